@@ -1,0 +1,40 @@
+package io.ringraft.api;
+
+/**
+ * What a log entry carries. The kind is replicated with the entry and tells the applier whether the
+ * entry goes to the user's state machine.
+ */
+public enum EntryKind {
+    /** A user command, applied to the {@code StateMachine}. */
+    COMMAND((byte) 1),
+    /**
+     * The empty entry a new leader appends at the start of its term so that it can commit entries of
+     * earlier terms (Raft paper section 5.4.2, Figure 8). Never reaches the state machine.
+     */
+    NOOP((byte) 2);
+
+    private final byte code;
+
+    EntryKind(byte code) {
+        this.code = code;
+    }
+
+    /** The stable one-byte code used by storage and wire formats. */
+    public byte code() {
+        return code;
+    }
+
+    /**
+     * Decodes a code written by {@link #code()}.
+     *
+     * @throws IllegalArgumentException for a code no kind has
+     */
+    public static EntryKind fromCode(byte code) {
+        for (EntryKind kind : values()) {
+            if (kind.code == code) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("unknown entry kind code " + code);
+    }
+}

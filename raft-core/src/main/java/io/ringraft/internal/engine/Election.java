@@ -1,0 +1,240 @@
+package io.ringraft.internal.engine;
+
+import io.ringraft.api.Role;
+import io.ringraft.api.Vote;
+import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.RaftMessage;
+import io.ringraft.message.VoteRequest;
+import io.ringraft.message.VoteResponse;
+import java.util.Arrays;
+
+/**
+ * Elections: the randomized timeout, pre-vote and vote rounds, the term rules every message passes
+ * first, and the vote lease that check-quorum gives followers.
+ *
+ * <p>Durability rule: a granted vote is announced, and a candidate counts its own vote, only after
+ * the log writer reports the vote durable ({@link IoProgress#voteDurable()}). Otherwise a node that
+ * crashed after answering could vote again in the same term after restart.
+ */
+final class Election {
+
+    private final RaftEngine engine;
+    /** Per voter (by position in {@link #voterIds}): granted, rejected or pending. */
+    private final long[] voterIds;
+    private final int[] votes;
+    private int randomizedTimeout;
+    /** Whether this candidate's own vote is durable and counted. */
+    private boolean selfVoteCounted;
+    /** A real vote granted in {@link #grantTerm} whose answer waits for the vote to be durable. */
+    private long pendingGrantTo;
+    private long grantTerm;
+
+    Election(RaftEngine engine) {
+        this.engine = engine;
+        this.voterIds = engine.config.voters();
+        this.votes = new int[voterIds.length];
+    }
+
+    // ------------------------------------------------------------------ timer
+
+    void resetTimer() {
+        engine.electionElapsed = 0;
+        int base = engine.config.electionTimeoutTicks();
+        randomizedTimeout = base + engine.random.nextInt(base);
+    }
+
+    void tick() {
+        engine.electionElapsed++;
+        if (engine.electionElapsed >= randomizedTimeout && engine.quorum.isVoter(engine.selfId)) {
+            campaign();
+        }
+    }
+
+    /** Starts a pre-vote round if enabled, otherwise a real election. */
+    void campaign() {
+        if (!engine.quorum.isVoter(engine.selfId)) {
+            return;
+        }
+        startRound(engine.config.preVote());
+    }
+
+    private void startRound(boolean preVote) {
+        resetTimer();
+        clearVotes();
+        if (preVote) {
+            engine.becomePreCandidate();
+            record(engine.selfId, true);
+            selfVoteCounted = true;
+        } else {
+            engine.becomeCandidate();
+            selfVoteCounted = false;
+            if (engine.io.voteDurable()) {
+                countSelfVote();
+            }
+        }
+        long term = preVote ? engine.term() + 1 : engine.term();
+        for (long voter : voterIds) {
+            if (voter != engine.selfId) {
+                engine.out.send(new VoteRequest(engine.selfId, voter, term, engine.log.last(), preVote));
+            }
+        }
+        checkOutcome();
+    }
+
+    // ------------------------------------------------------------------ term rules
+
+    /**
+     * Applies Raft's term rules before any role-specific handling.
+     *
+     * @return true if the message should go on to its handler
+     */
+    boolean applyTermRules(RaftMessage message) {
+        long term = message.term();
+        long current = engine.term();
+        if (term > current) {
+            if (message instanceof VoteRequest request) {
+                if (inLease()) {
+                    return false; // check-quorum: we hear from a live leader; ignore disruptions
+                }
+                if (!request.preVote()) {
+                    engine.becomeFollower(term, 0);
+                }
+                return true;
+            }
+            if (message instanceof VoteResponse response && response.preVote() && response.granted()) {
+                return true; // a granted pre-vote carries the term we would campaign in
+            }
+            engine.becomeFollower(term, message instanceof AppendEntriesRequest ? message.from() : 0);
+            return true;
+        }
+        if (term < current) {
+            answerStale(message);
+            return false;
+        }
+        return true;
+    }
+
+    /** A message from an older term: tell the sender the newer term where that helps it, else drop. */
+    private void answerStale(RaftMessage message) {
+        if (message instanceof AppendEntriesRequest request) {
+            // A deposed leader learns the new term and steps down.
+            engine.out.send(AppendEntriesResponse.rejected(engine.selfId, request.from(), engine.term(),
+                    request.prevLogId().index(), engine.log.last()));
+        } else if (message instanceof VoteRequest request) {
+            engine.out.send(new VoteResponse(engine.selfId, request.from(), engine.term(), false,
+                    request.preVote()));
+        }
+    }
+
+    /** True while check-quorum says a leader is alive: we heard from it within the election timeout. */
+    private boolean inLease() {
+        return engine.config.checkQuorum() && engine.leaderId != 0
+                && engine.electionElapsed < engine.config.electionTimeoutTicks();
+    }
+
+    // ------------------------------------------------------------------ voter side
+
+    void onVoteRequest(VoteRequest request) {
+        boolean upToDate = request.lastLogId().isAtLeastAsUpToDateAs(engine.log.last());
+        Vote vote = engine.vote;
+        if (request.preVote()) {
+            // A pre-vote changes nothing here; grant if a real vote in that term could be granted.
+            boolean canVote = request.term() > vote.term()
+                    || (vote.votedFor() == request.from())
+                    || (!vote.hasVoted() && engine.leaderId == 0);
+            boolean grant = canVote && upToDate;
+            engine.out.send(new VoteResponse(engine.selfId, request.from(),
+                    grant ? request.term() : vote.term(), grant, true));
+            return;
+        }
+        // Real vote: the term rules already moved us to request.term().
+        boolean canVote = vote.votedFor() == request.from() || (!vote.hasVoted() && engine.leaderId == 0);
+        if (!canVote || !upToDate) {
+            engine.out.send(new VoteResponse(engine.selfId, request.from(), vote.term(), false, false));
+            return;
+        }
+        engine.saveVote(new Vote(vote.term(), request.from()));
+        resetTimer();
+        pendingGrantTo = request.from();
+        grantTerm = vote.term();
+        sendPendingGrant();
+    }
+
+    private void sendPendingGrant() {
+        if (pendingGrantTo != 0 && engine.io.voteDurable()) {
+            if (grantTerm == engine.term() && engine.vote.votedFor() == pendingGrantTo) {
+                engine.out.send(new VoteResponse(engine.selfId, pendingGrantTo, grantTerm, true, false));
+            }
+            pendingGrantTo = 0;
+        }
+    }
+
+    /** Storage made more state durable: release a waiting grant or count our own vote. */
+    void onFlushed() {
+        sendPendingGrant();
+        if (engine.role == Role.CANDIDATE && !selfVoteCounted && engine.io.voteDurable()) {
+            countSelfVote();
+            checkOutcome();
+        }
+    }
+
+    private void countSelfVote() {
+        selfVoteCounted = true;
+        record(engine.selfId, true);
+    }
+
+    // ------------------------------------------------------------------ candidate side
+
+    void onVoteResponse(VoteResponse response) {
+        Role role = engine.role;
+        if (response.preVote()) {
+            if (role != Role.PRE_CANDIDATE) {
+                return;
+            }
+            if (response.granted() && response.term() != engine.term() + 1) {
+                return; // an answer to an older round
+            }
+        } else if (role != Role.CANDIDATE) {
+            return;
+        }
+        record(response.from(), response.granted());
+        checkOutcome();
+    }
+
+    private void checkOutcome() {
+        VoteResult result = engine.quorum.voteResult(this::voteOf);
+        Role role = engine.role;
+        if (result == VoteResult.WON) {
+            if (role == Role.PRE_CANDIDATE) {
+                startRound(false);
+            } else if (role == Role.CANDIDATE) {
+                engine.becomeLeader();
+            }
+        } else if (result == VoteResult.LOST) {
+            engine.becomeFollower(engine.term(), 0);
+        }
+    }
+
+    private void clearVotes() {
+        Arrays.fill(votes, Quorum.VoteSource.PENDING);
+    }
+
+    private void record(long voter, boolean granted) {
+        for (int i = 0; i < voterIds.length; i++) {
+            if (voterIds[i] == voter) {
+                votes[i] = granted ? Quorum.VoteSource.GRANTED : Quorum.VoteSource.REJECTED;
+                return;
+            }
+        }
+    }
+
+    private int voteOf(long voter) {
+        for (int i = 0; i < voterIds.length; i++) {
+            if (voterIds[i] == voter) {
+                return votes[i];
+            }
+        }
+        return Quorum.VoteSource.PENDING;
+    }
+}

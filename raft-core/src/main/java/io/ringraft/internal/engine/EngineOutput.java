@@ -1,0 +1,58 @@
+package io.ringraft.internal.engine;
+
+import io.ringraft.api.LogId;
+import io.ringraft.api.Role;
+import io.ringraft.api.Vote;
+import io.ringraft.message.LogEntries;
+import io.ringraft.message.RaftMessage;
+
+/**
+ * Everything the engine asks of the world, called synchronously from within the engine's methods
+ * on the engine's thread.
+ *
+ * <p><b>Storage changes</b> ({@link #saveVote}, {@link #truncateFrom}, {@link #appendNoop},
+ * {@link #appendProposals}, {@link #appendReplicated}) each carry a {@code seq}, strictly increasing
+ * across all five. The implementation must make them take effect in {@code seq} order (a later
+ * change never becomes durable before an earlier one) and report durability back through
+ * {@link RaftEngine#onFlushed(long)} with the highest {@code seq} made durable. Entries must be
+ * readable through the {@link EntryReader} as soon as the call returns.
+ *
+ * <p><b>Messages</b> passed to {@link #send} may leave at once: the engine itself holds back
+ * anything that depends on durable state (a vote grant waits for the vote's flush, an append
+ * acknowledgement for the entries' flush). Sending must not block; a message that cannot be sent
+ * may be dropped, since Raft retransmits.
+ *
+ * <p>Implementations must not call back into the engine from these methods.
+ */
+public interface EngineOutput {
+
+    /** Make {@code vote} the node's durable vote. */
+    void saveVote(long seq, Vote vote);
+
+    /** Remove every log entry from {@code index} on (a follower repairing a conflict). */
+    void truncateFrom(long seq, long index);
+
+    /** Append the empty entry a new leader starts its term with. */
+    void appendNoop(long seq, LogId entry);
+
+    /**
+     * Append {@code count} command entries of {@code term} starting at {@code firstIndex}; the payloads
+     * are the ones the caller of {@link RaftEngine#propose(int)} is proposing.
+     */
+    void appendProposals(long seq, long firstIndex, long term, int count);
+
+    /**
+     * Append the entries of {@code entries} from {@code fromOffset} to its end (a follower taking
+     * entries from its leader). The view is valid only during this call.
+     */
+    void appendReplicated(long seq, LogEntries entries, int fromOffset);
+
+    /** Send a message to {@code message.to()}. */
+    void send(RaftMessage message);
+
+    /** The commit index rose to {@code index}. Entries up to it may be applied once durable locally. */
+    void committed(long index);
+
+    /** Role, term or known leader changed ({@code leaderId} 0 when unknown). */
+    void stateChanged(Role role, long term, long leaderId);
+}

@@ -1,0 +1,18 @@
+package io.ringraft.internal.engine;
+
+import io.ringraft.message.LogEntries;
+
+/**
+ * Gives a leader's engine the entries it replicates. Implemented by the runtime over its ring (or
+ * storage for entries that left the ring) and by test harnesses over an in-memory log.
+ *
+ * <p>Called on the engine's thread. The engine only asks for indexes its log holds; the returned
+ * view goes into an AppendEntries message and must stay readable until that message is sent or
+ * dropped (the engine itself reads only the terms).
+ */
+@FunctionalInterface
+public interface EntryReader {
+
+    /** Entries {@code fromIndex .. fromIndex + count - 1}, {@code count >= 1}. */
+    LogEntries read(long fromIndex, int count);
+}

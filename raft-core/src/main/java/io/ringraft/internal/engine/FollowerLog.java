@@ -1,0 +1,148 @@
+package io.ringraft.internal.engine;
+
+import io.ringraft.api.LogId;
+import io.ringraft.api.Role;
+import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.LogEntries;
+
+/**
+ * The receiving side of AppendEntries: the consistency check, conflict repair, the follower's commit
+ * index, and acknowledgements that report only durable, verified entries.
+ *
+ * <p>Rules it keeps:
+ * <ul>
+ *   <li>Entries already in the log with the same term are kept; the log is truncated only at the
+ *       first entry whose term differs, so an old, fully matching request never shortens the log.
+ *   <li>A conflict at or below the commit index means the cluster broke Raft's guarantees; the engine
+ *       throws rather than overwrite committed data.
+ *   <li>{@code verifiedIndex} is how far this log is known to match the current leader's. Entries
+ *       beyond it may be leftovers of an old term, so neither an acknowledgement nor the commit index
+ *       ever passes it.
+ *   <li>An acknowledgement reports {@code min(durableIndex, verifiedIndex)}; if entries are still
+ *       being written it is sent when their flush is reported, so the leader never counts a
+ *       non-durable entry toward commitment.
+ * </ul>
+ */
+final class FollowerLog {
+
+    private final RaftEngine engine;
+    /** Highest index known to match the current leader's log. */
+    private long verifiedIndex;
+    /** The match index last reported to the current leader. */
+    private long reportedMatch;
+
+    FollowerLog(RaftEngine engine) {
+        this.engine = engine;
+    }
+
+    /** A new term or leader: what was verified against the old one no longer counts. */
+    void leaderChanged() {
+        verifiedIndex = 0;
+        reportedMatch = 0;
+    }
+
+    void onAppendEntries(AppendEntriesRequest request) {
+        // Term rules ran already: request.term() == our term, so its sender is this term's leader.
+        if (engine.role == Role.LEADER) {
+            throw new IllegalStateException("node " + engine.selfId + " leads term " + engine.term()
+                    + " but received " + request + ": two leaders in one term");
+        }
+        if (engine.role != Role.FOLLOWER || engine.leaderId != request.from()) {
+            engine.becomeFollower(request.term(), request.from());
+        }
+        engine.electionElapsed = 0;
+
+        LogId prev = request.prevLogId();
+        LogTerms log = engine.log;
+        LogEntries entries = request.entries();
+        int skip = 0;
+        if (prev.index() < log.base().index()) {
+            // The start of this request is compacted here: compacted entries are committed and match.
+            skip = (int) Math.min(entries.count(), log.base().index() - prev.index());
+        } else if (log.termAt(prev.index()) != prev.term()) {
+            reject(request);
+            return;
+        }
+        appendNew(entries, skip);
+
+        verifiedIndex = Math.max(verifiedIndex, request.lastIndex());
+        engine.advanceCommit(Math.min(request.leaderCommit(), verifiedIndex));
+
+        if (engine.io.durableIndex() >= verifiedIndex) {
+            acknowledge(true);
+        }
+        // Otherwise the acknowledgement goes out when the pending entries are flushed.
+    }
+
+    /** Appends the entries from the first one the log does not already hold with the same term. */
+    private void appendNew(LogEntries entries, int from) {
+        LogTerms log = engine.log;
+        int count = entries.count();
+        int i = from;
+        while (i < count) {
+            long index = entries.firstIndex() + i;
+            if (index > log.lastIndex()) {
+                break;
+            }
+            if (log.termAt(index) != entries.termAt(i)) {
+                truncate(index);
+                break;
+            }
+            i++;
+        }
+        if (i == count) {
+            return;
+        }
+        long term = -1;
+        int runStart = i;
+        for (int j = i; j < count; j++) {
+            long t = entries.termAt(j);
+            if (t != term) {
+                if (j > runStart) {
+                    log.append(term, j - runStart);
+                }
+                term = t;
+                runStart = j;
+            }
+        }
+        log.append(term, count - runStart);
+        engine.out.appendReplicated(engine.io.appended(log.lastIndex()), entries, i);
+    }
+
+    private void truncate(long index) {
+        if (index <= engine.commitIndex) {
+            throw new IllegalStateException("node " + engine.selfId + ": leader of term " + engine.term()
+                    + " conflicts with committed entry " + index + " (commit index "
+                    + engine.commitIndex + "): committed data would be overwritten");
+        }
+        engine.log.truncateFrom(index);
+        engine.out.truncateFrom(engine.io.truncated(index), index);
+        verifiedIndex = Math.min(verifiedIndex, index - 1);
+        reportedMatch = Math.min(reportedMatch, index - 1);
+    }
+
+    private void reject(AppendEntriesRequest request) {
+        LogId prev = request.prevLogId();
+        long hintIndex = engine.log.lastIndexWithTermAtMost(prev.index(), prev.term());
+        long hintTerm = Math.max(0, engine.log.termAt(hintIndex));
+        engine.out.send(AppendEntriesResponse.rejected(engine.selfId, request.from(), engine.term(),
+                prev.index(), new LogId(hintTerm, hintIndex)));
+    }
+
+    /** Storage made more entries durable: acknowledge them if they are verified. */
+    void onFlushed() {
+        if (engine.leaderId != 0 && Math.min(engine.io.durableIndex(), verifiedIndex) > reportedMatch) {
+            acknowledge(false);
+        }
+    }
+
+    private void acknowledge(boolean always) {
+        long match = Math.min(engine.io.durableIndex(), verifiedIndex);
+        if (always || match > reportedMatch) {
+            reportedMatch = Math.max(reportedMatch, match);
+            engine.out.send(AppendEntriesResponse.success(engine.selfId, engine.leaderId, engine.term(),
+                    match));
+        }
+    }
+}

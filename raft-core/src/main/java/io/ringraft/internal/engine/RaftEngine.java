@@ -1,0 +1,295 @@
+package io.ringraft.internal.engine;
+
+import io.ringraft.api.LogId;
+import io.ringraft.api.Role;
+import io.ringraft.api.Vote;
+import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.RaftMessage;
+import io.ringraft.message.VoteRequest;
+import io.ringraft.message.VoteResponse;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * The pure Raft state machine of one node of one group.
+ *
+ * <p><b>Who calls it:</b> exactly one thread at a time (the runtime's core task, or a test harness).
+ * It is not thread-safe and never blocks: it has no threads, performs no IO, reads no clock and uses
+ * no global randomness. Time arrives as {@link #tick()} calls, randomness from the injected
+ * {@link RandomGenerator}, and everything else as {@link #receive(RaftMessage) messages},
+ * {@link #propose(int) proposals} and {@link #onFlushed(long) flush reports}. Every effect goes
+ * out through {@link EngineOutput} during those calls, so the same inputs always give the same
+ * outputs.
+ *
+ * <p><b>What it guarantees</b> (given an {@link EngineOutput} that honours its contract): at most
+ * one leader per term; a vote is granted, and a candidate counts its own vote, only once the vote is
+ * durable; an append is acknowledged only for entries durable locally and verified to match the
+ * leader; the log is truncated only where an entry really conflicts; a leader commits by counting
+ * only entries of its own term (Raft Figure 8), and appends a no-op when elected so that it can.
+ *
+ * <p>The work is split by concern: {@link Election} (timeouts, pre-vote, votes, check-quorum's vote
+ * lease), {@link FollowerLog} (AppendEntries on the receiving side), {@link Replication} (the
+ * leader's per-follower progress, pipelining and commit), {@link Quorum} (the arithmetic) and
+ * {@link IoProgress} (durability). This class holds the shared state and the role transitions.
+ */
+public final class RaftEngine {
+
+    final EngineConfig config;
+    final long selfId;
+    final Quorum quorum;
+    final EngineOutput out;
+    final EntryReader reader;
+    final RandomGenerator random;
+    final LogTerms log;
+    final IoProgress io;
+
+    private final Election election;
+    private final FollowerLog followerLog;
+    private Replication replication;
+
+    Vote vote;
+    Role role = Role.FOLLOWER;
+    long leaderId;
+    long commitIndex;
+    /** Ticks since the last election-timer reset (for a leader: since the last check-quorum round). */
+    int electionElapsed;
+    /** Messages dropped because they came from a non-member or were addressed to another node. */
+    long droppedMessages;
+
+    /**
+     * @param config    who this node is and how it behaves
+     * @param recovered the durable state to resume from
+     * @param random    the only source of randomness (seeded in tests and simulations)
+     * @param out       receives every effect
+     * @param reader    supplies entries to replicate when this node leads
+     */
+    public RaftEngine(EngineConfig config, RecoveredState recovered, RandomGenerator random,
+                      EngineOutput out, EntryReader reader) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.selfId = config.selfId();
+        this.quorum = new MajorityQuorum(config.voters());
+        this.out = Objects.requireNonNull(out, "out");
+        this.reader = Objects.requireNonNull(reader, "reader");
+        this.random = Objects.requireNonNull(random, "random");
+        this.log = recovered.log();
+        this.vote = recovered.vote();
+        this.commitIndex = recovered.committed();
+        this.io = new IoProgress(log.lastIndex(), Math.max(2, config.maxInflightAppends() * 2));
+        this.election = new Election(this);
+        this.followerLog = new FollowerLog(this);
+        election.resetTimer();
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    /** Advances logical time by one tick: election timeouts, heartbeats, check-quorum. */
+    public void tick() {
+        if (role == Role.LEADER) {
+            replication.tick();
+        } else {
+            election.tick();
+        }
+    }
+
+    /**
+     * Handles a message from another member. Messages not addressed to this node or from nodes
+     * outside the configuration are dropped (and counted in {@link #droppedMessages()}).
+     */
+    public void receive(RaftMessage message) {
+        if (message.to() != selfId || message.from() == selfId || !isMember(message.from())) {
+            droppedMessages++;
+            return;
+        }
+        if (!election.applyTermRules(message)) {
+            return;
+        }
+        if (message instanceof AppendEntriesRequest request) {
+            followerLog.onAppendEntries(request);
+        } else if (message instanceof AppendEntriesResponse response) {
+            if (role == Role.LEADER) {
+                replication.onAppendEntriesResponse(response);
+            }
+        } else if (message instanceof VoteRequest request) {
+            election.onVoteRequest(request);
+        } else if (message instanceof VoteResponse response) {
+            election.onVoteResponse(response);
+        }
+    }
+
+    /**
+     * Appends {@code count} command entries if this node is the leader.
+     *
+     * @return the index of the first new entry (the others follow consecutively, all in
+     *         {@link #term()}), or -1 if this node is not the leader
+     */
+    public long propose(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be >= 1, got " + count);
+        }
+        if (role != Role.LEADER) {
+            return -1;
+        }
+        return replication.appendProposals(count);
+    }
+
+    /** Campaigns now instead of waiting for the election timeout (used by tests and tools). */
+    public void campaign() {
+        if (role != Role.LEADER) {
+            election.campaign();
+        }
+    }
+
+    /**
+     * Storage reports that every change up to {@code seq} is durable. Stale reports (not newer
+     * than the last) are ignored.
+     *
+     * @throws IllegalStateException if {@code seq} was never handed to storage
+     */
+    public void onFlushed(long seq) {
+        if (!io.flushed(seq)) {
+            return;
+        }
+        election.onFlushed();
+        switch (role) {
+            case LEADER -> replication.onLocalFlush();
+            case FOLLOWER -> followerLog.onFlushed();
+            default -> { }
+        }
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    public Role role() {
+        return role;
+    }
+
+    public long term() {
+        return vote.term();
+    }
+
+    public Vote vote() {
+        return vote;
+    }
+
+    /** The leader this node follows or is, or 0 if unknown. */
+    public long leaderId() {
+        return leaderId;
+    }
+
+    public long commitIndex() {
+        return commitIndex;
+    }
+
+    public LogId lastLogId() {
+        return log.last();
+    }
+
+    /** The term of the entry at {@code index}, or -1 if the log does not hold it. */
+    public long termAt(long index) {
+        return log.termAt(index);
+    }
+
+    /** The highest index durable locally and present in the current log. */
+    public long durableIndex() {
+        return io.durableIndex();
+    }
+
+    /** The {@code accepted} pointer: the latest state handed to storage. */
+    public IoId accepted() {
+        return new IoId(io.acceptedSeq(), vote, log.last());
+    }
+
+    /** The sequence storage last reported durable (the {@code flushed} pointer's sequence). */
+    public long flushedSeq() {
+        return io.flushedSeq();
+    }
+
+    public long droppedMessages() {
+        return droppedMessages;
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    /** The match index of follower {@code peerId} if this node leads, otherwise -1. */
+    public long matchIndexOf(long peerId) {
+        return role == Role.LEADER ? replication.matchOf(peerId) : -1;
+    }
+
+    // ------------------------------------------------------------------ shared by the handlers
+
+    boolean isMember(long nodeId) {
+        return quorum.isVoter(nodeId);
+    }
+
+    /** Records a new vote and hands it to storage. */
+    void saveVote(Vote newVote) {
+        if (newVote.term() < vote.term()
+                || (newVote.term() == vote.term() && vote.hasVoted() && newVote.votedFor() != vote.votedFor())) {
+            throw new IllegalStateException("vote may not go from " + vote + " to " + newVote);
+        }
+        if (newVote.equals(vote)) {
+            return;
+        }
+        vote = newVote;
+        out.saveVote(io.voteSaved(), newVote);
+    }
+
+    /** Moves commitIndex forward (never back) and tells the output. */
+    void advanceCommit(long index) {
+        if (index > commitIndex) {
+            commitIndex = index;
+            out.committed(index);
+        }
+    }
+
+    void becomeFollower(long term, long leader) {
+        Role before = role;
+        long termBefore = vote.term();
+        long leaderBefore = leaderId;
+        if (term > vote.term()) {
+            saveVote(new Vote(term, Vote.NONE));
+        }
+        role = Role.FOLLOWER;
+        leaderId = leader;
+        replication = null;
+        election.resetTimer();
+        if (term != termBefore || leader != leaderBefore) {
+            followerLog.leaderChanged();
+        }
+        if (before != role || term != termBefore || leader != leaderBefore) {
+            out.stateChanged(role, vote.term(), leaderId);
+        }
+    }
+
+    void becomePreCandidate() {
+        role = Role.PRE_CANDIDATE;
+        leaderId = 0;
+        out.stateChanged(role, vote.term(), 0);
+    }
+
+    void becomeCandidate() {
+        saveVote(new Vote(vote.term() + 1, selfId));
+        role = Role.CANDIDATE;
+        leaderId = 0;
+        followerLog.leaderChanged();
+        out.stateChanged(role, vote.term(), 0);
+    }
+
+    void becomeLeader() {
+        role = Role.LEADER;
+        leaderId = selfId;
+        electionElapsed = 0;
+        replication = new Replication(this);
+        out.stateChanged(role, vote.term(), selfId);
+        replication.start();
+    }
+
+    @Override
+    public String toString() {
+        return "RaftEngine[" + selfId + " " + role + " " + vote + " leader=" + leaderId + " last="
+                + log.last() + " commit=" + commitIndex + " " + io + "]";
+    }
+}

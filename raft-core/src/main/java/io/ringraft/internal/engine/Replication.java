@@ -1,0 +1,262 @@
+package io.ringraft.internal.engine;
+
+import io.ringraft.api.LogId;
+import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.LogEntries;
+
+/**
+ * The leader's side of log replication, alive for one term of leadership.
+ *
+ * <p>Per follower it keeps a {@link PeerProgress}: probing (one AppendEntries at a time until the
+ * logs are known to match) or replicating (pipelined up to {@code maxInflightAppends} messages of up
+ * to {@code maxEntriesPerAppend} entries). Rejections carry a hint that skips a whole term per round
+ * trip. A follower whose in-flight messages get no acknowledgement for an election timeout (lost
+ * messages, a dropped connection) is put back to probing, so replication never stays paused.
+ *
+ * <p>Commit: the quorum-th highest of (the leader's own durable index, every follower's match) is
+ * committed only if that entry is of the current term (Raft Figure 8); earlier entries commit with it.
+ *
+ * <p>Check-quorum: every election timeout the leader counts the followers it heard from since the
+ * last count and steps down if they and it are not a quorum.
+ */
+final class Replication {
+
+    private final RaftEngine engine;
+    private final PeerProgress[] peers;
+    private final Quorum.IndexSource ackedIndex = this::ackedIndexOf;
+    private final Quorum.VoteSource activeVote = this::activeVoteOf;
+    private int heartbeatElapsed;
+
+    Replication(RaftEngine engine) {
+        this.engine = engine;
+        long[] voters = engine.config.voters();
+        int n = 0;
+        for (long voter : voters) {
+            if (voter != engine.selfId) {
+                n++;
+            }
+        }
+        this.peers = new PeerProgress[n];
+        int i = 0;
+        for (long voter : voters) {
+            if (voter != engine.selfId) {
+                peers[i++] = new PeerProgress(voter, engine.log.lastIndex(),
+                        engine.config.maxInflightAppends());
+            }
+        }
+    }
+
+    /** Starts the term: append the no-op entry and probe every follower. */
+    void start() {
+        long index = engine.log.lastIndex() + 1;
+        long term = engine.term();
+        engine.log.append(term, 1);
+        engine.out.appendNoop(engine.io.appended(index), new LogId(term, index));
+        for (PeerProgress peer : peers) {
+            sendEntries(peer);
+        }
+        maybeCommit();
+    }
+
+    long appendProposals(int count) {
+        long first = engine.log.lastIndex() + 1;
+        long term = engine.term();
+        engine.log.append(term, count);
+        engine.out.appendProposals(engine.io.appended(engine.log.lastIndex()), first, term, count);
+        for (PeerProgress peer : peers) {
+            sendAllAllowed(peer);
+        }
+        maybeCommit();
+        return first;
+    }
+
+    /** The leader's own flush made more entries durable. */
+    void onLocalFlush() {
+        maybeCommit();
+    }
+
+    long matchOf(long peerId) {
+        if (peerId == engine.selfId) {
+            return engine.io.durableIndex();
+        }
+        PeerProgress peer = peer(peerId);
+        return peer == null ? -1 : peer.match;
+    }
+
+    // ------------------------------------------------------------------ time
+
+    void tick() {
+        engine.electionElapsed++;
+        heartbeatElapsed++;
+        EngineConfig config = engine.config;
+        if (engine.electionElapsed >= config.electionTimeoutTicks()) {
+            engine.electionElapsed = 0;
+            if (config.checkQuorum()) {
+                boolean quorumActive = engine.quorum.voteResult(activeVote) == VoteResult.WON;
+                for (PeerProgress peer : peers) {
+                    peer.recentActive = false;
+                }
+                if (!quorumActive) {
+                    engine.becomeFollower(engine.term(), 0);
+                    return;
+                }
+            }
+        }
+        for (PeerProgress peer : peers) {
+            if (peer.state == PeerProgress.State.REPLICATE && peer.inflights.count() > 0
+                    && ++peer.stalledTicks >= config.electionTimeoutTicks()) {
+                peer.becomeProbe(peer.match + 1); // acknowledgements stopped: find out where it is
+            }
+        }
+        if (heartbeatElapsed >= config.heartbeatIntervalTicks()) {
+            heartbeatElapsed = 0;
+            for (PeerProgress peer : peers) {
+                heartbeat(peer);
+            }
+        }
+    }
+
+    private void heartbeat(PeerProgress peer) {
+        if (peer.state == PeerProgress.State.PROBE) {
+            peer.probeSent = false; // the probe (or its answer) may be lost: send it again
+            sendEntries(peer);
+        } else {
+            sendCommitOnly(peer);
+        }
+    }
+
+    // ------------------------------------------------------------------ responses
+
+    void onAppendEntriesResponse(AppendEntriesResponse response) {
+        PeerProgress peer = peer(response.from());
+        if (peer == null) {
+            return;
+        }
+        peer.recentActive = true;
+        if (response.success()) {
+            boolean advanced = peer.acknowledge(response.matchIndex());
+            if (peer.state == PeerProgress.State.PROBE) {
+                peer.becomeReplicate();
+            }
+            if (advanced) {
+                maybeCommit();
+            }
+            sendAllAllowed(peer);
+            return;
+        }
+        long rejected = response.rejectedPrevIndex();
+        boolean stale = peer.state == PeerProgress.State.REPLICATE
+                ? rejected <= peer.match
+                : rejected != peer.next - 1;
+        if (stale) {
+            return;
+        }
+        LogId hint = response.hint();
+        long probeFrom = engine.log.lastIndexWithTermAtMost(hint.index(), hint.term()) + 1;
+        peer.becomeProbe(Math.min(rejected, probeFrom));
+        sendEntries(peer);
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    private void sendAllAllowed(PeerProgress peer) {
+        while (sendEntries(peer)) {
+            if (peer.state == PeerProgress.State.PROBE) {
+                return;
+            }
+        }
+        if (peer.sentCommit < engine.commitIndex) {
+            sendCommitOnly(peer);
+        }
+    }
+
+    /**
+     * Sends the next AppendEntries with entries if the peer's flow control allows (in PROBE also an
+     * empty one: the probe). Returns true if a message went out.
+     */
+    private boolean sendEntries(PeerProgress peer) {
+        if (!peer.canSendEntries()) {
+            return false;
+        }
+        long lastIndex = engine.log.lastIndex();
+        if (peer.state == PeerProgress.State.REPLICATE && peer.next > lastIndex) {
+            return false;
+        }
+        long prevIndex = peer.next - 1;
+        long prevTerm = termOrFail(prevIndex, peer);
+        int count = (int) Math.min(engine.config.maxEntriesPerAppend(), lastIndex - prevIndex);
+        LogEntries entries = count > 0 ? engine.reader.read(peer.next, count) : LogEntries.empty(peer.next);
+        if (entries.firstIndex() != peer.next || entries.count() != count) {
+            throw new IllegalStateException("entry reader returned " + entries.firstIndex() + "+"
+                    + entries.count() + " for a request of " + peer.next + "+" + count);
+        }
+        send(peer, new LogId(prevTerm, prevIndex), entries);
+        if (peer.state == PeerProgress.State.PROBE) {
+            peer.probeSent = true;
+        } else {
+            peer.next += count;
+            peer.inflights.add(prevIndex + count);
+        }
+        return true;
+    }
+
+    /** An empty AppendEntries anchored at the peer's match: a heartbeat that also carries the commit. */
+    private void sendCommitOnly(PeerProgress peer) {
+        long prevIndex = peer.match;
+        send(peer, new LogId(termOrFail(prevIndex, peer), prevIndex), LogEntries.empty(prevIndex + 1));
+    }
+
+    private void send(PeerProgress peer, LogId prev, LogEntries entries) {
+        long commit = engine.commitIndex;
+        peer.sentCommit = commit;
+        engine.out.send(new AppendEntriesRequest(engine.selfId, peer.id, engine.term(), prev, entries,
+                commit));
+    }
+
+    private long termOrFail(long index, PeerProgress peer) {
+        long term = engine.log.termAt(index);
+        if (term < 0) {
+            throw new IllegalStateException("follower " + peer.id + " needs entry " + index
+                    + " which this leader no longer holds (log starts after " + engine.log.base()
+                    + "); it must be sent a snapshot");
+        }
+        return term;
+    }
+
+    // ------------------------------------------------------------------ commit
+
+    private void maybeCommit() {
+        long candidate = engine.quorum.committedIndex(ackedIndex);
+        if (candidate > engine.commitIndex && engine.log.termAt(candidate) == engine.term()) {
+            engine.advanceCommit(candidate);
+            for (PeerProgress peer : peers) {
+                if (peer.state == PeerProgress.State.REPLICATE && peer.sentCommit < candidate
+                        && !sendEntries(peer)) {
+                    sendCommitOnly(peer);
+                }
+            }
+        }
+    }
+
+    private long ackedIndexOf(long voterId) {
+        return matchOf(voterId);
+    }
+
+    private int activeVoteOf(long voterId) {
+        if (voterId == engine.selfId) {
+            return Quorum.VoteSource.GRANTED;
+        }
+        PeerProgress peer = peer(voterId);
+        return peer != null && peer.recentActive ? Quorum.VoteSource.GRANTED : Quorum.VoteSource.REJECTED;
+    }
+
+    private PeerProgress peer(long id) {
+        for (PeerProgress peer : peers) {
+            if (peer.id == id) {
+                return peer;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,51 @@
+package io.ringraft.message;
+
+import io.ringraft.api.EntryKind;
+import io.ringraft.api.LogId;
+import org.agrona.DirectBuffer;
+
+/**
+ * A read-only view of consecutive log entries, {@code firstIndex() .. firstIndex() + count() - 1}.
+ *
+ * <p>Implementations are views, not copies: over slots of the runtime's ring, over a decoded network
+ * frame, or over entries read from storage. Offsets are 0-based within the view. The engine reads only
+ * terms and kinds; payloads are read by the log writer, transports and the state machine.
+ *
+ * <p>A view is valid until its producer says otherwise (the end of the call it was passed to, unless
+ * documented differently); a consumer that keeps entries copies them. Not thread-safe.
+ */
+public interface LogEntries {
+
+    /** Index of the first entry (for an empty view: the index the first entry would have). */
+    long firstIndex();
+
+    /** Number of entries, {@code >= 0}. */
+    int count();
+
+    /** Term of the entry at {@code offset} ({@code 0 <= offset < count()}). */
+    long termAt(int offset);
+
+    /** Kind of the entry at {@code offset}. */
+    EntryKind kindAt(int offset);
+
+    /**
+     * Payload of the entry at {@code offset}: a buffer whose bytes {@code [0, capacity())} are the
+     * payload. The returned buffer may be a flyweight that the next call to this method re-points.
+     */
+    DirectBuffer payloadAt(int offset);
+
+    /** Index of the last entry, or {@code firstIndex() - 1} when empty. */
+    default long lastIndex() {
+        return firstIndex() + count() - 1;
+    }
+
+    /** The {@link LogId} of the entry at {@code offset}. */
+    default LogId logIdAt(int offset) {
+        return new LogId(termAt(offset), firstIndex() + offset);
+    }
+
+    /** An empty view positioned at {@code firstIndex}. */
+    static LogEntries empty(long firstIndex) {
+        return new EmptyLogEntries(firstIndex);
+    }
+}

@@ -1,0 +1,25 @@
+package io.ringraft.message;
+
+import io.ringraft.api.LogId;
+import java.util.Objects;
+
+/**
+ * RequestVote: a candidate asks for a vote, or a pre-candidate asks whether it would get one.
+ *
+ * <p>A pre-vote request ({@code preVote == true}) carries the term the sender would campaign in and
+ * changes no state on the receiver; a real request makes the receiver adopt {@code term}.
+ *
+ * @param from      the candidate
+ * @param to        the voter
+ * @param term      the candidate's term (for a pre-vote: its current term + 1)
+ * @param lastLogId the last entry of the candidate's log, for the up-to-date check
+ * @param preVote   true for a pre-vote round
+ */
+public record VoteRequest(long from, long to, long term, LogId lastLogId, boolean preVote)
+        implements RaftMessage {
+
+    public VoteRequest {
+        RaftMessage.checkHeader(from, to, term);
+        Objects.requireNonNull(lastLogId, "lastLogId");
+    }
+}

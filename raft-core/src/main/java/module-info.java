@@ -1,0 +1,11 @@
+/**
+ * RingRaft core: public API, SPIs and message records. Everything else is internal.
+ */
+module io.ringraft.core {
+    requires transitive org.agrona;
+    requires org.jctools.core;
+    requires org.slf4j;
+
+    exports io.ringraft.api;
+    exports io.ringraft.message;
+}
