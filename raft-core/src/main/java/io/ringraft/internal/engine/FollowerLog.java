@@ -52,6 +52,10 @@ final class FollowerLog {
             engine.becomeFollower(request.term(), request.from());
         }
         engine.electionElapsed = 0;
+        if (!wellFormed(request)) {
+            engine.droppedMessages++;
+            return;
+        }
 
         LogId prev = request.prevLogId();
         LogTerms log = engine.log;
@@ -73,6 +77,24 @@ final class FollowerLog {
             acknowledge(true);
         }
         // Otherwise the acknowledgement goes out when the pending entries are flushed.
+    }
+
+    /**
+     * A leader's entries have terms that never decrease, start at or above the previous entry's
+     * term and do not exceed the leader's term. A request that breaks this came from a broken or
+     * hostile sender and is dropped before it touches the log.
+     */
+    private static boolean wellFormed(AppendEntriesRequest request) {
+        LogEntries entries = request.entries();
+        long previous = request.prevLogId().term();
+        for (int i = 0; i < entries.count(); i++) {
+            long term = entries.termAt(i);
+            if (term < previous || term > request.term()) {
+                return false;
+            }
+            previous = term;
+        }
+        return request.prevLogId().term() <= request.term();
     }
 
     /** Appends the entries from the first one the log does not already hold with the same term. */

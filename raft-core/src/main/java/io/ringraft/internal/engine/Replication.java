@@ -230,9 +230,10 @@ final class Replication {
         long candidate = engine.quorum.committedIndex(ackedIndex);
         if (candidate > engine.commitIndex && engine.log.termAt(candidate) == engine.term()) {
             engine.advanceCommit(candidate);
+            // Tell idle followers at once; busy ones learn it with their next append or answer.
             for (PeerProgress peer : peers) {
-                if (peer.state == PeerProgress.State.REPLICATE && peer.sentCommit < candidate
-                        && !sendEntries(peer)) {
+                if (peer.state == PeerProgress.State.REPLICATE && peer.inflights.count() == 0
+                        && peer.sentCommit < candidate && !sendEntries(peer)) {
                     sendCommitOnly(peer);
                 }
             }
