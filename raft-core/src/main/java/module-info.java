@@ -8,4 +8,6 @@ module io.ringraft.core {
 
     exports io.ringraft.api;
     exports io.ringraft.message;
+    exports io.ringraft.spi;
+    exports io.ringraft.local;
 }

@@ -30,11 +30,10 @@ public enum EntryKind {
      * @throws IllegalArgumentException for a code no kind has
      */
     public static EntryKind fromCode(byte code) {
-        for (EntryKind kind : values()) {
-            if (kind.code == code) {
-                return kind;
-            }
-        }
-        throw new IllegalArgumentException("unknown entry kind code " + code);
+        return switch (code) {
+            case 1 -> COMMAND;
+            case 2 -> NOOP;
+            default -> throw new IllegalArgumentException("unknown entry kind code " + code);
+        };
     }
 }

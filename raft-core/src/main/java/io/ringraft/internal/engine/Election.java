@@ -208,7 +208,11 @@ final class Election {
         if (result == VoteResult.WON) {
             if (role == Role.PRE_CANDIDATE) {
                 startRound(false);
-            } else if (role == Role.CANDIDATE) {
+            } else if (role == Role.CANDIDATE && selfVoteCounted) {
+                // Lead only once our own vote for this term is durable, even if peers alone make a
+                // quorum: otherwise a crash could bring us back in the previous term, our voters
+                // would grant a repeated request for this term, and we would lead it a second
+                // time with a different log. onFlushed() re-checks when the vote becomes durable.
                 engine.becomeLeader();
             }
         } else if (result == VoteResult.LOST) {

@@ -13,6 +13,9 @@ import io.ringraft.message.LogEntries;
 @FunctionalInterface
 public interface EntryReader {
 
-    /** Entries {@code fromIndex .. fromIndex + count - 1}, {@code count >= 1}. */
+    /**
+     * Entries from {@code fromIndex}: at most {@code count} ({@code >= 1}) and at least one; a reader
+     * may return fewer to keep a message within a byte budget.
+     */
     LogEntries read(long fromIndex, int count);
 }

@@ -185,11 +185,12 @@ final class Replication {
         }
         long prevIndex = peer.next - 1;
         long prevTerm = termOrFail(prevIndex, peer);
-        int count = (int) Math.min(engine.config.maxEntriesPerAppend(), lastIndex - prevIndex);
-        LogEntries entries = count > 0 ? engine.reader.read(peer.next, count) : LogEntries.empty(peer.next);
-        if (entries.firstIndex() != peer.next || entries.count() != count) {
+        int wanted = (int) Math.min(engine.config.maxEntriesPerAppend(), lastIndex - prevIndex);
+        LogEntries entries = wanted > 0 ? engine.reader.read(peer.next, wanted) : LogEntries.empty(peer.next);
+        int count = entries.count();
+        if (entries.firstIndex() != peer.next || count > wanted || (wanted > 0 && count < 1)) {
             throw new IllegalStateException("entry reader returned " + entries.firstIndex() + "+"
-                    + entries.count() + " for a request of " + peer.next + "+" + count);
+                    + count + " for a request of " + peer.next + "+" + wanted);
         }
         send(peer, new LogId(prevTerm, prevIndex), entries);
         if (peer.state == PeerProgress.State.PROBE) {

@@ -1,0 +1,17 @@
+package io.ringraft.api;
+
+/**
+ * The command entered the leader's log, but the leader lost leadership before it committed. A later
+ * leader may still commit it, or may discard it.
+ */
+public final class IndeterminateException extends RaftException {
+
+    public IndeterminateException(String message) {
+        super(message, null);
+    }
+
+    @Override
+    public boolean mayHaveTakenEffect() {
+        return true;
+    }
+}

@@ -1,0 +1,14 @@
+package io.ringraft.api;
+
+/** The node was closed (or not started) before the command entered the log. */
+public final class NodeStoppedException extends RaftException {
+
+    public NodeStoppedException(String message) {
+        super(message, null);
+    }
+
+    @Override
+    public boolean mayHaveTakenEffect() {
+        return false;
+    }
+}

@@ -1,0 +1,221 @@
+package io.ringraft.api;
+
+/**
+ * Tuning of one Raft node: timing, memory bounds and back-pressure. Immutable; build it with
+ * {@link #builder()} and hand it to {@code RaftNode.builder()}.
+ *
+ * <p>Every bound here is a hard bound: the node never holds more than the configured entries,
+ * bytes, queued messages or pending results, and tells callers when one is full (see
+ * {@link RejectedException}). Defaults suit a LAN cluster with 100 B to 10 KiB commands.
+ */
+public final class RaftConfig {
+
+    private final int tickMillis;
+    private final int electionTimeoutMillis;
+    private final int heartbeatIntervalMillis;
+    private final boolean preVote;
+    private final boolean checkQuorum;
+    private final int ringCapacityEntries;
+    private final int ringCapacityBytes;
+    private final int maxEntryBytes;
+    private final int maxInflightAppends;
+    private final int maxEntriesPerAppend;
+    private final int maxBytesPerAppend;
+    private final int proposalQueueBytes;
+    private final int inboundQueueCapacity;
+    private final int maxPendingFutures;
+    private final long proposalWaitMillis;
+    private final int batchEntries;
+
+    private RaftConfig(Builder b) {
+        this.tickMillis = b.tickMillis;
+        this.electionTimeoutMillis = b.electionTimeoutMillis;
+        this.heartbeatIntervalMillis = b.heartbeatIntervalMillis;
+        this.preVote = b.preVote;
+        this.checkQuorum = b.checkQuorum;
+        this.ringCapacityEntries = b.ringCapacityEntries;
+        this.ringCapacityBytes = b.ringCapacityBytes;
+        this.maxEntryBytes = b.maxEntryBytes;
+        this.maxInflightAppends = b.maxInflightAppends;
+        this.maxEntriesPerAppend = b.maxEntriesPerAppend;
+        this.maxBytesPerAppend = b.maxBytesPerAppend;
+        this.proposalQueueBytes = b.proposalQueueBytes;
+        this.inboundQueueCapacity = b.inboundQueueCapacity;
+        this.maxPendingFutures = b.maxPendingFutures;
+        this.proposalWaitMillis = b.proposalWaitMillis;
+        this.batchEntries = b.batchEntries;
+    }
+
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults. */
+    public static RaftConfig defaults() {
+        return builder().build();
+    }
+
+    /** Length of one engine tick; all timeouts are rounded to ticks. Default 10 ms. */
+    public int tickMillis() { return tickMillis; }
+
+    /** Base election timeout; the real one is random in [1x, 2x). Default 300 ms. */
+    public int electionTimeoutMillis() { return electionTimeoutMillis; }
+
+    /** Leader heartbeat interval. Default 50 ms. */
+    public int heartbeatIntervalMillis() { return heartbeatIntervalMillis; }
+
+    /** Pre-vote before raising the term. Default on. */
+    public boolean preVote() { return preVote; }
+
+    /** Leaders step down without a live quorum; voters ignore disruptive candidates. Default on. */
+    public boolean checkQuorum() { return checkQuorum; }
+
+    /** Entries the ring holds (a power of two). Default 16384. */
+    public int ringCapacityEntries() { return ringCapacityEntries; }
+
+    /** Payload bytes the ring holds. Default 32 MiB. */
+    public int ringCapacityBytes() { return ringCapacityBytes; }
+
+    /** Largest payload of one command. Default 1 MiB. */
+    public int maxEntryBytes() { return maxEntryBytes; }
+
+    /** AppendEntries in flight per follower (pipelining window). Default 32. */
+    public int maxInflightAppends() { return maxInflightAppends; }
+
+    /** Most entries in one AppendEntries. Default 512. */
+    public int maxEntriesPerAppend() { return maxEntriesPerAppend; }
+
+    /** Most payload bytes in one AppendEntries (at least one entry is always sent). Default 1 MiB. */
+    public int maxBytesPerAppend() { return maxBytesPerAppend; }
+
+    /** Bytes of proposals waiting for the core (a power of two). Default 4 MiB. */
+    public int proposalQueueBytes() { return proposalQueueBytes; }
+
+    /** Inbound messages waiting for the core. Default 1024. */
+    public int inboundQueueCapacity() { return inboundQueueCapacity; }
+
+    /** Proposals made with futures that may await their result at once (a power of two). Default 65536. */
+    public int maxPendingFutures() { return maxPendingFutures; }
+
+    /** How long a proposer waits for room before {@link RejectedException}; 0 rejects at once. Default 0. */
+    public long proposalWaitMillis() { return proposalWaitMillis; }
+
+    /** Entries the log writer and the applier handle per batch. Default 1024. */
+    public int batchEntries() { return batchEntries; }
+
+    /** Election timeout in ticks. */
+    public int electionTimeoutTicks() {
+        return Math.max(2, electionTimeoutMillis / tickMillis);
+    }
+
+    /** Heartbeat interval in ticks. */
+    public int heartbeatIntervalTicks() {
+        return Math.max(1, heartbeatIntervalMillis / tickMillis);
+    }
+
+    @Override
+    public String toString() {
+        return "RaftConfig[tick=" + tickMillis + "ms election=" + electionTimeoutMillis + "ms heartbeat="
+                + heartbeatIntervalMillis + "ms preVote=" + preVote + " checkQuorum=" + checkQuorum
+                + " ring=" + ringCapacityEntries + "/" + ringCapacityBytes + "B maxEntry=" + maxEntryBytes
+                + "B window=" + maxInflightAppends + " batch=" + maxEntriesPerAppend + "/" + maxBytesPerAppend
+                + "B proposals=" + proposalQueueBytes + "B inbound=" + inboundQueueCapacity + " futures="
+                + maxPendingFutures + " wait=" + proposalWaitMillis + "ms]";
+    }
+
+    /** Builds a {@link RaftConfig}; {@link #build()} validates every setting together. */
+    public static final class Builder {
+        private int tickMillis = 10;
+        private int electionTimeoutMillis = 300;
+        private int heartbeatIntervalMillis = 50;
+        private boolean preVote = true;
+        private boolean checkQuorum = true;
+        private int ringCapacityEntries = 16384;
+        private int ringCapacityBytes = 32 << 20;
+        private int maxEntryBytes = 1 << 20;
+        private int maxInflightAppends = 32;
+        private int maxEntriesPerAppend = 512;
+        private int maxBytesPerAppend = 1 << 20;
+        private int proposalQueueBytes = 4 << 20;
+        private int inboundQueueCapacity = 1024;
+        private int maxPendingFutures = 65536;
+        private long proposalWaitMillis;
+        private int batchEntries = 1024;
+
+        private Builder() {
+        }
+
+        public Builder tickMillis(int v) { tickMillis = v; return this; }
+        public Builder electionTimeoutMillis(int v) { electionTimeoutMillis = v; return this; }
+        public Builder heartbeatIntervalMillis(int v) { heartbeatIntervalMillis = v; return this; }
+        public Builder preVote(boolean v) { preVote = v; return this; }
+        public Builder checkQuorum(boolean v) { checkQuorum = v; return this; }
+        public Builder ringCapacityEntries(int v) { ringCapacityEntries = v; return this; }
+        public Builder ringCapacityBytes(int v) { ringCapacityBytes = v; return this; }
+        public Builder maxEntryBytes(int v) { maxEntryBytes = v; return this; }
+        public Builder maxInflightAppends(int v) { maxInflightAppends = v; return this; }
+        public Builder maxEntriesPerAppend(int v) { maxEntriesPerAppend = v; return this; }
+        public Builder maxBytesPerAppend(int v) { maxBytesPerAppend = v; return this; }
+        public Builder proposalQueueBytes(int v) { proposalQueueBytes = v; return this; }
+        public Builder inboundQueueCapacity(int v) { inboundQueueCapacity = v; return this; }
+        public Builder maxPendingFutures(int v) { maxPendingFutures = v; return this; }
+        public Builder proposalWaitMillis(long v) { proposalWaitMillis = v; return this; }
+        public Builder batchEntries(int v) { batchEntries = v; return this; }
+
+        /**
+         * @throws IllegalArgumentException naming the first setting that is out of range or
+         *                                  inconsistent with another
+         */
+        public RaftConfig build() {
+            positive("tickMillis", tickMillis);
+            positive("heartbeatIntervalMillis", heartbeatIntervalMillis);
+            positive("maxInflightAppends", maxInflightAppends);
+            positive("maxEntriesPerAppend", maxEntriesPerAppend);
+            positive("maxBytesPerAppend", maxBytesPerAppend);
+            positive("inboundQueueCapacity", inboundQueueCapacity);
+            positive("batchEntries", batchEntries);
+            positive("maxEntryBytes", maxEntryBytes);
+            powerOfTwo("ringCapacityEntries", ringCapacityEntries);
+            powerOfTwo("proposalQueueBytes", proposalQueueBytes);
+            powerOfTwo("maxPendingFutures", maxPendingFutures);
+            if (heartbeatIntervalMillis < tickMillis) {
+                throw new IllegalArgumentException("heartbeatIntervalMillis (" + heartbeatIntervalMillis
+                        + ") must be at least tickMillis (" + tickMillis + ")");
+            }
+            if (electionTimeoutMillis < 2 * heartbeatIntervalMillis) {
+                throw new IllegalArgumentException("electionTimeoutMillis (" + electionTimeoutMillis
+                        + ") must be at least twice heartbeatIntervalMillis (" + heartbeatIntervalMillis + ")");
+            }
+            if (ringCapacityBytes < 2 * maxEntryBytes) {
+                throw new IllegalArgumentException("ringCapacityBytes (" + ringCapacityBytes
+                        + ") must hold at least two entries of maxEntryBytes (" + maxEntryBytes + ")");
+            }
+            if (proposalQueueBytes < 2 * (maxEntryBytes + 64)) {
+                throw new IllegalArgumentException("proposalQueueBytes (" + proposalQueueBytes
+                        + ") must hold at least two proposals of maxEntryBytes (" + maxEntryBytes + ")");
+            }
+            if (maxBytesPerAppend < maxEntryBytes) {
+                throw new IllegalArgumentException("maxBytesPerAppend (" + maxBytesPerAppend
+                        + ") must be at least maxEntryBytes (" + maxEntryBytes + ")");
+            }
+            if (proposalWaitMillis < 0) {
+                throw new IllegalArgumentException("proposalWaitMillis must not be negative, got "
+                        + proposalWaitMillis);
+            }
+            return new RaftConfig(this);
+        }
+
+        private static void positive(String name, long value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(name + " must be positive, got " + value);
+            }
+        }
+
+        private static void powerOfTwo(String name, int value) {
+            if (value < 2 || Integer.bitCount(value) != 1) {
+                throw new IllegalArgumentException(name + " must be a power of two >= 2, got " + value);
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.ringraft.api;
+
+/**
+ * Why a proposal (or another request to a node) did not succeed. The subclass says whether the
+ * command may have taken effect, which is what a client must know before it retries:
+ * <ul>
+ *   <li>{@link NotLeaderException}, {@link RejectedException}, {@link NodeStoppedException}: the
+ *       command certainly did not enter the log; retrying is safe.
+ *   <li>{@link IndeterminateException}: it entered the log but this node lost leadership before it
+ *       committed; it may or may not take effect. Retry only if the command is idempotent.
+ *   <li>{@link StorageFailedException}: the node stopped because its storage failed; outcome unknown.
+ * </ul>
+ */
+public abstract sealed class RaftException extends RuntimeException
+        permits NotLeaderException, RejectedException, IndeterminateException, NodeStoppedException,
+        StorageFailedException {
+
+    RaftException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** True if the command may have taken effect (so a blind retry could apply it twice). */
+    public abstract boolean mayHaveTakenEffect();
+}

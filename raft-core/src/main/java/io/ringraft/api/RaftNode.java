@@ -1,0 +1,194 @@
+package io.ringraft.api;
+
+import io.ringraft.internal.runtime.NodeRuntime;
+import io.ringraft.spi.LogStorage;
+import io.ringraft.spi.RaftTransportFactory;
+import io.ringraft.spi.StateMachine;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One member of one Raft group: the application's handle to a replicated state machine.
+ *
+ * <p>Build with {@link #builder()}, then {@link #start()}. Proposals go to the leader:
+ * {@link #propose(byte[])} returns a future completed with the state machine's result once the
+ * command is committed (durable on a quorum) <em>and</em> applied on this node;
+ * {@link #tryPropose(DirectBuffer, int, int, long)} is the allocation-free form whose outcome goes to
+ * the {@link ProposalListener} given to the builder.
+ *
+ * <p><b>Threads.</b> All methods are thread-safe. The node runs its own tasks (core, log writer,
+ * applier, one replicator per peer) on threads it starts, unless told otherwise; futures and
+ * listener calls complete on those threads, so do not block in their callbacks.
+ *
+ * <p><b>Bounded.</b> Every queue and buffer is bounded by {@link RaftConfig}; when one is full, a
+ * proposal fails fast with {@link RejectedException} (or waits up to
+ * {@link RaftConfig#proposalWaitMillis()}), and nothing grows. Errors say whether the command may
+ * have taken effect: see {@link RaftException}.
+ *
+ * <p>Many nodes of many groups can live in one JVM: a node has no static state.
+ */
+public final class RaftNode implements AutoCloseable {
+
+    private final NodeRuntime runtime;
+    private final boolean hasListener;
+
+    private RaftNode(NodeRuntime runtime, boolean hasListener) {
+        this.runtime = runtime;
+        this.hasListener = hasListener;
+    }
+
+    /** A builder for a node. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts the node's tasks and connects it to the network. Call once. */
+    public void start() {
+        runtime.start();
+    }
+
+    /**
+     * Proposes a command. The future completes with the state machine's result for it, or
+     * exceptionally with a {@link RaftException} (never hangs: closing the node fails what is pending).
+     */
+    public CompletableFuture<Object> propose(byte[] command) {
+        Objects.requireNonNull(command, "command");
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        if (command.length > runtime.config().maxEntryBytes()) {
+            future.completeExceptionally(new RejectedException("command of " + command.length
+                    + " bytes exceeds maxEntryBytes " + runtime.config().maxEntryBytes()));
+            return future;
+        }
+        if (runtime.isStopped()) {
+            future.completeExceptionally(new NodeStoppedException("node " + runtime.selfId() + " is stopped"));
+            return future;
+        }
+        long id = runtime.registerFuture(future);
+        if (id == 0) {
+            future.completeExceptionally(new RejectedException("too many proposals awaiting results (maxPendingFutures "
+                    + runtime.config().maxPendingFutures() + ")"));
+            return future;
+        }
+        if (!runtime.tryPropose((byte) 2, id, new UnsafeBuffer(command), 0, command.length)) {
+            CompletableFuture<Object> mine = runtime.takeFuture(id);
+            if (mine != null) {
+                mine.completeExceptionally(runtime.isStopped()
+                        ? new NodeStoppedException("node " + runtime.selfId() + " is stopped")
+                        : new RejectedException("proposal queue full (proposalQueueBytes "
+                        + runtime.config().proposalQueueBytes() + ")"));
+            }
+        }
+        return future;
+    }
+
+    /**
+     * Proposes {@code length} bytes of {@code buffer} from {@code offset} without allocating. The
+     * outcome goes to the builder's {@link ProposalListener} with {@code correlationId}.
+     *
+     * @return false if the proposal was not queued (queue full, node stopped, or too large); the
+     *         listener is then not called
+     * @throws IllegalStateException if the node was built without a listener
+     */
+    public boolean tryPropose(DirectBuffer buffer, int offset, int length, long correlationId) {
+        if (!hasListener) {
+            throw new IllegalStateException("tryPropose needs a ProposalListener: set one on the builder");
+        }
+        return runtime.tryPropose((byte) 1, correlationId, buffer, offset, length);
+    }
+
+    /** The node's role, term, leader and progress pointers now. */
+    public RaftStatus status() {
+        return runtime.status();
+    }
+
+    public long nodeId() {
+        return runtime.selfId();
+    }
+
+    public long groupId() {
+        return runtime.groupId();
+    }
+
+    /** Stops the node: tasks end, pending proposals fail, transport and storage close. Idempotent. */
+    @Override
+    public void close() {
+        runtime.close();
+    }
+
+    /** Builds a {@link RaftNode}; {@link #build()} validates the whole configuration. Not thread-safe. */
+    public static final class Builder {
+        private long groupId = 1;
+        private long nodeId;
+        private long[] voters;
+        private RaftConfig config = RaftConfig.defaults();
+        private StateMachine stateMachine;
+        private LogStorage logStorage;
+        private RaftTransportFactory transport;
+        private ProposalListener listener;
+        private NodeRuntime.Threading threading = NodeRuntime.Threading.DEDICATED;
+        private long randomSeed = new SecureRandom().nextLong();
+
+        private Builder() {
+        }
+
+        /** The Raft group this node belongs to (default 1). */
+        public Builder groupId(long groupId) { this.groupId = groupId; return this; }
+
+        /** This node's id, positive, unique in the group. */
+        public Builder nodeId(long nodeId) { this.nodeId = nodeId; return this; }
+
+        /** The ids of the voting members, this node included. */
+        public Builder voters(long... voters) { this.voters = voters.clone(); return this; }
+
+        public Builder config(RaftConfig config) { this.config = config; return this; }
+
+        public Builder stateMachine(StateMachine stateMachine) { this.stateMachine = stateMachine; return this; }
+
+        /** Durable storage (required; use {@code io.ringraft.local.InMemoryLogStorage} for tests). */
+        public Builder logStorage(LogStorage logStorage) { this.logStorage = logStorage; return this; }
+
+        public Builder transport(RaftTransportFactory transport) { this.transport = transport; return this; }
+
+        /** Receives the outcomes of {@link RaftNode#tryPropose} (optional). */
+        public Builder proposalListener(ProposalListener listener) { this.listener = listener; return this; }
+
+        /** Run all of this node's tasks on one thread instead of one thread per task. */
+        public Builder sharedThread(boolean shared) {
+            this.threading = shared ? NodeRuntime.Threading.SHARED : NodeRuntime.Threading.DEDICATED;
+            return this;
+        }
+
+        /** Seed of the election timer's randomness (default: random). */
+        public Builder randomSeed(long seed) { this.randomSeed = seed; return this; }
+
+        /**
+         * Recovers storage and assembles the node (not started).
+         *
+         * @throws IllegalArgumentException if a required part is missing or the membership is invalid
+         * @throws java.io.UncheckedIOException if storage cannot be recovered
+         */
+        public RaftNode build() {
+            if (nodeId <= 0) {
+                throw new IllegalArgumentException("nodeId must be positive, got " + nodeId);
+            }
+            if (voters == null || voters.length == 0) {
+                throw new IllegalArgumentException("voters must name at least one node");
+            }
+            if (Arrays.stream(voters).noneMatch(v -> v == nodeId)) {
+                throw new IllegalArgumentException("node " + nodeId + " is not among the voters "
+                        + Arrays.toString(voters));
+            }
+            Objects.requireNonNull(stateMachine, "stateMachine is required");
+            Objects.requireNonNull(logStorage, "logStorage is required");
+            Objects.requireNonNull(transport, "transport is required");
+            NodeRuntime runtime = new NodeRuntime(groupId, nodeId, voters, config, stateMachine, logStorage,
+                    transport, listener, threading, System::nanoTime, new SplittableRandom(randomSeed));
+            return new RaftNode(runtime, listener != null);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.ringraft.api;
+
+/**
+ * A node's state and progress pointers at one moment, from {@code RaftNode.status()}. Each field is
+ * read atomically; together they may be a few updates apart. Immutable.
+ *
+ * @param groupId         the Raft group
+ * @param nodeId          this node
+ * @param role            current role
+ * @param term            current term
+ * @param leaderId        the leader this node knows of (itself if leader), 0 if none
+ * @param vote            the vote in force
+ * @param lastLogId       the last entry accepted into the log ({@code accepted} pointer)
+ * @param acceptedSeq     the IoId sequence of the accepted state
+ * @param writtenIndex    last index handed to storage ({@code submitted})
+ * @param flushedSeq      the IoId sequence storage reported durable ({@code flushed})
+ * @param durableIndex    highest index durable locally and in the current log
+ * @param committedIndex  the commit index
+ * @param appliedIndex    the last index applied to the state machine
+ * @param droppedInbound  messages dropped because the inbound queue was full or the node stopped
+ * @param droppedOutbound messages dropped because a peer's outbox was full
+ * @param failure         why the node stopped (fail-stop), or null
+ * @param closed          whether the node was closed
+ */
+public record RaftStatus(long groupId, long nodeId, Role role, long term, long leaderId, Vote vote,
+                         LogId lastLogId, long acceptedSeq, long writtenIndex, long flushedSeq,
+                         long durableIndex, long committedIndex, long appliedIndex, long droppedInbound,
+                         long droppedOutbound, String failure, boolean closed) {
+
+    /** True if this node is the leader. */
+    public boolean isLeader() {
+        return role == Role.LEADER;
+    }
+}

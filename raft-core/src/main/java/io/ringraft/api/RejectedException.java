@@ -1,0 +1,17 @@
+package io.ringraft.api;
+
+/**
+ * Back-pressure: a bounded queue or buffer was full (or the command too large) and the command was
+ * refused before it entered the log. Retry later, or slow down.
+ */
+public final class RejectedException extends RaftException {
+
+    public RejectedException(String message) {
+        super(message, null);
+    }
+
+    @Override
+    public boolean mayHaveTakenEffect() {
+        return false;
+    }
+}

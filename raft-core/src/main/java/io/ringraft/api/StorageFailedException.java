@@ -1,0 +1,17 @@
+package io.ringraft.api;
+
+/**
+ * The node's storage failed (write or fsync error, full disk, corruption) and the node stopped
+ * (fail-stop). Commands in flight may or may not have taken effect in the cluster.
+ */
+public final class StorageFailedException extends RaftException {
+
+    public StorageFailedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public boolean mayHaveTakenEffect() {
+        return true;
+    }
+}

@@ -1,0 +1,399 @@
+package io.ringraft.internal.runtime;
+
+import io.ringraft.api.EntryKind;
+import io.ringraft.api.IndeterminateException;
+import io.ringraft.api.LogId;
+import io.ringraft.api.NodeStoppedException;
+import io.ringraft.api.NotLeaderException;
+import io.ringraft.api.RaftException;
+import io.ringraft.api.Role;
+import io.ringraft.api.StorageFailedException;
+import io.ringraft.api.Vote;
+import io.ringraft.internal.engine.EngineOutput;
+import io.ringraft.internal.engine.EntryReader;
+import io.ringraft.internal.engine.RaftEngine;
+import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.LogEntries;
+import io.ringraft.message.RaftMessage;
+import io.ringraft.message.VoteResponse;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.MessageHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The core task: owns the {@link RaftEngine}, feeds it ticks, messages, proposals and flush reports,
+ * and turns its outputs into ring writes, pointer updates and messages for the replicators.
+ *
+ * <p>Runs as an Agrona {@link Agent} on one thread at a time (its own, a shared one, or the
+ * simulator's). It never blocks: every queue it reads is bounded and polled, every queue it writes is
+ * bounded and offered to (a full outbox drops the message; Raft retransmits).
+ *
+ * <p>Back-pressure it applies: proposals stay in their bounded queue while the ring has no room
+ * (keeping one slot in reserve for a new leader's no-op); an AppendEntries is cut to the entries the
+ * ring can take; a candidate holds off the inputs that could make it leader until its no-op fits.
+ */
+final class CoreTask implements Agent, EngineOutput, EntryReader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CoreTask.class);
+
+    private final NodeContext ctx;
+    private final EntryRing ring;
+    private final ProposalOutcomes outcomes;
+    private final long tickNanos;
+    private final int maxCatchUpTicks;
+    private RaftEngine engine;
+    private long lastTickNanos;
+    private boolean acceptedDirty;
+    private Role role = Role.FOLLOWER;
+    private boolean stoppedCleanly;
+
+    private final ControlledMessageHandler proposalHandler = this::onProposal;
+    private final MessageHandler refuseHandler = this::refuseProposal;
+    private long proposalTerm;
+    private long nextProposalIndex;
+    private int proposalCount;
+    private RaftException refusal;
+
+    CoreTask(NodeContext ctx, ProposalOutcomes outcomes) {
+        this.ctx = ctx;
+        this.ring = ctx.ring;
+        this.outcomes = outcomes;
+        this.tickNanos = ctx.config.tickMillis() * 1_000_000L;
+        this.maxCatchUpTicks = 2 * ctx.config.electionTimeoutTicks();
+    }
+
+    /** Binds the engine (built by the runtime from recovered storage) before the first duty cycle. */
+    void bind(RaftEngine engine) {
+        this.engine = engine;
+        this.lastTickNanos = ctx.nanoClock.getAsLong();
+        ctx.accepted.set(engine.accepted());
+        ctx.durableIndex.set(engine.durableIndex());
+        ctx.coreState = new NodeContext.CoreState(engine.role(), engine.term(), engine.leaderId(), engine.vote());
+    }
+
+    @Override
+    public String roleName() {
+        return "ringraft-core-" + ctx.groupId + "-" + ctx.selfId;
+    }
+
+    @Override
+    public int doWork() {
+        if (ctx.stopped()) {
+            return stop();
+        }
+        int work = tick();
+        work += pollFlushed();
+        work += pollInbound();
+        work += pollProposals();
+        publish();
+        return work;
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    private int tick() {
+        long now = ctx.nanoClock.getAsLong();
+        long elapsed = now - lastTickNanos;
+        if (elapsed < tickNanos) {
+            return 0;
+        }
+        long ticks = elapsed / tickNanos;
+        lastTickNanos += ticks * tickNanos;
+        int run = (int) Math.min(ticks, maxCatchUpTicks); // after a long pause, not a storm of ticks
+        for (int i = 0; i < run; i++) {
+            engine.tick();
+        }
+        return run;
+    }
+
+    private int pollFlushed() {
+        long flushed = ctx.flushedSeq.get();
+        if (flushed <= engine.flushedSeq() || !mayBecomeLeader()) {
+            return 0;
+        }
+        engine.onFlushed(flushed);
+        return 1;
+    }
+
+    private int pollInbound() {
+        int work = 0;
+        int limit = ctx.config.inboundQueueCapacity();
+        RaftMessage message;
+        while (work < limit && (message = ctx.inbound.peek()) != null) {
+            if (message instanceof VoteResponse && !mayBecomeLeader()) {
+                break; // leave it queued until the no-op fits
+            }
+            ctx.inbound.poll();
+            if (message instanceof AppendEntriesRequest request) {
+                message = fitToRing(request);
+            }
+            engine.receive(message);
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * A candidate may become leader inside the next engine call, and must then write its no-op:
+     * make sure a slot is free (reclaiming entries already handed to storage if need be).
+     */
+    private boolean mayBecomeLeader() {
+        if (engine.role() != Role.CANDIDATE) {
+            return true;
+        }
+        return ring.makeRoom(engine.lastLogId().index() + 1, 0, noopReclaimBound());
+    }
+
+    private long noopReclaimBound() {
+        return Math.max(ctx.applied.get(), Math.min(ctx.writtenIndex.get(), engine.lastLogId().index()));
+    }
+
+    /** Cuts the request's entries to what the ring can hold; the leader sends the rest later. */
+    private RaftMessage fitToRing(AppendEntriesRequest request) {
+        LogEntries entries = request.entries();
+        int count = entries.count();
+        long last = engine.lastLogId().index();
+        int firstNew = 0;
+        while (firstNew < count) {
+            long index = entries.firstIndex() + firstNew;
+            if (index > last || engine.termAt(index) != entries.termAt(firstNew)) {
+                break;
+            }
+            firstNew++;
+        }
+        if (firstNew == count) {
+            return request;
+        }
+        int fitting = ring.countFitting(entries, firstNew, ctx.applied.get());
+        if (firstNew + fitting == count) {
+            return request;
+        }
+        return new AppendEntriesRequest(request.from(), request.to(), request.term(), request.prevLogId(),
+                new LogEntriesPrefix(entries, firstNew + fitting), request.leaderCommit());
+    }
+
+    private int pollProposals() {
+        if (ctx.proposals.size() == 0) {
+            return 0;
+        }
+        if (engine.role() != Role.LEADER) {
+            refusal = new NotLeaderException(ctx.selfId, engine.leaderId());
+            return ctx.proposals.read(refuseHandler, ctx.config.batchEntries());
+        }
+        proposalTerm = engine.term();
+        nextProposalIndex = engine.lastLogId().index() + 1;
+        proposalCount = 0;
+        int read = ctx.proposals.controlledRead(proposalHandler, ctx.config.batchEntries());
+        if (proposalCount > 0) {
+            long first = engine.propose(proposalCount);
+            if (first != nextProposalIndex - proposalCount) {
+                throw new IllegalStateException("engine placed proposals at " + first + ", ring at "
+                        + (nextProposalIndex - proposalCount));
+            }
+        }
+        return read;
+    }
+
+    private ControlledMessageHandler.Action onProposal(int origin, MutableDirectBuffer buffer, int offset,
+                                                       int length) {
+        long correlationId = buffer.getLong(offset);
+        int payloadLength = length - Long.BYTES;
+        long applied = ctx.applied.get();
+        // Keep one slot free beyond this entry: a future leader's no-op must always fit.
+        if (!ring.makeRoom(nextProposalIndex + 1, 0, applied)
+                || !ring.makeRoom(nextProposalIndex, payloadLength, applied)) {
+            return ControlledMessageHandler.Action.ABORT;
+        }
+        ring.write(nextProposalIndex, proposalTerm, EntryKind.COMMAND, (byte) origin, correlationId, buffer,
+                offset + Long.BYTES, payloadLength);
+        nextProposalIndex++;
+        proposalCount++;
+        return ControlledMessageHandler.Action.CONTINUE;
+    }
+
+    private void refuseProposal(int origin, MutableDirectBuffer buffer, int offset, int length) {
+        outcomes.failed((byte) origin, buffer.getLong(offset), refusal);
+    }
+
+    // ------------------------------------------------------------------ outputs (EngineOutput)
+
+    @Override
+    public void saveVote(long seq, Vote vote) {
+        acceptedDirty = true;
+    }
+
+    @Override
+    public void truncateFrom(long seq, long index) {
+        ring.truncateFrom(index);
+        ctx.truncateFloor.accumulateAndGet(index, Math::min);
+        acceptedDirty = true;
+    }
+
+    @Override
+    public void appendNoop(long seq, LogId entry) {
+        if (!ring.makeRoom(entry.index(), 0, noopReclaimBound())) {
+            throw new IllegalStateException("no ring slot for the no-op " + entry + " although one was checked");
+        }
+        ring.write(entry.index(), entry.term(), EntryKind.NOOP, ProposalOutcomes.NONE, 0, null, 0, 0);
+        acceptedDirty = true;
+    }
+
+    @Override
+    public void appendProposals(long seq, long firstIndex, long term, int count) {
+        if (ring.lastIndex() != firstIndex + count - 1) {
+            throw new IllegalStateException("engine appended " + firstIndex + "+" + count
+                    + " but the ring ends at " + ring.lastIndex());
+        }
+        acceptedDirty = true;
+    }
+
+    @Override
+    public void appendReplicated(long seq, LogEntries entries, int fromOffset) {
+        long applied = ctx.applied.get();
+        for (int i = fromOffset; i < entries.count(); i++) {
+            long index = entries.firstIndex() + i;
+            var payload = entries.payloadAt(i);
+            int length = payload.capacity();
+            if (!ring.makeRoom(index, length, applied)) {
+                throw new IllegalStateException("no ring room for replicated entry " + index
+                        + " although the request was cut to fit");
+            }
+            ring.write(index, entries.termAt(i), entries.kindAt(i), ProposalOutcomes.NONE, 0, payload, 0, length);
+        }
+        acceptedDirty = true;
+    }
+
+    @Override
+    public void send(RaftMessage message) {
+        int slot = ctx.peerSlot(message.to());
+        if (slot < 0 || !ctx.outboxes[slot].offer(message)) {
+            ctx.droppedOutbound.incrementAndGet();
+            return;
+        }
+        ctx.replicatorSignals[slot].wake();
+    }
+
+    @Override
+    public void committed(long index) {
+        // published in publish()
+    }
+
+    @Override
+    public void stateChanged(Role newRole, long term, long leaderId) {
+        if (role == Role.LEADER && newRole != Role.LEADER) {
+            ctx.leaderTerm.set(-1);
+            failUncommittedLocal(new IndeterminateException("node " + ctx.selfId
+                    + " lost leadership of term " + term + " before the command committed"));
+        } else if (newRole == Role.LEADER) {
+            ctx.leaderTerm.set(term);
+            LOG.info("node {} of group {} is leader of term {}", ctx.selfId, ctx.groupId, term);
+        }
+        role = newRole;
+        ctx.coreState = new NodeContext.CoreState(newRole, term, leaderId, engine.vote());
+    }
+
+    /** Reports every local, uncommitted proposal as failed and forgets its origin. */
+    private void failUncommittedLocal(RaftException reason) {
+        failLocal(engine.commitIndex() + 1, reason);
+    }
+
+    private void failLocal(long fromIndex, RaftException reason) {
+        long from = Math.max(fromIndex, ring.firstIndex());
+        for (long index = from; index <= ring.lastIndex(); index++) {
+            byte origin = ring.originAt(index);
+            if (origin != ProposalOutcomes.NONE) {
+                long correlationId = ring.correlationAt(index);
+                ring.clearOrigin(index);
+                outcomes.failed(origin, correlationId, reason);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ entries for replication
+
+    @Override
+    public LogEntries read(long fromIndex, int count) {
+        int maxBytes = ctx.config.maxBytesPerAppend();
+        long bytes = 0;
+        int n = 0;
+        while (n < count) {
+            int length = ring.lengthAt(fromIndex + n);
+            if (length == EntryRing.ABSENT) {
+                break; // not in the ring: the replicator reads storage, within its own byte budget
+            }
+            if (n > 0 && bytes + length > maxBytes) {
+                break;
+            }
+            bytes += length;
+            n++;
+        }
+        return new RingRange(fromIndex, n == 0 ? count : n);
+    }
+
+    // ------------------------------------------------------------------ publishing
+
+    private void publish() {
+        if (acceptedDirty) {
+            acceptedDirty = false;
+            ctx.accepted.set(engine.accepted());
+            ctx.writerSignal.wake();
+        }
+        long commit = engine.commitIndex();
+        long durable = engine.durableIndex();
+        ctx.committed.set(commit);
+        ctx.durableIndex.set(durable);
+        long limit = Math.min(commit, durable);
+        if (limit > ctx.applyLimit.get()) {
+            ctx.applyLimit.set(limit);
+            ctx.applierSignal.wake();
+        }
+    }
+
+    // ------------------------------------------------------------------ stopping
+
+    private int stop() {
+        if (stoppedCleanly) {
+            return 0;
+        }
+        stoppedCleanly = true;
+        Throwable failure = ctx.failure.get();
+        RaftException reason = failure != null
+                ? new StorageFailedException("node " + ctx.selfId + " stopped: " + failure.getMessage(), failure)
+                : new NodeStoppedException("node " + ctx.selfId + " was closed");
+        if (failure != null) {
+            LOG.error("node {} of group {} stopped after a failure; it acknowledges nothing more",
+                    ctx.selfId, ctx.groupId, failure);
+        }
+        ctx.leaderTerm.set(-1);
+        // In the log but not applied here: it may commit (or have committed) without us.
+        RaftException inLog = failure != null ? reason : new IndeterminateException("node " + ctx.selfId
+                + " was closed before the command's result was applied");
+        if (engine != null) {
+            failLocal(ctx.applied.get() + 1, inLog);
+        }
+        failQueuedProposals(failure != null ? reason : new NodeStoppedException("node " + ctx.selfId
+                + " was closed"), inLog);
+        ctx.coreState = new NodeContext.CoreState(Role.FOLLOWER, ctx.coreState.term(), 0, ctx.coreState.vote());
+        return 1;
+    }
+
+    /**
+     * Fails every proposal still queued with {@code queued}, then every future still pending (their
+     * entries are in the log) with {@code inLog}. Called when stopping, and by the runtime once the
+     * task threads have ended.
+     */
+    void failQueuedProposals(RaftException queued, RaftException inLog) {
+        refusal = queued;
+        while (ctx.proposals.read(refuseHandler) > 0) {
+            // drain
+        }
+        outcomes.failAllFutures(inLog);
+    }
+
+    RaftEngine engine() {
+        return engine;
+    }
+}

@@ -1,0 +1,24 @@
+package io.ringraft.internal.runtime;
+
+import io.ringraft.api.EntryKind;
+
+/** The fixed fields of one entry read out of the {@link EntryRing}: a reusable holder, not thread-safe. */
+final class EntryHeader {
+    long index;
+    long term;
+    byte kind;
+    byte origin;
+    long correlation;
+
+    void set(long index, long term, byte kind, byte origin, long correlation) {
+        this.index = index;
+        this.term = term;
+        this.kind = kind;
+        this.origin = origin;
+        this.correlation = correlation;
+    }
+
+    EntryKind kind() {
+        return EntryKind.fromCode(kind);
+    }
+}

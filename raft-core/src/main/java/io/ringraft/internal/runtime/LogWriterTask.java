@@ -1,0 +1,105 @@
+package io.ringraft.internal.runtime;
+
+import io.ringraft.api.Vote;
+import io.ringraft.internal.engine.IoId;
+import io.ringraft.message.LogEntries;
+import java.io.IOException;
+import org.agrona.concurrent.Agent;
+
+/**
+ * The log writer: makes the core's {@code accepted} state durable and reports it as {@code flushed}.
+ *
+ * <p>One duty cycle takes the newest accepted {@link IoId}, saves its vote if it changed, applies a
+ * pending truncation, appends every entry from the last written one up to the accepted last index
+ * (read from the ring in batches), calls {@link io.ringraft.spi.LogStorage#flush()} once, and
+ * publishes {@code flushed = accepted.seq}. Everything accepted while the previous flush ran goes
+ * into the next one: group commit without any queue.
+ *
+ * <p>Why reporting {@code accepted.seq} is right even if the ring moved on meanwhile: the vote saved
+ * is at least the accepted one; the entries written are the accepted ones, except where the core
+ * truncated them after {@code accepted} (then the engine's own bookkeeping, see
+ * docs/io-progress.md, does not count them durable for that seq). Entries of a term above the saved
+ * vote are never written before that vote.
+ *
+ * <p>Blocks on storage IO, so it runs on a thread of its own in production. Any
+ * {@link IOException} stops the node (fail-stop): the writer never retries a failed write or flush.
+ */
+final class LogWriterTask implements Agent {
+
+    private final NodeContext ctx;
+    private final EntryBatch batch;
+    private Vote savedVote;
+    private long writtenIndex;
+    private long reportedSeq;
+
+    LogWriterTask(NodeContext ctx, Vote recoveredVote, long recoveredLastIndex) {
+        this.ctx = ctx;
+        this.batch = new EntryBatch(ctx.config.batchEntries(), Math.max(ctx.config.maxBytesPerAppend(),
+                ctx.config.maxEntryBytes()));
+        this.savedVote = recoveredVote;
+        this.writtenIndex = recoveredLastIndex;
+        ctx.writtenIndex.set(recoveredLastIndex);
+    }
+
+    @Override
+    public String roleName() {
+        return "ringraft-log-writer-" + ctx.groupId + "-" + ctx.selfId;
+    }
+
+    @Override
+    public int doWork() {
+        if (ctx.stopped()) {
+            return 0;
+        }
+        IoId accepted = ctx.accepted.get();
+        if (accepted == null || accepted.seq() == reportedSeq) {
+            return 0;
+        }
+        try {
+            persist(accepted);
+        } catch (IOException | RuntimeException e) {
+            ctx.fail(new IOException("log storage failed: " + e.getMessage(), e));
+            return 1;
+        }
+        reportedSeq = accepted.seq();
+        ctx.flushedSeq.set(reportedSeq);
+        ctx.coreSignal.wake();
+        return 1;
+    }
+
+    private void persist(IoId accepted) throws IOException {
+        Vote vote = accepted.vote();
+        if (!vote.equals(savedVote)) {
+            ctx.storage.saveVote(vote);
+            savedVote = vote;
+        }
+        long truncateFrom = ctx.truncateFloor.getAndSet(Long.MAX_VALUE);
+        if (truncateFrom <= writtenIndex) {
+            ctx.storage.truncateSuffix(truncateFrom);
+            writtenIndex = truncateFrom - 1;
+            ctx.writtenIndex.set(writtenIndex);
+        }
+        long target = accepted.lastLogId().index();
+        while (writtenIndex < target) {
+            LogEntries entries = fill(target, vote.term());
+            if (entries.count() == 0) {
+                break; // the ring changed under us (truncated): the next cycle sees the new state
+            }
+            ctx.storage.append(entries);
+            writtenIndex += entries.count();
+            ctx.writtenIndex.set(writtenIndex);
+        }
+        ctx.storage.flush();
+    }
+
+    private LogEntries fill(long target, long voteTerm) {
+        batch.clear(writtenIndex + 1);
+        while (writtenIndex + batch.count() < target && batch.addFromRing(ctx.ring)) {
+            if (batch.termAt(batch.count() - 1) > voteTerm) {
+                // An entry of a newer term than the saved vote: its vote is not saved yet.
+                return batch.slice(0, batch.count() - 1);
+            }
+        }
+        return batch;
+    }
+}

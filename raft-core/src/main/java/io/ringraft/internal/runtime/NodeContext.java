@@ -1,0 +1,151 @@
+package io.ringraft.internal.runtime;
+
+import io.ringraft.api.ProposalListener;
+import io.ringraft.api.RaftConfig;
+import io.ringraft.api.Role;
+import io.ringraft.api.Vote;
+import io.ringraft.internal.engine.IoId;
+import io.ringraft.message.RaftMessage;
+import io.ringraft.spi.LogStorage;
+import io.ringraft.spi.RaftTransport;
+import io.ringraft.spi.StateMachine;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.SpscArrayQueue;
+
+/**
+ * Everything the tasks of one node share: the ring, the bounded queues and the progress pointers.
+ *
+ * <p>Each pointer has exactly one writer (named on the field) and is read by the others; a writer
+ * that moves a pointer wakes the tasks that watch it. Pointers only move forward, except
+ * {@link #truncateFloor}, which the log writer consumes. Created by {@link NodeRuntime}; the tasks
+ * run on whatever threads the runtime's placement says.
+ */
+final class NodeContext {
+
+    final long groupId;
+    final long selfId;
+    final long[] voters;
+    final long[] peers;
+    final RaftConfig config;
+    final LongSupplier nanoClock;
+    final EntryRing ring;
+    final LogStorage storage;
+    final StateMachine stateMachine;
+    final ProposalListener listener;
+    final PendingFutures futures;
+    RaftTransport transport;
+
+    /** Proposals from any thread to the core: [correlation id (8 bytes)][payload]. */
+    final ManyToOneRingBuffer proposals;
+    /** Inbound messages from the transport to the core. */
+    final MpscArrayQueue<RaftMessage> inbound;
+    /** Outgoing messages from the core to each peer's replicator (index as in {@link #peers}). */
+    final SpscArrayQueue<RaftMessage>[] outboxes;
+
+    // ---------------------------------------------------------------- pointers
+    /** core: the newest storage state handed to the log writer. */
+    final AtomicReference<IoId> accepted = new AtomicReference<>();
+    /** core lowers, log writer consumes: lowest index truncated since the log writer last looked. */
+    final AtomicLong truncateFloor = new AtomicLong(Long.MAX_VALUE);
+    /** log writer: the highest storage sequence made durable. */
+    final AtomicLong flushedSeq = new AtomicLong();
+    /** log writer: the last index handed to storage (readable there). */
+    final AtomicLong writtenIndex = new AtomicLong();
+    /** core: entries up to here may be applied: min(committed, durable locally). */
+    final AtomicLong applyLimit = new AtomicLong();
+    /** core: the commit index. */
+    final AtomicLong committed = new AtomicLong();
+    /** core: the highest index durable locally (the flushed pointer as an index). */
+    final AtomicLong durableIndex = new AtomicLong();
+    /** applier: the last applied index. */
+    final AtomicLong applied = new AtomicLong();
+    /** core: the term this node leads, or -1. Replicators drop messages of any other term. */
+    final AtomicLong leaderTerm = new AtomicLong(-1);
+    /** core: role, term, leader and vote, replaced whenever one changes. */
+    volatile CoreState coreState;
+    /** any task: the error that stopped the node (fail-stop), or null. */
+    final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** set by close(): tasks stop. */
+    volatile boolean closing;
+
+    // ---------------------------------------------------------------- signals
+    final Signal coreSignal;
+    final Signal writerSignal;
+    final Signal applierSignal;
+    final Signal[] replicatorSignals;
+
+    // ---------------------------------------------------------------- counters
+    final AtomicLong droppedOutbound = new AtomicLong();
+    final AtomicLong droppedInbound = new AtomicLong();
+
+    /** Role, term, leader and vote as one immutable value. */
+    record CoreState(Role role, long term, long leaderId, Vote vote) {
+    }
+
+    @SuppressWarnings("unchecked")
+    NodeContext(long groupId, long selfId, long[] voters, RaftConfig config, LongSupplier nanoClock,
+                LogStorage storage, StateMachine stateMachine, ProposalListener listener,
+                Signal coreSignal, Signal writerSignal, Signal applierSignal, Signal[] replicatorSignals) {
+        this.groupId = groupId;
+        this.selfId = selfId;
+        this.voters = voters.clone();
+        this.peers = java.util.Arrays.stream(voters).filter(v -> v != selfId).toArray();
+        this.config = config;
+        this.nanoClock = nanoClock;
+        this.storage = storage;
+        this.stateMachine = stateMachine;
+        this.listener = listener;
+        this.ring = new EntryRing(config.ringCapacityEntries(), config.ringCapacityBytes());
+        this.futures = new PendingFutures(config.maxPendingFutures());
+        int proposalBytes = config.proposalQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH;
+        this.proposals = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(proposalBytes)));
+        this.inbound = new MpscArrayQueue<>(config.inboundQueueCapacity());
+        this.outboxes = new SpscArrayQueue[peers.length];
+        for (int i = 0; i < peers.length; i++) {
+            // The engine sends at most the window of appends plus a few heartbeats and votes per peer.
+            outboxes[i] = new SpscArrayQueue<>(config.maxInflightAppends() + 16);
+        }
+        this.coreSignal = coreSignal;
+        this.writerSignal = writerSignal;
+        this.applierSignal = applierSignal;
+        this.replicatorSignals = replicatorSignals;
+        this.coreState = new CoreState(Role.FOLLOWER, 0, 0, Vote.INITIAL);
+    }
+
+    /** Position of {@code peerId} in {@link #peers}, or -1. */
+    int peerSlot(long peerId) {
+        for (int i = 0; i < peers.length; i++) {
+            if (peers[i] == peerId) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Stops the node: the first failure wins and every task is woken to see it. */
+    void fail(Throwable cause) {
+        if (failure.compareAndSet(null, cause)) {
+            wakeAll();
+        }
+    }
+
+    boolean stopped() {
+        return closing || failure.get() != null;
+    }
+
+    void wakeAll() {
+        coreSignal.wake();
+        writerSignal.wake();
+        applierSignal.wake();
+        for (Signal signal : replicatorSignals) {
+            signal.wake();
+        }
+    }
+}

@@ -1,0 +1,313 @@
+package io.ringraft.internal.runtime;
+
+import io.ringraft.api.IndeterminateException;
+import io.ringraft.api.LogId;
+import io.ringraft.api.NodeStoppedException;
+import io.ringraft.api.ProposalListener;
+import io.ringraft.api.RaftConfig;
+import io.ringraft.api.RaftException;
+import io.ringraft.internal.engine.EngineConfig;
+import io.ringraft.internal.engine.LogTerms;
+import io.ringraft.internal.engine.RaftEngine;
+import io.ringraft.internal.engine.RecoveredState;
+import io.ringraft.spi.LogState;
+import io.ringraft.spi.LogStorage;
+import io.ringraft.spi.RaftTransportFactory;
+import io.ringraft.spi.StateMachine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Assembles and runs one node: recovers storage, builds the engine, the ring, the queues and the
+ * tasks (core, log writer, applier, one replicator per peer), and runs the tasks according to the
+ * {@link Threading} placement.
+ *
+ * <p>Public only so that the deterministic simulator (test sources) can step the tasks itself
+ * ({@link Threading#MANUAL}); applications use {@code io.ringraft.api.RaftNode}. Thread-safe:
+ * {@link #tryPropose} may be called from any thread; {@link #start()} and {@link #close()} once.
+ */
+public final class NodeRuntime implements AutoCloseable {
+
+    /** Where the tasks run. */
+    public enum Threading {
+        /** One thread per task: core, log writer, applier, and each replicator. The default. */
+        DEDICATED,
+        /** One thread runs all of this node's tasks (saves threads; storage IO stalls the node). */
+        SHARED,
+        /** No threads: the caller steps {@link #agents()} itself (the deterministic simulator). */
+        MANUAL
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
+
+    private final NodeContext ctx;
+    private final CoreTask core;
+    private final LogWriterTask writer;
+    private final ApplierTask applier;
+    private final List<ReplicatorTask> replicators = new ArrayList<>();
+    private final Threading threading;
+    private final RaftTransportFactory transportFactory;
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private volatile boolean closed;
+
+    /**
+     * Opens storage and recovers; does not start any task yet.
+     *
+     * @throws UncheckedIOException if storage cannot be opened or holds an inconsistent state
+     */
+    public NodeRuntime(long groupId, long selfId, long[] voters, RaftConfig config, StateMachine stateMachine,
+                       LogStorage storage, RaftTransportFactory transportFactory, ProposalListener listener,
+                       Threading threading, LongSupplier nanoClock, RandomGenerator random) {
+        this.threading = threading;
+        this.transportFactory = transportFactory;
+        Signal coreSignal = new Signal();
+        Signal writerSignal = new Signal();
+        Signal applierSignal = new Signal();
+        long peerCount = java.util.Arrays.stream(voters).filter(v -> v != selfId).count();
+        Signal[] replicatorSignals = new Signal[(int) peerCount];
+        for (int i = 0; i < replicatorSignals.length; i++) {
+            replicatorSignals[i] = threading == Threading.SHARED ? coreSignal : new Signal();
+        }
+        if (threading == Threading.SHARED) {
+            writerSignal = coreSignal;
+            applierSignal = coreSignal;
+        }
+        this.ctx = new NodeContext(groupId, selfId, voters, config, nanoClock, storage, stateMachine, listener,
+                coreSignal, writerSignal, applierSignal, replicatorSignals);
+        ProposalOutcomes outcomes = new ProposalOutcomes(listener, ctx.futures);
+        LogState state;
+        LogTerms terms;
+        try {
+            state = storage.open();
+            terms = recoverTerms(storage, state);
+        } catch (IOException e) {
+            throw new UncheckedIOException("node " + selfId + " of group " + groupId
+                    + " cannot recover its log storage: " + e.getMessage(), e);
+        }
+        EngineConfig engineConfig = new EngineConfig(selfId, voters, config.electionTimeoutTicks(),
+                config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(),
+                config.maxInflightAppends(), config.maxEntriesPerAppend());
+        this.core = new CoreTask(ctx, outcomes);
+        RaftEngine engine = new RaftEngine(engineConfig, new RecoveredState(state.vote(), terms, 0), random,
+                core, core);
+        ctx.ring.resetTo(state.last().index() + 1);
+        core.bind(engine);
+        this.writer = new LogWriterTask(ctx, state.vote(), state.last().index());
+        // Applying starts over from the log start: the state machine holds no state across restarts
+        // until snapshots exist.
+        this.applier = new ApplierTask(ctx, outcomes, state.base().index());
+        for (int i = 0; i < ctx.peers.length; i++) {
+            replicators.add(new ReplicatorTask(ctx, i));
+        }
+        LOG.info("node {} of group {} recovered: vote {}, log after {} up to {}", selfId, groupId,
+                state.vote(), state.base(), state.last());
+    }
+
+    /** Rebuilds the engine's term runs with a binary search per run: O(terms x log(entries)) reads. */
+    private static LogTerms recoverTerms(LogStorage storage, LogState state) throws IOException {
+        LogId base = state.base();
+        LogTerms terms = LogTerms.startingAfter(base);
+        long last = state.last().index();
+        long index = base.index() + 1;
+        while (index <= last) {
+            long term = storage.termAt(index);
+            long low = index;
+            long high = last;
+            while (low < high) {
+                long mid = (low + high + 1) >>> 1;
+                if (storage.termAt(mid) == term) {
+                    low = mid;
+                } else {
+                    high = mid - 1;
+                }
+            }
+            if (term < 0) {
+                throw new IOException("storage reports no term for index " + index + " inside its log");
+            }
+            terms.append(term, (int) (low - index + 1));
+            index = low + 1;
+        }
+        return terms;
+    }
+
+    /** Connects the transport and starts the task threads (none in {@link Threading#MANUAL}). */
+    public void start() {
+        ctx.transport = transportFactory.connect(ctx.groupId, ctx.selfId, this::offerInbound);
+        if (threading == Threading.MANUAL) {
+            return;
+        }
+        long tickNanos = ctx.config.tickMillis() * 1_000_000L;
+        long idleParkNanos = 50_000_000L;
+        if (threading == Threading.SHARED) {
+            runners.add(startRunner(new CompositeAgent(agents()), ctx.coreSignal, tickNanos));
+            return;
+        }
+        runners.add(startRunner(core, ctx.coreSignal, tickNanos));
+        runners.add(startRunner(writer, ctx.writerSignal, idleParkNanos));
+        runners.add(startRunner(applier, ctx.applierSignal, idleParkNanos));
+        for (int i = 0; i < replicators.size(); i++) {
+            runners.add(startRunner(replicators.get(i), ctx.replicatorSignals[i], idleParkNanos));
+        }
+    }
+
+    private AgentRunner startRunner(Agent agent, Signal signal, long maxParkNanos) {
+        AgentRunner runner = new AgentRunner(new ParkingIdleStrategy(signal, maxParkNanos),
+                error -> {
+                    LOG.error("task {} failed; stopping node {}", agent.roleName(), ctx.selfId, error);
+                    ctx.fail(error);
+                }, null, agent);
+        Thread thread = AgentRunner.startOnThread(runner, r -> {
+            Thread t = new Thread(r, agent.roleName());
+            t.setDaemon(true);
+            signal.bind(t);
+            return t;
+        });
+        signal.bind(thread);
+        return runner;
+    }
+
+    /** All tasks of this node, core first (for {@link Threading#MANUAL} stepping). */
+    public List<Agent> agents() {
+        List<Agent> agents = new ArrayList<>();
+        agents.add(core);
+        agents.add(writer);
+        agents.add(applier);
+        agents.addAll(replicators);
+        return agents;
+    }
+
+    private boolean offerInbound(io.ringraft.message.RaftMessage message) {
+        if (ctx.stopped() || !ctx.inbound.offer(message)) {
+            ctx.droppedInbound.incrementAndGet();
+            return false;
+        }
+        ctx.coreSignal.wake();
+        return true;
+    }
+
+    // ------------------------------------------------------------------ proposals
+
+    /**
+     * Queues a proposal for the core. Waits up to the configured time for room.
+     *
+     * @return true if queued; false if the queue stayed full, the node is stopped, or the payload is
+     *         larger than {@code maxEntryBytes}
+     */
+    public boolean tryPropose(byte origin, long correlationId, DirectBuffer payload, int offset, int length) {
+        if (length > ctx.config.maxEntryBytes() || ctx.stopped()) {
+            return false;
+        }
+        long deadline = 0;
+        while (true) {
+            int claim = ctx.proposals.tryClaim(origin, length + Long.BYTES);
+            if (claim > 0) {
+                var buffer = ctx.proposals.buffer();
+                buffer.putLong(claim, correlationId);
+                buffer.putBytes(claim + Long.BYTES, payload, offset, length);
+                ctx.proposals.commit(claim);
+                ctx.coreSignal.wake();
+                return true;
+            }
+            long waitMillis = ctx.config.proposalWaitMillis();
+            if (waitMillis == 0 || ctx.stopped()) {
+                return false;
+            }
+            long now = ctx.nanoClock.getAsLong();
+            if (deadline == 0) {
+                deadline = now + waitMillis * 1_000_000L;
+            } else if (now - deadline >= 0) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000L);
+        }
+    }
+
+    /** Registers a future for a proposal; 0 if too many are pending. */
+    public long registerFuture(java.util.concurrent.CompletableFuture<Object> future) {
+        return ctx.futures.register(future);
+    }
+
+    /** Fails and forgets the future of a proposal that could not be queued. */
+    public java.util.concurrent.CompletableFuture<Object> takeFuture(long correlationId) {
+        return ctx.futures.take(correlationId);
+    }
+
+    // ------------------------------------------------------------------ status
+
+    /** A consistent-enough snapshot of the node's pointers (each read atomically, not all at once). */
+    public io.ringraft.api.RaftStatus status() {
+        NodeContext.CoreState state = ctx.coreState;
+        var accepted = ctx.accepted.get();
+        Throwable failure = ctx.failure.get();
+        return new io.ringraft.api.RaftStatus(ctx.groupId, ctx.selfId, state.role(), state.term(), state.leaderId(), state.vote(),
+                accepted == null ? LogId.ZERO : accepted.lastLogId(), accepted == null ? 0 : accepted.seq(),
+                ctx.writtenIndex.get(), ctx.flushedSeq.get(), ctx.durableIndex.get(), ctx.committed.get(),
+                ctx.applied.get(), ctx.droppedInbound.get(), ctx.droppedOutbound.get(),
+                failure == null ? null : failure.toString(), closed || ctx.closing);
+    }
+
+    public long selfId() {
+        return ctx.selfId;
+    }
+
+    public long groupId() {
+        return ctx.groupId;
+    }
+
+    public RaftConfig config() {
+        return ctx.config;
+    }
+
+    /** The engine, for the simulator's invariant checks (read only, from the stepping thread). */
+    public RaftEngine engine() {
+        return core.engine();
+    }
+
+    /** True once the node stopped (closed or failed). */
+    public boolean isStopped() {
+        return ctx.stopped();
+    }
+
+    /** Stops the tasks, fails everything still pending, and closes transport and storage. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        ctx.closing = true;
+        ctx.wakeAll();
+        for (AgentRunner runner : runners) {
+            runner.close();
+        }
+        if (threading == Threading.MANUAL) {
+            core.doWork(); // the stop duty: fail what is pending
+        }
+        closed = true;
+        RaftException queued = new NodeStoppedException("node " + ctx.selfId + " was closed");
+        core.failQueuedProposals(queued, new IndeterminateException("node " + ctx.selfId
+                + " was closed before the command's result was applied"));
+        if (ctx.transport != null) {
+            ctx.transport.close();
+        }
+        try {
+            ctx.storage.close();
+        } catch (IOException e) {
+            LOG.warn("closing the log storage of node {} failed", ctx.selfId, e);
+        }
+    }
+
+    /** True after {@link #close()} completed. */
+    public boolean isClosed() {
+        return closed;
+    }
+}

@@ -1,0 +1,68 @@
+package io.ringraft.internal.runtime;
+
+import io.ringraft.api.ProposalListener;
+import io.ringraft.api.RaftException;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers the outcome of a local proposal to whoever waits for it: the user's
+ * {@link ProposalListener} (zero-allocation form) or a future in {@link PendingFutures}. The ring
+ * records which one in each entry's origin byte. Called by the core (failures) and the applier
+ * (results); never blocks. A listener that throws is logged and otherwise ignored.
+ */
+final class ProposalOutcomes {
+
+    /** Origin of entries not proposed on this node (or internal entries). */
+    static final byte NONE = 0;
+    /** Proposed through {@code tryPropose}: the outcome goes to the listener. */
+    static final byte LISTENER = 1;
+    /** Proposed through {@code propose(byte[])}: the outcome completes a future. */
+    static final byte FUTURE = 2;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProposalOutcomes.class);
+
+    private final ProposalListener listener;
+    private final PendingFutures futures;
+
+    ProposalOutcomes(ProposalListener listener, PendingFutures futures) {
+        this.listener = listener;
+        this.futures = futures;
+    }
+
+    void applied(byte origin, long correlationId, long index, Object result) {
+        if (origin == FUTURE) {
+            CompletableFuture<Object> future = futures.take(correlationId);
+            if (future != null) {
+                future.complete(result);
+            }
+        } else if (origin == LISTENER && listener != null) {
+            try {
+                listener.onApplied(correlationId, index, result);
+            } catch (RuntimeException e) {
+                LOG.warn("proposal listener threw for correlation id {}", correlationId, e);
+            }
+        }
+    }
+
+    void failed(byte origin, long correlationId, RaftException reason) {
+        if (origin == FUTURE) {
+            CompletableFuture<Object> future = futures.take(correlationId);
+            if (future != null) {
+                future.completeExceptionally(reason);
+            }
+        } else if (origin == LISTENER && listener != null) {
+            try {
+                listener.onFailed(correlationId, reason);
+            } catch (RuntimeException e) {
+                LOG.warn("proposal listener threw for correlation id {}", correlationId, e);
+            }
+        }
+    }
+
+    /** Fails every pending future (the node stopped). Listener proposals are failed by the core. */
+    void failAllFutures(RaftException reason) {
+        futures.drain(future -> future.completeExceptionally(reason));
+    }
+}

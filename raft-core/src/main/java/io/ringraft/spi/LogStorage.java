@@ -1,0 +1,67 @@
+package io.ringraft.spi;
+
+import io.ringraft.api.Vote;
+import io.ringraft.message.LogEntries;
+import java.io.IOException;
+
+/**
+ * Durable storage of one node's Raft log and vote. RingRaft ships an in-memory implementation (for
+ * tests) and a segmented file log in {@code raft-storage}; users may plug their own.
+ *
+ * <p><b>Threads.</b> {@link #open()} is called once, before anything else, by the thread that starts
+ * the node. After that, exactly one thread (the node's log writer) calls the mutating methods
+ * {@link #saveVote}, {@link #append}, {@link #truncateSuffix}, {@link #purgePrefix} and
+ * {@link #flush}; they may block on IO. {@link #read} and {@link #termAt} may be called concurrently
+ * from other threads (the applier, replicators) and must see every append that has returned.
+ *
+ * <p><b>Ordering and durability.</b> Changes take effect in the order they are made: after a crash,
+ * the recovered log is the result of some prefix of the calls, never a later change without an
+ * earlier one. {@link #saveVote} is durable when it returns. Appends and truncations are readable at
+ * once and durable when a later {@link #flush} returns; one flush covers everything before it (group
+ * commit). A truncation or purge interrupted by a crash leaves the state before or after it.
+ *
+ * <p><b>Failure.</b> Any {@link IOException} (including a failed flush or a full disk) is final: the
+ * node stops (fail-stop) and never retries the operation, because after a failed fsync the data's
+ * state is unknown. Corrupt data found while opening is reported as an {@link IOException} whose
+ * message says where, never silently cut away unless it is a torn tail that was never flushed.
+ */
+public interface LogStorage extends AutoCloseable {
+
+    /** Opens the storage and returns what it holds. Called once. */
+    LogState open() throws IOException;
+
+    /** Makes {@code vote} durable before returning. */
+    void saveVote(Vote vote) throws IOException;
+
+    /**
+     * Appends {@code entries}, which start right after the last entry held. The view is valid only
+     * during the call; implementations copy what they keep.
+     */
+    void append(LogEntries entries) throws IOException;
+
+    /** Removes every entry from {@code fromIndex} on ({@code fromIndex} is above the base). */
+    void truncateSuffix(long fromIndex) throws IOException;
+
+    /** Removes every entry up to and including {@code upToIndex}, whose term becomes the base term. */
+    void purgePrefix(long upToIndex) throws IOException;
+
+    /** Makes every change made so far durable. */
+    void flush() throws IOException;
+
+    /**
+     * Reads up to {@code maxCount} entries from {@code fromIndex}, stopping early once
+     * {@code maxBytes} of payload are reached (at least one entry is returned if any exists). The
+     * returned view is owned by the caller.
+     *
+     * @return the entries, empty if {@code fromIndex} is beyond the last entry
+     * @throws IOException if {@code fromIndex} is at or below the base (purged) or a read fails
+     */
+    LogEntries read(long fromIndex, int maxCount, int maxBytes) throws IOException;
+
+    /** The term of the entry at {@code index}, the base term at the base index, or -1 if not held. */
+    long termAt(long index) throws IOException;
+
+    /** Releases files and buffers. Changes not flushed may be lost. */
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,31 @@
+package io.ringraft.spi;
+
+/**
+ * Creates the {@link RaftTransport} of a node and wires inbound messages to it.
+ *
+ * <p>Called once per node when it starts, on the starting thread. One factory may serve many nodes
+ * of many groups in one process, and should share connections between them (every message is
+ * routed by group id and node id).
+ */
+@FunctionalInterface
+public interface RaftTransportFactory {
+
+    /**
+     * Connects node {@code selfId} of group {@code groupId}.
+     *
+     * @param inbound receives the messages addressed to this node
+     */
+    RaftTransport connect(long groupId, long selfId, InboundHandler inbound);
+
+    /** Receives inbound messages for one node. */
+    @FunctionalInterface
+    interface InboundHandler {
+        /**
+         * Offers a message to the node. Never blocks.
+         *
+         * @return false if the node's bounded inbound queue is full (or the node stopped); the
+         *         transport then drops the message or pauses reading from its connection
+         */
+        boolean offer(io.ringraft.message.RaftMessage message);
+    }
+}
