@@ -6,7 +6,7 @@ import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftNode;
 import io.ringraft.api.RaftStatus;
-import io.ringraft.internal.storage.InMemoryLogStorage;
+import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.LocalNetwork;
 import io.ringraft.message.LogEntries;
 import io.ringraft.spi.StateMachine;

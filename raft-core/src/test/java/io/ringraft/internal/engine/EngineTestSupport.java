@@ -134,43 +134,56 @@ final class EngineTestSupport {
      * append lands right after the current end, as a real log store would.
      */
     static final class MemLog implements EntryReader {
+        /** The index before the first one held (0 unless the log starts after a snapshot). */
+        final long baseIndex;
+        /** terms.get(i) is the term of index baseIndex + 1 + i. */
         final List<Long> terms = new ArrayList<>();
         Vote vote = Vote.INITIAL;
+        /** The most entries one read returns (a reader may return fewer than asked for). */
+        int maxPerRead = Integer.MAX_VALUE;
 
         MemLog(long... initial) {
+            this(0, initial);
+        }
+
+        MemLog(long baseIndex, long... initial) {
+            this.baseIndex = baseIndex;
             for (long t : initial) {
                 terms.add(t);
             }
         }
 
         long lastIndex() {
-            return terms.size();
+            return baseIndex + terms.size();
         }
 
         long termAt(long index) {
-            return terms.get((int) index - 1);
+            return terms.get((int) (index - baseIndex - 1));
         }
 
         void append(long firstIndex, List<Long> newTerms) {
-            if (firstIndex != terms.size() + 1) {
-                throw new AssertionError("append at " + firstIndex + " but the store ends at " + terms.size());
+            if (firstIndex != lastIndex() + 1) {
+                throw new AssertionError("append at " + firstIndex + " but the store ends at " + lastIndex());
             }
             terms.addAll(newTerms);
         }
 
         void truncateFrom(long index) {
-            if (index < 1 || index > terms.size() + 1) {
-                throw new AssertionError("truncate from " + index + " but the store holds 1.." + terms.size());
+            if (index <= baseIndex || index > lastIndex() + 1) {
+                throw new AssertionError("truncate from " + index + " but the store holds "
+                        + (baseIndex + 1) + ".." + lastIndex());
             }
-            terms.subList((int) index - 1, terms.size()).clear();
+            terms.subList((int) (index - baseIndex - 1), terms.size()).clear();
         }
 
         @Override
         public LogEntries read(long fromIndex, int count) {
-            if (fromIndex < 1 || count < 1 || fromIndex + count - 1 > terms.size()) {
-                throw new AssertionError("read " + fromIndex + "+" + count + " but the store holds 1.." + terms.size());
+            if (fromIndex <= baseIndex || count < 1 || fromIndex + count - 1 > lastIndex()) {
+                throw new AssertionError("read " + fromIndex + "+" + count + " but the store holds "
+                        + (baseIndex + 1) + ".." + lastIndex());
             }
-            return new TestEntries(fromIndex, terms.subList((int) fromIndex - 1, (int) (fromIndex - 1 + count)));
+            int from = (int) (fromIndex - baseIndex - 1);
+            return new TestEntries(fromIndex, terms.subList(from, from + Math.min(count, maxPerRead)));
         }
     }
 
@@ -317,6 +330,20 @@ final class EngineTestSupport {
 
         static Node create(EngineConfig config, Vote vote, long... terms) {
             return create(config, fixedRandom(0), vote, 0, terms);
+        }
+
+        /** An engine whose recovered log starts after {@code base} (as after a snapshot). */
+        static Node createAfter(EngineConfig config, LogId base, Vote vote, long commit, long... terms) {
+            MemLog store = new MemLog(base.index(), terms);
+            store.vote = vote;
+            LogTerms log = LogTerms.startingAfter(base);
+            for (long t : terms) {
+                log.append(t, 1);
+            }
+            RecordingOutput out = new RecordingOutput(store);
+            RaftEngine engine = new RaftEngine(config, new RecoveredState(vote, log, commit),
+                    fixedRandom(0), out, store);
+            return new Node(engine, out, store);
         }
 
         long id() {

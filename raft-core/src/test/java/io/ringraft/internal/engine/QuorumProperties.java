@@ -61,13 +61,18 @@ class QuorumProperties {
         Arrays.sort(descending, (a, b) -> Long.compare(b, a));
         long sorted = descending[quorum - 1];
 
-        // Oracle 2: the largest i such that at least quorum voters have match >= i.
+        // Oracle 2: the largest i such that at least quorum voters have match >= i. The count only
+        // drops just past a match value, so the largest such i is 0 or one of the matches.
         long counted = 0;
-        for (long i = 0; i <= 1000; i++) {
-            long candidate = i;
-            long holders = matchOf.values().stream().filter(m -> m >= candidate).count();
+        for (long candidate : matchOf.values()) {
+            int holders = 0;
+            for (long m : matchOf.values()) {
+                if (m >= candidate) {
+                    holders++;
+                }
+            }
             if (holders >= quorum) {
-                counted = i;
+                counted = Math.max(counted, candidate);
             }
         }
 

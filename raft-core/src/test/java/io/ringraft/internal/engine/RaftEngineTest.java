@@ -136,6 +136,15 @@ class RaftEngineTest {
         }
 
         @Test
+        void aNodeThatIsNotAVoterNeverCampaigns() {
+            Node n = Node.create(config(4, THREE), vote(0));
+            n.tick(100);
+            n.engine.campaign();
+            assertThat(n.drain()).isEmpty();
+            assertThat(n.engine.role()).isEqualTo(Role.FOLLOWER);
+        }
+
+        @Test
         void aMessageFromTheLeaderResetsTheTimer() {
             Node n = Node.create(config(1, THREE), vote(1), 1);
             n.tick(9);
@@ -196,6 +205,28 @@ class RaftEngineTest {
                     new AppendNoop(2, id(3, 4)),
                     send(append(1, 2, 3, id(2, 3), 0, 3)),
                     send(append(1, 3, 3, id(2, 3), 0, 3)));
+        }
+
+        @Test
+        void aFlushReportOlderThanTheVoteDoesNotCountTheSelfVote() {
+            Node n = Node.create(config(1, THREE), vote(1));
+            n.engine.receive(append(2, 1, 1, LogId.ZERO, 0, 1)); // seq 1, not yet durable
+            n.engine.campaign(); // vote for term 2 at seq 2
+            n.engine.receive(voteResponse(3, 1, 2, true, false));
+            n.drain();
+
+            n.engine.onFlushed(1);
+
+            assertThat(n.drain()).isEmpty();
+            assertThat(n.engine.role()).isEqualTo(Role.CANDIDATE);
+
+            n.engine.onFlushed(2);
+
+            assertThat(n.drain()).containsExactly(
+                    new StateChanged(Role.LEADER, 2, 1),
+                    new AppendNoop(3, id(2, 2)),
+                    send(append(1, 2, 2, id(1, 1), 0, 2)),
+                    send(append(1, 3, 2, id(1, 1), 0, 2)));
         }
 
         @Test
@@ -547,6 +578,35 @@ class RaftEngineTest {
         }
 
         @Test
+        void entriesAtOrBelowACompactedBaseAreSkippedAsCommitted() {
+            // The log starts after (2,5); the leader's request starts at 4, inside the compacted part.
+            Node n = Node.createAfter(config(1, THREE), id(2, 5), vote(3), 0, 3, 3);
+            assertThat(n.engine.commitIndex()).isEqualTo(5);
+
+            n.engine.receive(append(2, 1, 3, id(1, 3), 0, 2, 2, 3, 3, 3));
+
+            assertThat(n.drain()).containsExactly(
+                    new StateChanged(Role.FOLLOWER, 3, 2),
+                    new AppendReplicated(1, 8, List.of(3L)));
+            assertThat(n.engine.lastLogId()).isEqualTo(id(3, 8));
+
+            n.engine.onFlushed(1);
+            assertThat(n.drain()).containsExactly(send(ack(1, 2, 3, 8)));
+        }
+
+        @Test
+        void aMalformedAppendIsDroppedBeforeItTouchesTheLog() {
+            Node n = Node.create(config(1, THREE), vote(3), 1, 1, 2);
+
+            n.engine.receive(append(2, 1, 3, id(2, 3), 0, 4)); // an entry of a term above the leader's
+            n.engine.receive(append(2, 1, 3, id(2, 3), 0, 3, 2)); // terms that decrease
+
+            assertThat(n.drain()).containsExactly(new StateChanged(Role.FOLLOWER, 3, 2));
+            assertThat(n.engine.droppedMessages()).isEqualTo(2);
+            assertThat(n.engine.lastLogId()).isEqualTo(id(2, 3));
+        }
+
+        @Test
         void theCommitIndexNeverPassesWhatIsVerifiedAgainstTheLeader() {
             // The follower holds 5 entries but the leader's request only vouches for 1..3.
             Node n = Node.create(config(1, THREE), vote(3), 1, 1, 2, 2, 2);
@@ -751,6 +811,15 @@ class RaftEngineTest {
             assertThat(n.drain()).containsExactly(new StateChanged(Role.FOLLOWER, 1, 0));
         }
 
+        @Test
+        void aSingleVoterLeaderNeverStepsDown() {
+            Node n = Node.create(config(1, voters(1), false, true), vote(0));
+            n.electSelf();
+            n.tick(100);
+            assertThat(n.drain()).isEmpty();
+            assertThat(n.engine.role()).isEqualTo(Role.LEADER);
+        }
+
         private Node followerOfNode2(boolean checkQuorum) {
             Node n = Node.create(config(1, THREE, false, checkQuorum), vote(1), 1);
             n.engine.receive(append(2, 1, 1, id(1, 1), 0));
@@ -829,6 +898,25 @@ class RaftEngineTest {
 
         n.engine.receive(ack(2, 1, 1, 10)); // frees both; 11..13 fit in one message
         assertThat(n.drain()).containsExactly(send(append(1, 2, 1, id(1, 10), 0, 1, 1, 1)));
+    }
+
+    @Test
+    void aReaderThatReturnsFewerEntriesThanAskedForShortensTheMessagesNotTheLog() {
+        EngineConfig config = new EngineConfig(1, THREE, 10, 1, false, false, 2, 3);
+        Node n = Node.create(config, vote(0));
+        n.store.maxPerRead = 2;
+        n.electSelf();
+        n.engine.receive(ack(2, 1, 1, 1));
+
+        n.engine.propose(5);
+
+        assertThat(n.drain()).containsExactly(
+                new AppendProposals(3, 2, 1, 5),
+                send(append(1, 2, 1, id(1, 1), 0, 1, 1)),
+                send(append(1, 2, 1, id(1, 3), 0, 1, 1)));
+
+        n.engine.receive(ack(2, 1, 1, 3));
+        assertThat(n.drain()).containsExactly(send(append(1, 2, 1, id(1, 5), 0, 1)));
     }
 
     @Test

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.Vote;
-import io.ringraft.internal.storage.InMemoryLogStorage;
+import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.message.HeapLogEntries;
 import io.ringraft.message.LogEntries;
 import io.ringraft.spi.LogStorage;

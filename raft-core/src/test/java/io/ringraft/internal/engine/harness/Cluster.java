@@ -339,7 +339,7 @@ public final class Cluster {
     }
 
     private boolean deliverRemoved(RaftMessage message) {
-        mix(message.hashCode());
+        mix(message.toString().hashCode());
         SimNode to = node(message.to());
         if (!network.linked(message.from(), message.to()) || !to.isUp()) {
             network.stats().lost++;

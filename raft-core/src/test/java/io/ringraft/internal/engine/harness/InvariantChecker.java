@@ -81,6 +81,16 @@ public final class InvariantChecker {
         return List.copyOf(committed);
     }
 
+    /** How many entries are known committed. */
+    public int committedCount() {
+        return committed.size();
+    }
+
+    /** The committed entry at {@code index} (1-based). */
+    public SimEntry committedEntry(long index) {
+        return committed.get((int) index - 1);
+    }
+
     /** Every (term, leader) reported so far. */
     public Map<Long, Long> leadersByTerm() {
         Map<Long, Long> out = new HashMap<>();

@@ -81,6 +81,40 @@ final class Scenarios {
         c.checker().checkFull();
     }
 
+    /**
+     * Liveness after heal under random stepping: waits for a leader, proposes a fresh entry and
+     * waits until it is committed and every running node has converged. A proposal may be lost
+     * legitimately (its leader deposed before replicating it); then it proposes again.
+     */
+    static void awaitProgress(Cluster c, int maxSteps, String context) {
+        int budget = maxSteps;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int steps = c.runUntil(() -> c.leader() != 0, budget);
+            assertTrue(steps >= 0, () -> "no leader after heal, " + context + "\n" + c.dump());
+            budget -= steps;
+            long leader = c.leader();
+            long term = c.engine(leader).term();
+            String payload = c.nextPayload();
+            long index = c.propose(leader, payload);
+            steps = c.runUntil(() -> isCommitted(c, index, payload) && c.converged()
+                    || !(c.isUp(leader) && c.node(leader).isLeader() && c.engine(leader).term() == term), budget);
+            assertTrue(steps >= 0, () -> "no progress after heal, " + context + "\n" + c.dump());
+            budget -= steps;
+            if (isCommitted(c, index, payload)) {
+                steps = c.runUntil(c::converged, budget);
+                assertTrue(steps >= 0, () -> "no convergence after heal, " + context + "\n" + c.dump());
+                c.checker().checkFull();
+                return;
+            }
+        }
+        throw new AssertionError("no proposal committed after heal in 20 leaderships, " + context + "\n" + c.dump());
+    }
+
+    private static boolean isCommitted(Cluster c, long index, String payload) {
+        InvariantChecker checker = c.checker();
+        return checker.committedCount() >= index && checker.committedEntry(index).text().equals(payload);
+    }
+
     static boolean logHolds(List<SimEntry> log, String payload) {
         for (SimEntry e : log) {
             if (e.text().equals(payload)) {

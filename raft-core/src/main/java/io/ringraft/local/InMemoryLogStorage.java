@@ -1,4 +1,4 @@
-package io.ringraft.internal.storage;
+package io.ringraft.local;
 
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;

@@ -1,0 +1,141 @@
+package io.ringraft.sim;
+
+import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.HeapLogEntries;
+import io.ringraft.message.RaftMessage;
+import io.ringraft.spi.RaftTransport;
+import io.ringraft.spi.RaftTransportFactory;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * The simulator's network: every message gets a random delay in virtual time and may be dropped or
+ * duplicated; a connectivity matrix cuts links, symmetrically or in one direction only. Deliveries
+ * happen in time order (ties by send order), so a seed replays exactly.
+ *
+ * <p>Messages are copied at send time (the sender's entry views are only valid during the call).
+ * A message whose receiver is down, or whose link is cut at delivery time, is lost. The in-flight
+ * queue is bounded: beyond {@link #MAX_IN_FLIGHT} messages new ones are dropped, like a full socket.
+ * Single-threaded (the simulation's thread).
+ */
+public final class SimNetwork implements RaftTransportFactory {
+
+    static final int MAX_IN_FLIGHT = 20_000;
+
+    private record Delivery(long at, long seq, RaftMessage message) {
+    }
+
+    private final SplittableRandom random;
+    private final Map<Long, InboundHandler> receivers = new HashMap<>();
+    private final PriorityQueue<Delivery> inFlight = new PriorityQueue<>((a, b) -> a.at != b.at
+            ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
+    private final boolean[][] cut;
+    private final Consumer<RaftMessage> onSend;
+    private long seq;
+    private long now;
+
+    double dropProbability;
+    double duplicateProbability;
+    long minDelayNanos = 200_000;
+    long meanExtraDelayNanos = 1_000_000;
+
+    long sent;
+    long delivered;
+    long dropped;
+
+    SimNetwork(SplittableRandom random, int maxNodeId, Consumer<RaftMessage> onSend) {
+        this.random = random;
+        this.cut = new boolean[maxNodeId + 1][maxNodeId + 1];
+        this.onSend = onSend;
+    }
+
+    @Override
+    public RaftTransport connect(long groupId, long selfId, InboundHandler inbound) {
+        receivers.put(selfId, inbound);
+        return new RaftTransport() {
+            @Override
+            public boolean send(RaftMessage message) {
+                SimNetwork.this.send(message);
+                return true;
+            }
+
+            @Override
+            public void close() {
+                receivers.remove(selfId, inbound);
+            }
+        };
+    }
+
+    /** The node is down: nothing reaches it until it connects again. */
+    void disconnect(long nodeId) {
+        receivers.remove(nodeId);
+    }
+
+    private void send(RaftMessage message) {
+        sent++;
+        onSend.accept(message);
+        if (inFlight.size() >= MAX_IN_FLIGHT || isCut(message.from(), message.to())
+                || random.nextDouble() < dropProbability) {
+            dropped++;
+            return;
+        }
+        RaftMessage copy = copy(message);
+        schedule(copy);
+        if (random.nextDouble() < duplicateProbability) {
+            schedule(copy);
+        }
+    }
+
+    private void schedule(RaftMessage message) {
+        long extra = (long) (-Math.log(1 - random.nextDouble()) * meanExtraDelayNanos);
+        inFlight.add(new Delivery(now + minDelayNanos + extra, seq++, message));
+    }
+
+    /** Delivers every message due at or before {@code time}; returns how many were offered. */
+    int deliverDue(long time, TraceHash trace) {
+        now = time;
+        int count = 0;
+        while (!inFlight.isEmpty() && inFlight.peek().at <= time) {
+            RaftMessage message = inFlight.poll().message;
+            InboundHandler receiver = receivers.get(message.to());
+            if (receiver == null || isCut(message.from(), message.to()) || !receiver.offer(message)) {
+                dropped++;
+                continue;
+            }
+            delivered++;
+            trace.add(message.toString());
+            count++;
+        }
+        return count;
+    }
+
+    boolean isCut(long from, long to) {
+        return cut[(int) from][(int) to];
+    }
+
+    void setCut(long from, long to, boolean isCut) {
+        cut[(int) from][(int) to] = isCut;
+    }
+
+    /** Restores every link. */
+    void healAll() {
+        for (boolean[] row : cut) {
+            java.util.Arrays.fill(row, false);
+        }
+    }
+
+    int inFlight() {
+        return inFlight.size();
+    }
+
+    private static RaftMessage copy(RaftMessage message) {
+        if (message instanceof AppendEntriesRequest request && request.entries().count() > 0) {
+            return new AppendEntriesRequest(request.from(), request.to(), request.term(), request.prevLogId(),
+                    HeapLogEntries.copyOf(request.entries()), request.leaderCommit());
+        }
+        return message;
+    }
+}

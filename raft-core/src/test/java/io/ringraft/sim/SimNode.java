@@ -1,0 +1,116 @@
+package io.ringraft.sim;
+
+import io.ringraft.api.RaftConfig;
+import io.ringraft.api.RaftStatus;
+import io.ringraft.api.RejectedException;
+import io.ringraft.api.NodeStoppedException;
+import io.ringraft.internal.engine.RaftEngine;
+import io.ringraft.internal.runtime.NodeRuntime;
+import io.ringraft.sim.storage.SimDisk;
+import io.ringraft.sim.storage.SimLogStorage;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One simulated node: its disk (which survives crashes), and the running incarnation of the real
+ * runtime over it (absent while crashed). The runtime runs with {@link NodeRuntime.Threading#MANUAL}:
+ * the simulation steps its tasks. Single-threaded.
+ */
+final class SimNode {
+
+    final long id;
+    final SimDisk disk = new SimDisk();
+    private final long[] voters;
+    private final RaftConfig config;
+    private final SimNetwork network;
+    private final LongSupplier clock;
+    private final KvStateMachine.ApplyObserver observer;
+    private final long seed;
+
+    private NodeRuntime runtime;
+    private List<Agent> agents = List.of();
+    int incarnation;
+    /** Virtual time until which the node is paused (its tasks do not run; its clock goes on). */
+    long pausedUntil;
+    /** Virtual time at which a crashed node restarts, or -1. */
+    long restartAt = -1;
+    /** The probability that the log writer skips a step (a slow disk). */
+    double slowDisk;
+
+    SimNode(long id, long[] voters, RaftConfig config, SimNetwork network, LongSupplier clock,
+            KvStateMachine.ApplyObserver observer, long seed) {
+        this.id = id;
+        this.voters = voters;
+        this.config = config;
+        this.network = network;
+        this.clock = clock;
+        this.observer = observer;
+        this.seed = seed;
+    }
+
+    void start() {
+        incarnation++;
+        runtime = new NodeRuntime(1, id, voters, config, new KvStateMachine(id, observer),
+                new SimLogStorage(disk), network, null, NodeRuntime.Threading.MANUAL, clock,
+                new SplittableRandom(seed * 31 + id * 1_000_003L + incarnation));
+        runtime.start();
+        agents = runtime.agents();
+    }
+
+    /** Power loss: the runtime vanishes, the disk keeps what {@code mode} lets it keep. */
+    void crash(SplittableRandom random, SimDisk.CrashMode mode, long restartAtTime) {
+        network.disconnect(id);
+        runtime = null;
+        agents = List.of();
+        disk.crash(random, mode);
+        restartAt = restartAtTime;
+    }
+
+    boolean isUp() {
+        return runtime != null;
+    }
+
+    /** Up, and did not stop itself (fail-stop after a storage error). */
+    boolean isServing() {
+        return runtime != null && !runtime.isStopped();
+    }
+
+    List<Agent> agents() {
+        return agents;
+    }
+
+    NodeRuntime runtime() {
+        return runtime;
+    }
+
+    RaftEngine engine() {
+        return runtime == null ? null : runtime.engine();
+    }
+
+    RaftStatus status() {
+        return runtime == null ? null : runtime.status();
+    }
+
+    /** Proposes a command the way {@code RaftNode.propose} does; the future completes on a later step. */
+    CompletableFuture<Object> propose(byte[] command) {
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        if (runtime == null || runtime.isStopped()) {
+            future.completeExceptionally(new NodeStoppedException("node " + id + " is down"));
+            return future;
+        }
+        long correlationId = runtime.registerFuture(future);
+        if (correlationId == 0) {
+            future.completeExceptionally(new RejectedException("too many pending futures"));
+        } else if (!runtime.tryPropose((byte) 2, correlationId, new UnsafeBuffer(command), 0, command.length)) {
+            CompletableFuture<Object> mine = runtime.takeFuture(correlationId);
+            if (mine != null) {
+                mine.completeExceptionally(new RejectedException("proposal queue full"));
+            }
+        }
+        return future;
+    }
+}

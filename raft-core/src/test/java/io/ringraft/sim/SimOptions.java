@@ -1,0 +1,55 @@
+package io.ringraft.sim;
+
+import io.ringraft.api.RaftConfig;
+
+/**
+ * What a simulation run does: cluster size, how long the faulty phase lasts, which faults the
+ * nemesis may use. Each seed also draws ("swarm testing") which of the allowed faults it enables and
+ * how often, so different seeds stress different mixes.
+ *
+ * @param nodes         cluster size (voters 1..nodes)
+ * @param chaosSteps    steps with faults and client load
+ * @param healSteps     most steps allowed, after faults stop, for the cluster to converge (liveness)
+ * @param clients       concurrent KV clients
+ * @param keys          keys they use
+ * @param partitions    the nemesis may cut links (symmetric, one-way, partial)
+ * @param crashes       the nemesis may crash nodes (losing, keeping or tearing unflushed writes)
+ * @param pauses        the nemesis may pause nodes (GC pause / SIGSTOP) past the election timeout
+ * @param lossyNetwork  messages may be dropped, duplicated and delayed more
+ * @param fsyncFailures the nemesis may fail a node's flush (the node must fail-stop)
+ * @param config        the nodes' configuration
+ */
+public record SimOptions(int nodes, int chaosSteps, int healSteps, int clients, int keys, boolean partitions,
+                         boolean crashes, boolean pauses, boolean lossyNetwork, boolean fsyncFailures,
+                         RaftConfig config) {
+
+    /** The default mix: 3 nodes, every fault type, a small ring so back-pressure and wrap-around happen. */
+    public static SimOptions defaults() {
+        return new SimOptions(3, 6_000, 8_000, 3, 3, true, true, true, true, true, smallConfig());
+    }
+
+    /** A configuration small enough that the ring, windows and queues fill up in a short run. */
+    public static RaftConfig smallConfig() {
+        return RaftConfig.builder().tickMillis(10).heartbeatIntervalMillis(30).electionTimeoutMillis(150)
+                .ringCapacityEntries(64).ringCapacityBytes(16 << 10).maxEntryBytes(1024)
+                .maxInflightAppends(4).maxEntriesPerAppend(8).maxBytesPerAppend(4096)
+                .proposalQueueBytes(8 << 10).inboundQueueCapacity(64).maxPendingFutures(256)
+                .batchEntries(16).build();
+    }
+
+    public SimOptions withNodes(int n) {
+        return new SimOptions(n, chaosSteps, healSteps, clients, keys, partitions, crashes, pauses, lossyNetwork,
+                fsyncFailures, config);
+    }
+
+    public SimOptions withChaosSteps(int steps) {
+        return new SimOptions(nodes, steps, healSteps, clients, keys, partitions, crashes, pauses, lossyNetwork,
+                fsyncFailures, config);
+    }
+
+    public SimOptions withFaults(boolean partitions, boolean crashes, boolean pauses, boolean lossyNetwork,
+                                 boolean fsyncFailures) {
+        return new SimOptions(nodes, chaosSteps, healSteps, clients, keys, partitions, crashes, pauses,
+                lossyNetwork, fsyncFailures, config);
+    }
+}

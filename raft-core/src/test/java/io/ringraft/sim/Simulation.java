@@ -1,0 +1,336 @@
+package io.ringraft.sim;
+
+import io.ringraft.api.RaftStatus;
+import io.ringraft.api.Role;
+import io.ringraft.sim.linearizability.CheckResult;
+import io.ringraft.sim.linearizability.KvInput;
+import io.ringraft.sim.linearizability.KvLinearizability;
+import io.ringraft.sim.linearizability.KvOutput;
+import io.ringraft.sim.storage.SimDisk;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.agrona.concurrent.Agent;
+
+/**
+ * A deterministic simulation of a RingRaft cluster: the real runtime (core, log writer, replicators,
+ * applier of every node) stepped one task at a time in a seeded order on one thread, with virtual
+ * time, a simulated network ({@link SimNetwork}) and simulated disks ({@link SimDisk}).
+ *
+ * <p>A run has two phases. <b>Chaos</b>: clients send KV operations while the nemesis partitions,
+ * crashes (losing, keeping or tearing unflushed writes), pauses nodes and fails flushes. <b>Heal</b>:
+ * every fault is removed and crashed nodes restart; within a bounded number of steps a leader must
+ * exist, every node must apply the same log, and every client operation must resolve (liveness).
+ * Safety invariants ({@link SafetyChecker}) are checked after every step; at the end every
+ * acknowledged write must be in every node's applied log and the client history must be
+ * linearizable.
+ *
+ * <p>Everything random derives from the seed, so a seed replays exactly; {@link #traceHash()} lets a
+ * test prove it. Not thread-safe: one simulation per thread.
+ */
+public final class Simulation {
+
+    private static final long STEP_NANOS = 250_000;
+
+    private final long seed;
+    private final SimOptions options;
+    private final SplittableRandom scheduler;
+    private final SplittableRandom nemesisRandom;
+    private final TraceHash trace = new TraceHash();
+    private final SafetyChecker checker = new SafetyChecker(trace);
+    private final SimNetwork network;
+    private final List<SimNode> nodes = new ArrayList<>();
+    private final KvWorkload workload;
+    private final List<Runnable> scheduledHeals = new ArrayList<>();
+    private long now = 1_000_000_000L;
+    private long steps;
+    // The faults this seed enables (swarm testing).
+    private final double partitionRate;
+    private final double crashRate;
+    private final double pauseRate;
+    private final double fsyncFailureRate;
+
+    public Simulation(long seed, SimOptions options) {
+        this.seed = seed;
+        this.options = options;
+        SplittableRandom root = new SplittableRandom(seed);
+        this.scheduler = root.split();
+        SplittableRandom networkRandom = root.split();
+        this.nemesisRandom = root.split();
+        SplittableRandom workloadRandom = root.split();
+        this.network = new SimNetwork(networkRandom, options.nodes(), checker::onSend);
+        this.workload = new KvWorkload(workloadRandom, options.clients(), options.keys(), 3_000_000_000L);
+        SplittableRandom swarm = root.split();
+        this.partitionRate = options.partitions() && swarm.nextBoolean() ? 0.002 : 0;
+        this.crashRate = options.crashes() && swarm.nextBoolean() ? 0.001 : 0;
+        this.pauseRate = options.pauses() && swarm.nextBoolean() ? 0.001 : 0;
+        this.fsyncFailureRate = options.fsyncFailures() && swarm.nextInt(4) == 0 ? 0.0005 : 0;
+        if (options.lossyNetwork() && swarm.nextBoolean()) {
+            network.dropProbability = 0.05;
+            network.duplicateProbability = 0.05;
+            network.meanExtraDelayNanos = 5_000_000;
+        }
+        long[] voters = new long[options.nodes()];
+        for (int i = 0; i < voters.length; i++) {
+            voters[i] = i + 1;
+        }
+        for (long id : voters) {
+            SimNode node = new SimNode(id, voters, options.config(), network, () -> now, checker, seed);
+            node.slowDisk = swarm.nextInt(3) == 0 ? 0.7 : 0;
+            nodes.add(node);
+            node.start();
+        }
+    }
+
+    /** Runs both phases and the final checks. Throws {@link AssertionError} on any violation. */
+    public void run() {
+        for (int i = 0; i < options.chaosSteps(); i++) {
+            nemesis();
+            step(true);
+        }
+        heal();
+        boolean converged = false;
+        for (int i = 0; i < options.healSteps() && !converged; i++) {
+            step(false);
+            converged = i % 50 == 0 && converged();
+        }
+        if (!converged) {
+            throw new AssertionError("I10 violated: no convergence within " + options.healSteps()
+                    + " steps after healing: " + describe());
+        }
+        finalChecks();
+    }
+
+    /** One step: time moves, due messages arrive, every task of every running node works once. */
+    void step(boolean clientsMayStart) {
+        now += STEP_NANOS + scheduler.nextLong(STEP_NANOS);
+        steps++;
+        network.deliverDue(now, trace);
+        List<Agent> agents = new ArrayList<>();
+        for (SimNode node : nodes) {
+            if (node.isUp() && node.pausedUntil <= now) {
+                for (Agent agent : node.agents()) {
+                    if (agent.roleName().contains("log-writer") && scheduler.nextDouble() < node.slowDisk) {
+                        continue;
+                    }
+                    agents.add(agent);
+                }
+            }
+        }
+        for (int i = agents.size() - 1; i > 0; i--) {
+            int j = scheduler.nextInt(i + 1);
+            Agent swap = agents.get(i);
+            agents.set(i, agents.get(j));
+            agents.set(j, swap);
+        }
+        for (Agent agent : agents) {
+            try {
+                agent.doWork();
+            } catch (Exception e) {
+                throw new AssertionError("task " + agent.roleName() + " threw at step " + steps, e);
+            }
+        }
+        restartDueNodes();
+        workload.step(now, nodes, clientsMayStart);
+        checker.afterStep(nodes);
+        if (steps % 100 == 0) {
+            checker.checkLogMatching(nodes);
+        }
+    }
+
+    // ------------------------------------------------------------------ nemesis
+
+    private void nemesis() {
+        int n = nodes.size();
+        int down = 0;
+        for (SimNode node : nodes) {
+            if (!node.isServing() || node.pausedUntil > now) {
+                down++;
+            }
+        }
+        int maxDown = (n - 1) / 2;
+        if (nemesisRandom.nextDouble() < partitionRate) {
+            partition();
+        }
+        if (down < maxDown && nemesisRandom.nextDouble() < crashRate) {
+            SimNode victim = nodes.get(nemesisRandom.nextInt(n));
+            if (victim.isUp()) {
+                SimDisk.CrashMode mode = SimDisk.CrashMode.values()[nemesisRandom.nextInt(3)];
+                victim.crash(nemesisRandom, mode, now + 100_000_000L + nemesisRandom.nextLong(1_000_000_000L));
+                checker.restarted(victim.id);
+                trace.add("crash " + victim.id + " " + mode);
+            }
+        }
+        if (down < maxDown && nemesisRandom.nextDouble() < pauseRate) {
+            SimNode victim = nodes.get(nemesisRandom.nextInt(n));
+            victim.pausedUntil = now + 300_000_000L + nemesisRandom.nextLong(700_000_000L);
+            trace.add("pause " + victim.id);
+        }
+        if (down < maxDown && nemesisRandom.nextDouble() < fsyncFailureRate) {
+            SimNode victim = nodes.get(nemesisRandom.nextInt(n));
+            if (victim.isServing()) {
+                victim.disk.failNextFlush();
+                trace.add("fsync failure " + victim.id);
+            }
+        }
+        if (!scheduledHeals.isEmpty() && nemesisRandom.nextDouble() < 0.004) {
+            scheduledHeals.remove(0).run();
+        }
+    }
+
+    private void partition() {
+        int n = nodes.size();
+        long a = 1 + nemesisRandom.nextInt(n);
+        long b = 1 + nemesisRandom.nextInt(n);
+        if (a == b) {
+            return;
+        }
+        switch (nemesisRandom.nextInt(3)) {
+            case 0 -> { // isolate a from everyone
+                for (long other = 1; other <= n; other++) {
+                    if (other != a) {
+                        network.setCut(a, other, true);
+                        network.setCut(other, a, true);
+                    }
+                }
+                scheduledHeals.add(network::healAll);
+            }
+            case 1 -> { // one direction only
+                network.setCut(a, b, true);
+                long from = a;
+                long to = b;
+                scheduledHeals.add(() -> network.setCut(from, to, false));
+            }
+            default -> { // partial: a and b cannot talk, both still reach the rest
+                network.setCut(a, b, true);
+                network.setCut(b, a, true);
+                long x = a;
+                long y = b;
+                scheduledHeals.add(() -> {
+                    network.setCut(x, y, false);
+                    network.setCut(y, x, false);
+                });
+            }
+        }
+        trace.add("partition " + a + " " + b);
+    }
+
+    private void restartDueNodes() {
+        for (SimNode node : nodes) {
+            if (!node.isUp() && node.restartAt >= 0 && node.restartAt <= now) {
+                node.restartAt = -1;
+                node.start();
+                checker.restarted(node.id);
+                trace.add("restart " + node.id);
+            } else if (node.isUp() && !node.isServing() && node.restartAt < 0) {
+                // fail-stop after a storage error: an operator restarts it later
+                node.crash(nemesisRandom, SimDisk.CrashMode.LOST, now + 500_000_000L);
+                checker.restarted(node.id);
+                trace.add("fail-stop " + node.id);
+            }
+        }
+    }
+
+    private void heal() {
+        network.healAll();
+        scheduledHeals.clear();
+        network.dropProbability = 0;
+        network.duplicateProbability = 0;
+        network.meanExtraDelayNanos = 1_000_000;
+        for (SimNode node : nodes) {
+            node.pausedUntil = 0;
+            node.slowDisk = 0;
+            if (!node.isUp()) {
+                node.restartAt = now;
+            }
+        }
+    }
+
+    private boolean converged() {
+        long leaders = 0;
+        long applied = -1;
+        long last = -1;
+        for (SimNode node : nodes) {
+            if (!node.isServing()) {
+                return false;
+            }
+            RaftStatus status = node.status();
+            if (status.role() == Role.LEADER) {
+                leaders++;
+            }
+            if (applied < 0) {
+                applied = status.appliedIndex();
+                last = status.lastLogId().index();
+            } else if (applied != status.appliedIndex() || last != status.lastLogId().index()) {
+                return false;
+            }
+        }
+        return leaders == 1 && applied == last && workload.idle();
+    }
+
+    private void finalChecks() {
+        checker.checkLogMatching(nodes);
+        for (SimNode node : nodes) {
+            if (node.engine().role() == Role.LEADER) {
+                checker.checkLeaderCompleteness(node, node.engine());
+            }
+            checker.checkNoGaps(node);
+            for (long opId : workload.acknowledgedWrites()) {
+                if (!checker.appliedOps(node.id).contains(opId)) {
+                    throw new AssertionError("I5 violated: acknowledged write " + opId + " is not applied on node "
+                            + node.id);
+                }
+            }
+        }
+        CheckResult<KvInput, KvOutput> result = KvLinearizability.checker().check(workload.history);
+        if (!result.isOk()) {
+            throw new AssertionError("I8 violated: the client history is not linearizable ("
+                    + result.outcome() + "):\n" + result.render());
+        }
+    }
+
+    // ------------------------------------------------------------------ reporting
+
+    public long steps() {
+        return steps;
+    }
+
+    public long traceHash() {
+        return trace.value();
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** Client operations completed, failed and left unknown. */
+    public String workloadSummary() {
+        return workload.completed + " ok, " + workload.failed + " failed, " + workload.unknown + " unknown";
+    }
+
+    String describe() {
+        StringBuilder s = new StringBuilder();
+        for (SimNode node : nodes) {
+            s.append("\n  node ").append(node.id).append(": ");
+            s.append(node.isUp() ? String.valueOf(node.status()) : "down");
+        }
+        s.append("\n  network in flight: ").append(network.inFlight());
+        return s.toString();
+    }
+
+    List<SimNode> nodes() {
+        return nodes;
+    }
+
+    SimNetwork network() {
+        return network;
+    }
+
+    KvWorkload workload() {
+        return workload;
+    }
+
+    long now() {
+        return now;
+    }
+}
