@@ -265,9 +265,12 @@ public final class RaftEngine {
     }
 
     void becomePreCandidate() {
+        boolean changed = role != Role.PRE_CANDIDATE || leaderId != 0;
         role = Role.PRE_CANDIDATE;
         leaderId = 0;
-        out.stateChanged(role, vote.term(), 0);
+        if (changed) {
+            out.stateChanged(role, vote.term(), 0);
+        }
     }
 
     void becomeCandidate() {

@@ -139,8 +139,10 @@ final class EntryRing {
         if (!empty && index - firstIndex >= capacity) {
             return false;
         }
-        long head = empty ? arenaTail : arenaHead;
-        return allocate(arenaTail, length) + length - head <= arenaCapacity;
+        long position = allocate(arenaTail, length);
+        // Empty: no live bytes, the payload may start the arena (write() moves the head there).
+        long head = empty ? position : arenaHead;
+        return position + length - head <= arenaCapacity;
     }
 
     /** The arena position a payload of {@code length} written at {@code tail} starts at. */
@@ -159,14 +161,19 @@ final class EntryRing {
         long keptLast = Math.min(lastIndex, fromIndex - 1);
         long oldest = Math.max(firstIndex, Math.min(reclaimable, keptLast) + 1);
         boolean keepsAny = oldest <= keptLast;
-        long tail = keepsAny ? endPositions[(int) (keptLast & mask)] : arenaTail;
-        long head = keepsAny ? positions[(int) (oldest & mask)] : tail;
+        // The truncation moves the tail back to the end of the last kept entry, even if every kept
+        // entry is then reclaimed; with nothing kept the first payload starts the arena (as in write).
+        long tail = keptLast >= firstIndex ? endPositions[(int) (keptLast & mask)] : arenaTail;
+        long head = keepsAny ? positions[(int) (oldest & mask)] : -1;
         long firstHeld = keepsAny ? oldest : fromIndex;
         int fitting = 0;
         for (int i = fromOffset; i < entries.count(); i++) {
             long index = entries.firstIndex() + i;
             int length = entries.payloadAt(i).capacity();
             long position = allocate(tail, length);
+            if (head < 0) {
+                head = position;
+            }
             if (index - firstHeld >= capacity || position + length - head > arenaCapacity) {
                 break;
             }
@@ -200,7 +207,8 @@ final class EntryRing {
      */
     void write(long index, long term, EntryKind kind, byte origin, long correlation, DirectBuffer payload,
                int offset, int length) {
-        if (firstIndex > lastIndex) {
+        boolean empty = firstIndex > lastIndex;
+        if (empty) {
             firstIndex = index;
             lastIndex = index - 1;
         } else if (index != lastIndex + 1) {
@@ -216,6 +224,9 @@ final class EntryRing {
         if (inArena + length > arenaCapacity) {
             position += arenaCapacity - inArena; // payloads are contiguous: skip the arena's end
             inArena = 0;
+        }
+        if (empty) {
+            arenaHead = position; // nothing held (every slot already invalid): all the arena is free
         }
         if (position + length - arenaHead > arenaCapacity) {
             throw new IllegalStateException("ring arena full: " + length + " bytes for entry " + index

@@ -10,8 +10,8 @@ import io.ringraft.message.RaftMessage;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Keeps the engine-driving example in README.md true: the same code, run and checked. */
-class ReadmeExampleTest {
+/** Keeps the engine-driving example in docs/engine.md true: the same code, run and checked. */
+class EngineDrivingExampleTest {
 
     /** Storage that "writes" instantly and remembers the last change handed to it. */
     static final class InstantStorage implements EngineOutput {
@@ -30,7 +30,7 @@ class ReadmeExampleTest {
 
     @Test
     void singleNodeElectsItselfAndCommitsAProposal() {
-        // --- README example starts
+        // --- docs/engine.md example starts
         InstantStorage storage = new InstantStorage();
         RaftEngine engine = new RaftEngine(EngineConfig.withDefaults(1, 1), RecoveredState.fresh(),
                 new SplittableRandom(42), storage, (from, count) -> {
@@ -43,7 +43,7 @@ class ReadmeExampleTest {
         engine.onFlushed(storage.lastSeq);        // the leader's no-op is durable: committed
         long index = engine.propose(1);           // a command (payload written by the caller)
         engine.onFlushed(storage.lastSeq);        // durable on a quorum (of one): committed
-        // --- README example ends
+        // --- docs/engine.md example ends
 
         assertThat(engine.term()).isEqualTo(1);
         assertThat(index).isEqualTo(2);

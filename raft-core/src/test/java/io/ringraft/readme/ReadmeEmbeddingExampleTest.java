@@ -1,0 +1,67 @@
+package io.ringraft.readme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringraft.api.RaftNode;
+import io.ringraft.local.InMemoryLogStorage;
+import io.ringraft.local.LocalNetwork;
+import io.ringraft.message.LogEntries;
+import io.ringraft.spi.StateMachine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the embedding example of README.md true: the same code, using only public API. */
+class ReadmeEmbeddingExampleTest {
+
+    // --- README state machine starts
+    /** Counts the commands it applied; each command's result is the new count. */
+    static final class Counter implements StateMachine {
+        private long count;
+
+        @Override
+        public void apply(LogEntries commands, ApplyResults results) {
+            for (int i = 0; i < commands.count(); i++) {
+                results.set(i, ++count);
+            }
+        }
+    }
+    // --- README state machine ends
+
+    @Test
+    void threeNodesAgreeOnACounter() throws Exception {
+        // --- README example starts
+        LocalNetwork network = new LocalNetwork();          // in-process; Netty TCP comes in raft-net-netty
+        List<RaftNode> nodes = new ArrayList<>();
+        for (long id = 1; id <= 3; id++) {
+            RaftNode node = RaftNode.builder()
+                    .nodeId(id).voters(1, 2, 3)
+                    .stateMachine(new Counter())
+                    .logStorage(new InMemoryLogStorage())   // or a durable LogStorage
+                    .transport(network)
+                    .build();
+            node.start();
+            nodes.add(node);
+        }
+        RaftNode leader = awaitLeader(nodes);
+        Object count = leader.propose(new byte[] {1}).get(10, TimeUnit.SECONDS);
+        // --- README example ends
+
+        assertThat(count).isEqualTo(1L);
+        nodes.forEach(RaftNode::close);
+    }
+
+    private static RaftNode awaitLeader(List<RaftNode> nodes) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            for (RaftNode node : nodes) {
+                if (node.status().isLeader()) {
+                    return node;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("no leader elected within 20 s");
+    }
+}
