@@ -77,7 +77,7 @@ public final class RaftConfig {
     /** Payload bytes the ring holds. Default 32 MiB. */
     public int ringCapacityBytes() { return ringCapacityBytes; }
 
-    /** Largest payload of one command. Default 1 MiB. */
+    /** Largest payload of one command. Default 256 KiB. */
     public int maxEntryBytes() { return maxEntryBytes; }
 
     /** AppendEntries in flight per follower (pipelining window). Default 32. */
@@ -133,7 +133,7 @@ public final class RaftConfig {
         private boolean checkQuorum = true;
         private int ringCapacityEntries = 16384;
         private int ringCapacityBytes = 32 << 20;
-        private int maxEntryBytes = 1 << 20;
+        private int maxEntryBytes = 256 << 10;
         private int maxInflightAppends = 32;
         private int maxEntriesPerAppend = 512;
         private int maxBytesPerAppend = 1 << 20;
@@ -191,9 +191,12 @@ public final class RaftConfig {
                 throw new IllegalArgumentException("ringCapacityBytes (" + ringCapacityBytes
                         + ") must hold at least two entries of maxEntryBytes (" + maxEntryBytes + ")");
             }
-            if (proposalQueueBytes < 2 * (maxEntryBytes + 64)) {
+            // The proposal buffer (Agrona's ManyToOneRingBuffer) takes records of at most 1/8 of its
+            // capacity; a record is the payload plus an 8-byte correlation id and an 8-byte header.
+            if (proposalQueueBytes / 8 < maxEntryBytes + 16) {
                 throw new IllegalArgumentException("proposalQueueBytes (" + proposalQueueBytes
-                        + ") must hold at least two proposals of maxEntryBytes (" + maxEntryBytes + ")");
+                        + ") must be at least 8 x (maxEntryBytes + 16) = " + 8L * (maxEntryBytes + 16)
+                        + " to take a proposal of maxEntryBytes (" + maxEntryBytes + ")");
             }
             if (maxBytesPerAppend < maxEntryBytes) {
                 throw new IllegalArgumentException("maxBytesPerAppend (" + maxBytesPerAppend

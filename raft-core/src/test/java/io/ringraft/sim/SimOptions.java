@@ -31,7 +31,7 @@ public record SimOptions(int nodes, int chaosSteps, int healSteps, int clients, 
     /** A configuration small enough that the ring, windows and queues fill up in a short run. */
     public static RaftConfig smallConfig() {
         return RaftConfig.builder().tickMillis(10).heartbeatIntervalMillis(30).electionTimeoutMillis(150)
-                .ringCapacityEntries(64).ringCapacityBytes(16 << 10).maxEntryBytes(1024)
+                .ringCapacityEntries(64).ringCapacityBytes(16 << 10).maxEntryBytes(512)
                 .maxInflightAppends(4).maxEntriesPerAppend(8).maxBytesPerAppend(4096)
                 .proposalQueueBytes(8 << 10).inboundQueueCapacity(64).maxPendingFutures(256)
                 .batchEntries(16).build();

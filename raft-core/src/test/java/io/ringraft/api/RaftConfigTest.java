@@ -1,0 +1,56 @@
+package io.ringraft.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringraft.local.InMemoryLogStorage;
+import io.ringraft.local.LocalNetwork;
+import org.junit.jupiter.api.Test;
+
+class RaftConfigTest {
+
+    @Test
+    void defaultsAreValidAndConvertToTicks() {
+        RaftConfig config = RaftConfig.defaults();
+        assertThat(config.electionTimeoutTicks()).isEqualTo(30);
+        assertThat(config.heartbeatIntervalTicks()).isEqualTo(5);
+        assertThat(config.proposalQueueBytes() / 8).isGreaterThanOrEqualTo(config.maxEntryBytes() + 16);
+    }
+
+    @Test
+    void rejectsSettingsWithMessagesThatNameThem() {
+        assertThatThrownBy(() -> RaftConfig.builder().ringCapacityEntries(1000).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ringCapacityEntries");
+        assertThatThrownBy(() -> RaftConfig.builder().tickMillis(0).build())
+                .hasMessageContaining("tickMillis must be positive");
+        assertThatThrownBy(() -> RaftConfig.builder().heartbeatIntervalMillis(100).electionTimeoutMillis(150).build())
+                .hasMessageContaining("electionTimeoutMillis (150) must be at least twice heartbeatIntervalMillis");
+        assertThatThrownBy(() -> RaftConfig.builder().maxEntryBytes(1 << 20).build())
+                .hasMessageContaining("proposalQueueBytes");
+        assertThatThrownBy(() -> RaftConfig.builder().ringCapacityBytes(1024).maxEntryBytes(1024).build())
+                .hasMessageContaining("ringCapacityBytes (1024) must hold at least two entries");
+        assertThatThrownBy(() -> RaftConfig.builder().proposalWaitMillis(-1).build())
+                .hasMessageContaining("proposalWaitMillis");
+    }
+
+    @Test
+    void nodeBuilderRejectsMissingPartsAndBadMembership() {
+        assertThatThrownBy(() -> RaftNode.builder().nodeId(4).voters(1, 2, 3).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("node 4 is not among the voters");
+        assertThatThrownBy(() -> RaftNode.builder().nodeId(0).voters(1).build())
+                .hasMessageContaining("nodeId must be positive");
+        assertThatThrownBy(() -> RaftNode.builder().nodeId(1).voters(1).logStorage(new InMemoryLogStorage())
+                .transport(new LocalNetwork()).build())
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("stateMachine is required");
+    }
+
+    @Test
+    void errorsSayWhetherTheCommandMayHaveTakenEffect() {
+        assertThat(new NotLeaderException(1, 2).mayHaveTakenEffect()).isFalse();
+        assertThat(new NotLeaderException(1, 2).getMessage()).contains("try node 2");
+        assertThat(new RejectedException("full").mayHaveTakenEffect()).isFalse();
+        assertThat(new NodeStoppedException("closed").mayHaveTakenEffect()).isFalse();
+        assertThat(new IndeterminateException("lost").mayHaveTakenEffect()).isTrue();
+        assertThat(new StorageFailedException("eio", null).mayHaveTakenEffect()).isTrue();
+    }
+}
