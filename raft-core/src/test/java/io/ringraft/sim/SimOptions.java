@@ -25,7 +25,7 @@ public record SimOptions(int nodes, int chaosSteps, int healSteps, int clients, 
 
     /** The default mix: 3 nodes, every fault type, a small ring so back-pressure and wrap-around happen. */
     public static SimOptions defaults() {
-        return new SimOptions(3, 6_000, 8_000, 3, 3, true, true, true, true, true, smallConfig());
+        return new SimOptions(3, 6_000, 12_000, 3, 3, true, true, true, true, true, smallConfig());
     }
 
     /** A configuration small enough that the ring, windows and queues fill up in a short run. */

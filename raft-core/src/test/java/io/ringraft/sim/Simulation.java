@@ -59,7 +59,7 @@ public final class Simulation {
         this.nemesisRandom = root.split();
         SplittableRandom workloadRandom = root.split();
         this.network = new SimNetwork(networkRandom, options.nodes(), checker::onSend);
-        this.workload = new KvWorkload(workloadRandom, options.clients(), options.keys(), 3_000_000_000L);
+        this.workload = new KvWorkload(workloadRandom, options.clients(), options.keys(), 2_000_000_000L);
         SplittableRandom swarm = root.split();
         this.partitionRate = options.partitions() && swarm.nextBoolean() ? 0.002 : 0;
         this.crashRate = options.crashes() && swarm.nextBoolean() ? 0.001 : 0;
