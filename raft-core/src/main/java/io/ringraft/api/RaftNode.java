@@ -101,6 +101,15 @@ public final class RaftNode implements AutoCloseable {
         return runtime.tryPropose((byte) 1, correlationId, buffer, offset, length);
     }
 
+    /**
+     * The node's tasks (core first), for applications that chose
+     * {@link Builder#externalScheduling()} and run them on their own threads. Each agent must be run
+     * by one thread at a time; different agents may run on different threads.
+     */
+    public java.util.List<org.agrona.concurrent.Agent> agents() {
+        return runtime.agents();
+    }
+
     /** The node's role, term, leader and progress pointers now. */
     public RaftStatus status() {
         return runtime.status();
@@ -132,6 +141,7 @@ public final class RaftNode implements AutoCloseable {
         private ProposalListener listener;
         private NodeRuntime.Threading threading = NodeRuntime.Threading.DEDICATED;
         private long randomSeed = new SecureRandom().nextLong();
+        private StateListener stateListener;
 
         private Builder() {
         }
@@ -163,6 +173,20 @@ public final class RaftNode implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Start no threads: the application runs {@link RaftNode#agents()} itself, for example many
+         * nodes' agents on a few shared Agrona {@code AgentRunner}s (use an idle strategy that
+         * sleeps or parks briefly; the core needs a duty cycle at least once per tick). Stop running
+         * them before {@link RaftNode#close()}.
+         */
+        public Builder externalScheduling() {
+            this.threading = NodeRuntime.Threading.MANUAL;
+            return this;
+        }
+
+        /** Told about role, term and leader changes, on the core thread (optional). */
+        public Builder stateListener(StateListener listener) { this.stateListener = listener; return this; }
+
         /** Seed of the election timer's randomness (default: random). */
         public Builder randomSeed(long seed) { this.randomSeed = seed; return this; }
 
@@ -188,6 +212,9 @@ public final class RaftNode implements AutoCloseable {
             Objects.requireNonNull(transport, "transport is required");
             NodeRuntime runtime = new NodeRuntime(groupId, nodeId, voters, config, stateMachine, logStorage,
                     transport, listener, threading, System::nanoTime, new SplittableRandom(randomSeed));
+            if (stateListener != null) {
+                runtime.stateListener(stateListener);
+            }
             return new RaftNode(runtime, listener != null);
         }
     }

@@ -293,6 +293,13 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         }
         role = newRole;
         ctx.coreState = new NodeContext.CoreState(newRole, term, leaderId, engine.vote());
+        if (ctx.stateListener != null) {
+            try {
+                ctx.stateListener.onStateChange(ctx.statusView.get());
+            } catch (RuntimeException e) {
+                LOG.warn("state listener of node {} threw", ctx.selfId, e);
+            }
+        }
     }
 
     /** Reports every local, uncommitted proposal as failed and forgets its origin. */

@@ -46,7 +46,7 @@ final class EntryRing {
     private final byte[] origins;
     private final long[] positions;
     private final int[] lengths;
-    /** Arena position just after each slot's payload; the arena head moves there when it is reclaimed. */
+    /** Arena position just after each slot's payload; the arena tail moves back there on a truncation. */
     private final long[] endPositions;
     private final UnsafeBuffer arena;
     private final int arenaCapacity;
@@ -189,14 +189,13 @@ final class EntryRing {
         for (long i = firstIndex; i <= upTo; i++) {
             int slot = (int) (i & mask);
             versions.incrementAndGet(slot); // odd: readers of this slot now fail
-            arenaHead = endPositions[slot];
         }
         if (upTo >= firstIndex) {
             firstIndex = upTo + 1;
         }
-        if (firstIndex > lastIndex) {
-            arenaHead = arenaTail;
-        }
+        // The head is where the oldest held payload starts: bytes skipped at the arena's end before
+        // it are free too (countFitting counts on that).
+        arenaHead = firstIndex > lastIndex ? arenaTail : positions[(int) (firstIndex & mask)];
     }
 
     /**

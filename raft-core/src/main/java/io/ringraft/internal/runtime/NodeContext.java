@@ -41,6 +41,10 @@ final class NodeContext {
     final ProposalListener listener;
     final PendingFutures futures;
     RaftTransport transport;
+    /** Told about role, term and leader changes on the core thread; may be null. */
+    io.ringraft.api.StateListener stateListener;
+    /** Builds the status view handed to {@link #stateListener}. */
+    java.util.function.Supplier<io.ringraft.api.RaftStatus> statusView;
 
     /** Proposals from any thread to the core: [correlation id (8 bytes)][payload]. */
     final ManyToOneRingBuffer proposals;

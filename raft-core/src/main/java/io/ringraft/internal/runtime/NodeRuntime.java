@@ -44,7 +44,11 @@ public final class NodeRuntime implements AutoCloseable {
         DEDICATED,
         /** One thread runs all of this node's tasks (saves threads; storage IO stalls the node). */
         SHARED,
-        /** No threads: the caller steps {@link #agents()} itself (the deterministic simulator). */
+        /**
+         * No threads: the caller runs {@link #agents()} itself, on its own threads (for example many
+         * nodes' agents on a few shared Agrona {@code AgentRunner}s), or one step at a time (the
+         * deterministic simulator).
+         */
         MANUAL
     }
 
@@ -138,6 +142,12 @@ public final class NodeRuntime implements AutoCloseable {
             index = low + 1;
         }
         return terms;
+    }
+
+    /** Sets the listener told about role, term and leader changes (before {@link #start()}). */
+    public void stateListener(io.ringraft.api.StateListener listener) {
+        ctx.stateListener = listener;
+        ctx.statusView = this::status;
     }
 
     /** Connects the transport and starts the task threads (none in {@link Threading#MANUAL}). */

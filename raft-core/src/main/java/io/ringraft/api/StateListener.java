@@ -1,0 +1,14 @@
+package io.ringraft.api;
+
+/**
+ * Told when a node's role, term or known leader changes (a new leader elected, this node stepping
+ * down, a term change), with the node's full status at that moment.
+ *
+ * <p>Called on the node's core thread: return quickly and never block (hand the status to your own
+ * thread if you need to do more). An exception thrown here is logged and ignored.
+ */
+@FunctionalInterface
+public interface StateListener {
+
+    void onStateChange(RaftStatus status);
+}
