@@ -9,8 +9,8 @@ import org.agrona.concurrent.IdleStrategy;
  */
 final class ParkingIdleStrategy implements IdleStrategy {
 
-    private static final int SPINS = 20;
-    private static final int YIELDS = 5;
+    private static final int SPINS = 10;
+    private static final int YIELDS = 1;
 
     private final Signal signal;
     private final long maxParkNanos;
