@@ -428,9 +428,17 @@ public final class Cluster {
     /**
      * One randomized event: deliver a random in-flight message (or drop or replay it, by the
      * network's fault rates), flush a random node (sometimes only a prefix), or tick a random node.
+     *
+     * <p>The network's capacity is bounded like a real one's latency: while more messages are in
+     * flight than {@link #backlogLimit()}, the step always delivers. Without that, heartbeats of a
+     * five-node cluster can be produced faster than random steps deliver them, the backlog (and so
+     * every message's delay) grows without bound, and no Raft implementation could stay live.
      */
     public void step() {
         double r = random.nextDouble();
+        if (network.inFlightCount() > backlogLimit()) {
+            r = 0;
+        }
         if (r < deliverWeight) {
             int i = network.pickRandom(checker.events(), random);
             if (i >= 0) {
@@ -467,6 +475,11 @@ public final class Cluster {
         if (!up.isEmpty()) {
             tick(up.get(random.nextInt(up.size())));
         }
+    }
+
+    /** In-flight messages above which a random step always delivers: 4 per directed link. */
+    public int backlogLimit() {
+        return 4 * nodes.length * (nodes.length - 1);
     }
 
     public void steps(int n) {

@@ -164,7 +164,7 @@ class CommitmentScenariosTest {
         }
     }
 
-    private static void figure8Randomized(long seed, boolean unreliable, int iterations) {
+    static void figure8Randomized(long seed, boolean unreliable, int iterations) {
         Cluster c = Cluster.builder(5).seed(seed).maxEntries(4).build().shortReads(0.3);
         if (unreliable) {
             c.network().faults(0.10, 0.05, 0.10);

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringraft.api.Role;
 import io.ringraft.api.Vote;
+import io.ringraft.message.VoteRequest;
 import io.ringraft.message.VoteResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -356,6 +357,38 @@ class ElectionScenariosTest {
         d.campaign(1); // term 3, delivered normally
         d.stabilize();
         assertEquals(Map.of(3L, 1L), d.checker().leadersByTerm(), d::dump);
+    }
+
+    @Test
+    void a10_candidateLeadsOnlyOnceItsOwnVoteIsDurable() {
+        // Peers' grants alone make a quorum, but the candidate's own vote is not on disk yet.
+        Cluster c = Cluster.builder(3).preVote(false).checkQuorum(false).build();
+        c.campaign(1);
+        c.deliverAll(m -> m instanceof VoteRequest);
+        c.flush(2);
+        c.flush(3);
+        c.deliverAll(m -> m instanceof VoteResponse);
+        assertEquals(Role.CANDIDATE, c.node(1).role(), () -> "led before its own vote was durable\n" + c.dump());
+        // It crashes before the flush: back in term 0, it campaigns for term 1 again and its voters
+        // (who voted for it) grant again. It may lead term 1 now, but only once.
+        c.crash(1);
+        c.network().dropIf(m -> true);
+        c.restart(1);
+        assertEquals(0, c.engine(1).term(), c::dump);
+        c.campaign(1);
+        c.stabilize();
+        assertEquals(Map.of(1L, 1L), c.checker().leadersByTerm(), c::dump);
+        assertTrue(c.node(1).isLeader(), c::dump);
+        // Without a crash, the flush of its own vote is what makes it leader.
+        Cluster d = Cluster.builder(3).preVote(false).checkQuorum(false).build();
+        d.campaign(1);
+        d.deliverAll(m -> m instanceof VoteRequest);
+        d.flush(2);
+        d.flush(3);
+        d.deliverAll(m -> m instanceof VoteResponse);
+        assertFalse(d.node(1).isLeader(), d::dump);
+        d.flush(1);
+        assertTrue(d.node(1).isLeader(), d::dump);
     }
 
     @Test

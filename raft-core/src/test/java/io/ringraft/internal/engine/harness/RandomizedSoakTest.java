@@ -62,12 +62,14 @@ class RandomizedSoakTest {
         double duplicate = new double[] {0, 0.05, 0.10}[shape.nextInt(3)];
         double defer = new double[] {0, 0.05}[shape.nextInt(2)];
         c.network().faults(drop, duplicate, defer);
+        double flushWeight = new double[] {0.05, 0.15, 0.3}[shape.nextInt(3)]; // slow or fast disks
+        c.stepWeights(0.85 - flushWeight, flushWeight, 0.25);
         double crashRate = new double[] {0, 0.002, 0.005, 0.02}[shape.nextInt(4)];
         double partitionRate = new double[] {0, 0.002, 0.005, 0.02}[shape.nextInt(4)];
         String config = "seed=" + seed + " size=" + size + " ET=" + electionTimeout + " preVote=" + preVote
                 + " checkQuorum=" + checkQuorum
                 + " drop=" + drop + " dup=" + duplicate + " defer=" + defer + " crash=" + crashRate
-                + " partition=" + partitionRate;
+                + " partition=" + partitionRate + " flush=" + flushWeight;
 
         SplittableRandom random = c.random();
         int maxDown = (size - 1) / 2;
@@ -83,8 +85,7 @@ class RandomizedSoakTest {
                 }
                 r = random.nextDouble();
                 if (r < crashRate && c.allIds().size() - c.upIds().size() < maxDown) {
-                    List<Long> up = c.upIds();
-                    c.crashRandomly(up.get(random.nextInt(up.size())));
+                    c.crashRandomly(crashVictim(c, random));
                 } else if (r < crashRate * 3) {
                     List<Long> down = new ArrayList<>(c.allIds());
                     down.removeAll(c.upIds());
@@ -113,6 +114,25 @@ class RandomizedSoakTest {
             throw new AssertionError("FAILED " + config + " (rerun: -Dringraft.harness.firstSeed=" + seed
                     + " -Dringraft.harness.seeds=1): " + e.getMessage(), e);
         }
+    }
+
+    /** Half the time a node with unflushed writes (where crashes hurt), else the leader or anyone. */
+    private static long crashVictim(Cluster c, SplittableRandom random) {
+        List<Long> up = c.upIds();
+        List<Long> dirty = new ArrayList<>();
+        for (long id : up) {
+            if (c.node(id).pendingOps() > 0) {
+                dirty.add(id);
+            }
+        }
+        double r = random.nextDouble();
+        if (r < 0.5 && !dirty.isEmpty()) {
+            return dirty.get(random.nextInt(dirty.size()));
+        }
+        if (r < 0.75 && c.leader() != 0) {
+            return c.leader();
+        }
+        return up.get(random.nextInt(up.size()));
     }
 
     private static void partition(Cluster c, SplittableRandom random) {

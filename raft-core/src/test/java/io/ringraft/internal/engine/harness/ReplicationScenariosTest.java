@@ -152,11 +152,11 @@ class ReplicationScenariosTest {
             c.stabilize();
 
             // The first side comes back with 'other': it must repair 1 and 2 (50 divergent entries each).
+            int terms = distinctTerms(c);
+            long before = c.network().stats().appendRejections();
             c.network().partition(List.of(List.of(1L, 2L, other), List.of(l2, follower)));
             long l3 = awaitLeader(c, List.of(1L, 2L, other), 8 * ET);
             assertEquals(other, l3, c::dump); // only its log is up to date enough
-            int terms = distinctTerms(c);
-            long before = c.network().stats().appendRejections();
             propose(c, l3, 50);
             int repairTerms = terms;
             int rounds = c.roundsUntil(() -> sameLogs(c, List.of(1L, 2L, other)), 4 * ET);
