@@ -208,7 +208,9 @@ public final class NodeRuntime implements AutoCloseable {
     // ------------------------------------------------------------------ proposals
 
     /**
-     * Queues a proposal for the core. Waits up to the configured time for room.
+     * Queues a proposal for the core. Waits up to the configured time for room (real time, on the
+     * caller's thread: with {@link Threading#MANUAL} on a single thread nothing would make room, so
+     * the simulator uses no wait).
      *
      * @return true if queued; false if the queue stayed full, the node is stopped, or the payload is
      *         larger than {@code maxEntryBytes}
@@ -232,7 +234,7 @@ public final class NodeRuntime implements AutoCloseable {
             if (waitMillis == 0 || ctx.stopped()) {
                 return false;
             }
-            long now = ctx.nanoClock.getAsLong();
+            long now = System.nanoTime(); // the caller's own real-time wait, not the node's clock
             if (deadline == 0) {
                 deadline = now + waitMillis * 1_000_000L;
             } else if (now - deadline >= 0) {
