@@ -26,6 +26,7 @@ public final class RaftConfig {
     private final int maxPendingFutures;
     private final long proposalWaitMillis;
     private final int batchEntries;
+    private final int maxPendingReads;
 
     private RaftConfig(Builder b) {
         this.tickMillis = b.tickMillis;
@@ -44,6 +45,7 @@ public final class RaftConfig {
         this.maxPendingFutures = b.maxPendingFutures;
         this.proposalWaitMillis = b.proposalWaitMillis;
         this.batchEntries = b.batchEntries;
+        this.maxPendingReads = b.maxPendingReads;
     }
 
     /** A builder with the defaults. */
@@ -104,6 +106,9 @@ public final class RaftConfig {
     /** Entries the log writer and the applier handle per batch. Default 1024. */
     public int batchEntries() { return batchEntries; }
 
+    /** Linearizable reads that may wait for their read index or their turn at once (a power of two). Default 1024. */
+    public int maxPendingReads() { return maxPendingReads; }
+
     /** Election timeout in ticks. */
     public int electionTimeoutTicks() {
         return Math.max(2, electionTimeoutMillis / tickMillis);
@@ -121,7 +126,7 @@ public final class RaftConfig {
                 + " ring=" + ringCapacityEntries + "/" + ringCapacityBytes + "B maxEntry=" + maxEntryBytes
                 + "B window=" + maxInflightAppends + " batch=" + maxEntriesPerAppend + "/" + maxBytesPerAppend
                 + "B proposals=" + proposalQueueBytes + "B inbound=" + inboundQueueCapacity + " futures="
-                + maxPendingFutures + " wait=" + proposalWaitMillis + "ms]";
+                + maxPendingFutures + " reads=" + maxPendingReads + " wait=" + proposalWaitMillis + "ms]";
     }
 
     /** Builds a {@link RaftConfig}; {@link #build()} validates every setting together. */
@@ -142,6 +147,7 @@ public final class RaftConfig {
         private int maxPendingFutures = 65536;
         private long proposalWaitMillis;
         private int batchEntries = 1024;
+        private int maxPendingReads = 1024;
 
         private Builder() {
         }
@@ -162,6 +168,7 @@ public final class RaftConfig {
         public Builder maxPendingFutures(int v) { maxPendingFutures = v; return this; }
         public Builder proposalWaitMillis(long v) { proposalWaitMillis = v; return this; }
         public Builder batchEntries(int v) { batchEntries = v; return this; }
+        public Builder maxPendingReads(int v) { maxPendingReads = v; return this; }
 
         /**
          * @throws IllegalArgumentException naming the first setting that is out of range or
@@ -179,6 +186,7 @@ public final class RaftConfig {
             powerOfTwo("ringCapacityEntries", ringCapacityEntries);
             powerOfTwo("proposalQueueBytes", proposalQueueBytes);
             powerOfTwo("maxPendingFutures", maxPendingFutures);
+            powerOfTwo("maxPendingReads", maxPendingReads);
             if (heartbeatIntervalMillis < tickMillis) {
                 throw new IllegalArgumentException("heartbeatIntervalMillis (" + heartbeatIntervalMillis
                         + ") must be at least tickMillis (" + tickMillis + ")");

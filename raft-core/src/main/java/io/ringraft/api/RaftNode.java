@@ -87,6 +87,25 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
+     * A linearizable read: {@code query} is answered by {@link StateMachine#query} on this node once
+     * it has applied everything committed before the read began (ReadIndex: the leader confirms its
+     * leadership with a quorum; a follower asks the leader). Nothing is written to the log. The
+     * future fails with {@link NotLeaderException} if no leader could confirm the read (retry), or
+     * {@link RejectedException} if too many reads are in flight ({@link RaftConfig#maxPendingReads()}).
+     */
+    public CompletableFuture<Object> read(byte[] query) {
+        Objects.requireNonNull(query, "query");
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        if (!runtime.tryRead(query, future)) {
+            future.completeExceptionally(runtime.isStopped()
+                    ? new NodeStoppedException("node " + runtime.selfId() + " is stopped")
+                    : new RejectedException("too many reads in flight (maxPendingReads "
+                    + runtime.config().maxPendingReads() + ")"));
+        }
+        return future;
+    }
+
+    /**
      * Proposes {@code length} bytes of {@code buffer} from {@code offset} without allocating. The
      * outcome goes to the builder's {@link ProposalListener} with {@code correlationId}.
      *

@@ -11,7 +11,8 @@ package io.ringraft.message;
  * the sender's current term, which drives Raft's term rules before any role-specific handling.
  */
 public sealed interface RaftMessage
-        permits VoteRequest, VoteResponse, AppendEntriesRequest, AppendEntriesResponse {
+        permits VoteRequest, VoteResponse, AppendEntriesRequest, AppendEntriesResponse, ReadIndexRequest,
+        ReadIndexResponse, LeadershipProbe, LeadershipProbeAck {
 
     /** Node id of the sender. */
     long from();

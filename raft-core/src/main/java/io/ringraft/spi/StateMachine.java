@@ -27,6 +27,18 @@ public interface StateMachine {
      */
     void apply(LogEntries entries, ApplyResults results);
 
+    /**
+     * Answers a linearizable read ({@code RaftNode.read}) against the current state, without
+     * changing it. Called on the applier thread, between {@link #apply} calls, once every command
+     * committed before the read began is applied; so the answer reflects all of them. The buffer is
+     * valid only during the call. State machines that serve no reads need not implement it.
+     *
+     * @return the read's result, handed to the reader
+     */
+    default Object query(org.agrona.DirectBuffer query, int offset, int length) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not answer reads");
+    }
+
     /** Where {@link StateMachine#apply} puts its results. Reused between calls; not thread-safe. */
     interface ApplyResults {
         /** Sets the result of the entry at {@code offset} of the current batch. */

@@ -4,7 +4,11 @@ import io.ringraft.api.Role;
 import io.ringraft.api.Vote;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.LeadershipProbe;
+import io.ringraft.message.LeadershipProbeAck;
 import io.ringraft.message.RaftMessage;
+import io.ringraft.message.ReadIndexRequest;
+import io.ringraft.message.ReadIndexResponse;
 import io.ringraft.message.VoteRequest;
 import io.ringraft.message.VoteResponse;
 import java.util.Arrays;
@@ -105,7 +109,8 @@ final class Election {
             if (message instanceof VoteResponse response && response.preVote() && response.granted()) {
                 return true; // a granted pre-vote carries the term we would campaign in
             }
-            engine.becomeFollower(term, message instanceof AppendEntriesRequest ? message.from() : 0);
+            boolean fromLeader = message instanceof AppendEntriesRequest || message instanceof LeadershipProbe;
+            engine.becomeFollower(term, fromLeader ? message.from() : 0);
             return true;
         }
         if (term < current) {
@@ -124,6 +129,12 @@ final class Election {
         } else if (message instanceof VoteRequest request) {
             engine.out.send(new VoteResponse(engine.selfId, request.from(), engine.term(), false,
                     request.preVote()));
+        } else if (message instanceof LeadershipProbe probe) {
+            // A deposed leader confirming reads learns the new term and steps down.
+            engine.out.send(new LeadershipProbeAck(engine.selfId, probe.from(), engine.term(), probe.round()));
+        } else if (message instanceof ReadIndexRequest request) {
+            engine.out.send(new ReadIndexResponse(engine.selfId, request.from(), engine.term(),
+                    request.requestId(), false, 0));
         }
     }
 

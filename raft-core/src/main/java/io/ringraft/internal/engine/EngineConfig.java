@@ -22,10 +22,22 @@ import java.util.Arrays;
  * @param maxInflightAppends     the pipelining window: AppendEntries with entries that may be
  *                               unacknowledged per follower at once
  * @param maxEntriesPerAppend    the most entries one AppendEntries carries
+ * @param maxPendingReads        linearizable reads the engine tracks at once (as leader, and
+ *                               forwarded to the leader as follower); beyond it reads fail at once
  */
 public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
                            int heartbeatIntervalTicks, boolean preVote, boolean checkQuorum,
-                           int maxInflightAppends, int maxEntriesPerAppend) {
+                           int maxInflightAppends, int maxEntriesPerAppend, int maxPendingReads) {
+
+    /** The default read bound: 1024 pending reads. */
+    public static final int DEFAULT_MAX_PENDING_READS = 1024;
+
+    /** A configuration with {@link #DEFAULT_MAX_PENDING_READS}. */
+    public EngineConfig(long selfId, long[] voters, int electionTimeoutTicks, int heartbeatIntervalTicks,
+                        boolean preVote, boolean checkQuorum, int maxInflightAppends, int maxEntriesPerAppend) {
+        this(selfId, voters, electionTimeoutTicks, heartbeatIntervalTicks, preVote, checkQuorum,
+                maxInflightAppends, maxEntriesPerAppend, DEFAULT_MAX_PENDING_READS);
+    }
 
     /**
      * @throws IllegalArgumentException with a message naming the offending setting
@@ -61,6 +73,9 @@ public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
         if (maxEntriesPerAppend < 1) {
             throw new IllegalArgumentException("maxEntriesPerAppend must be >= 1, got " + maxEntriesPerAppend);
         }
+        if (maxPendingReads < 1) {
+            throw new IllegalArgumentException("maxPendingReads must be >= 1, got " + maxPendingReads);
+        }
     }
 
     /** A configuration with the usual defaults: election 10 ticks, heartbeat 1, pre-vote and check-quorum on. */
@@ -82,13 +97,13 @@ public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
     /** A copy of this configuration with pre-vote and check-quorum set as given. */
     public EngineConfig withElectionSafeguards(boolean preVote, boolean checkQuorum) {
         return new EngineConfig(selfId, voters, electionTimeoutTicks, heartbeatIntervalTicks, preVote,
-                checkQuorum, maxInflightAppends, maxEntriesPerAppend);
+                checkQuorum, maxInflightAppends, maxEntriesPerAppend, maxPendingReads);
     }
 
     /** A copy of this configuration for another node of the same group. */
     public EngineConfig forNode(long nodeId) {
         return new EngineConfig(nodeId, voters, electionTimeoutTicks, heartbeatIntervalTicks, preVote,
-                checkQuorum, maxInflightAppends, maxEntriesPerAppend);
+                checkQuorum, maxInflightAppends, maxEntriesPerAppend, maxPendingReads);
     }
 
     @Override
@@ -97,7 +112,7 @@ public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
                 && electionTimeoutTicks == c.electionTimeoutTicks
                 && heartbeatIntervalTicks == c.heartbeatIntervalTicks && preVote == c.preVote
                 && checkQuorum == c.checkQuorum && maxInflightAppends == c.maxInflightAppends
-                && maxEntriesPerAppend == c.maxEntriesPerAppend;
+                && maxEntriesPerAppend == c.maxEntriesPerAppend && maxPendingReads == c.maxPendingReads;
     }
 
     @Override
@@ -110,6 +125,6 @@ public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
         return "EngineConfig[self=" + selfId + " voters=" + Arrays.toString(voters) + " election="
                 + electionTimeoutTicks + " heartbeat=" + heartbeatIntervalTicks + " preVote=" + preVote
                 + " checkQuorum=" + checkQuorum + " window=" + maxInflightAppends + " batch="
-                + maxEntriesPerAppend + "]";
+                + maxEntriesPerAppend + " reads=" + maxPendingReads + "]";
     }
 }

@@ -55,4 +55,21 @@ public interface EngineOutput {
 
     /** Role, term or known leader changed ({@code leaderId} 0 when unknown). */
     void stateChanged(Role role, long term, long leaderId);
+
+    /**
+     * The linearizable read {@code requestId} may be served once this node has applied
+     * {@code readIndex}. Outputs that never ask for reads need not implement it.
+     */
+    default void readReady(long requestId, long readIndex) {
+        throw new UnsupportedOperationException("this engine output does not serve reads");
+    }
+
+    /**
+     * The linearizable read {@code requestId} cannot be served here now (not the leader, leadership
+     * lost, no leader known, too many reads pending, or the leader did not answer in time). The read
+     * had no effect; {@code leaderHint} is the leader this node knows, or 0.
+     */
+    default void readFailed(long requestId, long leaderHint) {
+        throw new UnsupportedOperationException("this engine output does not serve reads");
+    }
 }

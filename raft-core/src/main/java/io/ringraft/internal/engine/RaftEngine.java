@@ -5,7 +5,11 @@ import io.ringraft.api.Role;
 import io.ringraft.api.Vote;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.LeadershipProbe;
+import io.ringraft.message.LeadershipProbeAck;
 import io.ringraft.message.RaftMessage;
+import io.ringraft.message.ReadIndexRequest;
+import io.ringraft.message.ReadIndexResponse;
 import io.ringraft.message.VoteRequest;
 import io.ringraft.message.VoteResponse;
 import java.util.Objects;
@@ -46,6 +50,7 @@ public final class RaftEngine {
 
     private final Election election;
     private final FollowerLog followerLog;
+    final LinearizableReads reads;
     private Replication replication;
 
     Vote vote;
@@ -78,6 +83,7 @@ public final class RaftEngine {
         this.io = new IoProgress(log.lastIndex(), Math.max(2, config.maxInflightAppends() * 2));
         this.election = new Election(this);
         this.followerLog = new FollowerLog(this);
+        this.reads = new LinearizableReads(this);
         election.resetTimer();
     }
 
@@ -88,6 +94,7 @@ public final class RaftEngine {
         if (role == Role.LEADER) {
             replication.tick();
         } else {
+            reads.tick(false);
             election.tick();
         }
     }
@@ -114,6 +121,19 @@ public final class RaftEngine {
             election.onVoteRequest(request);
         } else if (message instanceof VoteResponse response) {
             election.onVoteResponse(response);
+        } else if (message instanceof LeadershipProbe probe) {
+            onLeadershipProbe(probe);
+        } else if (message instanceof LeadershipProbeAck ack) {
+            if (role == Role.LEADER) {
+                replication.markActive(ack.from());
+                reads.onAck(ack);
+            }
+        } else if (message instanceof ReadIndexRequest request) {
+            reads.onRequest(request);
+        } else if (message instanceof ReadIndexResponse response) {
+            if (role == Role.FOLLOWER && response.from() == leaderId) {
+                reads.onResponse(response);
+            }
         }
     }
 
@@ -131,6 +151,28 @@ public final class RaftEngine {
             return -1;
         }
         return replication.appendProposals(count);
+    }
+
+    /**
+     * Asks for a linearizable read: the output's {@code readReady(requestId, readIndex)} follows once
+     * a read served at or after {@code readIndex} is linearizable, or {@code readFailed} if it cannot
+     * be served here now (see {@link LinearizableReads}).
+     */
+    public void readIndex(long requestId) {
+        reads.requestLocal(requestId);
+    }
+
+    /** A leader's probe is a heartbeat too: follow the sender, then acknowledge. */
+    private void onLeadershipProbe(LeadershipProbe probe) {
+        if (role == Role.LEADER) {
+            throw new IllegalStateException("node " + selfId + " leads term " + term() + " but received "
+                    + probe + ": two leaders in one term");
+        }
+        if (role != Role.FOLLOWER || leaderId != probe.from()) {
+            becomeFollower(probe.term(), probe.from());
+        }
+        electionElapsed = 0;
+        reads.onProbe(probe);
     }
 
     /** Campaigns now instead of waiting for the election timeout (used by tests and tools). */
@@ -242,6 +284,7 @@ public final class RaftEngine {
         if (index > commitIndex) {
             commitIndex = index;
             out.committed(index);
+            reads.onCommitAdvanced();
         }
     }
 
@@ -261,6 +304,7 @@ public final class RaftEngine {
         }
         if (before != role || term != termBefore || leader != leaderBefore) {
             out.stateChanged(role, vote.term(), leaderId);
+            reads.onStateChange();
         }
     }
 
@@ -270,6 +314,7 @@ public final class RaftEngine {
         leaderId = 0;
         if (changed) {
             out.stateChanged(role, vote.term(), 0);
+            reads.onStateChange();
         }
     }
 
@@ -279,6 +324,7 @@ public final class RaftEngine {
         leaderId = 0;
         followerLog.leaderChanged();
         out.stateChanged(role, vote.term(), 0);
+        reads.onStateChange();
     }
 
     void becomeLeader() {
@@ -286,7 +332,9 @@ public final class RaftEngine {
         leaderId = selfId;
         electionElapsed = 0;
         replication = new Replication(this);
+        reads.onBecomeLeader();
         out.stateChanged(role, vote.term(), selfId);
+        reads.onStateChange();
         replication.start();
     }
 

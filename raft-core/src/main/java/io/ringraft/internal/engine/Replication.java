@@ -114,6 +114,7 @@ final class Replication {
             for (PeerProgress peer : peers) {
                 heartbeat(peer);
             }
+            engine.reads.tick(true);
         }
     }
 
@@ -127,6 +128,14 @@ final class Replication {
     }
 
     // ------------------------------------------------------------------ responses
+
+    /** The follower answered something of this term: it counts as alive for check-quorum. */
+    void markActive(long peerId) {
+        PeerProgress peer = peer(peerId);
+        if (peer != null) {
+            peer.recentActive = true;
+        }
+    }
 
     void onAppendEntriesResponse(AppendEntriesResponse response) {
         PeerProgress peer = peer(response.from());

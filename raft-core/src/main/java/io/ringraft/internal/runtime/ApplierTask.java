@@ -48,7 +48,7 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         }
         long limit = ctx.applyLimit.get();
         if (applied >= limit) {
-            return 0;
+            return serveReads();
         }
         try {
             if (!fill(limit)) {
@@ -62,7 +62,27 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         applied += batch.count();
         ctx.applied.set(applied);
         ctx.coreSignal.wake();
-        return batch.count();
+        return batch.count() + serveReads();
+    }
+
+    /** Answers the reads whose read index is applied, in the order they became ready. */
+    private int serveReads() {
+        int served = 0;
+        PendingReads.Read read;
+        while ((read = ctx.reads.ready.peek()) != null && read.readIndex <= applied) {
+            ctx.reads.ready.poll();
+            if (ctx.reads.take(read.id) == null) {
+                continue; // already failed
+            }
+            try {
+                read.future.complete(ctx.stateMachine.query(new org.agrona.concurrent.UnsafeBuffer(read.query), 0,
+                        read.query.length));
+            } catch (RuntimeException e) {
+                read.future.completeExceptionally(e);
+            }
+            served++;
+        }
+        return served;
     }
 
     private boolean fill(long limit) throws IOException {

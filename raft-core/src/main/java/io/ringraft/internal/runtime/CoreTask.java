@@ -87,6 +87,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         int work = tick();
         work += pollFlushed();
         work += pollInbound();
+        work += pollReads();
         work += pollProposals();
         publish();
         return work;
@@ -173,6 +174,39 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         }
         return new AppendEntriesRequest(request.from(), request.to(), request.term(), request.prevLogId(),
                 new LogEntriesPrefix(entries, firstNew + fitting), request.leaderCommit());
+    }
+
+    private int pollReads() {
+        int work = 0;
+        PendingReads.Read read;
+        while (work < ctx.config.maxPendingReads() && (read = ctx.reads.submitted.poll()) != null) {
+            engine.readIndex(read.id);
+            work++;
+        }
+        return work;
+    }
+
+    @Override
+    public void readReady(long requestId, long readIndex) {
+        PendingReads.Read read = ctx.reads.peek(requestId);
+        if (read == null) {
+            return;
+        }
+        read.readIndex = readIndex;
+        if (!ctx.reads.ready.offer(read) && ctx.reads.take(requestId) != null) {
+            read.future.completeExceptionally(new io.ringraft.api.RejectedException(
+                    "too many reads waiting to be served (maxPendingReads " + ctx.config.maxPendingReads() + ")"));
+            return;
+        }
+        ctx.applierSignal.wake();
+    }
+
+    @Override
+    public void readFailed(long requestId, long leaderHint) {
+        PendingReads.Read read = ctx.reads.take(requestId);
+        if (read != null) {
+            read.future.completeExceptionally(new NotLeaderException(ctx.selfId, leaderHint));
+        }
     }
 
     private int pollProposals() {
@@ -383,6 +417,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         }
         failQueuedProposals(failure != null ? reason : new NodeStoppedException("node " + ctx.selfId
                 + " was closed"), inLog);
+        ctx.reads.failAll(new NodeStoppedException("node " + ctx.selfId + " stopped before the read was served"));
         ctx.coreState = new NodeContext.CoreState(Role.FOLLOWER, ctx.coreState.term(), 0, ctx.coreState.vote());
         return 1;
     }

@@ -40,6 +40,7 @@ final class NodeContext {
     final StateMachine stateMachine;
     final ProposalListener listener;
     final PendingFutures futures;
+    final PendingReads reads;
     RaftTransport transport;
     /** Told about role, term and leader changes on the core thread; may be null. */
     io.ringraft.api.StateListener stateListener;
@@ -108,6 +109,7 @@ final class NodeContext {
         this.listener = listener;
         this.ring = new EntryRing(config.ringCapacityEntries(), config.ringCapacityBytes());
         this.futures = new PendingFutures(config.maxPendingFutures());
+        this.reads = new PendingReads(config.maxPendingReads());
         int proposalBytes = config.proposalQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH;
         this.proposals = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(proposalBytes)));
         this.inbound = new MpscArrayQueue<>(config.inboundQueueCapacity());

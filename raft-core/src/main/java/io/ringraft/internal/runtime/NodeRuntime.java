@@ -100,7 +100,7 @@ public final class NodeRuntime implements AutoCloseable {
         }
         EngineConfig engineConfig = new EngineConfig(selfId, voters, config.electionTimeoutTicks(),
                 config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(),
-                config.maxInflightAppends(), config.maxEntriesPerAppend());
+                config.maxInflightAppends(), config.maxEntriesPerAppend(), config.maxPendingReads());
         this.core = new CoreTask(ctx, outcomes);
         RaftEngine engine = new RaftEngine(engineConfig, new RecoveredState(state.vote(), terms, 0), random,
                 core, core);
@@ -244,6 +244,18 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a linearizable read of {@code query}; false if too many reads are in flight or the node
+     * is stopped (the future is then left untouched).
+     */
+    public boolean tryRead(byte[] query, java.util.concurrent.CompletableFuture<Object> future) {
+        if (ctx.stopped() || !ctx.reads.submit(query, future)) {
+            return false;
+        }
+        ctx.coreSignal.wake();
+        return true;
+    }
+
     /** Registers a future for a proposal; 0 if too many are pending. */
     public long registerFuture(java.util.concurrent.CompletableFuture<Object> future) {
         return ctx.futures.register(future);
@@ -308,6 +320,7 @@ public final class NodeRuntime implements AutoCloseable {
         RaftException queued = new NodeStoppedException("node " + ctx.selfId + " was closed");
         core.failQueuedProposals(queued, new IndeterminateException("node " + ctx.selfId
                 + " was closed before the command's result was applied"));
+        ctx.reads.failAll(new NodeStoppedException("node " + ctx.selfId + " was closed"));
         if (ctx.transport != null) {
             ctx.transport.close();
         }

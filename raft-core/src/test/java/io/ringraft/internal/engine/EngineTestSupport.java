@@ -30,7 +30,7 @@ final class EngineTestSupport {
 
     /** One call the engine made on its {@link EngineOutput}; records compare by value. */
     sealed interface Event permits SaveVote, TruncateFrom, AppendNoop, AppendProposals, AppendReplicated,
-            Send, Committed, StateChanged {
+            Send, Committed, StateChanged, ReadReady, ReadFailed {
     }
 
     record SaveVote(long seq, Vote vote) implements Event {
@@ -57,6 +57,12 @@ final class EngineTestSupport {
     }
 
     record Committed(long index) implements Event {
+    }
+
+    record ReadReady(long requestId, long readIndex) implements Event {
+    }
+
+    record ReadFailed(long requestId, long leaderHint) implements Event {
     }
 
     record StateChanged(Role role, long term, long leaderId) implements Event {
@@ -257,6 +263,16 @@ final class EngineTestSupport {
         @Override
         public void stateChanged(Role role, long term, long leaderId) {
             events.add(new StateChanged(role, term, leaderId));
+        }
+
+        @Override
+        public void readReady(long requestId, long readIndex) {
+            events.add(new ReadReady(requestId, readIndex));
+        }
+
+        @Override
+        public void readFailed(long requestId, long leaderHint) {
+            events.add(new ReadFailed(requestId, leaderHint));
         }
 
         /** The events since the last drain, then forgets them (and the sent messages). */

@@ -1,0 +1,303 @@
+package io.ringraft.internal.engine;
+
+import io.ringraft.api.Role;
+import io.ringraft.message.LeadershipProbe;
+import io.ringraft.message.LeadershipProbeAck;
+import io.ringraft.message.ReadIndexRequest;
+import io.ringraft.message.ReadIndexResponse;
+
+/**
+ * ReadIndex (Raft thesis 6.4): linearizable reads without writing to the log.
+ *
+ * <p><b>Leader.</b> A read gets the current commit index as its read index, but only once the
+ * leader has committed an entry of its own term (before that, its commit index may be behind what
+ * an earlier leader committed, so reads wait). Then the leader confirms it is still leader: it
+ * starts a confirmation round, sends a {@link LeadershipProbe} for it to every voter, and when a
+ * quorum (itself included) has acknowledged that round or a later one, every read that joined the
+ * round or an earlier one is ready. Reads arriving while a round is out join the next round, which
+ * starts when the current one completes: concurrent reads share rounds (batching), and every read's
+ * confirmation was sent after the read arrived. A lost probe is sent again each heartbeat.
+ *
+ * <p><b>Follower.</b> A read is forwarded to the known leader as a {@link ReadIndexRequest}; the
+ * answer's read index makes it ready. Forwarded reads fail when the leader changes, or when no
+ * answer comes within an election timeout.
+ *
+ * <p>Both sides keep reads in fixed-size FIFO arrays ({@code maxPendingReads}); a read that does
+ * not fit fails at once. A failed read had no effect and may be retried. Owned by the engine.
+ */
+final class LinearizableReads {
+
+    private final RaftEngine engine;
+    private final int capacity;
+
+    // Leader side: reads in arrival order.
+    private final long[] ids;
+    private final long[] requesters;
+    private final long[] readIndexes;
+    private final long[] rounds;
+    private int head;
+    private int count;
+    private long round;
+    private long confirmedRound;
+    private final long[] voterIds;
+    private final long[] ackedRounds;
+    private final Quorum.IndexSource ackedRound = this::ackedRoundOf;
+
+    // Follower side: reads forwarded to the leader, oldest first.
+    private final long[] forwardedIds;
+    private final int[] forwardedAge;
+    private int forwardedHead;
+    private int forwardedCount;
+    private long forwardedTo;
+
+    LinearizableReads(RaftEngine engine) {
+        this.engine = engine;
+        this.capacity = engine.config.maxPendingReads();
+        this.ids = new long[capacity];
+        this.requesters = new long[capacity];
+        this.readIndexes = new long[capacity];
+        this.rounds = new long[capacity];
+        this.voterIds = engine.config.voters();
+        this.ackedRounds = new long[voterIds.length];
+        this.forwardedIds = new long[capacity];
+        this.forwardedAge = new int[capacity];
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /** A read submitted on this node. */
+    void requestLocal(long requestId) {
+        if (engine.role == Role.LEADER) {
+            enqueue(requestId, 0);
+        } else if (engine.leaderId != 0 && forwardedCount < capacity) {
+            if (forwardedTo != engine.leaderId) {
+                failForwarded();
+                forwardedTo = engine.leaderId;
+            }
+            int slot = (forwardedHead + forwardedCount++) % capacity;
+            forwardedIds[slot] = requestId;
+            forwardedAge[slot] = 0;
+            engine.out.send(new ReadIndexRequest(engine.selfId, engine.leaderId, engine.term(), requestId));
+        } else {
+            engine.out.readFailed(requestId, engine.leaderId);
+        }
+    }
+
+    /** A follower's read arrived (same term). */
+    void onRequest(ReadIndexRequest request) {
+        if (engine.role == Role.LEADER) {
+            enqueue(request.requestId(), request.from());
+        } else {
+            engine.out.send(new ReadIndexResponse(engine.selfId, request.from(), engine.term(),
+                    request.requestId(), false, 0));
+        }
+    }
+
+    private void enqueue(long requestId, long requester) {
+        if (count == capacity) {
+            fail(requestId, requester);
+            return;
+        }
+        int slot = (head + count++) % capacity;
+        ids[slot] = requestId;
+        requesters[slot] = requester;
+        readIndexes[slot] = -1;
+        rounds[slot] = Long.MAX_VALUE;
+        if (committedInTerm()) {
+            admit(slot);
+            startRoundIfIdle();
+            releaseConfirmed();
+        }
+    }
+
+    private boolean committedInTerm() {
+        return engine.log.termAt(engine.commitIndex) == engine.term();
+    }
+
+    /** Fixes a waiting read's index and puts it in the next round. */
+    private void admit(int slot) {
+        readIndexes[slot] = engine.commitIndex;
+        rounds[slot] = round + 1;
+    }
+
+    // ------------------------------------------------------------------ leader: rounds
+
+    /** The leader committed more: reads waiting for its first commit in the term may go. */
+    void onCommitAdvanced() {
+        if (engine.role != Role.LEADER || !committedInTerm()) {
+            return;
+        }
+        boolean admitted = false;
+        for (int i = 0; i < count; i++) {
+            int slot = (head + i) % capacity;
+            if (readIndexes[slot] < 0) {
+                admit(slot);
+                admitted = true;
+            }
+        }
+        if (admitted) {
+            startRoundIfIdle();
+            releaseConfirmed();
+        }
+    }
+
+    private void startRoundIfIdle() {
+        if (round > confirmedRound || count == 0) {
+            return; // a round is out; reads that arrive now join the next one
+        }
+        round++;
+        for (int i = 0; i < voterIds.length; i++) {
+            if (voterIds[i] == engine.selfId) {
+                ackedRounds[i] = round;
+            }
+        }
+        broadcastProbe();
+    }
+
+    private void broadcastProbe() {
+        for (long voter : voterIds) {
+            if (voter != engine.selfId) {
+                engine.out.send(new LeadershipProbe(engine.selfId, voter, engine.term(), round));
+            }
+        }
+    }
+
+    void onAck(LeadershipProbeAck ack) {
+        for (int i = 0; i < voterIds.length; i++) {
+            if (voterIds[i] == ack.from()) {
+                ackedRounds[i] = Math.max(ackedRounds[i], Math.min(ack.round(), round));
+            }
+        }
+        releaseConfirmed();
+        startRoundIfIdle();
+    }
+
+    private void releaseConfirmed() {
+        long confirmed = engine.quorum.committedIndex(ackedRound);
+        if (confirmed > confirmedRound) {
+            confirmedRound = confirmed;
+        }
+        while (count > 0 && rounds[head] <= confirmedRound) {
+            long requester = requesters[head];
+            if (requester == 0) {
+                engine.out.readReady(ids[head], readIndexes[head]);
+            } else {
+                engine.out.send(new ReadIndexResponse(engine.selfId, requester, engine.term(), ids[head], true,
+                        readIndexes[head]));
+            }
+            head = (head + 1) % capacity;
+            count--;
+        }
+        if (count > 0 && round <= confirmedRound) {
+            startRoundIfIdle();
+        }
+    }
+
+    private long ackedRoundOf(long voterId) {
+        for (int i = 0; i < voterIds.length; i++) {
+            if (voterIds[i] == voterId) {
+                return ackedRounds[i];
+            }
+        }
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ follower side
+
+    /** A follower acknowledges the leader's probe (the term rules made it follow the sender). */
+    void onProbe(LeadershipProbe probe) {
+        engine.out.send(new LeadershipProbeAck(engine.selfId, probe.from(), engine.term(), probe.round()));
+    }
+
+    void onResponse(ReadIndexResponse response) {
+        for (int i = 0; i < forwardedCount; i++) {
+            int slot = (forwardedHead + i) % capacity;
+            if (forwardedIds[slot] == response.requestId()) {
+                if (response.success()) {
+                    engine.out.readReady(response.requestId(), response.readIndex());
+                } else {
+                    engine.out.readFailed(response.requestId(), engine.leaderId);
+                }
+                removeForwarded(i);
+                return;
+            }
+        }
+    }
+
+    private void removeForwarded(int position) {
+        for (int i = position; i > 0; i--) {
+            int to = (forwardedHead + i) % capacity;
+            int from = (forwardedHead + i - 1) % capacity;
+            forwardedIds[to] = forwardedIds[from];
+            forwardedAge[to] = forwardedAge[from];
+        }
+        forwardedHead = (forwardedHead + 1) % capacity;
+        forwardedCount--;
+    }
+
+    // ------------------------------------------------------------------ time and roles
+
+    void tick(boolean heartbeat) {
+        if (engine.role == Role.LEADER) {
+            if (heartbeat && round > confirmedRound) {
+                broadcastProbe(); // the probe or its answers may be lost
+            }
+            return;
+        }
+        int timeout = engine.config.electionTimeoutTicks();
+        for (int i = 0; i < forwardedCount; i++) {
+            forwardedAge[(forwardedHead + i) % capacity]++;
+        }
+        while (forwardedCount > 0 && forwardedAge[forwardedHead] >= timeout) {
+            engine.out.readFailed(forwardedIds[forwardedHead], engine.leaderId);
+            forwardedHead = (forwardedHead + 1) % capacity;
+            forwardedCount--;
+        }
+    }
+
+    /** Called after every role, term or leader change. */
+    void onStateChange() {
+        if (engine.role != Role.LEADER) {
+            while (count > 0) {
+                fail(ids[head], requesters[head]);
+                head = (head + 1) % capacity;
+                count--;
+            }
+        }
+        if (engine.leaderId != forwardedTo) {
+            failForwarded();
+            forwardedTo = engine.leaderId;
+        }
+    }
+
+    /** A new leadership term starts with no rounds. */
+    void onBecomeLeader() {
+        round = 0;
+        confirmedRound = 0;
+        java.util.Arrays.fill(ackedRounds, 0);
+    }
+
+    private void failForwarded() {
+        while (forwardedCount > 0) {
+            engine.out.readFailed(forwardedIds[forwardedHead], engine.leaderId);
+            forwardedHead = (forwardedHead + 1) % capacity;
+            forwardedCount--;
+        }
+    }
+
+    private void fail(long requestId, long requester) {
+        if (requester == 0) {
+            engine.out.readFailed(requestId, engine.leaderId == engine.selfId ? 0 : engine.leaderId);
+        } else {
+            engine.out.send(new ReadIndexResponse(engine.selfId, requester, engine.term(), requestId, false, 0));
+        }
+    }
+
+    int pendingAsLeader() {
+        return count;
+    }
+
+    int pendingForwarded() {
+        return forwardedCount;
+    }
+}

@@ -1,0 +1,18 @@
+package io.ringraft.message;
+
+/**
+ * A leader confirms it is still the leader before answering reads: every voter that still follows
+ * it in {@code term} answers with a {@link LeadershipProbeAck} for {@code round}. Also counts as a
+ * heartbeat.
+ *
+ * @param from  the leader
+ * @param to    a voter
+ * @param term  the leader's term
+ * @param round the confirmation round (increasing within a term)
+ */
+public record LeadershipProbe(long from, long to, long term, long round) implements RaftMessage {
+
+    public LeadershipProbe {
+        RaftMessage.checkHeader(from, to, term);
+    }
+}
