@@ -106,6 +106,25 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
+     * Hands leadership to voter {@code targetNodeId} (call it on the leader). The leader stops taking
+     * new proposals (they wait in the proposal queue), brings the target's log up to date and tells
+     * it to campaign at once. The future completes when this node sees the target lead; it fails with
+     * {@link NotLeaderException} if this node is not the leader, or with {@link RejectedException} if
+     * the target is not another voter, another transfer is running, the target did not take over
+     * within an election timeout (this node then leads on and takes proposals again), or another
+     * node won. Acknowledged writes are never lost either way.
+     */
+    public CompletableFuture<Void> transferLeadership(long targetNodeId) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        if (!runtime.tryTransferLeadership(targetNodeId, future)) {
+            future.completeExceptionally(runtime.isStopped()
+                    ? new NodeStoppedException("node " + runtime.selfId() + " is stopped")
+                    : new RejectedException("a leadership transfer is already in progress"));
+        }
+        return future;
+    }
+
+    /**
      * Proposes {@code length} bytes of {@code buffer} from {@code offset} without allocating. The
      * outcome goes to the builder's {@link ProposalListener} with {@code correlationId}.
      *

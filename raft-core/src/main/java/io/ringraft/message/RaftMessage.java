@@ -12,7 +12,7 @@ package io.ringraft.message;
  */
 public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, AppendEntriesRequest, AppendEntriesResponse, ReadIndexRequest,
-        ReadIndexResponse, LeadershipProbe, LeadershipProbeAck {
+        ReadIndexResponse, LeadershipProbe, LeadershipProbeAck, TimeoutNow {
 
     /** Node id of the sender. */
     long from();

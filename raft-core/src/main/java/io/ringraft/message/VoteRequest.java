@@ -14,12 +14,22 @@ import java.util.Objects;
  * @param term      the candidate's term (for a pre-vote: its current term + 1)
  * @param lastLogId the last entry of the candidate's log, for the up-to-date check
  * @param preVote   true for a pre-vote round
+ * @param leadershipTransfer true if the current leader asked the candidate to campaign
+ *                  ({@link TimeoutNow}): voters answer even while they still hear from that leader
  */
-public record VoteRequest(long from, long to, long term, LogId lastLogId, boolean preVote)
-        implements RaftMessage {
+public record VoteRequest(long from, long to, long term, LogId lastLogId, boolean preVote,
+                          boolean leadershipTransfer) implements RaftMessage {
 
     public VoteRequest {
         RaftMessage.checkHeader(from, to, term);
         Objects.requireNonNull(lastLogId, "lastLogId");
+        if (preVote && leadershipTransfer) {
+            throw new IllegalArgumentException("a leadership transfer campaign skips the pre-vote");
+        }
+    }
+
+    /** An ordinary request (not part of a leadership transfer). */
+    public VoteRequest(long from, long to, long term, LogId lastLogId, boolean preVote) {
+        this(from, to, term, lastLogId, preVote, false);
     }
 }

@@ -38,6 +38,12 @@ class LocalClusterTest {
                 results.set(i, entries.firstIndex() + i);
             }
         }
+
+        /** Answers how many commands were applied. */
+        @Override
+        public Object query(org.agrona.DirectBuffer query, int offset, int length) {
+            return applied.size();
+        }
     }
 
     private final LocalNetwork network = new LocalNetwork();
@@ -121,6 +127,50 @@ class LocalClusterTest {
         assertThat(refused).failsWithin(Duration.ofSeconds(20)).withThrowableOfType(Exception.class)
                 .havingCause().isInstanceOfSatisfying(NotLeaderException.class,
                         e -> assertThat(e.leaderHint()).isEqualTo(leader.nodeId()));
+    }
+
+    @Test
+    void linearizableReadsOnLeaderAndFollowerSeeEveryAcknowledgedWrite() throws Exception {
+        startCluster();
+        RaftNode leader = awaitLeader();
+        for (int i = 0; i < 20; i++) {
+            leader.propose(("w" + i).getBytes(StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS);
+        }
+        assertThat(leader.read(new byte[0]).get(20, TimeUnit.SECONDS)).isEqualTo(20);
+        for (RaftNode node : nodes) {
+            await("node " + node.nodeId() + " knows the leader", () -> node.status().leaderId() == leader.nodeId());
+            // Acknowledged before the read began, so a linearizable read anywhere must see all 20.
+            assertThat(node.read(new byte[0]).get(20, TimeUnit.SECONDS)).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void leadershipIsHandedToTheChosenFollowerWithoutLosingWrites() throws Exception {
+        startCluster();
+        RaftNode leader = awaitLeader();
+        List<CompletableFuture<Object>> writes = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            writes.add(leader.propose(("t" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        RaftNode target = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+        leader.transferLeadership(target.nodeId()).get(20, TimeUnit.SECONDS);
+        assertThat(target.status().isLeader()).isTrue();
+        int acknowledged = 0;
+        for (CompletableFuture<Object> write : writes) {
+            try {
+                write.get(20, TimeUnit.SECONDS);
+                acknowledged++;
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(io.ringraft.api.RaftException.class);
+            }
+        }
+        int expected = acknowledged;
+        target.propose("after".getBytes(StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS);
+        for (RecordingStateMachine machine : machines) {
+            await("every node applied the acknowledged writes", () -> machine.applied.contains("after"));
+            assertThat(machine.applied.stream().filter(c -> c.startsWith("t")).count())
+                    .isGreaterThanOrEqualTo(expected);
+        }
     }
 
     @Test

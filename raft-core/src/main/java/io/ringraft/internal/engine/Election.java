@@ -33,6 +33,8 @@ final class Election {
     /** A real vote granted in {@link #grantTerm} whose answer waits for the vote to be durable. */
     private long pendingGrantTo;
     private long grantTerm;
+    /** The current real round was asked for by the leader (leadership transfer). */
+    private boolean transferCampaign;
 
     Election(RaftEngine engine) {
         this.engine = engine;
@@ -60,7 +62,17 @@ final class Election {
         if (!engine.quorum.isVoter(engine.selfId)) {
             return;
         }
+        transferCampaign = false;
         startRound(engine.config.preVote());
+    }
+
+    /** The leader handed leadership to us ({@code TimeoutNow}): a real election at once. */
+    void campaignForTransfer() {
+        if (!engine.quorum.isVoter(engine.selfId)) {
+            return;
+        }
+        transferCampaign = true;
+        startRound(false);
     }
 
     private void startRound(boolean preVote) {
@@ -80,7 +92,8 @@ final class Election {
         long term = preVote ? engine.term() + 1 : engine.term();
         for (long voter : voterIds) {
             if (voter != engine.selfId) {
-                engine.out.send(new VoteRequest(engine.selfId, voter, term, engine.log.last(), preVote));
+                engine.out.send(new VoteRequest(engine.selfId, voter, term, engine.log.last(), preVote,
+                        !preVote && transferCampaign));
             }
         }
         checkOutcome();
@@ -98,7 +111,7 @@ final class Election {
         long current = engine.term();
         if (term > current) {
             if (message instanceof VoteRequest request) {
-                if (inLease()) {
+                if (inLease() && !request.leadershipTransfer()) {
                     return false; // check-quorum: we hear from a live leader; ignore disruptions
                 }
                 if (!request.preVote()) {

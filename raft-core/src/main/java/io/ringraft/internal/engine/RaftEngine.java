@@ -10,6 +10,7 @@ import io.ringraft.message.LeadershipProbeAck;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.ReadIndexRequest;
 import io.ringraft.message.ReadIndexResponse;
+import io.ringraft.message.TimeoutNow;
 import io.ringraft.message.VoteRequest;
 import io.ringraft.message.VoteResponse;
 import java.util.Objects;
@@ -130,6 +131,10 @@ public final class RaftEngine {
             }
         } else if (message instanceof ReadIndexRequest request) {
             reads.onRequest(request);
+        } else if (message instanceof TimeoutNow timeoutNow) {
+            if (role == Role.FOLLOWER && timeoutNow.from() == leaderId) {
+                election.campaignForTransfer();
+            }
         } else if (message instanceof ReadIndexResponse response) {
             if (role == Role.FOLLOWER && response.from() == leaderId) {
                 reads.onResponse(response);
@@ -147,10 +152,27 @@ public final class RaftEngine {
         if (count < 1) {
             throw new IllegalArgumentException("count must be >= 1, got " + count);
         }
-        if (role != Role.LEADER) {
+        if (role != Role.LEADER || replication.transferTarget() != 0) {
             return -1;
         }
         return replication.appendProposals(count);
+    }
+
+    /**
+     * Hands leadership to voter {@code target} (leader only): proposals are refused meanwhile
+     * ({@link #transferringTo()} is non-zero), the target is brought up to date and told to campaign
+     * at once. The transfer ends when this node steps down, or is abandoned after an election timeout.
+     *
+     * @return false if this node is not the leader, a transfer is running, or {@code target} is not
+     *         another voter
+     */
+    public boolean transferLeadership(long target) {
+        return role == Role.LEADER && replication.transferTo(target);
+    }
+
+    /** The voter leadership is being handed to, or 0. */
+    public long transferringTo() {
+        return role == Role.LEADER ? replication.transferTarget() : 0;
     }
 
     /**

@@ -4,6 +4,7 @@ import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
 import io.ringraft.message.LogEntries;
+import io.ringraft.message.TimeoutNow;
 
 /**
  * The leader's side of log replication, alive for one term of leadership.
@@ -27,6 +28,9 @@ final class Replication {
     private final Quorum.IndexSource ackedIndex = this::ackedIndexOf;
     private final Quorum.VoteSource activeVote = this::activeVoteOf;
     private int heartbeatElapsed;
+    /** The voter leadership is being handed to, or 0. */
+    private long transferTarget;
+    private int transferElapsed;
 
     Replication(RaftEngine engine) {
         this.engine = engine;
@@ -84,6 +88,38 @@ final class Replication {
         return peer == null ? -1 : peer.match;
     }
 
+    // ------------------------------------------------------------------ leadership transfer
+
+    /**
+     * Starts handing leadership to {@code target}: no new proposals are taken, the target is brought
+     * up to date, then told to campaign at once. Gives up after an election timeout.
+     *
+     * @return false if a transfer is already running or {@code target} is not another voter
+     */
+    boolean transferTo(long target) {
+        PeerProgress peer = peer(target);
+        if (transferTarget != 0 || peer == null) {
+            return false;
+        }
+        transferTarget = target;
+        transferElapsed = 0;
+        maybeSendTimeoutNow(peer);
+        if (peer.match < engine.log.lastIndex()) {
+            sendAllAllowed(peer);
+        }
+        return true;
+    }
+
+    long transferTarget() {
+        return transferTarget;
+    }
+
+    private void maybeSendTimeoutNow(PeerProgress peer) {
+        if (peer.id == transferTarget && peer.match == engine.log.lastIndex()) {
+            engine.out.send(new TimeoutNow(engine.selfId, peer.id, engine.term()));
+        }
+    }
+
     // ------------------------------------------------------------------ time
 
     void tick() {
@@ -102,6 +138,9 @@ final class Replication {
                     return;
                 }
             }
+        }
+        if (transferTarget != 0 && ++transferElapsed >= config.electionTimeoutTicks()) {
+            transferTarget = 0; // the target did not take over in time: lead on, take proposals again
         }
         for (PeerProgress peer : peers) {
             if (peer.state == PeerProgress.State.REPLICATE && peer.inflights.count() > 0
@@ -150,6 +189,7 @@ final class Replication {
             }
             if (advanced) {
                 maybeCommit();
+                maybeSendTimeoutNow(peer);
             }
             sendAllAllowed(peer);
             return;

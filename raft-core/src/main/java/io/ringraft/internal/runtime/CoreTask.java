@@ -88,6 +88,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         work += pollFlushed();
         work += pollInbound();
         work += pollReads();
+        work += pollTransfer();
         work += pollProposals();
         publish();
         return work;
@@ -209,9 +210,57 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         }
     }
 
+    private int pollTransfer() {
+        NodeContext.TransferRequest transfer = ctx.transfer.get();
+        if (transfer == null) {
+            return 0;
+        }
+        long leader = engine.leaderId();
+        if (!transfer.started) {
+            if (engine.role() != Role.LEADER) {
+                finishTransfer(transfer, new NotLeaderException(ctx.selfId, leader));
+            } else if (!engine.transferLeadership(transfer.target)) {
+                finishTransfer(transfer, new io.ringraft.api.RejectedException("cannot hand leadership to node "
+                        + transfer.target + ": it is not another voter, or a transfer is already running"));
+            } else {
+                transfer.started = true;
+                transfer.startedAtNanos = ctx.nanoClock.getAsLong();
+            }
+            return 1;
+        }
+        long limitNanos = 3L * ctx.config.electionTimeoutMillis() * 1_000_000L;
+        if (leader == transfer.target) {
+            finishTransfer(transfer, null);
+        } else if (engine.role() == Role.LEADER && engine.transferringTo() == 0) {
+            finishTransfer(transfer, new io.ringraft.api.RejectedException("node " + transfer.target
+                    + " did not take over within the election timeout; node " + ctx.selfId + " still leads"));
+        } else if (engine.role() != Role.LEADER && leader != 0) {
+            finishTransfer(transfer, new io.ringraft.api.RejectedException("node " + leader
+                    + " became leader instead of node " + transfer.target));
+        } else if (ctx.nanoClock.getAsLong() - transfer.startedAtNanos > limitNanos) {
+            finishTransfer(transfer, new io.ringraft.api.RejectedException("no leader emerged after handing "
+                    + "leadership to node " + transfer.target));
+        } else {
+            return 0;
+        }
+        return 1;
+    }
+
+    private void finishTransfer(NodeContext.TransferRequest transfer, RaftException failure) {
+        ctx.transfer.compareAndSet(transfer, null);
+        if (failure == null) {
+            transfer.future.complete(null);
+        } else {
+            transfer.future.completeExceptionally(failure);
+        }
+    }
+
     private int pollProposals() {
         if (ctx.proposals.size() == 0) {
             return 0;
+        }
+        if (engine.role() == Role.LEADER && engine.transferringTo() != 0) {
+            return 0; // handing leadership over: proposals wait (bounded) until it ends either way
         }
         if (engine.role() != Role.LEADER) {
             refusal = new NotLeaderException(ctx.selfId, engine.leaderId());
@@ -418,6 +467,10 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         failQueuedProposals(failure != null ? reason : new NodeStoppedException("node " + ctx.selfId
                 + " was closed"), inLog);
         ctx.reads.failAll(new NodeStoppedException("node " + ctx.selfId + " stopped before the read was served"));
+        NodeContext.TransferRequest transfer = ctx.transfer.get();
+        if (transfer != null) {
+            finishTransfer(transfer, new NodeStoppedException("node " + ctx.selfId + " stopped"));
+        }
         ctx.coreState = new NodeContext.CoreState(Role.FOLLOWER, ctx.coreState.term(), 0, ctx.coreState.vote());
         return 1;
     }

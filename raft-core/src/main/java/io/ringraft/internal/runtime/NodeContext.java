@@ -41,6 +41,8 @@ final class NodeContext {
     final ProposalListener listener;
     final PendingFutures futures;
     final PendingReads reads;
+    /** At most one leadership transfer asked for by the application; the core completes it. */
+    final AtomicReference<TransferRequest> transfer = new AtomicReference<>();
     RaftTransport transport;
     /** Told about role, term and leader changes on the core thread; may be null. */
     io.ringraft.api.StateListener stateListener;
@@ -89,6 +91,19 @@ final class NodeContext {
     // ---------------------------------------------------------------- counters
     final AtomicLong droppedOutbound = new AtomicLong();
     final AtomicLong droppedInbound = new AtomicLong();
+
+    /** A leadership transfer the application asked for. */
+    static final class TransferRequest {
+        final long target;
+        final java.util.concurrent.CompletableFuture<Void> future;
+        boolean started;
+        long startedAtNanos;
+
+        TransferRequest(long target, java.util.concurrent.CompletableFuture<Void> future) {
+            this.target = target;
+            this.future = future;
+        }
+    }
 
     /** Role, term, leader and vote as one immutable value. */
     record CoreState(Role role, long term, long leaderId, Vote vote) {

@@ -256,6 +256,19 @@ public final class NodeRuntime implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Asks the core to hand leadership to {@code target}; completes {@code future} when done.
+     *
+     * @return false if a transfer is already waiting or running, or the node is stopped
+     */
+    public boolean tryTransferLeadership(long target, java.util.concurrent.CompletableFuture<Void> future) {
+        if (ctx.stopped() || !ctx.transfer.compareAndSet(null, new NodeContext.TransferRequest(target, future))) {
+            return false;
+        }
+        ctx.coreSignal.wake();
+        return true;
+    }
+
     /** Registers a future for a proposal; 0 if too many are pending. */
     public long registerFuture(java.util.concurrent.CompletableFuture<Object> future) {
         return ctx.futures.register(future);
