@@ -41,6 +41,15 @@ final class KvStateMachine implements StateMachine {
         }
     }
 
+    /** A linearizable read (ReadIndex): the query is an encoded {@link KvCommand} holding a get. */
+    @Override
+    public Object query(org.agrona.DirectBuffer query, int offset, int length) {
+        byte[] bytes = new byte[length];
+        query.getBytes(offset, bytes);
+        KvInput.Get get = (KvInput.Get) KvCommand.decode(bytes).input();
+        return KvOutput.value(data.get(get.key()));
+    }
+
     private KvOutput execute(KvInput input) {
         if (input instanceof KvInput.Put put) {
             data.put(put.key(), put.value());

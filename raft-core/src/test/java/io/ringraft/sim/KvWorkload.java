@@ -5,12 +5,15 @@ import io.ringraft.api.Role;
 import io.ringraft.sim.linearizability.History;
 import io.ringraft.sim.linearizability.KvInput;
 import io.ringraft.sim.linearizability.KvOutput;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.LongSupplier;
 
 /**
  * Clients of the simulated KV store, each with at most one operation outstanding (the process model
@@ -34,8 +37,58 @@ final class KvWorkload {
         }
     }
 
+    /** An operation a scenario test submitted itself, resolved into the history like a client's. */
+    static final class ScriptedOp {
+        final KvCommand command;
+        final long historyId;
+        final SimNode target;
+        final int targetIncarnation;
+        final long submittedAt;
+        CompletableFuture<Object> future;
+        /** Virtual time the future completed, or -1. */
+        long completedAt = -1;
+        /** Whether the incarnation it was sent to was up and not failed when the future completed. */
+        boolean targetServingAtCompletion;
+        boolean resolved;
+        boolean timedOut;
+
+        ScriptedOp(KvCommand command, long historyId, SimNode target, long submittedAt) {
+            this.command = command;
+            this.historyId = historyId;
+            this.target = target;
+            this.targetIncarnation = target.incarnation;
+            this.submittedAt = submittedAt;
+        }
+
+        boolean isOk() {
+            return future.isDone() && !future.isCompletedExceptionally();
+        }
+
+        /** The RaftException it failed with, or null. */
+        Throwable failure() {
+            if (!future.isCompletedExceptionally()) {
+                return null;
+            }
+            try {
+                future.join();
+                return null;
+            } catch (CompletionException e) {
+                return e.getCause();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "op " + command.opId() + " " + command.input() + " to node " + target.id + "#" + targetIncarnation
+                    + " at " + submittedAt + (future.isDone() ? (isOk() ? " ok " + future.join() : " failed " + failure())
+                    + " at " + completedAt : " pending");
+        }
+    }
+
     private final SplittableRandom random;
     private final Client[] clients;
+    private final List<ScriptedOp> unresolved = new ArrayList<>();
+    private int nextScriptedClient = 1 << 20;
     private final int keys;
     private final long timeoutNanos;
     final History<KvInput, KvOutput> history = new History<>();
@@ -67,6 +120,14 @@ final class KvWorkload {
                 start(client, now, nodes);
             }
         }
+        for (Iterator<ScriptedOp> it = unresolved.iterator(); it.hasNext(); ) {
+            ScriptedOp op = it.next();
+            if (settle(op.command, op.historyId, op.future, op.submittedAt, now)) {
+                op.timedOut = !op.future.isDone();
+                op.resolved = true;
+                it.remove();
+            }
+        }
     }
 
     /** True when no operation is outstanding. */
@@ -76,7 +137,27 @@ final class KvWorkload {
                 return false;
             }
         }
-        return true;
+        return unresolved.isEmpty();
+    }
+
+    /**
+     * Scripted: a new client sends {@code input} to {@code target} now, through the log, or as a
+     * linearizable read (ReadIndex) if {@code asRead} (gets only); resolved on later steps.
+     */
+    ScriptedOp submit(SimNode target, KvInput input, boolean asRead, LongSupplier clock) {
+        if (asRead && !(input instanceof KvInput.Get)) {
+            throw new IllegalArgumentException("only a get can be a read: " + input);
+        }
+        long now = clock.getAsLong();
+        KvCommand command = new KvCommand(nextOpId++, input);
+        ScriptedOp op = new ScriptedOp(command, history.invoke(nextScriptedClient++, input, now), target, now);
+        unresolved.add(op);
+        op.future = asRead ? target.read(command.encode()) : target.propose(command.encode());
+        op.future.whenComplete((result, error) -> {
+            op.completedAt = clock.getAsLong();
+            op.targetServingAtCompletion = target.isServing() && target.incarnation == op.targetIncarnation;
+        });
+        return op;
     }
 
     private void start(Client client, long now, List<SimNode> nodes) {
@@ -104,32 +185,40 @@ final class KvWorkload {
     }
 
     private void resolve(Client client, long now) {
-        CompletableFuture<Object> future = client.future;
-        if (future.isDone()) {
-            try {
-                KvOutput output = (KvOutput) future.join();
-                history.ok(client.opHistoryId, output, now);
-                completed++;
-                if (!(client.command.input() instanceof KvInput.Get)) {
-                    acknowledgedWrites.add(client.command.opId());
-                }
-            } catch (CompletionException e) {
-                RaftException reason = (RaftException) e.getCause();
-                finishUnsuccessfully(client, reason.mayHaveTakenEffect());
-            }
-            client.future = null;
-        } else if (now - client.startedAt > timeoutNanos) {
-            finishUnsuccessfully(client, true); // no answer: it may still happen
+        if (settle(client.command, client.opHistoryId, client.future, client.startedAt, now)) {
             client.future = null;
         }
     }
 
-    private void finishUnsuccessfully(Client client, boolean mayHaveTakenEffect) {
-        if (mayHaveTakenEffect && !(client.command.input() instanceof KvInput.Get)) {
-            history.unknown(client.opHistoryId);
+    /** Records the outcome of a finished or timed-out operation; false if it is still waiting. */
+    private boolean settle(KvCommand command, long historyId, CompletableFuture<Object> future, long startedAt,
+                           long now) {
+        if (future.isDone()) {
+            try {
+                KvOutput output = (KvOutput) future.join();
+                history.ok(historyId, output, now);
+                completed++;
+                if (!(command.input() instanceof KvInput.Get)) {
+                    acknowledgedWrites.add(command.opId());
+                }
+            } catch (CompletionException e) {
+                RaftException reason = (RaftException) e.getCause();
+                finishUnsuccessfully(command, historyId, reason.mayHaveTakenEffect());
+            }
+            return true;
+        } else if (now - startedAt > timeoutNanos) {
+            finishUnsuccessfully(command, historyId, true); // no answer: it may still happen
+            return true;
+        }
+        return false;
+    }
+
+    private void finishUnsuccessfully(KvCommand command, long historyId, boolean mayHaveTakenEffect) {
+        if (mayHaveTakenEffect && !(command.input() instanceof KvInput.Get)) {
+            history.unknown(historyId);
             unknown++;
         } else {
-            history.fail(client.opHistoryId); // certainly no effect, or a read: nothing to check
+            history.fail(historyId); // certainly no effect, or a read: nothing to check
             failed++;
         }
     }

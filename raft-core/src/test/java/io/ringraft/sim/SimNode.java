@@ -40,6 +40,8 @@ final class SimNode {
     long restartAt = -1;
     /** The probability that the log writer skips a step (a slow disk). */
     double slowDisk;
+    /** Scripted: the log writer does not run at all while set (flushes complete late). */
+    boolean writerHeld;
 
     SimNode(long id, long[] voters, RaftConfig config, SimNetwork network, LongSupplier clock,
             KvStateMachine.ApplyObserver observer, long seed) {
@@ -93,6 +95,17 @@ final class SimNode {
 
     RaftStatus status() {
         return runtime == null ? null : runtime.status();
+    }
+
+    /** A linearizable read the way {@code RaftNode.read} does; the future completes on a later step. */
+    CompletableFuture<Object> read(byte[] query) {
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        if (runtime == null || runtime.isStopped()) {
+            future.completeExceptionally(new NodeStoppedException("node " + id + " is down"));
+        } else if (!runtime.tryRead(query, future)) {
+            future.completeExceptionally(new RejectedException("too many reads in flight"));
+        }
+        return future;
     }
 
     /** Proposes a command the way {@code RaftNode.propose} does; the future completes on a later step. */

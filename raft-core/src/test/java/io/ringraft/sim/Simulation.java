@@ -2,6 +2,8 @@ package io.ringraft.sim;
 
 import io.ringraft.api.RaftStatus;
 import io.ringraft.api.Role;
+import io.ringraft.internal.runtime.NodeRuntime;
+import io.ringraft.message.RaftMessage;
 import io.ringraft.sim.linearizability.CheckResult;
 import io.ringraft.sim.linearizability.KvInput;
 import io.ringraft.sim.linearizability.KvLinearizability;
@@ -10,6 +12,8 @@ import io.ringraft.sim.storage.SimDisk;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.agrona.concurrent.Agent;
 
 /**
@@ -50,6 +54,14 @@ public final class Simulation {
     private final double pauseRate;
     private final double fsyncFailureRate;
 
+    // Scripting hooks for scenario tests (SimScenariosTest); unused by run(), which they do not change.
+    /** Sees every message a node sends, after the safety checker. */
+    Consumer<RaftMessage> sendObserver;
+    /** Runs after every task's duty cycle (a scenario may crash a node mid-step from here). */
+    Runnable afterEachTask;
+    /** Whether a node that stopped itself after a storage error is crashed and restarted automatically. */
+    boolean restartFailStopped = true;
+
     public Simulation(long seed, SimOptions options) {
         this.seed = seed;
         this.options = options;
@@ -58,7 +70,12 @@ public final class Simulation {
         SplittableRandom networkRandom = root.split();
         this.nemesisRandom = root.split();
         SplittableRandom workloadRandom = root.split();
-        this.network = new SimNetwork(networkRandom, options.nodes(), checker::onSend);
+        this.network = new SimNetwork(networkRandom, options.nodes(), message -> {
+            checker.onSend(message);
+            if (sendObserver != null) {
+                sendObserver.accept(message);
+            }
+        });
         this.workload = new KvWorkload(workloadRandom, options.clients(), options.keys(), 2_000_000_000L);
         SplittableRandom swarm = root.split();
         this.partitionRate = options.partitions() && swarm.nextBoolean() ? 0.002 : 0;
@@ -107,27 +124,39 @@ public final class Simulation {
         steps++;
         network.deliverDue(now, trace);
         List<Agent> agents = new ArrayList<>();
+        List<SimNode> owners = new ArrayList<>();
+        List<NodeRuntime> incarnations = new ArrayList<>();
         for (SimNode node : nodes) {
             if (node.isUp() && node.pausedUntil <= now) {
                 for (Agent agent : node.agents()) {
-                    if (agent.roleName().contains("log-writer") && scheduler.nextDouble() < node.slowDisk) {
+                    if (agent.roleName().contains("log-writer")
+                            && (node.writerHeld || scheduler.nextDouble() < node.slowDisk)) {
                         continue;
                     }
                     agents.add(agent);
+                    owners.add(node);
+                    incarnations.add(node.runtime());
                 }
             }
         }
         for (int i = agents.size() - 1; i > 0; i--) {
             int j = scheduler.nextInt(i + 1);
-            Agent swap = agents.get(i);
-            agents.set(i, agents.get(j));
-            agents.set(j, swap);
+            java.util.Collections.swap(agents, i, j);
+            java.util.Collections.swap(owners, i, j);
+            java.util.Collections.swap(incarnations, i, j);
         }
-        for (Agent agent : agents) {
+        for (int i = 0; i < agents.size(); i++) {
+            Agent agent = agents.get(i);
+            if (owners.get(i).runtime() != incarnations.get(i)) {
+                continue; // its node crashed earlier in this step (a scripted crash)
+            }
             try {
                 agent.doWork();
             } catch (Exception e) {
                 throw new AssertionError("task " + agent.roleName() + " threw at step " + steps, e);
+            }
+            if (afterEachTask != null) {
+                afterEachTask.run();
             }
         }
         restartDueNodes();
@@ -222,7 +251,7 @@ public final class Simulation {
                 node.start();
                 checker.restarted(node.id);
                 trace.add("restart " + node.id);
-            } else if (node.isUp() && !node.isServing() && node.restartAt < 0) {
+            } else if (restartFailStopped && node.isUp() && !node.isServing() && node.restartAt < 0) {
                 // fail-stop after a storage error: an operator restarts it later
                 node.crash(nemesisRandom, SimDisk.CrashMode.LOST, now + 500_000_000L);
                 checker.restarted(node.id);
@@ -246,7 +275,7 @@ public final class Simulation {
         }
     }
 
-    private boolean converged() {
+    boolean converged() {
         long leaders = 0;
         long applied = -1;
         long last = -1;
@@ -268,7 +297,7 @@ public final class Simulation {
         return leaders == 1 && applied == last && workload.idle();
     }
 
-    private void finalChecks() {
+    void finalChecks() {
         checker.checkLogMatching(nodes);
         for (SimNode node : nodes) {
             if (node.engine().role() == Role.LEADER) {
@@ -332,5 +361,109 @@ public final class Simulation {
 
     long now() {
         return now;
+    }
+
+    SafetyChecker checker() {
+        return checker;
+    }
+
+    // ------------------------------------------------------------------ scripting (scenario tests)
+
+    SimNode node(long id) {
+        return nodes.get((int) id - 1);
+    }
+
+    /** Steps (clients may start operations if {@code clients}) until {@code done}, at most {@code maxSteps}. */
+    void stepUntil(String what, int maxSteps, boolean clients, BooleanSupplier done) {
+        for (int i = 0; i < maxSteps; i++) {
+            if (done.getAsBoolean()) {
+                return;
+            }
+            step(clients);
+        }
+        if (!done.getAsBoolean()) {
+            throw new AssertionError("not reached within " + maxSteps + " steps: " + what + describe());
+        }
+    }
+
+    void steps(int count, boolean clients) {
+        for (int i = 0; i < count; i++) {
+            step(clients);
+        }
+    }
+
+    /** The serving leader of the highest term among serving nodes, or null. */
+    SimNode leader() {
+        SimNode leader = null;
+        long maxTerm = -1;
+        for (SimNode node : nodes) {
+            if (node.isServing() && node.pausedUntil <= now) {
+                maxTerm = Math.max(maxTerm, node.engine().term());
+            }
+        }
+        for (SimNode node : nodes) {
+            if (node.isServing() && node.pausedUntil <= now && node.engine().role() == Role.LEADER
+                    && node.engine().term() == maxTerm) {
+                leader = node;
+            }
+        }
+        return leader;
+    }
+
+    SimNode awaitLeader(int maxSteps, boolean clients) {
+        stepUntil("a leader", maxSteps, clients, () -> leader() != null);
+        return leader();
+    }
+
+    /** Power loss on node {@code id} now; it stays down until {@link #restart}. */
+    void crash(long id, SimDisk.CrashMode mode, SplittableRandom random) {
+        SimNode node = node(id);
+        if (!node.isUp()) {
+            throw new IllegalStateException("node " + id + " is already down");
+        }
+        node.crash(random, mode, -1);
+        checker.restarted(id);
+        trace.add("crash " + id + " " + mode);
+    }
+
+    void restart(long id) {
+        SimNode node = node(id);
+        if (node.isUp()) {
+            throw new IllegalStateException("node " + id + " is up");
+        }
+        node.restartAt = -1;
+        node.start();
+        checker.restarted(id);
+        trace.add("restart " + id);
+    }
+
+    /** The node's tasks do not run for {@code nanos} of virtual time (its clock goes on). */
+    void pause(long id, long nanos) {
+        node(id).pausedUntil = now + nanos;
+    }
+
+    /** Cuts ({@code cut}) or restores the links between a and b, both directions. */
+    void setLink(long a, long b, boolean cut) {
+        network.setCut(a, b, cut);
+        network.setCut(b, a, cut);
+    }
+
+    /** Cuts or restores every link of node {@code id}. */
+    void setIsolated(long id, boolean isolated) {
+        for (SimNode other : nodes) {
+            if (other.id != id) {
+                setLink(id, other.id, isolated);
+            }
+        }
+    }
+
+    /** Submits a KV operation from a new client to node {@code id}, through the log. */
+    KvWorkload.ScriptedOp submit(long id, KvInput input) {
+        return workload.submit(node(id), input, false, () -> now);
+    }
+
+    /** Submits a linearizable read (ReadIndex, not through the log) of {@code key} to node {@code id}. */
+    KvWorkload.ScriptedOp read(long id, String key) {
+        return workload.submit(node(id), KvInput.get(key), true, () -> now);
     }
 }
