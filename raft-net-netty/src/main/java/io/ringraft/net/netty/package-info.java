@@ -1,10 +1,12 @@
 /**
- * TCP transport for RingRaft on Netty. <b>Not implemented yet</b>; this package is a placeholder
- * and contains no classes.
+ * RingRaft's TCP transport on Netty: {@link io.ringraft.net.netty.NettyTransport}, a
+ * {@code RaftTransportFactory} that one process shares among all its Raft nodes and groups, with
+ * its {@link io.ringraft.net.netty.TlsOptions} and {@link io.ringraft.net.netty.TransportStats}.
  *
- * <p>It will hold framing and a codec for every Raft message, pipelined replication, chunked
- * snapshot transfer, reconnect with backoff, TLS and a cluster-id handshake, with one connection
- * between two processes carrying all the Raft groups they share. Until then use the in-process
- * transport in {@code raft-core}. The work is tracked by the transport issue.
+ * <p>Length-prefixed binary frames with a protocol version byte and a group id, a handshake with
+ * cluster id, node id and version, lazy connections with jittered exponential backoff, outbound
+ * back-pressure through channel writability, inbound back-pressure by pausing reads, optional
+ * (mutual) TLS. The wire format is described in {@code docs/transport.md}. Everything under
+ * {@code io.ringraft.net.netty.internal} is implementation and not exported.
  */
 package io.ringraft.net.netty;

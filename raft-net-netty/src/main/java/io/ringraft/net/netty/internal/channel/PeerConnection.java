@@ -1,0 +1,203 @@
+package io.ringraft.net.netty.internal.channel;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.RaftMessage;
+import io.ringraft.net.netty.internal.codec.MessageCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one outgoing connection of this process to one peer process (address), shared by every group
+ * and node that sends there.
+ *
+ * <p><b>Lazy, with backoff.</b> Nothing connects until a message is sent. A send while not
+ * connected starts one attempt if none is running and the backoff delay has passed, and returns
+ * false (the message is not queued: Raft resends). Failed attempts and lost connections grow the
+ * jittered exponential delay; a successful handshake resets it. No timer runs for a peer that is
+ * down: attempts happen only on sends, at most once per delay.
+ *
+ * <p><b>Bounded outbound.</b> A message is encoded into a pooled direct buffer on the sender's
+ * thread (while its entries view is valid) and written only if the channel is writable (below the
+ * high water mark); votes, responses and heartbeats may also use a small reserve above it, so a
+ * full pipeline of AppendEntries never starves them. A connection that stays unwritable longer
+ * than the stall timeout is closed (a peer that stopped reading).
+ *
+ * <p>Thread-safe: {@link #send} runs on replicator threads; state changes happen under this
+ * object's lock (rare); the ready channel is a volatile read on the hot path.
+ */
+final class PeerConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerConnection.class);
+
+    private final PeerAddress address;
+    private final TransportContext context;
+    private final Bootstrap template;
+    private final ReconnectBackoff backoff;
+    private final long controlAllowance;
+    private final RateLimitedLog tooLargeLog = new RateLimitedLog(LOG, 5000);
+
+    private volatile Channel ready;
+    private volatile long unwritableSince;
+
+    // guarded by this
+    private Channel current;
+    private boolean closed;
+    private int failures;
+    private long retryAt;
+
+    PeerConnection(PeerAddress address, TransportContext context, Bootstrap template, ReconnectBackoff backoff) {
+        this.address = address;
+        this.context = context;
+        this.template = template;
+        this.backoff = backoff;
+        TransportSettings s = context.settings;
+        this.controlAllowance = (long) s.highWaterMark() - s.lowWaterMark() + s.controlReserveBytes();
+    }
+
+    PeerAddress address() {
+        return address;
+    }
+
+    /** Encodes and writes {@code message} of {@code groupId}; false if it cannot be taken now. */
+    boolean send(long groupId, RaftMessage message) {
+        Channel channel = ready;
+        if (channel == null) {
+            context.counters.sendsRefusedNotConnected.increment();
+            connectIfDue();
+            return false;
+        }
+        if (!admit(channel, message)) {
+            return false;
+        }
+        int maxFrame = context.settings.maxFrameBytes();
+        if (message instanceof AppendEntriesRequest request && request.entries().count() > 0) {
+            int fitting = MessageCodec.entriesFitting(request, maxFrame);
+            if (fitting == 0) {
+                context.counters.sendsRefusedTooLarge.increment();
+                tooLargeLog.warn("cannot send entry {} to {}: it does not fit in maxFrameBytes {}",
+                        request.prevLogId().index() + 1, address, maxFrame);
+                return false;
+            }
+            if (fitting < request.entries().count()) {
+                context.counters.appendsTruncated.increment();
+            }
+        }
+        ByteBuf frame = MessageCodec.encode(channel.alloc(), groupId, message, maxFrame);
+        channel.writeAndFlush(frame, channel.voidPromise());
+        context.counters.framesSent.increment();
+        return true;
+    }
+
+    private boolean admit(Channel channel, RaftMessage message) {
+        if (!channel.isActive()) { // closed a moment ago; onClosed() will clear it
+            context.counters.sendsRefusedNotConnected.increment();
+            return false;
+        }
+        if (channel.isWritable()) {
+            unwritableSince = 0;
+            return true;
+        }
+        long now = System.nanoTime() | 1; // never 0, which means "writable when last seen"
+        long since = unwritableSince;
+        if (since == 0) {
+            unwritableSince = now;
+        } else if (now - since > context.settings.stallTimeoutNanos()) {
+            unwritableSince = 0;
+            context.counters.stalledConnectionsClosed.increment();
+            LOG.warn("closing connection to {}: unwritable for more than {} ms (peer not reading)", address,
+                    context.settings.stallTimeoutNanos() / 1_000_000);
+            channel.close();
+            return false;
+        }
+        if (MessageCodec.isControl(message) && channel.bytesBeforeWritable() <= controlAllowance) {
+            return true;
+        }
+        context.counters.sendsRefusedUnwritable.increment();
+        return false;
+    }
+
+    private void connectIfDue() {
+        synchronized (this) {
+            if (closed || current != null || (failures > 0 && System.nanoTime() - retryAt < 0)) {
+                return;
+            }
+            context.counters.connectAttempts.increment();
+            ChannelFuture future;
+            try {
+                future = template.clone().handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        Pipelines.initOutgoing(channel, context, PeerConnection.this);
+                    }
+                }).connect(address.unresolved());
+            } catch (RuntimeException e) { // event loop shut down
+                failed(e.toString());
+                return;
+            }
+            Channel channel = future.channel();
+            current = channel;
+            future.addListener(f -> {
+                if (!f.isSuccess()) {
+                    context.counters.connectFailures.increment();
+                    LOG.debug("cannot connect to {}: {}", address, f.cause() == null ? "cancelled" : f.cause().toString());
+                    channel.close();
+                }
+            });
+            channel.closeFuture().addListener(f -> onClosed(channel));
+        }
+    }
+
+    /** The handshake completed on {@code channel}: start sending (event loop). */
+    void onReady(Channel channel) {
+        synchronized (this) {
+            if (closed || current != channel) {
+                channel.close();
+                return;
+            }
+            failures = 0;
+            unwritableSince = 0;
+            ready = channel;
+        }
+    }
+
+    private void onClosed(Channel channel) {
+        synchronized (this) {
+            if (current != channel) {
+                return;
+            }
+            current = null;
+            if (ready == channel) {
+                ready = null;
+                failures = 1; // lost an established connection: retry soon
+                LOG.info("connection to {} closed; reconnecting on the next send", address);
+            } else {
+                failures = Math.min(failures + 1, 1000);
+            }
+            retryAt = System.nanoTime() + backoff.delayNanos(failures);
+        }
+    }
+
+    private void failed(String reason) {
+        LOG.debug("cannot connect to {}: {}", address, reason);
+        failures = Math.min(failures + 1, 1000);
+        retryAt = System.nanoTime() + backoff.delayNanos(failures);
+    }
+
+    /** Closes the connection for good; later sends return false. */
+    void close() {
+        Channel channel;
+        synchronized (this) {
+            closed = true;
+            ready = null;
+            channel = current;
+        }
+        if (channel != null) {
+            channel.close();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.ringraft.net.netty.internal.channel;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+
+/**
+ * Logs one kind of warning at most once per interval and says how many it suppressed meanwhile,
+ * so that a peer sending garbage (or reconnecting in a loop) cannot flood the log.
+ */
+final class RateLimitedLog {
+
+    private final Logger log;
+    private final long intervalNanos;
+    private final AtomicLong nextAllowed;
+    private final AtomicLong suppressed = new AtomicLong();
+
+    RateLimitedLog(Logger log, long intervalMillis) {
+        this.log = log;
+        this.intervalNanos = intervalMillis * 1_000_000L;
+        this.nextAllowed = new AtomicLong(System.nanoTime());
+    }
+
+    /** Logs at WARN unless a message was logged less than the interval ago. */
+    void warn(String format, Object... args) {
+        long now = System.nanoTime();
+        long next = nextAllowed.get();
+        if (now - next < 0 || !nextAllowed.compareAndSet(next, now + intervalNanos)) {
+            suppressed.incrementAndGet();
+            return;
+        }
+        long skipped = suppressed.getAndSet(0);
+        if (skipped == 0) {
+            log.warn(format, args);
+        } else {
+            Object[] withCount = Arrays.copyOf(args, args.length + 1);
+            withCount[args.length] = skipped;
+            log.warn(format + " ({} similar messages suppressed)", withCount);
+        }
+    }
+}

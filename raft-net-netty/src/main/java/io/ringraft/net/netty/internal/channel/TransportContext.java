@@ -1,0 +1,27 @@
+package io.ringraft.net.netty.internal.channel;
+
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.ssl.SslContext;
+import io.ringraft.net.netty.internal.codec.WireFormat;
+
+/**
+ * What the channel handlers of one transport share: settings, counters, the address book, the
+ * inbound router and the TLS contexts (null without TLS). One per transport; no static state.
+ */
+final class TransportContext {
+
+    final TransportSettings settings;
+    final TransportCounters counters = new TransportCounters();
+    final AddressBook addressBook = new AddressBook();
+    final InboundRouter router = new InboundRouter();
+    final SslContext serverSsl;
+    final SslContext clientSsl;
+    final LengthFieldPrepender prepender = new LengthFieldPrepender(WireFormat.LENGTH_FIELD_BYTES);
+    final ConnectionErrorHandler errorHandler = new ConnectionErrorHandler(this);
+
+    TransportContext(TransportSettings settings, SslContext serverSsl, SslContext clientSsl) {
+        this.settings = settings;
+        this.serverSsl = serverSsl;
+        this.clientSsl = clientSsl;
+    }
+}

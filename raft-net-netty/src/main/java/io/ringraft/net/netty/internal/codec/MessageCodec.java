@@ -1,0 +1,118 @@
+package io.ringraft.net.netty.internal.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.RaftMessage;
+import io.ringraft.message.VoteRequest;
+import io.ringraft.message.VoteResponse;
+
+/**
+ * Encodes Raft messages into frames and decodes frames into messages, dispatching on the message
+ * type to the codec of each message family ({@link VoteCodec}, {@link AppendCodec},
+ * {@link ControlCodec}). Stateless and
+ * thread-safe; no reflection, no Java serialization.
+ */
+public final class MessageCodec {
+
+    private MessageCodec() {
+    }
+
+    /**
+     * Encodes {@code message} of group {@code groupId} into a new buffer from {@code alloc} (a pooled
+     * direct one on a channel), the frame without its length prefix. An AppendEntries whose entries
+     * do not all fit in {@code maxFrameBytes} carries the longest prefix that fits (a valid,
+     * shorter request: the follower acknowledges what it got and the leader sends the rest).
+     *
+     * @return the frame, owned by the caller; null if not even the first entry of an AppendEntries
+     *         fits in {@code maxFrameBytes}
+     */
+    public static ByteBuf encode(ByteBufAllocator alloc, long groupId, RaftMessage message, int maxFrameBytes) {
+        if (message instanceof AppendEntriesRequest m) {
+            return encodeAppend(alloc, groupId, m, maxFrameBytes);
+        }
+        if (message instanceof AppendEntriesResponse m) {
+            ByteBuf out = header(alloc, groupId, WireFormat.APPEND_ENTRIES_RESPONSE, AppendCodec.RESPONSE_BODY_BYTES);
+            AppendCodec.encodeResponse(m, out);
+            return out;
+        }
+        if (message instanceof VoteRequest m) {
+            ByteBuf out = header(alloc, groupId, WireFormat.VOTE_REQUEST, VoteCodec.REQUEST_BODY_BYTES);
+            VoteCodec.encodeRequest(m, out);
+            return out;
+        }
+        if (message instanceof VoteResponse m) {
+            ByteBuf out = header(alloc, groupId, WireFormat.VOTE_RESPONSE, VoteCodec.RESPONSE_BODY_BYTES);
+            VoteCodec.encodeResponse(m, out);
+            return out;
+        }
+        byte type = ControlCodec.typeOf(message);
+        if (type == 0) {
+            throw new IllegalArgumentException("no wire encoding for " + message.getClass().getName());
+        }
+        ByteBuf out = header(alloc, groupId, type, ControlCodec.bodyBytes(type));
+        ControlCodec.encode(message, out);
+        return out;
+    }
+
+    private static ByteBuf encodeAppend(ByteBufAllocator alloc, long groupId, AppendEntriesRequest m, int maxFrameBytes) {
+        int maxBody = maxFrameBytes - WireFormat.HEADER_BYTES;
+        int count = AppendCodec.fittingEntries(m.entries(), maxBody);
+        if (count == 0 && m.entries().count() > 0) {
+            return null;
+        }
+        ByteBuf out = header(alloc, groupId, WireFormat.APPEND_ENTRIES_REQUEST, AppendCodec.requestBodyBytes(m.entries(), count));
+        try {
+            AppendCodec.encodeRequest(m, count, out);
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+    }
+
+    /** How many entries of {@code request} {@link #encode} puts in a frame of {@code maxFrameBytes}. */
+    public static int entriesFitting(AppendEntriesRequest request, int maxFrameBytes) {
+        return AppendCodec.fittingEntries(request.entries(), maxFrameBytes - WireFormat.HEADER_BYTES);
+    }
+
+    private static ByteBuf header(ByteBufAllocator alloc, long groupId, byte type, int bodyBytes) {
+        int size = WireFormat.HEADER_BYTES + bodyBytes;
+        ByteBuf out = alloc.directBuffer(size, size);
+        WireFormat.writeHeader(out, WireFormat.VERSION, type, groupId);
+        return out;
+    }
+
+    /**
+     * Decodes one frame (without its length prefix). Reads {@code frame} but does not release it.
+     *
+     * @throws MalformedFrameException if the frame is not a well-formed message of the supported
+     *         version, including handshake frames (which are not expected after the handshake)
+     */
+    public static RoutedMessage decode(ByteBuf frame) {
+        WireFormat.require(frame, WireFormat.HEADER_BYTES, "frame header");
+        byte version = frame.readByte();
+        byte type = frame.readByte();
+        long groupId = frame.readLong();
+        if (version != WireFormat.VERSION) {
+            throw new MalformedFrameException("frame of protocol version " + version + ", connection speaks "
+                    + WireFormat.VERSION);
+        }
+        RaftMessage message = switch (type) {
+            case WireFormat.VOTE_REQUEST -> VoteCodec.decodeRequest(frame);
+            case WireFormat.VOTE_RESPONSE -> VoteCodec.decodeResponse(frame);
+            case WireFormat.APPEND_ENTRIES_REQUEST -> AppendCodec.decodeRequest(frame);
+            case WireFormat.APPEND_ENTRIES_RESPONSE -> AppendCodec.decodeResponse(frame);
+            case WireFormat.READ_INDEX_REQUEST, WireFormat.READ_INDEX_RESPONSE, WireFormat.LEADERSHIP_PROBE,
+                    WireFormat.LEADERSHIP_PROBE_ACK, WireFormat.TIMEOUT_NOW -> ControlCodec.decode(type, frame);
+            default -> throw new MalformedFrameException("unexpected frame " + WireFormat.typeName(type));
+        };
+        return new RoutedMessage(groupId, message);
+    }
+
+    /** True for the small messages that keep a cluster alive: votes, responses and heartbeats. */
+    public static boolean isControl(RaftMessage message) {
+        return !(message instanceof AppendEntriesRequest request) || request.entries().count() == 0;
+    }
+}

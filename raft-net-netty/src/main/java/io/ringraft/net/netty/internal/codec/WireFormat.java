@@ -1,0 +1,95 @@
+package io.ringraft.net.netty.internal.codec;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Constants and the common header of RingRaft's wire format (see {@code docs/transport.md}).
+ *
+ * <p>Every frame is {@code length:u32 | version:u8 | type:u8 | groupId:i64 | body}; the length
+ * prefix (written by Netty's {@code LengthFieldPrepender}, stripped by the frame decoder) counts the
+ * bytes after it. Integers are big-endian. Handshake frames ({@link #HELLO}, {@link #HELLO_ACK},
+ * {@link #REFUSE}) have a layout frozen across protocol versions and carry group id 0.
+ */
+public final class WireFormat {
+
+    /** The protocol version this build speaks (the only one so far). */
+    public static final byte VERSION = 1;
+    /** Lowest protocol version this build accepts. */
+    public static final byte MIN_VERSION = 1;
+    /** Highest protocol version this build accepts. */
+    public static final byte MAX_VERSION = 1;
+    /** Version byte of handshake frames: their layout never changes. */
+    public static final byte HANDSHAKE_VERSION = 1;
+
+    /** "RRFT": first field of HELLO and HELLO_ACK bodies, rejects foreign protocols early. */
+    public static final int MAGIC = 0x52524654;
+
+    /** Size of the length prefix. */
+    public static final int LENGTH_FIELD_BYTES = 4;
+    /** Size of the header after the length prefix: version, type, group id. */
+    public static final int HEADER_BYTES = 1 + 1 + 8;
+    /** Largest frame accepted before the handshake completes (HELLO is well under it). */
+    public static final int MAX_HANDSHAKE_FRAME_BYTES = 1024;
+    /** Smallest allowed {@code maxFrameBytes}. */
+    public static final int MIN_MAX_FRAME_BYTES = 1024;
+
+    // frame types: handshake
+    public static final byte HELLO = 1;
+    public static final byte HELLO_ACK = 2;
+    public static final byte REFUSE = 3;
+    // frame types: Raft messages
+    public static final byte VOTE_REQUEST = 16;
+    public static final byte VOTE_RESPONSE = 17;
+    public static final byte APPEND_ENTRIES_REQUEST = 18;
+    public static final byte APPEND_ENTRIES_RESPONSE = 19;
+    public static final byte READ_INDEX_REQUEST = 20;
+    public static final byte READ_INDEX_RESPONSE = 21;
+    public static final byte LEADERSHIP_PROBE = 22;
+    public static final byte LEADERSHIP_PROBE_ACK = 23;
+    public static final byte TIMEOUT_NOW = 24;
+    // 32..47 are reserved for snapshot transfer (chunk, chunk ack, abort); 48..255 are unassigned.
+
+    private WireFormat() {
+    }
+
+    /** Writes the header of a frame (the length prefix is added by the pipeline). */
+    public static void writeHeader(ByteBuf out, byte version, byte type, long groupId) {
+        out.writeByte(version);
+        out.writeByte(type);
+        out.writeLong(groupId);
+    }
+
+    /** Throws unless {@code frame} still holds {@code bytes} readable bytes. */
+    static void require(ByteBuf frame, int bytes, String what) {
+        if (frame.readableBytes() < bytes) {
+            throw new MalformedFrameException(what + " needs " + bytes + " more bytes, frame has "
+                    + frame.readableBytes());
+        }
+    }
+
+    /** Throws unless {@code frame} was read to its end. */
+    static void requireFullyRead(ByteBuf frame, String what) {
+        if (frame.isReadable()) {
+            throw new MalformedFrameException(what + " has " + frame.readableBytes() + " trailing bytes");
+        }
+    }
+
+    /** A readable name of a frame type, for logs. */
+    public static String typeName(int type) {
+        return switch (type) {
+            case HELLO -> "HELLO";
+            case HELLO_ACK -> "HELLO_ACK";
+            case REFUSE -> "REFUSE";
+            case VOTE_REQUEST -> "VOTE_REQUEST";
+            case VOTE_RESPONSE -> "VOTE_RESPONSE";
+            case APPEND_ENTRIES_REQUEST -> "APPEND_ENTRIES_REQUEST";
+            case APPEND_ENTRIES_RESPONSE -> "APPEND_ENTRIES_RESPONSE";
+            case READ_INDEX_REQUEST -> "READ_INDEX_REQUEST";
+            case READ_INDEX_RESPONSE -> "READ_INDEX_RESPONSE";
+            case LEADERSHIP_PROBE -> "LEADERSHIP_PROBE";
+            case LEADERSHIP_PROBE_ACK -> "LEADERSHIP_PROBE_ACK";
+            case TIMEOUT_NOW -> "TIMEOUT_NOW";
+            default -> "type " + (type & 0xFF);
+        };
+    }
+}

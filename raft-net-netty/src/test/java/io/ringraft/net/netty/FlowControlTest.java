@@ -1,0 +1,162 @@
+package io.ringraft.net.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringraft.api.EntryKind;
+import io.ringraft.api.LogId;
+import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.HeapLogEntries;
+import io.ringraft.message.LogEntries;
+import io.ringraft.message.VoteRequest;
+import io.ringraft.spi.RaftTransport;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Outbound back-pressure, the control reserve, stall detection, and lazy connects with backoff. */
+class FlowControlTest {
+
+    private final List<NettyTransport> transports = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        transports.forEach(NettyTransport::close);
+    }
+
+    private NettyTransport.Builder builder(long nodeId) {
+        return NettyTransport.builder().clusterId("flow").nodeId(nodeId).bind("127.0.0.1", 0).eventLoopThreads(1);
+    }
+
+    private NettyTransport track(NettyTransport transport) {
+        transports.add(transport);
+        return transport;
+    }
+
+    private static AppendEntriesRequest append(int payloadBytes) {
+        LogEntries entries = HeapLogEntries.builder(1).add(1, EntryKind.COMMAND, new byte[payloadBytes]).build();
+        return new AppendEntriesRequest(2, 1, 1, LogId.ZERO, entries, 0);
+    }
+
+    @Test
+    void aPeerThatStopsReadingMakesSendsFailFastThenTheConnectionIsClosedAsStalled() {
+        // node 1's inbound queue is always full: its connection stops reading and holds what it got
+        AtomicBoolean full = new AtomicBoolean(true);
+        NettyTransport receiver = track(builder(1).peer(2, "127.0.0.1:1").maxInboundPause(Duration.ofSeconds(60)).build());
+        receiver.connect(1, 1, m -> !full.get());
+        NettyTransport sender = track(builder(2).peer(1, "127.0.0.1:" + receiver.localAddress().getPort())
+                .writeBufferWaterMarks(32 << 10, 64 << 10).controlReserveBytes(16 << 10)
+                .stallTimeout(Duration.ofMillis(500)).build());
+        RaftTransport endpoint = sender.connect(1, 2, m -> true);
+        Await.until("connected", () -> endpoint.send(new VoteRequest(2, 1, 1, LogId.ZERO, true)));
+
+        // bulk appends are refused once the socket buffers and the 64 KiB outbound buffer are full
+        AppendEntriesRequest bulk = append(4096);
+        int accepted = 0;
+        for (int refusals = 0; refusals < 3; ) {
+            if (endpoint.send(bulk)) {
+                accepted++;
+                refusals = 0;
+                assertThat(accepted).as("appends taken before the connection pushes back").isLessThan(20_000);
+            } else {
+                refusals++;
+                LockSupport.parkNanos(20_000_000); // let the event loop push what the kernel still takes
+            }
+        }
+        assertThat(sender.stats().sendsRefusedUnwritable()).isGreaterThanOrEqualTo(3);
+
+        // votes and heartbeats still get the 16 KiB reserve above the high water mark, and no more
+        // (about 16 KiB / 62 B; the kernel may still absorb a little meanwhile, hence the slack)
+        AppendEntriesRequest heartbeat = new AppendEntriesRequest(2, 1, 1, LogId.ZERO, LogEntries.empty(1), 0);
+        int controls = 0;
+        while (endpoint.send(heartbeat)) {
+            controls++;
+            assertThat(controls).as("heartbeats taken from the reserve").isLessThan(2000);
+        }
+        assertThat(controls).isGreaterThan(50);
+        assertThat(endpoint.send(bulk)).as("bulk data does not get the reserve").isFalse();
+
+        // still unwritable past the stall timeout: the next send closes the connection
+        Await.until("the stalled connection is closed", Duration.ofSeconds(10), () -> {
+            endpoint.send(bulk);
+            LockSupport.parkNanos(10_000_000);
+            return sender.stats().stalledConnectionsClosed() == 1;
+        });
+        assertThat(receiver.stats().inboundPauses()).isGreaterThanOrEqualTo(1);
+
+        // once the node drains, a new connection carries messages again
+        full.set(false);
+        Await.until("reconnected", Duration.ofSeconds(10), () -> {
+            LockSupport.parkNanos(5_000_000);
+            return endpoint.send(new VoteRequest(2, 1, 2, LogId.ZERO, true));
+        });
+        assertThat(sender.stats().connectionsEstablished()).isEqualTo(2);
+    }
+
+    @Test
+    void aDownPeerIsRetriedOnlyOnSendsAndOnlyAfterTheBackoff() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort(); // free, and nobody listens once closed
+        }
+        NettyTransport sender = track(builder(2).peer(1, "127.0.0.1:" + port)
+                .reconnectBackoff(Duration.ofMillis(200), Duration.ofMillis(400)).build());
+        RaftTransport endpoint = sender.connect(1, 2, m -> true);
+        VoteRequest vote = new VoteRequest(2, 1, 1, LogId.ZERO, true);
+
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < 1_000_000_000L) {
+            assertThat(endpoint.send(vote)).isFalse();
+            LockSupport.parkNanos(1_000_000);
+        }
+        long attempts = sender.stats().connectAttempts();
+        // first attempt at once, then waits of [100, 200] ms, then [200, 400] ms: at most 6 in a second
+        assertThat(attempts).isBetween(2L, 6L);
+        Await.until("the last attempt failed", () -> sender.stats().connectFailures() == attempts);
+
+        // nothing happens while nobody sends: no timers, no reconnect loop
+        long quietUntil = System.nanoTime() + 600_000_000L;
+        while (System.nanoTime() - quietUntil < 0) {
+            LockSupport.parkNanos(50_000_000);
+        }
+        assertThat(sender.stats().connectAttempts()).isEqualTo(attempts);
+
+        // the peer comes up on that port: the next due attempt connects
+        NettyTransport receiver = track(builder(1).bind("127.0.0.1", port).peer(2, "127.0.0.1:1").build());
+        List<Object> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        receiver.connect(1, 1, received::add);
+        Await.until("the peer is reached after it starts", Duration.ofSeconds(10), () -> {
+            endpoint.send(vote);
+            LockSupport.parkNanos(5_000_000);
+            return !received.isEmpty();
+        });
+    }
+
+    @Test
+    void anEntryLargerThanTheMaximumFrameIsRefusedAndALargeBatchIsCutToWhatFits() {
+        NettyTransport receiver = track(builder(1).peer(2, "127.0.0.1:1").maxFrameBytes(16 << 10).build());
+        List<Object> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        receiver.connect(1, 1, received::add);
+        NettyTransport sender = track(builder(2).peer(1, "127.0.0.1:" + receiver.localAddress().getPort())
+                .maxFrameBytes(16 << 10).build());
+        RaftTransport endpoint = sender.connect(1, 2, m -> true);
+        Await.until("connected", () -> endpoint.send(new VoteRequest(2, 1, 1, LogId.ZERO, true)));
+
+        assertThat(endpoint.send(append(16 << 10))).isFalse();
+        assertThat(sender.stats().sendsRefusedTooLarge()).isEqualTo(1);
+
+        HeapLogEntries.Builder batch = HeapLogEntries.builder(1);
+        for (int i = 0; i < 8; i++) {
+            batch.add(1, EntryKind.COMMAND, new byte[4096]);
+        }
+        assertThat(endpoint.send(new AppendEntriesRequest(2, 1, 1, LogId.ZERO, batch.build(), 0))).isTrue();
+        Await.until("the cut batch arrives", () -> received.size() == 2);
+        AppendEntriesRequest arrived = (AppendEntriesRequest) received.get(1);
+        assertThat(arrived.entries().count()).isEqualTo(3); // 3 x (4096 + 13) + 62 <= 16 KiB < 4 x ...
+        assertThat(sender.stats().appendsTruncated()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,24 @@
+package io.ringraft.net.netty;
+
+import io.ringraft.message.LogEntries;
+import io.ringraft.spi.StateMachine;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Records every applied command as a string; the result of a command is its index. */
+final class RecordingStateMachine implements StateMachine {
+
+    final List<String> applied = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void apply(LogEntries entries, ApplyResults results) {
+        for (int i = 0; i < entries.count(); i++) {
+            var payload = entries.payloadAt(i);
+            byte[] bytes = new byte[payload.capacity()];
+            payload.getBytes(0, bytes);
+            applied.add(new String(bytes, StandardCharsets.UTF_8));
+            results.set(i, entries.firstIndex() + i);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.ringraft.net.netty.internal.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringraft.api.EntryKind;
+import io.ringraft.api.LogId;
+import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.HeapLogEntries;
+import io.ringraft.message.LeadershipProbe;
+import io.ringraft.message.LeadershipProbeAck;
+import io.ringraft.message.LogEntries;
+import io.ringraft.message.RaftMessage;
+import io.ringraft.message.ReadIndexRequest;
+import io.ringraft.message.ReadIndexResponse;
+import io.ringraft.message.TimeoutNow;
+import io.ringraft.message.VoteRequest;
+import io.ringraft.message.VoteResponse;
+import java.util.Comparator;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+
+/** jqwik generators of valid Raft messages, and a deep comparison of two messages. */
+public final class TestMessages {
+
+    private TestMessages() {
+    }
+
+    public static Arbitrary<Long> nodeIds() {
+        return Arbitraries.longs().between(1, Long.MAX_VALUE);
+    }
+
+    public static Arbitrary<Long> terms() {
+        return Arbitraries.longs().between(0, Long.MAX_VALUE);
+    }
+
+    public static Arbitrary<Long> indexes() {
+        return Arbitraries.longs().between(0, Long.MAX_VALUE);
+    }
+
+    public static Arbitrary<LogId> logIds() {
+        return Combinators.combine(terms(), indexes()).as(LogId::new);
+    }
+
+    public static Arbitrary<VoteRequest> voteRequests() {
+        return Combinators.combine(nodeIds(), nodeIds(), terms(), logIds(), Arbitraries.of(0, 1, 2))
+                .as((from, to, term, last, kind) -> new VoteRequest(from, to, term, last, kind == 1, kind == 2));
+    }
+
+    /** The control messages of reads and leadership transfer. */
+    public static Arbitrary<RaftMessage> controlMessages() {
+        Arbitrary<Long> any = Arbitraries.longs();
+        return Arbitraries.oneOf(
+                Combinators.combine(nodeIds(), nodeIds(), terms(), any).as(ReadIndexRequest::new),
+                Combinators.combine(nodeIds(), nodeIds(), terms(), any, Arbitraries.of(true, false), indexes())
+                        .as(ReadIndexResponse::new),
+                Combinators.combine(nodeIds(), nodeIds(), terms(), any).as(LeadershipProbe::new),
+                Combinators.combine(nodeIds(), nodeIds(), terms(), any).as(LeadershipProbeAck::new),
+                Combinators.combine(nodeIds(), nodeIds(), terms()).as(TimeoutNow::new));
+    }
+
+    public static Arbitrary<VoteResponse> voteResponses() {
+        return Combinators.combine(nodeIds(), nodeIds(), terms(), Arbitraries.of(true, false), Arbitraries.of(true, false))
+                .as(VoteResponse::new);
+    }
+
+    public static Arbitrary<AppendEntriesResponse> appendResponses() {
+        Arbitrary<AppendEntriesResponse> successes = Combinators.combine(nodeIds(), nodeIds(), terms(), indexes())
+                .as(AppendEntriesResponse::success);
+        Arbitrary<AppendEntriesResponse> rejections = Combinators.combine(nodeIds(), nodeIds(), terms(), indexes(), logIds())
+                .as(AppendEntriesResponse::rejected);
+        return Arbitraries.oneOf(successes, rejections);
+    }
+
+    private record EntrySpec(long term, EntryKind kind, byte[] payload) {
+    }
+
+    /** AppendEntries with 0..16 entries of 0..300 bytes (terms non-decreasing, at most the leader's). */
+    public static Arbitrary<AppendEntriesRequest> appendRequests() {
+        return terms().flatMap(term -> Arbitraries.longs().between(0, term).flatMap(prevTerm -> {
+            Arbitrary<List<EntrySpec>> specs = Combinators.combine(Arbitraries.longs().between(prevTerm, term),
+                            Arbitraries.of(EntryKind.class), Arbitraries.bytes().array(byte[].class).ofMaxSize(300))
+                    .as(EntrySpec::new).list().ofMaxSize(16);
+            return Combinators.combine(nodeIds(), nodeIds(), Arbitraries.longs().between(0, Long.MAX_VALUE - 100),
+                            specs, indexes(), Arbitraries.of(true, false))
+                    .as((from, to, prevIndex, entries, commit, direct) ->
+                            request(from, to, term, new LogId(prevTerm, prevIndex), entries, commit, direct));
+        }));
+    }
+
+    private static AppendEntriesRequest request(long from, long to, long term, LogId prev, List<EntrySpec> specs,
+                                                long commit, boolean direct) {
+        HeapLogEntries.Builder builder = HeapLogEntries.builder(prev.index() + 1);
+        specs.stream().sorted(Comparator.comparingLong(EntrySpec::term))
+                .forEach(s -> builder.add(s.term(), s.kind(), s.payload()));
+        LogEntries entries = builder.build();
+        if (direct) {
+            entries = new DirectLogEntries(entries);
+        }
+        return new AppendEntriesRequest(from, to, term, prev, entries, commit);
+    }
+
+    /** Any valid message. */
+    public static Arbitrary<RaftMessage> messages() {
+        return Arbitraries.oneOf(voteRequests(), voteResponses(), appendRequests(), appendResponses(),
+                controlMessages());
+    }
+
+    /** Asserts that {@code actual} carries exactly what {@code expected} does. */
+    public static void assertSame(RaftMessage actual, RaftMessage expected) {
+        if (expected instanceof AppendEntriesRequest e) {
+            assertThat(actual).isInstanceOf(AppendEntriesRequest.class);
+            AppendEntriesRequest a = (AppendEntriesRequest) actual;
+            assertThat(List.of(a.from(), a.to(), a.term(), a.leaderCommit()))
+                    .isEqualTo(List.of(e.from(), e.to(), e.term(), e.leaderCommit()));
+            assertThat(a.prevLogId()).isEqualTo(e.prevLogId());
+            assertThat(a.entries().firstIndex()).isEqualTo(e.entries().firstIndex());
+            assertThat(HeapLogEntries.copyOf(a.entries())).isEqualTo(HeapLogEntries.copyOf(e.entries()));
+        } else {
+            assertThat(actual).isEqualTo(expected); // records
+        }
+    }
+}
