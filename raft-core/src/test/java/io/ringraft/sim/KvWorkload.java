@@ -172,7 +172,9 @@ final class KvWorkload {
         client.command = new KvCommand(nextOpId++, input);
         client.opHistoryId = history.invoke(client.id, input, now);
         client.startedAt = now;
-        client.future = target.propose(client.command.encode());
+        // Half the reads go through the log, half are linearizable reads (ReadIndex, also on followers).
+        boolean readIndex = input instanceof KvInput.Get && random.nextBoolean();
+        client.future = readIndex ? target.read(client.command.encode()) : target.propose(client.command.encode());
     }
 
     private SimNode chooseNode(Client client, List<SimNode> nodes) {

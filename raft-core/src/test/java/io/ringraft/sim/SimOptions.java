@@ -17,15 +17,16 @@ import io.ringraft.api.RaftConfig;
  * @param pauses        the nemesis may pause nodes (GC pause / SIGSTOP) past the election timeout
  * @param lossyNetwork  messages may be dropped, duplicated and delayed more
  * @param fsyncFailures the nemesis may fail a node's flush (the node must fail-stop)
+ * @param transfers     the nemesis may ask the leader to hand leadership to a random node
  * @param config        the nodes' configuration
  */
 public record SimOptions(int nodes, int chaosSteps, int healSteps, int clients, int keys, boolean partitions,
                          boolean crashes, boolean pauses, boolean lossyNetwork, boolean fsyncFailures,
-                         RaftConfig config) {
+                         boolean transfers, RaftConfig config) {
 
     /** The default mix: 3 nodes, every fault type, a small ring so back-pressure and wrap-around happen. */
     public static SimOptions defaults() {
-        return new SimOptions(3, 6_000, 12_000, 3, 3, true, true, true, true, true, smallConfig());
+        return new SimOptions(3, 6_000, 12_000, 3, 3, true, true, true, true, true, true, smallConfig());
     }
 
     /** A configuration small enough that the ring, windows and queues fill up in a short run. */
@@ -39,17 +40,17 @@ public record SimOptions(int nodes, int chaosSteps, int healSteps, int clients, 
 
     public SimOptions withNodes(int n) {
         return new SimOptions(n, chaosSteps, healSteps, clients, keys, partitions, crashes, pauses, lossyNetwork,
-                fsyncFailures, config);
+                fsyncFailures, transfers, config);
     }
 
     public SimOptions withChaosSteps(int steps) {
         return new SimOptions(nodes, steps, healSteps, clients, keys, partitions, crashes, pauses, lossyNetwork,
-                fsyncFailures, config);
+                fsyncFailures, transfers, config);
     }
 
     public SimOptions withFaults(boolean partitions, boolean crashes, boolean pauses, boolean lossyNetwork,
                                  boolean fsyncFailures) {
         return new SimOptions(nodes, chaosSteps, healSteps, clients, keys, partitions, crashes, pauses,
-                lossyNetwork, fsyncFailures, config);
+                lossyNetwork, fsyncFailures, transfers, config);
     }
 }

@@ -743,7 +743,7 @@ class SimScenariosTest {
                 .proposalQueueBytes(8 << 10).inboundQueueCapacity(64).maxPendingFutures(256)
                 .batchEntries(16).checkQuorum(false).build();
         Simulation sim = new Simulation(2301, new SimOptions(3, 0, 30_000, 0, 3, false, false, false, false, false,
-                config));
+                false, config));
         sim.nodes().forEach(n -> n.slowDisk = 0);
         SimNode leader = sim.node(ackedWrite(sim, "b23", "start", false).target.id);
         for (SimNode node : sim.nodes()) {
@@ -800,7 +800,7 @@ class SimScenariosTest {
 
     private static Simulation sim(long seed, int nodes, int clients) {
         Simulation sim = new Simulation(seed, new SimOptions(nodes, 0, 30_000, clients, 6, false, false, false, false,
-                false, CONFIG));
+                false, false, CONFIG));
         for (SimNode node : sim.nodes()) {
             node.slowDisk = 0;
         }

@@ -53,6 +53,7 @@ public final class Simulation {
     private final double crashRate;
     private final double pauseRate;
     private final double fsyncFailureRate;
+    private final double transferRate;
 
     // Scripting hooks for scenario tests (SimScenariosTest); unused by run(), which they do not change.
     /** Sees every message a node sends, after the safety checker. */
@@ -82,6 +83,7 @@ public final class Simulation {
         this.crashRate = options.crashes() && swarm.nextBoolean() ? 0.001 : 0;
         this.pauseRate = options.pauses() && swarm.nextBoolean() ? 0.001 : 0;
         this.fsyncFailureRate = options.fsyncFailures() && swarm.nextInt(4) == 0 ? 0.0005 : 0;
+        this.transferRate = options.transfers() && swarm.nextBoolean() ? 0.001 : 0;
         if (options.lossyNetwork() && swarm.nextBoolean()) {
             network.dropProbability = 0.05;
             network.duplicateProbability = 0.05;
@@ -202,8 +204,23 @@ public final class Simulation {
                 trace.add("fsync failure " + victim.id);
             }
         }
+        if (nemesisRandom.nextDouble() < transferRate) {
+            transferLeadership();
+        }
         if (!scheduledHeals.isEmpty() && nemesisRandom.nextDouble() < 0.004) {
             scheduledHeals.remove(0).run();
+        }
+    }
+
+    /** The leader is asked to hand leadership to a random other node (which may be down or behind). */
+    private void transferLeadership() {
+        long target = 1 + nemesisRandom.nextInt(nodes.size());
+        for (SimNode node : nodes) {
+            if (node.isServing() && node.engine().role() == Role.LEADER && node.id != target) {
+                node.runtime().tryTransferLeadership(target, new java.util.concurrent.CompletableFuture<>());
+                trace.add("transfer " + node.id + " -> " + target);
+                return;
+            }
         }
     }
 
