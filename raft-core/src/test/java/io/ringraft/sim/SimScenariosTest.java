@@ -634,6 +634,52 @@ class SimScenariosTest {
         }
     }
 
+    // ------------------------------------------------------------------ G55/G56 reads at a deposed leader
+
+    /**
+     * A leader cut off from the others (check-quorum off, so it still believes it leads) while they
+     * elect a new leader and overwrite a key: a linearizable read at the old leader must never
+     * return the old value; it can only fail (it cannot confirm its leadership with a quorum).
+     * A fresh leader's read waits for its own first commit (G55) and sees the new value.
+     */
+    @Test
+    void g56_aPartitionedLeaderServesNoStaleLinearizableRead() {
+        RaftConfig noCheckQuorum = RaftConfig.builder().tickMillis(10).heartbeatIntervalMillis(30)
+                .electionTimeoutMillis(150).ringCapacityEntries(64).ringCapacityBytes(16 << 10).maxEntryBytes(512)
+                .maxInflightAppends(4).maxEntriesPerAppend(8).maxBytesPerAppend(4096).proposalQueueBytes(8 << 10)
+                .inboundQueueCapacity(64).maxPendingFutures(256).batchEntries(16).checkQuorum(false).build();
+        for (long seed = 5601; seed < 5605; seed++) {
+            Simulation sim = new Simulation(seed, new SimOptions(3, 0, 30_000, 0, 3, false, false, false, false,
+                    false, false, noCheckQuorum));
+            sim.nodes().forEach(n -> n.slowDisk = 0);
+            SimNode old = sim.node(ackedWrite(sim, "g56", "old", false).target.id);
+            sim.setIsolated(old.id, true);
+            sim.stepUntil("the others elect a new leader", ELECTION_STEPS, false, () -> sim.nodes().stream()
+                    .anyMatch(n -> n != old && n.isServing() && n.engine().role() == Role.LEADER));
+            SimNode fresh = sim.nodes().stream()
+                    .filter(n -> n != old && n.isServing() && n.engine().role() == Role.LEADER).findFirst().orElseThrow();
+            ScriptedOp overwrite = sim.submit(fresh.id, KvInput.put("g56", "new"));
+            sim.stepUntil("the overwrite is acknowledged", ELECTION_STEPS, false, () -> overwrite.resolved);
+            assertThat(overwrite.isOk()).as("%s", overwrite).isTrue();
+            assertThat(old.engine().role()).as("without check-quorum the cut-off leader still leads")
+                    .isEqualTo(Role.LEADER);
+            ScriptedOp staleCandidate = sim.read(old.id, "g56");
+            ScriptedOp freshRead = sim.read(fresh.id, "g56");
+            sim.steps(3_000, false);
+            assertThat(staleCandidate.isOk()).as("a read at the cut-off leader: %s", staleCandidate).isFalse();
+            assertThat(freshRead.isOk()).as("%s", freshRead).isTrue();
+            assertThat(freshRead.future.join()).isEqualTo(KvOutput.value("new"));
+            sim.setIsolated(old.id, false);
+            sim.stepUntil("the stale read resolves", CONVERGE_STEPS, false, () -> staleCandidate.resolved);
+            if (staleCandidate.isOk()) {
+                assertThat(staleCandidate.future.join()).isEqualTo(KvOutput.value("new"));
+            } else {
+                assertThat(staleCandidate.failure()).isInstanceOf(NotLeaderException.class);
+            }
+            converge(sim);
+        }
+    }
+
     // ------------------------------------------------------------------ B21 concurrent proposals
 
     @Test
