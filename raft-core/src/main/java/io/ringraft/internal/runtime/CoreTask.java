@@ -84,9 +84,11 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         if (ctx.stopped()) {
             return stop();
         }
-        int work = tick();
-        work += pollFlushed();
+        // Messages that waited while this thread was descheduled go first: a heartbeat already here
+        // must reset the election timer before the ticks that elapsed meanwhile are counted.
+        int work = pollFlushed();
         work += pollInbound();
+        work += tick();
         work += pollReads();
         work += pollTransfer();
         work += pollProposals();
