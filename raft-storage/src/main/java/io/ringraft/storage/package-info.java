@@ -1,10 +1,13 @@
 /**
- * Durable {@code LogStorage} for RingRaft. <b>Not implemented yet</b>; this package is a placeholder
- * and contains no classes.
+ * Durable storage for RingRaft: {@link io.ringraft.storage.SegmentedLogStorage}, a
+ * {@code io.ringraft.spi.LogStorage} that keeps the Raft log in append-only segment files (CRC32C per
+ * record, group commit, torn-tail recovery, crash-safe truncation and purge) with the vote and the log
+ * base in small files replaced atomically; and {@link io.ringraft.storage.FileSnapshotStore}, which
+ * makes snapshots visible atomically, metadata last.
  *
- * <p>It will hold a segmented append-only log (a CRC per record, group commit, recovery that drops
- * a torn tail, suffix truncation, prefix purge), a durable vote file and a file-based snapshot
- * store. Until then use the in-memory log storage in {@code raft-core}. The work is tracked by the
- * storage issue.
+ * <p>Errors: {@link io.ringraft.storage.CorruptStorageException} for damaged durable data,
+ * {@link io.ringraft.storage.IncompatibleStorageException} for files of another cluster, group or a
+ * newer format. The file format, recovery algorithm and durability guarantees are described in
+ * {@code docs/storage.md}. Everything not public in this package is implementation.
  */
 package io.ringraft.storage;

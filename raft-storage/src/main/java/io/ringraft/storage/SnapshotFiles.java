@@ -1,0 +1,81 @@
+package io.ringraft.storage;
+
+import io.ringraft.api.LogId;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Names and metadata encoding of snapshot files: {@code snapshot-<index>-<term>.data} holds the
+ * state, {@code snapshot-<index>-<term>.meta} describes it (both numbers zero-padded to 20 digits).
+ *
+ * <p>Metadata layout: a {@link FileHeader} block (magic {@code "RRSN"}) with {@code long lastIndex},
+ * {@code long lastTerm}, {@code long dataBytes}, {@code int dataCrc} (CRC32C of the data),
+ * {@code int membershipLength} and the membership bytes. Stateless.
+ */
+final class SnapshotFiles {
+
+    static final String DATA_SUFFIX = ".data";
+    static final String META_SUFFIX = ".meta";
+
+    private static final int MAGIC = 0x5252534E; // "RRSN"
+    private static final int FIXED_BYTES = FileHeader.PREFIX_BYTES + 8 + 8 + 8 + 4 + 4 + 4;
+    private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})-(\\d{20})\\.(data|meta)");
+
+    private SnapshotFiles() {
+    }
+
+    /** The common stem of a snapshot's two files. */
+    static String stem(LogId last) {
+        return String.format("snapshot-%020d-%020d", last.index(), last.term());
+    }
+
+    /** The snapshot a file name belongs to, or null if it is no snapshot file. */
+    static LogId parse(String fileName) {
+        Matcher m = NAME.matcher(fileName);
+        if (!m.matches()) {
+            return null;
+        }
+        try {
+            return new LogId(Long.parseLong(m.group(2)), Long.parseLong(m.group(1)));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static ByteBuffer encodeMeta(StorageIdentity identity, SnapshotMeta meta) {
+        byte[] membership = meta.membership();
+        int length = FIXED_BYTES + membership.length;
+        ByteBuffer block = ByteBuffer.allocate(length);
+        FileHeader.writePrefix(block, MAGIC, length, identity);
+        int p = FileHeader.PREFIX_BYTES;
+        block.putLong(p, meta.last().index());
+        block.putLong(p + 8, meta.last().term());
+        block.putLong(p + 16, meta.dataBytes());
+        block.putInt(p + 24, meta.dataCrc());
+        block.putInt(p + 28, membership.length);
+        block.put(p + 32, membership);
+        FileHeader.writeCrc(block, length);
+        return block;
+    }
+
+    static SnapshotMeta decodeMeta(ByteBuffer block, Path file, StorageIdentity identity) throws IOException {
+        int length = FileHeader.verify(block, block.limit(), MAGIC, FIXED_BYTES, "snapshot metadata file", file,
+                identity);
+        int p = FileHeader.PREFIX_BYTES;
+        long index = block.getLong(p);
+        long term = block.getLong(p + 8);
+        long dataBytes = block.getLong(p + 16);
+        int dataCrc = block.getInt(p + 24);
+        int membershipLength = block.getInt(p + 28);
+        if (index < 0 || term < 0 || dataBytes < 0 || membershipLength != length - FIXED_BYTES) {
+            throw new CorruptStorageException(file, p, "holds impossible values: last " + index + "/" + term
+                    + ", " + dataBytes + " data bytes, membership of " + membershipLength + " bytes");
+        }
+        byte[] membership = new byte[membershipLength];
+        block.get(p + 32, membership);
+        return new SnapshotMeta(new LogId(term, index), membership, dataBytes, dataCrc);
+    }
+}

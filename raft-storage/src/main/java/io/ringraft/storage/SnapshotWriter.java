@@ -1,0 +1,131 @@
+package io.ringraft.storage;
+
+import io.ringraft.api.LogId;
+import io.ringraft.storage.FileIo.FileHandle;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * One snapshot being written into a {@link FileSnapshotStore}: write the state machine's state to
+ * {@link #data()}, then {@link #commit()}. Until the commit returns the snapshot is invisible, and a
+ * crash leaves nothing but a temporary file that the next open deletes. {@link #close()} without a
+ * commit abandons it.
+ *
+ * <p>Used by one thread (whoever takes the snapshot). Writes block on file IO; {@code commit} blocks
+ * on four {@code fsync}s. If {@code commit} throws, the snapshot may or may not be there after a
+ * restart (the failure may have hit after its metadata was renamed into place), but it is never
+ * there partially: a caller must not purge the log up to it.
+ */
+public final class SnapshotWriter implements AutoCloseable {
+
+    private static final int BUFFER_BYTES = 64 * 1024;
+
+    private final FileSnapshotStore store;
+    private final LogId last;
+    private final byte[] membership;
+    private final Path tempData;
+    private final FileHandle file;
+    private final CRC32C crc = new CRC32C();
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+    private final DataStream stream = new DataStream();
+    private long written;
+    private boolean finished;
+
+    SnapshotWriter(FileSnapshotStore store, LogId last, byte[] membership, Path tempData, FileHandle file) {
+        this.store = store;
+        this.last = last;
+        this.membership = membership.clone();
+        this.tempData = tempData;
+        this.file = file;
+    }
+
+    /** The entry the snapshot covers up to. */
+    public LogId last() {
+        return last;
+    }
+
+    /**
+     * Where the snapshot's data goes. Closing the stream does nothing (commit or close this writer).
+     * Not thread-safe.
+     */
+    public OutputStream data() {
+        return stream;
+    }
+
+    /**
+     * Makes the snapshot durable and visible: forces the data, renames it to its real name, writes
+     * the metadata (last LogId, membership, data size and CRC32C) last and atomically, then applies the
+     * store's retention. If a snapshot of the same {@link #last()} is already committed, this one is
+     * dropped and the existing one returned.
+     *
+     * @return the committed snapshot's metadata
+     */
+    public SnapshotMeta commit() throws IOException {
+        if (finished) {
+            throw new IllegalStateException("snapshot " + last + " was already committed or abandoned");
+        }
+        flushBuffer();
+        file.force(true);
+        file.close();
+        finished = true;
+        SnapshotMeta meta = new SnapshotMeta(last, membership, written, (int) crc.getValue());
+        return store.publish(meta, tempData);
+    }
+
+    /** Abandons the snapshot unless it was committed: deletes its temporary data. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        if (!finished) {
+            finished = true;
+            file.close();
+            store.abandon(tempData);
+        }
+    }
+
+    private void flushBuffer() throws IOException {
+        buffer.flip();
+        int length = buffer.remaining();
+        if (length > 0) {
+            crc.update(buffer.array(), 0, length);
+            file.write(buffer, written);
+            written += length;
+        }
+        buffer.clear();
+    }
+
+    /** The data stream: buffers, then writes at the end of what was written. */
+    private final class DataStream extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            checkOpen();
+            if (!buffer.hasRemaining()) {
+                flushBuffer();
+            }
+            buffer.put((byte) b);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            checkOpen();
+            java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
+            while (length > 0) {
+                if (!buffer.hasRemaining()) {
+                    flushBuffer();
+                }
+                int n = Math.min(length, buffer.remaining());
+                buffer.put(bytes, offset, n);
+                offset += n;
+                length -= n;
+            }
+        }
+
+        private void checkOpen() throws IOException {
+            if (finished) {
+                throw new IOException("snapshot " + last + " was already committed or abandoned");
+            }
+        }
+    }
+}
