@@ -27,7 +27,11 @@ import java.io.IOException;
  */
 public interface LogStorage extends AutoCloseable {
 
-    /** Opens the storage and returns what it holds. Called once. */
+    /**
+     * Opens the storage and returns what it holds. Called once. Everything it returns must be
+     * durable: the node treats the whole recovered log and vote as on disk. Data still in the OS page
+     * cache after a process crash (written, never flushed) is forced before returning, or discarded.
+     */
     LogState open() throws IOException;
 
     /** Makes {@code vote} durable before returning. */

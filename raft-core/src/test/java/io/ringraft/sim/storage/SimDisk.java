@@ -173,6 +173,10 @@ public final class SimDisk {
         if (owner != null) {
             throw new IllegalStateException("another storage is open on " + this + "; close it or crash first");
         }
+        // Recovery forces what it finds in the page cache: what open() returns must be durable.
+        pending.forEach(durable::apply);
+        pending.clear();
+        pendingEntries = 0;
         owner = storage;
         return incarnation;
     }

@@ -47,8 +47,9 @@ public final class SimLogStorage implements LogStorage {
     }
 
     /**
-     * Opens what the disk holds: the durable state plus pending changes that survived in the page cache
-     * (a restart without a crash).
+     * Opens what the disk holds. Pending changes that survived in the page cache (a restart without a
+     * crash) are made durable first, as a real storage forces what it recovers: the engine treats
+     * everything {@code open()} returns as durable.
      *
      * @throws IllegalStateException if called twice, or another storage is open on the disk
      */
