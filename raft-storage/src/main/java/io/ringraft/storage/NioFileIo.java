@@ -20,6 +20,13 @@ import java.util.stream.Stream;
  * <p>Directory {@code fsync} opens the directory read-only and forces it, which works on Linux and
  * the BSDs (the platforms RingRaft targets for durable storage); where the platform refuses it
  * (Windows), the refusal is an {@link IOException}.
+ *
+ * <p><b>Interrupts.</b> A {@link FileChannel} closes itself, for every thread, when a thread that
+ * enters or is blocked in one of its operations is interrupted. A reader thread runs user code (the
+ * applier runs the state machine), which may leave its interrupt flag set; that must not close the
+ * segment files under the log writer and stop the node. Every channel operation therefore runs with
+ * the caller's interrupt flag cleared, and sets it again afterwards. (An interrupt that arrives while
+ * the operation is blocked still closes the channel: the storage then fails and stops.)
  */
 final class NioFileIo implements FileIo {
 
@@ -68,8 +75,29 @@ final class NioFileIo implements FileIo {
 
     @Override
     public void forceDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
+        uninterrupted(() -> {
+            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+                channel.force(true);
+            }
+            return null;
+        });
+    }
+
+    /** A channel operation. */
+    @FunctionalInterface
+    private interface ChannelCall<T> {
+        T call() throws IOException;
+    }
+
+    /** Runs {@code call} with the interrupt flag cleared (see the class comment), then restores the flag. */
+    private static <T> T uninterrupted(ChannelCall<T> call) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return call.call();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -80,7 +108,7 @@ final class NioFileIo implements FileIo {
                 StandardOpenOption.CREATE);
         FileLock lock;
         try {
-            lock = channel.tryLock();
+            lock = uninterrupted(channel::tryLock);
         } catch (OverlappingFileLockException e) {
             lock = null; // held by this JVM
         } catch (IOException e) {
@@ -112,38 +140,46 @@ final class NioFileIo implements FileIo {
 
         @Override
         public int read(ByteBuffer dst, long position) throws IOException {
-            int total = 0;
-            while (dst.hasRemaining()) {
-                int n = channel.read(dst, position + total);
-                if (n < 0) {
-                    break;
+            return uninterrupted(() -> {
+                int total = 0;
+                while (dst.hasRemaining()) {
+                    int n = channel.read(dst, position + total);
+                    if (n < 0) {
+                        break;
+                    }
+                    total += n;
                 }
-                total += n;
-            }
-            return total;
+                return total;
+            });
         }
 
         @Override
         public void write(ByteBuffer src, long position) throws IOException {
-            long at = position;
-            while (src.hasRemaining()) {
-                at += channel.write(src, at);
-            }
+            uninterrupted(() -> {
+                long at = position;
+                while (src.hasRemaining()) {
+                    at += channel.write(src, at);
+                }
+                return null;
+            });
         }
 
         @Override
         public long size() throws IOException {
-            return channel.size();
+            return uninterrupted(channel::size);
         }
 
         @Override
         public void truncate(long size) throws IOException {
-            channel.truncate(size);
+            uninterrupted(() -> channel.truncate(size));
         }
 
         @Override
         public void force(boolean metadata) throws IOException {
-            channel.force(metadata);
+            uninterrupted(() -> {
+                channel.force(metadata);
+                return null;
+            });
         }
 
         @Override

@@ -162,6 +162,13 @@ public final class SegmentedLogStorage implements LogStorage {
                         "the log ends with " + last + " but the durable vote is only for term " + vote.term()
                         + ": the vote file is stale or belongs to another node");
                 fail(stale);
+                // Like any failed open, release the files and the directory (the caller need not close).
+                for (Segment segment : segments) {
+                    SegmentFiles.closeQuietly(segment.file, stale);
+                }
+                segments.clear();
+                SegmentFiles.closeQuietly(directoryLock::close, stale);
+                directoryLock = null;
                 throw stale;
             }
             return new LogState(vote, base, last);

@@ -33,6 +33,8 @@ public final class SnapshotWriter implements AutoCloseable {
     private final DataStream stream = new DataStream();
     private long written;
     private boolean finished;
+    /** The first failed write of the data; the snapshot can then only be abandoned. */
+    private IOException failure;
 
     SnapshotWriter(FileSnapshotStore store, LogId last, byte[] membership, Path tempData, FileHandle file) {
         this.store = store;
@@ -59,7 +61,8 @@ public final class SnapshotWriter implements AutoCloseable {
      * Makes the snapshot durable and visible: forces the data, renames it to its real name, writes
      * the metadata (last LogId, membership, data size and CRC32C) last and atomically, then applies the
      * store's retention. If a snapshot of the same {@link #last()} is already committed, this one is
-     * dropped and the existing one returned.
+     * dropped and the existing one returned. A commit is tried once: if it throws, the writer is
+     * finished (a failed write or force abandons the snapshot; it is never retried).
      *
      * @return the committed snapshot's metadata
      */
@@ -67,10 +70,22 @@ public final class SnapshotWriter implements AutoCloseable {
         if (finished) {
             throw new IllegalStateException("snapshot " + last + " was already committed or abandoned");
         }
-        flushBuffer();
-        file.force(true);
-        file.close();
+        if (failure != null) {
+            throw new IOException("snapshot " + last + " cannot be committed: writing its data failed: "
+                    + failure.getMessage(), failure);
+        }
+        // One attempt only: after a failed write or force the data's state is unknown (a retried fsync
+        // can succeed without the data), so a failed commit abandons the snapshot.
         finished = true;
+        try {
+            flushBuffer();
+            file.force(true);
+        } catch (IOException | RuntimeException e) {
+            SegmentFiles.closeQuietly(file, e);
+            SegmentFiles.closeQuietly(() -> store.abandon(tempData), e);
+            throw e;
+        }
+        file.close();
         SnapshotMeta meta = new SnapshotMeta(last, membership, written, (int) crc.getValue());
         return store.publish(meta, tempData);
     }
@@ -89,8 +104,14 @@ public final class SnapshotWriter implements AutoCloseable {
         buffer.flip();
         int length = buffer.remaining();
         if (length > 0) {
+            try {
+                file.write(buffer, written);
+            } catch (IOException | RuntimeException e) {
+                // What reached the file is unknown: the snapshot can only be abandoned.
+                failure = e instanceof IOException io ? io : new IOException(e);
+                throw e;
+            }
             crc.update(buffer.array(), 0, length);
-            file.write(buffer, written);
             written += length;
         }
         buffer.clear();
@@ -125,6 +146,9 @@ public final class SnapshotWriter implements AutoCloseable {
         private void checkOpen() throws IOException {
             if (finished) {
                 throw new IOException("snapshot " + last + " was already committed or abandoned");
+            }
+            if (failure != null) {
+                throw new IOException("snapshot " + last + " failed earlier: " + failure.getMessage(), failure);
             }
         }
     }

@@ -141,6 +141,49 @@ class FileSnapshotStoreTest {
         }
     }
 
+    @Test
+    void aCommitWhoseForceFailedCannotBeRetriedIntoAHollowSnapshot() throws IOException {
+        // D36 for snapshots: after a failed fsync the data may be gone from the page cache; retrying
+        // the force "succeeds" without it, and a caller would then purge the log up to a snapshot whose
+        // data is not on disk.
+        Path snapshots = Path.of("/snapshots");
+        FaultyFileIo disk = new FaultyFileIo(3);
+        FileSnapshotStore store = FileSnapshotStore.open(disk, snapshots, 5, 1, 2);
+        byte[] data = random(5000, 3);
+        try (SnapshotWriter writer = store.begin(new LogId(1, 10), new byte[0])) {
+            writer.data().write(data);
+            disk.failForces(true);
+            assertThatThrownBy(writer::commit).isInstanceOf(IOException.class);
+            disk.failForces(false);
+            assertThatThrownBy(writer::commit).isInstanceOf(IllegalStateException.class);
+        }
+        assertThat(store.latest()).isEmpty();
+        disk.powerLoss(FaultyFileIo.CrashMode.DROP);
+        FileSnapshotStore reopened = FileSnapshotStore.open(disk, snapshots, 5, 1, 2);
+        assertThat(reopened.latest()).isEmpty();
+        assertThat(disk.list(snapshots)).noneMatch(name -> name.startsWith("snapshot-"));
+    }
+
+    @Test
+    void aSnapshotWhoseDataWriteFailedCannotBeCommitted() throws IOException {
+        // A full disk while the data is written: going on writing (once space is freed) and
+        // committing would make a snapshot whose data does not match what was written to the stream.
+        Path snapshots = Path.of("/snapshots");
+        FaultyFileIo disk = new FaultyFileIo(4);
+        FileSnapshotStore store = FileSnapshotStore.open(disk, snapshots, 5, 1, 2);
+        byte[] data = random(300_000, 4);
+        try (SnapshotWriter writer = store.begin(new LogId(1, 10), new byte[0])) {
+            disk.setCapacity(disk.usedBytes() + 100_000);
+            assertThatThrownBy(() -> writer.data().write(data)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("No space left");
+            disk.setCapacity(Long.MAX_VALUE);
+            assertThatThrownBy(() -> writer.data().write(data)).isInstanceOf(IOException.class);
+            assertThatThrownBy(writer::commit).isInstanceOf(IOException.class);
+        }
+        assertThat(store.latest()).isEmpty();
+        assertThat(disk.list(snapshots)).noneMatch(name -> name.startsWith("snapshot-"));
+    }
+
     private static SnapshotMeta commit(FileSnapshotStore store, LogId last, byte[] data, byte[] membership)
             throws IOException {
         try (SnapshotWriter writer = store.begin(last, membership)) {

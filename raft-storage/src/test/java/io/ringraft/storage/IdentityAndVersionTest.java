@@ -126,6 +126,24 @@ class IdentityAndVersionTest {
         }
     }
 
+
+    @Test
+    void aStaleVoteIsRefusedAndTheDirectoryIsReleased() throws IOException {
+        Path staleDir = dir.resolve("stale");
+        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(staleDir).build()) {
+            storage.open();
+            storage.saveVote(new Vote(1, 1));
+            storage.append(Entries.of(1, 3, 2, 20, 0)); // a term above the vote's
+            storage.flush();
+        }
+        // The runtime does not close a storage whose open() failed: a failed open releases everything,
+        // so that the same error (not "in use") is reported again, here or by another process.
+        for (int attempt = 0; attempt < 2; attempt++) {
+            assertThatThrownBy(() -> SegmentedLogStorage.builder(staleDir).build().open())
+                    .isInstanceOf(CorruptStorageException.class)
+                    .hasMessageContaining("the durable vote is only for term 1");
+        }
+    }
     private static void writeShort(Path file, long offset, short value) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.allocate(2).putShort(0, value), offset);
