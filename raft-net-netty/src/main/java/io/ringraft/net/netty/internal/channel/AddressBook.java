@@ -43,6 +43,19 @@ final class AddressBook {
         return shared.get(nodeId);
     }
 
+    /** True if some node of some group is mapped to {@code address}. */
+    boolean contains(PeerAddress address) {
+        if (shared.containsValue(address)) {
+            return true;
+        }
+        for (Map<Long, PeerAddress> group : groups.values()) {
+            if (group.containsValue(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True if {@code nodeId} appears in the shared map or in any group's map. */
     boolean isKnown(long nodeId) {
         if (shared.containsKey(nodeId)) {

@@ -6,8 +6,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The outgoing connections of one transport, one per peer address: every group and node sending to
- * an address shares its connection. Entries are created on first use and live until the transport
- * closes (an idle connection costs a socket and no CPU). Thread-safe.
+ * an address shares its connection. Entries are created on first use and live while some node of
+ * some group is mapped to their address (an idle connection costs a socket and no CPU): when the
+ * address maps change, connections to addresses no map mentions any more are closed and forgotten,
+ * so neither sockets nor state accumulate as peers move or leave. Thread-safe.
  */
 final class ConnectionRegistry {
 
@@ -35,8 +37,26 @@ final class ConnectionRegistry {
         connection = connections.computeIfAbsent(address, a -> new PeerConnection(a, context, template, backoff));
         if (closed) {
             connection.close(); // raced with close(): make sure it never connects
+        } else if (!context.addressBook.contains(address)) {
+            // raced with a change of the address maps (looked up before, created after the prune)
+            forget(address, connection);
+            return null;
         }
         return connection;
+    }
+
+    /** Closes and forgets the connections to addresses that no address map mentions any more. */
+    void retainMapped() {
+        connections.forEach((address, connection) -> {
+            if (!context.addressBook.contains(address)) {
+                forget(address, connection);
+            }
+        });
+    }
+
+    private void forget(PeerAddress address, PeerConnection connection) {
+        connections.remove(address, connection);
+        connection.close();
     }
 
     void close() {

@@ -98,18 +98,22 @@ public final class TransportCore implements AutoCloseable {
 
     public void putPeer(long nodeId, PeerAddress address) {
         context.addressBook.put(nodeId, address);
+        registry.retainMapped();
     }
 
     public void putPeer(long groupId, long nodeId, PeerAddress address) {
         context.addressBook.put(groupId, nodeId, address);
+        registry.retainMapped();
     }
 
     public void removePeer(long nodeId) {
         context.addressBook.remove(nodeId);
+        registry.retainMapped();
     }
 
     public void removePeer(long groupId, long nodeId) {
         context.addressBook.remove(groupId, nodeId);
+        registry.retainMapped();
     }
 
     public TransportStats stats() {

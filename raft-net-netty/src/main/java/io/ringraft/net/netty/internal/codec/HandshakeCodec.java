@@ -86,6 +86,9 @@ public final class HandshakeCodec {
     public static ByteBuf encodeRefuse(ByteBufAllocator alloc, Refuse refuse) {
         byte[] text = refuse.message().getBytes(StandardCharsets.UTF_8);
         int length = Math.min(text.length, MAX_REFUSE_MESSAGE_BYTES);
+        while (length < text.length && (text[length] & 0xC0) == 0x80) {
+            length--; // never cut inside a character: the peer decodes strict UTF-8
+        }
         ByteBuf out = alloc.buffer(WireFormat.HEADER_BYTES + 1 + 2 + length);
         WireFormat.writeHeader(out, WireFormat.HANDSHAKE_VERSION, WireFormat.REFUSE, 0);
         out.writeByte(refuse.reason().code);

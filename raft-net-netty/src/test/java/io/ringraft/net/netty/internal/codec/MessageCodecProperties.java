@@ -153,6 +153,35 @@ class MessageCodecProperties {
         }
     }
 
+    /**
+     * A refusal reason longer than 512 UTF-8 bytes is cut; the cut must not split a character, or
+     * the peer cannot decode the REFUSE (strict UTF-8) and counts a protocol error instead of
+     * logging the reason. The server's WRONG_CLUSTER text quotes both cluster ids (up to 255 bytes
+     * each), so non-ASCII cluster ids reach the limit.
+     */
+    @Property(tries = 200)
+    void aRefusalCutToTheLimitStillDecodes(@ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 3) int asciiPrefix,
+                                            @ForAll("nonAscii") String text) {
+        String message = "x".repeat(asciiPrefix) + text;
+        ByteBuf refuse = HandshakeCodec.encodeRefuse(ByteBufAllocator.DEFAULT, new HandshakeCodec.Refuse(
+                HandshakeCodec.RefuseReason.WRONG_CLUSTER, message));
+        try {
+            HandshakeCodec.readHeader(refuse);
+            HandshakeCodec.Refuse decoded = HandshakeCodec.decodeRefuse(refuse);
+            assertThat(message).startsWith(decoded.message());
+            assertThat(decoded.message().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                    .isBetween(512 - 3, 512);
+        } finally {
+            refuse.release();
+        }
+    }
+
+    @Provide
+    Arbitrary<String> nonAscii() {
+        return net.jqwik.api.Arbitraries.of("é", "日", "\uD83D\uDE00").list().ofMinSize(200).ofMaxSize(300)
+                .map(parts -> String.join("", parts));
+    }
+
     @Example
     void frameSizesMatchTheDocumentedLayout() {
         // docs/transport.md: header 10 bytes; bodies 41, 25, 57, and 52 + 13 per entry + payloads
