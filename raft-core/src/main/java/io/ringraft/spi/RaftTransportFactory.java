@@ -23,8 +23,9 @@ public interface RaftTransportFactory {
         /**
          * Offers a message to the node. Never blocks.
          *
-         * @return false if the node's bounded inbound queue is full (or the node stopped); the
-         *         transport then drops the message or pauses reading from its connection
+         * @return false if the node's bounded inbound queue is full; the transport then drops the
+         *         message or pauses reading from its connection for a bounded time. A stopped node
+         *         accepts and discards everything (true), so it never pauses a shared connection.
          */
         boolean offer(io.ringraft.message.RaftMessage message);
     }

@@ -197,7 +197,13 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     private boolean offerInbound(io.ringraft.message.RaftMessage message) {
-        if (ctx.stopped() || !ctx.inbound.offer(message)) {
+        if (ctx.stopped()) {
+            // A stopped node will never read: take the message and drop it, so that a transport does
+            // not pause a connection it shares with other, healthy nodes waiting for room here.
+            ctx.droppedInbound.incrementAndGet();
+            return true;
+        }
+        if (!ctx.inbound.offer(message)) {
             ctx.droppedInbound.incrementAndGet();
             return false;
         }
