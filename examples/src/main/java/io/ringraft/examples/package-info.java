@@ -1,9 +1,6 @@
 /**
- * Examples for RingRaft. <b>Not implemented yet</b>; this package is a placeholder and contains no
- * classes.
- *
- * <p>It will hold a replicated key-value store speaking the Redis protocol, a launcher for a local
- * cluster and a benchmark driver that records latency with HdrHistogram. The work is tracked by
- * the examples issue.
+ * Examples for RingRaft: measurement programs ({@link io.ringraft.examples.IdleClusterCpu},
+ * {@link io.ringraft.examples.InProcessThroughput}) and, in {@link io.ringraft.examples.kv}, a
+ * replicated key-value store speaking the Redis protocol with its cluster launcher.
  */
 package io.ringraft.examples;

@@ -1,0 +1,156 @@
+package io.ringraft.examples.kv;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.ringraft.api.RaftConfig;
+import io.ringraft.api.RaftNode;
+import io.ringraft.net.netty.NettyTransport;
+import io.ringraft.storage.SegmentedLogStorage;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A KV cluster of {@code n} nodes in this process: each node has its own {@link NettyTransport} on a
+ * loopback Raft port, a {@link SegmentedLogStorage} under {@code dataDir/node-<id>}, a
+ * {@link KvStateMachine} and a {@link KvServer} on its Redis port. Writes received by any node's
+ * server go to the leader's {@link RaftNode} object directly ({@link InProcessRouter}); reads are
+ * served by the receiving node.
+ *
+ * <p>{@link #close()} stops servers, then nodes, then transports.
+ */
+public final class KvCluster implements AutoCloseable {
+
+    /** The cluster id every transport announces in its handshake. */
+    public static final String CLUSTER_ID = "ringraft-kv";
+
+    /**
+     * How to start a cluster.
+     *
+     * @param nodes         number of nodes (ids 1..nodes)
+     * @param dataDir       the parent of the nodes' data directories
+     * @param host          the address every port binds to
+     * @param redisBasePort node {@code i}'s Redis port is {@code redisBasePort + i - 1}; 0: any free port
+     * @param raftBasePort  the same for Raft ports
+     * @param config        every node's Raft configuration
+     * @param timeout       how long a RESP command may wait for Raft before an error reply
+     */
+    public record Options(int nodes, Path dataDir, String host, int redisBasePort, int raftBasePort,
+                          RaftConfig config, Duration timeout) {
+    }
+
+    /** One node with everything it owns. */
+    public record Member(long id, NettyTransport transport, RaftNode node, KvServer server) {
+    }
+
+    private final Map<Long, Member> members;
+    private final EventLoopGroup redisLoops;
+
+    private KvCluster(Map<Long, Member> members, EventLoopGroup redisLoops) {
+        this.members = members;
+        this.redisLoops = redisLoops;
+    }
+
+    /** Starts the cluster; on failure, stops whatever had started and rethrows. */
+    public static KvCluster start(Options options) {
+        if (options.nodes() < 1) {
+            throw new IllegalArgumentException("--nodes must be at least 1, got " + options.nodes());
+        }
+        long[] ids = new long[options.nodes()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i + 1;
+        }
+        List<AutoCloseable> started = new ArrayList<>();
+        EventLoopGroup redisLoops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        try {
+            Map<Long, NettyTransport> transports = new LinkedHashMap<>();
+            for (long id : ids) {
+                NettyTransport transport = NettyTransport.builder().clusterId(CLUSTER_ID).nodeId(id)
+                        .bind(options.host(), port(options.raftBasePort(), id)).build();
+                started.add(transport);
+                transports.put(id, transport);
+            }
+            for (NettyTransport transport : transports.values()) {
+                transports.forEach((peerId, peer) -> {
+                    if (peerId != transport.nodeId()) {
+                        transport.peer(peerId, options.host() + ":" + peer.localAddress().getPort());
+                    }
+                });
+            }
+            Map<Long, RaftNode> nodes = new ConcurrentHashMap<>();
+            for (long id : ids) {
+                RaftNode node = RaftNode.builder().nodeId(id).voters(ids).config(options.config())
+                        .stateMachine(new KvStateMachine())
+                        .logStorage(SegmentedLogStorage.builder(options.dataDir().resolve("node-" + id)).build())
+                        .transport(transports.get(id)).build();
+                started.add(0, node);
+                nodes.put(id, node);
+            }
+            nodes.values().forEach(RaftNode::start);
+            Map<Long, Member> members = new LinkedHashMap<>();
+            for (long id : ids) {
+                RaftNode node = nodes.get(id);
+                RespCommands commands = new RespCommands(node, new InProcessRouter(node, nodes),
+                        options.config().maxEntryBytes(), options.timeout());
+                KvServer server = KvServer.start(new InetSocketAddress(options.host(),
+                        port(options.redisBasePort(), id)), commands, redisLoops, options.config().maxEntryBytes());
+                started.add(0, server);
+                members.put(id, new Member(id, transports.get(id), node, server));
+            }
+            return new KvCluster(Collections.unmodifiableMap(members), redisLoops);
+        } catch (RuntimeException | Error e) {
+            for (AutoCloseable closeable : started) {
+                try {
+                    closeable.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            redisLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** The members by id, in id order. */
+    public Map<Long, Member> members() {
+        return members;
+    }
+
+    /** Node {@code id}'s member. */
+    public Member member(long id) {
+        Member member = members.get(id);
+        if (member == null) {
+            throw new IllegalArgumentException("no node " + id);
+        }
+        return member;
+    }
+
+    /** Stops one member (server, node, transport), as if its process died. Idempotent. */
+    public void stop(long id) {
+        Member member = member(id);
+        member.server().close();
+        member.node().close();
+        member.transport().close();
+    }
+
+    /** Stops every member and the servers' event loops. Idempotent. */
+    @Override
+    public void close() {
+        members.values().forEach(m -> m.server().close());
+        members.values().forEach(m -> m.node().close());
+        members.values().forEach(m -> m.transport().close());
+        redisLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static int port(int base, long id) {
+        return base == 0 ? 0 : Math.toIntExact(base + id - 1);
+    }
+}

@@ -1,0 +1,210 @@
+package io.ringraft.examples.kv;
+
+import io.ringraft.message.LogEntries;
+import io.ringraft.spi.StateMachine;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.agrona.DirectBuffer;
+
+/**
+ * The replicated key-value map: keys and values are arbitrary bytes. {@link #apply} executes
+ * {@link KvCodec} commands, {@link #query} answers {@link KvCodec} queries.
+ *
+ * <p>Results, as Redis would reply:
+ * <ul>
+ *   <li>{@code SET}: {@link #OK}, or {@code null} if an {@code NX}/{@code XX} condition failed;
+ *   <li>{@code DEL}, {@code EXISTS}, {@code DBSIZE}: a {@link Long} count;
+ *   <li>{@code INCRBY}: the new value as a {@link Long}, or a {@link KvError} if the value is not a
+ *       64-bit decimal integer or the result would overflow (a missing key counts as 0);
+ *   <li>{@code MSET}: {@link #OK};
+ *   <li>{@code CAS key expected new}: {@code 1L} if the key held exactly {@code expected} (and now
+ *       holds {@code new}), else {@code 0L} (a missing key never matches);
+ *   <li>{@code GET}: the value ({@code byte[]}) or {@code null}; {@code MGET}: a {@code List} of those;
+ *   <li>a malformed message: a {@link KvError} (never an exception, which would stop the node).
+ * </ul>
+ *
+ * <p>Deterministic: no clocks, no randomness, no iteration-order dependence. Like every state
+ * machine, called by one thread at a time (the node's applier); not otherwise thread-safe.
+ */
+public final class KvStateMachine implements StateMachine {
+
+    /** The result of a successful {@code SET} or {@code MSET}. */
+    public static final String OK = "OK";
+
+    static final KvError MALFORMED = new KvError("ERR malformed command");
+    static final KvError NOT_AN_INTEGER = new KvError("ERR value is not an integer or out of range");
+    static final KvError OVERFLOW = new KvError("ERR increment or decrement would overflow");
+
+    /** Keys as ISO-8859-1 strings: one char per byte, so any byte sequence maps losslessly. */
+    private final Map<String, byte[]> map = new HashMap<>();
+
+    @Override
+    public void apply(LogEntries entries, ApplyResults results) {
+        for (int i = 0; i < entries.count(); i++) {
+            DirectBuffer payload = entries.payloadAt(i);
+            results.set(i, execute(payload, 0, payload.capacity()));
+        }
+    }
+
+    @Override
+    public Object query(DirectBuffer query, int offset, int length) {
+        try {
+            MessageReader in = new MessageReader(query, offset, length);
+            byte op = in.readByte();
+            switch (op) {
+                case KvCodec.GET -> {
+                    String key = key(in.readString());
+                    in.expectEnd();
+                    return map.get(key);
+                }
+                case KvCodec.MGET -> {
+                    int count = in.readCount();
+                    List<String> keys = readKeys(in, count);
+                    in.expectEnd();
+                    List<byte[]> values = new ArrayList<>(count);
+                    keys.forEach(k -> values.add(map.get(k)));
+                    return values;
+                }
+                case KvCodec.EXISTS -> {
+                    int count = in.readCount();
+                    List<String> keys = readKeys(in, count);
+                    in.expectEnd();
+                    return keys.stream().filter(map::containsKey).count();
+                }
+                case KvCodec.DBSIZE -> {
+                    in.expectEnd();
+                    return (long) map.size();
+                }
+                default -> {
+                    return MALFORMED;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return MALFORMED;
+        }
+    }
+
+    /** Executes one command; malformed input changes nothing. */
+    private Object execute(DirectBuffer payload, int offset, int length) {
+        try {
+            MessageReader in = new MessageReader(payload, offset, length);
+            byte op = in.readByte();
+            return switch (op) {
+                case KvCodec.SET -> set(in);
+                case KvCodec.DEL -> del(in);
+                case KvCodec.INCRBY -> incrBy(in);
+                case KvCodec.MSET -> mset(in);
+                case KvCodec.CAS -> cas(in);
+                default -> MALFORMED;
+            };
+        } catch (IllegalArgumentException e) {
+            return MALFORMED;
+        }
+    }
+
+    private Object set(MessageReader in) {
+        int flags = in.readByte();
+        String key = key(in.readString());
+        byte[] value = in.readString();
+        in.expectEnd();
+        boolean exists = map.containsKey(key);
+        if ((flags & KvCodec.NX) != 0 && exists || (flags & KvCodec.XX) != 0 && !exists) {
+            return null;
+        }
+        map.put(key, value);
+        return OK;
+    }
+
+    private Object del(MessageReader in) {
+        List<String> keys = readKeys(in, in.readCount());
+        in.expectEnd();
+        long removed = 0;
+        for (String key : keys) {
+            if (map.remove(key) != null) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private Object incrBy(MessageReader in) {
+        String key = key(in.readString());
+        long delta = in.readLong();
+        in.expectEnd();
+        byte[] current = map.get(key);
+        long value;
+        if (current == null) {
+            value = 0;
+        } else {
+            Long parsed = parseLong(current);
+            if (parsed == null) {
+                return NOT_AN_INTEGER;
+            }
+            value = parsed;
+        }
+        long updated;
+        try {
+            updated = Math.addExact(value, delta);
+        } catch (ArithmeticException e) {
+            return OVERFLOW;
+        }
+        map.put(key, Long.toString(updated).getBytes(StandardCharsets.US_ASCII));
+        return updated;
+    }
+
+    private Object mset(MessageReader in) {
+        int pairs = in.readCount();
+        List<String> keys = new ArrayList<>(pairs);
+        List<byte[]> values = new ArrayList<>(pairs);
+        for (int i = 0; i < pairs; i++) {
+            keys.add(key(in.readString()));
+            values.add(in.readString());
+        }
+        in.expectEnd();
+        for (int i = 0; i < pairs; i++) {
+            map.put(keys.get(i), values.get(i));
+        }
+        return OK;
+    }
+
+    private Object cas(MessageReader in) {
+        String key = key(in.readString());
+        byte[] expected = in.readString();
+        byte[] update = in.readString();
+        in.expectEnd();
+        byte[] current = map.get(key);
+        if (current == null || !Arrays.equals(current, expected)) {
+            return 0L;
+        }
+        map.put(key, update);
+        return 1L;
+    }
+
+    private static List<String> readKeys(MessageReader in, int count) {
+        List<String> keys = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            keys.add(key(in.readString()));
+        }
+        return keys;
+    }
+
+    private static String key(byte[] bytes) {
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Parses a canonical decimal 64-bit integer as Redis does (no sign '+', no spaces), or null. */
+    static Long parseLong(byte[] bytes) {
+        if (bytes.length == 0 || bytes.length > 20 || bytes[0] == '+') {
+            return null;
+        }
+        try {
+            return Long.parseLong(new String(bytes, StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package io.ringraft.examples.kv;
+
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import io.ringraft.api.NotLeaderException;
+import io.ringraft.api.RaftException;
+import io.ringraft.api.RaftNode;
+import io.ringraft.api.RejectedException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+/**
+ * Executes the RESP commands of one node: reads through {@link RaftNode#read} on this node
+ * (linearizable, on followers too), writes through the {@link WriteRouter} to the leader. Every
+ * call returns a future that completes normally with the reply, errors included, and never blocks.
+ *
+ * <p>Commands: {@code PING}, {@code ECHO}, {@code GET}, {@code SET key value [NX|XX]}, {@code DEL},
+ * {@code EXISTS}, {@code INCR}, {@code INCRBY}, {@code MGET}, {@code MSET}, {@code CAS key expected
+ * new}, {@code DBSIZE}, {@code INFO [section]}, {@code CONFIG GET pattern...}, {@code RAFT.STATUS},
+ * {@code RAFT.TRANSFER id}. Thread-safe.
+ */
+public final class RespCommands {
+
+    private static final RedisMessage PONG = new SimpleStringRedisMessage("PONG");
+    /** What {@code CONFIG GET} knows: what redis-benchmark asks for at start. */
+    private static final Map<String, String> CONFIG = new LinkedHashMap<>();
+
+    static {
+        CONFIG.put("save", "");
+        CONFIG.put("appendonly", "no");
+        CONFIG.put("databases", "1");
+    }
+
+    private static final long READ_RETRY_DELAY_MILLIS = 10;
+
+    private final RaftNode self;
+    private final WriteRouter router;
+    private final int maxCommandBytes;
+    private final long timeoutMillis;
+
+    /**
+     * @param self            this node: answers reads and status
+     * @param router          where writes and transfers go
+     * @param maxCommandBytes largest encoded command ({@code RaftConfig.maxEntryBytes})
+     * @param timeout         how long a write or read may take before the client is answered
+     *                        {@code -UNCERTAIN} (writes) or {@code -TRYAGAIN} (reads)
+     */
+    public RespCommands(RaftNode self, WriteRouter router, int maxCommandBytes, Duration timeout) {
+        this.self = self;
+        this.router = router;
+        this.maxCommandBytes = maxCommandBytes;
+        this.timeoutMillis = timeout.toMillis();
+    }
+
+    /** How a command orders against its neighbours on one connection. */
+    enum Kind {
+        /** Reads the replicated state: starts only after earlier writes of the connection completed. */
+        READ,
+        /** Changes the replicated state (or leadership): starts only after earlier reads completed. */
+        WRITE,
+        /** Answered at once from local state, or an error. */
+        LOCAL
+    }
+
+    /** The kind of the command {@code args}. */
+    static Kind kindOf(List<byte[]> args) {
+        return switch (text(args.get(0)).toUpperCase(Locale.ROOT)) {
+            case "GET", "MGET", "EXISTS", "DBSIZE" -> Kind.READ;
+            case "SET", "DEL", "INCR", "INCRBY", "MSET", "CAS", "RAFT.TRANSFER" -> Kind.WRITE;
+            default -> Kind.LOCAL;
+        };
+    }
+
+    /** Executes one command ({@code args.get(0)} is its name); the future never fails. */
+    public CompletableFuture<RedisMessage> execute(List<byte[]> args) {
+        String given = text(args.get(0));
+        String name = given.toUpperCase(Locale.ROOT);
+        int n = args.size();
+        return switch (name) {
+            case "PING" -> n == 1 ? done(PONG) : n == 2 ? done(RespReplies.bulk(args.get(1))) : arity(given);
+            case "ECHO" -> n == 2 ? done(RespReplies.bulk(args.get(1))) : arity(given);
+            case "GET" -> n == 2 ? read(KvCodec.get(args.get(1))) : arity(given);
+            case "SET" -> n >= 3 ? set(args) : arity(given);
+            case "DEL" -> n >= 2 ? write(KvCodec.del(args.subList(1, n))) : arity(given);
+            case "EXISTS" -> n >= 2 ? read(KvCodec.exists(args.subList(1, n))) : arity(given);
+            case "INCR" -> n == 2 ? write(KvCodec.incrBy(args.get(1), 1)) : arity(given);
+            case "INCRBY" -> n == 3 ? incrBy(args.get(1), args.get(2)) : arity(given);
+            case "MGET" -> n >= 2 ? read(KvCodec.mget(args.subList(1, n))) : arity(given);
+            case "MSET" -> n >= 3 && n % 2 == 1 ? write(KvCodec.mset(args.subList(1, n))) : arity(given);
+            case "CAS" -> n == 4 ? write(KvCodec.cas(args.get(1), args.get(2), args.get(3))) : arity(given);
+            case "DBSIZE" -> n == 1 ? read(KvCodec.dbsize()) : arity(given);
+            case "INFO" -> n <= 2
+                    ? done(RespReplies.bulk(StatusText.info(n == 2 ? text(args.get(1)) : null, self.status())))
+                    : arity(given);
+            case "CONFIG" -> config(args);
+            case "RAFT.STATUS" -> n == 1 ? done(RespReplies.bulk(StatusText.raft(self.status()))) : arity(given);
+            case "RAFT.TRANSFER" -> n == 2 ? transfer(args.get(1)) : arity(given);
+            default -> done(unknown(given, args));
+        };
+    }
+
+    private CompletableFuture<RedisMessage> set(List<byte[]> args) {
+        int flags = 0;
+        for (int i = 3; i < args.size(); i++) {
+            String option = text(args.get(i)).toUpperCase(Locale.ROOT);
+            if (option.equals("NX")) {
+                flags |= KvCodec.NX;
+            } else if (option.equals("XX")) {
+                flags |= KvCodec.XX;
+            } else {
+                return done(RespReplies.error("ERR syntax error"));
+            }
+        }
+        if (flags == (KvCodec.NX | KvCodec.XX)) {
+            return done(RespReplies.error("ERR syntax error"));
+        }
+        return write(KvCodec.set(args.get(1), args.get(2), flags));
+    }
+
+    private CompletableFuture<RedisMessage> incrBy(byte[] key, byte[] delta) {
+        Long parsed = KvStateMachine.parseLong(delta);
+        return parsed == null ? done(RespReplies.of(KvStateMachine.NOT_AN_INTEGER))
+                : write(KvCodec.incrBy(key, parsed));
+    }
+
+    private CompletableFuture<RedisMessage> write(byte[] command) {
+        if (command.length > maxCommandBytes) {
+            return done(RespReplies.error("ERR command of " + command.length
+                    + " bytes exceeds the largest log entry (" + maxCommandBytes + " bytes)"));
+        }
+        CompletableFuture<Object> proposal;
+        try {
+            proposal = router.propose(command);
+        } catch (RuntimeException e) {
+            return done(RespReplies.writeFailure(e));
+        }
+        return proposal.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .handle((result, failure) -> failure == null ? RespReplies.of(result)
+                        : RespReplies.writeFailure(failure));
+    }
+
+    private CompletableFuture<RedisMessage> read(byte[] query) {
+        CompletableFuture<RedisMessage> reply = new CompletableFuture<>();
+        read(query, reply, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+        return reply;
+    }
+
+    /**
+     * A read has no effect, so one that failed because no leader confirmed it in time or too many
+     * were in flight is retried here, a little later, until the deadline; then {@code -TRYAGAIN}.
+     */
+    private void read(byte[] query, CompletableFuture<RedisMessage> reply, long deadline) {
+        long left = deadline - System.nanoTime();
+        self.read(query).orTimeout(Math.max(1, left), TimeUnit.NANOSECONDS).whenComplete((result, failure) -> {
+            if (failure == null) {
+                reply.complete(RespReplies.of(result));
+                return;
+            }
+            Throwable cause = RespReplies.unwrap(failure);
+            boolean retry = (cause instanceof NotLeaderException || cause instanceof RejectedException)
+                    && deadline - System.nanoTime() > READ_RETRY_DELAY_MILLIS * 1_000_000L;
+            if (retry) {
+                CompletableFuture.delayedExecutor(READ_RETRY_DELAY_MILLIS, TimeUnit.MILLISECONDS)
+                        .execute(() -> read(query, reply, deadline));
+            } else {
+                reply.complete(RespReplies.readFailure(failure));
+            }
+        });
+    }
+
+    private CompletableFuture<RedisMessage> transfer(byte[] target) {
+        Long id = KvStateMachine.parseLong(target);
+        if (id == null || id <= 0) {
+            return done(RespReplies.error("ERR node id must be a positive integer"));
+        }
+        return router.transferLeadership(id).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .handle((ignored, failure) -> {
+                    if (failure == null) {
+                        return RespReplies.OK;
+                    }
+                    Throwable cause = RespReplies.unwrap(failure);
+                    if (cause instanceof RejectedException) {
+                        return RespReplies.error("ERR " + cause.getMessage());
+                    }
+                    if (cause instanceof RaftException) {
+                        return RespReplies.error("TRYAGAIN " + cause.getMessage());
+                    }
+                    if (cause instanceof TimeoutException) {
+                        return RespReplies.error("UNCERTAIN the transfer did not complete in time");
+                    }
+                    return RespReplies.error("ERR " + cause);
+                });
+    }
+
+    private CompletableFuture<RedisMessage> config(List<byte[]> args) {
+        if (args.size() < 2) {
+            return arity("config");
+        }
+        String sub = text(args.get(1));
+        if (!sub.equalsIgnoreCase("GET")) {
+            return done(RespReplies.error("ERR unknown subcommand '" + sub + "'. Try CONFIG HELP."));
+        }
+        if (args.size() < 3) {
+            return arity("config|get");
+        }
+        List<RedisMessage> pairs = new ArrayList<>();
+        for (Map.Entry<String, String> entry : CONFIG.entrySet()) {
+            for (byte[] pattern : args.subList(2, args.size())) {
+                if (glob(text(pattern).toLowerCase(Locale.ROOT)).matcher(entry.getKey()).matches()) {
+                    pairs.add(RespReplies.bulk(entry.getKey()));
+                    pairs.add(RespReplies.bulk(entry.getValue()));
+                    break;
+                }
+            }
+        }
+        return done(new ArrayRedisMessage(pairs));
+    }
+
+    private static RedisMessage unknown(String given, List<byte[]> args) {
+        StringBuilder message = new StringBuilder("ERR unknown command '")
+                .append(given, 0, Math.min(given.length(), 128))
+                .append("', with args beginning with: ");
+        for (byte[] arg : args.subList(1, Math.min(args.size(), 17))) {
+            String shown = text(arg);
+            message.append('\'').append(shown, 0, Math.min(shown.length(), 128)).append("' ");
+        }
+        return RespReplies.error(message.toString());
+    }
+
+    private static Pattern glob(String pattern) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
+        }
+        return Pattern.compile(regex.toString());
+    }
+
+    private static CompletableFuture<RedisMessage> arity(String command) {
+        return done(RespReplies.wrongArity(command));
+    }
+
+    private static CompletableFuture<RedisMessage> done(RedisMessage reply) {
+        return CompletableFuture.completedFuture(reply);
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

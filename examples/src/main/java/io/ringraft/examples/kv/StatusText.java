@@ -1,0 +1,64 @@
+package io.ringraft.examples.kv;
+
+import io.ringraft.api.RaftStatus;
+import java.util.Locale;
+
+/** The text of {@code INFO} and {@code RAFT.STATUS}: Redis INFO style, {@code field:value} lines. */
+final class StatusText {
+
+    private StatusText() {
+    }
+
+    /** {@code INFO [section]}: {@code server}, {@code raft}, or all of them; empty for an unknown section (as Redis). */
+    static String info(String section, RaftStatus status) {
+        String s = section == null ? "default" : section.toLowerCase(Locale.ROOT);
+        boolean all = s.equals("default") || s.equals("all") || s.equals("everything");
+        if (!all && !s.equals("server") && !s.equals("raft")) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        if (all || s.equals("server")) {
+            out.append("# Server\r\n")
+                    .append("redis_version:7.0.0\r\n")
+                    .append("ringraft_example:kv\r\n")
+                    .append("redis_mode:standalone\r\n");
+        }
+        if (all || s.equals("raft")) {
+            if (out.length() > 0) {
+                out.append("\r\n");
+            }
+            out.append("# Raft\r\n").append(raft(status));
+        }
+        return out.toString();
+    }
+
+    /** Every field of {@link RaftStatus}, one {@code field:value} line each. */
+    static String raft(RaftStatus st) {
+        StringBuilder out = new StringBuilder();
+        line(out, "node_id", st.nodeId());
+        line(out, "group_id", st.groupId());
+        line(out, "role", st.role().name().toLowerCase(Locale.ROOT));
+        line(out, "term", st.term());
+        line(out, "leader_id", st.leaderId());
+        line(out, "vote_term", st.vote().term());
+        line(out, "voted_for", st.vote().votedFor());
+        line(out, "last_log_term", st.lastLogId().term());
+        line(out, "last_log_index", st.lastLogId().index());
+        line(out, "accepted_seq", st.acceptedSeq());
+        line(out, "written_index", st.writtenIndex());
+        line(out, "flushed_seq", st.flushedSeq());
+        line(out, "durable_index", st.durableIndex());
+        line(out, "committed_index", st.committedIndex());
+        line(out, "applied_index", st.appliedIndex());
+        line(out, "dropped_inbound", st.droppedInbound());
+        line(out, "dropped_outbound", st.droppedOutbound());
+        line(out, "failure", st.failure() == null ? "" : st.failure());
+        line(out, "closed", st.closed() ? 1 : 0);
+        return out.toString();
+    }
+
+    private static void line(StringBuilder out, String field, Object value) {
+        out.append("raft_").append(field).append(':')
+                .append(String.valueOf(value).replace('\r', ' ').replace('\n', ' ')).append("\r\n");
+    }
+}

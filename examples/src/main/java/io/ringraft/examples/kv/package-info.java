@@ -1,0 +1,10 @@
+/**
+ * A replicated key-value store on RingRaft that speaks the Redis protocol (RESP).
+ *
+ * <p>{@link io.ringraft.examples.kv.KvStateMachine} holds the map and executes
+ * {@link io.ringraft.examples.kv.KvCodec} commands; {@link io.ringraft.examples.kv.KvServer} serves
+ * RESP on each node through {@link io.ringraft.examples.kv.RespCommands};
+ * {@link io.ringraft.examples.kv.KvCluster} runs a whole cluster in one process and
+ * {@link io.ringraft.examples.kv.KvMain} is the command line ({@code ringraft-kv.jar}).
+ */
+package io.ringraft.examples.kv;
