@@ -215,7 +215,9 @@ final class Replication {
                 return;
             }
         }
-        if (peer.sentCommit < engine.commitIndex) {
+        // A follower with appends in flight learns the commit index from the next append (or its
+        // heartbeat); a separate notice per acknowledgement would double the messages under load.
+        if (peer.sentCommit < engine.commitIndex && peer.inflights.count() == 0) {
             sendCommitOnly(peer);
         }
     }
