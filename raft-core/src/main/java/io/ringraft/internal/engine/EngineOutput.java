@@ -72,4 +72,14 @@ public interface EngineOutput {
     default void readFailed(long requestId, long leaderHint) {
         throw new UnsupportedOperationException("this engine output does not serve reads");
     }
+
+    /**
+     * As {@link #readFailed(long, long)}, saying why: {@code busy} is true when the read was refused
+     * for lack of room ({@code maxPendingReads}) or the leader did not answer a forwarded read within
+     * an election timeout, false when this node is not (or no longer) able to reach a leader. The
+     * default forgets the reason.
+     */
+    default void readFailed(long requestId, long leaderHint, boolean busy) {
+        readFailed(requestId, leaderHint);
+    }
 }

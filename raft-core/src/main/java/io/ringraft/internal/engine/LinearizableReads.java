@@ -78,8 +78,10 @@ final class LinearizableReads {
             forwardedIds[slot] = requestId;
             forwardedAge[slot] = 0;
             engine.out.send(new ReadIndexRequest(engine.selfId, engine.leaderId, engine.term(), requestId));
+        } else if (engine.leaderId != 0) {
+            engine.out.readFailed(requestId, engine.leaderId, true); // too many forwarded reads
         } else {
-            engine.out.readFailed(requestId, engine.leaderId);
+            engine.out.readFailed(requestId, 0, false);
         }
     }
 
@@ -95,7 +97,11 @@ final class LinearizableReads {
 
     private void enqueue(long requestId, long requester) {
         if (count == capacity) {
-            fail(requestId, requester);
+            if (requester == 0) {
+                engine.out.readFailed(requestId, 0, true);
+            }
+            // A follower's read is left unanswered: it times out there as "busy", which is the truth,
+            // whereas a negative answer would read as "not the leader".
             return;
         }
         int slot = (head + count++) % capacity;
@@ -249,7 +255,7 @@ final class LinearizableReads {
             forwardedAge[(forwardedHead + i) % capacity]++;
         }
         while (forwardedCount > 0 && forwardedAge[forwardedHead] >= timeout) {
-            engine.out.readFailed(forwardedIds[forwardedHead], engine.leaderId);
+            engine.out.readFailed(forwardedIds[forwardedHead], engine.leaderId, true);
             forwardedHead = (forwardedHead + 1) % capacity;
             forwardedCount--;
         }

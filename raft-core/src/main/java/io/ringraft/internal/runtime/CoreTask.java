@@ -206,9 +206,17 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
 
     @Override
     public void readFailed(long requestId, long leaderHint) {
+        readFailed(requestId, leaderHint, false);
+    }
+
+    @Override
+    public void readFailed(long requestId, long leaderHint, boolean busy) {
         PendingReads.Read read = ctx.reads.take(requestId);
         if (read != null) {
-            read.future.completeExceptionally(new NotLeaderException(ctx.selfId, leaderHint));
+            read.future.completeExceptionally(busy
+                    ? new io.ringraft.api.RejectedException("the read could not be confirmed in time (leader "
+                    + leaderHint + " busy, or too many reads pending); retry")
+                    : new NotLeaderException(ctx.selfId, leaderHint));
         }
     }
 

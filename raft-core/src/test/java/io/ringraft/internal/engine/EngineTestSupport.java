@@ -275,6 +275,15 @@ final class EngineTestSupport {
             events.add(new ReadFailed(requestId, leaderHint));
         }
 
+        /** Whether each failed read was reported as busy (refused for room or timed out), in order. */
+        final List<Boolean> readFailuresBusy = new ArrayList<>();
+
+        @Override
+        public void readFailed(long requestId, long leaderHint, boolean busy) {
+            readFailuresBusy.add(busy);
+            readFailed(requestId, leaderHint);
+        }
+
         /** The events since the last drain, then forgets them (and the sent messages). */
         List<Event> drain() {
             List<Event> copy = List.copyOf(events);

@@ -142,6 +142,32 @@ class LinearizableReadsTest {
         Node follower = Node.create(config(2, THREE), vote(1), 1);
         follower.engine.readIndex(3);
         assertThat(follower.drain()).containsExactly(new ReadFailed(3, 0));
+        assertThat(follower.out.readFailuresBusy).containsExactly(false);
+    }
+
+    @Test
+    void failuresForLackOfRoomOrTimeAreReportedAsBusyNotAsNotLeader() {
+        EngineConfig small = new EngineConfig(1, THREE, 10, 1, false, false, 64, 256, 2);
+        Node leader = Node.create(small, vote(1), 1, 1);
+        leader.electSelf();
+        leader.flushAll();
+        leader.engine.receive(ack(2, 1, 2, 3));
+        leader.drain();
+        leader.engine.readIndex(1);
+        leader.engine.readIndex(2);
+        leader.engine.readIndex(3); // a third does not fit
+        assertThat(leader.drain()).contains(new ReadFailed(3, 0));
+        assertThat(leader.out.readFailuresBusy).containsExactly(true);
+        leader.engine.receive(new ReadIndexRequest(2, 1, 2, 9)); // nor does a follower's: no answer
+        assertThat(leader.out.drainSent()).isEmpty();
+
+        Node follower = Node.create(config(2, THREE), vote(2, 1), 1, 1);
+        follower.engine.receive(new AppendEntriesRequest(1, 2, 2, new io.ringraft.api.LogId(1, 2),
+                io.ringraft.message.LogEntries.empty(3), 2));
+        follower.engine.readIndex(11);
+        follower.tick(10);
+        assertThat(follower.drain()).contains(new ReadFailed(11, 1));
+        assertThat(follower.out.readFailuresBusy).containsExactly(true);
     }
 
     @Test
