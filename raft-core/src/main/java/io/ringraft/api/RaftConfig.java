@@ -27,6 +27,8 @@ public final class RaftConfig {
     private final long proposalWaitMillis;
     private final int batchEntries;
     private final int maxPendingReads;
+    private final boolean leaseReads;
+    private final int clockDriftBoundPercent;
 
     private RaftConfig(Builder b) {
         this.tickMillis = b.tickMillis;
@@ -46,6 +48,8 @@ public final class RaftConfig {
         this.proposalWaitMillis = b.proposalWaitMillis;
         this.batchEntries = b.batchEntries;
         this.maxPendingReads = b.maxPendingReads;
+        this.leaseReads = b.leaseReads;
+        this.clockDriftBoundPercent = b.clockDriftBoundPercent;
     }
 
     /** A builder with the defaults. */
@@ -109,6 +113,24 @@ public final class RaftConfig {
     /** Linearizable reads that may wait for their read index or their turn at once (a power of two). Default 1024. */
     public int maxPendingReads() { return maxPendingReads; }
 
+    /**
+     * Leader leases: a leader answers linearizable reads without a quorum round while its lease
+     * runs. Safe only if no node's clock runs more than {@link #clockDriftBoundPercent()} slower or
+     * faster than another's over an election timeout; needs check-quorum. Default off.
+     */
+    public boolean leaseReads() { return leaseReads; }
+
+    /** The clock drift the lease allows for, in percent of the election timeout. Default 10. */
+    public int clockDriftBoundPercent() { return clockDriftBoundPercent; }
+
+    /** The lease length in ticks (0 without leases): the election timeout less the drift bound. */
+    public int leaseTicks() {
+        if (!leaseReads) {
+            return 0;
+        }
+        return Math.max(1, electionTimeoutTicks() * (100 - clockDriftBoundPercent) / 100 - 1);
+    }
+
     /** Election timeout in ticks. */
     public int electionTimeoutTicks() {
         return Math.max(2, electionTimeoutMillis / tickMillis);
@@ -126,7 +148,8 @@ public final class RaftConfig {
                 + " ring=" + ringCapacityEntries + "/" + ringCapacityBytes + "B maxEntry=" + maxEntryBytes
                 + "B window=" + maxInflightAppends + " batch=" + maxEntriesPerAppend + "/" + maxBytesPerAppend
                 + "B proposals=" + proposalQueueBytes + "B inbound=" + inboundQueueCapacity + " futures="
-                + maxPendingFutures + " reads=" + maxPendingReads + " wait=" + proposalWaitMillis + "ms]";
+                + maxPendingFutures + " reads=" + maxPendingReads + " lease=" + (leaseReads ? leaseTicks() + " ticks" : "off")
+                + " wait=" + proposalWaitMillis + "ms]";
     }
 
     /** Builds a {@link RaftConfig}; {@link #build()} validates every setting together. */
@@ -148,6 +171,8 @@ public final class RaftConfig {
         private long proposalWaitMillis;
         private int batchEntries = 1024;
         private int maxPendingReads = 1024;
+        private boolean leaseReads;
+        private int clockDriftBoundPercent = 10;
 
         private Builder() {
         }
@@ -169,6 +194,8 @@ public final class RaftConfig {
         public Builder proposalWaitMillis(long v) { proposalWaitMillis = v; return this; }
         public Builder batchEntries(int v) { batchEntries = v; return this; }
         public Builder maxPendingReads(int v) { maxPendingReads = v; return this; }
+        public Builder leaseReads(boolean v) { leaseReads = v; return this; }
+        public Builder clockDriftBoundPercent(int v) { clockDriftBoundPercent = v; return this; }
 
         /**
          * @throws IllegalArgumentException naming the first setting that is out of range or
@@ -209,6 +236,14 @@ public final class RaftConfig {
             if (maxBytesPerAppend < maxEntryBytes) {
                 throw new IllegalArgumentException("maxBytesPerAppend (" + maxBytesPerAppend
                         + ") must be at least maxEntryBytes (" + maxEntryBytes + ")");
+            }
+            if (clockDriftBoundPercent < 0 || clockDriftBoundPercent >= 100) {
+                throw new IllegalArgumentException("clockDriftBoundPercent must be in [0, 100), got "
+                        + clockDriftBoundPercent);
+            }
+            if (leaseReads && !checkQuorum) {
+                throw new IllegalArgumentException("leaseReads needs checkQuorum: without it followers may "
+                        + "elect another leader while the lease runs");
             }
             if (proposalWaitMillis < 0) {
                 throw new IllegalArgumentException("proposalWaitMillis must not be negative, got "

@@ -40,6 +40,26 @@ final class SimNode {
     long restartAt = -1;
     /** The probability that the log writer skips a step (a slow disk). */
     double slowDisk;
+    /** This node's clock: {@code localBase + (virtual now - realBase) * clockRate} (drift). */
+    private double clockRate = 1.0;
+    private long realBase;
+    private long localBase;
+
+    /** Makes this node's clock run at {@code rate} times virtual time from now on (clock drift). */
+    void setClockRate(double rate) {
+        long real = clock.getAsLong();
+        localBase = localClock();
+        realBase = real;
+        clockRate = rate;
+    }
+
+    private long localClock() {
+        long real = clock.getAsLong();
+        if (realBase == 0) {
+            return real;
+        }
+        return localBase + (long) ((real - realBase) * clockRate);
+    }
     /** Scripted: the log writer does not run at all while set (flushes complete late). */
     boolean writerHeld;
 
@@ -57,7 +77,7 @@ final class SimNode {
     void start() {
         incarnation++;
         runtime = new NodeRuntime(1, id, voters, config, new KvStateMachine(id, observer),
-                new SimLogStorage(disk), network, null, NodeRuntime.Threading.MANUAL, clock,
+                new SimLogStorage(disk), network, null, NodeRuntime.Threading.MANUAL, this::localClock,
                 new SplittableRandom(seed * 31 + id * 1_000_003L + incarnation));
         runtime.start();
         agents = runtime.agents();

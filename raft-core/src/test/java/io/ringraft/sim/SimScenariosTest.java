@@ -680,6 +680,106 @@ class SimScenariosTest {
         }
     }
 
+    /** The small simulator configuration with leader leases (check-quorum on, 10% drift bound). */
+    private static RaftConfig leaseConfig() {
+        return RaftConfig.builder().tickMillis(10).heartbeatIntervalMillis(30).electionTimeoutMillis(150)
+                .ringCapacityEntries(64).ringCapacityBytes(16 << 10).maxEntryBytes(512).maxInflightAppends(4)
+                .maxEntriesPerAppend(8).maxBytesPerAppend(4096).proposalQueueBytes(8 << 10)
+                .inboundQueueCapacity(64).maxPendingFutures(256).batchEntries(16).leaseReads(true)
+                .clockDriftBoundPercent(10).build();
+    }
+
+    /**
+     * Cuts the leader off, lets the others elect a new leader and overwrite "g56", and meanwhile
+     * keeps sending linearizable reads to the old leader. Returns the reads that reported the old
+     * value after the overwrite was acknowledged (stale reads).
+     */
+    /** What the old leader answered: stale reads, and all reads it answered successfully. */
+    private record LeaseOutcome(List<ScriptedOp> stale, List<ScriptedOp> served) {
+    }
+
+    private static LeaseOutcome leaseScenario(Simulation sim, double oldLeaderClockRate) {
+        sim.nodes().forEach(n -> n.slowDisk = 0);
+        SimNode old = sim.node(ackedWrite(sim, "g56", "old", false).target.id);
+        sim.steps(200, false); // the lease is renewed every heartbeat
+        old.setClockRate(oldLeaderClockRate);
+        sim.setIsolated(old.id, true);
+        List<ScriptedOp> readsAtOld = new ArrayList<>();
+        ScriptedOp overwrite = null;
+        long overwriteAckedAt = Long.MAX_VALUE;
+        for (int i = 0; i < 4_000 && old.engine().role() == Role.LEADER; i++) {
+            if (i % 10 == 0) {
+                readsAtOld.add(sim.read(old.id, "g56"));
+            }
+            if (overwrite == null) {
+                SimNode fresh = sim.nodes().stream()
+                        .filter(n -> n != old && n.isServing() && n.engine().role() == Role.LEADER)
+                        .findFirst().orElse(null);
+                if (fresh != null) {
+                    overwrite = sim.submit(fresh.id, KvInput.put("g56", "new"));
+                }
+            } else if (overwrite.resolved && overwrite.isOk() && overwriteAckedAt == Long.MAX_VALUE) {
+                overwriteAckedAt = sim.now();
+            }
+            sim.step(false);
+        }
+        sim.setIsolated(old.id, false);
+        old.setClockRate(1.0);
+        List<ScriptedOp> all = readsAtOld;
+        sim.stepUntil("the reads at the old leader resolve", CONVERGE_STEPS, false,
+                () -> all.stream().allMatch(op -> op.resolved));
+        List<ScriptedOp> stale = new ArrayList<>();
+        List<ScriptedOp> served = new ArrayList<>();
+        for (ScriptedOp read : readsAtOld) {
+            if (read.isOk()) {
+                served.add(read);
+                if (read.submittedAt > overwriteAckedAt && read.future.join().equals(KvOutput.value("old"))) {
+                    stale.add(read);
+                }
+            }
+        }
+        return new LeaseOutcome(stale, served);
+    }
+
+    /**
+     * G56 with leader leases: while every clock keeps within the drift bound, a cut-off leader's
+     * lease runs out before the others can elect a new leader, so no read it serves is stale, and
+     * the history stays linearizable.
+     */
+    @Test
+    void g56_leaseReadsAtACutOffLeaderAreNeverStaleWithinTheDriftBound() {
+        for (long seed = 5611; seed < 5617; seed++) {
+            Simulation sim = new Simulation(seed, new SimOptions(3, 0, 30_000, 0, 3, false, false, false, false,
+                    false, false, leaseConfig()));
+            LeaseOutcome outcome = leaseScenario(sim, 0.95);
+            assertThat(outcome.served()).as("reads the cut-off leader answered from its lease, seed %s", seed)
+                    .isNotEmpty();
+            assertThat(outcome.stale()).as("stale lease reads, seed %s", seed).isEmpty();
+            converge(sim);
+        }
+    }
+
+    /**
+     * The negative control: a leader whose clock runs far slower than the bound allows keeps its
+     * lease after the others elected a new leader and overwrote the key; its lease reads are stale,
+     * and the linearizability checker must say so. This proves the harness sees the failure the
+     * drift bound exists to prevent, and documents the assumption leases rest on.
+     */
+    @Test
+    void g56_negativeControl_aLeaderClockDriftingBeyondTheBoundServesStaleReadsAndTheCheckerCatchesIt() {
+        Simulation sim = new Simulation(5621, new SimOptions(3, 0, 30_000, 0, 3, false, false, false, false,
+                false, false, leaseConfig()));
+        List<ScriptedOp> stale = leaseScenario(sim, 0.3).stale();
+        assertThat(stale).as("a leader at 30% clock speed serves stale lease reads").isNotEmpty();
+        sim.stepUntil("convergence", CONVERGE_STEPS, false, sim::converged);
+        try {
+            sim.finalChecks();
+            fail("the linearizability checker accepted stale reads " + stale);
+        } catch (AssertionError expected) {
+            assertThat(expected.getMessage()).contains("I8");
+        }
+    }
+
     // ------------------------------------------------------------------ B21 concurrent proposals
 
     @Test

@@ -24,10 +24,23 @@ import java.util.Arrays;
  * @param maxEntriesPerAppend    the most entries one AppendEntries carries
  * @param maxPendingReads        linearizable reads the engine tracks at once (as leader, and
  *                               forwarded to the leader as follower); beyond it reads fail at once
+ * @param leaseTicks             0: every read confirms leadership with a quorum round. Otherwise a
+ *                               leader answers reads without a round for this many of its ticks
+ *                               after sending a round a quorum confirmed (a leader lease); must be
+ *                               less than the election timeout, and needs check-quorum
  */
 public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
                            int heartbeatIntervalTicks, boolean preVote, boolean checkQuorum,
-                           int maxInflightAppends, int maxEntriesPerAppend, int maxPendingReads) {
+                           int maxInflightAppends, int maxEntriesPerAppend, int maxPendingReads,
+                           int leaseTicks) {
+
+    /** A configuration without leader leases. */
+    public EngineConfig(long selfId, long[] voters, int electionTimeoutTicks, int heartbeatIntervalTicks,
+                        boolean preVote, boolean checkQuorum, int maxInflightAppends, int maxEntriesPerAppend,
+                        int maxPendingReads) {
+        this(selfId, voters, electionTimeoutTicks, heartbeatIntervalTicks, preVote, checkQuorum,
+                maxInflightAppends, maxEntriesPerAppend, maxPendingReads, 0);
+    }
 
     /** The default read bound: 1024 pending reads. */
     public static final int DEFAULT_MAX_PENDING_READS = 1024;
@@ -76,6 +89,13 @@ public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
         if (maxPendingReads < 1) {
             throw new IllegalArgumentException("maxPendingReads must be >= 1, got " + maxPendingReads);
         }
+        if (leaseTicks < 0 || leaseTicks >= electionTimeoutTicks) {
+            throw new IllegalArgumentException("leaseTicks must be in [0, electionTimeoutTicks), got " + leaseTicks);
+        }
+        if (leaseTicks > 0 && !checkQuorum) {
+            throw new IllegalArgumentException("leader leases need check-quorum: without it followers do not "
+                    + "refuse to elect another leader while the lease runs");
+        }
     }
 
     /** A configuration with the usual defaults: election 10 ticks, heartbeat 1, pre-vote and check-quorum on. */
@@ -97,13 +117,13 @@ public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
     /** A copy of this configuration with pre-vote and check-quorum set as given. */
     public EngineConfig withElectionSafeguards(boolean preVote, boolean checkQuorum) {
         return new EngineConfig(selfId, voters, electionTimeoutTicks, heartbeatIntervalTicks, preVote,
-                checkQuorum, maxInflightAppends, maxEntriesPerAppend, maxPendingReads);
+                checkQuorum, maxInflightAppends, maxEntriesPerAppend, maxPendingReads, leaseTicks);
     }
 
     /** A copy of this configuration for another node of the same group. */
     public EngineConfig forNode(long nodeId) {
         return new EngineConfig(nodeId, voters, electionTimeoutTicks, heartbeatIntervalTicks, preVote,
-                checkQuorum, maxInflightAppends, maxEntriesPerAppend, maxPendingReads);
+                checkQuorum, maxInflightAppends, maxEntriesPerAppend, maxPendingReads, leaseTicks);
     }
 
     @Override
@@ -112,7 +132,8 @@ public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
                 && electionTimeoutTicks == c.electionTimeoutTicks
                 && heartbeatIntervalTicks == c.heartbeatIntervalTicks && preVote == c.preVote
                 && checkQuorum == c.checkQuorum && maxInflightAppends == c.maxInflightAppends
-                && maxEntriesPerAppend == c.maxEntriesPerAppend && maxPendingReads == c.maxPendingReads;
+                && maxEntriesPerAppend == c.maxEntriesPerAppend && maxPendingReads == c.maxPendingReads
+                && leaseTicks == c.leaseTicks;
     }
 
     @Override
@@ -125,6 +146,6 @@ public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
         return "EngineConfig[self=" + selfId + " voters=" + Arrays.toString(voters) + " election="
                 + electionTimeoutTicks + " heartbeat=" + heartbeatIntervalTicks + " preVote=" + preVote
                 + " checkQuorum=" + checkQuorum + " window=" + maxInflightAppends + " batch="
-                + maxEntriesPerAppend + " reads=" + maxPendingReads + "]";
+                + maxEntriesPerAppend + " reads=" + maxPendingReads + " lease=" + leaseTicks + "]";
     }
 }

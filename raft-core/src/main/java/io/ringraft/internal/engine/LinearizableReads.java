@@ -22,6 +22,14 @@ import io.ringraft.message.ReadIndexResponse;
  * answer's read index makes it ready. Forwarded reads fail when the leader changes, or when no
  * answer comes within an election timeout.
  *
+ * <p><b>Leader lease</b> ({@code leaseTicks > 0}, needs check-quorum): once a quorum confirmed a
+ * round, the leader answers reads at once, without a round, until {@code leaseTicks} of its ticks
+ * after it <em>sent</em> that round. Every voter that confirmed it heard from the leader after
+ * that moment, and with check-quorum refuses to vote for anyone else for an election timeout of its
+ * own ticks; a quorum of them cannot elect another leader before then. {@code leaseTicks} is shorter
+ * than the election timeout by the clock drift the operator bounds. The leader keeps renewing the
+ * lease with a round every heartbeat, and drops it when it hands leadership over.
+ *
  * <p>Both sides keep reads in fixed-size FIFO arrays ({@code maxPendingReads}); a read that does
  * not fit fails at once. A failed read had no effect and may be retried. Owned by the engine.
  */
@@ -39,6 +47,9 @@ final class LinearizableReads {
     private int count;
     private long round;
     private long confirmedRound;
+    /** Tick at which the newest round was sent, and the end of the lease a confirmed round gives. */
+    private long roundSentTick;
+    private long leaseUntilTick;
     private final long[] voterIds;
     private final long[] ackedRounds;
     private final Quorum.IndexSource ackedRound = this::ackedRoundOf;
@@ -111,9 +122,24 @@ final class LinearizableReads {
         rounds[slot] = Long.MAX_VALUE;
         if (committedInTerm()) {
             admit(slot);
-            startRoundIfIdle();
+            if (leaseHeld()) {
+                rounds[slot] = confirmedRound; // the lease vouches for the leadership now
+            } else {
+                startRoundIfIdle();
+            }
             releaseConfirmed();
         }
+    }
+
+    /** True while a leader lease lets reads skip the confirmation round. */
+    private boolean leaseHeld() {
+        return engine.config.leaseTicks() > 0 && engine.ticks < leaseUntilTick
+                && engine.transferringTo() == 0;
+    }
+
+    /** The lease may no longer be relied on (leadership is being handed over). */
+    void endLease() {
+        leaseUntilTick = 0;
     }
 
     private boolean committedInTerm() {
@@ -151,7 +177,12 @@ final class LinearizableReads {
         if (round > confirmedRound || count == 0) {
             return; // a round is out; reads that arrive now join the next one
         }
+        startRound();
+    }
+
+    private void startRound() {
         round++;
+        roundSentTick = engine.ticks;
         for (int i = 0; i < voterIds.length; i++) {
             if (voterIds[i] == engine.selfId) {
                 ackedRounds[i] = round;
@@ -182,6 +213,9 @@ final class LinearizableReads {
         long confirmed = engine.quorum.committedIndex(ackedRound);
         if (confirmed > confirmedRound) {
             confirmedRound = confirmed;
+            if (confirmed == round && engine.config.leaseTicks() > 0 && engine.transferringTo() == 0) {
+                leaseUntilTick = roundSentTick + engine.config.leaseTicks();
+            }
         }
         while (count > 0 && rounds[head] <= confirmedRound) {
             long requester = requesters[head];
@@ -247,6 +281,9 @@ final class LinearizableReads {
         if (engine.role == Role.LEADER) {
             if (heartbeat && round > confirmedRound) {
                 broadcastProbe(); // the probe or its answers may be lost
+            } else if (heartbeat && engine.config.leaseTicks() > 0 && engine.transferringTo() == 0) {
+                startRound(); // renew the lease
+                releaseConfirmed();
             }
             return;
         }
@@ -280,6 +317,7 @@ final class LinearizableReads {
     void onBecomeLeader() {
         round = 0;
         confirmedRound = 0;
+        leaseUntilTick = 0;
         java.util.Arrays.fill(ackedRounds, 0);
     }
 

@@ -60,6 +60,8 @@ public final class RaftEngine {
     long commitIndex;
     /** Ticks since the last election-timer reset (for a leader: since the last check-quorum round). */
     int electionElapsed;
+    /** Ticks since this engine started: the clock of leader leases. */
+    long ticks;
     /** Messages dropped because they came from a non-member or were addressed to another node. */
     long droppedMessages;
 
@@ -92,6 +94,7 @@ public final class RaftEngine {
 
     /** Advances logical time by one tick: election timeouts, heartbeats, check-quorum. */
     public void tick() {
+        ticks++;
         if (role == Role.LEADER) {
             replication.tick();
         } else {
@@ -167,7 +170,11 @@ public final class RaftEngine {
      *         another voter
      */
     public boolean transferLeadership(long target) {
-        return role == Role.LEADER && replication.transferTo(target);
+        if (role != Role.LEADER || !replication.transferTo(target)) {
+            return false;
+        }
+        reads.endLease(); // the target campaigns past the followers' lease: ours ends now
+        return true;
     }
 
     /** The voter leadership is being handed to, or 0. */

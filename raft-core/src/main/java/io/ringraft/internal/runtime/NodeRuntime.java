@@ -100,7 +100,8 @@ public final class NodeRuntime implements AutoCloseable {
         }
         EngineConfig engineConfig = new EngineConfig(selfId, voters, config.electionTimeoutTicks(),
                 config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(),
-                config.maxInflightAppends(), config.maxEntriesPerAppend(), config.maxPendingReads());
+                config.maxInflightAppends(), config.maxEntriesPerAppend(), config.maxPendingReads(),
+                config.leaseTicks());
         this.core = new CoreTask(ctx, outcomes);
         RaftEngine engine = new RaftEngine(engineConfig, new RecoveredState(state.vote(), terms, 0), random,
                 core, core);
