@@ -11,7 +11,13 @@ public enum EntryKind {
      * The empty entry a new leader appends at the start of its term so that it can commit entries of
      * earlier terms (Raft paper section 5.4.2, Figure 8). Never reaches the state machine.
      */
-    NOOP((byte) 2);
+    NOOP((byte) 2),
+    /**
+     * A cluster configuration (voters and learners; while a change is in progress, the old voters
+     * too). It takes effect on each node as soon as it is in that node's log, and never reaches the
+     * state machine.
+     */
+    CONFIG((byte) 3);
 
     private final byte code;
 
@@ -33,7 +39,13 @@ public enum EntryKind {
         return switch (code) {
             case 1 -> COMMAND;
             case 2 -> NOOP;
+            case 3 -> CONFIG;
             default -> throw new IllegalArgumentException("unknown entry kind code " + code);
         };
+    }
+
+    /** True if {@code code} is the code of a kind (for decoders validating input). */
+    public static boolean isKnown(byte code) {
+        return code >= 1 && code <= 3;
     }
 }

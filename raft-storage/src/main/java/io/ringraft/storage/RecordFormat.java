@@ -15,7 +15,7 @@ import java.util.zip.CRC32C;
  *     16    8 term            the entry's term (a seal: the term of that index, or 0)
  *     24    4 stable offset   how many bytes of this segment were durable (forced) when this record
  *                             was written; recovery uses it to tell a torn tail from corruption
- *     28    1 kind            1 command, 2 no-op ({@link EntryKind#code()}), 0x53 seal
+ *     28    1 kind            1 command, 2 no-op, 3 config ({@link EntryKind#code()}), 0x53 seal
  *     29    3 zero            reserved
  *     32    n payload
  * </pre>
@@ -41,7 +41,7 @@ final class RecordFormat {
 
     /** True for the kind codes of log entries. */
     static boolean isEntryKind(byte kind) {
-        return kind == EntryKind.COMMAND.code() || kind == EntryKind.NOOP.code();
+        return EntryKind.isKnown(kind);
     }
 
     /**

@@ -25,8 +25,8 @@ final class Election {
 
     private final RaftEngine engine;
     /** Per voter (by position in {@link #voterIds}): granted, rejected or pending. */
-    private final long[] voterIds;
-    private final int[] votes;
+    private long[] voterIds;
+    private int[] votes;
     private int randomizedTimeout;
     /** Whether this candidate's own vote is durable and counted. */
     private boolean selfVoteCounted;
@@ -38,8 +38,19 @@ final class Election {
 
     Election(RaftEngine engine) {
         this.engine = engine;
-        this.voterIds = engine.config.voters();
+        this.voterIds = engine.clusterConfig().membersView();
         this.votes = new int[voterIds.length];
+    }
+
+    /** The voter set changed: tally votes over the new members (a running round keeps its votes). */
+    void configChanged() {
+        long[] ids = engine.clusterConfig().membersView();
+        int[] tally = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            tally[i] = voteOf(ids[i]);
+        }
+        voterIds = ids;
+        votes = tally;
     }
 
     // ------------------------------------------------------------------ timer
@@ -91,7 +102,7 @@ final class Election {
         }
         long term = preVote ? engine.term() + 1 : engine.term();
         for (long voter : voterIds) {
-            if (voter != engine.selfId) {
+            if (voter != engine.selfId && engine.quorum.isVoter(voter)) {
                 engine.out.send(new VoteRequest(engine.selfId, voter, term, engine.log.last(), preVote,
                         !preVote && transferCampaign));
             }

@@ -47,6 +47,15 @@ public interface EngineOutput {
      */
     void appendReplicated(long seq, LogEntries entries, int fromOffset);
 
+    /**
+     * Append a configuration entry (a leader changing the membership); {@code payload} is its
+     * encoded {@link ClusterConfig}. Outputs of engines that never change membership need not
+     * implement it.
+     */
+    default void appendConfig(long seq, LogId entry, byte[] payload) {
+        throw new UnsupportedOperationException("this engine output does not support membership changes");
+    }
+
     /** Send a message to {@code message.to()}. */
     void send(RaftMessage message);
 

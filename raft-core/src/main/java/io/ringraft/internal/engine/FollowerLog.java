@@ -1,5 +1,6 @@
 package io.ringraft.internal.engine;
 
+import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.api.Role;
 import io.ringraft.message.AppendEntriesRequest;
@@ -92,6 +93,9 @@ final class FollowerLog {
             if (term < previous || term > request.term()) {
                 return false;
             }
+            if (entries.kindAt(i) == EntryKind.CONFIG && configAt(entries, i) == null) {
+                return false;
+            }
             previous = term;
         }
         return request.prevLogId().term() <= request.term();
@@ -130,6 +134,23 @@ final class FollowerLog {
         }
         log.append(term, count - runStart);
         engine.out.appendReplicated(engine.io.appended(log.lastIndex()), entries, i);
+        for (int j = i; j < count; j++) {
+            if (entries.kindAt(j) == EntryKind.CONFIG) {
+                engine.configAppended(entries.firstIndex() + j, configAt(entries, j));
+            }
+        }
+    }
+
+    /** The configuration a CONFIG entry holds, or null if its payload is malformed. */
+    private static ClusterConfig configAt(LogEntries entries, int offset) {
+        var payload = entries.payloadAt(offset);
+        byte[] bytes = new byte[payload.capacity()];
+        payload.getBytes(0, bytes);
+        try {
+            return ClusterConfig.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private void truncate(long index) {
@@ -140,6 +161,9 @@ final class FollowerLog {
         }
         engine.log.truncateFrom(index);
         engine.out.truncateFrom(engine.io.truncated(index), index);
+        if (engine.membership.truncated(index)) {
+            engine.configChanged(); // the removed entries held the configuration in force
+        }
         verifiedIndex = Math.min(verifiedIndex, index - 1);
         reportedMatch = Math.min(reportedMatch, index - 1);
     }

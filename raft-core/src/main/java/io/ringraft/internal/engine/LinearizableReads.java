@@ -50,8 +50,8 @@ final class LinearizableReads {
     /** Tick at which the newest round was sent, and the end of the lease a confirmed round gives. */
     private long roundSentTick;
     private long leaseUntilTick;
-    private final long[] voterIds;
-    private final long[] ackedRounds;
+    private long[] voterIds;
+    private long[] ackedRounds;
     private final Quorum.IndexSource ackedRound = this::ackedRoundOf;
 
     // Follower side: reads forwarded to the leader, oldest first.
@@ -68,7 +68,7 @@ final class LinearizableReads {
         this.requesters = new long[capacity];
         this.readIndexes = new long[capacity];
         this.rounds = new long[capacity];
-        this.voterIds = engine.config.voters();
+        this.voterIds = engine.clusterConfig().membersView();
         this.ackedRounds = new long[voterIds.length];
         this.forwardedIds = new long[capacity];
         this.forwardedAge = new int[capacity];
@@ -193,7 +193,7 @@ final class LinearizableReads {
 
     private void broadcastProbe() {
         for (long voter : voterIds) {
-            if (voter != engine.selfId) {
+            if (voter != engine.selfId && engine.quorum.isVoter(voter)) {
                 engine.out.send(new LeadershipProbe(engine.selfId, voter, engine.term(), round));
             }
         }
@@ -310,6 +310,20 @@ final class LinearizableReads {
         if (engine.leaderId != forwardedTo) {
             failForwarded();
             forwardedTo = engine.leaderId;
+        }
+    }
+
+    /** The voter set changed: keep what the remaining members acknowledged. */
+    void configChanged() {
+        long[] ids = engine.clusterConfig().membersView();
+        long[] acked = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            acked[i] = ackedRoundOf(ids[i]);
+        }
+        voterIds = ids;
+        ackedRounds = acked;
+        if (engine.role == Role.LEADER) {
+            releaseConfirmed();
         }
     }
 

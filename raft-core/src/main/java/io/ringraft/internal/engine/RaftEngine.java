@@ -42,7 +42,9 @@ public final class RaftEngine {
 
     final EngineConfig config;
     final long selfId;
-    final Quorum quorum;
+    /** The quorum arithmetic of the configuration in force (replaced when it changes). */
+    Quorum quorum;
+    final MembershipLog membership;
     final EngineOutput out;
     final EntryReader reader;
     final RandomGenerator random;
@@ -76,7 +78,8 @@ public final class RaftEngine {
                       EngineOutput out, EntryReader reader) {
         this.config = Objects.requireNonNull(config, "config");
         this.selfId = config.selfId();
-        this.quorum = new MajorityQuorum(config.voters());
+        ClusterConfig initial = ClusterConfig.of(config.voters(), new long[0]);
+        this.membership = new MembershipLog(initial, recovered.configs());
         this.out = Objects.requireNonNull(out, "out");
         this.reader = Objects.requireNonNull(reader, "reader");
         this.random = Objects.requireNonNull(random, "random");
@@ -84,6 +87,8 @@ public final class RaftEngine {
         this.vote = recovered.vote();
         this.commitIndex = recovered.committed();
         this.io = new IoProgress(log.lastIndex(), Math.max(2, config.maxInflightAppends() * 2));
+        membership.committedTo(commitIndex);
+        this.quorum = membership.current().config().quorum();
         this.election = new Election(this);
         this.followerLog = new FollowerLog(this);
         this.reads = new LinearizableReads(this);
@@ -292,7 +297,64 @@ public final class RaftEngine {
     // ------------------------------------------------------------------ shared by the handlers
 
     boolean isMember(long nodeId) {
-        return quorum.isVoter(nodeId);
+        return membership.current().config().isMember(nodeId);
+    }
+
+    /** The configuration in force (the newest in the log, committed or not). */
+    public ClusterConfig clusterConfig() {
+        return membership.current().config();
+    }
+
+    /** True while a configuration change is not yet committed. */
+    public boolean membershipChangePending() {
+        return membership.changePending();
+    }
+
+    /**
+     * Starts changing the membership to {@code voters} and {@code learners} (leader only). A change
+     * of voters goes through joint consensus: a joint configuration (old and new voters must both
+     * agree) is appended, and once it commits the leader appends the new configuration on its own.
+     * A change of learners only is a single entry. A leader that is not among the new voters steps
+     * down once the new configuration commits.
+     *
+     * @return false (and nothing changes) unless this node leads, has committed an entry of its
+     *         term, no other change is in progress, no leadership transfer runs, and the new
+     *         configuration is valid and differs from the current one
+     */
+    public boolean changeMembership(long[] voters, long[] learners) {
+        if (role != Role.LEADER || membership.changePending() || replication.transferTarget() != 0
+                || log.termAt(commitIndex) != term()) {
+            return false;
+        }
+        ClusterConfig current = clusterConfig();
+        ClusterConfig next;
+        try {
+            next = current.sameVoters(voters) ? ClusterConfig.of(voters, learners)
+                    : ClusterConfig.joint(current, voters, learners);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (next.equals(current)) {
+            return false;
+        }
+        replication.appendConfig(next);
+        return true;
+    }
+
+    /** A configuration entry at {@code index} entered the log (leader or follower). */
+    void configAppended(long index, ClusterConfig next) {
+        membership.appended(index, next);
+        configChanged();
+    }
+
+    /** The configuration in force changed: every unit that depends on the voter set follows. */
+    void configChanged() {
+        quorum = clusterConfig().quorum();
+        election.configChanged();
+        reads.configChanged();
+        if (role == Role.LEADER) {
+            replication.configChanged();
+        }
     }
 
     /** Records a new vote and hands it to storage. */
@@ -313,7 +375,11 @@ public final class RaftEngine {
         if (index > commitIndex) {
             commitIndex = index;
             out.committed(index);
+            membership.committedTo(index);
             reads.onCommitAdvanced();
+            if (role == Role.LEADER) {
+                replication.onConfigCommitted();
+            }
         }
     }
 

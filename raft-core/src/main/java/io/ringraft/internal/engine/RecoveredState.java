@@ -11,10 +11,18 @@ import java.util.Objects;
  * @param vote      the durable vote ({@link Vote#INITIAL} for a new node)
  * @param log       the terms of the recovered log (the engine takes ownership)
  * @param committed an index known to be committed, or 0; must not exceed the log's last index
+ * @param configs   the configuration entries in the recovered log, in index order (the newest is in
+ *                  force; without any, the configuration's voters are the {@code EngineConfig}'s)
  */
-public record RecoveredState(Vote vote, LogTerms log, long committed) {
+public record RecoveredState(Vote vote, LogTerms log, long committed, java.util.List<ConfigEntry> configs) {
+
+    /** A recovered state whose log holds no configuration entry. */
+    public RecoveredState(Vote vote, LogTerms log, long committed) {
+        this(vote, log, committed, java.util.List.of());
+    }
 
     public RecoveredState {
+        configs = java.util.List.copyOf(configs);
         Objects.requireNonNull(vote, "vote");
         Objects.requireNonNull(log, "log");
         committed = Math.max(committed, log.base().index());

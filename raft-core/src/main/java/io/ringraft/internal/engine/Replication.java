@@ -24,7 +24,7 @@ import io.ringraft.message.TimeoutNow;
 final class Replication {
 
     private final RaftEngine engine;
-    private final PeerProgress[] peers;
+    private PeerProgress[] peers;
     private final Quorum.IndexSource ackedIndex = this::ackedIndexOf;
     private final Quorum.VoteSource activeVote = this::activeVoteOf;
     private int heartbeatElapsed;
@@ -34,20 +34,69 @@ final class Replication {
 
     Replication(RaftEngine engine) {
         this.engine = engine;
-        long[] voters = engine.config.voters();
+        this.peers = peersFor(engine.clusterConfig(), new PeerProgress[0]);
+    }
+
+    /** One progress per member other than this node, keeping the progress of members that stay. */
+    private PeerProgress[] peersFor(ClusterConfig config, PeerProgress[] existing) {
+        long[] members = config.membersView();
         int n = 0;
-        for (long voter : voters) {
-            if (voter != engine.selfId) {
+        for (long member : members) {
+            if (member != engine.selfId) {
                 n++;
             }
         }
-        this.peers = new PeerProgress[n];
+        PeerProgress[] next = new PeerProgress[n];
         int i = 0;
-        for (long voter : voters) {
-            if (voter != engine.selfId) {
-                peers[i++] = new PeerProgress(voter, engine.log.lastIndex(),
-                        engine.config.maxInflightAppends());
+        for (long member : members) {
+            if (member == engine.selfId) {
+                continue;
             }
+            PeerProgress kept = null;
+            for (PeerProgress peer : existing) {
+                if (peer.id == member) {
+                    kept = peer;
+                }
+            }
+            next[i++] = kept != null ? kept
+                    : new PeerProgress(member, engine.log.lastIndex(), engine.config.maxInflightAppends());
+        }
+        return next;
+    }
+
+    // ------------------------------------------------------------------ membership
+
+    /** Appends a configuration entry; it is in force at once (Raft's rule for configurations). */
+    void appendConfig(ClusterConfig next) {
+        long index = engine.log.lastIndex() + 1;
+        long term = engine.term();
+        engine.log.append(term, 1);
+        engine.out.appendConfig(engine.io.appended(index), new LogId(term, index), next.encode());
+        engine.configAppended(index, next);
+        for (PeerProgress peer : peers) {
+            sendAllAllowed(peer);
+        }
+        maybeCommit();
+    }
+
+    /** The configuration in force changed: follow its members (new ones start probing). */
+    void configChanged() {
+        peers = peersFor(engine.clusterConfig(), peers);
+    }
+
+    /**
+     * The commit index rose. A committed joint configuration is followed by the new one; a leader
+     * that is not a voter of a committed configuration steps down.
+     */
+    void onConfigCommitted() {
+        if (engine.membership.changePending()) {
+            return;
+        }
+        ClusterConfig committed = engine.clusterConfig();
+        if (committed.isJoint()) {
+            appendConfig(committed.leaveJoint());
+        } else if (!committed.isVoter(engine.selfId)) {
+            engine.becomeFollower(engine.term(), 0);
         }
     }
 
@@ -282,6 +331,9 @@ final class Replication {
         long candidate = engine.quorum.committedIndex(ackedIndex);
         if (candidate > engine.commitIndex && engine.log.termAt(candidate) == engine.term()) {
             engine.advanceCommit(candidate);
+            if (engine.role != io.ringraft.api.Role.LEADER) {
+                return; // a leader removed by the configuration that just committed stepped down
+            }
             // Tell idle followers at once; busy ones learn it with their next append or answer.
             for (PeerProgress peer : peers) {
                 if (peer.state == PeerProgress.State.REPLICATE && peer.inflights.count() == 0

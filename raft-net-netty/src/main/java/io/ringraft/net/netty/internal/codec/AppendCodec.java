@@ -144,7 +144,7 @@ final class AppendCodec {
                 throw new MalformedFrameException("entry " + (prevIndex + 1 + i) + " has term " + entryTerm
                         + ", outside [" + previousTerm + ", " + term + "]");
             }
-            if (kind != EntryKind.COMMAND.code() && kind != EntryKind.NOOP.code()) {
+            if (!EntryKind.isKnown(kind)) {
                 throw new MalformedFrameException("entry " + (prevIndex + 1 + i) + " has unknown kind " + kind);
             }
             if (length < 0 || length > end - position - ENTRY_HEADER_BYTES) {

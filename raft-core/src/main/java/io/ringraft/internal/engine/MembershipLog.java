@@ -1,0 +1,65 @@
+package io.ringraft.internal.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which configuration is in force: the one in the newest {@code CONFIG} entry of the log, committed
+ * or not (Raft's rule: a node uses a configuration as soon as it is in its log). Truncating that
+ * entry away reverts to the one before. Entries at or below the commit index are folded into one
+ * committed configuration, so only the uncommitted ones (at most two: joint, then final) are kept.
+ * Owned by the engine; single-threaded.
+ */
+final class MembershipLog {
+
+    private ConfigEntry committed;
+    private final List<ConfigEntry> uncommitted = new ArrayList<>(4);
+
+    MembershipLog(ClusterConfig initial, List<ConfigEntry> inLog) {
+        this.committed = new ConfigEntry(0, initial);
+        for (ConfigEntry entry : inLog) {
+            uncommitted.add(entry);
+        }
+    }
+
+    /** The configuration in force. */
+    ConfigEntry current() {
+        return uncommitted.isEmpty() ? committed : uncommitted.get(uncommitted.size() - 1);
+    }
+
+    /** A configuration entry was appended at {@code index}. */
+    void appended(long index, ClusterConfig config) {
+        uncommitted.add(new ConfigEntry(index, config));
+    }
+
+    /**
+     * Entries from {@code fromIndex} on were removed.
+     *
+     * @return true if the configuration in force changed
+     */
+    boolean truncated(long fromIndex) {
+        boolean changed = false;
+        while (!uncommitted.isEmpty() && uncommitted.get(uncommitted.size() - 1).index() >= fromIndex) {
+            uncommitted.remove(uncommitted.size() - 1);
+            changed = true;
+        }
+        return changed;
+    }
+
+    /** The commit index rose: fold committed entries. */
+    void committedTo(long commitIndex) {
+        while (!uncommitted.isEmpty() && uncommitted.get(0).index() <= commitIndex) {
+            committed = uncommitted.remove(0);
+        }
+    }
+
+    /** True if a configuration entry is not yet committed (a change is in progress). */
+    boolean changePending() {
+        return !uncommitted.isEmpty();
+    }
+
+    /** The newest committed configuration entry. */
+    ConfigEntry latestCommitted() {
+        return committed;
+    }
+}
