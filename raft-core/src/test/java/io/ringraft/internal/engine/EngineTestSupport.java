@@ -30,7 +30,7 @@ final class EngineTestSupport {
 
     /** One call the engine made on its {@link EngineOutput}; records compare by value. */
     sealed interface Event permits SaveVote, TruncateFrom, AppendNoop, AppendProposals, AppendReplicated,
-            Send, Committed, StateChanged, ReadReady, ReadFailed {
+            Send, Committed, StateChanged, ReadReady, ReadFailed, AppendConfig {
     }
 
     record SaveVote(long seq, Vote vote) implements Event {
@@ -63,6 +63,9 @@ final class EngineTestSupport {
     }
 
     record ReadFailed(long requestId, long leaderHint) implements Event {
+    }
+
+    record AppendConfig(long seq, LogId entry, ClusterConfig config) implements Event {
     }
 
     record StateChanged(Role role, long term, long leaderId) implements Event {
@@ -247,6 +250,12 @@ final class EngineTestSupport {
             long first = entries.firstIndex() + fromOffset;
             storage(seq, new AppendReplicated(seq, first, terms));
             log.append(first, terms);
+        }
+
+        @Override
+        public void appendConfig(long seq, LogId entry, byte[] payload) {
+            storage(seq, new AppendConfig(seq, entry, ClusterConfig.decode(payload)));
+            log.append(entry.index(), List.of(entry.term()));
         }
 
         @Override
