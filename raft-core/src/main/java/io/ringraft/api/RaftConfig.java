@@ -28,6 +28,7 @@ public final class RaftConfig {
     private final int batchEntries;
     private final int maxPendingReads;
     private final boolean leaseReads;
+    private final int maxMembers;
     private final int clockDriftBoundPercent;
 
     private RaftConfig(Builder b) {
@@ -49,6 +50,7 @@ public final class RaftConfig {
         this.batchEntries = b.batchEntries;
         this.maxPendingReads = b.maxPendingReads;
         this.leaseReads = b.leaseReads;
+        this.maxMembers = b.maxMembers;
         this.clockDriftBoundPercent = b.clockDriftBoundPercent;
     }
 
@@ -120,6 +122,12 @@ public final class RaftConfig {
      */
     public boolean leaseReads() { return leaseReads; }
 
+    /**
+     * The most other members (voters and learners, current and past) a node ever replicates to:
+     * one outbox and one replicator task each. Default 16.
+     */
+    public int maxMembers() { return maxMembers; }
+
     /** The clock drift the lease allows for, in percent of the election timeout. Default 10. */
     public int clockDriftBoundPercent() { return clockDriftBoundPercent; }
 
@@ -173,6 +181,7 @@ public final class RaftConfig {
         private int maxPendingReads = 1024;
         private boolean leaseReads;
         private int clockDriftBoundPercent = 10;
+        private int maxMembers = 16;
 
         private Builder() {
         }
@@ -195,6 +204,7 @@ public final class RaftConfig {
         public Builder batchEntries(int v) { batchEntries = v; return this; }
         public Builder maxPendingReads(int v) { maxPendingReads = v; return this; }
         public Builder leaseReads(boolean v) { leaseReads = v; return this; }
+        public Builder maxMembers(int v) { maxMembers = v; return this; }
         public Builder clockDriftBoundPercent(int v) { clockDriftBoundPercent = v; return this; }
 
         /**
@@ -210,6 +220,7 @@ public final class RaftConfig {
             positive("inboundQueueCapacity", inboundQueueCapacity);
             positive("batchEntries", batchEntries);
             positive("maxEntryBytes", maxEntryBytes);
+            positive("maxMembers", maxMembers);
             powerOfTwo("ringCapacityEntries", ringCapacityEntries);
             powerOfTwo("proposalQueueBytes", proposalQueueBytes);
             powerOfTwo("maxPendingFutures", maxPendingFutures);

@@ -125,6 +125,41 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
+     * Changes the membership (call it on the leader) to exactly these voters and learners. Learners
+     * receive the log but neither vote nor count toward a quorum; promote one by naming it a voter.
+     * A change of voters goes through joint consensus (old and new voters must both agree until the
+     * new configuration commits); one change at a time. A leader that is not among the new voters
+     * steps down once the change commits. Add a new member's address to the transport first, and
+     * start the new node (with any voter set that includes the current leader) so it can receive
+     * the log.
+     *
+     * <p>The future completes when the new configuration is committed; it fails with
+     * {@link NotLeaderException}, with {@link RejectedException} (another change or a transfer in
+     * progress, the leader has not yet committed an entry of its term, an invalid or unchanged
+     * configuration), or with {@link IndeterminateException} if leadership was lost or the change did
+     * not commit within ten election timeouts (it may still complete).
+     */
+    public CompletableFuture<Void> changeMembership(java.util.Set<Long> voters, java.util.Set<Long> learners) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        long[] v = voters.stream().mapToLong(Long::longValue).toArray();
+        long[] l = learners.stream().mapToLong(Long::longValue).toArray();
+        if (!runtime.tryChangeMembership(v, l, future)) {
+            future.completeExceptionally(runtime.isStopped()
+                    ? new NodeStoppedException("node " + runtime.selfId() + " is stopped")
+                    : new RejectedException("a membership change is already in progress"));
+        }
+        return future;
+    }
+
+    /** Adds {@code nodeId} as a learner, keeping every current member (call it on the leader). */
+    public CompletableFuture<Void> addLearner(long nodeId) {
+        Membership current = status().membership();
+        java.util.Set<Long> learners = new java.util.TreeSet<>(current.learners());
+        learners.add(nodeId);
+        return changeMembership(current.voters(), learners);
+    }
+
+    /**
      * Proposes {@code length} bytes of {@code buffer} from {@code offset} without allocating. The
      * outcome goes to the builder's {@link ProposalListener} with {@code correlationId}.
      *
@@ -190,7 +225,12 @@ public final class RaftNode implements AutoCloseable {
         /** This node's id, positive, unique in the group. */
         public Builder nodeId(long nodeId) { this.nodeId = nodeId; return this; }
 
-        /** The ids of the voting members, this node included. */
+        /**
+         * The ids of the voting members this node starts with (a node recovering a log with
+         * configuration entries uses the newest of those instead). A node joining an existing
+         * cluster lists the cluster's current voters and need not be among them: it becomes a
+         * member when a configuration that names it reaches its log.
+         */
         public Builder voters(long... voters) { this.voters = voters.clone(); return this; }
 
         public Builder config(RaftConfig config) { this.config = config; return this; }
@@ -241,10 +281,7 @@ public final class RaftNode implements AutoCloseable {
             if (voters == null || voters.length == 0) {
                 throw new IllegalArgumentException("voters must name at least one node");
             }
-            if (Arrays.stream(voters).noneMatch(v -> v == nodeId)) {
-                throw new IllegalArgumentException("node " + nodeId + " is not among the voters "
-                        + Arrays.toString(voters));
-            }
+
             Objects.requireNonNull(stateMachine, "stateMachine is required");
             Objects.requireNonNull(logStorage, "logStorage is required");
             Objects.requireNonNull(transport, "transport is required");

@@ -21,11 +21,12 @@ package io.ringraft.api;
  * @param droppedOutbound messages dropped because a peer's outbox was full
  * @param failure         why the node stopped (fail-stop), or null
  * @param closed          whether the node was closed
+ * @param membership      the membership in force on this node
  */
 public record RaftStatus(long groupId, long nodeId, Role role, long term, long leaderId, Vote vote,
                          LogId lastLogId, long acceptedSeq, long writtenIndex, long flushedSeq,
                          long durableIndex, long committedIndex, long appliedIndex, long droppedInbound,
-                         long droppedOutbound, String failure, boolean closed) {
+                         long droppedOutbound, String failure, boolean closed, Membership membership) {
 
     /** True if this node is the leader. */
     public boolean isLeader() {

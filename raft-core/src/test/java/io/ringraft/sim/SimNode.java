@@ -101,8 +101,9 @@ final class SimNode {
         return runtime != null && !runtime.isStopped();
     }
 
+    /** The running incarnation's tasks (new replicators appear as members join). */
     List<Agent> agents() {
-        return agents;
+        return runtime == null ? List.of() : runtime.agents();
     }
 
     NodeRuntime runtime() {

@@ -116,6 +116,15 @@ public final class ClusterConfig {
         return Arrays.equals(voters, sorted);
     }
 
+    /** True if the voters and learners are exactly these (in any order). */
+    public boolean sameVotersAndLearners(long[] otherVoters, long[] otherLearners) {
+        long[] v = otherVoters.clone();
+        long[] l = otherLearners.clone();
+        Arrays.sort(v);
+        Arrays.sort(l);
+        return Arrays.equals(voters, v) && Arrays.equals(learners, l);
+    }
+
     /** The encoded form stored in a {@code CONFIG} entry. */
     public byte[] encode() {
         ByteBuffer out = ByteBuffer.allocate(1 + 2 * 3 + 8 * (voters.length + learners.length + outgoing.length));

@@ -49,6 +49,8 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
     private boolean acceptedDirty;
     private Role role = Role.FOLLOWER;
     private boolean stoppedCleanly;
+    private io.ringraft.internal.engine.ClusterConfig publishedConfig;
+    private boolean warnedMembers;
 
     private final ControlledMessageHandler proposalHandler = this::onProposal;
     private final MessageHandler refuseHandler = this::refuseProposal;
@@ -71,7 +73,9 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         this.lastTickNanos = ctx.nanoClock.getAsLong();
         ctx.accepted.set(engine.accepted());
         ctx.durableIndex.set(engine.durableIndex());
-        ctx.coreState = new NodeContext.CoreState(engine.role(), engine.term(), engine.leaderId(), engine.vote());
+        publishedConfig = engine.clusterConfig();
+        ctx.coreState = new NodeContext.CoreState(engine.role(), engine.term(), engine.leaderId(), engine.vote(),
+                membershipView());
     }
 
     @Override
@@ -91,6 +95,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         work += tick();
         work += pollReads();
         work += pollTransfer();
+        work += pollMembership();
         work += pollProposals();
         publish();
         return work;
@@ -265,6 +270,76 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         }
     }
 
+    private io.ringraft.api.Membership membershipView() {
+        io.ringraft.internal.engine.ClusterConfig config = engine.clusterConfig();
+        java.util.Set<Long> voters = new java.util.TreeSet<>();
+        for (long v : config.voters()) {
+            voters.add(v);
+        }
+        for (long v : config.outgoing()) {
+            voters.add(v);
+        }
+        java.util.Set<Long> learners = new java.util.TreeSet<>();
+        for (long l : config.learners()) {
+            learners.add(l);
+        }
+        return new io.ringraft.api.Membership(voters, learners, engine.membershipChangePending());
+    }
+
+    private int pollMembership() {
+        NodeContext.MembershipRequest change = ctx.membershipChange.get();
+        if (change == null) {
+            return 0;
+        }
+        if (!change.started) {
+            if (engine.role() != Role.LEADER) {
+                finishMembership(change, new NotLeaderException(ctx.selfId, engine.leaderId()));
+                return 1;
+            }
+            long next = engine.lastLogId().index() + 1;
+            if (!ring.makeRoom(next, CONFIG_ROOM, ctx.applied.get())) {
+                return 0; // wait for room (proposals keep it free; applying frees more)
+            }
+            if (!engine.changeMembership(change.voters, change.learners)) {
+                finishMembership(change, new io.ringraft.api.RejectedException("membership change refused: "
+                        + "another change or a leadership transfer is in progress, the leader has not yet "
+                        + "committed an entry of its term, or the configuration is invalid or unchanged"));
+                return 1;
+            }
+            change.started = true;
+            change.startedAtNanos = ctx.nanoClock.getAsLong();
+            return 1;
+        }
+        io.ringraft.internal.engine.ClusterConfig config = engine.clusterConfig();
+        boolean done = !engine.membershipChangePending() && !config.isJoint() && config.sameVotersAndLearners(
+                change.voters, change.learners);
+        if (done) {
+            finishMembership(change, null);
+        } else if (engine.role() != Role.LEADER) {
+            finishMembership(change, new IndeterminateException("node " + ctx.selfId
+                    + " lost leadership during the membership change; it may still complete"));
+        } else if (ctx.nanoClock.getAsLong() - change.startedAtNanos
+                > 10L * ctx.config.electionTimeoutMillis() * 1_000_000L) {
+            finishMembership(change, new IndeterminateException("the membership change did not commit within "
+                    + "ten election timeouts (is a quorum of the new configuration reachable?); it may still complete"));
+        } else {
+            return 0;
+        }
+        return 1;
+    }
+
+    private void finishMembership(NodeContext.MembershipRequest change, RaftException failure) {
+        ctx.membershipChange.compareAndSet(change, null);
+        if (failure == null) {
+            change.future.complete(null);
+        } else {
+            change.future.completeExceptionally(failure);
+        }
+    }
+
+    /** Room a configuration entry may need in the ring, kept free by proposals. */
+    private static final int CONFIG_ROOM = 4096;
+
     private int pollProposals() {
         if (ctx.proposals.size() == 0) {
             return 0;
@@ -295,9 +370,10 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         long correlationId = buffer.getLong(offset);
         int payloadLength = length - Long.BYTES;
         long applied = ctx.applied.get();
-        // Keep one slot free beyond this entry: a future leader's no-op must always fit.
-        if (!ring.makeRoom(nextProposalIndex + 1, 0, applied)
-                || !ring.makeRoom(nextProposalIndex, payloadLength, applied)) {
+        // Keep two slots and some bytes free beyond this entry: a future leader's no-op and a
+        // configuration entry the engine appends on its own (leaving a joint configuration) must fit.
+        if (!ring.makeRoom(nextProposalIndex + 2, 0, applied)
+                || !ring.makeRoom(nextProposalIndex, payloadLength + CONFIG_ROOM, applied)) {
             return ControlledMessageHandler.Action.ABORT;
         }
         ring.write(nextProposalIndex, proposalTerm, EntryKind.COMMAND, (byte) origin, correlationId, buffer,
@@ -335,6 +411,17 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
     }
 
     @Override
+    public void appendConfig(long seq, LogId entry, byte[] payload) {
+        if (!ring.makeRoom(entry.index(), payload.length, noopReclaimBound())) {
+            throw new IllegalStateException("no ring room for configuration entry " + entry
+                    + " although room was kept for it");
+        }
+        ring.write(entry.index(), entry.term(), EntryKind.CONFIG, ProposalOutcomes.NONE, 0,
+                new org.agrona.concurrent.UnsafeBuffer(payload), 0, payload.length);
+        acceptedDirty = true;
+    }
+
+    @Override
     public void appendProposals(long seq, long firstIndex, long term, int count) {
         if (ring.lastIndex() != firstIndex + count - 1) {
             throw new IllegalStateException("engine appended " + firstIndex + "+" + count
@@ -361,8 +448,17 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
 
     @Override
     public void send(RaftMessage message) {
-        int slot = ctx.peerSlot(message.to());
-        if (slot < 0 || !ctx.outboxes[slot].offer(message)) {
+        int slot = ctx.slotFor(message.to());
+        if (slot < 0) {
+            if (!warnedMembers) {
+                warnedMembers = true;
+                LOG.warn("node {} has more members to replicate to than maxMembers ({}); dropping messages to {}",
+                        ctx.selfId, ctx.config.maxMembers(), message.to());
+            }
+            ctx.droppedOutbound.incrementAndGet();
+            return;
+        }
+        if (!ctx.outboxes[slot].offer(message)) {
             ctx.droppedOutbound.incrementAndGet();
             return;
         }
@@ -385,7 +481,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
             LOG.info("node {} of group {} is leader of term {}", ctx.selfId, ctx.groupId, term);
         }
         role = newRole;
-        ctx.coreState = new NodeContext.CoreState(newRole, term, leaderId, engine.vote());
+        ctx.coreState = new NodeContext.CoreState(newRole, term, leaderId, engine.vote(), membershipView());
         if (ctx.stateListener != null) {
             try {
                 ctx.stateListener.onStateChange(ctx.statusView.get());
@@ -441,6 +537,13 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
             ctx.accepted.set(engine.accepted());
             ctx.writerSignal.wake();
         }
+        if (engine.clusterConfig() != publishedConfig
+                || engine.membershipChangePending() != ctx.coreState.membership().changing()) {
+            publishedConfig = engine.clusterConfig();
+            NodeContext.CoreState state = ctx.coreState;
+            ctx.coreState = new NodeContext.CoreState(state.role(), state.term(), state.leaderId(), state.vote(),
+                    membershipView());
+        }
         long commit = engine.commitIndex();
         long durable = engine.durableIndex();
         ctx.committed.set(commit);
@@ -481,7 +584,13 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         if (transfer != null) {
             finishTransfer(transfer, new NodeStoppedException("node " + ctx.selfId + " stopped"));
         }
-        ctx.coreState = new NodeContext.CoreState(Role.FOLLOWER, ctx.coreState.term(), 0, ctx.coreState.vote());
+        ctx.coreState = new NodeContext.CoreState(Role.FOLLOWER, ctx.coreState.term(), 0, ctx.coreState.vote(),
+                ctx.coreState.membership());
+        NodeContext.MembershipRequest change = ctx.membershipChange.get();
+        if (change != null) {
+            finishMembership(change, failure != null ? reason : new IndeterminateException("node " + ctx.selfId
+                    + " was closed during the membership change"));
+        }
         return 1;
     }
 

@@ -32,7 +32,12 @@ final class NodeContext {
     final long groupId;
     final long selfId;
     final long[] voters;
+    /** Other members by replicator slot (0: free); written by the core before a slot's task starts. */
     final long[] peers;
+    /** Slots in use; written by the core only. */
+    volatile int peerCount;
+    /** Creates and starts the replicator of a new slot (set by the runtime). */
+    java.util.function.IntConsumer onPeerAdded = slot -> { };
     final RaftConfig config;
     final LongSupplier nanoClock;
     final EntryRing ring;
@@ -106,17 +111,35 @@ final class NodeContext {
     }
 
     /** Role, term, leader and vote as one immutable value. */
-    record CoreState(Role role, long term, long leaderId, Vote vote) {
+    record CoreState(Role role, long term, long leaderId, Vote vote, io.ringraft.api.Membership membership) {
     }
+
+    /** A membership change the application asked for; the core completes it. */
+    static final class MembershipRequest {
+        final long[] voters;
+        final long[] learners;
+        final java.util.concurrent.CompletableFuture<Void> future;
+        boolean started;
+        long startedAtNanos;
+
+        MembershipRequest(long[] voters, long[] learners, java.util.concurrent.CompletableFuture<Void> future) {
+            this.voters = voters;
+            this.learners = learners;
+            this.future = future;
+        }
+    }
+
+    /** At most one membership change asked for by the application. */
+    final AtomicReference<MembershipRequest> membershipChange = new AtomicReference<>();
 
     @SuppressWarnings("unchecked")
     NodeContext(long groupId, long selfId, long[] voters, RaftConfig config, LongSupplier nanoClock,
                 LogStorage storage, StateMachine stateMachine, ProposalListener listener,
-                Signal coreSignal, Signal writerSignal, Signal applierSignal, Signal[] replicatorSignals) {
+                Signal coreSignal, Signal writerSignal, Signal applierSignal, boolean sharedSignal) {
         this.groupId = groupId;
         this.selfId = selfId;
         this.voters = voters.clone();
-        this.peers = java.util.Arrays.stream(voters).filter(v -> v != selfId).toArray();
+        this.peers = new long[config.maxMembers()];
         this.config = config;
         this.nanoClock = nanoClock;
         this.storage = storage;
@@ -128,26 +151,51 @@ final class NodeContext {
         int proposalBytes = config.proposalQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH;
         this.proposals = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(proposalBytes)));
         this.inbound = new MpscArrayQueue<>(config.inboundQueueCapacity());
-        this.outboxes = new SpscArrayQueue[peers.length];
-        for (int i = 0; i < peers.length; i++) {
-            // The engine sends at most the window of appends plus a few heartbeats and votes per peer.
-            outboxes[i] = new SpscArrayQueue<>(config.maxInflightAppends() + 16);
-        }
+        this.outboxes = new SpscArrayQueue[config.maxMembers()];
         this.coreSignal = coreSignal;
         this.writerSignal = writerSignal;
         this.applierSignal = applierSignal;
-        this.replicatorSignals = replicatorSignals;
-        this.coreState = new CoreState(Role.FOLLOWER, 0, 0, Vote.INITIAL);
+        this.replicatorSignals = new Signal[config.maxMembers()];
+        this.sharedSignal = sharedSignal;
+        this.coreState = new CoreState(Role.FOLLOWER, 0, 0, Vote.INITIAL,
+                new io.ringraft.api.Membership(java.util.Set.of(), java.util.Set.of(), false));
     }
 
     /** Position of {@code peerId} in {@link #peers}, or -1. */
     int peerSlot(long peerId) {
-        for (int i = 0; i < peers.length; i++) {
+        int count = peerCount;
+        for (int i = 0; i < count; i++) {
             if (peers[i] == peerId) {
                 return i;
             }
         }
         return -1;
+    }
+
+    private final boolean sharedSignal;
+
+    /**
+     * The slot of {@code peerId}, creating it (with its outbox, signal and replicator) if this is a
+     * new member. Core thread only (and the runtime before start).
+     *
+     * @return the slot, or -1 if {@code maxMembers} slots are taken
+     */
+    int slotFor(long peerId) {
+        int slot = peerSlot(peerId);
+        if (slot >= 0 || peerId == selfId) {
+            return slot;
+        }
+        int count = peerCount;
+        if (count == peers.length) {
+            return -1;
+        }
+        peers[count] = peerId;
+        // The engine sends at most the window of appends plus a few heartbeats and votes per peer.
+        outboxes[count] = new SpscArrayQueue<>(config.maxInflightAppends() + 16);
+        replicatorSignals[count] = sharedSignal ? coreSignal : new Signal();
+        peerCount = count + 1;
+        onPeerAdded.accept(count);
+        return count;
     }
 
     /** Stops the node: the first failure wins and every task is woken to see it. */
@@ -166,7 +214,9 @@ final class NodeContext {
         writerSignal.wake();
         applierSignal.wake();
         for (Signal signal : replicatorSignals) {
-            signal.wake();
+            if (signal != null) {
+                signal.wake();
+            }
         }
     }
 }

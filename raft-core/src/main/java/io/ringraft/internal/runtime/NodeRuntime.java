@@ -23,7 +23,6 @@ import java.util.random.RandomGenerator;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.CompositeAgent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,10 +57,13 @@ public final class NodeRuntime implements AutoCloseable {
     private final CoreTask core;
     private final LogWriterTask writer;
     private final ApplierTask applier;
-    private final List<ReplicatorTask> replicators = new ArrayList<>();
+    /** Replicators by slot; the core adds one when a new member appears (copy-on-write: read anywhere). */
+    private volatile List<ReplicatorTask> replicators = List.of();
     private final Threading threading;
     private final RaftTransportFactory transportFactory;
-    private final List<AgentRunner> runners = new ArrayList<>();
+    private final List<AgentRunner> runners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean started;
+    private org.agrona.concurrent.DynamicCompositeAgent sharedAgent;
     private volatile boolean closed;
 
     /**
@@ -77,23 +79,21 @@ public final class NodeRuntime implements AutoCloseable {
         Signal coreSignal = new Signal();
         Signal writerSignal = new Signal();
         Signal applierSignal = new Signal();
-        long peerCount = java.util.Arrays.stream(voters).filter(v -> v != selfId).count();
-        Signal[] replicatorSignals = new Signal[(int) peerCount];
-        for (int i = 0; i < replicatorSignals.length; i++) {
-            replicatorSignals[i] = threading == Threading.SHARED ? coreSignal : new Signal();
-        }
         if (threading == Threading.SHARED) {
             writerSignal = coreSignal;
             applierSignal = coreSignal;
         }
         this.ctx = new NodeContext(groupId, selfId, voters, config, nanoClock, storage, stateMachine, listener,
-                coreSignal, writerSignal, applierSignal, replicatorSignals);
+                coreSignal, writerSignal, applierSignal, threading == Threading.SHARED);
+        ctx.onPeerAdded = this::addReplicator;
         ProposalOutcomes outcomes = new ProposalOutcomes(listener, ctx.futures);
         LogState state;
         LogTerms terms;
+        List<io.ringraft.internal.engine.ConfigEntry> configs;
         try {
             state = storage.open();
             terms = recoverTerms(storage, state);
+            configs = recoverConfigs(storage, state);
         } catch (IOException e) {
             throw new UncheckedIOException("node " + selfId + " of group " + groupId
                     + " cannot recover its log storage: " + e.getMessage(), e);
@@ -103,7 +103,7 @@ public final class NodeRuntime implements AutoCloseable {
                 config.maxInflightAppends(), config.maxEntriesPerAppend(), config.maxPendingReads(),
                 config.leaseTicks());
         this.core = new CoreTask(ctx, outcomes);
-        RaftEngine engine = new RaftEngine(engineConfig, new RecoveredState(state.vote(), terms, 0), random,
+        RaftEngine engine = new RaftEngine(engineConfig, new RecoveredState(state.vote(), terms, 0, configs), random,
                 core, core);
         ctx.ring.resetTo(state.last().index() + 1);
         core.bind(engine);
@@ -111,11 +111,44 @@ public final class NodeRuntime implements AutoCloseable {
         // Applying starts over from the log start: the state machine holds no state across restarts
         // until snapshots exist.
         this.applier = new ApplierTask(ctx, outcomes, state.base().index());
-        for (int i = 0; i < ctx.peers.length; i++) {
-            replicators.add(new ReplicatorTask(ctx, i));
+        for (long voter : voters) {
+            ctx.slotFor(voter); // replicators for the initial members; later ones come with the configuration
         }
         LOG.info("node {} of group {} recovered: vote {}, log after {} up to {}", selfId, groupId,
                 state.vote(), state.base(), state.last());
+    }
+
+    /**
+     * Finds the configuration entries of the recovered log. Reads the whole log once: O(entries);
+     * snapshots, which will carry the configuration, will limit it to the tail.
+     */
+    private static List<io.ringraft.internal.engine.ConfigEntry> recoverConfigs(LogStorage storage, LogState state)
+            throws IOException {
+        List<io.ringraft.internal.engine.ConfigEntry> configs = new ArrayList<>();
+        long index = state.base().index() + 1;
+        long last = state.last().index();
+        while (index <= last) {
+            io.ringraft.message.LogEntries batch = storage.read(index, 4096, 4 << 20);
+            if (batch.count() == 0) {
+                throw new IOException("storage returned no entry at " + index + " inside its log (last " + last + ")");
+            }
+            for (int i = 0; i < batch.count(); i++) {
+                if (batch.kindAt(i) == io.ringraft.api.EntryKind.CONFIG) {
+                    var payload = batch.payloadAt(i);
+                    byte[] bytes = new byte[payload.capacity()];
+                    payload.getBytes(0, bytes);
+                    try {
+                        configs.add(new io.ringraft.internal.engine.ConfigEntry(batch.firstIndex() + i,
+                                io.ringraft.internal.engine.ClusterConfig.decode(bytes)));
+                    } catch (IllegalArgumentException e) {
+                        throw new IOException("configuration entry " + (batch.firstIndex() + i)
+                                + " cannot be decoded: " + e.getMessage(), e);
+                    }
+                }
+            }
+            index += batch.count();
+        }
+        return configs;
     }
 
     /** Rebuilds the engine's term runs with a binary search per run: O(terms x log(entries)) reads. */
@@ -160,14 +193,34 @@ public final class NodeRuntime implements AutoCloseable {
         long tickNanos = ctx.config.tickMillis() * 1_000_000L;
         long idleParkNanos = 50_000_000L;
         if (threading == Threading.SHARED) {
-            runners.add(startRunner(new CompositeAgent(agents()), ctx.coreSignal, tickNanos));
+            sharedAgent = new org.agrona.concurrent.DynamicCompositeAgent(core.roleName() + "-shared",
+                    agents().toArray(new Agent[0]));
+            runners.add(startRunner(sharedAgent, ctx.coreSignal, tickNanos));
+            started = true;
             return;
         }
         runners.add(startRunner(core, ctx.coreSignal, tickNanos));
         runners.add(startRunner(writer, ctx.writerSignal, idleParkNanos));
         runners.add(startRunner(applier, ctx.applierSignal, idleParkNanos));
-        for (int i = 0; i < replicators.size(); i++) {
-            runners.add(startRunner(replicators.get(i), ctx.replicatorSignals[i], idleParkNanos));
+        for (ReplicatorTask replicator : replicators) {
+            runners.add(startRunner(replicator, ctx.replicatorSignals[replicator.slot()], idleParkNanos));
+        }
+        started = true;
+    }
+
+    /** A new member got replicator slot {@code slot} (core thread, or the constructor). */
+    private void addReplicator(int slot) {
+        ReplicatorTask replicator = new ReplicatorTask(ctx, slot);
+        List<ReplicatorTask> next = new ArrayList<>(replicators);
+        next.add(replicator);
+        replicators = List.copyOf(next);
+        if (!started || threading == Threading.MANUAL) {
+            return; // started with the others, or stepped by the caller through agents()
+        }
+        if (threading == Threading.SHARED) {
+            sharedAgent.tryAdd(replicator);
+        } else {
+            runners.add(startRunner(replicator, ctx.replicatorSignals[slot], 50_000_000L));
         }
     }
 
@@ -276,6 +329,22 @@ public final class NodeRuntime implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Asks the core to change the membership; completes {@code future} when the new configuration
+     * is committed.
+     *
+     * @return false if a change is already waiting or running, or the node is stopped
+     */
+    public boolean tryChangeMembership(long[] voters, long[] learners,
+                                       java.util.concurrent.CompletableFuture<Void> future) {
+        if (ctx.stopped() || !ctx.membershipChange.compareAndSet(null,
+                new NodeContext.MembershipRequest(voters.clone(), learners.clone(), future))) {
+            return false;
+        }
+        ctx.coreSignal.wake();
+        return true;
+    }
+
     /** Registers a future for a proposal; 0 if too many are pending. */
     public long registerFuture(java.util.concurrent.CompletableFuture<Object> future) {
         return ctx.futures.register(future);
@@ -297,7 +366,7 @@ public final class NodeRuntime implements AutoCloseable {
                 accepted == null ? LogId.ZERO : accepted.lastLogId(), accepted == null ? 0 : accepted.seq(),
                 ctx.writtenIndex.get(), ctx.flushedSeq.get(), ctx.durableIndex.get(), ctx.committed.get(),
                 ctx.applied.get(), ctx.droppedInbound.get(), ctx.droppedOutbound.get(),
-                failure == null ? null : failure.toString(), closed || ctx.closing);
+                failure == null ? null : failure.toString(), closed || ctx.closing, state.membership());
     }
 
     public long selfId() {

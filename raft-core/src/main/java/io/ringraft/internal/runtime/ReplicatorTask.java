@@ -27,6 +27,7 @@ final class ReplicatorTask implements Agent {
 
     private final NodeContext ctx;
     private final long peerId;
+    private final int slot;
     private final SpscArrayQueue<RaftMessage> outbox;
     private final EntryBatch batch;
     private long dropped;
@@ -34,6 +35,7 @@ final class ReplicatorTask implements Agent {
     ReplicatorTask(NodeContext ctx, int peerSlot) {
         this.ctx = ctx;
         this.peerId = ctx.peers[peerSlot];
+        this.slot = peerSlot;
         this.outbox = ctx.outboxes[peerSlot];
         this.batch = new EntryBatch(ctx.config.maxEntriesPerAppend(),
                 Math.max(ctx.config.maxBytesPerAppend(), ctx.config.maxEntryBytes()));
@@ -100,6 +102,10 @@ final class ReplicatorTask implements Agent {
         }
         return new AppendEntriesRequest(request.from(), request.to(), request.term(), request.prevLogId(),
                 batch, request.leaderCommit());
+    }
+
+    int slot() {
+        return slot;
     }
 
     long dropped() {
