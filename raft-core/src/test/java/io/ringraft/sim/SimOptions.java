@@ -19,14 +19,24 @@ import io.ringraft.api.RaftConfig;
  * @param fsyncFailures the nemesis may fail a node's flush (the node must fail-stop)
  * @param transfers     the nemesis may ask the leader to hand leadership to a random node
  * @param config        the nodes' configuration
+ * @param spareNodes    extra nodes that start outside the voter set; with any, the nemesis changes the
+ *                      membership (random voters of the cluster's size, random learners)
  */
 public record SimOptions(int nodes, int chaosSteps, int healSteps, int clients, int keys, boolean partitions,
                          boolean crashes, boolean pauses, boolean lossyNetwork, boolean fsyncFailures,
-                         boolean transfers, RaftConfig config) {
+                         boolean transfers, RaftConfig config, int spareNodes) {
+
+    /** Options without spare nodes (a fixed membership). */
+    public SimOptions(int nodes, int chaosSteps, int healSteps, int clients, int keys, boolean partitions,
+                      boolean crashes, boolean pauses, boolean lossyNetwork, boolean fsyncFailures,
+                      boolean transfers, RaftConfig config) {
+        this(nodes, chaosSteps, healSteps, clients, keys, partitions, crashes, pauses, lossyNetwork,
+                fsyncFailures, transfers, config, 0);
+    }
 
     /** The default mix: 3 nodes, every fault type, a small ring so back-pressure and wrap-around happen. */
     public static SimOptions defaults() {
-        return new SimOptions(3, 6_000, 12_000, 3, 3, true, true, true, true, true, true, smallConfig());
+        return new SimOptions(3, 6_000, 12_000, 3, 3, true, true, true, true, true, true, smallConfig(), 2);
     }
 
     /** A configuration small enough that the ring, windows and queues fill up in a short run. */
@@ -40,17 +50,17 @@ public record SimOptions(int nodes, int chaosSteps, int healSteps, int clients, 
 
     public SimOptions withNodes(int n) {
         return new SimOptions(n, chaosSteps, healSteps, clients, keys, partitions, crashes, pauses, lossyNetwork,
-                fsyncFailures, transfers, config);
+                fsyncFailures, transfers, config, spareNodes);
     }
 
     public SimOptions withChaosSteps(int steps) {
         return new SimOptions(nodes, steps, healSteps, clients, keys, partitions, crashes, pauses, lossyNetwork,
-                fsyncFailures, transfers, config);
+                fsyncFailures, transfers, config, spareNodes);
     }
 
     public SimOptions withFaults(boolean partitions, boolean crashes, boolean pauses, boolean lossyNetwork,
                                  boolean fsyncFailures) {
         return new SimOptions(nodes, chaosSteps, healSteps, clients, keys, partitions, crashes, pauses,
-                lossyNetwork, fsyncFailures, transfers, config);
+                lossyNetwork, fsyncFailures, transfers, config, spareNodes);
     }
 }

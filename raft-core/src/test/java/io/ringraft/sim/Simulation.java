@@ -54,6 +54,7 @@ public final class Simulation {
     private final double pauseRate;
     private final double fsyncFailureRate;
     private final double transferRate;
+    private final double membershipRate;
 
     // Scripting hooks for scenario tests (SimScenariosTest); unused by run(), which they do not change.
     /** Sees every message a node sends, after the safety checker. */
@@ -71,7 +72,7 @@ public final class Simulation {
         SplittableRandom networkRandom = root.split();
         this.nemesisRandom = root.split();
         SplittableRandom workloadRandom = root.split();
-        this.network = new SimNetwork(networkRandom, options.nodes(), message -> {
+        this.network = new SimNetwork(networkRandom, options.nodes() + options.spareNodes(), message -> {
             checker.onSend(message);
             if (sendObserver != null) {
                 sendObserver.accept(message);
@@ -84,6 +85,7 @@ public final class Simulation {
         this.pauseRate = options.pauses() && swarm.nextBoolean() ? 0.001 : 0;
         this.fsyncFailureRate = options.fsyncFailures() && swarm.nextInt(4) == 0 ? 0.0005 : 0;
         this.transferRate = options.transfers() && swarm.nextBoolean() ? 0.001 : 0;
+        this.membershipRate = options.spareNodes() > 0 && swarm.nextBoolean() ? 0.001 : 0;
         if (options.lossyNetwork() && swarm.nextBoolean()) {
             network.dropProbability = 0.05;
             network.duplicateProbability = 0.05;
@@ -93,7 +95,8 @@ public final class Simulation {
         for (int i = 0; i < voters.length; i++) {
             voters[i] = i + 1;
         }
-        for (long id : voters) {
+        for (long id = 1; id <= options.nodes() + options.spareNodes(); id++) {
+            // Spare nodes start with the cluster's voters, outside them: they join when a configuration names them.
             SimNode node = new SimNode(id, voters, options.config(), network, () -> now, checker, seed);
             node.slowDisk = swarm.nextInt(3) == 0 ? 0.7 : 0;
             nodes.add(node);
@@ -174,12 +177,13 @@ public final class Simulation {
     private void nemesis() {
         int n = nodes.size();
         int down = 0;
+        int voters = options.nodes();
         for (SimNode node : nodes) {
             if (!node.isServing() || node.pausedUntil > now) {
                 down++;
             }
         }
-        int maxDown = (n - 1) / 2;
+        int maxDown = (voters - 1) / 2;
         if (nemesisRandom.nextDouble() < partitionRate) {
             partition();
         }
@@ -207,6 +211,9 @@ public final class Simulation {
         if (nemesisRandom.nextDouble() < transferRate) {
             transferLeadership();
         }
+        if (nemesisRandom.nextDouble() < membershipRate) {
+            changeMembership();
+        }
         if (!scheduledHeals.isEmpty() && nemesisRandom.nextDouble() < 0.004) {
             scheduledHeals.remove(0).run();
         }
@@ -222,6 +229,41 @@ public final class Simulation {
                 return;
             }
         }
+    }
+
+    /** The leader is asked to move to a random voter set of the cluster's size, with random learners. */
+    private void changeMembership() {
+        int total = nodes.size();
+        List<Long> ids = new ArrayList<>();
+        for (long id = 1; id <= total; id++) {
+            ids.add(id);
+        }
+        for (int i = ids.size() - 1; i > 0; i--) {
+            java.util.Collections.swap(ids, i, nemesisRandom.nextInt(i + 1));
+        }
+        long[] voters = ids.subList(0, options.nodes()).stream().mapToLong(Long::longValue).toArray();
+        long[] learners = ids.subList(options.nodes(), total).stream().filter(id -> nemesisRandom.nextBoolean())
+                .mapToLong(Long::longValue).toArray();
+        for (SimNode node : nodes) {
+            if (node.isServing() && node.engine().role() == Role.LEADER) {
+                node.runtime().tryChangeMembership(voters, learners, new java.util.concurrent.CompletableFuture<>());
+                trace.add("membership " + java.util.Arrays.toString(voters) + java.util.Arrays.toString(learners));
+                return;
+            }
+        }
+    }
+
+    /** The members (voters and learners) in the configuration of the serving leader, or null. */
+    java.util.Set<Long> members() {
+        for (SimNode node : nodes) {
+            if (node.isServing() && node.engine().role() == Role.LEADER) {
+                io.ringraft.api.Membership membership = node.status().membership();
+                java.util.Set<Long> all = new java.util.TreeSet<>(membership.voters());
+                all.addAll(membership.learners());
+                return all;
+            }
+        }
+        return null;
     }
 
     private void partition() {
@@ -296,8 +338,15 @@ public final class Simulation {
         long leaders = 0;
         long applied = -1;
         long last = -1;
+        java.util.Set<Long> members = members();
+        if (members == null) {
+            return false;
+        }
         for (SimNode node : nodes) {
-            if (!node.isServing()) {
+            if (!members.contains(node.id)) {
+                continue; // removed from the cluster (or never added): it may lag forever
+            }
+            if (!node.isServing() || node.status().membership().changing()) {
                 return false;
             }
             RaftStatus status = node.status();
@@ -321,6 +370,10 @@ public final class Simulation {
                 checker.checkLeaderCompleteness(node, node.engine());
             }
             checker.checkNoGaps(node);
+            java.util.Set<Long> members = members();
+            if (members != null && !members.contains(node.id)) {
+                continue; // not a member: it need not hold every write
+            }
             for (long opId : workload.acknowledgedWrites()) {
                 if (!checker.appliedOps(node.id).contains(opId)) {
                     throw new AssertionError("I5 violated: acknowledged write " + opId + " is not applied on node "

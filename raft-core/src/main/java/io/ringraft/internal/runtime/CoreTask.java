@@ -270,6 +270,13 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         }
     }
 
+    private void publishMembership() {
+        publishedConfig = engine.clusterConfig();
+        NodeContext.CoreState state = ctx.coreState;
+        ctx.coreState = new NodeContext.CoreState(state.role(), state.term(), state.leaderId(), state.vote(),
+                membershipView());
+    }
+
     private io.ringraft.api.Membership membershipView() {
         io.ringraft.internal.engine.ClusterConfig config = engine.clusterConfig();
         java.util.Set<Long> voters = new java.util.TreeSet<>();
@@ -331,6 +338,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
     private void finishMembership(NodeContext.MembershipRequest change, RaftException failure) {
         ctx.membershipChange.compareAndSet(change, null);
         if (failure == null) {
+            publishMembership(); // so that status() agrees once the future completes
             change.future.complete(null);
         } else {
             change.future.completeExceptionally(failure);
@@ -539,10 +547,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         }
         if (engine.clusterConfig() != publishedConfig
                 || engine.membershipChangePending() != ctx.coreState.membership().changing()) {
-            publishedConfig = engine.clusterConfig();
-            NodeContext.CoreState state = ctx.coreState;
-            ctx.coreState = new NodeContext.CoreState(state.role(), state.term(), state.leaderId(), state.vote(),
-                    membershipView());
+            publishMembership();
         }
         long commit = engine.commitIndex();
         long durable = engine.durableIndex();
