@@ -293,7 +293,9 @@ public final class SegmentedLogStorage implements LogStorage {
                     throw new IllegalArgumentException("entry " + (next + i) + " has term " + term
                             + ", lower than the term " + previousTerm + " of the entry before it");
                 }
-                Objects.requireNonNull(entries.kindAt(i), "kind of entry " + (next + i));
+                if (entries.kindAt(i) == null) { // checked without building a message per entry
+                    throw new NullPointerException("kind of entry " + (next + i));
+                }
                 if (entries.payloadAt(i).capacity() > RecordFormat.MAX_PAYLOAD) {
                     throw new IllegalArgumentException("entry " + (next + i) + " has a payload of "
                             + entries.payloadAt(i).capacity() + " bytes; the most a record holds is "
