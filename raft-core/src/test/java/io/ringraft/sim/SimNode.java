@@ -32,7 +32,6 @@ final class SimNode {
     private final long seed;
 
     private NodeRuntime runtime;
-    private List<Agent> agents = List.of();
     int incarnation;
     /** Virtual time until which the node is paused (its tasks do not run; its clock goes on). */
     long pausedUntil;
@@ -80,14 +79,12 @@ final class SimNode {
                 new SimLogStorage(disk), network, null, NodeRuntime.Threading.MANUAL, this::localClock,
                 new SplittableRandom(seed * 31 + id * 1_000_003L + incarnation));
         runtime.start();
-        agents = runtime.agents();
     }
 
     /** Power loss: the runtime vanishes, the disk keeps what {@code mode} lets it keep. */
     void crash(SplittableRandom random, SimDisk.CrashMode mode, long restartAtTime) {
         network.disconnect(id);
         runtime = null;
-        agents = List.of();
         disk.crash(random, mode);
         restartAt = restartAtTime;
     }
