@@ -305,10 +305,6 @@ public final class RaftEngine {
 
     // ------------------------------------------------------------------ shared by the handlers
 
-    boolean isMember(long nodeId) {
-        return membership.current().config().isMember(nodeId);
-    }
-
     /** The configuration in force (the newest in the log, committed or not). */
     public ClusterConfig clusterConfig() {
         return membership.current().config();

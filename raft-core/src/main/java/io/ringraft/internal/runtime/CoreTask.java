@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class CoreTask implements Agent, EngineOutput, EntryReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(CoreTask.class);
+    /** Room a configuration entry may need in the ring, kept free by proposals. */
+    private static final int CONFIG_ROOM = 4096;
 
     private final NodeContext ctx;
     private final EntryRing ring;
@@ -344,9 +346,6 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
             change.future.completeExceptionally(failure);
         }
     }
-
-    /** Room a configuration entry may need in the ring, kept free by proposals. */
-    private static final int CONFIG_ROOM = 4096;
 
     private int pollProposals() {
         if (ctx.proposals.size() == 0) {

@@ -31,7 +31,6 @@ final class NodeContext {
 
     final long groupId;
     final long selfId;
-    final long[] voters;
     /** Other members by replicator slot (0: free); written by the core before a slot's task starts. */
     final long[] peers;
     /** Slots in use; written by the core only. */
@@ -133,12 +132,11 @@ final class NodeContext {
     final AtomicReference<MembershipRequest> membershipChange = new AtomicReference<>();
 
     @SuppressWarnings("unchecked")
-    NodeContext(long groupId, long selfId, long[] voters, RaftConfig config, LongSupplier nanoClock,
+    NodeContext(long groupId, long selfId, RaftConfig config, LongSupplier nanoClock,
                 LogStorage storage, StateMachine stateMachine, ProposalListener listener,
                 Signal coreSignal, Signal writerSignal, Signal applierSignal, boolean sharedSignal) {
         this.groupId = groupId;
         this.selfId = selfId;
-        this.voters = voters.clone();
         this.peers = new long[config.maxMembers()];
         this.config = config;
         this.nanoClock = nanoClock;

@@ -83,7 +83,7 @@ public final class NodeRuntime implements AutoCloseable {
             writerSignal = coreSignal;
             applierSignal = coreSignal;
         }
-        this.ctx = new NodeContext(groupId, selfId, voters, config, nanoClock, storage, stateMachine, listener,
+        this.ctx = new NodeContext(groupId, selfId, config, nanoClock, storage, stateMachine, listener,
                 coreSignal, writerSignal, applierSignal, threading == Threading.SHARED);
         ctx.onPeerAdded = this::addReplicator;
         ProposalOutcomes outcomes = new ProposalOutcomes(listener, ctx.futures);
