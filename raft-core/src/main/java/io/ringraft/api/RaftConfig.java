@@ -30,6 +30,10 @@ public final class RaftConfig {
     private final boolean leaseReads;
     private final int maxMembers;
     private final int clockDriftBoundPercent;
+    private final long snapshotIntervalEntries;
+    private final long snapshotIntervalBytes;
+    private final long snapshotLogTailEntries;
+    private final int snapshotChunkBytes;
 
     private RaftConfig(Builder b) {
         this.tickMillis = b.tickMillis;
@@ -52,6 +56,10 @@ public final class RaftConfig {
         this.leaseReads = b.leaseReads;
         this.maxMembers = b.maxMembers;
         this.clockDriftBoundPercent = b.clockDriftBoundPercent;
+        this.snapshotIntervalEntries = b.snapshotIntervalEntries;
+        this.snapshotIntervalBytes = b.snapshotIntervalBytes;
+        this.snapshotLogTailEntries = b.snapshotLogTailEntries;
+        this.snapshotChunkBytes = b.snapshotChunkBytes;
     }
 
     /** A builder with the defaults. */
@@ -131,6 +139,30 @@ public final class RaftConfig {
     /** The clock drift the lease allows for, in percent of the election timeout. Default 10. */
     public int clockDriftBoundPercent() { return clockDriftBoundPercent; }
 
+    /**
+     * A node with a snapshot store takes a snapshot once this many entries were applied since the
+     * last one (0: never on this account). Default 100,000.
+     */
+    public long snapshotIntervalEntries() { return snapshotIntervalEntries; }
+
+    /**
+     * A node with a snapshot store takes a snapshot once this many payload bytes were applied since
+     * the last one (0: never on this account). Default 256 MiB.
+     */
+    public long snapshotIntervalBytes() { return snapshotIntervalBytes; }
+
+    /**
+     * Entries kept in the log below a new snapshot when the log is purged, so that a follower a little
+     * behind catches up from the log rather than by a snapshot. Default 10,000.
+     */
+    public long snapshotLogTailEntries() { return snapshotLogTailEntries; }
+
+    /**
+     * Bytes of snapshot data per chunk sent to a follower (one chunk in flight per follower; must fit
+     * the transport's frame limit). Default 1 MiB.
+     */
+    public int snapshotChunkBytes() { return snapshotChunkBytes; }
+
     /** The lease length in ticks (0 without leases): the election timeout less the drift bound. */
     public int leaseTicks() {
         if (!leaseReads) {
@@ -157,7 +189,8 @@ public final class RaftConfig {
                 + "B window=" + maxInflightAppends + " batch=" + maxEntriesPerAppend + "/" + maxBytesPerAppend
                 + "B proposals=" + proposalQueueBytes + "B inbound=" + inboundQueueCapacity + " futures="
                 + maxPendingFutures + " reads=" + maxPendingReads + " lease=" + (leaseReads ? leaseTicks() + " ticks" : "off")
-                + " wait=" + proposalWaitMillis + "ms]";
+                + " wait=" + proposalWaitMillis + "ms snapshot every " + snapshotIntervalEntries + " entries/"
+                + snapshotIntervalBytes + "B tail=" + snapshotLogTailEntries + " chunk=" + snapshotChunkBytes + "B]";
     }
 
     /** Builds a {@link RaftConfig}; {@link #build()} validates every setting together. */
@@ -182,6 +215,10 @@ public final class RaftConfig {
         private boolean leaseReads;
         private int clockDriftBoundPercent = 10;
         private int maxMembers = 16;
+        private long snapshotIntervalEntries = 100_000;
+        private long snapshotIntervalBytes = 256L << 20;
+        private long snapshotLogTailEntries = 10_000;
+        private int snapshotChunkBytes = 1 << 20;
 
         private Builder() {
         }
@@ -206,6 +243,10 @@ public final class RaftConfig {
         public Builder leaseReads(boolean v) { leaseReads = v; return this; }
         public Builder maxMembers(int v) { maxMembers = v; return this; }
         public Builder clockDriftBoundPercent(int v) { clockDriftBoundPercent = v; return this; }
+        public Builder snapshotIntervalEntries(long v) { snapshotIntervalEntries = v; return this; }
+        public Builder snapshotIntervalBytes(long v) { snapshotIntervalBytes = v; return this; }
+        public Builder snapshotLogTailEntries(long v) { snapshotLogTailEntries = v; return this; }
+        public Builder snapshotChunkBytes(int v) { snapshotChunkBytes = v; return this; }
 
         /**
          * @throws IllegalArgumentException naming the first setting that is out of range or
@@ -221,6 +262,12 @@ public final class RaftConfig {
             positive("batchEntries", batchEntries);
             positive("maxEntryBytes", maxEntryBytes);
             positive("maxMembers", maxMembers);
+            positive("snapshotChunkBytes", snapshotChunkBytes);
+            if (snapshotIntervalEntries < 0 || snapshotIntervalBytes < 0 || snapshotLogTailEntries < 0) {
+                throw new IllegalArgumentException("snapshotIntervalEntries (" + snapshotIntervalEntries
+                        + "), snapshotIntervalBytes (" + snapshotIntervalBytes + ") and snapshotLogTailEntries ("
+                        + snapshotLogTailEntries + ") must not be negative");
+            }
             powerOfTwo("ringCapacityEntries", ringCapacityEntries);
             powerOfTwo("proposalQueueBytes", proposalQueueBytes);
             powerOfTwo("maxPendingFutures", maxPendingFutures);

@@ -3,6 +3,7 @@ package io.ringraft.api;
 import io.ringraft.internal.runtime.NodeRuntime;
 import io.ringraft.spi.LogStorage;
 import io.ringraft.spi.RaftTransportFactory;
+import io.ringraft.spi.SnapshotStore;
 import io.ringraft.spi.StateMachine;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -151,6 +152,26 @@ public final class RaftNode implements AutoCloseable {
         return future;
     }
 
+    /**
+     * Takes a snapshot of the state as applied now (in addition to the configured policy, see
+     * {@link RaftConfig#snapshotIntervalEntries()}), then lets the log be purged below it less the
+     * configured tail. Works on any node.
+     *
+     * @return completes with the snapshot's last entry once it is durable (at once if the newest
+     *         snapshot already covers everything applied); fails with {@link RejectedException} if the
+     *         node has no snapshot store, {@link NodeStoppedException} if it stopped, or with the
+     *         state machine's {@link UnsupportedOperationException} if it takes no snapshots
+     */
+    public CompletableFuture<LogId> takeSnapshot() {
+        CompletableFuture<LogId> future = new CompletableFuture<>();
+        if (!runtime.tryTakeSnapshot(future)) {
+            future.completeExceptionally(runtime.isStopped()
+                    ? new NodeStoppedException("node " + runtime.selfId() + " is stopped")
+                    : new RejectedException("node " + runtime.selfId() + " has no snapshot store"));
+        }
+        return future;
+    }
+
     /** Adds {@code nodeId} as a learner, keeping every current member (call it on the leader). */
     public CompletableFuture<Void> addLearner(long nodeId) {
         Membership current = status().membership();
@@ -210,6 +231,7 @@ public final class RaftNode implements AutoCloseable {
         private RaftConfig config = RaftConfig.defaults();
         private StateMachine stateMachine;
         private LogStorage logStorage;
+        private SnapshotStore snapshotStore;
         private RaftTransportFactory transport;
         private ProposalListener listener;
         private NodeRuntime.Threading threading = NodeRuntime.Threading.DEDICATED;
@@ -241,6 +263,16 @@ public final class RaftNode implements AutoCloseable {
         public Builder logStorage(LogStorage logStorage) { this.logStorage = logStorage; return this; }
 
         public Builder transport(RaftTransportFactory transport) { this.transport = transport; return this; }
+
+        /**
+         * Where snapshots go (optional; {@code io.ringraft.local.InMemorySnapshotStore} for tests,
+         * {@code io.ringraft.storage.FileSnapshotStore} for durable nodes). With a store the node
+         * takes snapshots by {@link RaftConfig}'s policy, purges its log below them, restores the
+         * newest one when it starts, and can catch up followers that fell behind the purged log; the
+         * state machine must then implement {@link StateMachine#snapshot()} and
+         * {@link StateMachine#restore}. Without one the log is never purged. The node closes it.
+         */
+        public Builder snapshotStore(SnapshotStore store) { this.snapshotStore = store; return this; }
 
         /** Receives the outcomes of {@link RaftNode#tryPropose} (optional). */
         public Builder proposalListener(ProposalListener listener) { this.listener = listener; return this; }
@@ -286,7 +318,7 @@ public final class RaftNode implements AutoCloseable {
             Objects.requireNonNull(logStorage, "logStorage is required");
             Objects.requireNonNull(transport, "transport is required");
             NodeRuntime runtime = new NodeRuntime(groupId, nodeId, voters, config, stateMachine, logStorage,
-                    transport, listener, threading, System::nanoTime, new SplittableRandom(randomSeed));
+                    snapshotStore, transport, listener, threading, System::nanoTime, new SplittableRandom(randomSeed));
             if (stateListener != null) {
                 runtime.stateListener(stateListener);
             }

@@ -22,11 +22,14 @@ package io.ringraft.api;
  * @param failure         why the node stopped (fail-stop), or null
  * @param closed          whether the node was closed
  * @param membership      the membership in force on this node
+ * @param snapshotIndex   the last index covered by the newest durable snapshot, 0 if none
+ * @param purgedIndex     the last index purged from log storage (the log's base), 0 if none
  */
 public record RaftStatus(long groupId, long nodeId, Role role, long term, long leaderId, Vote vote,
                          LogId lastLogId, long acceptedSeq, long writtenIndex, long flushedSeq,
                          long durableIndex, long committedIndex, long appliedIndex, long droppedInbound,
-                         long droppedOutbound, String failure, boolean closed, Membership membership) {
+                         long droppedOutbound, String failure, boolean closed, Membership membership,
+                         long snapshotIndex, long purgedIndex) {
 
     /** True if this node is the leader. */
     public boolean isLeader() {

@@ -171,6 +171,25 @@ public final class InMemoryLogStorage implements LogStorage {
         }
     }
 
+    @Override
+    public void resetTo(LogId newBase) throws IOException {
+        java.util.Objects.requireNonNull(newBase, "newBase");
+        lock.writeLock().lock();
+        try {
+            checkUsable();
+            if (newBase.index() < base.index()) {
+                throw new IllegalArgumentException("cannot reset the log to " + newBase + ": before its base " + base);
+            }
+            Arrays.fill(payloads, head, head + size, null);
+            Arrays.fill(kinds, head, head + size, null);
+            head = 0;
+            size = 0;
+            base = newBase;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     /** Does nothing: every change is already as durable as this storage gets. */
     @Override
     public void flush() throws IOException {

@@ -12,7 +12,8 @@ package io.ringraft.message;
  */
 public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, AppendEntriesRequest, AppendEntriesResponse, ReadIndexRequest,
-        ReadIndexResponse, LeadershipProbe, LeadershipProbeAck, TimeoutNow {
+        ReadIndexResponse, LeadershipProbe, LeadershipProbeAck, TimeoutNow,
+        InstallSnapshotRequest, InstallSnapshotResponse {
 
     /** Node id of the sender. */
     long from();

@@ -1,5 +1,6 @@
 package io.ringraft.spi;
 
+import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
 import io.ringraft.message.LogEntries;
 import java.io.IOException;
@@ -10,8 +11,8 @@ import java.io.IOException;
  *
  * <p><b>Threads.</b> {@link #open()} is called once, before anything else, by the thread that starts
  * the node. After that, exactly one thread (the node's log writer) calls the mutating methods
- * {@link #saveVote}, {@link #append}, {@link #truncateSuffix}, {@link #purgePrefix} and
- * {@link #flush}; they may block on IO. {@link #read} and {@link #termAt} may be called concurrently
+ * {@link #saveVote}, {@link #append}, {@link #truncateSuffix}, {@link #purgePrefix},
+ * {@link #resetTo} and {@link #flush}; they may block on IO. {@link #read} and {@link #termAt} may be called concurrently
  * from other threads (the applier, replicators) and must see every append that has returned.
  *
  * <p><b>Ordering and durability.</b> Changes take effect in the order they are made: after a crash,
@@ -48,6 +49,17 @@ public interface LogStorage extends AutoCloseable {
 
     /** Removes every entry up to and including {@code upToIndex}, whose term becomes the base term. */
     void purgePrefix(long upToIndex) throws IOException;
+
+    /**
+     * Discards every entry and makes {@code base} the log's base: the log continues empty at
+     * {@code base.index() + 1}, whatever it held before ({@code base} may lie before, inside or beyond
+     * it). Used when a follower installs a snapshot from its leader that its own log does not contain.
+     * Readable at once, durable after the next {@link #flush}; a crash before that leaves the log as it
+     * was or reset, never a mixture (RingRaft then reconciles the log with the newest snapshot).
+     *
+     * @throws IllegalArgumentException if {@code base} is before the current base
+     */
+    void resetTo(LogId base) throws IOException;
 
     /** Makes every change made so far durable. */
     void flush() throws IOException;

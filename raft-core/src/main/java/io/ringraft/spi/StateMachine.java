@@ -39,6 +39,40 @@ public interface StateMachine {
         throw new UnsupportedOperationException(getClass().getName() + " does not answer reads");
     }
 
+    /**
+     * Captures the state as of the last applied entry, for a snapshot. Called on the applier thread
+     * between {@link #apply} calls, so nothing is applied while it runs: return quickly with a
+     * point-in-time view (an immutable or copy-on-write structure, a copy, a database snapshot) and
+     * let {@link Snapshot#writeTo} do the slow part. {@code writeTo} is then called on the node's
+     * snapshot thread while applying goes on, so the view must not change when later commands are
+     * applied. Called only when the node has a {@link SnapshotStore}; the default says snapshots
+     * are not supported (the node then keeps its whole log).
+     */
+    default Snapshot snapshot() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not take snapshots");
+    }
+
+    /**
+     * Replaces the whole state with the one a snapshot holds (written by {@link Snapshot#writeTo}
+     * on this or another node). Called on the applier thread, or on the thread that starts the node
+     * before any {@link #apply}; the next {@code apply} continues after the snapshot's last entry.
+     * Read {@code data} to its end: the store verifies the data there. If this throws, the node
+     * stops (its state is then unknown).
+     */
+    default void restore(java.io.InputStream data) throws java.io.IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot restore snapshots");
+    }
+
+    /** A point-in-time view of the state, returned by {@link #snapshot()}. */
+    @FunctionalInterface
+    interface Snapshot {
+        /**
+         * Writes the state to {@code out}. Called once, on the node's snapshot thread (which may
+         * block here as long as it takes; applying continues meanwhile). Do not close {@code out}.
+         */
+        void writeTo(java.io.OutputStream out) throws java.io.IOException;
+    }
+
     /** Where {@link StateMachine#apply} puts its results. Reused between calls; not thread-safe. */
     interface ApplyResults {
         /** Sets the result of the entry at {@code offset} of the current batch. */

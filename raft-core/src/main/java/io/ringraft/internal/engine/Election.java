@@ -4,6 +4,8 @@ import io.ringraft.api.Role;
 import io.ringraft.api.Vote;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.InstallSnapshotRequest;
+import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.message.LeadershipProbe;
 import io.ringraft.message.LeadershipProbeAck;
 import io.ringraft.message.RaftMessage;
@@ -133,7 +135,8 @@ final class Election {
             if (message instanceof VoteResponse response && response.preVote() && response.granted()) {
                 return true; // a granted pre-vote carries the term we would campaign in
             }
-            boolean fromLeader = message instanceof AppendEntriesRequest || message instanceof LeadershipProbe;
+            boolean fromLeader = message instanceof AppendEntriesRequest || message instanceof LeadershipProbe
+                    || message instanceof InstallSnapshotRequest;
             engine.becomeFollower(term, fromLeader ? message.from() : 0);
             return true;
         }
@@ -156,6 +159,10 @@ final class Election {
         } else if (message instanceof LeadershipProbe probe) {
             // A deposed leader confirming reads learns the new term and steps down.
             engine.out.send(new LeadershipProbeAck(engine.selfId, probe.from(), engine.term(), probe.round()));
+        } else if (message instanceof InstallSnapshotRequest chunk) {
+            // A deposed leader still sending a snapshot learns the new term and steps down.
+            engine.out.send(InstallSnapshotResponse.progress(engine.selfId, chunk.from(), engine.term(),
+                    chunk.snapshot(), 0));
         } else if (message instanceof ReadIndexRequest request) {
             engine.out.send(new ReadIndexResponse(engine.selfId, request.from(), engine.term(),
                     request.requestId(), false, 0));

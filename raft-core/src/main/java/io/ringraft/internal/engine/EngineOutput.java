@@ -56,6 +56,33 @@ public interface EngineOutput {
         throw new UnsupportedOperationException("this engine output does not support membership changes");
     }
 
+    /**
+     * Discard the whole log, which continues empty after {@code base} (a follower installed a
+     * snapshot its log does not hold). Ordered with the other storage changes by {@code seq}.
+     */
+    default void resetLog(long seq, LogId base) {
+        throw new UnsupportedOperationException("this engine output does not install snapshots");
+    }
+
+    /**
+     * Leader: send follower {@code peerId} the chunk of this node's snapshot {@code snapshot} that
+     * starts at {@code offset} (the last chunk marked done). If the snapshot can no longer be read,
+     * do nothing: the engine retries after an election timeout with its newest snapshot.
+     */
+    default void sendSnapshot(long peerId, LogId snapshot, long offset) {
+        throw new UnsupportedOperationException("this engine output does not send snapshots");
+    }
+
+    /**
+     * Follower: write this chunk of a snapshot the leader is sending and answer it with an
+     * {@code InstallSnapshotResponse} (the offset wanted next); once the last chunk is written and the
+     * snapshot is durable and restored into the state machine, call
+     * {@link RaftEngine#installSnapshot}. The chunk's view stays valid after the call.
+     */
+    default void installSnapshotChunk(io.ringraft.message.InstallSnapshotRequest chunk) {
+        throw new UnsupportedOperationException("this engine output does not install snapshots");
+    }
+
     /** Send a message to {@code message.to()}. */
     void send(RaftMessage message);
 

@@ -176,6 +176,16 @@ final class FollowerLog {
                 prev.index(), new LogId(hintTerm, hintIndex)));
     }
 
+    /** A snapshot up to {@code index} was installed: it holds the leader's committed entries. */
+    void snapshotInstalled(long index) {
+        verifiedIndex = Math.max(verifiedIndex, index);
+    }
+
+    /** How far this log is known to match the current leader's. */
+    long verifiedIndex() {
+        return verifiedIndex;
+    }
+
     /** Storage made more entries durable: acknowledge them if they are verified. */
     void onFlushed() {
         if (engine.leaderId != 0 && Math.min(engine.io.durableIndex(), verifiedIndex) > reportedMatch) {

@@ -105,6 +105,27 @@ final class IoProgress {
     }
 
     /**
+     * Registers that the log was reset to continue after {@code baseIndex} (a snapshot from the leader
+     * replaced it) and returns the reset's sequence. The snapshot is durable already, so everything
+     * up to {@code baseIndex} counts as durable at once; pending appends are gone with the log.
+     */
+    long reset(long baseIndex) {
+        long seq = ++acceptedSeq;
+        markHead = 0;
+        markCount = 0;
+        durableIndex = baseIndex;
+        return seq;
+    }
+
+    /**
+     * A durable snapshot covers everything up to {@code index}, which the current log also holds: it
+     * counts as durable even if the log's own copy is still being written.
+     */
+    void coveredBySnapshot(long index) {
+        durableIndex = Math.max(durableIndex, index);
+    }
+
+    /**
      * Applies storage's report that every change up to {@code seq} is durable.
      *
      * @return false if the report is stale (not newer than the last one) and was ignored

@@ -124,6 +124,56 @@ public final class LogTerms {
     }
 
     /**
+     * Forgets every entry up to and including {@code index}, which becomes the base (log compaction
+     * after a snapshot). Does nothing if {@code index} is at or below the base.
+     *
+     * @throws IllegalArgumentException if {@code index} is beyond the last entry
+     */
+    public void compactTo(long index) {
+        if (index <= base.index()) {
+            return;
+        }
+        if (index > lastIndex) {
+            throw new IllegalArgumentException("cannot compact to " + index + ": log holds "
+                    + (base.index() + 1) + ".." + lastIndex);
+        }
+        LogId newBase = new LogId(termAt(index), index);
+        int firstKept = 0;
+        while (firstKept < runs && runEnd(firstKept) <= index) {
+            firstKept++;
+        }
+        if (firstKept > 0) {
+            System.arraycopy(runStart, firstKept, runStart, 0, runs - firstKept);
+            System.arraycopy(runTerm, firstKept, runTerm, 0, runs - firstKept);
+            runs -= firstKept;
+        }
+        if (runs > 0 && runStart[0] <= index) {
+            runStart[0] = index + 1;
+        }
+        base = newBase;
+    }
+
+    /**
+     * Forgets the whole log: it continues empty after {@code newBase} (a follower installing a
+     * snapshot its log does not contain).
+     *
+     * @throws IllegalArgumentException if {@code newBase} is before the base
+     */
+    public void resetTo(LogId newBase) {
+        if (newBase.index() < base.index()) {
+            throw new IllegalArgumentException("cannot reset the log to " + newBase + ": before its base " + base);
+        }
+        base = newBase;
+        lastIndex = newBase.index();
+        runs = 0;
+    }
+
+    /** The last index of run {@code run}. */
+    private long runEnd(int run) {
+        return run + 1 < runs ? runStart[run + 1] - 1 : lastIndex;
+    }
+
+    /**
      * The largest index {@code <= index} whose term is {@code <= term}, or the base index if none is
      * held (Raft's fast-backtracking search used on both ends of a rejected AppendEntries).
      */

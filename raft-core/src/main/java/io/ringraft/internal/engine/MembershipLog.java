@@ -15,8 +15,8 @@ final class MembershipLog {
     private ConfigEntry committed;
     private final List<ConfigEntry> uncommitted = new ArrayList<>(4);
 
-    MembershipLog(ClusterConfig initial, List<ConfigEntry> inLog) {
-        this.committed = new ConfigEntry(0, initial);
+    MembershipLog(ConfigEntry initial, List<ConfigEntry> inLog) {
+        this.committed = initial;
         for (ConfigEntry entry : inLog) {
             uncommitted.add(entry);
         }
@@ -51,6 +51,28 @@ final class MembershipLog {
         while (!uncommitted.isEmpty() && uncommitted.get(0).index() <= commitIndex) {
             committed = uncommitted.remove(0);
         }
+    }
+
+    /**
+     * A snapshot covering everything up to {@code index}, whose configuration is {@code config}, was
+     * installed. Configuration entries at or below {@code index} are folded into it; later ones stay
+     * only if the log after the snapshot was kept.
+     *
+     * @return true if the configuration in force changed
+     */
+    boolean snapshotInstalled(long index, ClusterConfig config, boolean logKept) {
+        ClusterConfig before = current().config();
+        if (index >= committed.index()) {
+            committed = new ConfigEntry(index, config);
+        }
+        if (logKept) {
+            while (!uncommitted.isEmpty() && uncommitted.get(0).index() <= index) {
+                uncommitted.remove(0);
+            }
+        } else {
+            uncommitted.clear();
+        }
+        return !current().config().equals(before);
     }
 
     /** True if a configuration entry is not yet committed (a change is in progress). */

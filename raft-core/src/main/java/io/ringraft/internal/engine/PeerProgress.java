@@ -10,12 +10,15 @@ package io.ringraft.internal.engine;
  *   (pipelines up to the window,   (one AppendEntries at a time,   (next = match + 1)
  *    next advances optimistically)  resent each heartbeat)
  * </pre>
+ * A third state, SNAPSHOT, holds a follower that needs an entry this leader compacted away: it is
+ * streamed the leader's snapshot chunk by chunk (one chunk in flight), and goes back to PROBE once it
+ * has installed it.
  * Invariant: {@code match < next}; {@code match} never decreases within a leader's term.
  * Owned by the leader's {@link Replication}; single-threaded.
  */
 final class PeerProgress {
 
-    enum State { PROBE, REPLICATE }
+    enum State { PROBE, REPLICATE, SNAPSHOT }
 
     final long id;
     /** Highest index known durable on the follower and matching the leader's log. */
@@ -32,6 +35,10 @@ final class PeerProgress {
     /** Ticks since {@link #match} last advanced while messages were in flight (stall detection). */
     int stalledTicks;
     final Inflights inflights;
+    /** In SNAPSHOT: the snapshot being sent. */
+    io.ringraft.api.LogId pendingSnapshot;
+    /** In SNAPSHOT: the offset of the chunk sent last. */
+    long snapshotOffset;
 
     PeerProgress(long id, long lastIndex, int window) {
         this.id = id;
@@ -41,7 +48,11 @@ final class PeerProgress {
 
     /** Whether another AppendEntries carrying entries may be sent now. */
     boolean canSendEntries() {
-        return state == State.PROBE ? !probeSent : !inflights.isFull();
+        return switch (state) {
+            case PROBE -> !probeSent;
+            case REPLICATE -> !inflights.isFull();
+            case SNAPSHOT -> false;
+        };
     }
 
     /** An acknowledgement of {@code index}; returns true if {@link #match} rose. */
@@ -58,13 +69,25 @@ final class PeerProgress {
     }
 
     void becomeReplicate() {
+        pendingSnapshot = null;
         state = State.REPLICATE;
         next = match + 1;
         inflights.clear();
         stalledTicks = 0;
     }
 
+    /** Starts sending {@code snapshot} from its first byte. */
+    void becomeSnapshot(io.ringraft.api.LogId snapshot) {
+        state = State.SNAPSHOT;
+        pendingSnapshot = snapshot;
+        snapshotOffset = 0;
+        probeSent = false;
+        inflights.clear();
+        stalledTicks = 0;
+    }
+
     void becomeProbe(long nextIndex) {
+        pendingSnapshot = null;
         state = State.PROBE;
         next = Math.max(nextIndex, match + 1);
         probeSent = false;
@@ -74,7 +97,8 @@ final class PeerProgress {
 
     @Override
     public String toString() {
-        return "Peer[" + id + " " + state + " match=" + match + " next=" + next + " inflight="
+        return "Peer[" + id + " " + state + (pendingSnapshot != null ? " " + pendingSnapshot + "@" + snapshotOffset : "")
+                + " match=" + match + " next=" + next + " inflight="
                 + inflights.count() + (probeSent ? " paused" : "") + "]";
     }
 }

@@ -5,6 +5,8 @@ import io.ringraft.api.Role;
 import io.ringraft.api.Vote;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.InstallSnapshotRequest;
+import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.message.LeadershipProbe;
 import io.ringraft.message.LeadershipProbeAck;
 import io.ringraft.message.RaftMessage;
@@ -52,7 +54,8 @@ public final class RaftEngine {
     final IoProgress io;
 
     private final Election election;
-    private final FollowerLog followerLog;
+    final FollowerLog followerLog;
+    private final SnapshotFollower snapshotFollower;
     final LinearizableReads reads;
     private Replication replication;
 
@@ -64,6 +67,8 @@ public final class RaftEngine {
     int electionElapsed;
     /** Ticks since this engine started: the clock of leader leases. */
     long ticks;
+    /** The newest snapshot this node holds durably ({@link LogId#ZERO} if none): what a leader sends. */
+    LogId snapshot;
     /** Messages dropped because they came from a non-member or were addressed to another node. */
     long droppedMessages;
 
@@ -78,8 +83,11 @@ public final class RaftEngine {
                       EngineOutput out, EntryReader reader) {
         this.config = Objects.requireNonNull(config, "config");
         this.selfId = config.selfId();
-        ClusterConfig initial = ClusterConfig.of(config.voters(), new long[0]);
+        ConfigEntry initial = recovered.snapshotConfig() != null
+                ? new ConfigEntry(recovered.snapshot().index(), recovered.snapshotConfig())
+                : new ConfigEntry(0, ClusterConfig.of(config.voters(), new long[0]));
         this.membership = new MembershipLog(initial, recovered.configs());
+        this.snapshot = recovered.snapshot();
         this.out = Objects.requireNonNull(out, "out");
         this.reader = Objects.requireNonNull(reader, "reader");
         this.random = Objects.requireNonNull(random, "random");
@@ -91,6 +99,7 @@ public final class RaftEngine {
         this.quorum = membership.current().config().quorum();
         this.election = new Election(this);
         this.followerLog = new FollowerLog(this);
+        this.snapshotFollower = new SnapshotFollower(this);
         this.reads = new LinearizableReads(this);
         election.resetTimer();
     }
@@ -151,6 +160,12 @@ public final class RaftEngine {
         } else if (message instanceof TimeoutNow timeoutNow) {
             if (role == Role.FOLLOWER && timeoutNow.from() == leaderId) {
                 election.campaignForTransfer();
+            }
+        } else if (message instanceof InstallSnapshotRequest chunk) {
+            snapshotFollower.onChunk(chunk);
+        } else if (message instanceof InstallSnapshotResponse response) {
+            if (role == Role.LEADER) {
+                replication.onInstallSnapshotResponse(response);
             }
         } else if (message instanceof ReadIndexResponse response) {
             if (role == Role.FOLLOWER && response.from() == leaderId) {
@@ -241,6 +256,51 @@ public final class RaftEngine {
             case FOLLOWER -> followerLog.onFlushed();
             default -> { }
         }
+    }
+
+    // ------------------------------------------------------------------ snapshots and compaction
+
+    /**
+     * A snapshot covering everything up to {@code last} is durable in this node's snapshot store: a
+     * leader sends it to followers that need compacted entries. Older reports are ignored.
+     */
+    public void snapshotTaken(LogId last) {
+        noteSnapshot(last);
+    }
+
+    void noteSnapshot(LogId last) {
+        if (last.index() > snapshot.index()) {
+            snapshot = last;
+        }
+    }
+
+    /** The newest durable snapshot this node knows of ({@link LogId#ZERO} if none). */
+    public LogId latestSnapshot() {
+        return snapshot;
+    }
+
+    /**
+     * Forgets the log's terms up to {@code upToIndex} because the runtime is about to purge those
+     * entries from storage. A follower that later needs one of them is sent the snapshot instead.
+     *
+     * @throws IllegalArgumentException if {@code upToIndex} is beyond the newest snapshot or the log:
+     *                                  only entries covered by a durable snapshot may go
+     */
+    public void compactLog(long upToIndex) {
+        if (upToIndex > snapshot.index() || upToIndex > log.lastIndex()) {
+            throw new IllegalArgumentException("cannot compact the log to " + upToIndex + ": the newest snapshot is "
+                    + snapshot + " and the log ends at " + log.lastIndex());
+        }
+        log.compactTo(upToIndex);
+    }
+
+    /**
+     * The runtime holds snapshot {@code last} (with membership {@code config}) durably and has
+     * restored the state machine from it, after receiving it from a leader: the log, commit index and
+     * membership move onto it, and the leader is told (see {@link SnapshotFollower}).
+     */
+    public void installSnapshot(LogId last, ClusterConfig config) {
+        snapshotFollower.installed(last, Objects.requireNonNull(config, "config"));
     }
 
     // ------------------------------------------------------------------ queries

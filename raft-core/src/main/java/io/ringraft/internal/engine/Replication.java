@@ -3,6 +3,8 @@ package io.ringraft.internal.engine;
 import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.InstallSnapshotResponse;
+import io.ringraft.message.LeadershipProbe;
 import io.ringraft.message.LogEntries;
 import io.ringraft.message.TimeoutNow;
 
@@ -17,6 +19,11 @@ import io.ringraft.message.TimeoutNow;
  *
  * <p>Commit: the quorum-th highest of (the leader's own durable index, every follower's match) is
  * committed only if that entry is of the current term (Raft Figure 8); earlier entries commit with it.
+ *
+ * <p>Snapshots: a follower that needs an entry the leader compacted away is sent the leader's newest
+ * snapshot, one chunk at a time ({@link PeerProgress.State#SNAPSHOT}); the runtime reads the chunks,
+ * the follower answers each with the offset it wants next, and once it has installed the snapshot
+ * replication resumes after it.
  *
  * <p>Check-quorum: every election timeout the leader counts the followers it heard from since the
  * last count and steps down if they and it are not a quorum.
@@ -195,6 +202,9 @@ final class Replication {
             if (peer.state == PeerProgress.State.REPLICATE && peer.inflights.count() > 0
                     && ++peer.stalledTicks >= config.electionTimeoutTicks()) {
                 peer.becomeProbe(peer.match + 1); // acknowledgements stopped: find out where it is
+            } else if (peer.state == PeerProgress.State.SNAPSHOT
+                    && ++peer.stalledTicks >= config.electionTimeoutTicks()) {
+                resendSnapshot(peer);
             }
         }
         if (heartbeatElapsed >= config.heartbeatIntervalTicks()) {
@@ -207,12 +217,71 @@ final class Replication {
     }
 
     private void heartbeat(PeerProgress peer) {
-        if (peer.state == PeerProgress.State.PROBE) {
-            peer.probeSent = false; // the probe (or its answer) may be lost: send it again
-            sendEntries(peer);
-        } else {
-            sendCommitOnly(peer);
+        switch (peer.state) {
+            case PROBE -> {
+                peer.probeSent = false; // the probe (or its answer) may be lost: send it again
+                sendEntries(peer);
+            }
+            case REPLICATE -> sendCommitOnly(peer);
+            // Chunks may be far apart (a slow disk on either side): keep the follower from campaigning.
+            case SNAPSHOT -> engine.out.send(new LeadershipProbe(engine.selfId, peer.id, engine.term(), 0));
         }
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /** The follower needs an entry this leader compacted away: stream it the newest snapshot. */
+    private void startSnapshot(PeerProgress peer) {
+        LogId snapshot = engine.snapshot;
+        if (snapshot.index() < engine.log.base().index()) {
+            throw new IllegalStateException("node " + engine.selfId + " compacted its log to " + engine.log.base()
+                    + " beyond its newest snapshot " + snapshot + "; follower " + peer.id + " cannot catch up");
+        }
+        peer.becomeSnapshot(snapshot);
+        engine.out.sendSnapshot(peer.id, snapshot, 0);
+    }
+
+    /**
+     * No answer for an election timeout: send the chunk again (the follower answers with the offset
+     * it wants), or start over with a newer snapshot if one was taken meanwhile (the old one may be
+     * gone from the store).
+     */
+    private void resendSnapshot(PeerProgress peer) {
+        peer.stalledTicks = 0;
+        if (!engine.snapshot.equals(peer.pendingSnapshot)) {
+            peer.becomeSnapshot(engine.snapshot);
+        }
+        engine.out.sendSnapshot(peer.id, peer.pendingSnapshot, peer.snapshotOffset);
+    }
+
+    void onInstallSnapshotResponse(InstallSnapshotResponse response) {
+        PeerProgress peer = peer(response.from());
+        if (peer == null) {
+            return;
+        }
+        peer.recentActive = true;
+        if (response.done()) {
+            // The follower holds everything up to matchIndex durably: true whenever it was said.
+            boolean advanced = peer.acknowledge(response.matchIndex());
+            if (peer.state == PeerProgress.State.SNAPSHOT
+                    && response.matchIndex() >= peer.pendingSnapshot.index()) {
+                peer.becomeProbe(peer.match + 1);
+                sendEntries(peer);
+            }
+            if (advanced) {
+                maybeCommit();
+                maybeSendTimeoutNow(peer);
+            }
+            return;
+        }
+        // An answer naming the chunk just sent is a duplicate or the chunk is on its way: wait.
+        if (peer.state != PeerProgress.State.SNAPSHOT || !response.snapshot().equals(peer.pendingSnapshot)
+                || response.nextOffset() == peer.snapshotOffset) {
+            return;
+        }
+        peer.snapshotOffset = response.nextOffset();
+        peer.stalledTicks = 0;
+        engine.out.sendSnapshot(peer.id, peer.pendingSnapshot, peer.snapshotOffset);
     }
 
     // ------------------------------------------------------------------ responses
@@ -266,7 +335,8 @@ final class Replication {
         }
         // A follower with appends in flight learns the commit index from the next append (or its
         // heartbeat); a separate notice per acknowledgement would double the messages under load.
-        if (peer.sentCommit < engine.commitIndex && peer.inflights.count() == 0) {
+        if (peer.sentCommit < engine.commitIndex && peer.inflights.count() == 0
+                && peer.state != PeerProgress.State.SNAPSHOT) {
             sendCommitOnly(peer);
         }
     }
@@ -284,7 +354,11 @@ final class Replication {
             return false;
         }
         long prevIndex = peer.next - 1;
-        long prevTerm = termOrFail(prevIndex, peer);
+        long prevTerm = engine.log.termAt(prevIndex);
+        if (prevTerm < 0) {
+            startSnapshot(peer); // compacted away: entries cannot bring this follower up to date
+            return false;
+        }
         int wanted = (int) Math.min(engine.config.maxEntriesPerAppend(), lastIndex - prevIndex);
         LogEntries entries = wanted > 0 ? engine.reader.read(peer.next, wanted) : LogEntries.empty(peer.next);
         int count = entries.count();
@@ -304,8 +378,16 @@ final class Replication {
 
     /** An empty AppendEntries anchored at the peer's match: a heartbeat that also carries the commit. */
     private void sendCommitOnly(PeerProgress peer) {
+        if (peer.state == PeerProgress.State.SNAPSHOT) {
+            return;
+        }
         long prevIndex = peer.match;
-        send(peer, new LogId(termOrFail(prevIndex, peer), prevIndex), LogEntries.empty(prevIndex + 1));
+        long prevTerm = engine.log.termAt(prevIndex);
+        if (prevTerm < 0) {
+            startSnapshot(peer); // the follower's match was compacted away (it fell behind)
+            return;
+        }
+        send(peer, new LogId(prevTerm, prevIndex), LogEntries.empty(prevIndex + 1));
     }
 
     private void send(PeerProgress peer, LogId prev, LogEntries entries) {
@@ -313,16 +395,6 @@ final class Replication {
         peer.sentCommit = commit;
         engine.out.send(new AppendEntriesRequest(engine.selfId, peer.id, engine.term(), prev, entries,
                 commit));
-    }
-
-    private long termOrFail(long index, PeerProgress peer) {
-        long term = engine.log.termAt(index);
-        if (term < 0) {
-            throw new IllegalStateException("follower " + peer.id + " needs entry " + index
-                    + " which this leader no longer holds (log starts after " + engine.log.base()
-                    + "); it must be sent a snapshot");
-        }
-        return term;
     }
 
     // ------------------------------------------------------------------ commit

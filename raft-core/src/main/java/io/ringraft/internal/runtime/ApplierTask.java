@@ -1,11 +1,16 @@
 package io.ringraft.internal.runtime;
 
 import io.ringraft.api.EntryKind;
+import io.ringraft.api.LogId;
+import io.ringraft.api.RaftConfig;
 import io.ringraft.message.LogEntries;
+import io.ringraft.spi.SnapshotInfo;
 import io.ringraft.spi.StateMachine;
 import java.io.IOException;
 import java.util.Arrays;
 import org.agrona.concurrent.Agent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The applier: applies committed entries that are durable locally ({@code applyLimit}) to the
@@ -16,24 +21,49 @@ import org.agrona.concurrent.Agent;
  * entries are skipped. After a batch it publishes {@code applied} and wakes the core (which may now
  * reuse those ring slots). Runs on its own thread; blocks only inside the state machine or on a
  * storage read. A state machine that throws stops the node.
+ *
+ * <p>Snapshots: after a batch, if the policy says so (entries or bytes applied since the last
+ * snapshot) or the application asked, it captures the state machine's state
+ * ({@link StateMachine#snapshot()}, a quick point-in-time view) and hands it to the
+ * {@link SnapshotTask} to write, one at a time. It also runs the {@link SnapshotInstaller}: on a
+ * follower, snapshots from the leader are written and restored here, between batches, so the state
+ * machine is only ever touched by this thread.
  */
 final class ApplierTask implements Agent, StateMachine.ApplyResults {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApplierTask.class);
 
     private final NodeContext ctx;
     private final ProposalOutcomes outcomes;
     private final EntryBatch batch;
     private final Object[] results;
+    private final SnapshotInstaller installer;
     private int resultBase;
     private long applied;
+    /** Term of the entry at {@link #applied}. */
+    private long appliedTerm;
+    /** The encoded membership as of {@link #applied} (carried by snapshots). */
+    private byte[] membership;
+    private long entriesSinceSnapshot;
+    private long bytesSinceSnapshot;
+    private boolean snapshotsUnsupported;
 
-    ApplierTask(NodeContext ctx, ProposalOutcomes outcomes, long appliedIndex) {
+    /**
+     * @param applied    the last entry the state machine holds (its restored snapshot's, or
+     *                   {@link LogId#ZERO})
+     * @param membership the encoded membership as of {@code applied}
+     */
+    ApplierTask(NodeContext ctx, ProposalOutcomes outcomes, LogId applied, byte[] membership) {
         this.ctx = ctx;
         this.outcomes = outcomes;
         this.batch = new EntryBatch(ctx.config.batchEntries(), Math.max(ctx.config.maxBytesPerAppend(),
                 ctx.config.maxEntryBytes()));
         this.results = new Object[ctx.config.batchEntries()];
-        this.applied = appliedIndex;
-        ctx.applied.set(appliedIndex);
+        this.applied = applied.index();
+        this.appliedTerm = applied.term();
+        this.membership = membership;
+        this.installer = new SnapshotInstaller(ctx, () -> this.applied, this::restored);
+        ctx.applied.set(applied.index());
     }
 
     @Override
@@ -46,23 +76,81 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         if (ctx.stopped()) {
             return 0;
         }
-        long limit = ctx.applyLimit.get();
-        if (applied >= limit) {
-            return serveReads();
-        }
+        int work = 0;
         try {
-            if (!fill(limit)) {
-                return 0;
+            work += installer.poll();
+            long limit = ctx.applyLimit.get();
+            if (applied < limit && fill(limit)) {
+                applyBatch();
+                applied += batch.count();
+                appliedTerm = batch.termAt(batch.count() - 1);
+                ctx.applied.set(applied);
+                ctx.coreSignal.wake();
+                work += batch.count();
             }
-            applyBatch();
+            work += serveReads();
+            work += maybeSnapshot();
         } catch (IOException | RuntimeException e) {
             ctx.fail(e);
             return 1;
         }
-        applied += batch.count();
+        return work;
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /** Captures the state for a snapshot if one is due or asked for and none is being written. */
+    private int maybeSnapshot() {
+        if (ctx.snapshotStore == null || snapshotsUnsupported) {
+            return 0;
+        }
+        java.util.concurrent.CompletableFuture<LogId> requested = ctx.snapshotRequest.get();
+        RaftConfig config = ctx.config;
+        boolean due = (config.snapshotIntervalEntries() > 0 && entriesSinceSnapshot >= config.snapshotIntervalEntries())
+                || (config.snapshotIntervalBytes() > 0 && bytesSinceSnapshot >= config.snapshotIntervalBytes());
+        if ((!due && requested == null) || ctx.snapshotJob.get() != null) {
+            return 0;
+        }
+        SnapshotInfo latest = ctx.latestSnapshot.get();
+        if (latest != null && latest.last().index() >= applied || applied == 0) {
+            entriesSinceSnapshot = 0;
+            bytesSinceSnapshot = 0;
+            if (requested != null && ctx.snapshotRequest.compareAndSet(requested, null)) {
+                requested.complete(latest != null ? latest.last() : LogId.ZERO); // nothing new to capture
+            }
+            return 0;
+        }
+        if (requested != null) {
+            ctx.snapshotRequest.compareAndSet(requested, null);
+        }
+        StateMachine.Snapshot view;
+        try {
+            view = ctx.stateMachine.snapshot();
+        } catch (UnsupportedOperationException e) {
+            snapshotsUnsupported = true;
+            LOG.warn("node {}: the state machine takes no snapshots ({}); the log will not be compacted",
+                    ctx.selfId, e.getMessage());
+            if (requested != null) {
+                requested.completeExceptionally(e);
+            }
+            return 0;
+        }
+        ctx.snapshotJob.set(new NodeContext.SnapshotJob(new LogId(appliedTerm, applied), membership, view, requested));
+        ctx.snapshotSignal.wake();
+        entriesSinceSnapshot = 0;
+        bytesSinceSnapshot = 0;
+        return 1;
+    }
+
+    /** The installer restored the state machine from {@code snapshot}: applying continues after it. */
+    private void restored(SnapshotInfo snapshot) {
+        applied = snapshot.last().index();
+        appliedTerm = snapshot.last().term();
+        membership = snapshot.membership();
+        entriesSinceSnapshot = 0;
+        bytesSinceSnapshot = 0;
         ctx.applied.set(applied);
         ctx.coreSignal.wake();
-        return batch.count() + serveReads();
     }
 
     /** Answers the reads whose read index is applied, in the order they became ready. */
@@ -104,6 +192,15 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private void applyBatch() {
         int count = batch.count();
         int runStart = -1;
+        entriesSinceSnapshot += count;
+        for (int i = 0; i < count; i++) {
+            var payload = batch.payloadAt(i);
+            bytesSinceSnapshot += payload.capacity();
+            if (batch.kindAt(i) == EntryKind.CONFIG) {
+                membership = new byte[payload.capacity()];
+                payload.getBytes(0, membership);
+            }
+        }
         for (int i = 0; i <= count; i++) {
             boolean command = i < count && batch.kindAt(i) == EntryKind.COMMAND;
             if (command && runStart < 0) {

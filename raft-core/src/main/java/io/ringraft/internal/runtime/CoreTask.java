@@ -99,6 +99,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         work += pollTransfer();
         work += pollMembership();
         work += pollProposals();
+        work += pollSnapshots();
         publish();
         return work;
     }
@@ -159,7 +160,15 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
     }
 
     private long noopReclaimBound() {
-        return Math.max(ctx.applied.get(), Math.min(ctx.writtenIndex.get(), engine.lastLogId().index()));
+        return Math.max(reclaimable(), Math.min(ctx.writtenIndex.get(), engine.lastLogId().index()));
+    }
+
+    /**
+     * Ring entries up to here may be overwritten: applied, and handed to storage (a state machine
+     * restored from a snapshot may be ahead of the log writer, which still needs the ring's entries).
+     */
+    private long reclaimable() {
+        return Math.min(ctx.applied.get(), ctx.writtenIndex.get());
     }
 
     /** Cuts the request's entries to what the ring can hold; the leader sends the rest later. */
@@ -178,7 +187,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         if (firstNew == count) {
             return request;
         }
-        int fitting = ring.countFitting(entries, firstNew, ctx.applied.get());
+        int fitting = ring.countFitting(entries, firstNew, reclaimable());
         if (firstNew + fitting == count) {
             return request;
         }
@@ -306,7 +315,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
                 return 1;
             }
             long next = engine.lastLogId().index() + 1;
-            if (!ring.makeRoom(next, CONFIG_ROOM, ctx.applied.get())) {
+            if (!ring.makeRoom(next, CONFIG_ROOM, reclaimable())) {
                 return 0; // wait for room (proposals keep it free; applying frees more)
             }
             if (!engine.changeMembership(change.voters, change.learners)) {
@@ -376,7 +385,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
                                                        int length) {
         long correlationId = buffer.getLong(offset);
         int payloadLength = length - Long.BYTES;
-        long applied = ctx.applied.get();
+        long applied = reclaimable();
         // Keep two slots and some bytes free beyond this entry: a future leader's no-op and a
         // configuration entry the engine appends on its own (leaving a joint configuration) must fit.
         if (!ring.makeRoom(nextProposalIndex + 2, 0, applied)
@@ -394,6 +403,47 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         outcomes.failed((byte) origin, buffer.getLong(offset), refusal);
     }
 
+    // ------------------------------------------------------------------ snapshots
+
+    /**
+     * Tells the engine about snapshots: one the applier installed from the leader (the engine moves
+     * its log onto it and answers the leader), and the newest durable one (a leader sends it to
+     * followers that fell behind the log). Then lets the log writer purge what the newest snapshot
+     * covers, less the configured tail.
+     */
+    private int pollSnapshots() {
+        int work = 0;
+        io.ringraft.spi.SnapshotInfo installed = ctx.installedSnapshot.getAndSet(null);
+        if (installed != null) {
+            io.ringraft.internal.engine.ClusterConfig config;
+            try {
+                config = io.ringraft.internal.engine.ClusterConfig.decode(installed.membership());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("snapshot " + installed.last() + " holds an unreadable membership", e);
+            }
+            engine.installSnapshot(installed.last(), config);
+            // Commands proposed here that the snapshot covers were applied elsewhere: results unknown here.
+            failLocal(ring.firstIndex(), installed.last().index(), new IndeterminateException("node " + ctx.selfId
+                    + " replaced its state by a snapshot up to " + installed.last() + "; the command is in it"));
+            work++;
+        }
+        io.ringraft.spi.SnapshotInfo latest = ctx.latestSnapshot.get();
+        if (latest != null && latest.last().index() > engine.latestSnapshot().index()
+                && latest.last().index() <= engine.commitIndex()) {
+            engine.snapshotTaken(latest.last());
+            work++;
+        }
+        long purge = Math.min(engine.latestSnapshot().index() - ctx.config.snapshotLogTailEntries(),
+                engine.commitIndex());
+        if (purge > ctx.purgeTo.get()) {
+            engine.compactLog(purge);
+            ctx.purgeTo.set(purge);
+            ctx.writerSignal.wake();
+            work++;
+        }
+        return work;
+    }
+
     // ------------------------------------------------------------------ outputs (EngineOutput)
 
     @Override
@@ -404,8 +454,36 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
     @Override
     public void truncateFrom(long seq, long index) {
         ring.truncateFrom(index);
-        ctx.truncateFloor.accumulateAndGet(index, Math::min);
+        ctx.logCut.updateAndGet(cut -> cut == null ? new NodeContext.LogCut(null, index) : cut.truncate(index));
         acceptedDirty = true;
+    }
+
+    @Override
+    public void resetLog(long seq, LogId base) {
+        ring.resetTo(base.index() + 1);
+        // Any truncation still pending is moot: the reset discards everything.
+        ctx.logCut.set(new NodeContext.LogCut(base, Long.MAX_VALUE));
+        acceptedDirty = true;
+    }
+
+    @Override
+    public void sendSnapshot(long peerId, LogId snapshot, long offset) {
+        int slot = ctx.slotFor(peerId);
+        if (slot < 0) {
+            ctx.droppedOutbound.incrementAndGet();
+            return;
+        }
+        ctx.chunkRequests[slot].set(new NodeContext.ChunkRequest(engine.term(), snapshot, offset));
+        ctx.replicatorSignals[slot].wake();
+    }
+
+    @Override
+    public void installSnapshotChunk(io.ringraft.message.InstallSnapshotRequest chunk) {
+        if (!ctx.snapshotChunks.offer(chunk)) {
+            ctx.droppedInbound.incrementAndGet(); // the leader sends it again after a timeout
+            return;
+        }
+        ctx.applierSignal.wake();
     }
 
     @Override
@@ -439,7 +517,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
 
     @Override
     public void appendReplicated(long seq, LogEntries entries, int fromOffset) {
-        long applied = ctx.applied.get();
+        long applied = reclaimable();
         for (int i = fromOffset; i < entries.count(); i++) {
             long index = entries.firstIndex() + i;
             var payload = entries.payloadAt(i);
@@ -504,8 +582,12 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
     }
 
     private void failLocal(long fromIndex, RaftException reason) {
+        failLocal(fromIndex, ring.lastIndex(), reason);
+    }
+
+    private void failLocal(long fromIndex, long toIndex, RaftException reason) {
         long from = Math.max(fromIndex, ring.firstIndex());
-        for (long index = from; index <= ring.lastIndex(); index++) {
+        for (long index = from; index <= Math.min(toIndex, ring.lastIndex()); index++) {
             byte origin = ring.originAt(index);
             if (origin != ProposalOutcomes.NONE) {
                 long correlationId = ring.correlationAt(index);

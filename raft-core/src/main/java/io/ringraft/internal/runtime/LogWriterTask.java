@@ -21,6 +21,10 @@ import org.agrona.concurrent.Agent;
  * docs/io-progress.md, does not count them durable for that seq). Entries of a term above the saved
  * vote are never written before that vote.
  *
+ * <p>It also carries out the core's log resets (a follower installed a snapshot its log does not
+ * hold) in their place in that order, and purges the prefix the core allows ({@code purgeTo}: entries
+ * covered by a durable snapshot, less the configured tail).
+ *
  * <p>Blocks on storage IO, so it runs on a thread of its own in production. Any
  * {@link IOException} stops the node (fail-stop): the writer never retries a failed write or flush.
  */
@@ -31,14 +35,17 @@ final class LogWriterTask implements Agent {
     private Vote savedVote;
     private long writtenIndex;
     private long reportedSeq;
+    private long purgedIndex;
 
-    LogWriterTask(NodeContext ctx, Vote recoveredVote, long recoveredLastIndex) {
+    LogWriterTask(NodeContext ctx, Vote recoveredVote, long recoveredBaseIndex, long recoveredLastIndex) {
         this.ctx = ctx;
         this.batch = new EntryBatch(ctx.config.batchEntries(), Math.max(ctx.config.maxBytesPerAppend(),
                 ctx.config.maxEntryBytes()));
         this.savedVote = recoveredVote;
         this.writtenIndex = recoveredLastIndex;
+        this.purgedIndex = recoveredBaseIndex;
         ctx.writtenIndex.set(recoveredLastIndex);
+        ctx.purgedIndex.set(recoveredBaseIndex);
     }
 
     @Override
@@ -52,7 +59,7 @@ final class LogWriterTask implements Agent {
             return 0;
         }
         IoId accepted = ctx.accepted.get();
-        if (accepted == null || accepted.seq() == reportedSeq) {
+        if (accepted == null || accepted.seq() == reportedSeq && Math.min(ctx.purgeTo.get(), writtenIndex) <= purgedIndex) {
             return 0;
         }
         try {
@@ -73,10 +80,18 @@ final class LogWriterTask implements Agent {
             ctx.storage.saveVote(vote);
             savedVote = vote;
         }
-        long truncateFrom = ctx.truncateFloor.getAndSet(Long.MAX_VALUE);
-        if (truncateFrom <= writtenIndex) {
-            ctx.storage.truncateSuffix(truncateFrom);
-            writtenIndex = truncateFrom - 1;
+        NodeContext.LogCut cut = ctx.logCut.getAndSet(null);
+        if (cut != null && cut.resetTo() != null) {
+            // A snapshot from the leader replaced the log (any truncation before it is moot).
+            ctx.storage.resetTo(cut.resetTo());
+            writtenIndex = cut.resetTo().index();
+            purgedIndex = writtenIndex;
+            ctx.writtenIndex.set(writtenIndex);
+            ctx.purgedIndex.set(purgedIndex);
+        }
+        if (cut != null && cut.truncateFrom() <= writtenIndex) {
+            ctx.storage.truncateSuffix(cut.truncateFrom());
+            writtenIndex = cut.truncateFrom() - 1;
             ctx.writtenIndex.set(writtenIndex);
         }
         long target = accepted.lastLogId().index();
@@ -88,6 +103,13 @@ final class LogWriterTask implements Agent {
             ctx.storage.append(entries);
             writtenIndex += entries.count();
             ctx.writtenIndex.set(writtenIndex);
+        }
+        long purge = Math.min(ctx.purgeTo.get(), writtenIndex);
+        if (purge > purgedIndex) {
+            // Covered by a durable snapshot; a crash before the flush just keeps the entries.
+            ctx.storage.purgePrefix(purge);
+            purgedIndex = purge;
+            ctx.purgedIndex.set(purgedIndex);
         }
         ctx.storage.flush();
     }

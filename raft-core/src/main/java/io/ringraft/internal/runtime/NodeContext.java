@@ -1,13 +1,17 @@
 package io.ringraft.internal.runtime;
 
+import io.ringraft.api.LogId;
 import io.ringraft.api.ProposalListener;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.Role;
 import io.ringraft.api.Vote;
 import io.ringraft.internal.engine.IoId;
+import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.spi.LogStorage;
 import io.ringraft.spi.RaftTransport;
+import io.ringraft.spi.SnapshotInfo;
+import io.ringraft.spi.SnapshotStore;
 import io.ringraft.spi.StateMachine;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +28,7 @@ import org.jctools.queues.SpscArrayQueue;
  *
  * <p>Each pointer has exactly one writer (named on the field) and is read by the others; a writer
  * that moves a pointer wakes the tasks that watch it. Pointers only move forward, except
- * {@link #truncateFloor}, which the log writer consumes. Created by {@link NodeRuntime}; the tasks
+ * {@link #logCut}, which the log writer consumes. Created by {@link NodeRuntime}; the tasks
  * run on whatever threads the runtime's placement says.
  */
 final class NodeContext {
@@ -63,8 +67,12 @@ final class NodeContext {
     // ---------------------------------------------------------------- pointers
     /** core: the newest storage state handed to the log writer. */
     final AtomicReference<IoId> accepted = new AtomicReference<>();
-    /** core lowers, log writer consumes: lowest index truncated since the log writer last looked. */
-    final AtomicLong truncateFloor = new AtomicLong(Long.MAX_VALUE);
+    /** core sets, log writer consumes: truncations and resets since the log writer last looked, or null. */
+    final AtomicReference<LogCut> logCut = new AtomicReference<>();
+    /** core: storage may drop every entry up to here (covered by a durable snapshot). */
+    final AtomicLong purgeTo = new AtomicLong();
+    /** log writer: storage's base index (entries up to it are purged). */
+    final AtomicLong purgedIndex = new AtomicLong();
     /** log writer: the highest storage sequence made durable. */
     final AtomicLong flushedSeq = new AtomicLong();
     /** log writer: the last index handed to storage (readable there). */
@@ -86,10 +94,55 @@ final class NodeContext {
     /** set by close(): tasks stop. */
     volatile boolean closing;
 
+    // ---------------------------------------------------------------- snapshots
+    /** Where snapshots go; null if this node takes none (it then never purges its log). */
+    final SnapshotStore snapshotStore;
+    /** snapshot task or applier: the newest durable snapshot, or null. */
+    final AtomicReference<SnapshotInfo> latestSnapshot = new AtomicReference<>();
+    /** applier sets, core consumes: a snapshot from the leader is durable and restored. */
+    final AtomicReference<SnapshotInfo> installedSnapshot = new AtomicReference<>();
+    /** applier sets when free, snapshot task clears when written: the state to write, or null. */
+    final AtomicReference<SnapshotJob> snapshotJob = new AtomicReference<>();
+    /** application sets, applier takes: a snapshot asked for with {@code RaftNode.takeSnapshot()}. */
+    final AtomicReference<java.util.concurrent.CompletableFuture<LogId>> snapshotRequest = new AtomicReference<>();
+    /** core to applier: chunks of a snapshot the leader sends (full: dropped, the leader resends). */
+    final SpscArrayQueue<InstallSnapshotRequest> snapshotChunks = new SpscArrayQueue<>(SNAPSHOT_CHUNK_QUEUE);
+    /** core sets, each replicator takes: the snapshot chunk to send its peer next (newest wins). */
+    final AtomicReference<ChunkRequest>[] chunkRequests;
+
+    /** The newer of two snapshots (by last index); either may be null. */
+    static SnapshotInfo newer(SnapshotInfo a, SnapshotInfo b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.last().index() >= b.last().index() ? a : b;
+    }
+
+    /** Chunks the applier may have waiting: one being written, a few behind it. */
+    static final int SNAPSHOT_CHUNK_QUEUE = 4;
+
+    /** Pending log changes for the log writer: a reset (discard all, continue after it) and/or a truncation. */
+    record LogCut(LogId resetTo, long truncateFrom) {
+        /** Adds a truncation from {@code index}: a reset stays in force (a later truncation lies after it). */
+        LogCut truncate(long index) {
+            return new LogCut(resetTo, Math.min(truncateFrom, index));
+        }
+    }
+
+    /** A snapshot to send: chunk of {@code snapshot} at {@code offset}, for the leader of {@code term}. */
+    record ChunkRequest(long term, LogId snapshot, long offset) {
+    }
+
+    /** The state machine's captured state, to be written as the snapshot up to {@code last}. */
+    record SnapshotJob(LogId last, byte[] membership, io.ringraft.spi.StateMachine.Snapshot view,
+                       java.util.concurrent.CompletableFuture<LogId> requested) {
+    }
+
     // ---------------------------------------------------------------- signals
     final Signal coreSignal;
     final Signal writerSignal;
     final Signal applierSignal;
+    final Signal snapshotSignal;
     final Signal[] replicatorSignals;
 
     // ---------------------------------------------------------------- counters
@@ -133,14 +186,20 @@ final class NodeContext {
 
     @SuppressWarnings("unchecked")
     NodeContext(long groupId, long selfId, RaftConfig config, LongSupplier nanoClock,
-                LogStorage storage, StateMachine stateMachine, ProposalListener listener,
-                Signal coreSignal, Signal writerSignal, Signal applierSignal, boolean sharedSignal) {
+                LogStorage storage, SnapshotStore snapshotStore, StateMachine stateMachine, ProposalListener listener,
+                Signal coreSignal, Signal writerSignal, Signal applierSignal, Signal snapshotSignal,
+                boolean sharedSignal) {
         this.groupId = groupId;
         this.selfId = selfId;
         this.peers = new long[config.maxMembers()];
         this.config = config;
         this.nanoClock = nanoClock;
         this.storage = storage;
+        this.snapshotStore = snapshotStore;
+        this.chunkRequests = new AtomicReference[config.maxMembers()];
+        for (int i = 0; i < chunkRequests.length; i++) {
+            chunkRequests[i] = new AtomicReference<>();
+        }
         this.stateMachine = stateMachine;
         this.listener = listener;
         this.ring = new EntryRing(config.ringCapacityEntries(), config.ringCapacityBytes());
@@ -153,6 +212,7 @@ final class NodeContext {
         this.coreSignal = coreSignal;
         this.writerSignal = writerSignal;
         this.applierSignal = applierSignal;
+        this.snapshotSignal = snapshotSignal;
         this.replicatorSignals = new Signal[config.maxMembers()];
         this.sharedSignal = sharedSignal;
         this.coreState = new CoreState(Role.FOLLOWER, 0, 0, Vote.INITIAL,
@@ -211,6 +271,7 @@ final class NodeContext {
         coreSignal.wake();
         writerSignal.wake();
         applierSignal.wake();
+        snapshotSignal.wake();
         for (Signal signal : replicatorSignals) {
             if (signal != null) {
                 signal.wake();

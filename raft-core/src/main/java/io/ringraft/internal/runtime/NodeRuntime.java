@@ -13,6 +13,8 @@ import io.ringraft.internal.engine.RecoveredState;
 import io.ringraft.spi.LogState;
 import io.ringraft.spi.LogStorage;
 import io.ringraft.spi.RaftTransportFactory;
+import io.ringraft.spi.SnapshotInfo;
+import io.ringraft.spi.SnapshotStore;
 import io.ringraft.spi.StateMachine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,6 +59,7 @@ public final class NodeRuntime implements AutoCloseable {
     private final CoreTask core;
     private final LogWriterTask writer;
     private final ApplierTask applier;
+    private final SnapshotTask snapshots;
     /** Replicators by slot; the core adds one when a new member appears (copy-on-write: read anywhere). */
     private volatile List<ReplicatorTask> replicators = List.of();
     private final Threading threading;
@@ -74,26 +77,48 @@ public final class NodeRuntime implements AutoCloseable {
     public NodeRuntime(long groupId, long selfId, long[] voters, RaftConfig config, StateMachine stateMachine,
                        LogStorage storage, RaftTransportFactory transportFactory, ProposalListener listener,
                        Threading threading, LongSupplier nanoClock, RandomGenerator random) {
+        this(groupId, selfId, voters, config, stateMachine, storage, null, transportFactory, listener, threading,
+                nanoClock, random);
+    }
+
+    /**
+     * Opens storage and the snapshot store (if any), restores the state machine from the newest
+     * snapshot and reconciles the log with it; does not start any task yet.
+     *
+     * @param snapshotStore where snapshots go, or null: the node then takes none and keeps its whole log
+     * @throws UncheckedIOException if storage cannot be opened or holds an inconsistent state
+     */
+    public NodeRuntime(long groupId, long selfId, long[] voters, RaftConfig config, StateMachine stateMachine,
+                       LogStorage storage, SnapshotStore snapshotStore, RaftTransportFactory transportFactory,
+                       ProposalListener listener, Threading threading, LongSupplier nanoClock, RandomGenerator random) {
         this.threading = threading;
         this.transportFactory = transportFactory;
         Signal coreSignal = new Signal();
         Signal writerSignal = new Signal();
         Signal applierSignal = new Signal();
+        Signal snapshotSignal = new Signal();
         if (threading == Threading.SHARED) {
             writerSignal = coreSignal;
             applierSignal = coreSignal;
+            snapshotSignal = coreSignal;
         }
-        this.ctx = new NodeContext(groupId, selfId, config, nanoClock, storage, stateMachine, listener,
-                coreSignal, writerSignal, applierSignal, threading == Threading.SHARED);
+        this.ctx = new NodeContext(groupId, selfId, config, nanoClock, storage, snapshotStore, stateMachine, listener,
+                coreSignal, writerSignal, applierSignal, snapshotSignal, threading == Threading.SHARED);
         ctx.onPeerAdded = this::addReplicator;
         ProposalOutcomes outcomes = new ProposalOutcomes(listener, ctx.futures);
         LogState state;
         LogTerms terms;
         List<io.ringraft.internal.engine.ConfigEntry> configs;
+        SnapshotInfo snapshot;
         try {
             state = storage.open();
+            snapshot = snapshotStore == null ? null : snapshotStore.latest().orElse(null);
+            state = Recovery.reconcile(storage, state, snapshot);
+            if (snapshot != null) {
+                Recovery.restore(stateMachine, snapshotStore, snapshot);
+            }
             terms = recoverTerms(storage, state);
-            configs = recoverConfigs(storage, state);
+            configs = recoverConfigs(storage, state, snapshot == null ? 0 : snapshot.last().index());
         } catch (IOException e) {
             throw new UncheckedIOException("node " + selfId + " of group " + groupId
                     + " cannot recover its log storage: " + e.getMessage(), e);
@@ -103,14 +128,24 @@ public final class NodeRuntime implements AutoCloseable {
                 config.maxInflightAppends(), config.maxEntriesPerAppend(), config.maxPendingReads(),
                 config.leaseTicks());
         this.core = new CoreTask(ctx, outcomes);
-        RaftEngine engine = new RaftEngine(engineConfig, new RecoveredState(state.vote(), terms, 0, configs), random,
-                core, core);
+        LogId snapshotLast = snapshot == null ? LogId.ZERO : snapshot.last();
+        io.ringraft.internal.engine.ClusterConfig snapshotConfig;
+        try {
+            snapshotConfig = snapshot == null ? null : Recovery.membershipOf(snapshot);
+        } catch (IOException e) {
+            throw new UncheckedIOException("node " + selfId + " of group " + groupId + ": " + e.getMessage(), e);
+        }
+        RaftEngine engine = new RaftEngine(engineConfig, new RecoveredState(state.vote(), terms, 0, configs,
+                snapshotLast, snapshotConfig), random, core, core);
         ctx.ring.resetTo(state.last().index() + 1);
+        ctx.latestSnapshot.set(snapshot);
         core.bind(engine);
-        this.writer = new LogWriterTask(ctx, state.vote(), state.last().index());
-        // Applying starts over from the log start: the state machine holds no state across restarts
-        // until snapshots exist.
-        this.applier = new ApplierTask(ctx, outcomes, state.base().index());
+        this.writer = new LogWriterTask(ctx, state.vote(), state.base().index(), state.last().index());
+        // The state machine holds the snapshot's state (or none): applying resumes after it.
+        byte[] membership = snapshot != null ? snapshot.membership()
+                : io.ringraft.internal.engine.ClusterConfig.of(voters, new long[0]).encode();
+        this.applier = new ApplierTask(ctx, outcomes, snapshotLast, membership);
+        this.snapshots = new SnapshotTask(ctx);
         for (long voter : voters) {
             ctx.slotFor(voter); // replicators for the initial members; later ones come with the configuration
         }
@@ -119,13 +154,13 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /**
-     * Finds the configuration entries of the recovered log. Reads the whole log once: O(entries);
-     * snapshots, which will carry the configuration, will limit it to the tail.
+     * Finds the configuration entries of the recovered log after the snapshot (which carries the
+     * configuration up to it): reads the log after the snapshot once, O(entries since the snapshot).
      */
-    private static List<io.ringraft.internal.engine.ConfigEntry> recoverConfigs(LogStorage storage, LogState state)
-            throws IOException {
+    private static List<io.ringraft.internal.engine.ConfigEntry> recoverConfigs(LogStorage storage, LogState state,
+                                                                                long snapshotIndex) throws IOException {
         List<io.ringraft.internal.engine.ConfigEntry> configs = new ArrayList<>();
-        long index = state.base().index() + 1;
+        long index = Math.max(state.base().index(), snapshotIndex) + 1;
         long last = state.last().index();
         while (index <= last) {
             io.ringraft.message.LogEntries batch = storage.read(index, 4096, 4 << 20);
@@ -202,6 +237,9 @@ public final class NodeRuntime implements AutoCloseable {
         runners.add(startRunner(core, ctx.coreSignal, tickNanos));
         runners.add(startRunner(writer, ctx.writerSignal, idleParkNanos));
         runners.add(startRunner(applier, ctx.applierSignal, idleParkNanos));
+        if (ctx.snapshotStore != null) {
+            runners.add(startRunner(snapshots, ctx.snapshotSignal, idleParkNanos));
+        }
         for (ReplicatorTask replicator : replicators) {
             runners.add(startRunner(replicator, ctx.replicatorSignals[replicator.slot()], idleParkNanos));
         }
@@ -246,6 +284,9 @@ public final class NodeRuntime implements AutoCloseable {
         agents.add(core);
         agents.add(writer);
         agents.add(applier);
+        if (ctx.snapshotStore != null) {
+            agents.add(snapshots);
+        }
         agents.addAll(replicators);
         return agents;
     }
@@ -345,6 +386,34 @@ public final class NodeRuntime implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Asks for a snapshot of the state as applied now; {@code future} completes with the snapshot's
+     * last entry once it is durable (at once if the newest snapshot already covers everything applied).
+     *
+     * @return false if the node has no snapshot store or is stopped; if a request is already waiting,
+     *         {@code future} completes with it
+     */
+    public boolean tryTakeSnapshot(java.util.concurrent.CompletableFuture<LogId> future) {
+        if (ctx.stopped() || ctx.snapshotStore == null) {
+            return false;
+        }
+        if (!ctx.snapshotRequest.compareAndSet(null, future)) {
+            java.util.concurrent.CompletableFuture<LogId> waiting = ctx.snapshotRequest.get();
+            if (waiting == null) {
+                return tryTakeSnapshot(future);
+            }
+            waiting.whenComplete((last, error) -> {
+                if (error != null) {
+                    future.completeExceptionally(error);
+                } else {
+                    future.complete(last);
+                }
+            });
+        }
+        ctx.applierSignal.wake();
+        return true;
+    }
+
     /** Registers a future for a proposal; 0 if too many are pending. */
     public long registerFuture(java.util.concurrent.CompletableFuture<Object> future) {
         return ctx.futures.register(future);
@@ -366,7 +435,13 @@ public final class NodeRuntime implements AutoCloseable {
                 accepted == null ? LogId.ZERO : accepted.lastLogId(), accepted == null ? 0 : accepted.seq(),
                 ctx.writtenIndex.get(), ctx.flushedSeq.get(), ctx.durableIndex.get(), ctx.committed.get(),
                 ctx.applied.get(), ctx.droppedInbound.get(), ctx.droppedOutbound.get(),
-                failure == null ? null : failure.toString(), closed || ctx.closing, state.membership());
+                failure == null ? null : failure.toString(), closed || ctx.closing, state.membership(),
+                latestSnapshotIndex(), ctx.purgedIndex.get());
+    }
+
+    private long latestSnapshotIndex() {
+        SnapshotInfo latest = ctx.latestSnapshot.get();
+        return latest == null ? 0 : latest.last().index();
     }
 
     public long selfId() {
@@ -413,10 +488,20 @@ public final class NodeRuntime implements AutoCloseable {
         if (ctx.transport != null) {
             ctx.transport.close();
         }
+        if (ctx.snapshotRequest.get() != null) {
+            ctx.snapshotRequest.get().completeExceptionally(new NodeStoppedException("node " + ctx.selfId + " was closed"));
+        }
         try {
             ctx.storage.close();
         } catch (IOException e) {
             LOG.warn("closing the log storage of node {} failed", ctx.selfId, e);
+        }
+        if (ctx.snapshotStore != null) {
+            try {
+                ctx.snapshotStore.close();
+            } catch (IOException e) {
+                LOG.warn("closing the snapshot store of node {} failed", ctx.selfId, e);
+            }
         }
     }
 

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * <p>An AppendEntries is sent only if this node still leads the message's term after the entries
  * were read: the core marks the end of leadership before it can truncate anything, so a message
  * never pairs the old leader's previous entry with entries of another log. A refused or failed send
- * is dropped: the engine's progress tracking resends. Runs on its own thread (or a shared one); may
+ * is dropped: the engine's progress tracking resends. It also streams the node's newest snapshot to
+ * a peer that needs it, one chunk per request of the core ({@link NodeContext#chunkRequests}),
+ * keeping the snapshot open between chunks. Runs on its own thread (or a shared one); may
  * block on storage reads only when serving a lagging follower.
  */
 final class ReplicatorTask implements Agent {
@@ -31,6 +33,10 @@ final class ReplicatorTask implements Agent {
     private final SpscArrayQueue<RaftMessage> outbox;
     private final EntryBatch batch;
     private long dropped;
+    /** The snapshot being streamed to the peer, read sequentially chunk by chunk; null if none. */
+    private java.io.InputStream snapshotData;
+    private io.ringraft.spi.SnapshotInfo snapshotOpen;
+    private long snapshotPosition;
 
     ReplicatorTask(NodeContext ctx, int peerSlot) {
         this.ctx = ctx;
@@ -53,6 +59,11 @@ final class ReplicatorTask implements Agent {
             return 0;
         }
         int work = 0;
+        NodeContext.ChunkRequest chunk = ctx.chunkRequests[slot].getAndSet(null);
+        if (chunk != null) {
+            sendChunk(chunk);
+            work++;
+        }
         RaftMessage message;
         while (work < 64 && (message = outbox.poll()) != null) {
             work++;
@@ -102,6 +113,67 @@ final class ReplicatorTask implements Agent {
         }
         return new AppendEntriesRequest(request.from(), request.to(), request.term(), request.prevLogId(),
                 batch, request.leaderCommit());
+    }
+
+    /**
+     * Reads the asked-for chunk of the node's newest snapshot and sends it. If that snapshot is no
+     * longer the newest (or cannot be read), nothing is sent: the engine retries with the newest.
+     */
+    private void sendChunk(NodeContext.ChunkRequest request) {
+        io.ringraft.spi.SnapshotInfo info = ctx.latestSnapshot.get();
+        if (ctx.leaderTerm.get() != request.term() || info == null || !info.last().equals(request.snapshot())
+                || request.offset() > info.sizeBytes()) {
+            closeSnapshot();
+            return;
+        }
+        try {
+            if (!info.equals(snapshotOpen) || snapshotPosition != request.offset()) {
+                closeSnapshot();
+                snapshotData = ctx.snapshotStore.open(info);
+                snapshotData.skipNBytes(request.offset());
+                snapshotOpen = info;
+                snapshotPosition = request.offset();
+            }
+            int length = (int) Math.min(ctx.config.snapshotChunkBytes(), info.sizeBytes() - snapshotPosition);
+            byte[] data = snapshotData.readNBytes(length);
+            if (data.length != length) {
+                throw new java.io.IOException("snapshot " + info.last() + " ended after " + (snapshotPosition
+                        + data.length) + " of " + info.sizeBytes() + " bytes");
+            }
+            snapshotPosition += length;
+            boolean done = snapshotPosition == info.sizeBytes();
+            if (done && snapshotData.read() != -1) { // reading the end makes the store verify the data
+                throw new java.io.IOException("snapshot " + info.last() + " holds more than its " + info.sizeBytes()
+                        + " bytes");
+            }
+            if (done) {
+                closeSnapshot();
+            }
+            if (!send(new io.ringraft.message.InstallSnapshotRequest(ctx.selfId, peerId, request.term(), info.last(),
+                    info.membership(), request.offset(), data, done))) {
+                dropped++;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("cannot send snapshot {} to node {}: {}", info.last(), peerId, e.toString());
+            closeSnapshot();
+        }
+    }
+
+    private void closeSnapshot() {
+        if (snapshotData != null) {
+            try {
+                snapshotData.close();
+            } catch (java.io.IOException e) {
+                LOG.debug("closing snapshot data failed", e);
+            }
+            snapshotData = null;
+            snapshotOpen = null;
+        }
+    }
+
+    @Override
+    public void onClose() {
+        closeSnapshot();
     }
 
     int slot() {

@@ -229,7 +229,7 @@ public final class SimDisk {
     // ------------------------------------------------------------------ changes and the log they apply to
 
     /** One pending change, already validated against the log it applies to. */
-    sealed interface Change permits Append, Truncate, Purge {
+    sealed interface Change permits Append, Truncate, Purge, Reset {
     }
 
     /** Appends owned entries right after the last one. */
@@ -242,6 +242,10 @@ public final class SimDisk {
 
     /** Removes entries up to {@code upToIndex}, which becomes the base. */
     record Purge(long upToIndex) implements Change {
+    }
+
+    /** Discards every entry; the log continues after {@code base}. */
+    record Reset(LogId base) implements Change {
     }
 
     /** A log as a base and a list of entries; no validation (callers validated the changes). */
@@ -283,6 +287,9 @@ public final class SimDisk {
                 truncate(truncate.fromIndex());
             } else if (change instanceof Purge purge) {
                 purge(purge.upToIndex());
+            } else if (change instanceof Reset reset) {
+                entries.clear();
+                base = reset.base();
             }
         }
 

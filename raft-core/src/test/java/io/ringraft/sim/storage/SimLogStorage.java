@@ -148,6 +148,17 @@ public final class SimLogStorage implements LogStorage {
     }
 
     @Override
+    public void resetTo(LogId base) throws IOException {
+        synchronized (disk) {
+            checkWritable();
+            if (base.index() < view.base().index()) {
+                throw new IllegalArgumentException("cannot reset the log to " + base + ": before its base " + view.base());
+            }
+            mutate(new SimDisk.Reset(base));
+        }
+    }
+
+    @Override
     public void flush() throws IOException {
         synchronized (disk) {
             checkWritable();

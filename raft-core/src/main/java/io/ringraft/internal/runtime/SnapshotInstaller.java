@@ -1,0 +1,124 @@
+package io.ringraft.internal.runtime;
+
+import io.ringraft.api.LogId;
+import io.ringraft.message.InstallSnapshotRequest;
+import io.ringraft.message.InstallSnapshotResponse;
+import io.ringraft.spi.SnapshotInfo;
+import io.ringraft.spi.SnapshotSink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The follower's side of snapshot transfer, run by the applier: writes the chunks a leader sends
+ * (queued by the core after the engine's term checks) into the snapshot store, in order, answering
+ * each with the offset it wants next; commits the snapshot with the last chunk, restores the state
+ * machine from it if it is ahead of what was applied, and hands it to the core
+ * ({@link NodeContext#installedSnapshot}), which moves the engine's log onto it.
+ *
+ * <p>Crash safety: the snapshot becomes visible only when the store commits it, so a crash during the
+ * transfer leaves no partial snapshot; at restart the node restores the newest committed snapshot and
+ * reconciles its log with it, so a crash after the commit but before the log was reset is harmless.
+ * A transfer interrupted by a new leader or a newer snapshot is abandoned when the first chunk of the
+ * new one arrives. Memory: one transfer's sink at a time.
+ */
+final class SnapshotInstaller {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotInstaller.class);
+
+    /** What the applier does once a snapshot is restored. */
+    interface Restored {
+        void restored(SnapshotInfo snapshot);
+    }
+
+    private final NodeContext ctx;
+    private final java.util.function.LongSupplier applied;
+    private final Restored restored;
+    private SnapshotSink sink;
+    private LogId receiving;
+    private long receivingTerm;
+    private long received;
+
+    SnapshotInstaller(NodeContext ctx, java.util.function.LongSupplier applied, Restored restored) {
+        this.ctx = ctx;
+        this.applied = applied;
+        this.restored = restored;
+    }
+
+    /** Handles the chunks waiting; returns how many. */
+    int poll() throws IOException {
+        int work = 0;
+        InstallSnapshotRequest chunk;
+        while (work < NodeContext.SNAPSHOT_CHUNK_QUEUE && (chunk = ctx.snapshotChunks.poll()) != null) {
+            onChunk(chunk);
+            work++;
+        }
+        return work;
+    }
+
+    private void onChunk(InstallSnapshotRequest chunk) throws IOException {
+        if (ctx.snapshotStore == null) {
+            throw new IOException("node " + ctx.selfId + " was sent snapshot " + chunk.snapshot() + " by node "
+                    + chunk.from() + " but has no snapshot store to install it: configure one on every node");
+        }
+        boolean current = sink != null && chunk.snapshot().equals(receiving) && chunk.term() == receivingTerm;
+        if (chunk.offset() == 0 && !current) {
+            abandon();
+            sink = ctx.snapshotStore.begin(chunk.snapshot(), chunk.membership());
+            receiving = chunk.snapshot();
+            receivingTerm = chunk.term();
+            received = 0;
+            LOG.info("node {} of group {} is receiving snapshot {} from node {}", ctx.selfId, ctx.groupId,
+                    receiving, chunk.from());
+            current = true;
+        }
+        if (!current || chunk.offset() != received) {
+            answer(chunk, current ? received : 0); // the leader goes on (or starts over) from there
+            return;
+        }
+        OutputStream out = sink.data();
+        out.write(chunk.data());
+        received += chunk.data().length;
+        if (!chunk.done()) {
+            answer(chunk, received);
+            return;
+        }
+        SnapshotInfo info = sink.commit();
+        sink = null;
+        receiving = null;
+        LOG.info("node {} of group {} received snapshot {} ({} bytes)", ctx.selfId, ctx.groupId, info.last(),
+                info.sizeBytes());
+        if (info.last().index() > applied.getAsLong()) {
+            try (InputStream in = ctx.snapshotStore.open(info)) {
+                ctx.stateMachine.restore(in);
+                in.transferTo(OutputStream.nullOutputStream()); // the store verifies the data at its end
+            }
+            restored.restored(info);
+        }
+        // The engine answers the leader once it has moved its log onto the snapshot.
+        ctx.installedSnapshot.set(info);
+        ctx.latestSnapshot.accumulateAndGet(info, NodeContext::newer);
+        ctx.coreSignal.wake();
+    }
+
+    private void answer(InstallSnapshotRequest chunk, long nextOffset) {
+        try {
+            ctx.transport.send(InstallSnapshotResponse.progress(ctx.selfId, chunk.from(), chunk.term(),
+                    chunk.snapshot(), nextOffset));
+        } catch (RuntimeException e) {
+            LOG.debug("cannot answer snapshot chunk from node {}: {}", chunk.from(), e.toString());
+        }
+    }
+
+    /** Drops a transfer in progress (its data was never committed). */
+    void abandon() throws IOException {
+        if (sink != null) {
+            SnapshotSink open = sink;
+            sink = null;
+            receiving = null;
+            open.close();
+        }
+    }
+}

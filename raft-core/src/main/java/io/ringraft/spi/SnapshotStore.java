@@ -1,0 +1,52 @@
+package io.ringraft.spi;
+
+import io.ringraft.api.LogId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+
+/**
+ * Durable storage of one node's state-machine snapshots. RingRaft ships an in-memory store (for
+ * tests, {@code io.ringraft.local.InMemorySnapshotStore}) and a file store in {@code raft-storage}
+ * ({@code FileSnapshotStore}); users may plug their own.
+ *
+ * <p><b>What RingRaft relies on.</b> A snapshot becomes visible atomically when its sink's
+ * {@link SnapshotSink#commit()} returns, and is durable then: RingRaft purges the log up to a
+ * snapshot only after that. {@link #latest()} returns the committed snapshot with the highest
+ * {@code last().index()}; at restart RingRaft restores the state machine from it and replays only the
+ * log after it. A store keeps at least the newest snapshot; it may delete older ones (retention).
+ *
+ * <p><b>Threads.</b> {@link #begin} is called by one thread at a time (the node's snapshot task for
+ * local snapshots, its applier for snapshots received from a leader: never both at once for one
+ * node). {@link #latest} and {@link #open} may be called from any thread, concurrently with a
+ * snapshot being written (a leader's replicator streams a snapshot to a follower while a newer one
+ * is taken). Every method may block on IO.
+ *
+ * <p><b>Failure.</b> Damaged or missing snapshot data is reported as an {@link IOException} naming
+ * what is wrong, never returned silently: a stream from {@link #open} must fail rather than end early
+ * if the data does not match what was committed.
+ */
+public interface SnapshotStore extends AutoCloseable {
+
+    /** The newest committed snapshot, if any. */
+    Optional<SnapshotInfo> latest() throws IOException;
+
+    /**
+     * Starts a snapshot of the state that includes every entry up to {@code last}.
+     *
+     * @param membership the membership as of {@code last}, kept byte for byte
+     */
+    SnapshotSink begin(LogId last, byte[] membership) throws IOException;
+
+    /**
+     * Opens the data of a committed snapshot for reading, from the start.
+     *
+     * @throws IOException if the snapshot is no longer in the store (deleted by retention) or
+     *                     cannot be read
+     */
+    InputStream open(SnapshotInfo snapshot) throws IOException;
+
+    /** Releases files and buffers. */
+    @Override
+    void close() throws IOException;
+}
