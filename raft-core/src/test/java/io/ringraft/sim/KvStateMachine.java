@@ -15,14 +15,24 @@ import java.util.Objects;
  */
 final class KvStateMachine implements StateMachine {
 
-    /** Receives every applied command. */
+    /** Receives every applied command, and the state after it. */
     interface ApplyObserver {
         void applied(long nodeId, long index, long term, KvCommand command);
+
+        /** The state after applying the command at {@code index} hashes to {@code stateHash}. */
+        default void stateAt(long nodeId, long index, long stateHash) {
+        }
+
+        /** The node took a snapshot of its state as of command {@code index}, or restored one. */
+        default void snapshot(long nodeId, long index, long stateHash, boolean restored) {
+        }
     }
 
     private final long nodeId;
     private final ApplyObserver observer;
     private final Map<String, String> data = new HashMap<>();
+    /** Index of the last command applied (or restored): what snapshots are checked against. */
+    private long lastIndex;
 
     KvStateMachine(long nodeId, ApplyObserver observer) {
         this.nodeId = nodeId;
@@ -38,6 +48,8 @@ final class KvStateMachine implements StateMachine {
             KvCommand command = KvCommand.decode(bytes);
             observer.applied(nodeId, entries.firstIndex() + i, entries.termAt(i), command);
             results.set(i, execute(command.input()));
+            lastIndex = entries.firstIndex() + i;
+            observer.stateAt(nodeId, lastIndex, stateHash(data));
         }
     }
 
@@ -64,6 +76,48 @@ final class KvStateMachine implements StateMachine {
             return KvOutput.cas(true);
         }
         return KvOutput.cas(false);
+    }
+
+    /** A copy of the map, written later on the snapshot task (applying goes on meanwhile). */
+    @Override
+    public Snapshot snapshot() {
+        Map<String, String> copy = new java.util.TreeMap<>(data);
+        long index = lastIndex;
+        observer.snapshot(nodeId, index, stateHash(copy), false);
+        return out -> {
+            java.io.DataOutputStream stream = new java.io.DataOutputStream(out);
+            stream.writeLong(index);
+            stream.writeInt(copy.size());
+            for (Map.Entry<String, String> entry : copy.entrySet()) {
+                stream.writeUTF(entry.getKey());
+                stream.writeUTF(entry.getValue());
+            }
+            stream.flush();
+        };
+    }
+
+    @Override
+    public void restore(java.io.InputStream in) throws java.io.IOException {
+        java.io.DataInputStream stream = new java.io.DataInputStream(in);
+        long index = stream.readLong();
+        int size = stream.readInt();
+        Map<String, String> restored = new HashMap<>();
+        for (int i = 0; i < size; i++) {
+            restored.put(stream.readUTF(), stream.readUTF());
+        }
+        data.clear();
+        data.putAll(restored);
+        lastIndex = index;
+        observer.snapshot(nodeId, index, stateHash(data), true);
+    }
+
+    /** An order-independent hash of the map. */
+    static long stateHash(Map<String, String> map) {
+        long hash = 0;
+        for (Map.Entry<String, String> entry : map.entrySet()) {
+            hash += (entry.getKey().hashCode() * 1_000_003L) ^ entry.getValue().hashCode();
+        }
+        return hash;
     }
 
     Map<String, String> snapshotOfData() {

@@ -28,6 +28,9 @@ import java.util.Set;
  *       index order, and each command at most once per incarnation;
  *   <li>I6 monotonicity: per incarnation term, commit and applied never go back; the durable vote's
  *       term never goes back across restarts;
+ *   <li>snapshots: a snapshot taken or restored at command index {@code i} holds exactly the state
+ *       every node had after applying {@code i}, and a restore never moves a node's applied index back;
+ *       {@code purged <= snapshot <= applied} on every node;
  *   <li>I7 vote durability: a voter never grants two candidates in one term, across crashes (from
  *       the wire).
  * </ul>
@@ -41,11 +44,19 @@ final class SafetyChecker implements KvStateMachine.ApplyObserver {
     private final Map<Long, Long> appendSenderOfTerm = new HashMap<>();
     private final Map<String, Long> grantedVote = new HashMap<>();
     private final Map<Long, Applied> appliedAt = new HashMap<>();
+    private final Map<Long, Long> indexOfOp = new HashMap<>();
     private final Map<Long, Long> lastAppliedIndex = new HashMap<>();
     private final Map<Long, Set<Long>> appliedOpsByNode = new HashMap<>();
     private final Map<Long, long[]> monotonic = new HashMap<>();
     private final Map<Long, Long> durableVoteTerm = new HashMap<>();
     private final Set<Long> checkedLeaderTerms = new HashSet<>();
+    /** The state hash after the command at each index (from whichever node applied it first). */
+    private final Map<Long, Long> stateHashAt = new HashMap<>();
+    /** Per node (this incarnation): the command index its state was last restored from a snapshot at. */
+    private final Map<Long, Long> restoredAt = new HashMap<>();
+    private long snapshotChunksSent;
+    private long snapshotsTaken;
+    private long snapshotsRestored;
     private final TraceHash trace;
 
     SafetyChecker(TraceHash trace) {
@@ -56,12 +67,16 @@ final class SafetyChecker implements KvStateMachine.ApplyObserver {
     void restarted(long nodeId) {
         lastAppliedIndex.remove(nodeId);
         appliedOpsByNode.remove(nodeId);
+        restoredAt.remove(nodeId);
         monotonic.remove(nodeId);
     }
 
     // ------------------------------------------------------------------ on the wire
 
     void onSend(RaftMessage message) {
+        if (message instanceof io.ringraft.message.InstallSnapshotRequest) {
+            snapshotChunksSent++;
+        }
         if (message instanceof AppendEntriesRequest request) {
             Long previous = appendSenderOfTerm.putIfAbsent(request.term(), request.from());
             if (previous != null && previous != request.from()) {
@@ -93,12 +108,68 @@ final class SafetyChecker implements KvStateMachine.ApplyObserver {
             throw new AssertionError("I4 violated: node " + nodeId + " applied operation " + command.opId()
                     + " twice (again at index " + index + ")");
         }
+        indexOfOp.put(command.opId(), index);
         Applied applied = new Applied(term, command.opId());
         Applied previous = appliedAt.putIfAbsent(index, applied);
         if (previous != null && !previous.equals(applied)) {
             throw new AssertionError("I4 violated: index " + index + " applied as " + previous + " elsewhere and as "
                     + applied + " on node " + nodeId);
         }
+    }
+
+    @Override
+    public void stateAt(long nodeId, long index, long stateHash) {
+        Long previous = stateHashAt.putIfAbsent(index, stateHash);
+        if (previous != null && previous != stateHash) {
+            throw new AssertionError("I4 violated: after index " + index + " node " + nodeId
+                    + " holds a different state than another node had");
+        }
+    }
+
+    @Override
+    public void snapshot(long nodeId, long index, long stateHash, boolean restored) {
+        if (restored) {
+            snapshotsRestored++;
+            Long last = lastAppliedIndex.get(nodeId);
+            if (last != null && index < last) {
+                throw new AssertionError("E45 violated: node " + nodeId + " restored a snapshot of index " + index
+                        + " after applying " + last + ": its state went back");
+            }
+            lastAppliedIndex.put(nodeId, index);
+            restoredAt.put(nodeId, index);
+            appliedOpsByNode.remove(nodeId); // the commands before it are inside the snapshot
+        } else {
+            snapshotsTaken++;
+        }
+        if (index == 0) {
+            return;
+        }
+        Long expected = stateHashAt.get(index);
+        if (expected == null && restored) {
+            throw new AssertionError("node " + nodeId + " restored a snapshot of index " + index
+                    + " that no node ever applied");
+        }
+        if (expected != null && expected != stateHash) {
+            throw new AssertionError("I4 violated: node " + nodeId + (restored ? " restored" : " took")
+                    + " a snapshot of index " + index + " whose state differs from the state after applying it");
+        }
+    }
+
+    /** Snapshots nodes took, snapshots restored (installed or at restart), chunks sent. */
+    long[] snapshotCounts() {
+        return new long[] {snapshotsTaken, snapshotsRestored, snapshotChunksSent};
+    }
+
+    /**
+     * Whether {@code nodeId}'s state (this incarnation) includes operation {@code opId}: applied by
+     * it, or inside a snapshot it restored.
+     */
+    boolean hasApplied(long nodeId, long opId) {
+        if (appliedOps(nodeId).contains(opId)) {
+            return true;
+        }
+        Long index = indexOfOp.get(opId);
+        return index != null && index <= restoredAt.getOrDefault(nodeId, 0L);
     }
 
     /** Operation ids applied on {@code nodeId} in its current incarnation. */
@@ -121,6 +192,7 @@ final class SafetyChecker implements KvStateMachine.ApplyObserver {
                 continue;
             }
             checkMonotonic(node, engine);
+            checkSnapshotPointers(node);
             if (engine.role() == Role.LEADER) {
                 Long leader = leaderOfTerm.putIfAbsent(engine.term(), node.id);
                 if (leader != null && leader != node.id) {
@@ -151,8 +223,20 @@ final class SafetyChecker implements KvStateMachine.ApplyObserver {
         }
     }
 
+    /** purged <= snapshot <= applied (applied may briefly lead the commit index after a restore). */
+    private void checkSnapshotPointers(SimNode node) {
+        var status = node.status();
+        if (status.purgedIndex() > status.snapshotIndex() || status.snapshotIndex() > status.appliedIndex()) {
+            throw new AssertionError("node " + node.id + " broke purged <= snapshot <= applied: purged "
+                    + status.purgedIndex() + " snapshot " + status.snapshotIndex() + " applied " + status.appliedIndex());
+        }
+    }
+
     void checkLeaderCompleteness(SimNode node, RaftEngine engine) {
         for (Map.Entry<Long, Applied> entry : appliedAt.entrySet()) {
+            if (entry.getKey() <= engine.latestSnapshot().index() && engine.termAt(entry.getKey()) < 0) {
+                continue; // compacted into the leader's snapshot, which holds only committed entries
+            }
             long term = engine.termAt(entry.getKey());
             if (term != entry.getValue().term()) {
                 throw new AssertionError("I3 violated: leader " + node.id + " of term " + engine.term()
@@ -177,6 +261,9 @@ final class SafetyChecker implements KvStateMachine.ApplyObserver {
                 long last = Math.min(x.lastLogId().index(), y.lastLogId().index());
                 boolean matchedAbove = false;
                 for (long i = last; i >= 1; i--) {
+                    if (x.termAt(i) < 0 || y.termAt(i) < 0) {
+                        break; // compacted on one of them
+                    }
                     boolean same = x.termAt(i) == y.termAt(i);
                     if (matchedAbove && !same) {
                         throw new AssertionError("I2 violated: nodes " + x.config().selfId() + " and "
@@ -196,7 +283,11 @@ final class SafetyChecker implements KvStateMachine.ApplyObserver {
         long applied = node.status().appliedIndex();
         HeapLogEntries log = node.disk.durableEntries();
         Set<Long> ops = appliedOps(node.id);
+        long restored = restoredAt.getOrDefault(node.id, 0L);
         for (int i = 0; i < log.count() && log.firstIndex() + i <= applied; i++) {
+            if (log.firstIndex() + i <= restored) {
+                continue; // applied inside the snapshot the node restored
+            }
             if (log.kindAt(i) == EntryKind.COMMAND) {
                 long opId = KvCommand.decode(log.payloadBytes(i)).opId();
                 if (!ops.contains(opId)) {

@@ -59,6 +59,8 @@ final class SimNode {
         }
         return localBase + (long) ((real - realBase) * clockRate);
     }
+    /** Committed snapshots survive crashes (as if fsynced); a snapshot being written is lost with the node. */
+    final io.ringraft.local.InMemorySnapshotStore snapshots = new io.ringraft.local.InMemorySnapshotStore(2);
     /** Scripted: the log writer does not run at all while set (flushes complete late). */
     boolean writerHeld;
 
@@ -76,7 +78,7 @@ final class SimNode {
     void start() {
         incarnation++;
         runtime = new NodeRuntime(1, id, voters, config, new KvStateMachine(id, observer),
-                new SimLogStorage(disk), network, null, NodeRuntime.Threading.MANUAL, this::localClock,
+                new SimLogStorage(disk), snapshots.reopen(), network, null, NodeRuntime.Threading.MANUAL, this::localClock,
                 new SplittableRandom(seed * 31 + id * 1_000_003L + incarnation));
         runtime.start();
     }

@@ -39,13 +39,27 @@ public record SimOptions(int nodes, int chaosSteps, int healSteps, int clients, 
         return new SimOptions(3, 6_000, 12_000, 3, 3, true, true, true, true, true, true, smallConfig(), 2);
     }
 
-    /** A configuration small enough that the ring, windows and queues fill up in a short run. */
+    /**
+     * A configuration small enough that the ring, windows and queues fill up in a short run, and that
+     * snapshots every 48 entries (keeping a tail of 8, sending 64-byte chunks): logs are compacted and
+     * followers caught up by snapshot all the time.
+     */
     public static RaftConfig smallConfig() {
+        return smallBuilder().snapshotIntervalEntries(48).snapshotLogTailEntries(8).snapshotChunkBytes(64).build();
+    }
+
+    /** {@link #smallConfig()} without the snapshot policy: logs keep every entry. */
+    public static RaftConfig smallConfigWithoutSnapshots() {
+        return smallBuilder().snapshotIntervalEntries(0).snapshotIntervalBytes(0).build();
+    }
+
+    /** The small configuration's builder, without snapshot settings (scenarios add their own). */
+    static RaftConfig.Builder smallBuilder() {
         return RaftConfig.builder().tickMillis(10).heartbeatIntervalMillis(30).electionTimeoutMillis(150)
                 .ringCapacityEntries(64).ringCapacityBytes(16 << 10).maxEntryBytes(512)
                 .maxInflightAppends(4).maxEntriesPerAppend(8).maxBytesPerAppend(4096)
                 .proposalQueueBytes(8 << 10).inboundQueueCapacity(64).maxPendingFutures(256)
-                .batchEntries(16).build();
+                .batchEntries(16);
     }
 
     public SimOptions withNodes(int n) {

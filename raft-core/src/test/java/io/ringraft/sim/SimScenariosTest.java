@@ -1,5 +1,6 @@
 package io.ringraft.sim;
 
+import static io.ringraft.sim.ScenarioSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -38,11 +39,10 @@ import org.junit.jupiter.api.Test;
  */
 class SimScenariosTest {
 
-    private static final RaftConfig CONFIG = SimOptions.smallConfig();
+    /** Snapshots off: these scenarios read every write back from the nodes' durable logs. */
+    private static final RaftConfig CONFIG = SimOptions.smallConfigWithoutSnapshots();
     /** The election timeout of {@link #CONFIG}, in virtual nanoseconds. */
     private static final long ELECTION_TIMEOUT_NANOS = CONFIG.electionTimeoutMillis() * 1_000_000L;
-    private static final int ELECTION_STEPS = 20_000;
-    private static final int CONVERGE_STEPS = 40_000;
 
     // ------------------------------------------------------------------ D30 persist 1/2/3
 
@@ -942,112 +942,7 @@ class SimScenariosTest {
         converge(sim);
     }
 
-    // ------------------------------------------------------------------ helpers
-
     private static Simulation sim(long seed, int nodes, int clients) {
-        Simulation sim = new Simulation(seed, new SimOptions(nodes, 0, 30_000, clients, 6, false, false, false, false,
-                false, false, CONFIG));
-        for (SimNode node : sim.nodes()) {
-            node.slowDisk = 0;
-        }
-        return sim;
-    }
-
-    /** Restarts a crashed node and checks its recovered log against the others' (I2) at once. */
-    private static void restartChecked(Simulation sim, long id) {
-        sim.restart(id);
-        sim.checker().checkLogMatching(sim.nodes());
-    }
-
-    private static CrashMode randomMode(SplittableRandom random) {
-        return CrashMode.values()[random.nextInt(CrashMode.values().length)];
-    }
-
-    /** Writes until a leader acknowledges it (retrying at the current leader after a definite failure). */
-    private static ScriptedOp ackedWrite(Simulation sim, String key, String value, boolean clients) {
-        List<ScriptedOp> attempts = new ArrayList<>();
-        for (int attempt = 0; attempt < 20; attempt++) {
-            SimNode leader = sim.awaitLeader(ELECTION_STEPS, clients);
-            ScriptedOp op = sim.submit(leader.id, KvInput.put(key, value));
-            attempts.add(op);
-            sim.stepUntil("the outcome of " + op, ELECTION_STEPS, clients, () -> op.resolved);
-            if (op.isOk()) {
-                return op;
-            }
-        }
-        throw new AssertionError("no leader acknowledged the write: " + attempts);
-    }
-
-    /** A linearizable read through the log (retried like {@link #ackedWrite}). */
-    private static String read(Simulation sim, String key) {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            SimNode leader = sim.awaitLeader(ELECTION_STEPS, false);
-            ScriptedOp op = sim.submit(leader.id, KvInput.get(key));
-            sim.stepUntil("the outcome of " + op, ELECTION_STEPS, false, () -> op.resolved);
-            if (op.isOk()) {
-                return ((KvOutput.Value) op.future.join()).value();
-            }
-        }
-        throw new AssertionError("no leader answered a read of " + key);
-    }
-
-    /** Every node up, one leader, the same log applied everywhere, no operation pending; then the final checks. */
-    private static void converge(Simulation sim) {
-        sim.stepUntil("convergence", CONVERGE_STEPS, false, sim::converged);
-        sim.finalChecks();
-        for (SimNode node : sim.nodes()) {
-            assertThat(node.status().committedIndex()).isEqualTo(node.status().appliedIndex());
-        }
-    }
-
-    /** Steps until a leader exists and every serving node holds and applied its whole log. */
-    private static void awaitCaughtUp(Simulation sim) {
-        sim.stepUntil("every node caught up", CONVERGE_STEPS, false, () -> {
-            SimNode leader = sim.leader();
-            if (leader == null) {
-                return false;
-            }
-            long last = leader.engine().lastLogId().index();
-            return sim.nodes().stream().filter(SimNode::isServing)
-                    .allMatch(n -> n.engine().lastLogId().equals(leader.engine().lastLogId())
-                            && n.status().appliedIndex() == last && n.status().durableIndex() == last);
-        });
-    }
-
-    /** I5 at any moment: an acknowledged write is committed, so a quorum of disks holds it durably. */
-    private static void assertAckedWritesDurableOnQuorum(Simulation sim) {
-        List<Set<Long>> durable = new ArrayList<>();
-        for (SimNode node : sim.nodes()) {
-            durable.add(durableOps(node).keySet());
-        }
-        int quorum = sim.nodes().size() / 2 + 1;
-        for (long opId : sim.workload().acknowledgedWrites()) {
-            long holders = durable.stream().filter(ops -> ops.contains(opId)).count();
-            assertThat(holders).as("disks durably holding acknowledged write %d", opId).isGreaterThanOrEqualTo(quorum);
-        }
-    }
-
-    /** Operation id to index, for every command in the node's durable log. */
-    private static Map<Long, Long> durableOps(SimNode node) {
-        return durableOpsBy(node, true);
-    }
-
-    private static Map<Long, Long> durableOpTerms(SimNode node) {
-        return durableOpsBy(node, false);
-    }
-
-    private static Map<Long, Long> durableOpsBy(SimNode node, boolean index) {
-        HeapLogEntries log = node.disk.durableEntries();
-        Map<Long, Long> ops = new HashMap<>();
-        for (int i = 0; i < log.count(); i++) {
-            if (log.kindAt(i) == EntryKind.COMMAND) {
-                long opId = KvCommand.decode(log.payloadBytes(i)).opId();
-                Long before = ops.put(opId, index ? log.firstIndex() + i : log.termAt(i));
-                if (before != null) {
-                    throw new AssertionError("operation " + opId + " is twice in node " + node.id + "'s log");
-                }
-            }
-        }
-        return ops;
+        return ScenarioSupport.sim(seed, nodes, clients, CONFIG);
     }
 }

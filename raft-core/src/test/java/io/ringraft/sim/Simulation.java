@@ -307,8 +307,8 @@ public final class Simulation {
         for (SimNode node : nodes) {
             if (!node.isUp() && node.restartAt >= 0 && node.restartAt <= now) {
                 node.restartAt = -1;
-                node.start();
                 checker.restarted(node.id);
+                node.start();
                 trace.add("restart " + node.id);
             } else if (restartFailStopped && node.isUp() && !node.isServing() && node.restartAt < 0) {
                 // fail-stop after a storage error: an operator restarts it later
@@ -375,7 +375,7 @@ public final class Simulation {
                 continue; // not a member: it need not hold every write
             }
             for (long opId : workload.acknowledgedWrites()) {
-                if (!checker.appliedOps(node.id).contains(opId)) {
+                if (!checker.hasApplied(node.id, opId)) {
                     throw new AssertionError("I5 violated: acknowledged write " + opId + " is not applied on node "
                             + node.id);
                 }
@@ -403,6 +403,11 @@ public final class Simulation {
     }
 
     /** Client operations completed, failed and left unknown. */
+    /** Snapshots taken, snapshots restored (installed or at restart), snapshot chunks sent. */
+    public long[] snapshotCounts() {
+        return checker.snapshotCounts();
+    }
+
     public String workloadSummary() {
         return workload.completed + " ok, " + workload.failed + " failed, " + workload.unknown + " unknown";
     }
@@ -502,8 +507,8 @@ public final class Simulation {
             throw new IllegalStateException("node " + id + " is up");
         }
         node.restartAt = -1;
-        node.start();
         checker.restarted(id);
+        node.start();
         trace.add("restart " + id);
     }
 

@@ -18,6 +18,7 @@ class SimulationTest {
         long first = Long.getLong("ringraft.sim.firstSeed", 1);
         int count = Integer.getInteger("ringraft.sim.seeds", 200);
         long steps = 0;
+        long[] snapshots = new long[3];
         List<String> violations = new ArrayList<>();
         for (long seed = first; seed < first + count; seed++) {
             Simulation simulation = new Simulation(seed, SimOptions.defaults());
@@ -29,14 +30,22 @@ class SimulationTest {
                         + " -Dtest=SimulationTest -Dsurefire.failIfNoSpecifiedTests=false");
             }
             steps += simulation.steps();
+            for (int i = 0; i < snapshots.length; i++) {
+                snapshots[i] += simulation.snapshotCounts()[i];
+            }
             if (seed == first) {
                 System.out.println("simulation: seed " + seed + " clients: " + simulation.workloadSummary());
             }
         }
         System.out.println("simulation: " + count + " seeds, " + steps + " steps, " + violations.size()
-                + " violations");
+                + " violations; snapshots: " + snapshots[0] + " taken, " + snapshots[1] + " restored, "
+                + snapshots[2] + " chunks sent");
         violations.forEach(System.out::println);
         assertThat(violations).isEmpty();
+        // The nemesis must make nodes snapshot, compact, and catch followers up by snapshot.
+        assertThat(snapshots[0]).as("snapshots taken").isPositive();
+        assertThat(snapshots[1]).as("snapshots restored").isPositive();
+        assertThat(snapshots[2]).as("snapshot chunks sent").isPositive();
     }
 
     @Test

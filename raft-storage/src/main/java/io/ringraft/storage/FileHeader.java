@@ -12,7 +12,7 @@ import java.util.zip.CRC32C;
  * offset size field
  *      0    4 magic           one per file kind
  *      4    2 format version  {@link #FORMAT_VERSION}
- *      6    2 flags           0 (reserved)
+ *      6    2 flags           per file kind; 0 except {@link Segment#FLAG_RESET}
  *      8    4 block length    bytes of the whole block, CRC included
  *     12    8 cluster id
  *     20    8 group id

@@ -1,6 +1,8 @@
 package io.ringraft.storage;
 
 import io.ringraft.api.LogId;
+import io.ringraft.spi.SnapshotInfo;
+import io.ringraft.spi.SnapshotStore;
 import io.ringraft.storage.FileIo.FileHandle;
 import java.io.Closeable;
 import java.io.IOException;
@@ -19,9 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Snapshots of a state machine in a directory, each made visible atomically and kept by a retention
- * policy (the newest {@code retain} ones). A first, deliberately small API: RingRaft's snapshot
- * support (a later issue) will build on it; until then applications may use it directly.
+ * A {@link SnapshotStore} in a directory: snapshots of a state machine, each made visible atomically
+ * and kept by a retention policy (the newest {@code retain} ones).
  *
  * <pre>{@code
  * FileSnapshotStore store = FileSnapshotStore.open(dir.resolve("snapshots"), clusterId, groupId, 2);
@@ -31,25 +32,40 @@ import org.slf4j.LoggerFactory;
  * }
  * storage.purgePrefix(appliedLogId.index());   // only after the commit returned
  * ...
- * Optional<SnapshotMeta> latest = store.latest();
- * try (InputStream in = store.openData(latest.get())) { stateMachine.restore(in); }
+ * Optional<SnapshotInfo> latest = store.latest();
+ * try (InputStream in = store.open(latest.get())) { stateMachine.restore(in); }
  * }</pre>
  *
- * <p><b>Crash safety.</b> A snapshot is written to {@code snapshot-<index>-<term>.data.tmp}, forced,
- * renamed to {@code .data}; then its metadata (last LogId, membership, data size and CRC32C) is written
- * last, atomically ({@code .meta}, via temporary file, force, rename, directory force). A snapshot
- * exists exactly when its metadata does, so a crash at any point leaves the previous snapshots and,
- * at most, leftovers that {@link #open} deletes. Retention deletes a snapshot's metadata before its
- * data. Purge the log up to a snapshot only after {@link SnapshotWriter#commit()} returned; then every
- * entry is in the newest snapshot or in the log, whatever the crash (catalogue D38).
+ * <p><b>Who calls it, on which thread.</b> RingRaft's runtime, through the {@link SnapshotStore}
+ * SPI (or an application directly). {@link #begin} and the returned writer's methods from one
+ * thread at a time: the node's snapshot task for a local snapshot, its applier for a snapshot
+ * received from the leader. {@link #latest}, {@link #list} and {@link #open(SnapshotInfo)} from any
+ * thread, also while a snapshot is being written (a replicator streams a snapshot to a follower
+ * while a newer one is taken). The store's bookkeeping is guarded by its monitor, which is held
+ * during a commit's renames and {@code fsync}s (so {@code latest} may wait for a commit to finish)
+ * but never while data is written or read.
  *
- * <p><b>Threads.</b> {@link #begin} and commits from one thread at a time (whoever takes
- * snapshots); {@link #latest}, {@link #list} and {@link #openData} from any thread. Everything blocks
- * on file IO. Damaged metadata, a data file of the wrong size, or data failing its CRC is a
- * {@link CorruptStorageException}; files of another cluster or a newer format an
- * {@link IncompatibleStorageException}.
+ * <p><b>What blocks.</b> {@link #open(Path, long, long, int)} lists the directory and reads every
+ * metadata file; {@link #begin} creates a file; writing data blocks on file IO (64 KiB at a time); a
+ * commit forces the data and the directory and replaces the metadata file (four {@code fsync}s, one
+ * more if retention deletes a snapshot); {@link #open(SnapshotInfo)} opens the data file and its
+ * stream reads it. {@link #latest} and {@link #list} do no IO (they may wait for a commit).
+ *
+ * <p><b>Guarantees (crash safety).</b> A snapshot is written to {@code snapshot-<index>-<term>.data.tmp},
+ * forced, renamed to {@code .data}; then its metadata (last LogId, membership, data size and CRC32C)
+ * is written last, atomically ({@code .meta}, via temporary file, force, rename, directory force). A
+ * snapshot exists exactly when its metadata does, so it is durable and visible when
+ * {@link SnapshotWriter#commit()} returns, and a crash at any point leaves the previous snapshots and,
+ * at most, leftovers that {@link #open(Path, long, long, int)} deletes. Retention deletes a snapshot's
+ * metadata before its data. Purge the log up to a snapshot only after its commit returned; then
+ * every entry is in the newest snapshot or in the log, whatever the crash (catalogue D38).
+ *
+ * <p><b>Failure.</b> Damaged metadata, a data file of the wrong size, or data failing its size or
+ * CRC32C check at the end of a stream is a {@link CorruptStorageException}; files of another
+ * cluster or group or of a newer format an {@link IncompatibleStorageException}. A writer whose data
+ * write or commit failed can only be abandoned (a failed {@code fsync} is never retried).
  */
-public final class FileSnapshotStore implements AutoCloseable {
+public final class FileSnapshotStore implements SnapshotStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileSnapshotStore.class);
 
@@ -122,8 +138,9 @@ public final class FileSnapshotStore implements AutoCloseable {
             }
             Path metaFile = directory.resolve(stem + SnapshotFiles.META_SUFFIX);
             SnapshotMeta meta = SnapshotFiles.decodeMeta(AtomicFile.readAll(io, metaFile), metaFile, identity);
-            if (!meta.last().equals(entry.getKey())) {
-                throw new CorruptStorageException(metaFile, -1, "describes snapshot " + meta.last()
+            LogId last = meta.info().last();
+            if (!last.equals(entry.getKey())) {
+                throw new CorruptStorageException(metaFile, -1, "describes snapshot " + last
                         + ", not the one its name says");
             }
             if (!io.exists(data)) {
@@ -131,21 +148,23 @@ public final class FileSnapshotStore implements AutoCloseable {
                         + " exists");
             }
             try (FileHandle file = io.open(data, false)) {
-                if (file.size() != meta.dataBytes()) {
+                if (file.size() != meta.info().sizeBytes()) {
                     throw new CorruptStorageException(data, -1, "holds " + file.size() + " bytes, but its metadata says "
-                            + meta.dataBytes());
+                            + meta.info().sizeBytes());
                 }
             }
-            snapshots.put(meta.last().index(), meta);
+            snapshots.put(last.index(), meta);
         }
         io.forceDirectory(directory);
     }
 
     /**
-     * Starts a snapshot of the state that includes every entry up to {@code last}.
+     * Starts a snapshot of the state that includes every entry up to {@code last}: creates its
+     * temporary data file.
      *
      * @param membership the membership as of {@code last}, encoded by the caller (kept as is)
      */
+    @Override
     public synchronized SnapshotWriter begin(LogId last, byte[] membership) throws IOException {
         Objects.requireNonNull(last, "last");
         Objects.requireNonNull(membership, "membership");
@@ -162,25 +181,26 @@ public final class FileSnapshotStore implements AutoCloseable {
     }
 
     /** Makes a written snapshot visible (called by {@link SnapshotWriter#commit()}). */
-    synchronized SnapshotMeta publish(SnapshotMeta meta, Path tempData) throws IOException {
+    synchronized SnapshotInfo publish(SnapshotMeta meta, Path tempData) throws IOException {
         checkOpen();
-        SnapshotMeta existing = snapshots.get(meta.last().index());
-        if (existing != null && existing.last().equals(meta.last())) {
+        LogId last = meta.info().last();
+        SnapshotMeta existing = snapshots.get(last.index());
+        if (existing != null && existing.info().last().equals(last)) {
             io.delete(tempData);
-            return existing;
+            return existing.info();
         }
-        String stem = SnapshotFiles.stem(meta.last());
+        String stem = SnapshotFiles.stem(last);
         io.rename(tempData, directory.resolve(stem + SnapshotFiles.DATA_SUFFIX));
         io.forceDirectory(directory);
         AtomicFile.replace(io, directory, stem + SnapshotFiles.META_SUFFIX, SnapshotFiles.encodeMeta(identity, meta));
-        snapshots.put(meta.last().index(), meta);
+        snapshots.put(last.index(), meta);
         try {
             applyRetention();
         } catch (IOException e) {
             // The snapshot is committed; leftovers are deleted by the next commit's retention or open.
-            LOG.warn("snapshot {} committed, but deleting older snapshots in {} failed", meta.last(), directory, e);
+            LOG.warn("snapshot {} committed, but deleting older snapshots in {} failed", last, directory, e);
         }
-        return meta;
+        return meta.info();
     }
 
     /** Deletes the temporary data of an abandoned snapshot. */
@@ -191,38 +211,50 @@ public final class FileSnapshotStore implements AutoCloseable {
     private void applyRetention() throws IOException {
         while (snapshots.size() > retain) {
             SnapshotMeta oldest = snapshots.pollFirstEntry().getValue();
-            String stem = SnapshotFiles.stem(oldest.last());
+            String stem = SnapshotFiles.stem(oldest.info().last());
             io.delete(directory.resolve(stem + SnapshotFiles.META_SUFFIX));
             io.forceDirectory(directory); // the snapshot is gone before its data is
             io.delete(directory.resolve(stem + SnapshotFiles.DATA_SUFFIX));
         }
     }
 
-    /** The newest committed snapshot, if any. */
-    public synchronized Optional<SnapshotMeta> latest() {
-        return snapshots.isEmpty() ? Optional.empty() : Optional.of(snapshots.lastEntry().getValue());
+    /** The newest committed snapshot (highest last index), if any. No IO. */
+    @Override
+    public synchronized Optional<SnapshotInfo> latest() {
+        return snapshots.isEmpty() ? Optional.empty() : Optional.of(snapshots.lastEntry().getValue().info());
     }
 
-    /** Every committed snapshot, oldest first. */
-    public synchronized List<SnapshotMeta> list() {
-        return new ArrayList<>(snapshots.values());
+    /** Every committed snapshot, oldest first. No IO. */
+    public synchronized List<SnapshotInfo> list() {
+        List<SnapshotInfo> all = new ArrayList<>(snapshots.size());
+        for (SnapshotMeta meta : snapshots.values()) {
+            all.add(meta.info());
+        }
+        return all;
     }
 
     /**
-     * Opens a committed snapshot's data. The stream checks the size and CRC32C recorded in the
-     * metadata when it reaches the end, and throws {@link CorruptStorageException} if they differ; a
-     * caller must read to the end before trusting what it read. Retention may delete a snapshot that
-     * is being read on platforms that forbid deleting open files; keep {@code retain} above 1 if
-     * snapshots are read while new ones are committed.
+     * Opens a committed snapshot's data, from the start. The stream checks the size and CRC32C
+     * recorded in the metadata when it reaches the end, and throws {@link CorruptStorageException} if
+     * they differ (rather than ending early); a caller must read to the end before trusting what it
+     * read. Retention may delete a snapshot that is being read on platforms that forbid deleting
+     * open files; keep {@code retain} above 1 if snapshots are read while new ones are committed.
+     *
+     * @throws IOException if {@code snapshot} is not (or no longer) in the store, or its data cannot
+     *                     be opened
      */
-    public InputStream openData(SnapshotMeta meta) throws IOException {
+    @Override
+    public InputStream open(SnapshotInfo snapshot) throws IOException {
+        Objects.requireNonNull(snapshot, "snapshot");
         Path data;
+        SnapshotMeta meta;
         synchronized (this) {
             checkOpen();
-            if (!meta.equals(snapshots.get(meta.last().index()))) {
-                throw new IOException("snapshot " + meta.last() + " is not in the store (deleted by retention?)");
+            meta = snapshots.get(snapshot.last().index());
+            if (meta == null || !meta.info().equals(snapshot)) {
+                throw new IOException("snapshot " + snapshot.last() + " is not in the store (deleted by retention?)");
             }
-            data = directory.resolve(SnapshotFiles.stem(meta.last()) + SnapshotFiles.DATA_SUFFIX);
+            data = directory.resolve(SnapshotFiles.stem(snapshot.last()) + SnapshotFiles.DATA_SUFFIX);
         }
         return new CheckedInput(io.open(data, false), data, meta);
     }
@@ -283,9 +315,9 @@ public final class FileSnapshotStore implements AutoCloseable {
             if (verified) {
                 return;
             }
-            if (position != meta.dataBytes() || (int) crc.getValue() != meta.dataCrc()) {
+            if (position != meta.info().sizeBytes() || (int) crc.getValue() != meta.dataCrc()) {
                 throw new CorruptStorageException(path, -1, "snapshot data of " + position + " bytes fails its"
-                        + " check (metadata says " + meta.dataBytes() + " bytes with CRC32C 0x"
+                        + " check (metadata says " + meta.info().sizeBytes() + " bytes with CRC32C 0x"
                         + Integer.toHexString(meta.dataCrc()) + ")");
             }
             verified = true;

@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The rules, from the newest segment (highest {@code seq}) back:
  * <ol>
+ *   <li>a reset segment ({@link Segment#FLAG_RESET}) kills every older segment, and its base
+ *       {@code (firstIndex - 1, term)} replaces the base file's if that is not further on (that is how
+ *       a reset takes effect: by creating a reset segment; the base file catches up right after, and
+ *       recovery writes it if the crash came first);</li>
  *   <li>a segment supersedes every entry of older segments from its own first index on (that is how
  *       a truncation takes effect: by creating a segment);</li>
  *   <li>entries at or below the base are dead (that is how a purge takes effect);</li>
@@ -77,7 +81,8 @@ final class LogRecovery {
             }
         }
         Vote vote = VoteFile.read(io, directory, identity);
-        LogId base = BaseFile.read(io, directory, identity);
+        LogId baseInFile = BaseFile.read(io, directory, identity);
+        LogId base = baseInFile;
         names.sort(Comparator.comparingLong(SegmentName::seq));
         for (int i = 1; i < names.size(); i++) {
             if (names.get(i).seq() == names.get(i - 1).seq()) {
@@ -92,6 +97,18 @@ final class LogRecovery {
         }
         for (SegmentName name : names) {
             opened.add(SegmentFiles.open(io, directory, identity, name));
+        }
+
+        // The newest reset segment starts the log afresh: every older segment is dead, and its base is
+        // the log's unless a purge after the reset moved the base file further on.
+        int reset = -1;
+        for (int i = opened.size() - 1; i >= 0 && reset < 0; i--) {
+            if (opened.get(i).resetBase != null) {
+                reset = i;
+            }
+        }
+        if (reset >= 0 && opened.get(reset).resetBase.index() >= base.index()) {
+            base = opened.get(reset).resetBase;
         }
 
         Segment newest = opened.get(opened.size() - 1);
@@ -111,8 +128,8 @@ final class LogRecovery {
         long limit = newest.firstIndex;
         for (int i = opened.size() - 2; i >= 0; i--) {
             Segment segment = opened.get(i);
-            if (segment.firstIndex >= limit || limit - 1 <= base.index()) {
-                dead.add(segment); // superseded by a newer segment, or purged
+            if (i < reset || segment.firstIndex >= limit || limit - 1 <= base.index()) {
+                dead.add(segment); // older than a reset, superseded by a newer segment, or purged
                 continue;
             }
             SegmentFiles.SealAt sealAt = SegmentFiles.readSeal(segment);
@@ -156,6 +173,12 @@ final class LogRecovery {
             newest.file.force(false); // what the page cache still held after a process crash is now durable
         }
         newest.stableOffset = newest.writePosition;
+        if (!base.equals(baseInFile)) {
+            // A reset whose base file was not written yet: write it now, before any segment is deleted,
+            // because the reset segment may later be superseded and deleted like any other.
+            BaseFile.write(io, directory, identity, base);
+            LOG.info("{}: completed an interrupted reset of the log to base {}", directory, base);
+        }
         for (Segment segment : dead) {
             segment.file.close();
             opened.remove(segment);

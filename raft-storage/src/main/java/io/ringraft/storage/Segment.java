@@ -1,5 +1,6 @@
 package io.ringraft.storage;
 
+import io.ringraft.api.LogId;
 import io.ringraft.storage.FileIo.FileHandle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +12,8 @@ import java.util.Arrays;
  * is sealed, and a sparse index of record offsets (every {@link #CHECKPOINT_INTERVAL}-th entry).
  *
  * <p><b>File layout.</b> A 64-byte header ({@link FileHeader} block: magic {@code "RRLG"}, version,
- * cluster and group id, then {@code seq} and {@code firstIndex}, CRC), then records
+ * flags, cluster and group id, then {@code seq}, {@code firstIndex} and {@code resetBaseTerm}, CRC),
+ * then records
  * ({@link RecordFormat}) back to back; a sealed segment ends with a {@link Seal}. Bytes after the last
  * record of an unsealed segment are zeros (preallocated) or a torn write. A segment file is
  * append-only: bytes that were durable are never rewritten (only zeros or a cut torn tail are).
@@ -29,13 +31,29 @@ final class Segment {
     /** Every how many entries the sparse index keeps an offset. */
     static final int CHECKPOINT_INTERVAL = 32;
 
+    /**
+     * Header flag of a <b>reset segment</b>: the segment starts a new log whose base is
+     * {@code (firstIndex - 1, resetBaseTerm)}, and every older segment (lower {@code seq}) is dead.
+     * Creating one is the commit point of {@link SegmentedLogStorage#resetTo}.
+     */
+    static final short FLAG_RESET = 0x0001;
+    /** Every flag this version knows; a header with another one was written by a newer version. */
+    private static final short KNOWN_FLAGS = FLAG_RESET;
+
+    private static final int OFFSET_FLAGS = 6;
     private static final int OFFSET_SEQ = FileHeader.PREFIX_BYTES;
     private static final int OFFSET_FIRST_INDEX = FileHeader.PREFIX_BYTES + 8;
+    private static final int OFFSET_RESET_BASE_TERM = FileHeader.PREFIX_BYTES + 16;
 
     final SegmentName name;
     final Path path;
     final FileHandle file;
     final long firstIndex;
+    /**
+     * For a reset segment ({@link #FLAG_RESET}), the base of the log it starts, {@code firstIndex - 1};
+     * null for any other segment.
+     */
+    final LogId resetBase;
 
     /** Last live index ({@code firstIndex - 1} when none). */
     long lastIndex;
@@ -52,10 +70,11 @@ final class Segment {
     private int checkpointCount;
     private volatile boolean indexed;
 
-    Segment(SegmentName name, Path path, FileHandle file) {
+    Segment(SegmentName name, Path path, FileHandle file, LogId resetBase) {
         this.name = name;
         this.path = path;
         this.file = file;
+        this.resetBase = resetBase;
         this.firstIndex = name.firstIndex();
         this.lastIndex = firstIndex - 1;
         this.recordsEnd = HEADER_BYTES;
@@ -63,12 +82,25 @@ final class Segment {
         this.stableOffset = HEADER_BYTES;
     }
 
-    /** The header block of a segment. */
-    static ByteBuffer encodeHeader(StorageIdentity identity, SegmentName name) {
+    /**
+     * The header block of a segment.
+     *
+     * @param resetBase null for an ordinary segment; for a reset segment, the base of the log it
+     *                  starts, whose index must be {@code name.firstIndex() - 1}
+     */
+    static ByteBuffer encodeHeader(StorageIdentity identity, SegmentName name, LogId resetBase) {
         ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
         FileHeader.writePrefix(header, MAGIC, HEADER_BYTES, identity);
         header.putLong(OFFSET_SEQ, name.seq());
         header.putLong(OFFSET_FIRST_INDEX, name.firstIndex());
+        if (resetBase != null) {
+            if (resetBase.index() != name.firstIndex() - 1) {
+                throw new IllegalArgumentException("a reset segment starting at " + name.firstIndex()
+                        + " cannot have the base " + resetBase);
+            }
+            header.putShort(OFFSET_FLAGS, FLAG_RESET);
+            header.putLong(OFFSET_RESET_BASE_TERM, resetBase.term());
+        }
         FileHeader.writeCrc(header, HEADER_BYTES);
         return header;
     }
@@ -76,10 +108,11 @@ final class Segment {
     /**
      * Checks the header of an existing segment file against its name and identity.
      *
+     * @return for a reset segment, the base of the log it starts; null otherwise
      * @throws CorruptStorageException      if the header is damaged or disagrees with the name
      * @throws IncompatibleStorageException if it is of another cluster/group or a newer format
      */
-    static void verifyHeader(FileHandle file, Path path, SegmentName name, StorageIdentity identity)
+    static LogId verifyHeader(FileHandle file, Path path, SegmentName name, StorageIdentity identity)
             throws IOException {
         ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
         int read = file.read(header, 0);
@@ -89,6 +122,22 @@ final class Segment {
                     + " first index " + header.getLong(OFFSET_FIRST_INDEX) + " but the file name says "
                     + name.seq() + " and " + name.firstIndex());
         }
+        short flags = header.getShort(OFFSET_FLAGS);
+        if ((flags & ~KNOWN_FLAGS) != 0) {
+            throw new IncompatibleStorageException(path + ": segment header has flags 0x"
+                    + Integer.toHexString(flags & 0xFFFF) + ", some of which this RingRaft does not know (it knows 0x"
+                    + Integer.toHexString(KNOWN_FLAGS) + "); it was written by a newer RingRaft: upgrade instead of"
+                    + " downgrading");
+        }
+        if ((flags & FLAG_RESET) == 0) {
+            return null;
+        }
+        long term = header.getLong(OFFSET_RESET_BASE_TERM);
+        if (term < 0 || name.firstIndex() < 1) {
+            throw new CorruptStorageException(path, OFFSET_RESET_BASE_TERM, "reset segment header holds an impossible"
+                    + " base: index " + (name.firstIndex() - 1) + " term " + term);
+        }
+        return new LogId(term, name.firstIndex() - 1);
     }
 
     /** True if the segment holds no live entry. */
@@ -142,6 +191,7 @@ final class Segment {
 
     @Override
     public String toString() {
-        return name + "[" + firstIndex + ".." + lastIndex + (sealed ? " sealed" : "") + "]";
+        return name + "[" + firstIndex + ".." + lastIndex + (sealed ? " sealed" : "")
+                + (resetBase != null ? " reset to " + resetBase : "") + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.ringraft.storage;
 
+import io.ringraft.api.LogId;
 import io.ringraft.storage.FileIo.FileHandle;
 import java.io.Closeable;
 import java.io.IOException;
@@ -28,15 +29,18 @@ final class SegmentFiles {
      * @param preallocateBytes the file's size up front (zeros after the header), so that later
      *                         appends overwrite allocated blocks and {@code fdatasync} need not
      *                         write metadata; 0 to let the file grow with its records
+     * @param resetBase        null for an ordinary segment; for a reset segment
+     *                         ({@link Segment#FLAG_RESET}), the base of the log it starts
      */
     static Segment create(FileIo io, Path directory, StorageIdentity identity, SegmentName name,
-            long preallocateBytes) throws IOException {
+            long preallocateBytes, LogId resetBase) throws IOException {
+        ByteBuffer header = Segment.encodeHeader(identity, name, resetBase);
         Path temp = directory.resolve(name.tempFileName());
         Path path = directory.resolve(name.fileName());
         FileHandle file = io.open(temp, true);
         try {
             file.truncate(0);
-            file.write(Segment.encodeHeader(identity, name), 0);
+            file.write(header, 0);
             if (preallocateBytes > Segment.HEADER_BYTES) {
                 ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK_BYTES);
                 for (long at = Segment.HEADER_BYTES; at < preallocateBytes; at += ZERO_CHUNK_BYTES) {
@@ -51,7 +55,7 @@ final class SegmentFiles {
             closeQuietly(file, e);
             throw e;
         }
-        Segment segment = new Segment(name, path, file);
+        Segment segment = new Segment(name, path, file, resetBase);
         segment.markIndexed();
         return segment;
     }
@@ -60,13 +64,14 @@ final class SegmentFiles {
     static Segment open(FileIo io, Path directory, StorageIdentity identity, SegmentName name) throws IOException {
         Path path = directory.resolve(name.fileName());
         FileHandle file = io.open(path, false);
+        LogId resetBase;
         try {
-            Segment.verifyHeader(file, path, name, identity);
+            resetBase = Segment.verifyHeader(file, path, name, identity);
         } catch (IOException | RuntimeException e) {
             closeQuietly(file, e);
             throw e;
         }
-        return new Segment(name, path, file);
+        return new Segment(name, path, file, resetBase);
     }
 
     /** A seal and the offset of its record. */

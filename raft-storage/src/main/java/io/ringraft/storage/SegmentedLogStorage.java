@@ -30,35 +30,37 @@ import org.agrona.DirectBuffer;
  *
  * <p><b>Who calls it, on which thread.</b> The node's runtime: {@link #open()} once on the thread
  * that starts the node; then only the node's log writer thread calls {@link #saveVote},
- * {@link #append}, {@link #truncateSuffix}, {@link #purgePrefix} and {@link #flush}; any thread
- * (applier, replicators) may call {@link #read} and {@link #termAt} concurrently with it. A
- * read/write lock makes every returned change visible to later reads; the writer holds it exclusively
- * only to publish a change (never across an {@code fsync}, and across file IO only to close and
- * forget deleted segments).
+ * {@link #append}, {@link #truncateSuffix}, {@link #purgePrefix}, {@link #resetTo} and {@link #flush};
+ * any thread (applier, replicators) may call {@link #read} and {@link #termAt} concurrently with it.
+ * A read/write lock makes every returned change visible to later reads; the writer holds it
+ * exclusively only to publish a change (never across an {@code fsync}, and across file IO only to
+ * close and forget deleted segments).
  *
  * <p><b>What blocks.</b> {@code append} writes to the page cache (one positional write per batch)
  * and, every {@code segmentBytes}, seals the full segment and creates the next one (three
  * {@code fsync}s and, with preallocation, writing the new segment's zeros). {@code flush} is one
  * {@code fdatasync} of the tail segment, whatever was appended since the last one (group commit).
  * {@code saveVote} and {@code purgePrefix} replace a small file (two {@code fsync}s);
- * {@code truncateSuffix} forces a seal or creates a segment. {@code read} reads segment files
- * (the page cache, usually); {@code termAt} never does IO.
+ * {@code truncateSuffix} forces a seal or creates a segment; {@code resetTo} creates a segment and
+ * replaces the base file. {@code read} reads segment files (the page cache, usually); {@code termAt}
+ * never does IO.
  *
  * <p><b>Guarantees.</b> Appends are readable as soon as {@code append} returns and durable when a
  * later {@code flush} returns; a crash may lose appends made after the last flush (a torn one leaves
- * a prefix of its entries) but never an earlier one. {@code saveVote}, {@code truncateSuffix} and
- * {@code purgePrefix} are durable when they return and atomic: after a crash at any point the state
- * is the one before or the one after, never a mix. Recovery cuts a torn tail (bytes that were never
- * forced) and refuses, with a {@link CorruptStorageException}, damage to records that were durable.
- * It refuses files of another cluster or group, or of a newer format version, with an
- * {@link IncompatibleStorageException}.
+ * a prefix of its entries) but never an earlier one. {@code saveVote}, {@code truncateSuffix},
+ * {@code purgePrefix} and {@code resetTo} are durable when they return and atomic: after a crash at
+ * any point the state is the one before or the one after, never a mix. Recovery cuts a torn tail
+ * (bytes that were never forced) and refuses, with a {@link CorruptStorageException}, damage to
+ * records that were durable. It refuses files of another cluster or group, or of a newer format
+ * version, with an {@link IncompatibleStorageException}.
  *
  * <p><b>Failure.</b> Fail-stop: after any {@link IOException} (a failed write or {@code fsync}, a
  * full disk, corruption found by a read), every later call throws an {@link IOException} that says
  * why. Nothing is retried: after a failed {@code fsync} the kernel may have dropped the data, so only
  * a restart, which recovers from what the disk holds, is safe. Contract violations (an append not at
- * {@code last + 1}, a decreasing term or vote, a truncation outside {@code (base, last + 1]}) throw
- * {@link IllegalArgumentException} or {@link IllegalStateException} and change nothing.
+ * {@code last + 1}, a decreasing term or vote, a truncation outside {@code (base, last + 1]}, a reset
+ * before the base) throw {@link IllegalArgumentException} or {@link IllegalStateException} and change
+ * nothing.
  *
  * <p>One instance per directory: the directory is locked while the storage is open.
  */
@@ -387,7 +389,7 @@ public final class SegmentedLogStorage implements LogStorage {
      */
     private Segment createSegment(long firstIndex) throws IOException {
         SegmentName name = new SegmentName(nextSeq, firstIndex);
-        Segment created = SegmentFiles.create(io, directory, identity, name, preallocate ? segmentBytes : 0);
+        Segment created = SegmentFiles.create(io, directory, identity, name, preallocate ? segmentBytes : 0, null);
         nextSeq++;
         List<Segment> removed = new ArrayList<>();
         lock.writeLock().lock();
@@ -521,6 +523,67 @@ public final class SegmentedLogStorage implements LogStorage {
             deleteSegments(removed);
         } catch (IOException | RuntimeException e) {
             fail(e);
+            throw e;
+        }
+    }
+
+    /**
+     * Discards every entry and makes {@code newBase} the base: the log continues empty at
+     * {@code newBase.index() + 1}, whatever it held ({@code newBase} may lie before, inside or beyond
+     * it). Durable and atomic on return (more than the SPI asks: durable after the next flush).
+     *
+     * <p>On disk: creates a <b>reset segment</b> starting at {@code newBase.index() + 1} whose header
+     * carries the flag {@link Segment#FLAG_RESET} and {@code newBase.term()} (header and zeros into a
+     * temporary file, forced, renamed, directory forced). Its rename is the commit point: recovery
+     * treats every segment older than a reset segment as dead and takes the reset segment's base
+     * unless the base file is further on. Then the base file is replaced with {@code newBase} (so that
+     * the reset no longer depends on the reset segment, which may later be superseded and deleted like
+     * any segment), and last the old segments are deleted. A crash before the rename leaves the old
+     * log, at or after it the reset one.
+     *
+     * @throws IllegalArgumentException if {@code newBase} is before the current base
+     */
+    @Override
+    public void resetTo(LogId newBase) throws IOException {
+        Objects.requireNonNull(newBase, "newBase");
+        checkWritable();
+        lock.readLock().lock();
+        try {
+            if (newBase.index() < base.index()) {
+                throw new IllegalArgumentException("cannot reset the log to " + newBase + ": before its base " + base);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (newBase.index() == Long.MAX_VALUE) {
+            throw new IllegalArgumentException("cannot reset the log to " + newBase + ": no index can follow it");
+        }
+        Segment created = null;
+        boolean published = false;
+        try {
+            SegmentName name = new SegmentName(nextSeq, newBase.index() + 1);
+            created = SegmentFiles.create(io, directory, identity, name, preallocate ? segmentBytes : 0, newBase);
+            nextSeq++;
+            BaseFile.write(io, directory, identity, newBase);
+            List<Segment> removed;
+            lock.writeLock().lock();
+            try {
+                removed = new ArrayList<>(segments);
+                segments.clear();
+                segments.add(created);
+                published = true;
+                base = newBase;
+                runs = new TermRuns();
+                lastIndex = newBase.index();
+            } finally {
+                lock.writeLock().unlock();
+            }
+            deleteSegments(removed);
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            if (created != null && !published) {
+                SegmentFiles.closeQuietly(created.file, e); // close() only closes published segments
+            }
             throw e;
         }
     }

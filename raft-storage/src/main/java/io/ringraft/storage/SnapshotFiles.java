@@ -1,6 +1,7 @@
 package io.ringraft.storage;
 
 import io.ringraft.api.LogId;
+import io.ringraft.spi.SnapshotInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -46,14 +47,15 @@ final class SnapshotFiles {
     }
 
     static ByteBuffer encodeMeta(StorageIdentity identity, SnapshotMeta meta) {
-        byte[] membership = meta.membership();
+        SnapshotInfo info = meta.info();
+        byte[] membership = info.membership();
         int length = FIXED_BYTES + membership.length;
         ByteBuffer block = ByteBuffer.allocate(length);
         FileHeader.writePrefix(block, MAGIC, length, identity);
         int p = FileHeader.PREFIX_BYTES;
-        block.putLong(p, meta.last().index());
-        block.putLong(p + 8, meta.last().term());
-        block.putLong(p + 16, meta.dataBytes());
+        block.putLong(p, info.last().index());
+        block.putLong(p + 8, info.last().term());
+        block.putLong(p + 16, info.sizeBytes());
         block.putInt(p + 24, meta.dataCrc());
         block.putInt(p + 28, membership.length);
         block.put(p + 32, membership);
@@ -76,6 +78,6 @@ final class SnapshotFiles {
         }
         byte[] membership = new byte[membershipLength];
         block.get(p + 32, membership);
-        return new SnapshotMeta(new LogId(term, index), membership, dataBytes, dataCrc);
+        return new SnapshotMeta(new SnapshotInfo(new LogId(term, index), membership, dataBytes), dataCrc);
     }
 }

@@ -1,63 +1,45 @@
 package io.ringraft.storage;
 
-import io.ringraft.api.LogId;
-import java.util.Arrays;
+import io.ringraft.spi.SnapshotInfo;
 import java.util.Objects;
 
 /**
- * What a snapshot in a {@link FileSnapshotStore} covers, read from its metadata file (written last,
- * so a snapshot with metadata is complete). Immutable; safe to share across threads.
+ * What a snapshot's metadata file holds: the {@link SnapshotInfo} callers see, plus the CRC32C of
+ * the data, which only the store uses ({@link FileSnapshotStore#open(SnapshotInfo)} checks it at the
+ * end of the stream). Immutable; safe to share across threads.
  */
-public final class SnapshotMeta {
+final class SnapshotMeta {
 
-    private final LogId last;
-    private final byte[] membership;
-    private final long dataBytes;
+    private final SnapshotInfo info;
     private final int dataCrc;
 
-    SnapshotMeta(LogId last, byte[] membership, long dataBytes, int dataCrc) {
-        this.last = Objects.requireNonNull(last, "last");
-        this.membership = membership.clone();
-        this.dataBytes = dataBytes;
+    SnapshotMeta(SnapshotInfo info, int dataCrc) {
+        this.info = Objects.requireNonNull(info, "info");
         this.dataCrc = dataCrc;
     }
 
-    /** The last log entry the snapshot's state includes: the state machine resumes at {@code last.index() + 1}. */
-    public LogId last() {
-        return last;
+    /** What callers see of the snapshot. */
+    SnapshotInfo info() {
+        return info;
     }
 
-    /**
-     * The cluster membership as of {@link #last()}, as opaque bytes encoded by the caller (RingRaft's
-     * membership encoding arrives with membership changes). A copy.
-     */
-    public byte[] membership() {
-        return membership.clone();
-    }
-
-    /** Size of the snapshot's data in bytes. */
-    public long dataBytes() {
-        return dataBytes;
-    }
-
-    /** CRC32C of the snapshot's data; {@link FileSnapshotStore#openData} checks it. */
+    /** CRC32C of the snapshot's data. */
     int dataCrc() {
         return dataCrc;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SnapshotMeta other && last.equals(other.last) && dataBytes == other.dataBytes
-                && dataCrc == other.dataCrc && Arrays.equals(membership, other.membership);
+        return o instanceof SnapshotMeta other && info.equals(other.info) && dataCrc == other.dataCrc;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(last, dataBytes, dataCrc, Arrays.hashCode(membership));
+        return Objects.hash(info, dataCrc);
     }
 
     @Override
     public String toString() {
-        return "SnapshotMeta[last=" + last + " dataBytes=" + dataBytes + " membership=" + membership.length + "B]";
+        return "SnapshotMeta[" + info + " crc=0x" + Integer.toHexString(dataCrc) + "]";
     }
 }

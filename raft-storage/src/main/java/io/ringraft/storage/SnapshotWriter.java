@@ -1,6 +1,8 @@
 package io.ringraft.storage;
 
 import io.ringraft.api.LogId;
+import io.ringraft.spi.SnapshotInfo;
+import io.ringraft.spi.SnapshotSink;
 import io.ringraft.storage.FileIo.FileHandle;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,17 +11,19 @@ import java.nio.file.Path;
 import java.util.zip.CRC32C;
 
 /**
- * One snapshot being written into a {@link FileSnapshotStore}: write the state machine's state to
- * {@link #data()}, then {@link #commit()}. Until the commit returns the snapshot is invisible, and a
- * crash leaves nothing but a temporary file that the next open deletes. {@link #close()} without a
- * commit abandons it.
+ * One snapshot being written into a {@link FileSnapshotStore}, its {@link SnapshotSink}: write the
+ * state machine's state to {@link #data()}, then {@link #commit()}. Until the commit returns the
+ * snapshot is invisible, and a crash leaves nothing but a temporary file that the next open deletes.
+ * {@link #close()} without a commit abandons it.
  *
- * <p>Used by one thread (whoever takes the snapshot). Writes block on file IO; {@code commit} blocks
- * on four {@code fsync}s. If {@code commit} throws, the snapshot may or may not be there after a
- * restart (the failure may have hit after its metadata was renamed into place), but it is never
- * there partially: a caller must not purge the log up to it.
+ * <p>Used by one thread: RingRaft's snapshot task (a local snapshot) or its applier (a snapshot
+ * received from the leader), or an application taking snapshots itself. Writes block on file IO
+ * (the data is buffered, 64 KiB at a time); {@code commit} blocks on four {@code fsync}s. If
+ * {@code commit} throws, the snapshot may or may not be there after a restart (the failure may have
+ * hit after its metadata was renamed into place), but it is never there partially: a caller must not
+ * purge the log up to it.
  */
-public final class SnapshotWriter implements AutoCloseable {
+public final class SnapshotWriter implements SnapshotSink {
 
     private static final int BUFFER_BYTES = 64 * 1024;
 
@@ -53,6 +57,7 @@ public final class SnapshotWriter implements AutoCloseable {
      * Where the snapshot's data goes. Closing the stream does nothing (commit or close this writer).
      * Not thread-safe.
      */
+    @Override
     public OutputStream data() {
         return stream;
     }
@@ -64,9 +69,10 @@ public final class SnapshotWriter implements AutoCloseable {
      * dropped and the existing one returned. A commit is tried once: if it throws, the writer is
      * finished (a failed write or force abandons the snapshot; it is never retried).
      *
-     * @return the committed snapshot's metadata
+     * @return the committed snapshot
      */
-    public SnapshotMeta commit() throws IOException {
+    @Override
+    public SnapshotInfo commit() throws IOException {
         if (finished) {
             throw new IllegalStateException("snapshot " + last + " was already committed or abandoned");
         }
@@ -86,7 +92,7 @@ public final class SnapshotWriter implements AutoCloseable {
             throw e;
         }
         file.close();
-        SnapshotMeta meta = new SnapshotMeta(last, membership, written, (int) crc.getValue());
+        SnapshotMeta meta = new SnapshotMeta(new SnapshotInfo(last, membership, written), (int) crc.getValue());
         return store.publish(meta, tempData);
     }
 

@@ -1,9 +1,9 @@
 /**
  * Durable storage for RingRaft: {@link io.ringraft.storage.SegmentedLogStorage}, a
  * {@code io.ringraft.spi.LogStorage} that keeps the Raft log in append-only segment files (CRC32C per
- * record, group commit, torn-tail recovery, crash-safe truncation and purge) with the vote and the log
- * base in small files replaced atomically; and {@link io.ringraft.storage.FileSnapshotStore}, which
- * makes snapshots visible atomically, metadata last.
+ * record, group commit, torn-tail recovery, crash-safe truncation, purge and reset) with the vote and
+ * the log base in small files replaced atomically; and {@link io.ringraft.storage.FileSnapshotStore}, a
+ * {@code io.ringraft.spi.SnapshotStore} that makes snapshots visible atomically, metadata last.
  *
  * <p>Errors: {@link io.ringraft.storage.CorruptStorageException} for damaged durable data,
  * {@link io.ringraft.storage.IncompatibleStorageException} for files of another cluster, group or a

@@ -25,7 +25,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /**
- * Crash tests: random sequences of append, flush, truncate, purge and vote changes on the
+ * Crash tests: random sequences of append, flush, truncate, purge, reset and vote changes on the
  * fault-injecting file layer, interrupted by power losses (un-forced writes dropped, kept, or torn
  * and reordered at sector granularity), by crashes in the middle of a call (at any file operation),
  * and by process crashes (the page cache survives). After every crash the storage is reopened and
@@ -35,7 +35,8 @@ import net.jqwik.api.constraints.Size;
  *   <li>the recovered log (base, and every entry's term, kind and payload) is exactly the log after
  *       some prefix of the calls, where a torn append may contribute a prefix of its entries;</li>
  *   <li>that prefix includes every call up to the last {@code flush} that returned, and every
- *       {@code truncateSuffix} and {@code purgePrefix} that returned (they are durable on return);
+ *       {@code truncateSuffix}, {@code purgePrefix} and {@code resetTo} that returned (they are
+ *       durable on return);
  *       after a process crash, everything;</li>
  *   <li>the vote is the last one saved (or, after a crash inside {@code saveVote}, the one before);</li>
  *   <li>after an interrupted call, every later call fails (fail-stop).</li>
@@ -48,7 +49,8 @@ class CrashRecoveryProperties {
     private static final Path DIR = Path.of("/raft/group-1");
 
     /** One step of a generated history. */
-    sealed interface Action permits Append, Flush, Truncate, Purge, NewTerm, CrashDuringNext, PowerLoss, ProcessCrash {
+    sealed interface Action permits Append, Flush, Truncate, Purge, Reset, NewTerm, CrashDuringNext, PowerLoss,
+            ProcessCrash {
     }
 
     /** Appends {@code count} entries of the current vote's term (after raising the term if asked). */
@@ -64,6 +66,14 @@ class CrashRecoveryProperties {
 
     /** Purges up to a point {@code permille} of the way through {@code (base, last]}. */
     record Purge(int permille) implements Action {
+    }
+
+    /**
+     * Resets the log to a base {@code permille} of the way through {@code [base, last + 20]} (before,
+     * inside or beyond the log), whose term is {@code termPermille} of the way through
+     * {@code [1, vote term]}.
+     */
+    record Reset(int permille, int termPermille) implements Action {
     }
 
     /** Saves a vote for a new term, voting for a candidate or not. */
@@ -86,6 +96,8 @@ class CrashRecoveryProperties {
                 false, false, false, true), Arbitraries.integers().between(0, 1000)).as(Append::new);
         Arbitrary<Action> truncate = Arbitraries.integers().between(0, 1000).map(Truncate::new);
         Arbitrary<Action> purge = Arbitraries.integers().between(0, 1000).map(Purge::new);
+        Arbitrary<Action> reset = Combinators.combine(Arbitraries.integers().between(0, 1000),
+                Arbitraries.integers().between(0, 1000)).as(Reset::new);
         Arbitrary<Action> crashDuring = Arbitraries.integers().between(1, 12).map(CrashDuringNext::new);
         Arbitrary<Action> powerLoss = Arbitraries.of(FaultyFileIo.CrashMode.class).map(PowerLoss::new);
         Arbitrary<Action> action = Arbitraries.frequencyOf(
@@ -93,6 +105,7 @@ class CrashRecoveryProperties {
                 Tuple.of(5, Arbitraries.just(new Flush())),
                 Tuple.of(3, truncate),
                 Tuple.of(2, purge),
+                Tuple.of(1, reset),
                 Tuple.of(1, Arbitraries.of(true, false).map(NewTerm::new)),
                 Tuple.of(2, crashDuring),
                 Tuple.of(2, powerLoss),
@@ -228,6 +241,17 @@ class CrashRecoveryProperties {
                 long upTo = log.base().index() + 1 + (span - 1) * p.permille() / 1000;
                 history.add(log.purgeTo(upTo));
                 storage.purgePrefix(upTo);
+                durableFrom = history.size() - 1;
+            } else if (action instanceof Reset r) {
+                if (vote.term() == 0) {
+                    perform(new NewTerm(false));
+                }
+                long span = log.lastIndex() + 20 - log.base().index(); // choices: base .. last + 20
+                long index = log.base().index() + span * r.permille() / 1000;
+                long term = 1 + (vote.term() - 1) * r.termPermille() / 1000;
+                LogId newBase = new LogId(term, index);
+                history.add(log.resetTo(newBase));
+                storage.resetTo(newBase);
                 durableFrom = history.size() - 1;
             } else if (action instanceof NewTerm n) {
                 Vote next = new Vote(vote.term() + 1, n.voteForSomeone() ? 1 + random.nextInt(5) : Vote.NONE);

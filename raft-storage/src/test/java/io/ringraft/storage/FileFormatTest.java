@@ -1,8 +1,10 @@
 package io.ringraft.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringraft.api.EntryKind;
+import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
 import io.ringraft.message.HeapLogEntries;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,6 +79,65 @@ class FileFormatTest {
         assertThat(vote.getLong(28)).isEqualTo(2);
         assertThat(vote.getLong(36)).isEqualTo(3);
         assertThat(vote.getInt(44)).isEqualTo(crc(vote, 0, 44));
+    }
+
+    @Test
+    void aResetSegmentCarriesItsFlagAndBaseTermAndTheBaseFileFollows() throws IOException {
+        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).clusterId(0x0102030405060708L).groupId(9)
+                .segmentBytes(1024).preallocate(false).build()) {
+            storage.open();
+            storage.saveVote(new Vote(7, 3));
+            storage.append(HeapLogEntries.builder(1).add(1, EntryKind.NOOP, new byte[0]).build());
+            storage.flush();
+            storage.resetTo(new LogId(6, 41));
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("the old segment is deleted")
+                    .containsExactlyInAnyOrder("lock", "vote", "base", "segment-00000000000000000002-00000000000000000042.log");
+        }
+        ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(dir.resolve(
+                "segment-00000000000000000002-00000000000000000042.log")));
+        assertThat(file.capacity()).isEqualTo(64); // the header only: no preallocation, no records
+        assertThat(file.getInt(0)).isEqualTo(0x52524C47); // "RRLG"
+        assertThat(file.getShort(4)).isEqualTo((short) 1);
+        assertThat(file.getShort(6)).as("flags: reset").isEqualTo((short) 1);
+        assertThat(file.getInt(8)).isEqualTo(64);
+        assertThat(file.getLong(12)).isEqualTo(0x0102030405060708L);
+        assertThat(file.getLong(20)).isEqualTo(9);
+        assertThat(file.getLong(28)).isEqualTo(2); // seq
+        assertThat(file.getLong(36)).isEqualTo(42); // first index: the base's index + 1
+        assertThat(file.getLong(44)).isEqualTo(6); // the base's term
+        assertThat(file.getLong(52)).isZero();
+        assertThat(file.getInt(60)).isEqualTo(crc(file, 0, 60));
+
+        ByteBuffer base = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("base")));
+        assertThat(base.capacity()).isEqualTo(48);
+        assertThat(base.getInt(0)).isEqualTo(0x52524253); // "RRBS"
+        assertThat(base.getLong(28)).isEqualTo(41);
+        assertThat(base.getLong(36)).isEqualTo(6);
+        assertThat(base.getInt(44)).isEqualTo(crc(base, 0, 44));
+    }
+
+    @Test
+    void aSegmentWithAFlagThisVersionDoesNotKnowIsRefusedAndLeftAlone() throws IOException {
+        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).segmentBytes(1024).build()) {
+            storage.open();
+            storage.saveVote(new Vote(1, 1));
+            storage.append(HeapLogEntries.builder(1).add(1, EntryKind.NOOP, new byte[0]).build());
+            storage.flush();
+        }
+        Path segment = dir.resolve("segment-00000000000000000001-00000000000000000001.log");
+        byte[] bytes = Files.readAllBytes(segment);
+        ByteBuffer header = ByteBuffer.wrap(bytes);
+        header.putShort(6, (short) 0x0003);
+        header.putInt(60, crc(header, 0, 60));
+        Files.write(segment, bytes);
+
+        assertThatThrownBy(() -> SegmentedLogStorage.builder(dir).segmentBytes(1024).build().open())
+                .isInstanceOf(IncompatibleStorageException.class)
+                .hasMessageContaining("segment header has flags 0x3")
+                .hasMessageContaining("written by a newer RingRaft");
+        assertThat(Files.readAllBytes(segment)).isEqualTo(bytes);
     }
 
     private static void assertRecord(ByteBuffer file, int at, int payloadLength, long index, long term, int stable,

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringraft.api.LogId;
+import io.ringraft.spi.SnapshotInfo;
+import io.ringraft.spi.SnapshotSink;
+import io.ringraft.spi.SnapshotStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -16,7 +19,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link FileSnapshotStore}: atomic visibility, metadata written last, retention, checks on read. */
+/**
+ * {@link FileSnapshotStore}: atomic visibility, metadata written last, retention, checks on read, use
+ * through the {@link SnapshotStore} SPI.
+ */
 class FileSnapshotStoreTest {
 
     @TempDir
@@ -25,7 +31,7 @@ class FileSnapshotStoreTest {
     @Test
     void aCommittedSnapshotReadsBackAfterAReopen() throws IOException {
         byte[] data = random(300_000, 1);
-        SnapshotMeta meta;
+        SnapshotInfo meta;
         try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
             assertThat(store.latest()).isEmpty();
             meta = commit(store, new LogId(3, 120), data, new byte[] {1, 2, 3});
@@ -33,11 +39,11 @@ class FileSnapshotStoreTest {
             assertThat(readAll(store, meta)).isEqualTo(data);
         }
         try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
-            SnapshotMeta reopened = store.latest().orElseThrow();
+            SnapshotInfo reopened = store.latest().orElseThrow();
             assertThat(reopened).isEqualTo(meta);
             assertThat(reopened.last()).isEqualTo(new LogId(3, 120));
             assertThat(reopened.membership()).containsExactly(1, 2, 3);
-            assertThat(reopened.dataBytes()).isEqualTo(data.length);
+            assertThat(reopened.sizeBytes()).isEqualTo(data.length);
             assertThat(readAll(store, reopened)).isEqualTo(data);
         }
     }
@@ -59,7 +65,7 @@ class FileSnapshotStoreTest {
             for (long index = 10; index <= 40; index += 10) {
                 commit(store, new LogId(1, index), random(100, (int) index), new byte[0]);
             }
-            assertThat(store.list()).extracting(SnapshotMeta::last).containsExactly(new LogId(1, 30), new LogId(1, 40));
+            assertThat(store.list()).extracting(SnapshotInfo::last).containsExactly(new LogId(1, 30), new LogId(1, 40));
         }
         assertThat(files()).hasSize(5).contains("lock",
                 SnapshotFiles.stem(new LogId(1, 30)) + ".data", SnapshotFiles.stem(new LogId(1, 30)) + ".meta");
@@ -68,8 +74,8 @@ class FileSnapshotStoreTest {
     @Test
     void committingTheSameLogIdAgainKeepsTheFirst() throws IOException {
         try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
-            SnapshotMeta first = commit(store, new LogId(1, 10), random(100, 1), new byte[0]);
-            SnapshotMeta second = commit(store, new LogId(1, 10), random(100, 1), new byte[0]);
+            SnapshotInfo first = commit(store, new LogId(1, 10), random(100, 1), new byte[0]);
+            SnapshotInfo second = commit(store, new LogId(1, 10), random(100, 1), new byte[0]);
             assertThat(second).isEqualTo(first);
             assertThat(store.list()).hasSize(1);
         }
@@ -78,7 +84,7 @@ class FileSnapshotStoreTest {
     @Test
     void damagedDataFailsItsCheckAtTheEndOfTheStream() throws IOException {
         try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
-            SnapshotMeta meta = commit(store, new LogId(1, 10), random(5000, 1), new byte[0]);
+            SnapshotInfo meta = commit(store, new LogId(1, 10), random(5000, 1), new byte[0]);
             Path data = dir.resolve(SnapshotFiles.stem(meta.last()) + ".data");
             try (FileChannel file = FileChannel.open(data, StandardOpenOption.WRITE)) {
                 file.write(ByteBuffer.wrap(new byte[] {42}), 1234);
@@ -89,8 +95,55 @@ class FileSnapshotStoreTest {
     }
 
     @Test
+    void usableThroughTheSpiAndOpenRefusesASnapshotItDoesNotHold() throws IOException {
+        byte[] data = random(70_000, 7);
+        try (SnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 1)) {
+            SnapshotInfo first;
+            try (SnapshotSink sink = store.begin(new LogId(2, 50), new byte[] {9})) {
+                sink.data().write(data);
+                sink.data().close(); // does nothing
+                first = sink.commit();
+            } // closing a committed sink abandons nothing
+            assertThat(first).isEqualTo(new SnapshotInfo(new LogId(2, 50), new byte[] {9}, data.length));
+            assertThat(store.latest()).contains(first);
+            try (InputStream in = store.open(first)) {
+                assertThat(in.readAllBytes()).isEqualTo(data);
+            }
+            // Not what the store holds: another size, or another membership, at the same LogId.
+            assertThatThrownBy(() -> store.open(new SnapshotInfo(new LogId(2, 50), new byte[] {9}, 1)))
+                    .isInstanceOf(IOException.class).hasMessageContaining("is not in the store");
+            assertThatThrownBy(() -> store.open(new SnapshotInfo(new LogId(2, 50), new byte[0], data.length)))
+                    .isInstanceOf(IOException.class).hasMessageContaining("is not in the store");
+
+            try (SnapshotSink sink = store.begin(new LogId(3, 60), new byte[0])) {
+                sink.data().write(1);
+                sink.commit();
+            }
+            // retain 1: the first snapshot is gone
+            assertThatThrownBy(() -> store.open(first)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("is not in the store");
+            assertThat(store.latest().orElseThrow().last()).isEqualTo(new LogId(3, 60));
+        }
+    }
+
+    @Test
+    void aStreamThatEndsEarlyFailsInsteadOfLookingComplete() throws IOException {
+        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
+            SnapshotInfo snapshot = commit(store, new LogId(1, 10), random(5000, 1), new byte[0]);
+            try (InputStream in = store.open(snapshot)) {
+                try (FileChannel file = FileChannel.open(dir.resolve(SnapshotFiles.stem(snapshot.last()) + ".data"),
+                        StandardOpenOption.WRITE)) {
+                    file.truncate(4000); // cut while a reader streams it
+                }
+                assertThatThrownBy(in::readAllBytes).isInstanceOf(CorruptStorageException.class)
+                        .hasMessageContaining("snapshot data of 4000 bytes fails its check");
+            }
+        }
+    }
+
+    @Test
     void truncatedDataIsFoundAtOpen() throws IOException {
-        SnapshotMeta meta;
+        SnapshotInfo meta;
         try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
             meta = commit(store, new LogId(1, 10), random(5000, 1), new byte[0]);
         }
@@ -130,7 +183,7 @@ class FileSnapshotStoreTest {
             disk.powerLoss(FaultyFileIo.CrashMode.RANDOM);
 
             FileSnapshotStore reopened = FileSnapshotStore.open(disk, snapshots, 5, 1, 1);
-            SnapshotMeta latest = reopened.latest().orElseThrow();
+            SnapshotInfo latest = reopened.latest().orElseThrow();
             byte[] expected = latest.last().index() == 20 ? newData : oldData;
             assertThat(readAll(reopened, latest)).as("crash at operation %d", step).isEqualTo(expected);
             assertThat(disk.list(snapshots)).noneMatch(name -> name.endsWith(".tmp"));
@@ -184,7 +237,7 @@ class FileSnapshotStoreTest {
         assertThat(disk.list(snapshots)).noneMatch(name -> name.startsWith("snapshot-"));
     }
 
-    private static SnapshotMeta commit(FileSnapshotStore store, LogId last, byte[] data, byte[] membership)
+    private static SnapshotInfo commit(FileSnapshotStore store, LogId last, byte[] data, byte[] membership)
             throws IOException {
         try (SnapshotWriter writer = store.begin(last, membership)) {
             writer.data().write(data, 0, data.length / 2);
@@ -195,8 +248,8 @@ class FileSnapshotStoreTest {
         }
     }
 
-    private static byte[] readAll(FileSnapshotStore store, SnapshotMeta meta) throws IOException {
-        try (InputStream in = store.openData(meta)) {
+    private static byte[] readAll(FileSnapshotStore store, SnapshotInfo meta) throws IOException {
+        try (InputStream in = store.open(meta)) {
             return in.readAllBytes();
         }
     }

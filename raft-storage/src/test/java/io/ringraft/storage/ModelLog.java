@@ -70,6 +70,11 @@ record ModelLog(LogId base, List<Entry> entries) {
                 List.copyOf(entries.subList((int) (index - base.index()), entries.size())));
     }
 
+    /** The log after {@code resetTo(newBase)}: no entries, continuing at {@code newBase.index() + 1}. */
+    ModelLog resetTo(LogId newBase) {
+        return new ModelLog(newBase, List.of());
+    }
+
     /** The entries {@code from .. from + count - 1} as {@link LogEntries}. */
     HeapLogEntries slice(long from, int count) {
         HeapLogEntries.Builder builder = HeapLogEntries.builder(from);

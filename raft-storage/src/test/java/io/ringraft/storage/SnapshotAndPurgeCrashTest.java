@@ -6,6 +6,7 @@ import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
 import io.ringraft.message.LogEntries;
 import io.ringraft.spi.LogState;
+import io.ringraft.spi.SnapshotInfo;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -75,9 +76,9 @@ class SnapshotAndPurgeCrashTest {
         List<Long> state = new ArrayList<>();
         long snapshotIndex = 0;
         FileSnapshotStore snapshots = FileSnapshotStore.open(disk, SNAPSHOTS, 9, 1, 1);
-        Optional<SnapshotMeta> latest = snapshots.latest();
+        Optional<SnapshotInfo> latest = snapshots.latest();
         if (latest.isPresent()) {
-            try (InputStream in = snapshots.openData(latest.get())) {
+            try (InputStream in = snapshots.open(latest.get())) {
                 DataInputStream data = new DataInputStream(in);
                 int count = data.readInt();
                 for (int i = 0; i < count; i++) {

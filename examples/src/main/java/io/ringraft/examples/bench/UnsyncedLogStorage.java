@@ -1,5 +1,6 @@
 package io.ringraft.examples.bench;
 
+import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
 import io.ringraft.message.LogEntries;
 import io.ringraft.spi.LogState;
@@ -13,7 +14,8 @@ import java.io.IOException;
  * cluster acknowledged, which breaks Raft's safety. Never use this outside a measurement.
  *
  * <p>Everything else is delegated unchanged: votes are still forced when saved, and the wrapped
- * storage still forces the files it seals or creates when it rolls to a new segment.
+ * storage still forces the files it seals or creates when it rolls to a new segment, truncates,
+ * purges or resets.
  */
 final class UnsyncedLogStorage implements LogStorage {
 
@@ -46,6 +48,11 @@ final class UnsyncedLogStorage implements LogStorage {
     @Override
     public void purgePrefix(long upToIndex) throws IOException {
         delegate.purgePrefix(upToIndex);
+    }
+
+    @Override
+    public void resetTo(LogId base) throws IOException {
+        delegate.resetTo(base);
     }
 
     /** Deliberately does nothing: no fsync. See the class comment. */

@@ -75,6 +75,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         this.lastTickNanos = ctx.nanoClock.getAsLong();
         ctx.accepted.set(engine.accepted());
         ctx.durableIndex.set(engine.durableIndex());
+        ctx.committed.set(engine.commitIndex()); // a restored snapshot is committed: status agrees from the start
         publishedConfig = engine.clusterConfig();
         ctx.coreState = new NodeContext.CoreState(engine.role(), engine.term(), engine.leaderId(), engine.vote(),
                 membershipView());

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Beyond the SPI's own words, these tests pin down: precondition violations (append not at
  * {@code last + 1}, a term lower than the entry before, truncation outside {@code (base, last + 1]},
- * purge beyond the last entry) throw {@link IllegalArgumentException} and change nothing; a vote going
+ * purge beyond the last entry, a reset before the base) throw {@link IllegalArgumentException} and
+ * change nothing; a vote going
  * backwards throws {@link IllegalStateException}; {@code maxBytes} is a cap (the entries returned hold
  * at most {@code maxBytes} of payload, except that the first entry is returned whatever its size);
  * a read beyond the last entry returns an empty view positioned at {@code fromIndex}. Tests save a
@@ -348,6 +349,116 @@ public abstract class LogStorageConformanceTest {
         assertThat(storage.termAt(3)).isEqualTo(2);
     }
 
+    // ------------------------------------------------------------------ reset
+
+    @Test
+    void resetBeyondTheLastEntryEmptiesTheLogAtTheNewBase() throws IOException {
+        storage.saveVote(new Vote(5, 1));
+        storage.append(entries(1, 1, 2));
+        storage.resetTo(new LogId(4, 10));
+
+        assertThat(storage.termAt(10)).isEqualTo(4);
+        assertThat(storage.termAt(11)).isEqualTo(-1);
+        assertThat(storage.termAt(3)).isEqualTo(-1);
+        assertThat(storage.termAt(1)).isEqualTo(-1);
+        assertThatThrownBy(() -> storage.read(10, 10, Integer.MAX_VALUE)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> storage.read(3, 10, Integer.MAX_VALUE)).isInstanceOf(IOException.class);
+        LogEntries next = storage.read(11, 10, Integer.MAX_VALUE);
+        assertThat(next.count()).isZero();
+        assertThat(next.firstIndex()).isEqualTo(11);
+
+        assertThatThrownBy(() -> storage.append(entriesFrom(4, 5))).isInstanceOf(IllegalArgumentException.class);
+        HeapLogEntries more = entriesFrom(11, "new", 4, 5, 5);
+        storage.append(more);
+        assertThat(readAll(11)).isEqualTo(more);
+        assertThat(storage.termAt(13)).isEqualTo(5);
+    }
+
+    @Test
+    void resetInsideTheLogDropsTheEntriesOnBothSidesOfTheNewBase() throws IOException {
+        storage.saveVote(new Vote(3, 1));
+        storage.append(entriesFrom(1, "old", 1, 1, 2, 2, 2, 2));
+        storage.resetTo(new LogId(3, 4)); // the new base's term need not match the old entry 4
+
+        assertThat(storage.termAt(4)).isEqualTo(3);
+        assertThat(storage.termAt(3)).isEqualTo(-1);
+        assertThat(storage.termAt(5)).isEqualTo(-1);
+        assertThat(storage.read(5, 10, Integer.MAX_VALUE).count()).isZero();
+        assertThatThrownBy(() -> storage.read(4, 10, Integer.MAX_VALUE)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> storage.append(entriesFrom(7, 3))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> storage.append(entriesFrom(5, 2))).as("a term below the base's")
+                .isInstanceOf(IllegalArgumentException.class);
+
+        HeapLogEntries replacement = entriesFrom(5, "new", 3, 3);
+        storage.append(replacement);
+        assertThat(readAll(5)).isEqualTo(replacement);
+        assertThat(storage.termAt(6)).isEqualTo(3);
+        assertThat(storage.termAt(7)).isEqualTo(-1);
+    }
+
+    @Test
+    void resetAtTheBaseEmptiesTheLogAndKeepsItsPosition() throws IOException {
+        storage.saveVote(new Vote(2, 1));
+        storage.append(entries(1, 1, 2, 2));
+        storage.purgePrefix(2);
+        storage.resetTo(new LogId(1, 2));
+
+        assertThat(storage.termAt(2)).isEqualTo(1);
+        assertThat(storage.termAt(3)).isEqualTo(-1);
+        assertThat(storage.read(3, 10, Integer.MAX_VALUE).count()).isZero();
+        HeapLogEntries more = entriesFrom(3, "new", 2);
+        storage.append(more);
+        assertThat(readAll(3)).isEqualTo(more);
+    }
+
+    @Test
+    void resetOfANewLogMovesItsStart() throws IOException {
+        storage.saveVote(new Vote(2, 1));
+        storage.resetTo(LogId.ZERO); // at the base: nothing changes
+        assertThat(storage.termAt(0)).isZero();
+        storage.resetTo(new LogId(2, 100));
+        assertThat(storage.termAt(100)).isEqualTo(2);
+        assertThat(storage.termAt(0)).isEqualTo(-1);
+        storage.append(entriesFrom(101, 2));
+        assertThat(storage.termAt(101)).isEqualTo(2);
+    }
+
+    @Test
+    void resetBeforeTheBaseIsRejected() throws IOException {
+        storage.saveVote(new Vote(2, 1));
+        HeapLogEntries all = entries(1, 1, 2, 2, 2);
+        storage.append(all);
+        storage.purgePrefix(3);
+
+        assertThatThrownBy(() -> storage.resetTo(new LogId(1, 2))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> storage.resetTo(LogId.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(storage.termAt(3)).isEqualTo(2);
+        assertThat(readAll(4)).isEqualTo(HeapLogEntries.copyOf(all, 3, 2));
+        storage.append(entriesFrom(6, 2)); // still usable
+        assertThat(storage.termAt(6)).isEqualTo(2);
+    }
+
+    @Test
+    void truncateAndPurgeWorkAfterAReset() throws IOException {
+        storage.saveVote(new Vote(4, 1));
+        storage.append(entries(1, 1, 1));
+        storage.resetTo(new LogId(2, 20));
+        storage.append(entriesFrom(21, "a", 2, 3, 3, 3));
+        assertThatThrownBy(() -> storage.truncateSuffix(20)).isInstanceOf(IllegalArgumentException.class);
+        storage.truncateSuffix(23);
+        HeapLogEntries replacement = entriesFrom(23, "b", 4, 4);
+        storage.append(replacement);
+        storage.purgePrefix(22);
+
+        assertThat(storage.termAt(22)).isEqualTo(3);
+        assertThat(storage.termAt(21)).isEqualTo(-1);
+        assertThat(readAll(23)).isEqualTo(replacement);
+        storage.resetTo(new LogId(4, 24)); // inside again, at the last entry
+        assertThat(storage.termAt(24)).isEqualTo(4);
+        assertThat(storage.termAt(23)).isEqualTo(-1);
+        assertThat(storage.read(25, 10, Integer.MAX_VALUE).count()).isZero();
+    }
+
     // ------------------------------------------------------------------ vote
 
     @Test
@@ -448,6 +559,69 @@ public abstract class LogStorageConformanceTest {
         assertThat(storage.termAt(3)).isEqualTo(2);
         storage.append(entriesFrom(4, 2));
         assertThat(storage.termAt(4)).isEqualTo(2);
+    }
+
+    @Test
+    void flushedResetBeyondTheLastEntrySurvivesAReopen() throws Exception {
+        storage.saveVote(new Vote(5, 1));
+        storage.append(entries(1, 1, 2));
+        storage.flush();
+        storage.resetTo(new LogId(4, 10));
+        storage.flush();
+
+        storage = reopen(storage);
+        opened = storage.open();
+        assertThat(opened).isEqualTo(new LogState(new Vote(5, 1), new LogId(4, 10), new LogId(4, 10)));
+        assertThat(storage.termAt(10)).isEqualTo(4);
+        assertThat(storage.termAt(3)).isEqualTo(-1);
+        assertThat(storage.read(11, 10, Integer.MAX_VALUE).count()).isZero();
+        HeapLogEntries more = entriesFrom(11, 5);
+        storage.append(more);
+        assertThat(readAll(11)).isEqualTo(more);
+    }
+
+    @Test
+    void flushedResetInsideTheLogAndLaterAppendsSurviveAReopen() throws Exception {
+        storage.saveVote(new Vote(3, 1));
+        storage.append(entriesFrom(1, "old", 1, 1, 2, 2, 2, 2));
+        storage.flush();
+        storage.resetTo(new LogId(3, 4));
+        HeapLogEntries replacement = entriesFrom(5, "new", 3, 3);
+        storage.append(replacement);
+        storage.flush();
+
+        storage = reopen(storage);
+        opened = storage.open();
+        assertThat(opened).isEqualTo(new LogState(new Vote(3, 1), new LogId(3, 4), new LogId(3, 6)));
+        assertThat(storage.termAt(4)).isEqualTo(3);
+        assertThatThrownBy(() -> storage.read(4, 10, Integer.MAX_VALUE)).isInstanceOf(IOException.class);
+        assertThat(readAll(5)).isEqualTo(replacement);
+    }
+
+    @Test
+    void flushedResetsTruncationsAndPurgesSurviveAReopen() throws Exception {
+        storage.saveVote(new Vote(4, 1));
+        storage.append(entries(1, 1, 1, 1));
+        storage.purgePrefix(1);
+        storage.resetTo(new LogId(1, 2)); // inside, at the entry after the base
+        storage.resetTo(new LogId(2, 30));
+        storage.append(entriesFrom(31, "a", 2, 2, 3));
+        storage.truncateSuffix(32);
+        HeapLogEntries replacement = entriesFrom(32, "b", 4, 4, 4);
+        storage.append(replacement);
+        storage.purgePrefix(32);
+        storage.flush();
+
+        storage = reopen(storage);
+        opened = storage.open();
+        assertThat(opened).isEqualTo(new LogState(new Vote(4, 1), new LogId(4, 32), new LogId(4, 34)));
+        assertThat(readAll(33)).isEqualTo(HeapLogEntries.copyOf(replacement, 1, 2));
+        storage.resetTo(new LogId(4, 40));
+        storage.flush();
+
+        storage = reopen(storage);
+        opened = storage.open();
+        assertThat(opened).isEqualTo(new LogState(new Vote(4, 1), new LogId(4, 40), new LogId(4, 40)));
     }
 
     // ------------------------------------------------------------------ helpers

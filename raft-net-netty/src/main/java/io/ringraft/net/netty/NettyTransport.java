@@ -215,6 +215,8 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
          * Largest frame, without its 4-byte length prefix (default 4 MiB; at least 1 KiB, at most
          * 1 GiB). Must exceed the node's largest entry ({@code RaftConfig.maxEntryBytes}) by some
          * bytes; an AppendEntries that does not fit is sent with the prefix of its entries that does.
+         * Must also exceed the snapshot chunk size plus the encoded membership plus 67 bytes: a
+         * snapshot chunk that does not fit is refused (it cannot be cut).
          */
         public Builder maxFrameBytes(int maxFrameBytes) {
             this.maxFrameBytes = maxFrameBytes;

@@ -21,7 +21,9 @@ package io.ringraft.net.netty;
  * @param sendsRefusedNotConnected sends refused: no established connection (one is started if due)
  * @param sendsRefusedUnwritable   sends refused: the connection's outbound buffer is above its high
  *                                 water mark
- * @param sendsRefusedTooLarge     AppendEntries refused: even its first entry exceeds the maximum frame
+ * @param sendsRefusedTooLarge     AppendEntries refused because even its first entry exceeds the maximum
+ *                                 frame, and InstallSnapshot chunks refused because chunk and membership
+ *                                 exceed it (or the membership exceeds 64 KiB)
  * @param appendsTruncated         AppendEntries sent with only the prefix of entries that fits a frame
  * @param inboundPauses            times a connection stopped reading because a node's inbound queue was full
  * @param inboundDroppedNoNode     received messages for a node that is not connected to this transport

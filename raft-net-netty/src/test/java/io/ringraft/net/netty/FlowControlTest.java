@@ -6,6 +6,7 @@ import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.HeapLogEntries;
+import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.LogEntries;
 import io.ringraft.message.VoteRequest;
 import io.ringraft.spi.RaftTransport;
@@ -158,5 +159,45 @@ class FlowControlTest {
         AppendEntriesRequest arrived = (AppendEntriesRequest) received.get(1);
         assertThat(arrived.entries().count()).isEqualTo(3); // 3 x (4096 + 13) + 62 <= 16 KiB < 4 x ...
         assertThat(sender.stats().appendsTruncated()).isEqualTo(1);
+    }
+
+    @Test
+    void aSnapshotChunkLargerThanTheMaximumFrameIsRefusedAndOneThatFitsArrives() {
+        int maxFrame = 16 << 10;
+        NettyTransport receiver = track(builder(1).peer(2, "127.0.0.1:1").peer(3, "127.0.0.1:1")
+                .maxFrameBytes(1 << 20).build());
+        List<Object> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        receiver.connect(1, 1, received::add);
+        NettyTransport sender = track(builder(2).peer(1, "127.0.0.1:" + receiver.localAddress().getPort())
+                .maxFrameBytes(maxFrame).build());
+        RaftTransport endpoint = sender.connect(1, 2, m -> true);
+        Await.until("connected", () -> endpoint.send(new VoteRequest(2, 1, 1, LogId.ZERO, true)));
+
+        // 67 bytes of header and fixed fields, 100 of membership: a chunk one byte larger than what fits
+        byte[] membership = new byte[100];
+        InstallSnapshotRequest tooLarge = new InstallSnapshotRequest(2, 1, 1, new LogId(1, 50), membership, 0,
+                new byte[maxFrame - 67 - 100 + 1], false);
+        assertThat(endpoint.send(tooLarge)).isFalse();
+        assertThat(sender.stats().sendsRefusedTooLarge()).isEqualTo(1);
+        // a membership over 64 KiB is refused whatever the frame limit
+        NettyTransport roomy = track(builder(3).peer(1, "127.0.0.1:" + receiver.localAddress().getPort())
+                .maxFrameBytes(1 << 20).build());
+        RaftTransport roomyEndpoint = roomy.connect(1, 3, m -> true);
+        Await.until("connected", () -> roomyEndpoint.send(new VoteRequest(3, 1, 1, LogId.ZERO, true)));
+        assertThat(roomyEndpoint.send(new InstallSnapshotRequest(3, 1, 1, new LogId(1, 50), new byte[(64 << 10) + 1],
+                0, new byte[0], true))).isFalse();
+        assertThat(roomy.stats().sendsRefusedTooLarge()).isEqualTo(1);
+        assertThat(roomy.stats().framesSent()).isEqualTo(1);
+
+        byte[] data = new byte[maxFrame - 67 - 100];
+        new java.util.Random(7).nextBytes(data);
+        InstallSnapshotRequest exact = new InstallSnapshotRequest(2, 1, 1, new LogId(1, 50), membership, 0, data, true);
+        assertThat(endpoint.send(exact)).isTrue();
+        Await.until("the chunk arrives", () -> received.size() == 3);
+        InstallSnapshotRequest arrived = received.stream().filter(InstallSnapshotRequest.class::isInstance)
+                .map(InstallSnapshotRequest.class::cast).findFirst().orElseThrow();
+        assertThat(arrived.data()).isEqualTo(data);
+        assertThat(arrived.done()).isTrue();
+        assertThat(receiver.stats().protocolErrors()).isZero();
     }
 }

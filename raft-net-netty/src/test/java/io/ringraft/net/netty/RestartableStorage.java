@@ -66,6 +66,13 @@ final class RestartableStorage implements LogStorage {
     }
 
     @Override
+    public void resetTo(LogId newBase) throws IOException {
+        delegate.resetTo(newBase);
+        base = newBase;
+        last = newBase;
+    }
+
+    @Override
     public void flush() throws IOException {
         delegate.flush();
     }

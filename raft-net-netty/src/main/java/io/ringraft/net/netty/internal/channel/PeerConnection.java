@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.net.netty.internal.codec.MessageCodec;
 import org.slf4j.Logger;
@@ -40,6 +41,7 @@ final class PeerConnection {
     private final ReconnectBackoff backoff;
     private final long controlAllowance;
     private final RateLimitedLog tooLargeLog = new RateLimitedLog(LOG, 5000);
+    private final RateLimitedLog chunkTooLargeLog = new RateLimitedLog(LOG, 5000);
 
     private volatile Channel ready;
     private volatile long unwritableSince;
@@ -85,6 +87,14 @@ final class PeerConnection {
             }
             if (fitting < request.entries().count()) {
                 context.counters.appendsTruncated.increment();
+            }
+        } else if (message instanceof InstallSnapshotRequest chunk) {
+            String problem = MessageCodec.unsendableReason(chunk, maxFrame);
+            if (problem != null) {
+                context.counters.sendsRefusedTooLarge.increment();
+                chunkTooLargeLog.warn("cannot send snapshot {} chunk at offset {} to {}: {}", chunk.snapshot(),
+                        chunk.offset(), address, problem);
+                return false;
             }
         }
         ByteBuf frame = MessageCodec.encode(channel.alloc(), groupId, message, maxFrame);

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.InstallSnapshotRequest;
+import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.VoteRequest;
 import io.ringraft.message.VoteResponse;
@@ -11,8 +13,8 @@ import io.ringraft.message.VoteResponse;
 /**
  * Encodes Raft messages into frames and decodes frames into messages, dispatching on the message
  * type to the codec of each message family ({@link VoteCodec}, {@link AppendCodec},
- * {@link ControlCodec}). Stateless and
- * thread-safe; no reflection, no Java serialization.
+ * {@link ControlCodec}, {@link SnapshotCodec}). Stateless and thread-safe; no reflection, no Java
+ * serialization.
  */
 public final class MessageCodec {
 
@@ -23,10 +25,12 @@ public final class MessageCodec {
      * Encodes {@code message} of group {@code groupId} into a new buffer from {@code alloc} (a pooled
      * direct one on a channel), the frame without its length prefix. An AppendEntries whose entries
      * do not all fit in {@code maxFrameBytes} carries the longest prefix that fits (a valid,
-     * shorter request: the follower acknowledges what it got and the leader sends the rest).
+     * shorter request: the follower acknowledges what it got and the leader sends the rest). A
+     * snapshot chunk cannot be cut: one that does not fit is not encoded (see
+     * {@link #unsendableReason}).
      *
      * @return the frame, owned by the caller; null if not even the first entry of an AppendEntries
-     *         fits in {@code maxFrameBytes}
+     *         fits in {@code maxFrameBytes}, or an InstallSnapshot chunk does not fit
      */
     public static ByteBuf encode(ByteBufAllocator alloc, long groupId, RaftMessage message, int maxFrameBytes) {
         if (message instanceof AppendEntriesRequest m) {
@@ -35,6 +39,21 @@ public final class MessageCodec {
         if (message instanceof AppendEntriesResponse m) {
             ByteBuf out = header(alloc, groupId, WireFormat.APPEND_ENTRIES_RESPONSE, AppendCodec.RESPONSE_BODY_BYTES);
             AppendCodec.encodeResponse(m, out);
+            return out;
+        }
+        if (message instanceof InstallSnapshotRequest m) {
+            if (SnapshotCodec.unsendableReason(m, maxFrameBytes) != null) {
+                return null;
+            }
+            ByteBuf out = header(alloc, groupId, WireFormat.INSTALL_SNAPSHOT_REQUEST,
+                    Math.toIntExact(SnapshotCodec.requestBodyBytes(m)));
+            SnapshotCodec.encodeRequest(m, out);
+            return out;
+        }
+        if (message instanceof InstallSnapshotResponse m) {
+            ByteBuf out = header(alloc, groupId, WireFormat.INSTALL_SNAPSHOT_RESPONSE,
+                    SnapshotCodec.RESPONSE_BODY_BYTES);
+            SnapshotCodec.encodeResponse(m, out);
             return out;
         }
         if (message instanceof VoteRequest m) {
@@ -77,6 +96,16 @@ public final class MessageCodec {
         return AppendCodec.fittingEntries(request.entries(), maxFrameBytes - WireFormat.HEADER_BYTES);
     }
 
+    /**
+     * Why {@link #encode} cannot put {@code message} in a frame of {@code maxFrameBytes}, or null
+     * if it can. Only an InstallSnapshot chunk can be unsendable this way: its data plus membership
+     * exceed the frame, or its membership exceeds what a receiver accepts (64 KiB). (An AppendEntries
+     * is cut to the entries that fit instead: see {@link #entriesFitting}.)
+     */
+    public static String unsendableReason(RaftMessage message, int maxFrameBytes) {
+        return message instanceof InstallSnapshotRequest m ? SnapshotCodec.unsendableReason(m, maxFrameBytes) : null;
+    }
+
     private static ByteBuf header(ByteBufAllocator alloc, long groupId, byte type, int bodyBytes) {
         int size = WireFormat.HEADER_BYTES + bodyBytes;
         ByteBuf out = alloc.directBuffer(size, size);
@@ -106,13 +135,22 @@ public final class MessageCodec {
             case WireFormat.APPEND_ENTRIES_RESPONSE -> AppendCodec.decodeResponse(frame);
             case WireFormat.READ_INDEX_REQUEST, WireFormat.READ_INDEX_RESPONSE, WireFormat.LEADERSHIP_PROBE,
                     WireFormat.LEADERSHIP_PROBE_ACK, WireFormat.TIMEOUT_NOW -> ControlCodec.decode(type, frame);
+            case WireFormat.INSTALL_SNAPSHOT_REQUEST -> SnapshotCodec.decodeRequest(frame);
+            case WireFormat.INSTALL_SNAPSHOT_RESPONSE -> SnapshotCodec.decodeResponse(frame);
             default -> throw new MalformedFrameException("unexpected frame " + WireFormat.typeName(type));
         };
         return new RoutedMessage(groupId, message);
     }
 
-    /** True for the small messages that keep a cluster alive: votes, responses and heartbeats. */
+    /**
+     * True for the small messages that keep a cluster alive: votes, responses (snapshot chunk
+     * acknowledgements included) and heartbeats. AppendEntries with entries and every snapshot chunk
+     * are bulk data.
+     */
     public static boolean isControl(RaftMessage message) {
+        if (message instanceof InstallSnapshotRequest) {
+            return false;
+        }
         return !(message instanceof AppendEntriesRequest request) || request.entries().count() == 0;
     }
 }

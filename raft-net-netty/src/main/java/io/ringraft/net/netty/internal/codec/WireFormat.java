@@ -47,7 +47,10 @@ public final class WireFormat {
     public static final byte LEADERSHIP_PROBE = 22;
     public static final byte LEADERSHIP_PROBE_ACK = 23;
     public static final byte TIMEOUT_NOW = 24;
-    // 32..47 are reserved for snapshot transfer (chunk, chunk ack, abort); 48..255 are unassigned.
+    // frame types: snapshot transfer (32..47 belong to it; 34..47 are still reserved, e.g. for an
+    // abort); 48..255 are unassigned.
+    public static final byte INSTALL_SNAPSHOT_REQUEST = 32;
+    public static final byte INSTALL_SNAPSHOT_RESPONSE = 33;
 
     private WireFormat() {
     }
@@ -89,6 +92,8 @@ public final class WireFormat {
             case LEADERSHIP_PROBE -> "LEADERSHIP_PROBE";
             case LEADERSHIP_PROBE_ACK -> "LEADERSHIP_PROBE_ACK";
             case TIMEOUT_NOW -> "TIMEOUT_NOW";
+            case INSTALL_SNAPSHOT_REQUEST -> "INSTALL_SNAPSHOT_REQUEST";
+            case INSTALL_SNAPSHOT_RESPONSE -> "INSTALL_SNAPSHOT_RESPONSE";
             default -> "type " + (type & 0xFF);
         };
     }

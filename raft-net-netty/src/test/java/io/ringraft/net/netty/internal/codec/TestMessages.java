@@ -7,6 +7,8 @@ import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
 import io.ringraft.message.HeapLogEntries;
+import io.ringraft.message.InstallSnapshotRequest;
+import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.message.LeadershipProbe;
 import io.ringraft.message.LeadershipProbeAck;
 import io.ringraft.message.LogEntries;
@@ -74,6 +76,23 @@ public final class TestMessages {
         return Arbitraries.oneOf(successes, rejections);
     }
 
+    /** Snapshot chunks with 0..100 membership bytes and 0..300 data bytes. */
+    public static Arbitrary<InstallSnapshotRequest> snapshotRequests() {
+        Arbitrary<byte[]> membership = Arbitraries.bytes().array(byte[].class).ofMaxSize(100);
+        Arbitrary<byte[]> data = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
+        return terms().flatMap(term -> Combinators.combine(nodeIds(), nodeIds(), Arbitraries.longs().between(0, term),
+                        indexes(), membership, Arbitraries.longs().between(0, Long.MAX_VALUE - 300), data,
+                        Arbitraries.of(true, false))
+                .as((from, to, snapshotTerm, snapshotIndex, members, offset, bytes, done) ->
+                        new InstallSnapshotRequest(from, to, term, new LogId(snapshotTerm, snapshotIndex), members,
+                                offset, bytes, done)));
+    }
+
+    public static Arbitrary<InstallSnapshotResponse> snapshotResponses() {
+        return Combinators.combine(nodeIds(), nodeIds(), terms(), logIds(), indexes(), Arbitraries.of(true, false),
+                indexes()).as(InstallSnapshotResponse::new);
+    }
+
     private record EntrySpec(long term, EntryKind kind, byte[] payload) {
     }
 
@@ -105,7 +124,7 @@ public final class TestMessages {
     /** Any valid message. */
     public static Arbitrary<RaftMessage> messages() {
         return Arbitraries.oneOf(voteRequests(), voteResponses(), appendRequests(), appendResponses(),
-                controlMessages());
+                controlMessages(), snapshotRequests(), snapshotResponses());
     }
 
     /** Asserts that {@code actual} carries exactly what {@code expected} does. */
@@ -118,6 +137,15 @@ public final class TestMessages {
             assertThat(a.prevLogId()).isEqualTo(e.prevLogId());
             assertThat(a.entries().firstIndex()).isEqualTo(e.entries().firstIndex());
             assertThat(HeapLogEntries.copyOf(a.entries())).isEqualTo(HeapLogEntries.copyOf(e.entries()));
+        } else if (expected instanceof InstallSnapshotRequest e) {
+            // a record compares its arrays by identity: compare the contents
+            assertThat(actual).isInstanceOf(InstallSnapshotRequest.class);
+            InstallSnapshotRequest a = (InstallSnapshotRequest) actual;
+            assertThat(List.of(a.from(), a.to(), a.term(), a.offset())).isEqualTo(List.of(e.from(), e.to(), e.term(), e.offset()));
+            assertThat(a.snapshot()).isEqualTo(e.snapshot());
+            assertThat(a.done()).isEqualTo(e.done());
+            assertThat(a.membership()).isEqualTo(e.membership());
+            assertThat(a.data()).isEqualTo(e.data());
         } else {
             assertThat(actual).isEqualTo(expected); // records
         }
