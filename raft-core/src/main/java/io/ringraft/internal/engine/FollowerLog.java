@@ -2,7 +2,6 @@ package io.ringraft.internal.engine;
 
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
-import io.ringraft.api.Role;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
 import io.ringraft.message.LogEntries;
@@ -45,14 +44,7 @@ final class FollowerLog {
 
     void onAppendEntries(AppendEntriesRequest request) {
         // Term rules ran already: request.term() == our term, so its sender is this term's leader.
-        if (engine.role == Role.LEADER) {
-            throw new IllegalStateException("node " + engine.selfId + " leads term " + engine.term()
-                    + " but received " + request + ": two leaders in one term");
-        }
-        if (engine.role != Role.FOLLOWER || engine.leaderId != request.from()) {
-            engine.becomeFollower(request.term(), request.from());
-        }
-        engine.electionElapsed = 0;
+        engine.followLeader(request);
         if (!wellFormed(request)) {
             engine.droppedMessages++;
             return;

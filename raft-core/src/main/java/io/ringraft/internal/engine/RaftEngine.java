@@ -222,14 +222,7 @@ public final class RaftEngine {
 
     /** A leader's probe is a heartbeat too: follow the sender, then acknowledge. */
     private void onLeadershipProbe(LeadershipProbe probe) {
-        if (role == Role.LEADER) {
-            throw new IllegalStateException("node " + selfId + " leads term " + term() + " but received "
-                    + probe + ": two leaders in one term");
-        }
-        if (role != Role.FOLLOWER || leaderId != probe.from()) {
-            becomeFollower(probe.term(), probe.from());
-        }
-        electionElapsed = 0;
+        followLeader(probe);
         reads.onProbe(probe);
     }
 
@@ -420,6 +413,21 @@ public final class RaftEngine {
         if (role == Role.LEADER) {
             replication.configChanged();
         }
+    }
+
+    /**
+     * A message from this term's leader (the term rules ran already): follow its sender and reset the
+     * election timer. Receiving one while leading this term means two leaders: a broken cluster.
+     */
+    void followLeader(RaftMessage message) {
+        if (role == Role.LEADER) {
+            throw new IllegalStateException("node " + selfId + " leads term " + term() + " but received "
+                    + message + ": two leaders in one term");
+        }
+        if (role != Role.FOLLOWER || leaderId != message.from()) {
+            becomeFollower(message.term(), message.from());
+        }
+        electionElapsed = 0;
     }
 
     /** Records a new vote and hands it to storage. */

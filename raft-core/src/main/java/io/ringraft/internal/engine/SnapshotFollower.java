@@ -33,14 +33,7 @@ final class SnapshotFollower {
 
     void onChunk(InstallSnapshotRequest chunk) {
         // Term rules ran already: chunk.term() == our term, so its sender is this term's leader.
-        if (engine.role == Role.LEADER) {
-            throw new IllegalStateException("node " + engine.selfId + " leads term " + engine.term()
-                    + " but received " + chunk + ": two leaders in one term");
-        }
-        if (engine.role != Role.FOLLOWER || engine.leaderId != chunk.from()) {
-            engine.becomeFollower(chunk.term(), chunk.from());
-        }
-        engine.electionElapsed = 0;
+        engine.followLeader(chunk);
         if (decode(chunk.membership()) == null) {
             engine.droppedMessages++;
             return;

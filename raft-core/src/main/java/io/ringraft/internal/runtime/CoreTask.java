@@ -414,7 +414,8 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
      */
     private int pollSnapshots() {
         int work = 0;
-        io.ringraft.spi.SnapshotInfo installed = ctx.installedSnapshot.getAndSet(null);
+        io.ringraft.spi.SnapshotInfo installed = ctx.installedSnapshot.get() == null ? null
+                : ctx.installedSnapshot.getAndSet(null); // read first: no write on the hot path
         if (installed != null) {
             io.ringraft.internal.engine.ClusterConfig config;
             try {
