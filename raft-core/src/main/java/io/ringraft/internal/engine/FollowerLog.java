@@ -173,6 +173,11 @@ final class FollowerLog {
         verifiedIndex = Math.max(verifiedIndex, index);
     }
 
+    /** {@code match} was reported to the current leader another way (a snapshot's installed answer). */
+    void reported(long match) {
+        reportedMatch = Math.max(reportedMatch, match);
+    }
+
     /** How far this log is known to match the current leader's. */
     long verifiedIndex() {
         return verifiedIndex;

@@ -302,7 +302,9 @@ final class Replication {
         peer.recentActive = true;
         if (response.success()) {
             boolean advanced = peer.acknowledge(response.matchIndex());
-            if (peer.state == PeerProgress.State.PROBE) {
+            if (peer.state == PeerProgress.State.PROBE || peer.state == PeerProgress.State.SNAPSHOT
+                    && peer.match >= peer.pendingSnapshot.index()) {
+                // (A late acknowledgement may show a follower sent to SNAPSHOT already holds it all.)
                 peer.becomeReplicate();
             }
             if (advanced) {

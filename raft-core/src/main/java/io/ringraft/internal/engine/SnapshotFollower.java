@@ -82,8 +82,10 @@ final class SnapshotFollower {
 
     private void answer(LogId last) {
         if (engine.role == Role.FOLLOWER && engine.leaderId != 0) {
+            long held = heldIndex();
+            engine.followerLog.reported(held);
             engine.out.send(InstallSnapshotResponse.installed(engine.selfId, engine.leaderId, engine.term(), last,
-                    heldIndex()));
+                    held));
         }
     }
 

@@ -6,6 +6,7 @@ import io.ringraft.api.Role;
 import io.ringraft.api.Vote;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.VoteRequest;
@@ -30,7 +31,19 @@ final class EngineTestSupport {
 
     /** One call the engine made on its {@link EngineOutput}; records compare by value. */
     sealed interface Event permits SaveVote, TruncateFrom, AppendNoop, AppendProposals, AppendReplicated,
-            Send, Committed, StateChanged, ReadReady, ReadFailed, AppendConfig {
+            Send, Committed, StateChanged, ReadReady, ReadFailed, AppendConfig, ResetLog, SendSnapshot, InstallChunk {
+    }
+
+    /** The follower's log was discarded and continues after {@code base} (a snapshot installed). */
+    record ResetLog(long seq, LogId base) implements Event {
+    }
+
+    /** Leader: send {@code peerId} the chunk of {@code snapshot} starting at {@code offset}. */
+    record SendSnapshot(long peerId, LogId snapshot, long offset) implements Event {
+    }
+
+    /** Follower: write this chunk (compared by identity of the request: the test passes it in). */
+    record InstallChunk(InstallSnapshotRequest chunk) implements Event {
     }
 
     record SaveVote(long seq, Vote vote) implements Event {
@@ -144,7 +157,7 @@ final class EngineTestSupport {
      */
     static final class MemLog implements EntryReader {
         /** The index before the first one held (0 unless the log starts after a snapshot). */
-        final long baseIndex;
+        long baseIndex;
         /** terms.get(i) is the term of index baseIndex + 1 + i. */
         final List<Long> terms = new ArrayList<>();
         Vote vote = Vote.INITIAL;
@@ -183,6 +196,22 @@ final class EngineTestSupport {
                         + (baseIndex + 1) + ".." + lastIndex());
             }
             terms.subList((int) (index - baseIndex - 1), terms.size()).clear();
+        }
+
+        /** Purges every entry up to {@code index} (as the runtime does after {@code compactLog}). */
+        void compactTo(long index) {
+            if (index <= baseIndex || index > lastIndex()) {
+                throw new AssertionError("compact to " + index + " but the store holds "
+                        + (baseIndex + 1) + ".." + lastIndex());
+            }
+            terms.subList(0, (int) (index - baseIndex)).clear();
+            baseIndex = index;
+        }
+
+        /** Discards the whole store, which continues empty after {@code index}. */
+        void resetTo(long index) {
+            terms.clear();
+            baseIndex = index;
         }
 
         @Override
@@ -256,6 +285,22 @@ final class EngineTestSupport {
         public void appendConfig(long seq, LogId entry, byte[] payload) {
             storage(seq, new AppendConfig(seq, entry, ClusterConfig.decode(payload)));
             log.append(entry.index(), List.of(entry.term()));
+        }
+
+        @Override
+        public void resetLog(long seq, LogId base) {
+            storage(seq, new ResetLog(seq, base));
+            log.resetTo(base.index());
+        }
+
+        @Override
+        public void sendSnapshot(long peerId, LogId snapshot, long offset) {
+            events.add(new SendSnapshot(peerId, snapshot, offset));
+        }
+
+        @Override
+        public void installSnapshotChunk(InstallSnapshotRequest chunk) {
+            events.add(new InstallChunk(chunk));
         }
 
         @Override
@@ -378,6 +423,32 @@ final class EngineTestSupport {
             RaftEngine engine = new RaftEngine(config, new RecoveredState(vote, log, commit),
                     fixedRandom(0), out, store);
             return new Node(engine, out, store);
+        }
+
+        /**
+         * An engine recovered from snapshot {@code snapshot} (membership {@code snapshotConfig}) whose
+         * log starts right after it and holds {@code terms}; {@code configs} are the configuration
+         * entries among them.
+         */
+        static Node createFromSnapshot(EngineConfig config, LogId snapshot, ClusterConfig snapshotConfig, Vote vote,
+                                       long commit, List<ConfigEntry> configs, long... terms) {
+            MemLog store = new MemLog(snapshot.index(), terms);
+            store.vote = vote;
+            LogTerms log = LogTerms.startingAfter(snapshot);
+            for (long t : terms) {
+                log.append(t, 1);
+            }
+            RecordingOutput out = new RecordingOutput(store);
+            RaftEngine engine = new RaftEngine(config,
+                    new RecoveredState(vote, log, commit, configs, snapshot, snapshotConfig), fixedRandom(0), out, store);
+            return new Node(engine, out, store);
+        }
+
+        /** The runtime took snapshot {@code last} and purges the log up to {@code upTo}. */
+        void snapshotAndCompact(LogId last, long upTo) {
+            engine.snapshotTaken(last);
+            engine.compactLog(upTo);
+            store.compactTo(upTo);
         }
 
         long id() {

@@ -17,7 +17,7 @@ import net.jqwik.api.constraints.IntRange;
 /** {@link LogTerms} against a naive per-index array of terms. */
 class LogTermsProperties {
 
-    sealed interface Op permits Append, Truncate {
+    sealed interface Op permits Append, Truncate, Compact, Reset {
     }
 
     /** Appends {@code count} entries of the last term plus {@code termDelta}. */
@@ -26,6 +26,32 @@ class LogTermsProperties {
 
     /** Truncates at a valid index picked by {@code position} (base+1 .. last+1). */
     record Truncate(int position) implements Op {
+    }
+
+    /** Compacts to an index picked by {@code position} (base .. last; at the base it does nothing). */
+    record Compact(int position) implements Op {
+    }
+
+    /**
+     * Resets to a new base picked by {@code position} (base .. last + 3) with the last term plus
+     * {@code termDelta}.
+     */
+    record Reset(int position, int termDelta) implements Op {
+    }
+
+    @Provide
+    Arbitrary<List<Op>> opsWithCompaction() {
+        Arbitrary<Op> append = Arbitraries.integers().between(0, 2)
+                .flatMap(d -> Arbitraries.integers().between(0, 4).map(c -> (Op) new Append(d, c)));
+        Arbitrary<Op> truncate = Arbitraries.integers().between(0, 1000).map(p -> (Op) new Truncate(p));
+        Arbitrary<Op> compact = Arbitraries.integers().between(0, 1000).map(p -> (Op) new Compact(p));
+        Arbitrary<Op> reset = Arbitraries.integers().between(0, 1000)
+                .flatMap(p -> Arbitraries.integers().between(0, 2).map(d -> (Op) new Reset(p, d)));
+        return Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(6, append),
+                net.jqwik.api.Tuple.of(2, truncate),
+                net.jqwik.api.Tuple.of(2, compact),
+                net.jqwik.api.Tuple.of(1, reset)).list().ofMaxSize(40);
     }
 
     @Provide
@@ -40,8 +66,8 @@ class LogTermsProperties {
 
     /** The naive model: base plus one term per held index. */
     static final class Model {
-        final long baseIndex;
-        final long baseTerm;
+        long baseIndex;
+        long baseTerm;
         final List<Long> terms = new ArrayList<>();
 
         Model(long baseIndex, long baseTerm) {
@@ -97,17 +123,7 @@ class LogTermsProperties {
         Model model = new Model(baseIndex, baseTerm);
         check(log, model);
         for (Op op : ops) {
-            if (op instanceof Append a) {
-                long term = model.lastTerm() + a.termDelta();
-                log.append(term, a.count());
-                for (int i = 0; i < a.count(); i++) {
-                    model.terms.add(term);
-                }
-            } else if (op instanceof Truncate t) {
-                long index = model.baseIndex + 1 + t.position() % (model.terms.size() + 1);
-                log.truncateFrom(index);
-                model.terms.subList((int) (index - model.baseIndex - 1), model.terms.size()).clear();
-            }
+            apply(op, log, model);
             check(log, model);
         }
         long last = model.lastIndex();
@@ -118,6 +134,58 @@ class LogTermsProperties {
                     .isInstanceOf(IllegalArgumentException.class);
         }
         check(log, model);
+    }
+
+    /** As above, with compaction (snapshots) and resets (a snapshot installed over the log) mixed in. */
+    @Property
+    void compactionAndResetBehaveLikeAnArrayOfTerms(@ForAll @IntRange(min = 0, max = 5) int baseIndex,
+                                                    @ForAll @IntRange(min = 0, max = 3) int baseTermRaw,
+                                                    @ForAll("opsWithCompaction") List<Op> ops) {
+        long baseTerm = baseIndex == 0 ? 0 : baseTermRaw;
+        LogTerms log = LogTerms.startingAfter(new LogId(baseTerm, baseIndex));
+        Model model = new Model(baseIndex, baseTerm);
+        check(log, model);
+        for (Op op : ops) {
+            apply(op, log, model);
+            check(log, model);
+        }
+        long base = model.baseIndex;
+        long last = model.lastIndex();
+        assertThatThrownBy(() -> log.compactTo(last + 1)).isInstanceOf(IllegalArgumentException.class);
+        if (base > 0) {
+            assertThatThrownBy(() -> log.resetTo(new LogId(model.lastTerm(), base - 1)))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        log.compactTo(base); // at the base: nothing
+        check(log, model);
+    }
+
+    private static void apply(Op op, LogTerms log, Model model) {
+        if (op instanceof Append a) {
+            long term = model.lastTerm() + a.termDelta();
+            log.append(term, a.count());
+            for (int i = 0; i < a.count(); i++) {
+                model.terms.add(term);
+            }
+        } else if (op instanceof Truncate t) {
+            long index = model.baseIndex + 1 + t.position() % (model.terms.size() + 1);
+            log.truncateFrom(index);
+            model.terms.subList((int) (index - model.baseIndex - 1), model.terms.size()).clear();
+        } else if (op instanceof Compact c) {
+            long index = model.baseIndex + c.position() % (model.terms.size() + 1);
+            log.compactTo(index);
+            long term = model.termAt(index);
+            model.terms.subList(0, (int) (index - model.baseIndex)).clear();
+            model.baseIndex = index;
+            model.baseTerm = term;
+        } else if (op instanceof Reset r) {
+            long index = model.baseIndex + r.position() % (model.terms.size() + 4);
+            long term = model.lastTerm() + r.termDelta();
+            log.resetTo(new LogId(term, index));
+            model.terms.clear();
+            model.baseIndex = index;
+            model.baseTerm = term;
+        }
     }
 
     private static void check(LogTerms log, Model model) {

@@ -180,4 +180,102 @@ class LogTermsTest {
         }
         assertThat(log.last()).isEqualTo(id(80, index));
     }
+    @Test
+    void compactingInsideARunKeepsItsTailAndMakesTheCutTheBase() {
+        LogTerms log = logTerms(1, 1, 2, 2, 2, 3);
+
+        log.compactTo(4);
+
+        assertThat(log.base()).isEqualTo(id(2, 4));
+        assertThat(log.last()).isEqualTo(id(3, 6));
+        assertThat(log.runCount()).isEqualTo(2);
+        assertThat(log.toString()).isEqualTo("LogTerms[base=2-4 5..5:T2 6..6:T3]");
+        assertThat(log.termAt(3)).isEqualTo(-1);
+        assertThat(log.termAt(4)).isEqualTo(2);
+        assertThat(log.termAt(5)).isEqualTo(2);
+        assertThat(log.termAt(6)).isEqualTo(3);
+        assertThat(log.contains(id(2, 4))).isTrue();
+        assertThat(log.contains(id(1, 2))).isFalse();
+        assertThat(log.lastIndexWithTermAtMost(6, 2)).isEqualTo(5);
+        assertThat(log.lastIndexWithTermAtMost(6, 1)).isEqualTo(4); // none held: the base
+        assertThat(log.lastIndexWithTermAtMost(2, 9)).isEqualTo(2); // below the base: the index itself
+    }
+
+    @Test
+    void compactingAtARunEndDropsTheWholeRun() {
+        LogTerms log = logTerms(1, 1, 2, 2, 2, 3);
+
+        log.compactTo(5);
+
+        assertThat(log.base()).isEqualTo(id(2, 5));
+        assertThat(log.runCount()).isEqualTo(1);
+        assertThat(log.toString()).isEqualTo("LogTerms[base=2-5 6..6:T3]");
+        log.compactTo(2); // at or below the base: nothing
+        log.compactTo(5);
+        assertThat(log.base()).isEqualTo(id(2, 5));
+        assertThat(log.last()).isEqualTo(id(3, 6));
+    }
+
+    @Test
+    void compactingToTheLastEntryLeavesAnEmptyLogAfterIt() {
+        LogTerms log = logTerms(1, 2, 2);
+
+        log.compactTo(3);
+
+        assertThat(log.base()).isEqualTo(id(2, 3));
+        assertThat(log.last()).isEqualTo(id(2, 3));
+        assertThat(log.runCount()).isZero();
+        assertThat(log.termAt(3)).isEqualTo(2);
+        assertThat(log.termAt(4)).isEqualTo(-1);
+        assertThatThrownBy(() -> log.append(1, 1)).isInstanceOf(IllegalArgumentException.class);
+        log.append(2, 1);
+        assertThat(log.runCount()).isEqualTo(1);
+        assertThat(log.last()).isEqualTo(id(2, 4));
+    }
+
+    @Test
+    void compactionBoundaries() {
+        LogTerms log = logTerms(1, 1, 2);
+        assertThatThrownBy(() -> log.compactTo(4)).isInstanceOf(IllegalArgumentException.class);
+        log.compactTo(0);
+        assertThat(log.base()).isEqualTo(LogId.ZERO);
+
+        log.compactTo(2);
+        assertThatThrownBy(() -> log.truncateFrom(2)).isInstanceOf(IllegalArgumentException.class);
+        log.truncateFrom(3);
+        assertThat(log.last()).isEqualTo(id(1, 2));
+        assertThat(log.runCount()).isZero();
+    }
+
+    @Test
+    void resettingForgetsTheWholeLog() {
+        LogTerms log = logTerms(1, 1, 2, 2, 3);
+
+        log.resetTo(id(4, 9));
+
+        assertThat(log.base()).isEqualTo(id(4, 9));
+        assertThat(log.last()).isEqualTo(id(4, 9));
+        assertThat(log.runCount()).isZero();
+        assertThat(log.termAt(5)).isEqualTo(-1);
+        assertThat(log.termAt(9)).isEqualTo(4);
+        log.append(5, 2);
+        assertThat(log.toString()).isEqualTo("LogTerms[base=4-9 10..11:T5]");
+    }
+
+    @Test
+    void resettingInsideTheLogOrAtTheBaseAlsoForgetsEverythingButNotBeforeTheBase() {
+        LogTerms log = LogTerms.startingAfter(id(1, 3));
+        log.append(1, 2);
+        log.append(2, 3); // 4..5:T1 6..8:T2
+
+        log.resetTo(id(3, 6)); // inside the log, another term than held there
+        assertThat(log.last()).isEqualTo(id(3, 6));
+        assertThat(log.termAt(7)).isEqualTo(-1);
+        assertThat(log.runCount()).isZero();
+
+        log.resetTo(id(5, 6)); // at the base
+        assertThat(log.base()).isEqualTo(id(5, 6));
+        assertThatThrownBy(() -> log.resetTo(id(9, 5))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(log.base()).isEqualTo(id(5, 6));
+    }
 }
