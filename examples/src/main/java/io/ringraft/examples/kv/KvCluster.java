@@ -6,7 +6,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftNode;
 import io.ringraft.net.netty.NettyTransport;
+import io.ringraft.storage.FileSnapshotStore;
 import io.ringraft.storage.SegmentedLogStorage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,10 +23,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A KV cluster of {@code n} nodes in this process: each node has its own {@link NettyTransport} on a
- * loopback Raft port, a {@link SegmentedLogStorage} under {@code dataDir/node-<id>}, a
- * {@link KvStateMachine} and a {@link KvServer} on its Redis port. Writes received by any node's
- * server go to the leader's {@link RaftNode} object directly ({@link InProcessRouter}); reads are
- * served by the receiving node.
+ * loopback Raft port, a {@link SegmentedLogStorage} in {@code dataDir/node-<id>}, a
+ * {@link FileSnapshotStore} next to it in {@code dataDir/node-<id>-snapshots}, a {@link KvStateMachine}
+ * and a {@link KvServer} on its Redis port. Writes received by any node's server go to the leader's
+ * {@link RaftNode} object directly ({@link InProcessRouter}); reads are served by the receiving node.
+ *
+ * <p>Snapshots follow the {@link RaftConfig} in the {@link Options} ({@link #snapshotPolicy} is the
+ * command line's): each node snapshots its map and purges its log below the snapshot less a tail, and
+ * a node that fell behind the leader's purged log catches up from the leader's snapshot. A restarted
+ * node restores its newest snapshot and replays only the log after it.
  *
  * <p>{@link #close()} stops servers, then nodes, then transports.
  */
@@ -31,6 +39,25 @@ public final class KvCluster implements AutoCloseable {
 
     /** The cluster id every transport announces in its handshake. */
     public static final String CLUSTER_ID = "ringraft-kv";
+
+    /**
+     * The cluster id the nodes' log and snapshot files record (the log storage's default, so that
+     * data directories written before snapshots existed still open).
+     */
+    public static final long STORAGE_CLUSTER_ID = 0;
+
+    /** How many snapshots each node keeps (the newest, and one before it in case it is damaged). */
+    public static final int SNAPSHOTS_RETAINED = 2;
+
+    /**
+     * The command line's snapshot policy: a snapshot every 100,000 applied commands or 64 MiB of them,
+     * whichever comes first, keeping 10,000 entries of log below it (followers a little behind catch
+     * up from the log), sent to followers in 1 MiB chunks.
+     */
+    public static RaftConfig.Builder snapshotPolicy(RaftConfig.Builder config) {
+        return config.snapshotIntervalEntries(100_000).snapshotIntervalBytes(64L << 20)
+                .snapshotLogTailEntries(10_000).snapshotChunkBytes(1 << 20);
+    }
 
     /**
      * How to start a cluster.
@@ -87,10 +114,7 @@ public final class KvCluster implements AutoCloseable {
             }
             Map<Long, RaftNode> nodes = new ConcurrentHashMap<>();
             for (long id : ids) {
-                RaftNode node = RaftNode.builder().nodeId(id).voters(ids).config(options.config())
-                        .stateMachine(new KvStateMachine())
-                        .logStorage(SegmentedLogStorage.builder(options.dataDir().resolve("node-" + id)).build())
-                        .transport(transports.get(id)).build();
+                RaftNode node = buildNode(id, ids, options, transports.get(id));
                 started.add(0, node);
                 nodes.put(id, node);
             }
@@ -116,6 +140,52 @@ public final class KvCluster implements AutoCloseable {
             }
             redisLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
+        }
+    }
+
+    /** Node {@code id}'s log directory under {@code dataDir}. */
+    public static Path logDirectory(Path dataDir, long id) {
+        return dataDir.resolve("node-" + id);
+    }
+
+    /** Node {@code id}'s snapshot directory under {@code dataDir}, next to its log directory. */
+    public static Path snapshotDirectory(Path dataDir, long id) {
+        return dataDir.resolve("node-" + id + "-snapshots");
+    }
+
+    /**
+     * Node {@code id}'s log storage and snapshot store (both in {@code dataDir}), a fresh state
+     * machine, and {@code transport}; the node is built (its snapshot restored, its log recovered),
+     * not started. If building fails, whatever was opened is closed.
+     *
+     * @throws UncheckedIOException if the snapshot store cannot be opened or the node cannot recover
+     */
+    private static RaftNode buildNode(long id, long[] voters, Options options, NettyTransport transport) {
+        SegmentedLogStorage log = SegmentedLogStorage.builder(logDirectory(options.dataDir(), id))
+                .clusterId(STORAGE_CLUSTER_ID).build();
+        FileSnapshotStore snapshots;
+        try {
+            snapshots = FileSnapshotStore.open(snapshotDirectory(options.dataDir(), id), STORAGE_CLUSTER_ID, 1,
+                    SNAPSHOTS_RETAINED);
+        } catch (IOException e) {
+            throw new UncheckedIOException("node " + id + " cannot open its snapshot store: " + e.getMessage(), e);
+        }
+        try {
+            return RaftNode.builder().nodeId(id).voters(voters).config(options.config())
+                    .stateMachine(new KvStateMachine()).logStorage(log).snapshotStore(snapshots)
+                    .transport(transport).build();
+        } catch (RuntimeException | Error e) {
+            closeQuietly(log, e); // the node closes both once built, not if building failed
+            closeQuietly(snapshots, e);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable, Throwable failure) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            failure.addSuppressed(e);
         }
     }
 

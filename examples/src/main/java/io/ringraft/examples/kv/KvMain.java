@@ -13,7 +13,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * cluster --nodes N [--data-dir DIR] [--redis-base-port 6381] [--raft-base-port 7381]
- *     N nodes in this process over loopback TCP with durable logs; Ctrl-C stops them.
+ *     N nodes in this process over loopback TCP with durable logs and snapshots
+ *     ({@link KvCluster#snapshotPolicy}); Ctrl-C stops them.
  * node ...
  *     one node per process: not implemented yet.
  * </pre>
@@ -91,8 +92,10 @@ public final class KvMain {
         Files.createDirectories(dataDir);
         KvCluster cluster;
         try {
+            RaftConfig config = KvCluster.snapshotPolicy(RaftConfig.builder().ringCapacityBytes(8 << 20)
+                    .maxPendingReads(8192)).build();
             cluster = KvCluster.start(new KvCluster.Options(nodes, dataDir, "127.0.0.1", redisBasePort,
-                    raftBasePort, RaftConfig.builder().ringCapacityBytes(8 << 20).maxPendingReads(8192).build(), Duration.ofSeconds(5)));
+                    raftBasePort, config, Duration.ofSeconds(5)));
         } catch (RuntimeException e) {
             err.println("cannot start the cluster: " + e); // e.g. a port in use
             return 1;
@@ -105,9 +108,10 @@ public final class KvMain {
         }, "ringraft-kv-shutdown"));
         out.println("data directory " + dataDir.toAbsolutePath());
         for (KvCluster.Member member : cluster.members().values()) {
-            out.printf("node %d  redis 127.0.0.1:%d  raft 127.0.0.1:%d  data %s%n", member.id(),
+            out.printf("node %d  redis 127.0.0.1:%d  raft 127.0.0.1:%d  log %s  snapshots %s%n", member.id(),
                     member.server().localAddress().getPort(), member.transport().localAddress().getPort(),
-                    dataDir.toAbsolutePath().resolve("node-" + member.id()));
+                    KvCluster.logDirectory(dataDir.toAbsolutePath(), member.id()),
+                    KvCluster.snapshotDirectory(dataDir.toAbsolutePath(), member.id()));
         }
         out.println("Ctrl-C stops the cluster");
         stopped.await();

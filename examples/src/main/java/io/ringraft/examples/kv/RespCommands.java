@@ -1,8 +1,11 @@
 package io.ringraft.examples.kv;
 
 import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import io.ringraft.api.LogId;
+import io.ringraft.api.NodeStoppedException;
 import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.RaftNode;
@@ -27,7 +30,8 @@ import java.util.regex.Pattern;
  * <p>Commands: {@code PING}, {@code ECHO}, {@code GET}, {@code SET key value [NX|XX]}, {@code DEL},
  * {@code EXISTS}, {@code INCR}, {@code INCRBY}, {@code MGET}, {@code MSET}, {@code CAS key expected
  * new}, {@code DBSIZE}, {@code INFO [section]}, {@code CONFIG GET pattern...}, {@code RAFT.STATUS},
- * {@code RAFT.TRANSFER id}. Thread-safe.
+ * {@code RAFT.TRANSFER id}, {@code RAFT.SNAPSHOT} (this node takes a snapshot now; the reply is the
+ * array {@code [index, term]} of the snapshot's last entry once it is durable). Thread-safe.
  */
 public final class RespCommands {
 
@@ -75,7 +79,8 @@ public final class RespCommands {
     /** The kind of the command {@code args}. */
     static Kind kindOf(List<byte[]> args) {
         return switch (text(args.get(0)).toUpperCase(Locale.ROOT)) {
-            case "GET", "MGET", "EXISTS", "DBSIZE" -> Kind.READ;
+            // RAFT.SNAPSHOT observes the state, so it waits for the connection's earlier writes.
+            case "GET", "MGET", "EXISTS", "DBSIZE", "RAFT.SNAPSHOT" -> Kind.READ;
             case "SET", "DEL", "INCR", "INCRBY", "MSET", "CAS", "RAFT.TRANSFER" -> Kind.WRITE;
             default -> Kind.LOCAL;
         };
@@ -105,6 +110,7 @@ public final class RespCommands {
             case "CONFIG" -> config(args);
             case "RAFT.STATUS" -> n == 1 ? done(RespReplies.bulk(StatusText.raft(self.status()))) : arity(given);
             case "RAFT.TRANSFER" -> n == 2 ? transfer(args.get(1)) : arity(given);
+            case "RAFT.SNAPSHOT" -> n == 1 ? snapshot() : arity(given);
             default -> done(unknown(given, args));
         };
     }
@@ -200,6 +206,34 @@ public final class RespCommands {
                     }
                     return RespReplies.error("ERR " + cause);
                 });
+    }
+
+    /**
+     * Takes a snapshot on this node. Replies {@code [index, term]} of its last entry (everything
+     * applied here when the command ran); {@code -TRYAGAIN} if it was not durable in time (it may
+     * still complete: asking again waits for the same one) or the node stopped; {@code -ERR} if the
+     * node takes no snapshots or writing it failed.
+     */
+    private CompletableFuture<RedisMessage> snapshot() {
+        return self.takeSnapshot().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .handle((last, failure) -> {
+                    if (failure == null) {
+                        return snapshotReply(last);
+                    }
+                    Throwable cause = RespReplies.unwrap(failure);
+                    if (cause instanceof TimeoutException) {
+                        return RespReplies.error("TRYAGAIN the snapshot was not durable in time; it may still be");
+                    }
+                    if (cause instanceof NodeStoppedException) {
+                        return RespReplies.error("TRYAGAIN " + cause.getMessage());
+                    }
+                    return RespReplies.error("ERR snapshot failed: " + cause.getMessage());
+                });
+    }
+
+    private static RedisMessage snapshotReply(LogId last) {
+        return new ArrayRedisMessage(List.of(new IntegerRedisMessage(last.index()),
+                new IntegerRedisMessage(last.term())));
     }
 
     private CompletableFuture<RedisMessage> config(List<byte[]> args) {

@@ -50,6 +50,8 @@ final class StatusText {
         line(out, "durable_index", st.durableIndex());
         line(out, "committed_index", st.committedIndex());
         line(out, "applied_index", st.appliedIndex());
+        line(out, "snapshot_index", st.snapshotIndex());
+        line(out, "purged_index", st.purgedIndex());
         line(out, "dropped_inbound", st.droppedInbound());
         line(out, "dropped_outbound", st.droppedOutbound());
         line(out, "failure", st.failure() == null ? "" : st.failure());

@@ -93,7 +93,16 @@ class KvClusterTest {
         assertThat(c2.call("CONFIG", "GET", "appendonly")).isEqualTo(List.of("appendonly", "no"));
         assertThat((String) c3.call("INFO")).contains("# Raft", "raft_node_id:" + other,
                 "raft_leader_id:" + leader, "raft_committed_index:", "raft_applied_index:");
-        assertThat((String) c1.call("RAFT.STATUS")).contains("raft_role:leader");
+        assertThat((String) c1.call("RAFT.STATUS")).contains("raft_role:leader", "raft_snapshot_index:0");
+
+        List<?> snapshot = (List<?>) c2.call("RAFT.SNAPSHOT"); // any node snapshots what it applied
+        long snapshotIndex = (Long) snapshot.get(0);
+        assertThat(snapshotIndex).isPositive();
+        assertThat((Long) snapshot.get(1)).isPositive(); // its term
+        assertThat((String) c2.call("RAFT.STATUS")).contains("raft_snapshot_index:" + snapshotIndex,
+                "raft_purged_index:0"); // the default policy keeps 10,000 entries below a snapshot
+        assertThat(error(c2.call("RAFT.SNAPSHOT", "now")))
+                .isEqualTo("ERR wrong number of arguments for 'raft.snapshot' command");
 
         pipelinedCommandsAreAnsweredInOrder(c2);
 

@@ -118,23 +118,18 @@ public final class RaftEngine {
     }
 
     /**
-     * Handles a message from another node. Messages not addressed to this node, and vote requests
-     * from nodes that are not voters of this node's configuration, are dropped (and counted in
-     * {@link #droppedMessages()}).
+     * Handles a message from another node. Messages not addressed to this node are dropped (and
+     * counted in {@link #droppedMessages()}).
      */
     public void receive(RaftMessage message) {
         if (message.to() != selfId || message.from() == selfId) {
             droppedMessages++;
             return;
         }
-        if (message instanceof VoteRequest && !quorum.isVoter(message.from())) {
-            // A node outside our configuration (removed, or never added) cannot disrupt us by campaigning.
-            // Other messages are accepted from anyone: a leader of a configuration we have not seen yet
-            // (we may be joining) must be able to reach us, and responses from non-members are ignored
-            // where they would count.
-            droppedMessages++;
-            return;
-        }
+        // Vote requests are answered whatever this node's configuration says: a node whose log (and so
+        // configuration) is behind must still vote for a candidate of a newer configuration, or a
+        // cluster mid-change can lose every electable majority. A removed node cannot disrupt: its log
+        // stops growing, so pre-votes fail, and voters that hear a live leader ignore it (the lease).
         if (!election.applyTermRules(message)) {
             return;
         }

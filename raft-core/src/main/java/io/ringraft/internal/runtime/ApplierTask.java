@@ -101,10 +101,17 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
 
     /** Captures the state for a snapshot if one is due or asked for and none is being written. */
     private int maybeSnapshot() {
-        if (ctx.snapshotStore == null || snapshotsUnsupported) {
+        if (ctx.snapshotStore == null) {
             return 0;
         }
         java.util.concurrent.CompletableFuture<LogId> requested = ctx.snapshotRequest.get();
+        if (snapshotsUnsupported) {
+            if (requested != null && ctx.snapshotRequest.compareAndSet(requested, null)) {
+                requested.completeExceptionally(new UnsupportedOperationException(ctx.stateMachine.getClass().getName()
+                        + " does not take snapshots"));
+            }
+            return 0;
+        }
         RaftConfig config = ctx.config;
         boolean due = (config.snapshotIntervalEntries() > 0 && entriesSinceSnapshot >= config.snapshotIntervalEntries())
                 || (config.snapshotIntervalBytes() > 0 && bytesSinceSnapshot >= config.snapshotIntervalBytes());

@@ -119,9 +119,13 @@ public final class NodeRuntime implements AutoCloseable {
             }
             terms = recoverTerms(storage, state);
             configs = recoverConfigs(storage, state, snapshot == null ? 0 : snapshot.last().index());
-        } catch (IOException e) {
-            throw new UncheckedIOException("node " + selfId + " of group " + groupId
-                    + " cannot recover its log storage: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            closeAfterFailedStart(storage, snapshotStore, e);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("node " + selfId + " of group " + groupId
+                        + " cannot recover its log storage: " + e.getMessage(), io);
+            }
+            throw (RuntimeException) e;
         }
         EngineConfig engineConfig = new EngineConfig(selfId, voters, config.electionTimeoutTicks(),
                 config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(),
@@ -133,6 +137,7 @@ public final class NodeRuntime implements AutoCloseable {
         try {
             snapshotConfig = snapshot == null ? null : Recovery.membershipOf(snapshot);
         } catch (IOException e) {
+            closeAfterFailedStart(storage, snapshotStore, e);
             throw new UncheckedIOException("node " + selfId + " of group " + groupId + ": " + e.getMessage(), e);
         }
         RaftEngine engine = new RaftEngine(engineConfig, new RecoveredState(state.vote(), terms, 0, configs,
@@ -151,6 +156,19 @@ public final class NodeRuntime implements AutoCloseable {
         }
         LOG.info("node {} of group {} recovered: vote {}, log after {} up to {}", selfId, groupId,
                 state.vote(), state.base(), state.last());
+    }
+
+    /** Releases what a failed constructor opened, so that the caller may try again with the same directories. */
+    private static void closeAfterFailedStart(LogStorage storage, SnapshotStore snapshotStore, Exception failure) {
+        for (AutoCloseable closeable : new AutoCloseable[] {storage, snapshotStore}) {
+            if (closeable != null) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
     }
 
     /**

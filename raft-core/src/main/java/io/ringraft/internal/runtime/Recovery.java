@@ -57,9 +57,16 @@ final class Recovery {
         }
         LOG.info("log {}..{} does not hold the last entry {} of the newest snapshot: resetting it to start after it",
                 base, state.last(), last);
+        io.ringraft.api.Vote vote = state.vote();
+        if (last.term() > vote.term()) {
+            // A snapshot from a leader of a newer term was committed before that term's vote was saved
+            // (or the log directory was wiped): a log ending in that term needs a vote at least as new.
+            vote = new io.ringraft.api.Vote(last.term(), io.ringraft.api.Vote.NONE);
+            storage.saveVote(vote);
+        }
         storage.resetTo(last);
         storage.flush();
-        return new LogState(state.vote(), last, last);
+        return new LogState(vote, last, last);
     }
 
     /** Restores the state machine from {@code snapshot}, reading its data to the end (where stores verify it). */

@@ -481,10 +481,10 @@ class RaftEngineTest {
         }
 
         @Test
-        void messagesFromNonMembersOrForOtherNodesAreDropped() {
+        void messagesForOtherNodesOrFromItselfAreDropped() {
             Node n = Node.create(config(1, THREE), vote(2), 1, 1, 2);
 
-            n.engine.receive(voteRequest(9, 1, 3, id(2, 3), false));
+            n.engine.receive(voteRequest(1, 1, 3, id(2, 3), false));
             n.engine.receive(voteRequest(2, 3, 3, id(2, 3), false));
 
             assertThat(n.drain()).isEmpty();
