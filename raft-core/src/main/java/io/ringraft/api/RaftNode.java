@@ -88,6 +88,37 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
+     * Proposes a command from any node. On the leader this is {@link #propose}. On a follower the
+     * command travels to the leader (over the transport, as a {@code ForwardProposal}), which appends
+     * it and says where; the future completes with the state machine's result once this node has
+     * applied that entry, so a read here afterwards sees the write.
+     *
+     * <p>Failures say whether the command may have taken effect: {@link NotLeaderException} (no leader
+     * known, or it moved; retry) and {@link RejectedException} (refused: full, too large, or its entry
+     * was replaced by a newer leader's) mean it certainly did not; {@link IndeterminateException} (the
+     * leader did not answer within two election timeouts, or the entry was not applied here within
+     * ten) means it may have. At most {@link RaftConfig#maxPendingFutures()} forwards wait at once.
+     */
+    public CompletableFuture<Object> forward(byte[] command) {
+        Objects.requireNonNull(command, "command");
+        RaftStatus status = runtime.status();
+        if (status.role() == Role.LEADER) {
+            return propose(command);
+        }
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        if (command.length > runtime.config().maxEntryBytes()) {
+            future.completeExceptionally(new RejectedException("command of " + command.length
+                    + " bytes exceeds maxEntryBytes " + runtime.config().maxEntryBytes()));
+        } else if (!runtime.tryForward(command.clone(), future)) {
+            future.completeExceptionally(runtime.isStopped()
+                    ? new NodeStoppedException("node " + runtime.selfId() + " is stopped")
+                    : new RejectedException("too many forwarded commands awaiting results (maxPendingFutures "
+                    + runtime.config().maxPendingFutures() + ")"));
+        }
+        return future;
+    }
+
+    /**
      * A linearizable read: {@code query} is answered by {@link StateMachine#query} on this node once
      * it has applied everything committed before the read began (ReadIndex: the leader confirms its
      * leadership with a quorum; a follower asks the leader). Nothing is written to the log. The

@@ -13,7 +13,7 @@ package io.ringraft.message;
 public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, AppendEntriesRequest, AppendEntriesResponse, ReadIndexRequest,
         ReadIndexResponse, LeadershipProbe, LeadershipProbeAck, TimeoutNow,
-        InstallSnapshotRequest, InstallSnapshotResponse {
+        InstallSnapshotRequest, InstallSnapshotResponse, ForwardProposal, ForwardProposalResult {
 
     /** Node id of the sender. */
     long from();

@@ -174,7 +174,10 @@ final class KvWorkload {
         client.startedAt = now;
         // Half the reads go through the log, half are linearizable reads (ReadIndex, also on followers).
         boolean readIndex = input instanceof KvInput.Get && random.nextBoolean();
-        client.future = readIndex ? target.read(client.command.encode()) : target.propose(client.command.encode());
+        // Writes (and log reads) sent to a follower are forwarded to the leader half the time.
+        boolean forward = !readIndex && random.nextBoolean();
+        client.future = readIndex ? target.read(client.command.encode())
+                : forward ? target.forward(client.command.encode()) : target.propose(client.command.encode());
     }
 
     private SimNode chooseNode(Client client, List<SimNode> nodes) {

@@ -55,6 +55,7 @@ final class SafetyChecker implements KvStateMachine.ApplyObserver {
     /** Per node (this incarnation): the command index its state was last restored from a snapshot at. */
     private final Map<Long, Long> restoredAt = new HashMap<>();
     private long snapshotChunksSent;
+    private long forwardsAppended;
     private long snapshotsTaken;
     private long snapshotsRestored;
     private final TraceHash trace;
@@ -76,6 +77,10 @@ final class SafetyChecker implements KvStateMachine.ApplyObserver {
     void onSend(RaftMessage message) {
         if (message instanceof io.ringraft.message.InstallSnapshotRequest) {
             snapshotChunksSent++;
+        }
+        if (message instanceof io.ringraft.message.ForwardProposalResult result
+                && result.outcome() == io.ringraft.message.ForwardProposalResult.Outcome.APPENDED) {
+            forwardsAppended++;
         }
         if (message instanceof AppendEntriesRequest request) {
             Long previous = appendSenderOfTerm.putIfAbsent(request.term(), request.from());
@@ -153,6 +158,11 @@ final class SafetyChecker implements KvStateMachine.ApplyObserver {
             throw new AssertionError("I4 violated: node " + nodeId + (restored ? " restored" : " took")
                     + " a snapshot of index " + index + " whose state differs from the state after applying it");
         }
+    }
+
+    /** Commands followers forwarded that a leader appended. */
+    long forwardsAppended() {
+        return forwardsAppended;
     }
 
     /** Snapshots nodes took, snapshots restored (installed or at restart), chunks sent. */

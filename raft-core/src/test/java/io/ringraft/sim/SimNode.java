@@ -128,7 +128,19 @@ final class SimNode {
         return future;
     }
 
-    /** Proposes a command the way {@code RaftNode.propose} does; the future completes on a later step. */
+    /** Proposes through the leader the way {@code RaftNode.forward} does (propose if this node leads). */
+    CompletableFuture<Object> forward(byte[] command) {
+        if (runtime != null && !runtime.isStopped() && runtime.engine().role() != io.ringraft.api.Role.LEADER) {
+            CompletableFuture<Object> future = new CompletableFuture<>();
+            if (!runtime.tryForward(command, future)) {
+                future.completeExceptionally(new RejectedException("too many forwarded commands"));
+            }
+            return future;
+        }
+        return propose(command);
+    }
+
+        /** Proposes a command the way {@code RaftNode.propose} does; the future completes on a later step. */
     CompletableFuture<Object> propose(byte[] command) {
         CompletableFuture<Object> future = new CompletableFuture<>();
         if (runtime == null || runtime.isStopped()) {

@@ -408,6 +408,11 @@ public final class Simulation {
         return checker.snapshotCounts();
     }
 
+    /** Commands followers forwarded that a leader appended. */
+    public long forwardsAppended() {
+        return checker.forwardsAppended();
+    }
+
     public String workloadSummary() {
         return workload.completed + " ok, " + workload.failed + " failed, " + workload.unknown + " unknown";
     }

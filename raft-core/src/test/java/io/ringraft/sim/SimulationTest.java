@@ -19,6 +19,7 @@ class SimulationTest {
         int count = Integer.getInteger("ringraft.sim.seeds", 200);
         long steps = 0;
         long[] snapshots = new long[3];
+        long forwards = 0;
         List<String> violations = new ArrayList<>();
         for (long seed = first; seed < first + count; seed++) {
             Simulation simulation = new Simulation(seed, SimOptions.defaults());
@@ -30,6 +31,7 @@ class SimulationTest {
                         + " -Dtest=SimulationTest -Dsurefire.failIfNoSpecifiedTests=false");
             }
             steps += simulation.steps();
+            forwards += simulation.forwardsAppended();
             for (int i = 0; i < snapshots.length; i++) {
                 snapshots[i] += simulation.snapshotCounts()[i];
             }
@@ -39,13 +41,14 @@ class SimulationTest {
         }
         System.out.println("simulation: " + count + " seeds, " + steps + " steps, " + violations.size()
                 + " violations; snapshots: " + snapshots[0] + " taken, " + snapshots[1] + " restored, "
-                + snapshots[2] + " chunks sent");
+                + snapshots[2] + " chunks sent; " + forwards + " forwarded commands appended");
         violations.forEach(System.out::println);
         assertThat(violations).isEmpty();
         // The nemesis must make nodes snapshot, compact, and catch followers up by snapshot.
         assertThat(snapshots[0]).as("snapshots taken").isPositive();
         assertThat(snapshots[1]).as("snapshots restored").isPositive();
         assertThat(snapshots[2]).as("snapshot chunks sent").isPositive();
+        assertThat(forwards).as("commands forwarded by followers and appended by a leader").isPositive();
     }
 
     @Test

@@ -82,6 +82,9 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
             long limit = ctx.applyLimit.get();
             if (applied < limit && fill(limit)) {
                 applyBatch();
+                if (!ctx.forwards.noneAppended()) {
+                    ctx.forwards.settle(batch);
+                }
                 applied += batch.count();
                 appliedTerm = batch.termAt(batch.count() - 1);
                 ctx.applied.set(applied);
@@ -151,6 +154,7 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
 
     /** The installer restored the state machine from {@code snapshot}: applying continues after it. */
     private void restored(SnapshotInfo snapshot) {
+        ctx.forwards.replacedBySnapshot(snapshot.last().index());
         applied = snapshot.last().index();
         appliedTerm = snapshot.last().term();
         membership = snapshot.membership();
@@ -227,6 +231,8 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
             byte origin = batch.originAt(i);
             if (origin != ProposalOutcomes.NONE) {
                 outcomes.applied(origin, batch.correlationAt(i), batch.firstIndex() + i, results[i]);
+            } else if (!ctx.forwards.noneAppended()) {
+                ctx.forwards.applied(batch.firstIndex() + i, batch.termAt(i), results[i]);
             }
             results[i] = null;
         }

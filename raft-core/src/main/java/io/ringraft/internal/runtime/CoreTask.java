@@ -60,6 +60,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
     private long nextProposalIndex;
     private int proposalCount;
     private RaftException refusal;
+    private final ForwardedRequests forwardedRequests;
 
     CoreTask(NodeContext ctx, ProposalOutcomes outcomes) {
         this.ctx = ctx;
@@ -67,6 +68,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         this.outcomes = outcomes;
         this.tickNanos = ctx.config.tickMillis() * 1_000_000L;
         this.maxCatchUpTicks = 2 * ctx.config.electionTimeoutTicks();
+        this.forwardedRequests = new ForwardedRequests(ctx.config.maxMembers() + 1);
     }
 
     /** Binds the engine (built by the runtime from recovered storage) before the first duty cycle. */
@@ -101,6 +103,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         work += pollMembership();
         work += pollProposals();
         work += pollSnapshots();
+        work += pollForwards();
         publish();
         return work;
     }
@@ -140,11 +143,19 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
                 break; // leave it queued until the no-op fits
             }
             ctx.inbound.poll();
+            work++;
+            if (message instanceof io.ringraft.message.ForwardProposal forward) {
+                onForwardProposal(forward);
+                continue;
+            }
+            if (message instanceof io.ringraft.message.ForwardProposalResult result) {
+                ctx.forwards.onResult(result, ctx.applied::get, ctx.nanoClock.getAsLong() + applyWaitNanos());
+                continue;
+            }
             if (message instanceof AppendEntriesRequest request) {
                 message = fitToRing(request);
             }
             engine.receive(message);
-            work++;
         }
         return work;
     }
@@ -402,6 +413,78 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
 
     private void refuseProposal(int origin, MutableDirectBuffer buffer, int offset, int length) {
         outcomes.failed((byte) origin, buffer.getLong(offset), refusal);
+    }
+
+    // ------------------------------------------------------------------ forwarded proposals
+
+    /** How long a forward waits for the leader's answer: two election timeouts. */
+    private long answerWaitNanos() {
+        return 2L * ctx.config.electionTimeoutMillis() * 1_000_000L;
+    }
+
+    /** How long an appended forward waits to be applied here: ten election timeouts. */
+    private long applyWaitNanos() {
+        return 10L * ctx.config.electionTimeoutMillis() * 1_000_000L;
+    }
+
+    /** Sends this node's forwarded commands to the leader; expires those that waited too long. */
+    private int pollForwards() {
+        int work = 0;
+        Forwards.Forward forward;
+        while (work < ctx.config.batchEntries() && (forward = ctx.forwards.pollSubmitted()) != null) {
+            work++;
+            long leader = engine.leaderId();
+            if (engine.role() == Role.LEADER || leader == 0) {
+                // Certainly not taken effect: propose here (leader) or retry once a leader is known.
+                forward.future.completeExceptionally(new NotLeaderException(ctx.selfId, leader));
+                continue;
+            }
+            send(new io.ringraft.message.ForwardProposal(ctx.selfId, leader, engine.term(), forward.requestId,
+                    forward.command));
+            ctx.forwards.sent(forward, ctx.nanoClock.getAsLong() + answerWaitNanos());
+        }
+        if (ctx.forwards.waiting()) {
+            ctx.forwards.expire(ctx.nanoClock.getAsLong());
+        }
+        return work;
+    }
+
+    /** A follower's forwarded command: append it if this node leads and has room, and say where. */
+    private void onForwardProposal(io.ringraft.message.ForwardProposal forward) {
+        io.ringraft.message.ForwardProposalResult.Outcome outcome;
+        LogId entry = LogId.ZERO;
+        byte[] command = forward.command();
+        long next = engine.lastLogId().index() + 1;
+        long reclaim = reclaimable();
+        if (forward.term() < engine.term() || forwardedRequests.seen(engine.term(), forward.from(), forward.requestId())) {
+            // A duplicate of one appended already, or a late request of an older term this node may have
+            // appended then: no answer (saying "not appended" could be false; the sender's wait expires).
+            return;
+        }
+        if (engine.role() != Role.LEADER || engine.transferringTo() != 0 || forward.term() != engine.term()) {
+            outcome = io.ringraft.message.ForwardProposalResult.Outcome.NOT_LEADER;
+        } else if (command.length > ctx.config.maxEntryBytes()) {
+            outcome = io.ringraft.message.ForwardProposalResult.Outcome.TOO_LARGE;
+        } else if (!ring.makeRoom(next + 2, 0, reclaim) || !ring.makeRoom(next, command.length + CONFIG_ROOM, reclaim)) {
+            outcome = io.ringraft.message.ForwardProposalResult.Outcome.BUSY;
+        } else {
+            if (!forwardedRequests.firstTime(engine.term(), forward.from(), forward.requestId())) {
+                outcome = io.ringraft.message.ForwardProposalResult.Outcome.BUSY; // too many senders
+            } else {
+                outcome = io.ringraft.message.ForwardProposalResult.Outcome.APPENDED;
+                entry = new LogId(engine.term(), next);
+            }
+        }
+        if (outcome == io.ringraft.message.ForwardProposalResult.Outcome.APPENDED) {
+            ring.write(next, engine.term(), EntryKind.COMMAND, ProposalOutcomes.NONE, 0,
+                    new org.agrona.concurrent.UnsafeBuffer(command), 0, command.length);
+        }
+        // The answer leaves before the entry's AppendEntries: the follower knows the index before it applies it.
+        send(new io.ringraft.message.ForwardProposalResult(ctx.selfId, forward.from(), engine.term(),
+                forward.requestId(), outcome, entry, engine.leaderId()));
+        if (outcome == io.ringraft.message.ForwardProposalResult.Outcome.APPENDED && engine.propose(1) != next) {
+            throw new IllegalStateException("engine placed a forwarded command elsewhere than ring index " + next);
+        }
     }
 
     // ------------------------------------------------------------------ snapshots
@@ -668,6 +751,8 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         failQueuedProposals(failure != null ? reason : new NodeStoppedException("node " + ctx.selfId
                 + " was closed"), inLog);
         ctx.reads.failAll(new NodeStoppedException("node " + ctx.selfId + " stopped before the read was served"));
+        ctx.forwards.failAll(failure != null ? reason : new IndeterminateException("node " + ctx.selfId
+                + " was closed before the forwarded command's result was applied"));
         NodeContext.TransferRequest transfer = ctx.transfer.get();
         if (transfer != null) {
             finishTransfer(transfer, new NodeStoppedException("node " + ctx.selfId + " stopped"));

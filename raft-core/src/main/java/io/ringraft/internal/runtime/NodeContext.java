@@ -49,6 +49,8 @@ final class NodeContext {
     final ProposalListener listener;
     final PendingFutures futures;
     final PendingReads reads;
+    /** Commands proposed here and forwarded to the leader ({@code RaftNode.forward}). */
+    final Forwards forwards;
     /** At most one leadership transfer asked for by the application; the core completes it. */
     final AtomicReference<TransferRequest> transfer = new AtomicReference<>();
     RaftTransport transport;
@@ -205,6 +207,9 @@ final class NodeContext {
         this.ring = new EntryRing(config.ringCapacityEntries(), config.ringCapacityBytes());
         this.futures = new PendingFutures(config.maxPendingFutures());
         this.reads = new PendingReads(config.maxPendingReads());
+        // Request ids start at this incarnation's clock reading: a restarted node's ids differ from its
+        // earlier ones (in practice; the leader's duplicate filter only needs them distinct).
+        this.forwards = new Forwards(config.maxPendingFutures(), Math.max(1, nanoClock.getAsLong()));
         int proposalBytes = config.proposalQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH;
         this.proposals = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(proposalBytes)));
         this.inbound = new MpscArrayQueue<>(config.inboundQueueCapacity());

@@ -432,6 +432,20 @@ public final class NodeRuntime implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Queues {@code command} to be proposed through the leader (this node need not lead); the future
+     * completes once this node applied it (see {@link Forwards}).
+     *
+     * @return false if too many forwards are pending or the node is stopped (the future is untouched)
+     */
+    public boolean tryForward(byte[] command, java.util.concurrent.CompletableFuture<Object> future) {
+        if (ctx.stopped() || !ctx.forwards.submit(command, future)) {
+            return false;
+        }
+        ctx.coreSignal.wake();
+        return true;
+    }
+
     /** Registers a future for a proposal; 0 if too many are pending. */
     public long registerFuture(java.util.concurrent.CompletableFuture<Object> future) {
         return ctx.futures.register(future);
@@ -503,6 +517,8 @@ public final class NodeRuntime implements AutoCloseable {
         core.failQueuedProposals(queued, new IndeterminateException("node " + ctx.selfId
                 + " was closed before the command's result was applied"));
         ctx.reads.failAll(new NodeStoppedException("node " + ctx.selfId + " was closed"));
+        ctx.forwards.failAll(new IndeterminateException("node " + ctx.selfId
+                + " was closed before the forwarded command's result was applied"));
         if (ctx.transport != null) {
             ctx.transport.close();
         }

@@ -6,6 +6,8 @@ import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.ForwardProposal;
+import io.ringraft.message.ForwardProposalResult;
 import io.ringraft.message.HeapLogEntries;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.InstallSnapshotResponse;
@@ -79,7 +81,11 @@ class EveryMessageTypeTest {
                 new InstallSnapshotRequest(2, 1, 4, new LogId(3, 500), membership, 0, chunk, false),
                 new InstallSnapshotRequest(2, 1, 4, new LogId(3, 500), membership, chunk.length, new byte[0], true),
                 InstallSnapshotResponse.progress(2, 1, 4, new LogId(3, 500), chunk.length),
-                InstallSnapshotResponse.installed(2, 1, 4, new LogId(3, 500), 500));
+                InstallSnapshotResponse.installed(2, 1, 4, new LogId(3, 500), 500),
+                new ForwardProposal(2, 1, 4, 31, new byte[] {5, 6, 7, 8}),
+                new ForwardProposal(2, 1, 4, 32, new byte[0]),
+                new ForwardProposalResult(2, 1, 4, 31, ForwardProposalResult.Outcome.APPENDED, new LogId(4, 11), 0),
+                new ForwardProposalResult(2, 1, 5, 32, ForwardProposalResult.Outcome.NOT_LEADER, LogId.ZERO, 3));
         Set<Class<?>> types = messages.stream().map(Object::getClass).collect(Collectors.toSet());
         types.add(VoteRequest.class);
         assertThat(types).as("every permitted message type").hasSameSizeAs(RaftMessage.class.getPermittedSubclasses());

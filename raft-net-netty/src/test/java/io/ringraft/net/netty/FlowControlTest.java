@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.ForwardProposal;
+import io.ringraft.message.ForwardProposalResult;
 import io.ringraft.message.HeapLogEntries;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.LogEntries;
@@ -69,6 +71,12 @@ class FlowControlTest {
             }
         }
         assertThat(sender.stats().sendsRefusedUnwritable()).isGreaterThanOrEqualTo(3);
+        // a forwarded command is bulk data too (even an empty one); the leader's answer is a control message
+        assertThat(endpoint.send(new ForwardProposal(2, 1, 1, 7, new byte[100]))).as("forwarded command").isFalse();
+        assertThat(endpoint.send(new ForwardProposal(2, 1, 1, 8, new byte[0]))).as("empty forwarded command")
+                .isFalse();
+        assertThat(endpoint.send(new ForwardProposalResult(2, 1, 1, 7, ForwardProposalResult.Outcome.APPENDED,
+                new LogId(1, 5), 0))).as("forward result from the reserve").isTrue();
 
         // votes and heartbeats still get the 16 KiB reserve above the high water mark, and no more
         // (about 16 KiB / 62 B; the kernel may still absorb a little meanwhile, hence the slack)
@@ -159,6 +167,32 @@ class FlowControlTest {
         AppendEntriesRequest arrived = (AppendEntriesRequest) received.get(1);
         assertThat(arrived.entries().count()).isEqualTo(3); // 3 x (4096 + 13) + 62 <= 16 KiB < 4 x ...
         assertThat(sender.stats().appendsTruncated()).isEqualTo(1);
+    }
+
+    @Test
+    void aForwardedCommandLargerThanTheMaximumFrameIsRefusedAndOneThatFitsArrives() {
+        int maxFrame = 16 << 10;
+        NettyTransport receiver = track(builder(1).peer(2, "127.0.0.1:1").maxFrameBytes(1 << 20).build());
+        List<Object> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        receiver.connect(1, 1, received::add);
+        NettyTransport sender = track(builder(2).peer(1, "127.0.0.1:" + receiver.localAddress().getPort())
+                .maxFrameBytes(maxFrame).build());
+        RaftTransport endpoint = sender.connect(1, 2, m -> true);
+        Await.until("connected", () -> endpoint.send(new VoteRequest(2, 1, 1, LogId.ZERO, true)));
+
+        // 46 bytes of header and fixed fields: a command one byte larger than what fits
+        assertThat(endpoint.send(new ForwardProposal(2, 1, 1, 1, new byte[maxFrame - 46 + 1]))).isFalse();
+        assertThat(sender.stats().sendsRefusedTooLarge()).isEqualTo(1);
+        assertThat(sender.stats().framesSent()).isEqualTo(1);
+
+        byte[] command = new byte[maxFrame - 46];
+        new java.util.Random(11).nextBytes(command);
+        assertThat(endpoint.send(new ForwardProposal(2, 1, 1, 2, command))).isTrue();
+        Await.until("the command arrives", () -> received.size() == 2);
+        ForwardProposal arrived = (ForwardProposal) received.get(1);
+        assertThat(arrived.requestId()).isEqualTo(2);
+        assertThat(arrived.command()).isEqualTo(command);
+        assertThat(receiver.stats().protocolErrors()).isZero();
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.ForwardProposal;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.net.netty.internal.codec.MessageCodec;
@@ -42,6 +43,7 @@ final class PeerConnection {
     private final long controlAllowance;
     private final RateLimitedLog tooLargeLog = new RateLimitedLog(LOG, 5000);
     private final RateLimitedLog chunkTooLargeLog = new RateLimitedLog(LOG, 5000);
+    private final RateLimitedLog forwardTooLargeLog = new RateLimitedLog(LOG, 5000);
 
     private volatile Channel ready;
     private volatile long unwritableSince;
@@ -94,6 +96,13 @@ final class PeerConnection {
                 context.counters.sendsRefusedTooLarge.increment();
                 chunkTooLargeLog.warn("cannot send snapshot {} chunk at offset {} to {}: {}", chunk.snapshot(),
                         chunk.offset(), address, problem);
+                return false;
+            }
+        } else if (message instanceof ForwardProposal proposal) {
+            String problem = MessageCodec.unsendableReason(proposal, maxFrame);
+            if (problem != null) {
+                context.counters.sendsRefusedTooLarge.increment();
+                forwardTooLargeLog.warn("cannot forward request {} to {}: {}", proposal.requestId(), address, problem);
                 return false;
             }
         }

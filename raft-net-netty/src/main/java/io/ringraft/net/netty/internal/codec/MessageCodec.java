@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.ForwardProposal;
+import io.ringraft.message.ForwardProposalResult;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.message.RaftMessage;
@@ -13,7 +15,7 @@ import io.ringraft.message.VoteResponse;
 /**
  * Encodes Raft messages into frames and decodes frames into messages, dispatching on the message
  * type to the codec of each message family ({@link VoteCodec}, {@link AppendCodec},
- * {@link ControlCodec}, {@link SnapshotCodec}). Stateless and thread-safe; no reflection, no Java
+ * {@link ControlCodec}, {@link ForwardCodec}, {@link SnapshotCodec}). Stateless and thread-safe; no reflection, no Java
  * serialization.
  */
 public final class MessageCodec {
@@ -26,11 +28,12 @@ public final class MessageCodec {
      * direct one on a channel), the frame without its length prefix. An AppendEntries whose entries
      * do not all fit in {@code maxFrameBytes} carries the longest prefix that fits (a valid,
      * shorter request: the follower acknowledges what it got and the leader sends the rest). A
-     * snapshot chunk cannot be cut: one that does not fit is not encoded (see
-     * {@link #unsendableReason}).
+     * snapshot chunk or a forwarded command cannot be cut: one that does not fit is not encoded
+     * (see {@link #unsendableReason}).
      *
      * @return the frame, owned by the caller; null if not even the first entry of an AppendEntries
-     *         fits in {@code maxFrameBytes}, or an InstallSnapshot chunk does not fit
+     *         fits in {@code maxFrameBytes}, or an InstallSnapshot chunk or a ForwardProposal does
+     *         not fit
      */
     public static ByteBuf encode(ByteBufAllocator alloc, long groupId, RaftMessage message, int maxFrameBytes) {
         if (message instanceof AppendEntriesRequest m) {
@@ -54,6 +57,20 @@ public final class MessageCodec {
             ByteBuf out = header(alloc, groupId, WireFormat.INSTALL_SNAPSHOT_RESPONSE,
                     SnapshotCodec.RESPONSE_BODY_BYTES);
             SnapshotCodec.encodeResponse(m, out);
+            return out;
+        }
+        if (message instanceof ForwardProposal m) {
+            if (ForwardCodec.unsendableReason(m, maxFrameBytes) != null) {
+                return null;
+            }
+            ByteBuf out = header(alloc, groupId, WireFormat.FORWARD_PROPOSAL,
+                    Math.toIntExact(ForwardCodec.proposalBodyBytes(m)));
+            ForwardCodec.encodeProposal(m, out);
+            return out;
+        }
+        if (message instanceof ForwardProposalResult m) {
+            ByteBuf out = header(alloc, groupId, WireFormat.FORWARD_PROPOSAL_RESULT, ForwardCodec.RESULT_BODY_BYTES);
+            ForwardCodec.encodeResult(m, out);
             return out;
         }
         if (message instanceof VoteRequest m) {
@@ -98,12 +115,19 @@ public final class MessageCodec {
 
     /**
      * Why {@link #encode} cannot put {@code message} in a frame of {@code maxFrameBytes}, or null
-     * if it can. Only an InstallSnapshot chunk can be unsendable this way: its data plus membership
-     * exceed the frame, or its membership exceeds what a receiver accepts (64 KiB). (An AppendEntries
-     * is cut to the entries that fit instead: see {@link #entriesFitting}.)
+     * if it can. Only an InstallSnapshot chunk and a ForwardProposal can be unsendable this way: a
+     * chunk's data plus membership exceed the frame, or its membership exceeds what a receiver
+     * accepts (64 KiB); a forwarded command exceeds the frame. (An AppendEntries is cut to the
+     * entries that fit instead: see {@link #entriesFitting}.)
      */
     public static String unsendableReason(RaftMessage message, int maxFrameBytes) {
-        return message instanceof InstallSnapshotRequest m ? SnapshotCodec.unsendableReason(m, maxFrameBytes) : null;
+        if (message instanceof InstallSnapshotRequest m) {
+            return SnapshotCodec.unsendableReason(m, maxFrameBytes);
+        }
+        if (message instanceof ForwardProposal m) {
+            return ForwardCodec.unsendableReason(m, maxFrameBytes);
+        }
+        return null;
     }
 
     private static ByteBuf header(ByteBufAllocator alloc, long groupId, byte type, int bodyBytes) {
@@ -135,6 +159,8 @@ public final class MessageCodec {
             case WireFormat.APPEND_ENTRIES_RESPONSE -> AppendCodec.decodeResponse(frame);
             case WireFormat.READ_INDEX_REQUEST, WireFormat.READ_INDEX_RESPONSE, WireFormat.LEADERSHIP_PROBE,
                     WireFormat.LEADERSHIP_PROBE_ACK, WireFormat.TIMEOUT_NOW -> ControlCodec.decode(type, frame);
+            case WireFormat.FORWARD_PROPOSAL -> ForwardCodec.decodeProposal(frame);
+            case WireFormat.FORWARD_PROPOSAL_RESULT -> ForwardCodec.decodeResult(frame);
             case WireFormat.INSTALL_SNAPSHOT_REQUEST -> SnapshotCodec.decodeRequest(frame);
             case WireFormat.INSTALL_SNAPSHOT_RESPONSE -> SnapshotCodec.decodeResponse(frame);
             default -> throw new MalformedFrameException("unexpected frame " + WireFormat.typeName(type));
@@ -144,11 +170,12 @@ public final class MessageCodec {
 
     /**
      * True for the small messages that keep a cluster alive: votes, responses (snapshot chunk
-     * acknowledgements included) and heartbeats. AppendEntries with entries and every snapshot chunk
-     * are bulk data.
+     * acknowledgements and forwarded-proposal results included) and heartbeats. AppendEntries with
+     * entries, every snapshot chunk and every ForwardProposal (it carries a client command, like an
+     * entry's payload; even an empty one, as for chunks) are bulk data.
      */
     public static boolean isControl(RaftMessage message) {
-        if (message instanceof InstallSnapshotRequest) {
+        if (message instanceof InstallSnapshotRequest || message instanceof ForwardProposal) {
             return false;
         }
         return !(message instanceof AppendEntriesRequest request) || request.entries().count() == 0;

@@ -47,6 +47,11 @@ public final class WireFormat {
     public static final byte LEADERSHIP_PROBE = 22;
     public static final byte LEADERSHIP_PROBE_ACK = 23;
     public static final byte TIMEOUT_NOW = 24;
+    // frame types: a command forwarded by a follower to the leader, and the answer (the next free
+    // types after the control messages 20..24; 27..31 are still unassigned). FORWARD_PROPOSAL is
+    // bulk data for flow control, FORWARD_PROPOSAL_RESULT a control message (see ForwardCodec).
+    public static final byte FORWARD_PROPOSAL = 25;
+    public static final byte FORWARD_PROPOSAL_RESULT = 26;
     // frame types: snapshot transfer (32..47 belong to it; 34..47 are still reserved, e.g. for an
     // abort); 48..255 are unassigned.
     public static final byte INSTALL_SNAPSHOT_REQUEST = 32;
@@ -92,6 +97,8 @@ public final class WireFormat {
             case LEADERSHIP_PROBE -> "LEADERSHIP_PROBE";
             case LEADERSHIP_PROBE_ACK -> "LEADERSHIP_PROBE_ACK";
             case TIMEOUT_NOW -> "TIMEOUT_NOW";
+            case FORWARD_PROPOSAL -> "FORWARD_PROPOSAL";
+            case FORWARD_PROPOSAL_RESULT -> "FORWARD_PROPOSAL_RESULT";
             case INSTALL_SNAPSHOT_REQUEST -> "INSTALL_SNAPSHOT_REQUEST";
             case INSTALL_SNAPSHOT_RESPONSE -> "INSTALL_SNAPSHOT_RESPONSE";
             default -> "type " + (type & 0xFF);

@@ -6,6 +6,8 @@ import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.ForwardProposal;
+import io.ringraft.message.ForwardProposalResult;
 import io.ringraft.message.HeapLogEntries;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.InstallSnapshotResponse;
@@ -93,6 +95,20 @@ public final class TestMessages {
                 indexes()).as(InstallSnapshotResponse::new);
     }
 
+    /** Forwarded commands of 0..300 bytes, with any request id. */
+    public static Arbitrary<ForwardProposal> forwardProposals() {
+        return Combinators.combine(nodeIds(), nodeIds(), terms(), Arbitraries.longs(),
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(300)).as(ForwardProposal::new);
+    }
+
+    /** Answers to forwarded commands: every outcome, with an entry and a leader hint as the record allows. */
+    public static Arbitrary<ForwardProposalResult> forwardResults() {
+        Arbitrary<Long> hints = Arbitraries.oneOf(Arbitraries.just(0L), nodeIds());
+        Arbitrary<LogId> entries = Arbitraries.oneOf(Arbitraries.just(LogId.ZERO), logIds());
+        return Combinators.combine(nodeIds(), nodeIds(), terms(), Arbitraries.longs(),
+                Arbitraries.of(ForwardProposalResult.Outcome.class), entries, hints).as(ForwardProposalResult::new);
+    }
+
     private record EntrySpec(long term, EntryKind kind, byte[] payload) {
     }
 
@@ -124,7 +140,7 @@ public final class TestMessages {
     /** Any valid message. */
     public static Arbitrary<RaftMessage> messages() {
         return Arbitraries.oneOf(voteRequests(), voteResponses(), appendRequests(), appendResponses(),
-                controlMessages(), snapshotRequests(), snapshotResponses());
+                controlMessages(), snapshotRequests(), snapshotResponses(), forwardProposals(), forwardResults());
     }
 
     /** Asserts that {@code actual} carries exactly what {@code expected} does. */
@@ -146,6 +162,12 @@ public final class TestMessages {
             assertThat(a.done()).isEqualTo(e.done());
             assertThat(a.membership()).isEqualTo(e.membership());
             assertThat(a.data()).isEqualTo(e.data());
+        } else if (expected instanceof ForwardProposal e) {
+            assertThat(actual).isInstanceOf(ForwardProposal.class);
+            ForwardProposal a = (ForwardProposal) actual;
+            assertThat(List.of(a.from(), a.to(), a.term(), a.requestId()))
+                    .isEqualTo(List.of(e.from(), e.to(), e.term(), e.requestId()));
+            assertThat(a.command()).isEqualTo(e.command());
         } else {
             assertThat(actual).isEqualTo(expected); // records
         }
