@@ -142,6 +142,9 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
             if (message instanceof VoteResponse && !mayBecomeLeader()) {
                 break; // leave it queued until the no-op fits
             }
+            if (message instanceof io.ringraft.message.ForwardProposal && !outboxHasRoom(message.from(), FORWARD_RESERVE)) {
+                break; // its answer could not be sent now: leave it queued until the replicator drained some
+            }
             ctx.inbound.poll();
             work++;
             if (message instanceof io.ringraft.message.ForwardProposal forward) {
@@ -417,6 +420,19 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
 
     // ------------------------------------------------------------------ forwarded proposals
 
+    /** Outbox slots forwarded commands and their answers leave free for Raft's own messages. */
+    private static final int FORWARD_RESERVE = 8;
+
+    /** Whether the outbox to {@code peer} can take a message and still keep {@code reserve} slots free. */
+    private boolean outboxHasRoom(long peer, int reserve) {
+        int slot = ctx.slotFor(peer);
+        if (slot < 0) {
+            return false;
+        }
+        var outbox = ctx.outboxes[slot];
+        return outbox.size() + reserve < outbox.capacity();
+    }
+
     /** How long a forward waits for the leader's answer: two election timeouts. */
     private long answerWaitNanos() {
         return 2L * ctx.config.electionTimeoutMillis() * 1_000_000L;
@@ -431,9 +447,13 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
     private int pollForwards() {
         int work = 0;
         Forwards.Forward forward;
-        while (work < ctx.config.batchEntries() && (forward = ctx.forwards.pollSubmitted()) != null) {
-            work++;
+        while (work < ctx.config.batchEntries() && ctx.forwards.hasSubmitted()) {
             long leader = engine.leaderId();
+            if (leader != 0 && engine.role() != Role.LEADER && !outboxHasRoom(leader, FORWARD_RESERVE)) {
+                break; // the outbox to the leader is busy: the forwards wait (bounded) for room
+            }
+            forward = ctx.forwards.pollSubmitted();
+            work++;
             if (engine.role() == Role.LEADER || leader == 0) {
                 // Certainly not taken effect: propose here (leader) or retry once a leader is known.
                 forward.future.completeExceptionally(new NotLeaderException(ctx.selfId, leader));

@@ -86,6 +86,11 @@ final class Forwards {
 
     // ------------------------------------------------------------------ core
 
+    /** Whether a submitted forward waits for the core. */
+    boolean hasSubmitted() {
+        return !submitted.isEmpty();
+    }
+
     /** The next submitted forward, with its request id assigned, or null. */
     Forward pollSubmitted() {
         Forward forward = submitted.poll();
