@@ -34,6 +34,9 @@ import java.util.concurrent.TimeUnit;
  * node restores its newest snapshot and replays only the log after it.
  *
  * <p>{@link #close()} stops servers, then nodes, then transports.
+ *
+ * <p>The parts of one node ({@link #newTransport}, {@link #buildNode}, {@link #startServer}) are
+ * shared with {@link KvNode}, which runs one node per process on the same storage layout.
  */
 public final class KvCluster implements AutoCloseable {
 
@@ -96,12 +99,11 @@ public final class KvCluster implements AutoCloseable {
             ids[i] = i + 1;
         }
         List<AutoCloseable> started = new ArrayList<>();
-        EventLoopGroup redisLoops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        EventLoopGroup redisLoops = newRedisLoops();
         try {
             Map<Long, NettyTransport> transports = new LinkedHashMap<>();
             for (long id : ids) {
-                NettyTransport transport = NettyTransport.builder().clusterId(CLUSTER_ID).nodeId(id)
-                        .bind(options.host(), port(options.raftBasePort(), id)).build();
+                NettyTransport transport = newTransport(id, options.host(), port(options.raftBasePort(), id));
                 started.add(transport);
                 transports.put(id, transport);
             }
@@ -114,7 +116,7 @@ public final class KvCluster implements AutoCloseable {
             }
             Map<Long, RaftNode> nodes = new ConcurrentHashMap<>();
             for (long id : ids) {
-                RaftNode node = buildNode(id, ids, options, transports.get(id));
+                RaftNode node = buildNode(id, ids, options.dataDir(), options.config(), transports.get(id));
                 started.add(0, node);
                 nodes.put(id, node);
             }
@@ -122,23 +124,14 @@ public final class KvCluster implements AutoCloseable {
             Map<Long, Member> members = new LinkedHashMap<>();
             for (long id : ids) {
                 RaftNode node = nodes.get(id);
-                RespCommands commands = new RespCommands(node, new InProcessRouter(node, nodes),
-                        options.config().maxEntryBytes(), options.timeout());
-                KvServer server = KvServer.start(new InetSocketAddress(options.host(),
-                        port(options.redisBasePort(), id)), commands, redisLoops, options.config().maxEntryBytes());
+                KvServer server = startServer(new InetSocketAddress(options.host(), port(options.redisBasePort(), id)),
+                        node, new InProcessRouter(node, nodes), options.config(), options.timeout(), redisLoops);
                 started.add(0, server);
                 members.put(id, new Member(id, transports.get(id), node, server));
             }
             return new KvCluster(Collections.unmodifiableMap(members), redisLoops);
-        } catch (RuntimeException | Error e) {
-            for (AutoCloseable closeable : started) {
-                try {
-                    closeable.close();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            redisLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        } catch (Throwable e) {
+            closeAll(started, redisLoops, e);
             throw e;
         }
     }
@@ -153,25 +146,48 @@ public final class KvCluster implements AutoCloseable {
         return dataDir.resolve("node-" + id + "-snapshots");
     }
 
+    // ------------------------------------------------------------------ one node's parts (KvNode too)
+
+    /** The event loops of the Redis servers of this process. */
+    static EventLoopGroup newRedisLoops() {
+        return new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    }
+
+    /**
+     * Node {@code id}'s transport listening on {@code host:port} (port 0: any free port), no peers yet.
+     *
+     * @throws UncheckedIOException if the address cannot be bound
+     */
+    static NettyTransport newTransport(long id, String host, int port) {
+        return NettyTransport.builder().clusterId(CLUSTER_ID).nodeId(id).bind(host, port).build();
+    }
+
     /**
      * Node {@code id}'s log storage and snapshot store (both in {@code dataDir}), a fresh state
      * machine, and {@code transport}; the node is built (its snapshot restored, its log recovered),
      * not started. If building fails, whatever was opened is closed.
      *
-     * @throws UncheckedIOException if the snapshot store cannot be opened or the node cannot recover
+     * @throws UncheckedIOException if the storage cannot be opened (for example, another process
+     *                              holds it) or the node cannot recover
      */
-    private static RaftNode buildNode(long id, long[] voters, Options options, NettyTransport transport) {
-        SegmentedLogStorage log = SegmentedLogStorage.builder(logDirectory(options.dataDir(), id))
+    static RaftNode buildNode(long id, long[] voters, Path dataDir, RaftConfig config, NettyTransport transport) {
+        SegmentedLogStorage log = SegmentedLogStorage.builder(logDirectory(dataDir, id))
                 .clusterId(STORAGE_CLUSTER_ID).build();
         FileSnapshotStore snapshots;
         try {
-            snapshots = FileSnapshotStore.open(snapshotDirectory(options.dataDir(), id), STORAGE_CLUSTER_ID, 1,
+            snapshots = FileSnapshotStore.open(snapshotDirectory(dataDir, id), STORAGE_CLUSTER_ID, 1,
                     SNAPSHOTS_RETAINED);
         } catch (IOException e) {
-            throw new UncheckedIOException("node " + id + " cannot open its snapshot store: " + e.getMessage(), e);
+            UncheckedIOException failure = new UncheckedIOException("node " + id
+                    + " cannot open its snapshot store: " + e.getMessage(), e);
+            closeQuietly(log, failure);
+            throw failure;
+        } catch (RuntimeException | Error e) {
+            closeQuietly(log, e);
+            throw e;
         }
         try {
-            return RaftNode.builder().nodeId(id).voters(voters).config(options.config())
+            return RaftNode.builder().nodeId(id).voters(voters).config(config)
                     .stateMachine(new KvStateMachine()).logStorage(log).snapshotStore(snapshots)
                     .transport(transport).build();
         } catch (RuntimeException | Error e) {
@@ -179,6 +195,25 @@ public final class KvCluster implements AutoCloseable {
             closeQuietly(snapshots, e);
             throw e;
         }
+    }
+
+    /**
+     * A Redis server on {@code address} for {@code node}, sending writes through {@code router}.
+     *
+     * @throws UncheckedIOException if the address cannot be bound
+     */
+    static KvServer startServer(InetSocketAddress address, RaftNode node, WriteRouter router, RaftConfig config,
+                                Duration timeout, EventLoopGroup loops) {
+        RespCommands commands = new RespCommands(node, router, config.maxEntryBytes(), timeout);
+        return KvServer.start(address, commands, loops, config.maxEntryBytes());
+    }
+
+    /** After a failed start: closes what had started, in list order, then the loops; adds errors to {@code failure}. */
+    static void closeAll(List<AutoCloseable> started, EventLoopGroup loops, Throwable failure) {
+        for (AutoCloseable closeable : started) {
+            closeQuietly(closeable, failure);
+        }
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
     private static void closeQuietly(AutoCloseable closeable, Throwable failure) {

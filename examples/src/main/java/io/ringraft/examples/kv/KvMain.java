@@ -3,9 +3,14 @@ package io.ringraft.examples.kv;
 import io.ringraft.api.RaftConfig;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -15,15 +20,31 @@ import java.util.concurrent.CountDownLatch;
  * cluster --nodes N [--data-dir DIR] [--redis-base-port 6381] [--raft-base-port 7381]
  *     N nodes in this process over loopback TCP with durable logs and snapshots
  *     ({@link KvCluster#snapshotPolicy}); Ctrl-C stops them.
- * node ...
- *     one node per process: not implemented yet.
+ * node --id ID --raft HOST:PORT --redis HOST:PORT --peers ID=HOST:PORT,... --data-dir DIR
+ *     one node in this process ({@link KvNode}): binds --raft, dials every other peer at the address
+ *     --peers gives it, serves Redis on --redis, keeps its log and snapshots under --data-dir (started
+ *     again on the same directory, it rejoins with its data); Ctrl-C or SIGTERM stops it.
  * </pre>
+ *
+ * Bad usage exits with status 2, a failure to start (a port in use, unreadable storage) with 1.
  */
 public final class KvMain {
 
-    private static final String USAGE = """
+    static final String USAGE = """
             usage: ringraft-kv cluster [--nodes 3] [--data-dir DIR] [--redis-base-port 6381] [--raft-base-port 7381]
-                   ringraft-kv node ...   (not implemented yet: see issue 8)""";
+                   ringraft-kv node --id ID --raft HOST:PORT --redis HOST:PORT --peers ID=HOST:PORT,... --data-dir DIR
+              cluster  N nodes in this process over loopback TCP, durable logs and snapshots under --data-dir
+                       (a temporary directory if not given); Ctrl-C stops them.
+              node     one node per process: listens for Raft on --raft, dials every other peer at the
+                       address its --peers entry gives (peers are told apart by node id, not by address),
+                       serves Redis on --redis (port 0: any free port), keeps its log and snapshots under
+                       --data-dir; restarted on the same directory it rejoins with its data. Every node of
+                       a cluster lists the same ids in --peers, its own included. Ctrl-C stops it.
+              example  ringraft-kv node --id 1 --raft 127.0.0.1:7381 --redis 127.0.0.1:6381 \\
+                         --peers 1=127.0.0.1:7381,2=127.0.0.1:7382,3=127.0.0.1:7383 --data-dir /var/lib/kv-1""";
+
+    /** How long a RESP command may wait for Raft before an error reply. */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
     private KvMain() {
     }
@@ -35,7 +56,7 @@ public final class KvMain {
         }
     }
 
-    /** Runs a subcommand; returns the exit status (the {@code cluster} subcommand runs until Ctrl-C). */
+    /** Runs a subcommand; returns the exit status (a started cluster or node runs until Ctrl-C). */
     static int run(String[] args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
         if (args.length == 0) {
             err.println(USAGE);
@@ -45,8 +66,7 @@ public final class KvMain {
             case "cluster":
                 return cluster(args, out, err);
             case "node":
-                err.println("not implemented yet: see issue 8");
-                return 2;
+                return node(args, out, err);
             case "-h":
             case "--help":
             case "help":
@@ -56,6 +76,11 @@ public final class KvMain {
                 err.println("unknown subcommand '" + args[0] + "'\n" + USAGE);
                 return 2;
         }
+    }
+
+    /** The Raft configuration of both subcommands: larger buffers than the defaults, and {@link KvCluster#snapshotPolicy}. */
+    static RaftConfig commandLineConfig() {
+        return KvCluster.snapshotPolicy(RaftConfig.builder().ringCapacityBytes(8 << 20).maxPendingReads(8192)).build();
     }
 
     private static int cluster(String[] args, PrintStream out, PrintStream err)
@@ -92,20 +117,13 @@ public final class KvMain {
         Files.createDirectories(dataDir);
         KvCluster cluster;
         try {
-            RaftConfig config = KvCluster.snapshotPolicy(RaftConfig.builder().ringCapacityBytes(8 << 20)
-                    .maxPendingReads(8192)).build();
             cluster = KvCluster.start(new KvCluster.Options(nodes, dataDir, "127.0.0.1", redisBasePort,
-                    raftBasePort, config, Duration.ofSeconds(5)));
+                    raftBasePort, commandLineConfig(), COMMAND_TIMEOUT));
         } catch (RuntimeException e) {
-            err.println("cannot start the cluster: " + e); // e.g. a port in use
+            err.println("cannot start the cluster: " + describe(e)); // e.g. a port in use
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            cluster.close();
-            out.println("stopped");
-            stopped.countDown();
-        }, "ringraft-kv-shutdown"));
+        CountDownLatch stopped = stopOnShutdown(cluster, out, "stopped");
         out.println("data directory " + dataDir.toAbsolutePath());
         for (KvCluster.Member member : cluster.members().values()) {
             out.printf("node %d  redis 127.0.0.1:%d  raft 127.0.0.1:%d  log %s  snapshots %s%n", member.id(),
@@ -116,5 +134,179 @@ public final class KvMain {
         out.println("Ctrl-C stops the cluster");
         stopped.await();
         return 0;
+    }
+
+    private static int node(String[] args, PrintStream out, PrintStream err)
+            throws IOException, InterruptedException {
+        KvNode.Options options;
+        try {
+            options = parseNode(args);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage() + "\n" + USAGE);
+            return 2;
+        }
+        Path dataDir = options.dataDir().toAbsolutePath();
+        KvNode node;
+        try {
+            Files.createDirectories(dataDir);
+            node = KvNode.start(options);
+        } catch (IOException | RuntimeException e) {
+            err.println("cannot start node " + options.id() + ": " + describe(e)); // e.g. a port in use
+            return 1;
+        }
+        CountDownLatch stopped = stopOnShutdown(node, out, "node " + options.id() + " stopped");
+        out.printf("node %d  raft %s  redis %s  data-dir %s  (Ctrl-C stops it)%n", options.id(),
+                hostPort(node.transport().localAddress()), hostPort(node.server().localAddress()), dataDir);
+        stopped.await();
+        return 0;
+    }
+
+    /**
+     * Parses the {@code node} subcommand's flags ({@code args[0]} is {@code node}).
+     *
+     * @throws IllegalArgumentException naming the flag at fault, for any bad usage
+     */
+    static KvNode.Options parseNode(String[] args) {
+        Map<String, String> values = new HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            String option = args[i];
+            switch (option) {
+                case "--id", "--raft", "--redis", "--peers", "--data-dir" -> {
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + option + "' for node");
+            }
+            if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                throw new IllegalArgumentException("missing value for " + option);
+            }
+            if (values.put(option, args[++i]) != null) {
+                throw new IllegalArgumentException(option + " is given more than once");
+            }
+        }
+        for (String required : new String[] {"--id", "--raft", "--redis", "--peers", "--data-dir"}) {
+            if (!values.containsKey(required)) {
+                throw new IllegalArgumentException("node needs " + required);
+            }
+        }
+        long id = nodeId("--id", values.get("--id"));
+        HostPort raft = HostPort.parse("--raft", values.get("--raft"), false);
+        HostPort redis = HostPort.parse("--redis", values.get("--redis"), true);
+        Map<Long, String> peers = peers(values.get("--peers"));
+        if (!peers.containsKey(id)) {
+            throw new IllegalArgumentException("--peers must list this node's id " + id + " too (it names "
+                    + peers.keySet() + ")");
+        }
+        Path dataDir;
+        try {
+            dataDir = Path.of(values.get("--data-dir"));
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("--data-dir: not a valid path: " + e.getMessage());
+        }
+        if (values.get("--data-dir").isBlank()) {
+            throw new IllegalArgumentException("--data-dir must not be empty");
+        }
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+            throw new IllegalArgumentException("--data-dir " + dataDir + " exists and is not a directory");
+        }
+        return new KvNode.Options(id, raft.host(), raft.port(), redis.host(), redis.port(), peers, dataDir,
+                commandLineConfig(), COMMAND_TIMEOUT);
+    }
+
+    /** {@code id=host:port,...}: the addresses by id, in the order given. */
+    private static Map<Long, String> peers(String value) {
+        Map<Long, String> peers = new LinkedHashMap<>();
+        for (String entry : value.split(",", -1)) {
+            String trimmed = entry.trim();
+            int equals = trimmed.indexOf('=');
+            if (equals < 0) {
+                throw new IllegalArgumentException("--peers: expected ID=HOST:PORT, got '" + trimmed + "'");
+            }
+            long id = nodeId("--peers", trimmed.substring(0, equals).trim());
+            HostPort address = HostPort.parse("--peers (node " + id + ")", trimmed.substring(equals + 1).trim(),
+                    false);
+            if (peers.put(id, address.toString()) != null) {
+                throw new IllegalArgumentException("--peers names node " + id + " more than once");
+            }
+        }
+        return peers;
+    }
+
+    private static long nodeId(String flag, String value) {
+        long id;
+        try {
+            id = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            id = 0;
+        }
+        if (id <= 0) {
+            throw new IllegalArgumentException(flag + ": a node id must be a positive integer, got '" + value + "'");
+        }
+        return id;
+    }
+
+    /** A {@code host:port} or {@code [ipv6]:port} argument. */
+    record HostPort(String host, int port) {
+
+        static HostPort parse(String flag, String value, boolean portZeroAllowed) {
+            int colon = value.lastIndexOf(':');
+            if (colon <= 0 || colon == value.length() - 1) {
+                throw new IllegalArgumentException(flag + ": expected HOST:PORT, got '" + value + "'");
+            }
+            String host = value.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            if (host.isBlank()) {
+                throw new IllegalArgumentException(flag + ": expected HOST:PORT, got '" + value + "'");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(value.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            int min = portZeroAllowed ? 0 : 1;
+            if (port < min || port > 65535) {
+                throw new IllegalArgumentException(flag + ": the port must be in " + min + "..65535, got '"
+                        + value.substring(colon + 1) + "'");
+            }
+            return new HostPort(host, port);
+        }
+
+        @Override
+        public String toString() {
+            return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        }
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        return new HostPort(address.getAddress() != null ? address.getAddress().getHostAddress()
+                : address.getHostString(), address.getPort()).toString();
+    }
+
+    /** Closes {@code closeable} when the JVM shuts down (Ctrl-C, SIGTERM); the latch opens once it is closed. */
+    private static CountDownLatch stopOnShutdown(AutoCloseable closeable, PrintStream out, String message) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                closeable.close();
+                out.println(message);
+            } catch (Exception e) {
+                out.println(message + " (closing failed: " + describe(e) + ")");
+            } finally {
+                stopped.countDown();
+            }
+        }, "ringraft-kv-shutdown"));
+        return stopped;
+    }
+
+    /** The messages of {@code e} and its causes. */
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() == null || !text.toString().contains(cause.getMessage())) {
+                text.append(": ").append(cause);
+            }
+        }
+        return text.toString();
     }
 }

@@ -14,6 +14,8 @@ import io.netty.handler.codec.redis.RedisBulkStringAggregator;
 import io.netty.handler.codec.redis.RedisDecoder;
 import io.netty.handler.codec.redis.RedisEncoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 
 /**
@@ -41,11 +43,12 @@ public final class KvServer implements AutoCloseable {
      *
      * @param group        NIO event loops for the listening socket and the connections
      * @param maxBulkBytes largest bulk string (argument) a client may send
+     * @throws UncheckedIOException if {@code address} cannot be bound (for example, the port is in use)
      */
     public static KvServer start(InetSocketAddress address, RespCommands commands, EventLoopGroup group,
                                  int maxBulkBytes) {
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-        Channel channel = new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -62,8 +65,14 @@ public final class KvServer implements AutoCloseable {
                                 new RedisArrayAggregator(MAX_ARGUMENTS, 1),
                                 new RespConnectionHandler(commands, MAX_PENDING_PER_CONNECTION));
                     }
-                })
-                .bind(address).syncUninterruptibly().channel();
+                });
+        Channel channel;
+        try {
+            channel = bootstrap.bind(address).syncUninterruptibly().channel();
+        } catch (Exception e) { // Netty rethrows the bind's checked exception unchecked
+            throw new UncheckedIOException("cannot listen for Redis clients on " + address,
+                    e instanceof IOException io ? io : new IOException(e));
+        }
         return new KvServer(channel, connections);
     }
 

@@ -4,7 +4,10 @@
  * <p>{@link io.ringraft.examples.kv.KvStateMachine} holds the map and executes
  * {@link io.ringraft.examples.kv.KvCodec} commands; {@link io.ringraft.examples.kv.KvServer} serves
  * RESP on each node through {@link io.ringraft.examples.kv.RespCommands};
- * {@link io.ringraft.examples.kv.KvCluster} runs a whole cluster in one process and
- * {@link io.ringraft.examples.kv.KvMain} is the command line ({@code ringraft-kv.jar}).
+ * {@link io.ringraft.examples.kv.KvCluster} runs a whole cluster in one process (writes go to the
+ * leader's object, {@link io.ringraft.examples.kv.InProcessRouter}), {@link io.ringraft.examples.kv.KvNode}
+ * one node whose peers are other processes (writes forwarded over the transport,
+ * {@link io.ringraft.examples.kv.ForwardingRouter}), and {@link io.ringraft.examples.kv.KvMain} is the
+ * command line ({@code ringraft-kv.jar}).
  */
 package io.ringraft.examples.kv;

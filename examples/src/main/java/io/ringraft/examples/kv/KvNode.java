@@ -1,0 +1,148 @@
+package io.ringraft.examples.kv;
+
+import io.netty.channel.EventLoopGroup;
+import io.ringraft.api.RaftConfig;
+import io.ringraft.api.RaftNode;
+import io.ringraft.net.netty.NettyTransport;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One KV node in this process, its peers in other processes (the command line's {@code node} mode).
+ * Its {@link NettyTransport} listens on the node's own Raft address and dials every other peer at the
+ * address the {@link Options#peers} map gives (which may differ from the address the peer binds, for
+ * example behind a proxy or NAT; peers know each other by the node id of the handshake). The Raft node
+ * is built as each of {@link KvCluster}'s (same storage layout under the data directory:
+ * {@code node-<id>/} and {@code node-<id>-snapshots/}, same state machine); its {@link KvServer}
+ * sends writes through a {@link ForwardingRouter}.
+ *
+ * <p>Restartable: a node started again on the same data directory recovers its vote, log and newest
+ * snapshot, and catches up from the leader. The storage directory is locked while a node holds it,
+ * so a second process on the same directory fails to start.
+ *
+ * <p>{@link #close()} stops the server, then the node, then the transport and the server's loops.
+ */
+public final class KvNode implements AutoCloseable {
+
+    /**
+     * How to start a node.
+     *
+     * @param id        this node's id, positive
+     * @param raftHost  the address the Raft transport binds to
+     * @param raftPort  its port (0: any free port)
+     * @param redisHost the address the Redis server binds to
+     * @param redisPort its port (0: any free port)
+     * @param peers     every voter's Raft address ({@code host:port}) by node id, this node's included
+     *                  (its own address is not used: the node binds {@code raftHost:raftPort})
+     * @param dataDir   the parent of this node's log and snapshot directories
+     * @param config    the Raft configuration (every node of the cluster should use the same)
+     * @param timeout   how long a RESP command may wait for Raft before an error reply
+     */
+    public record Options(long id, String raftHost, int raftPort, String redisHost, int redisPort,
+                          Map<Long, String> peers, Path dataDir, RaftConfig config, Duration timeout) {
+
+        public Options {
+            if (id <= 0) {
+                throw new IllegalArgumentException("node id must be positive, got " + id);
+            }
+            Objects.requireNonNull(raftHost, "raftHost");
+            Objects.requireNonNull(redisHost, "redisHost");
+            Objects.requireNonNull(dataDir, "dataDir");
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(timeout, "timeout");
+            peers = Collections.unmodifiableMap(new TreeMap<>(peers));
+            if (!peers.containsKey(id)) {
+                throw new IllegalArgumentException("the peers " + peers.keySet() + " do not include this node, " + id);
+            }
+        }
+
+        /** The voters: every id of {@link #peers}, in order. */
+        long[] voters() {
+            return peers.keySet().stream().mapToLong(Long::longValue).toArray();
+        }
+    }
+
+    private final long id;
+    private final NettyTransport transport;
+    private final RaftNode node;
+    private final KvServer server;
+    private final EventLoopGroup redisLoops;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private KvNode(long id, NettyTransport transport, RaftNode node, KvServer server, EventLoopGroup redisLoops) {
+        this.id = id;
+        this.transport = transport;
+        this.node = node;
+        this.server = server;
+        this.redisLoops = redisLoops;
+    }
+
+    /**
+     * Binds the Raft address, recovers the node from the data directory, starts it and the Redis
+     * server. On failure, stops whatever had started and rethrows.
+     *
+     * @throws UncheckedIOException if an address cannot be bound or the storage cannot be opened
+     *                              or recovered
+     */
+    public static KvNode start(Options options) {
+        List<AutoCloseable> started = new ArrayList<>();
+        EventLoopGroup redisLoops = KvCluster.newRedisLoops();
+        try {
+            NettyTransport transport = KvCluster.newTransport(options.id(), options.raftHost(), options.raftPort());
+            started.add(transport);
+            options.peers().forEach((peerId, address) -> {
+                if (peerId != options.id()) {
+                    transport.peer(peerId, address);
+                }
+            });
+            RaftNode node = KvCluster.buildNode(options.id(), options.voters(), options.dataDir(), options.config(),
+                    transport);
+            started.add(0, node);
+            node.start();
+            KvServer server = KvCluster.startServer(new InetSocketAddress(options.redisHost(), options.redisPort()),
+                    node, new ForwardingRouter(node, options.peers()), options.config(), options.timeout(), redisLoops);
+            return new KvNode(options.id(), transport, node, server, redisLoops);
+        } catch (Throwable e) {
+            KvCluster.closeAll(started, redisLoops, e);
+            throw e;
+        }
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public RaftNode node() {
+        return node;
+    }
+
+    public NettyTransport transport() {
+        return transport;
+    }
+
+    public KvServer server() {
+        return server;
+    }
+
+    /** Stops the server, the node, the transport and the server's loops. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        server.close();
+        node.close();
+        transport.close();
+        redisLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,175 @@
+package io.ringraft.examples.kv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line's usage errors (exit status 2, a message naming the flag, the usage) and the {@code node} flags. */
+class KvMainTest {
+
+    private static final String PEERS = "1=127.0.0.1:7381,2=127.0.0.1:7382,3=127.0.0.1:7383";
+
+    @TempDir
+    Path dir;
+
+    /** A valid {@code node} command line with {@code flag} replaced by {@code value} (or removed if null). */
+    private List<String> nodeArgs(String flag, String value) {
+        List<String> args = new ArrayList<>(List.of("node", "--id", "1", "--raft", "127.0.0.1:7381",
+                "--redis", "127.0.0.1:6381", "--peers", PEERS, "--data-dir", dir.resolve("data").toString()));
+        int at = args.indexOf(flag);
+        if (value == null) {
+            args.remove(at + 1);
+            args.remove(at);
+        } else if (at >= 0) {
+            args.set(at + 1, value);
+        } else {
+            args.add(flag);
+            args.add(value);
+        }
+        return args;
+    }
+
+    private record Outcome(int status, String out, String err) {
+    }
+
+    private static Outcome run(List<String> args) throws IOException, InterruptedException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = KvMain.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Runs {@code args}, expects bad usage, and returns the first line of the error output. */
+    private static String usageError(List<String> args) throws IOException, InterruptedException {
+        Outcome outcome = run(args);
+        assertThat(outcome.status()).as("exit status of %s", args).isEqualTo(2);
+        assertThat(outcome.out()).isEmpty();
+        assertThat(outcome.err()).contains("usage: ringraft-kv");
+        return outcome.err().lines().findFirst().orElseThrow();
+    }
+
+    @Test
+    void subcommands() throws Exception {
+        assertThat(usageError(List.of())).startsWith("usage: ringraft-kv");
+        assertThat(usageError(List.of("nodes"))).isEqualTo("unknown subcommand 'nodes'");
+        Outcome help = run(List.of("--help"));
+        assertThat(help.status()).isZero();
+        assertThat(help.out()).contains("ringraft-kv node --id ID --raft HOST:PORT --redis HOST:PORT --peers");
+    }
+
+    @Test
+    void everyNodeFlagIsRequired() throws Exception {
+        assertThat(usageError(List.of("node"))).isEqualTo("node needs --id");
+        for (String flag : List.of("--id", "--raft", "--redis", "--peers", "--data-dir")) {
+            assertThat(usageError(nodeArgs(flag, null))).isEqualTo("node needs " + flag);
+        }
+    }
+
+    @Test
+    void unknownMissingAndRepeatedFlags() throws Exception {
+        assertThat(usageError(nodeArgs("--nodes", "3"))).isEqualTo("unknown option '--nodes' for node");
+        assertThat(usageError(List.of("node", "--id", "1", "extra"))).isEqualTo("unknown option 'extra' for node");
+        assertThat(usageError(List.of("node", "--id"))).isEqualTo("missing value for --id");
+        assertThat(usageError(List.of("node", "--id", "--raft", "127.0.0.1:7381")))
+                .isEqualTo("missing value for --id");
+        List<String> twice = nodeArgs("--id", "1");
+        twice.addAll(List.of("--id", "2"));
+        assertThat(usageError(twice)).isEqualTo("--id is given more than once");
+    }
+
+    @Test
+    void nodeIds() throws Exception {
+        for (String bad : List.of("0", "-3", "abc", "1.5", "99999999999999999999")) {
+            assertThat(usageError(nodeArgs("--id", bad)))
+                    .isEqualTo("--id: a node id must be a positive integer, got '" + bad + "'");
+        }
+        assertThat(usageError(nodeArgs("--id", "4")))
+                .isEqualTo("--peers must list this node's id 4 too (it names [1, 2, 3])");
+    }
+
+    @Test
+    void addresses() throws Exception {
+        assertThat(usageError(nodeArgs("--raft", "127.0.0.1")))
+                .isEqualTo("--raft: expected HOST:PORT, got '127.0.0.1'");
+        assertThat(usageError(nodeArgs("--raft", ":7381"))).isEqualTo("--raft: expected HOST:PORT, got ':7381'");
+        assertThat(usageError(nodeArgs("--raft", "[]:7381"))).isEqualTo("--raft: expected HOST:PORT, got '[]:7381'");
+        assertThat(usageError(nodeArgs("--raft", "host:")))
+                .isEqualTo("--raft: expected HOST:PORT, got 'host:'");
+        assertThat(usageError(nodeArgs("--raft", "127.0.0.1:0")))
+                .isEqualTo("--raft: the port must be in 1..65535, got '0'");
+        assertThat(usageError(nodeArgs("--redis", "127.0.0.1:65536")))
+                .isEqualTo("--redis: the port must be in 0..65535, got '65536'");
+        assertThat(usageError(nodeArgs("--redis", "127.0.0.1:http")))
+                .isEqualTo("--redis: the port must be in 0..65535, got 'http'");
+    }
+
+    @Test
+    void peers() throws Exception {
+        assertThat(usageError(nodeArgs("--peers", "1=127.0.0.1:7381,2")))
+                .isEqualTo("--peers: expected ID=HOST:PORT, got '2'");
+        assertThat(usageError(nodeArgs("--peers", "1=127.0.0.1:7381,")))
+                .isEqualTo("--peers: expected ID=HOST:PORT, got ''");
+        assertThat(usageError(nodeArgs("--peers", "1=127.0.0.1:7381,x=127.0.0.1:7382")))
+                .isEqualTo("--peers: a node id must be a positive integer, got 'x'");
+        assertThat(usageError(nodeArgs("--peers", "1=127.0.0.1:7381,2=127.0.0.1")))
+                .isEqualTo("--peers (node 2): expected HOST:PORT, got '127.0.0.1'");
+        assertThat(usageError(nodeArgs("--peers", "1=127.0.0.1:7381,2=127.0.0.1:0")))
+                .isEqualTo("--peers (node 2): the port must be in 1..65535, got '0'");
+        assertThat(usageError(nodeArgs("--peers", "1=127.0.0.1:7381,1=127.0.0.1:7382")))
+                .isEqualTo("--peers names node 1 more than once");
+        assertThat(usageError(nodeArgs("--peers", "2=127.0.0.1:7382,3=127.0.0.1:7383")))
+                .isEqualTo("--peers must list this node's id 1 too (it names [2, 3])");
+    }
+
+    @Test
+    void dataDirectory() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertThat(usageError(nodeArgs("--data-dir", file.toString())))
+                .isEqualTo("--data-dir " + file + " exists and is not a directory");
+        assertThat(usageError(nodeArgs("--data-dir", " "))).isEqualTo("--data-dir must not be empty");
+    }
+
+    @Test
+    void aValidNodeCommandLine() {
+        KvNode.Options options = KvMain.parseNode(nodeArgs("--peers",
+                "3=kv-3.example:7383, 1=127.0.0.1:7381 ,2=[::1]:7382").toArray(String[]::new));
+        assertThat(options.id()).isEqualTo(1);
+        assertThat(options.raftHost()).isEqualTo("127.0.0.1");
+        assertThat(options.raftPort()).isEqualTo(7381);
+        assertThat(options.redisHost()).isEqualTo("127.0.0.1");
+        assertThat(options.redisPort()).isEqualTo(6381);
+        assertThat(options.peers()).containsExactly(Map.entry(1L, "127.0.0.1:7381"), Map.entry(2L, "[::1]:7382"),
+                Map.entry(3L, "kv-3.example:7383"));
+        assertThat(options.voters()).containsExactly(1, 2, 3);
+        assertThat(options.dataDir()).isEqualTo(dir.resolve("data"));
+        assertThat(options.config().snapshotIntervalEntries()).isEqualTo(100_000); // the cluster's policy
+
+        KvNode.Options anyRedisPort = KvMain.parseNode(nodeArgs("--redis", "[::1]:0").toArray(String[]::new));
+        assertThat(anyRedisPort.redisHost()).isEqualTo("::1");
+        assertThat(anyRedisPort.redisPort()).isZero();
+        // a single-node cluster
+        KvNode.Options alone = KvMain.parseNode(nodeArgs("--peers", "1=127.0.0.1:7381").toArray(String[]::new));
+        assertThat(alone.voters()).containsExactly(1);
+        assertThat(Arrays.asList(KvMain.USAGE.split("\n"))).anyMatch(line -> line.contains("--data-dir DIR"));
+    }
+
+    @Test
+    void optionsRequireTheNodeAmongItsPeers() {
+        assertThatThrownBy(() -> new KvNode.Options(2, "127.0.0.1", 1, "127.0.0.1", 0,
+                Map.of(1L, "127.0.0.1:1"), dir, KvMain.commandLineConfig(), KvMain.COMMAND_TIMEOUT))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not include this node, 2");
+    }
+}
