@@ -1,11 +1,12 @@
 package io.ringraft.examples.kv;
 
+import io.ringraft.api.Membership;
 import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.RaftNode;
 import io.ringraft.api.RaftStatus;
-import io.ringraft.api.RejectedException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
 /**
  * The {@link WriteRouter} of a node whose peers live in other processes ({@link KvNode}): writes go
@@ -15,10 +16,11 @@ import java.util.concurrent.CompletableFuture;
  * keep their meaning ({@code NotLeaderException}, {@code RejectedException}: certainly no effect,
  * {@code -TRYAGAIN}; {@code IndeterminateException}: maybe, {@code -UNCERTAIN}).
  *
- * <p>A leadership transfer runs only on the leader: on a follower it fails at once with a
- * {@link RejectedException} naming the leader and its Raft address ({@code -ERR ...}; send
- * {@code RAFT.TRANSFER} to the leader's Redis port), or with {@link NotLeaderException} when no
- * leader is known ({@code -TRYAGAIN}).
+ * <p>Admin actions (a leadership transfer, a membership change) run only on the leader: on another
+ * node they fail at once with a {@link LeaderElsewhereException} naming the leader and its Raft
+ * address ({@code -ERR ...}; send the command to the leader's Redis port), or with
+ * {@link NotLeaderException} when no leader is known ({@code -TRYAGAIN}). A membership change may
+ * add only nodes whose Raft address this node's {@code --peers} gives (the leader must reach them).
  */
 public final class ForwardingRouter implements WriteRouter {
 
@@ -27,7 +29,8 @@ public final class ForwardingRouter implements WriteRouter {
 
     /**
      * @param self          the node whose server uses this router
-     * @param raftAddresses the peers' Raft addresses by node id (only named in error messages)
+     * @param raftAddresses the peers' Raft addresses by node id (named in error messages; a membership
+     *                      change may add only these nodes)
      */
     public ForwardingRouter(RaftNode self, Map<Long, String> raftAddresses) {
         this.self = self;
@@ -42,16 +45,27 @@ public final class ForwardingRouter implements WriteRouter {
     @Override
     public CompletableFuture<Void> transferLeadership(long targetNodeId) {
         RaftStatus status = self.status();
-        if (status.isLeader()) {
-            return self.transferLeadership(targetNodeId);
-        }
+        return status.isLeader() ? self.transferLeadership(targetNodeId) : notHere(status, "RAFT.TRANSFER");
+    }
+
+    @Override
+    public CompletableFuture<Void> changeMembership(UnaryOperator<Membership> change) {
+        RaftStatus status = self.status();
+        return status.isLeader()
+                ? MembershipChange.run(self, change, raftAddresses::containsKey,
+                "has no Raft address in this node's --peers; list it there (on every node) to add it")
+                : notHere(status, "RAFT.ADDLEARNER, RAFT.PROMOTE and RAFT.REMOVE");
+    }
+
+    /** The failure of an admin action sent to a node that does not lead. */
+    private <T> CompletableFuture<T> notHere(RaftStatus status, String what) {
         long leader = status.leaderId();
-        if (leader == 0) {
+        if (leader == 0 || leader == self.nodeId()) {
             return CompletableFuture.failedFuture(new NotLeaderException(self.nodeId(), 0));
         }
         String address = raftAddresses.get(leader);
-        return CompletableFuture.failedFuture(new RejectedException("node " + self.nodeId()
-                + " is not the leader; send RAFT.TRANSFER to the leader, node " + leader
-                + (address == null ? "" : " (raft " + address + ")")));
+        return CompletableFuture.failedFuture(new LeaderElsewhereException("node " + self.nodeId()
+                + " is not the leader; send " + what + " to the leader, node " + leader
+                + (address == null ? "" : " (raft " + address + ")"), leader));
     }
 }

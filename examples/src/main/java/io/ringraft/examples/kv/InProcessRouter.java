@@ -1,9 +1,11 @@
 package io.ringraft.examples.kv;
 
+import io.ringraft.api.Membership;
 import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.RaftNode;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
 /**
  * The {@link WriteRouter} of a cluster whose nodes all live in this process: it looks up the leader
@@ -11,6 +13,9 @@ import java.util.concurrent.CompletableFuture;
  * If no leader is known, the future fails with {@link NotLeaderException}; if the leader moved or
  * stopped meanwhile, that node's own {@code NotLeaderException} or {@code NodeStoppedException}
  * surfaces. Both mean the command did not enter the log.
+ *
+ * <p>A membership change is computed from the leader's membership and proposed at the leader; it may
+ * name only nodes of this process ({@code -ERR} otherwise: no other node could ever join).
  */
 public final class InProcessRouter implements WriteRouter {
 
@@ -36,6 +41,13 @@ public final class InProcessRouter implements WriteRouter {
     public CompletableFuture<Void> transferLeadership(long targetNodeId) {
         RaftNode leader = leader();
         return leader == null ? noLeader() : leader.transferLeadership(targetNodeId);
+    }
+
+    @Override
+    public CompletableFuture<Void> changeMembership(UnaryOperator<Membership> change) {
+        RaftNode leader = leader();
+        return leader == null ? noLeader()
+                : MembershipChange.run(leader, change, nodes::containsKey, "is not a node of this cluster");
     }
 
     private RaftNode leader() {

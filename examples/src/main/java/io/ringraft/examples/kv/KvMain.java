@@ -10,8 +10,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 
 /**
  * The KV store's command line ({@code java -jar examples/target/ringraft-kv.jar ...}).
@@ -20,10 +24,12 @@ import java.util.concurrent.CountDownLatch;
  * cluster --nodes N [--data-dir DIR] [--redis-base-port 6381] [--raft-base-port 7381]
  *     N nodes in this process over loopback TCP with durable logs and snapshots
  *     ({@link KvCluster#snapshotPolicy}); Ctrl-C stops them.
- * node --id ID --raft HOST:PORT --redis HOST:PORT --peers ID=HOST:PORT,... --data-dir DIR
+ * node --id ID --raft HOST:PORT --redis HOST:PORT --peers ID=HOST:PORT,... [--voters ID,...] --data-dir DIR
  *     one node in this process ({@link KvNode}): binds --raft, dials every other peer at the address
  *     --peers gives it, serves Redis on --redis, keeps its log and snapshots under --data-dir (started
- *     again on the same directory, it rejoins with its data); Ctrl-C or SIGTERM stops it.
+ *     again on the same directory, it rejoins with its data); Ctrl-C or SIGTERM stops it. --voters
+ *     (default: every id of --peers) are the initial voters; a node outside them waits to be added
+ *     (RAFT.ADDLEARNER, RAFT.PROMOTE).
  * </pre>
  *
  * Bad usage exits with status 2, a failure to start (a port in use, unreadable storage) with 1.
@@ -32,7 +38,8 @@ public final class KvMain {
 
     static final String USAGE = """
             usage: ringraft-kv cluster [--nodes 3] [--data-dir DIR] [--redis-base-port 6381] [--raft-base-port 7381]
-                   ringraft-kv node --id ID --raft HOST:PORT --redis HOST:PORT --peers ID=HOST:PORT,... --data-dir DIR
+                   ringraft-kv node --id ID --raft HOST:PORT --redis HOST:PORT --peers ID=HOST:PORT,... [--voters ID,...]
+                                    --data-dir DIR
               cluster  N nodes in this process over loopback TCP, durable logs and snapshots under --data-dir
                        (a temporary directory if not given); Ctrl-C stops them.
               node     one node per process: listens for Raft on --raft, dials every other peer at the
@@ -40,6 +47,10 @@ public final class KvMain {
                        serves Redis on --redis (port 0: any free port), keeps its log and snapshots under
                        --data-dir; restarted on the same directory it rejoins with its data. Every node of
                        a cluster lists the same ids in --peers, its own included. Ctrl-C stops it.
+                       --voters: the voters the cluster starts with (default: every id in --peers; give
+                       every node the same list); a node listed in --peers but not in --voters starts
+                       as a non-member and waits for the leader to add it: RAFT.ADDLEARNER <id>, then
+                       RAFT.PROMOTE <id> (RAFT.REMOVE <id> takes a member out).
               example  ringraft-kv node --id 1 --raft 127.0.0.1:7381 --redis 127.0.0.1:6381 \\
                          --peers 1=127.0.0.1:7381,2=127.0.0.1:7382,3=127.0.0.1:7383 --data-dir /var/lib/kv-1""";
 
@@ -171,7 +182,7 @@ public final class KvMain {
         for (int i = 1; i < args.length; i++) {
             String option = args[i];
             switch (option) {
-                case "--id", "--raft", "--redis", "--peers", "--data-dir" -> {
+                case "--id", "--raft", "--redis", "--peers", "--voters", "--data-dir" -> {
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + option + "' for node");
             }
@@ -195,6 +206,17 @@ public final class KvMain {
             throw new IllegalArgumentException("--peers must list this node's id " + id + " too (it names "
                     + peers.keySet() + ")");
         }
+        Set<Long> voters = peers.keySet();
+        if (values.containsKey("--voters")) {
+            voters = voters(values.get("--voters"));
+            Set<Long> unknown = new TreeSet<>(voters);
+            unknown.removeAll(peers.keySet());
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException("--voters names " + (unknown.size() == 1 ? "node " : "nodes ")
+                        + unknown.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                        + " that --peers does not list (it names " + new TreeSet<>(peers.keySet()) + ")");
+            }
+        }
         Path dataDir;
         try {
             dataDir = Path.of(values.get("--data-dir"));
@@ -207,8 +229,23 @@ public final class KvMain {
         if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
             throw new IllegalArgumentException("--data-dir " + dataDir + " exists and is not a directory");
         }
-        return new KvNode.Options(id, raft.host(), raft.port(), redis.host(), redis.port(), peers, dataDir,
+        return new KvNode.Options(id, raft.host(), raft.port(), redis.host(), redis.port(), peers, voters, dataDir,
                 commandLineConfig(), COMMAND_TIMEOUT);
+    }
+
+    /** {@code id,...}: the initial voters. */
+    private static Set<Long> voters(String value) {
+        if (value.isBlank()) {
+            throw new IllegalArgumentException("--voters must name at least one node");
+        }
+        Set<Long> voters = new LinkedHashSet<>();
+        for (String entry : value.split(",", -1)) {
+            long id = nodeId("--voters", entry.trim());
+            if (!voters.add(id)) {
+                throw new IllegalArgumentException("--voters names node " + id + " more than once");
+            }
+        }
+        return voters;
     }
 
     /** {@code id=host:port,...}: the addresses by id, in the order given. */

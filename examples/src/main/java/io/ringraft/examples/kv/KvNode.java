@@ -13,7 +13,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -25,6 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * is built as each of {@link KvCluster}'s (same storage layout under the data directory:
  * {@code node-<id>/} and {@code node-<id>-snapshots/}, same state machine); its {@link KvServer}
  * sends writes through a {@link ForwardingRouter}.
+ *
+ * <p>A node may start outside the initial voters ({@link Options#voters}) and join a running
+ * cluster: the leader adds it ({@code RAFT.ADDLEARNER}, then {@code RAFT.PROMOTE}) once the leader's
+ * {@code --peers} gives its address.
  *
  * <p>Restartable: a node started again on the same data directory recovers its vote, log and newest
  * snapshot, and catches up from the leader. The storage directory is locked while a node holds it,
@@ -42,14 +48,20 @@ public final class KvNode implements AutoCloseable {
      * @param raftPort  its port (0: any free port)
      * @param redisHost the address the Redis server binds to
      * @param redisPort its port (0: any free port)
-     * @param peers     every voter's Raft address ({@code host:port}) by node id, this node's included
-     *                  (its own address is not used: the node binds {@code raftHost:raftPort})
+     * @param peers     the Raft address ({@code host:port}) by node id of every node this one may talk
+     *                  to: every voter, and every node that may join later; this node's included (its
+     *                  own address is not used: the node binds {@code raftHost:raftPort})
+     * @param voters    the voters a new cluster starts with (a subset of {@link #peers}, not empty). A
+     *                  node outside them starts as a non-member: it accepts the leader's messages and
+     *                  becomes a member once added ({@code RAFT.ADDLEARNER}). A node that already has
+     *                  configuration entries in its log uses the newest of those instead
      * @param dataDir   the parent of this node's log and snapshot directories
      * @param config    the Raft configuration (every node of the cluster should use the same)
      * @param timeout   how long a RESP command may wait for Raft before an error reply
      */
     public record Options(long id, String raftHost, int raftPort, String redisHost, int redisPort,
-                          Map<Long, String> peers, Path dataDir, RaftConfig config, Duration timeout) {
+                          Map<Long, String> peers, Set<Long> voters, Path dataDir, RaftConfig config,
+                          Duration timeout) {
 
         public Options {
             if (id <= 0) {
@@ -64,11 +76,27 @@ public final class KvNode implements AutoCloseable {
             if (!peers.containsKey(id)) {
                 throw new IllegalArgumentException("the peers " + peers.keySet() + " do not include this node, " + id);
             }
+            voters = Collections.unmodifiableSet(new TreeSet<>(voters));
+            if (voters.isEmpty()) {
+                throw new IllegalArgumentException("the voters must name at least one node");
+            }
+            if (!peers.keySet().containsAll(voters)) {
+                Set<Long> unknown = new TreeSet<>(voters);
+                unknown.removeAll(peers.keySet());
+                throw new IllegalArgumentException("the voters " + voters + " name nodes that are not peers: "
+                        + unknown);
+            }
         }
 
-        /** The voters: every id of {@link #peers}, in order. */
-        long[] voters() {
-            return peers.keySet().stream().mapToLong(Long::longValue).toArray();
+        /** Every peer a voter. */
+        public Options(long id, String raftHost, int raftPort, String redisHost, int redisPort,
+                       Map<Long, String> peers, Path dataDir, RaftConfig config, Duration timeout) {
+            this(id, raftHost, raftPort, redisHost, redisPort, peers, peers.keySet(), dataDir, config, timeout);
+        }
+
+        /** The voters, in order. */
+        long[] voterIds() {
+            return voters.stream().mapToLong(Long::longValue).toArray();
         }
     }
 
@@ -105,7 +133,7 @@ public final class KvNode implements AutoCloseable {
                     transport.peer(peerId, address);
                 }
             });
-            RaftNode node = KvCluster.buildNode(options.id(), options.voters(), options.dataDir(), options.config(),
+            RaftNode node = KvCluster.buildNode(options.id(), options.voterIds(), options.dataDir(), options.config(),
                     transport);
             started.add(0, node);
             node.start();

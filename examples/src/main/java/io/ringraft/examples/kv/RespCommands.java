@@ -5,6 +5,7 @@ import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.ringraft.api.LogId;
+import io.ringraft.api.Membership;
 import io.ringraft.api.NodeStoppedException;
 import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.RaftException;
@@ -17,9 +18,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -31,7 +35,29 @@ import java.util.regex.Pattern;
  * {@code EXISTS}, {@code INCR}, {@code INCRBY}, {@code MGET}, {@code MSET}, {@code CAS key expected
  * new}, {@code DBSIZE}, {@code INFO [section]}, {@code CONFIG GET pattern...}, {@code RAFT.STATUS},
  * {@code RAFT.TRANSFER id}, {@code RAFT.SNAPSHOT} (this node takes a snapshot now; the reply is the
- * array {@code [index, term]} of the snapshot's last entry once it is durable). Thread-safe.
+ * array {@code [index, term]} of the snapshot's last entry once it is durable), and the membership
+ * changes {@code RAFT.ADDLEARNER id}, {@code RAFT.PROMOTE id}, {@code RAFT.REMOVE id}. Thread-safe.
+ *
+ * <p><b>Membership changes</b> go through {@link WriteRouter#changeMembership}: each is computed at
+ * the leader from the leader's current membership and answered {@code +OK} once the new
+ * configuration is committed ({@code INFO raft} and {@code RAFT.STATUS} show {@code raft_voters},
+ * {@code raft_learners} and {@code raft_membership_changing}).
+ * <ul>
+ *   <li>{@code RAFT.ADDLEARNER id}: node {@code id}, not yet a member, becomes a learner (it receives
+ *       the log, neither votes nor counts toward a quorum). Start it first, with the cluster's voters.
+ *   <li>{@code RAFT.PROMOTE id}: learner {@code id} becomes a voter (joint consensus).
+ *   <li>{@code RAFT.REMOVE id}: member {@code id} (voter or learner, the leader included) leaves; a
+ *       removed leader steps down once the change commits. The last voter cannot be removed.
+ * </ul>
+ * Replies: {@code -ERR} if the request does not fit the leader's membership (ADDLEARNER of a member,
+ * PROMOTE of a non-learner, REMOVE of a non-member or of the last voter), names a node the leader
+ * cannot reach, or was sent to a node that runs admin actions only on the leader (node mode: the
+ * error names the leader); {@code -TRYAGAIN} if it certainly had no effect (no leader known, the
+ * leader moved, another change or a leadership transfer in progress, the leader has not yet
+ * committed an entry of its term: {@code NotLeaderException}, {@code RejectedException},
+ * {@code NodeStoppedException}); {@code -UNCERTAIN} if the change may or may not take effect
+ * (leadership lost after the configuration entry was appended, no commit within ten election
+ * timeouts: {@code IndeterminateException}; or no answer within the command timeout).
  */
 public final class RespCommands {
 
@@ -81,7 +107,8 @@ public final class RespCommands {
         return switch (text(args.get(0)).toUpperCase(Locale.ROOT)) {
             // RAFT.SNAPSHOT observes the state, so it waits for the connection's earlier writes.
             case "GET", "MGET", "EXISTS", "DBSIZE", "RAFT.SNAPSHOT" -> Kind.READ;
-            case "SET", "DEL", "INCR", "INCRBY", "MSET", "CAS", "RAFT.TRANSFER" -> Kind.WRITE;
+            case "SET", "DEL", "INCR", "INCRBY", "MSET", "CAS", "RAFT.TRANSFER", "RAFT.ADDLEARNER", "RAFT.PROMOTE",
+                 "RAFT.REMOVE" -> Kind.WRITE;
             default -> Kind.LOCAL;
         };
     }
@@ -111,6 +138,9 @@ public final class RespCommands {
             case "RAFT.STATUS" -> n == 1 ? done(RespReplies.bulk(StatusText.raft(self.status()))) : arity(given);
             case "RAFT.TRANSFER" -> n == 2 ? transfer(args.get(1)) : arity(given);
             case "RAFT.SNAPSHOT" -> n == 1 ? snapshot() : arity(given);
+            case "RAFT.ADDLEARNER" -> n == 2 ? changeMembership(args.get(1), RespCommands::addLearner) : arity(given);
+            case "RAFT.PROMOTE" -> n == 2 ? changeMembership(args.get(1), RespCommands::promote) : arity(given);
+            case "RAFT.REMOVE" -> n == 2 ? changeMembership(args.get(1), RespCommands::remove) : arity(given);
             default -> done(unknown(given, args));
         };
     }
@@ -195,7 +225,7 @@ public final class RespCommands {
                         return RespReplies.OK;
                     }
                     Throwable cause = RespReplies.unwrap(failure);
-                    if (cause instanceof RejectedException) {
+                    if (cause instanceof RejectedException || cause instanceof LeaderElsewhereException) {
                         return RespReplies.error("ERR " + cause.getMessage());
                     }
                     if (cause instanceof RaftException) {
@@ -206,6 +236,100 @@ public final class RespCommands {
                     }
                     return RespReplies.error("ERR " + cause);
                 });
+    }
+
+    /** How a membership change command turns the leader's membership into the new one. */
+    @FunctionalInterface
+    interface MembershipEdit {
+        /**
+         * @throws IllegalArgumentException if the request does not fit {@code current} ({@code -ERR})
+         */
+        Membership apply(Membership current, long id);
+    }
+
+    private CompletableFuture<RedisMessage> changeMembership(byte[] node, MembershipEdit edit) {
+        Long id = KvStateMachine.parseLong(node);
+        if (id == null || id <= 0) {
+            return done(RespReplies.error("ERR node id must be a positive integer"));
+        }
+        UnaryOperator<Membership> change = current -> edit.apply(current, id);
+        CompletableFuture<Void> future;
+        try {
+            future = router.changeMembership(change);
+        } catch (RuntimeException e) {
+            return done(membershipFailure(e));
+        }
+        return future.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .handle((ignored, failure) -> failure == null ? RespReplies.OK : membershipFailure(failure));
+    }
+
+    /** {@code RAFT.ADDLEARNER}: {@code id} must not be a member yet. */
+    static Membership addLearner(Membership current, long id) {
+        requireNotMember(current, id);
+        Set<Long> learners = new TreeSet<>(current.learners());
+        learners.add(id);
+        return new Membership(current.voters(), learners, false);
+    }
+
+    /** {@code RAFT.PROMOTE}: {@code id} must be a learner. */
+    static Membership promote(Membership current, long id) {
+        if (current.voters().contains(id)) {
+            throw new IllegalArgumentException("node " + id + " is already a voter");
+        }
+        if (!current.learners().contains(id)) {
+            throw new IllegalArgumentException("node " + id + " is not a learner (voters " + current.voters()
+                    + ", learners " + current.learners() + "); add it with RAFT.ADDLEARNER first");
+        }
+        Set<Long> voters = new TreeSet<>(current.voters());
+        voters.add(id);
+        Set<Long> learners = new TreeSet<>(current.learners());
+        learners.remove(id);
+        return new Membership(voters, learners, false);
+    }
+
+    /** {@code RAFT.REMOVE}: {@code id} must be a member, and not the last voter. */
+    static Membership remove(Membership current, long id) {
+        if (!current.voters().contains(id) && !current.learners().contains(id)) {
+            throw new IllegalArgumentException("node " + id + " is not a member (voters " + current.voters()
+                    + ", learners " + current.learners() + ")");
+        }
+        if (current.voters().equals(Set.of(id))) {
+            throw new IllegalArgumentException("node " + id + " is the only voter; it cannot be removed");
+        }
+        Set<Long> voters = new TreeSet<>(current.voters());
+        voters.remove(id);
+        Set<Long> learners = new TreeSet<>(current.learners());
+        learners.remove(id);
+        return new Membership(voters, learners, false);
+    }
+
+    private static void requireNotMember(Membership current, long id) {
+        if (current.voters().contains(id)) {
+            throw new IllegalArgumentException("node " + id + " is already a voter");
+        }
+        if (current.learners().contains(id)) {
+            throw new IllegalArgumentException("node " + id + " is already a learner");
+        }
+    }
+
+    /**
+     * The reply for a failed membership change: {@code -ERR} for a request that does not fit (or went
+     * to a node that is not the leader), {@code -TRYAGAIN} only if it certainly had no effect,
+     * {@code -UNCERTAIN} otherwise.
+     */
+    static RedisMessage membershipFailure(Throwable failure) {
+        Throwable cause = RespReplies.unwrap(failure);
+        if (cause instanceof IllegalArgumentException || cause instanceof LeaderElsewhereException) {
+            return RespReplies.error("ERR " + cause.getMessage());
+        }
+        if (cause instanceof RaftException raft && !raft.mayHaveTakenEffect()) {
+            return RespReplies.error("TRYAGAIN " + cause.getMessage());
+        }
+        if (cause instanceof TimeoutException) {
+            return RespReplies.error("UNCERTAIN the membership change did not commit in time; it may still take effect");
+        }
+        return RespReplies.error("UNCERTAIN " + cause.getClass().getSimpleName() + ": " + cause.getMessage()
+                + "; the membership change may or may not take effect");
     }
 
     /**

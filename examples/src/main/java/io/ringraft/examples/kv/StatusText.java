@@ -1,7 +1,10 @@
 package io.ringraft.examples.kv;
 
+import io.ringraft.api.Membership;
 import io.ringraft.api.RaftStatus;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The text of {@code INFO} and {@code RAFT.STATUS}: Redis INFO style, {@code field:value} lines. */
 final class StatusText {
@@ -32,7 +35,11 @@ final class StatusText {
         return out.toString();
     }
 
-    /** Every field of {@link RaftStatus}, one {@code field:value} line each. */
+    /**
+     * Every field of {@link RaftStatus}, one {@code field:value} line each; the membership as
+     * {@code raft_voters} and {@code raft_learners} (ids separated by commas, empty if none) and
+     * {@code raft_membership_changing} (1 while a change is not yet committed).
+     */
     static String raft(RaftStatus st) {
         StringBuilder out = new StringBuilder();
         line(out, "node_id", st.nodeId());
@@ -56,7 +63,15 @@ final class StatusText {
         line(out, "dropped_outbound", st.droppedOutbound());
         line(out, "failure", st.failure() == null ? "" : st.failure());
         line(out, "closed", st.closed() ? 1 : 0);
+        Membership membership = st.membership();
+        line(out, "voters", ids(membership.voters()));
+        line(out, "learners", ids(membership.learners()));
+        line(out, "membership_changing", membership.changing() ? 1 : 0);
         return out.toString();
+    }
+
+    private static String ids(Set<Long> ids) {
+        return ids.stream().map(String::valueOf).collect(Collectors.joining(","));
     }
 
     private static void line(StringBuilder out, String field, Object value) {

@@ -1,6 +1,8 @@
 package io.ringraft.examples.kv;
 
+import io.ringraft.api.Membership;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
 /**
  * Where a node's RESP server sends what only the leader can do. Futures fail with the
@@ -14,4 +16,24 @@ public interface WriteRouter {
 
     /** Asks the leader to hand leadership to {@code targetNodeId}. */
     CompletableFuture<Void> transferLeadership(long targetNodeId);
+
+    /**
+     * Changes the membership at the leader ({@code RaftNode.changeMembership}): {@code change} is
+     * applied there to the leader's current membership ({@code RaftStatus.membership()}, read just
+     * before) and returns the new one; only its voters and learners matter. The future completes
+     * once the new configuration is committed.
+     *
+     * <p>It fails with what {@code change} throws (an {@link IllegalArgumentException}: the request
+     * makes no sense against the current membership; nothing was changed), with an
+     * {@link IllegalArgumentException} if the new membership names a node this router cannot reach,
+     * with a {@link LeaderElsewhereException} if this router runs admin actions only on the leader and
+     * this node is not it, or with {@code changeMembership}'s {@code RaftException}s.
+     *
+     * <p>{@code RaftNode} offers no compare-and-set on the configuration: two changes computed from
+     * the same membership at the same moment (two clients) could both be accepted one after the
+     * other, the second undoing the first. The core refuses a change while another is uncommitted,
+     * so this needs them to race within the few microseconds between reading the membership and the
+     * core taking the change.
+     */
+    CompletableFuture<Void> changeMembership(UnaryOperator<Membership> change);
 }

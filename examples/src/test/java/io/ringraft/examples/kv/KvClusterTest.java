@@ -130,6 +130,43 @@ class KvClusterTest {
         assertThat(read(clients.get(other), "GET", "n")).isEqualTo("43");
     }
 
+    /**
+     * Membership changes in cluster mode ({@link InProcessRouter}): any node takes them and runs them
+     * at the leader; a follower is removed (the two others carry on), added back as a learner (it
+     * catches up), and promoted again.
+     */
+    @Test
+    void membershipChangesThroughAnyNode() throws IOException {
+        cluster = KvCluster.start(new KvCluster.Options(3, dataDir, "127.0.0.1", 0, 0, CONFIG, Duration.ofSeconds(5)));
+        for (long id = 1; id <= 3; id++) {
+            clients.put(id, new RespTestClient(cluster.member(id).server().localAddress()));
+        }
+        long leader = awaitLeader(List.of(1L, 2L, 3L));
+        long follower = leader % 3 + 1;
+        long other = follower % 3 + 1;
+        RespTestClient viaFollower = clients.get(follower);
+        RespTestClient viaOther = clients.get(other);
+        assertThat(write(viaOther, "SET", "k", "v")).isEqualTo("OK");
+
+        assertThat(error(write(viaFollower, "RAFT.ADDLEARNER", "4"))).isEqualTo("ERR node 4 is not a node of this cluster");
+        assertThat(error(write(viaFollower, "RAFT.PROMOTE", Long.toString(other))))
+                .isEqualTo("ERR node " + other + " is already a voter");
+
+        assertThat(write(viaOther, "RAFT.REMOVE", Long.toString(follower))).isEqualTo("OK");
+        assertThat(cluster.member(leader).node().status().membership().voters()).containsOnly(leader, other);
+        assertThat((String) clients.get(leader).call("RAFT.STATUS")).contains("raft_voters:" + Math.min(leader, other)
+                + "," + Math.max(leader, other) + "\r\n", "raft_learners:\r\n", "raft_membership_changing:0\r\n");
+        assertThat(write(viaOther, "SET", "while-out", "1")).isEqualTo("OK");
+
+        assertThat(write(viaOther, "RAFT.ADDLEARNER", Long.toString(follower))).isEqualTo("OK");
+        assertThat(cluster.member(leader).node().status().membership().learners()).containsOnly(follower);
+        assertThat(read(viaFollower, "GET", "while-out")).isEqualTo("1");
+        assertThat(write(viaFollower, "RAFT.PROMOTE", Long.toString(follower))).isEqualTo("OK");
+        assertThat(cluster.member(leader).node().status().membership().voters()).containsOnly(1L, 2L, 3L);
+        assertThat(write(viaFollower, "SET", "back", "2")).isEqualTo("OK");
+        assertThat(read(viaOther, "GET", "back")).isEqualTo("2");
+    }
+
     /** A pipelined batch: replies come in order, and each GET sees the INCR sent before it. */
     private static void pipelinedCommandsAreAnsweredInOrder(RespTestClient client) throws IOException {
         int rounds = 200;

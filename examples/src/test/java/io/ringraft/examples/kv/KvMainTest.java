@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -135,6 +136,45 @@ class KvMainTest {
     }
 
     @Test
+    void voters() throws Exception {
+        String fourPeers = PEERS + ",4=127.0.0.1:7384";
+        List<String> args = nodeArgs("--peers", fourPeers);
+        args.addAll(List.of("--voters", " 3,1, 2"));
+        KvNode.Options options = KvMain.parseNode(args.toArray(String[]::new));
+        assertThat(options.peers()).containsOnlyKeys(1L, 2L, 3L, 4L);
+        assertThat(options.voters()).containsExactly(1L, 2L, 3L);
+        assertThat(options.voterIds()).containsExactly(1, 2, 3);
+
+        // a node outside the voters: it starts as a non-member and waits to be added
+        List<String> joining = nodeArgs("--peers", fourPeers);
+        joining.set(joining.indexOf("--id") + 1, "4");
+        joining.addAll(List.of("--voters", "1,2,3"));
+        KvNode.Options joiner = KvMain.parseNode(joining.toArray(String[]::new));
+        assertThat(joiner.id()).isEqualTo(4);
+        assertThat(joiner.voters()).containsExactly(1L, 2L, 3L);
+
+        assertThat(usageError(nodeArgs("--voters", "1,2,5")))
+                .isEqualTo("--voters names node 5 that --peers does not list (it names [1, 2, 3])");
+        assertThat(usageError(nodeArgs("--voters", "7,1,5")))
+                .isEqualTo("--voters names nodes 5, 7 that --peers does not list (it names [1, 2, 3])");
+        assertThat(usageError(nodeArgs("--voters", ""))).isEqualTo("--voters must name at least one node");
+        assertThat(usageError(nodeArgs("--voters", " "))).isEqualTo("--voters must name at least one node");
+        assertThat(usageError(nodeArgs("--voters", "1,,2")))
+                .isEqualTo("--voters: a node id must be a positive integer, got ''");
+        assertThat(usageError(nodeArgs("--voters", "1,x")))
+                .isEqualTo("--voters: a node id must be a positive integer, got 'x'");
+        assertThat(usageError(nodeArgs("--voters", "0"))).isEqualTo("--voters: a node id must be a positive integer, got '0'");
+        assertThat(usageError(nodeArgs("--voters", "1,2,1"))).isEqualTo("--voters names node 1 more than once");
+        List<String> twice = nodeArgs("--voters", "1");
+        twice.addAll(List.of("--voters", "2"));
+        assertThat(usageError(twice)).isEqualTo("--voters is given more than once");
+        List<String> missing = nodeArgs("--voters", "1");
+        missing.remove(missing.size() - 1); // "--voters" last, without its value
+        assertThat(usageError(missing)).isEqualTo("missing value for --voters");
+        assertThat(KvMain.USAGE).contains("[--voters ID,...]");
+    }
+
+    @Test
     void dataDirectory() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         assertThat(usageError(nodeArgs("--data-dir", file.toString())))
@@ -153,7 +193,8 @@ class KvMainTest {
         assertThat(options.redisPort()).isEqualTo(6381);
         assertThat(options.peers()).containsExactly(Map.entry(1L, "127.0.0.1:7381"), Map.entry(2L, "[::1]:7382"),
                 Map.entry(3L, "kv-3.example:7383"));
-        assertThat(options.voters()).containsExactly(1, 2, 3);
+        assertThat(options.voters()).containsExactly(1L, 2L, 3L); // no --voters: every peer
+        assertThat(options.voterIds()).containsExactly(1, 2, 3);
         assertThat(options.dataDir()).isEqualTo(dir.resolve("data"));
         assertThat(options.config().snapshotIntervalEntries()).isEqualTo(100_000); // the cluster's policy
 
@@ -162,7 +203,7 @@ class KvMainTest {
         assertThat(anyRedisPort.redisPort()).isZero();
         // a single-node cluster
         KvNode.Options alone = KvMain.parseNode(nodeArgs("--peers", "1=127.0.0.1:7381").toArray(String[]::new));
-        assertThat(alone.voters()).containsExactly(1);
+        assertThat(alone.voters()).containsExactly(1L);
         assertThat(Arrays.asList(KvMain.USAGE.split("\n"))).anyMatch(line -> line.contains("--data-dir DIR"));
     }
 
@@ -171,5 +212,20 @@ class KvMainTest {
         assertThatThrownBy(() -> new KvNode.Options(2, "127.0.0.1", 1, "127.0.0.1", 0,
                 Map.of(1L, "127.0.0.1:1"), dir, KvMain.commandLineConfig(), KvMain.COMMAND_TIMEOUT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not include this node, 2");
+    }
+
+    @Test
+    void optionsRequireVotersAmongThePeers() {
+        Map<Long, String> peers = Map.of(1L, "127.0.0.1:1", 2L, "127.0.0.1:2");
+        assertThatThrownBy(() -> new KvNode.Options(2, "127.0.0.1", 1, "127.0.0.1", 0, peers, Set.of(),
+                dir, KvMain.commandLineConfig(), KvMain.COMMAND_TIMEOUT))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("the voters must name at least one node");
+        assertThatThrownBy(() -> new KvNode.Options(2, "127.0.0.1", 1, "127.0.0.1", 0, peers, Set.of(1L, 3L),
+                dir, KvMain.commandLineConfig(), KvMain.COMMAND_TIMEOUT))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the voters [1, 3] name nodes that are not peers: [3]");
+        KvNode.Options outside = new KvNode.Options(2, "127.0.0.1", 1, "127.0.0.1", 0, peers, Set.of(1L),
+                dir, KvMain.commandLineConfig(), KvMain.COMMAND_TIMEOUT);
+        assertThat(outside.voterIds()).containsExactly(1); // node 2 starts outside the voters
     }
 }

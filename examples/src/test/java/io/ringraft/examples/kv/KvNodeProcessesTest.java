@@ -29,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and readable from another node; after the leader's process is killed every acknowledged write is
  * readable from the survivors; the killed node, started again on its data directory, rejoins and
  * catches up; SIGTERM stops a node cleanly. The nodes' {@code --peers} lists differ (one names its
- * peers by host name). The processes' output goes to files under the test's
- * temporary directory and is appended to any failure.
+ * peers by host name). A second scenario changes the membership: a fourth node, started outside the
+ * initial {@code --voters}, is added as a learner, catches up, is promoted and removed again. The
+ * processes' output goes to files under the test's temporary directory and is appended to any failure.
  */
 class KvNodeProcessesTest {
 
@@ -46,6 +47,8 @@ class KvNodeProcessesTest {
     private final Map<Long, RespTestClient> clients = new LinkedHashMap<>();
     private final Map<Long, Integer> raftPorts = new LinkedHashMap<>();
     private final Map<Long, Integer> redisPorts = new LinkedHashMap<>();
+    /** The {@code --voters} flag's value every node gets, or null for none (every peer votes). */
+    private String voters;
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -67,20 +70,39 @@ class KvNodeProcessesTest {
     @Test
     @Timeout(90)
     void threeNodeProcessesSurviveTheLeadersDeathAndARestart() throws Throwable {
+        withOutputs(this::scenario);
+    }
+
+    @Test
+    @Timeout(90)
+    void aFourthNodeJoinsAsLearnerIsPromotedAndRemoved() throws Throwable {
+        withOutputs(this::membershipScenario);
+    }
+
+    private interface Scenario {
+        void run() throws Exception;
+    }
+
+    private void withOutputs(Scenario scenario) throws Throwable {
         try {
-            scenario();
+            scenario.run();
         } catch (Throwable failure) {
             failure.addSuppressed(new AssertionError("output of the node processes:\n" + outputsText()));
             throw failure;
         }
     }
 
-    private void scenario() throws Exception {
-        int[] ports = freePorts(6);
-        for (long id = 1; id <= 3; id++) {
+    /** Ports for nodes 1..n. */
+    private void allocatePorts(int n) throws IOException {
+        int[] ports = freePorts(2 * n);
+        for (long id = 1; id <= n; id++) {
             raftPorts.put(id, ports[(int) id - 1]);
-            redisPorts.put(id, ports[(int) id + 2]);
+            redisPorts.put(id, ports[(int) id - 1 + n]);
         }
+    }
+
+    private void scenario() throws Exception {
+        allocatePorts(3);
         for (long id = 1; id <= 3; id++) {
             startNode(id);
         }
@@ -158,6 +180,97 @@ class KvNodeProcessesTest {
         assertThat(Files.readString(output.get(leader))).contains("node " + leader + " stopped");
     }
 
+    /**
+     * Nodes 1..4 all list 1..4 in {@code --peers} and start with {@code --voters 1,2,3}: node 4 is no
+     * member until the leader adds it.
+     */
+    private void membershipScenario() throws Exception {
+        allocatePorts(4);
+        voters = "1,2,3";
+        for (long id = 1; id <= 4; id++) {
+            startNode(id);
+        }
+        for (long id = 1; id <= 4; id++) {
+            connect(id);
+        }
+        long leader = awaitLeader(List.of(1L, 2L, 3L));
+        long follower = leader % 3 + 1;
+        assertThat(membership(leader)).isEqualTo("voters 1,2,3 learners  changing 0");
+        assertThat(field(status(4), "raft_role")).isEqualTo("follower");
+        assertThat(field(status(4), "raft_leader_id")).isEqualTo("0"); // nobody talks to a non-member
+
+        for (int i = 0; i < 20; i++) {
+            assertThat(write(i % 3 + 1, "SET", "before-" + i, "v" + i)).isEqualTo("OK");
+        }
+
+        // admin commands run on the leader only: a follower names it
+        Object notHere = clients.get(follower).call("RAFT.ADDLEARNER", "4");
+        assertThat(notHere).isInstanceOf(RespTestClient.Error.class);
+        assertThat(((RespTestClient.Error) notHere).message())
+                .startsWith("ERR node " + follower + " is not the leader; send RAFT.ADDLEARNER")
+                .contains("node " + leader + " (raft " + peerHost(follower) + ":" + raftPorts.get(leader) + ")");
+        // requests that do not fit the membership, or name a node without an address
+        assertThat(error(leader, "RAFT.PROMOTE", "4")).startsWith("ERR node 4 is not a learner");
+        assertThat(error(leader, "RAFT.REMOVE", "4")).startsWith("ERR node 4 is not a member");
+        assertThat(error(leader, "RAFT.ADDLEARNER", Long.toString(follower)))
+                .isEqualTo("ERR node " + follower + " is already a voter");
+        assertThat(error(leader, "RAFT.ADDLEARNER", "5")).startsWith("ERR node 5 has no Raft address");
+
+        // node 4 joins as a learner and catches up: it serves a read of an earlier write
+        assertThat(write(leader, "RAFT.ADDLEARNER", "4")).isEqualTo("OK");
+        assertThat(membership(leader)).isEqualTo("voters 1,2,3 learners 4 changing 0");
+        assertThat(read(4, "GET", "before-7")).isEqualTo("v7");
+        assertThat(read(4, "GET", "before-19")).isEqualTo("v19");
+        assertThat(error(leader, "RAFT.ADDLEARNER", "4")).isEqualTo("ERR node 4 is already a learner");
+
+        // promoted, it votes: 4 voters everywhere, and it takes writes (forwarded to the leader)
+        assertThat(write(leader, "RAFT.PROMOTE", "4")).isEqualTo("OK");
+        assertThat(membership(leader)).isEqualTo("voters 1,2,3,4 learners  changing 0");
+        for (long id = 1; id <= 4; id++) {
+            long node = id;
+            await("node " + node + " sees 4 voters", () -> membership(node).startsWith("voters 1,2,3,4 learners  ")
+                    ? Boolean.TRUE : null);
+        }
+        String info = (String) clients.get(4L).call("INFO", "raft");
+        assertThat(info).contains("raft_voters:1,2,3,4\r\n", "raft_learners:\r\n");
+        assertThat(write(4, "SET", "from-4", "x")).isEqualTo("OK");
+        assertThat(read(follower, "GET", "from-4")).isEqualTo("x");
+
+        // removed again: 3 voters
+        assertThat(write(leader, "RAFT.REMOVE", "4")).isEqualTo("OK");
+        assertThat(membership(leader)).isEqualTo("voters 1,2,3 learners  changing 0");
+        for (long id = 1; id <= 3; id++) {
+            long node = id;
+            await("node " + node + " sees 3 voters", () -> membership(node).startsWith("voters 1,2,3 learners  ")
+                    ? Boolean.TRUE : null);
+        }
+        assertThat(error(leader, "RAFT.REMOVE", "4")).startsWith("ERR node 4 is not a member");
+        assertThat(write(follower, "SET", "after", "y")).isEqualTo("OK"); // the three carry on
+        assertThat(read(leader, "GET", "after")).isEqualTo("y");
+    }
+
+    private String status(long id) {
+        try {
+            return (String) clients.get(id).call("RAFT.STATUS");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Node {@code id}'s membership from RAFT.STATUS: {@code voters V learners L changing C}. */
+    private String membership(long id) {
+        String status = status(id);
+        return "voters " + field(status, "raft_voters") + " learners " + field(status, "raft_learners")
+                + " changing " + field(status, "raft_membership_changing");
+    }
+
+    /** An error reply at node {@code id} (retried while TRYAGAIN), its text. */
+    private String error(long id, String... command) {
+        Object reply = retryingTryAgain(id, command);
+        assertThat(reply).as("%s at node %d", Arrays.toString(command), id).isInstanceOf(RespTestClient.Error.class);
+        return ((RespTestClient.Error) reply).message();
+    }
+
     // ------------------------------------------------------------------ processes
 
     /**
@@ -183,6 +296,9 @@ class KvNodeProcessesTest {
                 "--redis", "127.0.0.1:" + redisPorts.get(id),
                 "--peers", peers,
                 "--data-dir", dir.resolve("data-" + id).toString()));
+        if (voters != null) {
+            command.addAll(List.of("--voters", voters));
+        }
         Path file = dir.resolve("node-" + id + "-run-" + (outputs.size() + 1) + ".log");
         outputs.add(file);
         output.put(id, file);
