@@ -95,4 +95,21 @@ class MembershipClusterTest {
         await("the promoted node applied the new write", () -> joinerMachine.applied.contains("b"));
         assertThat(successor.status().membership().voters()).isEqualTo(withoutLeader);
     }
+
+    @Test
+    void aChangeBeyondMaxMembersIsRefusedBeforeItEntersTheLog() throws Exception {
+        for (long id = 1; id <= 3; id++) {
+            start(id);
+        }
+        RaftNode leader = leader();
+        Set<Long> learners = new java.util.TreeSet<>();
+        for (long id = 10; id < 10 + 16; id++) { // 2 other voters + 16 learners > maxMembers (16)
+            learners.add(id);
+        }
+        assertThat(leader.changeMembership(Set.of(1L, 2L, 3L), learners))
+                .failsWithin(java.time.Duration.ofSeconds(20))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class).havingCause()
+                .isInstanceOf(io.ringraft.api.RejectedException.class).withMessageContaining("maxMembers");
+        assertThat(leader.status().membership().learners()).isEmpty();
+    }
 }

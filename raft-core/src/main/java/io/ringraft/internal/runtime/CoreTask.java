@@ -329,6 +329,12 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
                 finishMembership(change, new NotLeaderException(ctx.selfId, engine.leaderId()));
                 return 1;
             }
+            int others = othersIn(change.voters, change.learners);
+            if (others > ctx.config.maxMembers()) {
+                finishMembership(change, new io.ringraft.api.RejectedException("membership change refused: "
+                        + others + " other members exceed maxMembers (" + ctx.config.maxMembers() + ")"));
+                return 1;
+            }
             long next = engine.lastLogId().index() + 1;
             if (!ring.makeRoom(next, CONFIG_ROOM, reclaimable())) {
                 return 0; // wait for room (proposals keep it free; applying frees more)
@@ -359,6 +365,19 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
             return 0;
         }
         return 1;
+    }
+
+    /** Distinct members other than this node among {@code voters} and {@code learners}. */
+    private int othersIn(long[] voters, long[] learners) {
+        java.util.Set<Long> others = new java.util.HashSet<>();
+        for (long id : voters) {
+            others.add(id);
+        }
+        for (long id : learners) {
+            others.add(id);
+        }
+        others.remove(ctx.selfId);
+        return others.size();
     }
 
     private void finishMembership(NodeContext.MembershipRequest change, RaftException failure) {
