@@ -23,6 +23,10 @@ public interface RaftTransportFactory {
         /**
          * Offers a message to the node. Never blocks.
          *
+         * <p>A message holding transport memory ({@link io.ringraft.message.Releasable}) belongs to the
+         * node once accepted: the node releases it exactly once when done. A refused message stays
+         * the transport's, which releases it if it drops it.
+         *
          * @return false if the node's bounded inbound queue is full; the transport then drops the
          *         message or pauses reading from its connection for a bounded time. A stopped node
          *         accepts and discards everything (true), so it never pauses a shared connection.

@@ -155,10 +155,12 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
                 ctx.forwards.onResult(result, ctx.applied::get, ctx.nanoClock.getAsLong() + applyWaitNanos());
                 continue;
             }
-            if (message instanceof AppendEntriesRequest request) {
-                message = fitToRing(request);
+            try {
+                engine.receive(message instanceof AppendEntriesRequest request ? fitToRing(request) : message);
+            } finally {
+                // The engine copied what it keeps into the ring: the transport's memory can go back.
+                io.ringraft.message.Releasable.release(message);
             }
-            engine.receive(message);
         }
         return work;
     }

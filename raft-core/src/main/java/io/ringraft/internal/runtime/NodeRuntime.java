@@ -314,6 +314,7 @@ public final class NodeRuntime implements AutoCloseable {
             // A stopped node will never read: take the message and drop it, so that a transport does
             // not pause a connection it shares with other, healthy nodes waiting for room here.
             ctx.droppedInbound.incrementAndGet();
+            io.ringraft.message.Releasable.release(message);
             return true;
         }
         if (!ctx.inbound.offer(message)) {
@@ -521,6 +522,11 @@ public final class NodeRuntime implements AutoCloseable {
                 + " was closed before the forwarded command's result was applied"));
         if (ctx.transport != null) {
             ctx.transport.close();
+        }
+        // Messages still queued hold transport memory: hand it back (after the transport stopped offering).
+        io.ringraft.message.RaftMessage left;
+        while ((left = ctx.inbound.poll()) != null) {
+            io.ringraft.message.Releasable.release(left);
         }
         if (ctx.snapshotRequest.get() != null) {
             ctx.snapshotRequest.get().completeExceptionally(new NodeStoppedException("node " + ctx.selfId + " was closed"));
