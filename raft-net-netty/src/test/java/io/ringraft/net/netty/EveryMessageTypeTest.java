@@ -54,7 +54,7 @@ class EveryMessageTypeTest {
         NettyTransport receiver = transport(1);
         receiver.peer(2, "127.0.0.1:1");
         List<RaftMessage> received = new CopyOnWriteArrayList<>();
-        receiver.connect(9, 1, received::add);
+        receiver.connect(9, 1, m -> received.add(TestMessages.detach(m))); // keeps a copy, releases the message
         NettyTransport sender = transport(2);
         sender.peer(1, "127.0.0.1:" + receiver.localAddress().getPort());
         RaftTransport endpoint = sender.connect(9, 2, m -> true);

@@ -10,7 +10,9 @@ import io.ringraft.message.ForwardProposalResult;
 import io.ringraft.message.HeapLogEntries;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.LogEntries;
+import io.ringraft.message.Releasable;
 import io.ringraft.message.VoteRequest;
+import io.ringraft.net.netty.internal.codec.TestMessages;
 import io.ringraft.spi.RaftTransport;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -50,7 +52,13 @@ class FlowControlTest {
         // node 1's inbound queue is always full: its connection stops reading and holds what it got
         AtomicBoolean full = new AtomicBoolean(true);
         NettyTransport receiver = track(builder(1).peer(2, "127.0.0.1:1").maxInboundPause(Duration.ofSeconds(60)).build());
-        receiver.connect(1, 1, m -> !full.get());
+        receiver.connect(1, 1, m -> {
+            if (full.get()) {
+                return false;
+            }
+            Releasable.release(m); // accepted and dropped, as a node would after handling it
+            return true;
+        });
         NettyTransport sender = track(builder(2).peer(1, "127.0.0.1:" + receiver.localAddress().getPort())
                 .writeBufferWaterMarks(32 << 10, 64 << 10).controlReserveBytes(16 << 10)
                 .stallTimeout(Duration.ofMillis(500)).build());
@@ -78,15 +86,18 @@ class FlowControlTest {
         assertThat(endpoint.send(new ForwardProposalResult(2, 1, 1, 7, ForwardProposalResult.Outcome.APPENDED,
                 new LogId(1, 5), 0))).as("forward result from the reserve").isTrue();
 
-        // votes and heartbeats still get the 16 KiB reserve above the high water mark, and no more
-        // (about 16 KiB / 62 B; the kernel may still absorb a little meanwhile, hence the slack)
+        // votes and heartbeats still get the 16 KiB reserve above the high water mark, and no more.
+        // Netty counts each heartbeat as its 66-byte frame and 4-byte length prefix plus 96 bytes of
+        // bookkeeping per buffer (about 262 B), and the last bulk append accepted may have overshot
+        // the high water mark by up to one 4 KiB message: about 45 to 62 heartbeats fit (the kernel
+        // may still absorb a little meanwhile, hence the slack).
         AppendEntriesRequest heartbeat = new AppendEntriesRequest(2, 1, 1, LogId.ZERO, LogEntries.empty(1), 0);
         int controls = 0;
         while (endpoint.send(heartbeat)) {
             controls++;
             assertThat(controls).as("heartbeats taken from the reserve").isLessThan(2000);
         }
-        assertThat(controls).isGreaterThan(50);
+        assertThat(controls).isGreaterThan(30);
         assertThat(endpoint.send(bulk)).as("bulk data does not get the reserve").isFalse();
 
         // still unwritable past the stall timeout: the next send closes the connection
@@ -137,7 +148,7 @@ class FlowControlTest {
         // the peer comes up on that port: the next due attempt connects
         NettyTransport receiver = track(builder(1).bind("127.0.0.1", port).peer(2, "127.0.0.1:1").build());
         List<Object> received = new java.util.concurrent.CopyOnWriteArrayList<>();
-        receiver.connect(1, 1, received::add);
+        receiver.connect(1, 1, m -> received.add(TestMessages.detach(m)));
         Await.until("the peer is reached after it starts", Duration.ofSeconds(10), () -> {
             endpoint.send(vote);
             LockSupport.parkNanos(5_000_000);
@@ -149,7 +160,7 @@ class FlowControlTest {
     void anEntryLargerThanTheMaximumFrameIsRefusedAndALargeBatchIsCutToWhatFits() {
         NettyTransport receiver = track(builder(1).peer(2, "127.0.0.1:1").maxFrameBytes(16 << 10).build());
         List<Object> received = new java.util.concurrent.CopyOnWriteArrayList<>();
-        receiver.connect(1, 1, received::add);
+        receiver.connect(1, 1, m -> received.add(TestMessages.detach(m)));
         NettyTransport sender = track(builder(2).peer(1, "127.0.0.1:" + receiver.localAddress().getPort())
                 .maxFrameBytes(16 << 10).build());
         RaftTransport endpoint = sender.connect(1, 2, m -> true);
@@ -174,7 +185,7 @@ class FlowControlTest {
         int maxFrame = 16 << 10;
         NettyTransport receiver = track(builder(1).peer(2, "127.0.0.1:1").maxFrameBytes(1 << 20).build());
         List<Object> received = new java.util.concurrent.CopyOnWriteArrayList<>();
-        receiver.connect(1, 1, received::add);
+        receiver.connect(1, 1, m -> received.add(TestMessages.detach(m)));
         NettyTransport sender = track(builder(2).peer(1, "127.0.0.1:" + receiver.localAddress().getPort())
                 .maxFrameBytes(maxFrame).build());
         RaftTransport endpoint = sender.connect(1, 2, m -> true);
@@ -201,7 +212,7 @@ class FlowControlTest {
         NettyTransport receiver = track(builder(1).peer(2, "127.0.0.1:1").peer(3, "127.0.0.1:1")
                 .maxFrameBytes(1 << 20).build());
         List<Object> received = new java.util.concurrent.CopyOnWriteArrayList<>();
-        receiver.connect(1, 1, received::add);
+        receiver.connect(1, 1, m -> received.add(TestMessages.detach(m)));
         NettyTransport sender = track(builder(2).peer(1, "127.0.0.1:" + receiver.localAddress().getPort())
                 .maxFrameBytes(maxFrame).build());
         RaftTransport endpoint = sender.connect(1, 2, m -> true);

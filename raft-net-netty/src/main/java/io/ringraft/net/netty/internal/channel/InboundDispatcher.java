@@ -22,7 +22,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Held messages are bounded: only frames already read when the pause began can arrive while
  * paused (one socket read plus one partial frame), and a hard cap drops beyond
- * {@code maxHeldInboundFrames}. Frames are released as soon as they are decoded. Event loop only.
+ * {@code maxHeldInboundFrames}. Frames are released as soon as they are decoded.
+ *
+ * <p><b>Ownership.</b> A decoded AppendEntries with entries holds a reference to its frame's pooled
+ * memory (no copy, see {@code WireLogEntries}). It becomes the node's when the node's
+ * {@code InboundHandler} accepts it (the node releases it); until then this dispatcher owns it, and
+ * releases every message it drops: no node (or one that threw from {@code offer}), held queue full,
+ * still refused at the end of the pause, or the connection closed or the handler removed while it
+ * was held. Event loop only.
  */
 final class InboundDispatcher extends ChannelInboundHandlerAdapter {
 
@@ -34,6 +41,8 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
     private long pausedAtNanos;
     private long retryMillis = FIRST_RETRY_MILLIS;
     private ScheduledFuture<?> retry;
+    /** Set when the channel went inactive or this handler was removed: nothing is held any more. */
+    private boolean closed;
 
     InboundDispatcher(TransportContext context) {
         this.context = context;
@@ -47,7 +56,7 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
         }
         RoutedMessage routed;
         try {
-            if (!ctx.channel().isActive()) {
+            if (closed || !ctx.channel().isActive()) {
                 return; // closing (for example after an error): ignore the rest of the read
             }
             routed = MessageCodec.decode(frame);
@@ -63,8 +72,8 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (context.router.deliver(routed)) {
-            case DELIVERED -> { }
-            case NO_NODE -> context.counters.inboundDroppedNoNode.increment();
+            case DELIVERED -> { } // the node's now
+            case NO_NODE -> dropNoNode(routed);
             case FULL -> {
                 hold(routed);
                 pause(ctx);
@@ -74,10 +83,20 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
 
     private void hold(RoutedMessage routed) {
         if (held.size() >= context.settings.maxHeldInboundFrames()) {
-            context.counters.inboundDroppedFull.increment();
+            dropFull(routed);
             return;
         }
         held.addLast(routed);
+    }
+
+    private void dropNoNode(RoutedMessage routed) {
+        context.counters.inboundDroppedNoNode.increment();
+        routed.release();
+    }
+
+    private void dropFull(RoutedMessage routed) {
+        context.counters.inboundDroppedFull.increment();
+        routed.release();
     }
 
     private void pause(ChannelHandlerContext ctx) {
@@ -96,7 +115,7 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
     private void retry(ChannelHandlerContext ctx) {
         retry = null;
         if (!ctx.channel().isActive()) {
-            held.clear();
+            releaseHeld();
             return;
         }
         boolean expired = ctx.executor().ticker().nanoTime() - pausedAtNanos >= context.settings.maxInboundPauseNanos();
@@ -109,9 +128,9 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
             }
             held.pollFirst();
             if (result == InboundRouter.Result.FULL) {
-                context.counters.inboundDroppedFull.increment();
+                dropFull(head);
             } else if (result == InboundRouter.Result.NO_NODE) {
-                context.counters.inboundDroppedNoNode.increment();
+                dropNoNode(head);
             }
         }
         ctx.channel().config().setAutoRead(true);
@@ -124,20 +143,28 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        release();
+        close();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        release();
+        close();
     }
 
-    private void release() {
+    private void close() {
+        closed = true;
         if (retry != null) {
             retry.cancel(false);
             retry = null;
         }
-        held.clear();
+        releaseHeld();
+    }
+
+    /** Drops every held message (not counted: the connection is gone), giving back its frame memory. */
+    private void releaseHeld() {
+        for (RoutedMessage routed; (routed = held.pollFirst()) != null; ) {
+            routed.release();
+        }
     }
 }

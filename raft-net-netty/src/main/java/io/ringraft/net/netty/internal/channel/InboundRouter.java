@@ -16,13 +16,17 @@ final class InboundRouter {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboundRouter.class);
 
-    /** What became of a message. */
+    /**
+     * What became of a message. Only {@link #DELIVERED} passes ownership of the message (and of the
+     * frame memory it may hold) to the node; otherwise the caller still owns it and releases it if it
+     * drops it.
+     */
     enum Result {
-        /** The node took it. */
+        /** The node took it, and releases it when done. */
         DELIVERED,
-        /** The node's inbound queue is full: hold the message and pause reading, or drop it. */
+        /** The node's inbound queue is full: hold the message and pause reading, or drop (release) it. */
         FULL,
-        /** No such node here (not started, closed, or misaddressed): dropped. */
+        /** No such node here (not started, closed, or misaddressed), or its offer() threw: drop (release) it. */
         NO_NODE
     }
 
@@ -42,6 +46,7 @@ final class InboundRouter {
         handlers.remove(new Key(groupId, nodeId), handler);
     }
 
+    /** Offers {@code routed} to its node; never releases it (see {@link Result} for who owns it after). */
     Result deliver(RoutedMessage routed) {
         InboundHandler handler = handlers.get(new Key(routed.groupId(), routed.message().to()));
         if (handler == null) {
@@ -50,6 +55,7 @@ final class InboundRouter {
         try {
             return handler.offer(routed.message()) ? Result.DELIVERED : Result.FULL;
         } catch (RuntimeException e) {
+            // Not accepted (offer did not return true): the caller still owns the message and drops it.
             LOG.warn("node {} of group {} threw from offer(); message dropped", routed.message().to(),
                     routed.groupId(), e);
             return Result.NO_NODE;

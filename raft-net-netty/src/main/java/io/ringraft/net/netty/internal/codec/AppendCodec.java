@@ -6,6 +6,7 @@ import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
 import io.ringraft.message.LogEntries;
+import io.ringraft.message.Releasable;
 import java.nio.ByteBuffer;
 import org.agrona.DirectBuffer;
 
@@ -21,8 +22,10 @@ import org.agrona.DirectBuffer;
  * </pre>
  *
  * <p>Encoding copies each payload once, straight from the sender's {@link LogEntries} view (ring
- * slots) into the outgoing buffer. Decoding validates the whole frame first, then copies the entry
- * region once into a heap array that a {@link WireLogEntries} view reads (see there for why).
+ * slots) into the outgoing buffer. Decoding validates the whole frame first, then hands out a
+ * {@link WireLogEntries} view over a retained slice of the frame's entry region, without copying:
+ * a decoded request with entries holds a reference to the frame's buffer, which its owner gives
+ * back with {@link Releasable#release(io.ringraft.message.RaftMessage)} (see {@link WireLogEntries}).
  */
 final class AppendCodec {
 
@@ -112,8 +115,14 @@ final class AppendCodec {
         LogEntries entries = count == 0 ? emptyEntries(in, prevIndex) : readEntries(in, term, prevTerm, prevIndex, count);
         try {
             return new AppendEntriesRequest(from, to, term, new LogId(prevTerm, prevIndex), entries, leaderCommit);
-        } catch (IllegalArgumentException e) {
-            throw new MalformedFrameException("invalid APPEND_ENTRIES_REQUEST", e);
+        } catch (RuntimeException e) {
+            if (entries instanceof Releasable held) {
+                held.release(); // no message owns the slice: give it back
+            }
+            if (e instanceof IllegalArgumentException) {
+                throw new MalformedFrameException("invalid APPEND_ENTRIES_REQUEST", e);
+            }
+            throw e;
         }
     }
 
@@ -124,8 +133,9 @@ final class AppendCodec {
 
     /**
      * Validates every entry header in place (lengths within the frame, known kinds, terms
-     * non-decreasing from {@code prevTerm} and at most the leader's {@code term}), then copies the
-     * entry region once.
+     * non-decreasing from {@code prevTerm} and at most the leader's {@code term}), then takes a
+     * retained slice of the entry region (no copy): the returned {@link WireLogEntries} holds one
+     * reference to {@code in}'s memory until it is released. Nothing is retained if validation fails.
      */
     private static LogEntries readEntries(ByteBuf in, long term, long prevTerm, long prevIndex, int count) {
         int start = in.readerIndex();
@@ -158,9 +168,7 @@ final class AppendCodec {
         if (position != end) {
             throw new MalformedFrameException("APPEND_ENTRIES_REQUEST has " + (end - position) + " trailing bytes");
         }
-        byte[] data = new byte[end - start];
-        in.readBytes(data);
-        return new WireLogEntries(prevIndex + 1, data, offsets);
+        return new WireLogEntries(prevIndex + 1, in.readRetainedSlice(end - start), offsets);
     }
 
     static void encodeResponse(AppendEntriesResponse m, ByteBuf out) {

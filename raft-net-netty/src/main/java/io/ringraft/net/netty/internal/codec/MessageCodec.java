@@ -140,6 +140,11 @@ public final class MessageCodec {
     /**
      * Decodes one frame (without its length prefix). Reads {@code frame} but does not release it.
      *
+     * <p>An AppendEntries with entries keeps a reference to {@code frame}'s memory (its entries are a
+     * {@link WireLogEntries} view, no copy): the caller owns the decoded message and must pass it to
+     * {@link io.ringraft.message.Releasable#release(RaftMessage)} once, or hand it to a node that
+     * accepts it (which then releases it). {@code frame} itself is released by the caller as before.
+     *
      * @throws MalformedFrameException if the frame is not a well-formed message of the supported
      *         version, including handshake frames (which are not expected after the handshake)
      */

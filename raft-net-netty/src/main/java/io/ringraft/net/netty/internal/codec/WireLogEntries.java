@@ -1,43 +1,89 @@
 package io.ringraft.net.netty.internal.codec;
 
+import io.netty.buffer.ByteBuf;
 import io.ringraft.api.EntryKind;
 import io.ringraft.message.LogEntries;
+import io.ringraft.message.Releasable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The entries of a received AppendEntries: a compact view over one heap copy of the frame's entry
- * region, still in wire layout ({@code term:i64 kind:u8 length:i32 payload} per entry), plus the
- * offset of each entry. Three allocations (array, offsets, view) whatever the entry count; no
- * per-entry objects or copies.
+ * The entries of a received AppendEntries: a view over a retained slice of the frame's pooled
+ * buffer (no copy), still in wire layout ({@code term:i64 kind:u8 length:i32 payload} per entry,
+ * big-endian), plus the offset of each entry in the slice. Three allocations (slice, offsets, view)
+ * whatever the entry count; no per-entry objects or copies. Validated by {@link AppendCodec} before
+ * construction.
  *
- * <p><b>Why one copy instead of a view over the pooled frame buffer.</b> The node keeps the message
- * in its inbound queue and reads the entries later on its core thread; the transport SPI has no
- * signal for "done with this message", so a retained pooled {@code ByteBuf} could never be released
- * at the right time (it would leak, or be recycled under the reader). One bulk copy per frame into
- * memory the garbage collector owns is the safe choice until the SPI gains a release hook.
+ * <p><b>Ownership.</b> The view holds one reference to the frame's buffer. Whoever owns the message
+ * releases it exactly once through {@link Releasable}: the node once its {@code InboundHandler}
+ * accepted the message (its core releases it right after handling it; a stopped or closing node
+ * when it drops it), the transport for a message it drops before a node accepted it. {@link #release()}
+ * is idempotent: the first call gives the buffer back, later calls do nothing.
  *
- * <p>Immutable content; {@link #payloadAt} returns a flyweight that the next call re-points, so one
- * thread reads payloads at a time (as with every {@link LogEntries} view). Validated by
- * {@link AppendCodec} before construction.
+ * <p><b>After release</b> {@link #termAt}, {@link #kindAt} and {@link #payloadAt} throw
+ * {@link IllegalStateException} rather than read memory the pool may have handed to someone else,
+ * and the payload flyweight is re-pointed at nothing. {@link #firstIndex()} and {@link #count()}
+ * (fields of the view, not of the buffer) stay valid, so a released message can still be logged.
+ *
+ * <p><b>Threads.</b> Built on a Netty event loop, then read by the node's core thread (the inbound
+ * queue's hand-off publishes it) and released there; a stopped node, a closing node or the
+ * transport may release it on their own thread instead, when nothing reads it any more.
+ * {@link #payloadAt} returns a flyweight that the next call re-points, so one thread reads at a
+ * time (as with every {@link LogEntries} view).
  */
-final class WireLogEntries implements LogEntries {
+final class WireLogEntries implements LogEntries, Releasable {
 
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle RELEASED;
+
+    static {
+        try {
+            RELEASED = MethodHandles.lookup().findVarHandle(WireLogEntries.class, "released", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static final byte[] NOTHING = new byte[0];
 
     private final long firstIndex;
-    private final byte[] data;
+    private final ByteBuf data;
+    /** Index in {@code data} of the region's first byte; {@code offsets} are relative to it. */
+    private final int base;
+    private final int bytes;
     private final int[] offsets;
-    private final UnsafeBuffer flyweight = new UnsafeBuffer(new byte[0]);
+    /** Address of the slice's first byte, when it is direct memory with a known address; else 0. */
+    private final long address;
+    /** The heap array behind the slice and the offset of its first byte, when it has one; else null. */
+    private final byte[] array;
+    private final int arrayOffset;
+    private final UnsafeBuffer flyweight = new UnsafeBuffer(NOTHING);
+    private volatile boolean released; // set once, through RELEASED
 
-    WireLogEntries(long firstIndex, byte[] data, int[] offsets) {
+    /**
+     * @param data    the entry region, readable from index 0; the view takes over this reference
+     * @param offsets the index in {@code data} of each entry's header
+     */
+    WireLogEntries(long firstIndex, ByteBuf data, int[] offsets) {
         this.firstIndex = firstIndex;
         this.data = data;
+        this.base = data.readerIndex();
+        this.bytes = data.readableBytes();
         this.offsets = offsets;
+        if (data.hasMemoryAddress()) {
+            this.address = data.memoryAddress() + base;
+            this.array = null;
+            this.arrayOffset = 0;
+        } else if (data.hasArray()) {
+            this.address = 0;
+            this.array = data.array();
+            this.arrayOffset = data.arrayOffset() + base;
+        } else {
+            this.address = 0;
+            this.array = null;
+            this.arrayOffset = 0;
+        }
     }
 
     @Override
@@ -52,24 +98,64 @@ final class WireLogEntries implements LogEntries {
 
     @Override
     public long termAt(int offset) {
-        return (long) LONG.get(data, offsets[offset]);
+        checkLive();
+        return data.getLong(base + offsets[offset]);
     }
 
     @Override
     public EntryKind kindAt(int offset) {
-        return EntryKind.fromCode(data[offsets[offset] + Long.BYTES]);
+        checkLive();
+        return EntryKind.fromCode(data.getByte(base + offsets[offset] + Long.BYTES));
     }
 
     @Override
     public DirectBuffer payloadAt(int offset) {
+        checkLive();
         int header = offsets[offset];
-        int length = (int) INT.get(data, header + Long.BYTES + 1);
-        flyweight.wrap(data, header + AppendCodec.ENTRY_HEADER_BYTES, length);
+        int length = data.getInt(base + header + Long.BYTES + 1);
+        int start = header + AppendCodec.ENTRY_HEADER_BYTES; // relative to base
+        if (address != 0) {
+            flyweight.wrap(address + start, length);
+        } else if (array != null) {
+            flyweight.wrap(array, arrayOffset + start, length);
+        } else {
+            // Neither an address nor an array (a composite buffer, say): copy this one payload.
+            byte[] copy = new byte[length];
+            data.getBytes(base + start, copy);
+            flyweight.wrap(copy);
+        }
         return flyweight;
+    }
+
+    /** The slice this view reads (for tests: its reference count). */
+    ByteBuf buffer() {
+        return data;
+    }
+
+    /** True once {@link #release()} was called. */
+    boolean isReleased() {
+        return released;
+    }
+
+    /** Gives the frame's buffer back to its pool; only the first call does anything. */
+    @Override
+    public void release() {
+        if (RELEASED.compareAndSet(this, false, true)) {
+            flyweight.wrap(NOTHING); // a flyweight kept by mistake no longer reaches the pooled memory
+            data.release();
+        }
+    }
+
+    private void checkLive() {
+        if (released) {
+            throw new IllegalStateException("entries " + firstIndex + ".." + lastIndex()
+                    + " of a received AppendEntries were read after they were released");
+        }
     }
 
     @Override
     public String toString() {
-        return "WireLogEntries[" + firstIndex + ".." + lastIndex() + ", " + data.length + " bytes]";
+        return "WireLogEntries[" + firstIndex + ".." + lastIndex() + ", " + bytes + " bytes"
+                + (released ? ", released]" : "]");
     }
 }

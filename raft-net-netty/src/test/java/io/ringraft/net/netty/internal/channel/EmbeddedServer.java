@@ -7,6 +7,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.net.netty.internal.codec.HandshakeCodec;
 import io.ringraft.net.netty.internal.codec.MessageCodec;
+import io.ringraft.net.netty.internal.codec.TestMessages;
 import io.ringraft.net.netty.internal.codec.WireFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ final class EmbeddedServer {
 
     final TransportContext context;
     final EmbeddedChannel channel;
+    /** What node {@link #SELF} accepted, detached from the network buffers ({@link TestMessages#detach}). */
     final List<RaftMessage> delivered = new CopyOnWriteArrayList<>();
     /** While it returns true for a message, node {@link #SELF}'s queue is "full". */
     volatile Predicate<RaftMessage> full = m -> false;
@@ -41,7 +43,7 @@ final class EmbeddedServer {
             if (full.test(m)) {
                 return false;
             }
-            delivered.add(m);
+            delivered.add(TestMessages.detach(m)); // accepted: released here, as a node does
             return true;
         });
         channel = new EmbeddedChannel();
@@ -50,8 +52,12 @@ final class EmbeddedServer {
     }
 
     static TransportSettings settings(int maxFrameBytes, long maxInboundPauseNanos) {
+        return settings(maxFrameBytes, maxInboundPauseNanos, 1024);
+    }
+
+    static TransportSettings settings(int maxFrameBytes, long maxInboundPauseNanos, int maxHeldInboundFrames) {
         return new TransportSettings(CLUSTER, SELF, maxFrameBytes, 1000, 5000, 32 * 1024, 64 * 1024, 4096,
-                maxInboundPauseNanos, 10_000_000_000L, 100_000_000L, 1_000_000_000L, 1024);
+                maxInboundPauseNanos, 10_000_000_000L, 100_000_000L, 1_000_000_000L, maxHeldInboundFrames);
     }
 
     /** Sends a valid HELLO from {@link #PEER} and checks the HELLO_ACK. */

@@ -14,6 +14,7 @@ import io.ringraft.message.AppendEntriesResponse;
 import io.ringraft.message.HeapLogEntries;
 import io.ringraft.message.LogEntries;
 import io.ringraft.message.RaftMessage;
+import io.ringraft.message.Releasable;
 import io.ringraft.message.VoteRequest;
 import io.ringraft.message.VoteResponse;
 import net.jqwik.api.Arbitrary;
@@ -104,7 +105,9 @@ class MessageCodecProperties {
         ByteBuf frame = MessageCodec.encode(ByteBufAllocator.DEFAULT, 5, exact, MAX_FRAME);
         try {
             assertThat(frame.readableBytes()).isEqualTo(MAX_FRAME);
-            TestMessages.assertSame(MessageCodec.decode(frame).message(), exact);
+            RoutedMessage decoded = MessageCodec.decode(frame);
+            TestMessages.assertSame(decoded.message(), exact);
+            decoded.release();
         } finally {
             frame.release();
         }
@@ -124,6 +127,7 @@ class MessageCodecProperties {
             assertThat(decoded.entries().count()).isEqualTo(1);
             assertThat(decoded.lastIndex()).isEqualTo(11);
             assertThat(decoded.prevLogId()).isEqualTo(request.prevLogId());
+            Releasable.release(decoded);
         } finally {
             frame.release();
         }
@@ -217,9 +221,13 @@ class MessageCodecProperties {
                 assertThat(frame.isDirect()).isTrue();
                 assertThat(frame.getByte(0)).isEqualTo(WireFormat.VERSION);
                 RoutedMessage decoded = MessageCodec.decode(frame);
-                assertThat(frame.isReadable()).isFalse();
-                assertThat(decoded.groupId()).isEqualTo(groupId);
-                TestMessages.assertSame(decoded.message(), message);
+                try {
+                    assertThat(frame.isReadable()).isFalse();
+                    assertThat(decoded.groupId()).isEqualTo(groupId);
+                    TestMessages.assertSame(decoded.message(), message);
+                } finally {
+                    decoded.release(); // entries are a view over the frame: hand it back
+                }
             } finally {
                 frame.release();
             }

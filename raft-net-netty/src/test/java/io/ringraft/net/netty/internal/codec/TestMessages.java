@@ -17,6 +17,7 @@ import io.ringraft.message.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.ReadIndexRequest;
 import io.ringraft.message.ReadIndexResponse;
+import io.ringraft.message.Releasable;
 import io.ringraft.message.TimeoutNow;
 import io.ringraft.message.VoteRequest;
 import io.ringraft.message.VoteResponse;
@@ -141,6 +142,23 @@ public final class TestMessages {
     public static Arbitrary<RaftMessage> messages() {
         return Arbitraries.oneOf(voteRequests(), voteResponses(), appendRequests(), appendResponses(),
                 controlMessages(), snapshotRequests(), snapshotResponses(), forwardProposals(), forwardResults());
+    }
+
+    /**
+     * What a test's inbound handler keeps of a message it accepted, acting as a node's core: the
+     * message with its entries copied to the heap; the original (whose entries may be a view over a
+     * pooled network buffer) is released, as the core releases every message it handled.
+     */
+    public static RaftMessage detach(RaftMessage message) {
+        try {
+            if (message instanceof AppendEntriesRequest m && m.entries().count() > 0) {
+                return new AppendEntriesRequest(m.from(), m.to(), m.term(), m.prevLogId(),
+                        HeapLogEntries.copyOf(m.entries()), m.leaderCommit());
+            }
+            return message;
+        } finally {
+            Releasable.release(message);
+        }
     }
 
     /** Asserts that {@code actual} carries exactly what {@code expected} does. */
