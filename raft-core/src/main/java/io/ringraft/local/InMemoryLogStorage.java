@@ -92,22 +92,8 @@ public final class InMemoryLogStorage implements LogStorage {
         lock.writeLock().lock();
         try {
             checkUsable();
-            long next = base.index() + size + 1;
-            if (entries.firstIndex() != next) {
-                throw new IllegalArgumentException("append must start at index " + next
-                        + " (right after the last entry " + lastId() + "), got " + entries.firstIndex());
-            }
+            LogStorage.checkAppend(lastId(), entries, Integer.MAX_VALUE);
             int count = entries.count();
-            long previousTerm = lastId().term();
-            for (int i = 0; i < count; i++) {
-                long term = entries.termAt(i);
-                if (term < previousTerm) {
-                    throw new IllegalArgumentException("entry " + (next + i) + " has term " + term
-                            + ", lower than the term " + previousTerm + " of the entry before it");
-                }
-                Objects.requireNonNull(entries.kindAt(i), "kind of entry " + (next + i));
-                previousTerm = term;
-            }
             ensureRoom(count);
             for (int i = 0; i < count; i++) {
                 int slot = head + size + i;

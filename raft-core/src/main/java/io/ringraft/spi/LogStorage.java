@@ -77,6 +77,40 @@ public interface LogStorage extends AutoCloseable {
     /** The term of the entry at {@code index}, the base term at the base index, or -1 if not held. */
     long termAt(long index) throws IOException;
 
+    /**
+     * Checks what {@link #append} requires, for implementations: {@code entries} start right after
+     * {@code last}, their terms never decrease (from {@code last}'s term on), every kind is set, and
+     * no payload exceeds {@code maxPayloadBytes}. Reads each entry once and builds no message unless
+     * it fails.
+     *
+     * @throws IllegalArgumentException naming the first entry that breaks a rule
+     * @throws NullPointerException     if an entry has no kind
+     */
+    static void checkAppend(LogId last, LogEntries entries, int maxPayloadBytes) {
+        long next = last.index() + 1;
+        if (entries.firstIndex() != next) {
+            throw new IllegalArgumentException("append must start at index " + next
+                    + " (right after the last entry " + last + "), got " + entries.firstIndex());
+        }
+        long previousTerm = last.term();
+        for (int i = 0; i < entries.count(); i++) {
+            long term = entries.termAt(i);
+            if (term < previousTerm) {
+                throw new IllegalArgumentException("entry " + (next + i) + " has term " + term
+                        + ", lower than the term " + previousTerm + " of the entry before it");
+            }
+            if (entries.kindAt(i) == null) { // checked without building a message per entry
+                throw new NullPointerException("kind of entry " + (next + i));
+            }
+            int length = entries.payloadAt(i).capacity();
+            if (length > maxPayloadBytes) {
+                throw new IllegalArgumentException("entry " + (next + i) + " has a payload of " + length
+                        + " bytes; the most this storage holds is " + maxPayloadBytes);
+            }
+            previousTerm = term;
+        }
+    }
+
     /** Releases files and buffers. Changes not flushed may be lost. */
     @Override
     void close() throws IOException;

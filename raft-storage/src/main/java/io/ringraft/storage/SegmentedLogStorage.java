@@ -283,28 +283,7 @@ public final class SegmentedLogStorage implements LogStorage {
     private void validateAppend(LogEntries entries) {
         lock.readLock().lock();
         try {
-            long next = lastIndex + 1;
-            if (entries.firstIndex() != next) {
-                throw new IllegalArgumentException("append must start at index " + next
-                        + " (right after the last entry " + lastId() + "), got " + entries.firstIndex());
-            }
-            long previousTerm = lastId().term();
-            for (int i = 0; i < entries.count(); i++) {
-                long term = entries.termAt(i);
-                if (term < previousTerm) {
-                    throw new IllegalArgumentException("entry " + (next + i) + " has term " + term
-                            + ", lower than the term " + previousTerm + " of the entry before it");
-                }
-                if (entries.kindAt(i) == null) { // checked without building a message per entry
-                    throw new NullPointerException("kind of entry " + (next + i));
-                }
-                if (entries.payloadAt(i).capacity() > RecordFormat.MAX_PAYLOAD) {
-                    throw new IllegalArgumentException("entry " + (next + i) + " has a payload of "
-                            + entries.payloadAt(i).capacity() + " bytes; the most a record holds is "
-                            + RecordFormat.MAX_PAYLOAD);
-                }
-                previousTerm = term;
-            }
+            LogStorage.checkAppend(lastId(), entries, RecordFormat.MAX_PAYLOAD);
         } finally {
             lock.readLock().unlock();
         }

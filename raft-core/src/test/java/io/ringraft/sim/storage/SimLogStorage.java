@@ -93,21 +93,7 @@ public final class SimLogStorage implements LogStorage {
         Objects.requireNonNull(entries, "entries");
         synchronized (disk) {
             checkWritable();
-            long next = view.lastIndex() + 1;
-            if (entries.firstIndex() != next) {
-                throw new IllegalArgumentException("append must start at index " + next
-                        + " (right after the last entry " + view.last() + "), got " + entries.firstIndex());
-            }
-            long previousTerm = view.last().term();
-            for (int i = 0; i < entries.count(); i++) {
-                long term = entries.termAt(i);
-                if (term < previousTerm) {
-                    throw new IllegalArgumentException("entry " + (next + i) + " has term " + term
-                            + ", lower than the term " + previousTerm + " of the entry before it");
-                }
-                Objects.requireNonNull(entries.kindAt(i), "kind of entry " + (next + i));
-                previousTerm = term;
-            }
+            LogStorage.checkAppend(view.last(), entries, Integer.MAX_VALUE);
             if (entries.count() == 0) {
                 return;
             }
