@@ -1,5 +1,6 @@
 package io.ringraft.net.netty.internal.codec;
 
+import static io.ringraft.net.netty.internal.codec.Frames.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,7 +29,6 @@ import net.jqwik.api.Provide;
 class ForwardCodecProperties {
 
     private static final int MAX_FRAME = 64 * 1024;
-    private static final int DEFAULT_MAX_FRAME = 4 << 20;
     private static final ByteBufAllocator[] ALLOCATORS = {
             ByteBufAllocator.DEFAULT, PooledByteBufAllocator.DEFAULT, UnpooledByteBufAllocator.DEFAULT};
 
@@ -277,40 +277,6 @@ class ForwardCodecProperties {
         ByteBuf frame = encode(new ForwardProposalResult(2, 1, 3, 4, outcome, LogId.ZERO, 0));
         try {
             return frame.getUnsignedByte(OUTCOME);
-        } finally {
-            frame.release();
-        }
-    }
-
-    private static ByteBuf encode(RaftMessage message) {
-        return MessageCodec.encode(ByteBufAllocator.DEFAULT, 1, message, DEFAULT_MAX_FRAME);
-    }
-
-    private static int frameSize(RaftMessage message) {
-        ByteBuf frame = encode(message);
-        try {
-            return frame.readableBytes();
-        } finally {
-            frame.release();
-        }
-    }
-
-    private static ByteBuf patchLong(ByteBuf frame, int at, long value) {
-        frame.setLong(at, value);
-        return frame;
-    }
-
-    private static ByteBuf withExtraByte(ByteBuf frame) {
-        ByteBuf longer = Unpooled.buffer(frame.readableBytes() + 1).writeBytes(frame).writeByte(0);
-        frame.release();
-        return longer;
-    }
-
-    /** Decoding {@code frame} (released here) fails with a message containing {@code text}. */
-    private static void assertMalformed(ByteBuf frame, String text) {
-        try {
-            assertThatThrownBy(() -> MessageCodec.decode(frame)).isInstanceOf(MalformedFrameException.class)
-                    .hasMessageContaining(text);
         } finally {
             frame.release();
         }
