@@ -27,8 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KvClusterTest {
 
-    private static final RaftConfig CONFIG = RaftConfig.builder().tickMillis(5).heartbeatIntervalMillis(20)
-            .electionTimeoutMillis(200).ringCapacityEntries(1024).ringCapacityBytes(1 << 20).maxEntryBytes(16 << 10)
+    /**
+     * The test checks exact results of non-idempotent writes (INCR, CAS), so a write must never come
+     * back UNCERTAIN: a leader change in the middle would make it so. An election timeout of a second
+     * keeps a loaded 2-core CI machine (three nodes, the test, the build) from deposing a healthy leader.
+     */
+    private static final RaftConfig CONFIG = RaftConfig.builder().tickMillis(5).heartbeatIntervalMillis(50)
+            .electionTimeoutMillis(1000).ringCapacityEntries(1024).ringCapacityBytes(1 << 20).maxEntryBytes(16 << 10)
             .proposalQueueBytes(1 << 18).build();
 
     @TempDir
