@@ -73,7 +73,15 @@ class DurableTcpClusterTest {
 
         start(ports);
         RaftNode newLeader = awaitLeader();
-        newLeader.propose("after-restart".getBytes(StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS);
+        try {
+            newLeader.propose("after-restart".getBytes(StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            StringBuilder statuses = new StringBuilder("the proposal after the restart did not complete:");
+            for (RaftNode node : nodes) {
+                statuses.append("\n  ").append(node.status());
+            }
+            throw new AssertionError(statuses.toString(), e);
+        }
         for (Journal journal : journals) {
             await("every node re-applied its log and the new command", () -> journal.applied.size() == 101);
             assertThat(journal.applied.get(0)).isEqualTo("cmd-0");

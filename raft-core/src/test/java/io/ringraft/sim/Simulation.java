@@ -366,6 +366,9 @@ public final class Simulation {
     void finalChecks() {
         checker.checkLogMatching(nodes);
         for (SimNode node : nodes) {
+            if (!node.isUp()) {
+                continue; // a non-member left crashed (convergence needs every member up)
+            }
             if (node.engine().role() == Role.LEADER) {
                 checker.checkLeaderCompleteness(node, node.engine());
             }

@@ -26,6 +26,9 @@ class SimulationTest {
             try {
                 simulation.run();
             } catch (AssertionError | RuntimeException e) {
+                if (e instanceof RuntimeException) {
+                    e.printStackTrace(); // a bug in the node or the harness: where matters
+                }
                 violations.add("seed " + seed + ": " + e + "\n  replay: mvn -B -pl raft-core -am verify"
                         + " -Dringraft.sim.seeds=1 -Dringraft.sim.firstSeed=" + seed
                         + " -Dtest=SimulationTest -Dsurefire.failIfNoSpecifiedTests=false");
@@ -44,6 +47,9 @@ class SimulationTest {
                 + snapshots[2] + " chunks sent; " + forwards + " forwarded commands appended");
         violations.forEach(System.out::println);
         assertThat(violations).isEmpty();
+        if (count < 20) {
+            return; // a replay of a few seeds need not exercise everything
+        }
         // The nemesis must make nodes snapshot, compact, and catch followers up by snapshot.
         assertThat(snapshots[0]).as("snapshots taken").isPositive();
         assertThat(snapshots[1]).as("snapshots restored").isPositive();
