@@ -193,7 +193,9 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         long next = applied + batch.count() + 1;
         if (next <= end && batch.count() == 0) {
             LogEntries stored = ctx.storage.read(next, (int) (end - next + 1), ctx.config.maxBytesPerAppend());
-            for (int i = 0; i < stored.count() && batch.add(stored, i); i++) {
+            // Only entries the ring no longer holds: an entry still in the ring may be a local proposal,
+            // and only the ring knows whose result to complete (storage keeps no origin).
+            for (int i = 0; i < stored.count() && !ctx.ring.holds(stored.firstIndex() + i) && batch.add(stored, i); i++) {
                 // copied from storage
             }
         }

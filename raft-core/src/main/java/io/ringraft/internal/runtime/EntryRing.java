@@ -343,7 +343,16 @@ final class EntryRing {
         return length;
     }
 
-    /** Payload length of entry {@code index}, or {@link #ABSENT} (core only). */
+    /**
+     * Whether the ring holds entry {@code index} now. Any thread; a racy hint, exact for entries that
+     * are written and not yet applied (those are never reclaimed).
+     */
+    boolean holds(long index) {
+        int slot = (int) (index & mask);
+        return (versions.get(slot) & 1) == 0 && indexes[slot] == index;
+    }
+
+        /** Payload length of entry {@code index}, or {@link #ABSENT} (core only). */
     int lengthAt(long index) {
         if (index < firstIndex || index > lastIndex) {
             return ABSENT;
