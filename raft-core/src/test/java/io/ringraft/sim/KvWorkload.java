@@ -31,6 +31,10 @@ final class KvWorkload {
         CompletableFuture<Object> future;
         long startedAt;
         long preferredNode;
+        /** The node the operation went to, its incarnation then, and whether it goes through the log. */
+        SimNode target;
+        int targetIncarnation;
+        boolean throughLog;
 
         Client(int id) {
             this.id = id;
@@ -93,6 +97,7 @@ final class KvWorkload {
     private final long timeoutNanos;
     final History<KvInput, KvOutput> history = new History<>();
     private final Set<Long> acknowledgedWrites = new HashSet<>();
+    private final List<Abandoned> abandoned = new ArrayList<>();
     private long nextOpId = 1;
     private int nextValue;
     double startProbability = 0.05;
@@ -176,6 +181,9 @@ final class KvWorkload {
         boolean readIndex = input instanceof KvInput.Get && random.nextBoolean();
         // Writes (and log reads) sent to a follower are forwarded to the leader half the time.
         boolean forward = !readIndex && random.nextBoolean();
+        client.target = target;
+        client.targetIncarnation = target.incarnation;
+        client.throughLog = !readIndex;
         client.future = readIndex ? target.read(client.command.encode())
                 : forward ? target.forward(client.command.encode()) : target.propose(client.command.encode());
     }
@@ -191,8 +199,21 @@ final class KvWorkload {
 
     private void resolve(Client client, long now) {
         if (settle(client.command, client.opHistoryId, client.future, client.startedAt, now)) {
+            if (!client.future.isDone() && client.throughLog) {
+                abandoned.add(new Abandoned(client.command.opId(), client.future, client.target,
+                        client.targetIncarnation));
+            }
             client.future = null;
         }
+    }
+
+    /** A log operation the client stopped waiting for: its future must still complete if its node applies it. */
+    record Abandoned(long opId, CompletableFuture<Object> future, SimNode target, int targetIncarnation) {
+    }
+
+    /** Operations given up on after the timeout (test bookkeeping; grows with timeouts). */
+    List<Abandoned> abandoned() {
+        return abandoned;
     }
 
     /** Records the outcome of a finished or timed-out operation; false if it is still waiting. */

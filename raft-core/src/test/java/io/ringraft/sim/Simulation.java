@@ -384,6 +384,15 @@ public final class Simulation {
                 }
             }
         }
+        for (KvWorkload.Abandoned op : workload.abandoned()) {
+            // Liveness of results: a node that applied a command proposed (or forwarded) through it must
+            // have completed the proposer's future, whatever the client's patience was.
+            if (!op.future().isDone() && op.target().incarnation == op.targetIncarnation() && op.target().isServing()
+                    && checker.hasApplied(op.target().id, op.opId())) {
+                throw new AssertionError("op " + op.opId() + " was applied on node " + op.target().id
+                        + ", which it was proposed to, but its future never completed");
+            }
+        }
         CheckResult<KvInput, KvOutput> result = KvLinearizability.checker().check(workload.history);
         if (!result.isOk()) {
             throw new AssertionError("I8 violated: the client history is not linearizable ("
