@@ -39,7 +39,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(CoreTask.class);
     /** Room a configuration entry may need in the ring, kept free by proposals. */
-    private static final int CONFIG_ROOM = 4096;
+    static final int CONFIG_ROOM = 4096;
 
     private final NodeContext ctx;
     private final EntryRing ring;
@@ -60,7 +60,8 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
     private long nextProposalIndex;
     private int proposalCount;
     private RaftException refusal;
-    private final ForwardedRequests forwardedRequests;
+    private final CoreForwarding forwarding;
+    private final AdminRequests admin;
 
     CoreTask(NodeContext ctx, ProposalOutcomes outcomes) {
         this.ctx = ctx;
@@ -68,7 +69,8 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         this.outcomes = outcomes;
         this.tickNanos = ctx.config.tickMillis() * 1_000_000L;
         this.maxCatchUpTicks = 2 * ctx.config.electionTimeoutTicks();
-        this.forwardedRequests = new ForwardedRequests(ctx.config.maxMembers() + 1);
+        this.forwarding = new CoreForwarding(this, ctx);
+        this.admin = new AdminRequests(this, ctx);
     }
 
     /** Binds the engine (built by the runtime from recovered storage) before the first duty cycle. */
@@ -99,11 +101,11 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         work += pollInbound();
         work += tick();
         work += pollReads();
-        work += pollTransfer();
-        work += pollMembership();
+        work += admin.pollTransfer();
+        work += admin.pollMembership();
         work += pollProposals();
         work += pollSnapshots();
-        work += pollForwards();
+        work += forwarding.pollForwards();
         publish();
         return work;
     }
@@ -142,17 +144,18 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
             if (message instanceof VoteResponse && !mayBecomeLeader()) {
                 break; // leave it queued until the no-op fits
             }
-            if (message instanceof io.ringraft.message.ForwardProposal && !outboxHasRoom(message.from(), FORWARD_RESERVE)) {
+            if (message instanceof io.ringraft.message.ForwardProposal
+                    && !forwarding.outboxHasRoom(message.from(), CoreForwarding.FORWARD_RESERVE)) {
                 break; // its answer could not be sent now: leave it queued until the replicator drained some
             }
             ctx.inbound.poll();
             work++;
             if (message instanceof io.ringraft.message.ForwardProposal forward) {
-                onForwardProposal(forward);
+                forwarding.onForwardProposal(forward);
                 continue;
             }
             if (message instanceof io.ringraft.message.ForwardProposalResult result) {
-                ctx.forwards.onResult(result, ctx.applied::get, ctx.nanoClock.getAsLong() + applyWaitNanos());
+                ctx.forwards.onResult(result, ctx.applied::get, ctx.nanoClock.getAsLong() + forwarding.applyWaitNanos());
                 continue;
             }
             try {
@@ -184,7 +187,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
      * Ring entries up to here may be overwritten: applied, and handed to storage (a state machine
      * restored from a snapshot may be ahead of the log writer, which still needs the ring's entries).
      */
-    private long reclaimable() {
+    long reclaimable() {
         return Math.min(ctx.applied.get(), ctx.writtenIndex.get());
     }
 
@@ -253,52 +256,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         }
     }
 
-    private int pollTransfer() {
-        NodeContext.TransferRequest transfer = ctx.transfer.get();
-        if (transfer == null) {
-            return 0;
-        }
-        long leader = engine.leaderId();
-        if (!transfer.started) {
-            if (engine.role() != Role.LEADER) {
-                finishTransfer(transfer, new NotLeaderException(ctx.selfId, leader));
-            } else if (!engine.transferLeadership(transfer.target)) {
-                finishTransfer(transfer, new io.ringraft.api.RejectedException("cannot hand leadership to node "
-                        + transfer.target + ": it is not another voter, or a transfer is already running"));
-            } else {
-                transfer.started = true;
-                transfer.startedAtNanos = ctx.nanoClock.getAsLong();
-            }
-            return 1;
-        }
-        long limitNanos = 3L * ctx.config.electionTimeoutMillis() * 1_000_000L;
-        if (leader == transfer.target) {
-            finishTransfer(transfer, null);
-        } else if (engine.role() == Role.LEADER && engine.transferringTo() == 0) {
-            finishTransfer(transfer, new io.ringraft.api.RejectedException("node " + transfer.target
-                    + " did not take over within the election timeout; node " + ctx.selfId + " still leads"));
-        } else if (engine.role() != Role.LEADER && leader != 0) {
-            finishTransfer(transfer, new io.ringraft.api.RejectedException("node " + leader
-                    + " became leader instead of node " + transfer.target));
-        } else if (ctx.nanoClock.getAsLong() - transfer.startedAtNanos > limitNanos) {
-            finishTransfer(transfer, new io.ringraft.api.RejectedException("no leader emerged after handing "
-                    + "leadership to node " + transfer.target));
-        } else {
-            return 0;
-        }
-        return 1;
-    }
-
-    private void finishTransfer(NodeContext.TransferRequest transfer, RaftException failure) {
-        ctx.transfer.compareAndSet(transfer, null);
-        if (failure == null) {
-            transfer.future.complete(null);
-        } else {
-            transfer.future.completeExceptionally(failure);
-        }
-    }
-
-    private void publishMembership() {
+    void publishMembership() {
         publishedConfig = engine.clusterConfig();
         NodeContext.CoreState state = ctx.coreState;
         ctx.coreState = new NodeContext.CoreState(state.role(), state.term(), state.leaderId(), state.vote(),
@@ -319,77 +277,6 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
             learners.add(l);
         }
         return new io.ringraft.api.Membership(voters, learners, engine.membershipChangePending());
-    }
-
-    private int pollMembership() {
-        NodeContext.MembershipRequest change = ctx.membershipChange.get();
-        if (change == null) {
-            return 0;
-        }
-        if (!change.started) {
-            if (engine.role() != Role.LEADER) {
-                finishMembership(change, new NotLeaderException(ctx.selfId, engine.leaderId()));
-                return 1;
-            }
-            int others = othersIn(change.voters, change.learners);
-            if (others > ctx.config.maxMembers()) {
-                finishMembership(change, new io.ringraft.api.RejectedException("membership change refused: "
-                        + others + " other members exceed maxMembers (" + ctx.config.maxMembers() + ")"));
-                return 1;
-            }
-            long next = engine.lastLogId().index() + 1;
-            if (!ring.makeRoom(next, CONFIG_ROOM, reclaimable())) {
-                return 0; // wait for room (proposals keep it free; applying frees more)
-            }
-            if (!engine.changeMembership(change.voters, change.learners)) {
-                finishMembership(change, new io.ringraft.api.RejectedException("membership change refused: "
-                        + "another change or a leadership transfer is in progress, the leader has not yet "
-                        + "committed an entry of its term, or the configuration is invalid or unchanged"));
-                return 1;
-            }
-            change.started = true;
-            change.startedAtNanos = ctx.nanoClock.getAsLong();
-            return 1;
-        }
-        io.ringraft.internal.engine.ClusterConfig config = engine.clusterConfig();
-        boolean done = !engine.membershipChangePending() && !config.isJoint() && config.sameVotersAndLearners(
-                change.voters, change.learners);
-        if (done) {
-            finishMembership(change, null);
-        } else if (engine.role() != Role.LEADER) {
-            finishMembership(change, new IndeterminateException("node " + ctx.selfId
-                    + " lost leadership during the membership change; it may still complete"));
-        } else if (ctx.nanoClock.getAsLong() - change.startedAtNanos
-                > 10L * ctx.config.electionTimeoutMillis() * 1_000_000L) {
-            finishMembership(change, new IndeterminateException("the membership change did not commit within "
-                    + "ten election timeouts (is a quorum of the new configuration reachable?); it may still complete"));
-        } else {
-            return 0;
-        }
-        return 1;
-    }
-
-    /** Distinct members other than this node among {@code voters} and {@code learners}. */
-    private int othersIn(long[] voters, long[] learners) {
-        java.util.Set<Long> others = new java.util.HashSet<>();
-        for (long id : voters) {
-            others.add(id);
-        }
-        for (long id : learners) {
-            others.add(id);
-        }
-        others.remove(ctx.selfId);
-        return others.size();
-    }
-
-    private void finishMembership(NodeContext.MembershipRequest change, RaftException failure) {
-        ctx.membershipChange.compareAndSet(change, null);
-        if (failure == null) {
-            publishMembership(); // so that status() agrees once the future completes
-            change.future.complete(null);
-        } else {
-            change.future.completeExceptionally(failure);
-        }
     }
 
     private int pollProposals() {
@@ -437,95 +324,6 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
 
     private void refuseProposal(int origin, MutableDirectBuffer buffer, int offset, int length) {
         outcomes.failed((byte) origin, buffer.getLong(offset), refusal);
-    }
-
-    // ------------------------------------------------------------------ forwarded proposals
-
-    /** Outbox slots forwarded commands and their answers leave free for Raft's own messages. */
-    private static final int FORWARD_RESERVE = 8;
-
-    /** Whether the outbox to {@code peer} can take a message and still keep {@code reserve} slots free. */
-    private boolean outboxHasRoom(long peer, int reserve) {
-        int slot = ctx.slotFor(peer);
-        if (slot < 0) {
-            return false;
-        }
-        var outbox = ctx.outboxes[slot];
-        return outbox.size() + reserve < outbox.capacity();
-    }
-
-    /** How long a forward waits for the leader's answer: two election timeouts. */
-    private long answerWaitNanos() {
-        return 2L * ctx.config.electionTimeoutMillis() * 1_000_000L;
-    }
-
-    /** How long an appended forward waits to be applied here: ten election timeouts. */
-    private long applyWaitNanos() {
-        return 10L * ctx.config.electionTimeoutMillis() * 1_000_000L;
-    }
-
-    /** Sends this node's forwarded commands to the leader; expires those that waited too long. */
-    private int pollForwards() {
-        int work = 0;
-        Forwards.Forward forward;
-        while (work < ctx.config.batchEntries() && ctx.forwards.hasSubmitted()) {
-            long leader = engine.leaderId();
-            if (leader != 0 && engine.role() != Role.LEADER && !outboxHasRoom(leader, FORWARD_RESERVE)) {
-                break; // the outbox to the leader is busy: the forwards wait (bounded) for room
-            }
-            forward = ctx.forwards.pollSubmitted();
-            work++;
-            if (engine.role() == Role.LEADER || leader == 0) {
-                // Certainly not taken effect: propose here (leader) or retry once a leader is known.
-                forward.future.completeExceptionally(new NotLeaderException(ctx.selfId, leader));
-                continue;
-            }
-            send(new io.ringraft.message.ForwardProposal(ctx.selfId, leader, engine.term(), forward.requestId,
-                    forward.command));
-            ctx.forwards.sent(forward, ctx.nanoClock.getAsLong() + answerWaitNanos());
-        }
-        if (ctx.forwards.waiting()) {
-            ctx.forwards.expire(ctx.nanoClock.getAsLong());
-        }
-        return work;
-    }
-
-    /** A follower's forwarded command: append it if this node leads and has room, and say where. */
-    private void onForwardProposal(io.ringraft.message.ForwardProposal forward) {
-        io.ringraft.message.ForwardProposalResult.Outcome outcome;
-        LogId entry = LogId.ZERO;
-        byte[] command = forward.command();
-        long next = engine.lastLogId().index() + 1;
-        long reclaim = reclaimable();
-        if (forward.term() < engine.term() || forwardedRequests.seen(engine.term(), forward.from(), forward.requestId())) {
-            // A duplicate of one appended already, or a late request of an older term this node may have
-            // appended then: no answer (saying "not appended" could be false; the sender's wait expires).
-            return;
-        }
-        if (engine.role() != Role.LEADER || engine.transferringTo() != 0 || forward.term() != engine.term()) {
-            outcome = io.ringraft.message.ForwardProposalResult.Outcome.NOT_LEADER;
-        } else if (command.length > ctx.config.maxEntryBytes()) {
-            outcome = io.ringraft.message.ForwardProposalResult.Outcome.TOO_LARGE;
-        } else if (!ring.makeRoom(next + 2, 0, reclaim) || !ring.makeRoom(next, command.length + CONFIG_ROOM, reclaim)) {
-            outcome = io.ringraft.message.ForwardProposalResult.Outcome.BUSY;
-        } else {
-            if (!forwardedRequests.firstTime(engine.term(), forward.from(), forward.requestId())) {
-                outcome = io.ringraft.message.ForwardProposalResult.Outcome.BUSY; // too many senders
-            } else {
-                outcome = io.ringraft.message.ForwardProposalResult.Outcome.APPENDED;
-                entry = new LogId(engine.term(), next);
-            }
-        }
-        if (outcome == io.ringraft.message.ForwardProposalResult.Outcome.APPENDED) {
-            ring.write(next, engine.term(), EntryKind.COMMAND, ProposalOutcomes.NONE, 0,
-                    new org.agrona.concurrent.UnsafeBuffer(command), 0, command.length);
-        }
-        // The answer leaves before the entry's AppendEntries: the follower knows the index before it applies it.
-        send(new io.ringraft.message.ForwardProposalResult(ctx.selfId, forward.from(), engine.term(),
-                forward.requestId(), outcome, entry, engine.leaderId()));
-        if (outcome == io.ringraft.message.ForwardProposalResult.Outcome.APPENDED && engine.propose(1) != next) {
-            throw new IllegalStateException("engine placed a forwarded command elsewhere than ring index " + next);
-        }
     }
 
     // ------------------------------------------------------------------ snapshots
@@ -796,13 +594,13 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
                 + " was closed before the forwarded command's result was applied"));
         NodeContext.TransferRequest transfer = ctx.transfer.get();
         if (transfer != null) {
-            finishTransfer(transfer, new NodeStoppedException("node " + ctx.selfId + " stopped"));
+            admin.finishTransfer(transfer, new NodeStoppedException("node " + ctx.selfId + " stopped"));
         }
         ctx.coreState = new NodeContext.CoreState(Role.FOLLOWER, ctx.coreState.term(), 0, ctx.coreState.vote(),
                 ctx.coreState.membership());
         NodeContext.MembershipRequest change = ctx.membershipChange.get();
         if (change != null) {
-            finishMembership(change, failure != null ? reason : new IndeterminateException("node " + ctx.selfId
+            admin.finishMembership(change, failure != null ? reason : new IndeterminateException("node " + ctx.selfId
                     + " was closed during the membership change"));
         }
         return 1;

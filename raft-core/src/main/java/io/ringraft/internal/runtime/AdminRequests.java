@@ -1,0 +1,141 @@
+package io.ringraft.internal.runtime;
+
+import io.ringraft.api.IndeterminateException;
+import io.ringraft.api.NotLeaderException;
+import io.ringraft.api.RaftException;
+import io.ringraft.api.Role;
+
+/**
+ * The application's requests the core carries out over several duty cycles: a leadership transfer
+ * ({@link NodeContext#transfer}) and a membership change ({@link NodeContext#membershipChange}), one of
+ * each at a time. Starts them on the engine, watches for their end (done, refused, timed out, leadership
+ * lost) and completes their futures. Core thread only.
+ */
+final class AdminRequests {
+
+    private final CoreTask core;
+    private final NodeContext ctx;
+    private final EntryRing ring;
+
+    AdminRequests(CoreTask core, NodeContext ctx) {
+        this.core = core;
+        this.ctx = ctx;
+        this.ring = ctx.ring;
+    }
+
+    int pollTransfer() {
+        NodeContext.TransferRequest transfer = ctx.transfer.get();
+        if (transfer == null) {
+            return 0;
+        }
+        long leader = core.engine().leaderId();
+        if (!transfer.started) {
+            if (core.engine().role() != Role.LEADER) {
+                finishTransfer(transfer, new NotLeaderException(ctx.selfId, leader));
+            } else if (!core.engine().transferLeadership(transfer.target)) {
+                finishTransfer(transfer, new io.ringraft.api.RejectedException("cannot hand leadership to node "
+                        + transfer.target + ": it is not another voter, or a transfer is already running"));
+            } else {
+                transfer.started = true;
+                transfer.startedAtNanos = ctx.nanoClock.getAsLong();
+            }
+            return 1;
+        }
+        long limitNanos = 3L * ctx.config.electionTimeoutMillis() * 1_000_000L;
+        if (leader == transfer.target) {
+            finishTransfer(transfer, null);
+        } else if (core.engine().role() == Role.LEADER && core.engine().transferringTo() == 0) {
+            finishTransfer(transfer, new io.ringraft.api.RejectedException("node " + transfer.target
+                    + " did not take over within the election timeout; node " + ctx.selfId + " still leads"));
+        } else if (core.engine().role() != Role.LEADER && leader != 0) {
+            finishTransfer(transfer, new io.ringraft.api.RejectedException("node " + leader
+                    + " became leader instead of node " + transfer.target));
+        } else if (ctx.nanoClock.getAsLong() - transfer.startedAtNanos > limitNanos) {
+            finishTransfer(transfer, new io.ringraft.api.RejectedException("no leader emerged after handing "
+                    + "leadership to node " + transfer.target));
+        } else {
+            return 0;
+        }
+        return 1;
+    }
+
+    void finishTransfer(NodeContext.TransferRequest transfer, RaftException failure) {
+        ctx.transfer.compareAndSet(transfer, null);
+        if (failure == null) {
+            transfer.future.complete(null);
+        } else {
+            transfer.future.completeExceptionally(failure);
+        }
+    }
+
+    int pollMembership() {
+        NodeContext.MembershipRequest change = ctx.membershipChange.get();
+        if (change == null) {
+            return 0;
+        }
+        if (!change.started) {
+            if (core.engine().role() != Role.LEADER) {
+                finishMembership(change, new NotLeaderException(ctx.selfId, core.engine().leaderId()));
+                return 1;
+            }
+            int others = othersIn(change.voters, change.learners);
+            if (others > ctx.config.maxMembers()) {
+                finishMembership(change, new io.ringraft.api.RejectedException("membership change refused: "
+                        + others + " other members exceed maxMembers (" + ctx.config.maxMembers() + ")"));
+                return 1;
+            }
+            long next = core.engine().lastLogId().index() + 1;
+            if (!ring.makeRoom(next, CoreTask.CONFIG_ROOM, core.reclaimable())) {
+                return 0; // wait for room (proposals keep it free; applying frees more)
+            }
+            if (!core.engine().changeMembership(change.voters, change.learners)) {
+                finishMembership(change, new io.ringraft.api.RejectedException("membership change refused: "
+                        + "another change or a leadership transfer is in progress, the leader has not yet "
+                        + "committed an entry of its term, or the configuration is invalid or unchanged"));
+                return 1;
+            }
+            change.started = true;
+            change.startedAtNanos = ctx.nanoClock.getAsLong();
+            return 1;
+        }
+        io.ringraft.internal.engine.ClusterConfig config = core.engine().clusterConfig();
+        boolean done = !core.engine().membershipChangePending() && !config.isJoint() && config.sameVotersAndLearners(
+                change.voters, change.learners);
+        if (done) {
+            finishMembership(change, null);
+        } else if (core.engine().role() != Role.LEADER) {
+            finishMembership(change, new IndeterminateException("node " + ctx.selfId
+                    + " lost leadership during the membership change; it may still complete"));
+        } else if (ctx.nanoClock.getAsLong() - change.startedAtNanos
+                > 10L * ctx.config.electionTimeoutMillis() * 1_000_000L) {
+            finishMembership(change, new IndeterminateException("the membership change did not commit within "
+                    + "ten election timeouts (is a quorum of the new configuration reachable?); it may still complete"));
+        } else {
+            return 0;
+        }
+        return 1;
+    }
+
+    /** Distinct members other than this node among {@code voters} and {@code learners}. */
+    private int othersIn(long[] voters, long[] learners) {
+        java.util.Set<Long> others = new java.util.HashSet<>();
+        for (long id : voters) {
+            others.add(id);
+        }
+        for (long id : learners) {
+            others.add(id);
+        }
+        others.remove(ctx.selfId);
+        return others.size();
+    }
+
+    void finishMembership(NodeContext.MembershipRequest change, RaftException failure) {
+        ctx.membershipChange.compareAndSet(change, null);
+        if (failure == null) {
+            core.publishMembership(); // so that status() agrees once the future completes
+            change.future.complete(null);
+        } else {
+            change.future.completeExceptionally(failure);
+        }
+    }
+}
