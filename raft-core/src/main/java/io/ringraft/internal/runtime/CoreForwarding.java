@@ -4,6 +4,11 @@ import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.Role;
+import io.ringraft.internal.engine.RaftEngine;
+import io.ringraft.message.ForwardProposal;
+import io.ringraft.message.ForwardProposalResult;
+import io.ringraft.message.ForwardProposalResult.Outcome;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The core's side of {@code RaftNode.forward}: on a follower, sends the commands queued in
@@ -51,21 +56,22 @@ final class CoreForwarding {
 
     /** Sends this node's forwarded commands to the leader; expires those that waited too long. */
     int pollForwards() {
+        RaftEngine engine = core.engine();
         int work = 0;
         Forwards.Forward forward;
         while (work < ctx.config.batchEntries() && ctx.forwards.hasSubmitted()) {
-            long leader = core.engine().leaderId();
-            if (leader != 0 && core.engine().role() != Role.LEADER && !outboxHasRoom(leader, FORWARD_RESERVE)) {
+            long leader = engine.leaderId();
+            if (leader != 0 && engine.role() != Role.LEADER && !outboxHasRoom(leader, FORWARD_RESERVE)) {
                 break; // the outbox to the leader is busy: the forwards wait (bounded) for room
             }
             forward = ctx.forwards.pollSubmitted();
             work++;
-            if (core.engine().role() == Role.LEADER || leader == 0) {
+            if (engine.role() == Role.LEADER || leader == 0) {
                 // Certainly not taken effect: propose here (leader) or retry once a leader is known.
                 forward.future.completeExceptionally(new NotLeaderException(ctx.selfId, leader));
                 continue;
             }
-            core.send(new io.ringraft.message.ForwardProposal(ctx.selfId, leader, core.engine().term(), forward.requestId,
+            core.send(new ForwardProposal(ctx.selfId, leader, engine.term(), forward.requestId,
                     forward.command));
             ctx.forwards.sent(forward, ctx.nanoClock.getAsLong() + answerWaitNanos());
         }
@@ -76,39 +82,40 @@ final class CoreForwarding {
     }
 
     /** A follower's forwarded command: append it if this node leads and has room, and say where. */
-    void onForwardProposal(io.ringraft.message.ForwardProposal forward) {
-        io.ringraft.message.ForwardProposalResult.Outcome outcome;
+    void onForwardProposal(ForwardProposal forward) {
+        RaftEngine engine = core.engine();
+        Outcome outcome;
         LogId entry = LogId.ZERO;
         byte[] command = forward.command();
-        long next = core.engine().lastLogId().index() + 1;
+        long next = engine.lastLogId().index() + 1;
         long reclaim = core.reclaimable();
-        if (forward.term() < core.engine().term() || forwardedRequests.seen(core.engine().term(), forward.from(), forward.requestId())) {
+        if (forward.term() < engine.term() || forwardedRequests.seen(engine.term(), forward.from(), forward.requestId())) {
             // A duplicate of one appended already, or a late request of an older term this node may have
             // appended then: no answer (saying "not appended" could be false; the sender's wait expires).
             return;
         }
-        if (core.engine().role() != Role.LEADER || core.engine().transferringTo() != 0 || forward.term() != core.engine().term()) {
-            outcome = io.ringraft.message.ForwardProposalResult.Outcome.NOT_LEADER;
+        if (engine.role() != Role.LEADER || engine.transferringTo() != 0 || forward.term() != engine.term()) {
+            outcome = Outcome.NOT_LEADER;
         } else if (command.length > ctx.config.maxEntryBytes()) {
-            outcome = io.ringraft.message.ForwardProposalResult.Outcome.TOO_LARGE;
+            outcome = Outcome.TOO_LARGE;
         } else if (!ring.makeRoom(next + 2, 0, reclaim) || !ring.makeRoom(next, command.length + CoreTask.CONFIG_ROOM, reclaim)) {
-            outcome = io.ringraft.message.ForwardProposalResult.Outcome.BUSY;
+            outcome = Outcome.BUSY;
         } else {
-            if (!forwardedRequests.firstTime(core.engine().term(), forward.from(), forward.requestId())) {
-                outcome = io.ringraft.message.ForwardProposalResult.Outcome.BUSY; // too many senders
+            if (!forwardedRequests.firstTime(engine.term(), forward.from(), forward.requestId())) {
+                outcome = Outcome.BUSY; // too many senders
             } else {
-                outcome = io.ringraft.message.ForwardProposalResult.Outcome.APPENDED;
-                entry = new LogId(core.engine().term(), next);
+                outcome = Outcome.APPENDED;
+                entry = new LogId(engine.term(), next);
             }
         }
-        if (outcome == io.ringraft.message.ForwardProposalResult.Outcome.APPENDED) {
-            ring.write(next, core.engine().term(), EntryKind.COMMAND, ProposalOutcomes.NONE, 0,
-                    new org.agrona.concurrent.UnsafeBuffer(command), 0, command.length);
+        if (outcome == Outcome.APPENDED) {
+            ring.write(next, engine.term(), EntryKind.COMMAND, ProposalOutcomes.NONE, 0,
+                    new UnsafeBuffer(command), 0, command.length);
         }
         // The answer leaves before the entry's AppendEntries: the follower knows the index before it applies it.
-        core.send(new io.ringraft.message.ForwardProposalResult(ctx.selfId, forward.from(), core.engine().term(),
-                forward.requestId(), outcome, entry, core.engine().leaderId()));
-        if (outcome == io.ringraft.message.ForwardProposalResult.Outcome.APPENDED && core.engine().propose(1) != next) {
+        core.send(new ForwardProposalResult(ctx.selfId, forward.from(), engine.term(),
+                forward.requestId(), outcome, entry, engine.leaderId()));
+        if (outcome == Outcome.APPENDED && engine.propose(1) != next) {
             throw new IllegalStateException("engine placed a forwarded command elsewhere than ring index " + next);
         }
     }
