@@ -3,7 +3,9 @@ package io.ringraft.internal.runtime;
 import io.ringraft.api.IndeterminateException;
 import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.RaftException;
+import io.ringraft.api.RejectedException;
 import io.ringraft.api.Role;
+import io.ringraft.internal.engine.ClusterConfig;
 
 /**
  * The application's requests the core carries out over several duty cycles: a leadership transfer
@@ -33,7 +35,7 @@ final class AdminRequests {
             if (core.engine().role() != Role.LEADER) {
                 finishTransfer(transfer, new NotLeaderException(ctx.selfId, leader));
             } else if (!core.engine().transferLeadership(transfer.target)) {
-                finishTransfer(transfer, new io.ringraft.api.RejectedException("cannot hand leadership to node "
+                finishTransfer(transfer, new RejectedException("cannot hand leadership to node "
                         + transfer.target + ": it is not another voter, or a transfer is already running"));
             } else {
                 transfer.started = true;
@@ -45,13 +47,13 @@ final class AdminRequests {
         if (leader == transfer.target) {
             finishTransfer(transfer, null);
         } else if (core.engine().role() == Role.LEADER && core.engine().transferringTo() == 0) {
-            finishTransfer(transfer, new io.ringraft.api.RejectedException("node " + transfer.target
+            finishTransfer(transfer, new RejectedException("node " + transfer.target
                     + " did not take over within the election timeout; node " + ctx.selfId + " still leads"));
         } else if (core.engine().role() != Role.LEADER && leader != 0) {
-            finishTransfer(transfer, new io.ringraft.api.RejectedException("node " + leader
+            finishTransfer(transfer, new RejectedException("node " + leader
                     + " became leader instead of node " + transfer.target));
         } else if (ctx.nanoClock.getAsLong() - transfer.startedAtNanos > limitNanos) {
-            finishTransfer(transfer, new io.ringraft.api.RejectedException("no leader emerged after handing "
+            finishTransfer(transfer, new RejectedException("no leader emerged after handing "
                     + "leadership to node " + transfer.target));
         } else {
             return 0;
@@ -80,7 +82,7 @@ final class AdminRequests {
             }
             int others = othersIn(change.voters, change.learners);
             if (others > ctx.config.maxMembers()) {
-                finishMembership(change, new io.ringraft.api.RejectedException("membership change refused: "
+                finishMembership(change, new RejectedException("membership change refused: "
                         + others + " other members exceed maxMembers (" + ctx.config.maxMembers() + ")"));
                 return 1;
             }
@@ -89,7 +91,7 @@ final class AdminRequests {
                 return 0; // wait for room (proposals keep it free; applying frees more)
             }
             if (!core.engine().changeMembership(change.voters, change.learners)) {
-                finishMembership(change, new io.ringraft.api.RejectedException("membership change refused: "
+                finishMembership(change, new RejectedException("membership change refused: "
                         + "another change or a leadership transfer is in progress, the leader has not yet "
                         + "committed an entry of its term, or the configuration is invalid or unchanged"));
                 return 1;
@@ -98,7 +100,7 @@ final class AdminRequests {
             change.startedAtNanos = ctx.nanoClock.getAsLong();
             return 1;
         }
-        io.ringraft.internal.engine.ClusterConfig config = core.engine().clusterConfig();
+        ClusterConfig config = core.engine().clusterConfig();
         boolean done = !core.engine().membershipChangePending() && !config.isJoint() && config.sameVotersAndLearners(
                 change.voters, change.learners);
         if (done) {
