@@ -9,7 +9,6 @@ import io.ringraft.net.netty.NettyTransport;
 import io.ringraft.spi.StateMachine;
 import io.ringraft.storage.SegmentedLogStorage;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,7 +62,7 @@ class DurableTcpClusterTest {
 
     @Test
     void aStoppedClusterRestartsFromDiskWithEveryAcknowledgedCommand() throws Exception {
-        int[] ports = freePorts(3);
+        int[] ports = FreePorts.pick(3);
         start(ports);
         RaftNode leader = awaitLeader();
         for (int i = 0; i < 100; i++) {
@@ -148,20 +147,4 @@ class DurableTcpClusterTest {
         }
     }
 
-    private static int[] freePorts(int count) throws IOException {
-        int[] ports = new int[count];
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0);
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
-        return ports;
-    }
 }

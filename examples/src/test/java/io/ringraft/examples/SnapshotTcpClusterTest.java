@@ -14,7 +14,6 @@ import io.ringraft.spi.LogState;
 import io.ringraft.storage.FileSnapshotStore;
 import io.ringraft.storage.SegmentedLogStorage;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +69,7 @@ class SnapshotTcpClusterTest {
 
     @Test
     void aFollowerBehindThePurgedLogCatchesUpFromASnapshotOverTcpAndRestartsRestoreSnapshots() throws Exception {
-        ports = freePorts(3);
+        ports = FreePorts.pick(3);
         for (long id = 1; id <= 3; id++) {
             build(id).start();
         }
@@ -302,20 +301,4 @@ class SnapshotTcpClusterTest {
         return out.toString();
     }
 
-    private static int[] freePorts(int count) throws IOException {
-        int[] found = new int[count];
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0);
-                sockets.add(socket);
-                found[i] = socket.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
-        return found;
-    }
 }

@@ -11,6 +11,7 @@ import io.ringraft.api.RaftException;
 import io.ringraft.api.RaftNode;
 import io.ringraft.api.RejectedException;
 import io.ringraft.api.StorageFailedException;
+import io.ringraft.examples.FreePorts;
 import io.ringraft.net.netty.NettyTransport;
 import io.ringraft.spi.LogStorage;
 import io.ringraft.storage.SegmentedLogStorage;
@@ -20,7 +21,6 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -208,7 +208,7 @@ public final class ClusterBenchmark {
 
         Cluster(Options options, Path dataDir) throws IOException {
             shared = new Shared(options.window());
-            int[] ports = freePorts(3);
+            int[] ports = FreePorts.pick(3);
             try {
                 for (int i = 0; i < 3; i++) {
                     long id = i + 1;
@@ -537,23 +537,6 @@ public final class ClusterBenchmark {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
         }
-    }
-
-    static int[] freePorts(int count) throws IOException {
-        int[] ports = new int[count];
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0);
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
-        return ports;
     }
 
     static void deleteRecursively(Path dir) {

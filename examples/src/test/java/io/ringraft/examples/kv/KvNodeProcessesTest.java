@@ -2,11 +2,11 @@ package io.ringraft.examples.kv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringraft.examples.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +94,7 @@ class KvNodeProcessesTest {
 
     /** Ports for nodes 1..n. */
     private void allocatePorts(int n) throws IOException {
-        int[] ports = freePorts(2 * n);
+        int[] ports = FreePorts.pick(2 * n);
         for (long id = 1; id <= n; id++) {
             raftPorts.put(id, ports[(int) id - 1]);
             redisPorts.put(id, ports[(int) id - 1 + n]);
@@ -428,23 +428,6 @@ class KvNodeProcessesTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted waiting until " + what.get(), e);
-            }
-        }
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
             }
         }
     }
