@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftNode;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.net.netty.NettyTransport;
 import io.ringraft.spi.StateMachine;
 import io.ringraft.storage.SegmentedLogStorage;

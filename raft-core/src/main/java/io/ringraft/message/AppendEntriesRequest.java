@@ -1,5 +1,6 @@
 package io.ringraft.message;
 
+import io.ringraft.spi.LogEntries;
 import io.ringraft.api.LogId;
 import java.util.Objects;
 

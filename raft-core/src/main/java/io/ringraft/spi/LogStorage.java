@@ -2,7 +2,6 @@ package io.ringraft.spi;
 
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
-import io.ringraft.message.LogEntries;
 import java.io.IOException;
 
 /**

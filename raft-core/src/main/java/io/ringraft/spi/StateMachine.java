@@ -1,6 +1,5 @@
 package io.ringraft.spi;
 
-import io.ringraft.message.LogEntries;
 
 /**
  * The user's replicated state machine. RingRaft calls it with committed commands, in log order, on

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringraft.api.RaftNode;
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.LocalNetwork;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.StateMachine;
 import java.util.ArrayList;
 import java.util.List;

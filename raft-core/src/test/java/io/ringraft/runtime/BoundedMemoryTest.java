@@ -10,7 +10,7 @@ import io.ringraft.api.RaftStatus;
 import io.ringraft.api.RejectedException;
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.LocalNetwork;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.StateMachine;
 import java.util.ArrayList;
 import java.util.List;

@@ -9,7 +9,7 @@ import io.ringraft.api.RaftNode;
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.HeapLogEntries;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.Releasable;
 import io.ringraft.spi.RaftTransport;

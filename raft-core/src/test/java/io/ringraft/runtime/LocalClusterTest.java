@@ -8,7 +8,7 @@ import io.ringraft.api.RaftNode;
 import io.ringraft.api.RaftStatus;
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.LocalNetwork;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.StateMachine;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.ringraft.sim;
 
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.sim.linearizability.KvInput;
 import io.ringraft.sim.linearizability.KvOutput;
 import io.ringraft.spi.StateMachine;

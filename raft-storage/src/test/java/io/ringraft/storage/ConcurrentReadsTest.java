@@ -3,7 +3,7 @@ package io.ringraft.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringraft.api.Vote;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.ringraft.storage;
 
 import io.ringraft.api.EntryKind;
 import io.ringraft.message.HeapLogEntries;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import java.nio.ByteBuffer;
 
 /** Test entries whose payload names its index and a tag, so that a read shows where it came from. */

@@ -3,7 +3,7 @@ package io.ringraft.storage;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.message.HeapLogEntries;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.LogStorage;
 import java.io.IOException;
 import java.util.ArrayList;

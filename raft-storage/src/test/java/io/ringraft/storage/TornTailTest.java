@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.LogState;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -7,7 +7,7 @@ import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.HeapLogEntries;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.net.netty.internal.codec.MessageCodec;
 import io.ringraft.net.netty.internal.codec.RoutedMessage;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package io.ringraft.examples.bench;
 
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.StateMachine;
 import org.agrona.DirectBuffer;
 

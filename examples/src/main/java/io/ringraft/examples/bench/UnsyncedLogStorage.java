@@ -2,7 +2,7 @@ package io.ringraft.examples.bench;
 
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.LogState;
 import io.ringraft.spi.LogStorage;
 import java.io.IOException;

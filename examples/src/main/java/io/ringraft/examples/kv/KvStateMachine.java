@@ -1,6 +1,6 @@
 package io.ringraft.examples.kv;
 
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.StateMachine;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,7 +3,7 @@ package io.ringraft.internal.engine;
 import io.ringraft.api.LogId;
 import io.ringraft.api.Role;
 import io.ringraft.api.Vote;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 
 /**

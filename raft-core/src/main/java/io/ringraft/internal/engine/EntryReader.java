@@ -1,6 +1,6 @@
 package io.ringraft.internal.engine;
 
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 
 /**
  * Gives a leader's engine the entries it replicates. Implemented by the runtime over its ring (or

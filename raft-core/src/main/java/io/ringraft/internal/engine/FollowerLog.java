@@ -4,7 +4,7 @@ import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 
 /**
  * The receiving side of AppendEntries: the consistency check, conflict repair, the follower's commit

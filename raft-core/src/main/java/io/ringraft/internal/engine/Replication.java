@@ -5,7 +5,7 @@ import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
 import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.message.LeadershipProbe;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.TimeoutNow;
 
 /**

@@ -3,7 +3,7 @@ package io.ringraft.internal.runtime;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftConfig;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.SnapshotInfo;
 import io.ringraft.spi.StateMachine;
 import java.io.IOException;

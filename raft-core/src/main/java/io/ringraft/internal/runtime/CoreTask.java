@@ -13,7 +13,7 @@ import io.ringraft.internal.engine.EngineOutput;
 import io.ringraft.internal.engine.EntryReader;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.message.AppendEntriesRequest;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.VoteResponse;
 import org.agrona.MutableDirectBuffer;

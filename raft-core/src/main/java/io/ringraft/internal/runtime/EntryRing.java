@@ -156,7 +156,7 @@ final class EntryRing {
      * truncated at their first index and entries up to {@code reclaimable} were reclaimed (core only;
      * changes nothing). Used to cut an AppendEntries down to what the ring can take.
      */
-    int countFitting(io.ringraft.message.LogEntries entries, int fromOffset, long reclaimable) {
+    int countFitting(io.ringraft.spi.LogEntries entries, int fromOffset, long reclaimable) {
         long fromIndex = entries.firstIndex() + fromOffset;
         long keptLast = Math.min(lastIndex, fromIndex - 1);
         long oldest = Math.max(firstIndex, Math.min(reclaimable, keptLast) + 1);

@@ -209,7 +209,7 @@ final class Forwards {
      * their term, it was replaced: they did not take effect. Otherwise the result was missed (the
      * leader's answer arrived while the entry was being applied): the outcome is unknown.
      */
-    void settle(io.ringraft.message.LogEntries batch) {
+    void settle(io.ringraft.spi.LogEntries batch) {
         long first = batch.firstIndex();
         long last = first + batch.count() - 1;
         while (!appended.isEmpty()) {

@@ -1,7 +1,7 @@
 package io.ringraft.internal.runtime;
 
 import io.ringraft.api.EntryKind;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import org.agrona.DirectBuffer;
 
 /** The first {@code count} entries of another view: used to cut an AppendEntries to what the ring can hold. */

@@ -181,7 +181,7 @@ public final class NodeRuntime implements AutoCloseable {
         long index = Math.max(state.base().index(), snapshotIndex) + 1;
         long last = state.last().index();
         while (index <= last) {
-            io.ringraft.message.LogEntries batch = storage.read(index, 4096, 4 << 20);
+            io.ringraft.spi.LogEntries batch = storage.read(index, 4096, 4 << 20);
             if (batch.count() == 0) {
                 throw new IOException("storage returned no entry at " + index + " inside its log (last " + last + ")");
             }

@@ -1,7 +1,7 @@
 package io.ringraft.internal.runtime;
 
 import io.ringraft.message.AppendEntriesRequest;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import java.io.IOException;
 import org.agrona.concurrent.Agent;

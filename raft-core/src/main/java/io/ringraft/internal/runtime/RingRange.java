@@ -1,7 +1,7 @@
 package io.ringraft.internal.runtime;
 
 import io.ringraft.api.EntryKind;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import org.agrona.DirectBuffer;
 
 /**

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringraft.api.LogId;
 import io.ringraft.api.Role;
 import io.ringraft.api.Vote;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

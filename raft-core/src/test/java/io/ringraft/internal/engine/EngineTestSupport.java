@@ -7,7 +7,7 @@ import io.ringraft.api.Vote;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
 import io.ringraft.message.InstallSnapshotRequest;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.VoteRequest;
 import io.ringraft.message.VoteResponse;

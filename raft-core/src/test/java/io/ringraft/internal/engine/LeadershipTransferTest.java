@@ -9,7 +9,7 @@ import io.ringraft.api.LogId;
 import io.ringraft.api.Role;
 import io.ringraft.internal.engine.EngineTestSupport.Node;
 import io.ringraft.message.AppendEntriesRequest;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.TimeoutNow;
 import io.ringraft.message.VoteRequest;

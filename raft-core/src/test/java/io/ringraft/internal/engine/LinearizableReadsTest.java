@@ -97,7 +97,7 @@ class LinearizableReadsTest {
         leader.engine.receive(new ReadIndexRequest(3, 1, 2, 44));
         leader.drain();
         leader.engine.receive(new AppendEntriesRequest(2, 1, 3, io.ringraft.api.LogId.ZERO,
-                io.ringraft.message.LogEntries.empty(1), 0));
+                io.ringraft.spi.LogEntries.empty(1), 0));
         List<EngineTestSupport.Event> events = leader.drain();
         assertThat(events).contains(new ReadFailed(5, 2), send(new ReadIndexResponse(1, 3, 3, 44, false, 0)));
         assertThat(leader.engine.role()).isEqualTo(Role.FOLLOWER);
@@ -107,7 +107,7 @@ class LinearizableReadsTest {
     void aFollowerForwardsToTheLeaderAndServesAtTheIndexItAnswers() {
         Node follower = Node.create(config(2, THREE), vote(2, 1), 1, 1);
         follower.engine.receive(new AppendEntriesRequest(1, 2, 2, new io.ringraft.api.LogId(1, 2),
-                io.ringraft.message.LogEntries.empty(3), 2));
+                io.ringraft.spi.LogEntries.empty(3), 2));
         follower.drain();
         follower.engine.readIndex(11);
         assertThat(follower.drain()).containsExactly(send(new ReadIndexRequest(2, 1, 2, 11)));
@@ -128,7 +128,7 @@ class LinearizableReadsTest {
     void aForwardedReadFailsWhenTheLeaderDoesNotAnswerWithinAnElectionTimeout() {
         Node follower = Node.create(config(2, THREE), vote(2, 1), 1, 1);
         follower.engine.receive(new AppendEntriesRequest(1, 2, 2, new io.ringraft.api.LogId(1, 2),
-                io.ringraft.message.LogEntries.empty(3), 2));
+                io.ringraft.spi.LogEntries.empty(3), 2));
         follower.engine.readIndex(11);
         follower.drain();
         follower.tick(9);
@@ -163,7 +163,7 @@ class LinearizableReadsTest {
 
         Node follower = Node.create(config(2, THREE), vote(2, 1), 1, 1);
         follower.engine.receive(new AppendEntriesRequest(1, 2, 2, new io.ringraft.api.LogId(1, 2),
-                io.ringraft.message.LogEntries.empty(3), 2));
+                io.ringraft.spi.LogEntries.empty(3), 2));
         follower.engine.readIndex(11);
         follower.tick(10);
         assertThat(follower.drain()).contains(new ReadFailed(11, 1));

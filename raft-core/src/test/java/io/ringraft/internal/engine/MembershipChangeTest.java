@@ -12,7 +12,7 @@ import io.ringraft.internal.engine.EngineTestSupport.AppendConfig;
 import io.ringraft.internal.engine.EngineTestSupport.Node;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.HeapLogEntries;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.VoteRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;

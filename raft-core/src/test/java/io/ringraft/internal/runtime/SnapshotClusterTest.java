@@ -11,7 +11,7 @@ import io.ringraft.api.RejectedException;
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.InMemorySnapshotStore;
 import io.ringraft.local.LocalNetwork;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.sim.storage.SimDisk;
 import io.ringraft.sim.storage.SimLogStorage;
 import io.ringraft.spi.LogStorage;

@@ -3,7 +3,7 @@ package io.ringraft.sim.storage;
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
 import io.ringraft.message.HeapLogEntries;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.LogState;
 import io.ringraft.spi.LogStorage;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import io.ringraft.api.EntryKind;
 import io.ringraft.api.Vote;
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.message.HeapLogEntries;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.LogStorage;
 import io.ringraft.storage.conformance.LogStorageConformanceTest;
 import java.io.IOException;

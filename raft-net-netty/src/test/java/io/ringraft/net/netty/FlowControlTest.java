@@ -9,7 +9,7 @@ import io.ringraft.message.ForwardProposal;
 import io.ringraft.message.ForwardProposalResult;
 import io.ringraft.message.HeapLogEntries;
 import io.ringraft.message.InstallSnapshotRequest;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.Releasable;
 import io.ringraft.message.VoteRequest;
 import io.ringraft.net.netty.internal.codec.TestMessages;

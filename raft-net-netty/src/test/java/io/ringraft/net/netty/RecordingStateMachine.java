@@ -1,6 +1,6 @@
 package io.ringraft.net.netty;
 
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.StateMachine;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

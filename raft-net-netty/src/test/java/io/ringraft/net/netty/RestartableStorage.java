@@ -3,7 +3,7 @@ package io.ringraft.net.netty;
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
 import io.ringraft.local.InMemoryLogStorage;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.LogState;
 import io.ringraft.spi.LogStorage;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.ringraft.storage.bench;
 
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.Vote;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.storage.SegmentedLogStorage;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package io.ringraft.internal.engine.harness;
 
 import io.ringraft.api.EntryKind;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import java.util.List;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

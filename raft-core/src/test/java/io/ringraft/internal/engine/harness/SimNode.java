@@ -9,7 +9,7 @@ import io.ringraft.internal.engine.EntryReader;
 import io.ringraft.internal.engine.LogTerms;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.internal.engine.RecoveredState;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

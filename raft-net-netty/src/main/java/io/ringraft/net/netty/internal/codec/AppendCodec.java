@@ -5,7 +5,7 @@ import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.Releasable;
 import java.nio.ByteBuffer;
 import org.agrona.DirectBuffer;

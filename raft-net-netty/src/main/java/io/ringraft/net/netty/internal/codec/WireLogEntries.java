@@ -2,7 +2,7 @@ package io.ringraft.net.netty.internal.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.ringraft.api.EntryKind;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.Releasable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

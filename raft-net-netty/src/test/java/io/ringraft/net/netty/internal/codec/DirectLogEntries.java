@@ -1,7 +1,7 @@
 package io.ringraft.net.netty.internal.codec;
 
 import io.ringraft.api.EntryKind;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import java.nio.ByteBuffer;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;

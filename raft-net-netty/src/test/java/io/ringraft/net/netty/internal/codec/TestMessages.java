@@ -13,7 +13,7 @@ import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.message.LeadershipProbe;
 import io.ringraft.message.LeadershipProbeAck;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.ReadIndexRequest;
 import io.ringraft.message.ReadIndexResponse;

@@ -1,7 +1,7 @@
 package io.ringraft.net.netty.internal.codec;
 
 import io.netty.buffer.ByteBuf;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 
 /** Test access to the received-entries view of this package. */
 public final class WireEntriesProbe {

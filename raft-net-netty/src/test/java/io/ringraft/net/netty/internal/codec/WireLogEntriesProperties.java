@@ -13,7 +13,7 @@ import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.HeapLogEntries;
-import io.ringraft.message.LogEntries;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.message.Releasable;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;

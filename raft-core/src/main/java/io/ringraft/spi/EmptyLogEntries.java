@@ -1,4 +1,4 @@
-package io.ringraft.message;
+package io.ringraft.spi;
 
 import io.ringraft.api.EntryKind;
 import org.agrona.DirectBuffer;
