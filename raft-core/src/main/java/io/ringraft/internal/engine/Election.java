@@ -105,7 +105,7 @@ final class Election {
         long term = preVote ? engine.term() + 1 : engine.term();
         for (long voter : voterIds) {
             if (voter != engine.selfId && engine.quorum.isVoter(voter)) {
-                engine.out.send(new VoteRequest(engine.selfId, voter, term, engine.log.last(), preVote,
+                engine.send(new VoteRequest(engine.selfId, voter, term, engine.log.last(), preVote,
                         !preVote && transferCampaign));
             }
         }
@@ -151,20 +151,20 @@ final class Election {
     private void answerStale(RaftMessage message) {
         if (message instanceof AppendEntriesRequest request) {
             // A deposed leader learns the new term and steps down.
-            engine.out.send(AppendEntriesResponse.rejected(engine.selfId, request.from(), engine.term(),
+            engine.send(AppendEntriesResponse.rejected(engine.selfId, request.from(), engine.term(),
                     request.prevLogId().index(), engine.log.last()));
         } else if (message instanceof VoteRequest request) {
-            engine.out.send(new VoteResponse(engine.selfId, request.from(), engine.term(), false,
+            engine.send(new VoteResponse(engine.selfId, request.from(), engine.term(), false,
                     request.preVote()));
         } else if (message instanceof LeadershipProbe probe) {
             // A deposed leader confirming reads learns the new term and steps down.
-            engine.out.send(new LeadershipProbeAck(engine.selfId, probe.from(), engine.term(), probe.round()));
+            engine.send(new LeadershipProbeAck(engine.selfId, probe.from(), engine.term(), probe.round()));
         } else if (message instanceof InstallSnapshotRequest chunk) {
             // A deposed leader still sending a snapshot learns the new term and steps down.
-            engine.out.send(InstallSnapshotResponse.progress(engine.selfId, chunk.from(), engine.term(),
+            engine.send(InstallSnapshotResponse.progress(engine.selfId, chunk.from(), engine.term(),
                     chunk.snapshot(), 0));
         } else if (message instanceof ReadIndexRequest request) {
-            engine.out.send(new ReadIndexResponse(engine.selfId, request.from(), engine.term(),
+            engine.send(new ReadIndexResponse(engine.selfId, request.from(), engine.term(),
                     request.requestId(), false, 0));
         }
     }
@@ -186,14 +186,14 @@ final class Election {
                     || (vote.votedFor() == request.from())
                     || (!vote.hasVoted() && engine.leaderId == 0);
             boolean grant = canVote && upToDate;
-            engine.out.send(new VoteResponse(engine.selfId, request.from(),
+            engine.send(new VoteResponse(engine.selfId, request.from(),
                     grant ? request.term() : vote.term(), grant, true));
             return;
         }
         // Real vote: the term rules already moved us to request.term().
         boolean canVote = vote.votedFor() == request.from() || (!vote.hasVoted() && engine.leaderId == 0);
         if (!canVote || !upToDate) {
-            engine.out.send(new VoteResponse(engine.selfId, request.from(), vote.term(), false, false));
+            engine.send(new VoteResponse(engine.selfId, request.from(), vote.term(), false, false));
             return;
         }
         engine.saveVote(new Vote(vote.term(), request.from()));
@@ -206,7 +206,7 @@ final class Election {
     private void sendPendingGrant() {
         if (pendingGrantTo != 0 && engine.io.voteDurable()) {
             if (grantTerm == engine.term() && engine.vote.votedFor() == pendingGrantTo) {
-                engine.out.send(new VoteResponse(engine.selfId, pendingGrantTo, grantTerm, true, false));
+                engine.send(new VoteResponse(engine.selfId, pendingGrantTo, grantTerm, true, false));
             }
             pendingGrantTo = 0;
         }

@@ -61,9 +61,9 @@ final class FollowerLog {
             reject(request);
             return;
         }
-        appendNew(entries, skip);
+        long held = appendNew(entries, skip);
 
-        verifiedIndex = Math.max(verifiedIndex, request.lastIndex());
+        verifiedIndex = Math.max(verifiedIndex, held);
         engine.advanceCommit(Math.min(request.leaderCommit(), verifiedIndex));
 
         if (engine.io.durableIndex() >= verifiedIndex) {
@@ -93,8 +93,14 @@ final class FollowerLog {
         return request.prevLogId().term() <= request.term();
     }
 
-    /** Appends the entries from the first one the log does not already hold with the same term. */
-    private void appendNew(LogEntries entries, int from) {
+    /**
+     * Appends the entries from the first one the log does not already hold with the same term, as many
+     * as the log room takes.
+     *
+     * @return the last index of the request this log now holds (the request's last index unless the
+     *         room cut it short)
+     */
+    private long appendNew(LogEntries entries, int from) {
         LogTerms log = engine.log;
         int count = entries.count();
         int i = from;
@@ -110,7 +116,15 @@ final class FollowerLog {
             i++;
         }
         if (i == count) {
-            return;
+            return entries.lastIndex();
+        }
+        int taken = engine.room.acceptable(entries, i);
+        if (taken < 0 || taken > count - i) {
+            throw new IllegalStateException("log room takes " + taken + " of " + (count - i) + " entries");
+        }
+        count = i + taken;
+        if (taken == 0) {
+            return entries.firstIndex() + i - 1;
         }
         long term = -1;
         int runStart = i;
@@ -125,12 +139,13 @@ final class FollowerLog {
             }
         }
         log.append(term, count - runStart);
-        engine.out.appendReplicated(engine.io.appended(log.lastIndex()), entries, i);
+        engine.emit(new Effect.AppendReplicated(engine.io.appended(log.lastIndex()), entries, i, taken));
         for (int j = i; j < count; j++) {
             if (entries.kindAt(j) == EntryKind.CONFIG) {
                 engine.configAppended(entries.firstIndex() + j, configAt(entries, j));
             }
         }
+        return entries.firstIndex() + count - 1;
     }
 
     /** The configuration a CONFIG entry holds, or null if its payload is malformed. */
@@ -152,7 +167,7 @@ final class FollowerLog {
                     + engine.commitIndex + "): committed data would be overwritten");
         }
         engine.log.truncateFrom(index);
-        engine.out.truncateFrom(engine.io.truncated(index), index);
+        engine.emit(new Effect.Truncate(engine.io.truncated(index), index));
         if (engine.membership.truncated(index)) {
             engine.configChanged(); // the removed entries held the configuration in force
         }
@@ -164,7 +179,7 @@ final class FollowerLog {
         LogId prev = request.prevLogId();
         long hintIndex = engine.log.lastIndexWithTermAtMost(prev.index(), prev.term());
         long hintTerm = Math.max(0, engine.log.termAt(hintIndex));
-        engine.out.send(AppendEntriesResponse.rejected(engine.selfId, request.from(), engine.term(),
+        engine.send(AppendEntriesResponse.rejected(engine.selfId, request.from(), engine.term(),
                 prev.index(), new LogId(hintTerm, hintIndex)));
     }
 
@@ -194,7 +209,7 @@ final class FollowerLog {
         long match = Math.min(engine.io.durableIndex(), verifiedIndex);
         if (always || match > reportedMatch) {
             reportedMatch = Math.max(reportedMatch, match);
-            engine.out.send(AppendEntriesResponse.success(engine.selfId, engine.leaderId, engine.term(),
+            engine.send(AppendEntriesResponse.success(engine.selfId, engine.leaderId, engine.term(),
                     match));
         }
     }

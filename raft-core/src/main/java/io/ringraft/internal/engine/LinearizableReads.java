@@ -88,11 +88,11 @@ final class LinearizableReads {
             int slot = (forwardedHead + forwardedCount++) % capacity;
             forwardedIds[slot] = requestId;
             forwardedAge[slot] = 0;
-            engine.out.send(new ReadIndexRequest(engine.selfId, engine.leaderId, engine.term(), requestId));
+            engine.send(new ReadIndexRequest(engine.selfId, engine.leaderId, engine.term(), requestId));
         } else if (engine.leaderId != 0) {
-            engine.out.readFailed(requestId, engine.leaderId, true); // too many forwarded reads
+            engine.emit(new Effect.ReadFailed(requestId, engine.leaderId, true)); // too many forwarded reads
         } else {
-            engine.out.readFailed(requestId, 0, false);
+            engine.emit(new Effect.ReadFailed(requestId, 0, false));
         }
     }
 
@@ -101,7 +101,7 @@ final class LinearizableReads {
         if (engine.role == Role.LEADER) {
             enqueue(request.requestId(), request.from());
         } else {
-            engine.out.send(new ReadIndexResponse(engine.selfId, request.from(), engine.term(),
+            engine.send(new ReadIndexResponse(engine.selfId, request.from(), engine.term(),
                     request.requestId(), false, 0));
         }
     }
@@ -109,7 +109,7 @@ final class LinearizableReads {
     private void enqueue(long requestId, long requester) {
         if (count == capacity) {
             if (requester == 0) {
-                engine.out.readFailed(requestId, 0, true);
+                engine.emit(new Effect.ReadFailed(requestId, 0, true));
             }
             // A follower's read is left unanswered: it times out there as "busy", which is the truth,
             // whereas a negative answer would read as "not the leader".
@@ -194,7 +194,7 @@ final class LinearizableReads {
     private void broadcastProbe() {
         for (long voter : voterIds) {
             if (voter != engine.selfId && engine.quorum.isVoter(voter)) {
-                engine.out.send(new LeadershipProbe(engine.selfId, voter, engine.term(), round));
+                engine.send(new LeadershipProbe(engine.selfId, voter, engine.term(), round));
             }
         }
     }
@@ -220,9 +220,9 @@ final class LinearizableReads {
         while (count > 0 && rounds[head] <= confirmedRound) {
             long requester = requesters[head];
             if (requester == 0) {
-                engine.out.readReady(ids[head], readIndexes[head]);
+                engine.emit(new Effect.ReadReady(ids[head], readIndexes[head]));
             } else {
-                engine.out.send(new ReadIndexResponse(engine.selfId, requester, engine.term(), ids[head], true,
+                engine.send(new ReadIndexResponse(engine.selfId, requester, engine.term(), ids[head], true,
                         readIndexes[head]));
             }
             head = (head + 1) % capacity;
@@ -246,7 +246,7 @@ final class LinearizableReads {
 
     /** A follower acknowledges the leader's probe (the term rules made it follow the sender). */
     void onProbe(LeadershipProbe probe) {
-        engine.out.send(new LeadershipProbeAck(engine.selfId, probe.from(), engine.term(), probe.round()));
+        engine.send(new LeadershipProbeAck(engine.selfId, probe.from(), engine.term(), probe.round()));
     }
 
     void onResponse(ReadIndexResponse response) {
@@ -254,9 +254,9 @@ final class LinearizableReads {
             int slot = (forwardedHead + i) % capacity;
             if (forwardedIds[slot] == response.requestId()) {
                 if (response.success()) {
-                    engine.out.readReady(response.requestId(), response.readIndex());
+                    engine.emit(new Effect.ReadReady(response.requestId(), response.readIndex()));
                 } else {
-                    engine.out.readFailed(response.requestId(), engine.leaderId);
+                    engine.emit(new Effect.ReadFailed(response.requestId(), engine.leaderId, false));
                 }
                 removeForwarded(i);
                 return;
@@ -292,7 +292,7 @@ final class LinearizableReads {
             forwardedAge[(forwardedHead + i) % capacity]++;
         }
         while (forwardedCount > 0 && forwardedAge[forwardedHead] >= timeout) {
-            engine.out.readFailed(forwardedIds[forwardedHead], engine.leaderId, true);
+            engine.emit(new Effect.ReadFailed(forwardedIds[forwardedHead], engine.leaderId, true));
             forwardedHead = (forwardedHead + 1) % capacity;
             forwardedCount--;
         }
@@ -337,7 +337,7 @@ final class LinearizableReads {
 
     private void failForwarded() {
         while (forwardedCount > 0) {
-            engine.out.readFailed(forwardedIds[forwardedHead], engine.leaderId);
+            engine.emit(new Effect.ReadFailed(forwardedIds[forwardedHead], engine.leaderId, false));
             forwardedHead = (forwardedHead + 1) % capacity;
             forwardedCount--;
         }
@@ -345,9 +345,9 @@ final class LinearizableReads {
 
     private void fail(long requestId, long requester) {
         if (requester == 0) {
-            engine.out.readFailed(requestId, engine.leaderId == engine.selfId ? 0 : engine.leaderId);
+            engine.emit(new Effect.ReadFailed(requestId, engine.leaderId == engine.selfId ? 0 : engine.leaderId, false));
         } else {
-            engine.out.send(new ReadIndexResponse(engine.selfId, requester, engine.term(), requestId, false, 0));
+            engine.send(new ReadIndexResponse(engine.selfId, requester, engine.term(), requestId, false, 0));
         }
     }
 

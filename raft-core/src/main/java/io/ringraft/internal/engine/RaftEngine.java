@@ -25,11 +25,12 @@ import java.util.random.RandomGenerator;
  * It is not thread-safe and never blocks: it has no threads, performs no IO, reads no clock and uses
  * no global randomness. Time arrives as {@link #tick()} calls, randomness from the injected
  * {@link RandomGenerator}, and everything else as {@link #receive(RaftMessage) messages},
- * {@link #propose(int) proposals} and {@link #onFlushed(long) flush reports}. Every effect goes
- * out through {@link EngineOutput} during those calls, so the same inputs always give the same
- * outputs.
+ * {@link #propose(int) proposals} and {@link #onFlushed(long) flush reports}; what the node's log
+ * buffer can take and send is asked of a {@link LogRoom}. Every effect is produced as data
+ * ({@link Effect}) into {@link #effects()}, which the caller takes and carries out after each call, so
+ * the same inputs always give the same effects.
  *
- * <p><b>What it guarantees</b> (given an {@link EngineOutput} that honours its contract): at most
+ * <p><b>What it guarantees</b> (given an executor that honours the {@link Effect} contract): at most
  * one leader per term; a vote is granted, and a candidate counts its own vote, only once the vote is
  * durable; an append is acknowledged only for entries durable locally and verified to match the
  * leader; the log is truncated only where an entry really conflicts; a leader commits by counting
@@ -47,8 +48,10 @@ public final class RaftEngine {
     /** The quorum arithmetic of the configuration in force (replaced when it changes). */
     Quorum quorum;
     final MembershipLog membership;
-    final EngineOutput out;
-    final EntryReader reader;
+    /** What this engine asks of the world, taken by the executor after each input call. */
+    final EngineEffects effects = new EngineEffects();
+    /** What the node's log buffer can send and take now. */
+    final LogRoom room;
     final RandomGenerator random;
     final LogTerms log;
     final IoProgress io;
@@ -71,16 +74,17 @@ public final class RaftEngine {
     LogId snapshot;
     /** Messages dropped because they came from a non-member or were addressed to another node. */
     long droppedMessages;
+    /** The commit index and apply limit of the last {@link Effect.Limits}. */
+    private long publishedCommit;
+    private long publishedApplyLimit;
 
     /**
      * @param config    who this node is and how it behaves
      * @param recovered the durable state to resume from
      * @param random    the only source of randomness (seeded in tests and simulations)
-     * @param out       receives every effect
-     * @param reader    supplies entries to replicate when this node leads
+     * @param room      what the node's log buffer can send and take
      */
-    public RaftEngine(EngineConfig config, RecoveredState recovered, RandomGenerator random,
-                      EngineOutput out, EntryReader reader) {
+    public RaftEngine(EngineConfig config, RecoveredState recovered, RandomGenerator random, LogRoom room) {
         this.config = Objects.requireNonNull(config, "config");
         this.selfId = config.selfId();
         ConfigEntry initial = recovered.snapshotConfig() != null
@@ -88,8 +92,7 @@ public final class RaftEngine {
                 : new ConfigEntry(0, ClusterConfig.of(config.voters(), new long[0]));
         this.membership = new MembershipLog(initial, recovered.configs());
         this.snapshot = recovered.snapshot();
-        this.out = Objects.requireNonNull(out, "out");
-        this.reader = Objects.requireNonNull(reader, "reader");
+        this.room = Objects.requireNonNull(room, "room");
         this.random = Objects.requireNonNull(random, "random");
         this.log = recovered.log();
         this.vote = recovered.vote();
@@ -102,6 +105,41 @@ public final class RaftEngine {
         this.snapshotFollower = new SnapshotFollower(this);
         this.reads = new LinearizableReads(this);
         election.resetTimer();
+        this.publishedCommit = commitIndex;
+        this.publishedApplyLimit = applyLimit();
+    }
+
+    // ------------------------------------------------------------------ effects
+
+    /**
+     * The effects produced by the input calls since the executor last cleared them, in order. The
+     * executor takes them after every input call (every public method that is not a plain getter).
+     */
+    public EngineEffects effects() {
+        return effects;
+    }
+
+    void emit(Effect effect) {
+        effects.add(effect);
+    }
+
+    void send(RaftMessage message) {
+        effects.add(new Effect.Send(message));
+    }
+
+    /** Entries up to here are committed and durable locally: they may be applied. */
+    public long applyLimit() {
+        return Math.min(commitIndex, io.durableIndex());
+    }
+
+    /** Emits {@link Effect.Limits} if the commit index or the apply limit rose since the last one. */
+    private void publishLimits() {
+        long limit = applyLimit();
+        if (commitIndex > publishedCommit || limit > publishedApplyLimit) {
+            publishedCommit = commitIndex;
+            publishedApplyLimit = Math.max(publishedApplyLimit, limit);
+            emit(new Effect.Limits(commitIndex, publishedApplyLimit));
+        }
     }
 
     // ------------------------------------------------------------------ inputs
@@ -170,19 +208,33 @@ public final class RaftEngine {
     }
 
     /**
-     * Appends {@code count} command entries if this node is the leader.
-     *
-     * @return the index of the first new entry (the others follow consecutively, all in
-     *         {@link #term()}), or -1 if this node is not the leader
+     * Where the next proposal goes: the index of its entry (of {@link #term()}) if this node leads and
+     * takes proposals now, or -1 (not the leader, or handing leadership over). The caller places up
+     * to as many commands as fit from this index on, then calls {@link #propose(int)} with their
+     * number; nothing else may call the engine in between.
      */
-    public long propose(int count) {
-        if (count < 1) {
-            throw new IllegalArgumentException("count must be >= 1, got " + count);
-        }
+    public long nextProposalIndex() {
         if (role != Role.LEADER || replication.transferTarget() != 0) {
             return -1;
         }
-        return replication.appendProposals(count);
+        return log.lastIndex() + 1;
+    }
+
+    /**
+     * Appends the {@code count} commands placed from {@link #nextProposalIndex()} on (leader only):
+     * produces {@link Effect.AppendProposals} for them and replicates them.
+     *
+     * @throws IllegalStateException if this node does not take proposals now (the caller must ask
+     *                               {@link #nextProposalIndex()} first)
+     */
+    public void propose(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be >= 1, got " + count);
+        }
+        if (nextProposalIndex() < 0) {
+            throw new IllegalStateException("node " + selfId + " takes no proposals now (" + role + ")");
+        }
+        replication.appendProposals(count);
     }
 
     /**
@@ -207,8 +259,8 @@ public final class RaftEngine {
     }
 
     /**
-     * Asks for a linearizable read: the output's {@code readReady(requestId, readIndex)} follows once
-     * a read served at or after {@code readIndex} is linearizable, or {@code readFailed} if it cannot
+     * Asks for a linearizable read: {@link Effect.ReadReady} follows once a read served at or after
+     * {@code readIndex} is linearizable, or {@link Effect.ReadFailed} if it cannot
      * be served here now (see {@link LinearizableReads}).
      */
     public void readIndex(long requestId) {
@@ -244,6 +296,7 @@ public final class RaftEngine {
             case FOLLOWER -> followerLog.onFlushed();
             default -> { }
         }
+        publishLimits();
     }
 
     // ------------------------------------------------------------------ snapshots and compaction
@@ -289,6 +342,7 @@ public final class RaftEngine {
      */
     public void installSnapshot(LogId last, ClusterConfig config) {
         snapshotFollower.installed(last, Objects.requireNonNull(config, "config"));
+        publishLimits();
     }
 
     // ------------------------------------------------------------------ queries
@@ -435,14 +489,14 @@ public final class RaftEngine {
             return;
         }
         vote = newVote;
-        out.saveVote(io.voteSaved(), newVote);
+        emit(new Effect.SaveVote(io.voteSaved(), newVote));
     }
 
     /** Moves commitIndex forward (never back) and tells the output. */
     void advanceCommit(long index) {
         if (index > commitIndex) {
             commitIndex = index;
-            out.committed(index);
+            publishLimits();
             membership.committedTo(index);
             reads.onCommitAdvanced();
             if (role == Role.LEADER) {
@@ -466,7 +520,7 @@ public final class RaftEngine {
             followerLog.leaderChanged();
         }
         if (before != role || term != termBefore || leader != leaderBefore) {
-            out.stateChanged(role, vote.term(), leaderId);
+            emit(new Effect.StateChanged(role, vote.term(), leaderId));
             reads.onStateChange();
         }
     }
@@ -476,7 +530,7 @@ public final class RaftEngine {
         role = Role.PRE_CANDIDATE;
         leaderId = 0;
         if (changed) {
-            out.stateChanged(role, vote.term(), 0);
+            emit(new Effect.StateChanged(role, vote.term(), 0));
             reads.onStateChange();
         }
     }
@@ -486,7 +540,7 @@ public final class RaftEngine {
         role = Role.CANDIDATE;
         leaderId = 0;
         followerLog.leaderChanged();
-        out.stateChanged(role, vote.term(), 0);
+        emit(new Effect.StateChanged(role, vote.term(), 0));
         reads.onStateChange();
     }
 
@@ -496,7 +550,7 @@ public final class RaftEngine {
         electionElapsed = 0;
         replication = new Replication(this);
         reads.onBecomeLeader();
-        out.stateChanged(role, vote.term(), selfId);
+        emit(new Effect.StateChanged(role, vote.term(), selfId));
         reads.onStateChange();
         replication.start();
     }

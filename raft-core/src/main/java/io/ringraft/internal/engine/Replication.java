@@ -78,7 +78,7 @@ final class Replication {
         long index = engine.log.lastIndex() + 1;
         long term = engine.term();
         engine.log.append(term, 1);
-        engine.out.appendConfig(engine.io.appended(index), new LogId(term, index), next.encode());
+        engine.emit(new Effect.AppendConfig(engine.io.appended(index), new LogId(term, index), next.encode()));
         engine.configAppended(index, next);
         for (PeerProgress peer : peers) {
             sendAllAllowed(peer);
@@ -112,23 +112,22 @@ final class Replication {
         long index = engine.log.lastIndex() + 1;
         long term = engine.term();
         engine.log.append(term, 1);
-        engine.out.appendNoop(engine.io.appended(index), new LogId(term, index));
+        engine.emit(new Effect.AppendNoop(engine.io.appended(index), new LogId(term, index)));
         for (PeerProgress peer : peers) {
             sendEntries(peer);
         }
         maybeCommit();
     }
 
-    long appendProposals(int count) {
+    void appendProposals(int count) {
         long first = engine.log.lastIndex() + 1;
         long term = engine.term();
         engine.log.append(term, count);
-        engine.out.appendProposals(engine.io.appended(engine.log.lastIndex()), first, term, count);
+        engine.emit(new Effect.AppendProposals(engine.io.appended(engine.log.lastIndex()), first, term, count));
         for (PeerProgress peer : peers) {
             sendAllAllowed(peer);
         }
         maybeCommit();
-        return first;
     }
 
     /** The leader's own flush made more entries durable. */
@@ -172,7 +171,7 @@ final class Replication {
 
     private void maybeSendTimeoutNow(PeerProgress peer) {
         if (peer.id == transferTarget && peer.match == engine.log.lastIndex()) {
-            engine.out.send(new TimeoutNow(engine.selfId, peer.id, engine.term()));
+            engine.send(new TimeoutNow(engine.selfId, peer.id, engine.term()));
         }
     }
 
@@ -224,7 +223,7 @@ final class Replication {
             }
             case REPLICATE -> sendCommitOnly(peer);
             // Chunks may be far apart (a slow disk on either side): keep the follower from campaigning.
-            case SNAPSHOT -> engine.out.send(new LeadershipProbe(engine.selfId, peer.id, engine.term(), 0));
+            case SNAPSHOT -> engine.send(new LeadershipProbe(engine.selfId, peer.id, engine.term(), 0));
         }
     }
 
@@ -238,7 +237,7 @@ final class Replication {
                     + " beyond its newest snapshot " + snapshot + "; follower " + peer.id + " cannot catch up");
         }
         peer.becomeSnapshot(snapshot);
-        engine.out.sendSnapshot(peer.id, snapshot, 0);
+        engine.emit(new Effect.SendSnapshot(peer.id, snapshot, 0));
     }
 
     /**
@@ -251,7 +250,7 @@ final class Replication {
         if (!engine.snapshot.equals(peer.pendingSnapshot)) {
             peer.becomeSnapshot(engine.snapshot);
         }
-        engine.out.sendSnapshot(peer.id, peer.pendingSnapshot, peer.snapshotOffset);
+        engine.emit(new Effect.SendSnapshot(peer.id, peer.pendingSnapshot, peer.snapshotOffset));
     }
 
     void onInstallSnapshotResponse(InstallSnapshotResponse response) {
@@ -281,7 +280,7 @@ final class Replication {
         }
         peer.snapshotOffset = response.nextOffset();
         peer.stalledTicks = 0;
-        engine.out.sendSnapshot(peer.id, peer.pendingSnapshot, peer.snapshotOffset);
+        engine.emit(new Effect.SendSnapshot(peer.id, peer.pendingSnapshot, peer.snapshotOffset));
     }
 
     // ------------------------------------------------------------------ responses
@@ -362,12 +361,12 @@ final class Replication {
             return false;
         }
         int wanted = (int) Math.min(engine.config.maxEntriesPerAppend(), lastIndex - prevIndex);
-        LogEntries entries = wanted > 0 ? engine.reader.read(peer.next, wanted) : LogEntries.empty(peer.next);
-        int count = entries.count();
-        if (entries.firstIndex() != peer.next || count > wanted || (wanted > 0 && count < 1)) {
-            throw new IllegalStateException("entry reader returned " + entries.firstIndex() + "+"
-                    + count + " for a request of " + peer.next + "+" + wanted);
+        int count = wanted > 0 ? engine.room.sendable(peer.next, wanted) : 0;
+        if (count > wanted || (wanted > 0 && count < 1)) {
+            throw new IllegalStateException("log room offers " + count + " entries to send for a request of "
+                    + peer.next + "+" + wanted);
         }
+        LogEntries entries = count > 0 ? new EntryRange(peer.next, count) : LogEntries.empty(peer.next);
         send(peer, new LogId(prevTerm, prevIndex), entries);
         if (peer.state == PeerProgress.State.PROBE) {
             peer.probeSent = true;
@@ -395,7 +394,7 @@ final class Replication {
     private void send(PeerProgress peer, LogId prev, LogEntries entries) {
         long commit = engine.commitIndex;
         peer.sentCommit = commit;
-        engine.out.send(new AppendEntriesRequest(engine.selfId, peer.id, engine.term(), prev, entries,
+        engine.send(new AppendEntriesRequest(engine.selfId, peer.id, engine.term(), prev, entries,
                 commit));
     }
 

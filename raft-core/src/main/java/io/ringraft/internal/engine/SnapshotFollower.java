@@ -41,11 +41,11 @@ final class SnapshotFollower {
         LogId snapshot = chunk.snapshot();
         if (snapshot.index() <= engine.commitIndex) {
             // Nothing new in it (late, duplicated, or we caught up meanwhile): say what we hold.
-            engine.out.send(InstallSnapshotResponse.installed(engine.selfId, chunk.from(), engine.term(), snapshot,
+            engine.send(InstallSnapshotResponse.installed(engine.selfId, chunk.from(), engine.term(), snapshot,
                     heldIndex()));
             return;
         }
-        engine.out.installSnapshotChunk(chunk);
+        engine.emit(new Effect.InstallSnapshotChunk(chunk));
     }
 
     /** The runtime has snapshot {@code last} durable and the state machine restored from it. */
@@ -69,7 +69,7 @@ final class SnapshotFollower {
                 engine.becomeFollower(engine.term(), 0);
             }
             log.resetTo(last);
-            engine.out.resetLog(engine.io.reset(last.index()), last);
+            engine.emit(new Effect.ResetLog(engine.io.reset(last.index()), last));
         }
         engine.followerLog.snapshotInstalled(last.index());
         engine.noteSnapshot(last);
@@ -84,7 +84,7 @@ final class SnapshotFollower {
         if (engine.role == Role.FOLLOWER && engine.leaderId != 0) {
             long held = heldIndex();
             engine.followerLog.reported(held);
-            engine.out.send(InstallSnapshotResponse.installed(engine.selfId, engine.leaderId, engine.term(), last,
+            engine.send(InstallSnapshotResponse.installed(engine.selfId, engine.leaderId, engine.term(), last,
                     held));
         }
     }

@@ -34,7 +34,7 @@ final class AdminRequests {
         if (!transfer.started) {
             if (core.engine().role() != Role.LEADER) {
                 finishTransfer(transfer, new NotLeaderException(ctx.selfId, leader));
-            } else if (!core.engine().transferLeadership(transfer.target)) {
+            } else if (!transferStarted(transfer.target)) {
                 finishTransfer(transfer, new RejectedException("cannot hand leadership to node "
                         + transfer.target + ": it is not another voter, or a transfer is already running"));
             } else {
@@ -90,7 +90,9 @@ final class AdminRequests {
             if (!ring.makeRoom(next, CoreTask.CONFIG_ROOM, core.reclaimable())) {
                 return 0; // wait for room (proposals keep it free; applying frees more)
             }
-            if (!core.engine().changeMembership(change.voters, change.learners)) {
+            boolean changing = core.engine().changeMembership(change.voters, change.learners);
+            core.runEffects();
+            if (!changing) {
                 finishMembership(change, new RejectedException("membership change refused: "
                         + "another change or a leadership transfer is in progress, the leader has not yet "
                         + "committed an entry of its term, or the configuration is invalid or unchanged"));
@@ -139,5 +141,12 @@ final class AdminRequests {
         } else {
             change.future.completeExceptionally(failure);
         }
+    }
+
+    /** Asks the engine to hand leadership to {@code target} and carries out what that produced. */
+    private boolean transferStarted(long target) {
+        boolean started = core.engine().transferLeadership(target);
+        core.runEffects();
+        return started;
     }
 }

@@ -87,36 +87,33 @@ final class CoreForwarding {
         Outcome outcome;
         LogId entry = LogId.ZERO;
         byte[] command = forward.command();
-        long next = engine.lastLogId().index() + 1;
+        long next = engine.nextProposalIndex();
         long reclaim = core.reclaimable();
         if (forward.term() < engine.term() || forwardedRequests.seen(engine.term(), forward.from(), forward.requestId())) {
             // A duplicate of one appended already, or a late request of an older term this node may have
             // appended then: no answer (saying "not appended" could be false; the sender's wait expires).
             return;
         }
-        if (engine.role() != Role.LEADER || engine.transferringTo() != 0 || forward.term() != engine.term()) {
+        if (next < 0 || forward.term() != engine.term()) {
             outcome = Outcome.NOT_LEADER;
         } else if (command.length > ctx.config.maxEntryBytes()) {
             outcome = Outcome.TOO_LARGE;
-        } else if (!ring.makeRoom(next + 2, 0, reclaim) || !ring.makeRoom(next, command.length + CoreTask.CONFIG_ROOM, reclaim)) {
-            outcome = Outcome.BUSY;
+        } else if (!forwardedRequests.canRecord(engine.term(), forward.from())) {
+            outcome = Outcome.BUSY; // too many senders
+        } else if (!core.placeCommand(next, engine.term(), ProposalOutcomes.NONE, 0, new UnsafeBuffer(command), 0,
+                command.length, reclaim)) {
+            outcome = Outcome.BUSY; // no ring room now
         } else {
-            if (!forwardedRequests.firstTime(engine.term(), forward.from(), forward.requestId())) {
-                outcome = Outcome.BUSY; // too many senders
-            } else {
-                outcome = Outcome.APPENDED;
-                entry = new LogId(engine.term(), next);
-            }
-        }
-        if (outcome == Outcome.APPENDED) {
-            ring.write(next, engine.term(), EntryKind.COMMAND, ProposalOutcomes.NONE, 0,
-                    new UnsafeBuffer(command), 0, command.length);
+            forwardedRequests.firstTime(engine.term(), forward.from(), forward.requestId());
+            outcome = Outcome.APPENDED;
+            entry = new LogId(engine.term(), next);
         }
         // The answer leaves before the entry's AppendEntries: the follower knows the index before it applies it.
         core.send(new ForwardProposalResult(ctx.selfId, forward.from(), engine.term(),
                 forward.requestId(), outcome, entry, engine.leaderId()));
-        if (outcome == Outcome.APPENDED && engine.propose(1) != next) {
-            throw new IllegalStateException("engine placed a forwarded command elsewhere than ring index " + next);
+        if (outcome == Outcome.APPENDED) {
+            engine.propose(1); // at the index the engine named: the command is there
+            core.runEffects();
         }
     }
 }

@@ -8,9 +8,9 @@ import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.Role;
 import io.ringraft.api.StorageFailedException;
-import io.ringraft.api.Vote;
-import io.ringraft.internal.engine.EngineOutput;
-import io.ringraft.internal.engine.EntryReader;
+import io.ringraft.internal.engine.Effect;
+import io.ringraft.internal.engine.EngineEffects;
+import io.ringraft.internal.engine.LogRoom;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.spi.LogEntries;
@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The core task: owns the {@link RaftEngine}, feeds it ticks, messages, proposals and flush reports,
- * and turns its outputs into ring writes, pointer updates and messages for the replicators.
+ * and carries out its {@link Effect effects} (ring writes, pointer updates, messages for the
+ * replicators) after every call, in the order the engine produced them. It answers the engine's
+ * {@link LogRoom} questions from the ring: how many entries go into one AppendEntries (byte budget)
+ * and how many of a leader's entries the ring can take.
  *
  * <p>Runs as an Agrona {@link Agent} on one thread at a time (its own, a shared one, or the
  * simulator's). It never blocks: every queue it reads is bounded and polled, every queue it writes is
@@ -35,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * (keeping one slot in reserve for a new leader's no-op); an AppendEntries is cut to the entries the
  * ring can take; a candidate holds off the inputs that could make it leader until its no-op fits.
  */
-final class CoreTask implements Agent, EngineOutput, EntryReader {
+final class CoreTask implements Agent, LogRoom {
 
     private static final Logger LOG = LoggerFactory.getLogger(CoreTask.class);
     /** Room a configuration entry may need in the ring, kept free by proposals. */
@@ -59,6 +62,8 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
     private long proposalTerm;
     private long nextProposalIndex;
     private int proposalCount;
+    /** The ring's reclaim line while a batch of proposals is read (fixed for the batch). */
+    private long proposalReclaim;
     private RaftException refusal;
     private final CoreForwarding forwarding;
     private final AdminRequests admin;
@@ -80,6 +85,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         ctx.accepted.set(engine.accepted());
         ctx.durableIndex.set(engine.durableIndex());
         ctx.committed.set(engine.commitIndex()); // a restored snapshot is committed: status agrees from the start
+        ctx.applyLimit.set(engine.applyLimit());
         publishedConfig = engine.clusterConfig();
         ctx.coreState = new NodeContext.CoreState(engine.role(), engine.term(), engine.leaderId(), engine.vote(),
                 membershipView());
@@ -123,6 +129,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         int run = (int) Math.min(ticks, maxCatchUpTicks); // after a long pause, not a storm of ticks
         for (int i = 0; i < run; i++) {
             engine.tick();
+            runEffects();
         }
         return run;
     }
@@ -133,6 +140,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
             return 0;
         }
         engine.onFlushed(flushed);
+        runEffects();
         return 1;
     }
 
@@ -159,9 +167,10 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
                 continue;
             }
             try {
-                engine.receive(message instanceof AppendEntriesRequest request ? fitToRing(request) : message);
+                engine.receive(message);
+                runEffects(); // appends copy the message's entries into the ring
             } finally {
-                // The engine copied what it keeps into the ring: the transport's memory can go back.
+                // The ring holds what the node keeps: the transport's memory can go back.
                 io.ringraft.message.Releasable.release(message);
             }
         }
@@ -191,28 +200,10 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         return Math.min(ctx.applied.get(), ctx.writtenIndex.get());
     }
 
-    /** Cuts the request's entries to what the ring can hold; the leader sends the rest later. */
-    private RaftMessage fitToRing(AppendEntriesRequest request) {
-        LogEntries entries = request.entries();
-        int count = entries.count();
-        long last = engine.lastLogId().index();
-        int firstNew = 0;
-        while (firstNew < count) {
-            long index = entries.firstIndex() + firstNew;
-            if (index > last || engine.termAt(index) != entries.termAt(firstNew)) {
-                break;
-            }
-            firstNew++;
-        }
-        if (firstNew == count) {
-            return request;
-        }
-        int fitting = ring.countFitting(entries, firstNew, reclaimable());
-        if (firstNew + fitting == count) {
-            return request;
-        }
-        return new AppendEntriesRequest(request.from(), request.to(), request.term(), request.prevLogId(),
-                new LogEntriesPrefix(entries, firstNew + fitting), request.leaderCommit());
+    /** {@link LogRoom}: how many of a leader's entries the ring can take (the engine appends that many). */
+    @Override
+    public int acceptable(LogEntries entries, int fromOffset) {
+        return ring.countFitting(entries, fromOffset, reclaimable());
     }
 
     private int pollReads() {
@@ -220,13 +211,13 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         PendingReads.Read read;
         while (work < ctx.config.maxPendingReads() && (read = ctx.reads.submitted.poll()) != null) {
             engine.readIndex(read.id);
+            runEffects();
             work++;
         }
         return work;
     }
 
-    @Override
-    public void readReady(long requestId, long readIndex) {
+    private void readReady(long requestId, long readIndex) {
         PendingReads.Read read = ctx.reads.peek(requestId);
         if (read == null) {
             return;
@@ -240,13 +231,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         ctx.applierSignal.wake();
     }
 
-    @Override
-    public void readFailed(long requestId, long leaderHint) {
-        readFailed(requestId, leaderHint, false);
-    }
-
-    @Override
-    public void readFailed(long requestId, long leaderHint, boolean busy) {
+    private void readFailed(long requestId, long leaderHint, boolean busy) {
         PendingReads.Read read = ctx.reads.take(requestId);
         if (read != null) {
             read.future.completeExceptionally(busy
@@ -286,40 +271,50 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         if (engine.role() == Role.LEADER && engine.transferringTo() != 0) {
             return 0; // handing leadership over: proposals wait (bounded) until it ends either way
         }
-        if (engine.role() != Role.LEADER) {
+        long first = engine.nextProposalIndex();
+        if (first < 0) {
             refusal = new NotLeaderException(ctx.selfId, engine.leaderId());
             return ctx.proposals.read(refuseHandler, ctx.config.batchEntries());
         }
+        // The engine chose where the commands go; they are copied there, as many as fit, then proposed.
         proposalTerm = engine.term();
-        nextProposalIndex = engine.lastLogId().index() + 1;
+        nextProposalIndex = first;
         proposalCount = 0;
+        proposalReclaim = reclaimable();
         int read = ctx.proposals.controlledRead(proposalHandler, ctx.config.batchEntries());
         if (proposalCount > 0) {
-            long first = engine.propose(proposalCount);
-            if (first != nextProposalIndex - proposalCount) {
-                throw new IllegalStateException("engine placed proposals at " + first + ", ring at "
-                        + (nextProposalIndex - proposalCount));
-            }
+            engine.propose(proposalCount);
+            runEffects();
         }
         return read;
     }
 
     private ControlledMessageHandler.Action onProposal(int origin, MutableDirectBuffer buffer, int offset,
                                                        int length) {
-        long correlationId = buffer.getLong(offset);
-        int payloadLength = length - Long.BYTES;
-        long applied = reclaimable();
-        // Keep two slots and some bytes free beyond this entry: a future leader's no-op and a
-        // configuration entry the engine appends on its own (leaving a joint configuration) must fit.
-        if (!ring.makeRoom(nextProposalIndex + 2, 0, applied)
-                || !ring.makeRoom(nextProposalIndex, payloadLength + CONFIG_ROOM, applied)) {
+        if (!placeCommand(nextProposalIndex, proposalTerm, (byte) origin, buffer.getLong(offset), buffer,
+                offset + Long.BYTES, length - Long.BYTES, proposalReclaim)) {
             return ControlledMessageHandler.Action.ABORT;
         }
-        ring.write(nextProposalIndex, proposalTerm, EntryKind.COMMAND, (byte) origin, correlationId, buffer,
-                offset + Long.BYTES, payloadLength);
         nextProposalIndex++;
         proposalCount++;
         return ControlledMessageHandler.Action.CONTINUE;
+    }
+
+    /**
+     * Copies a command into the ring at {@code index}, the place the engine chose for it, if it fits
+     * while keeping two slots and some bytes free beyond it: a future leader's no-op and a
+     * configuration entry the engine appends on its own (leaving a joint configuration) must fit.
+     * The only place commands enter the ring (proposals and forwarded commands alike).
+     *
+     * @return false if the ring has no room for it now (nothing is written)
+     */
+    boolean placeCommand(long index, long term, byte origin, long correlationId, org.agrona.DirectBuffer payload,
+                         int offset, int length, long reclaim) {
+        if (!ring.makeRoom(index + 2, 0, reclaim) || !ring.makeRoom(index, length + CONFIG_ROOM, reclaim)) {
+            return false;
+        }
+        ring.write(index, term, EntryKind.COMMAND, origin, correlationId, payload, offset, length);
+        return true;
     }
 
     private void refuseProposal(int origin, MutableDirectBuffer buffer, int offset, int length) {
@@ -346,6 +341,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
                 throw new IllegalStateException("snapshot " + installed.last() + " holds an unreadable membership", e);
             }
             engine.installSnapshot(installed.last(), config);
+            runEffects();
             // Commands proposed here that the snapshot covers were applied elsewhere: results unknown here.
             failLocal(ring.firstIndex(), installed.last().index(), new IndeterminateException("node " + ctx.selfId
                     + " replaced its state by a snapshot up to " + installed.last() + "; the command is in it"));
@@ -355,12 +351,14 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         if (latest != null && latest.last().index() > engine.latestSnapshot().index()
                 && latest.last().index() <= engine.commitIndex()) {
             engine.snapshotTaken(latest.last());
+            runEffects();
             work++;
         }
         long purge = Math.min(engine.latestSnapshot().index() - ctx.config.snapshotLogTailEntries(),
                 engine.commitIndex());
         if (purge > ctx.purgeTo.get()) {
             engine.compactLog(purge);
+            runEffects();
             ctx.purgeTo.set(purge);
             ctx.writerSignal.wake();
             work++;
@@ -368,30 +366,73 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         return work;
     }
 
-    // ------------------------------------------------------------------ outputs (EngineOutput)
+    // ------------------------------------------------------------------ effects
 
-    @Override
-    public void saveVote(long seq, Vote vote) {
-        acceptedDirty = true;
+    /**
+     * Carries out the effects the engine produced in its last call, in their order, then forgets
+     * them. Called right after every engine call, before anything else reads the ring or the inbound
+     * message the call was given.
+     */
+    void runEffects() {
+        EngineEffects effects = engine.effects();
+        if (effects.isEmpty()) {
+            return;
+        }
+        java.util.List<Effect> list = effects.list();
+        for (int i = 0; i < list.size(); i++) { // by index: no iterator on the hot path
+            execute(list.get(i));
+        }
+        effects.clear();
     }
 
-    @Override
-    public void truncateFrom(long seq, long index) {
+    private void execute(Effect effect) {
+        if (effect instanceof Effect.Send send) {
+            send(send.message());
+        } else if (effect instanceof Effect.AppendProposals) {
+            acceptedDirty = true; // the commands are in the ring already, where the engine placed them
+        } else if (effect instanceof Effect.AppendReplicated append) {
+            appendReplicated(append);
+        } else if (effect instanceof Effect.Limits limits) {
+            publishLimits(limits.commitIndex(), limits.applyLimit());
+        } else if (effect instanceof Effect.SaveVote) {
+            acceptedDirty = true; // the log writer saves the vote carried by the accepted pointer
+        } else if (effect instanceof Effect.AppendNoop noop) {
+            appendNoop(noop.entry());
+        } else if (effect instanceof Effect.StateChanged change) {
+            stateChanged(change.role(), change.term(), change.leaderId());
+        } else if (effect instanceof Effect.ReadReady ready) {
+            readReady(ready.requestId(), ready.readIndex());
+        } else if (effect instanceof Effect.ReadFailed failed) {
+            readFailed(failed.requestId(), failed.leaderHint(), failed.busy());
+        } else if (effect instanceof Effect.Truncate truncate) {
+            truncateFrom(truncate.fromIndex());
+        } else if (effect instanceof Effect.AppendConfig config) {
+            appendConfig(config.entry(), config.payload());
+        } else if (effect instanceof Effect.ResetLog reset) {
+            resetLog(reset.base());
+        } else if (effect instanceof Effect.SendSnapshot chunk) {
+            sendSnapshot(chunk.peerId(), chunk.snapshot(), chunk.offset());
+        } else if (effect instanceof Effect.InstallSnapshotChunk chunk) {
+            installSnapshotChunk(chunk.chunk());
+        } else {
+            throw new IllegalStateException("unknown engine effect " + effect);
+        }
+    }
+
+    private void truncateFrom(long index) {
         ring.truncateFrom(index);
         ctx.logCut.updateAndGet(cut -> cut == null ? new NodeContext.LogCut(null, index) : cut.truncate(index));
         acceptedDirty = true;
     }
 
-    @Override
-    public void resetLog(long seq, LogId base) {
+    private void resetLog(LogId base) {
         ring.resetTo(base.index() + 1);
         // Any truncation still pending is moot: the reset discards everything.
         ctx.logCut.set(new NodeContext.LogCut(base, Long.MAX_VALUE));
         acceptedDirty = true;
     }
 
-    @Override
-    public void sendSnapshot(long peerId, LogId snapshot, long offset) {
+    private void sendSnapshot(long peerId, LogId snapshot, long offset) {
         int slot = ctx.slotFor(peerId);
         if (slot < 0) {
             ctx.droppedOutbound.incrementAndGet();
@@ -401,8 +442,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         ctx.replicatorSignals[slot].wake();
     }
 
-    @Override
-    public void installSnapshotChunk(io.ringraft.message.InstallSnapshotRequest chunk) {
+    private void installSnapshotChunk(io.ringraft.message.InstallSnapshotRequest chunk) {
         if (!ctx.snapshotChunks.offer(chunk)) {
             ctx.droppedInbound.incrementAndGet(); // the leader sends it again after a timeout
             return;
@@ -410,8 +450,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         ctx.applierSignal.wake();
     }
 
-    @Override
-    public void appendNoop(long seq, LogId entry) {
+    private void appendNoop(LogId entry) {
         if (!ring.makeRoom(entry.index(), 0, noopReclaimBound())) {
             throw new IllegalStateException("no ring slot for the no-op " + entry + " although one was checked");
         }
@@ -419,8 +458,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         acceptedDirty = true;
     }
 
-    @Override
-    public void appendConfig(long seq, LogId entry, byte[] payload) {
+    private void appendConfig(LogId entry, byte[] payload) {
         if (!ring.makeRoom(entry.index(), payload.length, noopReclaimBound())) {
             throw new IllegalStateException("no ring room for configuration entry " + entry
                     + " although room was kept for it");
@@ -430,19 +468,11 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         acceptedDirty = true;
     }
 
-    @Override
-    public void appendProposals(long seq, long firstIndex, long term, int count) {
-        if (ring.lastIndex() != firstIndex + count - 1) {
-            throw new IllegalStateException("engine appended " + firstIndex + "+" + count
-                    + " but the ring ends at " + ring.lastIndex());
-        }
-        acceptedDirty = true;
-    }
-
-    @Override
-    public void appendReplicated(long seq, LogEntries entries, int fromOffset) {
+    private void appendReplicated(Effect.AppendReplicated append) {
+        LogEntries entries = append.entries();
         long applied = reclaimable();
-        for (int i = fromOffset; i < entries.count(); i++) {
+        int end = append.fromOffset() + append.count();
+        for (int i = append.fromOffset(); i < end; i++) {
             long index = entries.firstIndex() + i;
             var payload = entries.payloadAt(i);
             int length = payload.capacity();
@@ -455,8 +485,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         acceptedDirty = true;
     }
 
-    @Override
-    public void send(RaftMessage message) {
+    void send(RaftMessage message) {
         int slot = ctx.slotFor(message.to());
         if (slot < 0) {
             if (!warnedMembers) {
@@ -474,13 +503,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
         ctx.replicatorSignals[slot].wake();
     }
 
-    @Override
-    public void committed(long index) {
-        // published in publish()
-    }
-
-    @Override
-    public void stateChanged(Role newRole, long term, long leaderId) {
+    private void stateChanged(Role newRole, long term, long leaderId) {
         if (role == Role.LEADER && newRole != Role.LEADER) {
             ctx.leaderTerm.set(-1);
             failUncommittedLocal(new IndeterminateException("node " + ctx.selfId
@@ -523,8 +546,13 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
 
     // ------------------------------------------------------------------ entries for replication
 
+    /**
+     * {@link LogRoom}: how many entries from {@code fromIndex} go into one AppendEntries, within
+     * {@code maxBytesPerAppend}. Entries not in the ring (yet, or any more) are not counted: the
+     * replicator takes them from the ring or storage within its own byte budget.
+     */
     @Override
-    public LogEntries read(long fromIndex, int count) {
+    public int sendable(long fromIndex, int count) {
         int maxBytes = ctx.config.maxBytesPerAppend();
         long bytes = 0;
         int n = 0;
@@ -539,7 +567,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
             bytes += length;
             n++;
         }
-        return new RingRange(fromIndex, n == 0 ? count : n);
+        return n == 0 ? count : n;
     }
 
     // ------------------------------------------------------------------ publishing
@@ -554,13 +582,14 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
                 || engine.membershipChangePending() != ctx.coreState.membership().changing()) {
             publishMembership();
         }
-        long commit = engine.commitIndex();
-        long durable = engine.durableIndex();
+        ctx.durableIndex.set(engine.durableIndex()); // for status only
+    }
+
+    /** {@link Effect.Limits}: the commit index and the apply limit rose. */
+    private void publishLimits(long commit, long applyLimit) {
         ctx.committed.set(commit);
-        ctx.durableIndex.set(durable);
-        long limit = Math.min(commit, durable);
-        if (limit > ctx.applyLimit.get()) {
-            ctx.applyLimit.set(limit);
+        if (applyLimit > ctx.applyLimit.get()) {
+            ctx.applyLimit.set(applyLimit);
             ctx.applierSignal.wake();
         }
     }

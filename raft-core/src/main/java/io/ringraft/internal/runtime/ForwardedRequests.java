@@ -71,6 +71,11 @@ final class ForwardedRequests {
         return sender.add(requestId);
     }
 
+    /** Whether {@link #firstTime} would find room to remember {@code from} in {@code currentTerm}. */
+    boolean canRecord(long currentTerm, long from) {
+        return currentTerm != term || senders.containsKey(from) || senders.size() < maxSenders;
+    }
+
     /** Whether {@code from}'s request was seen in this term (without recording it). */
     boolean seen(long currentTerm, long from, long requestId) {
         Sender sender = currentTerm == term ? senders.get(from) : null;

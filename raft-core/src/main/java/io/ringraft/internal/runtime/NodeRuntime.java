@@ -141,7 +141,7 @@ public final class NodeRuntime implements AutoCloseable {
             throw new UncheckedIOException("node " + selfId + " of group " + groupId + ": " + e.getMessage(), e);
         }
         RaftEngine engine = new RaftEngine(engineConfig, new RecoveredState(state.vote(), terms, 0, configs,
-                snapshotLast, snapshotConfig), random, core, core);
+                snapshotLast, snapshotConfig), random, core);
         ctx.ring.resetTo(state.last().index() + 1);
         ctx.latestSnapshot.set(snapshot);
         core.bind(engine);

@@ -1,5 +1,6 @@
 package io.ringraft.internal.runtime;
 
+import io.ringraft.internal.engine.EntryRange;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
@@ -67,7 +68,7 @@ final class ReplicatorTask implements Agent {
         RaftMessage message;
         while (work < 64 && (message = outbox.poll()) != null) {
             work++;
-            if (message instanceof AppendEntriesRequest request && request.entries() instanceof RingRange range) {
+            if (message instanceof AppendEntriesRequest request && request.entries() instanceof EntryRange range) {
                 message = materialize(request, range);
                 if (message == null) {
                     dropped++;
@@ -91,7 +92,7 @@ final class ReplicatorTask implements Agent {
     }
 
     /** Reads the range's entries; null if this node no longer leads the message's term. */
-    private AppendEntriesRequest materialize(AppendEntriesRequest request, RingRange range) {
+    private AppendEntriesRequest materialize(AppendEntriesRequest request, EntryRange range) {
         batch.clear(range.firstIndex());
         long end = range.firstIndex() + range.count();
         while (batch.firstIndex() + batch.count() < end && batch.addFromRing(ctx.ring)) {

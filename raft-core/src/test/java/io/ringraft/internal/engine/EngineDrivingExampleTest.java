@@ -2,52 +2,67 @@ package io.ringraft.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ringraft.api.LogId;
 import io.ringraft.api.Role;
-import io.ringraft.api.Vote;
 import io.ringraft.spi.LogEntries;
-import io.ringraft.message.RaftMessage;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** Keeps the engine-driving example in docs/engine.md true: the same code, run and checked. */
 class EngineDrivingExampleTest {
 
-    /** Storage that "writes" instantly and remembers the last change handed to it. */
-    static final class InstantStorage implements EngineOutput {
-        long lastSeq;
-        long committed;
+    /** A log buffer with room for anything; a single node never sends entries. */
+    static final class UnlimitedRoom implements LogRoom {
+        @Override
+        public int sendable(long fromIndex, int maxCount) {
+            throw new AssertionError("a single node replicates nothing");
+        }
 
-        @Override public void saveVote(long seq, Vote vote) { lastSeq = seq; }
-        @Override public void truncateFrom(long seq, long index) { lastSeq = seq; }
-        @Override public void appendNoop(long seq, LogId entry) { lastSeq = seq; }
-        @Override public void appendProposals(long seq, long first, long term, int count) { lastSeq = seq; }
-        @Override public void appendReplicated(long seq, LogEntries entries, int from) { lastSeq = seq; }
-        @Override public void send(RaftMessage message) { }
-        @Override public void committed(long index) { committed = index; }
-        @Override public void stateChanged(Role role, long term, long leaderId) { }
+        @Override
+        public int acceptable(LogEntries entries, int fromOffset) {
+            return entries.count() - fromOffset;
+        }
     }
 
     @Test
     void singleNodeElectsItselfAndCommitsAProposal() {
         // --- docs/engine.md example starts
-        InstantStorage storage = new InstantStorage();
         RaftEngine engine = new RaftEngine(EngineConfig.withDefaults(1, 1), RecoveredState.fresh(),
-                new SplittableRandom(42), storage, (from, count) -> {
-                    throw new AssertionError("a single node replicates nothing");
-                });
-        while (engine.role() != Role.LEADER) {
-            engine.tick();                        // time passes: the election timeout fires
-            engine.onFlushed(storage.lastSeq);    // the vote is durable: the candidate counts it
+                new SplittableRandom(42), new UnlimitedRoom());
+        long lastSeq = 0;     // the newest storage change handed out; "storage" makes it durable at once
+        long committed = 0;
+        long placed = -1;
+        for (int step = 0; step < 100 && committed < 2; step++) {
+            if (engine.role() == Role.LEADER && placed < 0) {
+                placed = engine.nextProposalIndex(); // where the command goes (its payload is the caller's)
+                engine.propose(1);
+            } else {
+                engine.tick();                   // time passes: the election timeout fires
+            }
+            for (Effect effect : engine.effects().list()) {  // carry out what the engine asked for
+                if (effect instanceof Effect.SaveVote v) {
+                    lastSeq = v.seq();
+                } else if (effect instanceof Effect.AppendNoop a) {
+                    lastSeq = a.seq();
+                } else if (effect instanceof Effect.AppendProposals a) {
+                    lastSeq = a.seq();
+                } else if (effect instanceof Effect.Limits limits) {
+                    committed = limits.commitIndex();
+                }
+            }
+            engine.effects().clear();
+            engine.onFlushed(lastSeq);           // everything handed out is durable now
+            for (Effect effect : engine.effects().list()) {
+                if (effect instanceof Effect.Limits limits) {
+                    committed = limits.commitIndex();
+                }
+            }
+            engine.effects().clear();
         }
-        engine.onFlushed(storage.lastSeq);        // the leader's no-op is durable: committed
-        long index = engine.propose(1);           // a command (payload written by the caller)
-        engine.onFlushed(storage.lastSeq);        // durable on a quorum (of one): committed
         // --- docs/engine.md example ends
 
         assertThat(engine.term()).isEqualTo(1);
-        assertThat(index).isEqualTo(2);
-        assertThat(storage.committed).isEqualTo(2);
+        assertThat(placed).isEqualTo(2);
+        assertThat(committed).isEqualTo(2);
         assertThat(engine.commitIndex()).isEqualTo(2);
     }
 }

@@ -18,8 +18,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Package-private helpers for single-engine tests: a recording {@link EngineOutput} that doubles as
- * an in-memory log store, an {@link EntryReader} over that store, a value-comparable
+ * Package-private helpers for single-engine tests: a recorder of the engine's {@link Effect effects}
+ * that applies them to an in-memory log store, a {@link LogRoom} over that store, a value-comparable
  * {@link LogEntries}, and short factories for messages and configurations.
  */
 final class EngineTestSupport {
@@ -29,7 +29,7 @@ final class EngineTestSupport {
 
     // ------------------------------------------------------------------ recorded events
 
-    /** One call the engine made on its {@link EngineOutput}; records compare by value. */
+    /** One effect the engine produced, as the tests name it; records compare by value. */
     sealed interface Event permits SaveVote, TruncateFrom, AppendNoop, AppendProposals, AppendReplicated,
             Send, Committed, StateChanged, ReadReady, ReadFailed, AppendConfig, ResetLog, SendSnapshot, InstallChunk {
     }
@@ -155,14 +155,19 @@ final class EngineTestSupport {
      * The storage the recording output writes to: terms per index starting at 1. Checks that every
      * append lands right after the current end, as a real log store would.
      */
-    static final class MemLog implements EntryReader {
+    static final class MemLog implements LogRoom {
         /** The index before the first one held (0 unless the log starts after a snapshot). */
         long baseIndex;
         /** terms.get(i) is the term of index baseIndex + 1 + i. */
         final List<Long> terms = new ArrayList<>();
         Vote vote = Vote.INITIAL;
-        /** The most entries one read returns (a reader may return fewer than asked for). */
+        /** The most entries one AppendEntries carries (a log room may offer fewer than asked for). */
         int maxPerRead = Integer.MAX_VALUE;
+        /** The most new entries one AppendEntries may add (a log room may take fewer than sent). */
+        int maxAccepted = Integer.MAX_VALUE;
+        /** The recorder that fills this store; every read of the store first takes pending effects. */
+        RecordingOutput output;
+        private boolean pulling;
 
         MemLog(long... initial) {
             this(0, initial);
@@ -176,11 +181,25 @@ final class EngineTestSupport {
         }
 
         long lastIndex() {
+            catchUp();
             return baseIndex + terms.size();
         }
 
         long termAt(long index) {
+            catchUp();
             return terms.get((int) (index - baseIndex - 1));
+        }
+
+        /** Carries out the engine's pending effects first, so that the test sees the store as it will be. */
+        private void catchUp() {
+            if (output != null && !pulling) {
+                pulling = true;
+                try {
+                    output.pull();
+                } finally {
+                    pulling = false;
+                }
+            }
         }
 
         void append(long firstIndex, List<Long> newTerms) {
@@ -215,26 +234,122 @@ final class EngineTestSupport {
         }
 
         @Override
-        public LogEntries read(long fromIndex, int count) {
+        public int sendable(long fromIndex, int count) {
+            return Math.min(count, maxPerRead);
+        }
+
+        @Override
+        public int acceptable(LogEntries entries, int fromOffset) {
+            return Math.min(entries.count() - fromOffset, maxAccepted);
+        }
+
+        /** The stored entries {@code fromIndex .. fromIndex + count - 1} (their terms). */
+        LogEntries read(long fromIndex, int count) {
             if (fromIndex <= baseIndex || count < 1 || fromIndex + count - 1 > lastIndex()) {
                 throw new AssertionError("read " + fromIndex + "+" + count + " but the store holds "
                         + (baseIndex + 1) + ".." + lastIndex());
             }
             int from = (int) (fromIndex - baseIndex - 1);
-            return new TestEntries(fromIndex, terms.subList(from, from + Math.min(count, maxPerRead)));
+            return new TestEntries(fromIndex, List.copyOf(terms.subList(from, from + count)));
         }
     }
 
-    /** Records every output call as an {@link Event} and applies storage changes to a {@link MemLog}. */
-    static final class RecordingOutput implements EngineOutput {
+    /**
+     * Takes the engine's effects (after every call: each accessor pulls first), records each as an
+     * {@link Event} and applies storage changes to a {@link MemLog}. A leader's AppendEntries, whose
+     * entries the engine only names ({@link EntryRange}), is recorded with the store's terms.
+     */
+    static final class RecordingOutput {
         final MemLog log;
+        RaftEngine engine;
         private final List<Event> events = new ArrayList<>();
         private final List<RaftMessage> sent = new ArrayList<>();
         /** Every storage seq handed out, in call order (checked strictly increasing). */
-        final List<Long> seqs = new ArrayList<>();
+        private final List<Long> seqs = new ArrayList<>();
+        /** Whether each failed read was reported as busy (refused for room or timed out), in order. */
+        private final List<Boolean> readFailuresBusy = new ArrayList<>();
+        private long committed;
 
         RecordingOutput(MemLog log) {
             this.log = log;
+            log.output = this;
+        }
+
+        /** Carries out and records the effects the engine produced since the last pull. */
+        void pull() {
+            if (engine == null || engine.effects().isEmpty()) {
+                return;
+            }
+            List<Effect> effects = List.copyOf(engine.effects().list());
+            engine.effects().clear();
+            for (Effect effect : effects) {
+                record(effect);
+            }
+        }
+
+        private void record(Effect effect) {
+            if (effect instanceof Effect.SaveVote v) {
+                storage(v.seq(), new SaveVote(v.seq(), v.vote()));
+                log.vote = v.vote();
+            } else if (effect instanceof Effect.Truncate t) {
+                storage(t.seq(), new TruncateFrom(t.seq(), t.fromIndex()));
+                log.truncateFrom(t.fromIndex());
+            } else if (effect instanceof Effect.AppendNoop a) {
+                storage(a.seq(), new AppendNoop(a.seq(), a.entry()));
+                log.append(a.entry().index(), List.of(a.entry().term()));
+            } else if (effect instanceof Effect.AppendProposals a) {
+                storage(a.seq(), new AppendProposals(a.seq(), a.firstIndex(), a.term(), a.count()));
+                List<Long> terms = new ArrayList<>();
+                for (int i = 0; i < a.count(); i++) {
+                    terms.add(a.term());
+                }
+                log.append(a.firstIndex(), terms);
+            } else if (effect instanceof Effect.AppendReplicated a) {
+                List<Long> terms = termsOf(a.entries(), a.fromOffset()).subList(0, a.count());
+                storage(a.seq(), new AppendReplicated(a.seq(), a.firstIndex(), List.copyOf(terms)));
+                log.append(a.firstIndex(), terms);
+            } else if (effect instanceof Effect.AppendConfig a) {
+                storage(a.seq(), new AppendConfig(a.seq(), a.entry(), ClusterConfig.decode(a.payload())));
+                log.append(a.entry().index(), List.of(a.entry().term()));
+            } else if (effect instanceof Effect.ResetLog r) {
+                storage(r.seq(), new ResetLog(r.seq(), r.base()));
+                log.resetTo(r.base().index());
+            } else if (effect instanceof Effect.SendSnapshot c) {
+                events.add(new SendSnapshot(c.peerId(), c.snapshot(), c.offset()));
+            } else if (effect instanceof Effect.InstallSnapshotChunk c) {
+                events.add(new InstallChunk(c.chunk()));
+            } else if (effect instanceof Effect.Send send) {
+                RaftMessage message = withStoredEntries(send.message());
+                events.add(new Send(message));
+                sent.add(message);
+            } else if (effect instanceof Effect.Limits limits) {
+                if (limits.commitIndex() > committed) {
+                    committed = limits.commitIndex();
+                    events.add(new Committed(limits.commitIndex()));
+                }
+                if (limits.applyLimit() > limits.commitIndex()) {
+                    throw new AssertionError("apply limit " + limits.applyLimit() + " above the commit index "
+                            + limits.commitIndex());
+                }
+            } else if (effect instanceof Effect.StateChanged c) {
+                events.add(new StateChanged(c.role(), c.term(), c.leaderId()));
+            } else if (effect instanceof Effect.ReadReady r) {
+                events.add(new ReadReady(r.requestId(), r.readIndex()));
+            } else if (effect instanceof Effect.ReadFailed r) {
+                readFailuresBusy.add(r.busy());
+                events.add(new ReadFailed(r.requestId(), r.leaderHint()));
+            } else {
+                throw new AssertionError("unknown effect " + effect);
+            }
+        }
+
+        /** An AppendEntries naming entries of this log, with the entries read from the store. */
+        private RaftMessage withStoredEntries(RaftMessage message) {
+            if (message instanceof AppendEntriesRequest r && r.entries() instanceof EntryRange range) {
+                return new AppendEntriesRequest(r.from(), r.to(), r.term(), r.prevLogId(),
+                        log.read(range.firstIndex(), range.count()), r.leaderCommit());
+            }
+            return message;
         }
 
         private void storage(long seq, Event event) {
@@ -245,101 +360,20 @@ final class EngineTestSupport {
             events.add(event);
         }
 
-        @Override
-        public void saveVote(long seq, Vote vote) {
-            storage(seq, new SaveVote(seq, vote));
-            log.vote = vote;
+        /** Every storage seq handed out so far, in order. */
+        List<Long> seqs() {
+            pull();
+            return seqs;
         }
 
-        @Override
-        public void truncateFrom(long seq, long index) {
-            storage(seq, new TruncateFrom(seq, index));
-            log.truncateFrom(index);
-        }
-
-        @Override
-        public void appendNoop(long seq, LogId entry) {
-            storage(seq, new AppendNoop(seq, entry));
-            log.append(entry.index(), List.of(entry.term()));
-        }
-
-        @Override
-        public void appendProposals(long seq, long firstIndex, long term, int count) {
-            storage(seq, new AppendProposals(seq, firstIndex, term, count));
-            List<Long> terms = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                terms.add(term);
-            }
-            log.append(firstIndex, terms);
-        }
-
-        @Override
-        public void appendReplicated(long seq, LogEntries entries, int fromOffset) {
-            List<Long> terms = termsOf(entries, fromOffset);
-            long first = entries.firstIndex() + fromOffset;
-            storage(seq, new AppendReplicated(seq, first, terms));
-            log.append(first, terms);
-        }
-
-        @Override
-        public void appendConfig(long seq, LogId entry, byte[] payload) {
-            storage(seq, new AppendConfig(seq, entry, ClusterConfig.decode(payload)));
-            log.append(entry.index(), List.of(entry.term()));
-        }
-
-        @Override
-        public void resetLog(long seq, LogId base) {
-            storage(seq, new ResetLog(seq, base));
-            log.resetTo(base.index());
-        }
-
-        @Override
-        public void sendSnapshot(long peerId, LogId snapshot, long offset) {
-            events.add(new SendSnapshot(peerId, snapshot, offset));
-        }
-
-        @Override
-        public void installSnapshotChunk(InstallSnapshotRequest chunk) {
-            events.add(new InstallChunk(chunk));
-        }
-
-        @Override
-        public void send(RaftMessage message) {
-            events.add(new Send(message));
-            sent.add(message);
-        }
-
-        @Override
-        public void committed(long index) {
-            events.add(new Committed(index));
-        }
-
-        @Override
-        public void stateChanged(Role role, long term, long leaderId) {
-            events.add(new StateChanged(role, term, leaderId));
-        }
-
-        @Override
-        public void readReady(long requestId, long readIndex) {
-            events.add(new ReadReady(requestId, readIndex));
-        }
-
-        @Override
-        public void readFailed(long requestId, long leaderHint) {
-            events.add(new ReadFailed(requestId, leaderHint));
-        }
-
-        /** Whether each failed read was reported as busy (refused for room or timed out), in order. */
-        final List<Boolean> readFailuresBusy = new ArrayList<>();
-
-        @Override
-        public void readFailed(long requestId, long leaderHint, boolean busy) {
-            readFailuresBusy.add(busy);
-            readFailed(requestId, leaderHint);
+        List<Boolean> readFailuresBusy() {
+            pull();
+            return readFailuresBusy;
         }
 
         /** The events since the last drain, then forgets them (and the sent messages). */
         List<Event> drain() {
+            pull();
             List<Event> copy = List.copyOf(events);
             events.clear();
             sent.clear();
@@ -348,6 +382,7 @@ final class EngineTestSupport {
 
         /** The messages sent since the last drain, then forgets them (and all events). */
         List<RaftMessage> drainSent() {
+            pull();
             List<RaftMessage> copy = List.copyOf(sent);
             events.clear();
             sent.clear();
@@ -355,11 +390,25 @@ final class EngineTestSupport {
         }
 
         long lastSeq() {
+            pull();
             return seqs.isEmpty() ? 0 : seqs.get(seqs.size() - 1);
         }
     }
 
     // ------------------------------------------------------------------ engines
+
+    /**
+     * Proposes {@code count} commands where the engine places them: the first index, or -1 if it takes
+     * no proposals now (as the runtime asks {@link RaftEngine#nextProposalIndex()} first).
+     */
+    static long propose(RaftEngine engine, int count) {
+        long first = engine.nextProposalIndex();
+        if (first < 0) {
+            return -1;
+        }
+        engine.propose(count);
+        return first;
+    }
 
     /** A random source whose {@code nextInt(bound)} is always {@code min(offset, bound - 1)}. */
     static RandomGenerator fixedRandom(int offset) {
@@ -395,6 +444,7 @@ final class EngineTestSupport {
             this.engine = engine;
             this.out = out;
             this.store = store;
+            out.engine = engine;
         }
 
         /** An engine recovered with {@code vote}, a log of {@code terms} and {@code commit}. */
@@ -403,7 +453,7 @@ final class EngineTestSupport {
             store.vote = vote;
             RecordingOutput out = new RecordingOutput(store);
             RaftEngine engine = new RaftEngine(config, new RecoveredState(vote, logTerms(terms), commit),
-                    random, out, store);
+                    random, store);
             return new Node(engine, out, store);
         }
 
@@ -421,7 +471,7 @@ final class EngineTestSupport {
             }
             RecordingOutput out = new RecordingOutput(store);
             RaftEngine engine = new RaftEngine(config, new RecoveredState(vote, log, commit),
-                    fixedRandom(0), out, store);
+                    fixedRandom(0), store);
             return new Node(engine, out, store);
         }
 
@@ -440,7 +490,7 @@ final class EngineTestSupport {
             }
             RecordingOutput out = new RecordingOutput(store);
             RaftEngine engine = new RaftEngine(config,
-                    new RecoveredState(vote, log, commit, configs, snapshot, snapshotConfig), fixedRandom(0), out, store);
+                    new RecoveredState(vote, log, commit, configs, snapshot, snapshotConfig), fixedRandom(0), store);
             return new Node(engine, out, store);
         }
 

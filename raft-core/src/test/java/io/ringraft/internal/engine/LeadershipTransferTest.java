@@ -2,6 +2,7 @@ package io.ringraft.internal.engine;
 
 import static io.ringraft.internal.engine.EngineTestSupport.ack;
 import static io.ringraft.internal.engine.EngineTestSupport.config;
+import static io.ringraft.internal.engine.EngineTestSupport.propose;
 import static io.ringraft.internal.engine.EngineTestSupport.vote;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,7 +39,7 @@ class LeadershipTransferTest {
         assertThat(leader.engine.transferLeadership(2)).isTrue();
         assertThat(leader.out.drainSent()).containsExactly(new TimeoutNow(1, 2, 2));
         assertThat(leader.engine.transferringTo()).isEqualTo(2);
-        assertThat(leader.engine.propose(1)).isEqualTo(-1);
+        assertThat(propose(leader.engine, 1)).isEqualTo(-1);
     }
 
     @Test
@@ -61,7 +62,7 @@ class LeadershipTransferTest {
         leader.tick(1);
         assertThat(leader.engine.transferringTo()).isZero();
         assertThat(leader.engine.role()).isEqualTo(Role.LEADER);
-        assertThat(leader.engine.propose(1)).isEqualTo(4);
+        assertThat(propose(leader.engine, 1)).isEqualTo(4);
     }
 
     @Test

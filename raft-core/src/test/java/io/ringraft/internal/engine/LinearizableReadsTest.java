@@ -142,7 +142,7 @@ class LinearizableReadsTest {
         Node follower = Node.create(config(2, THREE), vote(1), 1);
         follower.engine.readIndex(3);
         assertThat(follower.drain()).containsExactly(new ReadFailed(3, 0));
-        assertThat(follower.out.readFailuresBusy).containsExactly(false);
+        assertThat(follower.out.readFailuresBusy()).containsExactly(false);
     }
 
     @Test
@@ -157,7 +157,7 @@ class LinearizableReadsTest {
         leader.engine.readIndex(2);
         leader.engine.readIndex(3); // a third does not fit
         assertThat(leader.drain()).contains(new ReadFailed(3, 0));
-        assertThat(leader.out.readFailuresBusy).containsExactly(true);
+        assertThat(leader.out.readFailuresBusy()).containsExactly(true);
         leader.engine.receive(new ReadIndexRequest(2, 1, 2, 9)); // nor does a follower's: no answer
         assertThat(leader.out.drainSent()).isEmpty();
 
@@ -167,7 +167,7 @@ class LinearizableReadsTest {
         follower.engine.readIndex(11);
         follower.tick(10);
         assertThat(follower.drain()).contains(new ReadFailed(11, 1));
-        assertThat(follower.out.readFailuresBusy).containsExactly(true);
+        assertThat(follower.out.readFailuresBusy()).containsExactly(true);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.ringraft.internal.engine;
 import static io.ringraft.internal.engine.EngineTestSupport.ack;
 import static io.ringraft.internal.engine.EngineTestSupport.append;
 import static io.ringraft.internal.engine.EngineTestSupport.config;
+import static io.ringraft.internal.engine.EngineTestSupport.propose;
 import static io.ringraft.internal.engine.EngineTestSupport.id;
 import static io.ringraft.internal.engine.EngineTestSupport.reject;
 import static io.ringraft.internal.engine.EngineTestSupport.send;
@@ -82,7 +83,7 @@ class RaftEngineTest {
             assertThat(n.engine.role()).isEqualTo(Role.PRE_CANDIDATE);
             assertThat(n.engine.term()).isEqualTo(2);
             assertThat(n.engine.vote()).isEqualTo(vote(2));
-            assertThat(n.out.seqs).isEmpty();
+            assertThat(n.out.seqs()).isEmpty();
         }
 
         @Test
@@ -111,7 +112,7 @@ class RaftEngineTest {
 
             assertThat(n.drain()).containsExactly(new StateChanged(Role.FOLLOWER, 2, 0));
             assertThat(n.engine.vote()).isEqualTo(vote(2));
-            assertThat(n.out.seqs).isEmpty();
+            assertThat(n.out.seqs()).isEmpty();
         }
 
         @Test
@@ -274,7 +275,7 @@ class RaftEngineTest {
             n.flushAll();
             n.drain();
 
-            assertThat(n.engine.propose(3)).isEqualTo(2);
+            assertThat(propose(n.engine, 3)).isEqualTo(2);
             assertThat(n.drain()).containsExactly(new AppendProposals(3, 2, 1, 3));
 
             n.engine.onFlushed(3);
@@ -463,7 +464,7 @@ class RaftEngineTest {
             assertThat(n.engine.term()).isEqualTo(5);
             assertThat(n.engine.leaderId()).isZero();
             assertThat(n.engine.lastLogId()).isEqualTo(id(2, 3));
-            assertThat(n.out.seqs).isEmpty();
+            assertThat(n.out.seqs()).isEmpty();
         }
 
         @Test
@@ -547,13 +548,50 @@ class RaftEngineTest {
             Node n = Node.create(config(1, THREE), vote(7), FIG7_LEADER);
             n.engine.receive(append(2, 1, 7, id(6, 10), 0));
             n.drain();
-            int seqsBefore = n.out.seqs.size();
+            int seqsBefore = n.out.seqs().size();
 
             n.engine.receive(append(2, 1, 7, prev, 0, 7));
 
             assertThat(n.drain()).containsExactly(send(reject(1, 2, 7, prev.index(), hint)));
-            assertThat(n.out.seqs).hasSize(seqsBefore);
+            assertThat(n.out.seqs()).hasSize(seqsBefore);
             assertThat(n.engine.lastLogId()).isEqualTo(id(6, 10));
+        }
+
+        @Test
+        void onlyWhatTheLogRoomTakesIsAppendedAndAcknowledged() {
+            Node n = Node.create(config(1, THREE), vote(3), 1, 1);
+            n.store.maxAccepted = 2;
+
+            n.engine.receive(append(2, 1, 3, id(1, 2), 4, 3, 3, 3, 3));
+
+            assertThat(n.drain()).containsExactly(
+                    new StateChanged(Role.FOLLOWER, 3, 2),
+                    new AppendReplicated(1, 3, List.of(3L, 3L)),
+                    new Committed(4));
+            assertThat(n.engine.lastLogId()).isEqualTo(id(3, 4));
+            assertThat(n.engine.commitIndex()).as("the commit index never passes what this log holds").isEqualTo(4);
+
+            n.engine.onFlushed(1);
+            assertThat(n.drain()).as("acknowledges what it appended, so the leader resends the rest")
+                    .containsExactly(send(ack(1, 2, 3, 4)));
+
+            n.store.maxAccepted = Integer.MAX_VALUE;
+            n.engine.receive(append(2, 1, 3, id(3, 4), 4, 3, 3));
+            assertThat(n.drain()).containsExactly(new AppendReplicated(2, 5, List.of(3L, 3L)));
+        }
+
+        @Test
+        void aFullLogRoomStillRepairsAConflictButAppendsNothing() {
+            Node n = Node.create(config(1, THREE), vote(3), 1, 1, 2, 2);
+            n.store.maxAccepted = 0;
+
+            n.engine.receive(append(2, 1, 3, id(1, 2), 0, 3, 3));
+
+            assertThat(n.drain()).containsExactly(
+                    new StateChanged(Role.FOLLOWER, 3, 2),
+                    new TruncateFrom(1, 3),
+                    send(ack(1, 2, 3, 2)));
+            assertThat(n.engine.lastLogId()).isEqualTo(id(1, 2));
         }
 
         @Test
@@ -745,7 +783,7 @@ class RaftEngineTest {
         n.engine.receive(ack(2, 1, 1, 1));
         n.drain();
 
-        assertThat(n.engine.propose(2)).isEqualTo(2);
+        assertThat(propose(n.engine, 2)).isEqualTo(2);
         assertThat(n.drain()).containsExactly(
                 new AppendProposals(3, 2, 1, 2),
                 send(append(1, 2, 1, id(1, 1), 0, 1, 1)));
@@ -880,14 +918,14 @@ class RaftEngineTest {
         n.engine.receive(ack(2, 1, 1, 1)); // peer 2 -> REPLICATE
         assertThat(n.drain()).isEmpty();
 
-        assertThat(n.engine.propose(10)).isEqualTo(2);
+        assertThat(propose(n.engine, 10)).isEqualTo(2);
 
         assertThat(n.drain()).containsExactly(
                 new AppendProposals(3, 2, 1, 10),
                 send(append(1, 2, 1, id(1, 1), 0, 1, 1, 1)),
                 send(append(1, 2, 1, id(1, 4), 0, 1, 1, 1)));
 
-        assertThat(n.engine.propose(2)).isEqualTo(12);
+        assertThat(propose(n.engine, 2)).isEqualTo(12);
         assertThat(n.drain()).containsExactly(new AppendProposals(4, 12, 1, 2)); // window full
 
         n.engine.receive(ack(2, 1, 1, 4)); // frees the first message
@@ -944,7 +982,7 @@ class RaftEngineTest {
         Node n = Node.create(config(1, THREE), vote(1));
         n.engine.receive(append(2, 1, 1, LogId.ZERO, 0, 1));
         n.engine.receive(append(2, 1, 1, id(1, 1), 0, 1));
-        assertThat(n.out.seqs).containsExactly(1L, 2L);
+        assertThat(n.out.seqs()).containsExactly(1L, 2L);
         n.drain();
 
         n.engine.onFlushed(2);

@@ -3,6 +3,7 @@ package io.ringraft.internal.engine;
 import static io.ringraft.internal.engine.EngineTestSupport.ack;
 import static io.ringraft.internal.engine.EngineTestSupport.append;
 import static io.ringraft.internal.engine.EngineTestSupport.config;
+import static io.ringraft.internal.engine.EngineTestSupport.propose;
 import static io.ringraft.internal.engine.EngineTestSupport.fixedRandom;
 import static io.ringraft.internal.engine.EngineTestSupport.id;
 import static io.ringraft.internal.engine.EngineTestSupport.logTerms;
@@ -137,7 +138,7 @@ class SnapshotTransferTest {
         void noAppendEntriesGoToAFollowerInSnapshotAndItsHeartbeatIsALeadershipProbe() {
             Node leader = leaderSendingSnapshotTo2();
 
-            assertThat(leader.engine.propose(1)).isEqualTo(7);
+            assertThat(propose(leader.engine, 1)).isEqualTo(7);
             assertThat(leader.drain()).containsExactly(
                     new AppendProposals(3, 7, 2, 1),
                     send(appendTo(3, id(2, 6), 6, 2)));

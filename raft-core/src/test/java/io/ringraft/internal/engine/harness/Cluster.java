@@ -282,6 +282,7 @@ public final class Cluster {
     public void tick(long id) {
         mix(1_000 + id);
         node(id).engine().tick();
+        node(id).runEffects();
         afterEvent();
     }
 
@@ -348,6 +349,7 @@ public final class Cluster {
         }
         network.stats().delivered(message);
         to.engine().receive(message);
+        to.runEffects();
         afterEvent();
         return true;
     }
@@ -516,7 +518,11 @@ public final class Cluster {
         }
         node.setProposal(List.of(payloads));
         mix(3_000 + id);
-        long index = node.engine().propose(payloads.length);
+        long index = node.engine().nextProposalIndex();
+        if (index > 0) {
+            node.engine().propose(payloads.length);
+            node.runEffects();
+        }
         node.setProposal(null);
         afterEvent();
         return index;
@@ -535,6 +541,7 @@ public final class Cluster {
     public void campaign(long id) {
         mix(4_000 + id);
         node(id).engine().campaign();
+        node(id).runEffects();
         afterEvent();
     }
 

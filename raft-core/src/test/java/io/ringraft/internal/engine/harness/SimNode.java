@@ -4,8 +4,10 @@ import io.ringraft.api.LogId;
 import io.ringraft.api.Role;
 import io.ringraft.api.Vote;
 import io.ringraft.internal.engine.EngineConfig;
-import io.ringraft.internal.engine.EngineOutput;
-import io.ringraft.internal.engine.EntryReader;
+import io.ringraft.internal.engine.Effect;
+import io.ringraft.internal.engine.EntryRange;
+import io.ringraft.internal.engine.LogRoom;
+import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.internal.engine.LogTerms;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.internal.engine.RecoveredState;
@@ -21,13 +23,13 @@ import java.util.SplittableRandom;
  * One simulated node: its engine (absent while crashed) and its storage model.
  *
  * <p>Storage model: the <em>accepted</em> log is what the engine has handed to storage (readable at
- * once, served by the {@link EntryReader}); the changes not yet durable wait in {@link #pending} in
+ * once; a leader's AppendEntries are filled from it when sent); the changes not yet durable wait in {@link #pending} in
  * {@code seq} order; the <em>durable</em> vote and log are what survives a crash. A flush applies a
  * prefix of the pending changes, in order, to the durable copy and reports the last one's
  * {@code seq} to the engine. A crash keeps only the durable state (optionally after silently
  * persisting a prefix of the pending changes, as a disk that wrote them before the crash would).
  */
-public final class SimNode implements EngineOutput, EntryReader {
+public final class SimNode implements LogRoom {
 
     final long id;
     private final Cluster cluster;
@@ -78,8 +80,7 @@ public final class SimNode implements EngineOutput, EntryReader {
         lastSeq = 0;
         reportedCommit = 0;
         long seed = cluster.seed * 0x9E3779B97F4A7C15L + id * 1_000_003L + incarnation;
-        engine = new RaftEngine(config, new RecoveredState(durableVote, terms, 0), new SplittableRandom(seed),
-                this, this);
+        engine = new RaftEngine(config, new RecoveredState(durableVote, terms, 0), new SplittableRandom(seed), this);
     }
 
     /**
@@ -118,6 +119,7 @@ public final class SimNode implements EngineOutput, EntryReader {
         }
         long seq = applyDurably(n);
         engine.onFlushed(seq);
+        runEffects();
         return true;
     }
 
@@ -211,7 +213,43 @@ public final class SimNode implements EngineOutput, EntryReader {
         this.proposal = payloads;
     }
 
-    // ------------------------------------------------------------------ EngineOutput
+    // ------------------------------------------------------------------ effects
+
+    /** Carries out the effects of the engine's last call, in order (the harness calls it after each one). */
+    void runEffects() {
+        if (engine == null) {
+            return;
+        }
+        List<Effect> effects = engine.effects().list();
+        for (int i = 0; i < effects.size(); i++) {
+            execute(effects.get(i));
+        }
+        engine.effects().clear();
+    }
+
+    private void execute(Effect effect) {
+        if (effect instanceof Effect.SaveVote v) {
+            saveVote(v.seq(), v.vote());
+        } else if (effect instanceof Effect.Truncate t) {
+            truncateFrom(t.seq(), t.fromIndex());
+        } else if (effect instanceof Effect.AppendNoop a) {
+            appendNoop(a.seq(), a.entry());
+        } else if (effect instanceof Effect.AppendProposals a) {
+            appendProposals(a.seq(), a.firstIndex(), a.term(), a.count());
+        } else if (effect instanceof Effect.AppendReplicated a) {
+            append(a.seq(), a.firstIndex(), ListLogEntries.copy(a.entries(), a.fromOffset()).subList(0, a.count()));
+        } else if (effect instanceof Effect.Send send) {
+            send(send.message());
+        } else if (effect instanceof Effect.Limits limits) {
+            if (limits.commitIndex() > reportedCommit) { // a rise of the apply limit alone is no new commit
+                cluster.checker.onCommitted(this, limits.commitIndex());
+            }
+        } else if (effect instanceof Effect.StateChanged change) {
+            cluster.checker.onStateChanged(this, change.role(), change.term(), change.leaderId());
+        } else {
+            throw cluster.checker.violation("node " + id + ": the harness does not carry out " + effect);
+        }
+    }
 
     private void nextSeq(long seq) {
         if (seq <= lastSeq) {
@@ -226,13 +264,11 @@ public final class SimNode implements EngineOutput, EntryReader {
         history.add(op);
     }
 
-    @Override
-    public void saveVote(long seq, Vote vote) {
+    private void saveVote(long seq, Vote vote) {
         record(new StorageOp.SaveVote(seq, vote));
     }
 
-    @Override
-    public void truncateFrom(long seq, long index) {
+    private void truncateFrom(long seq, long index) {
         if (index < 1 || index > accepted.size()) {
             throw cluster.checker.violation("node " + id + ": truncateFrom(" + index + ") but the log holds 1.."
                     + accepted.size());
@@ -242,13 +278,11 @@ public final class SimNode implements EngineOutput, EntryReader {
         accepted.subList((int) index - 1, accepted.size()).clear();
     }
 
-    @Override
-    public void appendNoop(long seq, LogId entry) {
+    private void appendNoop(long seq, LogId entry) {
         append(seq, entry.index(), List.of(SimEntry.noop(entry.term())));
     }
 
-    @Override
-    public void appendProposals(long seq, long firstIndex, long term, int count) {
+    private void appendProposals(long seq, long firstIndex, long term, int count) {
         List<String> payloads = proposal;
         proposal = null;
         if (payloads == null || payloads.size() != count) {
@@ -260,11 +294,6 @@ public final class SimNode implements EngineOutput, EntryReader {
             entries.add(SimEntry.command(term, payload));
         }
         append(seq, firstIndex, entries);
-    }
-
-    @Override
-    public void appendReplicated(long seq, LogEntries entries, int fromOffset) {
-        append(seq, entries.firstIndex() + fromOffset, ListLogEntries.copy(entries, fromOffset));
     }
 
     private void append(long seq, long firstIndex, List<SimEntry> entries) {
@@ -282,32 +311,32 @@ public final class SimNode implements EngineOutput, EntryReader {
         }
     }
 
-    @Override
-    public void send(RaftMessage message) {
+    /** A leader's AppendEntries names its entries; they are read from the accepted log as it is sent. */
+    private void send(RaftMessage message) {
+        if (message instanceof AppendEntriesRequest r && r.entries() instanceof EntryRange range) {
+            long fromIndex = range.firstIndex();
+            int count = range.count();
+            if (fromIndex < 1 || count < 1 || fromIndex + count - 1 > accepted.size()) {
+                throw cluster.checker.violation("node " + id + ": sends entries " + fromIndex + "+" + count
+                        + " but the log holds 1.." + accepted.size());
+            }
+            int from = (int) fromIndex - 1;
+            message = new AppendEntriesRequest(r.from(), r.to(), r.term(), r.prevLogId(),
+                    new ListLogEntries(fromIndex, List.copyOf(accepted.subList(from, from + count))), r.leaderCommit());
+        }
         cluster.onSend(this, message);
     }
 
+    // ------------------------------------------------------------------ LogRoom
+
     @Override
-    public void committed(long index) {
-        cluster.checker.onCommitted(this, index);
+    public int sendable(long fromIndex, int count) {
+        return cluster.readCount(count);
     }
 
     @Override
-    public void stateChanged(Role role, long term, long leaderId) {
-        cluster.checker.onStateChanged(this, role, term, leaderId);
-    }
-
-    // ------------------------------------------------------------------ EntryReader
-
-    @Override
-    public LogEntries read(long fromIndex, int count) {
-        if (fromIndex < 1 || count < 1 || fromIndex + count - 1 > accepted.size()) {
-            throw cluster.checker.violation("node " + id + ": read(" + fromIndex + ", " + count
-                    + ") but the log holds 1.." + accepted.size());
-        }
-        int from = (int) fromIndex - 1;
-        int n = cluster.readCount(count);
-        return new ListLogEntries(fromIndex, accepted.subList(from, from + n));
+    public int acceptable(LogEntries entries, int fromOffset) {
+        return entries.count() - fromOffset;
     }
 
     @Override
