@@ -1,5 +1,8 @@
 package io.ringraft.internal.engine;
 
+import io.ringraft.internal.engine.progress.IoProgress;
+import io.ringraft.internal.engine.quorum.Quorum;
+import io.ringraft.internal.engine.quorum.VoteResult;
 import io.ringraft.api.Role;
 import io.ringraft.api.Vote;
 import io.ringraft.message.AppendEntriesRequest;

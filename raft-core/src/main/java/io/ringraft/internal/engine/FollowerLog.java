@@ -1,5 +1,6 @@
 package io.ringraft.internal.engine;
 
+import io.ringraft.internal.engine.membership.ClusterConfig;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;

@@ -1,5 +1,6 @@
 package io.ringraft.internal.engine;
 
+import io.ringraft.internal.engine.quorum.Quorum;
 import io.ringraft.api.Role;
 import io.ringraft.message.LeadershipProbe;
 import io.ringraft.message.LeadershipProbeAck;

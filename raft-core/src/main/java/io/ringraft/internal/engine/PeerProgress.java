@@ -1,5 +1,7 @@
 package io.ringraft.internal.engine;
 
+import io.ringraft.internal.engine.progress.Inflights;
+
 /**
  * A leader's view of one follower's log (Raft's nextIndex/matchIndex plus flow control).
  *

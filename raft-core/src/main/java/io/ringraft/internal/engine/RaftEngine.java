@@ -1,5 +1,11 @@
 package io.ringraft.internal.engine;
 
+import io.ringraft.internal.engine.membership.ClusterConfig;
+import io.ringraft.internal.engine.membership.ConfigEntry;
+import io.ringraft.internal.engine.membership.MembershipLog;
+import io.ringraft.internal.engine.progress.IoId;
+import io.ringraft.internal.engine.progress.IoProgress;
+import io.ringraft.internal.engine.quorum.Quorum;
 import io.ringraft.api.LogId;
 import io.ringraft.api.Role;
 import io.ringraft.api.Vote;

@@ -1,5 +1,7 @@
 package io.ringraft.internal.engine;
 
+import io.ringraft.internal.engine.membership.ClusterConfig;
+import io.ringraft.internal.engine.membership.ConfigEntry;
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
 import java.util.Objects;

@@ -1,5 +1,8 @@
 package io.ringraft.internal.engine;
 
+import io.ringraft.internal.engine.membership.ClusterConfig;
+import io.ringraft.internal.engine.quorum.Quorum;
+import io.ringraft.internal.engine.quorum.VoteResult;
 import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;

@@ -5,7 +5,7 @@ import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.RejectedException;
 import io.ringraft.api.Role;
-import io.ringraft.internal.engine.ClusterConfig;
+import io.ringraft.internal.engine.membership.ClusterConfig;
 
 /**
  * The application's requests the core carries out over several duty cycles: a leadership transfer

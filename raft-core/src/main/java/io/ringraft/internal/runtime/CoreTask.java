@@ -54,7 +54,7 @@ final class CoreTask implements Agent, LogRoom {
     private boolean acceptedDirty;
     private Role role = Role.FOLLOWER;
     private boolean stoppedCleanly;
-    private io.ringraft.internal.engine.ClusterConfig publishedConfig;
+    private io.ringraft.internal.engine.membership.ClusterConfig publishedConfig;
     private boolean warnedMembers;
 
     private final ControlledMessageHandler proposalHandler = this::onProposal;
@@ -249,7 +249,7 @@ final class CoreTask implements Agent, LogRoom {
     }
 
     private io.ringraft.api.Membership membershipView() {
-        io.ringraft.internal.engine.ClusterConfig config = engine.clusterConfig();
+        io.ringraft.internal.engine.membership.ClusterConfig config = engine.clusterConfig();
         java.util.Set<Long> voters = new java.util.TreeSet<>();
         for (long v : config.voters()) {
             voters.add(v);
@@ -334,9 +334,9 @@ final class CoreTask implements Agent, LogRoom {
         io.ringraft.spi.SnapshotInfo installed = ctx.installedSnapshot.get() == null ? null
                 : ctx.installedSnapshot.getAndSet(null); // read first: no write on the hot path
         if (installed != null) {
-            io.ringraft.internal.engine.ClusterConfig config;
+            io.ringraft.internal.engine.membership.ClusterConfig config;
             try {
-                config = io.ringraft.internal.engine.ClusterConfig.decode(installed.membership());
+                config = io.ringraft.internal.engine.membership.ClusterConfig.decode(installed.membership());
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("snapshot " + installed.last() + " holds an unreadable membership", e);
             }

@@ -1,7 +1,7 @@
 package io.ringraft.internal.runtime;
 
 import io.ringraft.api.Vote;
-import io.ringraft.internal.engine.IoId;
+import io.ringraft.internal.engine.progress.IoId;
 import io.ringraft.spi.LogEntries;
 import java.io.IOException;
 import org.agrona.concurrent.Agent;

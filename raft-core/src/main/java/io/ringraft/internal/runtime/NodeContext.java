@@ -5,7 +5,7 @@ import io.ringraft.api.ProposalListener;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.Role;
 import io.ringraft.api.Vote;
-import io.ringraft.internal.engine.IoId;
+import io.ringraft.internal.engine.progress.IoId;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.spi.LogStorage;

@@ -108,7 +108,7 @@ public final class NodeRuntime implements AutoCloseable {
         ProposalOutcomes outcomes = new ProposalOutcomes(listener, ctx.futures);
         LogState state;
         LogTerms terms;
-        List<io.ringraft.internal.engine.ConfigEntry> configs;
+        List<io.ringraft.internal.engine.membership.ConfigEntry> configs;
         SnapshotInfo snapshot;
         try {
             state = storage.open();
@@ -133,7 +133,7 @@ public final class NodeRuntime implements AutoCloseable {
                 config.leaseTicks());
         this.core = new CoreTask(ctx, outcomes);
         LogId snapshotLast = snapshot == null ? LogId.ZERO : snapshot.last();
-        io.ringraft.internal.engine.ClusterConfig snapshotConfig;
+        io.ringraft.internal.engine.membership.ClusterConfig snapshotConfig;
         try {
             snapshotConfig = snapshot == null ? null : Recovery.membershipOf(snapshot);
         } catch (IOException e) {
@@ -148,7 +148,7 @@ public final class NodeRuntime implements AutoCloseable {
         this.writer = new LogWriterTask(ctx, state.vote(), state.base().index(), state.last().index());
         // The state machine holds the snapshot's state (or none): applying resumes after it.
         byte[] membership = snapshot != null ? snapshot.membership()
-                : io.ringraft.internal.engine.ClusterConfig.of(voters, new long[0]).encode();
+                : io.ringraft.internal.engine.membership.ClusterConfig.of(voters, new long[0]).encode();
         this.applier = new ApplierTask(ctx, outcomes, snapshotLast, membership);
         this.snapshots = new SnapshotTask(ctx);
         for (long voter : voters) {
@@ -175,9 +175,9 @@ public final class NodeRuntime implements AutoCloseable {
      * Finds the configuration entries of the recovered log after the snapshot (which carries the
      * configuration up to it): reads the log after the snapshot once, O(entries since the snapshot).
      */
-    private static List<io.ringraft.internal.engine.ConfigEntry> recoverConfigs(LogStorage storage, LogState state,
+    private static List<io.ringraft.internal.engine.membership.ConfigEntry> recoverConfigs(LogStorage storage, LogState state,
                                                                                 long snapshotIndex) throws IOException {
-        List<io.ringraft.internal.engine.ConfigEntry> configs = new ArrayList<>();
+        List<io.ringraft.internal.engine.membership.ConfigEntry> configs = new ArrayList<>();
         long index = Math.max(state.base().index(), snapshotIndex) + 1;
         long last = state.last().index();
         while (index <= last) {
@@ -191,8 +191,8 @@ public final class NodeRuntime implements AutoCloseable {
                     byte[] bytes = new byte[payload.capacity()];
                     payload.getBytes(0, bytes);
                     try {
-                        configs.add(new io.ringraft.internal.engine.ConfigEntry(batch.firstIndex() + i,
-                                io.ringraft.internal.engine.ClusterConfig.decode(bytes)));
+                        configs.add(new io.ringraft.internal.engine.membership.ConfigEntry(batch.firstIndex() + i,
+                                io.ringraft.internal.engine.membership.ClusterConfig.decode(bytes)));
                     } catch (IllegalArgumentException e) {
                         throw new IOException("configuration entry " + (batch.firstIndex() + i)
                                 + " cannot be decoded: " + e.getMessage(), e);

@@ -1,7 +1,7 @@
 package io.ringraft.internal.runtime;
 
 import io.ringraft.api.LogId;
-import io.ringraft.internal.engine.ClusterConfig;
+import io.ringraft.internal.engine.membership.ClusterConfig;
 import io.ringraft.spi.LogState;
 import io.ringraft.spi.LogStorage;
 import io.ringraft.spi.SnapshotInfo;

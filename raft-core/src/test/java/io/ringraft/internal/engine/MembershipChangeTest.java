@@ -1,5 +1,6 @@
 package io.ringraft.internal.engine;
 
+import io.ringraft.internal.engine.membership.ClusterConfig;
 import static io.ringraft.internal.engine.EngineTestSupport.ack;
 import static io.ringraft.internal.engine.EngineTestSupport.config;
 import static io.ringraft.internal.engine.EngineTestSupport.vote;

@@ -1,5 +1,7 @@
 package io.ringraft.internal.engine;
 
+import io.ringraft.internal.engine.membership.ClusterConfig;
+import io.ringraft.internal.engine.membership.ConfigEntry;
 import static io.ringraft.internal.engine.EngineTestSupport.ack;
 import static io.ringraft.internal.engine.EngineTestSupport.append;
 import static io.ringraft.internal.engine.EngineTestSupport.config;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
-import io.ringraft.internal.engine.ClusterConfig;
+import io.ringraft.internal.engine.membership.ClusterConfig;
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.message.HeapLogEntries;
 import io.ringraft.spi.LogState;

@@ -1,4 +1,4 @@
-package io.ringraft.internal.engine;
+package io.ringraft.internal.engine.quorum;
 
 import java.util.Arrays;
 import java.util.function.LongConsumer;
@@ -13,14 +13,14 @@ import java.util.stream.LongStream;
  * <p>Not yet used by the engine (membership changes come with their issue); it implements
  * {@link Quorum} so the election and replication code can use it unchanged. Not thread-safe.
  */
-final class JointQuorum implements Quorum {
+public final class JointQuorum implements Quorum {
 
     private final MajorityQuorum incoming;
     private final MajorityQuorum outgoing;
     private final long[] allVoters;
 
     /** @param incoming the new voters; @param outgoing the old voters (each sorted, unique) */
-    JointQuorum(long[] incoming, long[] outgoing) {
+    public JointQuorum(long[] incoming, long[] outgoing) {
         this.incoming = new MajorityQuorum(incoming);
         this.outgoing = new MajorityQuorum(outgoing);
         this.allVoters = LongStream.concat(Arrays.stream(incoming), Arrays.stream(outgoing)).distinct().sorted()

@@ -1,4 +1,4 @@
-package io.ringraft.internal.engine;
+package io.ringraft.internal.engine.membership;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,12 +10,12 @@ import java.util.List;
  * committed configuration, so only the uncommitted ones (at most two: joint, then final) are kept.
  * Owned by the engine; single-threaded.
  */
-final class MembershipLog {
+public final class MembershipLog {
 
     private ConfigEntry committed;
     private final List<ConfigEntry> uncommitted = new ArrayList<>(4);
 
-    MembershipLog(ConfigEntry initial, List<ConfigEntry> inLog) {
+    public MembershipLog(ConfigEntry initial, List<ConfigEntry> inLog) {
         this.committed = initial;
         for (ConfigEntry entry : inLog) {
             uncommitted.add(entry);
@@ -23,12 +23,12 @@ final class MembershipLog {
     }
 
     /** The configuration in force. */
-    ConfigEntry current() {
+    public ConfigEntry current() {
         return uncommitted.isEmpty() ? committed : uncommitted.get(uncommitted.size() - 1);
     }
 
     /** A configuration entry was appended at {@code index}. */
-    void appended(long index, ClusterConfig config) {
+    public void appended(long index, ClusterConfig config) {
         uncommitted.add(new ConfigEntry(index, config));
     }
 
@@ -37,7 +37,7 @@ final class MembershipLog {
      *
      * @return true if the configuration in force changed
      */
-    boolean truncated(long fromIndex) {
+    public boolean truncated(long fromIndex) {
         boolean changed = false;
         while (!uncommitted.isEmpty() && uncommitted.get(uncommitted.size() - 1).index() >= fromIndex) {
             uncommitted.remove(uncommitted.size() - 1);
@@ -47,7 +47,7 @@ final class MembershipLog {
     }
 
     /** The commit index rose: fold committed entries. */
-    void committedTo(long commitIndex) {
+    public void committedTo(long commitIndex) {
         while (!uncommitted.isEmpty() && uncommitted.get(0).index() <= commitIndex) {
             committed = uncommitted.remove(0);
         }
@@ -60,7 +60,7 @@ final class MembershipLog {
      *
      * @return true if the configuration in force changed
      */
-    boolean snapshotInstalled(long index, ClusterConfig config, boolean logKept) {
+    public boolean snapshotInstalled(long index, ClusterConfig config, boolean logKept) {
         ClusterConfig before = current().config();
         if (index >= committed.index()) {
             committed = new ConfigEntry(index, config);
@@ -76,7 +76,7 @@ final class MembershipLog {
     }
 
     /** True if a configuration entry is not yet committed (a change is in progress). */
-    boolean changePending() {
+    public boolean changePending() {
         return !uncommitted.isEmpty();
     }
 

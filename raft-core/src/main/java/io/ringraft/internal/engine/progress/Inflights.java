@@ -1,4 +1,4 @@
-package io.ringraft.internal.engine;
+package io.ringraft.internal.engine.progress;
 
 /**
  * The pipelining window of one follower: the last index of each AppendEntries with entries that is
@@ -7,26 +7,26 @@ package io.ringraft.internal.engine;
  * <p>A cumulative acknowledgement of index {@code m} frees every message ending at or before
  * {@code m}. Single-threaded.
  */
-final class Inflights {
+public final class Inflights {
 
     private final long[] lastIndexes;
     private int head;
     private int count;
 
-    Inflights(int capacity) {
+    public Inflights(int capacity) {
         this.lastIndexes = new long[capacity];
     }
 
-    boolean isFull() {
-        return count == lastIndexes.length;
+    public boolean isFull() {
+       return count == lastIndexes.length;
     }
 
-    int count() {
-        return count;
+    public int count() {
+       return count;
     }
 
     /** Records a sent message ending at {@code lastIndex}; indexes must increase. */
-    void add(long lastIndex) {
+    public void add(long lastIndex) {
         if (isFull()) {
             throw new IllegalStateException("in-flight window of " + lastIndexes.length + " is full");
         }
@@ -35,14 +35,14 @@ final class Inflights {
     }
 
     /** Frees every message ending at or before {@code index}. */
-    void freeTo(long index) {
+    public void freeTo(long index) {
         while (count > 0 && lastIndexes[head] <= index) {
             head = (head + 1) % lastIndexes.length;
             count--;
         }
     }
 
-    void clear() {
+    public void clear() {
         head = 0;
         count = 0;
     }

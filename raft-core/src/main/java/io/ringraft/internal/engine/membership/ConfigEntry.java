@@ -1,4 +1,4 @@
-package io.ringraft.internal.engine;
+package io.ringraft.internal.engine.membership;
 
 /**
  * A cluster configuration and the index of the log entry that holds it (0 for the configuration a

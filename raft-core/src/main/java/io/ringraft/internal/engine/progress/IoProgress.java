@@ -1,4 +1,4 @@
-package io.ringraft.internal.engine;
+package io.ringraft.internal.engine.progress;
 
 /**
  * Tracks what of the engine's accepted log and vote is durable, from the log writer's flush reports.
@@ -22,7 +22,7 @@ package io.ringraft.internal.engine;
  * earlier entries count as durable, so memory stays bounded without giving up safety.
  * Single-threaded, owned by the engine.
  */
-final class IoProgress {
+public final class IoProgress {
 
     private long acceptedSeq;
     private long flushedSeq;
@@ -38,7 +38,7 @@ final class IoProgress {
      * @param durableIndex the last index of the recovered log, all of it durable
      * @param maxMarks     bound on pending append marks, {@code >= 2}
      */
-    IoProgress(long durableIndex, int maxMarks) {
+    public IoProgress(long durableIndex, int maxMarks) {
         if (maxMarks < 2) {
             throw new IllegalArgumentException("maxMarks must be >= 2, got " + maxMarks);
         }
@@ -48,33 +48,33 @@ final class IoProgress {
     }
 
     /** The sequence of the last change handed to storage. */
-    long acceptedSeq() {
-        return acceptedSeq;
+    public long acceptedSeq() {
+       return acceptedSeq;
     }
 
     /** The sequence storage last reported durable. */
-    long flushedSeq() {
-        return flushedSeq;
+    public long flushedSeq() {
+       return flushedSeq;
     }
 
     /** The highest index durable and present in the current log. */
-    long durableIndex() {
-        return durableIndex;
+    public long durableIndex() {
+       return durableIndex;
     }
 
     /** True if the latest saved vote is durable. */
-    boolean voteDurable() {
+    public boolean voteDurable() {
         return flushedSeq >= voteSeq;
     }
 
     /** Registers a vote change and returns its sequence. */
-    long voteSaved() {
+    public long voteSaved() {
         voteSeq = ++acceptedSeq;
         return voteSeq;
     }
 
     /** Registers an append ending at {@code lastIndex} and returns its sequence. */
-    long appended(long lastIndex) {
+    public long appended(long lastIndex) {
         long seq = ++acceptedSeq;
         if (markCount == markSeq.length) {
             // Full: fold the newest mark into this one (it becomes durable a little later).
@@ -88,7 +88,7 @@ final class IoProgress {
     }
 
     /** Registers a truncation of every index from {@code fromIndex} on and returns its sequence. */
-    long truncated(long fromIndex) {
+    public long truncated(long fromIndex) {
         long seq = ++acceptedSeq;
         long keep = fromIndex - 1;
         durableIndex = Math.min(durableIndex, keep);
@@ -109,7 +109,7 @@ final class IoProgress {
      * replaced it) and returns the reset's sequence. The snapshot is durable already, so everything
      * up to {@code baseIndex} counts as durable at once; pending appends are gone with the log.
      */
-    long reset(long baseIndex) {
+    public long reset(long baseIndex) {
         long seq = ++acceptedSeq;
         markHead = 0;
         markCount = 0;
@@ -121,7 +121,7 @@ final class IoProgress {
      * A durable snapshot covers everything up to {@code index}, which the current log also holds: it
      * counts as durable even if the log's own copy is still being written.
      */
-    void coveredBySnapshot(long index) {
+    public void coveredBySnapshot(long index) {
         durableIndex = Math.max(durableIndex, index);
     }
 
@@ -132,7 +132,7 @@ final class IoProgress {
      * @throws IllegalStateException if {@code seq} was never handed out: storage reported a write
      *                               the engine did not make
      */
-    boolean flushed(long seq) {
+    public boolean flushed(long seq) {
         if (seq > acceptedSeq) {
             throw new IllegalStateException("flush reported for seq " + seq
                     + " but the engine has accepted only up to " + acceptedSeq);

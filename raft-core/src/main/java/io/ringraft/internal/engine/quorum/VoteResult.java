@@ -1,7 +1,7 @@
-package io.ringraft.internal.engine;
+package io.ringraft.internal.engine.quorum;
 
 /** The outcome of counting votes against a quorum configuration. */
-enum VoteResult {
+public enum VoteResult {
     /** Enough grants for a quorum. */
     WON,
     /** Enough rejections that no quorum of grants is possible any more. */

@@ -1,5 +1,6 @@
-package io.ringraft.internal.engine;
+package io.ringraft.internal.engine.quorum;
 
+import io.ringraft.internal.engine.EngineConfig;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
 
@@ -9,13 +10,13 @@ import java.util.function.LongConsumer;
  * <p>{@link #committedIndex} sorts the voters' indexes in a scratch array and takes the quorum-th
  * highest, so it allocates nothing; instances are therefore not thread-safe.
  */
-final class MajorityQuorum implements Quorum {
+public final class MajorityQuorum implements Quorum {
 
     private final long[] voters;
     private final long[] scratch;
 
     /** @param voters voter ids, sorted ascending and unique (as {@link EngineConfig} keeps them) */
-    MajorityQuorum(long[] voters) {
+    public MajorityQuorum(long[] voters) {
         this.voters = voters.clone();
         this.scratch = new long[voters.length];
     }

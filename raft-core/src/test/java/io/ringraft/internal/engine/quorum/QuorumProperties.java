@@ -1,5 +1,6 @@
-package io.ringraft.internal.engine;
+package io.ringraft.internal.engine.quorum;
 
+import io.ringraft.internal.engine.EngineConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.ringraft.internal.engine;
+package io.ringraft.internal.engine.quorum;
 
 import java.util.function.LongConsumer;
 
@@ -10,7 +10,7 @@ import java.util.function.LongConsumer;
  * both agree) can implement it without touching election or replication code. Implementations are
  * pure and not thread-safe (they may keep scratch space).
  */
-interface Quorum {
+public interface Quorum {
 
     /** Supplies the acknowledged index of a voter. */
     @FunctionalInterface

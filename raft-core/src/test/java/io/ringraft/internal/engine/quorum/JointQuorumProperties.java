@@ -1,4 +1,4 @@
-package io.ringraft.internal.engine;
+package io.ringraft.internal.engine.quorum;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

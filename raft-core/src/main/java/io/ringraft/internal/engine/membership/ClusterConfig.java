@@ -1,5 +1,8 @@
-package io.ringraft.internal.engine;
+package io.ringraft.internal.engine.membership;
 
+import io.ringraft.internal.engine.quorum.JointQuorum;
+import io.ringraft.internal.engine.quorum.MajorityQuorum;
+import io.ringraft.internal.engine.quorum.Quorum;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.stream.LongStream;
@@ -44,7 +47,7 @@ public final class ClusterConfig {
     }
 
     /** The joint configuration that moves from {@code from}'s voters to {@code voters}. */
-    static ClusterConfig joint(ClusterConfig from, long[] voters, long[] learners) {
+    public static ClusterConfig joint(ClusterConfig from, long[] voters, long[] learners) {
         return new ClusterConfig(voters, learners, from.voters);
     }
 
@@ -95,22 +98,22 @@ public final class ClusterConfig {
     }
 
     /** All members in ascending id order. */
-    long[] membersView() {
+    public long[] membersView() {
         return members;
     }
 
     /** The quorum arithmetic of this configuration. */
-    Quorum quorum() {
+    public Quorum quorum() {
         return isJoint() ? new JointQuorum(voters, outgoing) : new MajorityQuorum(voters);
     }
 
     /** The configuration once the change in progress completes (itself if not joint). */
-    ClusterConfig leaveJoint() {
+    public ClusterConfig leaveJoint() {
         return isJoint() ? new ClusterConfig(voters, learners, new long[0]) : this;
     }
 
     /** True if both have the same voters (ignoring learners and joint state). */
-    boolean sameVoters(long[] otherVoters) {
+    public boolean sameVoters(long[] otherVoters) {
         long[] sorted = otherVoters.clone();
         Arrays.sort(sorted);
         return Arrays.equals(voters, sorted);

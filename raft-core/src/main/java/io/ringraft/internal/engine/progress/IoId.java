@@ -1,4 +1,4 @@
-package io.ringraft.internal.engine;
+package io.ringraft.internal.engine.progress;
 
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
