@@ -117,8 +117,8 @@ public final class NodeRuntime implements AutoCloseable {
             if (snapshot != null) {
                 Recovery.restore(stateMachine, snapshotStore, snapshot);
             }
-            terms = recoverTerms(storage, state);
-            configs = recoverConfigs(storage, state, snapshot == null ? 0 : snapshot.last().index());
+            terms = Recovery.terms(storage, state);
+            configs = Recovery.configs(storage, state, snapshot == null ? 0 : snapshot.last().index());
         } catch (IOException | RuntimeException e) {
             closeAfterFailedStart(storage, snapshotStore, e);
             if (e instanceof IOException io) {
@@ -169,66 +169,6 @@ public final class NodeRuntime implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /**
-     * Finds the configuration entries of the recovered log after the snapshot (which carries the
-     * configuration up to it): reads the log after the snapshot once, O(entries since the snapshot).
-     */
-    private static List<io.ringraft.internal.engine.membership.ConfigEntry> recoverConfigs(LogStorage storage, LogState state,
-                                                                                long snapshotIndex) throws IOException {
-        List<io.ringraft.internal.engine.membership.ConfigEntry> configs = new ArrayList<>();
-        long index = Math.max(state.base().index(), snapshotIndex) + 1;
-        long last = state.last().index();
-        while (index <= last) {
-            io.ringraft.spi.LogEntries batch = storage.read(index, 4096, 4 << 20);
-            if (batch.count() == 0) {
-                throw new IOException("storage returned no entry at " + index + " inside its log (last " + last + ")");
-            }
-            for (int i = 0; i < batch.count(); i++) {
-                if (batch.kindAt(i) == io.ringraft.api.EntryKind.CONFIG) {
-                    var payload = batch.payloadAt(i);
-                    byte[] bytes = new byte[payload.capacity()];
-                    payload.getBytes(0, bytes);
-                    try {
-                        configs.add(new io.ringraft.internal.engine.membership.ConfigEntry(batch.firstIndex() + i,
-                                io.ringraft.internal.engine.membership.ClusterConfig.decode(bytes)));
-                    } catch (IllegalArgumentException e) {
-                        throw new IOException("configuration entry " + (batch.firstIndex() + i)
-                                + " cannot be decoded: " + e.getMessage(), e);
-                    }
-                }
-            }
-            index += batch.count();
-        }
-        return configs;
-    }
-
-    /** Rebuilds the engine's term runs with a binary search per run: O(terms x log(entries)) reads. */
-    private static LogTerms recoverTerms(LogStorage storage, LogState state) throws IOException {
-        LogId base = state.base();
-        LogTerms terms = LogTerms.startingAfter(base);
-        long last = state.last().index();
-        long index = base.index() + 1;
-        while (index <= last) {
-            long term = storage.termAt(index);
-            long low = index;
-            long high = last;
-            while (low < high) {
-                long mid = (low + high + 1) >>> 1;
-                if (storage.termAt(mid) == term) {
-                    low = mid;
-                } else {
-                    high = mid - 1;
-                }
-            }
-            if (term < 0) {
-                throw new IOException("storage reports no term for index " + index + " inside its log");
-            }
-            terms.append(term, (int) (low - index + 1));
-            index = low + 1;
-        }
-        return terms;
     }
 
     /** Sets the listener told about role, term and leader changes (before {@link #start()}). */

@@ -1,7 +1,11 @@
 package io.ringraft.internal.runtime;
 
+import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
+import io.ringraft.internal.engine.LogTerms;
+import io.ringraft.internal.engine.membership.ConfigEntry;
 import io.ringraft.internal.engine.membership.ClusterConfig;
+import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.LogState;
 import io.ringraft.spi.LogStorage;
 import io.ringraft.spi.SnapshotInfo;
@@ -10,12 +14,16 @@ import io.ringraft.spi.StateMachine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings a node's log and state machine into agreement with its newest snapshot when it starts
- * (catalogue D40, E45, E48). Called once, by the thread that builds the node, before any task runs.
+ * Everything a node reads from storage when it starts: brings the log and state machine into
+ * agreement with the newest snapshot (catalogue D40, E45, E48), and scans the recovered log for the
+ * engine's term runs and configuration entries. Called once, by the thread that builds the node,
+ * before any task runs.
  *
  * <p>The rules: the state machine is restored from the newest snapshot before anything is applied,
  * and applying resumes right after it. The log must hold the snapshot's last entry, or start right
@@ -85,5 +93,64 @@ final class Recovery {
         } catch (IllegalArgumentException e) {
             throw new IOException("snapshot " + snapshot.last() + " holds an unreadable membership: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Finds the configuration entries of the recovered log after the snapshot (which carries the
+     * configuration up to it): reads the log after the snapshot once, O(entries since the snapshot).
+     */
+    static List<ConfigEntry> configs(LogStorage storage, LogState state, long snapshotIndex) throws IOException {
+        List<ConfigEntry> configs = new ArrayList<>();
+        long index = Math.max(state.base().index(), snapshotIndex) + 1;
+        long last = state.last().index();
+        while (index <= last) {
+            LogEntries batch = storage.read(index, 4096, 4 << 20);
+            if (batch.count() == 0) {
+                throw new IOException("storage returned no entry at " + index + " inside its log (last " + last + ")");
+            }
+            for (int i = 0; i < batch.count(); i++) {
+                if (batch.kindAt(i) == EntryKind.CONFIG) {
+                    var payload = batch.payloadAt(i);
+                    byte[] bytes = new byte[payload.capacity()];
+                    payload.getBytes(0, bytes);
+                    try {
+                        configs.add(new ConfigEntry(batch.firstIndex() + i,
+                                ClusterConfig.decode(bytes)));
+                    } catch (IllegalArgumentException e) {
+                        throw new IOException("configuration entry " + (batch.firstIndex() + i)
+                                + " cannot be decoded: " + e.getMessage(), e);
+                    }
+                }
+            }
+            index += batch.count();
+        }
+        return configs;
+    }
+
+    /** Rebuilds the engine's term runs with a binary search per run: O(terms x log(entries)) reads. */
+    static LogTerms terms(LogStorage storage, LogState state) throws IOException {
+        LogId base = state.base();
+        LogTerms terms = LogTerms.startingAfter(base);
+        long last = state.last().index();
+        long index = base.index() + 1;
+        while (index <= last) {
+            long term = storage.termAt(index);
+            long low = index;
+            long high = last;
+            while (low < high) {
+                long mid = (low + high + 1) >>> 1;
+                if (storage.termAt(mid) == term) {
+                    low = mid;
+                } else {
+                    high = mid - 1;
+                }
+            }
+            if (term < 0) {
+                throw new IOException("storage reports no term for index " + index + " inside its log");
+            }
+            terms.append(term, (int) (low - index + 1));
+            index = low + 1;
+        }
+        return terms;
     }
 }
