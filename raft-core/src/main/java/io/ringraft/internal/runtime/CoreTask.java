@@ -525,7 +525,9 @@ final class CoreTask implements Agent, LogRoom {
 
     /** Reports every local, uncommitted proposal as failed and forgets its origin. */
     private void failUncommittedLocal(RaftException reason) {
-        failLocal(engine.commitIndex() + 1, reason);
+        // The commit index as of this effect (Limits effects before it published it), not the engine's
+        // newest, which later effects of the same call may still be about to publish.
+        failLocal(ctx.committed.get() + 1, reason);
     }
 
     private void failLocal(long fromIndex, RaftException reason) {
@@ -548,8 +550,10 @@ final class CoreTask implements Agent, LogRoom {
 
     /**
      * {@link LogRoom}: how many entries from {@code fromIndex} go into one AppendEntries, within
-     * {@code maxBytesPerAppend}. Entries not in the ring (yet, or any more) are not counted: the
-     * replicator takes them from the ring or storage within its own byte budget.
+     * {@code maxBytesPerAppend}. Entries the ring no longer holds end the count (the replicator reads
+     * them from storage within its own byte budget); entries appended in the current engine call are
+     * not in the ring yet (their effects follow) and count as empty: only no-ops and configuration
+     * entries are appended that way.
      */
     @Override
     public int sendable(long fromIndex, int count) {
@@ -557,8 +561,15 @@ final class CoreTask implements Agent, LogRoom {
         long bytes = 0;
         int n = 0;
         while (n < count) {
-            int length = ring.lengthAt(fromIndex + n);
+            long index = fromIndex + n;
+            int length = ring.lengthAt(index);
             if (length == EntryRing.ABSENT) {
+                if (index > ring.lastIndex()) {
+                    // Appended in this very engine call (a no-op or a configuration entry, both small):
+                    // its effect writes it into the ring before the replicator reads this message.
+                    n++;
+                    continue;
+                }
                 break; // not in the ring: the replicator reads storage, within its own byte budget
             }
             if (n > 0 && bytes + length > maxBytes) {
