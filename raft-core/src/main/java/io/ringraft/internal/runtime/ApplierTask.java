@@ -2,6 +2,7 @@ package io.ringraft.internal.runtime;
 
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.IndeterminateException;
+import io.ringraft.api.RejectedException;
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.spi.LogEntries;
@@ -189,14 +190,28 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         }
     }
 
-    /** Answers the reads whose read index is applied, in the order they became ready. */
+    /**
+     * Answers the reads whose read index is applied, in the order they became ready; refuses those that
+     * waited past their deadline (this node is not catching up: removed from the members, or cut off).
+     */
     private int serveReads() {
         int served = 0;
         PendingReads.Read read;
-        while ((read = ctx.reads.ready.peek()) != null && read.readIndex <= applied) {
+        while ((read = ctx.reads.ready.peek()) != null) {
+            boolean expired = read.readIndex > applied;
+            if (expired && ctx.nanoClock.getAsLong() - read.applyDeadlineNanos < 0) {
+                break;
+            }
             ctx.reads.ready.poll();
             if (ctx.reads.take(read.id) == null) {
                 continue; // already failed
+            }
+            if (expired) {
+                read.future.completeExceptionally(new RejectedException("node " + ctx.selfId + " did not apply "
+                        + "up to the read index " + read.readIndex + " within ten election timeouts (applied " + applied
+                        + "; is it still a member?); retry"));
+                served++;
+                continue;
             }
             try {
                 read.future.complete(ctx.stateMachine.query(new org.agrona.concurrent.UnsafeBuffer(read.query), 0,

@@ -232,6 +232,8 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
             return;
         }
         read.readIndex = readIndex;
+        // A node that stopped receiving the log (removed from the members) would never get there.
+        read.applyDeadlineNanos = ctx.nanoClock.getAsLong() + 10L * ctx.config.electionTimeoutMillis() * 1_000_000L;
         if (!ctx.reads.ready.offer(read) && ctx.reads.take(requestId) != null) {
             read.future.completeExceptionally(new io.ringraft.api.RejectedException(
                     "too many reads waiting to be served (maxPendingReads " + ctx.config.maxPendingReads() + ")"));

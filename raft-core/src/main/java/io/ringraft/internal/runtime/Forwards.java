@@ -76,11 +76,11 @@ final class Forwards {
             pending.decrementAndGet();
             return false;
         }
-        future.whenComplete((result, error) -> pending.decrementAndGet());
         if (!submitted.offer(new Forward(command, future))) {
-            future.completeExceptionally(new RejectedException("too many forwarded commands pending"));
-            return false;
+            pending.decrementAndGet();
+            return false; // the future stays untouched: the caller completes it
         }
+        future.whenComplete((result, error) -> pending.decrementAndGet());
         return true;
     }
 
