@@ -4,9 +4,11 @@ package io.ringraft.api;
  * Receives the outcome of proposals made with the zero-allocation form
  * {@code RaftNode.tryPropose(buffer, offset, length, correlationId)}.
  *
- * <p>Called on the node's applier thread ({@link #onApplied}) or core thread ({@link #onFailed});
- * never concurrently for the same correlation id, and exactly once per accepted proposal unless the
- * node fails. Must not block: hand results to your own threads if needed.
+ * <p>Exactly one call per accepted proposal (one for which {@code tryPropose} returned true), also when
+ * the node is closed or stops after a failure. {@link #onApplied} runs on the node's applier thread;
+ * {@link #onFailed} on its core or applier thread, or, for what is left when the node stops, on the
+ * thread that closes it or on the last of its task threads to notice a failure. Must not block: hand
+ * results to your own threads if needed.
  */
 public interface ProposalListener {
 

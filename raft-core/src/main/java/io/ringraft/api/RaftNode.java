@@ -248,7 +248,11 @@ public final class RaftNode implements AutoCloseable {
         return runtime.groupId();
     }
 
-    /** Stops the node: tasks end, pending proposals fail, transport and storage close. Idempotent. */
+    /**
+     * Stops the node: tasks end (this waits for their threads), then every proposal, read and request
+     * still pending fails exactly once (the listener is called for each accepted {@code tryPropose}),
+     * transport and storage close. Idempotent. Do not call it from a listener or state machine callback.
+     */
     @Override
     public void close() {
         runtime.close();

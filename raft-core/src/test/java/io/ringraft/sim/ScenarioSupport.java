@@ -80,6 +80,7 @@ final class ScenarioSupport {
     /** Every node up, one leader, the same log applied everywhere, no operation pending; then the final checks. */
     static void converge(Simulation sim) {
         sim.stepUntil("convergence", CONVERGE_STEPS, false, sim::converged);
+        sim.awaitCompletions();
         sim.finalChecks();
         for (SimNode node : sim.nodes()) {
             assertThat(node.status().committedIndex()).as("node %d: %s", node.id, node.status())

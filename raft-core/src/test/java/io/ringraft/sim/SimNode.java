@@ -30,8 +30,15 @@ final class SimNode {
     private final LongSupplier clock;
     private final KvStateMachine.ApplyObserver observer;
     private final long seed;
+    private final CompletionChecker completions;
 
     private NodeRuntime runtime;
+    /** The listener of the running incarnation's {@code tryPropose} proposals. */
+    private CompletionChecker.Listener listener;
+    /** Proposals made so far: every other one goes through {@code tryPropose} and the listener. */
+    private long proposals;
+    /** Scripted: false makes every proposal go through the futures table ({@code propose}). */
+    boolean listenerProposals = true;
     int incarnation;
     /** Virtual time until which the node is paused (its tasks do not run; its clock goes on). */
     long pausedUntil;
@@ -65,8 +72,9 @@ final class SimNode {
     boolean writerHeld;
 
     SimNode(long id, long[] voters, RaftConfig config, SimNetwork network, LongSupplier clock,
-            KvStateMachine.ApplyObserver observer, long seed) {
+            KvStateMachine.ApplyObserver observer, long seed, CompletionChecker completions) {
         this.id = id;
+        this.completions = completions;
         this.voters = voters;
         this.config = config;
         this.network = network;
@@ -77,18 +85,31 @@ final class SimNode {
 
     void start() {
         incarnation++;
+        listener = completions.new Listener(id);
         runtime = new NodeRuntime(1, id, voters, config, new KvStateMachine(id, observer),
-                new SimLogStorage(disk), snapshots.reopen(), network, null, NodeRuntime.Threading.MANUAL, this::localClock,
+                new SimLogStorage(disk), snapshots.reopen(), network, listener, NodeRuntime.Threading.MANUAL,
+                this::localClock,
                 new SplittableRandom(seed * 31 + id * 1_000_003L + incarnation));
         runtime.start();
     }
 
     /** Power loss: the runtime vanishes, the disk keeps what {@code mode} lets it keep. */
     void crash(SplittableRandom random, SimDisk.CrashMode mode, long restartAtTime) {
+        completions.nodeCrashed(this);
         network.disconnect(id);
         runtime = null;
         disk.crash(random, mode);
         restartAt = restartAtTime;
+    }
+
+    /**
+     * A clean stop (the operator stops the process): the node is closed, which must complete everything
+     * it accepted; then it is down like after a crash (unflushed writes may be lost) until it restarts.
+     */
+    void close(SplittableRandom random, SimDisk.CrashMode mode, long restartAtTime) {
+        runtime.close();
+        completions.nodeStopped(this);
+        crash(random, mode, restartAtTime);
     }
 
     boolean isUp() {
@@ -119,7 +140,7 @@ final class SimNode {
 
     /** A linearizable read the way {@code RaftNode.read} does; the future completes on a later step. */
     CompletableFuture<Object> read(byte[] query) {
-        CompletableFuture<Object> future = new CompletableFuture<>();
+        CompletableFuture<Object> future = completions.track(this, "read " + KvCommand.decode(query).opId());
         if (runtime == null || runtime.isStopped()) {
             future.completeExceptionally(new NodeStoppedException("node " + id + " is down"));
         } else if (!runtime.tryRead(query, future)) {
@@ -131,7 +152,7 @@ final class SimNode {
     /** Proposes through the leader the way {@code RaftNode.forward} does (propose if this node leads). */
     CompletableFuture<Object> forward(byte[] command) {
         if (runtime != null && !runtime.isStopped() && runtime.engine().role() != io.ringraft.api.Role.LEADER) {
-            CompletableFuture<Object> future = new CompletableFuture<>();
+            CompletableFuture<Object> future = completions.track(this, "forward of op " + KvCommand.decode(command).opId());
             if (!runtime.tryForward(command, future)) {
                 future.completeExceptionally(new RejectedException("too many forwarded commands"));
             }
@@ -140,11 +161,23 @@ final class SimNode {
         return propose(command);
     }
 
-        /** Proposes a command the way {@code RaftNode.propose} does; the future completes on a later step. */
+    /**
+     * Proposes a command the way {@code RaftNode.propose} does, or every other time the way
+     * {@code RaftNode.tryPropose} does (the listener completes the future); it completes on a later step.
+     */
     CompletableFuture<Object> propose(byte[] command) {
-        CompletableFuture<Object> future = new CompletableFuture<>();
+        boolean throughListener = proposals++ % 2 == 1 && listenerProposals;
+        CompletionChecker.Tracked future = completions.track(this, (throughListener ? "tryPropose" : "propose")
+                + " of op " + KvCommand.decode(command).opId());
         if (runtime == null || runtime.isStopped()) {
             future.completeExceptionally(new NodeStoppedException("node " + id + " is down"));
+            return future;
+        }
+        if (throughListener) {
+            long correlationId = listener.register(future);
+            if (!runtime.tryPropose((byte) 1, correlationId, new UnsafeBuffer(command), 0, command.length)) {
+                listener.unregister(correlationId).completeExceptionally(new RejectedException("proposal queue full"));
+            }
             return future;
         }
         long correlationId = runtime.registerFuture(future);

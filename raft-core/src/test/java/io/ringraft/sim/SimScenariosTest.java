@@ -892,6 +892,7 @@ class SimScenariosTest {
                 false, config));
         sim.nodes().forEach(n -> n.slowDisk = 0);
         SimNode leader = sim.node(ackedWrite(sim, "b23", "start", false).target.id);
+        leader.listenerProposals = false; // every proposal takes a slot of the futures table, whose bound counts
         for (SimNode node : sim.nodes()) {
             sim.setIsolated(node.id, true);
         }

@@ -42,6 +42,7 @@ public final class Simulation {
     private final SplittableRandom nemesisRandom;
     private final TraceHash trace = new TraceHash();
     private final SafetyChecker checker = new SafetyChecker(trace);
+    private final CompletionChecker completions = new CompletionChecker();
     private final SimNetwork network;
     private final List<SimNode> nodes = new ArrayList<>();
     private final KvWorkload workload;
@@ -55,6 +56,9 @@ public final class Simulation {
     private final double fsyncFailureRate;
     private final double transferRate;
     private final double membershipRate;
+    /** Draws of the clean-stop fault, apart from the others' so that seeds without it run as before. */
+    private final SplittableRandom stopRandom;
+    private final double stopRate;
 
     // Scripting hooks for scenario tests (SimScenariosTest); unused by run(), which they do not change.
     /** Sees every message a node sends, after the safety checker. */
@@ -86,6 +90,8 @@ public final class Simulation {
         this.fsyncFailureRate = options.fsyncFailures() && swarm.nextInt(4) == 0 ? 0.0005 : 0;
         this.transferRate = options.transfers() && swarm.nextBoolean() ? 0.001 : 0;
         this.membershipRate = options.spareNodes() > 0 && swarm.nextBoolean() ? 0.001 : 0;
+        this.stopRandom = root.split();
+        this.stopRate = options.crashes() && stopRandom.nextBoolean() ? 0.001 : 0;
         if (options.lossyNetwork() && swarm.nextBoolean()) {
             network.dropProbability = 0.05;
             network.duplicateProbability = 0.05;
@@ -97,7 +103,7 @@ public final class Simulation {
         }
         for (long id = 1; id <= options.nodes() + options.spareNodes(); id++) {
             // Spare nodes start with the cluster's voters, outside them: they join when a configuration names them.
-            SimNode node = new SimNode(id, voters, options.config(), network, () -> now, checker, seed);
+            SimNode node = new SimNode(id, voters, options.config(), network, () -> now, checker, seed, completions);
             node.slowDisk = swarm.nextInt(3) == 0 ? 0.7 : 0;
             nodes.add(node);
             node.start();
@@ -120,6 +126,7 @@ public final class Simulation {
             throw new AssertionError("I10 violated: no convergence within " + options.healSteps()
                     + " steps after healing: " + describe());
         }
+        awaitCompletions();
         finalChecks();
     }
 
@@ -167,6 +174,7 @@ public final class Simulation {
         restartDueNodes();
         workload.step(now, nodes, clientsMayStart);
         checker.afterStep(nodes);
+        completions.afterStep();
         if (steps % 100 == 0) {
             checker.checkLogMatching(nodes);
         }
@@ -216,6 +224,15 @@ public final class Simulation {
         }
         if (!scheduledHeals.isEmpty() && nemesisRandom.nextDouble() < 0.004) {
             scheduledHeals.remove(0).run();
+        }
+        if (down < maxDown && stopRate > 0 && stopRandom.nextDouble() < stopRate) {
+            SimNode victim = nodes.get(stopRandom.nextInt(n));
+            if (victim.isServing()) {
+                SimDisk.CrashMode mode = SimDisk.CrashMode.values()[stopRandom.nextInt(3)];
+                victim.close(stopRandom, mode, now + 100_000_000L + stopRandom.nextLong(1_000_000_000L));
+                checker.restarted(victim.id);
+                trace.add("stop " + victim.id + " " + mode);
+            }
         }
     }
 
@@ -310,11 +327,15 @@ public final class Simulation {
                 checker.restarted(node.id);
                 node.start();
                 trace.add("restart " + node.id);
-            } else if (restartFailStopped && node.isUp() && !node.isServing() && node.restartAt < 0) {
-                // fail-stop after a storage error: an operator restarts it later
-                node.crash(nemesisRandom, SimDisk.CrashMode.LOST, now + 500_000_000L);
-                checker.restarted(node.id);
-                trace.add("fail-stop " + node.id);
+            } else if (node.isUp() && !node.isServing() && node.runtime().completionsSettled()) {
+                // fail-stop after a storage error, noticed by every task: it must owe nothing now
+                completions.nodeStopped(node);
+                if (restartFailStopped && node.restartAt < 0) {
+                    // an operator restarts it later
+                    node.crash(nemesisRandom, SimDisk.CrashMode.LOST, now + 500_000_000L);
+                    checker.restarted(node.id);
+                    trace.add("fail-stop " + node.id);
+                }
             }
         }
     }
@@ -361,6 +382,22 @@ public final class Simulation {
             }
         }
         return leaders == 1 && applied == last && workload.idle();
+    }
+
+    /**
+     * I9 at the end of a run: everything the running nodes accepted completes (forwards and reads may
+     * wait out their timeouts, a dozen election timeouts at most) without new client operations.
+     */
+    void awaitCompletions() {
+        long deadline = now + 20L * options.config().electionTimeoutMillis() * 1_000_000L;
+        while (!completions.stillPending().isEmpty() && now < deadline) {
+            step(false);
+        }
+        List<CompletionChecker.Tracked> pending = completions.stillPending();
+        if (!pending.isEmpty()) {
+            throw new AssertionError("I9 violated: " + pending.size() + " accepted requests never completed, e.g. "
+                    + pending.get(0) + describe());
+        }
     }
 
     void finalChecks() {

@@ -1,6 +1,8 @@
 package io.ringraft.internal.runtime;
 
 import io.ringraft.api.EntryKind;
+import io.ringraft.api.IndeterminateException;
+import io.ringraft.api.RejectedException;
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.spi.LogEntries;
@@ -35,6 +37,7 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
 
     private final NodeContext ctx;
     private final ProposalOutcomes outcomes;
+    private final NodeShutdown shutdown;
     private final EntryBatch batch;
     private final Object[] results;
     private final SnapshotInstaller installer;
@@ -47,15 +50,18 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private long entriesSinceSnapshot;
     private long bytesSinceSnapshot;
     private boolean snapshotsUnsupported;
+    private final EntryHeader skipped = new EntryHeader();
 
     /**
      * @param applied    the last entry the state machine holds (its restored snapshot's, or
      *                   {@link LogId#ZERO})
      * @param membership the encoded membership as of {@code applied}
      */
-    ApplierTask(NodeContext ctx, ProposalOutcomes outcomes, LogId applied, byte[] membership) {
+    ApplierTask(NodeContext ctx, ProposalOutcomes outcomes, NodeShutdown shutdown, LogId applied,
+                byte[] membership) {
         this.ctx = ctx;
         this.outcomes = outcomes;
+        this.shutdown = shutdown;
         this.batch = new EntryBatch(ctx.config.batchEntries(), Math.max(ctx.config.maxBytesPerAppend(),
                 ctx.config.maxEntryBytes()));
         this.results = new Object[ctx.config.batchEntries()];
@@ -74,6 +80,7 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     @Override
     public int doWork() {
         if (ctx.stopped()) {
+            shutdown.taskStopped(NodeShutdown.APPLIER); // it reports what is pending once every task stopped
             return 0;
         }
         int work = 0;
@@ -154,6 +161,7 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
 
     /** The installer restored the state machine from {@code snapshot}: applying continues after it. */
     private void restored(SnapshotInfo snapshot) {
+        failSkipped(snapshot.last());
         ctx.forwards.replacedBySnapshot(snapshot.last().index());
         applied = snapshot.last().index();
         appliedTerm = snapshot.last().term();
@@ -164,14 +172,46 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         ctx.coreSignal.wake();
     }
 
-    /** Answers the reads whose read index is applied, in the order they became ready. */
+    /**
+     * Reports the local proposals the restored snapshot covers but this node never applied: they are
+     * committed (in the snapshot), their results unknown here. Done here, before {@code applied} moves
+     * past them, because then the core may reuse their ring slots (or reset the ring for the snapshot).
+     * Only entries up to the core's commit index carry an origin here (a node that steps down reports
+     * its uncommitted ones at once, and a node receives snapshots only as a follower), so the core never
+     * reports the same ones.
+     */
+    private void failSkipped(LogId last) {
+        for (long index = applied + 1; index <= last.index(); index++) {
+            if (ctx.ring.readHeader(index, skipped) && skipped.origin != ProposalOutcomes.NONE) {
+                outcomes.failed(skipped.origin, skipped.correlation, new IndeterminateException("node "
+                        + ctx.selfId + " replaced its state by snapshot " + last + ", which holds the command; "
+                        + "its result is unknown here"));
+            }
+        }
+    }
+
+    /**
+     * Answers the reads whose read index is applied, in the order they became ready; refuses those that
+     * waited past their deadline (this node is not catching up: removed from the members, or cut off).
+     */
     private int serveReads() {
         int served = 0;
         PendingReads.Read read;
-        while ((read = ctx.reads.ready.peek()) != null && read.readIndex <= applied) {
+        while ((read = ctx.reads.ready.peek()) != null) {
+            boolean expired = read.readIndex > applied;
+            if (expired && ctx.nanoClock.getAsLong() - read.applyDeadlineNanos < 0) {
+                break;
+            }
             ctx.reads.ready.poll();
             if (ctx.reads.take(read.id) == null) {
                 continue; // already failed
+            }
+            if (expired) {
+                read.future.completeExceptionally(new RejectedException("node " + ctx.selfId + " did not apply "
+                        + "up to the read index " + read.readIndex + " within ten election timeouts (applied " + applied
+                        + "; is it still a member?); retry"));
+                served++;
+                continue;
             }
             try {
                 read.future.complete(ctx.stateMachine.query(new org.agrona.concurrent.UnsafeBuffer(read.query), 0,

@@ -3,11 +3,9 @@ package io.ringraft.internal.runtime;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.IndeterminateException;
 import io.ringraft.api.LogId;
-import io.ringraft.api.NodeStoppedException;
 import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.Role;
-import io.ringraft.api.StorageFailedException;
 import io.ringraft.internal.engine.Effect;
 import io.ringraft.internal.engine.EngineEffects;
 import io.ringraft.internal.engine.LogRoom;
@@ -47,13 +45,13 @@ final class CoreTask implements Agent, LogRoom {
     private final NodeContext ctx;
     private final EntryRing ring;
     private final ProposalOutcomes outcomes;
+    private final NodeShutdown shutdown;
     private final long tickNanos;
     private final int maxCatchUpTicks;
     private RaftEngine engine;
     private long lastTickNanos;
     private boolean acceptedDirty;
     private Role role = Role.FOLLOWER;
-    private boolean stoppedCleanly;
     private io.ringraft.internal.engine.membership.ClusterConfig publishedConfig;
     private boolean warnedMembers;
 
@@ -68,10 +66,11 @@ final class CoreTask implements Agent, LogRoom {
     private final CoreForwarding forwarding;
     private final AdminRequests admin;
 
-    CoreTask(NodeContext ctx, ProposalOutcomes outcomes) {
+    CoreTask(NodeContext ctx, ProposalOutcomes outcomes, NodeShutdown shutdown) {
         this.ctx = ctx;
         this.ring = ctx.ring;
         this.outcomes = outcomes;
+        this.shutdown = shutdown;
         this.tickNanos = ctx.config.tickMillis() * 1_000_000L;
         this.maxCatchUpTicks = 2 * ctx.config.electionTimeoutTicks();
         this.forwarding = new CoreForwarding(this, ctx);
@@ -99,7 +98,8 @@ final class CoreTask implements Agent, LogRoom {
     @Override
     public int doWork() {
         if (ctx.stopped()) {
-            return stop();
+            shutdown.taskStopped(NodeShutdown.CORE); // it reports what is pending once every task stopped
+            return 0;
         }
         // Messages that waited while this thread was descheduled go first: a heartbeat already here
         // must reset the election timer before the ticks that elapsed meanwhile are counted.
@@ -223,6 +223,8 @@ final class CoreTask implements Agent, LogRoom {
             return;
         }
         read.readIndex = readIndex;
+        // A node that stopped receiving the log (removed from the members) would never get there.
+        read.applyDeadlineNanos = ctx.nanoClock.getAsLong() + 10L * ctx.config.electionTimeoutMillis() * 1_000_000L;
         if (!ctx.reads.ready.offer(read) && ctx.reads.take(requestId) != null) {
             read.future.completeExceptionally(new io.ringraft.api.RejectedException(
                     "too many reads waiting to be served (maxPendingReads " + ctx.config.maxPendingReads() + ")"));
@@ -340,11 +342,9 @@ final class CoreTask implements Agent, LogRoom {
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("snapshot " + installed.last() + " holds an unreadable membership", e);
             }
+            // The applier reported the local proposals the snapshot covers before it published them applied.
             engine.installSnapshot(installed.last(), config);
             runEffects();
-            // Commands proposed here that the snapshot covers were applied elsewhere: results unknown here.
-            failLocal(ring.firstIndex(), installed.last().index(), new IndeterminateException("node " + ctx.selfId
-                    + " replaced its state by a snapshot up to " + installed.last() + "; the command is in it"));
             work++;
         }
         io.ringraft.spi.SnapshotInfo latest = ctx.latestSnapshot.get();
@@ -531,12 +531,7 @@ final class CoreTask implements Agent, LogRoom {
     }
 
     private void failLocal(long fromIndex, RaftException reason) {
-        failLocal(fromIndex, ring.lastIndex(), reason);
-    }
-
-    private void failLocal(long fromIndex, long toIndex, RaftException reason) {
-        long from = Math.max(fromIndex, ring.firstIndex());
-        for (long index = from; index <= Math.min(toIndex, ring.lastIndex()); index++) {
+        for (long index = Math.max(fromIndex, ring.firstIndex()); index <= ring.lastIndex(); index++) {
             byte origin = ring.originAt(index);
             if (origin != ProposalOutcomes.NONE) {
                 long correlationId = ring.correlationAt(index);
@@ -603,60 +598,6 @@ final class CoreTask implements Agent, LogRoom {
             ctx.applyLimit.set(applyLimit);
             ctx.applierSignal.wake();
         }
-    }
-
-    // ------------------------------------------------------------------ stopping
-
-    private int stop() {
-        if (stoppedCleanly) {
-            return 0;
-        }
-        stoppedCleanly = true;
-        Throwable failure = ctx.failure.get();
-        RaftException reason = failure != null
-                ? new StorageFailedException("node " + ctx.selfId + " stopped: " + failure.getMessage(), failure)
-                : new NodeStoppedException("node " + ctx.selfId + " was closed");
-        if (failure != null) {
-            LOG.error("node {} of group {} stopped after a failure; it acknowledges nothing more",
-                    ctx.selfId, ctx.groupId, failure);
-        }
-        ctx.leaderTerm.set(-1);
-        // In the log but not applied here: it may commit (or have committed) without us.
-        RaftException inLog = failure != null ? reason : new IndeterminateException("node " + ctx.selfId
-                + " was closed before the command's result was applied");
-        if (engine != null) {
-            failLocal(ctx.applied.get() + 1, inLog);
-        }
-        failQueuedProposals(failure != null ? reason : new NodeStoppedException("node " + ctx.selfId
-                + " was closed"), inLog);
-        ctx.reads.failAll(new NodeStoppedException("node " + ctx.selfId + " stopped before the read was served"));
-        ctx.forwards.failAll(failure != null ? reason : new IndeterminateException("node " + ctx.selfId
-                + " was closed before the forwarded command's result was applied"));
-        NodeContext.TransferRequest transfer = ctx.transfer.get();
-        if (transfer != null) {
-            admin.finishTransfer(transfer, new NodeStoppedException("node " + ctx.selfId + " stopped"));
-        }
-        ctx.coreState = new NodeContext.CoreState(Role.FOLLOWER, ctx.coreState.term(), 0, ctx.coreState.vote(),
-                ctx.coreState.membership());
-        NodeContext.MembershipRequest change = ctx.membershipChange.get();
-        if (change != null) {
-            admin.finishMembership(change, failure != null ? reason : new IndeterminateException("node " + ctx.selfId
-                    + " was closed during the membership change"));
-        }
-        return 1;
-    }
-
-    /**
-     * Fails every proposal still queued with {@code queued}, then every future still pending (their
-     * entries are in the log) with {@code inLog}. Called when stopping, and by the runtime once the
-     * task threads have ended.
-     */
-    void failQueuedProposals(RaftException queued, RaftException inLog) {
-        refusal = queued;
-        while (ctx.proposals.read(refuseHandler) > 0) {
-            // drain
-        }
-        outcomes.failAllFutures(inLog);
     }
 
     RaftEngine engine() {

@@ -344,6 +344,30 @@ final class EntryRing {
     }
 
     /**
+     * Copies the fixed fields of entry {@code index} (not its payload) into {@code header}. Any thread.
+     *
+     * @return false if the ring does not hold the entry (never written, reclaimed, truncated, or
+     *         changed during the read)
+     */
+    boolean readHeader(long index, EntryHeader header) {
+        int slot = (int) (index & mask);
+        long before = versions.get(slot);
+        if ((before & 1) != 0 || indexes[slot] != index) {
+            return false;
+        }
+        long term = terms[slot];
+        byte kind = kinds[slot];
+        byte origin = origins[slot];
+        long correlation = correlations[slot];
+        VarHandle.loadLoadFence();
+        if (versions.get(slot) != before) {
+            return false;
+        }
+        header.set(index, term, kind, origin, correlation);
+        return true;
+    }
+
+    /**
      * Whether the ring holds entry {@code index} now. Any thread; a racy hint, exact for entries that
      * are written and not yet applied (those are never reclaimed).
      */

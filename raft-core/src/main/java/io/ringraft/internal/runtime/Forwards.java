@@ -76,11 +76,11 @@ final class Forwards {
             pending.decrementAndGet();
             return false;
         }
-        future.whenComplete((result, error) -> pending.decrementAndGet());
         if (!submitted.offer(new Forward(command, future))) {
-            future.completeExceptionally(new RejectedException("too many forwarded commands pending"));
-            return false;
+            pending.decrementAndGet();
+            return false; // the future stays untouched: the caller completes it
         }
+        future.whenComplete((result, error) -> pending.decrementAndGet());
         return true;
     }
 
@@ -166,18 +166,22 @@ final class Forwards {
         return !awaitingAnswer.isEmpty() || !appended.isEmpty();
     }
 
-    /** Fails everything pending (the node stops). */
-    void failAll(RaftException reason) {
+    /**
+     * Fails everything pending (the node stopped; called once no task touches the forwards any more):
+     * forwards never sent with {@code notSent}, the others (the leader may have appended them) with
+     * {@code sent}.
+     */
+    void failAll(RaftException notSent, RaftException sent) {
         Forward forward;
         while ((forward = submitted.poll()) != null) {
-            forward.future.completeExceptionally(reason);
+            forward.future.completeExceptionally(notSent);
         }
         for (Forward f : awaitingAnswer.values()) {
-            f.future.completeExceptionally(reason);
+            f.future.completeExceptionally(sent);
         }
         awaitingAnswer.clear();
         for (Forward f : appended.values()) {
-            f.future.completeExceptionally(reason);
+            f.future.completeExceptionally(sent);
         }
         appended.clear();
     }

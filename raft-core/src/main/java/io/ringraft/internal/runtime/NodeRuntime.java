@@ -1,11 +1,8 @@
 package io.ringraft.internal.runtime;
 
-import io.ringraft.api.IndeterminateException;
 import io.ringraft.api.LogId;
-import io.ringraft.api.NodeStoppedException;
 import io.ringraft.api.ProposalListener;
 import io.ringraft.api.RaftConfig;
-import io.ringraft.api.RaftException;
 import io.ringraft.internal.engine.EngineConfig;
 import io.ringraft.internal.engine.LogTerms;
 import io.ringraft.internal.engine.RaftEngine;
@@ -60,6 +57,7 @@ public final class NodeRuntime implements AutoCloseable {
     private final LogWriterTask writer;
     private final ApplierTask applier;
     private final SnapshotTask snapshots;
+    private final NodeShutdown shutdown;
     /** Replicators by slot; the core adds one when a new member appears (copy-on-write: read anywhere). */
     private volatile List<ReplicatorTask> replicators = List.of();
     private final Threading threading;
@@ -106,6 +104,7 @@ public final class NodeRuntime implements AutoCloseable {
                 coreSignal, writerSignal, applierSignal, snapshotSignal, threading == Threading.SHARED);
         ctx.onPeerAdded = this::addReplicator;
         ProposalOutcomes outcomes = new ProposalOutcomes(listener, ctx.futures);
+        this.shutdown = new NodeShutdown(ctx, outcomes);
         LogState state;
         LogTerms terms;
         List<io.ringraft.internal.engine.membership.ConfigEntry> configs;
@@ -131,7 +130,7 @@ public final class NodeRuntime implements AutoCloseable {
                 config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(),
                 config.maxInflightAppends(), config.maxEntriesPerAppend(), config.maxPendingReads(),
                 config.leaseTicks());
-        this.core = new CoreTask(ctx, outcomes);
+        this.core = new CoreTask(ctx, outcomes, shutdown);
         LogId snapshotLast = snapshot == null ? LogId.ZERO : snapshot.last();
         io.ringraft.internal.engine.membership.ClusterConfig snapshotConfig;
         try {
@@ -149,8 +148,8 @@ public final class NodeRuntime implements AutoCloseable {
         // The state machine holds the snapshot's state (or none): applying resumes after it.
         byte[] membership = snapshot != null ? snapshot.membership()
                 : io.ringraft.internal.engine.membership.ClusterConfig.of(voters, new long[0]).encode();
-        this.applier = new ApplierTask(ctx, outcomes, snapshotLast, membership);
-        this.snapshots = new SnapshotTask(ctx);
+        this.applier = new ApplierTask(ctx, outcomes, shutdown, snapshotLast, membership);
+        this.snapshots = new SnapshotTask(ctx, shutdown);
         for (long voter : voters) {
             ctx.slotFor(voter); // replicators for the initial members; later ones come with the configuration
         }
@@ -288,6 +287,7 @@ public final class NodeRuntime implements AutoCloseable {
                 buffer.putBytes(claim + Long.BYTES, payload, offset, length);
                 ctx.proposals.commit(claim);
                 ctx.coreSignal.wake();
+                checkLateSubmission();
                 return true;
             }
             long waitMillis = ctx.config.proposalWaitMillis();
@@ -313,6 +313,7 @@ public final class NodeRuntime implements AutoCloseable {
             return false;
         }
         ctx.coreSignal.wake();
+        checkLateSubmission();
         return true;
     }
 
@@ -326,6 +327,7 @@ public final class NodeRuntime implements AutoCloseable {
             return false;
         }
         ctx.coreSignal.wake();
+        checkLateSubmission();
         return true;
     }
 
@@ -342,6 +344,7 @@ public final class NodeRuntime implements AutoCloseable {
             return false;
         }
         ctx.coreSignal.wake();
+        checkLateSubmission();
         return true;
     }
 
@@ -370,6 +373,7 @@ public final class NodeRuntime implements AutoCloseable {
             });
         }
         ctx.applierSignal.wake();
+        checkLateSubmission();
         return true;
     }
 
@@ -384,7 +388,18 @@ public final class NodeRuntime implements AutoCloseable {
             return false;
         }
         ctx.coreSignal.wake();
+        checkLateSubmission();
         return true;
+    }
+
+    /**
+     * A request was queued after the check that the node runs: if the node stopped meanwhile, its
+     * shutdown routine may have reported the queues already, so it reports this one (exactly once).
+     */
+    private void checkLateSubmission() {
+        if (ctx.stopped()) {
+            shutdown.afterLateSubmission();
+        }
     }
 
     /** Registers a future for a proposal; 0 if too many are pending. */
@@ -439,7 +454,19 @@ public final class NodeRuntime implements AutoCloseable {
         return ctx.stopped();
     }
 
-    /** Stops the tasks, fails everything still pending, and closes transport and storage. */
+    /**
+     * True once everything this node owed was reported: every accepted proposal, read, forward and
+     * request completed (after {@link #close()}, or after a fail-stop once every task noticed it).
+     */
+    public boolean completionsSettled() {
+        return shutdown.ran();
+    }
+
+    /**
+     * Stops the tasks and joins their threads (with {@link Threading#MANUAL} the caller must have
+     * stopped running them), reports everything still pending exactly once ({@link NodeShutdown}), and
+     * closes transport and storage. Idempotent; must not be called from one of the node's own tasks.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -450,16 +477,9 @@ public final class NodeRuntime implements AutoCloseable {
         for (AgentRunner runner : runners) {
             runner.close();
         }
-        if (threading == Threading.MANUAL) {
-            core.doWork(); // the stop duty: fail what is pending
-        }
+        // No task runs any more: whatever they left pending is reported now, if a fail-stop did not already.
+        shutdown.taskStopped(NodeShutdown.ALL);
         closed = true;
-        RaftException queued = new NodeStoppedException("node " + ctx.selfId + " was closed");
-        core.failQueuedProposals(queued, new IndeterminateException("node " + ctx.selfId
-                + " was closed before the command's result was applied"));
-        ctx.reads.failAll(new NodeStoppedException("node " + ctx.selfId + " was closed"));
-        ctx.forwards.failAll(new IndeterminateException("node " + ctx.selfId
-                + " was closed before the forwarded command's result was applied"));
         if (ctx.transport != null) {
             ctx.transport.close();
         }
@@ -467,9 +487,6 @@ public final class NodeRuntime implements AutoCloseable {
         io.ringraft.message.RaftMessage left;
         while ((left = ctx.inbound.poll()) != null) {
             io.ringraft.message.Releasable.release(left);
-        }
-        if (ctx.snapshotRequest.get() != null) {
-            ctx.snapshotRequest.get().completeExceptionally(new NodeStoppedException("node " + ctx.selfId + " was closed"));
         }
         try {
             ctx.storage.close();

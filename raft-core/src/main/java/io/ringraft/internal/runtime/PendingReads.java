@@ -21,6 +21,8 @@ final class PendingReads {
         final byte[] query;
         final CompletableFuture<Object> future;
         long readIndex;
+        /** Set by the core with {@link #readIndex}: when the applier gives up waiting to reach it. */
+        long applyDeadlineNanos;
 
         Read(long id, byte[] query, CompletableFuture<Object> future) {
             this.id = id;

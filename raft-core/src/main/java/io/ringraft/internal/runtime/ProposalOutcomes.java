@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers the outcome of a local proposal to whoever waits for it: the user's
  * {@link ProposalListener} (zero-allocation form) or a future in {@link PendingFutures}. The ring
- * records which one in each entry's origin byte. Called by the core (failures) and the applier
- * (results); never blocks. A listener that throws is logged and otherwise ignored.
+ * records which one in each entry's origin byte. Called by the core (refusals, and failures when
+ * leadership is lost), the applier (results, and failures for proposals a restored snapshot covers)
+ * and {@link NodeShutdown} (everything left when the node stops); never blocks. A listener that throws is logged and otherwise ignored.
  */
 final class ProposalOutcomes {
 
@@ -61,7 +62,10 @@ final class ProposalOutcomes {
         }
     }
 
-    /** Fails every pending future (the node stopped). Listener proposals are failed by the core. */
+    /**
+     * Fails every pending future (the node stopped): called by {@link NodeShutdown} after it reported the
+     * proposals in the ring and in the queue, so only futures whose proposal never got queued are left.
+     */
     void failAllFutures(RaftException reason) {
         futures.drain(future -> future.completeExceptionally(reason));
     }

@@ -23,9 +23,11 @@ final class SnapshotTask implements Agent {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotTask.class);
 
     private final NodeContext ctx;
+    private final NodeShutdown shutdown;
 
-    SnapshotTask(NodeContext ctx) {
+    SnapshotTask(NodeContext ctx, NodeShutdown shutdown) {
         this.ctx = ctx;
+        this.shutdown = shutdown;
     }
 
     @Override
@@ -36,6 +38,7 @@ final class SnapshotTask implements Agent {
     @Override
     public int doWork() {
         if (ctx.stopped()) {
+            shutdown.taskStopped(NodeShutdown.SNAPSHOTS); // it reports what is pending once every task stopped
             return 0;
         }
         NodeContext.SnapshotJob job = ctx.snapshotJob.get();
@@ -48,10 +51,11 @@ final class SnapshotTask implements Agent {
             job.view().writeTo(sink.data());
             info = sink.commit();
         } catch (IOException | RuntimeException e) {
+            ctx.fail(new IOException("writing snapshot " + job.last() + " failed: " + e.getMessage(), e));
+            ctx.snapshotJob.compareAndSet(job, null); // reported here, not again by the shutdown
             if (job.requested() != null) {
                 job.requested().completeExceptionally(e);
             }
-            ctx.fail(new IOException("writing snapshot " + job.last() + " failed: " + e.getMessage(), e));
             return 1;
         }
         LOG.info("node {} of group {} took snapshot {} ({} bytes, {} ms)", ctx.selfId, ctx.groupId, info.last(),

@@ -1,0 +1,160 @@
+package io.ringraft.internal.runtime;
+
+import io.ringraft.api.IndeterminateException;
+import io.ringraft.api.NodeStoppedException;
+import io.ringraft.api.RaftException;
+import io.ringraft.api.Role;
+import io.ringraft.api.StorageFailedException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.agrona.concurrent.MessageHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one routine that reports everything a stopped node still owes: every local proposal in the ring
+ * above {@code applied}, every proposal still queued, every future, read, forward, leadership transfer,
+ * membership change and snapshot request still pending. Each gets exactly one typed failure that says
+ * whether it may have taken effect.
+ *
+ * <p><b>When it runs.</b> Exactly once, when the last of the tasks that complete outcomes (core,
+ * applier, snapshot task) has stopped touching them: each task reports {@link #taskStopped} on its first
+ * duty cycle that sees the node stopped (a fail-stop while the threads still run), and
+ * {@link NodeRuntime#close()} reports every task after it has joined their threads (or, with manual
+ * scheduling, once the caller stopped running them). Whichever call clears the last task runs the
+ * routine, on its own thread. Nothing races it: the tasks that could complete an outcome have all
+ * stopped, so each outcome is reported by the task that owned it or by this routine, never both.
+ *
+ * <p><b>Late submissions.</b> A caller that queued a request while the node was stopping calls
+ * {@link #afterLateSubmission()}; if the routine already ran, it reports the queued requests again
+ * (under the same lock, so the queues have one consumer at a time). Every request is removed from its
+ * table before it is completed, so nothing is reported twice.
+ *
+ * <p>Never blocks except on its own lock; listener and future callbacks run on the calling thread.
+ */
+final class NodeShutdown {
+
+    /** The core task's bit. */
+    static final int CORE = 1;
+    /** The applier's bit. */
+    static final int APPLIER = 2;
+    /** The snapshot task's bit. */
+    static final int SNAPSHOTS = 4;
+    /** Every task. */
+    static final int ALL = CORE | APPLIER | SNAPSHOTS;
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeShutdown.class);
+
+    private final NodeContext ctx;
+    private final ProposalOutcomes outcomes;
+    /** Bits of the tasks that may still complete outcomes. */
+    private final AtomicInteger running;
+    private final Object lock = new Object();
+    private final EntryHeader header = new EntryHeader();
+    private RaftException refusal;
+    private final MessageHandler refuseHandler = this::refuse;
+    private volatile boolean ran;
+
+    NodeShutdown(NodeContext ctx, ProposalOutcomes outcomes) {
+        this.ctx = ctx;
+        this.outcomes = outcomes;
+        this.running = new AtomicInteger(ctx.snapshotStore == null ? CORE | APPLIER : ALL);
+    }
+
+    /**
+     * The tasks in {@code tasks} (bits) will not complete any outcome again. Any thread; idempotent.
+     * Runs the routine if no task is left.
+     */
+    void taskStopped(int tasks) {
+        int before = running.getAndUpdate(bits -> bits & ~tasks);
+        if (before != 0 && (before & ~tasks) == 0) {
+            run();
+        }
+    }
+
+    /** True once the routine has run: every outcome of this node has been reported. */
+    boolean ran() {
+        return ran;
+    }
+
+    /** A request was queued while the node stopped: reports it if the routine already ran. Any thread. */
+    void afterLateSubmission() {
+        synchronized (lock) {
+            if (ran) {
+                failPending(ctx.failure.get());
+            }
+        }
+    }
+
+    private void run() {
+        synchronized (lock) {
+            if (ran) {
+                return;
+            }
+            Throwable failure = ctx.failure.get();
+            if (failure != null) {
+                LOG.error("node {} of group {} stopped after a failure; it acknowledges nothing more",
+                        ctx.selfId, ctx.groupId, failure);
+            }
+            ctx.leaderTerm.set(-1);
+            NodeContext.CoreState state = ctx.coreState;
+            ctx.coreState = new NodeContext.CoreState(Role.FOLLOWER, state.term(), 0, state.vote(), state.membership());
+            failInRing(mayHaveTakenEffect(failure, "before the command's result was applied"));
+            failPending(failure);
+            ran = true;
+        }
+    }
+
+    /** Local proposals in the ring that the applier did not reach: they may commit without this node. */
+    private void failInRing(RaftException reason) {
+        EntryRing ring = ctx.ring;
+        for (long index = Math.max(ring.firstIndex(), ctx.applied.get() + 1); index <= ring.lastIndex(); index++) {
+            if (ring.readHeader(index, header) && header.origin != ProposalOutcomes.NONE) {
+                outcomes.failed(header.origin, header.correlation, reason);
+            }
+        }
+    }
+
+    /** Everything outside the ring: queued proposals, futures, reads, forwards, admin requests. */
+    private void failPending(Throwable failure) {
+        RaftException notTaken = new NodeStoppedException("node " + ctx.selfId + " stopped before the request "
+                + "was carried out" + (failure == null ? "" : " (" + failure + ")"));
+        refusal = notTaken;
+        while (ctx.proposals.read(refuseHandler) > 0) {
+            // drain: these never entered the log
+        }
+        // Futures left now belong to proposals that were never queued (or are being queued: the
+        // submitter's late sweep finds their future gone).
+        outcomes.failAllFutures(notTaken);
+        ctx.reads.failAll(notTaken);
+        ctx.forwards.failAll(notTaken, mayHaveTakenEffect(failure, "before the forwarded command's result "
+                + "was applied"));
+        NodeContext.TransferRequest transfer = ctx.transfer.getAndSet(null);
+        if (transfer != null) {
+            transfer.future.completeExceptionally(notTaken);
+        }
+        NodeContext.MembershipRequest change = ctx.membershipChange.getAndSet(null);
+        if (change != null) {
+            change.future.completeExceptionally(change.started
+                    ? mayHaveTakenEffect(failure, "during the membership change") : notTaken);
+        }
+        var snapshotRequest = ctx.snapshotRequest.getAndSet(null);
+        if (snapshotRequest != null) {
+            snapshotRequest.completeExceptionally(notTaken);
+        }
+        NodeContext.SnapshotJob job = ctx.snapshotJob.getAndSet(null);
+        if (job != null && job.requested() != null) {
+            job.requested().completeExceptionally(notTaken);
+        }
+    }
+
+    private void refuse(int origin, org.agrona.MutableDirectBuffer buffer, int offset, int length) {
+        outcomes.failed((byte) origin, buffer.getLong(offset), refusal);
+    }
+
+    private RaftException mayHaveTakenEffect(Throwable failure, String when) {
+        return failure != null
+                ? new StorageFailedException("node " + ctx.selfId + " stopped " + when + ": " + failure.getMessage(),
+                failure)
+                : new IndeterminateException("node " + ctx.selfId + " was closed " + when);
+    }
+}
