@@ -116,8 +116,7 @@ final class Maintenance {
             try {
                 runOnce();
             } catch (IOException | RuntimeException e) {
-                failStop.fail(e);
-                return;
+                return; // recorded by runOnce: the log has stopped
             }
         }
     }
@@ -127,17 +126,32 @@ final class Maintenance {
         return checkpointLsn;
     }
 
-    /** One round: a checkpoint if due, then reclamation. */
+    /** One round: a checkpoint if due, then reclamation. A failure stops the whole log. */
     synchronized void runOnce() throws IOException {
         failStop.check();
-        if (writer.tailSeq() - checkpointSeq >= checkpointEveryFiles) {
-            checkpoint();
+        try {
+            if (writer.tailSeq() - checkpointSeq >= checkpointEveryFiles) {
+                writeCheckpoint();
+            }
+            reclaim();
+        } catch (IOException | RuntimeException e) {
+            failStop.fail(e);
+            throw e;
         }
-        reclaim();
     }
 
-    /** Writes a checkpoint now. */
+    /** Writes a checkpoint now. A failure stops the whole log. */
     synchronized void checkpoint() throws IOException {
+        failStop.check();
+        try {
+            writeCheckpoint();
+        } catch (IOException | RuntimeException e) {
+            failStop.fail(e);
+            throw e;
+        }
+    }
+
+    private void writeCheckpoint() throws IOException {
         long lsn;
         List<GroupState> snapshot;
         List<long[]> table = new ArrayList<>();
@@ -166,7 +180,7 @@ final class Maintenance {
     }
 
     /** Moves live entries out of mostly-dead old files and deletes files nothing needs. */
-    synchronized void reclaim() throws IOException {
+    private void reclaim() throws IOException {
         if (checkpointLsn < 0) {
             return;
         }
