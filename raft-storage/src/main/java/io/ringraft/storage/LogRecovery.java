@@ -2,6 +2,10 @@ package io.ringraft.storage;
 
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
+import io.ringraft.storage.internal.AtomicFile;
+import io.ringraft.storage.internal.FileIo;
+import io.ringraft.storage.internal.StorageIdentity;
+import io.ringraft.storage.internal.TermRuns;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

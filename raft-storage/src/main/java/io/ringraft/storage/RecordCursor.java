@@ -1,6 +1,7 @@
 package io.ringraft.storage;
 
-import io.ringraft.storage.FileIo.FileHandle;
+import io.ringraft.storage.internal.FileIo;
+import io.ringraft.storage.internal.FileIo.FileHandle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;

@@ -2,6 +2,7 @@ package io.ringraft.storage;
 
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
+import io.ringraft.storage.internal.TermRuns;
 import java.util.List;
 
 /**

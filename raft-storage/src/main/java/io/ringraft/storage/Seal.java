@@ -1,5 +1,6 @@
 package io.ringraft.storage;
 
+import io.ringraft.storage.internal.TermRuns;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 

@@ -1,7 +1,10 @@
 package io.ringraft.storage;
 
 import io.ringraft.api.LogId;
-import io.ringraft.storage.FileIo.FileHandle;
+import io.ringraft.storage.internal.FileHeader;
+import io.ringraft.storage.internal.FileIo;
+import io.ringraft.storage.internal.FileIo.FileHandle;
+import io.ringraft.storage.internal.StorageIdentity;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

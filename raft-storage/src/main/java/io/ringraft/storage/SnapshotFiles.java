@@ -2,6 +2,8 @@ package io.ringraft.storage;
 
 import io.ringraft.api.LogId;
 import io.ringraft.spi.SnapshotInfo;
+import io.ringraft.storage.internal.FileHeader;
+import io.ringraft.storage.internal.StorageIdentity;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -1,5 +1,9 @@
 package io.ringraft.storage;
 
+import io.ringraft.storage.internal.AtomicFile;
+import io.ringraft.storage.internal.FileHeader;
+import io.ringraft.storage.internal.FileIo;
+import io.ringraft.storage.internal.StorageIdentity;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

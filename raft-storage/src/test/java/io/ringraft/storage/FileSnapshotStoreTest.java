@@ -7,6 +7,7 @@ import io.ringraft.api.LogId;
 import io.ringraft.spi.SnapshotInfo;
 import io.ringraft.spi.SnapshotSink;
 import io.ringraft.spi.SnapshotStore;
+import io.ringraft.storage.internal.FaultyFileIo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -14,10 +14,10 @@ import java.util.List;
  * An immutable picture of a log for the crash tests: the base and every entry after it. Two pictures
  * are equal when base, terms, kinds and payloads are.
  */
-record ModelLog(LogId base, List<Entry> entries) {
+public record ModelLog(LogId base, List<Entry> entries) {
 
     /** One entry. */
-    record Entry(long term, EntryKind kind, byte[] payload) {
+    public record Entry(long term, EntryKind kind, byte[] payload) {
         @Override
         public boolean equals(Object o) {
             return o instanceof Entry e && e.term == term && e.kind == kind && Arrays.equals(e.payload, payload);
@@ -35,17 +35,17 @@ record ModelLog(LogId base, List<Entry> entries) {
         }
     }
 
-    static final ModelLog EMPTY = new ModelLog(LogId.ZERO, List.of());
+    public static final ModelLog EMPTY = new ModelLog(LogId.ZERO, List.of());
 
-    long lastIndex() {
+    public long lastIndex() {
         return base.index() + entries.size();
     }
 
-    LogId last() {
+    public LogId last() {
         return entries.isEmpty() ? base : new LogId(entries.get(entries.size() - 1).term(), lastIndex());
     }
 
-    long termAt(long index) {
+    public long termAt(long index) {
         if (index == base.index()) {
             return base.term();
         }
@@ -55,28 +55,28 @@ record ModelLog(LogId base, List<Entry> entries) {
         return entries.get((int) (index - base.index() - 1)).term();
     }
 
-    ModelLog append(Entry entry) {
+    public ModelLog append(Entry entry) {
         List<Entry> more = new ArrayList<>(entries);
         more.add(entry);
         return new ModelLog(base, List.copyOf(more));
     }
 
-    ModelLog truncateFrom(long index) {
+    public ModelLog truncateFrom(long index) {
         return new ModelLog(base, List.copyOf(entries.subList(0, (int) (index - base.index() - 1))));
     }
 
-    ModelLog purgeTo(long index) {
+    public ModelLog purgeTo(long index) {
         return new ModelLog(new LogId(termAt(index), index),
                 List.copyOf(entries.subList((int) (index - base.index()), entries.size())));
     }
 
     /** The log after {@code resetTo(newBase)}: no entries, continuing at {@code newBase.index() + 1}. */
-    ModelLog resetTo(LogId newBase) {
+    public ModelLog resetTo(LogId newBase) {
         return new ModelLog(newBase, List.of());
     }
 
     /** The entries {@code from .. from + count - 1} as {@link LogEntries}. */
-    HeapLogEntries slice(long from, int count) {
+    public HeapLogEntries slice(long from, int count) {
         HeapLogEntries.Builder builder = HeapLogEntries.builder(from);
         for (int i = 0; i < count; i++) {
             Entry e = entries.get((int) (from - base.index() - 1) + i);
@@ -86,7 +86,7 @@ record ModelLog(LogId base, List<Entry> entries) {
     }
 
     /** What {@code storage} holds, read entry by entry and in one read. */
-    static ModelLog readFrom(LogStorage storage, LogId base, LogId last) throws IOException {
+    public static ModelLog readFrom(LogStorage storage, LogId base, LogId last) throws IOException {
         List<Entry> entries = new ArrayList<>();
         if (last.index() > base.index()) {
             LogEntries all = storage.read(base.index() + 1, Integer.MAX_VALUE, Integer.MAX_VALUE);

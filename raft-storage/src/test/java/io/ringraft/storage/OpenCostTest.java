@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
+import io.ringraft.storage.internal.FaultyFileIo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

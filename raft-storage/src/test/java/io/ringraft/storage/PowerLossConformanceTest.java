@@ -2,6 +2,7 @@ package io.ringraft.storage;
 
 import io.ringraft.spi.LogStorage;
 import io.ringraft.storage.conformance.LogStorageConformanceTest;
+import io.ringraft.storage.internal.FaultyFileIo;
 import java.nio.file.Path;
 
 /**

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
 import io.ringraft.spi.LogState;
+import io.ringraft.storage.internal.FaultyFileIo;
+import io.ringraft.storage.internal.StorageIdentity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

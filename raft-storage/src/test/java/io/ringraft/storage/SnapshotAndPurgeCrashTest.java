@@ -7,6 +7,7 @@ import io.ringraft.api.Vote;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.LogState;
 import io.ringraft.spi.SnapshotInfo;
+import io.ringraft.storage.internal.FaultyFileIo;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -7,6 +7,7 @@ import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.LogState;
+import io.ringraft.storage.internal.FaultyFileIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

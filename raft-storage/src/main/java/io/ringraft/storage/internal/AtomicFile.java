@@ -1,6 +1,7 @@
-package io.ringraft.storage;
+package io.ringraft.storage.internal;
 
-import io.ringraft.storage.FileIo.FileHandle;
+import io.ringraft.storage.CorruptStorageException;
+import io.ringraft.storage.internal.FileIo.FileHandle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -13,16 +14,16 @@ import java.nio.file.Path;
  *
  * <p>Stateless; the caller serializes replacements of one file. Blocks on two {@code fsync}s.
  */
-final class AtomicFile {
+public final class AtomicFile {
 
     /** Suffix of temporary files; the opener deletes leftovers. */
-    static final String TEMP_SUFFIX = ".tmp";
+    public static final String TEMP_SUFFIX = ".tmp";
 
     private AtomicFile() {
     }
 
     /** Replaces {@code directory/name} with {@code content} (from position 0 to its limit). */
-    static void replace(FileIo io, Path directory, String name, ByteBuffer content) throws IOException {
+    public static void replace(FileIo io, Path directory, String name, ByteBuffer content) throws IOException {
         Path temp = directory.resolve(name + TEMP_SUFFIX);
         try (FileHandle file = io.open(temp, true)) {
             file.truncate(0);
@@ -34,7 +35,7 @@ final class AtomicFile {
     }
 
     /** The whole content of {@code file}, or null if it does not exist. */
-    static ByteBuffer readAll(FileIo io, Path file) throws IOException {
+    public static ByteBuffer readAll(FileIo io, Path file) throws IOException {
         if (!io.exists(file)) {
             return null;
         }

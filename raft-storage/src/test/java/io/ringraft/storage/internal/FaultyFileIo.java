@@ -1,4 +1,4 @@
-package io.ringraft.storage;
+package io.ringraft.storage.internal;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -40,10 +40,10 @@ import java.util.SplittableRandom;
  *
  * <p>Thread-safe (every method is synchronized); deterministic for a given seed.
  */
-final class FaultyFileIo implements FileIo {
+public final class FaultyFileIo implements FileIo {
 
     /** What a power loss does to pending (un-forced) operations. */
-    enum CrashMode {
+    public enum CrashMode {
         /** Every un-forced write and un-synced directory change is lost. */
         DROP,
         /** Every one reached the disk. */
@@ -53,15 +53,15 @@ final class FaultyFileIo implements FileIo {
     }
 
     /** Thrown by the operation at which {@link #crashAtOperation} crashes, and by every one after it. */
-    static class SimulatedCrash extends IOException {
+    public static class SimulatedCrash extends IOException {
         private static final long serialVersionUID = 1L;
 
-        SimulatedCrash(String operation) {
+        public SimulatedCrash(String operation) {
             super("simulated crash at " + operation);
         }
     }
 
-    static final int SECTOR = 512;
+    public static final int SECTOR = 512;
 
     private final SplittableRandom random;
     private final Map<Path, Inode> names = new HashMap<>();
@@ -77,14 +77,14 @@ final class FaultyFileIo implements FileIo {
     private boolean failForces;
     private long capacity = Long.MAX_VALUE;
 
-    FaultyFileIo(long seed) {
+    public FaultyFileIo(long seed) {
         this.random = new SplittableRandom(seed);
     }
 
     // ------------------------------------------------------------------ fault controls
 
     /** A power loss: pending operations are resolved by {@code mode}; every open handle dies. */
-    synchronized void powerLoss(CrashMode mode) {
+    public synchronized void powerLoss(CrashMode mode) {
         Set<Inode> inodes = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         inodes.addAll(names.values());
         inodes.addAll(durableNames.values());
@@ -118,7 +118,7 @@ final class FaultyFileIo implements FileIo {
      * un-synced directory change. For directed scenarios: "the second write reached the disk, the
      * first did not".
      */
-    synchronized void powerLossKeeping(java.util.function.IntPredicate keep) {
+    public synchronized void powerLossKeeping(java.util.function.IntPredicate keep) {
         Set<Inode> inodes = distinct(names.values());
         inodes.addAll(durableNames.values());
         List<Op> all = new ArrayList<>();
@@ -150,7 +150,7 @@ final class FaultyFileIo implements FileIo {
     }
 
     /** The process dies but the machine does not: handles die, the page cache and pending writes stay. */
-    synchronized void processCrash() {
+    public synchronized void processCrash() {
         restart();
     }
 
@@ -162,32 +162,32 @@ final class FaultyFileIo implements FileIo {
     }
 
     /** The {@code n}-th mutating operation from now (1 = the next) throws {@link SimulatedCrash}, and every later one. */
-    synchronized void crashAtOperation(long n) {
+    public synchronized void crashAtOperation(long n) {
         crashAt = operations + n;
     }
 
     /** Mutating operations so far (writes, truncations, forces, creations, renames, deletions). */
-    synchronized long operations() {
+    public synchronized long operations() {
         return operations;
     }
 
     /** True once a crash set by {@link #crashAtOperation} happened (until the next restart). */
-    synchronized boolean crashed() {
+    public synchronized boolean crashed() {
         return crashed;
     }
 
     /** While on, every {@code force} fails and drops the file's pending writes. */
-    synchronized void failForces(boolean on) {
+    public synchronized void failForces(boolean on) {
         failForces = on;
     }
 
     /** Total bytes the files may occupy; a write growing them beyond writes what fits, then fails. */
-    synchronized void setCapacity(long bytes) {
+    public synchronized void setCapacity(long bytes) {
         capacity = bytes;
     }
 
     /** Bytes the files occupy now (their cached sizes). */
-    synchronized long usedBytes() {
+    public synchronized long usedBytes() {
         long used = 0;
         for (Inode inode : distinct(names.values())) {
             used += inode.cacheSize;
@@ -196,20 +196,20 @@ final class FaultyFileIo implements FileIo {
     }
 
     /** XORs {@code mask} into the byte at {@code offset} of {@code file}, on disk and in the cache. */
-    synchronized void flipBits(Path file, long offset, int mask) {
+    public synchronized void flipBits(Path file, long offset, int mask) {
         Inode inode = names.get(file);
         inode.durable[(int) offset] ^= (byte) mask;
         inode.cache[(int) offset] ^= (byte) mask;
     }
 
     /** A copy of the cached content of {@code file}. */
-    synchronized byte[] content(Path file) {
+    public synchronized byte[] content(Path file) {
         Inode inode = names.get(file);
         return Arrays.copyOf(inode.cache, inode.cacheSize);
     }
 
     /** Replaces the content of {@code file} durably (a test planting data). */
-    synchronized void setDurableContent(Path file, byte[] content) {
+    public synchronized void setDurableContent(Path file, byte[] content) {
         Inode inode = names.get(file);
         inode.pending.clear();
         inode.durable = Arrays.copyOf(content, content.length);
@@ -219,11 +219,11 @@ final class FaultyFileIo implements FileIo {
     }
 
     /** Bytes read from {@code file} since the last {@link #resetReadCounts()}. */
-    synchronized long bytesRead(Path file) {
+    public synchronized long bytesRead(Path file) {
         return bytesRead.getOrDefault(file, 0L);
     }
 
-    synchronized void resetReadCounts() {
+    public synchronized void resetReadCounts() {
         bytesRead.clear();
     }
 

@@ -1,4 +1,4 @@
-package io.ringraft.storage;
+package io.ringraft.storage.internal;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -17,7 +17,7 @@ import java.util.List;
  * <p>Implementations must be safe for concurrent use of different handles, and of one handle's
  * {@link FileHandle#read} from many threads.
  */
-interface FileIo {
+public interface FileIo {
 
     /** Opens {@code file} for reading and writing, creating it if {@code create} and it is missing. */
     FileHandle open(Path file, boolean create) throws IOException;

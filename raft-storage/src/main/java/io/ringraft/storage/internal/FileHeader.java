@@ -1,5 +1,7 @@
-package io.ringraft.storage;
+package io.ringraft.storage.internal;
 
+import io.ringraft.storage.CorruptStorageException;
+import io.ringraft.storage.IncompatibleStorageException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
@@ -12,7 +14,7 @@ import java.util.zip.CRC32C;
  * offset size field
  *      0    4 magic           one per file kind
  *      4    2 format version  {@link #FORMAT_VERSION}
- *      6    2 flags           per file kind; 0 except {@link Segment#FLAG_RESET}
+ *      6    2 flags           per file kind; 0 except the reset segment flag
  *      8    4 block length    bytes of the whole block, CRC included
  *     12    8 cluster id
  *     20    8 group id
@@ -22,18 +24,18 @@ import java.util.zip.CRC32C;
  *
  * All integers are big-endian. Stateless; safe from any thread.
  */
-final class FileHeader {
+public final class FileHeader {
 
     /** The format version this code writes and the newest it reads. */
-    static final short FORMAT_VERSION = 1;
+    public static final short FORMAT_VERSION = 1;
     /** Bytes of the common prefix; the kind's fields start here. */
-    static final int PREFIX_BYTES = 28;
+    public static final int PREFIX_BYTES = 28;
 
     private FileHeader() {
     }
 
     /** Writes the prefix of a block of {@code length} bytes at the start of {@code block}. */
-    static void writePrefix(ByteBuffer block, int magic, int length, StorageIdentity identity) {
+    public static void writePrefix(ByteBuffer block, int magic, int length, StorageIdentity identity) {
         block.putInt(0, magic);
         block.putShort(4, FORMAT_VERSION);
         block.putShort(6, (short) 0);
@@ -43,7 +45,7 @@ final class FileHeader {
     }
 
     /** Computes the CRC of the first {@code length - 4} bytes of {@code block} and stores it after them. */
-    static void writeCrc(ByteBuffer block, int length) {
+    public static void writeCrc(ByteBuffer block, int length) {
         block.putInt(length - 4, crc(block, length - 4));
     }
 
@@ -55,7 +57,7 @@ final class FileHeader {
      * @throws CorruptStorageException      if it is short, has the wrong magic or fails its CRC
      * @throws IncompatibleStorageException if it is of a newer format version or another cluster/group
      */
-    static int verify(ByteBuffer block, int available, int magic, int minLength, String kind, Path file,
+    public static int verify(ByteBuffer block, int available, int magic, int minLength, String kind, Path file,
             StorageIdentity identity) throws CorruptStorageException, IncompatibleStorageException {
         if (available < PREFIX_BYTES) {
             throw new CorruptStorageException(file, 0, kind + " is cut short: " + available + " bytes");

@@ -1,5 +1,6 @@
-package io.ringraft.storage;
+package io.ringraft.storage.internal;
 
+import io.ringraft.storage.IncompatibleStorageException;
 import java.nio.file.Path;
 
 /**
@@ -10,14 +11,14 @@ import java.nio.file.Path;
  * @param clusterId chosen by the operator for the whole cluster; any value
  * @param groupId   the Raft group within the cluster
  */
-record StorageIdentity(long clusterId, long groupId) {
+public record StorageIdentity(long clusterId, long groupId) {
 
     /**
      * Throws if a header read from {@code file} names another cluster or group.
      *
      * @throws IncompatibleStorageException naming both identities
      */
-    void check(long fileClusterId, long fileGroupId, Path file) throws IncompatibleStorageException {
+    public void check(long fileClusterId, long fileGroupId, Path file) throws IncompatibleStorageException {
         if (fileClusterId != clusterId || fileGroupId != groupId) {
             throw new IncompatibleStorageException(file + " belongs to cluster " + fileClusterId + " group "
                     + fileGroupId + ", but this storage is configured for cluster " + clusterId + " group "

@@ -1,4 +1,4 @@
-package io.ringraft.storage;
+package io.ringraft.storage.internal;
 
 import java.util.Arrays;
 
@@ -11,34 +11,34 @@ import java.util.Arrays;
  * <p>Used for the whole log (so that {@code termAt} needs no IO) and in a {@link Seal} for one
  * segment. Not thread-safe: the storage guards it with its lock.
  */
-final class TermRuns {
+public final class TermRuns {
 
     private long[] starts = new long[8];
     private long[] terms = new long[8];
     private int count;
 
     /** Number of runs. */
-    int count() {
+    public int count() {
         return count;
     }
 
     /** First index of run {@code i}. */
-    long runStart(int i) {
+    public long runStart(int i) {
         return starts[i];
     }
 
     /** Term of run {@code i}. */
-    long runTerm(int i) {
+    public long runTerm(int i) {
         return terms[i];
     }
 
     /** Term of the last run, or -1 when there is none. */
-    long lastTerm() {
+    public long lastTerm() {
         return count == 0 ? -1 : terms[count - 1];
     }
 
     /** Adds a run starting at {@code start} (after every run held) with {@code term}. */
-    void add(long start, long term) {
+    public void add(long start, long term) {
         if (count == starts.length) {
             starts = Arrays.copyOf(starts, count * 2);
             terms = Arrays.copyOf(terms, count * 2);
@@ -49,14 +49,14 @@ final class TermRuns {
     }
 
     /** Records that entry {@code index} (right after the last one covered) has {@code term}. */
-    void append(long index, long term) {
+    public void append(long index, long term) {
         if (count == 0 || terms[count - 1] != term) {
             add(index, term);
         }
     }
 
     /** Adds every run of {@code other} that covers indexes in {@code [from, to]}, clipped to that range. */
-    void appendClipped(TermRuns other, long from, long to) {
+    public void appendClipped(TermRuns other, long from, long to) {
         for (int i = 0; i < other.count; i++) {
             long start = Math.max(other.starts[i], from);
             long end = i + 1 < other.count ? other.starts[i + 1] - 1 : Long.MAX_VALUE;
@@ -67,14 +67,14 @@ final class TermRuns {
     }
 
     /** Forgets entries from {@code index} on. */
-    void truncateFrom(long index) {
+    public void truncateFrom(long index) {
         while (count > 0 && starts[count - 1] >= index) {
             count--;
         }
     }
 
     /** Forgets runs that end before {@code index} (the one containing it is kept). */
-    void dropBefore(long index) {
+    public void dropBefore(long index) {
         int keepFrom = 0;
         while (keepFrom + 1 < count && starts[keepFrom + 1] <= index) {
             keepFrom++;
@@ -87,7 +87,7 @@ final class TermRuns {
     }
 
     /** The term of {@code index}, or -1 if it is before the first run. The caller checks the end. */
-    long termOf(long index) {
+    public long termOf(long index) {
         int low = 0;
         int high = count - 1;
         int found = -1;
@@ -104,7 +104,7 @@ final class TermRuns {
     }
 
     /** A copy of the runs covering {@code [from, to]}, clipped to it. */
-    TermRuns copy(long from, long to) {
+    public TermRuns copy(long from, long to) {
         TermRuns copy = new TermRuns();
         copy.appendClipped(this, from, to);
         return copy;

@@ -1,4 +1,4 @@
-package io.ringraft.storage;
+package io.ringraft.storage.internal;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -28,10 +28,10 @@ import java.util.stream.Stream;
  * the caller's interrupt flag cleared, and sets it again afterwards. (An interrupt that arrives while
  * the operation is blocked still closes the channel: the storage then fails and stops.)
  */
-final class NioFileIo implements FileIo {
+public final class NioFileIo implements FileIo {
 
     /** The one instance; it holds no state. */
-    static final NioFileIo INSTANCE = new NioFileIo();
+    public static final NioFileIo INSTANCE = new NioFileIo();
 
     private NioFileIo() {
     }
