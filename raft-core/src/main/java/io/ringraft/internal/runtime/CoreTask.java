@@ -148,6 +148,10 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
                     && !forwarding.outboxHasRoom(message.from(), CoreForwarding.FORWARD_RESERVE)) {
                 break; // its answer could not be sent now: leave it queued until the replicator drained some
             }
+            long discardFrom = message instanceof AppendEntriesRequest request ? conflictIndex(request) : -1;
+            if (discardFrom >= 0 && !ring.discardGuard().announceDiscard(discardFrom)) {
+                break; // it truncates entries the log writer is storing: leave it queued until it is done
+            }
             ctx.inbound.poll();
             work++;
             if (message instanceof io.ringraft.message.ForwardProposal forward) {
@@ -163,6 +167,9 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
             } finally {
                 // The engine copied what it keeps into the ring: the transport's memory can go back.
                 io.ringraft.message.Releasable.release(message);
+                if (discardFrom >= 0) {
+                    discardDone();
+                }
             }
         }
         return work;
@@ -189,6 +196,35 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
      */
     long reclaimable() {
         return Math.min(ctx.applied.get(), ctx.writtenIndex.get());
+    }
+
+    /**
+     * The index from which {@code request} would truncate the log (its first entry that conflicts
+     * with one held here), or -1. Before the engine takes such a request, the core announces the
+     * truncation to the log writer, which reads entries in place in the ring ({@link RingDiscardGuard}).
+     */
+    private long conflictIndex(AppendEntriesRequest request) {
+        LogEntries entries = request.entries();
+        long last = engine.lastLogId().index();
+        long commit = engine.commitIndex();
+        for (int i = 0; i < entries.count(); i++) {
+            long index = entries.firstIndex() + i;
+            if (index > last) {
+                return -1;
+            }
+            // Committed entries are never truncated (they match the leader's).
+            if (index > commit && engine.termAt(index) != entries.termAt(i)) {
+                return index;
+            }
+        }
+        return -1;
+    }
+
+    /** Ends a truncation or reset announced to the log writer, which may have backed off meanwhile. */
+    private void discardDone() {
+        if (ring.discardGuard().discardDone()) {
+            ctx.writerSignal.wake();
+        }
     }
 
     /** Cuts the request's entries to what the ring can hold; the leader sends the rest later. */
@@ -336,8 +372,10 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
      */
     private int pollSnapshots() {
         int work = 0;
-        io.ringraft.spi.SnapshotInfo installed = ctx.installedSnapshot.get() == null ? null
-                : ctx.installedSnapshot.getAndSet(null); // read first: no write on the hot path
+        // Read first: no write on the hot path. Installing may reset the log: not while the log writer
+        // stores entries it would discard.
+        io.ringraft.spi.SnapshotInfo installed = ctx.installedSnapshot.get() == null
+                || !ring.discardGuard().announceDiscard(0) ? null : ctx.installedSnapshot.getAndSet(null);
         if (installed != null) {
             io.ringraft.internal.engine.ClusterConfig config;
             try {
@@ -349,6 +387,7 @@ final class CoreTask implements Agent, EngineOutput, EntryReader {
             // Commands proposed here that the snapshot covers were applied elsewhere: results unknown here.
             failLocal(ring.firstIndex(), installed.last().index(), new IndeterminateException("node " + ctx.selfId
                     + " replaced its state by a snapshot up to " + installed.last() + "; the command is in it"));
+            discardDone();
             work++;
         }
         io.ringraft.spi.SnapshotInfo latest = ctx.latestSnapshot.get();

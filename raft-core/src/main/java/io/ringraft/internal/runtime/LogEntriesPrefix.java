@@ -33,6 +33,11 @@ record LogEntriesPrefix(LogEntries source, int count) implements LogEntries {
         return source.payloadAt(check(offset));
     }
 
+    @Override
+    public boolean stillValid() {
+        return source.stillValid();
+    }
+
     private int check(int offset) {
         if (offset < 0 || offset >= count) {
             throw new IndexOutOfBoundsException("offset " + offset + " of " + count);
