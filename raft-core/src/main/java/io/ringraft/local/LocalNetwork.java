@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentMap;
  * single-JVM clusters. One {@code LocalNetwork} is one network; pass it as the transport factory of
  * every node that should see the others.
  *
- * <p>Sending copies an AppendEntries' entries (the sender's view is only valid during the call) and
+ * <p>Sending copies an AppendEntries' entries (the sender's view is only valid during the call),
+ * refuses the send if the view was no longer valid after the copy ({@code LogEntries.stillValid}), and
  * offers the message to the receiver's bounded inbound queue; a full queue or an unknown or stopped
  * receiver drops the message, as a real network may. {@link #isolate} and {@link #heal} cut and
  * restore a node's links for tests. Thread-safe; nothing here blocks.
@@ -44,7 +45,8 @@ public final class LocalNetwork implements RaftTransportFactory {
                 if (receiver == null) {
                     return false;
                 }
-                return receiver.offer(copy(message));
+                RaftMessage copy = copy(message);
+                return copy != null && receiver.offer(copy);
             }
 
             @Override
@@ -64,10 +66,15 @@ public final class LocalNetwork implements RaftTransportFactory {
         isolated.remove(new Address(groupId, nodeId));
     }
 
+    /** The message with its own copy of the entries; null if the sender's view changed while copied. */
     private static RaftMessage copy(RaftMessage message) {
         if (message instanceof AppendEntriesRequest request && request.entries().count() > 0) {
+            HeapLogEntries entries = HeapLogEntries.copyOf(request.entries());
+            if (!request.entries().stillValid()) {
+                return null;
+            }
             return new AppendEntriesRequest(request.from(), request.to(), request.term(), request.prevLogId(),
-                    HeapLogEntries.copyOf(request.entries()), request.leaderCommit());
+                    entries, request.leaderCommit());
         }
         return message;
     }

@@ -13,6 +13,14 @@ import org.agrona.DirectBuffer;
  *
  * <p>A view is valid until its producer says otherwise (the end of the call it was passed to, unless
  * documented differently); a consumer that keeps entries copies them. Not thread-safe.
+ *
+ * <p><b>Views another thread may recycle.</b> An AppendEntries handed to
+ * {@link RaftTransport#send} may carry a view straight over the ring's slots, which the node's core
+ * thread may reclaim and reuse while the transport copies them (the leader only reclaims entries
+ * that are applied, so this is rare). Such a view reports it through {@link #stillValid()}: a
+ * transport that copies or encodes the entries calls it <em>after</em> copying the bytes and before
+ * the copy leaves its hands; if it returns false the copy may mix entries, so the transport discards
+ * it and refuses the send (Raft resends).
  */
 public interface LogEntries {
 
@@ -33,6 +41,16 @@ public interface LogEntries {
      * payload. The returned buffer may be a flyweight that the next call to this method re-points.
      */
     DirectBuffer payloadAt(int offset);
+
+    /**
+     * Whether everything read from this view so far is what it held when it was handed out; call it
+     * after copying the entries, before using the copy. A view whose memory nobody else can change
+     * (the default) is always valid. Implementations make this check cheap (a version read per
+     * entry) and never block.
+     */
+    default boolean stillValid() {
+        return true;
+    }
 
     /** Index of the last entry, or {@code firstIndex() - 1} when empty. */
     default long lastIndex() {

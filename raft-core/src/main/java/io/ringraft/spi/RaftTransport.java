@@ -13,7 +13,9 @@ import io.ringraft.message.RaftMessage;
  * <p><b>Never blocks, never throws for a network problem.</b> A message that cannot be sent now
  * (peer unreachable, outbound buffer full, transport closed) is refused with {@code false}; Raft
  * retries from its progress pointers, so dropping is always safe. Entries of an AppendEntries are a
- * view that is valid only during the call: the transport encodes or copies them before returning.
+ * view that is valid only during the call: the transport encodes or copies them before returning,
+ * then checks {@link LogEntries#stillValid()} and, if it is false, discards its copy and returns
+ * {@code false} (the view was over ring slots the node reused meanwhile).
  */
 public interface RaftTransport extends AutoCloseable {
 

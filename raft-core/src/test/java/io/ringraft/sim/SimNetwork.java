@@ -58,8 +58,7 @@ public final class SimNetwork implements RaftTransportFactory {
         return new RaftTransport() {
             @Override
             public boolean send(RaftMessage message) {
-                SimNetwork.this.send(message);
-                return true;
+                return SimNetwork.this.send(message);
             }
 
             @Override
@@ -74,19 +73,25 @@ public final class SimNetwork implements RaftTransportFactory {
         receivers.remove(nodeId);
     }
 
-    private void send(RaftMessage message) {
+    /** False only if the message's entries changed while copied (a real transport refuses it too). */
+    private boolean send(RaftMessage message) {
         sent++;
         onSend.accept(message);
         if (inFlight.size() >= MAX_IN_FLIGHT || isCut(message.from(), message.to())
                 || random.nextDouble() < dropProbability) {
             dropped++;
-            return;
+            return true;
         }
         RaftMessage copy = copy(message);
+        if (copy == null) {
+            dropped++;
+            return false;
+        }
         schedule(copy);
         if (random.nextDouble() < duplicateProbability) {
             schedule(copy);
         }
+        return true;
     }
 
     private void schedule(RaftMessage message) {
@@ -131,10 +136,15 @@ public final class SimNetwork implements RaftTransportFactory {
         return inFlight.size();
     }
 
+    /** The message with its own copy of the entries; null if the sender's view changed while copied. */
     private static RaftMessage copy(RaftMessage message) {
         if (message instanceof AppendEntriesRequest request && request.entries().count() > 0) {
+            HeapLogEntries entries = HeapLogEntries.copyOf(request.entries());
+            if (!request.entries().stillValid()) {
+                return null;
+            }
             return new AppendEntriesRequest(request.from(), request.to(), request.term(), request.prevLogId(),
-                    HeapLogEntries.copyOf(request.entries()), request.leaderCommit());
+                    entries, request.leaderCommit());
         }
         return message;
     }

@@ -37,6 +37,28 @@ final class FollowerLog {
         this.engine = engine;
     }
 
+    /**
+     * The lowest index from which taking {@code request} may truncate this log (its first entry,
+     * above the commit index, whose term differs from the one held), or -1 if it cannot truncate.
+     * May name an index the request will in the end not truncate (it could still be refused): callers
+     * use it to keep the entries from there on safe to discard, which is never wrong.
+     */
+    long conflictIndex(AppendEntriesRequest request) {
+        LogEntries entries = request.entries();
+        LogTerms log = engine.log;
+        for (int i = 0; i < entries.count(); i++) {
+            long index = entries.firstIndex() + i;
+            if (index > log.lastIndex()) {
+                return -1;
+            }
+            // Committed entries are never truncated: they match every later leader's.
+            if (index > engine.commitIndex && log.termAt(index) != entries.termAt(i)) {
+                return index;
+            }
+        }
+        return -1;
+    }
+
     /** A new term or leader: what was verified against the old one no longer counts. */
     void leaderChanged() {
         verifiedIndex = 0;

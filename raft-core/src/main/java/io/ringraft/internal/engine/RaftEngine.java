@@ -244,6 +244,16 @@ public final class RaftEngine {
     }
 
     /**
+     * The lowest index from which receiving {@code request} now may truncate this node's log, or -1
+     * if it cannot. A query (no effect): the runtime uses it to make sure nobody still reads the
+     * entries it would discard before it passes the request in. May name an index that is in the end
+     * not truncated (the request could still be refused), never miss one that is.
+     */
+    public long conflictIndex(AppendEntriesRequest request) {
+        return followerLog.conflictIndex(request);
+    }
+
+    /**
      * Hands leadership to voter {@code target} (leader only): proposals are refused meanwhile
      * ({@link #transferringTo()} is non-zero), the target is brought up to date and told to campaign
      * at once. The transfer ends when this node steps down, or is abandoned after an election timeout.

@@ -18,10 +18,13 @@ import org.slf4j.LoggerFactory;
  * The applier: applies committed entries that are durable locally ({@code applyLimit}) to the
  * {@link StateMachine} in batches, in log order, and hands each local proposal its result.
  *
- * <p>Entries come from the ring (or storage if the ring no longer holds them, e.g. after a restart).
- * Runs of user commands go to the state machine as one {@link LogEntries} view; the leader's no-op
- * entries are skipped. After a batch it publishes {@code applied} and wakes the core (which may now
- * reuse those ring slots). Runs on its own thread; blocks only inside the state machine or on a
+ * <p>Entries come from the ring, read in place ({@link RingEntries}: the state machine gets a view
+ * of the ring's slots, no copy), or from storage if the ring no longer holds them (e.g. after a
+ * restart). The view stays valid during {@link StateMachine#apply}: the entries are committed (never
+ * truncated) and durable here, and the core reclaims a slot only once {@code applied} passed it,
+ * which happens after the call. Runs of user commands go to the state machine as one
+ * {@link LogEntries} view; the leader's no-op entries are skipped. After a batch it publishes
+ * {@code applied} and wakes the core (which may now reuse those ring slots). Runs on its own thread; blocks only inside the state machine or on a
  * storage read. A state machine that throws stops the node.
  *
  * <p>Snapshots: after a batch, if the policy says so (entries or bytes applied since the last
@@ -38,7 +41,11 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private final NodeContext ctx;
     private final ProposalOutcomes outcomes;
     private final NodeShutdown shutdown;
-    private final EntryBatch batch;
+    private final RingEntries ringView;
+    private final EntryBatch stored;
+    private final int maxBatchBytes;
+    /** What the current batch reads: {@link #ringView} or, for entries the ring no longer holds, {@link #stored}. */
+    private OriginEntries batch;
     private final Object[] results;
     private final SnapshotInstaller installer;
     private int resultBase;
@@ -62,8 +69,10 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         this.ctx = ctx;
         this.outcomes = outcomes;
         this.shutdown = shutdown;
-        this.batch = new EntryBatch(ctx.config.batchEntries(), Math.max(ctx.config.maxBytesPerAppend(),
-                ctx.config.maxEntryBytes()));
+        this.maxBatchBytes = Math.max(ctx.config.maxBytesPerAppend(), ctx.config.maxEntryBytes());
+        this.ringView = new RingEntries(ctx.ring, ctx.config.batchEntries());
+        this.stored = new EntryBatch(ctx.config.batchEntries(), maxBatchBytes);
+        this.batch = stored;
         this.results = new Object[ctx.config.batchEntries()];
         this.applied = applied.index();
         this.appliedTerm = applied.term();
@@ -225,21 +234,21 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     }
 
     private boolean fill(long limit) throws IOException {
-        batch.clear(applied + 1);
-        long end = Math.min(limit, applied + batch.maxEntries());
-        while (applied + batch.count() < end && batch.addFromRing(ctx.ring)) {
-            // copied from the ring
+        long next = applied + 1;
+        long end = Math.min(limit, applied + stored.maxEntries());
+        if (ringView.capture(next, end, maxBatchBytes, Long.MAX_VALUE) > 0) {
+            batch = ringView;
+            return true;
         }
-        long next = applied + batch.count() + 1;
-        if (next <= end && batch.count() == 0) {
-            LogEntries stored = ctx.storage.read(next, (int) (end - next + 1), ctx.config.maxBytesPerAppend());
-            // Only entries the ring no longer holds: an entry still in the ring may be a local proposal,
-            // and only the ring knows whose result to complete (storage keeps no origin).
-            for (int i = 0; i < stored.count() && !ctx.ring.holds(stored.firstIndex() + i) && batch.add(stored, i); i++) {
-                // copied from storage
-            }
+        batch = stored;
+        stored.clear(next);
+        LogEntries read = ctx.storage.read(next, (int) (end - next + 1), ctx.config.maxBytesPerAppend());
+        // Only entries the ring no longer holds: an entry still in the ring may be a local proposal,
+        // and only the ring knows whose result to complete (storage keeps no origin).
+        for (int i = 0; i < read.count() && !ctx.ring.holds(read.firstIndex() + i) && stored.add(read, i); i++) {
+            // copied from storage
         }
-        return batch.count() > 0;
+        return stored.count() > 0;
     }
 
     private void applyBatch() {

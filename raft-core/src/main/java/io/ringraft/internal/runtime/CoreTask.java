@@ -156,6 +156,10 @@ final class CoreTask implements Agent, LogRoom {
                     && !forwarding.outboxHasRoom(message.from(), CoreForwarding.FORWARD_RESERVE)) {
                 break; // its answer could not be sent now: leave it queued until the replicator drained some
             }
+            long discardFrom = message instanceof AppendEntriesRequest request ? conflictIndex(request) : -1;
+            if (discardFrom >= 0 && !ring.discardGuard().announceDiscard(discardFrom)) {
+                break; // it truncates entries the log writer is storing: leave it queued until it is done
+            }
             ctx.inbound.poll();
             work++;
             if (message instanceof io.ringraft.message.ForwardProposal forward) {
@@ -172,6 +176,9 @@ final class CoreTask implements Agent, LogRoom {
             } finally {
                 // The ring holds what the node keeps: the transport's memory can go back.
                 io.ringraft.message.Releasable.release(message);
+                if (discardFrom >= 0) {
+                    discardDone();
+                }
             }
         }
         return work;
@@ -204,6 +211,22 @@ final class CoreTask implements Agent, LogRoom {
     @Override
     public int acceptable(LogEntries entries, int fromOffset) {
         return ring.countFitting(entries, fromOffset, reclaimable());
+    }
+
+    /**
+     * The index from which {@code request} would truncate the log (its first entry that conflicts
+     * with one held here), or -1. Before the engine takes such a request, the core announces the
+     * truncation to the log writer, which reads entries in place in the ring ({@link RingDiscardGuard}).
+     */
+    private long conflictIndex(AppendEntriesRequest request) {
+        return engine.conflictIndex(request);
+    }
+
+    /** Ends a truncation or reset announced to the log writer, which may have backed off meanwhile. */
+    private void discardDone() {
+        if (ring.discardGuard().discardDone()) {
+            ctx.writerSignal.wake();
+        }
     }
 
     private int pollReads() {
@@ -333,8 +356,10 @@ final class CoreTask implements Agent, LogRoom {
      */
     private int pollSnapshots() {
         int work = 0;
-        io.ringraft.spi.SnapshotInfo installed = ctx.installedSnapshot.get() == null ? null
-                : ctx.installedSnapshot.getAndSet(null); // read first: no write on the hot path
+        // Read first: no write on the hot path. Installing may reset the log: not while the log writer
+        // stores entries it would discard.
+        io.ringraft.spi.SnapshotInfo installed = ctx.installedSnapshot.get() == null
+                || !ring.discardGuard().announceDiscard(0) ? null : ctx.installedSnapshot.getAndSet(null);
         if (installed != null) {
             io.ringraft.internal.engine.membership.ClusterConfig config;
             try {
@@ -345,6 +370,7 @@ final class CoreTask implements Agent, LogRoom {
             // The applier reported the local proposals the snapshot covers before it published them applied.
             engine.installSnapshot(installed.last(), config);
             runEffects();
+            discardDone();
             work++;
         }
         io.ringraft.spi.SnapshotInfo latest = ctx.latestSnapshot.get();

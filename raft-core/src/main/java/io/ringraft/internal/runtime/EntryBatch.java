@@ -7,12 +7,13 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A reusable batch of consecutive entries copied out of the ring (or storage): the scratch space of
- * one reading task (log writer, replicator, applier). Bounded by a number of entries and of payload
- * bytes fixed at construction; filling it allocates nothing. Exposes itself, or a sub-range of
- * itself, as {@link LogEntries}. Owned and used by one thread.
+ * A reusable batch of consecutive entries copied out of storage (or the ring): the scratch space of
+ * the applier for entries the ring no longer holds (the hot path reads the ring in place, see
+ * {@link RingEntries}). Bounded by a number of entries and of payload bytes fixed at construction;
+ * filling it allocates nothing. Exposes itself, or a sub-range of itself, as {@link LogEntries}.
+ * Owned and used by one thread.
  */
-final class EntryBatch implements LogEntries {
+final class EntryBatch implements OriginEntries {
 
     private final long[] terms;
     private final byte[] kinds;
@@ -103,16 +104,19 @@ final class EntryBatch implements LogEntries {
         count++;
     }
 
-    byte originAt(int offset) {
+    @Override
+    public byte originAt(int offset) {
         return origins[offset];
     }
 
-    long correlationAt(int offset) {
+    @Override
+    public long correlationAt(int offset) {
         return correlations[offset];
     }
 
     /** A view of {@code count} entries from {@code fromOffset}, valid until the batch changes. */
-    LogEntries slice(int fromOffset, int count) {
+    @Override
+    public LogEntries slice(int fromOffset, int count) {
         slice.from = fromOffset;
         slice.count = count;
         return slice;

@@ -9,6 +9,10 @@ final class EntryHeader {
     byte kind;
     byte origin;
     long correlation;
+    /** Set by {@link EntryRing#readHeader}: the slot's version when read, and where the payload lies. */
+    long version;
+    int arenaOffset;
+    int length;
 
     void set(long index, long term, byte kind, byte origin, long correlation) {
         this.index = index;

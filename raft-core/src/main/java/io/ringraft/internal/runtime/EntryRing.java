@@ -16,7 +16,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p><b>Single writer.</b> Only the core task calls the mutating methods ({@link #write},
  * {@link #truncateFrom}, {@link #reclaimUpTo}) and the core-side queries. Any thread may call
- * {@link #read}.
+ * {@link #read} (a copy) or {@link #readHeader} (for reading the payload in place, see
+ * {@link RingEntries}).
  *
  * <p><b>Seqlock per slot.</b> Every slot has a version: odd while the slot is being written or holds
  * no valid entry, even while it holds one. A writer makes it odd, writes, then makes it even again
@@ -50,6 +51,7 @@ final class EntryRing {
     private final long[] endPositions;
     private final UnsafeBuffer arena;
     private final int arenaCapacity;
+    private final RingDiscardGuard discardGuard = new RingDiscardGuard();
 
     // Core-only state.
     private long firstIndex = 1;
@@ -344,7 +346,10 @@ final class EntryRing {
     }
 
     /**
-     * Copies the fixed fields of entry {@code index} (not its payload) into {@code header}. Any thread.
+     * Reads entry {@code index}'s fields and where its payload lies in the arena, but not the payload,
+     * into {@code header} (with the slot's version). Any thread. The payload is read later through
+     * {@link #wrapPayload}; whoever does so checks {@link #unchanged} afterwards, unless it knows the
+     * core cannot overwrite the entry meanwhile.
      *
      * @return false if the ring does not hold the entry (never written, reclaimed, truncated, or
      *         changed during the read)
@@ -359,12 +364,40 @@ final class EntryRing {
         byte kind = kinds[slot];
         byte origin = origins[slot];
         long correlation = correlations[slot];
+        long position = positions[slot];
+        int length = lengths[slot];
+        int inArena = (int) (position % arenaCapacity);
+        if (length < 0 || inArena < 0 || inArena + length > arenaCapacity) {
+            return false; // torn fields: the version check below would fail too
+        }
         VarHandle.loadLoadFence();
         if (versions.get(slot) != before) {
             return false;
         }
         header.set(index, term, kind, origin, correlation);
+        header.version = before;
+        header.arenaOffset = inArena;
+        header.length = length;
         return true;
+    }
+
+    /** Points {@code view} at the {@code length} arena bytes at {@code arenaOffset} (from {@link #readHeader}). */
+    void wrapPayload(UnsafeBuffer view, int arenaOffset, int length) {
+        view.wrap(arena, arenaOffset, length);
+    }
+
+    /**
+     * Whether entry {@code index}'s slot still has the {@code version} {@link #readHeader} saw: then
+     * nothing was written to it or its payload since. Any thread; the caller issues
+     * {@link VarHandle#loadLoadFence()} between reading the payload and calling this.
+     */
+    boolean unchanged(long index, long version) {
+        return versions.get((int) (index & mask)) == version;
+    }
+
+    /** The guard between the log writer reading entries and the core discarding them. */
+    RingDiscardGuard discardGuard() {
+        return discardGuard;
     }
 
     /**

@@ -15,6 +15,12 @@ import org.agrona.concurrent.Agent;
  * publishes {@code flushed = accepted.seq}. Everything accepted while the previous flush ran goes
  * into the next one: group commit without any queue.
  *
+ * <p>Entries go to storage as a view straight over the ring's slots ({@link RingEntries}): storage's
+ * own copy into its buffers is the only one. While it hands them over, the writer holds the ring's
+ * {@link RingDiscardGuard}, so the core cannot truncate them and overwrite their bytes meanwhile; if
+ * the core is about to discard entries the writer wants, the writer lets it go first and tries again
+ * (without reporting anything for this cycle).
+ *
  * <p>Why reporting {@code accepted.seq} is right even if the ring moved on meanwhile: the vote saved
  * is at least the accepted one; the entries written are the accepted ones, except where the core
  * truncated them after {@code accepted} (then the engine's own bookkeeping, see
@@ -31,7 +37,8 @@ import org.agrona.concurrent.Agent;
 final class LogWriterTask implements Agent {
 
     private final NodeContext ctx;
-    private final EntryBatch batch;
+    private final RingEntries view;
+    private final int maxBatchBytes;
     private Vote savedVote;
     private long writtenIndex;
     private long reportedSeq;
@@ -39,8 +46,8 @@ final class LogWriterTask implements Agent {
 
     LogWriterTask(NodeContext ctx, Vote recoveredVote, long recoveredBaseIndex, long recoveredLastIndex) {
         this.ctx = ctx;
-        this.batch = new EntryBatch(ctx.config.batchEntries(), Math.max(ctx.config.maxBytesPerAppend(),
-                ctx.config.maxEntryBytes()));
+        this.view = new RingEntries(ctx.ring, ctx.config.batchEntries());
+        this.maxBatchBytes = Math.max(ctx.config.maxBytesPerAppend(), ctx.config.maxEntryBytes());
         this.savedVote = recoveredVote;
         this.writtenIndex = recoveredLastIndex;
         this.purgedIndex = recoveredBaseIndex;
@@ -62,11 +69,17 @@ final class LogWriterTask implements Agent {
         if (accepted == null || accepted.seq() == reportedSeq && Math.min(ctx.purgeTo.get(), writtenIndex) <= purgedIndex) {
             return 0;
         }
+        RingDiscardGuard guard = ctx.ring.discardGuard();
+        if (!guard.hold(accepted.lastLogId().index())) {
+            return 0; // the core is truncating or resetting the entries wanted: after it (it wakes us)
+        }
         try {
             persist(accepted);
         } catch (IOException | RuntimeException e) {
             ctx.fail(new IOException("log storage failed: " + e.getMessage(), e));
             return 1;
+        } finally {
+            guard.release();
         }
         reportedSeq = accepted.seq();
         ctx.flushedSeq.set(reportedSeq);
@@ -104,6 +117,7 @@ final class LogWriterTask implements Agent {
             writtenIndex += entries.count();
             ctx.writtenIndex.set(writtenIndex);
         }
+        ctx.ring.discardGuard().release(); // the ring's entries are in storage now: not during the flush
         long purge = Math.min(ctx.purgeTo.get(), writtenIndex);
         if (purge > purgedIndex) {
             // Covered by a durable snapshot; a crash before the flush just keeps the entries.
@@ -114,14 +128,9 @@ final class LogWriterTask implements Agent {
         ctx.storage.flush();
     }
 
+    /** The next entries to append, in place in the ring; none of a newer term than the saved vote. */
     private LogEntries fill(long target, long voteTerm) {
-        batch.clear(writtenIndex + 1);
-        while (writtenIndex + batch.count() < target && batch.addFromRing(ctx.ring)) {
-            if (batch.termAt(batch.count() - 1) > voteTerm) {
-                // An entry of a newer term than the saved vote: its vote is not saved yet.
-                return batch.slice(0, batch.count() - 1);
-            }
-        }
-        return batch;
+        view.capture(writtenIndex + 1, target, maxBatchBytes, voteTerm);
+        return view;
     }
 }

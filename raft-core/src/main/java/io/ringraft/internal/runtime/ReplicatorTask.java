@@ -12,14 +12,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends one peer's messages: takes them from the core's bounded outbox and, for an AppendEntries,
- * reads the entries the engine chose from the ring into its own scratch batch (or from storage when
- * the ring no longer holds them: a lagging follower never pins the ring), then hands the message to
- * the transport.
+ * hands the transport a view of the entries the engine chose, straight over the ring's slots
+ * ({@link RingEntries}: the transport's encoding is the only copy), or the entries read from storage
+ * when the ring no longer holds them (a lagging follower never pins the ring).
  *
- * <p>An AppendEntries is sent only if this node still leads the message's term after the entries
- * were read: the core marks the end of leadership before it can truncate anything, so a message
- * never pairs the old leader's previous entry with entries of another log. A refused or failed send
- * is dropped: the engine's progress tracking resends. It also streams the node's newest snapshot to
+ * <p>An AppendEntries is sent only if this node still leads the message's term after the view was
+ * captured: the core marks the end of leadership before it can truncate anything, so a message
+ * never pairs the old leader's previous entry with entries of another log. The core may still
+ * reclaim (applied) entries of the view and reuse their slots while the transport encodes them; the
+ * transport then finds {@link LogEntries#stillValid()} false and refuses the send. A refused or
+ * failed send is dropped: the engine's progress tracking resends. It also streams the node's newest snapshot to
  * a peer that needs it, one chunk per request of the core ({@link NodeContext#chunkRequests}),
  * keeping the snapshot open between chunks. Runs on its own thread (or a shared one); may
  * block on storage reads only when serving a lagging follower.
@@ -32,7 +34,7 @@ final class ReplicatorTask implements Agent {
     private final long peerId;
     private final int slot;
     private final SpscArrayQueue<RaftMessage> outbox;
-    private final EntryBatch batch;
+    private final RingEntries view;
     private long dropped;
     /** The snapshot being streamed to the peer, read sequentially chunk by chunk; null if none. */
     private java.io.InputStream snapshotData;
@@ -44,8 +46,7 @@ final class ReplicatorTask implements Agent {
         this.peerId = ctx.peers[peerSlot];
         this.slot = peerSlot;
         this.outbox = ctx.outboxes[peerSlot];
-        this.batch = new EntryBatch(ctx.config.maxEntriesPerAppend(),
-                Math.max(ctx.config.maxBytesPerAppend(), ctx.config.maxEntryBytes()));
+        this.view = new RingEntries(ctx.ring, ctx.config.maxEntriesPerAppend());
     }
 
     @Override
@@ -91,29 +92,28 @@ final class ReplicatorTask implements Agent {
         }
     }
 
-    /** Reads the range's entries; null if this node no longer leads the message's term. */
+    /**
+     * Replaces the range by a view of its entries in the ring, or by entries read from storage if the
+     * ring no longer holds its first one; null if there are none or this node no longer leads the
+     * message's term.
+     */
     private AppendEntriesRequest materialize(AppendEntriesRequest request, EntryRange range) {
-        batch.clear(range.firstIndex());
-        long end = range.firstIndex() + range.count();
-        while (batch.firstIndex() + batch.count() < end && batch.addFromRing(ctx.ring)) {
-            // copied from the ring
-        }
-        long next = batch.firstIndex() + batch.count();
-        if (next < end && !batch.isFull()) {
+        long last = range.firstIndex() + range.count() - 1;
+        LogEntries entries = view;
+        if (view.capture(range.firstIndex(), last, ctx.config.maxBytesPerAppend(), Long.MAX_VALUE) == 0) {
             try {
-                LogEntries stored = ctx.storage.read(next, (int) (end - next), ctx.config.maxBytesPerAppend());
-                for (int i = 0; i < stored.count() && batch.add(stored, i); i++) {
-                    // copied from storage
-                }
+                entries = ctx.storage.read(range.firstIndex(), range.count(), ctx.config.maxBytesPerAppend());
             } catch (IOException e) {
-                LOG.debug("cannot read entries {}.. for node {} from storage: {}", next, peerId, e.toString());
+                LOG.debug("cannot read entries {}.. for node {} from storage: {}", range.firstIndex(), peerId,
+                        e.toString());
+                return null;
             }
         }
-        if (batch.count() == 0 || ctx.leaderTerm.get() != request.term()) {
+        if (entries.count() == 0 || ctx.leaderTerm.get() != request.term()) {
             return null;
         }
         return new AppendEntriesRequest(request.from(), request.to(), request.term(), request.prevLogId(),
-                batch, request.leaderCommit());
+                entries, request.leaderCommit());
     }
 
     /**

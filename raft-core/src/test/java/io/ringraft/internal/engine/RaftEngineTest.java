@@ -595,6 +595,18 @@ class RaftEngineTest {
         }
 
         @Test
+        void conflictIndexNamesWhereTakingARequestWouldTruncate() {
+            Node n = Node.create(config(1, THREE), EngineTestSupport.fixedRandom(0), vote(3), 2, 1, 1, 2, 2);
+
+            assertThat(n.engine.conflictIndex(append(2, 1, 3, id(1, 1), 0, 1, 2, 2))).as("all match").isEqualTo(-1);
+            assertThat(n.engine.conflictIndex(append(2, 1, 3, id(2, 4), 0, 3))).as("beyond the end").isEqualTo(-1);
+            assertThat(n.engine.conflictIndex(append(2, 1, 3, id(1, 2), 0, 3, 3))).isEqualTo(3);
+
+            n.engine.receive(append(2, 1, 3, id(1, 2), 0, 3, 3));
+            assertThat(n.drain()).as("the query agrees with what receiving truncates").contains(new TruncateFrom(1, 3));
+        }
+
+        @Test
         void aConflictAtOrBelowTheCommitIndexThrows() {
             Node n = Node.create(config(1, THREE), EngineTestSupport.fixedRandom(0), vote(3), 3, 1, 1, 2, 2);
 

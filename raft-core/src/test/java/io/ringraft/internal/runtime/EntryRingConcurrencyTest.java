@@ -333,6 +333,69 @@ class EntryRingConcurrencyTest {
         }
     }
 
+    /**
+     * Reads consecutive entries in place through a {@link RingEntries} view from a moving cursor and
+     * copies their payloads out, like a transport encoding a replicator's view; it keeps the copy
+     * only if {@link RingEntries#stillValid()} says afterwards that no slot changed meanwhile.
+     */
+    static final class ViewReader implements Runnable {
+        private final Shared shared;
+        private final RingEntries view;
+        private final long[] terms = new long[16];
+        private final int[] lengths = new int[16];
+        private final UnsafeBuffer[] copies = new UnsafeBuffer[16];
+        long views;
+        long stale;
+
+        ViewReader(EntryRing ring, Shared shared) {
+            this.shared = shared;
+            this.view = new RingEntries(ring, 16);
+            for (int i = 0; i < copies.length; i++) {
+                copies[i] = new UnsafeBuffer(new byte[MAX_LENGTH]);
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                long cursor = 1;
+                while (shared.running) {
+                    long first = shared.first;
+                    long last = shared.last;
+                    cursor = Math.max(first, Math.min(cursor, last + 1));
+                    int count = view.capture(cursor, last, 4 * MAX_LENGTH, Long.MAX_VALUE);
+                    if (count == 0) {
+                        shared.absent.increment();
+                        continue;
+                    }
+                    for (int i = 0; i < count; i++) {
+                        DirectBuffer payload = view.payloadAt(i);
+                        lengths[i] = payload.capacity();
+                        terms[i] = view.termAt(i);
+                        copies[i].putBytes(0, payload, 0, lengths[i]);
+                    }
+                    if (!view.stillValid()) {
+                        stale++;
+                        continue; // a transport refuses the send
+                    }
+                    for (int i = 0; i < count; i++) {
+                        long index = view.firstIndex() + i;
+                        String problem = validate(index, terms[i], view.kindAt(i), view.originAt(i),
+                                view.correlationAt(i), copies[i], 0, lengths[i]);
+                        if (problem != null) {
+                            shared.error("view from " + view.firstIndex() + ", entry " + index + ": " + problem);
+                        }
+                    }
+                    shared.validated.add(count);
+                    views++;
+                    cursor += count;
+                }
+            } catch (Throwable t) {
+                shared.error("view reader: " + t);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ tests
 
     private static void runAll(Writer writer, Shared shared, List<Runnable> readers) throws InterruptedException {
@@ -397,5 +460,18 @@ class EntryRingConcurrencyTest {
         assertHealthy(writer, shared);
         assertThat(byEntries.batches).isPositive();
         assertThat(byBytes.batches).isPositive();
+    }
+
+    @Test
+    void viewReadersKeepOnlyCopiesThatStillValidConfirms() throws InterruptedException {
+        EntryRing ring = new EntryRing(SLOTS, ARENA);
+        Shared shared = new Shared();
+        Writer writer = new Writer(ring, shared, 11);
+        ViewReader first = new ViewReader(ring, shared);
+        ViewReader second = new ViewReader(ring, shared);
+        runAll(writer, shared, List.of(first, second));
+        assertHealthy(writer, shared);
+        assertThat(first.views + second.views).as("views copied and confirmed").isPositive();
+        assertThat(first.stale + second.stale).as("views the writer changed while they were copied").isPositive();
     }
 }

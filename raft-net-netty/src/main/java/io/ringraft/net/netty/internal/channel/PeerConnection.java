@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * down: attempts happen only on sends, at most once per delay.
  *
  * <p><b>Bounded outbound.</b> A message is encoded into a pooled direct buffer on the sender's
- * thread (while its entries view is valid) and written only if the channel is writable (below the
+ * thread (while its entries view is valid; if the view reports after encoding that the node reused
+ * its ring slots meanwhile, {@code LogEntries.stillValid}, the frame is discarded and the send
+ * refused) and written only if the channel is writable (below the
  * high water mark); votes, responses and heartbeats may also use a small reserve above it, so a
  * full pipeline of AppendEntries never starves them. A connection that stays unwritable longer
  * than the stall timeout is closed (a peer that stopped reading).
@@ -107,6 +109,12 @@ final class PeerConnection {
             }
         }
         ByteBuf frame = MessageCodec.encode(channel.alloc(), groupId, message, maxFrame);
+        if (message instanceof AppendEntriesRequest request && !request.entries().stillValid()) {
+            // The entries were a view of ring slots the node reused while we copied them: the frame may
+            // mix entries. Raft resends.
+            frame.release();
+            return false;
+        }
         channel.writeAndFlush(frame, channel.voidPromise());
         context.counters.framesSent.increment();
         return true;
