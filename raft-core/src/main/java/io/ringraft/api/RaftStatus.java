@@ -12,8 +12,8 @@ package io.ringraft.api;
  * @param vote            the vote in force
  * @param lastLogId       the last entry accepted into the log ({@code accepted} pointer)
  * @param acceptedSeq     the IoId sequence of the accepted state
- * @param writtenIndex    last index handed to storage ({@code submitted})
- * @param flushedSeq      the IoId sequence storage reported durable ({@code flushed})
+ * @param submittedIndex  last index handed to storage ({@code submitted} pointer)
+ * @param flushedSeq      the IoId sequence storage reported durable ({@code flushed} pointer)
  * @param durableIndex    highest index durable locally and in the current log
  * @param committedIndex  the commit index
  * @param appliedIndex    the last index applied to the state machine
@@ -26,7 +26,7 @@ package io.ringraft.api;
  * @param purgedIndex     the last index purged from log storage (the log's base), 0 if none
  */
 public record RaftStatus(long groupId, long nodeId, Role role, long term, long leaderId, Vote vote,
-                         LogId lastLogId, long acceptedSeq, long writtenIndex, long flushedSeq,
+                         LogId lastLogId, long acceptedSeq, long submittedIndex, long flushedSeq,
                          long durableIndex, long committedIndex, long appliedIndex, long droppedInbound,
                          long droppedOutbound, String failure, boolean closed, Membership membership,
                          long snapshotIndex, long purgedIndex) {

@@ -52,7 +52,7 @@ final class StatusText {
         line(out, "last_log_term", st.lastLogId().term());
         line(out, "last_log_index", st.lastLogId().index());
         line(out, "accepted_seq", st.acceptedSeq());
-        line(out, "written_index", st.writtenIndex());
+        line(out, "submitted_index", st.submittedIndex());
         line(out, "flushed_seq", st.flushedSeq());
         line(out, "durable_index", st.durableIndex());
         line(out, "committed_index", st.committedIndex());

@@ -78,7 +78,7 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         this.appliedTerm = applied.term();
         this.membership = membership;
         this.installer = new SnapshotInstaller(ctx, () -> this.applied, this::restored);
-        ctx.applied.set(applied.index());
+        ctx.applied.initialize(applied.index());
     }
 
     @Override
@@ -103,8 +103,7 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
                 }
                 applied += batch.count();
                 appliedTerm = batch.termAt(batch.count() - 1);
-                ctx.applied.set(applied);
-                ctx.coreSignal.wake();
+                ctx.applied.publish(applied); // wakes the core, which may reuse those ring slots
                 work += batch.count();
             }
             work += serveReads();
@@ -177,8 +176,7 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         membership = snapshot.membership();
         entriesSinceSnapshot = 0;
         bytesSinceSnapshot = 0;
-        ctx.applied.set(applied);
-        ctx.coreSignal.wake();
+        ctx.applied.publish(applied); // wakes the core
     }
 
     /**

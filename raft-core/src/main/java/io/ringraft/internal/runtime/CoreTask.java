@@ -82,9 +82,9 @@ final class CoreTask implements Agent, LogRoom {
         this.engine = engine;
         this.lastTickNanos = ctx.nanoClock.getAsLong();
         ctx.accepted.set(engine.accepted());
-        ctx.durableIndex.set(engine.durableIndex());
-        ctx.committed.set(engine.commitIndex()); // a restored snapshot is committed: status agrees from the start
-        ctx.applyLimit.set(engine.applyLimit());
+        ctx.durable.initialize(engine.durableIndex());
+        ctx.committed.initialize(engine.commitIndex()); // a restored snapshot is committed: status agrees from the start
+        ctx.applyLimit.initialize(engine.applyLimit());
         publishedConfig = engine.clusterConfig();
         ctx.coreState = new NodeContext.CoreState(engine.role(), engine.term(), engine.leaderId(), engine.vote(),
                 membershipView());
@@ -135,7 +135,7 @@ final class CoreTask implements Agent, LogRoom {
     }
 
     private int pollFlushed() {
-        long flushed = ctx.flushedSeq.get();
+        long flushed = ctx.flushed.get();
         if (flushed <= engine.flushedSeq() || !mayBecomeLeader()) {
             return 0;
         }
@@ -196,7 +196,7 @@ final class CoreTask implements Agent, LogRoom {
     }
 
     private long noopReclaimBound() {
-        return Math.max(reclaimable(), Math.min(ctx.writtenIndex.get(), engine.lastLogId().index()));
+        return Math.max(reclaimable(), Math.min(ctx.submitted.get(), engine.lastLogId().index()));
     }
 
     /**
@@ -204,7 +204,7 @@ final class CoreTask implements Agent, LogRoom {
      * restored from a snapshot may be ahead of the log writer, which still needs the ring's entries).
      */
     long reclaimable() {
-        return Math.min(ctx.applied.get(), ctx.writtenIndex.get());
+        return Math.min(ctx.applied.get(), ctx.submitted.get());
     }
 
     /** {@link LogRoom}: how many of a leader's entries the ring can take (the engine appends that many). */
@@ -382,11 +382,10 @@ final class CoreTask implements Agent, LogRoom {
         }
         long purge = Math.min(engine.latestSnapshot().index() - ctx.config.snapshotLogTailEntries(),
                 engine.commitIndex());
-        if (purge > ctx.purgeTo.get()) {
+        if (purge > ctx.purgeLimit.get()) {
             engine.compactLog(purge);
             runEffects();
-            ctx.purgeTo.set(purge);
-            ctx.writerSignal.wake();
+            ctx.purgeLimit.publish(purge); // wakes the log writer
             work++;
         }
         return work;
@@ -531,11 +530,11 @@ final class CoreTask implements Agent, LogRoom {
 
     private void stateChanged(Role newRole, long term, long leaderId) {
         if (role == Role.LEADER && newRole != Role.LEADER) {
-            ctx.leaderTerm.set(-1);
+            ctx.leaderTerm.publish(-1);
             failUncommittedLocal(new IndeterminateException("node " + ctx.selfId
                     + " lost leadership of term " + term + " before the command committed"));
         } else if (newRole == Role.LEADER) {
-            ctx.leaderTerm.set(term);
+            ctx.leaderTerm.publish(term);
             LOG.info("node {} of group {} is leader of term {}", ctx.selfId, ctx.groupId, term);
         }
         role = newRole;
@@ -614,16 +613,13 @@ final class CoreTask implements Agent, LogRoom {
                 || engine.membershipChangePending() != ctx.coreState.membership().changing()) {
             publishMembership();
         }
-        ctx.durableIndex.set(engine.durableIndex()); // for status only
+        ctx.durable.publish(engine.durableIndex()); // for status only
     }
 
     /** {@link Effect.Limits}: the commit index and the apply limit rose. */
     private void publishLimits(long commit, long applyLimit) {
-        ctx.committed.set(commit);
-        if (applyLimit > ctx.applyLimit.get()) {
-            ctx.applyLimit.set(applyLimit);
-            ctx.applierSignal.wake();
-        }
+        ctx.committed.publish(commit);
+        ctx.applyLimit.advance(applyLimit); // wakes the applier
     }
 
     RaftEngine engine() {

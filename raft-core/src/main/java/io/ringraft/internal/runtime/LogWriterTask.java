@@ -51,8 +51,8 @@ final class LogWriterTask implements Agent {
         this.savedVote = recoveredVote;
         this.writtenIndex = recoveredLastIndex;
         this.purgedIndex = recoveredBaseIndex;
-        ctx.writtenIndex.set(recoveredLastIndex);
-        ctx.purgedIndex.set(recoveredBaseIndex);
+        ctx.submitted.initialize(recoveredLastIndex);
+        ctx.purged.initialize(recoveredBaseIndex);
     }
 
     @Override
@@ -66,7 +66,7 @@ final class LogWriterTask implements Agent {
             return 0;
         }
         IoId accepted = ctx.accepted.get();
-        if (accepted == null || accepted.seq() == reportedSeq && Math.min(ctx.purgeTo.get(), writtenIndex) <= purgedIndex) {
+        if (accepted == null || accepted.seq() == reportedSeq && Math.min(ctx.purgeLimit.get(), writtenIndex) <= purgedIndex) {
             return 0;
         }
         RingDiscardGuard guard = ctx.ring.discardGuard();
@@ -82,8 +82,7 @@ final class LogWriterTask implements Agent {
             guard.release();
         }
         reportedSeq = accepted.seq();
-        ctx.flushedSeq.set(reportedSeq);
-        ctx.coreSignal.wake();
+        ctx.flushed.publish(reportedSeq); // wakes the core
         return 1;
     }
 
@@ -99,13 +98,13 @@ final class LogWriterTask implements Agent {
             ctx.storage.resetTo(cut.resetTo());
             writtenIndex = cut.resetTo().index();
             purgedIndex = writtenIndex;
-            ctx.writtenIndex.set(writtenIndex);
-            ctx.purgedIndex.set(purgedIndex);
+            ctx.submitted.publish(writtenIndex);
+            ctx.purged.publish(purgedIndex);
         }
         if (cut != null && cut.truncateFrom() <= writtenIndex) {
             ctx.storage.truncateSuffix(cut.truncateFrom());
             writtenIndex = cut.truncateFrom() - 1;
-            ctx.writtenIndex.set(writtenIndex);
+            ctx.submitted.publish(writtenIndex);
         }
         long target = accepted.lastLogId().index();
         while (writtenIndex < target) {
@@ -115,15 +114,15 @@ final class LogWriterTask implements Agent {
             }
             ctx.storage.append(entries);
             writtenIndex += entries.count();
-            ctx.writtenIndex.set(writtenIndex);
+            ctx.submitted.publish(writtenIndex);
         }
         ctx.ring.discardGuard().release(); // the ring's entries are in storage now: not during the flush
-        long purge = Math.min(ctx.purgeTo.get(), writtenIndex);
+        long purge = Math.min(ctx.purgeLimit.get(), writtenIndex);
         if (purge > purgedIndex) {
             // Covered by a durable snapshot; a crash before the flush just keeps the entries.
             ctx.storage.purgePrefix(purge);
             purgedIndex = purge;
-            ctx.purgedIndex.set(purgedIndex);
+            ctx.purged.publish(purgedIndex);
         }
         ctx.storage.flush();
     }

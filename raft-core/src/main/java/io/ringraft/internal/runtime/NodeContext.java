@@ -67,28 +67,30 @@ final class NodeContext {
     final SpscArrayQueue<RaftMessage>[] outboxes;
 
     // ---------------------------------------------------------------- pointers
-    /** core: the newest storage state handed to the log writer. */
+    // Names as in DESIGN.md and docs/architecture.md; each has one writer task (named) and wakes the
+    // tasks that watch it. Built in the constructor once the signals exist.
+    /** core: the newest storage state handed to the log writer (an {@link IoId}, not a plain index). */
     final AtomicReference<IoId> accepted = new AtomicReference<>();
     /** core sets, log writer consumes: truncations and resets since the log writer last looked, or null. */
     final AtomicReference<LogCut> logCut = new AtomicReference<>();
-    /** core: storage may drop every entry up to here (covered by a durable snapshot). */
-    final AtomicLong purgeTo = new AtomicLong();
+    /** core: storage may drop every entry up to here (covered by a durable snapshot, less the tail). */
+    final ProgressPointer purgeLimit;
     /** log writer: storage's base index (entries up to it are purged). */
-    final AtomicLong purgedIndex = new AtomicLong();
-    /** log writer: the highest storage sequence made durable. */
-    final AtomicLong flushedSeq = new AtomicLong();
-    /** log writer: the last index handed to storage (readable there). */
-    final AtomicLong writtenIndex = new AtomicLong();
+    final ProgressPointer purged;
+    /** log writer: the highest storage change ({@code seq}) made durable. */
+    final ProgressPointer flushed;
+    /** log writer: the last index handed to storage (readable there); goes back when a follower truncates. */
+    final ProgressPointer submitted;
     /** core: entries up to here may be applied: min(committed, durable locally). */
-    final AtomicLong applyLimit = new AtomicLong();
+    final ProgressPointer applyLimit;
     /** core: the commit index. */
-    final AtomicLong committed = new AtomicLong();
-    /** core: the highest index durable locally (the flushed pointer as an index). */
-    final AtomicLong durableIndex = new AtomicLong();
+    final ProgressPointer committed;
+    /** core: the highest index durable locally and still in the log (goes back when a follower truncates). */
+    final ProgressPointer durable;
     /** applier: the last applied index. */
-    final AtomicLong applied = new AtomicLong();
+    final ProgressPointer applied;
     /** core: the term this node leads, or -1. Replicators drop messages of any other term. */
-    final AtomicLong leaderTerm = new AtomicLong(-1);
+    final ProgressPointer leaderTerm;
     /** core: role, term, leader and vote, replaced whenever one changes. */
     volatile CoreState coreState;
     /** any task: the error that stopped the node (fail-stop), or null. */
@@ -138,6 +140,12 @@ final class NodeContext {
     /** The state machine's captured state, to be written as the snapshot up to {@code last}. */
     record SnapshotJob(LogId last, byte[] membership, io.ringraft.spi.StateMachine.Snapshot view,
                        java.util.concurrent.CompletableFuture<LogId> requested) {
+    }
+
+    /** Every progress pointer, for status and for the tests that check each has one writer. */
+    java.util.List<ProgressPointer> pointers() {
+        return java.util.List.of(purgeLimit, purged, flushed, submitted, applyLimit, committed, durable, applied,
+                leaderTerm);
     }
 
     // ---------------------------------------------------------------- signals
@@ -219,6 +227,15 @@ final class NodeContext {
         this.applierSignal = applierSignal;
         this.snapshotSignal = snapshotSignal;
         this.replicatorSignals = new Signal[config.maxMembers()];
+        this.purgeLimit = ProgressPointer.monotonic("purgeLimit", 0, writerSignal);
+        this.purged = ProgressPointer.monotonic("purged", 0);
+        this.flushed = ProgressPointer.monotonic("flushed", 0, coreSignal);
+        this.submitted = ProgressPointer.movable("submitted", 0, coreSignal);
+        this.applyLimit = ProgressPointer.monotonic("applyLimit", 0, applierSignal);
+        this.committed = ProgressPointer.monotonic("committed", 0);
+        this.durable = ProgressPointer.movable("durable", 0);
+        this.applied = ProgressPointer.monotonic("applied", 0, coreSignal);
+        this.leaderTerm = ProgressPointer.movable("leaderTerm", -1);
         this.sharedSignal = sharedSignal;
         this.coreState = new CoreState(Role.FOLLOWER, 0, 0, Vote.INITIAL,
                 new io.ringraft.api.Membership(java.util.Set.of(), java.util.Set.of(), false));

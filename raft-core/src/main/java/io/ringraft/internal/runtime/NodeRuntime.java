@@ -421,10 +421,10 @@ public final class NodeRuntime implements AutoCloseable {
         Throwable failure = ctx.failure.get();
         return new io.ringraft.api.RaftStatus(ctx.groupId, ctx.selfId, state.role(), state.term(), state.leaderId(), state.vote(),
                 accepted == null ? LogId.ZERO : accepted.lastLogId(), accepted == null ? 0 : accepted.seq(),
-                ctx.writtenIndex.get(), ctx.flushedSeq.get(), ctx.durableIndex.get(), ctx.committed.get(),
+                ctx.submitted.get(), ctx.flushed.get(), ctx.durable.get(), ctx.committed.get(),
                 ctx.applied.get(), ctx.droppedInbound.get(), ctx.droppedOutbound.get(),
                 failure == null ? null : failure.toString(), closed || ctx.closing, state.membership(),
-                latestSnapshotIndex(), ctx.purgedIndex.get());
+                latestSnapshotIndex(), ctx.purged.get());
     }
 
     private long latestSnapshotIndex() {
@@ -447,6 +447,11 @@ public final class NodeRuntime implements AutoCloseable {
     /** The engine, for the simulator's invariant checks (read only, from the stepping thread). */
     public RaftEngine engine() {
         return core.engine();
+    }
+
+    /** The node's progress pointers (tests check that each has one writer). */
+    java.util.List<ProgressPointer> pointers() {
+        return ctx.pointers();
     }
 
     /** True once the node stopped (closed or failed). */

@@ -95,7 +95,7 @@ final class NodeShutdown {
                 LOG.error("node {} of group {} stopped after a failure; it acknowledges nothing more",
                         ctx.selfId, ctx.groupId, failure);
             }
-            ctx.leaderTerm.set(-1);
+            ctx.leaderTerm.publish(-1);
             NodeContext.CoreState state = ctx.coreState;
             ctx.coreState = new NodeContext.CoreState(Role.FOLLOWER, state.term(), 0, state.vote(), state.membership());
             failInRing(mayHaveTakenEffect(failure, "before the command's result was applied"));

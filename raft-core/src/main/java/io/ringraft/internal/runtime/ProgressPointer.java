@@ -51,6 +51,14 @@ final class ProgressPointer extends ProgressPointerValue {
         return new ProgressPointer(name, initial, false, watchers);
     }
 
+    /**
+     * Sets the starting value of a node that is being built, before any task runs (recovery): not a
+     * write of the owner task, and it wakes nobody. Called by the thread that builds the node.
+     */
+    void initialize(long value) {
+        VALUE.setRelease(this, value);
+    }
+
     /** The newest value (acquire). Any thread. */
     long get() {
         return (long) VALUE.getAcquire(this);
