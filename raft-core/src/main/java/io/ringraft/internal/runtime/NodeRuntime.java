@@ -59,7 +59,7 @@ public final class NodeRuntime implements AutoCloseable {
     private final SnapshotTask snapshots;
     private final NodeShutdown shutdown;
     /** Replicators by slot; the core adds one when a new member appears (copy-on-write: read anywhere). */
-    private volatile List<ReplicatorTask> replicators = List.of();
+    private volatile List<PeerSender> replicators = List.of();
     private final Threading threading;
     private final RaftTransportFactory transportFactory;
     private final List<AgentRunner> runners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -197,7 +197,7 @@ public final class NodeRuntime implements AutoCloseable {
         if (ctx.snapshotStore != null) {
             runners.add(startRunner(snapshots, ctx.snapshotSignal, idleParkNanos));
         }
-        for (ReplicatorTask replicator : replicators) {
+        for (PeerSender replicator : replicators) {
             runners.add(startRunner(replicator, ctx.replicatorSignals[replicator.slot()], idleParkNanos));
         }
         started = true;
@@ -205,8 +205,8 @@ public final class NodeRuntime implements AutoCloseable {
 
     /** A new member got replicator slot {@code slot} (core thread, or the constructor). */
     private void addReplicator(int slot) {
-        ReplicatorTask replicator = new ReplicatorTask(ctx, slot);
-        List<ReplicatorTask> next = new ArrayList<>(replicators);
+        PeerSender replicator = new PeerSender(ctx, slot);
+        List<PeerSender> next = new ArrayList<>(replicators);
         next.add(replicator);
         replicators = List.copyOf(next);
         if (!started || threading == Threading.MANUAL) {

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * keeping the snapshot open between chunks. Runs on its own thread (or a shared one); may
  * block on storage reads only when serving a lagging follower.
  */
-final class ReplicatorTask implements Agent {
+final class PeerSender implements Agent {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ReplicatorTask.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PeerSender.class);
 
     private final NodeContext ctx;
     private final long peerId;
@@ -41,7 +41,7 @@ final class ReplicatorTask implements Agent {
     private io.ringraft.spi.SnapshotInfo snapshotOpen;
     private long snapshotPosition;
 
-    ReplicatorTask(NodeContext ctx, int peerSlot) {
+    PeerSender(NodeContext ctx, int peerSlot) {
         this.ctx = ctx;
         this.peerId = ctx.peers[peerSlot];
         this.slot = peerSlot;
@@ -51,7 +51,7 @@ final class ReplicatorTask implements Agent {
 
     @Override
     public String roleName() {
-        return "ringraft-replicator-" + ctx.groupId + "-" + ctx.selfId + "-to-" + peerId;
+        return "ringraft-peer-sender-" + ctx.groupId + "-" + ctx.selfId + "-to-" + peerId;
     }
 
     @Override
