@@ -27,8 +27,8 @@ public interface ApplyProgress {
 
     /**
      * Every command up to and including {@code index} is applied (in the state that {@code query} and
-     * {@code snapshot} see). Monotonic: an index at or below one reported before is ignored. Entries
-     * below it stop being readable through their views once this returns.
+     * {@code snapshot} see). Monotonic: an index at or below one reported before is ignored. A view whose
+     * last entry this covers may change under its reader from now on.
      *
      * @throws IllegalArgumentException if {@code index} lies beyond the commands handed to the state machine
      */

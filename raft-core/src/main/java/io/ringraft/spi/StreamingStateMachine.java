@@ -9,7 +9,9 @@ package io.ringraft.spi;
  * <p><b>Threads.</b> {@link #accept} is called by the node's applier thread, one call at a time, in
  * log order. It must not block: it hands the commands to the state machine's own work (or applies them
  * at once) and returns. The state machine then reports through the {@link ApplyProgress} it was given,
- * from any thread, whenever it has applied commands.
+ * from any thread, whenever it has applied commands. It must report everything it was handed eventually
+ * without waiting for more commands (one that batches its writes flushes on a timer or when idle too):
+ * snapshots and restores wait for it to catch up, and hold back further commands meanwhile.
  *
  * <p><b>Views.</b> The {@link LogEntries} passed to {@code accept} is a view over the node's ring
  * buffer, not a copy. It stays readable (the node never reuses its memory) until the state machine

@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * {@link SnapshotTask} to write, one at a time. It also runs the {@link SnapshotInstaller}: on a
  * follower, snapshots from the leader are written and restored here, between batches, so the state
  * machine is only ever touched by this thread.
+ *
+ * <p>Streaming: with a {@link io.ringraft.spi.StreamingStateMachine} (wrapped in a
+ * {@link StreamingAdapter}) it hands commands over and follows the progress the state machine reports
+ * instead ({@link ApplyStream}): {@code applied}, results, reads and snapshots go by that progress, and a
+ * snapshot to capture or restore first waits, handing nothing more over, until every command handed over
+ * is reported.
  */
 final class ApplierTask implements Agent, StateMachine.ApplyResults {
 
