@@ -34,6 +34,7 @@ public final class RaftConfig {
     private final long snapshotIntervalBytes;
     private final long snapshotLogTailEntries;
     private final int snapshotChunkBytes;
+    private final int maxApplyBatchesInFlight;
 
     private RaftConfig(Builder b) {
         this.tickMillis = b.tickMillis;
@@ -60,6 +61,7 @@ public final class RaftConfig {
         this.snapshotIntervalBytes = b.snapshotIntervalBytes;
         this.snapshotLogTailEntries = b.snapshotLogTailEntries;
         this.snapshotChunkBytes = b.snapshotChunkBytes;
+        this.maxApplyBatchesInFlight = b.maxApplyBatchesInFlight;
     }
 
     /** A builder with the defaults. */
@@ -163,6 +165,14 @@ public final class RaftConfig {
      */
     public int snapshotChunkBytes() { return snapshotChunkBytes; }
 
+    /**
+     * Batches of commands a {@code StreamingStateMachine} may hold at once, handed over and not yet
+     * reported applied (each up to {@link #batchEntries()} entries, a view over the ring, no copy); the
+     * node hands over no more until progress frees one. Unused with a synchronous state machine.
+     * Default 4.
+     */
+    public int maxApplyBatchesInFlight() { return maxApplyBatchesInFlight; }
+
     /** The lease length in ticks (0 without leases): the election timeout less the drift bound. */
     public int leaseTicks() {
         if (!leaseReads) {
@@ -190,7 +200,8 @@ public final class RaftConfig {
                 + "B proposals=" + proposalQueueBytes + "B inbound=" + inboundQueueCapacity + " futures="
                 + maxPendingFutures + " reads=" + maxPendingReads + " lease=" + (leaseReads ? leaseTicks() + " ticks" : "off")
                 + " wait=" + proposalWaitMillis + "ms snapshot every " + snapshotIntervalEntries + " entries/"
-                + snapshotIntervalBytes + "B tail=" + snapshotLogTailEntries + " chunk=" + snapshotChunkBytes + "B]";
+                + snapshotIntervalBytes + "B tail=" + snapshotLogTailEntries + " chunk=" + snapshotChunkBytes + "B"
+                + " applyBatchesInFlight=" + maxApplyBatchesInFlight + "]";
     }
 
     /** Builds a {@link RaftConfig}; {@link #build()} validates every setting together. */
@@ -219,6 +230,7 @@ public final class RaftConfig {
         private long snapshotIntervalBytes = 256L << 20;
         private long snapshotLogTailEntries = 10_000;
         private int snapshotChunkBytes = 1 << 20;
+        private int maxApplyBatchesInFlight = 4;
 
         private Builder() {
         }
@@ -247,6 +259,7 @@ public final class RaftConfig {
         public Builder snapshotIntervalBytes(long v) { snapshotIntervalBytes = v; return this; }
         public Builder snapshotLogTailEntries(long v) { snapshotLogTailEntries = v; return this; }
         public Builder snapshotChunkBytes(int v) { snapshotChunkBytes = v; return this; }
+        public Builder maxApplyBatchesInFlight(int v) { maxApplyBatchesInFlight = v; return this; }
 
         /**
          * @throws IllegalArgumentException naming the first setting that is out of range or
@@ -263,6 +276,7 @@ public final class RaftConfig {
             positive("maxEntryBytes", maxEntryBytes);
             positive("maxMembers", maxMembers);
             positive("snapshotChunkBytes", snapshotChunkBytes);
+            positive("maxApplyBatchesInFlight", maxApplyBatchesInFlight);
             if (snapshotIntervalEntries < 0 || snapshotIntervalBytes < 0 || snapshotLogTailEntries < 0) {
                 throw new IllegalArgumentException("snapshotIntervalEntries (" + snapshotIntervalEntries
                         + "), snapshotIntervalBytes (" + snapshotIntervalBytes + ") and snapshotLogTailEntries ("

@@ -5,6 +5,7 @@ import io.ringraft.spi.LogStorage;
 import io.ringraft.spi.RaftTransportFactory;
 import io.ringraft.spi.SnapshotStore;
 import io.ringraft.spi.StateMachine;
+import io.ringraft.spi.StreamingStateMachine;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;
@@ -292,7 +293,18 @@ public final class RaftNode implements AutoCloseable {
 
         public Builder config(RaftConfig config) { this.config = config; return this; }
 
+        /** The replicated state machine, applied synchronously in batches (this or the streaming form is required). */
         public Builder stateMachine(StateMachine stateMachine) { this.stateMachine = stateMachine; return this; }
+
+        /**
+         * A replicated state machine that takes committed commands as a stream and reports its progress
+         * later ({@link StreamingStateMachine}); instead of {@link #stateMachine(StateMachine)} (a separate
+         * name, so that a lambda for either stays unambiguous).
+         */
+        public Builder streamingStateMachine(StreamingStateMachine stateMachine) {
+            this.stateMachine = NodeRuntime.streaming(stateMachine);
+            return this;
+        }
 
         /** Durable storage (required; use {@code io.ringraft.local.InMemoryLogStorage} for tests). */
         public Builder logStorage(LogStorage logStorage) { this.logStorage = logStorage; return this; }

@@ -1,6 +1,7 @@
 /**
  * Service provider interfaces: what a user or a module plugs into RingRaft. {@code StateMachine}
- * (the replicated application), {@code LogStorage} (durable log and vote), and
+ * (the replicated application; {@code StreamingStateMachine} with {@code ApplyProgress} is its
+ * streaming form), {@code LogStorage} (durable log and vote), and
  * {@code RaftTransportFactory}/{@code RaftTransport} (the network), {@code SnapshotStore} (durable
  * snapshots), and {@code LogEntries}, the view of consecutive entries they all take and give.
  */

@@ -42,15 +42,22 @@ final class KvStateMachine implements StateMachine {
     @Override
     public void apply(LogEntries entries, ApplyResults results) {
         for (int i = 0; i < entries.count(); i++) {
-            var payload = entries.payloadAt(i);
-            byte[] bytes = new byte[payload.capacity()];
-            payload.getBytes(0, bytes);
-            KvCommand command = KvCommand.decode(bytes);
-            observer.applied(nodeId, entries.firstIndex() + i, entries.termAt(i), command);
-            results.set(i, execute(command.input()));
-            lastIndex = entries.firstIndex() + i;
-            observer.stateAt(nodeId, lastIndex, stateHash(data));
+            results.set(i, applyOne(entries, i));
         }
+    }
+
+    /** Applies the command at {@code offset} of {@code entries}; returns its result. */
+    KvOutput applyOne(LogEntries entries, int offset) {
+        var payload = entries.payloadAt(offset);
+        byte[] bytes = new byte[payload.capacity()];
+        payload.getBytes(0, bytes);
+        KvCommand command = KvCommand.decode(bytes);
+        long index = entries.firstIndex() + offset;
+        observer.applied(nodeId, index, entries.termAt(offset), command);
+        KvOutput result = execute(command.input());
+        lastIndex = index;
+        observer.stateAt(nodeId, lastIndex, stateHash(data));
+        return result;
     }
 
     /** A linearizable read (ReadIndex): the query is an encoded {@link KvCommand} holding a get. */
@@ -118,6 +125,11 @@ final class KvStateMachine implements StateMachine {
             hash += (entry.getKey().hashCode() * 1_000_003L) ^ entry.getValue().hashCode();
         }
         return hash;
+    }
+
+    /** Index of the last command applied, or of the last one a restored snapshot holds. */
+    long lastIndex() {
+        return lastIndex;
     }
 
     Map<String, String> snapshotOfData() {

@@ -33,6 +33,15 @@ final class SimNode {
     private final CompletionChecker completions;
 
     private NodeRuntime runtime;
+    /**
+     * Draws, per incarnation, whether the node applies through {@link StreamingKvStateMachine} (and that
+     * machine's randomness); null: every incarnation applies synchronously.
+     */
+    SplittableRandom streamRandom;
+    /** The running incarnation's streaming state machine, or null if it applies synchronously. */
+    private StreamingKvStateMachine streaming;
+    /** Incarnations started with the streaming state machine. */
+    int streamingIncarnations;
     /** The listener of the running incarnation's {@code tryPropose} proposals. */
     private CompletionChecker.Listener listener;
     /** Proposals made so far: every other one goes through {@code tryPropose} and the listener. */
@@ -86,7 +95,13 @@ final class SimNode {
     void start() {
         incarnation++;
         listener = completions.new Listener(id);
-        runtime = new NodeRuntime(1, id, voters, config, new KvStateMachine(id, observer),
+        KvStateMachine kv = new KvStateMachine(id, observer);
+        streaming = streamRandom != null && streamRandom.nextInt(4) != 0
+                ? new StreamingKvStateMachine(id, kv, streamRandom.split(), config.maxApplyBatchesInFlight()) : null;
+        if (streaming != null) {
+            streamingIncarnations++;
+        }
+        runtime = new NodeRuntime(1, id, voters, config, streaming != null ? NodeRuntime.streaming(streaming) : kv,
                 new SimLogStorage(disk), snapshots.reopen(), network, listener, NodeRuntime.Threading.MANUAL,
                 this::localClock,
                 new SplittableRandom(seed * 31 + id * 1_000_003L + incarnation));
@@ -98,6 +113,7 @@ final class SimNode {
         completions.nodeCrashed(this);
         network.disconnect(id);
         runtime = null;
+        streaming = null;
         disk.crash(random, mode);
         restartAt = restartAtTime;
     }
@@ -108,6 +124,9 @@ final class SimNode {
      */
     void close(SplittableRandom random, SimDisk.CrashMode mode, long restartAtTime) {
         runtime.close();
+        if (streaming != null) {
+            streaming.drainAfterStop(); // late progress after the close: the node must ignore it
+        }
         completions.nodeStopped(this);
         crash(random, mode, restartAtTime);
     }
@@ -123,7 +142,15 @@ final class SimNode {
 
     /** The running incarnation's tasks (new replicators appear as members join). */
     List<Agent> agents() {
-        return runtime == null ? List.of() : runtime.agents();
+        if (runtime == null) {
+            return List.of();
+        }
+        if (streaming == null) {
+            return runtime.agents();
+        }
+        List<Agent> agents = new java.util.ArrayList<>(runtime.agents());
+        agents.add(streaming); // the state machine's own work, stepped like the node's tasks
+        return agents;
     }
 
     NodeRuntime runtime() {

@@ -21,10 +21,20 @@ import io.ringraft.api.RaftConfig;
  * @param config        the nodes' configuration
  * @param spareNodes    extra nodes that start outside the voter set; with any, the nemesis changes the
  *                      membership (random voters of the cluster's size, random learners)
+ * @param streaming     half of the seeds (drawn per seed) run most node incarnations with the streaming
+ *                      state machine ({@link StreamingKvStateMachine}), which acknowledges late and in bursts
  */
 public record SimOptions(int nodes, int chaosSteps, int healSteps, int clients, int keys, boolean partitions,
                          boolean crashes, boolean pauses, boolean lossyNetwork, boolean fsyncFailures,
-                         boolean transfers, RaftConfig config, int spareNodes) {
+                         boolean transfers, RaftConfig config, int spareNodes, boolean streaming) {
+
+    /** Options with every node applying synchronously. */
+    public SimOptions(int nodes, int chaosSteps, int healSteps, int clients, int keys, boolean partitions,
+                      boolean crashes, boolean pauses, boolean lossyNetwork, boolean fsyncFailures,
+                      boolean transfers, RaftConfig config, int spareNodes) {
+        this(nodes, chaosSteps, healSteps, clients, keys, partitions, crashes, pauses, lossyNetwork,
+                fsyncFailures, transfers, config, spareNodes, false);
+    }
 
     /** Options without spare nodes (a fixed membership). */
     public SimOptions(int nodes, int chaosSteps, int healSteps, int clients, int keys, boolean partitions,
@@ -36,7 +46,7 @@ public record SimOptions(int nodes, int chaosSteps, int healSteps, int clients, 
 
     /** The default mix: 3 nodes, every fault type, a small ring so back-pressure and wrap-around happen. */
     public static SimOptions defaults() {
-        return new SimOptions(3, 6_000, 12_000, 3, 3, true, true, true, true, true, true, smallConfig(), 2);
+        return new SimOptions(3, 6_000, 12_000, 3, 3, true, true, true, true, true, true, smallConfig(), 2, true);
     }
 
     /**
@@ -59,22 +69,28 @@ public record SimOptions(int nodes, int chaosSteps, int healSteps, int clients, 
                 .ringCapacityEntries(64).ringCapacityBytes(16 << 10).maxEntryBytes(512)
                 .maxInflightAppends(4).maxEntriesPerAppend(8).maxBytesPerAppend(4096)
                 .proposalQueueBytes(8 << 10).inboundQueueCapacity(64).maxPendingFutures(256)
-                .batchEntries(16);
+                .batchEntries(16).maxApplyBatchesInFlight(3);
     }
 
     public SimOptions withNodes(int n) {
         return new SimOptions(n, chaosSteps, healSteps, clients, keys, partitions, crashes, pauses, lossyNetwork,
-                fsyncFailures, transfers, config, spareNodes);
+                fsyncFailures, transfers, config, spareNodes, streaming);
     }
 
     public SimOptions withChaosSteps(int steps) {
         return new SimOptions(nodes, steps, healSteps, clients, keys, partitions, crashes, pauses, lossyNetwork,
-                fsyncFailures, transfers, config, spareNodes);
+                fsyncFailures, transfers, config, spareNodes, streaming);
+    }
+
+    /** These options with the streaming state machine on half of the seeds ({@code true}) or never. */
+    public SimOptions withStreaming(boolean streaming) {
+        return new SimOptions(nodes, chaosSteps, healSteps, clients, keys, partitions, crashes, pauses, lossyNetwork,
+                fsyncFailures, transfers, config, spareNodes, streaming);
     }
 
     public SimOptions withFaults(boolean partitions, boolean crashes, boolean pauses, boolean lossyNetwork,
                                  boolean fsyncFailures) {
         return new SimOptions(nodes, chaosSteps, healSteps, clients, keys, partitions, crashes, pauses,
-                lossyNetwork, fsyncFailures, transfers, config, spareNodes);
+                lossyNetwork, fsyncFailures, transfers, config, spareNodes, streaming);
     }
 }

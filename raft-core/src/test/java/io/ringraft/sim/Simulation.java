@@ -59,6 +59,8 @@ public final class Simulation {
     /** Draws of the clean-stop fault, apart from the others' so that seeds without it run as before. */
     private final SplittableRandom stopRandom;
     private final double stopRate;
+    /** Whether this seed runs most node incarnations with the streaming state machine. */
+    private final boolean streaming;
 
     // Scripting hooks for scenario tests (SimScenariosTest); unused by run(), which they do not change.
     /** Sees every message a node sends, after the safety checker. */
@@ -92,6 +94,9 @@ public final class Simulation {
         this.membershipRate = options.spareNodes() > 0 && swarm.nextBoolean() ? 0.001 : 0;
         this.stopRandom = root.split();
         this.stopRate = options.crashes() && stopRandom.nextBoolean() ? 0.001 : 0;
+        // Drawn apart from everything else, after it: seeds that do not stream run exactly as before.
+        SplittableRandom streamRandom = options.streaming() ? root.split() : null;
+        this.streaming = streamRandom != null && streamRandom.nextBoolean();
         if (options.lossyNetwork() && swarm.nextBoolean()) {
             network.dropProbability = 0.05;
             network.duplicateProbability = 0.05;
@@ -105,6 +110,7 @@ public final class Simulation {
             // Spare nodes start with the cluster's voters, outside them: they join when a configuration names them.
             SimNode node = new SimNode(id, voters, options.config(), network, () -> now, checker, seed, completions);
             node.slowDisk = swarm.nextInt(3) == 0 ? 0.7 : 0;
+            node.streamRandom = streaming ? streamRandom.split() : null;
             nodes.add(node);
             node.start();
         }
@@ -455,6 +461,11 @@ public final class Simulation {
     /** Snapshots taken, snapshots restored (installed or at restart), snapshot chunks sent. */
     public long[] snapshotCounts() {
         return checker.snapshotCounts();
+    }
+
+    /** Node incarnations that applied through the streaming state machine. */
+    public long streamingIncarnations() {
+        return nodes.stream().mapToLong(node -> node.streamingIncarnations).sum();
     }
 
     /** Commands followers forwarded that a leader appended. */

@@ -20,6 +20,7 @@ class SimulationTest {
         long steps = 0;
         long[] snapshots = new long[3];
         long forwards = 0;
+        long streamingSeeds = 0;
         List<String> violations = new ArrayList<>();
         for (long seed = first; seed < first + count; seed++) {
             Simulation simulation = new Simulation(seed, SimOptions.defaults());
@@ -35,6 +36,7 @@ class SimulationTest {
             }
             steps += simulation.steps();
             forwards += simulation.forwardsAppended();
+            streamingSeeds += simulation.streamingIncarnations() > 0 ? 1 : 0;
             for (int i = 0; i < snapshots.length; i++) {
                 snapshots[i] += simulation.snapshotCounts()[i];
             }
@@ -44,7 +46,8 @@ class SimulationTest {
         }
         System.out.println("simulation: " + count + " seeds, " + steps + " steps, " + violations.size()
                 + " violations; snapshots: " + snapshots[0] + " taken, " + snapshots[1] + " restored, "
-                + snapshots[2] + " chunks sent; " + forwards + " forwarded commands appended");
+                + snapshots[2] + " chunks sent; " + forwards + " forwarded commands appended; " + streamingSeeds
+                + " seeds with streaming state machines");
         violations.forEach(System.out::println);
         assertThat(violations).isEmpty();
         if (count < 20) {
@@ -55,6 +58,7 @@ class SimulationTest {
         assertThat(snapshots[1]).as("snapshots restored").isPositive();
         assertThat(snapshots[2]).as("snapshot chunks sent").isPositive();
         assertThat(forwards).as("commands forwarded by followers and appended by a leader").isPositive();
+        assertThat(streamingSeeds).as("seeds that ran streaming state machines").isGreaterThan(count / 4);
     }
 
     @Test

@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * {@link SnapshotTask} to write, one at a time. It also runs the {@link SnapshotInstaller}: on a
  * follower, snapshots from the leader are written and restored here, between batches, so the state
  * machine is only ever touched by this thread.
+ *
+ * <p>Streaming: with a {@link io.ringraft.spi.StreamingStateMachine} (wrapped in a
+ * {@link StreamingAdapter}) it hands commands over and follows the progress the state machine reports
+ * instead ({@link ApplyStream}): {@code applied}, results, reads and snapshots go by that progress, and a
+ * snapshot to capture or restore first waits, handing nothing more over, until every command handed over
+ * is reported.
  */
 final class ApplierTask implements Agent, StateMachine.ApplyResults {
 
@@ -48,6 +54,8 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private OriginEntries batch;
     private final Object[] results;
     private final SnapshotInstaller installer;
+    /** With a streaming state machine: hands it commands and follows its reported progress; else null. */
+    private final ApplyStream stream;
     private int resultBase;
     private long applied;
     /** Term of the entry at {@link #applied}. */
@@ -77,7 +85,12 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         this.applied = applied.index();
         this.appliedTerm = applied.term();
         this.membership = membership;
-        this.installer = new SnapshotInstaller(ctx, () -> this.applied, this::restored);
+        this.stream = ctx.stateMachine instanceof StreamingAdapter streaming
+                ? new ApplyStream(ctx, outcomes, streaming.machine, this::account, ringView, stored, maxBatchBytes,
+                applied)
+                : null;
+        this.installer = new SnapshotInstaller(ctx, () -> this.applied, this::restored,
+                () -> stream == null || stream.idle());
         ctx.applied.initialize(applied.index());
     }
 
@@ -96,7 +109,9 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         try {
             work += installer.poll();
             long limit = ctx.applyLimit.get();
-            if (applied < limit && fill(limit)) {
+            if (stream != null) {
+                work += followStream(limit);
+            } else if (applied < limit && fill(limit)) {
                 applyBatch();
                 if (!ctx.forwards.noneAppended()) {
                     ctx.forwards.settle(batch);
@@ -115,7 +130,39 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         return work;
     }
 
+    /**
+     * Streaming: hands the state machine what is committed (unless a snapshot is to be captured or
+     * restored: those wait until everything handed over is reported), then moves {@code applied} as far
+     * as the state machine reported, completing proposals on the way.
+     */
+    private int followStream(long limit) throws IOException {
+        int work = stream.collect();
+        if (!installer.restoreWaiting() && !snapshotWanted()) {
+            work += stream.deliver(limit);
+            work += stream.collect(); // entries that are not commands, or commands reported inside accept
+        }
+        if (stream.applied() > applied) {
+            applied = stream.applied();
+            appliedTerm = stream.appliedTerm();
+            ctx.applied.publish(applied); // wakes the core
+        }
+        return work;
+    }
+
     // ------------------------------------------------------------------ snapshots
+
+    /** The policy says a snapshot is due (entries or bytes applied since the last one). */
+    private boolean snapshotDue() {
+        RaftConfig config = ctx.config;
+        return (config.snapshotIntervalEntries() > 0 && entriesSinceSnapshot >= config.snapshotIntervalEntries())
+                || (config.snapshotIntervalBytes() > 0 && bytesSinceSnapshot >= config.snapshotIntervalBytes());
+    }
+
+    /** A snapshot is due or asked for and none is being written: {@link #maybeSnapshot} captures one once it may. */
+    private boolean snapshotWanted() {
+        return ctx.snapshotStore != null && !snapshotsUnsupported && ctx.snapshotJob.get() == null
+                && (snapshotDue() || ctx.snapshotRequest.get() != null);
+    }
 
     /** Captures the state for a snapshot if one is due or asked for and none is being written. */
     private int maybeSnapshot() {
@@ -130,11 +177,12 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
             }
             return 0;
         }
-        RaftConfig config = ctx.config;
-        boolean due = (config.snapshotIntervalEntries() > 0 && entriesSinceSnapshot >= config.snapshotIntervalEntries())
-                || (config.snapshotIntervalBytes() > 0 && bytesSinceSnapshot >= config.snapshotIntervalBytes());
+        boolean due = snapshotDue();
         if ((!due && requested == null) || ctx.snapshotJob.get() != null) {
             return 0;
+        }
+        if (stream != null && !stream.idle()) {
+            return 0; // the snapshot must hold exactly `applied`: wait until everything handed over is reported
         }
         SnapshotInfo latest = ctx.latestSnapshot.get();
         if (latest != null && latest.last().index() >= applied || applied == 0) {
@@ -170,6 +218,9 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     /** The installer restored the state machine from {@code snapshot}: applying continues after it. */
     private void restored(SnapshotInfo snapshot) {
         failSkipped(snapshot.last());
+        if (stream != null) {
+            stream.restoredTo(snapshot.last());
+        }
         ctx.forwards.replacedBySnapshot(snapshot.last().index());
         applied = snapshot.last().index();
         appliedTerm = snapshot.last().term();
@@ -252,15 +303,7 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private void applyBatch() {
         int count = batch.count();
         int runStart = -1;
-        entriesSinceSnapshot += count;
-        for (int i = 0; i < count; i++) {
-            var payload = batch.payloadAt(i);
-            bytesSinceSnapshot += payload.capacity();
-            if (batch.kindAt(i) == EntryKind.CONFIG) {
-                membership = new byte[payload.capacity()];
-                payload.getBytes(0, membership);
-            }
-        }
+        account(batch);
         for (int i = 0; i <= count; i++) {
             boolean command = i < count && batch.kindAt(i) == EntryKind.COMMAND;
             if (command && runStart < 0) {
@@ -268,6 +311,20 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
             } else if (!command && runStart >= 0) {
                 applyRun(runStart, i - runStart);
                 runStart = -1;
+            }
+        }
+    }
+
+    /** Counts entries toward the snapshot policy and follows the membership they carry. */
+    private void account(LogEntries entries) {
+        int count = entries.count();
+        entriesSinceSnapshot += count;
+        for (int i = 0; i < count; i++) {
+            var payload = entries.payloadAt(i);
+            bytesSinceSnapshot += payload.capacity();
+            if (entries.kindAt(i) == EntryKind.CONFIG) {
+                membership = new byte[payload.capacity()];
+                payload.getBytes(0, membership);
             }
         }
     }

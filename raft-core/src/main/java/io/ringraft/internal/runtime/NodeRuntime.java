@@ -157,6 +157,15 @@ public final class NodeRuntime implements AutoCloseable {
                 state.vote(), state.base(), state.last());
     }
 
+    /**
+     * Wraps a streaming state machine so that it can be passed where a {@link StateMachine} is taken: the
+     * node's applier then hands it committed commands as a stream ({@link ApplyStream}) instead of
+     * calling {@code apply}. Any thread.
+     */
+    public static StateMachine streaming(io.ringraft.spi.StreamingStateMachine machine) {
+        return new StreamingAdapter(machine);
+    }
+
     /** Releases what a failed constructor opened, so that the caller may try again with the same directories. */
     private static void closeAfterFailedStart(LogStorage storage, SnapshotStore snapshotStore, Exception failure) {
         for (AutoCloseable closeable : new AutoCloseable[] {storage, snapshotStore}) {

@@ -36,26 +36,46 @@ final class SnapshotInstaller {
     private final NodeContext ctx;
     private final java.util.function.LongSupplier applied;
     private final Restored restored;
+    /** Whether the state machine may be restored now (a streaming one: nothing handed over is unreported). */
+    private final java.util.function.BooleanSupplier mayRestore;
+    /** The last chunk of a snapshot waits in the queue until {@link #mayRestore} holds. */
+    private boolean restoreWaiting;
     private SnapshotSink sink;
     private LogId receiving;
     private long receivingTerm;
     private long received;
 
-    SnapshotInstaller(NodeContext ctx, java.util.function.LongSupplier applied, Restored restored) {
+    SnapshotInstaller(NodeContext ctx, java.util.function.LongSupplier applied, Restored restored,
+                      java.util.function.BooleanSupplier mayRestore) {
         this.ctx = ctx;
         this.applied = applied;
         this.restored = restored;
+        this.mayRestore = mayRestore;
     }
 
-    /** Handles the chunks waiting; returns how many. */
+    /**
+     * Handles the chunks waiting; returns how many. A last chunk (which may restore the state machine)
+     * is left queued while {@code mayRestore} is false; {@link #restoreWaiting()} then says so.
+     */
     int poll() throws IOException {
         int work = 0;
+        restoreWaiting = false;
         InstallSnapshotRequest chunk;
-        while (work < NodeContext.SNAPSHOT_CHUNK_QUEUE && (chunk = ctx.snapshotChunks.poll()) != null) {
+        while (work < NodeContext.SNAPSHOT_CHUNK_QUEUE && (chunk = ctx.snapshotChunks.peek()) != null) {
+            if (chunk.done() && !mayRestore.getAsBoolean()) {
+                restoreWaiting = true;
+                break;
+            }
+            ctx.snapshotChunks.poll();
             onChunk(chunk);
             work++;
         }
         return work;
+    }
+
+    /** The last poll left a last chunk queued until the state machine may be restored. */
+    boolean restoreWaiting() {
+        return restoreWaiting;
     }
 
     private void onChunk(InstallSnapshotRequest chunk) throws IOException {

@@ -1,0 +1,36 @@
+package io.ringraft.spi;
+
+/**
+ * Where a {@link StreamingStateMachine} reports what it has applied. Handed to every
+ * {@link StreamingStateMachine#accept} call (always the same object for one node).
+ *
+ * <p><b>Threads.</b> Any thread, at any time (also inside {@code accept}). Never blocks, allocates
+ * nothing. A {@link #result} must happen-before the {@link #applied} call that covers its index (call
+ * both from the same thread, or hand over through something that orders them): the node reads the
+ * result once it sees the progress.
+ *
+ * <p><b>After the node stopped</b> (closed, or stopped after a failure) calls are accepted and ignored:
+ * the node already reported every proposal it had not completed (as possibly taken effect), and no
+ * proposal is ever reported twice.
+ */
+public interface ApplyProgress {
+
+    /**
+     * The result of the command at {@code index}, handed to its proposer on this node once progress
+     * passes it (dropped on other nodes). Optional: a command without a result reports {@code null}.
+     * Call it before {@link #applied} covers {@code index}.
+     *
+     * @throws IllegalArgumentException if {@code index} was not handed to the state machine, or progress
+     *                                  already passed it
+     */
+    void result(long index, Object value);
+
+    /**
+     * Every command up to and including {@code index} is applied (in the state that {@code query} and
+     * {@code snapshot} see). Monotonic: an index at or below one reported before is ignored. A view whose
+     * last entry this covers may change under its reader from now on.
+     *
+     * @throws IllegalArgumentException if {@code index} lies beyond the commands handed to the state machine
+     */
+    void applied(long index);
+}

@@ -1,0 +1,156 @@
+package io.ringraft.sim;
+
+import io.ringraft.spi.ApplyProgress;
+import io.ringraft.spi.LogEntries;
+import io.ringraft.spi.StateMachine;
+import io.ringraft.spi.StreamingStateMachine;
+import java.util.ArrayDeque;
+import java.util.SplittableRandom;
+import org.agrona.concurrent.Agent;
+
+/**
+ * The simulator's KV map ({@link KvStateMachine}) as a {@link StreamingStateMachine} that acknowledges
+ * late and in bursts. It keeps the views it is handed (no copy: a view the node reused too early would
+ * show another command, which the {@link SafetyChecker} catches) and applies them on its own duty
+ * cycles, which the simulation runs like the node's tasks, in its seeded order: most cycles do nothing,
+ * some apply a burst of commands (ending anywhere, also inside a batch) and report their results, and
+ * progress is reported on some cycles only, often well after the commands were applied. Now and then it
+ * applies a whole batch inside {@code accept}.
+ *
+ * <p>It checks the node's side of the contract: never more than {@code maxApplyBatchesInFlight}
+ * batches outstanding, and no snapshot or restore while anything handed over is unreported. After the
+ * node stops it may go on applying and reporting (see {@link #drainAfterStop}); the node must ignore that
+ * (the {@link CompletionChecker} sees any second completion). Single-threaded, like the simulation.
+ */
+final class StreamingKvStateMachine implements StreamingStateMachine, Agent {
+
+    private final KvStateMachine kv;
+    private final SplittableRandom random;
+    private final int maxBatches;
+    private final long nodeId;
+    /** Views handed over and not yet fully applied, oldest first (at most {@link #maxBatches}). */
+    private final ArrayDeque<LogEntries> pending = new ArrayDeque<>();
+    /** Entries of the oldest pending view already applied. */
+    private int cursor;
+    private ApplyProgress progress;
+    /** The last command applied, and the last one reported applied. */
+    private long appliedIndex;
+    private long reportedIndex;
+    /** Views handed over whose commands are not all reported yet. */
+    private int unreportedViews;
+    private final ArrayDeque<Long> viewEnds = new ArrayDeque<>();
+
+    StreamingKvStateMachine(long nodeId, KvStateMachine kv, SplittableRandom random, int maxBatches) {
+        this.nodeId = nodeId;
+        this.kv = kv;
+        this.random = random;
+        this.maxBatches = maxBatches;
+    }
+
+    @Override
+    public void accept(LogEntries commands, ApplyProgress progress) {
+        if (unreportedViews == maxBatches) {
+            throw new AssertionError("node " + nodeId + " handed over a batch at " + commands.firstIndex()
+                    + " with " + maxBatches + " batches unreported");
+        }
+        if (commands.count() == 0 || commands.firstIndex() <= appliedIndex) {
+            throw new AssertionError("node " + nodeId + " handed over commands " + commands.firstIndex() + "+"
+                    + commands.count() + " after applying " + appliedIndex);
+        }
+        this.progress = progress;
+        pending.add(commands);
+        viewEnds.add(commands.lastIndex());
+        unreportedViews++;
+        if (random.nextInt(8) == 0) {
+            applyUpTo(Long.MAX_VALUE);
+            report(appliedIndex);
+        }
+    }
+
+    @Override
+    public String roleName() {
+        return "kv-stream-" + nodeId;
+    }
+
+    @Override
+    public int doWork() {
+        if (appliedIndex == reportedIndex && pending.isEmpty()) {
+            return 0;
+        }
+        int roll = random.nextInt(16);
+        if (roll < 9) {
+            return 0; // late
+        }
+        int work = 0;
+        if (roll < 14 && !pending.isEmpty()) {
+            work += applyUpTo(1 + random.nextInt(40)); // a burst, ending anywhere
+        }
+        if (roll >= 12 && appliedIndex > reportedIndex) {
+            report(appliedIndex); // progress for everything applied so far, at once
+            work++;
+        }
+        return work;
+    }
+
+    /** Applies up to {@code max} commands from the pending views; reports their results (not the progress). */
+    private int applyUpTo(long max) {
+        int applied = 0;
+        while (applied < max && !pending.isEmpty()) {
+            LogEntries view = pending.peek();
+            long index = view.firstIndex() + cursor;
+            progress.result(index, kv.applyOne(view, cursor));
+            appliedIndex = index;
+            applied++;
+            if (++cursor == view.count()) {
+                pending.poll();
+                cursor = 0;
+            }
+        }
+        return applied;
+    }
+
+    private void report(long index) {
+        progress.applied(index);
+        reportedIndex = index;
+        while (!viewEnds.isEmpty() && viewEnds.peek() <= index) {
+            viewEnds.poll();
+            unreportedViews--;
+        }
+    }
+
+    /** The node stopped (closed, or failed): apply and report everything still held, as a late state machine would. */
+    void drainAfterStop() {
+        if (progress != null) {
+            applyUpTo(Long.MAX_VALUE);
+            if (appliedIndex > reportedIndex) {
+                report(appliedIndex);
+            }
+        }
+    }
+
+    @Override
+    public Object query(org.agrona.DirectBuffer query, int offset, int length) {
+        return kv.query(query, offset, length);
+    }
+
+    @Override
+    public StateMachine.Snapshot snapshot() {
+        requireAllReported("snapshot");
+        return kv.snapshot();
+    }
+
+    @Override
+    public void restore(java.io.InputStream data) throws java.io.IOException {
+        requireAllReported("restore");
+        kv.restore(data);
+        appliedIndex = kv.lastIndex();
+        reportedIndex = appliedIndex;
+    }
+
+    private void requireAllReported(String what) {
+        if (!pending.isEmpty() || appliedIndex != reportedIndex) {
+            throw new AssertionError("node " + nodeId + " asked for a " + what + " with commands outstanding: "
+                    + pending.size() + " views pending, applied " + appliedIndex + ", reported " + reportedIndex);
+        }
+    }
+}
