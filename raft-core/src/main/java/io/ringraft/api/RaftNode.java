@@ -1,5 +1,6 @@
 package io.ringraft.api;
 
+import io.ringraft.internal.runtime.NodeHandle;
 import io.ringraft.internal.runtime.NodeRuntime;
 import io.ringraft.spi.LogStorage;
 import io.ringraft.spi.RaftTransportFactory;
@@ -12,7 +13,6 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One member of one Raft group: the application's handle to a replicated state machine.
@@ -36,11 +36,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class RaftNode implements AutoCloseable {
 
+    private final NodeHandle handle;
     private final NodeRuntime runtime;
     private final boolean hasListener;
 
-    private RaftNode(NodeRuntime runtime, boolean hasListener) {
-        this.runtime = runtime;
+    private RaftNode(NodeHandle handle, boolean hasListener) {
+        this.handle = handle;
+        this.runtime = handle.runtime();
         this.hasListener = hasListener;
     }
 
@@ -60,32 +62,7 @@ public final class RaftNode implements AutoCloseable {
      */
     public CompletableFuture<Object> propose(byte[] command) {
         Objects.requireNonNull(command, "command");
-        CompletableFuture<Object> future = new CompletableFuture<>();
-        if (command.length > runtime.config().maxEntryBytes()) {
-            future.completeExceptionally(new RejectedException("command of " + command.length
-                    + " bytes exceeds maxEntryBytes " + runtime.config().maxEntryBytes()));
-            return future;
-        }
-        if (runtime.isStopped()) {
-            future.completeExceptionally(new NodeStoppedException("node " + runtime.selfId() + " is stopped"));
-            return future;
-        }
-        long id = runtime.registerFuture(future);
-        if (id == 0) {
-            future.completeExceptionally(new RejectedException("too many proposals awaiting results (maxPendingFutures "
-                    + runtime.config().maxPendingFutures() + ")"));
-            return future;
-        }
-        if (!runtime.tryPropose((byte) 2, id, new UnsafeBuffer(command), 0, command.length)) {
-            CompletableFuture<Object> mine = runtime.takeFuture(id);
-            if (mine != null) {
-                mine.completeExceptionally(runtime.isStopped()
-                        ? new NodeStoppedException("node " + runtime.selfId() + " is stopped")
-                        : new RejectedException("proposal queue full (proposalQueueBytes "
-                        + runtime.config().proposalQueueBytes() + ")"));
-            }
-        }
-        return future;
+        return handle.propose(command);
     }
 
     /**
@@ -102,21 +79,10 @@ public final class RaftNode implements AutoCloseable {
      */
     public CompletableFuture<Object> forward(byte[] command) {
         Objects.requireNonNull(command, "command");
-        RaftStatus status = runtime.status();
-        if (status.role() == Role.LEADER) {
+        if (runtime.status().role() == Role.LEADER) {
             return propose(command);
         }
-        CompletableFuture<Object> future = new CompletableFuture<>();
-        if (command.length > runtime.config().maxEntryBytes()) {
-            future.completeExceptionally(new RejectedException("command of " + command.length
-                    + " bytes exceeds maxEntryBytes " + runtime.config().maxEntryBytes()));
-        } else if (!runtime.tryForward(command.clone(), future)) {
-            future.completeExceptionally(runtime.isStopped()
-                    ? new NodeStoppedException("node " + runtime.selfId() + " is stopped")
-                    : new RejectedException("too many forwarded commands awaiting results (maxPendingFutures "
-                    + runtime.config().maxPendingFutures() + ")"));
-        }
-        return future;
+        return handle.forward(command);
     }
 
     /**
@@ -128,14 +94,7 @@ public final class RaftNode implements AutoCloseable {
      */
     public CompletableFuture<Object> read(byte[] query) {
         Objects.requireNonNull(query, "query");
-        CompletableFuture<Object> future = new CompletableFuture<>();
-        if (!runtime.tryRead(query, future)) {
-            future.completeExceptionally(runtime.isStopped()
-                    ? new NodeStoppedException("node " + runtime.selfId() + " is stopped")
-                    : new RejectedException("too many reads in flight (maxPendingReads "
-                    + runtime.config().maxPendingReads() + ")"));
-        }
-        return future;
+        return handle.read(query);
     }
 
     /**
@@ -148,13 +107,7 @@ public final class RaftNode implements AutoCloseable {
      * node won. Acknowledged writes are never lost either way.
      */
     public CompletableFuture<Void> transferLeadership(long targetNodeId) {
-        CompletableFuture<Void> future = new CompletableFuture<>();
-        if (!runtime.tryTransferLeadership(targetNodeId, future)) {
-            future.completeExceptionally(runtime.isStopped()
-                    ? new NodeStoppedException("node " + runtime.selfId() + " is stopped")
-                    : new RejectedException("a leadership transfer is already in progress"));
-        }
-        return future;
+        return handle.transferLeadership(targetNodeId);
     }
 
     /**
@@ -173,15 +126,8 @@ public final class RaftNode implements AutoCloseable {
      * not commit within ten election timeouts (it may still complete).
      */
     public CompletableFuture<Void> changeMembership(java.util.Set<Long> voters, java.util.Set<Long> learners) {
-        CompletableFuture<Void> future = new CompletableFuture<>();
-        long[] v = voters.stream().mapToLong(Long::longValue).toArray();
-        long[] l = learners.stream().mapToLong(Long::longValue).toArray();
-        if (!runtime.tryChangeMembership(v, l, future)) {
-            future.completeExceptionally(runtime.isStopped()
-                    ? new NodeStoppedException("node " + runtime.selfId() + " is stopped")
-                    : new RejectedException("a membership change is already in progress"));
-        }
-        return future;
+        return handle.changeMembership(voters.stream().mapToLong(Long::longValue).toArray(),
+                learners.stream().mapToLong(Long::longValue).toArray());
     }
 
     /**
@@ -195,13 +141,7 @@ public final class RaftNode implements AutoCloseable {
      *         state machine's {@link UnsupportedOperationException} if it takes no snapshots
      */
     public CompletableFuture<LogId> takeSnapshot() {
-        CompletableFuture<LogId> future = new CompletableFuture<>();
-        if (!runtime.tryTakeSnapshot(future)) {
-            future.completeExceptionally(runtime.isStopped()
-                    ? new NodeStoppedException("node " + runtime.selfId() + " is stopped")
-                    : new RejectedException("node " + runtime.selfId() + " has no snapshot store"));
-        }
-        return future;
+        return handle.takeSnapshot();
     }
 
     /** Adds {@code nodeId} as a learner, keeping every current member (call it on the leader). */
@@ -224,7 +164,7 @@ public final class RaftNode implements AutoCloseable {
         if (!hasListener) {
             throw new IllegalStateException("tryPropose needs a ProposalListener: set one on the builder");
         }
-        return runtime.tryPropose((byte) 1, correlationId, buffer, offset, length);
+        return handle.tryPropose(buffer, offset, length, correlationId);
     }
 
     /**
@@ -369,7 +309,7 @@ public final class RaftNode implements AutoCloseable {
             if (stateListener != null) {
                 runtime.stateListener(stateListener);
             }
-            return new RaftNode(runtime, listener != null);
+            return new RaftNode(new NodeHandle(runtime), listener != null);
         }
     }
 }

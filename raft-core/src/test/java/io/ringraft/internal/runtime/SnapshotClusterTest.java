@@ -258,6 +258,9 @@ class SnapshotClusterTest {
             start(id, MANUAL);
         }
         propose(0, 40);
+        // Every follower holds every entry before the leader compacts: a follower still behind the purge
+        // would be sent the leader's snapshot instead, and its log reset rather than purged less the tail.
+        awaitAllApplied();
         RaftNode leader = leader();
         RaftStatus before = leader.status();
         assertThat(before.snapshotIndex()).isZero();
