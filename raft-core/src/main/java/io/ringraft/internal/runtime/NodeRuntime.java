@@ -21,7 +21,6 @@ import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,9 +61,7 @@ public final class NodeRuntime implements AutoCloseable {
     private volatile List<PeerSender> replicators = List.of();
     private final Threading threading;
     private final RaftTransportFactory transportFactory;
-    private final List<AgentRunner> runners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile boolean started;
-    private org.agrona.concurrent.DynamicCompositeAgent sharedAgent;
+    private final TaskPlacement placement;
     private volatile boolean closed;
 
     /**
@@ -102,6 +99,7 @@ public final class NodeRuntime implements AutoCloseable {
         }
         this.ctx = new NodeContext(groupId, selfId, config, nanoClock, storage, snapshotStore, stateMachine, listener,
                 coreSignal, writerSignal, applierSignal, snapshotSignal, threading == Threading.SHARED);
+        this.placement = new TaskPlacement(threading, ctx::fail);
         ctx.onPeerAdded = this::addReplicator;
         ProposalOutcomes outcomes = new ProposalOutcomes(listener, ctx.futures);
         this.shutdown = new NodeShutdown(ctx, outcomes);
@@ -188,28 +186,21 @@ public final class NodeRuntime implements AutoCloseable {
     /** Connects the transport and starts the task threads (none in {@link Threading#MANUAL}). */
     public void start() {
         ctx.transport = transportFactory.connect(ctx.groupId, ctx.selfId, this::offerInbound);
-        if (threading == Threading.MANUAL) {
-            return;
-        }
-        long tickNanos = ctx.config.tickMillis() * 1_000_000L;
-        long idleParkNanos = 50_000_000L;
-        if (threading == Threading.SHARED) {
-            sharedAgent = new org.agrona.concurrent.DynamicCompositeAgent(core.roleName() + "-shared",
-                    agents().toArray(new Agent[0]));
-            runners.add(startRunner(sharedAgent, ctx.coreSignal, tickNanos));
-            started = true;
-            return;
-        }
-        runners.add(startRunner(core, ctx.coreSignal, tickNanos));
-        runners.add(startRunner(writer, ctx.writerSignal, idleParkNanos));
-        runners.add(startRunner(applier, ctx.applierSignal, idleParkNanos));
+        List<Agent> others = new ArrayList<>();
+        List<Signal> signals = new ArrayList<>();
+        others.add(writer);
+        signals.add(ctx.writerSignal);
+        others.add(applier);
+        signals.add(ctx.applierSignal);
         if (ctx.snapshotStore != null) {
-            runners.add(startRunner(snapshots, ctx.snapshotSignal, idleParkNanos));
+            others.add(snapshots);
+            signals.add(ctx.snapshotSignal);
         }
-        for (PeerSender replicator : replicators) {
-            runners.add(startRunner(replicator, ctx.replicatorSignals[replicator.slot()], idleParkNanos));
+        for (PeerSender sender : replicators) {
+            others.add(sender);
+            signals.add(ctx.replicatorSignals[sender.slot()]);
         }
-        started = true;
+        placement.start(core, ctx.coreSignal, ctx.config.tickMillis() * 1_000_000L, others, signals);
     }
 
     /** A new member got replicator slot {@code slot} (core thread, or the constructor). */
@@ -218,30 +209,7 @@ public final class NodeRuntime implements AutoCloseable {
         List<PeerSender> next = new ArrayList<>(replicators);
         next.add(replicator);
         replicators = List.copyOf(next);
-        if (!started || threading == Threading.MANUAL) {
-            return; // started with the others, or stepped by the caller through agents()
-        }
-        if (threading == Threading.SHARED) {
-            sharedAgent.tryAdd(replicator);
-        } else {
-            runners.add(startRunner(replicator, ctx.replicatorSignals[slot], 50_000_000L));
-        }
-    }
-
-    private AgentRunner startRunner(Agent agent, Signal signal, long maxParkNanos) {
-        AgentRunner runner = new AgentRunner(new ParkingIdleStrategy(signal, maxParkNanos),
-                error -> {
-                    LOG.error("task {} failed; stopping node {}", agent.roleName(), ctx.selfId, error);
-                    ctx.fail(error);
-                }, null, agent);
-        Thread thread = AgentRunner.startOnThread(runner, r -> {
-            Thread t = new Thread(r, agent.roleName());
-            t.setDaemon(true);
-            signal.bind(t);
-            return t;
-        });
-        signal.bind(thread);
-        return runner;
+        placement.add(replicator, ctx.replicatorSignals[slot]);
     }
 
     /** All tasks of this node, core first (for {@link Threading#MANUAL} stepping). */
@@ -488,9 +456,7 @@ public final class NodeRuntime implements AutoCloseable {
         }
         ctx.closing = true;
         ctx.wakeAll();
-        for (AgentRunner runner : runners) {
-            runner.close();
-        }
+        placement.stop();
         // No task runs any more: whatever they left pending is reported now, if a fail-stop did not already.
         shutdown.taskStopped(NodeShutdown.ALL);
         closed = true;
