@@ -1,4 +1,4 @@
-package io.ringraft.runtime;
+package io.ringraft.internal.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +10,7 @@ import io.ringraft.api.RejectedException;
 import io.ringraft.api.Role;
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.LocalNetwork;
-import io.ringraft.runtime.LocalClusterTest.RecordingStateMachine;
+import io.ringraft.internal.runtime.LocalClusterTest.RecordingStateMachine;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

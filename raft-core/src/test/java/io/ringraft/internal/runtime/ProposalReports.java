@@ -1,4 +1,4 @@
-package io.ringraft.runtime;
+package io.ringraft.internal.runtime;
 
 import io.ringraft.api.ProposalListener;
 import io.ringraft.api.RaftException;

@@ -1,4 +1,4 @@
-package io.ringraft.storage.memory;
+package io.ringraft.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.ringraft.runtime;
+package io.ringraft.internal.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
