@@ -40,7 +40,7 @@ final class NodeContext {
     /** Slots in use; written by the core only. */
     volatile int peerCount;
     /** Creates and starts the replicator of a new slot (set by the runtime). */
-    java.util.function.IntConsumer onPeerAdded = slot -> { };
+    volatile java.util.function.IntConsumer onPeerAdded = slot -> { };
     final RaftConfig config;
     final LongSupplier nanoClock;
     final EntryRing ring;
@@ -53,11 +53,16 @@ final class NodeContext {
     final Forwards forwards;
     /** At most one leadership transfer asked for by the application; the core completes it. */
     final AtomicReference<TransferRequest> transfer = new AtomicReference<>();
-    RaftTransport transport;
+    /**
+     * Set by {@code start()}. The four fields set after construction ({@link #transport},
+     * {@link #stateListener}, {@link #statusView}, {@link #onPeerAdded}) are volatile: with external
+     * scheduling, task threads the application owns read them with no other happens-before edge.
+     */
+    volatile RaftTransport transport;
     /** Told about role, term and leader changes on the core thread; may be null. */
-    io.ringraft.api.StateListener stateListener;
+    volatile io.ringraft.api.StateListener stateListener;
     /** Builds the status view handed to {@link #stateListener}. */
-    java.util.function.Supplier<io.ringraft.api.RaftStatus> statusView;
+    volatile java.util.function.Supplier<io.ringraft.api.RaftStatus> statusView;
 
     /** Proposals from any thread to the core: [correlation id (8 bytes)][payload]. */
     final ManyToOneRingBuffer proposals;
