@@ -339,7 +339,7 @@ public final class SharedLog implements Closeable {
     public static final class Builder {
         private final Path directory;
         private long clusterId;
-        private long nodeId = 1;
+        private long nodeId;
         private long fileBytes = DEFAULT_FILE_BYTES;
         private boolean preallocate = true;
         private int checkpointEveryFiles = DEFAULT_CHECKPOINT_EVERY_FILES;
@@ -356,8 +356,17 @@ public final class SharedLog implements Closeable {
             return this;
         }
 
-        /** The node (host) these files belong to (default 1); checked likewise. */
+        /**
+         * The node (host) these files belong to (required): written into every file and checked when
+         * it is read, like the node id a {@code SegmentedLogStorage} records, so that opening another
+         * node's directory fails with an {@code IncompatibleStorageException} naming both ids.
+         *
+         * @throws IllegalArgumentException unless positive
+         */
         public Builder nodeId(long nodeId) {
+            if (nodeId <= 0) {
+                throw new IllegalArgumentException("nodeId must be positive, got " + nodeId);
+            }
             this.nodeId = nodeId;
             return this;
         }
@@ -411,8 +420,16 @@ public final class SharedLog implements Closeable {
             return this;
         }
 
-        /** A new, unopened shared log. */
+        /**
+         * A new, unopened shared log.
+         *
+         * @throws IllegalStateException if no {@link #nodeId(long)} was given
+         */
         public SharedLog build() {
+            if (nodeId == 0) {
+                throw new IllegalStateException("nodeId(...) is required: the shared log records which node its"
+                        + " directory belongs to and refuses to open it as another node");
+            }
             return new SharedLog(this);
         }
     }
