@@ -97,10 +97,12 @@ public final class FileSnapshotStore implements SnapshotStore {
      * first opened, see {@link SegmentedLogStorage.Builder#nodeId(long)}), deletes leftovers of
      * interrupted snapshots and checks every snapshot's metadata.
      *
+     * @param directory the snapshot directory (created if missing)
      * @param clusterId the cluster, as given to the log storage
      * @param groupId   the Raft group, as given to the log storage
      * @param nodeId    the node (positive), as given to the log storage
      * @param retain    how many committed snapshots to keep (at least 1); older ones are deleted after a commit
+     * @return the opened store
      * @throws CorruptStorageException      if metadata is damaged or a snapshot's data is missing or of the wrong size
      * @throws IncompatibleStorageException if the directory belongs to another node, a snapshot to another
      *                                      cluster or group, or a file is of a newer format
@@ -243,7 +245,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         return snapshots.isEmpty() ? Optional.empty() : Optional.of(snapshots.lastEntry().getValue().info());
     }
 
-    /** Every committed snapshot, oldest first. No IO. */
+    /** {@return every committed snapshot, oldest first} No IO. */
     public synchronized List<SnapshotInfo> list() {
         List<SnapshotInfo> all = new ArrayList<>(snapshots.size());
         for (SnapshotMeta meta : snapshots.values()) {

@@ -121,12 +121,17 @@ public final class SegmentedLogStorage implements LogStorage {
         this.io = builder.io;
     }
 
-    /** Starts configuring a storage in {@code directory} (created by {@link #open()} if missing). */
+    /**
+     * Starts configuring a storage in {@code directory} (created by {@link #open()} if missing).
+     *
+     * @param directory the directory (created by {@code open()} if missing)
+     * @return a builder with the defaults
+     */
     public static Builder builder(Path directory) {
         return new Builder(directory);
     }
 
-    /** The directory this storage keeps its files in. */
+    /** {@return the directory this storage keeps its files in} */
     public Path directory() {
         return directory;
     }
@@ -764,13 +769,21 @@ public final class SegmentedLogStorage implements LogStorage {
         /**
          * The cluster these files belong to (default 0). Written into every file and checked when it
          * is read: set it to a value unique to your cluster so that a misconfigured path is refused.
+         *
+         * @param clusterId any value unique to the cluster
+         * @return this builder
          */
         public Builder clusterId(long clusterId) {
             this.clusterId = clusterId;
             return this;
         }
 
-        /** The Raft group these files belong to (default 1, like {@code RaftNode.Builder}); checked likewise. */
+        /**
+         * The Raft group these files belong to (default 1, like {@code RaftNode.Builder}); checked likewise.
+         *
+         * @param groupId the group's id, as given to {@code RaftNode.Builder}
+         * @return this builder
+         */
         public Builder groupId(long groupId) {
             this.groupId = groupId;
             return this;
@@ -782,6 +795,8 @@ public final class SegmentedLogStorage implements LogStorage {
          * with an {@link IncompatibleStorageException} naming both ids, since a node that used another
          * node's vote could vote twice in one term.
          *
+         * @param nodeId the node's id (positive)
+         * @return this builder
          * @throws IllegalArgumentException unless positive
          */
         public Builder nodeId(long nodeId) {
@@ -797,6 +812,8 @@ public final class SegmentedLogStorage implements LogStorage {
          * the rest of a segment starts the next one (a record larger than a segment gets a segment of
          * its own). Smaller segments purge at a finer grain; larger ones roll less often.
          *
+         * @param segmentBytes the size of a segment file in bytes
+         * @return this builder
          * @throws IllegalArgumentException outside [{@link #MIN_SEGMENT_BYTES}, {@link #MAX_SEGMENT_BYTES}]
          */
         public Builder segmentBytes(int segmentBytes) {
@@ -812,6 +829,9 @@ public final class SegmentedLogStorage implements LogStorage {
          * Whether a new segment is filled with zeros up to {@code segmentBytes} when it is created
          * (default true). Appends then overwrite allocated blocks, so a flush's {@code fdatasync} has
          * no file size or block allocation to journal; the cost is writing the zeros once per segment.
+         *
+         * @param preallocate whether to preallocate segments
+         * @return this builder
          */
         public Builder preallocate(boolean preallocate) {
             this.preallocate = preallocate;
@@ -823,6 +843,9 @@ public final class SegmentedLogStorage implements LogStorage {
          * segment (default false: only the newest segment is read, older ones are checked when they
          * are first read). Turn it on to find corruption at start-up rather than when a lagging
          * follower or the applier reaches it; it makes opening cost proportional to the whole log.
+         *
+         * @param verifyOnOpen whether to check every record at open
+         * @return this builder
          */
         public Builder verifyOnOpen(boolean verifyOnOpen) {
             this.verifyOnOpen = verifyOnOpen;
@@ -838,6 +861,7 @@ public final class SegmentedLogStorage implements LogStorage {
         /**
          * A new, unopened storage; call {@link SegmentedLogStorage#open()} next (the runtime does).
          *
+         * @return the storage, unopened
          * @throws IllegalStateException if no {@link #nodeId(long)} was given
          */
         public SegmentedLogStorage build() {
