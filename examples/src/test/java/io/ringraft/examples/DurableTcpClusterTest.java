@@ -108,7 +108,7 @@ class DurableTcpClusterTest {
             Journal journal = new Journal();
             journals.add(journal);
             RaftNode node = RaftNode.builder().nodeId(id).voters(1, 2, 3).config(CONFIG).stateMachine(journal)
-                    .logStorage(SegmentedLogStorage.builder(dataDir.resolve("node-" + id)).build())
+                    .logStorage(SegmentedLogStorage.builder(dataDir.resolve("node-" + id)).nodeId(id).build())
                     .transport(built).randomSeed(id).build();
             nodes.add(node);
         }

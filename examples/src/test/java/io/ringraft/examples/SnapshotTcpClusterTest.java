@@ -110,7 +110,7 @@ class SnapshotTcpClusterTest {
 
         stopAll();
         for (long id = 1; id <= 3; id++) {
-            try (SegmentedLogStorage log = SegmentedLogStorage.builder(KvCluster.logDirectory(dataDir, id))
+            try (SegmentedLogStorage log = SegmentedLogStorage.builder(KvCluster.logDirectory(dataDir, id)).nodeId(id)
                     .clusterId(KvCluster.STORAGE_CLUSTER_ID).build()) {
                 LogState state = log.open();
                 assertThat(state.base().index()).as("node %d's log directory starts after a purge", id).isPositive();
@@ -141,10 +141,10 @@ class SnapshotTcpClusterTest {
         }
         transports[i] = transport.build();
         nodes[i] = RaftNode.builder().nodeId(id).voters(1, 2, 3).config(CONFIG).stateMachine(new KvStateMachine())
-                .logStorage(SegmentedLogStorage.builder(KvCluster.logDirectory(dataDir, id))
+                .logStorage(SegmentedLogStorage.builder(KvCluster.logDirectory(dataDir, id)).nodeId(id)
                         .clusterId(KvCluster.STORAGE_CLUSTER_ID).build())
                 .snapshotStore(FileSnapshotStore.open(KvCluster.snapshotDirectory(dataDir, id),
-                        KvCluster.STORAGE_CLUSTER_ID, 1, KvCluster.SNAPSHOTS_RETAINED))
+                        KvCluster.STORAGE_CLUSTER_ID, 1, id, KvCluster.SNAPSHOTS_RETAINED))
                 .transport(transports[i]).randomSeed(id).build();
         return nodes[i];
     }

@@ -25,7 +25,7 @@ public enum EntryKind {
         this.code = code;
     }
 
-    /** The stable one-byte code used by storage and wire formats. */
+    /** {@return the stable one-byte code used by storage and wire formats} */
     public byte code() {
         return code;
     }
@@ -33,6 +33,8 @@ public enum EntryKind {
     /**
      * Decodes a code written by {@link #code()}.
      *
+     * @param code a code written by {@link #code()}
+     * @return the kind with that code
      * @throws IllegalArgumentException for a code no kind has
      */
     public static EntryKind fromCode(byte code) {
@@ -44,7 +46,11 @@ public enum EntryKind {
         };
     }
 
-    /** True if {@code code} is the code of a kind (for decoders validating input). */
+    /**
+     * {@return true if {@code code} is the code of a kind (for decoders validating input)}
+     *
+     * @param code a code written by {@link #code()}
+     */
     public static boolean isKnown(byte code) {
         return code >= 1 && code <= 3;
     }

@@ -6,6 +6,7 @@ package io.ringraft.api;
  */
 public final class IndeterminateException extends RaftException {
 
+    /** @param message why the outcome is unknown */
     public IndeterminateException(String message) {
         super(message, null);
     }

@@ -18,6 +18,8 @@ public record LogId(long term, long index) implements Comparable<LogId> {
     public static final LogId ZERO = new LogId(0, 0);
 
     /**
+     * @param term the entry's term (at least 0)
+     * @param index the entry's index (at least 0)
      * @throws IllegalArgumentException if term or index is negative
      */
     public LogId {
@@ -34,7 +36,11 @@ public record LogId(long term, long index) implements Comparable<LogId> {
         return byTerm != 0 ? byTerm : Long.compare(index, other.index);
     }
 
-    /** True if a log ending at this id is at least as up to date as one ending at {@code other}. */
+    /**
+     * {@return true if a log ending at this id is at least as up to date as one ending at {@code other}}
+     *
+     * @param other the end of the other log
+     */
     public boolean isAtLeastAsUpToDateAs(LogId other) {
         return compareTo(other) >= 0;
     }

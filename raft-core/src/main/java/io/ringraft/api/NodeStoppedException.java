@@ -3,6 +3,7 @@ package io.ringraft.api;
 /** The node was closed (or not started) before the command entered the log. */
 public final class NodeStoppedException extends RaftException {
 
+    /** @param message which node stopped, and when */
     public NodeStoppedException(String message) {
         super(message, null);
     }

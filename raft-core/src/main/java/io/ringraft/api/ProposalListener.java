@@ -12,9 +12,20 @@ package io.ringraft.api;
  */
 public interface ProposalListener {
 
-    /** The command committed and was applied at {@code index}; {@code result} is the state machine's. */
+    /**
+     * The command committed and was applied at {@code index}; {@code result} is the state machine's.
+     *
+     * @param correlationId the id given to {@code tryPropose}
+     * @param index the entry's log index
+     * @param result what the state machine returned for it
+     */
     void onApplied(long correlationId, long index, Object result);
 
-    /** The command failed; {@code reason} says whether it may still take effect. */
+    /**
+     * The command failed; {@code reason} says whether it may still take effect.
+     *
+     * @param correlationId the id given to {@code tryPropose}
+     * @param reason why it failed
+     */
     void onFailed(long correlationId, RaftException reason);
 }

@@ -19,6 +19,6 @@ public abstract sealed class RaftException extends RuntimeException
         super(message, cause);
     }
 
-    /** True if the command may have taken effect (so a blind retry could apply it twice). */
+    /** {@return true if the command may have taken effect (so a blind retry could apply it twice)} */
     public abstract boolean mayHaveTakenEffect();
 }

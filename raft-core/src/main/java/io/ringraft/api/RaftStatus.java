@@ -31,7 +31,7 @@ public record RaftStatus(long groupId, long nodeId, Role role, long term, long l
                          long droppedOutbound, String failure, boolean closed, Membership membership,
                          long snapshotIndex, long purgedIndex) {
 
-    /** True if this node is the leader. */
+    /** {@return true if this node is the leader} */
     public boolean isLeader() {
         return role == Role.LEADER;
     }

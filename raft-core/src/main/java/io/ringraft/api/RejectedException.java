@@ -6,6 +6,7 @@ package io.ringraft.api;
  */
 public final class RejectedException extends RaftException {
 
+    /** @param message what was full or too large */
     public RejectedException(String message) {
         super(message, null);
     }

@@ -10,5 +10,10 @@ package io.ringraft.api;
 @FunctionalInterface
 public interface StateListener {
 
+    /**
+     * The node's role, term or leader changed; called on the node's core thread, so it must not block.
+     *
+     * @param status the node's status right after the change
+     */
     void onStateChange(RaftStatus status);
 }

@@ -6,6 +6,10 @@ package io.ringraft.api;
  */
 public final class StorageFailedException extends RaftException {
 
+    /**
+     * @param message what failed
+     * @param cause   the storage's error
+     */
     public StorageFailedException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -23,6 +23,8 @@ public record Vote(long term, long votedFor) {
     public static final Vote INITIAL = new Vote(0, NONE);
 
     /**
+     * @param term the term (at least 0)
+     * @param votedFor the node voted for in that term, or {@link #NONE}
      * @throws IllegalArgumentException if term or votedFor is negative
      */
     public Vote {
@@ -32,7 +34,7 @@ public record Vote(long term, long votedFor) {
         }
     }
 
-    /** True if a vote was cast in this term. */
+    /** {@return true if a vote was cast in this term} */
     public boolean hasVoted() {
         return votedFor != NONE;
     }

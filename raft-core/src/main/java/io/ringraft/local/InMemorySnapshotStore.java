@@ -77,7 +77,11 @@ public final class InMemorySnapshotStore implements SnapshotStore {
         closed = true;
     }
 
-    /** Makes a closed store usable again (a restarted node opens its store again). */
+    /**
+     * Makes a closed store usable again (a restarted node opens its store again).
+     *
+     * @return this store
+     */
     public synchronized InMemorySnapshotStore reopen() {
         closed = false;
         return this;

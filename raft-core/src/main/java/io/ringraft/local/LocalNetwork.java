@@ -56,12 +56,22 @@ public final class LocalNetwork implements RaftTransportFactory {
         };
     }
 
-    /** Drops every message to or from the node until {@link #heal} (a network partition of one). */
+    /**
+     * Drops every message to or from the node until {@link #heal} (a network partition of one).
+     *
+     * @param groupId the node's group
+     * @param nodeId the node's id
+     */
     public void isolate(long groupId, long nodeId) {
         isolated.put(new Address(groupId, nodeId), Boolean.TRUE);
     }
 
-    /** Restores the node's links. */
+    /**
+     * Restores the node's links.
+     *
+     * @param groupId the node's group
+     * @param nodeId the node's id
+     */
     public void heal(long groupId, long nodeId) {
         isolated.remove(new Address(groupId, nodeId));
     }

@@ -22,6 +22,18 @@ import java.util.Objects;
 public record AppendEntriesRequest(long from, long to, long term, LogId prevLogId, LogEntries entries,
                                    long leaderCommit) implements RaftMessage {
 
+    /**
+     * Checks the fields (the rules are in the class comment).
+     *
+     * @param from         the leader
+     * @param to           the follower
+     * @param term         the leader's term
+     * @param prevLogId    the entry just before {@code entries} ({@link LogId#ZERO} at the log start)
+     * @param entries      the entries to append, starting at {@code prevLogId.index() + 1}; may be empty
+     * @param leaderCommit the leader's commit index
+     * @throws IllegalArgumentException if a field breaks its rule
+     * @throws NullPointerException     if a reference field is null
+     */
     public AppendEntriesRequest {
         RaftMessage.checkHeader(from, to, term);
         Objects.requireNonNull(prevLogId, "prevLogId");
@@ -35,7 +47,7 @@ public record AppendEntriesRequest(long from, long to, long term, LogId prevLogI
         }
     }
 
-    /** Index of the last entry this request carries, or {@code prevLogId.index()} for a heartbeat. */
+    /** {@return the index of the last entry this request carries, or {@code prevLogId.index()} for a heartbeat} */
     public long lastIndex() {
         return prevLogId.index() + entries.count();
     }

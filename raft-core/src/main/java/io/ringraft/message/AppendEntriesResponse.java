@@ -26,6 +26,19 @@ import java.util.Objects;
 public record AppendEntriesResponse(long from, long to, long term, boolean success, long matchIndex,
                                     long rejectedPrevIndex, LogId hint) implements RaftMessage {
 
+    /**
+     * Checks the fields (the rules are in the class comment).
+     *
+     * @param from              the follower
+     * @param to                the leader
+     * @param term              the follower's current term
+     * @param success           whether the consistency check passed
+     * @param matchIndex        on success, the durable matching index; on rejection 0
+     * @param rejectedPrevIndex on rejection, the rejected request's previous index; on success 0
+     * @param hint              on rejection, the backtracking hint; on success {@link LogId#ZERO}
+     * @throws IllegalArgumentException if a field breaks its rule
+     * @throws NullPointerException     if a reference field is null
+     */
     public AppendEntriesResponse {
         RaftMessage.checkHeader(from, to, term);
         Objects.requireNonNull(hint, "hint");
@@ -35,12 +48,27 @@ public record AppendEntriesResponse(long from, long to, long term, boolean succe
         }
     }
 
-    /** A successful response reporting {@code matchIndex}. */
+    /**
+     * {@return a successful response reporting {@code matchIndex}}
+     *
+     * @param from the follower
+     * @param to the leader
+     * @param term the follower's current term
+     * @param matchIndex the highest index the follower holds durably and matching
+     */
     public static AppendEntriesResponse success(long from, long to, long term, long matchIndex) {
         return new AppendEntriesResponse(from, to, term, true, matchIndex, 0, LogId.ZERO);
     }
 
-    /** A rejection of the request whose previous entry was at {@code rejectedPrevIndex}. */
+    /**
+     * {@return a rejection of the request whose previous entry was at {@code rejectedPrevIndex}}
+     *
+     * @param from the follower
+     * @param to the leader
+     * @param term the follower's current term
+     * @param rejectedPrevIndex the previous index of the rejected request
+     * @param hint the backtracking hint (see the class comment)
+     */
     public static AppendEntriesResponse rejected(long from, long to, long term, long rejectedPrevIndex,
                                                  LogId hint) {
         return new AppendEntriesResponse(from, to, term, false, 0, rejectedPrevIndex, hint);

@@ -15,6 +15,16 @@ import java.util.Objects;
  */
 public record ForwardProposal(long from, long to, long term, long requestId, byte[] command) implements RaftMessage {
 
+    /**
+     * Checks the fields (the rules are in the class comment).
+     *
+     * @param from      the follower
+     * @param to        the node it believes leads
+     * @param term      the follower's current term
+     * @param requestId the follower's id for the request (unique per follower incarnation)
+     * @param command   the command's bytes; not copied, not to be modified
+     * @throws NullPointerException     if a reference field is null
+     */
     public ForwardProposal {
         RaftMessage.checkHeader(from, to, term);
         Objects.requireNonNull(command, "command");

@@ -30,6 +30,20 @@ public record ForwardProposalResult(long from, long to, long term, long requestI
         TOO_LARGE
     }
 
+    /**
+     * Checks the fields (the rules are in the class comment).
+     *
+     * @param from       the node that was asked
+     * @param to         the follower that asked
+     * @param term       the answering node's current term
+     * @param requestId  the request answered
+     * @param outcome    what happened
+     * @param entry      when {@link Outcome#APPENDED}: where the command was appended (its term is the
+     *                   leader's); otherwise {@link LogId#ZERO}
+     * @param leaderHint when {@link Outcome#NOT_LEADER}: the leader the answering node knows of, or 0
+     * @throws IllegalArgumentException if a field breaks its rule
+     * @throws NullPointerException     if a reference field is null
+     */
     public ForwardProposalResult {
         RaftMessage.checkHeader(from, to, term);
         Objects.requireNonNull(outcome, "outcome");

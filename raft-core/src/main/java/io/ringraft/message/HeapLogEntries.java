@@ -30,7 +30,14 @@ public final class HeapLogEntries implements LogEntries {
         this.payloads = payloads;
     }
 
-    /** Copies {@code count} entries of {@code source} from {@code fromOffset}. */
+    /**
+     * Copies {@code count} entries of {@code source} from {@code fromOffset}.
+     *
+     * @param source the entries to copy
+     * @param fromOffset the first entry to copy
+     * @param count how many entries to copy
+     * @return the copies
+     */
     public static HeapLogEntries copyOf(LogEntries source, int fromOffset, int count) {
         if (fromOffset < 0 || count < 0 || fromOffset + count > source.count()) {
             throw new IndexOutOfBoundsException("cannot copy " + count + " entries from offset "
@@ -50,12 +57,22 @@ public final class HeapLogEntries implements LogEntries {
         return new HeapLogEntries(source.firstIndex() + fromOffset, terms, kinds, payloads);
     }
 
-    /** Copies all of {@code source}. */
+    /**
+     * Copies all of {@code source}.
+     *
+     * @param source the entries to copy
+     * @return the copies
+     */
     public static HeapLogEntries copyOf(LogEntries source) {
         return copyOf(source, 0, source.count());
     }
 
-    /** Starts building entries from {@code firstIndex}. */
+    /**
+     * Starts building entries from {@code firstIndex}.
+     *
+     * @param firstIndex the index of the first entry (at least 1)
+     * @return an empty builder
+     */
     public static Builder builder(long firstIndex) {
         return new Builder(firstIndex);
     }
@@ -86,12 +103,16 @@ public final class HeapLogEntries implements LogEntries {
         return flyweight;
     }
 
-    /** The payload at {@code offset} (the array itself: do not modify it). */
+    /**
+     * {@return the payload at {@code offset} (the array itself: do not modify it)}
+     *
+     * @param offset the entry's position, {@code 0 <= offset < count()}
+     */
     public byte[] payloadBytes(int offset) {
         return payloads[offset];
     }
 
-    /** Payload bytes of all entries together. */
+    /** {@return the payload bytes of all entries together} */
     public long payloadSize() {
         long size = 0;
         for (byte[] payload : payloads) {
@@ -134,7 +155,14 @@ public final class HeapLogEntries implements LogEntries {
             this.firstIndex = firstIndex;
         }
 
-        /** Adds the next entry (the payload array is kept, not copied). */
+        /**
+         * Adds the next entry (the payload array is kept, not copied).
+         *
+         * @param term the entry's term
+         * @param kind the entry's kind
+         * @param payload the entry's payload
+         * @return this builder
+         */
         public Builder add(long term, EntryKind kind, byte[] payload) {
             if (count == terms.length) {
                 terms = Arrays.copyOf(terms, count * 2);
@@ -148,6 +176,7 @@ public final class HeapLogEntries implements LogEntries {
             return this;
         }
 
+        /** {@return the entries added so far} */
         public HeapLogEntries build() {
             return new HeapLogEntries(firstIndex, Arrays.copyOf(terms, count), Arrays.copyOf(kinds, count),
                     Arrays.copyOf(payloads, count));

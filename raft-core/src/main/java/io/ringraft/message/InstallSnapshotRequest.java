@@ -22,6 +22,21 @@ import java.util.Objects;
 public record InstallSnapshotRequest(long from, long to, long term, LogId snapshot, byte[] membership,
                                      long offset, byte[] data, boolean done) implements RaftMessage {
 
+    /**
+     * Checks the fields (the rules are in the class comment).
+     *
+     * @param from       the leader
+     * @param to         the follower
+     * @param term       the leader's term
+     * @param snapshot   the last entry the snapshot covers (identifies the snapshot)
+     * @param membership the encoded membership as of {@code snapshot} (in every chunk; small)
+     * @param offset     where {@code data} starts in the snapshot's data
+     * @param data       the chunk's bytes (may be empty for an empty snapshot); not copied, not to be
+     *                   modified
+     * @param done       true for the last chunk
+     * @throws IllegalArgumentException if a field breaks its rule
+     * @throws NullPointerException     if a reference field is null
+     */
     public InstallSnapshotRequest {
         RaftMessage.checkHeader(from, to, term);
         Objects.requireNonNull(snapshot, "snapshot");

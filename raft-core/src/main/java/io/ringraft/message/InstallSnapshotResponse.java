@@ -26,6 +26,19 @@ import java.util.Objects;
 public record InstallSnapshotResponse(long from, long to, long term, LogId snapshot, long nextOffset, boolean done,
                                       long matchIndex) implements RaftMessage {
 
+    /**
+     * Checks the fields (the rules are in the class comment).
+     *
+     * @param from       the follower
+     * @param to         the leader
+     * @param term       the follower's current term
+     * @param snapshot   the snapshot the answer is about
+     * @param nextOffset while not done: the offset of the next chunk the follower expects
+     * @param done       true once the follower installed the snapshot (or did not need it)
+     * @param matchIndex when done: the index the follower holds durably and matching; otherwise 0
+     * @throws IllegalArgumentException if a field breaks its rule
+     * @throws NullPointerException     if a reference field is null
+     */
     public InstallSnapshotResponse {
         RaftMessage.checkHeader(from, to, term);
         Objects.requireNonNull(snapshot, "snapshot");
@@ -35,12 +48,28 @@ public record InstallSnapshotResponse(long from, long to, long term, LogId snaps
         }
     }
 
-    /** The follower wrote {@code nextOffset} bytes and waits for the chunk starting there. */
+    /**
+     * {@return the follower wrote {@code nextOffset} bytes and waits for the chunk starting there}
+     *
+     * @param from the follower
+     * @param to the leader
+     * @param term the follower's current term
+     * @param snapshot the snapshot the chunk belonged to
+     * @param nextOffset the offset of the chunk the follower expects next
+     */
     public static InstallSnapshotResponse progress(long from, long to, long term, LogId snapshot, long nextOffset) {
         return new InstallSnapshotResponse(from, to, term, snapshot, nextOffset, false, 0);
     }
 
-    /** The follower holds everything up to {@code matchIndex}: replication resumes after it. */
+    /**
+     * {@return the follower holds everything up to {@code matchIndex}: replication resumes after it}
+     *
+     * @param from the follower
+     * @param to the leader
+     * @param term the follower's current term
+     * @param snapshot the snapshot the chunk belonged to
+     * @param matchIndex the index the follower now holds durably and matching
+     */
     public static InstallSnapshotResponse installed(long from, long to, long term, LogId snapshot, long matchIndex) {
         return new InstallSnapshotResponse(from, to, term, snapshot, 0, true, matchIndex);
     }

@@ -12,6 +12,15 @@ package io.ringraft.message;
  */
 public record LeadershipProbe(long from, long to, long term, long round) implements RaftMessage {
 
+    /**
+     * Checks the fields (the rules are in the class comment).
+     *
+     * @param from  the leader
+     * @param to    a voter
+     * @param term  the leader's term
+     * @param round the confirmation round (increasing within a term)
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public LeadershipProbe {
         RaftMessage.checkHeader(from, to, term);
     }

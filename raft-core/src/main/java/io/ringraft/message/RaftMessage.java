@@ -15,16 +15,22 @@ public sealed interface RaftMessage
         ReadIndexResponse, LeadershipProbe, LeadershipProbeAck, TimeoutNow,
         InstallSnapshotRequest, InstallSnapshotResponse, ForwardProposal, ForwardProposalResult {
 
-    /** Node id of the sender. */
+    /** {@return the node id of the sender} */
     long from();
 
-    /** Node id of the receiver. */
+    /** {@return the node id of the receiver} */
     long to();
 
-    /** The sender's term when it created the message (for pre-votes: the term it would campaign in). */
+    /** {@return the sender's term when it created the message (for pre-votes: the term it would campaign in)} */
     long term();
 
-    /** Throws {@link IllegalArgumentException} unless both ids are positive and the term is not negative. */
+    /**
+     * Throws {@link IllegalArgumentException} unless both ids are positive and the term is not negative.
+     *
+     * @param from the sender's node id
+     * @param to the receiver's node id
+     * @param term the sender's term
+     */
     static void checkHeader(long from, long to, long term) {
         if (from <= 0 || to <= 0) {
             throw new IllegalArgumentException("node ids must be positive, got from=" + from + " to=" + to);

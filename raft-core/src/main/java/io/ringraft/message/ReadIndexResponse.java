@@ -15,6 +15,17 @@ package io.ringraft.message;
 public record ReadIndexResponse(long from, long to, long term, long requestId, boolean success, long readIndex)
         implements RaftMessage {
 
+    /**
+     * Checks the fields (the rules are in the class comment).
+     *
+     * @param from      the leader
+     * @param to        the follower
+     * @param term      the leader's term
+     * @param requestId the follower's id for the read
+     * @param success   whether a read index was established
+     * @param readIndex the read index (0 when not successful)
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public ReadIndexResponse {
         RaftMessage.checkHeader(from, to, term);
         if (readIndex < 0) {

@@ -16,7 +16,11 @@ public interface Releasable {
     /** Hands the memory back. Idempotent: later calls do nothing. */
     void release();
 
-    /** Releases whatever {@code message} holds that is {@link Releasable}; does nothing otherwise. */
+    /**
+     * Releases whatever {@code message} holds that is {@link Releasable}; does nothing otherwise.
+     *
+     * @param message a message that may hold transport memory
+     */
     static void release(RaftMessage message) {
         if (message instanceof AppendEntriesRequest request && request.entries() instanceof Releasable held) {
             held.release();

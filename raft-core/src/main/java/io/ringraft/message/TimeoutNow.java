@@ -11,6 +11,14 @@ package io.ringraft.message;
  */
 public record TimeoutNow(long from, long to, long term) implements RaftMessage {
 
+    /**
+     * Checks the fields (the rules are in the class comment).
+     *
+     * @param from the leader
+     * @param to   the chosen successor
+     * @param term the leader's term
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public TimeoutNow {
         RaftMessage.checkHeader(from, to, term);
     }

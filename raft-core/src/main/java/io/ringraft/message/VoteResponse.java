@@ -15,6 +15,16 @@ package io.ringraft.message;
 public record VoteResponse(long from, long to, long term, boolean granted, boolean preVote)
         implements RaftMessage {
 
+    /**
+     * Checks the fields (the rules are in the class comment).
+     *
+     * @param from    the voter
+     * @param to      the candidate
+     * @param term    the request's term when granted, otherwise the voter's current term
+     * @param granted whether the vote (or pre-vote) is granted
+     * @param preVote true if this answers a pre-vote request
+     * @throws IllegalArgumentException if a field breaks its rule
+     */
     public VoteResponse {
         RaftMessage.checkHeader(from, to, term);
     }

@@ -24,21 +24,32 @@ import org.agrona.DirectBuffer;
  */
 public interface LogEntries {
 
-    /** Index of the first entry (for an empty view: the index the first entry would have). */
+    /** {@return the index of the first entry (for an empty view: the index the first entry would have)} */
     long firstIndex();
 
-    /** Number of entries, {@code >= 0}. */
+    /** {@return the number of entries, {@code >= 0}} */
     int count();
 
-    /** Term of the entry at {@code offset} ({@code 0 <= offset < count()}). */
+    /**
+     * {@return the term of the entry at {@code offset} ({@code 0 <= offset < count()})}
+     *
+     * @param offset the entry's position in this view, {@code 0 <= offset < count()}
+     */
     long termAt(int offset);
 
-    /** Kind of the entry at {@code offset}. */
+    /**
+     * {@return the kind of the entry at {@code offset}}
+     *
+     * @param offset the entry's position in this view, {@code 0 <= offset < count()}
+     */
     EntryKind kindAt(int offset);
 
     /**
      * Payload of the entry at {@code offset}: a buffer whose bytes {@code [0, capacity())} are the
      * payload. The returned buffer may be a flyweight that the next call to this method re-points.
+     *
+     * @param offset the entry's position in this view, {@code 0 <= offset < count()}
+     * @return the payload, valid until the next call
      */
     DirectBuffer payloadAt(int offset);
 
@@ -47,22 +58,32 @@ public interface LogEntries {
      * after copying the entries, before using the copy. A view whose memory nobody else can change
      * (the default) is always valid. Implementations make this check cheap (a version read per
      * entry) and never block.
+     *
+     * @return true if everything read so far is what the view held when it was handed out
      */
     default boolean stillValid() {
         return true;
     }
 
-    /** Index of the last entry, or {@code firstIndex() - 1} when empty. */
+    /** {@return the index of the last entry, or {@code firstIndex() - 1} when empty} */
     default long lastIndex() {
         return firstIndex() + count() - 1;
     }
 
-    /** The {@link LogId} of the entry at {@code offset}. */
+    /**
+     * {@return the {@link LogId} of the entry at {@code offset}}
+     *
+     * @param offset the entry's position in this view, {@code 0 <= offset < count()}
+     */
     default LogId logIdAt(int offset) {
         return new LogId(termAt(offset), firstIndex() + offset);
     }
 
-    /** An empty view positioned at {@code firstIndex}. */
+    /**
+     * {@return an empty view positioned at {@code firstIndex}}
+     *
+     * @param firstIndex the index the first entry would have
+     */
     static LogEntries empty(long firstIndex) {
         return new EmptyLogEntries(firstIndex);
     }

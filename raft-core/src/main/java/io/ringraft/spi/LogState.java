@@ -14,6 +14,16 @@ import java.util.Objects;
  */
 public record LogState(Vote vote, LogId base, LogId last) {
 
+    /**
+     * Checks the fields (the rules are in the class comment).
+     *
+     * @param vote the durable vote ({@link Vote#INITIAL} for new storage)
+     * @param base the entry just before the first one held: {@link LogId#ZERO} for a log that was never
+     *             purged, otherwise the last purged entry (covered by a snapshot)
+     * @param last the last entry held, or {@code base} when the log is empty
+     * @throws IllegalArgumentException if a field breaks its rule
+     * @throws NullPointerException     if a reference field is null
+     */
     public LogState {
         Objects.requireNonNull(vote, "vote");
         Objects.requireNonNull(base, "base");
@@ -28,7 +38,7 @@ public record LogState(Vote vote, LogId base, LogId last) {
         }
     }
 
-    /** The state of storage that has never been written. */
+    /** {@return the state of storage that has never been written} */
     public static LogState empty() {
         return new LogState(Vote.INITIAL, LogId.ZERO, LogId.ZERO);
     }

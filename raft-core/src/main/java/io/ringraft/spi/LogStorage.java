@@ -31,22 +31,43 @@ public interface LogStorage extends AutoCloseable {
      * Opens the storage and returns what it holds. Called once. Everything it returns must be
      * durable: the node treats the whole recovered log and vote as on disk. Data still in the OS page
      * cache after a process crash (written, never flushed) is forced before returning, or discarded.
+     *
+     * @return the vote, the base and the last entry held
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
      */
     LogState open() throws IOException;
 
-    /** Makes {@code vote} durable before returning. */
+    /**
+     * Makes {@code vote} durable before returning.
+     *
+     * @param vote the vote to keep
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
+     */
     void saveVote(Vote vote) throws IOException;
 
     /**
      * Appends {@code entries}, which start right after the last entry held. The view is valid only
      * during the call; implementations copy what they keep.
+     *
+     * @param entries the entries to append
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
      */
     void append(LogEntries entries) throws IOException;
 
-    /** Removes every entry from {@code fromIndex} on ({@code fromIndex} is above the base). */
+    /**
+     * Removes every entry from {@code fromIndex} on ({@code fromIndex} is above the base).
+     *
+     * @param fromIndex the first index to remove or read
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
+     */
     void truncateSuffix(long fromIndex) throws IOException;
 
-    /** Removes every entry up to and including {@code upToIndex}, whose term becomes the base term. */
+    /**
+     * Removes every entry up to and including {@code upToIndex}, whose term becomes the base term.
+     *
+     * @param upToIndex the last index to remove
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
+     */
     void purgePrefix(long upToIndex) throws IOException;
 
     /**
@@ -56,11 +77,17 @@ public interface LogStorage extends AutoCloseable {
      * Readable at once, durable after the next {@link #flush}; a crash before that leaves the log as it
      * was or reset, never a mixture (RingRaft then reconciles the log with the newest snapshot).
      *
+     * @param base the new base
      * @throws IllegalArgumentException if {@code base} is before the current base
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
      */
     void resetTo(LogId base) throws IOException;
 
-    /** Makes every change made so far durable. */
+    /**
+     * Makes every change made so far durable.
+     *
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
+     */
     void flush() throws IOException;
 
     /**
@@ -68,12 +95,20 @@ public interface LogStorage extends AutoCloseable {
      * {@code maxBytes} of payload are reached (at least one entry is returned if any exists). The
      * returned view is owned by the caller.
      *
+     * @param fromIndex the first index to remove or read
+     * @param maxCount the most entries to return
+     * @param maxBytes the payload bytes after which to stop
      * @return the entries, empty if {@code fromIndex} is beyond the last entry
      * @throws IOException if {@code fromIndex} is at or below the base (purged) or a read fails
      */
     LogEntries read(long fromIndex, int maxCount, int maxBytes) throws IOException;
 
-    /** The term of the entry at {@code index}, the base term at the base index, or -1 if not held. */
+    /**
+     * {@return the term of the entry at {@code index}, the base term at the base index, or -1 if not held}
+     *
+     * @param index the index asked about
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
+     */
     long termAt(long index) throws IOException;
 
     /**
@@ -82,6 +117,9 @@ public interface LogStorage extends AutoCloseable {
      * no payload exceeds {@code maxPayloadBytes}. Reads each entry once and builds no message unless
      * it fails.
      *
+     * @param last the last entry held
+     * @param entries the entries to check
+     * @param maxPayloadBytes the largest payload allowed
      * @throws IllegalArgumentException naming the first entry that breaks a rule
      * @throws NullPointerException     if an entry has no kind
      */

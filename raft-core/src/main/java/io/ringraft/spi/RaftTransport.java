@@ -22,6 +22,7 @@ public interface RaftTransport extends AutoCloseable {
     /**
      * Sends {@code message} to {@code message.to()} of the same group.
      *
+     * @param message the message (its {@code to} names the receiver)
      * @return true if the message was accepted for delivery (delivery is still not guaranteed)
      */
     boolean send(RaftMessage message);

@@ -13,7 +13,10 @@ public interface RaftTransportFactory {
     /**
      * Connects node {@code selfId} of group {@code groupId}.
      *
+     * @param groupId the node's group
+     * @param selfId the node's id
      * @param inbound receives the messages addressed to this node
+     * @return the node's endpoint for sending
      */
     RaftTransport connect(long groupId, long selfId, InboundHandler inbound);
 
@@ -27,6 +30,7 @@ public interface RaftTransportFactory {
          * node once accepted: the node releases it exactly once when done. A refused message stays
          * the transport's, which releases it if it drops it.
          *
+         * @param message the message for this node
          * @return false if the node's bounded inbound queue is full; the transport then drops the
          *         message or pauses reading from its connection for a bounded time. A stopped node
          *         accepts and discards everything (true), so it never pauses a shared connection.

@@ -29,17 +29,17 @@ public final class SnapshotInfo {
         this.sizeBytes = sizeBytes;
     }
 
-    /** The last log entry the snapshot's state includes: applying resumes at {@code last.index() + 1}. */
+    /** {@return the last log entry the snapshot's state includes: applying resumes at {@code last.index() + 1}} */
     public LogId last() {
         return last;
     }
 
-    /** The membership as of {@link #last()}, as stored (a copy). */
+    /** {@return the membership as of {@link #last()}, as stored (a copy)} */
     public byte[] membership() {
         return membership.clone();
     }
 
-    /** Size of the snapshot's data in bytes. */
+    /** {@return the size of the snapshot's data in bytes} */
     public long sizeBytes() {
         return sizeBytes;
     }

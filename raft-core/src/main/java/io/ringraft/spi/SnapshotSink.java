@@ -14,7 +14,7 @@ import java.io.OutputStream;
  */
 public interface SnapshotSink extends AutoCloseable {
 
-    /** Where the data goes. Closing this stream does nothing; commit or close the sink. */
+    /** {@return where the data goes} Closing this stream does nothing; commit or close the sink. */
     OutputStream data();
 
     /**
@@ -23,6 +23,7 @@ public interface SnapshotSink extends AutoCloseable {
      * visible after a restart (never partially), so RingRaft purges nothing on its account.
      *
      * @return the committed snapshot
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
      */
     SnapshotInfo commit() throws IOException;
 

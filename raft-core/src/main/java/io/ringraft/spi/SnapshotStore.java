@@ -28,19 +28,28 @@ import java.util.Optional;
  */
 public interface SnapshotStore extends AutoCloseable {
 
-    /** The newest committed snapshot, if any. */
+    /**
+     * {@return the newest committed snapshot, if any}
+     *
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
+     */
     Optional<SnapshotInfo> latest() throws IOException;
 
     /**
      * Starts a snapshot of the state that includes every entry up to {@code last}.
      *
+     * @param last the last entry the snapshot includes
      * @param membership the membership as of {@code last}, kept byte for byte
+     * @return the sink to write the snapshot's data to and commit it
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
      */
     SnapshotSink begin(LogId last, byte[] membership) throws IOException;
 
     /**
      * Opens the data of a committed snapshot for reading, from the start.
      *
+     * @param snapshot a snapshot {@link #latest} returned
+     * @return the data, as a stream that fails rather than ends early if it does not match the commit
      * @throws IOException if the snapshot is no longer in the store (deleted by retention) or
      *                     cannot be read
      */

@@ -37,12 +37,12 @@ public final class CorruptStorageException extends IOException {
         this.offset = offset;
     }
 
-    /** The damaged file. */
+    /** {@return the damaged file} */
     public Path file() {
         return file;
     }
 
-    /** The byte offset of the damage, or -1 when the problem is not about one place. */
+    /** {@return the byte offset of the damage, or -1 when the problem is not about one place} */
     public long offset() {
         return offset;
     }

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * and kept by a retention policy (the newest {@code retain} ones).
  *
  * <pre>{@code
- * FileSnapshotStore store = FileSnapshotStore.open(dir.resolve("snapshots"), clusterId, groupId, 2);
+ * FileSnapshotStore store = FileSnapshotStore.open(dir.resolve("snapshots"), clusterId, groupId, nodeId, 2);
  * try (SnapshotWriter writer = store.begin(appliedLogId, membershipBytes)) {
  *     stateMachine.writeTo(writer.data());
  *     writer.commit();
@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * during a commit's renames and {@code fsync}s (so {@code latest} may wait for a commit to finish)
  * but never while data is written or read.
  *
- * <p><b>What blocks.</b> {@link #open(Path, long, long, int)} lists the directory and reads every
+ * <p><b>What blocks.</b> {@link #open(Path, long, long, long, int)} lists the directory and reads every
  * metadata file; {@link #begin} creates a file; writing data blocks on file IO (64 KiB at a time); a
  * commit forces the data and the directory and replaces the metadata file (four {@code fsync}s, one
  * more if retention deletes a snapshot); {@link #open(SnapshotInfo)} opens the data file and its
@@ -60,13 +60,14 @@ import org.slf4j.LoggerFactory;
  * is written last, atomically ({@code .meta}, via temporary file, force, rename, directory force). A
  * snapshot exists exactly when its metadata does, so it is durable and visible when
  * {@link SnapshotWriter#commit()} returns, and a crash at any point leaves the previous snapshots and,
- * at most, leftovers that {@link #open(Path, long, long, int)} deletes. Retention deletes a snapshot's
+ * at most, leftovers that {@link #open(Path, long, long, long, int)} deletes. Retention deletes a snapshot's
  * metadata before its data. Purge the log up to a snapshot only after its commit returned; then
  * every entry is in the newest snapshot or in the log, whatever the crash (catalogue D38).
  *
  * <p><b>Failure.</b> Damaged metadata, a data file of the wrong size, or data failing its size or
  * CRC32C check at the end of a stream is a {@link CorruptStorageException}; files of another
- * cluster or group or of a newer format an {@link IncompatibleStorageException}. A writer whose data
+ * cluster or group, of another node's directory, or of a newer format an
+ * {@link IncompatibleStorageException}. A writer whose data
  * write or commit failed can only be abandoned (a failed {@code fsync} is never retried).
  */
 public final class FileSnapshotStore implements SnapshotStore {
@@ -91,29 +92,45 @@ public final class FileSnapshotStore implements SnapshotStore {
     }
 
     /**
-     * Opens (creating if needed) the snapshot directory {@code directory}, which must not be a log
-     * directory: deletes leftovers of interrupted snapshots and checks every snapshot's metadata.
+     * Opens (creating if needed) the snapshot directory {@code directory} of node {@code nodeId}, which
+     * must not be a log directory: checks that it belongs to this node (recording the node when it is
+     * first opened, see {@link SegmentedLogStorage.Builder#nodeId(long)}), deletes leftovers of
+     * interrupted snapshots and checks every snapshot's metadata.
      *
-     * @param retain how many committed snapshots to keep (at least 1); older ones are deleted after a commit
+     * @param directory the snapshot directory (created if missing)
+     * @param clusterId the cluster, as given to the log storage
+     * @param groupId   the Raft group, as given to the log storage
+     * @param nodeId    the node (positive), as given to the log storage
+     * @param retain    how many committed snapshots to keep (at least 1); older ones are deleted after a commit
+     * @return the opened store
      * @throws CorruptStorageException      if metadata is damaged or a snapshot's data is missing or of the wrong size
-     * @throws IncompatibleStorageException if a snapshot belongs to another cluster/group or a newer format
+     * @throws IncompatibleStorageException if the directory belongs to another node, a snapshot to another
+     *                                      cluster or group, or a file is of a newer format
      */
-    public static FileSnapshotStore open(Path directory, long clusterId, long groupId, int retain) throws IOException {
-        return open(NioFileIo.INSTANCE, directory, clusterId, groupId, retain);
+    public static FileSnapshotStore open(Path directory, long clusterId, long groupId, long nodeId, int retain)
+            throws IOException {
+        return open(NioFileIo.INSTANCE, directory, clusterId, groupId, nodeId, retain);
     }
 
-    static FileSnapshotStore open(FileIo io, Path directory, long clusterId, long groupId, int retain)
+    static FileSnapshotStore open(FileIo io, Path directory, long clusterId, long groupId, long nodeId, int retain)
             throws IOException {
         Objects.requireNonNull(directory, "directory");
         if (retain < 1) {
             throw new IllegalArgumentException("retain must be at least 1, got " + retain);
         }
+        if (nodeId <= 0) {
+            throw new IllegalArgumentException("nodeId must be positive, got " + nodeId);
+        }
         io.createDirectories(directory);
         Closeable lock = io.lockDirectory(directory);
-        FileSnapshotStore store = new FileSnapshotStore(io, directory, new StorageIdentity(clusterId, groupId), retain,
-                lock);
+        StorageIdentity identity = new StorageIdentity(clusterId, groupId);
+        FileSnapshotStore store = new FileSnapshotStore(io, directory, identity, retain, lock);
         try {
+            boolean owned = IdentityFile.check(io, directory, identity, nodeId);
             store.recover();
+            if (!owned) {
+                IdentityFile.record(io, directory, identity, nodeId, !store.snapshots.isEmpty(), LOG);
+            }
         } catch (IOException | RuntimeException e) {
             SegmentFiles.closeQuietly(lock, e);
             throw e;
@@ -228,7 +245,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         return snapshots.isEmpty() ? Optional.empty() : Optional.of(snapshots.lastEntry().getValue().info());
     }
 
-    /** Every committed snapshot, oldest first. No IO. */
+    /** {@return every committed snapshot, oldest first} No IO. */
     public synchronized List<SnapshotInfo> list() {
         List<SnapshotInfo> all = new ArrayList<>(snapshots.size());
         for (SnapshotMeta meta : snapshots.values()) {

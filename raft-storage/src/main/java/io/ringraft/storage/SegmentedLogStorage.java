@@ -19,6 +19,8 @@ import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.CRC32C;
 import org.agrona.DirectBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A durable {@link LogStorage}: the Raft log in append-only segment files, the vote and the log base
@@ -27,7 +29,7 @@ import org.agrona.DirectBuffer;
  *
  * <pre>{@code
  * LogStorage storage = SegmentedLogStorage.builder(Path.of("/var/lib/myservice/raft/group-1"))
- *         .clusterId(0x5eed).groupId(1)
+ *         .clusterId(0x5eed).groupId(1).nodeId(3)
  *         .build();
  * RaftNode node = RaftNode.builder()...logStorage(storage)...build();
  * }</pre>
@@ -55,8 +57,8 @@ import org.agrona.DirectBuffer;
  * {@code purgePrefix} and {@code resetTo} are durable when they return and atomic: after a crash at
  * any point the state is the one before or the one after, never a mix. Recovery cuts a torn tail
  * (bytes that were never forced) and refuses, with a {@link CorruptStorageException}, damage to
- * records that were durable. It refuses files of another cluster or group, or of a newer format
- * version, with an {@link IncompatibleStorageException}.
+ * records that were durable. It refuses a directory of another node, files of another cluster or
+ * group, and files of a newer format version, with an {@link IncompatibleStorageException}.
  *
  * <p><b>Failure.</b> Fail-stop: after any {@link IOException} (a failed write or {@code fsync}, a
  * full disk, corruption found by a read), every later call throws an {@link IOException} that says
@@ -70,6 +72,8 @@ import org.agrona.DirectBuffer;
  */
 public final class SegmentedLogStorage implements LogStorage {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentedLogStorage.class);
+
     /** Default size of a segment file: 32 MiB. */
     public static final int DEFAULT_SEGMENT_BYTES = 32 << 20;
     /** Smallest segment size accepted (segments this small only make sense in tests). */
@@ -81,6 +85,7 @@ public final class SegmentedLogStorage implements LogStorage {
 
     private final Path directory;
     private final StorageIdentity identity;
+    private final long nodeId;
     private final int segmentBytes;
     private final boolean preallocate;
     private final boolean verifyOnOpen;
@@ -109,18 +114,24 @@ public final class SegmentedLogStorage implements LogStorage {
     private SegmentedLogStorage(Builder builder) {
         this.directory = builder.directory;
         this.identity = new StorageIdentity(builder.clusterId, builder.groupId);
+        this.nodeId = builder.nodeId;
         this.segmentBytes = builder.segmentBytes;
         this.preallocate = builder.preallocate;
         this.verifyOnOpen = builder.verifyOnOpen;
         this.io = builder.io;
     }
 
-    /** Starts configuring a storage in {@code directory} (created by {@link #open()} if missing). */
+    /**
+     * Starts configuring a storage in {@code directory} (created by {@link #open()} if missing).
+     *
+     * @param directory the directory (created by {@code open()} if missing)
+     * @return a builder with the defaults
+     */
     public static Builder builder(Path directory) {
         return new Builder(directory);
     }
 
-    /** The directory this storage keeps its files in. */
+    /** {@return the directory this storage keeps its files in} */
     public Path directory() {
         return directory;
     }
@@ -132,7 +143,8 @@ public final class SegmentedLogStorage implements LogStorage {
      * makes everything it recovered durable before returning it.
      *
      * @throws CorruptStorageException      if durable data is damaged or inconsistent
-     * @throws IncompatibleStorageException if the files belong to another cluster/group or a newer format
+     * @throws IncompatibleStorageException if the directory belongs to another node, or its files to another
+     *                                      cluster or group, or are of a newer format
      * @throws IOException                  if the directory is in use or cannot be read or written
      */
     @Override
@@ -148,7 +160,9 @@ public final class SegmentedLogStorage implements LogStorage {
             io.createDirectories(directory);
             directoryLock = io.lockDirectory(directory);
             RecoveredLog recovered;
+            boolean owned;
             try {
+                owned = IdentityFile.check(io, directory, identity, nodeId);
                 recovered = LogRecovery.recover(io, directory, identity, verifyOnOpen);
             } catch (IOException | RuntimeException e) {
                 SegmentFiles.closeQuietly(directoryLock::close, e);
@@ -167,20 +181,33 @@ public final class SegmentedLogStorage implements LogStorage {
                 CorruptStorageException stale = new CorruptStorageException(directory.resolve(VoteFile.NAME), -1,
                         "the log ends with " + last + " but the durable vote is only for term " + vote.term()
                         + ": the vote file is stale or belongs to another node");
-                fail(stale);
-                // Like any failed open, release the files and the directory (the caller need not close).
-                for (Segment segment : segments) {
-                    SegmentFiles.closeQuietly(segment.file, stale);
-                }
-                segments.clear();
-                SegmentFiles.closeQuietly(directoryLock::close, stale);
-                directoryLock = null;
+                failOpen(stale);
                 throw stale;
+            }
+            if (!owned) {
+                boolean hadData = !segments.isEmpty() || !vote.equals(Vote.INITIAL) || !base.equals(LogId.ZERO);
+                try {
+                    IdentityFile.record(io, directory, identity, nodeId, hadData, LOG);
+                } catch (IOException | RuntimeException e) {
+                    failOpen(e);
+                    throw e;
+                }
             }
             return new LogState(vote, base, last);
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /** Like any failed open: stops, releases the files and the directory (the caller need not close). */
+    private void failOpen(Exception cause) {
+        fail(cause);
+        for (Segment segment : segments) {
+            SegmentFiles.closeQuietly(segment.file, cause);
+        }
+        segments.clear();
+        SegmentFiles.closeQuietly(directoryLock::close, cause);
+        directoryLock = null;
     }
 
     /**
@@ -729,6 +756,7 @@ public final class SegmentedLogStorage implements LogStorage {
         private final Path directory;
         private long clusterId;
         private long groupId = 1;
+        private long nodeId;
         private int segmentBytes = DEFAULT_SEGMENT_BYTES;
         private boolean preallocate = true;
         private boolean verifyOnOpen;
@@ -741,15 +769,41 @@ public final class SegmentedLogStorage implements LogStorage {
         /**
          * The cluster these files belong to (default 0). Written into every file and checked when it
          * is read: set it to a value unique to your cluster so that a misconfigured path is refused.
+         *
+         * @param clusterId any value unique to the cluster
+         * @return this builder
          */
         public Builder clusterId(long clusterId) {
             this.clusterId = clusterId;
             return this;
         }
 
-        /** The Raft group these files belong to (default 1, like {@code RaftNode.Builder}); checked likewise. */
+        /**
+         * The Raft group these files belong to (default 1, like {@code RaftNode.Builder}); checked likewise.
+         *
+         * @param groupId the group's id, as given to {@code RaftNode.Builder}
+         * @return this builder
+         */
         public Builder groupId(long groupId) {
             this.groupId = groupId;
+            return this;
+        }
+
+        /**
+         * The node these files belong to (required; the {@code RaftNode}'s id). Recorded in the
+         * directory when it is first opened (file {@code identity}); opening it as another node fails
+         * with an {@link IncompatibleStorageException} naming both ids, since a node that used another
+         * node's vote could vote twice in one term.
+         *
+         * @param nodeId the node's id (positive)
+         * @return this builder
+         * @throws IllegalArgumentException unless positive
+         */
+        public Builder nodeId(long nodeId) {
+            if (nodeId <= 0) {
+                throw new IllegalArgumentException("nodeId must be positive, got " + nodeId);
+            }
+            this.nodeId = nodeId;
             return this;
         }
 
@@ -758,6 +812,8 @@ public final class SegmentedLogStorage implements LogStorage {
          * the rest of a segment starts the next one (a record larger than a segment gets a segment of
          * its own). Smaller segments purge at a finer grain; larger ones roll less often.
          *
+         * @param segmentBytes the size of a segment file in bytes
+         * @return this builder
          * @throws IllegalArgumentException outside [{@link #MIN_SEGMENT_BYTES}, {@link #MAX_SEGMENT_BYTES}]
          */
         public Builder segmentBytes(int segmentBytes) {
@@ -773,6 +829,9 @@ public final class SegmentedLogStorage implements LogStorage {
          * Whether a new segment is filled with zeros up to {@code segmentBytes} when it is created
          * (default true). Appends then overwrite allocated blocks, so a flush's {@code fdatasync} has
          * no file size or block allocation to journal; the cost is writing the zeros once per segment.
+         *
+         * @param preallocate whether to preallocate segments
+         * @return this builder
          */
         public Builder preallocate(boolean preallocate) {
             this.preallocate = preallocate;
@@ -784,6 +843,9 @@ public final class SegmentedLogStorage implements LogStorage {
          * segment (default false: only the newest segment is read, older ones are checked when they
          * are first read). Turn it on to find corruption at start-up rather than when a lagging
          * follower or the applier reaches it; it makes opening cost proportional to the whole log.
+         *
+         * @param verifyOnOpen whether to check every record at open
+         * @return this builder
          */
         public Builder verifyOnOpen(boolean verifyOnOpen) {
             this.verifyOnOpen = verifyOnOpen;
@@ -796,8 +858,17 @@ public final class SegmentedLogStorage implements LogStorage {
             return this;
         }
 
-        /** A new, unopened storage; call {@link SegmentedLogStorage#open()} next (the runtime does). */
+        /**
+         * A new, unopened storage; call {@link SegmentedLogStorage#open()} next (the runtime does).
+         *
+         * @return the storage, unopened
+         * @throws IllegalStateException if no {@link #nodeId(long)} was given
+         */
         public SegmentedLogStorage build() {
+            if (nodeId == 0) {
+                throw new IllegalStateException("nodeId(...) is required: the storage records which node its"
+                        + " directory belongs to and refuses to open it as another node");
+            }
             return new SegmentedLogStorage(this);
         }
     }

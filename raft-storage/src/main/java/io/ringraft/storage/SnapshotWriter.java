@@ -49,7 +49,7 @@ public final class SnapshotWriter implements SnapshotSink {
         this.file = file;
     }
 
-    /** The entry the snapshot covers up to. */
+    /** {@return the entry the snapshot covers up to} */
     public LogId last() {
         return last;
     }

@@ -27,7 +27,7 @@ class ConcurrentReadsTest {
 
     @Test
     void readersSeeConsistentEntriesWhileTheWriterChangesTheLog() throws Exception {
-        SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).segmentBytes(16 * 1024).preallocate(false).build();
+        SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(16 * 1024).preallocate(false).build();
         storage.open();
         AtomicBoolean done = new AtomicBoolean();
         AtomicLong reads = new AtomicLong();

@@ -137,13 +137,13 @@ class CorruptionTest {
             assertThat(storage.read(1, 1000, Integer.MAX_VALUE).count()).isEqualTo(100);
             assertThat(storage.termAt(100)).isEqualTo(1);
         }
-        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).segmentBytes(SEGMENT_BYTES).build()) {
+        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(SEGMENT_BYTES).build()) {
             assertThat(storage.open().last()).isEqualTo(new LogId(1, 100));
         }
     }
 
     private SegmentedLogStorage open(boolean verifyAll) throws IOException {
-        SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).segmentBytes(SEGMENT_BYTES)
+        SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(SEGMENT_BYTES)
                 .verifyOnOpen(verifyAll).build();
         try {
             storage.open();

@@ -285,7 +285,7 @@ class CrashRecoveryProperties {
 
         /** Opens a new storage on the disk and checks what it recovered. */
         void reopen(Set<Vote> allowedVotes) throws IOException {
-            storage = SegmentedLogStorage.builder(DIR).segmentBytes(segmentBytes).preallocate(preallocate)
+            storage = SegmentedLogStorage.builder(DIR).nodeId(1).segmentBytes(segmentBytes).preallocate(preallocate)
                     .fileIo(disk).verifyOnOpen(random.nextBoolean()).build();
             LogState state = storage.open();
             assertThat(allowedVotes).as("recovered vote").contains(state.vote());

@@ -107,6 +107,6 @@ class DiskFullTest {
     }
 
     private static SegmentedLogStorage storage(FaultyFileIo disk, boolean preallocate) {
-        return SegmentedLogStorage.builder(DIR).segmentBytes(4096).preallocate(preallocate).fileIo(disk).build();
+        return SegmentedLogStorage.builder(DIR).nodeId(1).segmentBytes(4096).preallocate(preallocate).fileIo(disk).build();
     }
 }

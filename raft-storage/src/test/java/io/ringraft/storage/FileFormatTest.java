@@ -28,7 +28,7 @@ class FileFormatTest {
 
     @Test
     void segmentHeaderRecordsStableOffsetsAndSealAreAsDocumented() throws IOException {
-        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).clusterId(0x0102030405060708L).groupId(9)
+        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).nodeId(1).clusterId(0x0102030405060708L).groupId(9)
                 .segmentBytes(1024).preallocate(false).build()) {
             storage.open();
             storage.saveVote(new Vote(2, 3));
@@ -83,7 +83,7 @@ class FileFormatTest {
 
     @Test
     void aResetSegmentCarriesItsFlagAndBaseTermAndTheBaseFileFollows() throws IOException {
-        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).clusterId(0x0102030405060708L).groupId(9)
+        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).nodeId(1).clusterId(0x0102030405060708L).groupId(9)
                 .segmentBytes(1024).preallocate(false).build()) {
             storage.open();
             storage.saveVote(new Vote(7, 3));
@@ -93,7 +93,8 @@ class FileFormatTest {
         }
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).as("the old segment is deleted")
-                    .containsExactlyInAnyOrder("lock", "vote", "base", "segment-00000000000000000002-00000000000000000042.log");
+                    .containsExactlyInAnyOrder("identity", "lock", "vote", "base",
+                            "segment-00000000000000000002-00000000000000000042.log");
         }
         ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(dir.resolve(
                 "segment-00000000000000000002-00000000000000000042.log")));
@@ -120,7 +121,7 @@ class FileFormatTest {
 
     @Test
     void aSegmentWithAFlagThisVersionDoesNotKnowIsRefusedAndLeftAlone() throws IOException {
-        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).segmentBytes(1024).build()) {
+        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(1024).build()) {
             storage.open();
             storage.saveVote(new Vote(1, 1));
             storage.append(HeapLogEntries.builder(1).add(1, EntryKind.NOOP, new byte[0]).build());
@@ -133,7 +134,7 @@ class FileFormatTest {
         header.putInt(60, crc(header, 0, 60));
         Files.write(segment, bytes);
 
-        assertThatThrownBy(() -> SegmentedLogStorage.builder(dir).segmentBytes(1024).build().open())
+        assertThatThrownBy(() -> SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(1024).build().open())
                 .isInstanceOf(IncompatibleStorageException.class)
                 .hasMessageContaining("segment header has flags 0x3")
                 .hasMessageContaining("written by a newer RingRaft");

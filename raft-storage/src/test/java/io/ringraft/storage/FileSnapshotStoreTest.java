@@ -33,13 +33,13 @@ class FileSnapshotStoreTest {
     void aCommittedSnapshotReadsBackAfterAReopen() throws IOException {
         byte[] data = random(300_000, 1);
         SnapshotInfo meta;
-        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
+        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 1, 2)) {
             assertThat(store.latest()).isEmpty();
             meta = commit(store, new LogId(3, 120), data, new byte[] {1, 2, 3});
             assertThat(store.latest()).contains(meta);
             assertThat(readAll(store, meta)).isEqualTo(data);
         }
-        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
+        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 1, 2)) {
             SnapshotInfo reopened = store.latest().orElseThrow();
             assertThat(reopened).isEqualTo(meta);
             assertThat(reopened.last()).isEqualTo(new LogId(3, 120));
@@ -51,30 +51,30 @@ class FileSnapshotStoreTest {
 
     @Test
     void aSnapshotThatWasNotCommittedIsInvisibleAndLeavesNothingBehind() throws IOException {
-        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
+        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 1, 2)) {
             try (SnapshotWriter writer = store.begin(new LogId(1, 10), new byte[0])) {
                 writer.data().write(random(1000, 2));
             }
             assertThat(store.latest()).isEmpty();
         }
-        assertThat(files()).containsExactly("lock");
+        assertThat(files()).containsExactlyInAnyOrder("identity", "lock");
     }
 
     @Test
     void retentionKeepsTheNewestSnapshotsAndDeletesTheRest() throws IOException {
-        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
+        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 1, 2)) {
             for (long index = 10; index <= 40; index += 10) {
                 commit(store, new LogId(1, index), random(100, (int) index), new byte[0]);
             }
             assertThat(store.list()).extracting(SnapshotInfo::last).containsExactly(new LogId(1, 30), new LogId(1, 40));
         }
-        assertThat(files()).hasSize(5).contains("lock",
+        assertThat(files()).hasSize(6).contains("identity", "lock",
                 SnapshotFiles.stem(new LogId(1, 30)) + ".data", SnapshotFiles.stem(new LogId(1, 30)) + ".meta");
     }
 
     @Test
     void committingTheSameLogIdAgainKeepsTheFirst() throws IOException {
-        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
+        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 1, 2)) {
             SnapshotInfo first = commit(store, new LogId(1, 10), random(100, 1), new byte[0]);
             SnapshotInfo second = commit(store, new LogId(1, 10), random(100, 1), new byte[0]);
             assertThat(second).isEqualTo(first);
@@ -84,7 +84,7 @@ class FileSnapshotStoreTest {
 
     @Test
     void damagedDataFailsItsCheckAtTheEndOfTheStream() throws IOException {
-        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
+        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 1, 2)) {
             SnapshotInfo meta = commit(store, new LogId(1, 10), random(5000, 1), new byte[0]);
             Path data = dir.resolve(SnapshotFiles.stem(meta.last()) + ".data");
             try (FileChannel file = FileChannel.open(data, StandardOpenOption.WRITE)) {
@@ -98,7 +98,7 @@ class FileSnapshotStoreTest {
     @Test
     void usableThroughTheSpiAndOpenRefusesASnapshotItDoesNotHold() throws IOException {
         byte[] data = random(70_000, 7);
-        try (SnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 1)) {
+        try (SnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 1, 1)) {
             SnapshotInfo first;
             try (SnapshotSink sink = store.begin(new LogId(2, 50), new byte[] {9})) {
                 sink.data().write(data);
@@ -129,7 +129,7 @@ class FileSnapshotStoreTest {
 
     @Test
     void aStreamThatEndsEarlyFailsInsteadOfLookingComplete() throws IOException {
-        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
+        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 1, 2)) {
             SnapshotInfo snapshot = commit(store, new LogId(1, 10), random(5000, 1), new byte[0]);
             try (InputStream in = store.open(snapshot)) {
                 try (FileChannel file = FileChannel.open(dir.resolve(SnapshotFiles.stem(snapshot.last()) + ".data"),
@@ -145,23 +145,23 @@ class FileSnapshotStoreTest {
     @Test
     void truncatedDataIsFoundAtOpen() throws IOException {
         SnapshotInfo meta;
-        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
+        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 1, 2)) {
             meta = commit(store, new LogId(1, 10), random(5000, 1), new byte[0]);
         }
         try (FileChannel file = FileChannel.open(dir.resolve(SnapshotFiles.stem(meta.last()) + ".data"),
                 StandardOpenOption.WRITE)) {
             file.truncate(100);
         }
-        assertThatThrownBy(() -> FileSnapshotStore.open(dir, 5, 1, 2)).isInstanceOf(CorruptStorageException.class)
+        assertThatThrownBy(() -> FileSnapshotStore.open(dir, 5, 1, 1, 2)).isInstanceOf(CorruptStorageException.class)
                 .hasMessageContaining("holds 100 bytes, but its metadata says 5000");
     }
 
     @Test
     void snapshotsOfAnotherClusterAreRefused() throws IOException {
-        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 2)) {
+        try (FileSnapshotStore store = FileSnapshotStore.open(dir, 5, 1, 1, 2)) {
             commit(store, new LogId(1, 10), random(10, 1), new byte[0]);
         }
-        assertThatThrownBy(() -> FileSnapshotStore.open(dir, 6, 1, 2)).isInstanceOf(IncompatibleStorageException.class)
+        assertThatThrownBy(() -> FileSnapshotStore.open(dir, 6, 1, 1, 2)).isInstanceOf(IncompatibleStorageException.class)
                 .hasMessageContaining("belongs to cluster 5 group 1");
     }
 
@@ -172,7 +172,7 @@ class FileSnapshotStoreTest {
         byte[] newData = random(200_000, 2);
         for (int step = 1; ; step++) {
             FaultyFileIo disk = new FaultyFileIo(step);
-            FileSnapshotStore store = FileSnapshotStore.open(disk, snapshots, 5, 1, 1);
+            FileSnapshotStore store = FileSnapshotStore.open(disk, snapshots, 5, 1, 1, 1);
             commit(store, new LogId(1, 10), oldData, new byte[] {1});
             disk.crashAtOperation(step);
             boolean crashed = false;
@@ -183,7 +183,7 @@ class FileSnapshotStoreTest {
             }
             disk.powerLoss(FaultyFileIo.CrashMode.RANDOM);
 
-            FileSnapshotStore reopened = FileSnapshotStore.open(disk, snapshots, 5, 1, 1);
+            FileSnapshotStore reopened = FileSnapshotStore.open(disk, snapshots, 5, 1, 1, 1);
             SnapshotInfo latest = reopened.latest().orElseThrow();
             byte[] expected = latest.last().index() == 20 ? newData : oldData;
             assertThat(readAll(reopened, latest)).as("crash at operation %d", step).isEqualTo(expected);
@@ -202,7 +202,7 @@ class FileSnapshotStoreTest {
         // data is not on disk.
         Path snapshots = Path.of("/snapshots");
         FaultyFileIo disk = new FaultyFileIo(3);
-        FileSnapshotStore store = FileSnapshotStore.open(disk, snapshots, 5, 1, 2);
+        FileSnapshotStore store = FileSnapshotStore.open(disk, snapshots, 5, 1, 1, 2);
         byte[] data = random(5000, 3);
         try (SnapshotWriter writer = store.begin(new LogId(1, 10), new byte[0])) {
             writer.data().write(data);
@@ -213,7 +213,7 @@ class FileSnapshotStoreTest {
         }
         assertThat(store.latest()).isEmpty();
         disk.powerLoss(FaultyFileIo.CrashMode.DROP);
-        FileSnapshotStore reopened = FileSnapshotStore.open(disk, snapshots, 5, 1, 2);
+        FileSnapshotStore reopened = FileSnapshotStore.open(disk, snapshots, 5, 1, 1, 2);
         assertThat(reopened.latest()).isEmpty();
         assertThat(disk.list(snapshots)).noneMatch(name -> name.startsWith("snapshot-"));
     }
@@ -224,7 +224,7 @@ class FileSnapshotStoreTest {
         // committing would make a snapshot whose data does not match what was written to the stream.
         Path snapshots = Path.of("/snapshots");
         FaultyFileIo disk = new FaultyFileIo(4);
-        FileSnapshotStore store = FileSnapshotStore.open(disk, snapshots, 5, 1, 2);
+        FileSnapshotStore store = FileSnapshotStore.open(disk, snapshots, 5, 1, 1, 2);
         byte[] data = random(300_000, 4);
         try (SnapshotWriter writer = store.begin(new LogId(1, 10), new byte[0])) {
             disk.setCapacity(disk.usedBytes() + 100_000);

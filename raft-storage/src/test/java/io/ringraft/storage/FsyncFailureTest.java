@@ -69,6 +69,6 @@ class FsyncFailureTest {
     }
 
     private static SegmentedLogStorage storage(FaultyFileIo disk) {
-        return SegmentedLogStorage.builder(DIR).segmentBytes(4096).fileIo(disk).build();
+        return SegmentedLogStorage.builder(DIR).nodeId(1).segmentBytes(4096).fileIo(disk).build();
     }
 }

@@ -62,7 +62,7 @@ class IdentityAndVersionTest {
     @Test
     void aSegmentOfAnotherClusterAmongOurOwnIsRefused() throws IOException {
         Path other = Files.createTempDirectory(dir.getParent(), "other");
-        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(other).clusterId(99).groupId(7).build()) {
+        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(other).nodeId(1).clusterId(99).groupId(7).build()) {
             storage.open();
             storage.saveVote(new Vote(9, 1));
             storage.append(Entries.of(1, 1, 9, 20, 0));
@@ -118,7 +118,7 @@ class IdentityAndVersionTest {
     }
 
     private SegmentedLogStorage.Builder builder(long clusterId, long groupId) {
-        return SegmentedLogStorage.builder(dir).clusterId(clusterId).groupId(groupId).segmentBytes(1 << 16);
+        return SegmentedLogStorage.builder(dir).nodeId(1).clusterId(clusterId).groupId(groupId).segmentBytes(1 << 16);
     }
 
     private static Path onlyFile(Path directory, String prefix) throws IOException {
@@ -131,7 +131,7 @@ class IdentityAndVersionTest {
     @Test
     void aStaleVoteIsRefusedAndTheDirectoryIsReleased() throws IOException {
         Path staleDir = dir.resolve("stale");
-        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(staleDir).build()) {
+        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(staleDir).nodeId(1).build()) {
             storage.open();
             storage.saveVote(new Vote(1, 1));
             storage.append(Entries.of(1, 3, 2, 20, 0)); // a term above the vote's
@@ -140,7 +140,7 @@ class IdentityAndVersionTest {
         // The runtime does not close a storage whose open() failed: a failed open releases everything,
         // so that the same error (not "in use") is reported again, here or by another process.
         for (int attempt = 0; attempt < 2; attempt++) {
-            assertThatThrownBy(() -> SegmentedLogStorage.builder(staleDir).build().open())
+            assertThatThrownBy(() -> SegmentedLogStorage.builder(staleDir).nodeId(1).build().open())
                     .isInstanceOf(CorruptStorageException.class)
                     .hasMessageContaining("the durable vote is only for term 1");
         }

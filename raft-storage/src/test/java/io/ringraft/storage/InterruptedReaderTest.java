@@ -22,7 +22,7 @@ class InterruptedReaderTest {
 
     @Test
     void aReaderWithItsInterruptFlagSetNeitherFailsNorBreaksTheStorage() throws Exception {
-        SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).segmentBytes(4096).build();
+        SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(4096).build();
         storage.open();
         storage.saveVote(new Vote(1, 1));
         storage.append(Entries.of(1, 20, 1, 50, 1));
@@ -48,14 +48,14 @@ class InterruptedReaderTest {
         assertThat(storage.read(1, 40, 1 << 20).count()).isEqualTo(40);
         storage.close();
 
-        SegmentedLogStorage restarted = SegmentedLogStorage.builder(dir).segmentBytes(4096).build();
+        SegmentedLogStorage restarted = SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(4096).build();
         assertThat(restarted.open().last()).isEqualTo(new LogId(1, 40));
         restarted.close();
     }
 
     @Test
     void aLogWriterWithItsInterruptFlagSetStillWritesAndForces() throws Exception {
-        SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).segmentBytes(4096).build();
+        SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(4096).build();
         storage.open();
         Thread.currentThread().interrupt(); // shared threading: the writer may run on a thread user code interrupted
         try {
@@ -70,7 +70,7 @@ class InterruptedReaderTest {
         }
         assertThat(storage.read(11, 100, 1 << 20).count()).isEqualTo(79);
         storage.close();
-        SegmentedLogStorage restarted = SegmentedLogStorage.builder(dir).segmentBytes(4096).build();
+        SegmentedLogStorage restarted = SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(4096).build();
         assertThat(restarted.open().last()).isEqualTo(new LogId(1, 89));
         restarted.close();
     }

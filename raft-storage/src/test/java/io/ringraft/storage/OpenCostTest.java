@@ -58,6 +58,6 @@ class OpenCostTest {
     }
 
     private static SegmentedLogStorage storage(FaultyFileIo disk) {
-        return SegmentedLogStorage.builder(DIR).segmentBytes(1024).preallocate(false).fileIo(disk).build();
+        return SegmentedLogStorage.builder(DIR).nodeId(1).segmentBytes(1024).preallocate(false).fileIo(disk).build();
     }
 }

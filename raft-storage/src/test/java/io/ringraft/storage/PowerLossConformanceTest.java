@@ -16,7 +16,7 @@ class PowerLossConformanceTest extends LogStorageConformanceTest {
 
     @Override
     protected LogStorage newStorage() {
-        return SegmentedLogStorage.builder(Path.of("/log")).segmentBytes(1024).fileIo(disk).build();
+        return SegmentedLogStorage.builder(Path.of("/log")).nodeId(1).segmentBytes(1024).fileIo(disk).build();
     }
 
     @Override

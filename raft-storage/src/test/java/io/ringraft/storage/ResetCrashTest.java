@@ -234,7 +234,7 @@ class ResetCrashTest {
     }
 
     private static SegmentedLogStorage open(FaultyFileIo disk) {
-        return SegmentedLogStorage.builder(LOG).clusterId(9).segmentBytes(1024).fileIo(disk).build();
+        return SegmentedLogStorage.builder(LOG).nodeId(1).clusterId(9).segmentBytes(1024).fileIo(disk).build();
     }
 
     private static Set<String> segments(FaultyFileIo disk) throws IOException {

@@ -13,7 +13,7 @@ class SegmentedLogStorageConformanceTest extends LogStorageConformanceTest {
 
     @Override
     protected LogStorage newStorage() {
-        return SegmentedLogStorage.builder(dir).segmentBytes(1 << 20).build();
+        return SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(1 << 20).build();
     }
 
     @Override

@@ -41,7 +41,7 @@ class SnapshotAndPurgeCrashTest {
             log.saveVote(new Vote(1, 1));
             log.append(Entries.of(1, 50, 1, 40, 1));
             log.flush();
-            FileSnapshotStore snapshots = FileSnapshotStore.open(disk, SNAPSHOTS, 9, 1, 1);
+            FileSnapshotStore snapshots = FileSnapshotStore.open(disk, SNAPSHOTS, 9, 1, 1, 1);
             List<Long> applied = LongStream.rangeClosed(1, 30).boxed().toList(); // the state machine applied 1..30
 
             disk.crashAtOperation(step);
@@ -76,7 +76,7 @@ class SnapshotAndPurgeCrashTest {
     private static List<Long> restart(FaultyFileIo disk) throws IOException {
         List<Long> state = new ArrayList<>();
         long snapshotIndex = 0;
-        FileSnapshotStore snapshots = FileSnapshotStore.open(disk, SNAPSHOTS, 9, 1, 1);
+        FileSnapshotStore snapshots = FileSnapshotStore.open(disk, SNAPSHOTS, 9, 1, 1, 1);
         Optional<SnapshotInfo> latest = snapshots.latest();
         if (latest.isPresent()) {
             try (InputStream in = snapshots.open(latest.get())) {
@@ -105,6 +105,6 @@ class SnapshotAndPurgeCrashTest {
     }
 
     private static SegmentedLogStorage log(FaultyFileIo disk) {
-        return SegmentedLogStorage.builder(LOG).clusterId(9).segmentBytes(1024).fileIo(disk).build();
+        return SegmentedLogStorage.builder(LOG).nodeId(1).clusterId(9).segmentBytes(1024).fileIo(disk).build();
     }
 }

@@ -16,7 +16,7 @@ class TinySegmentsConformanceTest extends LogStorageConformanceTest {
 
     @Override
     protected LogStorage newStorage() {
-        return SegmentedLogStorage.builder(dir).segmentBytes(SegmentedLogStorage.MIN_SEGMENT_BYTES)
+        return SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(SegmentedLogStorage.MIN_SEGMENT_BYTES)
                 .preallocate(false).build();
     }
 

@@ -35,7 +35,7 @@ class TornTailTest {
 
     @Test
     void aTornLastRecordOnRealFilesIsCutAndItsIndexReused() throws IOException {
-        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).segmentBytes(1 << 20).build()) {
+        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(1 << 20).build()) {
             storage.open();
             storage.saveVote(new Vote(1, 1));
             storage.append(Entries.of(1, 5, 1, SIZE, 1));
@@ -48,7 +48,7 @@ class TornTailTest {
             file.write(ByteBuffer.allocate(RECORD / 2), record6 + RECORD / 2);
         }
 
-        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).segmentBytes(1 << 20).build()) {
+        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(1 << 20).build()) {
             LogState state = storage.open();
             assertThat(state.last()).isEqualTo(new LogId(1, 5));
             assertThat(storage.termAt(6)).isEqualTo(-1);
@@ -57,7 +57,7 @@ class TornTailTest {
             storage.append(Entries.of(6, 2, 1, SIZE, 2));
             storage.flush();
         }
-        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).segmentBytes(1 << 20).build()) {
+        try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).nodeId(1).segmentBytes(1 << 20).build()) {
             assertThat(storage.open().last()).isEqualTo(new LogId(1, 7));
             LogEntries tail = storage.read(5, 100, Integer.MAX_VALUE);
             assertThat(Entries.tagAt(tail, 0)).isEqualTo(1);
@@ -152,7 +152,7 @@ class TornTailTest {
     }
 
     private static SegmentedLogStorage faulty(FaultyFileIo disk, int segmentBytes) {
-        return SegmentedLogStorage.builder(Path.of("/log")).segmentBytes(segmentBytes).fileIo(disk).build();
+        return SegmentedLogStorage.builder(Path.of("/log")).nodeId(1).segmentBytes(segmentBytes).fileIo(disk).build();
     }
 
     private Path onlySegment() throws IOException {

@@ -221,7 +221,7 @@ public final class ClusterBenchmark {
                     }
                     NettyTransport transport = tb.build();
                     transports.add(transport);
-                    LogStorage storage = SegmentedLogStorage.builder(dataDir.resolve("node-" + id)).build();
+                    LogStorage storage = SegmentedLogStorage.builder(dataDir.resolve("node-" + id)).nodeId(id).build();
                     if (!options.fsync()) {
                         storage = new UnsyncedLogStorage(storage);
                     }

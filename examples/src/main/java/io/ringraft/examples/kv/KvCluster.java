@@ -171,11 +171,11 @@ public final class KvCluster implements AutoCloseable {
      *                              holds it) or the node cannot recover
      */
     static RaftNode buildNode(long id, long[] voters, Path dataDir, RaftConfig config, NettyTransport transport) {
-        SegmentedLogStorage log = SegmentedLogStorage.builder(logDirectory(dataDir, id))
+        SegmentedLogStorage log = SegmentedLogStorage.builder(logDirectory(dataDir, id)).nodeId(id)
                 .clusterId(STORAGE_CLUSTER_ID).build();
         FileSnapshotStore snapshots;
         try {
-            snapshots = FileSnapshotStore.open(snapshotDirectory(dataDir, id), STORAGE_CLUSTER_ID, 1,
+            snapshots = FileSnapshotStore.open(snapshotDirectory(dataDir, id), STORAGE_CLUSTER_ID, 1, id,
                     SNAPSHOTS_RETAINED);
         } catch (IOException e) {
             UncheckedIOException failure = new UncheckedIOException("node " + id

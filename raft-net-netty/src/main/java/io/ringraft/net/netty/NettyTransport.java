@@ -65,7 +65,11 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
         this.nodeId = nodeId;
     }
 
-    /** A builder; cluster id, node id and bind address are required. */
+    /**
+     * A builder; cluster id, node id and bind address are required.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -83,49 +87,75 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
         return core.connect(groupId, selfId, inbound);
     }
 
-    /** The address the transport listens on (with the actual port when bound to port 0). */
+    /** {@return the address the transport listens on (with the actual port when bound to port 0)} */
     public InetSocketAddress localAddress() {
         return core.localAddress();
     }
 
-    /** The cluster id sent and checked in every handshake. */
+    /** {@return the cluster id sent and checked in every handshake} */
     public String clusterId() {
         return clusterId;
     }
 
-    /** This process's node id in the handshake. */
+    /** {@return this process's node id in the handshake} */
     public long nodeId() {
         return nodeId;
     }
 
-    /** True if native epoll is in use, false for NIO. */
+    /** {@return true if native epoll is in use, false for NIO} */
     public boolean isNative() {
         return core.nativeTransport();
     }
 
-    /** Sets the address of {@code nodeId} for every group (unless a group overrides it). */
+    /**
+     * Sets the address of {@code nodeId} for every group (unless a group overrides it).
+     *
+     * @param nodeId the node's id (positive)
+     * @param hostPort {@code host:port}, or {@code [ipv6]:port}
+     * @return this transport
+     */
     public NettyTransport peer(long nodeId, String hostPort) {
         core.putPeer(nodeId, PeerAddress.parse(hostPort));
         return this;
     }
 
-    /** Sets the address of {@code nodeId} for group {@code groupId} only. */
+    /**
+     * Sets the address of {@code nodeId} for group {@code groupId} only.
+     *
+     * @param groupId the Raft group
+     * @param nodeId the node's id (positive)
+     * @param hostPort {@code host:port}, or {@code [ipv6]:port}
+     * @return this transport
+     */
     public NettyTransport peer(long groupId, long nodeId, String hostPort) {
         core.putPeer(groupId, nodeId, PeerAddress.parse(hostPort));
         return this;
     }
 
-    /** Forgets the shared address of {@code nodeId}. */
+    /**
+     * Forgets the shared address of {@code nodeId}.
+     *
+     * @param nodeId the node's id (positive)
+     */
     public void removePeer(long nodeId) {
         core.removePeer(nodeId);
     }
 
-    /** Forgets the address of {@code nodeId} in group {@code groupId}. */
+    /**
+     * Forgets the address of {@code nodeId} in group {@code groupId}.
+     *
+     * @param groupId the Raft group
+     * @param nodeId the node's id (positive)
+     */
     public void removePeer(long groupId, long nodeId) {
         core.removePeer(groupId, nodeId);
     }
 
-    /** The transport's counters now. */
+    /**
+     * The transport's counters now.
+     *
+     * @return a snapshot of the counters
+     */
     public TransportStats stats() {
         return core.stats();
     }
@@ -168,43 +198,82 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
         private Builder() {
         }
 
-        /** The cluster's name (1..255 UTF-8 bytes); connections between different clusters are refused. */
+        /**
+         * The cluster's name (1..255 UTF-8 bytes); connections between different clusters are refused.
+         *
+         * @param clusterId the cluster's name
+         * @return this builder
+         */
         public Builder clusterId(String clusterId) {
             this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
             return this;
         }
 
-        /** This process's node id (positive), announced in the handshake. */
+        /**
+         * This process's node id (positive), announced in the handshake.
+         *
+         * @param nodeId the node's id (positive)
+         * @return this builder
+         */
         public Builder nodeId(long nodeId) {
             this.nodeId = nodeId;
             return this;
         }
 
-        /** Where to listen; port 0 picks a free port (see {@link NettyTransport#localAddress()}). */
+        /**
+         * Where to listen; port 0 picks a free port (see {@link NettyTransport#localAddress()}).
+         *
+         * @param host the host name or IP address to bind
+         * @param port the port, or 0 for a free one
+         * @return this builder
+         */
         public Builder bind(String host, int port) {
             return bind(new InetSocketAddress(host, port));
         }
 
-        /** Where to listen. */
+        /**
+         * Where to listen.
+         *
+         * @param address the address to bind
+         * @return this builder
+         */
         public Builder bind(InetSocketAddress address) {
             this.bindAddress = Objects.requireNonNull(address, "address");
             return this;
         }
 
-        /** The address ({@code host:port} or {@code [ipv6]:port}) of {@code nodeId}, for every group. */
+        /**
+         * The address ({@code host:port} or {@code [ipv6]:port}) of {@code nodeId}, for every group.
+         *
+         * @param nodeId the node's id (positive)
+         * @param hostPort {@code host:port}, or {@code [ipv6]:port}
+         * @return this builder
+         */
         public Builder peer(long nodeId, String hostPort) {
             PeerAddress.parse(hostPort);
             peers.put(nodeId, hostPort);
             return this;
         }
 
-        /** The addresses of several nodes, for every group. */
+        /**
+         * The addresses of several nodes, for every group.
+         *
+         * @param addresses node id to {@code host:port}
+         * @return this builder
+         */
         public Builder peers(Map<Long, String> addresses) {
             addresses.forEach(this::peer);
             return this;
         }
 
-        /** The address of {@code nodeId} in group {@code groupId}, overriding the shared one. */
+        /**
+         * The address of {@code nodeId} in group {@code groupId}, overriding the shared one.
+         *
+         * @param groupId the Raft group
+         * @param nodeId the node's id (positive)
+         * @param hostPort {@code host:port}, or {@code [ipv6]:port}
+         * @return this builder
+         */
         public Builder peer(long groupId, long nodeId, String hostPort) {
             PeerAddress.parse(hostPort);
             groupPeers.computeIfAbsent(groupId, g -> new LinkedHashMap<>()).put(nodeId, hostPort);
@@ -217,25 +286,43 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
          * bytes; an AppendEntries that does not fit is sent with the prefix of its entries that does.
          * Must also exceed the snapshot chunk size plus the encoded membership plus 67 bytes: a
          * snapshot chunk that does not fit is refused (it cannot be cut).
+         *
+         * @param maxFrameBytes the largest frame in bytes, without its length prefix
+         * @return this builder
          */
         public Builder maxFrameBytes(int maxFrameBytes) {
             this.maxFrameBytes = maxFrameBytes;
             return this;
         }
 
-        /** Enables TLS on every connection (default: plaintext, for loopback development). */
+        /**
+         * Enables TLS on every connection (default: plaintext, for loopback development).
+         *
+         * @param tls the key and trust material and TLS settings
+         * @return this builder
+         */
         public Builder tls(TlsOptions tls) {
             this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 
-        /** Event loop threads for all connections (default 2). */
+        /**
+         * Event loop threads for all connections (default 2).
+         *
+         * @param threads the number of event loop threads (at least 1)
+         * @return this builder
+         */
         public Builder eventLoopThreads(int threads) {
             this.eventLoopThreads = threads;
             return this;
         }
 
-        /** Use native epoll when available (default true); false forces NIO. */
+        /**
+         * Use native epoll when available (default true); false forces NIO.
+         *
+         * @param preferNative false to run on NIO even where epoll is available
+         * @return this builder
+         */
         public Builder preferNativeTransport(boolean preferNative) {
             this.preferNative = preferNative;
             return this;
@@ -244,6 +331,10 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
         /**
          * Reconnect delays: the n-th consecutive failure waits a random time in
          * {@code [c/2, c]} with {@code c = min(max, initial * 2^(n-1))} (default 100 ms, 5 s).
+         *
+         * @param initial the delay after the first failure
+         * @param max the longest delay
+         * @return this builder
          */
         public Builder reconnectBackoff(Duration initial, Duration max) {
             this.backoffInitial = Objects.requireNonNull(initial, "initial");
@@ -251,13 +342,23 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
             return this;
         }
 
-        /** TCP connect timeout (default 3 s). */
+        /**
+         * TCP connect timeout (default 3 s).
+         *
+         * @param timeout the time allowed
+         * @return this builder
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
-        /** Time a connection has to complete TLS and the RingRaft handshake (default 5 s). */
+        /**
+         * Time a connection has to complete TLS and the RingRaft handshake (default 5 s).
+         *
+         * @param timeout the time allowed
+         * @return this builder
+         */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
@@ -266,6 +367,10 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
         /**
          * Outbound buffer bounds per connection (default 256 KiB and 1 MiB): above {@code high},
          * sends are refused until the buffer drains below {@code low}.
+         *
+         * @param low the low water mark in bytes
+         * @param high the high water mark in bytes
+         * @return this builder
          */
         public Builder writeBufferWaterMarks(int low, int high) {
             this.lowWaterMark = low;
@@ -276,6 +381,9 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
         /**
          * Extra outbound bytes above the high water mark that votes, responses and heartbeats may
          * use (default 64 KiB), so that bulk replication never starves them.
+         *
+         * @param bytes the reserve in bytes
+         * @return this builder
          */
         public Builder controlReserveBytes(int bytes) {
             this.controlReserveBytes = bytes;
@@ -285,13 +393,21 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
         /**
          * Longest a connection stops reading while a node's inbound queue is full (default 200 ms);
          * then messages the node still refuses are dropped and reading resumes.
+         *
+         * @param pause the longest pause
+         * @return this builder
          */
         public Builder maxInboundPause(Duration pause) {
             this.maxInboundPause = Objects.requireNonNull(pause, "pause");
             return this;
         }
 
-        /** A connection unwritable for this long is closed as stalled (default 10 s). */
+        /**
+         * A connection unwritable for this long is closed as stalled (default 10 s).
+         *
+         * @param timeout the time allowed
+         * @return this builder
+         */
         public Builder stallTimeout(Duration timeout) {
             this.stallTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
@@ -300,6 +416,7 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
         /**
          * Validates the settings, starts the event loops and binds the listening socket.
          *
+         * @return the running transport, bound and listening
          * @throws IllegalArgumentException     if a setting is missing or invalid
          * @throws java.io.UncheckedIOException if the address cannot be bound
          */

@@ -49,17 +49,21 @@ public final class TlsOptions {
         this.protocols = b.protocols;
     }
 
-    /** A builder; key material and trust material are required. */
+    /**
+     * A builder; key material and trust material are required.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Whether accepted connections must present a trusted certificate. */
+    /** {@return whether accepted connections must present a trusted certificate} */
     public boolean mutualAuth() {
         return mutualAuth;
     }
 
-    /** Whether a connecting node checks that the peer's certificate names the host it dials. */
+    /** {@return whether a connecting node checks that the peer's certificate names the host it dials} */
     public boolean hostnameVerification() {
         return hostnameVerification;
     }
@@ -109,7 +113,12 @@ public final class TlsOptions {
         private Builder() {
         }
 
-        /** This node's key and certificate chain. */
+        /**
+         * This node's key and certificate chain.
+         *
+         * @param keyManager the key manager factory holding this node's key
+         * @return this builder
+         */
         public Builder keyManager(KeyManagerFactory keyManager) {
             this.keyManager = Objects.requireNonNull(keyManager, "keyManager");
             this.pemCertificateChain = null;
@@ -120,6 +129,10 @@ public final class TlsOptions {
         /**
          * This node's key and certificate chain from a key store file (PKCS#12 or JKS, detected);
          * {@code password} protects both the store and the key.
+         *
+         * @param file the key store
+         * @param password the password of the store and of the key
+         * @return this builder
          */
         public Builder keyStore(Path file, char[] password) {
             try {
@@ -134,7 +147,13 @@ public final class TlsOptions {
             }
         }
 
-        /** This node's certificate chain and unencrypted PKCS#8 private key, as PEM files. */
+        /**
+         * This node's certificate chain and unencrypted PKCS#8 private key, as PEM files.
+         *
+         * @param certificateChain a PEM file with this node's certificate chain
+         * @param privateKey a PEM file with its private key (PKCS#8, unencrypted)
+         * @return this builder
+         */
         public Builder pemKey(Path certificateChain, Path privateKey) {
             this.pemCertificateChain = certificateChain.toFile();
             this.pemPrivateKey = privateKey.toFile();
@@ -142,14 +161,25 @@ public final class TlsOptions {
             return this;
         }
 
-        /** The certificates (usually a CA) a peer's certificate must chain to. */
+        /**
+         * The certificates (usually a CA) a peer's certificate must chain to.
+         *
+         * @param trustManager the trust manager factory
+         * @return this builder
+         */
         public Builder trustManager(TrustManagerFactory trustManager) {
             this.trustManager = Objects.requireNonNull(trustManager, "trustManager");
             this.pemTrust = null;
             return this;
         }
 
-        /** Trusted certificates from a trust store file (PKCS#12 or JKS, detected). */
+        /**
+         * Trusted certificates from a trust store file (PKCS#12 or JKS, detected).
+         *
+         * @param file the trust store
+         * @param password the trust store's password
+         * @return this builder
+         */
         public Builder trustStore(Path file, char[] password) {
             try {
                 KeyStore store = KeyStore.getInstance(file.toFile(), password);
@@ -163,7 +193,12 @@ public final class TlsOptions {
             }
         }
 
-        /** Trusted certificates from a PEM file. */
+        /**
+         * Trusted certificates from a PEM file.
+         *
+         * @param certificates a PEM file of trusted certificates
+         * @return this builder
+         */
         public Builder trustPem(Path certificates) {
             this.pemTrust = certificates.toFile();
             this.trustManager = null;
@@ -174,6 +209,9 @@ public final class TlsOptions {
          * Whether accepted connections must present a trusted certificate (default true: mutual TLS).
          * Without it, any client that trusts this node's certificate gets as far as the RingRaft
          * handshake.
+         *
+         * @param mutualAuth whether accepted connections must present a trusted certificate
+         * @return this builder
          */
         public Builder mutualAuth(boolean mutualAuth) {
             this.mutualAuth = mutualAuth;
@@ -184,13 +222,21 @@ public final class TlsOptions {
          * Whether a connecting node checks that the peer's certificate names the host (DNS name or
          * IP address) it connects to (default true). Turn off only when certificates do not carry
          * the peers' names, e.g. one certificate for a whole cluster addressed by IP.
+         *
+         * @param hostnameVerification whether to check the peer certificate's names
+         * @return this builder
          */
         public Builder hostnameVerification(boolean hostnameVerification) {
             this.hostnameVerification = hostnameVerification;
             return this;
         }
 
-        /** TLS protocol versions to enable (default TLSv1.3 and TLSv1.2). */
+        /**
+         * TLS protocol versions to enable (default TLSv1.3 and TLSv1.2).
+         *
+         * @param protocols protocol names, e.g. {@code TLSv1.3}
+         * @return this builder
+         */
         public Builder protocols(String... protocols) {
             if (protocols.length == 0) {
                 throw new IllegalArgumentException("at least one protocol is needed");
@@ -199,7 +245,10 @@ public final class TlsOptions {
             return this;
         }
 
-        /** @throws IllegalArgumentException if key or trust material is missing */
+        /**
+         * @return the options
+         * @throws IllegalArgumentException if key or trust material is missing
+         */
         public TlsOptions build() {
             if (keyManager == null && pemCertificateChain == null) {
                 throw new IllegalArgumentException("TLS needs this node's key material: keyManager, keyStore or pemKey");

@@ -102,12 +102,17 @@ public final class SharedLog implements Closeable {
         this.writer = new WalWriter(io, directory, identity, fileBytes, preallocate, files, failStop, this::rolled);
     }
 
-    /** Starts configuring a shared log in {@code directory} (created by {@link #open()} if missing). */
+    /**
+     * Starts configuring a shared log in {@code directory} (created by {@link #open()} if missing).
+     *
+     * @param directory the directory (created by {@code open()} if missing)
+     * @return a builder with the defaults
+     */
     public static Builder builder(Path directory) {
         return new Builder(directory);
     }
 
-    /** The directory of this log. */
+    /** {@return the directory of this log} */
     public Path directory() {
         return directory;
     }
@@ -184,12 +189,19 @@ public final class SharedLog implements Closeable {
     /**
      * The storage of group {@code groupId}, unopened: the group's node calls its {@code open()}. A
      * group that was never written starts empty. Only one storage per group may be open at a time.
+     *
+     * @param groupId the Raft group
+     * @return the group's storage, unopened
      */
     public LogStorage storageFor(long groupId) {
         return new GroupLog(this, groupId);
     }
 
-    /** The groups this log holds anything for (entries, a base or a vote), in id order. */
+    /**
+     * {@return the groups this log holds anything for (entries, a base or a vote), in id order}
+     *
+     * @throws IOException if the log was not opened or has stopped
+     */
     public synchronized Set<Long> groups() throws IOException {
         ensureOpen();
         Set<Long> ids = new TreeSet<>();
@@ -339,7 +351,7 @@ public final class SharedLog implements Closeable {
     public static final class Builder {
         private final Path directory;
         private long clusterId;
-        private long nodeId = 1;
+        private long nodeId;
         private long fileBytes = DEFAULT_FILE_BYTES;
         private boolean preallocate = true;
         private int checkpointEveryFiles = DEFAULT_CHECKPOINT_EVERY_FILES;
@@ -350,14 +362,30 @@ public final class SharedLog implements Closeable {
             this.directory = Objects.requireNonNull(directory, "directory");
         }
 
-        /** The cluster these files belong to (default 0); written into every file and checked when read. */
+        /**
+         * The cluster these files belong to (default 0); written into every file and checked when read.
+         *
+         * @param clusterId any value unique to the cluster
+         * @return this builder
+         */
         public Builder clusterId(long clusterId) {
             this.clusterId = clusterId;
             return this;
         }
 
-        /** The node (host) these files belong to (default 1); checked likewise. */
+        /**
+         * The node (host) these files belong to (required): written into every file and checked when
+         * it is read, like the node id a {@code SegmentedLogStorage} records, so that opening another
+         * node's directory fails with an {@code IncompatibleStorageException} naming both ids.
+         *
+         * @param nodeId the node's id (positive)
+         * @return this builder
+         * @throws IllegalArgumentException unless positive
+         */
         public Builder nodeId(long nodeId) {
+            if (nodeId <= 0) {
+                throw new IllegalArgumentException("nodeId must be positive, got " + nodeId);
+            }
             this.nodeId = nodeId;
             return this;
         }
@@ -366,6 +394,8 @@ public final class SharedLog implements Closeable {
          * Size of a WAL file (default {@link #DEFAULT_FILE_BYTES}); it also bounds an entry's payload.
          * Space is reclaimed a file at a time.
          *
+         * @param fileBytes the size of a WAL file in bytes
+         * @return this builder
          * @throws IllegalArgumentException outside [{@link #MIN_FILE_BYTES}, {@link #MAX_FILE_BYTES}]
          */
         public Builder fileBytes(int fileBytes) {
@@ -380,6 +410,9 @@ public final class SharedLog implements Closeable {
         /**
          * Whether a new file is filled with zeros when it is created (default true), so that a flush's
          * {@code fdatasync} has no size change or block allocation to journal.
+         *
+         * @param preallocate whether to preallocate files
+         * @return this builder
          */
         public Builder preallocate(boolean preallocate) {
             this.preallocate = preallocate;
@@ -390,6 +423,9 @@ public final class SharedLog implements Closeable {
          * How many files the stream goes through between checkpoints (default
          * {@link #DEFAULT_CHECKPOINT_EVERY_FILES}): recovery replays at most about this many files after
          * the newest checkpoint, and files are reclaimed only once a checkpoint follows them.
+         *
+         * @param files files between checkpoints (at least 1)
+         * @return this builder
          */
         public Builder checkpointEveryFiles(int files) {
             if (files < 1) {
@@ -411,8 +447,17 @@ public final class SharedLog implements Closeable {
             return this;
         }
 
-        /** A new, unopened shared log. */
+        /**
+         * A new, unopened shared log.
+         *
+         * @return the log, unopened
+         * @throws IllegalStateException if no {@link #nodeId(long)} was given
+         */
         public SharedLog build() {
+            if (nodeId == 0) {
+                throw new IllegalStateException("nodeId(...) is required: the shared log records which node its"
+                        + " directory belongs to and refuses to open it as another node");
+            }
             return new SharedLog(this);
         }
     }

@@ -128,7 +128,7 @@ public final class AppendBenchmark {
                 }
             }
         } else {
-            try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir)
+            try (SegmentedLogStorage storage = SegmentedLogStorage.builder(dir).nodeId(1)
                     .preallocate(impl == Impl.SEGMENTED).build()) {
                 storage.open();
                 storage.saveVote(new Vote(1, 1));

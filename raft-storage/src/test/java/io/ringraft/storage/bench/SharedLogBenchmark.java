@@ -87,7 +87,7 @@ public final class SharedLogBenchmark {
     /** One log writer per group: append one entry, flush, record the time from append to durable. */
     private static Result runWal(Path dir, int groups, double seconds) throws Exception {
         wipe(dir);
-        try (SharedLog log = SharedLog.builder(dir.resolve("wal")).build()) {
+        try (SharedLog log = SharedLog.builder(dir.resolve("wal")).nodeId(1).build()) {
             log.open();
             List<LogStorage> storages = new ArrayList<>();
             for (int g = 0; g < groups; g++) {
@@ -110,7 +110,7 @@ public final class SharedLogBenchmark {
         List<LogStorage> storages = new ArrayList<>();
         try {
             for (int g = 0; g < groups; g++) {
-                SegmentedLogStorage storage = SegmentedLogStorage.builder(dir.resolve("g" + g)).groupId(g)
+                SegmentedLogStorage storage = SegmentedLogStorage.builder(dir.resolve("g" + g)).nodeId(1).groupId(g)
                         .segmentBytes(1 << 20).build();
                 storage.open();
                 storage.saveVote(new Vote(1, 1));
@@ -225,7 +225,7 @@ public final class SharedLogBenchmark {
         long entriesPerGroup = ((long) mib << 20) / (payload + 40) / groups;
         Path walDir = dir.resolve("wal");
         long writeStart = System.nanoTime();
-        try (SharedLog log = SharedLog.builder(walDir).build()) {
+        try (SharedLog log = SharedLog.builder(walDir).nodeId(1).build()) {
             log.open();
             LogStorage[] storages = new LogStorage[groups];
             for (int g = 0; g < groups; g++) {
@@ -250,7 +250,7 @@ public final class SharedLogBenchmark {
         long start = System.nanoTime();
         int openFiles;
         long recovered = 0;
-        try (SharedLog log = SharedLog.builder(walDir).build()) {
+        try (SharedLog log = SharedLog.builder(walDir).nodeId(1).build()) {
             log.open();
             openFiles = WalBenchAccess.openFiles(log);
             for (int g = 0; g < groups; g++) {

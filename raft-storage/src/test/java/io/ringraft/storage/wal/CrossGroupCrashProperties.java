@@ -313,7 +313,7 @@ class CrossGroupCrashProperties {
 
         /** Opens the log again and checks what every group recovered. */
         void reopen() throws IOException {
-            log = SharedLog.builder(DIR).fileBytes(fileBytes).preallocate(preallocate)
+            log = SharedLog.builder(DIR).nodeId(1).fileBytes(fileBytes).preallocate(preallocate)
                     .checkpointEveryFiles(checkpointEveryFiles).backgroundMaintenance(false).fileIo(disk).build();
             ModelLog[] logs = new ModelLog[GROUPS];
             Vote[] votes = new Vote[GROUPS];

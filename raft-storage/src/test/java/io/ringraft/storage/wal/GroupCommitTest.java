@@ -123,7 +123,7 @@ class GroupCommitTest {
         GatedIo io = new GatedIo();
         Path dir = Path.of("/wal");
         ExecutorService pool = Executors.newFixedThreadPool(GROUPS);
-        try (SharedLog log = SharedLog.builder(dir).fileBytes(1 << 20).backgroundMaintenance(false).fileIo(io).build()) {
+        try (SharedLog log = SharedLog.builder(dir).nodeId(1).fileBytes(1 << 20).backgroundMaintenance(false).fileIo(io).build()) {
             List<LogStorage> storages = new ArrayList<>();
             for (int g = 0; g < GROUPS; g++) {
                 LogStorage storage = log.storageFor(g);
@@ -166,7 +166,7 @@ class GroupCommitTest {
         } finally {
             pool.shutdownNow();
         }
-        try (SharedLog log = SharedLog.builder(dir).fileBytes(1 << 20).backgroundMaintenance(false).fileIo(io).build()) {
+        try (SharedLog log = SharedLog.builder(dir).nodeId(1).fileBytes(1 << 20).backgroundMaintenance(false).fileIo(io).build()) {
             for (int g = 0; g < GROUPS; g++) {
                 LogStorage storage = log.storageFor(g);
                 assertThat(storage.open().last().index()).as("group %d", g).isEqualTo(1);

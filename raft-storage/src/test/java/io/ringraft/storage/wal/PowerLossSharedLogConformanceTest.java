@@ -20,7 +20,7 @@ class PowerLossSharedLogConformanceTest extends LogStorageConformanceTest {
 
     @Override
     protected LogStorage newStorage() {
-        log = SharedLog.builder(Path.of("/wal")).fileBytes(2048).checkpointEveryFiles(1)
+        log = SharedLog.builder(Path.of("/wal")).nodeId(1).fileBytes(2048).checkpointEveryFiles(1)
                 .backgroundMaintenance(false).fileIo(disk).build();
         return new Interleaved(log, 3, 4, true);
     }

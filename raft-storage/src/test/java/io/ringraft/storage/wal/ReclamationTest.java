@@ -30,7 +30,7 @@ class ReclamationTest {
     }
 
     private static SharedLog.Builder builder(FaultyFileIo disk) {
-        return SharedLog.builder(DIR).fileBytes(4096).checkpointEveryFiles(1).backgroundMaintenance(false).fileIo(disk);
+        return SharedLog.builder(DIR).nodeId(1).fileBytes(4096).checkpointEveryFiles(1).backgroundMaintenance(false).fileIo(disk);
     }
 
     @Test
@@ -77,7 +77,7 @@ class ReclamationTest {
         int[] groupCounts = {1, 500};
         for (int run = 0; run < 2; run++) {
             FaultyFileIo disk = new FaultyFileIo(12);
-            try (SharedLog log = SharedLog.builder(DIR).fileBytes(1 << 20).backgroundMaintenance(false).fileIo(disk)
+            try (SharedLog log = SharedLog.builder(DIR).nodeId(1).fileBytes(1 << 20).backgroundMaintenance(false).fileIo(disk)
                     .build()) {
                 int groups = groupCounts[run];
                 LogStorage[] storages = new LogStorage[groups];

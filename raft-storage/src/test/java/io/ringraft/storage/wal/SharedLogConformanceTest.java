@@ -19,7 +19,7 @@ class SharedLogConformanceTest extends LogStorageConformanceTest {
 
     @Override
     protected LogStorage newStorage() {
-        log = SharedLog.builder(dir).fileBytes(1 << 20).build();
+        log = SharedLog.builder(dir).nodeId(1).fileBytes(1 << 20).build();
         return new Interleaved(log, 7, 8, false);
     }
 

@@ -38,7 +38,7 @@ class SharedLogRulesTest {
     }
 
     private static SharedLog.Builder onDisk(FaultyFileIo disk) {
-        return SharedLog.builder(DIR).fileBytes(4096).backgroundMaintenance(false).fileIo(disk);
+        return SharedLog.builder(DIR).nodeId(1).fileBytes(4096).backgroundMaintenance(false).fileIo(disk);
     }
 
     private static LogStorage opened(SharedLog log, long group) throws IOException {
@@ -113,10 +113,10 @@ class SharedLogRulesTest {
 
     @Test
     void theDirectoryIsLockedAndAGroupOpensOnce() throws IOException {
-        try (SharedLog log = SharedLog.builder(tmp).fileBytes(64 * 1024).build()) {
+        try (SharedLog log = SharedLog.builder(tmp).nodeId(1).fileBytes(64 * 1024).build()) {
             LogStorage first = opened(log, 9);
             assertThatThrownBy(() -> opened(log, 9)).isInstanceOf(IllegalStateException.class);
-            assertThatThrownBy(() -> SharedLog.builder(tmp).build().open()).isInstanceOf(IOException.class)
+            assertThatThrownBy(() -> SharedLog.builder(tmp).nodeId(1).build().open()).isInstanceOf(IOException.class)
                     .hasMessageContaining("in use");
             first.close();
             opened(log, 9); // released by close
@@ -147,7 +147,7 @@ class SharedLogRulesTest {
     @Test
     void aTornTailIsCutAndTheStreamGoesOnInANewFile() throws IOException {
         long tailEnd;
-        try (SharedLog log = SharedLog.builder(tmp).fileBytes(64 * 1024).backgroundMaintenance(false).build()) {
+        try (SharedLog log = SharedLog.builder(tmp).nodeId(1).fileBytes(64 * 1024).backgroundMaintenance(false).build()) {
             LogStorage a = opened(log, 1);
             a.saveVote(new Vote(1, 1));
             a.append(entries(1, 3, 1, "a"));
@@ -157,14 +157,14 @@ class SharedLogRulesTest {
         try (FileChannel file = FileChannel.open(tmp.resolve(WalFile.name(1)), StandardOpenOption.WRITE)) {
             file.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9}), tailEnd);
         }
-        try (SharedLog log = SharedLog.builder(tmp).fileBytes(64 * 1024).backgroundMaintenance(false).build()) {
+        try (SharedLog log = SharedLog.builder(tmp).nodeId(1).fileBytes(64 * 1024).backgroundMaintenance(false).build()) {
             LogStorage a = opened(log, 1);
             assertThat(a.read(1, 10, 1000).count()).isEqualTo(3);
             assertThat(log.openFiles()).isEqualTo(2);
             a.append(entries(4, 1, 1, "a"));
             a.flush();
         }
-        try (SharedLog log = SharedLog.builder(tmp).fileBytes(64 * 1024).backgroundMaintenance(false).build()) {
+        try (SharedLog log = SharedLog.builder(tmp).nodeId(1).fileBytes(64 * 1024).backgroundMaintenance(false).build()) {
             LogStorage a = opened(log, 1);
             LogEntries all = a.read(1, 10, 1000);
             assertThat(all.count()).isEqualTo(4);

@@ -75,8 +75,9 @@ public final class TransportCore implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on " + bindAddress,
                     e instanceof java.io.IOException io ? io : new java.io.IOException(e));
         }
-        LOG.info("node {} of cluster '{}' listening on {} ({}{})", settings.nodeId(), settings.clusterId(),
-                server.localAddress(), loops.nativeTransport() ? "epoll" : "nio", serverSsl != null ? ", TLS" : "");
+        // Once per transport: which socket transport runs (and why not epoll), so a missing native jar shows.
+        LOG.info("node {} of cluster '{}' listening on {}{}, transport {}", settings.nodeId(), settings.clusterId(),
+                server.localAddress(), serverSsl != null ? " (TLS)" : "", loops.choice().description());
     }
 
     /** Registers a node for inbound messages and returns its sending endpoint. */
