@@ -235,7 +235,7 @@ final class NodeContext {
         this.purgeLimit = ProgressPointer.monotonic("purgeLimit", 0, writerSignal);
         this.purged = ProgressPointer.monotonic("purged", 0);
         this.flushed = ProgressPointer.monotonic("flushed", 0, coreSignal);
-        this.submitted = ProgressPointer.movable("submitted", 0, coreSignal);
+        this.submitted = ProgressPointer.movable("submitted", 0); // only status reads it: waking the core for it is wasted
         this.applyLimit = ProgressPointer.monotonic("applyLimit", 0, applierSignal);
         this.committed = ProgressPointer.monotonic("committed", 0);
         this.durable = ProgressPointer.movable("durable", 0);
