@@ -2,57 +2,69 @@ package io.ringraft.internal.runtime;
 
 import io.ringraft.api.IndeterminateException;
 import io.ringraft.api.NotLeaderException;
+import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.RejectedException;
 import io.ringraft.api.Role;
 import io.ringraft.internal.engine.membership.ClusterConfig;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * The application's requests the core carries out over several duty cycles: a leadership transfer
- * ({@link NodeContext#transfer}) and a membership change ({@link NodeContext#membershipChange}), one of
- * each at a time. Starts them on the engine, watches for their end (done, refused, timed out, leadership
+ * ({@link TransferRequest}) and a membership change ({@link MembershipRequest}), one of each at a time,
+ * each in its slot ({@code transfer}, {@code membershipChange}) that the application fills. Starts them on the engine, watches for their end (done, refused, timed out, leadership
  * lost) and completes their futures. Core thread only.
  */
 final class AdminRequests {
 
     private final CoreTask core;
-    private final NodeContext ctx;
+    private final long selfId;
+    private final RaftConfig config;
+    private final LongSupplier nanoClock;
     private final EntryRing ring;
+    private final AtomicReference<TransferRequest> transfer;
+    private final AtomicReference<MembershipRequest> membershipChange;
 
-    AdminRequests(CoreTask core, NodeContext ctx) {
+    AdminRequests(CoreTask core, long selfId, RaftConfig config, LongSupplier nanoClock, EntryRing ring,
+                  AtomicReference<TransferRequest> transfer, AtomicReference<MembershipRequest> membershipChange) {
         this.core = core;
-        this.ctx = ctx;
-        this.ring = ctx.ring;
+        this.selfId = selfId;
+        this.config = config;
+        this.nanoClock = nanoClock;
+        this.ring = ring;
+        this.transfer = transfer;
+        this.membershipChange = membershipChange;
     }
 
     int pollTransfer() {
-        NodeContext.TransferRequest transfer = ctx.transfer.get();
+        TransferRequest transfer = this.transfer.get();
         if (transfer == null) {
             return 0;
         }
         long leader = core.engine().leaderId();
         if (!transfer.started) {
             if (core.engine().role() != Role.LEADER) {
-                finishTransfer(transfer, new NotLeaderException(ctx.selfId, leader));
+                finishTransfer(transfer, new NotLeaderException(selfId, leader));
             } else if (!transferStarted(transfer.target)) {
                 finishTransfer(transfer, new RejectedException("cannot hand leadership to node "
                         + transfer.target + ": it is not another voter, or a transfer is already running"));
             } else {
                 transfer.started = true;
-                transfer.startedAtNanos = ctx.nanoClock.getAsLong();
+                transfer.startedAtNanos = nanoClock.getAsLong();
             }
             return 1;
         }
-        long limitNanos = 3L * ctx.config.electionTimeoutMillis() * 1_000_000L;
+        long limitNanos = 3L * config.electionTimeoutMillis() * 1_000_000L;
         if (leader == transfer.target) {
             finishTransfer(transfer, null);
         } else if (core.engine().role() == Role.LEADER && core.engine().transferringTo() == 0) {
             finishTransfer(transfer, new RejectedException("node " + transfer.target
-                    + " did not take over within the election timeout; node " + ctx.selfId + " still leads"));
+                    + " did not take over within the election timeout; node " + selfId + " still leads"));
         } else if (core.engine().role() != Role.LEADER && leader != 0) {
             finishTransfer(transfer, new RejectedException("node " + leader
                     + " became leader instead of node " + transfer.target));
-        } else if (ctx.nanoClock.getAsLong() - transfer.startedAtNanos > limitNanos) {
+        } else if (nanoClock.getAsLong() - transfer.startedAtNanos > limitNanos) {
             finishTransfer(transfer, new RejectedException("no leader emerged after handing "
                     + "leadership to node " + transfer.target));
         } else {
@@ -61,8 +73,8 @@ final class AdminRequests {
         return 1;
     }
 
-    void finishTransfer(NodeContext.TransferRequest transfer, RaftException failure) {
-        ctx.transfer.compareAndSet(transfer, null);
+    void finishTransfer(TransferRequest transfer, RaftException failure) {
+        this.transfer.compareAndSet(transfer, null);
         if (failure == null) {
             transfer.future.complete(null);
         } else {
@@ -71,19 +83,19 @@ final class AdminRequests {
     }
 
     int pollMembership() {
-        NodeContext.MembershipRequest change = ctx.membershipChange.get();
+        MembershipRequest change = membershipChange.get();
         if (change == null) {
             return 0;
         }
         if (!change.started) {
             if (core.engine().role() != Role.LEADER) {
-                finishMembership(change, new NotLeaderException(ctx.selfId, core.engine().leaderId()));
+                finishMembership(change, new NotLeaderException(selfId, core.engine().leaderId()));
                 return 1;
             }
             int others = othersIn(change.voters, change.learners);
-            if (others > ctx.config.maxMembers()) {
+            if (others > config.maxMembers()) {
                 finishMembership(change, new RejectedException("membership change refused: "
-                        + others + " other members exceed maxMembers (" + ctx.config.maxMembers() + ")"));
+                        + others + " other members exceed maxMembers (" + config.maxMembers() + ")"));
                 return 1;
             }
             long next = core.engine().lastLogId().index() + 1;
@@ -99,7 +111,7 @@ final class AdminRequests {
                 return 1;
             }
             change.started = true;
-            change.startedAtNanos = ctx.nanoClock.getAsLong();
+            change.startedAtNanos = nanoClock.getAsLong();
             return 1;
         }
         ClusterConfig config = core.engine().clusterConfig();
@@ -108,10 +120,10 @@ final class AdminRequests {
         if (done) {
             finishMembership(change, null);
         } else if (core.engine().role() != Role.LEADER) {
-            finishMembership(change, new IndeterminateException("node " + ctx.selfId
+            finishMembership(change, new IndeterminateException("node " + selfId
                     + " lost leadership during the membership change; it may still complete"));
-        } else if (ctx.nanoClock.getAsLong() - change.startedAtNanos
-                > 10L * ctx.config.electionTimeoutMillis() * 1_000_000L) {
+        } else if (nanoClock.getAsLong() - change.startedAtNanos
+                > 10L * this.config.electionTimeoutMillis() * 1_000_000L) {
             finishMembership(change, new IndeterminateException("the membership change did not commit within "
                     + "ten election timeouts (is a quorum of the new configuration reachable?); it may still complete"));
         } else {
@@ -129,12 +141,12 @@ final class AdminRequests {
         for (long id : learners) {
             others.add(id);
         }
-        others.remove(ctx.selfId);
+        others.remove(selfId);
         return others.size();
     }
 
-    void finishMembership(NodeContext.MembershipRequest change, RaftException failure) {
-        ctx.membershipChange.compareAndSet(change, null);
+    void finishMembership(MembershipRequest change, RaftException failure) {
+        membershipChange.compareAndSet(change, null);
         if (failure == null) {
             core.publishMembership(); // so that status() agrees once the future completes
             change.future.complete(null);

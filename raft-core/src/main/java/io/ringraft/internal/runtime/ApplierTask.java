@@ -5,12 +5,19 @@ import io.ringraft.api.IndeterminateException;
 import io.ringraft.api.RejectedException;
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftConfig;
+import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.spi.LogEntries;
+import io.ringraft.spi.LogStorage;
 import io.ringraft.spi.SnapshotInfo;
+import io.ringraft.spi.SnapshotStore;
 import io.ringraft.spi.StateMachine;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.agrona.concurrent.Agent;
+import org.jctools.queues.SpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +46,45 @@ import org.slf4j.LoggerFactory;
  * instead ({@link ApplyStream}): {@code applied}, results, reads and snapshots go by that progress, and a
  * snapshot to capture or restore first waits, handing nothing more over, until every command handed over
  * is reported.
+ *
+ * <p>Built with what it touches: the ring, storage and state machine; the core's {@code applyLimit},
+ * which it reads, and {@code applied}, which it publishes as the only writer; the reads and forwarded
+ * commands it completes; and the snapshot mailboxes it and its installer use ({@link Snapshots}).
  */
 final class ApplierTask implements Agent, StateMachine.ApplyResults {
 
+    /**
+     * The snapshot side of the applier: the store ({@code null} if the node takes no snapshots), the
+     * newest durable snapshot, the job it hands the {@link SnapshotTask} (woken by
+     * {@code snapshotSignal}) and the application's request for one; and for its
+     * {@link SnapshotInstaller}: the chunks the core queues, the installed snapshot it hands the core
+     * (woken by {@code coreSignal}), and the transport its answers to the leader go through.
+     */
+    record Snapshots(SnapshotStore store, AtomicReference<SnapshotInfo> latest, AtomicReference<SnapshotJob> job,
+                     AtomicReference<CompletableFuture<LogId>> requested, Signal snapshotSignal,
+                     SpscArrayQueue<InstallSnapshotRequest> chunks, AtomicReference<SnapshotInfo> installed,
+                     Signal coreSignal, TransportLink transport) {
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ApplierTask.class);
 
-    private final NodeContext ctx;
+    private final long groupId;
+    private final long selfId;
+    private final RaftConfig config;
+    private final LongSupplier nanoClock;
+    private final EntryRing ring;
+    private final LogStorage storage;
+    private final StateMachine stateMachine;
+    private final ProgressView applyLimit;
+    private final ProgressPointer appliedPointer;
+    private final PendingReads reads;
+    private final Forwards forwards;
+    private final SnapshotStore snapshotStore;
+    private final AtomicReference<SnapshotInfo> latestSnapshot;
+    private final AtomicReference<SnapshotJob> snapshotJob;
+    private final AtomicReference<CompletableFuture<LogId>> snapshotRequest;
+    private final Signal snapshotSignal;
+    private final StopState stop;
     private final ProposalOutcomes outcomes;
     private final NodeShutdown shutdown;
     private final RingEntries ringView;
@@ -68,63 +108,84 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private final EntryHeader skipped = new EntryHeader();
 
     /**
-     * @param applied    the last entry the state machine holds (its restored snapshot's, or
-     *                   {@link LogId#ZERO})
-     * @param membership the encoded membership as of {@code applied}
+     * @param appliedPointer the {@code applied} pointer, which this task publishes; it starts at
+     *                       {@code applied}
+     * @param applied        the last entry the state machine holds (its restored snapshot's, or
+     *                       {@link LogId#ZERO})
+     * @param membership     the encoded membership as of {@code applied}
+     * @param applierSignal  this task's own signal (a streaming state machine's progress wakes it)
      */
-    ApplierTask(NodeContext ctx, ProposalOutcomes outcomes, NodeShutdown shutdown, LogId applied,
-                byte[] membership) {
-        this.ctx = ctx;
+    ApplierTask(long groupId, long selfId, RaftConfig config, LongSupplier nanoClock, EntryRing ring,
+                LogStorage storage, StateMachine stateMachine, ProgressView applyLimit, ProgressPointer appliedPointer,
+                PendingReads reads, Forwards forwards, Snapshots snapshots, Signal applierSignal, StopState stop,
+                ProposalOutcomes outcomes, NodeShutdown shutdown, LogId applied, byte[] membership) {
+        this.groupId = groupId;
+        this.selfId = selfId;
+        this.config = config;
+        this.nanoClock = nanoClock;
+        this.ring = ring;
+        this.storage = storage;
+        this.stateMachine = stateMachine;
+        this.applyLimit = applyLimit;
+        this.appliedPointer = appliedPointer;
+        this.reads = reads;
+        this.forwards = forwards;
+        this.snapshotStore = snapshots.store();
+        this.latestSnapshot = snapshots.latest();
+        this.snapshotJob = snapshots.job();
+        this.snapshotRequest = snapshots.requested();
+        this.snapshotSignal = snapshots.snapshotSignal();
+        this.stop = stop;
         this.outcomes = outcomes;
         this.shutdown = shutdown;
-        this.maxBatchBytes = Math.max(ctx.config.maxBytesPerAppend(), ctx.config.maxEntryBytes());
-        this.ringView = new RingEntries(ctx.ring, ctx.config.batchEntries());
-        this.stored = new EntryBatch(ctx.config.batchEntries(), maxBatchBytes);
+        this.maxBatchBytes = Math.max(config.maxBytesPerAppend(), config.maxEntryBytes());
+        this.ringView = new RingEntries(ring, config.batchEntries());
+        this.stored = new EntryBatch(config.batchEntries(), maxBatchBytes);
         this.batch = stored;
-        this.results = new Object[ctx.config.batchEntries()];
+        this.results = new Object[config.batchEntries()];
         this.applied = applied.index();
         this.appliedTerm = applied.term();
         this.membership = membership;
-        this.stream = ctx.stateMachine instanceof StreamingAdapter streaming
-                ? new ApplyStream(ctx, outcomes, streaming.machine, this::account, ringView, stored, maxBatchBytes,
-                applied)
+        this.stream = stateMachine instanceof StreamingAdapter streaming
+                ? new ApplyStream(config, ring, storage, forwards, outcomes, streaming.machine, this::account, ringView,
+                stored, maxBatchBytes, applied, applierSignal)
                 : null;
-        this.installer = new SnapshotInstaller(ctx, () -> this.applied, this::restored,
-                () -> stream == null || stream.idle());
-        ctx.applied.initialize(applied.index());
+        this.installer = new SnapshotInstaller(groupId, selfId, snapshots.store(), stateMachine, snapshots.chunks(),
+                snapshots.installed(), snapshots.latest(), snapshots.coreSignal(), snapshots.transport(),
+                () -> this.applied, this::restored, () -> stream == null || stream.idle());
     }
 
     @Override
     public String roleName() {
-        return "ringraft-applier-" + ctx.groupId + "-" + ctx.selfId;
+        return "ringraft-applier-" + groupId + "-" + selfId;
     }
 
     @Override
     public int doWork() {
-        if (ctx.stopped()) {
+        if (stop.stopped()) {
             shutdown.taskStopped(NodeShutdown.APPLIER); // it reports what is pending once every task stopped
             return 0;
         }
         int work = 0;
         try {
             work += installer.poll();
-            long limit = ctx.applyLimit.get();
+            long limit = applyLimit.get();
             if (stream != null) {
                 work += followStream(limit);
             } else if (applied < limit && fill(limit)) {
                 applyBatch();
-                if (!ctx.forwards.noneAppended()) {
-                    ctx.forwards.settle(batch);
+                if (!forwards.noneAppended()) {
+                    forwards.settle(batch);
                 }
                 applied += batch.count();
                 appliedTerm = batch.termAt(batch.count() - 1);
-                ctx.applied.publish(applied); // wakes the core, which may reuse those ring slots
+                appliedPointer.publish(applied); // wakes the core, which may reuse those ring slots
                 work += batch.count();
             }
             work += serveReads();
             work += maybeSnapshot();
         } catch (IOException | RuntimeException e) {
-            ctx.fail(e);
+            stop.fail(e);
             return 1;
         }
         return work;
@@ -144,7 +205,7 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         if (stream.applied() > applied) {
             applied = stream.applied();
             appliedTerm = stream.appliedTerm();
-            ctx.applied.publish(applied); // wakes the core
+            appliedPointer.publish(applied); // wakes the core
         }
         return work;
     }
@@ -153,63 +214,62 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
 
     /** The policy says a snapshot is due (entries or bytes applied since the last one). */
     private boolean snapshotDue() {
-        RaftConfig config = ctx.config;
         return (config.snapshotIntervalEntries() > 0 && entriesSinceSnapshot >= config.snapshotIntervalEntries())
                 || (config.snapshotIntervalBytes() > 0 && bytesSinceSnapshot >= config.snapshotIntervalBytes());
     }
 
     /** A snapshot is due or asked for and none is being written: {@link #maybeSnapshot} captures one once it may. */
     private boolean snapshotWanted() {
-        return ctx.snapshotStore != null && !snapshotsUnsupported && ctx.snapshotJob.get() == null
-                && (snapshotDue() || ctx.snapshotRequest.get() != null);
+        return snapshotStore != null && !snapshotsUnsupported && snapshotJob.get() == null
+                && (snapshotDue() || snapshotRequest.get() != null);
     }
 
     /** Captures the state for a snapshot if one is due or asked for and none is being written. */
     private int maybeSnapshot() {
-        if (ctx.snapshotStore == null) {
+        if (snapshotStore == null) {
             return 0;
         }
-        java.util.concurrent.CompletableFuture<LogId> requested = ctx.snapshotRequest.get();
+        java.util.concurrent.CompletableFuture<LogId> requested = snapshotRequest.get();
         if (snapshotsUnsupported) {
-            if (requested != null && ctx.snapshotRequest.compareAndSet(requested, null)) {
-                requested.completeExceptionally(new UnsupportedOperationException(ctx.stateMachine.getClass().getName()
+            if (requested != null && snapshotRequest.compareAndSet(requested, null)) {
+                requested.completeExceptionally(new UnsupportedOperationException(stateMachine.getClass().getName()
                         + " does not take snapshots"));
             }
             return 0;
         }
         boolean due = snapshotDue();
-        if ((!due && requested == null) || ctx.snapshotJob.get() != null) {
+        if ((!due && requested == null) || snapshotJob.get() != null) {
             return 0;
         }
         if (stream != null && !stream.idle()) {
             return 0; // the snapshot must hold exactly `applied`: wait until everything handed over is reported
         }
-        SnapshotInfo latest = ctx.latestSnapshot.get();
+        SnapshotInfo latest = latestSnapshot.get();
         if (latest != null && latest.last().index() >= applied || applied == 0) {
             entriesSinceSnapshot = 0;
             bytesSinceSnapshot = 0;
-            if (requested != null && ctx.snapshotRequest.compareAndSet(requested, null)) {
+            if (requested != null && snapshotRequest.compareAndSet(requested, null)) {
                 requested.complete(latest != null ? latest.last() : LogId.ZERO); // nothing new to capture
             }
             return 0;
         }
         if (requested != null) {
-            ctx.snapshotRequest.compareAndSet(requested, null);
+            snapshotRequest.compareAndSet(requested, null);
         }
         StateMachine.Snapshot view;
         try {
-            view = ctx.stateMachine.snapshot();
+            view = stateMachine.snapshot();
         } catch (UnsupportedOperationException e) {
             snapshotsUnsupported = true;
             LOG.warn("node {}: the state machine takes no snapshots ({}); the log will not be compacted",
-                    ctx.selfId, e.getMessage());
+                    selfId, e.getMessage());
             if (requested != null) {
                 requested.completeExceptionally(e);
             }
             return 0;
         }
-        ctx.snapshotJob.set(new NodeContext.SnapshotJob(new LogId(appliedTerm, applied), membership, view, requested));
-        ctx.snapshotSignal.wake();
+        snapshotJob.set(new SnapshotJob(new LogId(appliedTerm, applied), membership, view, requested));
+        snapshotSignal.wake();
         entriesSinceSnapshot = 0;
         bytesSinceSnapshot = 0;
         return 1;
@@ -221,13 +281,13 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         if (stream != null) {
             stream.restoredTo(snapshot.last());
         }
-        ctx.forwards.replacedBySnapshot(snapshot.last().index());
+        forwards.replacedBySnapshot(snapshot.last().index());
         applied = snapshot.last().index();
         appliedTerm = snapshot.last().term();
         membership = snapshot.membership();
         entriesSinceSnapshot = 0;
         bytesSinceSnapshot = 0;
-        ctx.applied.publish(applied); // wakes the core
+        appliedPointer.publish(applied); // wakes the core
     }
 
     /**
@@ -240,9 +300,9 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
      */
     private void failSkipped(LogId last) {
         for (long index = applied + 1; index <= last.index(); index++) {
-            if (ctx.ring.readHeader(index, skipped) && skipped.origin != ProposalOutcomes.NONE) {
+            if (ring.readHeader(index, skipped) && skipped.origin != ProposalOutcomes.NONE) {
                 outcomes.failed(skipped.origin, skipped.correlation, new IndeterminateException("node "
-                        + ctx.selfId + " replaced its state by snapshot " + last + ", which holds the command; "
+                        + selfId + " replaced its state by snapshot " + last + ", which holds the command; "
                         + "its result is unknown here"));
             }
         }
@@ -255,24 +315,24 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private int serveReads() {
         int served = 0;
         PendingReads.Read read;
-        while ((read = ctx.reads.ready.peek()) != null) {
+        while ((read = reads.ready.peek()) != null) {
             boolean expired = read.readIndex > applied;
-            if (expired && ctx.nanoClock.getAsLong() - read.applyDeadlineNanos < 0) {
+            if (expired && nanoClock.getAsLong() - read.applyDeadlineNanos < 0) {
                 break;
             }
-            ctx.reads.ready.poll();
-            if (ctx.reads.take(read.id) == null) {
+            reads.ready.poll();
+            if (reads.take(read.id) == null) {
                 continue; // already failed
             }
             if (expired) {
-                read.future.completeExceptionally(new RejectedException("node " + ctx.selfId + " did not apply "
+                read.future.completeExceptionally(new RejectedException("node " + selfId + " did not apply "
                         + "up to the read index " + read.readIndex + " within ten election timeouts (applied " + applied
                         + "; is it still a member?); retry"));
                 served++;
                 continue;
             }
             try {
-                read.future.complete(ctx.stateMachine.query(new org.agrona.concurrent.UnsafeBuffer(read.query), 0,
+                read.future.complete(stateMachine.query(new org.agrona.concurrent.UnsafeBuffer(read.query), 0,
                         read.query.length));
             } catch (RuntimeException e) {
                 read.future.completeExceptionally(e);
@@ -291,10 +351,10 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         }
         batch = stored;
         stored.clear(next);
-        LogEntries read = ctx.storage.read(next, (int) (end - next + 1), ctx.config.maxBytesPerAppend());
+        LogEntries read = storage.read(next, (int) (end - next + 1), config.maxBytesPerAppend());
         // Only entries the ring no longer holds: an entry still in the ring may be a local proposal,
         // and only the ring knows whose result to complete (storage keeps no origin).
-        for (int i = 0; i < read.count() && !ctx.ring.holds(read.firstIndex() + i) && stored.add(read, i); i++) {
+        for (int i = 0; i < read.count() && !ring.holds(read.firstIndex() + i) && stored.add(read, i); i++) {
             // copied from storage
         }
         return stored.count() > 0;
@@ -332,13 +392,13 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private void applyRun(int from, int count) {
         resultBase = from;
         Arrays.fill(results, from, from + count, null);
-        ctx.stateMachine.apply(batch.slice(from, count), this);
+        stateMachine.apply(batch.slice(from, count), this);
         for (int i = from; i < from + count; i++) {
             byte origin = batch.originAt(i);
             if (origin != ProposalOutcomes.NONE) {
                 outcomes.applied(origin, batch.correlationAt(i), batch.firstIndex() + i, results[i]);
-            } else if (!ctx.forwards.noneAppended()) {
-                ctx.forwards.applied(batch.firstIndex() + i, batch.termAt(i), results[i]);
+            } else if (!forwards.noneAppended()) {
+                forwards.applied(batch.firstIndex() + i, batch.termAt(i), results[i]);
             }
             results[i] = null;
         }

@@ -2,7 +2,9 @@ package io.ringraft.internal.runtime;
 
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
+import io.ringraft.api.RaftConfig;
 import io.ringraft.spi.LogEntries;
+import io.ringraft.spi.LogStorage;
 import io.ringraft.spi.StreamingStateMachine;
 import java.io.IOException;
 
@@ -36,7 +38,10 @@ final class ApplyStream {
         void handingOver(LogEntries entries);
     }
 
-    private final NodeContext ctx;
+    private final EntryRing ring;
+    private final LogStorage storage;
+    private final int maxBytesPerAppend;
+    private final Forwards forwards;
     private final ProposalOutcomes outcomes;
     private final StreamingStateMachine machine;
     private final ReportedProgress progress;
@@ -60,32 +65,37 @@ final class ApplyStream {
     private long appliedTerm;
 
     /**
-     * @param firstView a ring view the applier owns, used as the pool's first one
-     * @param cold      the applier's batch for entries read from storage
-     * @param applied   where the state machine stands (its restored snapshot's last entry, or zero)
+     * @param firstView     a ring view the applier owns, used as the pool's first one
+     * @param cold          the applier's batch for entries read from storage
+     * @param applied       where the state machine stands (its restored snapshot's last entry, or zero)
+     * @param applierSignal woken when the state machine reports progress
      */
-    ApplyStream(NodeContext ctx, ProposalOutcomes outcomes, StreamingStateMachine machine, Accounting accounting,
-                RingEntries firstView, EntryBatch cold, int maxBatchBytes, LogId applied) {
-        this.ctx = ctx;
+    ApplyStream(RaftConfig config, EntryRing ring, LogStorage storage, Forwards forwards, ProposalOutcomes outcomes,
+                StreamingStateMachine machine, Accounting accounting, RingEntries firstView, EntryBatch cold,
+                int maxBatchBytes, LogId applied, Signal applierSignal) {
+        this.ring = ring;
+        this.storage = storage;
+        this.maxBytesPerAppend = config.maxBytesPerAppend();
+        this.forwards = forwards;
         this.outcomes = outcomes;
         this.machine = machine;
         this.accounting = accounting;
         this.cold = cold;
         this.maxBatchBytes = maxBatchBytes;
-        this.batchEntries = ctx.config.batchEntries();
-        int pool = ctx.config.maxApplyBatchesInFlight();
+        this.batchEntries = config.batchEntries();
+        int pool = config.maxApplyBatchesInFlight();
         this.views = new RingEntries[pool];
         this.views[0] = firstView;
         for (int i = 1; i < pool; i++) {
-            views[i] = new RingEntries(ctx.ring, batchEntries);
+            views[i] = new RingEntries(ring, batchEntries);
         }
         this.batches = new OriginEntries[pool];
         this.kept = new int[pool];
         this.handedOver = applied.index();
         this.applied = applied.index();
         this.appliedTerm = applied.term();
-        this.progress = new ReportedProgress(applied.index(), ctx.config.ringCapacityEntries(), batchEntries,
-                ctx.applierSignal);
+        this.progress = new ReportedProgress(applied.index(), config.ringCapacityEntries(), batchEntries,
+                applierSignal);
     }
 
     /** The last entry passed: every command up to it reported applied, and no later command handed over before it. */
@@ -148,9 +158,9 @@ final class ApplyStream {
             return null; // a batch from storage goes alone
         }
         cold.clear(next);
-        LogEntries read = ctx.storage.read(next, (int) (end - next + 1), ctx.config.maxBytesPerAppend());
+        LogEntries read = storage.read(next, (int) (end - next + 1), maxBytesPerAppend);
         // Only entries the ring no longer holds: one it holds may be a local proposal (the ring knows whose).
-        for (int i = 0; i < read.count() && !ctx.ring.holds(read.firstIndex() + i) && cold.add(read, i); i++) {
+        for (int i = 0; i < read.count() && !ring.holds(read.firstIndex() + i) && cold.add(read, i); i++) {
             // copied from storage
         }
         if (cold.count() == 0) {
@@ -189,8 +199,8 @@ final class ApplyStream {
             if (cursor < count) {
                 break;
             }
-            if (!ctx.forwards.noneAppended()) {
-                ctx.forwards.settle(batch.slice(0, count)); // the state machine reads this view no more
+            if (!forwards.noneAppended()) {
+                forwards.settle(batch.slice(0, count)); // the state machine reads this view no more
             }
             if (batch == cold) {
                 coldInFlight = false;
@@ -208,8 +218,8 @@ final class ApplyStream {
         byte origin = batch.originAt(offset);
         if (origin != ProposalOutcomes.NONE) {
             outcomes.applied(origin, batch.correlationAt(offset), index, result);
-        } else if (!ctx.forwards.noneAppended()) {
-            ctx.forwards.applied(index, batch.termAt(offset), result);
+        } else if (!forwards.noneAppended()) {
+            forwards.applied(index, batch.termAt(offset), result);
         }
     }
 

@@ -3,11 +3,13 @@ package io.ringraft.internal.runtime;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.api.NotLeaderException;
+import io.ringraft.api.RaftConfig;
 import io.ringraft.api.Role;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.message.ForwardProposal;
 import io.ringraft.message.ForwardProposalResult;
 import io.ringraft.message.ForwardProposalResult.Outcome;
+import java.util.function.LongSupplier;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -20,15 +22,22 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class CoreForwarding {
 
     private final CoreTask core;
-    private final NodeContext ctx;
-    private final EntryRing ring;
+    private final long selfId;
+    private final RaftConfig config;
+    private final LongSupplier nanoClock;
+    private final Peers peers;
+    private final Forwards forwards;
     private final ForwardedRequests forwardedRequests;
 
-    CoreForwarding(CoreTask core, NodeContext ctx) {
+    CoreForwarding(CoreTask core, long selfId, RaftConfig config, LongSupplier nanoClock, Peers peers,
+                   Forwards forwards) {
         this.core = core;
-        this.ctx = ctx;
-        this.ring = ctx.ring;
-        this.forwardedRequests = new ForwardedRequests(ctx.config.maxMembers() + 1);
+        this.selfId = selfId;
+        this.config = config;
+        this.nanoClock = nanoClock;
+        this.peers = peers;
+        this.forwards = forwards;
+        this.forwardedRequests = new ForwardedRequests(config.maxMembers() + 1);
     }
 
     /** Outbox slots forwarded commands and their answers leave free for Raft's own messages. */
@@ -36,22 +45,22 @@ final class CoreForwarding {
 
     /** Whether the outbox to {@code peer} can take a message and still keep {@code reserve} slots free. */
     boolean outboxHasRoom(long peer, int reserve) {
-        int slot = ctx.slotFor(peer);
+        int slot = peers.slotFor(peer);
         if (slot < 0) {
             return false;
         }
-        var outbox = ctx.outboxes[slot];
+        var outbox = peers.outbox(slot);
         return outbox.size() + reserve < outbox.capacity();
     }
 
     /** How long a forward waits for the leader's answer: two election timeouts. */
     private long answerWaitNanos() {
-        return 2L * ctx.config.electionTimeoutMillis() * 1_000_000L;
+        return 2L * config.electionTimeoutMillis() * 1_000_000L;
     }
 
     /** How long an appended forward waits to be applied here: ten election timeouts. */
     long applyWaitNanos() {
-        return 10L * ctx.config.electionTimeoutMillis() * 1_000_000L;
+        return 10L * config.electionTimeoutMillis() * 1_000_000L;
     }
 
     /** Sends this node's forwarded commands to the leader; expires those that waited too long. */
@@ -59,24 +68,24 @@ final class CoreForwarding {
         RaftEngine engine = core.engine();
         int work = 0;
         Forwards.Forward forward;
-        while (work < ctx.config.batchEntries() && ctx.forwards.hasSubmitted()) {
+        while (work < config.batchEntries() && forwards.hasSubmitted()) {
             long leader = engine.leaderId();
             if (leader != 0 && engine.role() != Role.LEADER && !outboxHasRoom(leader, FORWARD_RESERVE)) {
                 break; // the outbox to the leader is busy: the forwards wait (bounded) for room
             }
-            forward = ctx.forwards.pollSubmitted();
+            forward = forwards.pollSubmitted();
             work++;
             if (engine.role() == Role.LEADER || leader == 0) {
                 // Certainly not taken effect: propose here (leader) or retry once a leader is known.
-                forward.future.completeExceptionally(new NotLeaderException(ctx.selfId, leader));
+                forward.future.completeExceptionally(new NotLeaderException(selfId, leader));
                 continue;
             }
-            core.send(new ForwardProposal(ctx.selfId, leader, engine.term(), forward.requestId,
+            core.send(new ForwardProposal(selfId, leader, engine.term(), forward.requestId,
                     forward.command));
-            ctx.forwards.sent(forward, ctx.nanoClock.getAsLong() + answerWaitNanos());
+            forwards.sent(forward, nanoClock.getAsLong() + answerWaitNanos());
         }
-        if (ctx.forwards.waiting()) {
-            ctx.forwards.expire(ctx.nanoClock.getAsLong());
+        if (forwards.waiting()) {
+            forwards.expire(nanoClock.getAsLong());
         }
         return work;
     }
@@ -96,7 +105,7 @@ final class CoreForwarding {
         }
         if (next < 0 || forward.term() != engine.term()) {
             outcome = Outcome.NOT_LEADER;
-        } else if (command.length > ctx.config.maxEntryBytes()) {
+        } else if (command.length > config.maxEntryBytes()) {
             outcome = Outcome.TOO_LARGE;
         } else if (!forwardedRequests.canRecord(engine.term(), forward.from())) {
             outcome = Outcome.BUSY; // too many senders
@@ -109,7 +118,7 @@ final class CoreForwarding {
             entry = new LogId(engine.term(), next);
         }
         // The answer leaves before the entry's AppendEntries: the follower knows the index before it applies it.
-        core.send(new ForwardProposalResult(ctx.selfId, forward.from(), engine.term(),
+        core.send(new ForwardProposalResult(selfId, forward.from(), engine.term(),
                 forward.requestId(), outcome, entry, engine.leaderId()));
         if (outcome == Outcome.APPENDED) {
             engine.propose(1); // at the index the engine named: the command is there

@@ -9,24 +9,40 @@ import io.ringraft.api.Role;
 import io.ringraft.internal.engine.Effect;
 import io.ringraft.internal.engine.EngineEffects;
 import io.ringraft.internal.engine.LogRoom;
+import io.ringraft.api.RaftConfig;
+import io.ringraft.api.RaftStatus;
+import io.ringraft.api.StateListener;
 import io.ringraft.internal.engine.RaftEngine;
+import io.ringraft.internal.engine.progress.IoId;
 import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.VoteResponse;
+import io.ringraft.spi.SnapshotInfo;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.SpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The core task: owns the {@link RaftEngine}, feeds it ticks, messages, proposals and flush reports,
  * and carries out its {@link Effect effects} (ring writes, pointer updates, messages for the
- * replicators) after every call, in the order the engine produced them. It answers the engine's
- * {@link LogRoom} questions from the ring: how many entries go into one AppendEntries (byte budget)
- * and how many of a leader's entries the ring can take.
+ * replicators) after every call, in the order the engine produced them. The engine's {@link LogRoom}
+ * questions are answered from the ring by {@link RingRoom}.
+ *
+ * <p>Built by {@code NodeRuntime} with exactly what it touches: the engine, the ring, the pointers it
+ * publishes (their only writer) and reads ({@link Pointers}), the queues and requests it consumes
+ * ({@link Inputs}), and where it hands work to the other tasks ({@link Outputs}).
  *
  * <p>Runs as an Agrona {@link Agent} on one thread at a time (its own, a shared one, or the
  * simulator's). It never blocks: every queue it reads is bounded and polled, every queue it writes is
@@ -36,19 +52,83 @@ import org.slf4j.LoggerFactory;
  * (keeping one slot in reserve for a new leader's no-op); an AppendEntries is cut to the entries the
  * ring can take; a candidate holds off the inputs that could make it leader until its no-op fits.
  */
-final class CoreTask implements Agent, LogRoom {
+final class CoreTask implements Agent {
+
+    /**
+     * The pointers the core publishes, as their only writer ({@code accepted} and {@code logCut} for the
+     * log writer, {@code purgeLimit}, {@code committed}, {@code applyLimit}, {@code durable},
+     * {@code leaderTerm}, and the role, term and leader in {@code state}), and the ones it reads
+     * ({@code flushed} and {@code submitted} of the log writer, {@code applied} of the applier).
+     */
+    record Pointers(AtomicReference<IoId> accepted, AtomicReference<LogCut> logCut, ProgressPointer purgeLimit,
+                    ProgressPointer committed, ProgressPointer applyLimit, ProgressPointer durable,
+                    ProgressPointer leaderTerm, AtomicReference<CoreState> state,
+                    ProgressView flushed, ProgressView submitted, ProgressView applied) {
+    }
+
+    /**
+     * What the core takes in, as the only consumer of each: proposals and inbound messages, reads
+     * (it also hands them to the applier when ready), forwarded commands, the application's leadership
+     * transfer and membership change, and a snapshot the applier installed from the leader; and the
+     * newest durable snapshot, which it reads.
+     */
+    record Inputs(ManyToOneRingBuffer proposals, MpscArrayQueue<RaftMessage> inbound, PendingReads reads,
+                  Forwards forwards, AtomicReference<TransferRequest> transfer,
+                  AtomicReference<MembershipRequest> membershipChange, AtomicReference<SnapshotInfo> installedSnapshot,
+                  AtomicReference<SnapshotInfo> latestSnapshot) {
+    }
+
+    /**
+     * Where the core hands work to the other tasks: the peers' outboxes and chunk requests, the
+     * applier's queue of snapshot chunks from the leader, the signals of the log writer and the
+     * applier, and the counters of messages dropped on the way out and in.
+     */
+    record Outputs(Peers peers, SpscArrayQueue<InstallSnapshotRequest> snapshotChunks, Signal writerSignal,
+                   Signal applierSignal, AtomicLong droppedOutbound, AtomicLong droppedInbound) {
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(CoreTask.class);
     /** Room a configuration entry may need in the ring, kept free by proposals. */
     static final int CONFIG_ROOM = 4096;
 
-    private final NodeContext ctx;
+    private final long groupId;
+    private final long selfId;
+    private final RaftConfig config;
+    private final LongSupplier nanoClock;
+    private final RaftEngine engine;
     private final EntryRing ring;
+    private final RingRoom room;
+    private final AtomicReference<IoId> accepted;
+    private final AtomicReference<LogCut> logCut;
+    private final ProgressPointer purgeLimit;
+    private final ProgressPointer committed;
+    private final ProgressPointer applyLimit;
+    private final ProgressPointer durable;
+    private final ProgressPointer leaderTerm;
+    private final AtomicReference<CoreState> state;
+    private final ProgressView flushed;
+    private final ProgressView submitted;
+    private final ProgressView applied;
+    private final ManyToOneRingBuffer proposals;
+    private final MpscArrayQueue<RaftMessage> inbound;
+    private final PendingReads reads;
+    private final Forwards forwards;
+    private final AtomicReference<SnapshotInfo> installedSnapshot;
+    private final AtomicReference<SnapshotInfo> latestSnapshot;
+    private final Peers peers;
+    private final SpscArrayQueue<InstallSnapshotRequest> snapshotChunks;
+    private final Signal writerSignal;
+    private final Signal applierSignal;
+    private final AtomicLong droppedOutbound;
+    private final AtomicLong droppedInbound;
+    /** Told about role, term and leader changes; may be null. */
+    private final StateListener stateListener;
+    private final Supplier<RaftStatus> status;
+    private final StopState stop;
     private final ProposalOutcomes outcomes;
     private final NodeShutdown shutdown;
     private final long tickNanos;
     private final int maxCatchUpTicks;
-    private RaftEngine engine;
     private long lastTickNanos;
     private boolean acceptedDirty;
     private Role role = Role.FOLLOWER;
@@ -66,38 +146,69 @@ final class CoreTask implements Agent, LogRoom {
     private final CoreForwarding forwarding;
     private final AdminRequests admin;
 
-    CoreTask(NodeContext ctx, ProposalOutcomes outcomes, NodeShutdown shutdown) {
-        this.ctx = ctx;
-        this.ring = ctx.ring;
+    /**
+     * @param engine        built from the recovered storage, asking {@code room} about the ring; the
+     *                      pointers start where it stands ({@code accepted}, {@code durable},
+     *                      {@code committed}, {@code applyLimit}), set so by the caller
+     * @param stateListener told about role, term and leader changes on this task's thread, with the
+     *                      node's {@code status}; may be null
+     */
+    CoreTask(long groupId, long selfId, RaftConfig config, LongSupplier nanoClock, RaftEngine engine, EntryRing ring,
+             RingRoom room, Pointers pointers, Inputs inputs, Outputs outputs, StateListener stateListener,
+             Supplier<RaftStatus> status, StopState stop, ProposalOutcomes outcomes, NodeShutdown shutdown) {
+        this.groupId = groupId;
+        this.selfId = selfId;
+        this.config = config;
+        this.nanoClock = nanoClock;
+        this.engine = engine;
+        this.ring = ring;
+        this.room = room;
+        this.accepted = pointers.accepted();
+        this.logCut = pointers.logCut();
+        this.purgeLimit = pointers.purgeLimit();
+        this.committed = pointers.committed();
+        this.applyLimit = pointers.applyLimit();
+        this.durable = pointers.durable();
+        this.leaderTerm = pointers.leaderTerm();
+        this.state = pointers.state();
+        this.flushed = pointers.flushed();
+        this.submitted = pointers.submitted();
+        this.applied = pointers.applied();
+        this.proposals = inputs.proposals();
+        this.inbound = inputs.inbound();
+        this.reads = inputs.reads();
+        this.forwards = inputs.forwards();
+        this.installedSnapshot = inputs.installedSnapshot();
+        this.latestSnapshot = inputs.latestSnapshot();
+        this.peers = outputs.peers();
+        this.snapshotChunks = outputs.snapshotChunks();
+        this.writerSignal = outputs.writerSignal();
+        this.applierSignal = outputs.applierSignal();
+        this.droppedOutbound = outputs.droppedOutbound();
+        this.droppedInbound = outputs.droppedInbound();
+        this.stateListener = stateListener;
+        this.status = status;
+        this.stop = stop;
         this.outcomes = outcomes;
         this.shutdown = shutdown;
-        this.tickNanos = ctx.config.tickMillis() * 1_000_000L;
-        this.maxCatchUpTicks = 2 * ctx.config.electionTimeoutTicks();
-        this.forwarding = new CoreForwarding(this, ctx);
-        this.admin = new AdminRequests(this, ctx);
-    }
-
-    /** Binds the engine (built by the runtime from recovered storage) before the first duty cycle. */
-    void bind(RaftEngine engine) {
-        this.engine = engine;
-        this.lastTickNanos = ctx.nanoClock.getAsLong();
-        ctx.accepted.set(engine.accepted());
-        ctx.durable.initialize(engine.durableIndex());
-        ctx.committed.initialize(engine.commitIndex()); // a restored snapshot is committed: status agrees from the start
-        ctx.applyLimit.initialize(engine.applyLimit());
-        publishedConfig = engine.clusterConfig();
-        ctx.coreState = new NodeContext.CoreState(engine.role(), engine.term(), engine.leaderId(), engine.vote(),
-                membershipView());
+        this.tickNanos = config.tickMillis() * 1_000_000L;
+        this.maxCatchUpTicks = 2 * config.electionTimeoutTicks();
+        this.forwarding = new CoreForwarding(this, selfId, config, nanoClock, peers, forwards);
+        this.admin = new AdminRequests(this, selfId, config, nanoClock, ring, inputs.transfer(),
+                inputs.membershipChange());
+        this.lastTickNanos = nanoClock.getAsLong();
+        this.publishedConfig = engine.clusterConfig();
+        state.set(new CoreState(engine.role(), engine.term(), engine.leaderId(), engine.vote(), membershipView()));
     }
 
     @Override
     public String roleName() {
-        return "ringraft-core-" + ctx.groupId + "-" + ctx.selfId;
+        return "ringraft-core-" + groupId + "-" + selfId;
     }
 
     @Override
     public int doWork() {
-        if (ctx.stopped()) {
+        if (stop.stopped()) {
             shutdown.taskStopped(NodeShutdown.CORE); // it reports what is pending once every task stopped
             return 0;
         }
@@ -119,7 +230,7 @@ final class CoreTask implements Agent, LogRoom {
     // ------------------------------------------------------------------ inputs
 
     private int tick() {
-        long now = ctx.nanoClock.getAsLong();
+        long now = nanoClock.getAsLong();
         long elapsed = now - lastTickNanos;
         if (elapsed < tickNanos) {
             return 0;
@@ -135,20 +246,20 @@ final class CoreTask implements Agent, LogRoom {
     }
 
     private int pollFlushed() {
-        long flushed = ctx.flushed.get();
-        if (flushed <= engine.flushedSeq() || !mayBecomeLeader()) {
+        long seq = flushed.get();
+        if (seq <= engine.flushedSeq() || !mayBecomeLeader()) {
             return 0;
         }
-        engine.onFlushed(flushed);
+        engine.onFlushed(seq);
         runEffects();
         return 1;
     }
 
     private int pollInbound() {
         int work = 0;
-        int limit = ctx.config.inboundQueueCapacity();
+        int limit = config.inboundQueueCapacity();
         RaftMessage message;
-        while (work < limit && (message = ctx.inbound.peek()) != null) {
+        while (work < limit && (message = inbound.peek()) != null) {
             if (message instanceof VoteResponse && !mayBecomeLeader()) {
                 break; // leave it queued until the no-op fits
             }
@@ -160,14 +271,14 @@ final class CoreTask implements Agent, LogRoom {
             if (discardFrom >= 0 && !ring.discardGuard().announceDiscard(discardFrom)) {
                 break; // it truncates entries the log writer is storing: leave it queued until it is done
             }
-            ctx.inbound.poll();
+            inbound.poll();
             work++;
             if (message instanceof io.ringraft.message.ForwardProposal forward) {
                 forwarding.onForwardProposal(forward);
                 continue;
             }
             if (message instanceof io.ringraft.message.ForwardProposalResult result) {
-                ctx.forwards.onResult(result, ctx.applied::get, ctx.nanoClock.getAsLong() + forwarding.applyWaitNanos());
+                forwards.onResult(result, applied::get, nanoClock.getAsLong() + forwarding.applyWaitNanos());
                 continue;
             }
             try {
@@ -196,21 +307,12 @@ final class CoreTask implements Agent, LogRoom {
     }
 
     private long noopReclaimBound() {
-        return Math.max(reclaimable(), Math.min(ctx.submitted.get(), engine.lastLogId().index()));
+        return Math.max(reclaimable(), Math.min(submitted.get(), engine.lastLogId().index()));
     }
 
-    /**
-     * Ring entries up to here may be overwritten: applied, and handed to storage (a state machine
-     * restored from a snapshot may be ahead of the log writer, which still needs the ring's entries).
-     */
+    /** Ring entries up to here may be overwritten ({@link RingRoom#reclaimable()}). */
     long reclaimable() {
-        return Math.min(ctx.applied.get(), ctx.submitted.get());
-    }
-
-    /** {@link LogRoom}: how many of a leader's entries the ring can take (the engine appends that many). */
-    @Override
-    public int acceptable(LogEntries entries, int fromOffset) {
-        return ring.countFitting(entries, fromOffset, reclaimable());
+        return room.reclaimable();
     }
 
     /**
@@ -225,14 +327,14 @@ final class CoreTask implements Agent, LogRoom {
     /** Ends a truncation or reset announced to the log writer, which may have backed off meanwhile. */
     private void discardDone() {
         if (ring.discardGuard().discardDone()) {
-            ctx.writerSignal.wake();
+            writerSignal.wake();
         }
     }
 
     private int pollReads() {
         int work = 0;
         PendingReads.Read read;
-        while (work < ctx.config.maxPendingReads() && (read = ctx.reads.submitted.poll()) != null) {
+        while (work < config.maxPendingReads() && (read = reads.submitted.poll()) != null) {
             engine.readIndex(read.id);
             runEffects();
             work++;
@@ -241,36 +343,35 @@ final class CoreTask implements Agent, LogRoom {
     }
 
     private void readReady(long requestId, long readIndex) {
-        PendingReads.Read read = ctx.reads.peek(requestId);
+        PendingReads.Read read = reads.peek(requestId);
         if (read == null) {
             return;
         }
         read.readIndex = readIndex;
         // A node that stopped receiving the log (removed from the members) would never get there.
-        read.applyDeadlineNanos = ctx.nanoClock.getAsLong() + 10L * ctx.config.electionTimeoutMillis() * 1_000_000L;
-        if (!ctx.reads.ready.offer(read) && ctx.reads.take(requestId) != null) {
+        read.applyDeadlineNanos = nanoClock.getAsLong() + 10L * config.electionTimeoutMillis() * 1_000_000L;
+        if (!reads.ready.offer(read) && reads.take(requestId) != null) {
             read.future.completeExceptionally(new io.ringraft.api.RejectedException(
-                    "too many reads waiting to be served (maxPendingReads " + ctx.config.maxPendingReads() + ")"));
+                    "too many reads waiting to be served (maxPendingReads " + config.maxPendingReads() + ")"));
             return;
         }
-        ctx.applierSignal.wake();
+        applierSignal.wake();
     }
 
     private void readFailed(long requestId, long leaderHint, boolean busy) {
-        PendingReads.Read read = ctx.reads.take(requestId);
+        PendingReads.Read read = reads.take(requestId);
         if (read != null) {
             read.future.completeExceptionally(busy
                     ? new io.ringraft.api.RejectedException("the read could not be confirmed in time (leader "
                     + leaderHint + " busy, or too many reads pending); retry")
-                    : new NotLeaderException(ctx.selfId, leaderHint));
+                    : new NotLeaderException(selfId, leaderHint));
         }
     }
 
     void publishMembership() {
         publishedConfig = engine.clusterConfig();
-        NodeContext.CoreState state = ctx.coreState;
-        ctx.coreState = new NodeContext.CoreState(state.role(), state.term(), state.leaderId(), state.vote(),
-                membershipView());
+        CoreState current = state.get();
+        state.set(new CoreState(current.role(), current.term(), current.leaderId(), current.vote(), membershipView()));
     }
 
     private io.ringraft.api.Membership membershipView() {
@@ -290,7 +391,7 @@ final class CoreTask implements Agent, LogRoom {
     }
 
     private int pollProposals() {
-        if (ctx.proposals.size() == 0) {
+        if (proposals.size() == 0) {
             return 0;
         }
         if (engine.role() == Role.LEADER && engine.transferringTo() != 0) {
@@ -298,15 +399,15 @@ final class CoreTask implements Agent, LogRoom {
         }
         long first = engine.nextProposalIndex();
         if (first < 0) {
-            refusal = new NotLeaderException(ctx.selfId, engine.leaderId());
-            return ctx.proposals.read(refuseHandler, ctx.config.batchEntries());
+            refusal = new NotLeaderException(selfId, engine.leaderId());
+            return proposals.read(refuseHandler, config.batchEntries());
         }
         // The engine chose where the commands go; they are copied there, as many as fit, then proposed.
         proposalTerm = engine.term();
         nextProposalIndex = first;
         proposalCount = 0;
         proposalReclaim = reclaimable();
-        int read = ctx.proposals.controlledRead(proposalHandler, ctx.config.batchEntries());
+        int read = proposals.controlledRead(proposalHandler, config.batchEntries());
         if (proposalCount > 0) {
             engine.propose(proposalCount);
             runEffects();
@@ -358,8 +459,8 @@ final class CoreTask implements Agent, LogRoom {
         int work = 0;
         // Read first: no write on the hot path. Installing may reset the log: not while the log writer
         // stores entries it would discard.
-        io.ringraft.spi.SnapshotInfo installed = ctx.installedSnapshot.get() == null
-                || !ring.discardGuard().announceDiscard(0) ? null : ctx.installedSnapshot.getAndSet(null);
+        io.ringraft.spi.SnapshotInfo installed = installedSnapshot.get() == null
+                || !ring.discardGuard().announceDiscard(0) ? null : installedSnapshot.getAndSet(null);
         if (installed != null) {
             io.ringraft.internal.engine.membership.ClusterConfig config;
             try {
@@ -373,19 +474,19 @@ final class CoreTask implements Agent, LogRoom {
             discardDone();
             work++;
         }
-        io.ringraft.spi.SnapshotInfo latest = ctx.latestSnapshot.get();
+        io.ringraft.spi.SnapshotInfo latest = latestSnapshot.get();
         if (latest != null && latest.last().index() > engine.latestSnapshot().index()
                 && latest.last().index() <= engine.commitIndex()) {
             engine.snapshotTaken(latest.last());
             runEffects();
             work++;
         }
-        long purge = Math.min(engine.latestSnapshot().index() - ctx.config.snapshotLogTailEntries(),
+        long purge = Math.min(engine.latestSnapshot().index() - config.snapshotLogTailEntries(),
                 engine.commitIndex());
-        if (purge > ctx.purgeLimit.get()) {
+        if (purge > purgeLimit.get()) {
             engine.compactLog(purge);
             runEffects();
-            ctx.purgeLimit.publish(purge); // wakes the log writer
+            purgeLimit.publish(purge); // wakes the log writer
             work++;
         }
         return work;
@@ -446,33 +547,33 @@ final class CoreTask implements Agent, LogRoom {
 
     private void truncateFrom(long index) {
         ring.truncateFrom(index);
-        ctx.logCut.updateAndGet(cut -> cut == null ? new NodeContext.LogCut(null, index) : cut.truncate(index));
+        logCut.updateAndGet(cut -> cut == null ? new LogCut(null, index) : cut.truncate(index));
         acceptedDirty = true;
     }
 
     private void resetLog(LogId base) {
         ring.resetTo(base.index() + 1);
         // Any truncation still pending is moot: the reset discards everything.
-        ctx.logCut.set(new NodeContext.LogCut(base, Long.MAX_VALUE));
+        logCut.set(new LogCut(base, Long.MAX_VALUE));
         acceptedDirty = true;
     }
 
     private void sendSnapshot(long peerId, LogId snapshot, long offset) {
-        int slot = ctx.slotFor(peerId);
+        int slot = peers.slotFor(peerId);
         if (slot < 0) {
-            ctx.droppedOutbound.incrementAndGet();
+            droppedOutbound.incrementAndGet();
             return;
         }
-        ctx.chunkRequests[slot].set(new NodeContext.ChunkRequest(engine.term(), snapshot, offset));
-        ctx.replicatorSignals[slot].wake();
+        peers.chunkRequest(slot).set(new ChunkRequest(engine.term(), snapshot, offset));
+        peers.signal(slot).wake();
     }
 
     private void installSnapshotChunk(io.ringraft.message.InstallSnapshotRequest chunk) {
-        if (!ctx.snapshotChunks.offer(chunk)) {
-            ctx.droppedInbound.incrementAndGet(); // the leader sends it again after a timeout
+        if (!snapshotChunks.offer(chunk)) {
+            droppedInbound.incrementAndGet(); // the leader sends it again after a timeout
             return;
         }
-        ctx.applierSignal.wake();
+        applierSignal.wake();
     }
 
     private void appendNoop(LogId entry) {
@@ -511,39 +612,39 @@ final class CoreTask implements Agent, LogRoom {
     }
 
     void send(RaftMessage message) {
-        int slot = ctx.slotFor(message.to());
+        int slot = peers.slotFor(message.to());
         if (slot < 0) {
             if (!warnedMembers) {
                 warnedMembers = true;
                 LOG.warn("node {} has more members to replicate to than maxMembers ({}); dropping messages to {}",
-                        ctx.selfId, ctx.config.maxMembers(), message.to());
+                        selfId, config.maxMembers(), message.to());
             }
-            ctx.droppedOutbound.incrementAndGet();
+            droppedOutbound.incrementAndGet();
             return;
         }
-        if (!ctx.outboxes[slot].offer(message)) {
-            ctx.droppedOutbound.incrementAndGet();
+        if (!peers.outbox(slot).offer(message)) {
+            droppedOutbound.incrementAndGet();
             return;
         }
-        ctx.replicatorSignals[slot].wake();
+        peers.signal(slot).wake();
     }
 
     private void stateChanged(Role newRole, long term, long leaderId) {
         if (role == Role.LEADER && newRole != Role.LEADER) {
-            ctx.leaderTerm.publish(-1);
-            failUncommittedLocal(new IndeterminateException("node " + ctx.selfId
+            leaderTerm.publish(-1);
+            failUncommittedLocal(new IndeterminateException("node " + selfId
                     + " lost leadership of term " + term + " before the command committed"));
         } else if (newRole == Role.LEADER) {
-            ctx.leaderTerm.publish(term);
-            LOG.info("node {} of group {} is leader of term {}", ctx.selfId, ctx.groupId, term);
+            leaderTerm.publish(term);
+            LOG.info("node {} of group {} is leader of term {}", selfId, groupId, term);
         }
         role = newRole;
-        ctx.coreState = new NodeContext.CoreState(newRole, term, leaderId, engine.vote(), membershipView());
-        if (ctx.stateListener != null) {
+        state.set(new CoreState(newRole, term, leaderId, engine.vote(), membershipView()));
+        if (stateListener != null) {
             try {
-                ctx.stateListener.onStateChange(ctx.statusView.get());
+                stateListener.onStateChange(status.get());
             } catch (RuntimeException e) {
-                LOG.warn("state listener of node {} threw", ctx.selfId, e);
+                LOG.warn("state listener of node {} threw", selfId, e);
             }
         }
     }
@@ -552,7 +653,7 @@ final class CoreTask implements Agent, LogRoom {
     private void failUncommittedLocal(RaftException reason) {
         // The commit index as of this effect (Limits effects before it published it), not the engine's
         // newest, which later effects of the same call may still be about to publish.
-        failLocal(ctx.committed.get() + 1, reason);
+        failLocal(committed.get() + 1, reason);
     }
 
     private void failLocal(long fromIndex, RaftException reason) {
@@ -566,60 +667,25 @@ final class CoreTask implements Agent, LogRoom {
         }
     }
 
-    // ------------------------------------------------------------------ entries for replication
-
-    /**
-     * {@link LogRoom}: how many entries from {@code fromIndex} go into one AppendEntries, within
-     * {@code maxBytesPerAppend}. Entries the ring no longer holds end the count (the replicator reads
-     * them from storage within its own byte budget); entries appended in the current engine call are
-     * not in the ring yet (their effects follow) and count as empty: only no-ops and configuration
-     * entries are appended that way.
-     */
-    @Override
-    public int sendable(long fromIndex, int count) {
-        int maxBytes = ctx.config.maxBytesPerAppend();
-        long bytes = 0;
-        int n = 0;
-        while (n < count) {
-            long index = fromIndex + n;
-            int length = ring.lengthAt(index);
-            if (length == EntryRing.ABSENT) {
-                if (index > ring.lastIndex()) {
-                    // Appended in this very engine call (a no-op or a configuration entry, both small):
-                    // its effect writes it into the ring before the replicator reads this message.
-                    n++;
-                    continue;
-                }
-                break; // not in the ring: the replicator reads storage, within its own byte budget
-            }
-            if (n > 0 && bytes + length > maxBytes) {
-                break;
-            }
-            bytes += length;
-            n++;
-        }
-        return n == 0 ? count : n;
-    }
-
     // ------------------------------------------------------------------ publishing
 
     private void publish() {
         if (acceptedDirty) {
             acceptedDirty = false;
-            ctx.accepted.set(engine.accepted());
-            ctx.writerSignal.wake();
+            accepted.set(engine.accepted());
+            writerSignal.wake();
         }
         if (engine.clusterConfig() != publishedConfig
-                || engine.membershipChangePending() != ctx.coreState.membership().changing()) {
+                || engine.membershipChangePending() != state.get().membership().changing()) {
             publishMembership();
         }
-        ctx.durable.publish(engine.durableIndex()); // for status only
+        durable.publish(engine.durableIndex()); // for status only
     }
 
     /** {@link Effect.Limits}: the commit index and the apply limit rose. */
     private void publishLimits(long commit, long applyLimit) {
-        ctx.committed.publish(commit);
-        ctx.applyLimit.advance(applyLimit); // wakes the applier
+        committed.publish(commit);
+        this.applyLimit.advance(applyLimit); // wakes the applier
     }
 
     RaftEngine engine() {

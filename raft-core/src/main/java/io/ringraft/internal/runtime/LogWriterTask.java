@@ -1,9 +1,13 @@
 package io.ringraft.internal.runtime;
 
+import io.ringraft.api.RaftConfig;
 import io.ringraft.api.Vote;
 import io.ringraft.internal.engine.progress.IoId;
 import io.ringraft.spi.LogEntries;
+import io.ringraft.spi.LogState;
+import io.ringraft.spi.LogStorage;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.concurrent.Agent;
 
 /**
@@ -33,10 +37,24 @@ import org.agrona.concurrent.Agent;
  *
  * <p>Blocks on storage IO, so it runs on a thread of its own in production. Any
  * {@link IOException} stops the node (fail-stop): the writer never retries a failed write or flush.
+ *
+ * <p>Built with what it touches: the ring and the storage; the core's {@code accepted},
+ * {@code logCut} (which it takes) and {@code purgeLimit}, which it reads; and the pointers it
+ * publishes as their only writer, {@code submitted}, {@code flushed} and {@code purged}.
  */
 final class LogWriterTask implements Agent {
 
-    private final NodeContext ctx;
+    private final long groupId;
+    private final long selfId;
+    private final EntryRing ring;
+    private final LogStorage storage;
+    private final AtomicReference<IoId> accepted;
+    private final AtomicReference<LogCut> logCut;
+    private final ProgressView purgeLimit;
+    private final ProgressPointer submitted;
+    private final ProgressPointer flushed;
+    private final ProgressPointer purged;
+    private final StopState stop;
     private final RingEntries view;
     private final int maxBatchBytes;
     private Vote savedVote;
@@ -44,67 +62,81 @@ final class LogWriterTask implements Agent {
     private long reportedSeq;
     private long purgedIndex;
 
-    LogWriterTask(NodeContext ctx, Vote recoveredVote, long recoveredBaseIndex, long recoveredLastIndex) {
-        this.ctx = ctx;
-        this.view = new RingEntries(ctx.ring, ctx.config.batchEntries());
-        this.maxBatchBytes = Math.max(ctx.config.maxBytesPerAppend(), ctx.config.maxEntryBytes());
-        this.savedVote = recoveredVote;
-        this.writtenIndex = recoveredLastIndex;
-        this.purgedIndex = recoveredBaseIndex;
-        ctx.submitted.initialize(recoveredLastIndex);
-        ctx.purged.initialize(recoveredBaseIndex);
+    /**
+     * @param recovered what storage held when the node was built; {@code submitted} and {@code purged}
+     *                  start at its last and base index
+     */
+    LogWriterTask(long groupId, long selfId, RaftConfig config, EntryRing ring, LogStorage storage, LogState recovered,
+                  AtomicReference<IoId> accepted, AtomicReference<LogCut> logCut, ProgressView purgeLimit,
+                  ProgressPointer submitted, ProgressPointer flushed, ProgressPointer purged, StopState stop) {
+        this.groupId = groupId;
+        this.selfId = selfId;
+        this.ring = ring;
+        this.storage = storage;
+        this.accepted = accepted;
+        this.logCut = logCut;
+        this.purgeLimit = purgeLimit;
+        this.submitted = submitted;
+        this.flushed = flushed;
+        this.purged = purged;
+        this.stop = stop;
+        this.view = new RingEntries(ring, config.batchEntries());
+        this.maxBatchBytes = Math.max(config.maxBytesPerAppend(), config.maxEntryBytes());
+        this.savedVote = recovered.vote();
+        this.writtenIndex = recovered.last().index();
+        this.purgedIndex = recovered.base().index();
     }
 
     @Override
     public String roleName() {
-        return "ringraft-log-writer-" + ctx.groupId + "-" + ctx.selfId;
+        return "ringraft-log-writer-" + groupId + "-" + selfId;
     }
 
     @Override
     public int doWork() {
-        if (ctx.stopped()) {
+        if (stop.stopped()) {
             return 0;
         }
-        IoId accepted = ctx.accepted.get();
-        if (accepted == null || accepted.seq() == reportedSeq && Math.min(ctx.purgeLimit.get(), writtenIndex) <= purgedIndex) {
+        IoId accepted = this.accepted.get();
+        if (accepted == null || accepted.seq() == reportedSeq && Math.min(purgeLimit.get(), writtenIndex) <= purgedIndex) {
             return 0;
         }
-        RingDiscardGuard guard = ctx.ring.discardGuard();
+        RingDiscardGuard guard = ring.discardGuard();
         if (!guard.hold(accepted.lastLogId().index())) {
             return 0; // the core is truncating or resetting the entries wanted: after it (it wakes us)
         }
         try {
             persist(accepted);
         } catch (IOException | RuntimeException e) {
-            ctx.fail(new IOException("log storage failed: " + e.getMessage(), e));
+            stop.fail(new IOException("log storage failed: " + e.getMessage(), e));
             return 1;
         } finally {
             guard.release();
         }
         reportedSeq = accepted.seq();
-        ctx.flushed.publish(reportedSeq); // wakes the core
+        flushed.publish(reportedSeq); // wakes the core
         return 1;
     }
 
     private void persist(IoId accepted) throws IOException {
         Vote vote = accepted.vote();
         if (!vote.equals(savedVote)) {
-            ctx.storage.saveVote(vote);
+            storage.saveVote(vote);
             savedVote = vote;
         }
-        NodeContext.LogCut cut = ctx.logCut.getAndSet(null);
+        LogCut cut = logCut.getAndSet(null);
         if (cut != null && cut.resetTo() != null) {
             // A snapshot from the leader replaced the log (any truncation before it is moot).
-            ctx.storage.resetTo(cut.resetTo());
+            storage.resetTo(cut.resetTo());
             writtenIndex = cut.resetTo().index();
             purgedIndex = writtenIndex;
-            ctx.submitted.publish(writtenIndex);
-            ctx.purged.publish(purgedIndex);
+            submitted.publish(writtenIndex);
+            purged.publish(purgedIndex);
         }
         if (cut != null && cut.truncateFrom() <= writtenIndex) {
-            ctx.storage.truncateSuffix(cut.truncateFrom());
+            storage.truncateSuffix(cut.truncateFrom());
             writtenIndex = cut.truncateFrom() - 1;
-            ctx.submitted.publish(writtenIndex);
+            submitted.publish(writtenIndex);
         }
         long target = accepted.lastLogId().index();
         while (writtenIndex < target) {
@@ -112,19 +144,19 @@ final class LogWriterTask implements Agent {
             if (entries.count() == 0) {
                 break; // the ring changed under us (truncated): the next cycle sees the new state
             }
-            ctx.storage.append(entries);
+            storage.append(entries);
             writtenIndex += entries.count();
-            ctx.submitted.publish(writtenIndex);
+            submitted.publish(writtenIndex);
         }
-        ctx.ring.discardGuard().release(); // the ring's entries are in storage now: not during the flush
-        long purge = Math.min(ctx.purgeLimit.get(), writtenIndex);
+        ring.discardGuard().release(); // the ring's entries are in storage now: not during the flush
+        long purge = Math.min(purgeLimit.get(), writtenIndex);
         if (purge > purgedIndex) {
             // Covered by a durable snapshot; a crash before the flush just keeps the entries.
-            ctx.storage.purgePrefix(purge);
+            storage.purgePrefix(purge);
             purgedIndex = purge;
-            ctx.purged.publish(purgedIndex);
+            purged.publish(purgedIndex);
         }
-        ctx.storage.flush();
+        storage.flush();
     }
 
     /** The next entries to append, in place in the ring; none of a newer term than the saved vote. */

@@ -1,10 +1,15 @@
 package io.ringraft.internal.runtime;
 
+import io.ringraft.api.RaftConfig;
 import io.ringraft.internal.engine.EntryRange;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
+import io.ringraft.spi.LogStorage;
+import io.ringraft.spi.SnapshotInfo;
+import io.ringraft.spi.SnapshotStore;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.SpscArrayQueue;
 import org.slf4j.Logger;
@@ -22,18 +27,31 @@ import org.slf4j.LoggerFactory;
  * reclaim (applied) entries of the view and reuse their slots while the transport encodes them; the
  * transport then finds {@link LogEntries#stillValid()} false and refuses the send. A refused or
  * failed send is dropped: the engine's progress tracking resends. It also streams the node's newest snapshot to
- * a peer that needs it, one chunk per request of the core ({@link NodeContext#chunkRequests}),
- * keeping the snapshot open between chunks. Runs on its own thread (or a shared one); may
- * block on storage reads only when serving a lagging follower.
+ * a peer that needs it, one chunk per request of the core ({@link ChunkRequest}), keeping the snapshot
+ * open between chunks. Runs on its own thread (or a shared one); may block on storage reads only when
+ * serving a lagging follower.
+ *
+ * <p>Built when its peer takes a slot in {@link Peers}, with what it touches: the slot's outbox and
+ * chunk request, the ring, storage and snapshot store it reads from, the core's {@code leaderTerm}
+ * and the newest durable snapshot, which it reads, and the transport it sends through.
  */
 final class PeerSender implements Agent {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerSender.class);
 
-    private final NodeContext ctx;
+    private final long groupId;
+    private final long selfId;
     private final long peerId;
     private final int slot;
     private final SpscArrayQueue<RaftMessage> outbox;
+    private final AtomicReference<ChunkRequest> chunkRequest;
+    private final RaftConfig config;
+    private final LogStorage storage;
+    private final SnapshotStore snapshotStore;
+    private final ProgressView leaderTerm;
+    private final AtomicReference<SnapshotInfo> latestSnapshot;
+    private final TransportLink transport;
+    private final StopState stop;
     private final RingEntries view;
     private long dropped;
     /** The snapshot being streamed to the peer, read sequentially chunk by chunk; null if none. */
@@ -41,27 +59,43 @@ final class PeerSender implements Agent {
     private io.ringraft.spi.SnapshotInfo snapshotOpen;
     private long snapshotPosition;
 
-    PeerSender(NodeContext ctx, int peerSlot) {
-        this.ctx = ctx;
-        this.peerId = ctx.peers[peerSlot];
-        this.slot = peerSlot;
-        this.outbox = ctx.outboxes[peerSlot];
-        this.view = new RingEntries(ctx.ring, ctx.config.maxEntriesPerAppend());
+    /**
+     * @param slot           the peer's slot in {@link Peers}, with its {@code outbox} and {@code chunkRequest}
+     * @param snapshotStore  where the newest snapshot is read from; null if the node takes none
+     */
+    PeerSender(long groupId, long selfId, long peerId, int slot, SpscArrayQueue<RaftMessage> outbox,
+               AtomicReference<ChunkRequest> chunkRequest, RaftConfig config, EntryRing ring, LogStorage storage,
+               SnapshotStore snapshotStore, ProgressView leaderTerm, AtomicReference<SnapshotInfo> latestSnapshot,
+               TransportLink transport, StopState stop) {
+        this.groupId = groupId;
+        this.selfId = selfId;
+        this.peerId = peerId;
+        this.slot = slot;
+        this.outbox = outbox;
+        this.chunkRequest = chunkRequest;
+        this.config = config;
+        this.storage = storage;
+        this.snapshotStore = snapshotStore;
+        this.leaderTerm = leaderTerm;
+        this.latestSnapshot = latestSnapshot;
+        this.transport = transport;
+        this.stop = stop;
+        this.view = new RingEntries(ring, config.maxEntriesPerAppend());
     }
 
     @Override
     public String roleName() {
-        return "ringraft-peer-sender-" + ctx.groupId + "-" + ctx.selfId + "-to-" + peerId;
+        return "ringraft-peer-sender-" + groupId + "-" + selfId + "-to-" + peerId;
     }
 
     @Override
     public int doWork() {
-        if (ctx.stopped()) {
+        if (stop.stopped()) {
             outbox.clear();
             return 0;
         }
         int work = 0;
-        NodeContext.ChunkRequest chunk = ctx.chunkRequests[slot].getAndSet(null);
+        ChunkRequest chunk = chunkRequest.getAndSet(null);
         if (chunk != null) {
             sendChunk(chunk);
             work++;
@@ -85,7 +119,7 @@ final class PeerSender implements Agent {
 
     private boolean send(RaftMessage message) {
         try {
-            return ctx.transport.send(message);
+            return transport.send(message);
         } catch (RuntimeException e) {
             LOG.warn("transport refused a message to node {}: {}", peerId, e.toString());
             return false;
@@ -100,16 +134,16 @@ final class PeerSender implements Agent {
     private AppendEntriesRequest materialize(AppendEntriesRequest request, EntryRange range) {
         long last = range.firstIndex() + range.count() - 1;
         LogEntries entries = view;
-        if (view.capture(range.firstIndex(), last, ctx.config.maxBytesPerAppend(), Long.MAX_VALUE) == 0) {
+        if (view.capture(range.firstIndex(), last, config.maxBytesPerAppend(), Long.MAX_VALUE) == 0) {
             try {
-                entries = ctx.storage.read(range.firstIndex(), range.count(), ctx.config.maxBytesPerAppend());
+                entries = storage.read(range.firstIndex(), range.count(), config.maxBytesPerAppend());
             } catch (IOException e) {
                 LOG.debug("cannot read entries {}.. for node {} from storage: {}", range.firstIndex(), peerId,
                         e.toString());
                 return null;
             }
         }
-        if (entries.count() == 0 || ctx.leaderTerm.get() != request.term()) {
+        if (entries.count() == 0 || leaderTerm.get() != request.term()) {
             return null;
         }
         return new AppendEntriesRequest(request.from(), request.to(), request.term(), request.prevLogId(),
@@ -120,9 +154,9 @@ final class PeerSender implements Agent {
      * Reads the asked-for chunk of the node's newest snapshot and sends it. If that snapshot is no
      * longer the newest (or cannot be read), nothing is sent: the engine retries with the newest.
      */
-    private void sendChunk(NodeContext.ChunkRequest request) {
-        io.ringraft.spi.SnapshotInfo info = ctx.latestSnapshot.get();
-        if (ctx.leaderTerm.get() != request.term() || info == null || !info.last().equals(request.snapshot())
+    private void sendChunk(ChunkRequest request) {
+        io.ringraft.spi.SnapshotInfo info = latestSnapshot.get();
+        if (leaderTerm.get() != request.term() || info == null || !info.last().equals(request.snapshot())
                 || request.offset() > info.sizeBytes()) {
             closeSnapshot();
             return;
@@ -130,12 +164,12 @@ final class PeerSender implements Agent {
         try {
             if (!info.equals(snapshotOpen) || snapshotPosition != request.offset()) {
                 closeSnapshot();
-                snapshotData = ctx.snapshotStore.open(info);
+                snapshotData = snapshotStore.open(info);
                 snapshotData.skipNBytes(request.offset());
                 snapshotOpen = info;
                 snapshotPosition = request.offset();
             }
-            int length = (int) Math.min(ctx.config.snapshotChunkBytes(), info.sizeBytes() - snapshotPosition);
+            int length = (int) Math.min(config.snapshotChunkBytes(), info.sizeBytes() - snapshotPosition);
             byte[] data = snapshotData.readNBytes(length);
             if (data.length != length) {
                 throw new java.io.IOException("snapshot " + info.last() + " ended after " + (snapshotPosition
@@ -150,7 +184,7 @@ final class PeerSender implements Agent {
             if (done) {
                 closeSnapshot();
             }
-            if (!send(new io.ringraft.message.InstallSnapshotRequest(ctx.selfId, peerId, request.term(), info.last(),
+            if (!send(new io.ringraft.message.InstallSnapshotRequest(selfId, peerId, request.term(), info.last(),
                     info.membership(), request.offset(), data, done))) {
                 dropped++;
             }

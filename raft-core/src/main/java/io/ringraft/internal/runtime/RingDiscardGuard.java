@@ -15,7 +15,7 @@ package io.ringraft.internal.runtime;
  *
  * <p>Between the announcement and {@link #discardDone}, the core may truncate or reset and write
  * new entries over the discarded ones; once done, the writer sees the truncation or reset in
- * {@link NodeContext#logCut} (the core publishes it before it ends the discard) and applies it to
+ * the core's {@code LogCut} (the core publishes it before it ends the discard) and applies it to
  * storage before it reads the new entries. Entries below the announced index are never touched by
  * it, and the leader's reclaiming only ever reuses entries the writer has already written.
  *

@@ -5,9 +5,13 @@ import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.spi.SnapshotInfo;
 import io.ringraft.spi.SnapshotSink;
+import io.ringraft.spi.SnapshotStore;
+import io.ringraft.spi.StateMachine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jctools.queues.SpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * (queued by the core after the engine's term checks) into the snapshot store, in order, answering
  * each with the offset it wants next; commits the snapshot with the last chunk, restores the state
  * machine from it if it is ahead of what was applied, and hands it to the core
- * ({@link NodeContext#installedSnapshot}), which moves the engine's log onto it.
+ * ({@code installedSnapshot}, waking it), which moves the engine's log onto it. It also makes it the
+ * newest durable snapshot ({@code latestSnapshot}). Answers go to the leader through the transport.
  *
  * <p>Crash safety: the snapshot becomes visible only when the store commits it, so a crash during the
  * transfer leaves no partial snapshot; at restart the node restores the newest committed snapshot and
@@ -33,7 +38,18 @@ final class SnapshotInstaller {
         void restored(SnapshotInfo snapshot);
     }
 
-    private final NodeContext ctx;
+    /** Chunks the applier may have waiting: one being written, a few behind it. */
+    static final int CHUNK_QUEUE = 4;
+
+    private final long groupId;
+    private final long selfId;
+    private final SnapshotStore snapshotStore;
+    private final StateMachine stateMachine;
+    private final SpscArrayQueue<InstallSnapshotRequest> snapshotChunks;
+    private final AtomicReference<SnapshotInfo> installedSnapshot;
+    private final AtomicReference<SnapshotInfo> latestSnapshot;
+    private final Signal coreSignal;
+    private final TransportLink transport;
     private final java.util.function.LongSupplier applied;
     private final Restored restored;
     /** Whether the state machine may be restored now (a streaming one: nothing handed over is unreported). */
@@ -45,9 +61,25 @@ final class SnapshotInstaller {
     private long receivingTerm;
     private long received;
 
-    SnapshotInstaller(NodeContext ctx, java.util.function.LongSupplier applied, Restored restored,
-                      java.util.function.BooleanSupplier mayRestore) {
-        this.ctx = ctx;
+    /**
+     * @param snapshotStore  where the snapshot is written; null if the node takes none (a chunk then
+     *                       stops the node: every node needs a store to be sent snapshots)
+     * @param snapshotChunks the chunks the core queued, at most {@link #CHUNK_QUEUE}
+     */
+    SnapshotInstaller(long groupId, long selfId, SnapshotStore snapshotStore, StateMachine stateMachine,
+                      SpscArrayQueue<InstallSnapshotRequest> snapshotChunks,
+                      AtomicReference<SnapshotInfo> installedSnapshot, AtomicReference<SnapshotInfo> latestSnapshot,
+                      Signal coreSignal, TransportLink transport, java.util.function.LongSupplier applied,
+                      Restored restored, java.util.function.BooleanSupplier mayRestore) {
+        this.groupId = groupId;
+        this.selfId = selfId;
+        this.snapshotStore = snapshotStore;
+        this.stateMachine = stateMachine;
+        this.snapshotChunks = snapshotChunks;
+        this.installedSnapshot = installedSnapshot;
+        this.latestSnapshot = latestSnapshot;
+        this.coreSignal = coreSignal;
+        this.transport = transport;
         this.applied = applied;
         this.restored = restored;
         this.mayRestore = mayRestore;
@@ -61,12 +93,12 @@ final class SnapshotInstaller {
         int work = 0;
         restoreWaiting = false;
         InstallSnapshotRequest chunk;
-        while (work < NodeContext.SNAPSHOT_CHUNK_QUEUE && (chunk = ctx.snapshotChunks.peek()) != null) {
+        while (work < CHUNK_QUEUE && (chunk = snapshotChunks.peek()) != null) {
             if (chunk.done() && !mayRestore.getAsBoolean()) {
                 restoreWaiting = true;
                 break;
             }
-            ctx.snapshotChunks.poll();
+            snapshotChunks.poll();
             onChunk(chunk);
             work++;
         }
@@ -79,18 +111,18 @@ final class SnapshotInstaller {
     }
 
     private void onChunk(InstallSnapshotRequest chunk) throws IOException {
-        if (ctx.snapshotStore == null) {
-            throw new IOException("node " + ctx.selfId + " was sent snapshot " + chunk.snapshot() + " by node "
+        if (snapshotStore == null) {
+            throw new IOException("node " + selfId + " was sent snapshot " + chunk.snapshot() + " by node "
                     + chunk.from() + " but has no snapshot store to install it: configure one on every node");
         }
         boolean current = sink != null && chunk.snapshot().equals(receiving) && chunk.term() == receivingTerm;
         if (chunk.offset() == 0 && !current) {
             abandon();
-            sink = ctx.snapshotStore.begin(chunk.snapshot(), chunk.membership());
+            sink = snapshotStore.begin(chunk.snapshot(), chunk.membership());
             receiving = chunk.snapshot();
             receivingTerm = chunk.term();
             received = 0;
-            LOG.info("node {} of group {} is receiving snapshot {} from node {}", ctx.selfId, ctx.groupId,
+            LOG.info("node {} of group {} is receiving snapshot {} from node {}", selfId, groupId,
                     receiving, chunk.from());
             current = true;
         }
@@ -108,24 +140,24 @@ final class SnapshotInstaller {
         SnapshotInfo info = sink.commit();
         sink = null;
         receiving = null;
-        LOG.info("node {} of group {} received snapshot {} ({} bytes)", ctx.selfId, ctx.groupId, info.last(),
+        LOG.info("node {} of group {} received snapshot {} ({} bytes)", selfId, groupId, info.last(),
                 info.sizeBytes());
         if (info.last().index() > applied.getAsLong()) {
-            try (InputStream in = ctx.snapshotStore.open(info)) {
-                ctx.stateMachine.restore(in);
+            try (InputStream in = snapshotStore.open(info)) {
+                stateMachine.restore(in);
                 in.transferTo(OutputStream.nullOutputStream()); // the store verifies the data at its end
             }
             restored.restored(info);
         }
         // The engine answers the leader once it has moved its log onto the snapshot.
-        ctx.installedSnapshot.set(info);
-        ctx.latestSnapshot.accumulateAndGet(info, NodeContext::newer);
-        ctx.coreSignal.wake();
+        installedSnapshot.set(info);
+        latestSnapshot.accumulateAndGet(info, SnapshotTask::newer);
+        coreSignal.wake();
     }
 
     private void answer(InstallSnapshotRequest chunk, long nextOffset) {
         try {
-            ctx.transport.send(InstallSnapshotResponse.progress(ctx.selfId, chunk.from(), chunk.term(),
+            transport.send(InstallSnapshotResponse.progress(selfId, chunk.from(), chunk.term(),
                     chunk.snapshot(), nextOffset));
         } catch (RuntimeException e) {
             LOG.debug("cannot answer snapshot chunk from node {}: {}", chunk.from(), e.toString());

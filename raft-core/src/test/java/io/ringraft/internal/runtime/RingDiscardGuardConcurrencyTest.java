@@ -45,7 +45,7 @@ class RingDiscardGuardConcurrencyTest {
         return h ^ (h >>> 29);
     }
 
-    /** What the two threads share, as in {@link NodeContext}. */
+    /** What the two threads share, as the core and the log writer share {@code accepted} and the {@code LogCut}. */
     static final class Shared {
         volatile long accepted;
         final AtomicLong cut = new AtomicLong(Long.MAX_VALUE);
