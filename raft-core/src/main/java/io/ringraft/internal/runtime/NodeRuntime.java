@@ -9,6 +9,26 @@ import io.ringraft.internal.engine.LogTerms;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.internal.engine.RecoveredState;
 import io.ringraft.internal.engine.progress.IoId;
+import io.ringraft.internal.runtime.requests.Forwards;
+import io.ringraft.internal.runtime.requests.MembershipRequest;
+import io.ringraft.internal.runtime.requests.PendingFutures;
+import io.ringraft.internal.runtime.requests.PendingReads;
+import io.ringraft.internal.runtime.requests.ProposalOutcomes;
+import io.ringraft.internal.runtime.requests.RequestQueues;
+import io.ringraft.internal.runtime.requests.TransferRequest;
+import io.ringraft.internal.runtime.ring.EntryRing;
+import io.ringraft.internal.runtime.tasks.ApplierTask;
+import io.ringraft.internal.runtime.tasks.CoreState;
+import io.ringraft.internal.runtime.tasks.CoreTask;
+import io.ringraft.internal.runtime.tasks.LogCut;
+import io.ringraft.internal.runtime.tasks.LogWriterTask;
+import io.ringraft.internal.runtime.tasks.PeerSender;
+import io.ringraft.internal.runtime.tasks.Peers;
+import io.ringraft.internal.runtime.tasks.RingRoom;
+import io.ringraft.internal.runtime.tasks.SnapshotInstaller;
+import io.ringraft.internal.runtime.tasks.SnapshotJob;
+import io.ringraft.internal.runtime.tasks.SnapshotTask;
+import io.ringraft.internal.runtime.tasks.StreamingAdapter;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.spi.LogState;
@@ -285,7 +305,7 @@ public final class NodeRuntime implements AutoCloseable {
 
     /**
      * Wraps a streaming state machine so that it can be passed where a {@link StateMachine} is taken: the
-     * node's applier then hands it committed commands as a stream ({@link ApplyStream}) instead of
+     * node's applier then hands it committed commands as a stream ({@code ApplyStream}) instead of
      * calling {@code apply}. Any thread.
      */
     public static StateMachine streaming(io.ringraft.spi.StreamingStateMachine machine) {

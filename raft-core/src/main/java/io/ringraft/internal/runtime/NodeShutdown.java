@@ -5,6 +5,14 @@ import io.ringraft.api.NodeStoppedException;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.Role;
 import io.ringraft.api.StorageFailedException;
+import io.ringraft.internal.runtime.requests.MembershipRequest;
+import io.ringraft.internal.runtime.requests.ProposalOutcomes;
+import io.ringraft.internal.runtime.requests.RequestQueues;
+import io.ringraft.internal.runtime.requests.TransferRequest;
+import io.ringraft.internal.runtime.ring.EntryHeader;
+import io.ringraft.internal.runtime.ring.EntryRing;
+import io.ringraft.internal.runtime.tasks.CoreState;
+import io.ringraft.internal.runtime.tasks.SnapshotJob;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.concurrent.MessageHandler;
@@ -37,14 +45,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Never blocks except on its own lock; listener and future callbacks run on the calling thread.
  */
-final class NodeShutdown {
+public final class NodeShutdown {
 
     /** The core task's bit. */
-    static final int CORE = 1;
+    public static final int CORE = 1;
     /** The applier's bit. */
-    static final int APPLIER = 2;
+    public static final int APPLIER = 2;
     /** The snapshot task's bit. */
-    static final int SNAPSHOTS = 4;
+    public static final int SNAPSHOTS = 4;
     /** Every task. */
     static final int ALL = CORE | APPLIER | SNAPSHOTS;
 
@@ -93,7 +101,7 @@ final class NodeShutdown {
      * The tasks in {@code tasks} (bits) will not complete any outcome again. Any thread; idempotent.
      * Runs the routine if no task is left.
      */
-    void taskStopped(int tasks) {
+    public void taskStopped(int tasks) {
         int before = running.getAndUpdate(bits -> bits & ~tasks);
         if (before != 0 && (before & ~tasks) == 0) {
             run();

@@ -27,7 +27,7 @@ import java.lang.invoke.VarHandle;
  * value is a bug and throws. A few positions are not monotonic as indexes (what the log writer
  * handed to storage goes back when a follower truncates): they are built with {@link #movable}.
  */
-final class ProgressPointer extends ProgressView {
+public final class ProgressPointer extends ProgressView {
 
     private final String name;
     private final boolean monotonic;
@@ -59,7 +59,7 @@ final class ProgressPointer extends ProgressView {
      *
      * @throws IllegalStateException if the pointer is monotonic and {@code value} is below the current one
      */
-    void publish(long value) {
+    public void publish(long value) {
         long current = (long) VALUE.get(this); // the owner's own last write: a plain read suffices
         if (value == current) {
             return;
@@ -76,7 +76,7 @@ final class ProgressPointer extends ProgressView {
     }
 
     /** Owner task only: publishes {@code value} if it is above the current value. */
-    boolean advance(long value) {
+    public boolean advance(long value) {
         if (value <= (long) VALUE.get(this)) {
             return false;
         }

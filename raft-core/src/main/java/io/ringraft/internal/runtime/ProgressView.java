@@ -8,13 +8,13 @@ package io.ringraft.internal.runtime;
  * <p>Any thread may call {@link #get()}; it never blocks. It costs what reading the pointer costs (a
  * final method of the pointer's own class: one acquire load, no indirection).
  */
-abstract sealed class ProgressView extends ProgressPointerValue permits ProgressPointer {
+public abstract sealed class ProgressView extends ProgressPointerValue permits ProgressPointer {
 
     ProgressView() {
     }
 
     /** The newest value (acquire): whatever the writer wrote before publishing it is visible. Any thread. */
-    final long get() {
+    public final long get() {
         return (long) VALUE.getAcquire(this);
     }
 }

@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
  * between "found no work" and "parked": a wake that lands in between makes the next wait return at
  * once. Safe for any number of producers and one waiting thread.
  */
-final class Signal {
+public final class Signal {
 
     private volatile Thread owner;
     private volatile boolean parked;
@@ -22,7 +22,7 @@ final class Signal {
     }
 
     /** Any thread: makes the owner run its duty cycle again soon. */
-    void wake() {
+    public void wake() {
         pending = true;
         if (parked) {
             Thread thread = owner;

@@ -3,6 +3,7 @@ package io.ringraft.internal.runtime;
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftStatus;
 import io.ringraft.internal.engine.progress.IoId;
+import io.ringraft.internal.runtime.tasks.CoreState;
 import io.ringraft.spi.SnapshotInfo;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;

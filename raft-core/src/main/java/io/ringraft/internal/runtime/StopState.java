@@ -14,7 +14,7 @@ import java.util.List;
  * signals given at construction) so that each sees the stop on its next cycle. Never blocks. Reading
  * costs two volatile loads, as before it was split out of the node's shared state.
  */
-final class StopState {
+public final class StopState {
 
     private static final VarHandle FAILURE;
 
@@ -38,7 +38,7 @@ final class StopState {
     }
 
     /** True once the node is closing or failed. Any thread. */
-    boolean stopped() {
+    public boolean stopped() {
         return closing || failure != null;
     }
 
@@ -53,7 +53,7 @@ final class StopState {
     }
 
     /** Stops the node after {@code cause}: the first failure wins, and every task is woken to see it. Any thread. */
-    void fail(Throwable cause) {
+    public void fail(Throwable cause) {
         if (FAILURE.compareAndSet(this, null, cause)) {
             wakeAll();
         }

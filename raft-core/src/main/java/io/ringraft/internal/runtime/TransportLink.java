@@ -1,5 +1,7 @@
 package io.ringraft.internal.runtime;
 
+import io.ringraft.internal.runtime.tasks.PeerSender;
+import io.ringraft.internal.runtime.tasks.SnapshotInstaller;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.spi.RaftTransport;
 
@@ -20,7 +22,7 @@ import io.ringraft.spi.RaftTransport;
  * does not); {@link #connect} and {@link #close()} once each, by the thread that starts or closes the
  * node.
  */
-final class TransportLink {
+public final class TransportLink {
 
     private volatile RaftTransport transport;
 
@@ -40,7 +42,7 @@ final class TransportLink {
      * @throws RuntimeException whatever the transport throws (a transport must not, but the callers
      *                          guard against one that does)
      */
-    boolean send(RaftMessage message) {
+    public boolean send(RaftMessage message) {
         RaftTransport connected = transport;
         return connected != null && connected.send(message);
     }

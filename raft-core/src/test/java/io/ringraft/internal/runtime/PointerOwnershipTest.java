@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.Role;
+import io.ringraft.internal.runtime.requests.ProposalOutcomes;
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.InMemorySnapshotStore;
 import io.ringraft.local.LocalNetwork;
