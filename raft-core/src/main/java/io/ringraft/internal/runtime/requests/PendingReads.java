@@ -12,6 +12,7 @@ import org.jctools.queues.SpscArrayQueue;
  * id, a queue of new reads for the core, and a queue of reads whose read index is known, for the
  * applier. A read moves: caller thread ({@link #submit}) → core (asks the engine) → applier (serves
  * it once {@code applied >= readIndex}). Any thread submits; the core and the applier complete.
+ * Lock-free; never blocks.
  */
 public final class PendingReads {
 

@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * reconciles its log with it, so a crash after the commit but before the log was reset is harmless.
  * A transfer interrupted by a new leader or a newer snapshot is abandoned when the first chunk of the
  * new one arrives. Memory: one transfer's sink at a time.
+ *
+ * <p>Runs on the applier's thread only (so the state machine is only ever touched there), between
+ * batches; blocks on the snapshot store's IO and inside the state machine's {@code restore}.
  */
 public final class SnapshotInstaller {
 
