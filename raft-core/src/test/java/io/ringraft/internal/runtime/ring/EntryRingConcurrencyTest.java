@@ -31,6 +31,8 @@ class EntryRingConcurrencyTest {
     private static final int MAX_WRITES = 4_000_000;
     private static final long MIN_VALIDATED = 100_000;
     private static final long JOIN_MILLIS = 30_000;
+    /** How long the writer may run to let the readers validate {@link #MIN_VALIDATED} reads (below the join). */
+    private static final long WRITE_NANOS = 20_000_000_000L;
 
     // ------------------------------------------------------------------ payload format
 
@@ -150,8 +152,16 @@ class EntryRingConcurrencyTest {
         @Override
         public void run() {
             try {
-                while (writes < MIN_WRITES || (writes < MAX_WRITES && shared.validated.sum() < MIN_VALIDATED)) {
+                // Past MIN_WRITES the writer goes on until the readers validated enough, within a time
+                // bound; past MAX_WRITES it yields after each step: on a loaded machine the readers may
+                // get little CPU while the writer runs flat out.
+                long deadline = System.nanoTime() + WRITE_NANOS;
+                while (writes < MIN_WRITES
+                        || (shared.validated.sum() < MIN_VALIDATED && System.nanoTime() - deadline < 0)) {
                     step();
+                    if (writes >= MAX_WRITES) {
+                        Thread.yield();
+                    }
                 }
             } catch (Throwable t) {
                 shared.error("writer: " + t);
