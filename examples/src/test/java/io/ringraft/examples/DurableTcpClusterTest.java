@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,8 +50,10 @@ class DurableTcpClusterTest {
         }
     }
 
-    private static final RaftConfig CONFIG = RaftConfig.builder().tickMillis(5).heartbeatIntervalMillis(20)
-            .electionTimeoutMillis(200).ringCapacityEntries(1024).ringCapacityBytes(1 << 20).maxEntryBytes(4096)
+    // An election timeout that a loaded machine (fsyncs, a busy CPU) does not trip: a leader change
+    // while the commands are proposed would fail them as indeterminate.
+    private static final RaftConfig CONFIG = RaftConfig.builder().tickMillis(5).heartbeatIntervalMillis(50)
+            .electionTimeoutMillis(1000).ringCapacityEntries(1024).ringCapacityBytes(1 << 20).maxEntryBytes(4096)
             .proposalQueueBytes(1 << 16).build();
 
     @TempDir
@@ -113,6 +116,12 @@ class DurableTcpClusterTest {
             nodes.add(node);
         }
         nodes.forEach(RaftNode::start);
+    }
+
+    /** A failed test must not leave nodes writing into the data directory JUnit deletes. */
+    @AfterEach
+    void closeNodes() {
+        stopAll();
     }
 
     private void stopAll() {

@@ -305,10 +305,8 @@ public final class RaftNode implements AutoCloseable {
             Objects.requireNonNull(logStorage, "logStorage is required");
             Objects.requireNonNull(transport, "transport is required");
             NodeRuntime runtime = new NodeRuntime(groupId, nodeId, voters, config, stateMachine, logStorage,
-                    snapshotStore, transport, listener, threading, System::nanoTime, new SplittableRandom(randomSeed));
-            if (stateListener != null) {
-                runtime.stateListener(stateListener);
-            }
+                    snapshotStore, transport, listener, stateListener, threading, System::nanoTime,
+                    new SplittableRandom(randomSeed));
             return new RaftNode(new NodeHandle(runtime), listener != null);
         }
     }

@@ -102,7 +102,7 @@ final class SimNode {
             streamingIncarnations++;
         }
         runtime = new NodeRuntime(1, id, voters, config, streaming != null ? NodeRuntime.streaming(streaming) : kv,
-                new SimLogStorage(disk), snapshots.reopen(), network, listener, NodeRuntime.Threading.MANUAL,
+                new SimLogStorage(disk), snapshots.reopen(), network, listener, null, NodeRuntime.Threading.MANUAL,
                 this::localClock,
                 new SplittableRandom(seed * 31 + id * 1_000_003L + incarnation));
         runtime.start();

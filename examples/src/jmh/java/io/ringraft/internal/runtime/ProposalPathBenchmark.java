@@ -2,6 +2,7 @@ package io.ringraft.internal.runtime;
 
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.RaftConfig;
+import io.ringraft.internal.runtime.ring.EntryRing;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.agrona.MutableDirectBuffer;

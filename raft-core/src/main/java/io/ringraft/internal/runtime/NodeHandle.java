@@ -4,6 +4,7 @@ import io.ringraft.api.LogId;
 import io.ringraft.api.NodeStoppedException;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.RejectedException;
+import io.ringraft.internal.runtime.requests.ProposalOutcomes;
 import java.util.concurrent.CompletableFuture;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

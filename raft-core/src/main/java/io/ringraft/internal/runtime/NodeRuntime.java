@@ -3,10 +3,34 @@ package io.ringraft.internal.runtime;
 import io.ringraft.api.LogId;
 import io.ringraft.api.ProposalListener;
 import io.ringraft.api.RaftConfig;
+import io.ringraft.api.StateListener;
 import io.ringraft.internal.engine.EngineConfig;
 import io.ringraft.internal.engine.LogTerms;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.internal.engine.RecoveredState;
+import io.ringraft.internal.engine.progress.IoId;
+import io.ringraft.internal.runtime.requests.Forwards;
+import io.ringraft.internal.runtime.requests.MembershipRequest;
+import io.ringraft.internal.runtime.requests.PendingFutures;
+import io.ringraft.internal.runtime.requests.PendingReads;
+import io.ringraft.internal.runtime.requests.ProposalOutcomes;
+import io.ringraft.internal.runtime.requests.RequestQueues;
+import io.ringraft.internal.runtime.requests.TransferRequest;
+import io.ringraft.internal.runtime.ring.EntryRing;
+import io.ringraft.internal.runtime.tasks.ApplierTask;
+import io.ringraft.internal.runtime.tasks.CoreState;
+import io.ringraft.internal.runtime.tasks.CoreTask;
+import io.ringraft.internal.runtime.tasks.LogCut;
+import io.ringraft.internal.runtime.tasks.LogWriterTask;
+import io.ringraft.internal.runtime.tasks.PeerSender;
+import io.ringraft.internal.runtime.tasks.Peers;
+import io.ringraft.internal.runtime.tasks.RingRoom;
+import io.ringraft.internal.runtime.tasks.SnapshotInstaller;
+import io.ringraft.internal.runtime.tasks.SnapshotJob;
+import io.ringraft.internal.runtime.tasks.SnapshotTask;
+import io.ringraft.internal.runtime.tasks.StreamingAdapter;
+import io.ringraft.message.InstallSnapshotRequest;
+import io.ringraft.message.RaftMessage;
 import io.ringraft.spi.LogState;
 import io.ringraft.spi.LogStorage;
 import io.ringraft.spi.RaftTransportFactory;
@@ -15,19 +39,37 @@ import io.ringraft.spi.SnapshotStore;
 import io.ringraft.spi.StateMachine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.SpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Assembles and runs one node: recovers storage, builds the engine, the ring, the queues and the
- * tasks (core, log writer, applier, one replicator per peer), and runs the tasks according to the
- * {@link Threading} placement.
+ * tasks (core, log writer, applier, snapshot task, one sender per peer), and runs the tasks according
+ * to the {@link Threading} placement.
+ *
+ * <p><b>Construction.</b> There is no shared context object: the constructor builds, in this order,
+ * the signals and the stop state, the ring and the queues, the progress pointers (each starting where
+ * recovery left it), the engine (asking the ring through {@link RingRoom}), and then each task with
+ * exactly the pointers, queues and mailboxes it reads or writes: a pointer's one writer is given the
+ * {@link ProgressPointer}, its readers only its {@link ProgressView}. Nothing is set on a task after it
+ * is built; the one thing that does not exist yet, the transport (connected by {@link #start()}, as the
+ * transport SPI says), reaches the sending tasks through a {@link TransportLink} they hold from the start.
+ * A sender for a member that joins later is built the same way, by {@link Peers} on the core's thread.
  *
  * <p>Public only so that the deterministic simulator (test sources) can step the tasks itself
  * ({@link Threading#MANUAL}); applications use {@code io.ringraft.api.RaftNode}. Thread-safe:
@@ -51,17 +93,38 @@ public final class NodeRuntime implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
 
-    private final NodeContext ctx;
+    private final long groupId;
+    private final long selfId;
+    private final RaftConfig config;
+    private final RaftTransportFactory transportFactory;
+    private final LogStorage storage;
+    /** Null if the node takes no snapshots. */
+    private final SnapshotStore snapshotStore;
+    private final StopState stop;
+    private final TaskPlacement placement;
+    private final Signal coreSignal;
+    private final Signal writerSignal;
+    private final Signal applierSignal;
+    private final Signal snapshotSignal;
+    /** The signal of each peer slot's sender. */
+    private final Signal[] senderSignals;
+    /** Inbound messages from the transport to the core. */
+    private final MpscArrayQueue<RaftMessage> inbound;
+    private final AtomicLong droppedInbound;
+    private final RequestQueues requests;
+    private final PendingFutures futures;
+    private final TransportLink transport;
+    private final StatusView status;
+    /** Every progress pointer, for the tests that check each has one writer. */
+    private final List<ProgressPointer> pointers;
+    private final NodeShutdown shutdown;
     private final CoreTask core;
     private final LogWriterTask writer;
     private final ApplierTask applier;
+    /** Null if the node takes no snapshots. */
     private final SnapshotTask snapshots;
-    private final NodeShutdown shutdown;
-    /** Replicators by slot; the core adds one when a new member appears (copy-on-write: read anywhere). */
-    private volatile List<PeerSender> replicators = List.of();
-    private final Threading threading;
-    private final RaftTransportFactory transportFactory;
-    private final TaskPlacement placement;
+    /** Senders by slot; the core adds one when a new member appears (copy-on-write: read anywhere). */
+    private final List<PeerSender> senders;
     private volatile boolean closed;
 
     /**
@@ -72,37 +135,32 @@ public final class NodeRuntime implements AutoCloseable {
     public NodeRuntime(long groupId, long selfId, long[] voters, RaftConfig config, StateMachine stateMachine,
                        LogStorage storage, RaftTransportFactory transportFactory, ProposalListener listener,
                        Threading threading, LongSupplier nanoClock, RandomGenerator random) {
-        this(groupId, selfId, voters, config, stateMachine, storage, null, transportFactory, listener, threading,
+        this(groupId, selfId, voters, config, stateMachine, storage, null, transportFactory, listener, null, threading,
                 nanoClock, random);
     }
 
     /**
      * Opens storage and the snapshot store (if any), restores the state machine from the newest
-     * snapshot and reconciles the log with it; does not start any task yet.
+     * snapshot and reconciles the log with it, then builds the node: the engine, the ring, the queues
+     * and pointers, and each task with exactly the ones it reads or writes. Does not start any task
+     * yet, and does not connect the transport (see {@link #start()}).
      *
      * @param snapshotStore where snapshots go, or null: the node then takes none and keeps its whole log
+     * @param stateListener told about role, term and leader changes on the core's thread, or null
      * @throws UncheckedIOException if storage cannot be opened or holds an inconsistent state
      */
     public NodeRuntime(long groupId, long selfId, long[] voters, RaftConfig config, StateMachine stateMachine,
                        LogStorage storage, SnapshotStore snapshotStore, RaftTransportFactory transportFactory,
-                       ProposalListener listener, Threading threading, LongSupplier nanoClock, RandomGenerator random) {
-        this.threading = threading;
+                       ProposalListener listener, StateListener stateListener, Threading threading,
+                       LongSupplier nanoClock, RandomGenerator random) {
+        this.groupId = groupId;
+        this.selfId = selfId;
+        this.config = config;
         this.transportFactory = transportFactory;
-        Signal coreSignal = new Signal();
-        Signal writerSignal = new Signal();
-        Signal applierSignal = new Signal();
-        Signal snapshotSignal = new Signal();
-        if (threading == Threading.SHARED) {
-            writerSignal = coreSignal;
-            applierSignal = coreSignal;
-            snapshotSignal = coreSignal;
-        }
-        this.ctx = new NodeContext(groupId, selfId, config, nanoClock, storage, snapshotStore, stateMachine, listener,
-                coreSignal, writerSignal, applierSignal, snapshotSignal, threading == Threading.SHARED);
-        this.placement = new TaskPlacement(threading, ctx::fail);
-        ctx.onPeerAdded = this::addReplicator;
-        ProposalOutcomes outcomes = new ProposalOutcomes(listener, ctx.futures);
-        this.shutdown = new NodeShutdown(ctx, outcomes);
+        this.storage = storage;
+        this.snapshotStore = snapshotStore;
+
+        // Recovery: storage, the newest snapshot, the state machine restored from it.
         LogState state;
         LogTerms terms;
         List<io.ringraft.internal.engine.membership.ConfigEntry> configs;
@@ -124,11 +182,6 @@ public final class NodeRuntime implements AutoCloseable {
             }
             throw (RuntimeException) e;
         }
-        EngineConfig engineConfig = new EngineConfig(selfId, voters, config.electionTimeoutTicks(),
-                config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(),
-                config.maxInflightAppends(), config.maxEntriesPerAppend(), config.maxPendingReads(),
-                config.leaseTicks());
-        this.core = new CoreTask(ctx, outcomes, shutdown);
         LogId snapshotLast = snapshot == null ? LogId.ZERO : snapshot.last();
         io.ringraft.internal.engine.membership.ClusterConfig snapshotConfig;
         try {
@@ -137,19 +190,114 @@ public final class NodeRuntime implements AutoCloseable {
             closeAfterFailedStart(storage, snapshotStore, e);
             throw new UncheckedIOException("node " + selfId + " of group " + groupId + ": " + e.getMessage(), e);
         }
+
+        // Signals: one per task, or the core's for all of them on a shared thread.
+        Signal coreSignal = new Signal();
+        boolean shared = threading == Threading.SHARED;
+        Signal writerSignal = shared ? coreSignal : new Signal();
+        Signal applierSignal = shared ? coreSignal : new Signal();
+        Signal snapshotSignal = shared ? coreSignal : new Signal();
+        Signal[] senderSignals = new Signal[config.maxMembers()];
+        List<Signal> signals = new ArrayList<>(List.of(coreSignal, writerSignal, applierSignal, snapshotSignal));
+        for (int i = 0; i < senderSignals.length; i++) {
+            senderSignals[i] = shared ? coreSignal : new Signal();
+            signals.add(senderSignals[i]);
+        }
+        this.coreSignal = coreSignal;
+        this.writerSignal = writerSignal;
+        this.applierSignal = applierSignal;
+        this.snapshotSignal = snapshotSignal;
+        this.senderSignals = senderSignals;
+        StopState stop = new StopState(signals);
+        this.stop = stop;
+        TaskPlacement placement = new TaskPlacement(threading, stop::fail);
+        this.placement = placement;
+
+        // The ring, the application's request queues, the mailboxes between tasks.
+        EntryRing ring = new EntryRing(config.ringCapacityEntries(), config.ringCapacityBytes());
+        ring.resetTo(state.last().index() + 1);
+        this.futures = new PendingFutures(config.maxPendingFutures());
+        int proposalBytes = config.proposalQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH;
+        // Forwarded request ids start at this incarnation's clock reading: a restarted node's ids differ from
+        // its earlier ones (in practice; the leader's duplicate filter only needs them distinct).
+        this.requests = new RequestQueues(
+                new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(proposalBytes))),
+                new PendingReads(config.maxPendingReads()),
+                new Forwards(config.maxPendingFutures(), Math.max(1, nanoClock.getAsLong())),
+                new AtomicReference<>(), new AtomicReference<>(), new AtomicReference<>());
+        this.inbound = new MpscArrayQueue<>(config.inboundQueueCapacity());
+        AtomicLong droppedInbound = new AtomicLong();
+        AtomicLong droppedOutbound = new AtomicLong();
+        this.droppedInbound = droppedInbound;
+        AtomicReference<LogCut> logCut = new AtomicReference<>();
+        AtomicReference<SnapshotInfo> latestSnapshot = new AtomicReference<>(snapshot);
+        AtomicReference<SnapshotInfo> installedSnapshot = new AtomicReference<>();
+        AtomicReference<SnapshotJob> snapshotJob = new AtomicReference<>();
+        SpscArrayQueue<InstallSnapshotRequest> snapshotChunks = new SpscArrayQueue<>(SnapshotInstaller.CHUNK_QUEUE);
+        TransportLink transport = new TransportLink();
+        this.transport = transport;
+
+        // The pointers that start where storage stands, the engine, and the pointers that start where it stands.
+        // Each names its writer task (its only publisher) and wakes the tasks that watch it.
+        ProgressPointer purgeLimit = ProgressPointer.monotonic("purgeLimit", 0, writerSignal); // core
+        ProgressPointer purged = ProgressPointer.monotonic("purged", state.base().index()); // log writer
+        ProgressPointer flushed = ProgressPointer.monotonic("flushed", 0, coreSignal); // log writer
+        ProgressPointer submitted = ProgressPointer.movable("submitted", state.last().index()); // log writer; only status reads it, so it wakes nobody
+        ProgressPointer applied = ProgressPointer.monotonic("applied", snapshotLast.index(), coreSignal); // applier
+        ProgressPointer leaderTerm = ProgressPointer.movable("leaderTerm", -1); // core
+        RingRoom room = new RingRoom(ring, applied, submitted, config.maxBytesPerAppend());
+        EngineConfig engineConfig = new EngineConfig(selfId, voters, config.electionTimeoutTicks(),
+                config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(),
+                config.maxInflightAppends(), config.maxEntriesPerAppend(), config.maxPendingReads(),
+                config.leaseTicks());
         RaftEngine engine = new RaftEngine(engineConfig, new RecoveredState(state.vote(), terms, 0, configs,
-                snapshotLast, snapshotConfig), random, core);
-        ctx.ring.resetTo(state.last().index() + 1);
-        ctx.latestSnapshot.set(snapshot);
-        core.bind(engine);
-        this.writer = new LogWriterTask(ctx, state.vote(), state.base().index(), state.last().index());
+                snapshotLast, snapshotConfig), random, room);
+        // A restored snapshot is committed: status agrees from the start.
+        ProgressPointer committed = ProgressPointer.monotonic("committed", engine.commitIndex()); // core
+        ProgressPointer applyLimit = ProgressPointer.monotonic("applyLimit", engine.applyLimit(), applierSignal); // core
+        ProgressPointer durable = ProgressPointer.movable("durable", engine.durableIndex()); // core
+        AtomicReference<IoId> accepted = new AtomicReference<>(engine.accepted()); // core
+        AtomicReference<CoreState> coreState = new AtomicReference<>(CoreState.initial()); // core
+        this.pointers = List.of(purgeLimit, purged, flushed, submitted, applyLimit, committed, durable, applied,
+                leaderTerm);
+        this.status = new StatusView(groupId, selfId, coreState, accepted, submitted, flushed, durable, committed,
+                applied, purged, droppedInbound, droppedOutbound, latestSnapshot, stop);
+
+        // The tasks, each with what it reads and writes.
+        ProposalOutcomes outcomes = new ProposalOutcomes(listener, futures);
+        this.shutdown = new NodeShutdown(groupId, selfId, stop, ring, applied, leaderTerm, coreState, requests,
+                snapshotJob, outcomes, snapshotStore != null);
+        List<PeerSender> senders = new CopyOnWriteArrayList<>();
+        this.senders = senders;
+        Peers peers = new Peers(selfId, config.maxInflightAppends() + 16, senderSignals,
+                (slot, peerId, outbox, chunkRequest, signal) -> {
+                    PeerSender sender = new PeerSender(groupId, selfId, peerId, slot, outbox, chunkRequest, config,
+                            ring, storage, snapshotStore, leaderTerm, latestSnapshot, transport, stop);
+                    senders.add(sender);
+                    placement.add(sender, signal);
+                });
+        this.core = new CoreTask(groupId, selfId, config, nanoClock, engine, ring, room,
+                new CoreTask.Pointers(accepted, logCut, purgeLimit, committed, applyLimit, durable, leaderTerm,
+                        coreState, flushed, submitted, applied),
+                new CoreTask.Inputs(requests.proposals(), inbound, requests.reads(), requests.forwards(),
+                        requests.transfer(), requests.membershipChange(), installedSnapshot, latestSnapshot),
+                new CoreTask.Outputs(peers, snapshotChunks, writerSignal, applierSignal, droppedOutbound,
+                        droppedInbound),
+                stateListener, status, stop, outcomes, shutdown);
+        this.writer = new LogWriterTask(groupId, selfId, config, ring, storage, state, accepted, logCut, purgeLimit,
+                submitted, flushed, purged, stop);
         // The state machine holds the snapshot's state (or none): applying resumes after it.
         byte[] membership = snapshot != null ? snapshot.membership()
                 : io.ringraft.internal.engine.membership.ClusterConfig.of(voters, new long[0]).encode();
-        this.applier = new ApplierTask(ctx, outcomes, shutdown, snapshotLast, membership);
-        this.snapshots = new SnapshotTask(ctx, shutdown);
+        this.applier = new ApplierTask(groupId, selfId, config, nanoClock, ring, storage, stateMachine, applyLimit,
+                applied, requests.reads(), requests.forwards(),
+                new ApplierTask.Snapshots(snapshotStore, latestSnapshot, snapshotJob, requests.snapshotRequest(),
+                        snapshotSignal, snapshotChunks, installedSnapshot, coreSignal, transport),
+                applierSignal, stop, outcomes, shutdown, snapshotLast, membership);
+        this.snapshots = snapshotStore == null ? null : new SnapshotTask(groupId, selfId, nanoClock, snapshotStore,
+                snapshotJob, latestSnapshot, coreSignal, applierSignal, stop, shutdown);
         for (long voter : voters) {
-            ctx.slotFor(voter); // replicators for the initial members; later ones come with the configuration
+            peers.slotFor(voter); // senders for the initial members; later ones come with the configuration
         }
         LOG.info("node {} of group {} recovered: vote {}, log after {} up to {}", selfId, groupId,
                 state.vote(), state.base(), state.last());
@@ -157,7 +305,7 @@ public final class NodeRuntime implements AutoCloseable {
 
     /**
      * Wraps a streaming state machine so that it can be passed where a {@link StateMachine} is taken: the
-     * node's applier then hands it committed commands as a stream ({@link ApplyStream}) instead of
+     * node's applier then hands it committed commands as a stream ({@code ApplyStream}) instead of
      * calling {@code apply}. Any thread.
      */
     public static StateMachine streaming(io.ringraft.spi.StreamingStateMachine machine) {
@@ -177,39 +325,27 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
-    /** Sets the listener told about role, term and leader changes (before {@link #start()}). */
-    public void stateListener(io.ringraft.api.StateListener listener) {
-        ctx.stateListener = listener;
-        ctx.statusView = this::status;
-    }
-
-    /** Connects the transport and starts the task threads (none in {@link Threading#MANUAL}). */
+    /**
+     * Connects the transport, then starts the task threads (none in {@link Threading#MANUAL}). The
+     * transport is handed to the tasks that send ({@link TransportLink}) before any task thread starts.
+     */
     public void start() {
-        ctx.transport = transportFactory.connect(ctx.groupId, ctx.selfId, this::offerInbound);
+        transport.connect(transportFactory.connect(groupId, selfId, this::offerInbound));
         List<Agent> others = new ArrayList<>();
         List<Signal> signals = new ArrayList<>();
         others.add(writer);
-        signals.add(ctx.writerSignal);
+        signals.add(writerSignal);
         others.add(applier);
-        signals.add(ctx.applierSignal);
-        if (ctx.snapshotStore != null) {
+        signals.add(applierSignal);
+        if (snapshots != null) {
             others.add(snapshots);
-            signals.add(ctx.snapshotSignal);
+            signals.add(snapshotSignal);
         }
-        for (PeerSender sender : replicators) {
+        for (PeerSender sender : senders) {
             others.add(sender);
-            signals.add(ctx.replicatorSignals[sender.slot()]);
+            signals.add(senderSignals[sender.slot()]);
         }
-        placement.start(core, ctx.coreSignal, ctx.config.tickMillis() * 1_000_000L, others, signals);
-    }
-
-    /** A new member got replicator slot {@code slot} (core thread, or the constructor). */
-    private void addReplicator(int slot) {
-        PeerSender replicator = new PeerSender(ctx, slot);
-        List<PeerSender> next = new ArrayList<>(replicators);
-        next.add(replicator);
-        replicators = List.copyOf(next);
-        placement.add(replicator, ctx.replicatorSignals[slot]);
+        placement.start(core, coreSignal, config.tickMillis() * 1_000_000L, others, signals);
     }
 
     /** All tasks of this node, core first (for {@link Threading#MANUAL} stepping). */
@@ -218,26 +354,26 @@ public final class NodeRuntime implements AutoCloseable {
         agents.add(core);
         agents.add(writer);
         agents.add(applier);
-        if (ctx.snapshotStore != null) {
+        if (snapshots != null) {
             agents.add(snapshots);
         }
-        agents.addAll(replicators);
+        agents.addAll(senders);
         return agents;
     }
 
-    private boolean offerInbound(io.ringraft.message.RaftMessage message) {
-        if (ctx.stopped()) {
+    private boolean offerInbound(RaftMessage message) {
+        if (stop.stopped()) {
             // A stopped node will never read: take the message and drop it, so that a transport does
             // not pause a connection it shares with other, healthy nodes waiting for room here.
-            ctx.droppedInbound.incrementAndGet();
+            droppedInbound.incrementAndGet();
             io.ringraft.message.Releasable.release(message);
             return true;
         }
-        if (!ctx.inbound.offer(message)) {
-            ctx.droppedInbound.incrementAndGet();
+        if (!inbound.offer(message)) {
+            droppedInbound.incrementAndGet();
             return false;
         }
-        ctx.coreSignal.wake();
+        coreSignal.wake();
         return true;
     }
 
@@ -252,23 +388,24 @@ public final class NodeRuntime implements AutoCloseable {
      *         larger than {@code maxEntryBytes}
      */
     public boolean tryPropose(byte origin, long correlationId, DirectBuffer payload, int offset, int length) {
-        if (length > ctx.config.maxEntryBytes() || ctx.stopped()) {
+        if (length > config.maxEntryBytes() || stop.stopped()) {
             return false;
         }
+        ManyToOneRingBuffer proposals = requests.proposals();
         long deadline = 0;
         while (true) {
-            int claim = ctx.proposals.tryClaim(origin, length + Long.BYTES);
+            int claim = proposals.tryClaim(origin, length + Long.BYTES);
             if (claim > 0) {
-                var buffer = ctx.proposals.buffer();
+                var buffer = proposals.buffer();
                 buffer.putLong(claim, correlationId);
                 buffer.putBytes(claim + Long.BYTES, payload, offset, length);
-                ctx.proposals.commit(claim);
-                ctx.coreSignal.wake();
+                proposals.commit(claim);
+                coreSignal.wake();
                 checkLateSubmission();
                 return true;
             }
-            long waitMillis = ctx.config.proposalWaitMillis();
-            if (waitMillis == 0 || ctx.stopped()) {
+            long waitMillis = config.proposalWaitMillis();
+            if (waitMillis == 0 || stop.stopped()) {
                 return false;
             }
             long now = System.nanoTime(); // the caller's own real-time wait, not the node's clock
@@ -286,10 +423,10 @@ public final class NodeRuntime implements AutoCloseable {
      * is stopped (the future is then left untouched).
      */
     public boolean tryRead(byte[] query, java.util.concurrent.CompletableFuture<Object> future) {
-        if (ctx.stopped() || !ctx.reads.submit(query, future)) {
+        if (stop.stopped() || !requests.reads().submit(query, future)) {
             return false;
         }
-        ctx.coreSignal.wake();
+        coreSignal.wake();
         checkLateSubmission();
         return true;
     }
@@ -300,10 +437,10 @@ public final class NodeRuntime implements AutoCloseable {
      * @return false if a transfer is already waiting or running, or the node is stopped
      */
     public boolean tryTransferLeadership(long target, java.util.concurrent.CompletableFuture<Void> future) {
-        if (ctx.stopped() || !ctx.transfer.compareAndSet(null, new NodeContext.TransferRequest(target, future))) {
+        if (stop.stopped() || !requests.transfer().compareAndSet(null, new TransferRequest(target, future))) {
             return false;
         }
-        ctx.coreSignal.wake();
+        coreSignal.wake();
         checkLateSubmission();
         return true;
     }
@@ -316,11 +453,11 @@ public final class NodeRuntime implements AutoCloseable {
      */
     public boolean tryChangeMembership(long[] voters, long[] learners,
                                        java.util.concurrent.CompletableFuture<Void> future) {
-        if (ctx.stopped() || !ctx.membershipChange.compareAndSet(null,
-                new NodeContext.MembershipRequest(voters.clone(), learners.clone(), future))) {
+        if (stop.stopped() || !requests.membershipChange().compareAndSet(null,
+                new MembershipRequest(voters.clone(), learners.clone(), future))) {
             return false;
         }
-        ctx.coreSignal.wake();
+        coreSignal.wake();
         checkLateSubmission();
         return true;
     }
@@ -333,11 +470,12 @@ public final class NodeRuntime implements AutoCloseable {
      *         {@code future} completes with it
      */
     public boolean tryTakeSnapshot(java.util.concurrent.CompletableFuture<LogId> future) {
-        if (ctx.stopped() || ctx.snapshotStore == null) {
+        if (stop.stopped() || snapshotStore == null) {
             return false;
         }
-        if (!ctx.snapshotRequest.compareAndSet(null, future)) {
-            java.util.concurrent.CompletableFuture<LogId> waiting = ctx.snapshotRequest.get();
+        AtomicReference<java.util.concurrent.CompletableFuture<LogId>> snapshotRequest = requests.snapshotRequest();
+        if (!snapshotRequest.compareAndSet(null, future)) {
+            java.util.concurrent.CompletableFuture<LogId> waiting = snapshotRequest.get();
             if (waiting == null) {
                 return tryTakeSnapshot(future);
             }
@@ -349,7 +487,7 @@ public final class NodeRuntime implements AutoCloseable {
                 }
             });
         }
-        ctx.applierSignal.wake();
+        applierSignal.wake();
         checkLateSubmission();
         return true;
     }
@@ -361,10 +499,10 @@ public final class NodeRuntime implements AutoCloseable {
      * @return false if too many forwards are pending or the node is stopped (the future is untouched)
      */
     public boolean tryForward(byte[] command, java.util.concurrent.CompletableFuture<Object> future) {
-        if (ctx.stopped() || !ctx.forwards.submit(command, future)) {
+        if (stop.stopped() || !requests.forwards().submit(command, future)) {
             return false;
         }
-        ctx.coreSignal.wake();
+        coreSignal.wake();
         checkLateSubmission();
         return true;
     }
@@ -374,51 +512,38 @@ public final class NodeRuntime implements AutoCloseable {
      * shutdown routine may have reported the queues already, so it reports this one (exactly once).
      */
     private void checkLateSubmission() {
-        if (ctx.stopped()) {
+        if (stop.stopped()) {
             shutdown.afterLateSubmission();
         }
     }
 
     /** Registers a future for a proposal; 0 if too many are pending. */
     public long registerFuture(java.util.concurrent.CompletableFuture<Object> future) {
-        return ctx.futures.register(future);
+        return futures.register(future);
     }
 
     /** Fails and forgets the future of a proposal that could not be queued. */
     public java.util.concurrent.CompletableFuture<Object> takeFuture(long correlationId) {
-        return ctx.futures.take(correlationId);
+        return futures.take(correlationId);
     }
 
     // ------------------------------------------------------------------ status
 
     /** A consistent-enough snapshot of the node's pointers (each read atomically, not all at once). */
     public io.ringraft.api.RaftStatus status() {
-        NodeContext.CoreState state = ctx.coreState;
-        var accepted = ctx.accepted.get();
-        Throwable failure = ctx.failure.get();
-        return new io.ringraft.api.RaftStatus(ctx.groupId, ctx.selfId, state.role(), state.term(), state.leaderId(), state.vote(),
-                accepted == null ? LogId.ZERO : accepted.lastLogId(), accepted == null ? 0 : accepted.seq(),
-                ctx.submitted.get(), ctx.flushed.get(), ctx.durable.get(), ctx.committed.get(),
-                ctx.applied.get(), ctx.droppedInbound.get(), ctx.droppedOutbound.get(),
-                failure == null ? null : failure.toString(), closed || ctx.closing, state.membership(),
-                latestSnapshotIndex(), ctx.purged.get());
-    }
-
-    private long latestSnapshotIndex() {
-        SnapshotInfo latest = ctx.latestSnapshot.get();
-        return latest == null ? 0 : latest.last().index();
+        return status.get();
     }
 
     public long selfId() {
-        return ctx.selfId;
+        return selfId;
     }
 
     public long groupId() {
-        return ctx.groupId;
+        return groupId;
     }
 
     public RaftConfig config() {
-        return ctx.config;
+        return config;
     }
 
     /** The engine, for the simulator's invariant checks (read only, from the stepping thread). */
@@ -427,13 +552,13 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /** The node's progress pointers (tests check that each has one writer). */
-    java.util.List<ProgressPointer> pointers() {
-        return ctx.pointers();
+    List<ProgressPointer> pointers() {
+        return pointers;
     }
 
     /** True once the node stopped (closed or failed). */
     public boolean isStopped() {
-        return ctx.stopped();
+        return stop.stopped();
     }
 
     /**
@@ -454,30 +579,27 @@ public final class NodeRuntime implements AutoCloseable {
         if (closed) {
             return;
         }
-        ctx.closing = true;
-        ctx.wakeAll();
+        stop.close();
         placement.stop();
         // No task runs any more: whatever they left pending is reported now, if a fail-stop did not already.
         shutdown.taskStopped(NodeShutdown.ALL);
         closed = true;
-        if (ctx.transport != null) {
-            ctx.transport.close();
-        }
+        transport.close();
         // Messages still queued hold transport memory: hand it back (after the transport stopped offering).
-        io.ringraft.message.RaftMessage left;
-        while ((left = ctx.inbound.poll()) != null) {
+        RaftMessage left;
+        while ((left = inbound.poll()) != null) {
             io.ringraft.message.Releasable.release(left);
         }
         try {
-            ctx.storage.close();
+            storage.close();
         } catch (IOException e) {
-            LOG.warn("closing the log storage of node {} failed", ctx.selfId, e);
+            LOG.warn("closing the log storage of node {} failed", selfId, e);
         }
-        if (ctx.snapshotStore != null) {
+        if (snapshotStore != null) {
             try {
-                ctx.snapshotStore.close();
+                snapshotStore.close();
             } catch (IOException e) {
-                LOG.warn("closing the snapshot store of node {} failed", ctx.selfId, e);
+                LOG.warn("closing the snapshot store of node {} failed", selfId, e);
             }
         }
     }

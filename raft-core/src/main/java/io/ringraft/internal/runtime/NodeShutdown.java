@@ -5,7 +5,16 @@ import io.ringraft.api.NodeStoppedException;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.Role;
 import io.ringraft.api.StorageFailedException;
+import io.ringraft.internal.runtime.requests.MembershipRequest;
+import io.ringraft.internal.runtime.requests.ProposalOutcomes;
+import io.ringraft.internal.runtime.requests.RequestQueues;
+import io.ringraft.internal.runtime.requests.TransferRequest;
+import io.ringraft.internal.runtime.ring.EntryHeader;
+import io.ringraft.internal.runtime.ring.EntryRing;
+import io.ringraft.internal.runtime.tasks.CoreState;
+import io.ringraft.internal.runtime.tasks.SnapshotJob;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.concurrent.MessageHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,22 +38,35 @@ import org.slf4j.LoggerFactory;
  * (under the same lock, so the queues have one consumer at a time). Every request is removed from its
  * table before it is completed, so nothing is reported twice.
  *
+ * <p>Built before the tasks (which report to it) with what it reports from: the ring and
+ * {@code applied}, the application's request queues ({@link RequestQueues}) and the snapshot job. Once
+ * every task stopped it also takes over what the core published last: it publishes {@code leaderTerm}
+ * as -1 and the core state as a follower's.
+ *
  * <p>Never blocks except on its own lock; listener and future callbacks run on the calling thread.
  */
-final class NodeShutdown {
+public final class NodeShutdown {
 
     /** The core task's bit. */
-    static final int CORE = 1;
+    public static final int CORE = 1;
     /** The applier's bit. */
-    static final int APPLIER = 2;
+    public static final int APPLIER = 2;
     /** The snapshot task's bit. */
-    static final int SNAPSHOTS = 4;
+    public static final int SNAPSHOTS = 4;
     /** Every task. */
     static final int ALL = CORE | APPLIER | SNAPSHOTS;
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeShutdown.class);
 
-    private final NodeContext ctx;
+    private final long groupId;
+    private final long selfId;
+    private final StopState stop;
+    private final EntryRing ring;
+    private final ProgressView applied;
+    private final ProgressPointer leaderTerm;
+    private final AtomicReference<CoreState> coreState;
+    private final RequestQueues requests;
+    private final AtomicReference<SnapshotJob> snapshotJob;
     private final ProposalOutcomes outcomes;
     /** Bits of the tasks that may still complete outcomes. */
     private final AtomicInteger running;
@@ -54,17 +76,32 @@ final class NodeShutdown {
     private final MessageHandler refuseHandler = this::refuse;
     private volatile boolean ran;
 
-    NodeShutdown(NodeContext ctx, ProposalOutcomes outcomes) {
-        this.ctx = ctx;
+    /**
+     * @param leaderTerm   the core's pointer, published once more by this routine (no task runs then)
+     * @param coreState    the core's state, replaced once more by this routine
+     * @param snapshotTask whether the node has a snapshot task (a snapshot store): it then waits for it too
+     */
+    NodeShutdown(long groupId, long selfId, StopState stop, EntryRing ring, ProgressView applied,
+                 ProgressPointer leaderTerm, AtomicReference<CoreState> coreState, RequestQueues requests,
+                 AtomicReference<SnapshotJob> snapshotJob, ProposalOutcomes outcomes, boolean snapshotTask) {
+        this.groupId = groupId;
+        this.selfId = selfId;
+        this.stop = stop;
+        this.ring = ring;
+        this.applied = applied;
+        this.leaderTerm = leaderTerm;
+        this.coreState = coreState;
+        this.requests = requests;
+        this.snapshotJob = snapshotJob;
         this.outcomes = outcomes;
-        this.running = new AtomicInteger(ctx.snapshotStore == null ? CORE | APPLIER : ALL);
+        this.running = new AtomicInteger(snapshotTask ? ALL : CORE | APPLIER);
     }
 
     /**
      * The tasks in {@code tasks} (bits) will not complete any outcome again. Any thread; idempotent.
      * Runs the routine if no task is left.
      */
-    void taskStopped(int tasks) {
+    public void taskStopped(int tasks) {
         int before = running.getAndUpdate(bits -> bits & ~tasks);
         if (before != 0 && (before & ~tasks) == 0) {
             run();
@@ -80,7 +117,7 @@ final class NodeShutdown {
     void afterLateSubmission() {
         synchronized (lock) {
             if (ran) {
-                failPending(ctx.failure.get());
+                failPending(stop.failure());
             }
         }
     }
@@ -90,14 +127,14 @@ final class NodeShutdown {
             if (ran) {
                 return;
             }
-            Throwable failure = ctx.failure.get();
+            Throwable failure = stop.failure();
             if (failure != null) {
                 LOG.error("node {} of group {} stopped after a failure; it acknowledges nothing more",
-                        ctx.selfId, ctx.groupId, failure);
+                        selfId, groupId, failure);
             }
-            ctx.leaderTerm.publish(-1);
-            NodeContext.CoreState state = ctx.coreState;
-            ctx.coreState = new NodeContext.CoreState(Role.FOLLOWER, state.term(), 0, state.vote(), state.membership());
+            leaderTerm.publish(-1);
+            CoreState state = coreState.get();
+            coreState.set(new CoreState(Role.FOLLOWER, state.term(), 0, state.vote(), state.membership()));
             failInRing(mayHaveTakenEffect(failure, "before the command's result was applied"));
             failPending(failure);
             ran = true;
@@ -106,8 +143,7 @@ final class NodeShutdown {
 
     /** Local proposals in the ring that the applier did not reach: they may commit without this node. */
     private void failInRing(RaftException reason) {
-        EntryRing ring = ctx.ring;
-        for (long index = Math.max(ring.firstIndex(), ctx.applied.get() + 1); index <= ring.lastIndex(); index++) {
+        for (long index = Math.max(ring.firstIndex(), applied.get() + 1); index <= ring.lastIndex(); index++) {
             if (ring.readHeader(index, header) && header.origin != ProposalOutcomes.NONE) {
                 outcomes.failed(header.origin, header.correlation, reason);
             }
@@ -116,32 +152,32 @@ final class NodeShutdown {
 
     /** Everything outside the ring: queued proposals, futures, reads, forwards, admin requests. */
     private void failPending(Throwable failure) {
-        RaftException notTaken = new NodeStoppedException("node " + ctx.selfId + " stopped before the request "
+        RaftException notTaken = new NodeStoppedException("node " + selfId + " stopped before the request "
                 + "was carried out" + (failure == null ? "" : " (" + failure + ")"));
         refusal = notTaken;
-        while (ctx.proposals.read(refuseHandler) > 0) {
+        while (requests.proposals().read(refuseHandler) > 0) {
             // drain: these never entered the log
         }
         // Futures left now belong to proposals that were never queued (or are being queued: the
         // submitter's late sweep finds their future gone).
         outcomes.failAllFutures(notTaken);
-        ctx.reads.failAll(notTaken);
-        ctx.forwards.failAll(notTaken, mayHaveTakenEffect(failure, "before the forwarded command's result "
+        requests.reads().failAll(notTaken);
+        requests.forwards().failAll(notTaken, mayHaveTakenEffect(failure, "before the forwarded command's result "
                 + "was applied"));
-        NodeContext.TransferRequest transfer = ctx.transfer.getAndSet(null);
+        TransferRequest transfer = requests.transfer().getAndSet(null);
         if (transfer != null) {
             transfer.future.completeExceptionally(notTaken);
         }
-        NodeContext.MembershipRequest change = ctx.membershipChange.getAndSet(null);
+        MembershipRequest change = requests.membershipChange().getAndSet(null);
         if (change != null) {
             change.future.completeExceptionally(change.started
                     ? mayHaveTakenEffect(failure, "during the membership change") : notTaken);
         }
-        var snapshotRequest = ctx.snapshotRequest.getAndSet(null);
+        var snapshotRequest = requests.snapshotRequest().getAndSet(null);
         if (snapshotRequest != null) {
             snapshotRequest.completeExceptionally(notTaken);
         }
-        NodeContext.SnapshotJob job = ctx.snapshotJob.getAndSet(null);
+        SnapshotJob job = snapshotJob.getAndSet(null);
         if (job != null && job.requested() != null) {
             job.requested().completeExceptionally(notTaken);
         }
@@ -153,8 +189,8 @@ final class NodeShutdown {
 
     private RaftException mayHaveTakenEffect(Throwable failure, String when) {
         return failure != null
-                ? new StorageFailedException("node " + ctx.selfId + " stopped " + when + ": " + failure.getMessage(),
+                ? new StorageFailedException("node " + selfId + " stopped " + when + ": " + failure.getMessage(),
                 failure)
-                : new IndeterminateException("node " + ctx.selfId + " was closed " + when);
+                : new IndeterminateException("node " + selfId + " was closed " + when);
     }
 }

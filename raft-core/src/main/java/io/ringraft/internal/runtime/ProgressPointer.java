@@ -15,8 +15,10 @@ import java.lang.invoke.VarHandle;
  * that sees the new value. The value sits alone on its cache lines (padding on both sides), so a
  * pointer written by one task never slows the reads of another pointer.
  *
- * <p><b>One writer.</b> The task that owns the pointer is the only one that publishes it; the
- * initial value is given at construction (by the thread that builds the node), never published.
+ * <p><b>One writer.</b> The task that owns the pointer is the only one that publishes it, and the only
+ * one given it as a {@code ProgressPointer}; the tasks that watch it are given its read side, a
+ * {@link ProgressView}. The initial value is given at construction (by the thread that builds the
+ * node, from what it recovered), never published.
  * Each pointer records which threads published it, and the runtime's tests assert that each pointer
  * saw exactly one ({@link #writerThreads()}); the record costs one volatile read per publish once the
  * writer is known.
@@ -25,7 +27,7 @@ import java.lang.invoke.VarHandle;
  * value is a bug and throws. A few positions are not monotonic as indexes (what the log writer
  * handed to storage goes back when a follower truncates): they are built with {@link #movable}.
  */
-final class ProgressPointer extends ProgressPointerValue {
+public final class ProgressPointer extends ProgressView {
 
     private final String name;
     private final boolean monotonic;
@@ -52,25 +54,12 @@ final class ProgressPointer extends ProgressPointerValue {
     }
 
     /**
-     * Sets the starting value of a node that is being built, before any task runs (recovery): not a
-     * write of the owner task, and it wakes nobody. Called by the thread that builds the node.
-     */
-    void initialize(long value) {
-        VALUE.setRelease(this, value);
-    }
-
-    /** The newest value (acquire). Any thread. */
-    long get() {
-        return (long) VALUE.getAcquire(this);
-    }
-
-    /**
      * Owner task only: makes {@code value} the pointer's value (release) and wakes the watchers if it
      * changed.
      *
      * @throws IllegalStateException if the pointer is monotonic and {@code value} is below the current one
      */
-    void publish(long value) {
+    public void publish(long value) {
         long current = (long) VALUE.get(this); // the owner's own last write: a plain read suffices
         if (value == current) {
             return;
@@ -87,7 +76,7 @@ final class ProgressPointer extends ProgressPointerValue {
     }
 
     /** Owner task only: publishes {@code value} if it is above the current value. */
-    boolean advance(long value) {
+    public boolean advance(long value) {
         if (value <= (long) VALUE.get(this)) {
             return false;
         }

@@ -9,8 +9,12 @@ import java.util.concurrent.locks.LockSupport;
  * calls {@link #awaitWake(long)} when a duty cycle found no work. The pending flag closes the race
  * between "found no work" and "parked": a wake that lands in between makes the next wait return at
  * once. Safe for any number of producers and one waiting thread.
+ *
+ * <p>Called by every task (and the application's threads) that publishes something another task
+ * watches; {@link #wake()} never blocks. Only the owner thread's idle strategy waits, and for at most
+ * the time it asks.
  */
-final class Signal {
+public final class Signal {
 
     private volatile Thread owner;
     private volatile boolean parked;
@@ -22,7 +26,7 @@ final class Signal {
     }
 
     /** Any thread: makes the owner run its duty cycle again soon. */
-    void wake() {
+    public void wake() {
         pending = true;
         if (parked) {
             Thread thread = owner;

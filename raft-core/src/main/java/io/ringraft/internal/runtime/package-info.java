@@ -1,11 +1,26 @@
 /**
- * The runtime of one node: the bounded entry ring ({@code EntryRing}, read in place through
- * {@code RingEntries}), the progress pointers ({@code ProgressPointer}) and the tasks that move them
- * ({@code CoreTask}, which owns the engine and carries out its effects; {@code LogWriterTask};
- * {@code PeerSender} per peer; {@code ApplierTask} with {@code ApplyStream} for streaming state
- * machines; {@code SnapshotTask}), assembled by {@code NodeRuntime}, placed on threads by
- * {@code TaskPlacement}, reached by the API through {@code NodeHandle}, and shut down by
- * {@code NodeShutdown}, which answers every pending request exactly once. Internal: not exported by
- * the module. See {@code docs/architecture.md}.
+ * The runtime of one node: how it is assembled, run and stopped, and the primitives its tasks share.
+ * {@code NodeRuntime} recovers storage ({@code Recovery}) and builds the node with no shared context
+ * object: the ring and queues, the progress pointers, the engine, then each task with exactly the
+ * pointers, queues and mailboxes it reads or writes; {@code TaskPlacement} puts the tasks on threads;
+ * {@code NodeHandle} is what the API talks to; {@code StatusView} reads the node's status; and
+ * {@code NodeShutdown} answers every pending request exactly once when the node stops.
+ *
+ * <p>The shared primitives: {@code ProgressPointer} (a pointer with one writer task, which alone is
+ * given it; the tasks that watch it get its read side, {@code ProgressView}), {@code Signal} and
+ * {@code ParkingIdleStrategy} (a task thread parks until a pointer it watches moves),
+ * {@code StopState} (closed, or the failure that stopped the node) and {@code TransportLink} (the
+ * transport the sending tasks hold from construction; {@code start()} connects it).
+ *
+ * <p>Subpackages: {@code ring} (the bounded entry ring and its in-place views), {@code requests} (the
+ * application's requests waiting for the tasks, and whose outcome goes where), {@code tasks} (the
+ * agents and their helpers).
+ *
+ * <p><b>Threads.</b> {@code NodeRuntime}'s constructor, {@code start()} and {@code close()} run on the
+ * application's thread, once each; before {@code start()} no task runs. The request methods
+ * ({@code tryPropose}, {@code tryRead}, ...) and {@code status()} may be called from any thread and
+ * never block, except that a proposal may wait up to {@code proposalWaitMillis} for room. Pointers are
+ * published with release stores and read with acquire loads; signals never block their caller.
+ * Internal: not exported by the module. See {@code docs/architecture.md}.
  */
 package io.ringraft.internal.runtime;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.Role;
+import io.ringraft.internal.runtime.requests.ProposalOutcomes;
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.InMemorySnapshotStore;
 import io.ringraft.local.LocalNetwork;
@@ -11,12 +12,15 @@ import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.StateMachine;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +28,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Every progress pointer has exactly one writing task: on real threads (one per task), after a
  * workload that moves all of them (commits, applies, snapshots and purges), each pointer was published
- * by one thread only, and by the task the design names as its writer.
+ * by one thread only, and by the task the design names as its writer. And in the types: a task holds
+ * a pointer itself ({@link ProgressPointer}, which can publish) only if it is that pointer's writer;
+ * the tasks that watch it hold a {@link ProgressView}.
  */
 class PointerOwnershipTest {
 
@@ -76,7 +82,7 @@ class PointerOwnershipTest {
         long[] voters = {1, 2, 3};
         for (long id : voters) {
             nodes.add(new NodeRuntime(1, id, voters, config, new Counter(), new InMemoryLogStorage(),
-                    new InMemorySnapshotStore(), network, null, NodeRuntime.Threading.DEDICATED, System::nanoTime,
+                    new InMemorySnapshotStore(), network, null, null, NodeRuntime.Threading.DEDICATED, System::nanoTime,
                     new SplittableRandom(id)));
         }
         nodes.forEach(NodeRuntime::start);
@@ -124,6 +130,31 @@ class PointerOwnershipTest {
                         .anyMatch(p -> p.name().equals(moved) && p.writerThreads() == 1);
             }
         }
+    }
+
+    @Test
+    void onlyItsWriterTaskIsGivenAPointerItCanPublish() throws Exception {
+        RaftConfig config = RaftConfig.builder().snapshotIntervalEntries(100).build();
+        NodeRuntime node = new NodeRuntime(1, 1, new long[] {1, 2, 3}, config, new Counter(), new InMemoryLogStorage(),
+                new InMemorySnapshotStore(), new LocalNetwork(), null, null, NodeRuntime.Threading.MANUAL,
+                System::nanoTime, new SplittableRandom(1));
+        nodes.add(node);
+        List<String> held = new ArrayList<>();
+        for (Agent task : node.agents()) { // core, log writer, applier, snapshot task, the peers' senders
+            for (Class<?> type = task.getClass(); type != Object.class; type = type.getSuperclass()) {
+                for (Field field : type.getDeclaredFields()) {
+                    if (field.getType() == ProgressPointer.class && !Modifier.isStatic(field.getModifiers())) {
+                        field.setAccessible(true);
+                        String pointer = ((ProgressPointer) field.get(task)).name();
+                        held.add(pointer);
+                        assertThat(task.roleName()).as("%s.%s holds %s", type.getSimpleName(), field.getName(),
+                                pointer).startsWith(WRITER.get(pointer));
+                    }
+                }
+            }
+        }
+        assertThat(held).as("every pointer is held by its writer task").containsExactlyInAnyOrderElementsOf(
+                node.pointers().stream().map(ProgressPointer::name).toList());
     }
 
     private NodeRuntime awaitLeader() throws InterruptedException {

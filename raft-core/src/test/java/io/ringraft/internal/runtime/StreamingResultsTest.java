@@ -63,6 +63,13 @@ class StreamingResultsTest {
             // would have completed before the first.
             assertThat(second).isNotDone();
             assertThat(third).isNotDone();
+            // The applier completes a proposal as progress passes it and publishes `applied` after the pass:
+            // the future may complete a moment before the status shows it.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (node.status().appliedIndex() < firstIndex) {
+                assertThat(System.nanoTime() - deadline).as("applied reaches the reported progress").isNegative();
+                Thread.sleep(1);
+            }
             assertThat(node.status().appliedIndex()).isEqualTo(firstIndex);
 
             machine.progress().result(firstIndex + 1, "two");

@@ -1,0 +1,253 @@
+package io.ringraft.internal.runtime.requests;
+
+import io.ringraft.api.IndeterminateException;
+import io.ringraft.api.LogId;
+import io.ringraft.api.NotLeaderException;
+import io.ringraft.api.RaftException;
+import io.ringraft.api.RejectedException;
+import io.ringraft.message.ForwardProposalResult;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.jctools.queues.MpscArrayQueue;
+
+/**
+ * Commands a follower proposes through its leader ({@code RaftNode.forward}): sent to the leader as a
+ * {@code ForwardProposal}; the leader appends the command and answers where; this node's applier
+ * completes the future with the state machine's result when it applies that entry (every node applies
+ * every command, so the result is computed here too).
+ *
+ * <p>Who touches what: any thread {@link #submit}s; the core sends, takes the leader's answers and
+ * expires the ones that wait too long; the applier completes the appended ones. Bounded: at most
+ * {@code capacity} forwards are pending at once; more are refused at once (back-pressure).
+ *
+ * <p>Outcomes: the applied result; {@link NotLeaderException} or {@link RejectedException} when the
+ * command certainly did not take effect (no leader known, the leader refused it, or its entry was
+ * replaced by another); {@link IndeterminateException} when it may have (no answer in time, or the
+ * entry was applied here before the leader's answer arrived, or a snapshot replaced the state).
+ */
+public final class Forwards {
+
+    /** One forwarded command. */
+    public static final class Forward {
+        /** Assigned by the core when it takes the forward. */
+        public long requestId;
+        public final byte[] command;
+        public final CompletableFuture<Object> future;
+        /** Core only: when the core gives up waiting (for the answer, then for the apply). */
+        long deadlineNanos;
+        /** Set by the core before the forward is visible to the applier. */
+        long term;
+
+        Forward(byte[] command, CompletableFuture<Object> future) {
+            this.command = command;
+            this.future = future;
+        }
+    }
+
+    private final int capacity;
+    private final AtomicInteger pending = new AtomicInteger();
+    private long nextRequestId = 1;
+    /** Any thread to the core. */
+    private final MpscArrayQueue<Forward> submitted;
+    /** Core only: sent, waiting for the leader's answer, by request id. */
+    private final Long2ObjectHashMap<Forward> awaitingAnswer = new Long2ObjectHashMap<>();
+    /** Core puts, applier and core remove: appended, waiting to be applied here, by log index. */
+    private final ConcurrentSkipListMap<Long, Forward> appended = new ConcurrentSkipListMap<>();
+
+    /**
+     * @param firstRequestId where this incarnation's request ids start: distinct from earlier
+     *                       incarnations' (the leader remembers ids per sender to drop duplicates)
+     */
+    public Forwards(int capacity, long firstRequestId) {
+        this.capacity = capacity;
+        this.nextRequestId = firstRequestId;
+        this.submitted = new MpscArrayQueue<>(capacity);
+    }
+
+    // ------------------------------------------------------------------ any thread
+
+    /** Queues a command for the core to forward; false (nothing queued) if {@code capacity} are pending. */
+    public boolean submit(byte[] command, CompletableFuture<Object> future) {
+        if (pending.incrementAndGet() > capacity) {
+            pending.decrementAndGet();
+            return false;
+        }
+        if (!submitted.offer(new Forward(command, future))) {
+            pending.decrementAndGet();
+            return false; // the future stays untouched: the caller completes it
+        }
+        future.whenComplete((result, error) -> pending.decrementAndGet());
+        return true;
+    }
+
+    // ------------------------------------------------------------------ core
+
+    /** Whether a submitted forward waits for the core. */
+    public boolean hasSubmitted() {
+        return !submitted.isEmpty();
+    }
+
+    /** The next submitted forward, with its request id assigned, or null. */
+    public Forward pollSubmitted() {
+        Forward forward = submitted.poll();
+        if (forward != null) {
+            forward.requestId = nextRequestId++;
+        }
+        return forward;
+    }
+
+    /** The forward was sent: wait for the leader's answer until {@code deadlineNanos}. */
+    public void sent(Forward forward, long deadlineNanos) {
+        forward.deadlineNanos = deadlineNanos;
+        awaitingAnswer.put(forward.requestId, forward);
+    }
+
+    /**
+     * The leader's answer. An appended command is handed to the applier, unless this node applied its
+     * index already ({@code applied} read after publishing it): the result was not kept then.
+     */
+    public void onResult(ForwardProposalResult result, java.util.function.LongSupplier applied, long deadlineNanos) {
+        Forward forward = awaitingAnswer.remove(result.requestId());
+        if (forward == null) {
+            return; // answered already, or given up on
+        }
+        switch (result.outcome()) {
+            case APPENDED -> {
+                LogId entry = result.entry();
+                forward.term = entry.term();
+                forward.deadlineNanos = deadlineNanos;
+                Forward replaced = appended.put(entry.index(), forward);
+                if (replaced != null) {
+                    replaced.future.completeExceptionally(new RejectedException("the entry of the forwarded command "
+                            + "was replaced by a newer leader's: it did not take effect"));
+                }
+                if (entry.index() <= applied.getAsLong() && appended.remove(entry.index(), forward)) {
+                    forward.future.completeExceptionally(new IndeterminateException("entry " + entry
+                            + " was applied here before the leader's answer arrived; its result was not kept"));
+                }
+            }
+            case NOT_LEADER -> forward.future.completeExceptionally(new NotLeaderException(result.to(),
+                    result.leaderHint()));
+            case BUSY -> forward.future.completeExceptionally(new RejectedException("the leader (node "
+                    + result.from() + ") has no room for the forwarded command now; retry"));
+            case TOO_LARGE -> forward.future.completeExceptionally(new RejectedException("the forwarded command of "
+                    + forward.command.length + " bytes exceeds the leader's maxEntryBytes"));
+        }
+    }
+
+    /** Fails what waited past its deadline: it may have been appended (and may commit). */
+    public void expire(long nowNanos) {
+        if (!awaitingAnswer.isEmpty()) {
+            Iterator<Forward> it = awaitingAnswer.values().iterator();
+            while (it.hasNext()) {
+                Forward forward = it.next();
+                if (nowNanos - forward.deadlineNanos >= 0) {
+                    it.remove();
+                    forward.future.completeExceptionally(new IndeterminateException("the leader did not answer the "
+                            + "forwarded command in time; it may still take effect"));
+                }
+            }
+        }
+        for (Map.Entry<Long, Forward> entry : appended.entrySet()) {
+            Forward forward = entry.getValue();
+            if (nowNanos - forward.deadlineNanos >= 0 && appended.remove(entry.getKey(), forward)) {
+                forward.future.completeExceptionally(new IndeterminateException("the forwarded command was appended at "
+                        + entry.getKey() + " but not applied here in time; it may still take effect"));
+            }
+        }
+    }
+
+    /** Whether anything waits for an answer or an apply (the core checks deadlines only then). */
+    public boolean waiting() {
+        return !awaitingAnswer.isEmpty() || !appended.isEmpty();
+    }
+
+    /**
+     * Fails everything pending (the node stopped; called once no task touches the forwards any more):
+     * forwards never sent with {@code notSent}, the others (the leader may have appended them) with
+     * {@code sent}.
+     */
+    public void failAll(RaftException notSent, RaftException sent) {
+        Forward forward;
+        while ((forward = submitted.poll()) != null) {
+            forward.future.completeExceptionally(notSent);
+        }
+        for (Forward f : awaitingAnswer.values()) {
+            f.future.completeExceptionally(sent);
+        }
+        awaitingAnswer.clear();
+        for (Forward f : appended.values()) {
+            f.future.completeExceptionally(sent);
+        }
+        appended.clear();
+    }
+
+    // ------------------------------------------------------------------ applier
+
+    /** True if nothing waits to be applied (the applier's fast path). */
+    public boolean noneAppended() {
+        return appended.isEmpty();
+    }
+
+    /** The command entry {@code index} of {@code term} was applied here with {@code result}. */
+    public void applied(long index, long term, Object result) {
+        Forward forward = appended.remove(index);
+        if (forward == null) {
+            return;
+        }
+        if (forward.term == term) {
+            forward.future.complete(result);
+        } else {
+            forward.future.completeExceptionally(new RejectedException("the entry of the forwarded command was "
+                    + "replaced by a newer leader's: it did not take effect"));
+        }
+    }
+
+    /**
+     * The applier applied {@code batch}: forwards still waiting at its indexes (or before it) did not
+     * get their result through {@link #applied}. If their entry holds something else than a command of
+     * their term, it was replaced: they did not take effect. Otherwise the result was missed (the
+     * leader's answer arrived while the entry was being applied): the outcome is unknown.
+     */
+    public void settle(io.ringraft.spi.LogEntries batch) {
+        long first = batch.firstIndex();
+        long last = first + batch.count() - 1;
+        while (!appended.isEmpty()) {
+            Map.Entry<Long, Forward> entry = appended.firstEntry();
+            if (entry == null || entry.getKey() > last) {
+                return;
+            }
+            long index = entry.getKey();
+            Forward forward = entry.getValue();
+            if (!appended.remove(index, forward)) {
+                continue;
+            }
+            int offset = (int) (index - first);
+            boolean replaced = index >= first && (batch.kindAt(offset) != io.ringraft.api.EntryKind.COMMAND
+                    || batch.termAt(offset) != forward.term);
+            forward.future.completeExceptionally(replaced
+                    ? new RejectedException("the entry of the forwarded command was replaced by a newer leader's: "
+                    + "it did not take effect")
+                    : new IndeterminateException("entry " + index + " was applied while the leader's answer arrived; "
+                    + "its result was not kept"));
+        }
+    }
+
+    /** This node's state was replaced by a snapshot up to {@code index}: what waits there may be in it. */
+    public void replacedBySnapshot(long index) {
+        while (!appended.isEmpty()) {
+            Map.Entry<Long, Forward> entry = appended.firstEntry();
+            if (entry == null || entry.getKey() > index) {
+                return;
+            }
+            if (appended.remove(entry.getKey(), entry.getValue())) {
+                entry.getValue().future.completeExceptionally(new IndeterminateException("this node's state was "
+                        + "replaced by a snapshot up to " + index + "; the forwarded command may be in it"));
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.ringraft.internal.runtime.ring;
+
+import io.ringraft.api.EntryKind;
+import io.ringraft.spi.LogEntries;
+import java.lang.invoke.VarHandle;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A reusable view of consecutive entries held by the {@link EntryRing}, read in place: capturing
+ * the view copies each entry's fixed fields and the version of its slot (a seqlock read), never a
+ * payload; {@link #payloadAt} points one flyweight buffer at the entry's bytes in the ring's arena.
+ * Capturing and reading allocate nothing. Bounded by a number of entries fixed at construction.
+ *
+ * <p>Whether the payload bytes stay what they were when captured depends on the reader:
+ * <ul>
+ *   <li>the applier reads committed entries that are durable here: the core never truncates them and
+ *       reclaims them only once {@code applied} passed them, so they stay put while it applies;</li>
+ *   <li>the log writer holds the {@link RingDiscardGuard} while it hands the view to storage, and
+ *       the core reclaims only entries the writer already wrote;</li>
+ *   <li>a replicator's entries may be reclaimed (once applied) and reused under it: the transport
+ *       calls {@link #stillValid()} after copying them, which re-checks every slot's version.</li>
+ * </ul>
+ *
+ * <p>Owned and used by one thread (the task that captured it); the view it hands out is valid until
+ * the next capture.
+ */
+public final class RingEntries implements OriginEntries {
+
+    private final EntryRing ring;
+    private final long[] terms;
+    private final byte[] kinds;
+    private final byte[] origins;
+    private final long[] correlations;
+    private final long[] versions;
+    private final int[] arenaOffsets;
+    private final int[] lengths;
+    private final EntryHeader header = new EntryHeader();
+    private final UnsafeBuffer payload = new UnsafeBuffer(0, 0);
+    private final Slice slice = new Slice();
+
+    private long firstIndex = 1;
+    private int count;
+
+    public RingEntries(EntryRing ring, int maxEntries) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("a ring view needs room for at least one entry, got " + maxEntries);
+        }
+        this.ring = ring;
+        this.terms = new long[maxEntries];
+        this.kinds = new byte[maxEntries];
+        this.origins = new byte[maxEntries];
+        this.correlations = new long[maxEntries];
+        this.versions = new long[maxEntries];
+        this.arenaOffsets = new int[maxEntries];
+        this.lengths = new int[maxEntries];
+    }
+
+    /**
+     * Makes this view the entries from {@code fromIndex} on that the ring holds now, up to
+     * {@code lastIndex}, at most {@code maxEntries} of them, while their payloads stay within
+     * {@code maxBytes} (the first entry is always taken) and their terms at most {@code maxTerm}.
+     * Reads no payload.
+     *
+     * @return the number of entries captured (0 if the ring does not hold {@code fromIndex})
+     */
+    public int capture(long fromIndex, long lastIndex, int maxBytes, long maxTerm) {
+        firstIndex = fromIndex;
+        count = 0;
+        long bytes = 0;
+        for (long index = fromIndex; index <= lastIndex && count < terms.length; index++) {
+            if (!ring.readHeader(index, header) || header.term > maxTerm
+                    || (count > 0 && bytes + header.length > maxBytes)) {
+                break;
+            }
+            terms[count] = header.term;
+            kinds[count] = header.kind;
+            origins[count] = header.origin;
+            correlations[count] = header.correlation;
+            versions[count] = header.version;
+            arenaOffsets[count] = header.arenaOffset;
+            lengths[count] = header.length;
+            bytes += header.length;
+            count++;
+        }
+        return count;
+    }
+
+    /**
+     * True if no captured slot was written since the capture (reclaimed, truncated, reused, or its
+     * origin cleared), so every payload byte read before this call was the captured entry's.
+     */
+    @Override
+    public boolean stillValid() {
+        VarHandle.loadLoadFence(); // the payload reads before this call stay before the version reads
+        for (int i = 0; i < count; i++) {
+            if (!ring.unchanged(firstIndex + i, versions[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public long firstIndex() {
+        return firstIndex;
+    }
+
+    @Override
+    public int count() {
+        return count;
+    }
+
+    @Override
+    public long termAt(int offset) {
+        return terms[check(offset)];
+    }
+
+    @Override
+    public EntryKind kindAt(int offset) {
+        return EntryKind.fromCode(kinds[check(offset)]);
+    }
+
+    /** The entry's bytes in the ring's arena, through one flyweight that the next call re-points. */
+    @Override
+    public DirectBuffer payloadAt(int offset) {
+        ring.wrapPayload(payload, arenaOffsets[check(offset)], lengths[offset]);
+        return payload;
+    }
+
+    @Override
+    public byte originAt(int offset) {
+        return origins[check(offset)];
+    }
+
+    @Override
+    public long correlationAt(int offset) {
+        return correlations[check(offset)];
+    }
+
+    @Override
+    public LogEntries slice(int fromOffset, int count) {
+        if (fromOffset < 0 || count < 0 || fromOffset + count > this.count) {
+            throw new IndexOutOfBoundsException("slice " + fromOffset + "+" + count + " of " + this.count);
+        }
+        slice.from = fromOffset;
+        slice.count = count;
+        return slice;
+    }
+
+    private int check(int offset) {
+        if (offset < 0 || offset >= count) {
+            throw new IndexOutOfBoundsException("offset " + offset + " of " + count);
+        }
+        return offset;
+    }
+
+    /** A sub-range of the enclosing view (a run of commands for the state machine). */
+    private final class Slice implements LogEntries {
+        int from;
+        int count;
+
+        @Override
+        public long firstIndex() {
+            return RingEntries.this.firstIndex + from;
+        }
+
+        @Override
+        public int count() {
+            return count;
+        }
+
+        @Override
+        public long termAt(int offset) {
+            return RingEntries.this.termAt(from + checkSlice(offset));
+        }
+
+        @Override
+        public EntryKind kindAt(int offset) {
+            return RingEntries.this.kindAt(from + checkSlice(offset));
+        }
+
+        @Override
+        public DirectBuffer payloadAt(int offset) {
+            return RingEntries.this.payloadAt(from + checkSlice(offset));
+        }
+
+        @Override
+        public boolean stillValid() {
+            return RingEntries.this.stillValid();
+        }
+
+        private int checkSlice(int offset) {
+            if (offset < 0 || offset >= count) {
+                throw new IndexOutOfBoundsException("offset " + offset + " of " + count);
+            }
+            return offset;
+        }
+    }
+}

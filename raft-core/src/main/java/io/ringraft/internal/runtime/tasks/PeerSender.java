@@ -1,0 +1,226 @@
+package io.ringraft.internal.runtime.tasks;
+
+import io.ringraft.api.RaftConfig;
+import io.ringraft.internal.engine.EntryRange;
+import io.ringraft.internal.runtime.ProgressView;
+import io.ringraft.internal.runtime.StopState;
+import io.ringraft.internal.runtime.TransportLink;
+import io.ringraft.internal.runtime.ring.EntryRing;
+import io.ringraft.internal.runtime.ring.RingEntries;
+import io.ringraft.message.AppendEntriesRequest;
+import io.ringraft.spi.LogEntries;
+import io.ringraft.message.RaftMessage;
+import io.ringraft.spi.LogStorage;
+import io.ringraft.spi.SnapshotInfo;
+import io.ringraft.spi.SnapshotStore;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.agrona.concurrent.Agent;
+import org.jctools.queues.SpscArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one peer's messages: takes them from the core's bounded outbox and, for an AppendEntries,
+ * hands the transport a view of the entries the engine chose, straight over the ring's slots
+ * ({@link RingEntries}: the transport's encoding is the only copy), or the entries read from storage
+ * when the ring no longer holds them (a lagging follower never pins the ring).
+ *
+ * <p>An AppendEntries is sent only if this node still leads the message's term after the view was
+ * captured: the core marks the end of leadership before it can truncate anything, so a message
+ * never pairs the old leader's previous entry with entries of another log. The core may still
+ * reclaim (applied) entries of the view and reuse their slots while the transport encodes them; the
+ * transport then finds {@link LogEntries#stillValid()} false and refuses the send. A refused or
+ * failed send is dropped: the engine's progress tracking resends. It also streams the node's newest snapshot to
+ * a peer that needs it, one chunk per request of the core ({@link ChunkRequest}), keeping the snapshot
+ * open between chunks. Runs on its own thread (or a shared one); may block on storage reads only when
+ * serving a lagging follower.
+ *
+ * <p>Built when its peer takes a slot in {@link Peers}, with what it touches: the slot's outbox and
+ * chunk request, the ring, storage and snapshot store it reads from, the core's {@code leaderTerm}
+ * and the newest durable snapshot, which it reads, and the transport it sends through.
+ */
+public final class PeerSender implements Agent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerSender.class);
+
+    private final long groupId;
+    private final long selfId;
+    private final long peerId;
+    private final int slot;
+    private final SpscArrayQueue<RaftMessage> outbox;
+    private final AtomicReference<ChunkRequest> chunkRequest;
+    private final RaftConfig config;
+    private final LogStorage storage;
+    private final SnapshotStore snapshotStore;
+    private final ProgressView leaderTerm;
+    private final AtomicReference<SnapshotInfo> latestSnapshot;
+    private final TransportLink transport;
+    private final StopState stop;
+    private final RingEntries view;
+    private long dropped;
+    /** The snapshot being streamed to the peer, read sequentially chunk by chunk; null if none. */
+    private java.io.InputStream snapshotData;
+    private io.ringraft.spi.SnapshotInfo snapshotOpen;
+    private long snapshotPosition;
+
+    /**
+     * @param slot           the peer's slot in {@link Peers}, with its {@code outbox} and {@code chunkRequest}
+     * @param snapshotStore  where the newest snapshot is read from; null if the node takes none
+     */
+    public PeerSender(long groupId, long selfId, long peerId, int slot, SpscArrayQueue<RaftMessage> outbox,
+               AtomicReference<ChunkRequest> chunkRequest, RaftConfig config, EntryRing ring, LogStorage storage,
+               SnapshotStore snapshotStore, ProgressView leaderTerm, AtomicReference<SnapshotInfo> latestSnapshot,
+               TransportLink transport, StopState stop) {
+        this.groupId = groupId;
+        this.selfId = selfId;
+        this.peerId = peerId;
+        this.slot = slot;
+        this.outbox = outbox;
+        this.chunkRequest = chunkRequest;
+        this.config = config;
+        this.storage = storage;
+        this.snapshotStore = snapshotStore;
+        this.leaderTerm = leaderTerm;
+        this.latestSnapshot = latestSnapshot;
+        this.transport = transport;
+        this.stop = stop;
+        this.view = new RingEntries(ring, config.maxEntriesPerAppend());
+    }
+
+    @Override
+    public String roleName() {
+        return "ringraft-peer-sender-" + groupId + "-" + selfId + "-to-" + peerId;
+    }
+
+    @Override
+    public int doWork() {
+        if (stop.stopped()) {
+            outbox.clear();
+            return 0;
+        }
+        int work = 0;
+        ChunkRequest chunk = chunkRequest.getAndSet(null);
+        if (chunk != null) {
+            sendChunk(chunk);
+            work++;
+        }
+        RaftMessage message;
+        while (work < 64 && (message = outbox.poll()) != null) {
+            work++;
+            if (message instanceof AppendEntriesRequest request && request.entries() instanceof EntryRange range) {
+                message = materialize(request, range);
+                if (message == null) {
+                    dropped++;
+                    continue;
+                }
+            }
+            if (!send(message)) {
+                dropped++;
+            }
+        }
+        return work;
+    }
+
+    private boolean send(RaftMessage message) {
+        try {
+            return transport.send(message);
+        } catch (RuntimeException e) {
+            LOG.warn("transport refused a message to node {}: {}", peerId, e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Replaces the range by a view of its entries in the ring, or by entries read from storage if the
+     * ring no longer holds its first one; null if there are none or this node no longer leads the
+     * message's term.
+     */
+    private AppendEntriesRequest materialize(AppendEntriesRequest request, EntryRange range) {
+        long last = range.firstIndex() + range.count() - 1;
+        LogEntries entries = view;
+        if (view.capture(range.firstIndex(), last, config.maxBytesPerAppend(), Long.MAX_VALUE) == 0) {
+            try {
+                entries = storage.read(range.firstIndex(), range.count(), config.maxBytesPerAppend());
+            } catch (IOException e) {
+                LOG.debug("cannot read entries {}.. for node {} from storage: {}", range.firstIndex(), peerId,
+                        e.toString());
+                return null;
+            }
+        }
+        if (entries.count() == 0 || leaderTerm.get() != request.term()) {
+            return null;
+        }
+        return new AppendEntriesRequest(request.from(), request.to(), request.term(), request.prevLogId(),
+                entries, request.leaderCommit());
+    }
+
+    /**
+     * Reads the asked-for chunk of the node's newest snapshot and sends it. If that snapshot is no
+     * longer the newest (or cannot be read), nothing is sent: the engine retries with the newest.
+     */
+    private void sendChunk(ChunkRequest request) {
+        io.ringraft.spi.SnapshotInfo info = latestSnapshot.get();
+        if (leaderTerm.get() != request.term() || info == null || !info.last().equals(request.snapshot())
+                || request.offset() > info.sizeBytes()) {
+            closeSnapshot();
+            return;
+        }
+        try {
+            if (!info.equals(snapshotOpen) || snapshotPosition != request.offset()) {
+                closeSnapshot();
+                snapshotData = snapshotStore.open(info);
+                snapshotData.skipNBytes(request.offset());
+                snapshotOpen = info;
+                snapshotPosition = request.offset();
+            }
+            int length = (int) Math.min(config.snapshotChunkBytes(), info.sizeBytes() - snapshotPosition);
+            byte[] data = snapshotData.readNBytes(length);
+            if (data.length != length) {
+                throw new java.io.IOException("snapshot " + info.last() + " ended after " + (snapshotPosition
+                        + data.length) + " of " + info.sizeBytes() + " bytes");
+            }
+            snapshotPosition += length;
+            boolean done = snapshotPosition == info.sizeBytes();
+            if (done && snapshotData.read() != -1) { // reading the end makes the store verify the data
+                throw new java.io.IOException("snapshot " + info.last() + " holds more than its " + info.sizeBytes()
+                        + " bytes");
+            }
+            if (done) {
+                closeSnapshot();
+            }
+            if (!send(new io.ringraft.message.InstallSnapshotRequest(selfId, peerId, request.term(), info.last(),
+                    info.membership(), request.offset(), data, done))) {
+                dropped++;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("cannot send snapshot {} to node {}: {}", info.last(), peerId, e.toString());
+            closeSnapshot();
+        }
+    }
+
+    private void closeSnapshot() {
+        if (snapshotData != null) {
+            try {
+                snapshotData.close();
+            } catch (java.io.IOException e) {
+                LOG.debug("closing snapshot data failed", e);
+            }
+            snapshotData = null;
+            snapshotOpen = null;
+        }
+    }
+
+    @Override
+    public void onClose() {
+        closeSnapshot();
+    }
+
+    public int slot() {
+        return slot;
+    }
+
+    long dropped() {
+        return dropped;
+    }
+}
