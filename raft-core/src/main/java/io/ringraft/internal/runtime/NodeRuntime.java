@@ -242,7 +242,7 @@ public final class NodeRuntime implements AutoCloseable {
         ProgressPointer purgeLimit = ProgressPointer.monotonic("purgeLimit", 0, writerSignal); // core
         ProgressPointer purged = ProgressPointer.monotonic("purged", state.base().index()); // log writer
         ProgressPointer flushed = ProgressPointer.monotonic("flushed", 0, coreSignal); // log writer
-        ProgressPointer submitted = ProgressPointer.movable("submitted", state.last().index()); // log writer; only status reads it, so it wakes nobody
+        ProgressPointer submitted = ProgressPointer.movable("submitted", state.last().index()); // log writer; wakes nobody: the core, which reads it for ring room, is woken by flushed, published after the same cycle's appends
         ProgressPointer applied = ProgressPointer.monotonic("applied", snapshotLast.index(), coreSignal); // applier
         ProgressPointer leaderTerm = ProgressPointer.movable("leaderTerm", -1); // core
         RingRoom room = new RingRoom(ring, applied, submitted, config.maxBytesPerAppend());
