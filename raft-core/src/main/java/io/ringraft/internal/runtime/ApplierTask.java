@@ -5,6 +5,7 @@ import io.ringraft.api.IndeterminateException;
 import io.ringraft.api.RejectedException;
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftConfig;
+import io.ringraft.api.StateMachineFailedException;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.SnapshotInfo;
 import io.ringraft.spi.StateMachine;
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * which happens after the call. Runs of user commands go to the state machine as one
  * {@link LogEntries} view; the leader's no-op entries are skipped. After a batch it publishes
  * {@code applied} and wakes the core (which may now reuse those ring slots). Runs on its own thread; blocks only inside the state machine or on a
- * storage read. A state machine that throws stops the node.
+ * storage read. A state machine that throws stops the node with a {@link StateMachineFailedException}
+ * ({@link StateMachineCalls}); one that rejects a command ({@link #reject}) leaves a {@link Rejection} as
+ * its result, which the proposer receives as a failure while the node goes on.
  *
  * <p>Snapshots: after a batch, if the policy says so (entries or bytes applied since the last
  * snapshot) or the application asked, it captures the state machine's state
@@ -207,6 +210,8 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
                 requested.completeExceptionally(e);
             }
             return 0;
+        } catch (RuntimeException | Error e) {
+            throw StateMachineCalls.failed(ctx.selfId, "capturing a snapshot at entry " + applied, e);
         }
         ctx.snapshotJob.set(new NodeContext.SnapshotJob(new LogId(appliedTerm, applied), membership, view, requested));
         ctx.snapshotSignal.wake();
@@ -275,7 +280,8 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
                 read.future.complete(ctx.stateMachine.query(new org.agrona.concurrent.UnsafeBuffer(read.query), 0,
                         read.query.length));
             } catch (RuntimeException e) {
-                read.future.completeExceptionally(e);
+                // A query changes nothing: only this read fails, the node goes on.
+                read.future.completeExceptionally(StateMachineCalls.failed(ctx.selfId, "answering a read", e));
             }
             served++;
         }
@@ -332,7 +338,13 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private void applyRun(int from, int count) {
         resultBase = from;
         Arrays.fill(results, from, from + count, null);
-        ctx.stateMachine.apply(batch.slice(from, count), this);
+        try {
+            ctx.stateMachine.apply(batch.slice(from, count), this);
+        } catch (RuntimeException | Error e) {
+            long first = batch.firstIndex() + from;
+            throw StateMachineCalls.failed(ctx.selfId, "applying " + (count == 1 ? "entry " + first
+                    : "entries " + first + ".." + (first + count - 1)), e);
+        }
         for (int i = from; i < from + count; i++) {
             byte origin = batch.originAt(i);
             if (origin != ProposalOutcomes.NONE) {
@@ -347,5 +359,10 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     @Override
     public void set(int offset, Object result) {
         results[resultBase + offset] = result;
+    }
+
+    @Override
+    public void reject(int offset, int code, String message) {
+        results[resultBase + offset] = new Rejection(code, message);
     }
 }

@@ -85,7 +85,8 @@ final class ApplyStream {
         this.applied = applied.index();
         this.appliedTerm = applied.term();
         this.progress = new ReportedProgress(applied.index(), ctx.config.ringCapacityEntries(), batchEntries,
-                ctx.applierSignal);
+                ctx.applierSignal, cause -> ctx.fail(StateMachineCalls.failed(ctx.selfId,
+                "on its own thread (ApplyProgress.fail)", cause)));
     }
 
     /** The last entry passed: every command up to it reported applied, and no later command handed over before it. */
@@ -130,7 +131,12 @@ final class ApplyStream {
             handedOver = batch.firstIndex() + count - 1;
             if (run < count) {
                 progress.handingOver(batch.firstIndex() + run, handedOver);
-                machine.accept(batch.slice(run, count - run), progress);
+                try {
+                    machine.accept(batch.slice(run, count - run), progress);
+                } catch (RuntimeException | Error e) {
+                    throw StateMachineCalls.failed(ctx.selfId, "accepting entries " + (batch.firstIndex() + run)
+                            + ".." + handedOver, e);
+                }
             }
             work += count;
         }

@@ -112,7 +112,7 @@ public final class NodeRuntime implements AutoCloseable {
             snapshot = snapshotStore == null ? null : snapshotStore.latest().orElse(null);
             state = Recovery.reconcile(storage, state, snapshot);
             if (snapshot != null) {
-                Recovery.restore(stateMachine, snapshotStore, snapshot);
+                Recovery.restore(stateMachine, snapshotStore, snapshot, selfId);
             }
             terms = Recovery.terms(storage, state);
             configs = Recovery.configs(storage, state, snapshot == null ? 0 : snapshot.last().index());

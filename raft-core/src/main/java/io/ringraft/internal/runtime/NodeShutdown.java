@@ -4,6 +4,7 @@ import io.ringraft.api.IndeterminateException;
 import io.ringraft.api.NodeStoppedException;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.Role;
+import io.ringraft.api.StateMachineFailedException;
 import io.ringraft.api.StorageFailedException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.concurrent.MessageHandler;
@@ -151,10 +152,18 @@ final class NodeShutdown {
         outcomes.failed((byte) origin, buffer.getLong(offset), refusal);
     }
 
+    /**
+     * The failure for a command that may have taken effect: the node was closed, its state machine failed
+     * ({@link StateMachineFailedException}), or anything else stopped it (storage, or a fault of the node's
+     * own, reported as {@link StorageFailedException}).
+     */
     private RaftException mayHaveTakenEffect(Throwable failure, String when) {
-        return failure != null
-                ? new StorageFailedException("node " + ctx.selfId + " stopped " + when + ": " + failure.getMessage(),
-                failure)
-                : new IndeterminateException("node " + ctx.selfId + " was closed " + when);
+        if (failure == null) {
+            return new IndeterminateException("node " + ctx.selfId + " was closed " + when);
+        }
+        String message = "node " + ctx.selfId + " stopped " + when + ": " + failure.getMessage();
+        return failure instanceof StateMachineFailedException
+                ? new StateMachineFailedException(message, failure)
+                : new StorageFailedException(message, failure);
     }
 }

@@ -112,8 +112,9 @@ final class SnapshotInstaller {
                 info.sizeBytes());
         if (info.last().index() > applied.getAsLong()) {
             try (InputStream in = ctx.snapshotStore.open(info)) {
-                ctx.stateMachine.restore(in);
-                in.transferTo(OutputStream.nullOutputStream()); // the store verifies the data at its end
+                // Reads to the end, where the store verifies the data; the state machine's own failure
+                // is a StateMachineFailedException, the stream's an IOException.
+                StateMachineCalls.restore(ctx.stateMachine, in, ctx.selfId, "snapshot " + info.last());
             }
             restored.restored(info);
         }

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on its own thread (or a shared one, or the simulator's) and blocks on the state machine's
  * {@code writeTo} and the store's IO while the applier goes on applying. A failure to write or commit
  * stops the node (fail-stop): after a failed write the store's state is unknown, and the log was not
- * purged on the snapshot's account, so nothing is lost.
+ * purged on the snapshot's account, so nothing is lost. The failure is the state machine's
+ * ({@code StateMachineFailedException}) if {@code writeTo} threw on its own account, a storage failure
+ * otherwise ({@link StateMachineCalls#writeSnapshot}).
  */
 final class SnapshotTask implements Agent {
 
@@ -48,10 +50,11 @@ final class SnapshotTask implements Agent {
         SnapshotInfo info;
         long started = ctx.nanoClock.getAsLong();
         try (SnapshotSink sink = ctx.snapshotStore.begin(job.last(), job.membership())) {
-            job.view().writeTo(sink.data());
+            StateMachineCalls.writeSnapshot(job.view(), sink.data(), ctx.selfId, "snapshot " + job.last());
             info = sink.commit();
         } catch (IOException | RuntimeException e) {
-            ctx.fail(new IOException("writing snapshot " + job.last() + " failed: " + e.getMessage(), e));
+            ctx.fail(e instanceof io.ringraft.api.StateMachineFailedException ? e
+                    : new IOException("writing snapshot " + job.last() + " failed: " + e.getMessage(), e));
             ctx.snapshotJob.compareAndSet(job, null); // reported here, not again by the shutdown
             if (job.requested() != null) {
                 job.requested().completeExceptionally(e);
