@@ -46,8 +46,13 @@ public interface ApplyProgress {
      * @param code    the rejection's code, the state machine's own numbering
      * @param message a description for the proposer, or null
      * @throws IllegalArgumentException as for {@link #result}
+     * @throws UnsupportedOperationException from the default, kept for test doubles; the node's own
+     *                                       implementation supports it
      */
-    void reject(long index, int code, String message);
+    default void reject(long index, int code, String message) {
+        throw new UnsupportedOperationException(getClass().getName() + " takes no rejections (index " + index
+                + ", code " + code + ", " + message + ")");
+    }
 
     /**
      * The state machine cannot go on (its store failed, a bug on its own threads): stops the node as an
@@ -56,6 +61,10 @@ public interface ApplyProgress {
      * thread; the first failure of a node wins, later ones are ignored.
      *
      * @param cause what went wrong
+     * @throws UnsupportedOperationException from the default, kept for test doubles; the node's own
+     *                                       implementation supports it
      */
-    void fail(Throwable cause);
+    default void fail(Throwable cause) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot stop a node", cause);
+    }
 }

@@ -103,10 +103,16 @@ public interface StateMachine {
          * deterministically (from the command and the state only): every replica must agree. Replaces a
          * result set for the same offset (the last call wins). Allocates one small object.
          *
+         * <p>The node's implementation supports it; the default, for test doubles written as a lambda of
+         * {@link #set}, throws {@link UnsupportedOperationException}.
+         *
          * @param offset  the entry's offset in the current batch
          * @param code    the rejection's code, the state machine's own numbering
          * @param message a description for the proposer, or null
          */
-        void reject(int offset, int code, String message);
+        default void reject(int offset, int code, String message) {
+            throw new UnsupportedOperationException(getClass().getName() + " takes no rejections (offset " + offset
+                    + ", code " + code + ", " + message + ")");
+        }
     }
 }
