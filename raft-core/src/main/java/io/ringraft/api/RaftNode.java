@@ -153,14 +153,18 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * Proposes {@code length} bytes of {@code buffer} from {@code offset} without allocating. The
-     * outcome goes to the builder's {@link ProposalListener} with {@code correlationId}.
+     * Proposes {@code length} bytes of {@code buffer} from {@code offset} without allocating (the bytes
+     * are copied before it returns). If accepted, the outcome goes to the builder's
+     * {@link ProposalListener} with {@code correlationId}, exactly once. Any thread; may wait up to
+     * {@link RaftConfig#proposalWaitMillis()} for room in the proposal queue, never longer.
      *
-     * @return false if the proposal was not queued (queue full, node stopped, or too large); the
-     *         listener is then not called
+     * @return {@link Admission#ACCEPTED}, or why the proposal was refused: {@link Admission#TOO_LARGE},
+     *         {@link Admission#STOPPED}, {@link Admission#NOT_LEADER} (this node does not lead now),
+     *         {@link Admission#QUEUE_FULL}; a refused proposal never entered the log and the listener
+     *         is not called for it
      * @throws IllegalStateException if the node was built without a listener
      */
-    public boolean tryPropose(DirectBuffer buffer, int offset, int length, long correlationId) {
+    public Admission tryPropose(DirectBuffer buffer, int offset, int length, long correlationId) {
         if (!hasListener) {
             throw new IllegalStateException("tryPropose needs a ProposalListener: set one on the builder");
         }

@@ -108,7 +108,7 @@ public final class ClusterBenchmark {
         STORAGE_FAILED,
         /** onFailed with any other exception. */
         OTHER,
-        /** tryPropose returned false (queue full or node stopped); retried. */
+        /** tryPropose refused the proposal (not ACCEPTED: queue full, not the leader, stopped); retried. */
         REFUSED
     }
 
@@ -415,7 +415,7 @@ public final class ClusterBenchmark {
                     payload.putByte(0, (byte) id);
                 }
                 shared.submitNanos[(int) (id & shared.mask)] = System.nanoTime();
-                if (leader.tryPropose(payload, 0, options.payload(), id)) {
+                if (leader.tryPropose(payload, 0, options.payload(), id).accepted()) {
                     submitted = id;
                 } else {
                     shared.failures.incrementAndGet(Failure.REFUSED.ordinal());

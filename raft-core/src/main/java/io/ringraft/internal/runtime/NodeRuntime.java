@@ -1,5 +1,6 @@
 package io.ringraft.internal.runtime;
 
+import io.ringraft.api.Admission;
 import io.ringraft.api.LogId;
 import io.ringraft.api.ProposalListener;
 import io.ringraft.api.RaftConfig;
@@ -246,17 +247,25 @@ public final class NodeRuntime implements AutoCloseable {
     /**
      * Queues a proposal for the core. Waits up to the configured time for room (real time, on the
      * caller's thread: with {@link Threading#MANUAL} on a single thread nothing would make room, so
-     * the simulator uses no wait).
+     * the simulator uses no wait). Allocates nothing.
      *
-     * @return true if queued; false if the queue stayed full, the node is stopped, or the payload is
-     *         larger than {@code maxEntryBytes}
+     * @return {@link Admission#ACCEPTED} if queued; otherwise why not, in this order:
+     *         {@link Admission#TOO_LARGE} (larger than {@code maxEntryBytes}), {@link Admission#STOPPED},
+     *         {@link Admission#NOT_LEADER} (the core publishes no term it leads), {@link Admission#QUEUE_FULL}
+     *         (no room within the wait; stopping or losing leadership while waiting says so instead)
      */
-    public boolean tryPropose(byte origin, long correlationId, DirectBuffer payload, int offset, int length) {
-        if (length > ctx.config.maxEntryBytes() || ctx.stopped()) {
-            return false;
+    public Admission tryPropose(byte origin, long correlationId, DirectBuffer payload, int offset, int length) {
+        if (length > ctx.config.maxEntryBytes()) {
+            return Admission.TOO_LARGE;
         }
         long deadline = 0;
         while (true) {
+            if (ctx.stopped()) {
+                return Admission.STOPPED;
+            }
+            if (ctx.leaderTerm.get() < 0) {
+                return Admission.NOT_LEADER;
+            }
             int claim = ctx.proposals.tryClaim(origin, length + Long.BYTES);
             if (claim > 0) {
                 var buffer = ctx.proposals.buffer();
@@ -265,20 +274,25 @@ public final class NodeRuntime implements AutoCloseable {
                 ctx.proposals.commit(claim);
                 ctx.coreSignal.wake();
                 checkLateSubmission();
-                return true;
+                return Admission.ACCEPTED;
             }
             long waitMillis = ctx.config.proposalWaitMillis();
-            if (waitMillis == 0 || ctx.stopped()) {
-                return false;
+            if (waitMillis == 0) {
+                return Admission.QUEUE_FULL;
             }
             long now = System.nanoTime(); // the caller's own real-time wait, not the node's clock
             if (deadline == 0) {
                 deadline = now + waitMillis * 1_000_000L;
             } else if (now - deadline >= 0) {
-                return false;
+                return Admission.QUEUE_FULL;
             }
             java.util.concurrent.locks.LockSupport.parkNanos(50_000L);
         }
+    }
+
+    /** The leader this node knows of in its current term (itself if it leads), or 0. Any thread; no allocation. */
+    public long leaderHint() {
+        return ctx.coreState.leaderId();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.ringraft.internal.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringraft.api.Admission;
 import io.ringraft.api.NodeStoppedException;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftException;
@@ -118,7 +119,7 @@ class StateMachineErrorsTest {
 
         // The allocation-free form: the listener is told, once.
         UnsafeBuffer command = new UnsafeBuffer(bytes("reject:8"));
-        assertThat(leader.tryPropose(command, 0, command.capacity(), 42)).isTrue();
+        assertThat(leader.tryPropose(command, 0, command.capacity(), 42)).isEqualTo(Admission.ACCEPTED);
         await("the listener hears of the rejection", () -> !reports.of(42).isEmpty());
         assertThat(reports.of(42)).hasSize(1);
         assertThat(reports.of(42).get(0).failure()).isInstanceOf(RejectedByStateMachineException.class)

@@ -3,6 +3,7 @@ package io.ringraft.internal.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringraft.api.Admission;
 import io.ringraft.api.IndeterminateException;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftNode;
@@ -102,7 +103,7 @@ class StreamingResultsTest {
             future = node.propose(new byte[] {1});
             UnsafeBuffer command = new UnsafeBuffer(new byte[] {2});
             for (long correlation = 1; correlation <= 3; correlation++) {
-                assertThat(node.tryPropose(command, 0, 1, correlation)).isTrue();
+                assertThat(node.tryPropose(command, 0, 1, correlation)).isEqualTo(Admission.ACCEPTED);
             }
             machine.awaitHandedOver(4);
         } finally {
