@@ -180,9 +180,56 @@ public final class RaftNode implements AutoCloseable {
         return runtime.agents();
     }
 
-    /** The node's role, term, leader and progress pointers now. */
+    /**
+     * The node's role, term, leader and progress pointers now. Allocates a fresh record on each call:
+     * for a frequent leadership check use {@link #isLeader()}.
+     */
     public RaftStatus status() {
         return runtime.status();
+    }
+
+    /**
+     * Whether this node is a leader that serves now: it leads its current term, has committed an entry
+     * of that term (its election's no-op, so its commit index is current), and has not stopped. Then
+     * proposals, linearizable reads and membership changes are taken here without waiting. Unlike
+     * {@code status().isLeader()} (the role alone), it stays false for the moment between winning an
+     * election and committing the no-op.
+     *
+     * <p>A view of one moment, for routing: leadership may move right after it returned, so a proposal
+     * sent on its word can still fail with {@link NotLeaderException} or {@link IndeterminateException}.
+     * Any thread; two volatile reads, no allocation, no lock.
+     */
+    public boolean isLeader() {
+        return runtime.isReadyLeader();
+    }
+
+    /**
+     * Waits until this node knows a leader that serves (this node or another) and returns its id: a
+     * leader of this node's current term whose term's first entry this node has seen committed (on a
+     * follower this is learnt from the leader's messages, at most a heartbeat later than on the leader).
+     * Returns at once if one is known. Compare the id with {@link #nodeId()} to know whether to propose
+     * here or send the command to that node (or {@link #forward} it).
+     *
+     * <p>Any thread except the node's own (listener and state machine callbacks). The caller parks; it
+     * is woken when the leader changes or the node stops (no spinning). At most 1024 threads wait at
+     * once; more fail at once with {@link RejectedException}.
+     *
+     * @param timeout how long to wait at most
+     * @return the ready leader's node id
+     * @throws java.util.concurrent.TimeoutException if no leader was ready within {@code timeout}
+     * @throws InterruptedException                  if the caller was interrupted while waiting
+     * @throws NodeStoppedException                  if the node is or became stopped (closed or failed)
+     */
+    public long awaitLeader(java.time.Duration timeout)
+            throws InterruptedException, java.util.concurrent.TimeoutException {
+        Objects.requireNonNull(timeout, "timeout");
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE; // a timeout beyond 292 years waits as long as it may
+        }
+        return runtime.awaitLeader(nanos);
     }
 
     public long nodeId() {

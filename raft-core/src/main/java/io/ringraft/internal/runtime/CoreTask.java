@@ -63,6 +63,8 @@ final class CoreTask implements Agent, LogRoom {
     /** The ring's reclaim line while a batch of proposals is read (fixed for the batch). */
     private long proposalReclaim;
     private RaftException refusal;
+    /** The term whose first entry this node saw committed (see {@link #publishReadyLeader}), or -1. */
+    private long readyTerm = -1;
     private final CoreForwarding forwarding;
     private final AdminRequests admin;
 
@@ -614,6 +616,21 @@ final class CoreTask implements Agent, LogRoom {
             publishMembership();
         }
         ctx.durable.publish(engine.durableIndex()); // for status only
+        publishReadyLeader();
+    }
+
+    /**
+     * The leader of the current term, once this node's commit index has reached an entry of that term
+     * (so the leader serves now), else 0: {@link LeaderWatch}. Looks the commit index's term up only until
+     * it is found for a term; then a comparison per cycle.
+     */
+    private void publishReadyLeader() {
+        long leader = engine.leaderId();
+        long term = engine.term();
+        if (leader != 0 && readyTerm != term && engine.termAt(engine.commitIndex()) == term) {
+            readyTerm = term;
+        }
+        ctx.leaderWatch.publish(leader != 0 && readyTerm == term ? leader : 0);
     }
 
     /** {@link Effect.Limits}: the commit index and the apply limit rose. */

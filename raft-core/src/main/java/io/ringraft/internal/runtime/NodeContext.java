@@ -98,6 +98,8 @@ final class NodeContext {
     final ProgressPointer leaderTerm;
     /** core: role, term, leader and vote, replaced whenever one changes. */
     volatile CoreState coreState;
+    /** core: the leader known to be ready (its term's first entry committed here), and who waits for one. */
+    final LeaderWatch leaderWatch = new LeaderWatch();
     /** any task: the error that stopped the node (fail-stop), or null. */
     final AtomicReference<Throwable> failure = new AtomicReference<>();
     /** set by close(): tasks stop. */
@@ -295,6 +297,7 @@ final class NodeContext {
     }
 
     void wakeAll() {
+        leaderWatch.wake();
         coreSignal.wake();
         writerSignal.wake();
         applierSignal.wake();

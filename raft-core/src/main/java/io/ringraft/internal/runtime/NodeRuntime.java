@@ -296,6 +296,25 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /**
+     * True if this node leads its current term and has committed an entry of it, and has not stopped
+     * ({@link LeaderWatch}). Any thread; two volatile reads, no allocation.
+     */
+    public boolean isReadyLeader() {
+        return ctx.leaderWatch.ready() == ctx.selfId && !ctx.stopped();
+    }
+
+    /**
+     * Waits until this node knows a ready leader ({@link LeaderWatch}) and returns its id.
+     *
+     * @throws java.util.concurrent.TimeoutException if none within {@code timeoutNanos}
+     * @throws io.ringraft.api.NodeStoppedException   if the node stopped first
+     * @throws io.ringraft.api.RejectedException      if too many threads wait already
+     */
+    public long awaitLeader(long timeoutNanos) throws InterruptedException, java.util.concurrent.TimeoutException {
+        return ctx.leaderWatch.await(timeoutNanos, ctx.selfId, ctx::stopped);
+    }
+
+    /**
      * Starts a linearizable read of {@code query}; false if too many reads are in flight or the node
      * is stopped (the future is then left untouched).
      */

@@ -97,6 +97,7 @@ final class NodeShutdown {
                         ctx.selfId, ctx.groupId, failure);
             }
             ctx.leaderTerm.publish(-1);
+            ctx.leaderWatch.publish(0);
             NodeContext.CoreState state = ctx.coreState;
             ctx.coreState = new NodeContext.CoreState(Role.FOLLOWER, state.term(), 0, state.vote(), state.membership());
             failInRing(mayHaveTakenEffect(failure, "before the command's result was applied"));
