@@ -264,6 +264,7 @@ public final class RaftNode implements AutoCloseable {
         private NodeRuntime.Threading threading = NodeRuntime.Threading.DEDICATED;
         private long randomSeed = new SecureRandom().nextLong();
         private StateListener stateListener;
+        private boolean joining;
 
         private Builder() {
         }
@@ -276,11 +277,22 @@ public final class RaftNode implements AutoCloseable {
 
         /**
          * The ids of the voting members this node starts with (a node recovering a log with
-         * configuration entries uses the newest of those instead). A node joining an existing
-         * cluster lists the cluster's current voters and need not be among them: it becomes a
-         * member when a configuration that names it reaches its log.
+         * configuration entries uses the newest of those instead, a node restoring a snapshot the
+         * snapshot's). They must include this node, unless it is {@link #joining(boolean) joining}.
          */
         public Builder voters(long... voters) { this.voters = voters.clone(); return this; }
+
+        /**
+         * This node joins a running cluster as a new member (default false). It lists the cluster's
+         * current voters in {@link #voters} without being among them, starts as a non-member (it neither
+         * campaigns nor votes) and takes the leader's log once the leader adds it
+         * ({@code addLearner}, then {@code changeMembership} to make it a voter); it becomes a member
+         * when a configuration that names it reaches its log. Without this setting, {@link #build()}
+         * refuses a node that is not a member of the membership it starts with (a typo in the node
+         * id or the voters would otherwise leave it waiting for a leader forever). Harmless once the
+         * node is a member: a restarted node uses the configuration in its log.
+         */
+        public Builder joining(boolean joining) { this.joining = joining; return this; }
 
         public Builder config(RaftConfig config) { this.config = config; return this; }
 
@@ -339,10 +351,17 @@ public final class RaftNode implements AutoCloseable {
         public Builder randomSeed(long seed) { this.randomSeed = seed; return this; }
 
         /**
-         * Recovers storage and assembles the node (not started).
+         * Recovers storage and assembles the node (not started). Checks, before opening anything, that
+         * the transport can carry an entry of {@link RaftConfig#maxEntryBytes()}
+         * ({@link RaftTransportFactory#maxEntryBytes()}), and after recovery that this node is a member
+         * of the membership it starts with unless it is {@link #joining(boolean) joining} (it then closes
+         * what it opened).
          *
-         * @throws IllegalArgumentException if a required part is missing or the membership is invalid
+         * @throws IllegalArgumentException if a required part is missing, the membership is invalid or
+         *                                  does not name this node (and it is not joining), or
+         *                                  {@code maxEntryBytes} exceeds what the transport carries
          * @throws java.io.UncheckedIOException if storage cannot be recovered
+         * @throws StateMachineFailedException  if the state machine throws restoring the newest snapshot
          */
         public RaftNode build() {
             if (nodeId <= 0) {
@@ -355,8 +374,23 @@ public final class RaftNode implements AutoCloseable {
             Objects.requireNonNull(stateMachine, "stateMachine is required");
             Objects.requireNonNull(logStorage, "logStorage is required");
             Objects.requireNonNull(transport, "transport is required");
+            int carried = transport.maxEntryBytes();
+            if (config.maxEntryBytes() > carried) {
+                throw new IllegalArgumentException("RaftConfig.maxEntryBytes (" + config.maxEntryBytes()
+                        + ") exceeds the largest entry the transport carries in one message (" + carried
+                        + " bytes: " + transport + "); lower maxEntryBytes or raise the transport's frame limit "
+                        + "(NettyTransport: maxFrameBytes), or the leader could not send such an entry to its followers");
+            }
             NodeRuntime runtime = new NodeRuntime(groupId, nodeId, voters, config, stateMachine, logStorage,
                     snapshotStore, transport, listener, threading, System::nanoTime, new SplittableRandom(randomSeed));
+            String membership = runtime.membershipWithoutSelf();
+            if (membership != null && !joining) {
+                runtime.close(); // releases storage: the caller may build again with the same directories
+                throw new IllegalArgumentException("node " + nodeId + " is not a member of group " + groupId
+                        + ": it starts with " + membership + " (the voters given here, unless its log or snapshot "
+                        + "holds a newer configuration). Check nodeId and voters for a typo; a node that is to "
+                        + "join a running cluster says so with joining(true) and waits until the leader adds it");
+            }
             if (stateListener != null) {
                 runtime.stateListener(stateListener);
             }

@@ -464,6 +464,17 @@ public final class NodeRuntime implements AutoCloseable {
         return ctx.pointers();
     }
 
+    /**
+     * The membership this node starts with, if it names this node (a voter, an outgoing voter or a
+     * learner): the newest configuration in its log, else its snapshot's, else the initial voters.
+     *
+     * @return null if this node is a member; otherwise the membership, for a message
+     */
+    public String membershipWithoutSelf() {
+        io.ringraft.internal.engine.membership.ClusterConfig config = core.engine().clusterConfig();
+        return config.isMember(ctx.selfId) ? null : config.toString();
+    }
+
     /** True once the node stopped (closed or failed). */
     public boolean isStopped() {
         return ctx.stopped();
