@@ -206,7 +206,7 @@ public final class RaftNode implements AutoCloseable {
     /**
      * Waits until this node knows a leader that serves (this node or another) and returns its id: a
      * leader of this node's current term whose term's first entry this node has seen committed (on a
-     * follower this is learnt from the leader's messages, at most a heartbeat later than on the leader).
+     * follower this is learnt from the leader's next message, typically a heartbeat later than on the leader).
      * Returns at once if one is known. Compare the id with {@link #nodeId()} to know whether to propose
      * here or send the command to that node (or {@link #forward} it).
      *
