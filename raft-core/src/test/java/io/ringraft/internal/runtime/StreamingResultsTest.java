@@ -64,7 +64,15 @@ class StreamingResultsTest {
             // would have completed before the first.
             assertThat(second).isNotDone();
             assertThat(third).isNotDone();
+            // The applier completes a proposal, then publishes `applied` (as the synchronous applier does):
+            // wait for the pointer, then check it stopped at the reported progress.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (node.status().appliedIndex() < firstIndex) {
+                assertThat(System.nanoTime() - deadline).as("applied reaches the reported progress").isNegative();
+                Thread.sleep(1); // polling a condition with a deadline, not waiting for time to pass
+            }
             assertThat(node.status().appliedIndex()).isEqualTo(firstIndex);
+            assertThat(second).isNotDone();
 
             machine.progress().result(firstIndex + 1, "two");
             machine.progress().result(firstIndex + 2, "three");
