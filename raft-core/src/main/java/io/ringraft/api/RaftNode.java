@@ -183,6 +183,8 @@ public final class RaftNode implements AutoCloseable {
     /**
      * The node's role, term, leader and progress pointers now. Allocates a fresh record on each call:
      * for a frequent leadership check use {@link #isLeader()}.
+     *
+     * @return the status now (each field read atomically, not all at once)
      */
     public RaftStatus status() {
         return runtime.status();
@@ -198,6 +200,8 @@ public final class RaftNode implements AutoCloseable {
      * <p>A view of one moment, for routing: leadership may move right after it returned, so a proposal
      * sent on its word can still fail with {@link NotLeaderException} or {@link IndeterminateException}.
      * Any thread; two volatile reads, no allocation, no lock.
+     *
+     * @return true if this node leads, has committed an entry of its term and has not stopped
      */
     public boolean isLeader() {
         return runtime.isReadyLeader();
@@ -291,6 +295,9 @@ public final class RaftNode implements AutoCloseable {
          * refuses a node that is not a member of the membership it starts with (a typo in the node
          * id or the voters would otherwise leave it waiting for a leader forever). Harmless once the
          * node is a member: a restarted node uses the configuration in its log.
+         *
+         * @param joining whether this node joins a running cluster as a new member
+         * @return this builder
          */
         public Builder joining(boolean joining) { this.joining = joining; return this; }
 

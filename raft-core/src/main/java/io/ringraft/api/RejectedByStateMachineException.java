@@ -14,8 +14,11 @@ package io.ringraft.api;
  */
 public final class RejectedByStateMachineException extends RaftException {
 
+    /** The rejected command's log index (serialized with the exception). */
     private final long index;
+    /** The state machine's code for the rejection (serialized with the exception). */
     private final int code;
+    /** The state machine's description, or null (serialized with the exception). */
     private final String reason;
 
     /**
