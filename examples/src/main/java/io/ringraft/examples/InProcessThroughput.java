@@ -91,7 +91,7 @@ public final class InProcessThroughput {
                 break;
             }
             permits.acquire();
-            if (!leader.tryPropose(payload, 0, payloadBytes, ++id)) {
+            if (!leader.tryPropose(payload, 0, payloadBytes, ++id).accepted()) {
                 permits.release();
                 Thread.onSpinWait();
             }

@@ -55,6 +55,26 @@ class BomTest {
         assertThat(managed).containsExactlyInAnyOrderElementsOf(published);
     }
 
+    /**
+     * raft-core's test-jar (the conformance suite and the simulator, which users extend and debug) is
+     * published with its sources, as every library jar is ({@code -test-sources.jar}).
+     */
+    @Test
+    void theCoreTestJarIsPublishedWithItsSources() throws Exception {
+        Document core = read(ROOT.resolve("raft-core/pom.xml"));
+        List<String> goals = new ArrayList<>();
+        for (Element plugin : children(child(child(core.getDocumentElement(), "build"), "plugins"), "plugin")) {
+            if ("maven-source-plugin".equals(text(plugin, "artifactId"))) {
+                for (Element execution : children(child(plugin, "executions"), "execution")) {
+                    for (Element goal : children(child(execution, "goals"), "goal")) {
+                        goals.add(goal.getTextContent().trim());
+                    }
+                }
+            }
+        }
+        assertThat(goals).contains("test-jar-no-fork");
+    }
+
     private static Document read(Path pom) throws Exception {
         return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
     }

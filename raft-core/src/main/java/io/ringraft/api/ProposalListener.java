@@ -4,7 +4,8 @@ package io.ringraft.api;
  * Receives the outcome of proposals made with the zero-allocation form
  * {@code RaftNode.tryPropose(buffer, offset, length, correlationId)}.
  *
- * <p>Exactly one call per accepted proposal (one for which {@code tryPropose} returned true), also when
+ * <p>Exactly one call per accepted proposal (one for which {@code tryPropose} returned
+ * {@link Admission#ACCEPTED}), also when
  * the node is closed or stops after a failure. {@link #onApplied} runs on the node's applier thread;
  * {@link #onFailed} on its core or applier thread, or, for what is left when the node stops, on the
  * thread that closes it or on the last of its task threads to notice a failure. Must not block: hand

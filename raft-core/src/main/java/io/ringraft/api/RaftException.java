@@ -9,11 +9,15 @@ package io.ringraft.api;
  *   <li>{@link IndeterminateException}: it entered the log but this node lost leadership before it
  *       committed; it may or may not take effect. Retry only if the command is idempotent.
  *   <li>{@link StorageFailedException}: the node stopped because its storage failed; outcome unknown.
+ *   <li>{@link StateMachineFailedException}: the node stopped because its state machine threw (or, for a
+ *       read, only that read's query threw); outcome unknown.
+ *   <li>{@link RejectedByStateMachineException}: the command committed and the state machine rejected it
+ *       on every replica (a deterministic error result); it changed nothing.
  * </ul>
  */
 public abstract sealed class RaftException extends RuntimeException
         permits NotLeaderException, RejectedException, IndeterminateException, NodeStoppedException,
-        StorageFailedException {
+        StorageFailedException, StateMachineFailedException, RejectedByStateMachineException {
 
     RaftException(String message, Throwable cause) {
         super(message, cause);

@@ -153,14 +153,18 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * Proposes {@code length} bytes of {@code buffer} from {@code offset} without allocating. The
-     * outcome goes to the builder's {@link ProposalListener} with {@code correlationId}.
+     * Proposes {@code length} bytes of {@code buffer} from {@code offset} without allocating (the bytes
+     * are copied before it returns). If accepted, the outcome goes to the builder's
+     * {@link ProposalListener} with {@code correlationId}, exactly once. Any thread; may wait up to
+     * {@link RaftConfig#proposalWaitMillis()} for room in the proposal queue, never longer.
      *
-     * @return false if the proposal was not queued (queue full, node stopped, or too large); the
-     *         listener is then not called
+     * @return {@link Admission#ACCEPTED}, or why the proposal was refused: {@link Admission#TOO_LARGE},
+     *         {@link Admission#STOPPED}, {@link Admission#NOT_LEADER} (this node does not lead now),
+     *         {@link Admission#QUEUE_FULL}; a refused proposal never entered the log and the listener
+     *         is not called for it
      * @throws IllegalStateException if the node was built without a listener
      */
-    public boolean tryPropose(DirectBuffer buffer, int offset, int length, long correlationId) {
+    public Admission tryPropose(DirectBuffer buffer, int offset, int length, long correlationId) {
         if (!hasListener) {
             throw new IllegalStateException("tryPropose needs a ProposalListener: set one on the builder");
         }
@@ -176,9 +180,60 @@ public final class RaftNode implements AutoCloseable {
         return runtime.agents();
     }
 
-    /** The node's role, term, leader and progress pointers now. */
+    /**
+     * The node's role, term, leader and progress pointers now. Allocates a fresh record on each call:
+     * for a frequent leadership check use {@link #isLeader()}.
+     *
+     * @return the status now (each field read atomically, not all at once)
+     */
     public RaftStatus status() {
         return runtime.status();
+    }
+
+    /**
+     * Whether this node is a leader that serves now: it leads its current term, has committed an entry
+     * of that term (its election's no-op, so its commit index is current), and has not stopped. Then
+     * proposals, linearizable reads and membership changes are taken here without waiting. Unlike
+     * {@code status().isLeader()} (the role alone), it stays false for the moment between winning an
+     * election and committing the no-op.
+     *
+     * <p>A view of one moment, for routing: leadership may move right after it returned, so a proposal
+     * sent on its word can still fail with {@link NotLeaderException} or {@link IndeterminateException}.
+     * Any thread; two volatile reads, no allocation, no lock.
+     *
+     * @return true if this node leads, has committed an entry of its term and has not stopped
+     */
+    public boolean isLeader() {
+        return runtime.isReadyLeader();
+    }
+
+    /**
+     * Waits until this node knows a leader that serves (this node or another) and returns its id: a
+     * leader of this node's current term whose term's first entry this node has seen committed (on a
+     * follower this is learnt from the leader's next message, typically a heartbeat later than on the leader).
+     * Returns at once if one is known. Compare the id with {@link #nodeId()} to know whether to propose
+     * here or send the command to that node (or {@link #forward} it).
+     *
+     * <p>Any thread except the node's own (listener and state machine callbacks). The caller parks; it
+     * is woken when the leader changes or the node stops (no spinning). At most 1024 threads wait at
+     * once; more fail at once with {@link RejectedException}.
+     *
+     * @param timeout how long to wait at most
+     * @return the ready leader's node id
+     * @throws java.util.concurrent.TimeoutException if no leader was ready within {@code timeout}
+     * @throws InterruptedException                  if the caller was interrupted while waiting
+     * @throws NodeStoppedException                  if the node is or became stopped (closed or failed)
+     */
+    public long awaitLeader(java.time.Duration timeout)
+            throws InterruptedException, java.util.concurrent.TimeoutException {
+        Objects.requireNonNull(timeout, "timeout");
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE; // a timeout beyond 292 years waits as long as it may
+        }
+        return runtime.awaitLeader(nanos);
     }
 
     public long nodeId() {
@@ -213,6 +268,7 @@ public final class RaftNode implements AutoCloseable {
         private NodeRuntime.Threading threading = NodeRuntime.Threading.DEDICATED;
         private long randomSeed = new SecureRandom().nextLong();
         private StateListener stateListener;
+        private boolean joining;
 
         private Builder() {
         }
@@ -225,11 +281,25 @@ public final class RaftNode implements AutoCloseable {
 
         /**
          * The ids of the voting members this node starts with (a node recovering a log with
-         * configuration entries uses the newest of those instead). A node joining an existing
-         * cluster lists the cluster's current voters and need not be among them: it becomes a
-         * member when a configuration that names it reaches its log.
+         * configuration entries uses the newest of those instead, a node restoring a snapshot the
+         * snapshot's). They must include this node, unless it is {@link #joining(boolean) joining}.
          */
         public Builder voters(long... voters) { this.voters = voters.clone(); return this; }
+
+        /**
+         * This node joins a running cluster as a new member (default false). It lists the cluster's
+         * current voters in {@link #voters} without being among them, starts as a non-member (it neither
+         * campaigns nor votes) and takes the leader's log once the leader adds it
+         * ({@code addLearner}, then {@code changeMembership} to make it a voter); it becomes a member
+         * when a configuration that names it reaches its log. Without this setting, {@link #build()}
+         * refuses a node that is not a member of the membership it starts with (a typo in the node
+         * id or the voters would otherwise leave it waiting for a leader forever). Harmless once the
+         * node is a member: a restarted node uses the configuration in its log.
+         *
+         * @param joining whether this node joins a running cluster as a new member
+         * @return this builder
+         */
+        public Builder joining(boolean joining) { this.joining = joining; return this; }
 
         public Builder config(RaftConfig config) { this.config = config; return this; }
 
@@ -288,10 +358,17 @@ public final class RaftNode implements AutoCloseable {
         public Builder randomSeed(long seed) { this.randomSeed = seed; return this; }
 
         /**
-         * Recovers storage and assembles the node (not started).
+         * Recovers storage and assembles the node (not started). Checks, before opening anything, that
+         * the transport can carry an entry of {@link RaftConfig#maxEntryBytes()}
+         * ({@link RaftTransportFactory#maxEntryBytes()}), and after recovery that this node is a member
+         * of the membership it starts with unless it is {@link #joining(boolean) joining} (it then closes
+         * what it opened).
          *
-         * @throws IllegalArgumentException if a required part is missing or the membership is invalid
+         * @throws IllegalArgumentException if a required part is missing, the membership is invalid or
+         *                                  does not name this node (and it is not joining), or
+         *                                  {@code maxEntryBytes} exceeds what the transport carries
          * @throws java.io.UncheckedIOException if storage cannot be recovered
+         * @throws StateMachineFailedException  if the state machine throws restoring the newest snapshot
          */
         public RaftNode build() {
             if (nodeId <= 0) {
@@ -304,9 +381,24 @@ public final class RaftNode implements AutoCloseable {
             Objects.requireNonNull(stateMachine, "stateMachine is required");
             Objects.requireNonNull(logStorage, "logStorage is required");
             Objects.requireNonNull(transport, "transport is required");
+            int carried = transport.maxEntryBytes();
+            if (config.maxEntryBytes() > carried) {
+                throw new IllegalArgumentException("RaftConfig.maxEntryBytes (" + config.maxEntryBytes()
+                        + ") exceeds the largest entry the transport carries in one message (" + carried
+                        + " bytes: " + transport + "); lower maxEntryBytes or raise the transport's frame limit "
+                        + "(NettyTransport: maxFrameBytes), or the leader could not send such an entry to its followers");
+            }
             NodeRuntime runtime = new NodeRuntime(groupId, nodeId, voters, config, stateMachine, logStorage,
                     snapshotStore, transport, listener, stateListener, threading, System::nanoTime,
                     new SplittableRandom(randomSeed));
+            String membership = runtime.membershipWithoutSelf();
+            if (membership != null && !joining) {
+                runtime.close(); // releases storage: the caller may build again with the same directories
+                throw new IllegalArgumentException("node " + nodeId + " is not a member of group " + groupId
+                        + ": it starts with " + membership + " (the voters given here, unless its log or snapshot "
+                        + "holds a newer configuration). Check nodeId and voters for a typo; a node that is to "
+                        + "join a running cluster says so with joining(true) and waits until the leader adds it");
+            }
             return new RaftNode(new NodeHandle(runtime), listener != null);
         }
     }

@@ -31,7 +31,10 @@ public record RaftStatus(long groupId, long nodeId, Role role, long term, long l
                          long droppedOutbound, String failure, boolean closed, Membership membership,
                          long snapshotIndex, long purgedIndex) {
 
-    /** {@return true if this node is the leader} */
+    /**
+     * {@return true if this node's role is leader} A new leader is so from its election on, before it
+     * has committed an entry of its term; {@code RaftNode.isLeader()} says whether it serves yet.
+     */
     public boolean isLeader() {
         return role == Role.LEADER;
     }

@@ -33,4 +33,38 @@ public interface ApplyProgress {
      * @throws IllegalArgumentException if {@code index} lies beyond the commands handed to the state machine
      */
     void applied(long index);
+
+    /**
+     * Rejects the command at {@code index} instead of reporting a result for it: once progress passes it,
+     * its proposer on this node gets an {@code io.ringraft.api.RejectedByStateMachineException} carrying
+     * {@code code}, {@code message} and {@code index} (dropped on other nodes), and the node goes on, as
+     * with {@code StateMachine.ApplyResults#reject}. Leave the state unchanged for a rejected command, and
+     * reject deterministically: every replica must agree. Replaces a {@link #result} for the same index
+     * (the last call wins). Same threads and ordering rule as {@link #result}; allocates one small object.
+     *
+     * @param index   the rejected command's index
+     * @param code    the rejection's code, the state machine's own numbering
+     * @param message a description for the proposer, or null
+     * @throws IllegalArgumentException as for {@link #result}
+     * @throws UnsupportedOperationException from the default, kept for test doubles; the node's own
+     *                                       implementation supports it
+     */
+    default void reject(long index, int code, String message) {
+        throw new UnsupportedOperationException(getClass().getName() + " takes no rejections (index " + index
+                + ", code " + code + ", " + message + ")");
+    }
+
+    /**
+     * The state machine cannot go on (its store failed, a bug on its own threads): stops the node as an
+     * exception thrown from {@code accept} would (fail-stop), with an
+     * {@code io.ringraft.api.StateMachineFailedException} carrying {@code cause}. Returns at once, on any
+     * thread; the first failure of a node wins, later ones are ignored.
+     *
+     * @param cause what went wrong
+     * @throws UnsupportedOperationException from the default, kept for test doubles; the node's own
+     *                                       implementation supports it
+     */
+    default void fail(Throwable cause) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot stop a node", cause);
+    }
 }

@@ -24,6 +24,37 @@ import java.io.IOException;
  * node stops (fail-stop) and never retries the operation, because after a failed fsync the data's
  * state is unknown. Corrupt data found while opening is reported as an {@link IOException} whose
  * message says where, never silently cut away unless it is a torn tail that was never flushed.
+ *
+ * <p><b>Rules.</b> Every implementation must pass {@code io.ringraft.storage.conformance.LogStorageConformanceTest}
+ * (raft-core's test-jar, with its sources): extend it, implement {@code newStorage()}, and override
+ * {@code reopen} if the storage survives a restart. Beyond the method comments it checks:
+ * <ul>
+ *   <li><b>Empty.</b> A new storage opens as {@link LogState#empty()}: base and last {@link LogId#ZERO},
+ *       {@code termAt(0) == 0}, {@code termAt(1) == -1}, and {@code read(1, ...)} is empty.
+ *   <li><b>Bounds.</b> With base {@code b} and last entry {@code l}: {@link #append} starts at {@code l + 1}
+ *       (an empty append too); {@link #truncateSuffix} takes {@code b < fromIndex <= l + 1}
+ *       ({@code l + 1} removes nothing); {@link #purgePrefix} refuses an index beyond {@code l} (purging up
+ *       to {@code l} empties the log and keeps its position: the next append is at {@code l + 1});
+ *       {@link #resetTo} takes a base at or after {@code b} (at it, inside the entries or beyond them; its
+ *       term need not match an old entry's there). Outside them the call throws
+ *       {@link IllegalArgumentException}, changes nothing, and the storage stays usable.
+ *   <li><b>Terms.</b> An append's terms never decrease, from the term of the entry before it (or of the
+ *       base after a purge or reset) on; otherwise {@link IllegalArgumentException}, nothing changes.
+ *   <li><b>A vote never goes backwards.</b> {@link #saveVote} throws {@link IllegalStateException} for a
+ *       lower term, or, in the same term, for another candidate or for taking a vote back
+ *       ({@code Vote.NONE} after a candidate); saving the same vote again, or any vote of a higher term,
+ *       is fine. This holds across a reopen too.
+ *   <li><b>Reads.</b> {@code read} returns at most {@code maxCount} entries and at most {@code maxBytes}
+ *       of payload, except that the first entry is returned whatever its size; empty payloads count
+ *       nothing. From beyond the last entry it returns an empty view whose {@code firstIndex()} is
+ *       {@code fromIndex}; at or below the base it throws {@link IOException}. After a truncation the
+ *       same indexes (even the same {@code LogId}s) may be appended again, and reads return the newest.
+ *   <li><b>Copies.</b> {@link #append} copies what it keeps: the caller may change the entries afterwards.
+ *   <li><b>Restart.</b> After a reopen, {@link #open()} returns the saved vote (durable without a flush)
+ *       and exactly the entries, truncations, purges and resets flushed before it.
+ * </ul>
+ * The node saves a vote whose term covers an entry before it appends that entry (the conformance tests
+ * do the same), so an implementation may treat a log whose last term exceeds the vote's as corrupt.
  */
 public interface LogStorage extends AutoCloseable {
 
@@ -41,6 +72,8 @@ public interface LogStorage extends AutoCloseable {
      * Makes {@code vote} durable before returning.
      *
      * @param vote the vote to keep
+     * @throws IllegalStateException if it goes backwards: a lower term than the vote held, or the same
+     *                               term with another (or no) candidate; nothing changes
      * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
      */
     void saveVote(Vote vote) throws IOException;
@@ -50,6 +83,8 @@ public interface LogStorage extends AutoCloseable {
      * during the call; implementations copy what they keep.
      *
      * @param entries the entries to append
+     * @throws IllegalArgumentException if they do not start right after the last entry or their terms
+     *                                  decrease ({@link #checkAppend} checks both); nothing changes
      * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
      */
     void append(LogEntries entries) throws IOException;
@@ -57,15 +92,18 @@ public interface LogStorage extends AutoCloseable {
     /**
      * Removes every entry from {@code fromIndex} on ({@code fromIndex} is above the base).
      *
-     * @param fromIndex the first index to remove or read
+     * @param fromIndex the first index to remove
+     * @throws IllegalArgumentException unless {@code base < fromIndex <= last + 1}; nothing changes
      * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
      */
     void truncateSuffix(long fromIndex) throws IOException;
 
     /**
      * Removes every entry up to and including {@code upToIndex}, whose term becomes the base term.
+     * RingRaft purges only entries covered by a durable snapshot.
      *
      * @param upToIndex the last index to remove
+     * @throws IllegalArgumentException if {@code upToIndex} lies beyond the last entry; nothing changes
      * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
      */
     void purgePrefix(long upToIndex) throws IOException;
@@ -95,7 +133,7 @@ public interface LogStorage extends AutoCloseable {
      * {@code maxBytes} of payload are reached (at least one entry is returned if any exists). The
      * returned view is owned by the caller.
      *
-     * @param fromIndex the first index to remove or read
+     * @param fromIndex the first index to read
      * @param maxCount the most entries to return
      * @param maxBytes the payload bytes after which to stop
      * @return the entries, empty if {@code fromIndex} is beyond the last entry

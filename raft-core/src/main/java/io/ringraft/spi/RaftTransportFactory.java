@@ -20,6 +20,22 @@ public interface RaftTransportFactory {
      */
     RaftTransport connect(long groupId, long selfId, InboundHandler inbound);
 
+    /**
+     * The largest entry payload (one command) this transport can carry to a peer in one message: an
+     * AppendEntries holding only that entry, or a forwarded command of that size, after the transport's
+     * own framing. {@code RaftNode.Builder.build()} refuses a {@code RaftConfig.maxEntryBytes()} above
+     * it: an entry the leader cannot send would stall replication to every follower, and cost the leader
+     * its leadership.
+     *
+     * <p>Called by {@code build()} on the building thread, before {@link #connect}; must not block.
+     *
+     * @return the largest payload in bytes; the default, {@link Integer#MAX_VALUE}, sets no limit (an
+     *         in-process transport passes references)
+     */
+    default int maxEntryBytes() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Receives inbound messages for one node. */
     @FunctionalInterface
     interface InboundHandler {

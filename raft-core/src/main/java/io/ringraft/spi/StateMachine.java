@@ -22,7 +22,16 @@ public interface StateMachine {
      * {@code entries.firstIndex() + i}); a result left unset is {@code null}. Results are handed to
      * the proposer on the node that proposed the command, and dropped on other nodes.
      *
-     * <p>An exception thrown here stops the node (the state machine's state is then unknown).
+     * <p><b>Refusing a command.</b> To refuse one command (invalid for the current state: a missing key,
+     * an overdrawn account), leave the state unchanged and call {@link ApplyResults#reject}: the proposer
+     * gets an {@code io.ringraft.api.RejectedByStateMachineException} with your code and message, and the
+     * node goes on. Decide it from the command and the state only, so that every replica rejects it too.
+     *
+     * <p><b>Throwing</b> stops the node (fail-stop: the state machine's state is then unknown): pending
+     * proposals fail with {@code io.ringraft.api.StateMachineFailedException} and
+     * {@code RaftNode.status().failure()} says why. The command is committed, so a restarted node applies
+     * it again: throw only for a bug or a failure of the state machine's own resources, never to refuse
+     * a command.
      */
     void apply(LogEntries entries, ApplyResults results);
 
@@ -30,7 +39,9 @@ public interface StateMachine {
      * Answers a linearizable read ({@code RaftNode.read}) against the current state, without
      * changing it. Called on the applier thread, between {@link #apply} calls, once every command
      * committed before the read began is applied; so the answer reflects all of them. The buffer is
-     * valid only during the call. State machines that serve no reads need not implement it.
+     * valid only during the call. State machines that serve no reads need not implement it. An
+     * exception thrown here fails only that read (with {@code io.ringraft.api.StateMachineFailedException}
+     * carrying it); the node goes on.
      *
      * @return the read's result, handed to the reader
      */
@@ -45,7 +56,9 @@ public interface StateMachine {
      * let {@link Snapshot#writeTo} do the slow part. {@code writeTo} is then called on the node's
      * snapshot thread while applying goes on, so the view must not change when later commands are
      * applied. Called only when the node has a {@link SnapshotStore}; the default says snapshots
-     * are not supported (the node then keeps its whole log).
+     * are not supported (the node then keeps its whole log). Any other exception, here or from
+     * {@link Snapshot#writeTo} (other than the output stream's own {@code IOException}, a storage
+     * failure), stops the node with {@code io.ringraft.api.StateMachineFailedException}.
      */
     default Snapshot snapshot() {
         throw new UnsupportedOperationException(getClass().getName() + " does not take snapshots");
@@ -56,7 +69,9 @@ public interface StateMachine {
      * on this or another node). Called on the applier thread, or on the thread that starts the node
      * before any {@link #apply}; the next {@code apply} continues after the snapshot's last entry.
      * Read {@code data} to its end: the store verifies the data there. If this throws, the node
-     * stops (its state is then unknown).
+     * stops (its state is then unknown) with {@code io.ringraft.api.StateMachineFailedException}, or, if
+     * reading {@code data} failed, as a storage failure; at startup {@code RaftNode.Builder.build()}
+     * throws that exception instead.
      */
     default void restore(java.io.InputStream data) throws java.io.IOException {
         throw new UnsupportedOperationException(getClass().getName() + " cannot restore snapshots");
@@ -72,9 +87,32 @@ public interface StateMachine {
         void writeTo(java.io.OutputStream out) throws java.io.IOException;
     }
 
-    /** Where {@link StateMachine#apply} puts its results. Reused between calls; not thread-safe. */
+    /**
+     * Where {@link StateMachine#apply} puts its results: implemented by the node, called by the state
+     * machine inside {@code apply} on the applier thread. Reused between calls; not thread-safe.
+     */
     interface ApplyResults {
         /** Sets the result of the entry at {@code offset} of the current batch. */
         void set(int offset, Object result);
+
+        /**
+         * Rejects the command at {@code offset} of the current batch instead of setting a result: its
+         * proposer (on the node that proposed it) gets an {@code io.ringraft.api.RejectedByStateMachineException}
+         * carrying {@code code}, {@code message} and the entry's index; elsewhere it is dropped, like a
+         * result. The node goes on applying. Leave the state unchanged for a rejected command, and reject
+         * deterministically (from the command and the state only): every replica must agree. Replaces a
+         * result set for the same offset (the last call wins). Allocates one small object.
+         *
+         * <p>The node's implementation supports it; the default, for test doubles written as a lambda of
+         * {@link #set}, throws {@link UnsupportedOperationException}.
+         *
+         * @param offset  the entry's offset in the current batch
+         * @param code    the rejection's code, the state machine's own numbering
+         * @param message a description for the proposer, or null
+         */
+        default void reject(int offset, int code, String message) {
+            throw new UnsupportedOperationException(getClass().getName() + " takes no rejections (offset " + offset
+                    + ", code " + code + ", " + message + ")");
+        }
     }
 }

@@ -36,7 +36,10 @@ public interface StreamingStateMachine {
      * consecutive in index, starting right after the commands of the previous call or after entries
      * that are not commands. Must not block. May report progress before returning.
      *
-     * <p>An exception thrown here stops the node (the state machine's state is then unknown).
+     * <p>To refuse one command, report {@link ApplyProgress#reject} for it (deterministically, as every
+     * replica must agree). An exception thrown here stops the node (the state machine's state is then
+     * unknown) with {@code io.ringraft.api.StateMachineFailedException}; a failure on the state machine's
+     * own threads does the same through {@link ApplyProgress#fail}.
      */
     void accept(LogEntries commands, ApplyProgress progress);
 
@@ -44,7 +47,8 @@ public interface StreamingStateMachine {
      * Answers a linearizable read, as {@link StateMachine#query}. Called on the applier thread once
      * reported progress has reached the read's index, while the state machine may be applying later
      * commands on its own threads: answer from a state that includes at least every command reported
-     * applied (including later committed commands is harmless), safely against those threads.
+     * applied (including later committed commands is harmless), safely against those threads. An
+     * exception fails only that read, as for {@link StateMachine#query}.
      */
     default Object query(org.agrona.DirectBuffer query, int offset, int length) {
         throw new UnsupportedOperationException(getClass().getName() + " does not answer reads");

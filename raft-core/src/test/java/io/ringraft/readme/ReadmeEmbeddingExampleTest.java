@@ -7,6 +7,7 @@ import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.LocalNetwork;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.StateMachine;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,24 +45,13 @@ class ReadmeEmbeddingExampleTest {
             node.start();
             nodes.add(node);
         }
-        RaftNode leader = awaitLeader(nodes);
+        long leaderId = nodes.get(0).awaitLeader(Duration.ofSeconds(10)); // parks until a leader serves
+        RaftNode leader = nodes.get((int) leaderId - 1);    // ids 1..3 at positions 0..2
         Object count = leader.propose(new byte[] {1}).get(10, TimeUnit.SECONDS);
         // --- README example ends
 
         assertThat(count).isEqualTo(1L);
+        assertThat(leader.isLeader()).isTrue();
         nodes.forEach(RaftNode::close);
-    }
-
-    private static RaftNode awaitLeader(List<RaftNode> nodes) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            for (RaftNode node : nodes) {
-                if (node.status().isLeader()) {
-                    return node;
-                }
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("no leader elected within 20 s");
     }
 }

@@ -1,6 +1,9 @@
 package io.ringraft.sim;
 
+import io.ringraft.api.Admission;
+import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.RaftConfig;
+import io.ringraft.api.RaftException;
 import io.ringraft.api.RaftStatus;
 import io.ringraft.api.RejectedException;
 import io.ringraft.api.NodeStoppedException;
@@ -202,20 +205,35 @@ final class SimNode {
         }
         if (throughListener) {
             long correlationId = listener.register(future);
-            if (!runtime.tryPropose((byte) 1, correlationId, new UnsafeBuffer(command), 0, command.length)) {
-                listener.unregister(correlationId).completeExceptionally(new RejectedException("proposal queue full"));
+            Admission admission = runtime.tryPropose((byte) 1, correlationId, new UnsafeBuffer(command), 0,
+                    command.length);
+            if (!admission.accepted()) {
+                listener.unregister(correlationId).completeExceptionally(refusal(admission));
             }
             return future;
         }
         long correlationId = runtime.registerFuture(future);
         if (correlationId == 0) {
             future.completeExceptionally(new RejectedException("too many pending futures"));
-        } else if (!runtime.tryPropose((byte) 2, correlationId, new UnsafeBuffer(command), 0, command.length)) {
+            return future;
+        }
+        Admission admission = runtime.tryPropose((byte) 2, correlationId, new UnsafeBuffer(command), 0,
+                command.length);
+        if (!admission.accepted()) {
             CompletableFuture<Object> mine = runtime.takeFuture(correlationId);
             if (mine != null) {
-                mine.completeExceptionally(new RejectedException("proposal queue full"));
+                mine.completeExceptionally(refusal(admission));
             }
         }
         return future;
+    }
+
+    /** The failure of a proposal {@code tryPropose} refused, as {@code RaftNode.propose} reports it. */
+    private RaftException refusal(Admission admission) {
+        return switch (admission) {
+            case NOT_LEADER -> new NotLeaderException(id, runtime.leaderHint());
+            case STOPPED -> new NodeStoppedException("node " + id + " is stopped");
+            default -> new RejectedException("proposal refused: " + admission);
+        };
     }
 }

@@ -89,6 +89,8 @@ public final class SegmentedLogStorage implements LogStorage {
     private final int segmentBytes;
     private final boolean preallocate;
     private final boolean verifyOnOpen;
+    /** {@link Builder#unsafeNoFsync}: {@link #flush()} forces nothing. */
+    private final boolean unsafeNoFsync;
     private final FileIo io;
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -118,6 +120,7 @@ public final class SegmentedLogStorage implements LogStorage {
         this.segmentBytes = builder.segmentBytes;
         this.preallocate = builder.preallocate;
         this.verifyOnOpen = builder.verifyOnOpen;
+        this.unsafeNoFsync = builder.unsafeNoFsync;
         this.io = builder.io;
     }
 
@@ -192,6 +195,11 @@ public final class SegmentedLogStorage implements LogStorage {
                     failOpen(e);
                     throw e;
                 }
+            }
+            if (unsafeNoFsync) {
+                LOG.warn("UNSAFE: the log storage of node {} in {} runs without fsync (unsafeNoFsync): flush() "
+                        + "forces nothing, so a power loss or an OS crash can lose entries the cluster acknowledged "
+                        + "as committed. For tests and benchmarks only, never for data you keep", nodeId, directory);
             }
             return new LogState(vote, base, last);
         } finally {
@@ -437,11 +445,16 @@ public final class SegmentedLogStorage implements LogStorage {
 
     /**
      * Forces the tail segment if anything was written to it since the last force: one
-     * {@code fdatasync} makes every append before it durable.
+     * {@code fdatasync} makes every append before it durable. With {@link Builder#unsafeNoFsync} it
+     * forces nothing and returns (the appends stay in the page cache, and the stable offset that
+     * recovery trusts does not move, so a power loss cuts them as a torn tail).
      */
     @Override
     public void flush() throws IOException {
         checkWritable();
+        if (unsafeNoFsync) {
+            return;
+        }
         try {
             Segment tail = segments.isEmpty() ? null : segments.get(segments.size() - 1);
             if (tail != null && tail.writePosition > tail.stableOffset) {
@@ -760,6 +773,7 @@ public final class SegmentedLogStorage implements LogStorage {
         private int segmentBytes = DEFAULT_SEGMENT_BYTES;
         private boolean preallocate = true;
         private boolean verifyOnOpen;
+        private boolean unsafeNoFsync;
         private FileIo io = NioFileIo.INSTANCE;
 
         private Builder(Path directory) {
@@ -849,6 +863,26 @@ public final class SegmentedLogStorage implements LogStorage {
          */
         public Builder verifyOnOpen(boolean verifyOnOpen) {
             this.verifyOnOpen = verifyOnOpen;
+            return this;
+        }
+
+        /**
+         * <b>UNSAFE: loses acknowledged writes on power loss.</b> With {@code true},
+         * {@link SegmentedLogStorage#flush()} forces nothing: appended entries are reported durable
+         * while they may still sit in the OS page cache, so the node acknowledges (and the cluster may
+         * commit) entries that a power loss or kernel crash then loses, which breaks Raft's safety (a
+         * committed entry can vanish, two nodes can disagree). A process crash alone loses nothing (the
+         * kernel still holds the pages). Votes, truncations, purges, resets and new segments are still
+         * forced: they are rare, and keep the files recoverable. {@code open()} logs a WARN saying so.
+         *
+         * <p>For tests and benchmarks that measure everything but the disk's flush latency (default
+         * false). Never for data you keep.
+         *
+         * @param unsafeNoFsync whether {@code flush()} skips its {@code fsync}
+         * @return this builder
+         */
+        public Builder unsafeNoFsync(boolean unsafeNoFsync) {
+            this.unsafeNoFsync = unsafeNoFsync;
             return this;
         }
 

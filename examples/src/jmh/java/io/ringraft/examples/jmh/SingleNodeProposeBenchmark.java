@@ -90,7 +90,7 @@ public class SingleNodeProposeBenchmark {
             Thread.yield(); // 2 cores: leave the node's threads the CPU
         }
         long id = ++submitted;
-        while (!node.tryPropose(payload, 0, payloadBytes, id)) {
+        while (!node.tryPropose(payload, 0, payloadBytes, id).accepted()) {
             Thread.yield(); // proposal queue full
         }
         return id;

@@ -47,8 +47,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * that the three state machines applied the same entries (count and rolling hash).
  *
  * <p>Usage: {@code ClusterBenchmark [--payload 100] [--window 256] [--fsync on|off] [--warmup 10]
- * [--seconds 20]} (durations in seconds, fractions allowed). {@code --fsync off} wraps each log in
- * {@link UnsyncedLogStorage}, which is <b>not durable</b>. The last line of output starts with
+ * [--seconds 20]} (durations in seconds, fractions allowed). {@code --fsync off} builds each log with
+ * {@code SegmentedLogStorage.Builder.unsafeNoFsync(true)}, which is <b>not durable</b>. The last line of output starts with
  * {@code RESULT} and holds every figure as {@code key=value} pairs (what {@link BenchmarkMatrix}
  * reads).
  */
@@ -108,7 +108,7 @@ public final class ClusterBenchmark {
         STORAGE_FAILED,
         /** onFailed with any other exception. */
         OTHER,
-        /** tryPropose returned false (queue full or node stopped); retried. */
+        /** tryPropose refused the proposal (not ACCEPTED: queue full, not the leader, stopped); retried. */
         REFUSED
     }
 
@@ -221,10 +221,9 @@ public final class ClusterBenchmark {
                     }
                     NettyTransport transport = tb.build();
                     transports.add(transport);
-                    LogStorage storage = SegmentedLogStorage.builder(dataDir.resolve("node-" + id)).nodeId(id).build();
-                    if (!options.fsync()) {
-                        storage = new UnsyncedLogStorage(storage);
-                    }
+                    // --fsync off: NOT DURABLE, flush() forces nothing (the storage logs a WARN saying so).
+                    LogStorage storage = SegmentedLogStorage.builder(dataDir.resolve("node-" + id)).nodeId(id)
+                            .unsafeNoFsync(!options.fsync()).build();
                     HashingStateMachine sm = new HashingStateMachine();
                     stateMachines.add(sm);
                     Listener listener = new Listener(shared);
@@ -415,7 +414,7 @@ public final class ClusterBenchmark {
                     payload.putByte(0, (byte) id);
                 }
                 shared.submitNanos[(int) (id & shared.mask)] = System.nanoTime();
-                if (leader.tryPropose(payload, 0, options.payload(), id)) {
+                if (leader.tryPropose(payload, 0, options.payload(), id).accepted()) {
                     submitted = id;
                 } else {
                     shared.failures.incrementAndGet(Failure.REFUSED.ordinal());

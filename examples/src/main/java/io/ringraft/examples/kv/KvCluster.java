@@ -116,7 +116,7 @@ public final class KvCluster implements AutoCloseable {
             }
             Map<Long, RaftNode> nodes = new ConcurrentHashMap<>();
             for (long id : ids) {
-                RaftNode node = buildNode(id, ids, options.dataDir(), options.config(), transports.get(id));
+                RaftNode node = buildNode(id, ids, false, options.dataDir(), options.config(), transports.get(id));
                 started.add(0, node);
                 nodes.put(id, node);
             }
@@ -165,12 +165,14 @@ public final class KvCluster implements AutoCloseable {
     /**
      * Node {@code id}'s log storage and snapshot store (both in {@code dataDir}), a fresh state
      * machine, and {@code transport}; the node is built (its snapshot restored, its log recovered),
-     * not started. If building fails, whatever was opened is closed.
+     * not started. If building fails, whatever was opened is closed. A {@code joining} node is not among
+     * {@code voters} and waits to be added ({@code RaftNode.Builder.joining}).
      *
      * @throws UncheckedIOException if the storage cannot be opened (for example, another process
      *                              holds it) or the node cannot recover
      */
-    static RaftNode buildNode(long id, long[] voters, Path dataDir, RaftConfig config, NettyTransport transport) {
+    static RaftNode buildNode(long id, long[] voters, boolean joining, Path dataDir, RaftConfig config,
+                              NettyTransport transport) {
         SegmentedLogStorage log = SegmentedLogStorage.builder(logDirectory(dataDir, id)).nodeId(id)
                 .clusterId(STORAGE_CLUSTER_ID).build();
         FileSnapshotStore snapshots;
@@ -187,7 +189,7 @@ public final class KvCluster implements AutoCloseable {
             throw e;
         }
         try {
-            return RaftNode.builder().nodeId(id).voters(voters).config(config)
+            return RaftNode.builder().nodeId(id).voters(voters).joining(joining).config(config)
                     .stateMachine(new KvStateMachine()).logStorage(log).snapshotStore(snapshots)
                     .transport(transport).build();
         } catch (RuntimeException | Error e) {

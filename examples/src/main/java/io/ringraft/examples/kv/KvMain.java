@@ -168,6 +168,10 @@ public final class KvMain {
         CountDownLatch stopped = stopOnShutdown(node, out, "node " + options.id() + " stopped");
         out.printf("node %d  raft %s  redis %s  data-dir %s  (Ctrl-C stops it)%n", options.id(),
                 hostPort(node.transport().localAddress()), hostPort(node.server().localAddress()), dataDir);
+        if (options.joining()) {
+            out.printf("node %d is not among --voters %s: it joins as a non-member and waits for the leader "
+                    + "(RAFT.ADDLEARNER %d)%n", options.id(), options.voters(), options.id());
+        }
         stopped.await();
         return 0;
     }

@@ -94,6 +94,14 @@ public final class KvNode implements AutoCloseable {
             this(id, raftHost, raftPort, redisHost, redisPort, peers, peers.keySet(), dataDir, config, timeout);
         }
 
+        /**
+         * True if this node is not among {@link #voters}: it joins a running cluster
+         * ({@code RaftNode.Builder.joining}), as the command line's {@code --voters} says explicitly.
+         */
+        public boolean joining() {
+            return !voters.contains(id);
+        }
+
         /** The voters, in order. */
         long[] voterIds() {
             return voters.stream().mapToLong(Long::longValue).toArray();
@@ -133,8 +141,8 @@ public final class KvNode implements AutoCloseable {
                     transport.peer(peerId, address);
                 }
             });
-            RaftNode node = KvCluster.buildNode(options.id(), options.voterIds(), options.dataDir(), options.config(),
-                    transport);
+            RaftNode node = KvCluster.buildNode(options.id(), options.voterIds(), options.joining(), options.dataDir(),
+                    options.config(), transport);
             started.add(0, node);
             node.start();
             KvServer server = KvCluster.startServer(new InetSocketAddress(options.redisHost(), options.redisPort()),

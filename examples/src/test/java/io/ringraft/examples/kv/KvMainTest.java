@@ -152,6 +152,8 @@ class KvMainTest {
         KvNode.Options joiner = KvMain.parseNode(joining.toArray(String[]::new));
         assertThat(joiner.id()).isEqualTo(4);
         assertThat(joiner.voters()).containsExactly(1L, 2L, 3L);
+        assertThat(joiner.joining()).as("outside --voters: RaftNode.Builder.joining(true)").isTrue();
+        assertThat(options.joining()).isFalse();
 
         assertThat(usageError(nodeArgs("--voters", "1,2,5")))
                 .isEqualTo("--voters names node 5 that --peers does not list (it names [1, 2, 3])");

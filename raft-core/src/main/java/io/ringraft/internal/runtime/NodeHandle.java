@@ -1,7 +1,9 @@
 package io.ringraft.internal.runtime;
 
+import io.ringraft.api.Admission;
 import io.ringraft.api.LogId;
 import io.ringraft.api.NodeStoppedException;
+import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.RejectedException;
 import io.ringraft.internal.runtime.requests.ProposalOutcomes;
@@ -12,8 +14,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * The one internal handle {@code io.ringraft.api.RaftNode} talks to: turns each application request
  * into a request of the node's runtime, with the proposal origins ({@link ProposalOutcomes}) and the
- * refusals ({@link NodeStoppedException} if the node stopped, {@link RejectedException} naming the
- * full bound otherwise) built in one place.
+ * refusals ({@link NodeStoppedException} if the node stopped, {@link NotLeaderException} if it does not
+ * lead, {@link RejectedException} naming the full bound otherwise) built in one place.
  *
  * <p>Any thread. Never blocks, except {@link #tryPropose} and {@link #propose}, which may wait up to
  * {@code RaftConfig.proposalWaitMillis} for room in the proposal queue. Every future it returns
@@ -44,18 +46,25 @@ public final class NodeHandle {
                     + runtime.config().maxPendingFutures() + ")"));
             return future;
         }
-        if (!runtime.tryPropose(ProposalOutcomes.FUTURE, id, new UnsafeBuffer(command), 0, command.length)) {
+        Admission admission = runtime.tryPropose(ProposalOutcomes.FUTURE, id, new UnsafeBuffer(command), 0,
+                command.length);
+        if (!admission.accepted()) {
             CompletableFuture<Object> mine = runtime.takeFuture(id);
             if (mine != null) {
-                mine.completeExceptionally(refusal("proposal queue full (proposalQueueBytes "
-                        + runtime.config().proposalQueueBytes() + ")"));
+                mine.completeExceptionally(switch (admission) {
+                    case NOT_LEADER -> new NotLeaderException(runtime.selfId(), runtime.leaderHint());
+                    case STOPPED -> stopped();
+                    case TOO_LARGE -> tooLarge(command.length);
+                    default -> refusal("proposal queue full (proposalQueueBytes "
+                            + runtime.config().proposalQueueBytes() + ")");
+                });
             }
         }
         return future;
     }
 
-    /** The allocation-free proposal; its outcome goes to the node's {@code ProposalListener}. */
-    public boolean tryPropose(DirectBuffer buffer, int offset, int length, long correlationId) {
+    /** The allocation-free proposal; its outcome goes to the node's {@code ProposalListener} if accepted. */
+    public Admission tryPropose(DirectBuffer buffer, int offset, int length, long correlationId) {
         return runtime.tryPropose(ProposalOutcomes.LISTENER, correlationId, buffer, offset, length);
     }
 

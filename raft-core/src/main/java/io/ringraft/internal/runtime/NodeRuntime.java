@@ -1,5 +1,6 @@
 package io.ringraft.internal.runtime;
 
+import io.ringraft.api.Admission;
 import io.ringraft.api.LogId;
 import io.ringraft.api.ProposalListener;
 import io.ringraft.api.RaftConfig;
@@ -101,6 +102,9 @@ public final class NodeRuntime implements AutoCloseable {
     /** Null if the node takes no snapshots. */
     private final SnapshotStore snapshotStore;
     private final StopState stop;
+    private final LeaderWatch leaderWatch;
+    private final ProgressView leaderTerm;
+    private final AtomicReference<CoreState> coreState;
     private final TaskPlacement placement;
     private final Signal coreSignal;
     private final Signal writerSignal;
@@ -170,7 +174,7 @@ public final class NodeRuntime implements AutoCloseable {
             snapshot = snapshotStore == null ? null : snapshotStore.latest().orElse(null);
             state = Recovery.reconcile(storage, state, snapshot);
             if (snapshot != null) {
-                Recovery.restore(stateMachine, snapshotStore, snapshot);
+                Recovery.restore(stateMachine, snapshotStore, snapshot, selfId);
             }
             terms = Recovery.terms(storage, state);
             configs = Recovery.configs(storage, state, snapshot == null ? 0 : snapshot.last().index());
@@ -208,7 +212,9 @@ public final class NodeRuntime implements AutoCloseable {
         this.applierSignal = applierSignal;
         this.snapshotSignal = snapshotSignal;
         this.senderSignals = senderSignals;
-        StopState stop = new StopState(signals);
+        LeaderWatch leaderWatch = new LeaderWatch(); // core
+        this.leaderWatch = leaderWatch;
+        StopState stop = new StopState(signals, leaderWatch);
         this.stop = stop;
         TaskPlacement placement = new TaskPlacement(threading, stop::fail);
         this.placement = placement;
@@ -258,6 +264,8 @@ public final class NodeRuntime implements AutoCloseable {
         ProgressPointer durable = ProgressPointer.movable("durable", engine.durableIndex()); // core
         AtomicReference<IoId> accepted = new AtomicReference<>(engine.accepted()); // core
         AtomicReference<CoreState> coreState = new AtomicReference<>(CoreState.initial()); // core
+        this.leaderTerm = leaderTerm;
+        this.coreState = coreState;
         this.pointers = List.of(purgeLimit, purged, flushed, submitted, applyLimit, committed, durable, applied,
                 leaderTerm);
         this.status = new StatusView(groupId, selfId, coreState, accepted, submitted, flushed, durable, committed,
@@ -265,7 +273,7 @@ public final class NodeRuntime implements AutoCloseable {
 
         // The tasks, each with what it reads and writes.
         ProposalOutcomes outcomes = new ProposalOutcomes(listener, futures);
-        this.shutdown = new NodeShutdown(groupId, selfId, stop, ring, applied, leaderTerm, coreState, requests,
+        this.shutdown = new NodeShutdown(groupId, selfId, stop, ring, applied, leaderTerm, coreState, leaderWatch, requests,
                 snapshotJob, outcomes, snapshotStore != null);
         List<PeerSender> senders = new CopyOnWriteArrayList<>();
         this.senders = senders;
@@ -282,7 +290,7 @@ public final class NodeRuntime implements AutoCloseable {
                 new CoreTask.Inputs(requests.proposals(), inbound, requests.reads(), requests.forwards(),
                         requests.transfer(), requests.membershipChange(), installedSnapshot, latestSnapshot),
                 new CoreTask.Outputs(peers, snapshotChunks, writerSignal, applierSignal, droppedOutbound,
-                        droppedInbound),
+                        droppedInbound, leaderWatch),
                 stateListener, status, stop, outcomes, shutdown);
         this.writer = new LogWriterTask(groupId, selfId, config, ring, storage, state, accepted, logCut, purgeLimit,
                 submitted, flushed, purged, stop);
@@ -382,18 +390,26 @@ public final class NodeRuntime implements AutoCloseable {
     /**
      * Queues a proposal for the core. Waits up to the configured time for room (real time, on the
      * caller's thread: with {@link Threading#MANUAL} on a single thread nothing would make room, so
-     * the simulator uses no wait).
+     * the simulator uses no wait). Allocates nothing.
      *
-     * @return true if queued; false if the queue stayed full, the node is stopped, or the payload is
-     *         larger than {@code maxEntryBytes}
+     * @return {@link Admission#ACCEPTED} if queued; otherwise why not, in this order:
+     *         {@link Admission#TOO_LARGE} (larger than {@code maxEntryBytes}), {@link Admission#STOPPED},
+     *         {@link Admission#NOT_LEADER} (the core publishes no term it leads), {@link Admission#QUEUE_FULL}
+     *         (no room within the wait; stopping or losing leadership while waiting says so instead)
      */
-    public boolean tryPropose(byte origin, long correlationId, DirectBuffer payload, int offset, int length) {
-        if (length > config.maxEntryBytes() || stop.stopped()) {
-            return false;
+    public Admission tryPropose(byte origin, long correlationId, DirectBuffer payload, int offset, int length) {
+        if (length > config.maxEntryBytes()) {
+            return Admission.TOO_LARGE;
         }
         ManyToOneRingBuffer proposals = requests.proposals();
         long deadline = 0;
         while (true) {
+            if (stop.stopped()) {
+                return Admission.STOPPED;
+            }
+            if (leaderTerm.get() < 0) {
+                return Admission.NOT_LEADER;
+            }
             int claim = proposals.tryClaim(origin, length + Long.BYTES);
             if (claim > 0) {
                 var buffer = proposals.buffer();
@@ -402,20 +418,44 @@ public final class NodeRuntime implements AutoCloseable {
                 proposals.commit(claim);
                 coreSignal.wake();
                 checkLateSubmission();
-                return true;
+                return Admission.ACCEPTED;
             }
             long waitMillis = config.proposalWaitMillis();
-            if (waitMillis == 0 || stop.stopped()) {
-                return false;
+            if (waitMillis == 0) {
+                return Admission.QUEUE_FULL;
             }
             long now = System.nanoTime(); // the caller's own real-time wait, not the node's clock
             if (deadline == 0) {
                 deadline = now + waitMillis * 1_000_000L;
             } else if (now - deadline >= 0) {
-                return false;
+                return Admission.QUEUE_FULL;
             }
             java.util.concurrent.locks.LockSupport.parkNanos(50_000L);
         }
+    }
+
+    /** The leader this node knows of in its current term (itself if it leads), or 0. Any thread; no allocation. */
+    public long leaderHint() {
+        return coreState.get().leaderId();
+    }
+
+    /**
+     * True if this node leads its current term and has committed an entry of it, and has not stopped
+     * ({@link LeaderWatch}). Any thread; two volatile reads, no allocation.
+     */
+    public boolean isReadyLeader() {
+        return leaderWatch.ready() == selfId && !stop.stopped();
+    }
+
+    /**
+     * Waits until this node knows a ready leader ({@link LeaderWatch}) and returns its id.
+     *
+     * @throws java.util.concurrent.TimeoutException if none within {@code timeoutNanos}
+     * @throws io.ringraft.api.NodeStoppedException   if the node stopped first
+     * @throws io.ringraft.api.RejectedException      if too many threads wait already
+     */
+    public long awaitLeader(long timeoutNanos) throws InterruptedException, java.util.concurrent.TimeoutException {
+        return leaderWatch.await(timeoutNanos, selfId, stop::stopped);
     }
 
     /**
@@ -554,6 +594,17 @@ public final class NodeRuntime implements AutoCloseable {
     /** The node's progress pointers (tests check that each has one writer). */
     List<ProgressPointer> pointers() {
         return pointers;
+    }
+
+    /**
+     * The membership this node starts with, if it names this node (a voter, an outgoing voter or a
+     * learner): the newest configuration in its log, else its snapshot's, else the initial voters.
+     *
+     * @return null if this node is a member; otherwise the membership, for a message
+     */
+    public String membershipWithoutSelf() {
+        io.ringraft.internal.engine.membership.ClusterConfig config = core.engine().clusterConfig();
+        return config.isMember(selfId) ? null : config.toString();
     }
 
     /** True once the node stopped (closed or failed). */

@@ -4,6 +4,7 @@ import io.ringraft.api.IndeterminateException;
 import io.ringraft.api.NodeStoppedException;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.Role;
+import io.ringraft.api.StateMachineFailedException;
 import io.ringraft.api.StorageFailedException;
 import io.ringraft.internal.runtime.requests.MembershipRequest;
 import io.ringraft.internal.runtime.requests.ProposalOutcomes;
@@ -65,6 +66,7 @@ public final class NodeShutdown {
     private final ProgressView applied;
     private final ProgressPointer leaderTerm;
     private final AtomicReference<CoreState> coreState;
+    private final LeaderWatch leaderWatch;
     private final RequestQueues requests;
     private final AtomicReference<SnapshotJob> snapshotJob;
     private final ProposalOutcomes outcomes;
@@ -79,10 +81,12 @@ public final class NodeShutdown {
     /**
      * @param leaderTerm   the core's pointer, published once more by this routine (no task runs then)
      * @param coreState    the core's state, replaced once more by this routine
+     * @param leaderWatch  the ready leader the core publishes, cleared once more by this routine
      * @param snapshotTask whether the node has a snapshot task (a snapshot store): it then waits for it too
      */
     NodeShutdown(long groupId, long selfId, StopState stop, EntryRing ring, ProgressView applied,
-                 ProgressPointer leaderTerm, AtomicReference<CoreState> coreState, RequestQueues requests,
+                 ProgressPointer leaderTerm, AtomicReference<CoreState> coreState, LeaderWatch leaderWatch,
+                 RequestQueues requests,
                  AtomicReference<SnapshotJob> snapshotJob, ProposalOutcomes outcomes, boolean snapshotTask) {
         this.groupId = groupId;
         this.selfId = selfId;
@@ -91,6 +95,7 @@ public final class NodeShutdown {
         this.applied = applied;
         this.leaderTerm = leaderTerm;
         this.coreState = coreState;
+        this.leaderWatch = leaderWatch;
         this.requests = requests;
         this.snapshotJob = snapshotJob;
         this.outcomes = outcomes;
@@ -133,6 +138,7 @@ public final class NodeShutdown {
                         selfId, groupId, failure);
             }
             leaderTerm.publish(-1);
+            leaderWatch.publish(0);
             CoreState state = coreState.get();
             coreState.set(new CoreState(Role.FOLLOWER, state.term(), 0, state.vote(), state.membership()));
             failInRing(mayHaveTakenEffect(failure, "before the command's result was applied"));
@@ -187,10 +193,18 @@ public final class NodeShutdown {
         outcomes.failed((byte) origin, buffer.getLong(offset), refusal);
     }
 
+    /**
+     * The failure for a command that may have taken effect: the node was closed, its state machine failed
+     * ({@link StateMachineFailedException}), or anything else stopped it (storage, or a fault of the node's
+     * own, reported as {@link StorageFailedException}).
+     */
     private RaftException mayHaveTakenEffect(Throwable failure, String when) {
-        return failure != null
-                ? new StorageFailedException("node " + selfId + " stopped " + when + ": " + failure.getMessage(),
-                failure)
-                : new IndeterminateException("node " + selfId + " was closed " + when);
+        if (failure == null) {
+            return new IndeterminateException("node " + selfId + " was closed " + when);
+        }
+        String message = "node " + selfId + " stopped " + when + ": " + failure.getMessage();
+        return failure instanceof StateMachineFailedException
+                ? new StateMachineFailedException(message, failure)
+                : new StorageFailedException(message, failure);
     }
 }

@@ -13,7 +13,6 @@ import io.ringraft.spi.SnapshotStore;
 import io.ringraft.spi.StateMachine;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -78,10 +77,10 @@ final class Recovery {
     }
 
     /** Restores the state machine from {@code snapshot}, reading its data to the end (where stores verify it). */
-    static void restore(StateMachine stateMachine, SnapshotStore store, SnapshotInfo snapshot) throws IOException {
+    static void restore(StateMachine stateMachine, SnapshotStore store, SnapshotInfo snapshot, long selfId)
+            throws IOException {
         try (InputStream in = store.open(snapshot)) {
-            stateMachine.restore(in);
-            in.transferTo(OutputStream.nullOutputStream());
+            StateMachineCalls.restore(stateMachine, in, selfId, "snapshot " + snapshot.last());
         }
         LOG.info("restored the state machine from snapshot {} ({} bytes)", snapshot.last(), snapshot.sizeBytes());
     }

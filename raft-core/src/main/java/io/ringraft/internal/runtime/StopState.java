@@ -28,13 +28,18 @@ public final class StopState {
 
     /** Every signal of the node's tasks (in shared threading several may be the same one). */
     private final List<Signal> signals;
+    private final LeaderWatch leaderWatch;
     private volatile boolean closing;
     /** The error that stopped the node, or null; set once. */
     private volatile Throwable failure;
 
-    /** @param signals the signals of every task of the node, woken when it stops */
-    StopState(List<Signal> signals) {
+    /**
+     * @param signals     the signals of every task of the node, woken when it stops
+     * @param leaderWatch the node's ready leader, whose waiters are woken when it stops
+     */
+    StopState(List<Signal> signals, LeaderWatch leaderWatch) {
         this.signals = List.copyOf(signals);
+        this.leaderWatch = leaderWatch;
     }
 
     /** True once the node is closing or failed. Any thread. */
@@ -66,6 +71,7 @@ public final class StopState {
     }
 
     private void wakeAll() {
+        leaderWatch.wake();
         for (Signal signal : signals) {
             signal.wake();
         }

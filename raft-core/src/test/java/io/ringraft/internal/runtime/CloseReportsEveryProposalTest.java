@@ -51,7 +51,8 @@ class CloseReportsEveryProposalTest {
             await("leadership", () -> node.status().isLeader());
             UnsafeBuffer command = new UnsafeBuffer(new byte[8]);
             for (long id = 1; id <= PROPOSALS; id++) {
-                assertThat(node.tryPropose((byte) 1, id, command, 0, 8)).as("proposal %d queued", id).isTrue();
+                assertThat(node.tryPropose((byte) 1, id, command, 0, 8)).as("proposal %d queued", id)
+                        .isEqualTo(io.ringraft.api.Admission.ACCEPTED);
             }
             await("every proposal committed, the applier held in its first batch", () -> {
                 var status = node.status();

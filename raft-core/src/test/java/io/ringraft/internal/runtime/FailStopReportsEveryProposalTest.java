@@ -2,6 +2,7 @@ package io.ringraft.internal.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringraft.api.Admission;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftNode;
 import io.ringraft.api.StorageFailedException;
@@ -41,7 +42,7 @@ class FailStopReportsEveryProposalTest {
                 // Mid-batch: one more proposal, whose flush fails (fail-stop), and the core sees the failure.
                 RaftNode node = holder[0];
                 disk.failNextFlush();
-                assertThat(node.tryPropose(command, 0, 8, PROPOSALS + 1)).isTrue();
+                assertThat(node.tryPropose(command, 0, 8, PROPOSALS + 1)).isEqualTo(Admission.ACCEPTED);
                 step(node, role -> role.contains("core"));
                 step(node, role -> role.contains("log-writer"));
                 assertThat(node.status().failure()).as("the flush failed").isNotNull();
@@ -64,7 +65,7 @@ class FailStopReportsEveryProposalTest {
                 assertThat(System.nanoTime()).as("the node leads").isLessThan(deadline);
             }
             for (long id = 1; id <= PROPOSALS; id++) {
-                assertThat(node.tryPropose(command, 0, 8, id)).isTrue();
+                assertThat(node.tryPropose(command, 0, 8, id)).isEqualTo(Admission.ACCEPTED);
             }
             // Everything but the applier, until every proposal is committed.
             while (node.status().committedIndex() <= PROPOSALS || node.status().committedIndex()

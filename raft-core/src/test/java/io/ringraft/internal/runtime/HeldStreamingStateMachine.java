@@ -23,6 +23,8 @@ final class HeldStreamingStateMachine implements StreamingStateMachine {
     private volatile ApplyProgress progress;
     private volatile long sum;
     private volatile long reportedIndex;
+    /** Commands {@link #applyAndReportAll} rejects (code 3, "no") instead of reporting a result. */
+    volatile java.util.function.LongPredicate rejecting = index -> false;
     /** Batches held (handed over, not yet applied and reported) when the node last asked for a snapshot, or -1. */
     volatile int heldAtSnapshot = -1;
 
@@ -62,14 +64,22 @@ final class HeldStreamingStateMachine implements StreamingStateMachine {
         return progress;
     }
 
-    /** Applies every held batch and reports each command's result ("r" + index), then progress once. */
+    /**
+     * Applies every held batch and reports each command's result ("r" + index), or its rejection if
+     * {@link #rejecting}, then progress once.
+     */
     long applyAndReportAll() {
         long last = -1;
         LogEntries view;
         while ((view = held.poll()) != null) {
             for (int i = 0; i < view.count(); i++) {
+                long index = view.firstIndex() + i;
+                if (rejecting.test(index)) {
+                    progress.reject(index, 3, "no"); // and the state stays as it was
+                    continue;
+                }
                 sum += view.payloadAt(i).getByte(0);
-                progress.result(view.firstIndex() + i, "r" + (view.firstIndex() + i));
+                progress.result(index, "r" + index);
             }
             last = view.lastIndex();
         }

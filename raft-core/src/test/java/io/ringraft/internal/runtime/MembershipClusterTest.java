@@ -33,8 +33,8 @@ class MembershipClusterTest {
                 .electionTimeoutMillis(150).ringCapacityEntries(1024).ringCapacityBytes(1 << 20)
                 .maxEntryBytes(4096).proposalQueueBytes(1 << 16).build();
         LocalClusterTest.RecordingStateMachine machine = new LocalClusterTest.RecordingStateMachine();
-        RaftNode node = RaftNode.builder().nodeId(id).voters(1, 2, 3).config(config).stateMachine(machine)
-                .logStorage(new InMemoryLogStorage()).transport(network).randomSeed(id).build();
+        RaftNode node = RaftNode.builder().nodeId(id).voters(1, 2, 3).joining(id > 3).config(config)
+                .stateMachine(machine).logStorage(new InMemoryLogStorage()).transport(network).randomSeed(id).build();
         node.start();
         nodes.add(node);
         machines.add(machine);

@@ -94,7 +94,7 @@ class PointerOwnershipTest {
             CompletableFuture<Object> future = new CompletableFuture<>();
             long id = leader.registerFuture(future);
             while (id == 0 || !leader.tryPropose(ProposalOutcomes.FUTURE, id, new UnsafeBuffer(command), 0,
-                    command.length)) {
+                    command.length).accepted()) {
                 if (id != 0) {
                     leader.takeFuture(id);
                 }

@@ -2,6 +2,7 @@ package io.ringraft.internal.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringraft.api.Admission;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftNode;
 import io.ringraft.api.RejectedException;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * A streaming state machine that does not report is back-pressure, never memory growth (real threads,
  * one node): it is handed at most {@code maxApplyBatchesInFlight} batches, the unreported entries fill the
  * ring, then the proposal queue, and from then on proposals are refused ({@code RejectedException},
- * {@code tryPropose} false) while what the node holds stays within the ring and the queue. Once the
+ * {@code tryPropose} {@code QUEUE_FULL}) while what the node holds stays within the ring and the queue. Once the
  * state machine reports, every accepted proposal completes with its result.
  */
 class StreamingBackPressureTest {
@@ -55,9 +56,11 @@ class StreamingBackPressureTest {
                 } else {
                     accepted.add(future);
                 }
-                if (node.tryPropose(command, 0, 1, acceptedListener + 1)) {
+                Admission admission = node.tryPropose(command, 0, 1, acceptedListener + 1);
+                if (admission.accepted()) {
                     acceptedListener++;
                 } else {
+                    assertThat(admission).as("why tryPropose refused").isEqualTo(Admission.QUEUE_FULL);
                     refusedListener++;
                 }
             }

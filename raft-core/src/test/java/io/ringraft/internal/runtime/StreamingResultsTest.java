@@ -3,6 +3,7 @@ package io.ringraft.internal.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringraft.api.Admission;
 import io.ringraft.api.IndeterminateException;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftNode;
@@ -63,14 +64,15 @@ class StreamingResultsTest {
             // would have completed before the first.
             assertThat(second).isNotDone();
             assertThat(third).isNotDone();
-            // The applier completes a proposal as progress passes it and publishes `applied` after the pass:
-            // the future may complete a moment before the status shows it.
+            // The applier completes a proposal, then publishes `applied` (as the synchronous applier does):
+            // wait for the pointer, then check it stopped at the reported progress.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (node.status().appliedIndex() < firstIndex) {
                 assertThat(System.nanoTime() - deadline).as("applied reaches the reported progress").isNegative();
-                Thread.sleep(1);
+                Thread.sleep(1); // polling a condition with a deadline, not waiting for time to pass
             }
             assertThat(node.status().appliedIndex()).isEqualTo(firstIndex);
+            assertThat(second).isNotDone();
 
             machine.progress().result(firstIndex + 1, "two");
             machine.progress().result(firstIndex + 2, "three");
@@ -109,7 +111,7 @@ class StreamingResultsTest {
             future = node.propose(new byte[] {1});
             UnsafeBuffer command = new UnsafeBuffer(new byte[] {2});
             for (long correlation = 1; correlation <= 3; correlation++) {
-                assertThat(node.tryPropose(command, 0, 1, correlation)).isTrue();
+                assertThat(node.tryPropose(command, 0, 1, correlation)).isEqualTo(Admission.ACCEPTED);
             }
             machine.awaitHandedOver(4);
         } finally {

@@ -5,6 +5,7 @@ import io.ringraft.net.netty.internal.channel.PeerAddress;
 import io.ringraft.net.netty.internal.channel.TransportCore;
 import io.ringraft.net.netty.internal.channel.TransportSettings;
 import io.ringraft.net.netty.internal.codec.HandshakeCodec;
+import io.ringraft.net.netty.internal.codec.MessageCodec;
 import io.ringraft.net.netty.internal.codec.WireFormat;
 import io.ringraft.spi.RaftTransport;
 import io.ringraft.spi.RaftTransportFactory;
@@ -58,11 +59,13 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
     private final TransportCore core;
     private final String clusterId;
     private final long nodeId;
+    private final int maxFrameBytes;
 
-    private NettyTransport(TransportCore core, String clusterId, long nodeId) {
+    private NettyTransport(TransportCore core, String clusterId, long nodeId, int maxFrameBytes) {
         this.core = core;
         this.clusterId = clusterId;
         this.nodeId = nodeId;
+        this.maxFrameBytes = maxFrameBytes;
     }
 
     /**
@@ -85,6 +88,19 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
     public RaftTransport connect(long groupId, long selfId, InboundHandler inbound) {
         Objects.requireNonNull(inbound, "inbound");
         return core.connect(groupId, selfId, inbound);
+    }
+
+    /**
+     * The largest entry this transport carries: {@link Builder#maxFrameBytes} less the framing of an
+     * AppendEntries holding one entry (75 bytes; a forwarded command frames less). A node built on this
+     * transport with a larger {@code RaftConfig.maxEntryBytes} is refused by {@code RaftNode.Builder.build()}.
+     * Any thread.
+     *
+     * @return the largest entry payload in bytes
+     */
+    @Override
+    public int maxEntryBytes() {
+        return MessageCodec.maxEntryPayloadBytes(maxFrameBytes);
     }
 
     /** {@return the address the transport listens on (with the actual port when bound to port 0)} */
@@ -171,7 +187,8 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
 
     @Override
     public String toString() {
-        return "NettyTransport[cluster=" + clusterId + " node=" + nodeId + " listening=" + localAddress() + "]";
+        return "NettyTransport[cluster=" + clusterId + " node=" + nodeId + " listening=" + localAddress()
+                + " maxFrameBytes=" + maxFrameBytes + "]";
     }
 
     /** Builds and binds a {@link NettyTransport}. Not thread-safe. */
@@ -282,8 +299,10 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
 
         /**
          * Largest frame, without its 4-byte length prefix (default 4 MiB; at least 1 KiB, at most
-         * 1 GiB). Must exceed the node's largest entry ({@code RaftConfig.maxEntryBytes}) by some
-         * bytes; an AppendEntries that does not fit is sent with the prefix of its entries that does.
+         * 1 GiB). Must exceed the node's largest entry ({@code RaftConfig.maxEntryBytes}) by the 75 bytes
+         * of an AppendEntries' framing ({@link NettyTransport#maxEntryBytes()}): {@code RaftNode}'s builder
+         * refuses a node whose entries would not fit. An AppendEntries that does not fit is sent with
+         * the prefix of its entries that does.
          * Must also exceed the snapshot chunk size plus the encoded membership plus 67 bytes: a
          * snapshot chunk that does not fit is refused (it cannot be cut).
          *
@@ -469,7 +488,7 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
             }
             TransportCore core = new TransportCore(settings, serverSsl, clientSsl, eventLoopThreads, preferNative,
                     bindAddress);
-            NettyTransport transport = new NettyTransport(core, clusterId, nodeId);
+            NettyTransport transport = new NettyTransport(core, clusterId, nodeId, maxFrameBytes);
             peers.forEach(transport::peer);
             groupPeers.forEach((group, map) -> map.forEach((node, address) -> transport.peer(group, node, address)));
             return transport;

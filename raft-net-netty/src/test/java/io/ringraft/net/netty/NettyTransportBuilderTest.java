@@ -3,6 +3,9 @@ package io.ringraft.net.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringraft.api.RaftConfig;
+import io.ringraft.api.RaftNode;
+import io.ringraft.local.InMemoryLogStorage;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -47,6 +50,33 @@ class NettyTransportBuilderTest {
         transport.close();
         transport.close(); // idempotent
         assertThatThrownBy(() -> transport.connect(1, 1, m -> true)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aNodeWhoseLargestEntryExceedsTheFrameIsRefusedAtBuild() {
+        // The trap: maxEntryBytes 6 MiB on the default 4 MiB frame; a 5 MiB proposal used to depose the leader.
+        RaftConfig sixMiB = RaftConfig.builder().maxEntryBytes(6 << 20).maxBytesPerAppend(8 << 20)
+                .proposalQueueBytes(64 << 20).build();
+        try (NettyTransport transport = valid().build()) {
+            assertThat(transport.maxEntryBytes()).isEqualTo((4 << 20) - 75);
+            assertThat(transport.toString()).contains("maxFrameBytes=" + (4 << 20));
+            assertThatThrownBy(() -> node(sixMiB, transport)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("maxEntryBytes (" + (6 << 20) + ")")
+                    .hasMessageContaining(String.valueOf((4 << 20) - 75)).hasMessageContaining("maxFrameBytes");
+        }
+        try (NettyTransport small = valid().maxFrameBytes(64 << 10).build()) {
+            RaftConfig atTheLimit = RaftConfig.builder().maxEntryBytes(small.maxEntryBytes()).ringCapacityBytes(1 << 20)
+                    .proposalQueueBytes(1 << 20).build();
+            node(atTheLimit, small).close();
+            RaftConfig oneMore = RaftConfig.builder().maxEntryBytes(small.maxEntryBytes() + 1)
+                    .ringCapacityBytes(1 << 20).proposalQueueBytes(1 << 20).build();
+            assertThatThrownBy(() -> node(oneMore, small)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    private static RaftNode node(RaftConfig config, NettyTransport transport) {
+        return RaftNode.builder().nodeId(1).voters(1).config(config).stateMachine((entries, results) -> { })
+                .logStorage(new InMemoryLogStorage()).transport(transport).build();
     }
 
     private static void assertInvalid(NettyTransport.Builder builder, String text) {

@@ -199,7 +199,9 @@ public final class Forwards {
         if (forward == null) {
             return;
         }
-        if (forward.term == term) {
+        if (forward.term == term && result instanceof Rejection rejection) {
+            forward.future.completeExceptionally(rejection.exception(index));
+        } else if (forward.term == term) {
             forward.future.complete(result);
         } else {
             forward.future.completeExceptionally(new RejectedException("the entry of the forwarded command was "

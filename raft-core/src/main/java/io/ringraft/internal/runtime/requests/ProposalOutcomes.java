@@ -33,7 +33,15 @@ public final class ProposalOutcomes {
         this.futures = futures;
     }
 
+    /**
+     * The proposal's entry at {@code index} was applied with {@code result}; a {@link Rejection} result
+     * fails the proposal with the state machine's rejection instead.
+     */
     public void applied(byte origin, long correlationId, long index, Object result) {
+        if (result instanceof Rejection rejection) {
+            failed(origin, correlationId, rejection.exception(index));
+            return;
+        }
         if (origin == FUTURE) {
             CompletableFuture<Object> future = futures.take(correlationId);
             if (future != null) {

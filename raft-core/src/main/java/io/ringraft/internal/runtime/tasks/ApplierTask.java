@@ -5,15 +5,18 @@ import io.ringraft.api.IndeterminateException;
 import io.ringraft.api.RejectedException;
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftConfig;
+import io.ringraft.api.StateMachineFailedException;
 import io.ringraft.internal.runtime.NodeShutdown;
 import io.ringraft.internal.runtime.ProgressPointer;
 import io.ringraft.internal.runtime.ProgressView;
 import io.ringraft.internal.runtime.Signal;
+import io.ringraft.internal.runtime.StateMachineCalls;
 import io.ringraft.internal.runtime.StopState;
 import io.ringraft.internal.runtime.TransportLink;
 import io.ringraft.internal.runtime.requests.Forwards;
 import io.ringraft.internal.runtime.requests.PendingReads;
 import io.ringraft.internal.runtime.requests.ProposalOutcomes;
+import io.ringraft.internal.runtime.requests.Rejection;
 import io.ringraft.internal.runtime.ring.EntryBatch;
 import io.ringraft.internal.runtime.ring.EntryHeader;
 import io.ringraft.internal.runtime.ring.EntryRing;
@@ -46,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * which happens after the call. Runs of user commands go to the state machine as one
  * {@link LogEntries} view; the leader's no-op entries are skipped. After a batch it publishes
  * {@code applied} and wakes the core (which may now reuse those ring slots). Runs on its own thread; blocks only inside the state machine or on a
- * storage read. A state machine that throws stops the node.
+ * storage read. A state machine that throws stops the node with a {@link StateMachineFailedException}
+ * ({@link StateMachineCalls}); one that rejects a command ({@link #reject}) leaves a {@link Rejection} as
+ * its result, which the proposer receives as a failure while the node goes on.
  *
  * <p>Snapshots: after a batch, if the policy says so (entries or bytes applied since the last
  * snapshot) or the application asked, it captures the state machine's state
@@ -162,7 +167,7 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
         this.membership = membership;
         this.stream = stateMachine instanceof StreamingAdapter streaming
                 ? new ApplyStream(config, ring, storage, forwards, outcomes, streaming.machine, this::account, ringView,
-                stored, maxBatchBytes, applied, applierSignal)
+                stored, maxBatchBytes, applied, applierSignal, selfId, stop)
                 : null;
         this.installer = new SnapshotInstaller(groupId, selfId, snapshots.store(), stateMachine, snapshots.chunks(),
                 snapshots.installed(), snapshots.latest(), snapshots.coreSignal(), snapshots.transport(),
@@ -281,6 +286,8 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
                 requested.completeExceptionally(e);
             }
             return 0;
+        } catch (RuntimeException | Error e) {
+            throw StateMachineCalls.failed(selfId, "capturing a snapshot at entry " + applied, e);
         }
         snapshotJob.set(new SnapshotJob(new LogId(appliedTerm, applied), membership, view, requested));
         snapshotSignal.wake();
@@ -349,7 +356,8 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
                 read.future.complete(stateMachine.query(new org.agrona.concurrent.UnsafeBuffer(read.query), 0,
                         read.query.length));
             } catch (RuntimeException e) {
-                read.future.completeExceptionally(e);
+                // A query changes nothing: only this read fails, the node goes on.
+                read.future.completeExceptionally(StateMachineCalls.failed(selfId, "answering a read", e));
             }
             served++;
         }
@@ -406,7 +414,13 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private void applyRun(int from, int count) {
         resultBase = from;
         Arrays.fill(results, from, from + count, null);
-        stateMachine.apply(batch.slice(from, count), this);
+        try {
+            stateMachine.apply(batch.slice(from, count), this);
+        } catch (RuntimeException | Error e) {
+            long first = batch.firstIndex() + from;
+            throw StateMachineCalls.failed(selfId, "applying " + (count == 1 ? "entry " + first
+                    : "entries " + first + ".." + (first + count - 1)), e);
+        }
         for (int i = from; i < from + count; i++) {
             byte origin = batch.originAt(i);
             if (origin != ProposalOutcomes.NONE) {
@@ -421,5 +435,10 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
     @Override
     public void set(int offset, Object result) {
         results[resultBase + offset] = result;
+    }
+
+    @Override
+    public void reject(int offset, int code, String message) {
+        results[resultBase + offset] = new Rejection(code, message);
     }
 }

@@ -4,6 +4,8 @@ import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.internal.runtime.Signal;
+import io.ringraft.internal.runtime.StateMachineCalls;
+import io.ringraft.internal.runtime.StopState;
 import io.ringraft.internal.runtime.requests.Forwards;
 import io.ringraft.internal.runtime.requests.ProposalOutcomes;
 import io.ringraft.internal.runtime.ring.EntryBatch;
@@ -46,6 +48,7 @@ final class ApplyStream {
     }
 
     private final EntryRing ring;
+    private final long selfId;
     private final LogStorage storage;
     private final int maxBytesPerAppend;
     private final Forwards forwards;
@@ -79,7 +82,7 @@ final class ApplyStream {
      */
     ApplyStream(RaftConfig config, EntryRing ring, LogStorage storage, Forwards forwards, ProposalOutcomes outcomes,
                 StreamingStateMachine machine, Accounting accounting, RingEntries firstView, EntryBatch cold,
-                int maxBatchBytes, LogId applied, Signal applierSignal) {
+                int maxBatchBytes, LogId applied, Signal applierSignal, long selfId, StopState stop) {
         this.ring = ring;
         this.storage = storage;
         this.maxBytesPerAppend = config.maxBytesPerAppend();
@@ -101,8 +104,10 @@ final class ApplyStream {
         this.handedOver = applied.index();
         this.applied = applied.index();
         this.appliedTerm = applied.term();
+        this.selfId = selfId;
         this.progress = new ReportedProgress(applied.index(), config.ringCapacityEntries(), batchEntries,
-                applierSignal);
+                applierSignal, cause -> stop.fail(StateMachineCalls.failed(selfId,
+                "on its own thread (ApplyProgress.fail)", cause)));
     }
 
     /** The last entry passed: every command up to it reported applied, and no later command handed over before it. */
@@ -147,7 +152,12 @@ final class ApplyStream {
             handedOver = batch.firstIndex() + count - 1;
             if (run < count) {
                 progress.handingOver(batch.firstIndex() + run, handedOver);
-                machine.accept(batch.slice(run, count - run), progress);
+                try {
+                    machine.accept(batch.slice(run, count - run), progress);
+                } catch (RuntimeException | Error e) {
+                    throw StateMachineCalls.failed(selfId, "accepting entries " + (batch.firstIndex() + run)
+                            + ".." + handedOver, e);
+                }
             }
             work += count;
         }

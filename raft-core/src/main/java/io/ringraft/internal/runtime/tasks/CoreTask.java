@@ -14,6 +14,7 @@ import io.ringraft.api.RaftStatus;
 import io.ringraft.api.StateListener;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.internal.engine.progress.IoId;
+import io.ringraft.internal.runtime.LeaderWatch;
 import io.ringraft.internal.runtime.NodeShutdown;
 import io.ringraft.internal.runtime.ProgressPointer;
 import io.ringraft.internal.runtime.ProgressView;
@@ -93,10 +94,12 @@ public final class CoreTask implements Agent {
     /**
      * Where the core hands work to the other tasks: the peers' outboxes and chunk requests, the
      * applier's queue of snapshot chunks from the leader, the signals of the log writer and the
-     * applier, and the counters of messages dropped on the way out and in.
+     * applier, the counters of messages dropped on the way out and in, and the ready leader it
+     * publishes ({@link LeaderWatch}).
      */
     public record Outputs(Peers peers, SpscArrayQueue<InstallSnapshotRequest> snapshotChunks, Signal writerSignal,
-                   Signal applierSignal, AtomicLong droppedOutbound, AtomicLong droppedInbound) {
+                   Signal applierSignal, AtomicLong droppedOutbound, AtomicLong droppedInbound,
+                   LeaderWatch leaderWatch) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(CoreTask.class);
@@ -133,6 +136,7 @@ public final class CoreTask implements Agent {
     private final Signal applierSignal;
     private final AtomicLong droppedOutbound;
     private final AtomicLong droppedInbound;
+    private final LeaderWatch leaderWatch;
     /** Told about role, term and leader changes; may be null. */
     private final StateListener stateListener;
     private final Supplier<RaftStatus> status;
@@ -155,6 +159,8 @@ public final class CoreTask implements Agent {
     /** The ring's reclaim line while a batch of proposals is read (fixed for the batch). */
     private long proposalReclaim;
     private RaftException refusal;
+    /** The term whose first entry this node saw committed (see {@link #publishReadyLeader}), or -1. */
+    private long readyTerm = -1;
     private final CoreForwarding forwarding;
     private final AdminRequests admin;
 
@@ -198,6 +204,7 @@ public final class CoreTask implements Agent {
         this.applierSignal = outputs.applierSignal();
         this.droppedOutbound = outputs.droppedOutbound();
         this.droppedInbound = outputs.droppedInbound();
+        this.leaderWatch = outputs.leaderWatch();
         this.stateListener = stateListener;
         this.status = status;
         this.stop = stop;
@@ -692,6 +699,21 @@ public final class CoreTask implements Agent {
             publishMembership();
         }
         durable.publish(engine.durableIndex()); // for status only
+        publishReadyLeader();
+    }
+
+    /**
+     * The leader of the current term, once this node's commit index has reached an entry of that term
+     * (so the leader serves now), else 0: {@link LeaderWatch}. Looks the commit index's term up only until
+     * it is found for a term; then a comparison per cycle.
+     */
+    private void publishReadyLeader() {
+        long leader = engine.leaderId();
+        long term = engine.term();
+        if (leader != 0 && readyTerm != term && engine.termAt(engine.commitIndex()) == term) {
+            readyTerm = term;
+        }
+        leaderWatch.publish(leader != 0 && readyTerm == term ? leader : 0);
     }
 
     /** {@link Effect.Limits}: the commit index and the apply limit rose. */

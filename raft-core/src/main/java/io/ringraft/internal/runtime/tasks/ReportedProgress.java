@@ -1,5 +1,6 @@
 package io.ringraft.internal.runtime.tasks;
 
+import io.ringraft.internal.runtime.requests.Rejection;
 import io.ringraft.internal.runtime.Signal;
 import io.ringraft.spi.ApplyProgress;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * outstanding alone; so the array, sized to the larger of the ring's capacity and a batch, never holds
  * two live results in one slot.
  *
- * <p><b>Threads.</b> The state machine calls {@link #result} and {@link #applied} from any thread. The
+ * <p><b>Threads.</b> The state machine calls {@link #result}, {@link #reject}, {@link #applied} and
+ * {@link #fail} from any thread. A rejection is a result holding a {@link Rejection}. The
  * applier ({@link ApplyStream}) publishes how far it handed commands over ({@link #handedOver}), reads
  * {@link #reported()} (acquire) and then takes the results up to it: a result written before the
  * {@code applied} call that covers it (release, through the CAS) is visible to the applier. The applier
@@ -26,16 +28,20 @@ final class ReportedProgress implements ApplyProgress {
     private final Object[] results;
     private final int mask;
     private final Signal applierSignal;
+    /** Stops the node ({@link #fail}). */
+    private final java.util.function.Consumer<Throwable> onFailure;
     /** applier: the last index handed to the state machine (or passed without handing it over). */
     private volatile long handedOver;
 
-    ReportedProgress(long applied, int ringCapacity, int batchEntries, Signal applierSignal) {
+    ReportedProgress(long applied, int ringCapacity, int batchEntries, Signal applierSignal,
+                     java.util.function.Consumer<Throwable> onFailure) {
         int size = Integer.highestOneBit(Math.max(ringCapacity, batchEntries) * 2 - 1); // a power of two
         this.results = new Object[size];
         this.mask = size - 1;
         this.reported = new AtomicLong(applied);
         this.handedOver = applied;
         this.applierSignal = applierSignal;
+        this.onFailure = onFailure;
     }
 
     @Override
@@ -45,6 +51,16 @@ final class ReportedProgress implements ApplyProgress {
                     + "handed over up to " + handedOver + ", reported applied up to " + reported.get());
         }
         results[(int) index & mask] = value;
+    }
+
+    @Override
+    public void reject(long index, int code, String message) {
+        result(index, new Rejection(code, message));
+    }
+
+    @Override
+    public void fail(Throwable cause) {
+        onFailure.accept(java.util.Objects.requireNonNull(cause, "cause"));
     }
 
     @Override

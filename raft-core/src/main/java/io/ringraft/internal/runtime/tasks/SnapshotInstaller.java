@@ -2,6 +2,7 @@ package io.ringraft.internal.runtime.tasks;
 
 import io.ringraft.api.LogId;
 import io.ringraft.internal.runtime.Signal;
+import io.ringraft.internal.runtime.StateMachineCalls;
 import io.ringraft.internal.runtime.TransportLink;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.InstallSnapshotResponse;
@@ -149,8 +150,9 @@ public final class SnapshotInstaller {
                 info.sizeBytes());
         if (info.last().index() > applied.getAsLong()) {
             try (InputStream in = snapshotStore.open(info)) {
-                stateMachine.restore(in);
-                in.transferTo(OutputStream.nullOutputStream()); // the store verifies the data at its end
+                // Reads to the end, where the store verifies the data; the state machine's own failure
+                // is a StateMachineFailedException, the stream's an IOException.
+                StateMachineCalls.restore(stateMachine, in, selfId, "snapshot " + info.last());
             }
             restored.restored(info);
         }

@@ -1,6 +1,7 @@
 package io.ringraft.internal.runtime.tasks;
 
 import io.ringraft.internal.runtime.NodeShutdown;
+import io.ringraft.internal.runtime.StateMachineCalls;
 import io.ringraft.internal.runtime.Signal;
 import io.ringraft.internal.runtime.StopState;
 import io.ringraft.spi.SnapshotInfo;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on its own thread (or a shared one, or the simulator's) and blocks on the state machine's
  * {@code writeTo} and the store's IO while the applier goes on applying. A failure to write or commit
  * stops the node (fail-stop): after a failed write the store's state is unknown, and the log was not
- * purged on the snapshot's account, so nothing is lost.
+ * purged on the snapshot's account, so nothing is lost. The failure is the state machine's
+ * ({@code StateMachineFailedException}) if {@code writeTo} threw on its own account, a storage failure
+ * otherwise ({@link StateMachineCalls#writeSnapshot}).
  */
 public final class SnapshotTask implements Agent {
 
@@ -80,10 +83,11 @@ public final class SnapshotTask implements Agent {
         SnapshotInfo info;
         long started = nanoClock.getAsLong();
         try (SnapshotSink sink = snapshotStore.begin(job.last(), job.membership())) {
-            job.view().writeTo(sink.data());
+            StateMachineCalls.writeSnapshot(job.view(), sink.data(), selfId, "snapshot " + job.last());
             info = sink.commit();
         } catch (IOException | RuntimeException e) {
-            stop.fail(new IOException("writing snapshot " + job.last() + " failed: " + e.getMessage(), e));
+            stop.fail(e instanceof io.ringraft.api.StateMachineFailedException ? e
+                    : new IOException("writing snapshot " + job.last() + " failed: " + e.getMessage(), e));
             snapshotJob.compareAndSet(job, null); // reported here, not again by the shutdown
             if (job.requested() != null) {
                 job.requested().completeExceptionally(e);

@@ -108,6 +108,16 @@ public final class MessageCodec {
         }
     }
 
+    /**
+     * The largest entry payload a frame of {@code maxFrameBytes} carries: alone in an AppendEntries
+     * (header, fixed fields, one entry header) or as a forwarded command, whichever frames more.
+     */
+    public static int maxEntryPayloadBytes(int maxFrameBytes) {
+        int appendOverhead = WireFormat.HEADER_BYTES + AppendCodec.REQUEST_FIXED_BYTES + AppendCodec.ENTRY_HEADER_BYTES;
+        int forwardOverhead = WireFormat.HEADER_BYTES + ForwardCodec.PROPOSAL_FIXED_BYTES;
+        return maxFrameBytes - Math.max(appendOverhead, forwardOverhead);
+    }
+
     /** How many entries of {@code request} {@link #encode} puts in a frame of {@code maxFrameBytes}. */
     public static int entriesFitting(AppendEntriesRequest request, int maxFrameBytes) {
         return AppendCodec.fittingEntries(request.entries(), maxFrameBytes - WireFormat.HEADER_BYTES);
