@@ -3,6 +3,7 @@ package io.ringraft.api;
 import io.ringraft.internal.runtime.NodeHandle;
 import io.ringraft.internal.runtime.NodeRuntime;
 import io.ringraft.spi.LogStorage;
+import io.ringraft.spi.RaftMetrics;
 import io.ringraft.spi.RaftTransportFactory;
 import io.ringraft.spi.SnapshotStore;
 import io.ringraft.spi.StateMachine;
@@ -213,6 +214,7 @@ public final class RaftNode implements AutoCloseable {
         private NodeRuntime.Threading threading = NodeRuntime.Threading.DEDICATED;
         private long randomSeed = new SecureRandom().nextLong();
         private StateListener stateListener;
+        private RaftMetrics metrics = RaftMetrics.NONE;
 
         private Builder() {
         }
@@ -284,6 +286,19 @@ public final class RaftNode implements AutoCloseable {
         /** Told about role, term and leader changes, on the core thread (optional). */
         public Builder stateListener(StateListener listener) { this.stateListener = listener; return this; }
 
+        /**
+         * Where the node reports measurements: commit, fsync and apply latencies, rejections, snapshots,
+         * messages (optional; default {@link RaftMetrics#NONE}, which costs nothing). One instance per node;
+         * the module {@code raft-metrics-micrometer} has one for Micrometer.
+         *
+         * @param metrics the node's metrics listener
+         * @return this builder
+         */
+        public Builder metrics(RaftMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
         /** Seed of the election timer's randomness (default: random). */
         public Builder randomSeed(long seed) { this.randomSeed = seed; return this; }
 
@@ -305,7 +320,8 @@ public final class RaftNode implements AutoCloseable {
             Objects.requireNonNull(logStorage, "logStorage is required");
             Objects.requireNonNull(transport, "transport is required");
             NodeRuntime runtime = new NodeRuntime(groupId, nodeId, voters, config, stateMachine, logStorage,
-                    snapshotStore, transport, listener, threading, System::nanoTime, new SplittableRandom(randomSeed));
+                    snapshotStore, transport, listener, metrics, threading, System::nanoTime,
+                    new SplittableRandom(randomSeed));
             if (stateListener != null) {
                 runtime.stateListener(stateListener);
             }

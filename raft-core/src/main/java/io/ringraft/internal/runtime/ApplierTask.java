@@ -6,6 +6,7 @@ import io.ringraft.api.RejectedException;
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.spi.LogEntries;
+import io.ringraft.spi.RaftMetrics;
 import io.ringraft.spi.SnapshotInfo;
 import io.ringraft.spi.StateMachine;
 import java.io.IOException;
@@ -66,6 +67,9 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private long bytesSinceSnapshot;
     private boolean snapshotsUnsupported;
     private final EntryHeader skipped = new EntryHeader();
+    private final RaftMetrics metrics;
+    /** Whether {@link #metrics} wants apply times (the clock is read only then). */
+    private final boolean timed;
 
     /**
      * @param applied    the last entry the state machine holds (its restored snapshot's, or
@@ -85,6 +89,8 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         this.applied = applied.index();
         this.appliedTerm = applied.term();
         this.membership = membership;
+        this.metrics = ctx.metrics;
+        this.timed = metrics != RaftMetrics.NONE;
         this.stream = ctx.stateMachine instanceof StreamingAdapter streaming
                 ? new ApplyStream(ctx, outcomes, streaming.machine, this::account, ringView, stored, maxBatchBytes,
                 applied)
@@ -112,7 +118,11 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
             if (stream != null) {
                 work += followStream(limit);
             } else if (applied < limit && fill(limit)) {
+                long started = timed ? ctx.nanoClock.getAsLong() : 0;
                 applyBatch();
+                if (timed) {
+                    metrics.entriesApplied(ctx.nanoClock.getAsLong() - started, batch.count());
+                }
                 if (!ctx.forwards.noneAppended()) {
                     ctx.forwards.settle(batch);
                 }

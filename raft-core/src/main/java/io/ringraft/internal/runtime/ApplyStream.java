@@ -58,6 +58,10 @@ final class ApplyStream {
     private long handedOver;
     private long applied;
     private long appliedTerm;
+    /** When each batch in flight was handed over (read only if {@link #timed}). */
+    private final long[] handedAt;
+    private final io.ringraft.spi.RaftMetrics metrics;
+    private final boolean timed;
 
     /**
      * @param firstView a ring view the applier owns, used as the pool's first one
@@ -81,6 +85,9 @@ final class ApplyStream {
         }
         this.batches = new OriginEntries[pool];
         this.kept = new int[pool];
+        this.handedAt = new long[pool];
+        this.metrics = ctx.metrics;
+        this.timed = metrics != io.ringraft.spi.RaftMetrics.NONE;
         this.handedOver = applied.index();
         this.applied = applied.index();
         this.appliedTerm = applied.term();
@@ -125,6 +132,9 @@ final class ApplyStream {
             }
             batches[slot] = batch;
             kept[slot] = count;
+            if (timed) {
+                handedAt[slot] = ctx.nanoClock.getAsLong();
+            }
             inFlight++;
             accounting.handingOver(batch.slice(0, count));
             handedOver = batch.firstIndex() + count - 1;
@@ -194,6 +204,9 @@ final class ApplyStream {
             }
             if (batch == cold) {
                 coldInFlight = false;
+            }
+            if (timed) {
+                metrics.entriesApplied(ctx.nanoClock.getAsLong() - handedAt[head], count);
             }
             batches[head] = null;
             head = (head + 1) % batches.length;

@@ -14,6 +14,8 @@ import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.VoteResponse;
+import io.ringraft.spi.RaftMetrics;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ControlledMessageHandler;
@@ -65,6 +67,17 @@ final class CoreTask implements Agent, LogRoom {
     private RaftException refusal;
     private final CoreForwarding forwarding;
     private final AdminRequests admin;
+    private final RaftMetrics metrics;
+    /** Whether {@link #metrics} wants latencies (the clock is read only then). */
+    private final boolean timed;
+    private final CommitTimer commitTimer = new CommitTimer();
+    /**
+     * Per replicator slot, the follower's match index as this leader last published it (once per tick),
+     * -1 for a slot whose peer is no member; read by the status on any thread.
+     */
+    private final AtomicLongArray followerMatch;
+    /** Whether the failure was reported to the state listener (once). */
+    private boolean failureReported;
 
     CoreTask(NodeContext ctx, ProposalOutcomes outcomes, NodeShutdown shutdown) {
         this.ctx = ctx;
@@ -75,6 +88,12 @@ final class CoreTask implements Agent, LogRoom {
         this.maxCatchUpTicks = 2 * ctx.config.electionTimeoutTicks();
         this.forwarding = new CoreForwarding(this, ctx);
         this.admin = new AdminRequests(this, ctx);
+        this.metrics = ctx.metrics;
+        this.timed = metrics != RaftMetrics.NONE;
+        this.followerMatch = new AtomicLongArray(ctx.config.maxMembers());
+        for (int i = 0; i < followerMatch.length(); i++) {
+            followerMatch.set(i, -1);
+        }
     }
 
     /** Binds the engine (built by the runtime from recovered storage) before the first duty cycle. */
@@ -99,6 +118,7 @@ final class CoreTask implements Agent, LogRoom {
     public int doWork() {
         if (ctx.stopped()) {
             shutdown.taskStopped(NodeShutdown.CORE); // it reports what is pending once every task stopped
+            reportFailure();
             return 0;
         }
         // Messages that waited while this thread was descheduled go first: a heartbeat already here
@@ -130,6 +150,9 @@ final class CoreTask implements Agent, LogRoom {
         for (int i = 0; i < run; i++) {
             engine.tick();
             runEffects();
+        }
+        if (role == Role.LEADER) {
+            publishFollowerMatches();
         }
         return run;
     }
@@ -180,6 +203,9 @@ final class CoreTask implements Agent, LogRoom {
                     discardDone();
                 }
             }
+        }
+        if (work > 0) {
+            metrics.messagesReceived(work);
         }
         return work;
     }
@@ -308,6 +334,9 @@ final class CoreTask implements Agent, LogRoom {
         proposalReclaim = reclaimable();
         int read = ctx.proposals.controlledRead(proposalHandler, ctx.config.batchEntries());
         if (proposalCount > 0) {
+            if (timed) {
+                commitTimer.placed(nextProposalIndex - 1, proposalCount, ctx.nanoClock.getAsLong());
+            }
             engine.propose(proposalCount);
             runEffects();
         }
@@ -343,6 +372,7 @@ final class CoreTask implements Agent, LogRoom {
     }
 
     private void refuseProposal(int origin, MutableDirectBuffer buffer, int offset, int length) {
+        metrics.proposalRejected(RaftMetrics.Rejection.NOT_LEADER);
         outcomes.failed((byte) origin, buffer.getLong(offset), refusal);
     }
 
@@ -530,15 +560,82 @@ final class CoreTask implements Agent, LogRoom {
 
     private void stateChanged(Role newRole, long term, long leaderId) {
         if (role == Role.LEADER && newRole != Role.LEADER) {
+            long ledTerm = ctx.leaderTerm.get();
+            RaftMetrics.StepDown reason = stepDownReason(ledTerm, term);
+            LOG.info("node {} of group {} stepped down as leader of term {}: {}; now {} in term {}{}", ctx.selfId,
+                    ctx.groupId, ledTerm, describe(reason), newRole, term,
+                    leaderId != 0 ? ", leader " + leaderId : "");
             ctx.leaderTerm.publish(-1);
+            commitTimer.clear();
+            for (int i = 0; i < followerMatch.length(); i++) {
+                followerMatch.set(i, -1);
+            }
+            metrics.steppedDown(ledTerm, reason);
             failUncommittedLocal(new IndeterminateException("node " + ctx.selfId
                     + " lost leadership of term " + term + " before the command committed"));
         } else if (newRole == Role.LEADER) {
             ctx.leaderTerm.publish(term);
             LOG.info("node {} of group {} is leader of term {}", ctx.selfId, ctx.groupId, term);
+            metrics.becameLeader(term);
         }
         role = newRole;
+        if (newRole == Role.LEADER) {
+            publishFollowerMatches();
+        }
         ctx.coreState = new NodeContext.CoreState(newRole, term, leaderId, engine.vote(), membershipView());
+        if (ctx.stateListener != null) {
+            try {
+                ctx.stateListener.onStateChange(ctx.statusView.get());
+            } catch (RuntimeException e) {
+                LOG.warn("state listener of node {} threw", ctx.selfId, e);
+            }
+        }
+    }
+
+    /**
+     * Why leadership of {@code ledTerm} ended, now that the node is in {@code term}: only a vote request
+     * or a leader of a later term raise it (a transfer's target campaigns in the next term, so a transfer
+     * under way names that); in the same term, a leader steps down only when a committed configuration
+     * left it out of the voters, or by check-quorum.
+     */
+    private RaftMetrics.StepDown stepDownReason(long ledTerm, long term) {
+        if (term > ledTerm) {
+            NodeContext.TransferRequest transfer = ctx.transfer.get();
+            return transfer != null && transfer.started ? RaftMetrics.StepDown.TRANSFER
+                    : RaftMetrics.StepDown.HIGHER_TERM;
+        }
+        return engine.clusterConfig().isVoter(ctx.selfId) ? RaftMetrics.StepDown.LOST_QUORUM
+                : RaftMetrics.StepDown.REMOVED;
+    }
+
+    private static String describe(RaftMetrics.StepDown reason) {
+        return switch (reason) {
+            case HIGHER_TERM -> "saw a higher term (another node started an election)";
+            case TRANSFER -> "handed leadership over (transferLeadership)";
+            case LOST_QUORUM -> "heard from no quorum within an election timeout (check-quorum)";
+            case REMOVED -> "no longer a voter (membership change committed)";
+        };
+    }
+
+    /** The leader's per-follower match indexes, for the status (core thread, once per tick). */
+    private void publishFollowerMatches() {
+        int count = ctx.peerCount;
+        for (int slot = 0; slot < count; slot++) {
+            followerMatch.lazySet(slot, engine.matchIndexOf(ctx.peers[slot]));
+        }
+    }
+
+    /** The match index of the follower in replicator slot {@code slot} as last published; -1 if none. Any thread. */
+    long followerMatch(int slot) {
+        return followerMatch.get(slot);
+    }
+
+    /** Tells the state listener, once, that the node fail-stopped (core thread, the first cycle that sees it). */
+    private void reportFailure() {
+        if (failureReported || ctx.failure.get() == null) {
+            return;
+        }
+        failureReported = true;
         if (ctx.stateListener != null) {
             try {
                 ctx.stateListener.onStateChange(ctx.statusView.get());
@@ -619,6 +716,9 @@ final class CoreTask implements Agent, LogRoom {
     /** {@link Effect.Limits}: the commit index and the apply limit rose. */
     private void publishLimits(long commit, long applyLimit) {
         ctx.committed.publish(commit);
+        if (timed && commitTimer.pending() > 0) {
+            commitTimer.committed(commit, ctx.nanoClock.getAsLong(), metrics);
+        }
         ctx.applyLimit.advance(applyLimit); // wakes the applier
     }
 

@@ -3,6 +3,7 @@ package io.ringraft.internal.runtime;
 import io.ringraft.api.Vote;
 import io.ringraft.internal.engine.progress.IoId;
 import io.ringraft.spi.LogEntries;
+import io.ringraft.spi.RaftMetrics;
 import java.io.IOException;
 import org.agrona.concurrent.Agent;
 
@@ -43,6 +44,9 @@ final class LogWriterTask implements Agent {
     private long writtenIndex;
     private long reportedSeq;
     private long purgedIndex;
+    private final RaftMetrics metrics;
+    /** Whether {@link #metrics} wants the flush time (the clock is read only then). */
+    private final boolean timed;
 
     LogWriterTask(NodeContext ctx, Vote recoveredVote, long recoveredBaseIndex, long recoveredLastIndex) {
         this.ctx = ctx;
@@ -53,6 +57,8 @@ final class LogWriterTask implements Agent {
         this.purgedIndex = recoveredBaseIndex;
         ctx.submitted.initialize(recoveredLastIndex);
         ctx.purged.initialize(recoveredBaseIndex);
+        this.metrics = ctx.metrics;
+        this.timed = metrics != RaftMetrics.NONE;
     }
 
     @Override
@@ -107,6 +113,7 @@ final class LogWriterTask implements Agent {
             ctx.submitted.publish(writtenIndex);
         }
         long target = accepted.lastLogId().index();
+        long firstWritten = writtenIndex;
         while (writtenIndex < target) {
             LogEntries entries = fill(target, vote.term());
             if (entries.count() == 0) {
@@ -124,7 +131,13 @@ final class LogWriterTask implements Agent {
             purgedIndex = purge;
             ctx.purged.publish(purgedIndex);
         }
+        if (!timed) {
+            ctx.storage.flush();
+            return;
+        }
+        long started = ctx.nanoClock.getAsLong();
         ctx.storage.flush();
+        metrics.logFlushed(ctx.nanoClock.getAsLong() - started, (int) Math.max(0, writtenIndex - firstWritten));
     }
 
     /** The next entries to append, in place in the ring; none of a newer term than the saved vote. */

@@ -47,6 +47,8 @@ final class NodeContext {
     final LogStorage storage;
     final StateMachine stateMachine;
     final ProposalListener listener;
+    /** Where the tasks report measurements ({@link io.ringraft.spi.RaftMetrics#NONE} by default); each task keeps its own copy. */
+    final io.ringraft.spi.RaftMetrics metrics;
     final PendingFutures futures;
     final PendingReads reads;
     /** Commands proposed here and forwarded to the leader ({@code RaftNode.forward}). */
@@ -202,8 +204,8 @@ final class NodeContext {
     @SuppressWarnings("unchecked")
     NodeContext(long groupId, long selfId, RaftConfig config, LongSupplier nanoClock,
                 LogStorage storage, SnapshotStore snapshotStore, StateMachine stateMachine, ProposalListener listener,
-                Signal coreSignal, Signal writerSignal, Signal applierSignal, Signal snapshotSignal,
-                boolean sharedSignal) {
+                io.ringraft.spi.RaftMetrics metrics, Signal coreSignal, Signal writerSignal, Signal applierSignal,
+                Signal snapshotSignal, boolean sharedSignal) {
         this.groupId = groupId;
         this.selfId = selfId;
         this.peers = new long[config.maxMembers()];
@@ -217,6 +219,7 @@ final class NodeContext {
         }
         this.stateMachine = stateMachine;
         this.listener = listener;
+        this.metrics = metrics;
         this.ring = new EntryRing(config.ringCapacityEntries(), config.ringCapacityBytes());
         this.futures = new PendingFutures(config.maxPendingFutures());
         this.reads = new PendingReads(config.maxPendingReads());

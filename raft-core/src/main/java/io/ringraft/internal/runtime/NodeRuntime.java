@@ -9,6 +9,7 @@ import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.internal.engine.RecoveredState;
 import io.ringraft.spi.LogState;
 import io.ringraft.spi.LogStorage;
+import io.ringraft.spi.RaftMetrics;
 import io.ringraft.spi.RaftTransportFactory;
 import io.ringraft.spi.SnapshotInfo;
 import io.ringraft.spi.SnapshotStore;
@@ -63,6 +64,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final RaftTransportFactory transportFactory;
     private final TaskPlacement placement;
     private volatile boolean closed;
+    /** Set by {@link #start()} once the metrics are bound: later members are reported to them as they come. */
+    private volatile boolean metricsBound;
 
     /**
      * Opens storage and recovers; does not start any task yet.
@@ -86,6 +89,20 @@ public final class NodeRuntime implements AutoCloseable {
     public NodeRuntime(long groupId, long selfId, long[] voters, RaftConfig config, StateMachine stateMachine,
                        LogStorage storage, SnapshotStore snapshotStore, RaftTransportFactory transportFactory,
                        ProposalListener listener, Threading threading, LongSupplier nanoClock, RandomGenerator random) {
+        this(groupId, selfId, voters, config, stateMachine, storage, snapshotStore, transportFactory, listener,
+                RaftMetrics.NONE, threading, nanoClock, random);
+    }
+
+    /**
+     * As the constructor above, with the listener the tasks report measurements to.
+     *
+     * @param metrics where measurements go ({@link RaftMetrics#NONE}: nowhere, at no cost)
+     * @throws UncheckedIOException if storage cannot be opened or holds an inconsistent state
+     */
+    public NodeRuntime(long groupId, long selfId, long[] voters, RaftConfig config, StateMachine stateMachine,
+                       LogStorage storage, SnapshotStore snapshotStore, RaftTransportFactory transportFactory,
+                       ProposalListener listener, RaftMetrics metrics, Threading threading, LongSupplier nanoClock,
+                       RandomGenerator random) {
         this.threading = threading;
         this.transportFactory = transportFactory;
         Signal coreSignal = new Signal();
@@ -98,7 +115,8 @@ public final class NodeRuntime implements AutoCloseable {
             snapshotSignal = coreSignal;
         }
         this.ctx = new NodeContext(groupId, selfId, config, nanoClock, storage, snapshotStore, stateMachine, listener,
-                coreSignal, writerSignal, applierSignal, snapshotSignal, threading == Threading.SHARED);
+                java.util.Objects.requireNonNull(metrics, "metrics"), coreSignal, writerSignal, applierSignal,
+                snapshotSignal, threading == Threading.SHARED);
         this.placement = new TaskPlacement(threading, ctx::fail);
         ctx.onPeerAdded = this::addReplicator;
         ProposalOutcomes outcomes = new ProposalOutcomes(listener, ctx.futures);
@@ -183,8 +201,16 @@ public final class NodeRuntime implements AutoCloseable {
         ctx.statusView = this::status;
     }
 
-    /** Connects the transport and starts the task threads (none in {@link Threading#MANUAL}). */
+    /**
+     * Binds the metrics, connects the transport and starts the task threads (none in
+     * {@link Threading#MANUAL}).
+     */
     public void start() {
+        ctx.metrics.bind(ctx.groupId, ctx.selfId, ctx.config, this::status);
+        for (int slot = 0; slot < ctx.peerCount; slot++) {
+            ctx.metrics.peerAdded(ctx.peers[slot]);
+        }
+        metricsBound = true;
         ctx.transport = transportFactory.connect(ctx.groupId, ctx.selfId, this::offerInbound);
         List<Agent> others = new ArrayList<>();
         List<Signal> signals = new ArrayList<>();
@@ -210,6 +236,9 @@ public final class NodeRuntime implements AutoCloseable {
         next.add(replicator);
         replicators = List.copyOf(next);
         placement.add(replicator, ctx.replicatorSignals[slot]);
+        if (metricsBound) {
+            ctx.metrics.peerAdded(ctx.peers[slot]);
+        }
     }
 
     /** All tasks of this node, core first (for {@link Threading#MANUAL} stepping). */
@@ -252,7 +281,12 @@ public final class NodeRuntime implements AutoCloseable {
      *         larger than {@code maxEntryBytes}
      */
     public boolean tryPropose(byte origin, long correlationId, DirectBuffer payload, int offset, int length) {
-        if (length > ctx.config.maxEntryBytes() || ctx.stopped()) {
+        if (length > ctx.config.maxEntryBytes()) {
+            ctx.metrics.proposalRejected(RaftMetrics.Rejection.TOO_LARGE);
+            return false;
+        }
+        if (ctx.stopped()) {
+            ctx.metrics.proposalRejected(RaftMetrics.Rejection.STOPPED);
             return false;
         }
         long deadline = 0;
@@ -269,12 +303,15 @@ public final class NodeRuntime implements AutoCloseable {
             }
             long waitMillis = ctx.config.proposalWaitMillis();
             if (waitMillis == 0 || ctx.stopped()) {
+                ctx.metrics.proposalRejected(ctx.stopped() ? RaftMetrics.Rejection.STOPPED
+                        : RaftMetrics.Rejection.QUEUE_FULL);
                 return false;
             }
             long now = System.nanoTime(); // the caller's own real-time wait, not the node's clock
             if (deadline == 0) {
                 deadline = now + waitMillis * 1_000_000L;
             } else if (now - deadline >= 0) {
+                ctx.metrics.proposalRejected(RaftMetrics.Rejection.QUEUE_FULL);
                 return false;
             }
             java.util.concurrent.locks.LockSupport.parkNanos(50_000L);
@@ -379,6 +416,11 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
+    /** Reports a proposal refused before it was queued to the metrics (any thread). */
+    void rejected(RaftMetrics.Rejection reason) {
+        ctx.metrics.proposalRejected(reason);
+    }
+
     /** Registers a future for a proposal; 0 if too many are pending. */
     public long registerFuture(java.util.concurrent.CompletableFuture<Object> future) {
         return ctx.futures.register(future);
@@ -391,17 +433,41 @@ public final class NodeRuntime implements AutoCloseable {
 
     // ------------------------------------------------------------------ status
 
-    /** A consistent-enough snapshot of the node's pointers (each read atomically, not all at once). */
+    /**
+     * A consistent-enough snapshot of the node's pointers (each read atomically, not all at once). Any
+     * thread; allocates the status (and its follower list), reads no lock.
+     */
     public io.ringraft.api.RaftStatus status() {
         NodeContext.CoreState state = ctx.coreState;
         var accepted = ctx.accepted.get();
         Throwable failure = ctx.failure.get();
-        return new io.ringraft.api.RaftStatus(ctx.groupId, ctx.selfId, state.role(), state.term(), state.leaderId(), state.vote(),
-                accepted == null ? LogId.ZERO : accepted.lastLogId(), accepted == null ? 0 : accepted.seq(),
-                ctx.submitted.get(), ctx.flushed.get(), ctx.durable.get(), ctx.committed.get(),
-                ctx.applied.get(), ctx.droppedInbound.get(), ctx.droppedOutbound.get(),
+        io.ringraft.api.Role role = failure != null ? io.ringraft.api.Role.FAILED : state.role();
+        LogId last = accepted == null ? LogId.ZERO : accepted.lastLogId();
+        long applied = ctx.applied.get();
+        long submitted = ctx.submitted.get();
+        return new io.ringraft.api.RaftStatus(ctx.groupId, ctx.selfId, role, state.term(), state.leaderId(), state.vote(),
+                last, accepted == null ? 0 : accepted.seq(),
+                submitted, ctx.flushed.get(), ctx.durable.get(), ctx.committed.get(),
+                applied, ctx.droppedInbound.get(), ctx.droppedOutbound.get(),
                 failure == null ? null : failure.toString(), closed || ctx.closing, state.membership(),
-                latestSnapshotIndex(), ctx.purged.get());
+                latestSnapshotIndex(), ctx.purged.get(), followers(role, last.index()),
+                Math.max(0, last.index() - Math.min(applied, submitted)), ctx.proposals.size(), ctx.inbound.size());
+    }
+
+    /** On the leader, each member it replicates to with the match index its core last published. */
+    private List<io.ringraft.api.FollowerStatus> followers(io.ringraft.api.Role role, long lastIndex) {
+        if (role != io.ringraft.api.Role.LEADER) {
+            return List.of();
+        }
+        List<io.ringraft.api.FollowerStatus> followers = new ArrayList<>();
+        int count = ctx.peerCount;
+        for (int slot = 0; slot < count; slot++) {
+            long match = core.followerMatch(slot);
+            if (match >= 0) {
+                followers.add(new io.ringraft.api.FollowerStatus(ctx.peers[slot], match, Math.max(0, lastIndex - match)));
+            }
+        }
+        return followers;
     }
 
     private long latestSnapshotIndex() {
@@ -478,6 +544,13 @@ public final class NodeRuntime implements AutoCloseable {
                 ctx.snapshotStore.close();
             } catch (IOException e) {
                 LOG.warn("closing the snapshot store of node {} failed", ctx.selfId, e);
+            }
+        }
+        if (metricsBound) {
+            try {
+                ctx.metrics.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing the metrics of node {} failed", ctx.selfId, e);
             }
         }
     }

@@ -97,7 +97,8 @@ final class NodeShutdown {
             }
             ctx.leaderTerm.publish(-1);
             NodeContext.CoreState state = ctx.coreState;
-            ctx.coreState = new NodeContext.CoreState(Role.FOLLOWER, state.term(), 0, state.vote(), state.membership());
+            ctx.coreState = new NodeContext.CoreState(failure != null ? Role.FAILED : Role.FOLLOWER, state.term(), 0,
+                    state.vote(), state.membership());
             failInRing(mayHaveTakenEffect(failure, "before the command's result was applied"));
             failPending(failure);
             ran = true;

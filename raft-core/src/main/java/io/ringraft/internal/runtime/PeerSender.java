@@ -36,6 +36,10 @@ final class PeerSender implements Agent {
     private final SpscArrayQueue<RaftMessage> outbox;
     private final RingEntries view;
     private long dropped;
+    private long sent;
+    /** {@link #sent} and {@link #dropped} as last reported to the metrics. */
+    private long reportedSent;
+    private long reportedDropped;
     /** The snapshot being streamed to the peer, read sequentially chunk by chunk; null if none. */
     private java.io.InputStream snapshotData;
     private io.ringraft.spi.SnapshotInfo snapshotOpen;
@@ -78,7 +82,14 @@ final class PeerSender implements Agent {
             }
             if (!send(message)) {
                 dropped++;
+            } else {
+                sent++;
             }
+        }
+        if (work > 0) {
+            ctx.metrics.messagesSent(peerId, (int) (sent - reportedSent), (int) (dropped - reportedDropped));
+            reportedSent = sent;
+            reportedDropped = dropped;
         }
         return work;
     }
@@ -153,6 +164,8 @@ final class PeerSender implements Agent {
             if (!send(new io.ringraft.message.InstallSnapshotRequest(ctx.selfId, peerId, request.term(), info.last(),
                     info.membership(), request.offset(), data, done))) {
                 dropped++;
+            } else {
+                sent++;
             }
         } catch (java.io.IOException | RuntimeException e) {
             LOG.warn("cannot send snapshot {} to node {}: {}", info.last(), peerId, e.toString());

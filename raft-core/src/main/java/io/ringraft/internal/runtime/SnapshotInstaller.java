@@ -44,6 +44,8 @@ final class SnapshotInstaller {
     private LogId receiving;
     private long receivingTerm;
     private long received;
+    /** When the first chunk of the snapshot being received arrived. */
+    private long receivingSince;
 
     SnapshotInstaller(NodeContext ctx, java.util.function.LongSupplier applied, Restored restored,
                       java.util.function.BooleanSupplier mayRestore) {
@@ -90,6 +92,7 @@ final class SnapshotInstaller {
             receiving = chunk.snapshot();
             receivingTerm = chunk.term();
             received = 0;
+            receivingSince = ctx.nanoClock.getAsLong();
             LOG.info("node {} of group {} is receiving snapshot {} from node {}", ctx.selfId, ctx.groupId,
                     receiving, chunk.from());
             current = true;
@@ -117,6 +120,7 @@ final class SnapshotInstaller {
             }
             restored.restored(info);
         }
+        ctx.metrics.snapshotInstalled(ctx.nanoClock.getAsLong() - receivingSince, info.sizeBytes());
         // The engine answers the leader once it has moved its log onto the snapshot.
         ctx.installedSnapshot.set(info);
         ctx.latestSnapshot.accumulateAndGet(info, NodeContext::newer);

@@ -58,8 +58,10 @@ final class SnapshotTask implements Agent {
             }
             return 1;
         }
+        long took = ctx.nanoClock.getAsLong() - started;
         LOG.info("node {} of group {} took snapshot {} ({} bytes, {} ms)", ctx.selfId, ctx.groupId, info.last(),
-                info.sizeBytes(), (ctx.nanoClock.getAsLong() - started) / 1_000_000);
+                info.sizeBytes(), took / 1_000_000);
+        ctx.metrics.snapshotTaken(took, info.sizeBytes());
         ctx.latestSnapshot.accumulateAndGet(info, NodeContext::newer);
         ctx.snapshotJob.set(null);
         if (job.requested() != null) {
