@@ -230,6 +230,7 @@ class MetricsClusterTest {
         startCluster(CONFIG, false);
         RaftNode leader = leader();
         long term = leader.status().term();
+        propose(leader, 0, 1); // a change needs an entry of the leader's term committed first
         Set<Long> rest = otherIds(leader.nodeId());
         leader.changeMembership(rest, Set.of()).get(20, TimeUnit.SECONDS);
         await("the removed leader stepped down", () -> !metricsOf(leader).stepDowns.isEmpty());
