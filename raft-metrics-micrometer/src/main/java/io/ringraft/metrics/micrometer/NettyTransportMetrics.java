@@ -132,8 +132,10 @@ public final class NettyTransportMetrics implements MeterBinder, AutoCloseable {
     }
 
     private void counter(String name, String description, Tag tag, ToLongFunction<TransportStats> value) {
-        FunctionCounter.Builder<NettyTransportMetrics> builder = FunctionCounter
-                .builder(name, this, m -> value.applyAsLong(m.stats())).description(description).tags(tags);
+        // The meter holds its object weakly: the transport (kept by the application while it runs), and the
+        // function (held strongly) reaches this binder's stats cache.
+        FunctionCounter.Builder<NettyTransport> builder = FunctionCounter
+                .builder(name, transport, t -> value.applyAsLong(stats())).description(description).tags(tags);
         if (tag != null) {
             builder.tags(Tags.of(tag));
         }
@@ -141,7 +143,7 @@ public final class NettyTransportMetrics implements MeterBinder, AutoCloseable {
     }
 
     private void bytes(String name, String description, ToLongFunction<TransportStats> value) {
-        meters.add(FunctionCounter.builder(name, this, m -> value.applyAsLong(m.stats())).description(description)
+        meters.add(FunctionCounter.builder(name, transport, t -> value.applyAsLong(stats())).description(description)
                 .baseUnit("bytes").tags(tags).register(registry));
     }
 
