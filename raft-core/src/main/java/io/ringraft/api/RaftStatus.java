@@ -26,6 +26,7 @@ package io.ringraft.api;
  * @param purgedIndex     the last index purged from log storage (the log's base), 0 if none
  * @param followers       on the leader, every other member it replicates to with its match index and lag
  *                        (published by the leader's core once per tick); empty on any other role
+ *                        (unmodifiable)
  * @param ringEntries     entries in the ring the core may not reclaim yet (accepted, but not yet both
  *                        applied and handed to storage); proposals wait once it nears
  *                        {@link RaftConfig#ringCapacityEntries()}
@@ -38,11 +39,6 @@ public record RaftStatus(long groupId, long nodeId, Role role, long term, long l
                          long droppedOutbound, String failure, boolean closed, Membership membership,
                          long snapshotIndex, long purgedIndex, java.util.List<FollowerStatus> followers,
                          long ringEntries, int proposalQueueBytes, int inboundQueueSize) {
-
-    /** Copies {@code followers} (unmodifiable). */
-    public RaftStatus {
-        followers = java.util.List.copyOf(followers);
-    }
 
     /** {@return true if this node is the leader} */
     public boolean isLeader() {

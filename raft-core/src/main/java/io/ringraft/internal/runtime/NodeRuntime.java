@@ -467,7 +467,7 @@ public final class NodeRuntime implements AutoCloseable {
                 followers.add(new io.ringraft.api.FollowerStatus(ctx.peers[slot], match, Math.max(0, lastIndex - match)));
             }
         }
-        return followers;
+        return List.copyOf(followers);
     }
 
     private long latestSnapshotIndex() {
