@@ -113,7 +113,8 @@ public interface RaftMetrics {
     /**
      * A proposal made on this node was refused before it entered the log. Called on the proposer's thread
      * ({@link Rejection#QUEUE_FULL}, {@link Rejection#TOO_LARGE}, {@link Rejection#TOO_MANY_PENDING},
-     * {@link Rejection#STOPPED}) or on the core thread ({@link Rejection#NOT_LEADER}).
+     * {@link Rejection#STOPPED}) or on the core thread ({@link Rejection#NOT_LEADER}); proposals refused
+     * before the node started are not reported (they come before {@link #bind}).
      *
      * @param reason why
      */

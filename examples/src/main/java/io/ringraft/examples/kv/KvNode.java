@@ -36,7 +36,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * snapshot, and catches up from the leader. The storage directory is locked while a node holds it,
  * so a second process on the same directory fails to start.
  *
- * <p>{@link #close()} stops the server, then the node, then the transport and the server's loops.
+ * <p>With a metrics address ({@link Options#metrics}) the node serves its own, its transport's and the
+ * JVM's meters at {@code http://host:port/metrics} ({@link MetricsEndpoint}).
+ *
+ * <p>{@link #close()} stops the server, then the node, then the transport and the server's loops, then
+ * the metrics endpoint.
  */
 public final class KvNode implements AutoCloseable {
 

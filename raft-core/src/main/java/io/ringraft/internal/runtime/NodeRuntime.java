@@ -282,11 +282,11 @@ public final class NodeRuntime implements AutoCloseable {
      */
     public boolean tryPropose(byte origin, long correlationId, DirectBuffer payload, int offset, int length) {
         if (length > ctx.config.maxEntryBytes()) {
-            ctx.metrics.proposalRejected(RaftMetrics.Rejection.TOO_LARGE);
+            rejected(RaftMetrics.Rejection.TOO_LARGE);
             return false;
         }
         if (ctx.stopped()) {
-            ctx.metrics.proposalRejected(RaftMetrics.Rejection.STOPPED);
+            rejected(RaftMetrics.Rejection.STOPPED);
             return false;
         }
         long deadline = 0;
@@ -303,7 +303,7 @@ public final class NodeRuntime implements AutoCloseable {
             }
             long waitMillis = ctx.config.proposalWaitMillis();
             if (waitMillis == 0 || ctx.stopped()) {
-                ctx.metrics.proposalRejected(ctx.stopped() ? RaftMetrics.Rejection.STOPPED
+                rejected(ctx.stopped() ? RaftMetrics.Rejection.STOPPED
                         : RaftMetrics.Rejection.QUEUE_FULL);
                 return false;
             }
@@ -311,7 +311,7 @@ public final class NodeRuntime implements AutoCloseable {
             if (deadline == 0) {
                 deadline = now + waitMillis * 1_000_000L;
             } else if (now - deadline >= 0) {
-                ctx.metrics.proposalRejected(RaftMetrics.Rejection.QUEUE_FULL);
+                rejected(RaftMetrics.Rejection.QUEUE_FULL);
                 return false;
             }
             java.util.concurrent.locks.LockSupport.parkNanos(50_000L);
@@ -416,9 +416,14 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
-    /** Reports a proposal refused before it was queued to the metrics (any thread). */
+    /**
+     * Reports a proposal refused before it was queued to the metrics (any thread), once they are bound: a
+     * proposal made before {@link #start()} is not reported ({@code RaftMetrics.bind} comes first).
+     */
     void rejected(RaftMetrics.Rejection reason) {
-        ctx.metrics.proposalRejected(reason);
+        if (metricsBound) {
+            ctx.metrics.proposalRejected(reason);
+        }
     }
 
     /** Registers a future for a proposal; 0 if too many are pending. */
