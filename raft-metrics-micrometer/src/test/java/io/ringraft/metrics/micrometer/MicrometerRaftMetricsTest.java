@@ -144,6 +144,23 @@ class MicrometerRaftMetricsTest {
     }
 
     @Test
+    void aProposalRefusedBeforeTheNodeStartedIsNotReported() {
+        try (RaftNode node = RaftNode.builder().nodeId(1).voters(1).config(CONFIG).stateMachine(new Counter())
+                .logStorage(new InMemoryLogStorage()).transport(network)
+                .metrics(new MicrometerRaftMetrics(registry)).build()) {
+            // Not bound yet: no meters to count in, and the proposer gets its refusal, not an exception of ours.
+            assertThat(node.propose(new byte[CONFIG.maxEntryBytes() + 1])).failsWithin(1, TimeUnit.SECONDS)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withCauseInstanceOf(io.ringraft.api.RejectedException.class);
+            assertThat(registry.getMeters()).isEmpty();
+            node.start();
+            assertThat(node.propose(new byte[CONFIG.maxEntryBytes() + 1])).failsWithin(1, TimeUnit.SECONDS);
+            assertThat(registry.get("ringraft.proposals.rejected").tags("reason", "too_large").counter().count())
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
     void oneInstanceServesOneNode() {
         MicrometerRaftMetrics metrics = new MicrometerRaftMetrics(registry);
         metrics.bind(1, 1, CONFIG, () -> null);
