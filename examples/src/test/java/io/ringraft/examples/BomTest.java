@@ -51,7 +51,7 @@ class BomTest {
                     + (type == null ? "jar" : type));
         }
         assertThat(published).contains("io.ringraft:raft-core:jar", "io.ringraft:raft-storage:jar",
-                "io.ringraft:raft-net-netty:jar");
+                "io.ringraft:raft-net-netty:jar", "io.ringraft:raft-metrics-micrometer:jar");
         assertThat(managed).containsExactlyInAnyOrderElementsOf(published);
     }
 

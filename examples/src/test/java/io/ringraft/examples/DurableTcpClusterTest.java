@@ -50,8 +50,12 @@ class DurableTcpClusterTest {
         }
     }
 
-    // An election timeout that a loaded machine (fsyncs, a busy CPU) does not trip: a leader change
-    // while the commands are proposed would fail them as indeterminate.
+    /**
+     * The test checks the exact list of applied commands, so a proposal must never fail indeterminately: an
+     * election timeout of a second (as {@code KvClusterTest}'s) keeps a loaded 2-core machine from deposing
+     * the first leader by check-quorum while the lazy TCP connections are still being set up (seen: "node 2
+     * lost leadership of term 1 before the command committed" at 200 ms).
+     */
     private static final RaftConfig CONFIG = RaftConfig.builder().tickMillis(5).heartbeatIntervalMillis(50)
             .electionTimeoutMillis(1000).ringCapacityEntries(1024).ringCapacityBytes(1 << 20).maxEntryBytes(4096)
             .proposalQueueBytes(1 << 16).build();

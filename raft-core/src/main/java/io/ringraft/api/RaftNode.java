@@ -3,6 +3,7 @@ package io.ringraft.api;
 import io.ringraft.internal.runtime.NodeHandle;
 import io.ringraft.internal.runtime.NodeRuntime;
 import io.ringraft.spi.LogStorage;
+import io.ringraft.spi.RaftMetrics;
 import io.ringraft.spi.RaftTransportFactory;
 import io.ringraft.spi.SnapshotStore;
 import io.ringraft.spi.StateMachine;
@@ -269,6 +270,7 @@ public final class RaftNode implements AutoCloseable {
         private long randomSeed = new SecureRandom().nextLong();
         private StateListener stateListener;
         private boolean joining;
+        private RaftMetrics metrics = RaftMetrics.NONE;
 
         private Builder() {
         }
@@ -354,6 +356,19 @@ public final class RaftNode implements AutoCloseable {
         /** Told about role, term and leader changes, on the core thread (optional). */
         public Builder stateListener(StateListener listener) { this.stateListener = listener; return this; }
 
+        /**
+         * Where the node reports measurements: commit, fsync and apply latencies, rejections, snapshots,
+         * messages (optional; default {@link RaftMetrics#NONE}, which costs nothing). One instance per node;
+         * the module {@code raft-metrics-micrometer} has one for Micrometer.
+         *
+         * @param metrics the node's metrics listener
+         * @return this builder
+         */
+        public Builder metrics(RaftMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
         /** Seed of the election timer's randomness (default: random). */
         public Builder randomSeed(long seed) { this.randomSeed = seed; return this; }
 
@@ -389,7 +404,7 @@ public final class RaftNode implements AutoCloseable {
                         + "(NettyTransport: maxFrameBytes), or the leader could not send such an entry to its followers");
             }
             NodeRuntime runtime = new NodeRuntime(groupId, nodeId, voters, config, stateMachine, logStorage,
-                    snapshotStore, transport, listener, stateListener, threading, System::nanoTime,
+                    snapshotStore, transport, listener, stateListener, metrics, threading, System::nanoTime,
                     new SplittableRandom(randomSeed));
             String membership = runtime.membershipWithoutSelf();
             if (membership != null && !joining) {

@@ -6,7 +6,7 @@ package io.ringraft.api;
  *
  * @param groupId         the Raft group
  * @param nodeId          this node
- * @param role            current role
+ * @param role            current role; {@link Role#FAILED} once the node fail-stopped ({@code failure} says why)
  * @param term            current term
  * @param leaderId        the leader this node knows of (itself if leader), 0 if none
  * @param vote            the vote in force
@@ -24,12 +24,21 @@ package io.ringraft.api;
  * @param membership      the membership in force on this node
  * @param snapshotIndex   the last index covered by the newest durable snapshot, 0 if none
  * @param purgedIndex     the last index purged from log storage (the log's base), 0 if none
+ * @param followers       on the leader, every other member it replicates to with its match index and lag
+ *                        (published by the leader's core once per tick); empty on any other role
+ *                        (unmodifiable)
+ * @param ringEntries     entries in the ring the core may not reclaim yet (accepted, but not yet both
+ *                        applied and handed to storage); proposals wait once it nears
+ *                        {@link RaftConfig#ringCapacityEntries()}
+ * @param proposalQueueBytes bytes of proposals waiting for the core, of {@link RaftConfig#proposalQueueBytes()}
+ * @param inboundQueueSize   messages waiting for the core, of {@link RaftConfig#inboundQueueCapacity()}
  */
 public record RaftStatus(long groupId, long nodeId, Role role, long term, long leaderId, Vote vote,
                          LogId lastLogId, long acceptedSeq, long submittedIndex, long flushedSeq,
                          long durableIndex, long committedIndex, long appliedIndex, long droppedInbound,
                          long droppedOutbound, String failure, boolean closed, Membership membership,
-                         long snapshotIndex, long purgedIndex) {
+                         long snapshotIndex, long purgedIndex, java.util.List<FollowerStatus> followers,
+                         long ringEntries, int proposalQueueBytes, int inboundQueueSize) {
 
     /**
      * {@return true if this node's role is leader} A new leader is so from its election on, before it
@@ -37,5 +46,20 @@ public record RaftStatus(long groupId, long nodeId, Role role, long term, long l
      */
     public boolean isLeader() {
         return role == Role.LEADER;
+    }
+
+    /**
+     * The leader's view of {@code nodeId}, or null if this node does not lead or does not replicate to it.
+     *
+     * @param nodeId a follower's id
+     * @return its match index and lag, or null
+     */
+    public FollowerStatus follower(long nodeId) {
+        for (FollowerStatus follower : followers) {
+            if (follower.nodeId() == nodeId) {
+                return follower;
+            }
+        }
+        return null;
     }
 }

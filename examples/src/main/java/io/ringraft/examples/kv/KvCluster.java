@@ -4,7 +4,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.ringraft.api.RaftConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.ringraft.api.RaftNode;
+import io.ringraft.metrics.micrometer.MicrometerRaftMetrics;
+import io.ringraft.metrics.micrometer.NettyTransportMetrics;
 import io.ringraft.net.netty.NettyTransport;
 import io.ringraft.storage.FileSnapshotStore;
 import io.ringraft.storage.SegmentedLogStorage;
@@ -33,7 +36,10 @@ import java.util.concurrent.TimeUnit;
  * a node that fell behind the leader's purged log catches up from the leader's snapshot. A restarted
  * node restores its newest snapshot and replays only the log after it.
  *
- * <p>{@link #close()} stops servers, then nodes, then transports.
+ * <p>Metrics: with a metrics port ({@link Options#metricsPort}), one {@link MetricsEndpoint} serves every
+ * node's and transport's meters (tagged {@code node.id}) at {@code http://host:port/metrics}.
+ *
+ * <p>{@link #close()} stops servers, then nodes, then transports, then the metrics endpoint.
  *
  * <p>The parts of one node ({@link #newTransport}, {@link #buildNode}, {@link #startServer}) are
  * shared with {@link KvNode}, which runs one node per process on the same storage layout.
@@ -72,9 +78,17 @@ public final class KvCluster implements AutoCloseable {
      * @param raftBasePort  the same for Raft ports
      * @param config        every node's Raft configuration
      * @param timeout       how long a RESP command may wait for Raft before an error reply
+     * @param metricsPort   the port of the process's {@code /metrics} endpoint on {@code host} (0: any free
+     *                      port), or -1 for none
      */
     public record Options(int nodes, Path dataDir, String host, int redisBasePort, int raftBasePort,
-                          RaftConfig config, Duration timeout) {
+                          RaftConfig config, Duration timeout, int metricsPort) {
+
+        /** Without a metrics endpoint. */
+        public Options(int nodes, Path dataDir, String host, int redisBasePort, int raftBasePort, RaftConfig config,
+                       Duration timeout) {
+            this(nodes, dataDir, host, redisBasePort, raftBasePort, config, timeout, -1);
+        }
     }
 
     /** One node with everything it owns. */
@@ -83,10 +97,13 @@ public final class KvCluster implements AutoCloseable {
 
     private final Map<Long, Member> members;
     private final EventLoopGroup redisLoops;
+    /** Null without a metrics port. */
+    private final MetricsEndpoint metrics;
 
-    private KvCluster(Map<Long, Member> members, EventLoopGroup redisLoops) {
+    private KvCluster(Map<Long, Member> members, EventLoopGroup redisLoops, MetricsEndpoint metrics) {
         this.members = members;
         this.redisLoops = redisLoops;
+        this.metrics = metrics;
     }
 
     /** Starts the cluster; on failure, stops whatever had started and rethrows. */
@@ -101,11 +118,18 @@ public final class KvCluster implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         EventLoopGroup redisLoops = newRedisLoops();
         try {
+            MetricsEndpoint metrics = null;
+            if (options.metricsPort() >= 0) {
+                metrics = MetricsEndpoint.start(new InetSocketAddress(options.host(), options.metricsPort()));
+                started.add(metrics);
+            }
+            MeterRegistry registry = metrics == null ? null : metrics.registry();
             Map<Long, NettyTransport> transports = new LinkedHashMap<>();
             for (long id : ids) {
                 NettyTransport transport = newTransport(id, options.host(), port(options.raftBasePort(), id));
-                started.add(transport);
+                started.add(0, transport);
                 transports.put(id, transport);
+                bindTransportMetrics(transport, registry);
             }
             for (NettyTransport transport : transports.values()) {
                 transports.forEach((peerId, peer) -> {
@@ -116,7 +140,8 @@ public final class KvCluster implements AutoCloseable {
             }
             Map<Long, RaftNode> nodes = new ConcurrentHashMap<>();
             for (long id : ids) {
-                RaftNode node = buildNode(id, ids, false, options.dataDir(), options.config(), transports.get(id));
+                RaftNode node = buildNode(id, ids, false, options.dataDir(), options.config(), transports.get(id),
+                        registry);
                 started.add(0, node);
                 nodes.put(id, node);
             }
@@ -129,7 +154,7 @@ public final class KvCluster implements AutoCloseable {
                 started.add(0, server);
                 members.put(id, new Member(id, transports.get(id), node, server));
             }
-            return new KvCluster(Collections.unmodifiableMap(members), redisLoops);
+            return new KvCluster(Collections.unmodifiableMap(members), redisLoops, metrics);
         } catch (Throwable e) {
             closeAll(started, redisLoops, e);
             throw e;
@@ -162,17 +187,25 @@ public final class KvCluster implements AutoCloseable {
         return NettyTransport.builder().clusterId(CLUSTER_ID).nodeId(id).bind(host, port).build();
     }
 
+    /** Registers {@code transport}'s counters in {@code registry} (none if it is null); they go when the registry closes. */
+    static void bindTransportMetrics(NettyTransport transport, MeterRegistry registry) {
+        if (registry != null) {
+            new NettyTransportMetrics(transport).bindTo(registry);
+        }
+    }
+
     /**
      * Node {@code id}'s log storage and snapshot store (both in {@code dataDir}), a fresh state
      * machine, and {@code transport}; the node is built (its snapshot restored, its log recovered),
      * not started. If building fails, whatever was opened is closed. A {@code joining} node is not among
-     * {@code voters} and waits to be added ({@code RaftNode.Builder.joining}).
+     * {@code voters} and waits to be added ({@code RaftNode.Builder.joining}). With a {@code registry} (else
+     * null) the node reports its meters there ({@link MicrometerRaftMetrics}, removed when it closes).
      *
      * @throws UncheckedIOException if the storage cannot be opened (for example, another process
      *                              holds it) or the node cannot recover
      */
     static RaftNode buildNode(long id, long[] voters, boolean joining, Path dataDir, RaftConfig config,
-                              NettyTransport transport) {
+                              NettyTransport transport, MeterRegistry registry) {
         SegmentedLogStorage log = SegmentedLogStorage.builder(logDirectory(dataDir, id)).nodeId(id)
                 .clusterId(STORAGE_CLUSTER_ID).build();
         FileSnapshotStore snapshots;
@@ -189,9 +222,13 @@ public final class KvCluster implements AutoCloseable {
             throw e;
         }
         try {
-            return RaftNode.builder().nodeId(id).voters(voters).joining(joining).config(config)
+            RaftNode.Builder builder = RaftNode.builder().nodeId(id).voters(voters).joining(joining).config(config)
                     .stateMachine(new KvStateMachine()).logStorage(log).snapshotStore(snapshots)
-                    .transport(transport).build();
+                    .transport(transport);
+            if (registry != null) {
+                builder.metrics(new MicrometerRaftMetrics(registry));
+            }
+            return builder.build();
         } catch (RuntimeException | Error e) {
             closeQuietly(log, e); // the node closes both once built, not if building failed
             closeQuietly(snapshots, e);
@@ -248,13 +285,21 @@ public final class KvCluster implements AutoCloseable {
         member.transport().close();
     }
 
-    /** Stops every member and the servers' event loops. Idempotent. */
+    /** The process's metrics endpoint, or null if the cluster was started without a metrics port. */
+    public MetricsEndpoint metrics() {
+        return metrics;
+    }
+
+    /** Stops every member, the servers' event loops and the metrics endpoint. Idempotent. */
     @Override
     public void close() {
         members.values().forEach(m -> m.server().close());
         members.values().forEach(m -> m.node().close());
         members.values().forEach(m -> m.transport().close());
         redisLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 
     private static int port(int base, long id) {

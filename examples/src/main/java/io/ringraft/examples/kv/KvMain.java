@@ -21,15 +21,16 @@ import java.util.stream.Collectors;
  * The KV store's command line ({@code java -jar examples/target/ringraft-kv.jar ...}).
  *
  * <pre>
- * cluster --nodes N [--data-dir DIR] [--redis-base-port 6381] [--raft-base-port 7381]
+ * cluster --nodes N [--data-dir DIR] [--redis-base-port 6381] [--raft-base-port 7381] [--metrics-port 9380|off]
  *     N nodes in this process over loopback TCP with durable logs and snapshots
- *     ({@link KvCluster#snapshotPolicy}); Ctrl-C stops them.
+ *     ({@link KvCluster#snapshotPolicy}), their meters at http://127.0.0.1:9380/metrics; Ctrl-C stops them.
  * node --id ID --raft HOST:PORT --redis HOST:PORT --peers ID=HOST:PORT,... [--voters ID,...] --data-dir DIR
+ *      [--metrics HOST:PORT]
  *     one node in this process ({@link KvNode}): binds --raft, dials every other peer at the address
  *     --peers gives it, serves Redis on --redis, keeps its log and snapshots under --data-dir (started
  *     again on the same directory, it rejoins with its data); Ctrl-C or SIGTERM stops it. --voters
  *     (default: every id of --peers) are the initial voters; a node outside them waits to be added
- *     (RAFT.ADDLEARNER, RAFT.PROMOTE).
+ *     (RAFT.ADDLEARNER, RAFT.PROMOTE). With --metrics it serves its meters at http://HOST:PORT/metrics.
  * </pre>
  *
  * Bad usage exits with status 2, a failure to start (a port in use, unreadable storage) with 1.
@@ -38,10 +39,12 @@ public final class KvMain {
 
     static final String USAGE = """
             usage: ringraft-kv cluster [--nodes 3] [--data-dir DIR] [--redis-base-port 6381] [--raft-base-port 7381]
+                                      [--metrics-port 9380|off]
                    ringraft-kv node --id ID --raft HOST:PORT --redis HOST:PORT --peers ID=HOST:PORT,... [--voters ID,...]
-                                    --data-dir DIR
+                                    --data-dir DIR [--metrics HOST:PORT]
               cluster  N nodes in this process over loopback TCP, durable logs and snapshots under --data-dir
-                       (a temporary directory if not given); Ctrl-C stops them.
+                       (a temporary directory if not given), every node's meters in Prometheus text format at
+                       http://127.0.0.1:<metrics-port>/metrics (0: any free port; off: none); Ctrl-C stops them.
               node     one node per process: listens for Raft on --raft, dials every other peer at the
                        address its --peers entry gives (peers are told apart by node id, not by address),
                        serves Redis on --redis (port 0: any free port), keeps its log and snapshots under
@@ -51,8 +54,12 @@ public final class KvMain {
                        every node the same list); a node listed in --peers but not in --voters starts
                        as a non-member and waits for the leader to add it: RAFT.ADDLEARNER <id>, then
                        RAFT.PROMOTE <id> (RAFT.REMOVE <id> takes a member out).
+                       --metrics: serve the node's meters at http://HOST:PORT/metrics (none if not given).
               example  ringraft-kv node --id 1 --raft 127.0.0.1:7381 --redis 127.0.0.1:6381 \\
                          --peers 1=127.0.0.1:7381,2=127.0.0.1:7382,3=127.0.0.1:7383 --data-dir /var/lib/kv-1""";
+
+    /** {@code cluster}'s {@code /metrics} port unless {@code --metrics-port} says otherwise. */
+    static final int DEFAULT_METRICS_PORT = 9380;
 
     /** How long a RESP command may wait for Raft before an error reply. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
@@ -99,6 +106,7 @@ public final class KvMain {
         int nodes = 3;
         int redisBasePort = 6381;
         int raftBasePort = 7381;
+        int metricsPort = DEFAULT_METRICS_PORT;
         Path dataDir = null;
         try {
             for (int i = 1; i < args.length; i++) {
@@ -112,6 +120,7 @@ public final class KvMain {
                     case "--data-dir" -> dataDir = Path.of(value);
                     case "--redis-base-port" -> redisBasePort = Integer.parseInt(value);
                     case "--raft-base-port" -> raftBasePort = Integer.parseInt(value);
+                    case "--metrics-port" -> metricsPort = metricsPort(value);
                     default -> throw new IllegalArgumentException("unknown option " + option);
                 }
             }
@@ -129,7 +138,7 @@ public final class KvMain {
         KvCluster cluster;
         try {
             cluster = KvCluster.start(new KvCluster.Options(nodes, dataDir, "127.0.0.1", redisBasePort,
-                    raftBasePort, commandLineConfig(), COMMAND_TIMEOUT));
+                    raftBasePort, commandLineConfig(), COMMAND_TIMEOUT, metricsPort));
         } catch (RuntimeException e) {
             err.println("cannot start the cluster: " + describe(e)); // e.g. a port in use
             return 1;
@@ -141,6 +150,9 @@ public final class KvMain {
                     member.server().localAddress().getPort(), member.transport().localAddress().getPort(),
                     KvCluster.logDirectory(dataDir.toAbsolutePath(), member.id()),
                     KvCluster.snapshotDirectory(dataDir.toAbsolutePath(), member.id()));
+        }
+        if (cluster.metrics() != null) {
+            out.println("metrics http://" + hostPort(cluster.metrics().localAddress()) + MetricsEndpoint.PATH);
         }
         out.println("Ctrl-C stops the cluster");
         stopped.await();
@@ -166,8 +178,10 @@ public final class KvMain {
             return 1;
         }
         CountDownLatch stopped = stopOnShutdown(node, out, "node " + options.id() + " stopped");
-        out.printf("node %d  raft %s  redis %s  data-dir %s  (Ctrl-C stops it)%n", options.id(),
-                hostPort(node.transport().localAddress()), hostPort(node.server().localAddress()), dataDir);
+        out.printf("node %d  raft %s  redis %s  data-dir %s%s  (Ctrl-C stops it)%n", options.id(),
+                hostPort(node.transport().localAddress()), hostPort(node.server().localAddress()), dataDir,
+                node.metrics() == null ? "" : "  metrics http://" + hostPort(node.metrics().localAddress())
+                        + MetricsEndpoint.PATH);
         if (options.joining()) {
             out.printf("node %d is not among --voters %s: it joins as a non-member and waits for the leader "
                     + "(RAFT.ADDLEARNER %d)%n", options.id(), options.voters(), options.id());
@@ -186,7 +200,7 @@ public final class KvMain {
         for (int i = 1; i < args.length; i++) {
             String option = args[i];
             switch (option) {
-                case "--id", "--raft", "--redis", "--peers", "--voters", "--data-dir" -> {
+                case "--id", "--raft", "--redis", "--peers", "--voters", "--data-dir", "--metrics" -> {
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + option + "' for node");
             }
@@ -233,8 +247,31 @@ public final class KvMain {
         if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
             throw new IllegalArgumentException("--data-dir " + dataDir + " exists and is not a directory");
         }
+        InetSocketAddress metrics = null;
+        if (values.containsKey("--metrics")) {
+            HostPort address = HostPort.parse("--metrics", values.get("--metrics"), true);
+            metrics = new InetSocketAddress(address.host(), address.port());
+        }
         return new KvNode.Options(id, raft.host(), raft.port(), redis.host(), redis.port(), peers, voters, dataDir,
-                commandLineConfig(), COMMAND_TIMEOUT);
+                commandLineConfig(), COMMAND_TIMEOUT, metrics);
+    }
+
+    /** {@code cluster}'s {@code --metrics-port}: a port (0: any free one), or {@code off} (-1). */
+    private static int metricsPort(String value) {
+        if (value.equals("off")) {
+            return -1;
+        }
+        int port;
+        try {
+            port = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--metrics-port: expected a port in 0..65535 or off, got '" + value
+                    + "'");
+        }
+        return port;
     }
 
     /** {@code id,...}: the initial voters. */

@@ -36,7 +36,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * snapshot, and catches up from the leader. The storage directory is locked while a node holds it,
  * so a second process on the same directory fails to start.
  *
- * <p>{@link #close()} stops the server, then the node, then the transport and the server's loops.
+ * <p>With a metrics address ({@link Options#metrics}) the node serves its own, its transport's and the
+ * JVM's meters at {@code http://host:port/metrics} ({@link MetricsEndpoint}).
+ *
+ * <p>{@link #close()} stops the server, then the node, then the transport and the server's loops, then
+ * the metrics endpoint.
  */
 public final class KvNode implements AutoCloseable {
 
@@ -58,10 +62,12 @@ public final class KvNode implements AutoCloseable {
      * @param dataDir   the parent of this node's log and snapshot directories
      * @param config    the Raft configuration (every node of the cluster should use the same)
      * @param timeout   how long a RESP command may wait for Raft before an error reply
+     * @param metrics   the address of the node's {@code /metrics} endpoint ({@link MetricsEndpoint}; port 0:
+     *                  any free port), or null for none
      */
     public record Options(long id, String raftHost, int raftPort, String redisHost, int redisPort,
                           Map<Long, String> peers, Set<Long> voters, Path dataDir, RaftConfig config,
-                          Duration timeout) {
+                          Duration timeout, InetSocketAddress metrics) {
 
         public Options {
             if (id <= 0) {
@@ -88,7 +94,14 @@ public final class KvNode implements AutoCloseable {
             }
         }
 
-        /** Every peer a voter. */
+        /** Without a metrics endpoint. */
+        public Options(long id, String raftHost, int raftPort, String redisHost, int redisPort,
+                       Map<Long, String> peers, Set<Long> voters, Path dataDir, RaftConfig config,
+                       Duration timeout) {
+            this(id, raftHost, raftPort, redisHost, redisPort, peers, voters, dataDir, config, timeout, null);
+        }
+
+        /** Every peer a voter, without a metrics endpoint. */
         public Options(long id, String raftHost, int raftPort, String redisHost, int redisPort,
                        Map<Long, String> peers, Path dataDir, RaftConfig config, Duration timeout) {
             this(id, raftHost, raftPort, redisHost, redisPort, peers, peers.keySet(), dataDir, config, timeout);
@@ -113,14 +126,18 @@ public final class KvNode implements AutoCloseable {
     private final RaftNode node;
     private final KvServer server;
     private final EventLoopGroup redisLoops;
+    /** Null without a metrics address. */
+    private final MetricsEndpoint metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private KvNode(long id, NettyTransport transport, RaftNode node, KvServer server, EventLoopGroup redisLoops) {
+    private KvNode(long id, NettyTransport transport, RaftNode node, KvServer server, EventLoopGroup redisLoops,
+                   MetricsEndpoint metrics) {
         this.id = id;
         this.transport = transport;
         this.node = node;
         this.server = server;
         this.redisLoops = redisLoops;
+        this.metrics = metrics;
     }
 
     /**
@@ -134,20 +151,26 @@ public final class KvNode implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         EventLoopGroup redisLoops = KvCluster.newRedisLoops();
         try {
+            MetricsEndpoint metrics = options.metrics() == null ? null : MetricsEndpoint.start(options.metrics());
+            if (metrics != null) {
+                started.add(metrics);
+            }
+            io.micrometer.core.instrument.MeterRegistry registry = metrics == null ? null : metrics.registry();
             NettyTransport transport = KvCluster.newTransport(options.id(), options.raftHost(), options.raftPort());
-            started.add(transport);
+            started.add(0, transport);
+            KvCluster.bindTransportMetrics(transport, registry);
             options.peers().forEach((peerId, address) -> {
                 if (peerId != options.id()) {
                     transport.peer(peerId, address);
                 }
             });
             RaftNode node = KvCluster.buildNode(options.id(), options.voterIds(), options.joining(), options.dataDir(),
-                    options.config(), transport);
+                    options.config(), transport, registry);
             started.add(0, node);
             node.start();
             KvServer server = KvCluster.startServer(new InetSocketAddress(options.redisHost(), options.redisPort()),
                     node, new ForwardingRouter(node, options.peers()), options.config(), options.timeout(), redisLoops);
-            return new KvNode(options.id(), transport, node, server, redisLoops);
+            return new KvNode(options.id(), transport, node, server, redisLoops, metrics);
         } catch (Throwable e) {
             KvCluster.closeAll(started, redisLoops, e);
             throw e;
@@ -170,7 +193,12 @@ public final class KvNode implements AutoCloseable {
         return server;
     }
 
-    /** Stops the server, the node, the transport and the server's loops. Idempotent. */
+    /** The node's metrics endpoint, or null if it was started without a metrics address. */
+    public MetricsEndpoint metrics() {
+        return metrics;
+    }
+
+    /** Stops the server, the node, the transport, the server's loops and the metrics endpoint. Idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -180,5 +208,8 @@ public final class KvNode implements AutoCloseable {
         node.close();
         transport.close();
         redisLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 }

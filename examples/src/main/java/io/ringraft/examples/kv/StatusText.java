@@ -1,5 +1,6 @@
 package io.ringraft.examples.kv;
 
+import io.ringraft.api.FollowerStatus;
 import io.ringraft.api.Membership;
 import io.ringraft.api.RaftStatus;
 import java.util.Locale;
@@ -38,7 +39,9 @@ final class StatusText {
     /**
      * Every field of {@link RaftStatus}, one {@code field:value} line each; the membership as
      * {@code raft_voters} and {@code raft_learners} (ids separated by commas, empty if none) and
-     * {@code raft_membership_changing} (1 while a change is not yet committed).
+     * {@code raft_membership_changing} (1 while a change is not yet committed); on the leader one line per
+     * follower, {@code raft_follower_<id>:match_index=<index>,lag=<entries>} (as Redis lists its replicas),
+     * after {@code raft_followers}, their number (0 on any other role).
      */
     static String raft(RaftStatus st) {
         StringBuilder out = new StringBuilder();
@@ -67,6 +70,13 @@ final class StatusText {
         line(out, "voters", ids(membership.voters()));
         line(out, "learners", ids(membership.learners()));
         line(out, "membership_changing", membership.changing() ? 1 : 0);
+        line(out, "ring_entries", st.ringEntries());
+        line(out, "proposal_queue_bytes", st.proposalQueueBytes());
+        line(out, "inbound_queue_size", st.inboundQueueSize());
+        line(out, "followers", st.followers().size());
+        for (FollowerStatus follower : st.followers()) {
+            line(out, "follower_" + follower.nodeId(), "match_index=" + follower.matchIndex() + ",lag=" + follower.lag());
+        }
         return out.toString();
     }
 

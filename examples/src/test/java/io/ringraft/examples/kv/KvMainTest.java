@@ -203,10 +203,25 @@ class KvMainTest {
         KvNode.Options anyRedisPort = KvMain.parseNode(nodeArgs("--redis", "[::1]:0").toArray(String[]::new));
         assertThat(anyRedisPort.redisHost()).isEqualTo("::1");
         assertThat(anyRedisPort.redisPort()).isZero();
+        assertThat(options.metrics()).as("no --metrics: no endpoint").isNull();
+        KvNode.Options withMetrics = KvMain.parseNode(nodeArgs("--metrics", "127.0.0.1:0").toArray(String[]::new));
+        assertThat(withMetrics.metrics().getHostString()).isEqualTo("127.0.0.1");
+        assertThat(withMetrics.metrics().getPort()).isZero();
         // a single-node cluster
         KvNode.Options alone = KvMain.parseNode(nodeArgs("--peers", "1=127.0.0.1:7381").toArray(String[]::new));
         assertThat(alone.voters()).containsExactly(1L);
         assertThat(Arrays.asList(KvMain.USAGE.split("\n"))).anyMatch(line -> line.contains("--data-dir DIR"));
+    }
+
+    @Test
+    void metricsOptionsAreChecked() throws Exception {
+        assertThat(usageError(nodeArgs("--metrics", "127.0.0.1"))).isEqualTo("--metrics: expected HOST:PORT, got '127.0.0.1'");
+        assertThat(usageError(List.of("cluster", "--metrics-port", "http")))
+                .isEqualTo("--metrics-port: expected a port in 0..65535 or off, got 'http'");
+        assertThat(usageError(List.of("cluster", "--metrics-port", "-2")))
+                .isEqualTo("--metrics-port: expected a port in 0..65535 or off, got '-2'");
+        assertThat(KvMain.USAGE).contains("[--metrics-port 9380|off]", "[--metrics HOST:PORT]");
+        assertThat(KvMain.DEFAULT_METRICS_PORT).isEqualTo(9380);
     }
 
     @Test

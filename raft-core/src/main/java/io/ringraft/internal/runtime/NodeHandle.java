@@ -7,6 +7,7 @@ import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.RejectedException;
 import io.ringraft.internal.runtime.requests.ProposalOutcomes;
+import io.ringraft.spi.RaftMetrics;
 import java.util.concurrent.CompletableFuture;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -33,15 +34,18 @@ public final class NodeHandle {
     public CompletableFuture<Object> propose(byte[] command) {
         CompletableFuture<Object> future = new CompletableFuture<>();
         if (command.length > runtime.config().maxEntryBytes()) {
+            runtime.rejected(RaftMetrics.Rejection.TOO_LARGE);
             future.completeExceptionally(tooLarge(command.length));
             return future;
         }
         if (runtime.isStopped()) {
+            runtime.rejected(RaftMetrics.Rejection.STOPPED);
             future.completeExceptionally(stopped());
             return future;
         }
         long id = runtime.registerFuture(future);
         if (id == 0) {
+            runtime.rejected(RaftMetrics.Rejection.TOO_MANY_PENDING);
             future.completeExceptionally(new RejectedException("too many proposals awaiting results (maxPendingFutures "
                     + runtime.config().maxPendingFutures() + ")"));
             return future;

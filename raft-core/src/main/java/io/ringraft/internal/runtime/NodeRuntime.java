@@ -34,6 +34,7 @@ import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.spi.LogState;
 import io.ringraft.spi.LogStorage;
+import io.ringraft.spi.RaftMetrics;
 import io.ringraft.spi.RaftTransportFactory;
 import io.ringraft.spi.SnapshotInfo;
 import io.ringraft.spi.SnapshotStore;
@@ -45,6 +46,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -103,6 +105,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final SnapshotStore snapshotStore;
     private final StopState stop;
     private final LeaderWatch leaderWatch;
+    private final RaftMetrics metrics;
+    private final Peers peers;
     private final ProgressView leaderTerm;
     private final AtomicReference<CoreState> coreState;
     private final TaskPlacement placement;
@@ -130,6 +134,8 @@ public final class NodeRuntime implements AutoCloseable {
     /** Senders by slot; the core adds one when a new member appears (copy-on-write: read anywhere). */
     private final List<PeerSender> senders;
     private volatile boolean closed;
+    /** Set by {@link #start()} once the metrics are bound: later members are reported to them as they come. */
+    private volatile boolean metricsBound;
 
     /**
      * Opens storage and recovers; does not start any task yet.
@@ -157,12 +163,27 @@ public final class NodeRuntime implements AutoCloseable {
                        LogStorage storage, SnapshotStore snapshotStore, RaftTransportFactory transportFactory,
                        ProposalListener listener, StateListener stateListener, Threading threading,
                        LongSupplier nanoClock, RandomGenerator random) {
+        this(groupId, selfId, voters, config, stateMachine, storage, snapshotStore, transportFactory, listener,
+                stateListener, RaftMetrics.NONE, threading, nanoClock, random);
+    }
+
+    /**
+     * As the constructor above, with the listener the tasks report measurements to.
+     *
+     * @param metrics where measurements go ({@link RaftMetrics#NONE}: nowhere, at no cost)
+     * @throws UncheckedIOException if storage cannot be opened or holds an inconsistent state
+     */
+    public NodeRuntime(long groupId, long selfId, long[] voters, RaftConfig config, StateMachine stateMachine,
+                       LogStorage storage, SnapshotStore snapshotStore, RaftTransportFactory transportFactory,
+                       ProposalListener listener, StateListener stateListener, RaftMetrics metrics,
+                       Threading threading, LongSupplier nanoClock, RandomGenerator random) {
         this.groupId = groupId;
         this.selfId = selfId;
         this.config = config;
         this.transportFactory = transportFactory;
         this.storage = storage;
         this.snapshotStore = snapshotStore;
+        this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
 
         // Recovery: storage, the newest snapshot, the state machine restored from it.
         LogState state;
@@ -268,32 +289,39 @@ public final class NodeRuntime implements AutoCloseable {
         this.coreState = coreState;
         this.pointers = List.of(purgeLimit, purged, flushed, submitted, applyLimit, committed, durable, applied,
                 leaderTerm);
-        this.status = new StatusView(groupId, selfId, coreState, accepted, submitted, flushed, durable, committed,
-                applied, purged, droppedInbound, droppedOutbound, latestSnapshot, stop);
-
-        // The tasks, each with what it reads and writes.
-        ProposalOutcomes outcomes = new ProposalOutcomes(listener, futures);
-        this.shutdown = new NodeShutdown(groupId, selfId, stop, ring, applied, leaderTerm, coreState, leaderWatch, requests,
-                snapshotJob, outcomes, snapshotStore != null);
         List<PeerSender> senders = new CopyOnWriteArrayList<>();
         this.senders = senders;
         Peers peers = new Peers(selfId, config.maxInflightAppends() + 16, senderSignals,
                 (slot, peerId, outbox, chunkRequest, signal) -> {
                     PeerSender sender = new PeerSender(groupId, selfId, peerId, slot, outbox, chunkRequest, config,
-                            ring, storage, snapshotStore, leaderTerm, latestSnapshot, transport, stop);
+                            ring, storage, snapshotStore, leaderTerm, latestSnapshot, transport, stop, this.metrics);
                     senders.add(sender);
                     placement.add(sender, signal);
+                    if (metricsBound) {
+                        this.metrics.peerAdded(peerId);
+                    }
                 });
+        this.peers = peers;
+        // Each follower's match index as the leader's core last published it (-1: none), for the status.
+        AtomicLongArray followerMatch = new AtomicLongArray(config.maxMembers());
+        this.status = new StatusView(groupId, selfId, coreState, accepted, submitted, flushed, durable, committed,
+                applied, purged, droppedInbound, droppedOutbound, latestSnapshot, stop, peers, followerMatch,
+                requests.proposals(), inbound);
+
+        // The tasks, each with what it reads and writes.
+        ProposalOutcomes outcomes = new ProposalOutcomes(listener, futures);
+        this.shutdown = new NodeShutdown(groupId, selfId, stop, ring, applied, leaderTerm, coreState, leaderWatch, requests,
+                snapshotJob, outcomes, snapshotStore != null);
         this.core = new CoreTask(groupId, selfId, config, nanoClock, engine, ring, room,
                 new CoreTask.Pointers(accepted, logCut, purgeLimit, committed, applyLimit, durable, leaderTerm,
                         coreState, flushed, submitted, applied),
                 new CoreTask.Inputs(requests.proposals(), inbound, requests.reads(), requests.forwards(),
                         requests.transfer(), requests.membershipChange(), installedSnapshot, latestSnapshot),
                 new CoreTask.Outputs(peers, snapshotChunks, writerSignal, applierSignal, droppedOutbound,
-                        droppedInbound, leaderWatch),
+                        droppedInbound, leaderWatch, metrics, followerMatch),
                 stateListener, status, stop, outcomes, shutdown);
         this.writer = new LogWriterTask(groupId, selfId, config, ring, storage, state, accepted, logCut, purgeLimit,
-                submitted, flushed, purged, stop);
+                submitted, flushed, purged, stop, nanoClock, metrics);
         // The state machine holds the snapshot's state (or none): applying resumes after it.
         byte[] membership = snapshot != null ? snapshot.membership()
                 : io.ringraft.internal.engine.membership.ClusterConfig.of(voters, new long[0]).encode();
@@ -301,9 +329,9 @@ public final class NodeRuntime implements AutoCloseable {
                 applied, requests.reads(), requests.forwards(),
                 new ApplierTask.Snapshots(snapshotStore, latestSnapshot, snapshotJob, requests.snapshotRequest(),
                         snapshotSignal, snapshotChunks, installedSnapshot, coreSignal, transport),
-                applierSignal, stop, outcomes, shutdown, snapshotLast, membership);
+                applierSignal, stop, outcomes, shutdown, snapshotLast, membership, metrics);
         this.snapshots = snapshotStore == null ? null : new SnapshotTask(groupId, selfId, nanoClock, snapshotStore,
-                snapshotJob, latestSnapshot, coreSignal, applierSignal, stop, shutdown);
+                snapshotJob, latestSnapshot, coreSignal, applierSignal, stop, shutdown, metrics);
         for (long voter : voters) {
             peers.slotFor(voter); // senders for the initial members; later ones come with the configuration
         }
@@ -334,10 +362,16 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /**
-     * Connects the transport, then starts the task threads (none in {@link Threading#MANUAL}). The
-     * transport is handed to the tasks that send ({@link TransportLink}) before any task thread starts.
+     * Binds the metrics, connects the transport, then starts the task threads (none in
+     * {@link Threading#MANUAL}). The transport is handed to the tasks that send ({@link TransportLink})
+     * before any task thread starts.
      */
     public void start() {
+        metrics.bind(groupId, selfId, config, this::status);
+        for (int slot = 0; slot < peers.count(); slot++) {
+            metrics.peerAdded(peers.peerAt(slot));
+        }
+        metricsBound = true;
         transport.connect(transportFactory.connect(groupId, selfId, this::offerInbound));
         List<Agent> others = new ArrayList<>();
         List<Signal> signals = new ArrayList<>();
@@ -399,16 +433,16 @@ public final class NodeRuntime implements AutoCloseable {
      */
     public Admission tryPropose(byte origin, long correlationId, DirectBuffer payload, int offset, int length) {
         if (length > config.maxEntryBytes()) {
-            return Admission.TOO_LARGE;
+            return refused(Admission.TOO_LARGE);
         }
         ManyToOneRingBuffer proposals = requests.proposals();
         long deadline = 0;
         while (true) {
             if (stop.stopped()) {
-                return Admission.STOPPED;
+                return refused(Admission.STOPPED);
             }
             if (leaderTerm.get() < 0) {
-                return Admission.NOT_LEADER;
+                return refused(Admission.NOT_LEADER);
             }
             int claim = proposals.tryClaim(origin, length + Long.BYTES);
             if (claim > 0) {
@@ -422,13 +456,13 @@ public final class NodeRuntime implements AutoCloseable {
             }
             long waitMillis = config.proposalWaitMillis();
             if (waitMillis == 0) {
-                return Admission.QUEUE_FULL;
+                return refused(Admission.QUEUE_FULL);
             }
             long now = System.nanoTime(); // the caller's own real-time wait, not the node's clock
             if (deadline == 0) {
                 deadline = now + waitMillis * 1_000_000L;
             } else if (now - deadline >= 0) {
-                return Admission.QUEUE_FULL;
+                return refused(Admission.QUEUE_FULL);
             }
             java.util.concurrent.locks.LockSupport.parkNanos(50_000L);
         }
@@ -557,6 +591,27 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Reports a proposal refused before it was queued to the metrics (any thread), once they are bound: a
+     * proposal made before {@link #start()} is not reported ({@code RaftMetrics.bind} comes first).
+     */
+    void rejected(RaftMetrics.Rejection reason) {
+        if (metricsBound) {
+            metrics.proposalRejected(reason);
+        }
+    }
+
+    /** {@code admission}, a refusal, reported to the metrics first. */
+    private Admission refused(Admission admission) {
+        rejected(switch (admission) {
+            case NOT_LEADER -> RaftMetrics.Rejection.NOT_LEADER;
+            case QUEUE_FULL -> RaftMetrics.Rejection.QUEUE_FULL;
+            case TOO_LARGE -> RaftMetrics.Rejection.TOO_LARGE;
+            case STOPPED, ACCEPTED -> RaftMetrics.Rejection.STOPPED;
+        });
+        return admission;
+    }
+
     /** Registers a future for a proposal; 0 if too many are pending. */
     public long registerFuture(java.util.concurrent.CompletableFuture<Object> future) {
         return futures.register(future);
@@ -569,7 +624,10 @@ public final class NodeRuntime implements AutoCloseable {
 
     // ------------------------------------------------------------------ status
 
-    /** A consistent-enough snapshot of the node's pointers (each read atomically, not all at once). */
+    /**
+     * A consistent-enough snapshot of the node's pointers (each read atomically, not all at once). Any
+     * thread; allocates the status (and its follower list), reads no lock.
+     */
     public io.ringraft.api.RaftStatus status() {
         return status.get();
     }
@@ -651,6 +709,13 @@ public final class NodeRuntime implements AutoCloseable {
                 snapshotStore.close();
             } catch (IOException e) {
                 LOG.warn("closing the snapshot store of node {} failed", selfId, e);
+            }
+        }
+        if (metricsBound) {
+            try {
+                metrics.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing the metrics of node {} failed", selfId, e);
             }
         }
     }

@@ -140,7 +140,8 @@ public final class NodeShutdown {
             leaderTerm.publish(-1);
             leaderWatch.publish(0);
             CoreState state = coreState.get();
-            coreState.set(new CoreState(Role.FOLLOWER, state.term(), 0, state.vote(), state.membership()));
+            coreState.set(new CoreState(failure != null ? Role.FAILED : Role.FOLLOWER, state.term(), 0,
+                    state.vote(), state.membership()));
             failInRing(mayHaveTakenEffect(failure, "before the command's result was applied"));
             failPending(failure);
             ran = true;

@@ -1,5 +1,14 @@
 package io.ringraft.internal.runtime;
 
+import io.ringraft.api.FollowerStatus;
+import io.ringraft.api.Role;
+import io.ringraft.internal.runtime.tasks.Peers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.jctools.queues.MpscArrayQueue;
+
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftStatus;
 import io.ringraft.internal.engine.progress.IoId;
@@ -33,11 +42,20 @@ final class StatusView implements Supplier<RaftStatus> {
     private final AtomicLong droppedOutbound;
     private final AtomicReference<SnapshotInfo> latestSnapshot;
     private final StopState stop;
+    private final Peers peers;
+    private final AtomicLongArray followerMatch;
+    private final ManyToOneRingBuffer proposals;
+    private final MpscArrayQueue<?> inbound;
 
     StatusView(long groupId, long selfId, AtomicReference<CoreState> coreState, AtomicReference<IoId> accepted,
                ProgressView submitted, ProgressView flushed, ProgressView durable, ProgressView committed,
                ProgressView applied, ProgressView purged, AtomicLong droppedInbound, AtomicLong droppedOutbound,
-               AtomicReference<SnapshotInfo> latestSnapshot, StopState stop) {
+               AtomicReference<SnapshotInfo> latestSnapshot, StopState stop, Peers peers,
+               AtomicLongArray followerMatch, ManyToOneRingBuffer proposals, MpscArrayQueue<?> inbound) {
+        this.peers = peers;
+        this.followerMatch = followerMatch;
+        this.proposals = proposals;
+        this.inbound = inbound;
         this.groupId = groupId;
         this.selfId = selfId;
         this.coreState = coreState;
@@ -60,12 +78,33 @@ final class StatusView implements Supplier<RaftStatus> {
         CoreState state = coreState.get();
         IoId accepted = this.accepted.get();
         Throwable failure = stop.failure();
-        return new RaftStatus(groupId, selfId, state.role(), state.term(), state.leaderId(), state.vote(),
-                accepted == null ? LogId.ZERO : accepted.lastLogId(), accepted == null ? 0 : accepted.seq(),
-                submitted.get(), flushed.get(), durable.get(), committed.get(),
-                applied.get(), droppedInbound.get(), droppedOutbound.get(),
+        Role role = failure != null ? Role.FAILED : state.role();
+        LogId last = accepted == null ? LogId.ZERO : accepted.lastLogId();
+        long applied = this.applied.get();
+        long submitted = this.submitted.get();
+        return new RaftStatus(groupId, selfId, role, state.term(), state.leaderId(), state.vote(),
+                last, accepted == null ? 0 : accepted.seq(),
+                submitted, flushed.get(), durable.get(), committed.get(),
+                applied, droppedInbound.get(), droppedOutbound.get(),
                 failure == null ? null : failure.toString(), stop.closing(), state.membership(),
-                latestSnapshotIndex(), purged.get());
+                latestSnapshotIndex(), purged.get(), followers(role, last.index()),
+                Math.max(0, last.index() - Math.min(applied, submitted)), proposals.size(), inbound.size());
+    }
+
+    /** On the leader, each member it replicates to with the match index its core last published. */
+    private List<FollowerStatus> followers(Role role, long lastIndex) {
+        if (role != Role.LEADER) {
+            return List.of();
+        }
+        List<FollowerStatus> followers = new ArrayList<>();
+        int count = peers.count();
+        for (int slot = 0; slot < count; slot++) {
+            long match = followerMatch.get(slot);
+            if (match >= 0) {
+                followers.add(new FollowerStatus(peers.peerAt(slot), match, Math.max(0, lastIndex - match)));
+            }
+        }
+        return List.copyOf(followers);
     }
 
     private long latestSnapshotIndex() {

@@ -53,7 +53,7 @@ public final class StopState {
     }
 
     /** The error that stopped the node, or null. Any thread. */
-    Throwable failure() {
+    public Throwable failure() {
         return failure;
     }
 

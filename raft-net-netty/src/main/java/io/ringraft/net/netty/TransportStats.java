@@ -30,6 +30,10 @@ package io.ringraft.net.netty;
  * @param inboundDroppedFull       received messages dropped because their node stayed full past the
  *                                 maximum pause
  * @param stalledConnectionsClosed connections closed because they stayed unwritable past the stall timeout
+ * @param bytesSent                bytes of the Raft messages written ({@code framesSent}: frames without
+ *                                 their 4-byte length prefix, before TLS)
+ * @param bytesReceived            bytes of the Raft messages decoded ({@code framesReceived}, counted the
+ *                                 same way)
  */
 public record TransportStats(long connectAttempts, long connectFailures, long connectionsEstablished,
                              long connectionsAccepted, long handshakesRefused, long handshakesRejectedByPeer,
@@ -37,5 +41,5 @@ public record TransportStats(long connectAttempts, long connectFailures, long co
                              long sendsRefusedUnknownPeer, long sendsRefusedNotConnected,
                              long sendsRefusedUnwritable, long sendsRefusedTooLarge, long appendsTruncated,
                              long inboundPauses, long inboundDroppedNoNode, long inboundDroppedFull,
-                             long stalledConnectionsClosed) {
+                             long stalledConnectionsClosed, long bytesSent, long bytesReceived) {
 }

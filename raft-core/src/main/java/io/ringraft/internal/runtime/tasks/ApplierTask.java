@@ -25,6 +25,7 @@ import io.ringraft.internal.runtime.ring.RingEntries;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.LogStorage;
+import io.ringraft.spi.RaftMetrics;
 import io.ringraft.spi.SnapshotInfo;
 import io.ringraft.spi.SnapshotStore;
 import io.ringraft.spi.StateMachine;
@@ -125,6 +126,9 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private long bytesSinceSnapshot;
     private boolean snapshotsUnsupported;
     private final EntryHeader skipped = new EntryHeader();
+    private final RaftMetrics metrics;
+    /** Whether {@link #metrics} wants apply times (the clock is read only then). */
+    private final boolean timed;
 
     /**
      * @param appliedPointer the {@code applied} pointer, which this task publishes; it starts at
@@ -137,7 +141,8 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
     public ApplierTask(long groupId, long selfId, RaftConfig config, LongSupplier nanoClock, EntryRing ring,
                 LogStorage storage, StateMachine stateMachine, ProgressView applyLimit, ProgressPointer appliedPointer,
                 PendingReads reads, Forwards forwards, Snapshots snapshots, Signal applierSignal, StopState stop,
-                ProposalOutcomes outcomes, NodeShutdown shutdown, LogId applied, byte[] membership) {
+                ProposalOutcomes outcomes, NodeShutdown shutdown, LogId applied, byte[] membership,
+                RaftMetrics metrics) {
         this.groupId = groupId;
         this.selfId = selfId;
         this.config = config;
@@ -165,13 +170,15 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
         this.applied = applied.index();
         this.appliedTerm = applied.term();
         this.membership = membership;
+        this.metrics = metrics;
+        this.timed = metrics != RaftMetrics.NONE;
         this.stream = stateMachine instanceof StreamingAdapter streaming
                 ? new ApplyStream(config, ring, storage, forwards, outcomes, streaming.machine, this::account, ringView,
-                stored, maxBatchBytes, applied, applierSignal, selfId, stop)
+                stored, maxBatchBytes, applied, applierSignal, selfId, stop, nanoClock, metrics)
                 : null;
         this.installer = new SnapshotInstaller(groupId, selfId, snapshots.store(), stateMachine, snapshots.chunks(),
                 snapshots.installed(), snapshots.latest(), snapshots.coreSignal(), snapshots.transport(),
-                () -> this.applied, this::restored, () -> stream == null || stream.idle());
+                () -> this.applied, this::restored, () -> stream == null || stream.idle(), nanoClock, metrics);
     }
 
     @Override
@@ -192,7 +199,11 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
             if (stream != null) {
                 work += followStream(limit);
             } else if (applied < limit && fill(limit)) {
+                long started = timed ? nanoClock.getAsLong() : 0;
                 applyBatch();
+                if (timed) {
+                    metrics.entriesApplied(nanoClock.getAsLong() - started, batch.count());
+                }
                 if (!forwards.noneAppended()) {
                     forwards.settle(batch);
                 }

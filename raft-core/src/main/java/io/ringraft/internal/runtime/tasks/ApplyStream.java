@@ -49,6 +49,7 @@ final class ApplyStream {
 
     private final EntryRing ring;
     private final long selfId;
+    private final java.util.function.LongSupplier nanoClock;
     private final LogStorage storage;
     private final int maxBytesPerAppend;
     private final Forwards forwards;
@@ -73,6 +74,10 @@ final class ApplyStream {
     private long handedOver;
     private long applied;
     private long appliedTerm;
+    /** When each batch in flight was handed over (read only if {@link #timed}). */
+    private final long[] handedAt;
+    private final io.ringraft.spi.RaftMetrics metrics;
+    private final boolean timed;
 
     /**
      * @param firstView     a ring view the applier owns, used as the pool's first one
@@ -82,7 +87,9 @@ final class ApplyStream {
      */
     ApplyStream(RaftConfig config, EntryRing ring, LogStorage storage, Forwards forwards, ProposalOutcomes outcomes,
                 StreamingStateMachine machine, Accounting accounting, RingEntries firstView, EntryBatch cold,
-                int maxBatchBytes, LogId applied, Signal applierSignal, long selfId, StopState stop) {
+                int maxBatchBytes, LogId applied, Signal applierSignal, long selfId, StopState stop,
+                java.util.function.LongSupplier nanoClock, io.ringraft.spi.RaftMetrics metrics) {
+        this.nanoClock = nanoClock;
         this.ring = ring;
         this.storage = storage;
         this.maxBytesPerAppend = config.maxBytesPerAppend();
@@ -101,6 +108,9 @@ final class ApplyStream {
         }
         this.batches = new OriginEntries[pool];
         this.kept = new int[pool];
+        this.handedAt = new long[pool];
+        this.metrics = metrics;
+        this.timed = metrics != io.ringraft.spi.RaftMetrics.NONE;
         this.handedOver = applied.index();
         this.applied = applied.index();
         this.appliedTerm = applied.term();
@@ -147,6 +157,9 @@ final class ApplyStream {
             }
             batches[slot] = batch;
             kept[slot] = count;
+            if (timed) {
+                handedAt[slot] = nanoClock.getAsLong();
+            }
             inFlight++;
             accounting.handingOver(batch.slice(0, count));
             handedOver = batch.firstIndex() + count - 1;
@@ -221,6 +234,9 @@ final class ApplyStream {
             }
             if (batch == cold) {
                 coldInFlight = false;
+            }
+            if (timed) {
+                metrics.entriesApplied(nanoClock.getAsLong() - handedAt[head], count);
             }
             batches[head] = null;
             head = (head + 1) % batches.length;

@@ -32,8 +32,10 @@ import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.VoteResponse;
+import io.ringraft.spi.RaftMetrics;
 import io.ringraft.spi.SnapshotInfo;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -95,11 +97,12 @@ public final class CoreTask implements Agent {
      * Where the core hands work to the other tasks: the peers' outboxes and chunk requests, the
      * applier's queue of snapshot chunks from the leader, the signals of the log writer and the
      * applier, the counters of messages dropped on the way out and in, and the ready leader it
-     * publishes ({@link LeaderWatch}).
+     * publishes ({@link LeaderWatch}), where it reports measurements, and each follower's match index
+     * by peer slot as it last published it (for the status; -1 for none).
      */
     public record Outputs(Peers peers, SpscArrayQueue<InstallSnapshotRequest> snapshotChunks, Signal writerSignal,
                    Signal applierSignal, AtomicLong droppedOutbound, AtomicLong droppedInbound,
-                   LeaderWatch leaderWatch) {
+                   LeaderWatch leaderWatch, RaftMetrics metrics, AtomicLongArray followerMatch) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(CoreTask.class);
@@ -137,6 +140,7 @@ public final class CoreTask implements Agent {
     private final AtomicLong droppedOutbound;
     private final AtomicLong droppedInbound;
     private final LeaderWatch leaderWatch;
+    private final AtomicReference<TransferRequest> transfer;
     /** Told about role, term and leader changes; may be null. */
     private final StateListener stateListener;
     private final Supplier<RaftStatus> status;
@@ -163,6 +167,17 @@ public final class CoreTask implements Agent {
     private long readyTerm = -1;
     private final CoreForwarding forwarding;
     private final AdminRequests admin;
+    private final RaftMetrics metrics;
+    /** Whether {@link #metrics} wants latencies (the clock is read only then). */
+    private final boolean timed;
+    private final CommitTimer commitTimer = new CommitTimer();
+    /**
+     * Per replicator slot, the follower's match index as this leader last published it (once per tick),
+     * -1 for a slot whose peer is no member; read by the status on any thread.
+     */
+    private final AtomicLongArray followerMatch;
+    /** Whether the failure was reported to the state listener (once). */
+    private boolean failureReported;
 
     /**
      * @param engine        built from the recovered storage, asking {@code room} about the ring; the
@@ -205,6 +220,7 @@ public final class CoreTask implements Agent {
         this.droppedOutbound = outputs.droppedOutbound();
         this.droppedInbound = outputs.droppedInbound();
         this.leaderWatch = outputs.leaderWatch();
+        this.transfer = inputs.transfer();
         this.stateListener = stateListener;
         this.status = status;
         this.stop = stop;
@@ -215,6 +231,12 @@ public final class CoreTask implements Agent {
         this.forwarding = new CoreForwarding(this, selfId, config, nanoClock, peers, forwards);
         this.admin = new AdminRequests(this, selfId, config, nanoClock, ring, inputs.transfer(),
                 inputs.membershipChange());
+        this.metrics = outputs.metrics();
+        this.timed = metrics != RaftMetrics.NONE;
+        this.followerMatch = outputs.followerMatch();
+        for (int i = 0; i < followerMatch.length(); i++) {
+            followerMatch.set(i, -1);
+        }
         this.lastTickNanos = nanoClock.getAsLong();
         this.publishedConfig = engine.clusterConfig();
         state.set(new CoreState(engine.role(), engine.term(), engine.leaderId(), engine.vote(), membershipView()));
@@ -229,6 +251,7 @@ public final class CoreTask implements Agent {
     public int doWork() {
         if (stop.stopped()) {
             shutdown.taskStopped(NodeShutdown.CORE); // it reports what is pending once every task stopped
+            reportFailure();
             return 0;
         }
         // Messages that waited while this thread was descheduled go first: a heartbeat already here
@@ -260,6 +283,9 @@ public final class CoreTask implements Agent {
         for (int i = 0; i < run; i++) {
             engine.tick();
             runEffects();
+        }
+        if (role == Role.LEADER) {
+            publishFollowerMatches();
         }
         return run;
     }
@@ -310,6 +336,9 @@ public final class CoreTask implements Agent {
                     discardDone();
                 }
             }
+        }
+        if (work > 0) {
+            metrics.messagesReceived(work);
         }
         return work;
     }
@@ -428,6 +457,9 @@ public final class CoreTask implements Agent {
         proposalReclaim = reclaimable();
         int read = proposals.controlledRead(proposalHandler, config.batchEntries());
         if (proposalCount > 0) {
+            if (timed) {
+                commitTimer.placed(nextProposalIndex - 1, proposalCount, nanoClock.getAsLong());
+            }
             engine.propose(proposalCount);
             runEffects();
         }
@@ -463,6 +495,7 @@ public final class CoreTask implements Agent {
     }
 
     private void refuseProposal(int origin, MutableDirectBuffer buffer, int offset, int length) {
+        metrics.proposalRejected(RaftMetrics.Rejection.NOT_LEADER);
         outcomes.failed((byte) origin, buffer.getLong(offset), refusal);
     }
 
@@ -650,15 +683,82 @@ public final class CoreTask implements Agent {
 
     private void stateChanged(Role newRole, long term, long leaderId) {
         if (role == Role.LEADER && newRole != Role.LEADER) {
+            long ledTerm = leaderTerm.get();
+            RaftMetrics.StepDown reason = stepDownReason(ledTerm, term);
+            LOG.info("node {} of group {} stepped down as leader of term {}: {}; now {} in term {}{}", selfId,
+                    groupId, ledTerm, describe(reason), newRole, term,
+                    leaderId != 0 ? ", leader " + leaderId : "");
             leaderTerm.publish(-1);
+            commitTimer.clear();
+            for (int i = 0; i < followerMatch.length(); i++) {
+                followerMatch.set(i, -1);
+            }
+            metrics.steppedDown(ledTerm, reason);
             failUncommittedLocal(new IndeterminateException("node " + selfId
                     + " lost leadership of term " + term + " before the command committed"));
         } else if (newRole == Role.LEADER) {
             leaderTerm.publish(term);
             LOG.info("node {} of group {} is leader of term {}", selfId, groupId, term);
+            metrics.becameLeader(term);
         }
         role = newRole;
+        if (newRole == Role.LEADER) {
+            publishFollowerMatches();
+        }
         state.set(new CoreState(newRole, term, leaderId, engine.vote(), membershipView()));
+        if (stateListener != null) {
+            try {
+                stateListener.onStateChange(status.get());
+            } catch (RuntimeException e) {
+                LOG.warn("state listener of node {} threw", selfId, e);
+            }
+        }
+    }
+
+    /**
+     * Why leadership of {@code ledTerm} ended, now that the node is in {@code term}: only a vote request
+     * or a leader of a later term raise it (a transfer's target campaigns in the next term, so a transfer
+     * under way names that); in the same term, a leader steps down only when a committed configuration
+     * left it out of the voters, or by check-quorum.
+     */
+    private RaftMetrics.StepDown stepDownReason(long ledTerm, long term) {
+        if (term > ledTerm) {
+            TransferRequest transfer = this.transfer.get();
+            return transfer != null && transfer.started ? RaftMetrics.StepDown.TRANSFER
+                    : RaftMetrics.StepDown.HIGHER_TERM;
+        }
+        return engine.clusterConfig().isVoter(selfId) ? RaftMetrics.StepDown.LOST_QUORUM
+                : RaftMetrics.StepDown.REMOVED;
+    }
+
+    private static String describe(RaftMetrics.StepDown reason) {
+        return switch (reason) {
+            case HIGHER_TERM -> "saw a higher term (another node started an election)";
+            case TRANSFER -> "handed leadership over (transferLeadership)";
+            case LOST_QUORUM -> "heard from no quorum within an election timeout (check-quorum)";
+            case REMOVED -> "no longer a voter (membership change committed)";
+        };
+    }
+
+    /** The leader's per-follower match indexes, for the status (core thread, once per tick). */
+    private void publishFollowerMatches() {
+        int count = peers.count();
+        for (int slot = 0; slot < count; slot++) {
+            followerMatch.lazySet(slot, engine.matchIndexOf(peers.peerAt(slot)));
+        }
+    }
+
+    /** The match index of the follower in replicator slot {@code slot} as last published; -1 if none. Any thread. */
+    long followerMatch(int slot) {
+        return followerMatch.get(slot);
+    }
+
+    /** Tells the state listener, once, that the node fail-stopped (core thread, the first cycle that sees it). */
+    private void reportFailure() {
+        if (failureReported || stop.failure() == null) {
+            return;
+        }
+        failureReported = true;
         if (stateListener != null) {
             try {
                 stateListener.onStateChange(status.get());
@@ -719,6 +819,9 @@ public final class CoreTask implements Agent {
     /** {@link Effect.Limits}: the commit index and the apply limit rose. */
     private void publishLimits(long commit, long applyLimit) {
         committed.publish(commit);
+        if (timed && commitTimer.pending() > 0) {
+            commitTimer.committed(commit, nanoClock.getAsLong(), metrics);
+        }
         this.applyLimit.advance(applyLimit); // wakes the applier
     }
 

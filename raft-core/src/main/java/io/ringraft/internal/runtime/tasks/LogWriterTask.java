@@ -12,6 +12,7 @@ import io.ringraft.internal.runtime.ring.RingEntries;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.LogState;
 import io.ringraft.spi.LogStorage;
+import io.ringraft.spi.RaftMetrics;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.concurrent.Agent;
@@ -61,20 +62,26 @@ public final class LogWriterTask implements Agent {
     private final ProgressPointer flushed;
     private final ProgressPointer purged;
     private final StopState stop;
+    private final java.util.function.LongSupplier nanoClock;
     private final RingEntries view;
     private final int maxBatchBytes;
     private Vote savedVote;
     private long writtenIndex;
     private long reportedSeq;
     private long purgedIndex;
+    private final RaftMetrics metrics;
+    /** Whether {@link #metrics} wants the flush time (the clock is read only then). */
+    private final boolean timed;
 
     /**
      * @param recovered what storage held when the node was built; {@code submitted} and {@code purged}
      *                  start at its last and base index
+     * @param metrics   where flush times go ({@link RaftMetrics#NONE}: the clock is not read)
      */
     public LogWriterTask(long groupId, long selfId, RaftConfig config, EntryRing ring, LogStorage storage, LogState recovered,
                   AtomicReference<IoId> accepted, AtomicReference<LogCut> logCut, ProgressView purgeLimit,
-                  ProgressPointer submitted, ProgressPointer flushed, ProgressPointer purged, StopState stop) {
+                  ProgressPointer submitted, ProgressPointer flushed, ProgressPointer purged, StopState stop,
+                  java.util.function.LongSupplier nanoClock, RaftMetrics metrics) {
         this.groupId = groupId;
         this.selfId = selfId;
         this.ring = ring;
@@ -86,11 +93,14 @@ public final class LogWriterTask implements Agent {
         this.flushed = flushed;
         this.purged = purged;
         this.stop = stop;
+        this.nanoClock = nanoClock;
         this.view = new RingEntries(ring, config.batchEntries());
         this.maxBatchBytes = Math.max(config.maxBytesPerAppend(), config.maxEntryBytes());
         this.savedVote = recovered.vote();
         this.writtenIndex = recovered.last().index();
         this.purgedIndex = recovered.base().index();
+        this.metrics = metrics;
+        this.timed = metrics != RaftMetrics.NONE;
     }
 
     @Override
@@ -145,6 +155,7 @@ public final class LogWriterTask implements Agent {
             submitted.publish(writtenIndex);
         }
         long target = accepted.lastLogId().index();
+        long firstWritten = writtenIndex;
         while (writtenIndex < target) {
             LogEntries entries = fill(target, vote.term());
             if (entries.count() == 0) {
@@ -162,7 +173,13 @@ public final class LogWriterTask implements Agent {
             purgedIndex = purge;
             purged.publish(purgedIndex);
         }
+        if (!timed) {
+            storage.flush();
+            return;
+        }
+        long started = nanoClock.getAsLong();
         storage.flush();
+        metrics.logFlushed(nanoClock.getAsLong() - started, (int) Math.max(0, writtenIndex - firstWritten));
     }
 
     /** The next entries to append, in place in the ring; none of a newer term than the saved vote. */

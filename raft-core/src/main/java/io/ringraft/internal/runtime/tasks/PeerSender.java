@@ -59,6 +59,11 @@ public final class PeerSender implements Agent {
     private final StopState stop;
     private final RingEntries view;
     private long dropped;
+    private long sent;
+    private final io.ringraft.spi.RaftMetrics metrics;
+    /** {@link #sent} and {@link #dropped} as last reported to the metrics. */
+    private long reportedSent;
+    private long reportedDropped;
     /** The snapshot being streamed to the peer, read sequentially chunk by chunk; null if none. */
     private java.io.InputStream snapshotData;
     private io.ringraft.spi.SnapshotInfo snapshotOpen;
@@ -71,7 +76,8 @@ public final class PeerSender implements Agent {
     public PeerSender(long groupId, long selfId, long peerId, int slot, SpscArrayQueue<RaftMessage> outbox,
                AtomicReference<ChunkRequest> chunkRequest, RaftConfig config, EntryRing ring, LogStorage storage,
                SnapshotStore snapshotStore, ProgressView leaderTerm, AtomicReference<SnapshotInfo> latestSnapshot,
-               TransportLink transport, StopState stop) {
+               TransportLink transport, StopState stop, io.ringraft.spi.RaftMetrics metrics) {
+        this.metrics = metrics;
         this.groupId = groupId;
         this.selfId = selfId;
         this.peerId = peerId;
@@ -117,7 +123,14 @@ public final class PeerSender implements Agent {
             }
             if (!send(message)) {
                 dropped++;
+            } else {
+                sent++;
             }
+        }
+        if (work > 0) {
+            metrics.messagesSent(peerId, (int) (sent - reportedSent), (int) (dropped - reportedDropped));
+            reportedSent = sent;
+            reportedDropped = dropped;
         }
         return work;
     }
@@ -192,6 +205,8 @@ public final class PeerSender implements Agent {
             if (!send(new io.ringraft.message.InstallSnapshotRequest(selfId, peerId, request.term(), info.last(),
                     info.membership(), request.offset(), data, done))) {
                 dropped++;
+            } else {
+                sent++;
             }
         } catch (java.io.IOException | RuntimeException e) {
             LOG.warn("cannot send snapshot {} to node {}: {}", info.last(), peerId, e.toString());

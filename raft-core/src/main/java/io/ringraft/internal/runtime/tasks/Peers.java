@@ -89,6 +89,16 @@ public final class Peers {
         return taken;
     }
 
+    /** How many slots are taken (slots {@code 0 .. count()-1}). Any thread. */
+    public int count() {
+        return count;
+    }
+
+    /** The member in a slot taken ({@code slot < count()}). Any thread (written before the count that covers it). */
+    public long peerAt(int slot) {
+        return peers[slot];
+    }
+
     /** The outbox of a slot taken. */
     SpscArrayQueue<RaftMessage> outbox(int slot) {
         return outboxes[slot];

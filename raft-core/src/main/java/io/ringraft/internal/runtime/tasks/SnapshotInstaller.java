@@ -66,6 +66,10 @@ public final class SnapshotInstaller {
     private LogId receiving;
     private long receivingTerm;
     private long received;
+    /** When the first chunk of the snapshot being received arrived. */
+    private long receivingSince;
+    private final java.util.function.LongSupplier nanoClock;
+    private final io.ringraft.spi.RaftMetrics metrics;
 
     /**
      * @param snapshotStore  where the snapshot is written; null if the node takes none (a chunk then
@@ -76,7 +80,8 @@ public final class SnapshotInstaller {
                       SpscArrayQueue<InstallSnapshotRequest> snapshotChunks,
                       AtomicReference<SnapshotInfo> installedSnapshot, AtomicReference<SnapshotInfo> latestSnapshot,
                       Signal coreSignal, TransportLink transport, java.util.function.LongSupplier applied,
-                      Restored restored, java.util.function.BooleanSupplier mayRestore) {
+                      Restored restored, java.util.function.BooleanSupplier mayRestore,
+                      java.util.function.LongSupplier nanoClock, io.ringraft.spi.RaftMetrics metrics) {
         this.groupId = groupId;
         this.selfId = selfId;
         this.snapshotStore = snapshotStore;
@@ -89,6 +94,8 @@ public final class SnapshotInstaller {
         this.applied = applied;
         this.restored = restored;
         this.mayRestore = mayRestore;
+        this.nanoClock = nanoClock;
+        this.metrics = metrics;
     }
 
     /**
@@ -128,6 +135,7 @@ public final class SnapshotInstaller {
             receiving = chunk.snapshot();
             receivingTerm = chunk.term();
             received = 0;
+            receivingSince = nanoClock.getAsLong();
             LOG.info("node {} of group {} is receiving snapshot {} from node {}", selfId, groupId,
                     receiving, chunk.from());
             current = true;
@@ -156,6 +164,7 @@ public final class SnapshotInstaller {
             }
             restored.restored(info);
         }
+        metrics.snapshotInstalled(nanoClock.getAsLong() - receivingSince, info.sizeBytes());
         // The engine answers the leader once it has moved its log onto the snapshot.
         installedSnapshot.set(info);
         latestSnapshot.accumulateAndGet(info, SnapshotTask::newer);

@@ -41,10 +41,12 @@ public final class SnapshotTask implements Agent {
     private final Signal applierSignal;
     private final StopState stop;
     private final NodeShutdown shutdown;
+    private final io.ringraft.spi.RaftMetrics metrics;
 
     public SnapshotTask(long groupId, long selfId, LongSupplier nanoClock, SnapshotStore snapshotStore,
                  AtomicReference<SnapshotJob> snapshotJob, AtomicReference<SnapshotInfo> latestSnapshot,
-                 Signal coreSignal, Signal applierSignal, StopState stop, NodeShutdown shutdown) {
+                 Signal coreSignal, Signal applierSignal, StopState stop, NodeShutdown shutdown,
+                 io.ringraft.spi.RaftMetrics metrics) {
         this.groupId = groupId;
         this.selfId = selfId;
         this.nanoClock = nanoClock;
@@ -55,6 +57,7 @@ public final class SnapshotTask implements Agent {
         this.applierSignal = applierSignal;
         this.stop = stop;
         this.shutdown = shutdown;
+        this.metrics = metrics;
     }
 
     /** The newer of two snapshots (by last index); either may be null. */
@@ -94,8 +97,10 @@ public final class SnapshotTask implements Agent {
             }
             return 1;
         }
+        long took = nanoClock.getAsLong() - started;
         LOG.info("node {} of group {} took snapshot {} ({} bytes, {} ms)", selfId, groupId, info.last(),
-                info.sizeBytes(), (nanoClock.getAsLong() - started) / 1_000_000);
+                info.sizeBytes(), took / 1_000_000);
+        metrics.snapshotTaken(took, info.sizeBytes());
         latestSnapshot.accumulateAndGet(info, SnapshotTask::newer);
         snapshotJob.set(null);
         if (job.requested() != null) {

@@ -61,6 +61,7 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         RoutedMessage routed;
+        int bytes = frame.readableBytes();
         try {
             if (closed || !ctx.channel().isActive()) {
                 return; // closing (for example after an error): ignore the rest of the read
@@ -73,6 +74,7 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
             frame.release();
         }
         context.counters.framesReceived.increment();
+        context.counters.bytesReceived.add(bytes);
         if (!held.isEmpty()) {
             hold(routed);
             return;

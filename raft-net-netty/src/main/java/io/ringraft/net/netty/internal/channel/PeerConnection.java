@@ -46,6 +46,12 @@ final class PeerConnection {
     private final RateLimitedLog tooLargeLog = new RateLimitedLog(LOG, 5000);
     private final RateLimitedLog chunkTooLargeLog = new RateLimitedLog(LOG, 5000);
     private final RateLimitedLog forwardTooLargeLog = new RateLimitedLog(LOG, 5000);
+    /**
+     * Failed connection attempts and lost connections to this peer: the first at WARN, then at most one
+     * WARN per {@value #FAILURE_WARN_INTERVAL_MILLIS} ms with the count suppressed; every one at DEBUG.
+     */
+    private final RateLimitedLog failureLog = new RateLimitedLog(LOG, FAILURE_WARN_INTERVAL_MILLIS);
+    static final long FAILURE_WARN_INTERVAL_MILLIS = 30_000;
 
     private volatile Channel ready;
     private volatile long unwritableSince;
@@ -55,6 +61,8 @@ final class PeerConnection {
     private boolean closed;
     private int failures;
     private long retryAt;
+    /** Connection attempts that failed since the last handshake completed (for the recovery line). */
+    private long failedAttempts;
 
     PeerConnection(PeerAddress address, TransportContext context, Bootstrap template, ReconnectBackoff backoff) {
         this.address = address;
@@ -115,8 +123,10 @@ final class PeerConnection {
             frame.release();
             return false;
         }
+        int bytes = frame.readableBytes();
         channel.writeAndFlush(frame, channel.voidPromise());
         context.counters.framesSent.increment();
+        context.counters.bytesSent.add(bytes);
         return true;
     }
 
@@ -171,7 +181,9 @@ final class PeerConnection {
             future.addListener(f -> {
                 if (!f.isSuccess()) {
                     context.counters.connectFailures.increment();
-                    LOG.debug("cannot connect to {}: {}", address, f.cause() == null ? "cancelled" : f.cause().toString());
+                    String cause = f.cause() == null ? "cancelled" : f.cause().toString();
+                    LOG.debug("cannot connect to {}: {}", address, cause);
+                    connectFailed(cause);
                     channel.close();
                 }
             });
@@ -189,6 +201,11 @@ final class PeerConnection {
             failures = 0;
             unwritableSince = 0;
             ready = channel;
+            if (failedAttempts > 0) {
+                LOG.info("connected to {} after {} failed attempts", address, failedAttempts);
+            }
+            failedAttempts = 0;
+            failureLog.rearm();
         }
     }
 
@@ -201,7 +218,8 @@ final class PeerConnection {
             if (ready == channel) {
                 ready = null;
                 failures = 1; // lost an established connection: retry soon
-                LOG.info("connection to {} closed; reconnecting on the next send", address);
+                LOG.debug("connection to {} closed", address);
+                failureLog.warn("connection to {} closed; reconnecting on the next send", address);
             } else {
                 failures = Math.min(failures + 1, 1000);
             }
@@ -211,8 +229,17 @@ final class PeerConnection {
 
     private void failed(String reason) {
         LOG.debug("cannot connect to {}: {}", address, reason);
+        connectFailed(reason);
         failures = Math.min(failures + 1, 1000);
         retryAt = System.nanoTime() + backoff.delayNanos(failures);
+    }
+
+    /** A connection attempt failed (any thread): WARN, rate limited per peer. */
+    private void connectFailed(String reason) {
+        synchronized (this) {
+            failedAttempts++;
+        }
+        failureLog.warn("cannot connect to {}: {}; retrying with backoff", address, reason);
     }
 
     /** Closes the connection for good; later sends return false. */

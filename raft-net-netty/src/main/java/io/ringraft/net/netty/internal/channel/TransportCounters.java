@@ -24,6 +24,8 @@ final class TransportCounters {
     final LongAdder inboundDroppedNoNode = new LongAdder();
     final LongAdder inboundDroppedFull = new LongAdder();
     final LongAdder stalledConnectionsClosed = new LongAdder();
+    final LongAdder bytesSent = new LongAdder();
+    final LongAdder bytesReceived = new LongAdder();
 
     TransportStats snapshot() {
         return new TransportStats(connectAttempts.sum(), connectFailures.sum(), connectionsEstablished.sum(),
@@ -31,6 +33,7 @@ final class TransportCounters {
                 tlsFailures.sum(), protocolErrors.sum(), framesSent.sum(), framesReceived.sum(),
                 sendsRefusedUnknownPeer.sum(), sendsRefusedNotConnected.sum(), sendsRefusedUnwritable.sum(),
                 sendsRefusedTooLarge.sum(), appendsTruncated.sum(), inboundPauses.sum(),
-                inboundDroppedNoNode.sum(), inboundDroppedFull.sum(), stalledConnectionsClosed.sum());
+                inboundDroppedNoNode.sum(), inboundDroppedFull.sum(), stalledConnectionsClosed.sum(), bytesSent.sum(),
+                bytesReceived.sum());
     }
 }
