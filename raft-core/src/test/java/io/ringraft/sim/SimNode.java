@@ -13,7 +13,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One simulated node: its disk (which survives crashes), and the running incarnation of the real
@@ -202,7 +201,7 @@ final class SimNode {
         }
         if (throughListener) {
             long correlationId = listener.register(future);
-            if (!runtime.tryPropose((byte) 1, correlationId, new UnsafeBuffer(command), 0, command.length)) {
+            if (!runtime.tryPropose((byte) 1, correlationId, command, 0, command.length)) {
                 listener.unregister(correlationId).completeExceptionally(new RejectedException("proposal queue full"));
             }
             return future;
@@ -210,7 +209,7 @@ final class SimNode {
         long correlationId = runtime.registerFuture(future);
         if (correlationId == 0) {
             future.completeExceptionally(new RejectedException("too many pending futures"));
-        } else if (!runtime.tryPropose((byte) 2, correlationId, new UnsafeBuffer(command), 0, command.length)) {
+        } else if (!runtime.tryPropose((byte) 2, correlationId, command, 0, command.length)) {
             CompletableFuture<Object> mine = runtime.takeFuture(correlationId);
             if (mine != null) {
                 mine.completeExceptionally(new RejectedException("proposal queue full"));

@@ -8,7 +8,6 @@ import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.LocalNetwork;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -44,7 +43,7 @@ public class SingleNodeProposeBenchmark {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private RaftNode node;
-    private UnsafeBuffer payload;
+    private byte[] payload;
     private long submitted;
 
     @Setup
@@ -73,7 +72,7 @@ public class SingleNodeProposeBenchmark {
             }
             Thread.sleep(10);
         }
-        payload = new UnsafeBuffer(new byte[payloadBytes]);
+        payload = new byte[payloadBytes];
     }
 
     @TearDown

@@ -66,6 +66,8 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private long bytesSinceSnapshot;
     private boolean snapshotsUnsupported;
     private final EntryHeader skipped = new EntryHeader();
+    /** The view of a read's query handed to the state machine (valid during its query call). */
+    private final io.ringraft.internal.bytes.ArrayBytes queryView = new io.ringraft.internal.bytes.ArrayBytes();
 
     /**
      * @param applied    the last entry the state machine holds (its restored snapshot's, or
@@ -272,8 +274,7 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
                 continue;
             }
             try {
-                read.future.complete(ctx.stateMachine.query(new org.agrona.concurrent.UnsafeBuffer(read.query), 0,
-                        read.query.length));
+                read.future.complete(ctx.stateMachine.query(queryView.wrap(read.query, 0, read.query.length)));
             } catch (RuntimeException e) {
                 read.future.completeExceptionally(e);
             }
@@ -321,10 +322,9 @@ final class ApplierTask implements Agent, StateMachine.ApplyResults {
         entriesSinceSnapshot += count;
         for (int i = 0; i < count; i++) {
             var payload = entries.payloadAt(i);
-            bytesSinceSnapshot += payload.capacity();
+            bytesSinceSnapshot += payload.length();
             if (entries.kindAt(i) == EntryKind.CONFIG) {
-                membership = new byte[payload.capacity()];
-                payload.getBytes(0, membership);
+                membership = payload.toByteArray();
             }
         }
     }

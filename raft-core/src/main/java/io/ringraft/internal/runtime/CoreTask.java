@@ -14,10 +14,7 @@ import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.VoteResponse;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.ControlledMessageHandler;
-import org.agrona.concurrent.MessageHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +52,8 @@ final class CoreTask implements Agent, LogRoom {
     private io.ringraft.internal.engine.membership.ClusterConfig publishedConfig;
     private boolean warnedMembers;
 
-    private final ControlledMessageHandler proposalHandler = this::onProposal;
-    private final MessageHandler refuseHandler = this::refuseProposal;
+    private final ProposalQueue.Handler proposalHandler = this::onProposal;
+    private final ProposalQueue.Handler refuseHandler = this::refuseProposal;
     private long proposalTerm;
     private long nextProposalIndex;
     private int proposalCount;
@@ -290,7 +287,7 @@ final class CoreTask implements Agent, LogRoom {
     }
 
     private int pollProposals() {
-        if (ctx.proposals.size() == 0) {
+        if (ctx.proposals.isEmpty()) {
             return 0;
         }
         if (engine.role() == Role.LEADER && engine.transferringTo() != 0) {
@@ -299,14 +296,14 @@ final class CoreTask implements Agent, LogRoom {
         long first = engine.nextProposalIndex();
         if (first < 0) {
             refusal = new NotLeaderException(ctx.selfId, engine.leaderId());
-            return ctx.proposals.read(refuseHandler, ctx.config.batchEntries());
+            return ctx.proposals.drain(refuseHandler, ctx.config.batchEntries());
         }
         // The engine chose where the commands go; they are copied there, as many as fit, then proposed.
         proposalTerm = engine.term();
         nextProposalIndex = first;
         proposalCount = 0;
         proposalReclaim = reclaimable();
-        int read = ctx.proposals.controlledRead(proposalHandler, ctx.config.batchEntries());
+        int read = ctx.proposals.drain(proposalHandler, ctx.config.batchEntries());
         if (proposalCount > 0) {
             engine.propose(proposalCount);
             runEffects();
@@ -314,15 +311,15 @@ final class CoreTask implements Agent, LogRoom {
         return read;
     }
 
-    private ControlledMessageHandler.Action onProposal(int origin, MutableDirectBuffer buffer, int offset,
-                                                       int length) {
-        if (!placeCommand(nextProposalIndex, proposalTerm, (byte) origin, buffer.getLong(offset), buffer,
-                offset + Long.BYTES, length - Long.BYTES, proposalReclaim)) {
-            return ControlledMessageHandler.Action.ABORT;
+    /** Moves one queued proposal into the ring; false (it stays queued) if the ring has no room. */
+    private boolean onProposal(byte origin, long correlationId, byte[] buffer, int offset, int length) {
+        if (!placeCommand(nextProposalIndex, proposalTerm, origin, correlationId, buffer, offset, length,
+                proposalReclaim)) {
+            return false;
         }
         nextProposalIndex++;
         proposalCount++;
-        return ControlledMessageHandler.Action.CONTINUE;
+        return true;
     }
 
     /**
@@ -333,7 +330,7 @@ final class CoreTask implements Agent, LogRoom {
      *
      * @return false if the ring has no room for it now (nothing is written)
      */
-    boolean placeCommand(long index, long term, byte origin, long correlationId, org.agrona.DirectBuffer payload,
+    boolean placeCommand(long index, long term, byte origin, long correlationId, byte[] payload,
                          int offset, int length, long reclaim) {
         if (!ring.makeRoom(index + 2, 0, reclaim) || !ring.makeRoom(index, length + CONFIG_ROOM, reclaim)) {
             return false;
@@ -342,8 +339,9 @@ final class CoreTask implements Agent, LogRoom {
         return true;
     }
 
-    private void refuseProposal(int origin, MutableDirectBuffer buffer, int offset, int length) {
-        outcomes.failed((byte) origin, buffer.getLong(offset), refusal);
+    private boolean refuseProposal(byte origin, long correlationId, byte[] buffer, int offset, int length) {
+        outcomes.failed(origin, correlationId, refusal);
+        return true;
     }
 
     // ------------------------------------------------------------------ snapshots
@@ -488,8 +486,8 @@ final class CoreTask implements Agent, LogRoom {
             throw new IllegalStateException("no ring room for configuration entry " + entry
                     + " although room was kept for it");
         }
-        ring.write(entry.index(), entry.term(), EntryKind.CONFIG, ProposalOutcomes.NONE, 0,
-                new org.agrona.concurrent.UnsafeBuffer(payload), 0, payload.length);
+        ring.write(entry.index(), entry.term(), EntryKind.CONFIG, ProposalOutcomes.NONE, 0, payload, 0,
+                payload.length);
         acceptedDirty = true;
     }
 
@@ -500,12 +498,11 @@ final class CoreTask implements Agent, LogRoom {
         for (int i = append.fromOffset(); i < end; i++) {
             long index = entries.firstIndex() + i;
             var payload = entries.payloadAt(i);
-            int length = payload.capacity();
-            if (!ring.makeRoom(index, length, applied)) {
+            if (!ring.makeRoom(index, payload.length(), applied)) {
                 throw new IllegalStateException("no ring room for replicated entry " + index
                         + " although the request was cut to fit");
             }
-            ring.write(index, entries.termAt(i), entries.kindAt(i), ProposalOutcomes.NONE, 0, payload, 0, length);
+            ring.write(index, entries.termAt(i), entries.kindAt(i), ProposalOutcomes.NONE, 0, payload);
         }
         acceptedDirty = true;
     }

@@ -13,15 +13,11 @@ import io.ringraft.spi.RaftTransport;
 import io.ringraft.spi.SnapshotInfo;
 import io.ringraft.spi.SnapshotStore;
 import io.ringraft.spi.StateMachine;
-import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
+import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 
 /**
  * Everything the tasks of one node share: the ring, the bounded queues and the progress pointers.
@@ -64,12 +60,12 @@ final class NodeContext {
     /** Builds the status view handed to {@link #stateListener}. */
     volatile java.util.function.Supplier<io.ringraft.api.RaftStatus> statusView;
 
-    /** Proposals from any thread to the core: [correlation id (8 bytes)][payload]. */
-    final ManyToOneRingBuffer proposals;
+    /** Proposals from any thread to the core: origin, correlation id and payload per record. */
+    final ProposalQueue proposals;
     /** Inbound messages from the transport to the core. */
-    final MpscArrayQueue<RaftMessage> inbound;
+    final MpscAtomicArrayQueue<RaftMessage> inbound;
     /** Outgoing messages from the core to each peer's replicator (index as in {@link #peers}). */
-    final SpscArrayQueue<RaftMessage>[] outboxes;
+    final SpscAtomicArrayQueue<RaftMessage>[] outboxes;
 
     // ---------------------------------------------------------------- pointers
     // Names as in DESIGN.md and docs/architecture.md; each has one writer task (named) and wakes the
@@ -115,7 +111,7 @@ final class NodeContext {
     /** application sets, applier takes: a snapshot asked for with {@code RaftNode.takeSnapshot()}. */
     final AtomicReference<java.util.concurrent.CompletableFuture<LogId>> snapshotRequest = new AtomicReference<>();
     /** core to applier: chunks of a snapshot the leader sends (full: dropped, the leader resends). */
-    final SpscArrayQueue<InstallSnapshotRequest> snapshotChunks = new SpscArrayQueue<>(SNAPSHOT_CHUNK_QUEUE);
+    final SpscAtomicArrayQueue<InstallSnapshotRequest> snapshotChunks = new SpscAtomicArrayQueue<>(SNAPSHOT_CHUNK_QUEUE);
     /** core sets, each replicator takes: the snapshot chunk to send its peer next (newest wins). */
     final AtomicReference<ChunkRequest>[] chunkRequests;
 
@@ -223,10 +219,9 @@ final class NodeContext {
         // Request ids start at this incarnation's clock reading: a restarted node's ids differ from its
         // earlier ones (in practice; the leader's duplicate filter only needs them distinct).
         this.forwards = new Forwards(config.maxPendingFutures(), Math.max(1, nanoClock.getAsLong()));
-        int proposalBytes = config.proposalQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH;
-        this.proposals = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(proposalBytes)));
-        this.inbound = new MpscArrayQueue<>(config.inboundQueueCapacity());
-        this.outboxes = new SpscArrayQueue[config.maxMembers()];
+        this.proposals = new ProposalQueue(config.proposalQueueBytes());
+        this.inbound = new MpscAtomicArrayQueue<>(config.inboundQueueCapacity());
+        this.outboxes = new SpscAtomicArrayQueue[config.maxMembers()];
         this.coreSignal = coreSignal;
         this.writerSignal = writerSignal;
         this.applierSignal = applierSignal;
@@ -276,7 +271,7 @@ final class NodeContext {
         }
         peers[count] = peerId;
         // The engine sends at most the window of appends plus a few heartbeats and votes per peer.
-        outboxes[count] = new SpscArrayQueue<>(config.maxInflightAppends() + 16);
+        outboxes[count] = new SpscAtomicArrayQueue<>(config.maxInflightAppends() + 16);
         replicatorSignals[count] = sharedSignal ? coreSignal : new Signal();
         peerCount = count + 1;
         onPeerAdded.accept(count);

@@ -4,9 +4,8 @@ import io.ringraft.api.LogId;
 import io.ringraft.api.NodeStoppedException;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.RejectedException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The one internal handle {@code io.ringraft.api.RaftNode} talks to: turns each application request
@@ -28,9 +27,19 @@ public final class NodeHandle {
 
     /** A command for the leader's log; the future completes with its result once applied here. */
     public CompletableFuture<Object> propose(byte[] command) {
+        return propose(command, null, command.length);
+    }
+
+    /** {@link #propose(byte[])} for the bytes {@code command} has remaining (its position does not move). */
+    public CompletableFuture<Object> propose(ByteBuffer command) {
+        return propose(null, command, command.remaining());
+    }
+
+    /** A command given as an array or (when {@code buffer} is not null) a buffer, of {@code length} bytes. */
+    private CompletableFuture<Object> propose(byte[] array, ByteBuffer buffer, int length) {
         CompletableFuture<Object> future = new CompletableFuture<>();
-        if (command.length > runtime.config().maxEntryBytes()) {
-            future.completeExceptionally(tooLarge(command.length));
+        if (length > runtime.config().maxEntryBytes()) {
+            future.completeExceptionally(tooLarge(length));
             return future;
         }
         if (runtime.isStopped()) {
@@ -43,7 +52,10 @@ public final class NodeHandle {
                     + runtime.config().maxPendingFutures() + ")"));
             return future;
         }
-        if (!runtime.tryPropose(ProposalOutcomes.FUTURE, id, new UnsafeBuffer(command), 0, command.length)) {
+        boolean queued = buffer == null
+                ? runtime.tryPropose(ProposalOutcomes.FUTURE, id, array, 0, length)
+                : runtime.tryPropose(ProposalOutcomes.FUTURE, id, buffer);
+        if (!queued) {
             CompletableFuture<Object> mine = runtime.takeFuture(id);
             if (mine != null) {
                 mine.completeExceptionally(refusal("proposal queue full (proposalQueueBytes "
@@ -54,8 +66,13 @@ public final class NodeHandle {
     }
 
     /** The allocation-free proposal; its outcome goes to the node's {@code ProposalListener}. */
-    public boolean tryPropose(DirectBuffer buffer, int offset, int length, long correlationId) {
-        return runtime.tryPropose(ProposalOutcomes.LISTENER, correlationId, buffer, offset, length);
+    public boolean tryPropose(byte[] command, int offset, int length, long correlationId) {
+        return runtime.tryPropose(ProposalOutcomes.LISTENER, correlationId, command, offset, length);
+    }
+
+    /** {@link #tryPropose(byte[], int, int, long)} for the bytes {@code command} has remaining. */
+    public boolean tryPropose(ByteBuffer command, long correlationId) {
+        return runtime.tryPropose(ProposalOutcomes.LISTENER, correlationId, command);
     }
 
     /** A command proposed through the leader from this node, which need not lead. */
@@ -70,7 +87,7 @@ public final class NodeHandle {
         return future;
     }
 
-    /** A linearizable read of {@code query}. */
+    /** A linearizable read of {@code query} (kept, not copied, until the read is served). */
     public CompletableFuture<Object> read(byte[] query) {
         CompletableFuture<Object> future = new CompletableFuture<>();
         if (!runtime.tryRead(query, future)) {

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -250,19 +249,33 @@ public final class NodeRuntime implements AutoCloseable {
      *
      * @return true if queued; false if the queue stayed full, the node is stopped, or the payload is
      *         larger than {@code maxEntryBytes}
+     * @throws IndexOutOfBoundsException if the range is outside {@code payload}
      */
-    public boolean tryPropose(byte origin, long correlationId, DirectBuffer payload, int offset, int length) {
+    public boolean tryPropose(byte origin, long correlationId, byte[] payload, int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, payload.length);
+        return queueProposal(origin, correlationId, payload, offset, length, null);
+    }
+
+    /**
+     * Queues the bytes {@code payload} has remaining as a proposal, as
+     * {@link #tryPropose(byte, long, byte[], int, int)} does; the buffer's position does not move.
+     */
+    public boolean tryPropose(byte origin, long correlationId, java.nio.ByteBuffer payload) {
+        return queueProposal(origin, correlationId, null, 0, payload.remaining(), payload);
+    }
+
+    /** Queues a payload given either as an array range or (when {@code buffer} is not null) a buffer. */
+    private boolean queueProposal(byte origin, long correlationId, byte[] array, int offset, int length,
+                                  java.nio.ByteBuffer buffer) {
         if (length > ctx.config.maxEntryBytes() || ctx.stopped()) {
             return false;
         }
         long deadline = 0;
         while (true) {
-            int claim = ctx.proposals.tryClaim(origin, length + Long.BYTES);
-            if (claim > 0) {
-                var buffer = ctx.proposals.buffer();
-                buffer.putLong(claim, correlationId);
-                buffer.putBytes(claim + Long.BYTES, payload, offset, length);
-                ctx.proposals.commit(claim);
+            boolean queued = buffer == null
+                    ? ctx.proposals.offer(origin, correlationId, array, offset, length)
+                    : ctx.proposals.offer(origin, correlationId, buffer);
+            if (queued) {
                 ctx.coreSignal.wake();
                 checkLateSubmission();
                 return true;

@@ -6,7 +6,6 @@ import io.ringraft.api.RaftException;
 import io.ringraft.api.Role;
 import io.ringraft.api.StorageFailedException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.agrona.concurrent.MessageHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +50,7 @@ final class NodeShutdown {
     private final Object lock = new Object();
     private final EntryHeader header = new EntryHeader();
     private RaftException refusal;
-    private final MessageHandler refuseHandler = this::refuse;
+    private final ProposalQueue.Handler refuseHandler = this::refuse;
     private volatile boolean ran;
 
     NodeShutdown(NodeContext ctx, ProposalOutcomes outcomes) {
@@ -119,7 +118,7 @@ final class NodeShutdown {
         RaftException notTaken = new NodeStoppedException("node " + ctx.selfId + " stopped before the request "
                 + "was carried out" + (failure == null ? "" : " (" + failure + ")"));
         refusal = notTaken;
-        while (ctx.proposals.read(refuseHandler) > 0) {
+        while (ctx.proposals.drain(refuseHandler, Integer.MAX_VALUE) > 0) {
             // drain: these never entered the log
         }
         // Futures left now belong to proposals that were never queued (or are being queued: the
@@ -147,8 +146,9 @@ final class NodeShutdown {
         }
     }
 
-    private void refuse(int origin, org.agrona.MutableDirectBuffer buffer, int offset, int length) {
-        outcomes.failed((byte) origin, buffer.getLong(offset), refusal);
+    private boolean refuse(byte origin, long correlationId, byte[] buffer, int offset, int length) {
+        outcomes.failed(origin, correlationId, refusal);
+        return true;
     }
 
     private RaftException mayHaveTakenEffect(Throwable failure, String when) {

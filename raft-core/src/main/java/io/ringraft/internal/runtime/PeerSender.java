@@ -6,7 +6,7 @@ import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import java.io.IOException;
 import org.agrona.concurrent.Agent;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +33,7 @@ final class PeerSender implements Agent {
     private final NodeContext ctx;
     private final long peerId;
     private final int slot;
-    private final SpscArrayQueue<RaftMessage> outbox;
+    private final SpscAtomicArrayQueue<RaftMessage> outbox;
     private final RingEntries view;
     private long dropped;
     /** The snapshot being streamed to the peer, read sequentially chunk by chunk; null if none. */

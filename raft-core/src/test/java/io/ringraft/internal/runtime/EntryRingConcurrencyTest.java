@@ -2,15 +2,14 @@ package io.ringraft.internal.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
-import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,7 +46,7 @@ class EntryRingConcurrencyTest {
         return (byte) (((nonce >>> 16) & 0x7F) | 1); // never 0 (NONE)
     }
 
-    static long checksum(DirectBuffer buffer, int offset, int length) {
+    static long checksum(Bytes buffer, int offset, int length) {
         long h = 0xCBF29CE484222325L;
         int i = 0;
         for (; i + Long.BYTES <= length; i += Long.BYTES) {
@@ -60,8 +59,9 @@ class EntryRingConcurrencyTest {
         return h ^ (h >>> 31);
     }
 
-    static void fill(MutableDirectBuffer buffer, long index, long term, long nonce) {
+    static void fill(byte[] bytes, long index, long term, long nonce) {
         int length = lengthOf(nonce);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
         buffer.putLong(0, index);
         buffer.putLong(8, term);
         buffer.putLong(16, nonce);
@@ -70,13 +70,13 @@ class EntryRingConcurrencyTest {
             x ^= x << 13;
             x ^= x >>> 7;
             x ^= x << 17;
-            buffer.putByte(i, (byte) x);
+            buffer.put(i, (byte) x);
         }
-        buffer.putLong(length - Long.BYTES, checksum(buffer, 0, length - Long.BYTES));
+        buffer.putLong(length - Long.BYTES, checksum(Bytes.wrap(bytes), 0, length - Long.BYTES));
     }
 
     /** Null if the entry is consistent, else what is wrong with it. */
-    static String validate(long index, long term, EntryKind kind, byte origin, long correlation, DirectBuffer payload,
+    static String validate(long index, long term, EntryKind kind, byte origin, long correlation, Bytes payload,
                            int offset, int length) {
         if (length < MIN_LENGTH) {
             return "payload of " + length + " bytes";
@@ -130,7 +130,7 @@ class EntryRingConcurrencyTest {
         private final EntryRing ring;
         private final Shared shared;
         private final SplittableRandom random;
-        private final UnsafeBuffer source = new UnsafeBuffer(new byte[MAX_LENGTH]);
+        private final byte[] source = new byte[MAX_LENGTH];
         private long applied;
         private long term = 1;
         private long counter;
@@ -228,7 +228,8 @@ class EntryRingConcurrencyTest {
         private final Shared shared;
         private final SplittableRandom random;
         private final EntryHeader header = new EntryHeader();
-        private final UnsafeBuffer dst = new UnsafeBuffer(new byte[MAX_LENGTH + 16]);
+        private final byte[] dst = new byte[MAX_LENGTH + 16];
+        private final Bytes dstView = Bytes.wrap(dst);
 
         RandomReader(EntryRing ring, Shared shared, long seed) {
             this.ring = ring;
@@ -262,7 +263,7 @@ class EntryRingConcurrencyTest {
                         continue;
                     }
                     String problem = validate(index, header.term, header.kind(), header.origin, header.correlation,
-                            dst, offset, length);
+                            dstView, offset, length);
                     if (problem != null) {
                         shared.error("read(" + index + "): " + problem);
                         continue;
@@ -312,9 +313,9 @@ class EntryRingConcurrencyTest {
                     }
                     for (int i = 0; i < count; i++) {
                         long index = batch.firstIndex() + i;
-                        DirectBuffer payload = batch.payloadAt(i);
+                        Bytes payload = batch.payloadAt(i);
                         String problem = validate(index, batch.termAt(i), batch.kindAt(i), batch.originAt(i),
-                                batch.correlationAt(i), payload, 0, payload.capacity());
+                                batch.correlationAt(i), payload, 0, payload.length());
                         if (problem == null && i > 0 && batch.termAt(i) < batch.termAt(i - 1)) {
                             problem = "term " + batch.termAt(i) + " after term " + batch.termAt(i - 1)
                                     + " in one batch";
@@ -343,7 +344,7 @@ class EntryRingConcurrencyTest {
         private final RingEntries view;
         private final long[] terms = new long[16];
         private final int[] lengths = new int[16];
-        private final UnsafeBuffer[] copies = new UnsafeBuffer[16];
+        private final byte[][] copies = new byte[16][];
         long views;
         long stale;
 
@@ -351,7 +352,7 @@ class EntryRingConcurrencyTest {
             this.shared = shared;
             this.view = new RingEntries(ring, 16);
             for (int i = 0; i < copies.length; i++) {
-                copies[i] = new UnsafeBuffer(new byte[MAX_LENGTH]);
+                copies[i] = new byte[MAX_LENGTH];
             }
         }
 
@@ -369,10 +370,10 @@ class EntryRingConcurrencyTest {
                         continue;
                     }
                     for (int i = 0; i < count; i++) {
-                        DirectBuffer payload = view.payloadAt(i);
-                        lengths[i] = payload.capacity();
+                        Bytes payload = view.payloadAt(i);
+                        lengths[i] = payload.length();
                         terms[i] = view.termAt(i);
-                        copies[i].putBytes(0, payload, 0, lengths[i]);
+                        payload.getBytes(0, copies[i], 0, lengths[i]);
                     }
                     if (!view.stillValid()) {
                         stale++;
@@ -381,7 +382,7 @@ class EntryRingConcurrencyTest {
                     for (int i = 0; i < count; i++) {
                         long index = view.firstIndex() + i;
                         String problem = validate(index, terms[i], view.kindAt(i), view.originAt(i),
-                                view.correlationAt(i), copies[i], 0, lengths[i]);
+                                view.correlationAt(i), Bytes.wrap(copies[i]), 0, lengths[i]);
                         if (problem != null) {
                             shared.error("view from " + view.firstIndex() + ", entry " + index + ": " + problem);
                         }
