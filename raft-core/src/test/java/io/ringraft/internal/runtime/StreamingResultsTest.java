@@ -11,7 +11,6 @@ import io.ringraft.local.LocalNetwork;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,6 +62,9 @@ class StreamingResultsTest {
             // would have completed before the first.
             assertThat(second).isNotDone();
             assertThat(third).isNotDone();
+            // The applier publishes applied right after completing the proposals up to it: wait for that.
+            CloseReportsEveryProposalTest.await("applied reaches the reported entry",
+                    () -> node.status().appliedIndex() >= firstIndex);
             assertThat(node.status().appliedIndex()).isEqualTo(firstIndex);
 
             machine.progress().result(firstIndex + 1, "two");
@@ -100,7 +102,7 @@ class StreamingResultsTest {
         try {
             awaitLeader(node);
             future = node.propose(new byte[] {1});
-            UnsafeBuffer command = new UnsafeBuffer(new byte[] {2});
+            byte[] command = new byte[] {2};
             for (long correlation = 1; correlation <= 3; correlation++) {
                 assertThat(node.tryPropose(command, 0, 1, correlation)).isTrue();
             }
