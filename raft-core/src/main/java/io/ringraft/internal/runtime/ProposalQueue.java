@@ -84,11 +84,6 @@ final class ProposalQueue {
         this.buffer = new byte[capacity];
     }
 
-    /** {@return bytes for records} */
-    int capacity() {
-        return capacity;
-    }
-
     /** {@return the largest payload a record may have} */
     int maxPayload() {
         return capacity - HEADER_BYTES;
