@@ -71,6 +71,9 @@ public final class RaftNode implements AutoCloseable {
      * {@link #propose(byte[])} does. The bytes are copied into the node's proposal queue before this
      * returns, so the buffer may be reused at once; its position and limit do not move. Heap and
      * direct buffers alike.
+     *
+     * @param command the command's bytes, from the buffer's position to its limit
+     * @return completes with the state machine's result, or exceptionally with a {@link RaftException}
      */
     public CompletableFuture<Object> propose(ByteBuffer command) {
         Objects.requireNonNull(command, "command");
@@ -115,6 +118,10 @@ public final class RaftNode implements AutoCloseable {
      * A linearizable read of the bytes {@code query} has remaining, as {@link #read(byte[])} does. The
      * bytes are copied before this returns (the read keeps them until it is served); the buffer's
      * position and limit do not move.
+     *
+     * @param query the query's bytes, from the buffer's position to its limit
+     * @return completes with what {@link StateMachine#query} answered, or exceptionally as
+     *         {@link #read(byte[])} does
      */
     public CompletableFuture<Object> read(ByteBuffer query) {
         Objects.requireNonNull(query, "query");
@@ -184,6 +191,10 @@ public final class RaftNode implements AutoCloseable {
      * be reused at once. The outcome goes to the builder's {@link ProposalListener} with
      * {@code correlationId}.
      *
+     * @param command       holds the command's bytes
+     * @param offset        where the command starts in {@code command}
+     * @param length        how many bytes the command has
+     * @param correlationId handed back to the listener with the outcome
      * @return false if the proposal was not queued (queue full, node stopped, or too large); the
      *         listener is then not called
      * @throws IllegalStateException if the node was built without a listener
@@ -199,6 +210,8 @@ public final class RaftNode implements AutoCloseable {
      * Proposes all of {@code command} without allocating, as {@link #tryPropose(byte[], int, int, long)}
      * does.
      *
+     * @param command       the command's bytes
+     * @param correlationId handed back to the listener with the outcome
      * @return false if the proposal was not queued; the listener is then not called
      * @throws IllegalStateException if the node was built without a listener
      */
@@ -213,6 +226,8 @@ public final class RaftNode implements AutoCloseable {
      * {@link #tryPropose(byte[], int, int, long)} does; the buffer's position and limit do not move.
      * Heap and direct buffers alike.
      *
+     * @param command       the command's bytes, from the buffer's position to its limit
+     * @param correlationId handed back to the listener with the outcome
      * @return false if the proposal was not queued; the listener is then not called
      * @throws IllegalStateException if the node was built without a listener
      */

@@ -34,6 +34,7 @@ public interface StateMachine {
      * bytes are what {@code RaftNode.read} was given, as a view valid only during the call. State
      * machines that serve no reads need not implement it.
      *
+     * @param query the bytes given to {@code RaftNode.read}
      * @return the read's result, handed to the reader
      */
     default Object query(Bytes query) {

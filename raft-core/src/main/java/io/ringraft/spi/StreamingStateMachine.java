@@ -47,6 +47,9 @@ public interface StreamingStateMachine {
      * reported progress has reached the read's index, while the state machine may be applying later
      * commands on its own threads: answer from a state that includes at least every command reported
      * applied (including later committed commands is harmless), safely against those threads.
+     *
+     * @param query the bytes given to {@code RaftNode.read}, valid during the call
+     * @return the read's result, handed to the reader
      */
     default Object query(Bytes query) {
         throw new UnsupportedOperationException(getClass().getName() + " does not answer reads");
