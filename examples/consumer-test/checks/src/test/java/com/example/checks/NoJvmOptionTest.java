@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Starts each service the way its users would, with no JVM option at all, and expects it to finish its
  * work (exit 0, its result line on stdout) without a single {@code WARNING} line from the JVM on
- * stderr: the class-path service with {@code java -cp}, the module with {@code java -p ... -m}. Each
- * runs on the JDK of this build and on every JDK named in {@code ringraft.noflag.javaHomes}.
+ * stderr: the class-path service with {@code java -cp} and from its executable jar with
+ * {@code java -jar}, the module with {@code java -p ... -m}. Each runs on the JDK of this build and
+ * on every JDK named in {@code ringraft.noflag.javaHomes}.
  */
 class NoJvmOptionTest {
 
@@ -42,6 +43,16 @@ class NoJvmOptionTest {
     }
 
     @Test
+    void theClassPathServiceRunsFromItsExecutableJarWithNoOptionAndNoWarning() throws Exception {
+        Path jar = Path.of(Class.forName("com.example.counter.CounterService").getProtectionDomain()
+                .getCodeSource().getLocation().toURI());
+        assertTrue(jar.toString().endsWith(".jar"), "the service's jar: " + jar);
+        for (Path java : javas()) {
+            run(List.of(java.toString(), "-jar", jar.toString()), "counter 5105");
+        }
+    }
+
+    @Test
     void theModuleRunsOnTheModulePathWithNoOptionAndNoWarning() throws Exception {
         String modulePath = modulePathOf("com.example.ledger");
         for (Path java : javas()) {
@@ -53,11 +64,15 @@ class NoJvmOptionTest {
 
     /**
      * The module path of {@code root}: the locations of the modules resolving it (and binding its
-     * services, as the {@code java} launcher does) needs, found among this test's class path entries.
+     * services, as the {@code java} launcher does) needs, found among this test's class path entries
+     * but the class-path service's jar (which holds copies of RingRaft's packages: not a module).
      */
-    private static String modulePathOf(String root) {
+    private static String modulePathOf(String root) throws Exception {
+        Path counter = Path.of(Class.forName("com.example.counter.CounterService").getProtectionDomain()
+                .getCodeSource().getLocation().toURI());
         Path[] entries = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.isBlank()).map(Path::of).filter(Files::exists).toArray(Path[]::new);
+                .filter(entry -> !entry.isBlank()).map(Path::of).filter(Files::exists)
+                .filter(entry -> !entry.equals(counter)).toArray(Path[]::new);
         Configuration configuration = ModuleLayer.boot().configuration()
                 .resolveAndBind(ModuleFinder.of(entries), ModuleFinder.of(), Set.of(root));
         List<String> locations = new ArrayList<>();
