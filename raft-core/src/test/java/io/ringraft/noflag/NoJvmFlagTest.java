@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RingRaft needs no JVM option: {@link NoFlagService} runs in a child JVM started with nothing but a
  * class path (or a module path), proposes, applies and reads, exits 0, and the JVM prints no
  * {@code WARNING} (JDK 24 and later warn when a library calls {@code sun.misc.Unsafe}'s memory
- * methods, JDK 22 and later when one loads native code without {@code --enable-native-access}).
+ * methods, JDK 24 and later when one loads native code without {@code --enable-native-access}).
  * Before RingRaft dropped Agrona's buffers the child failed with an {@code IllegalAccessError}
  * (Agrona 2.x reaches {@code jdk.internal.misc.Unsafe}) unless started with {@code --add-exports}.
  *
