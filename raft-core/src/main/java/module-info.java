@@ -2,6 +2,8 @@
  * RingRaft core: public API, SPIs and message records. Everything else is internal.
  */
 module io.ringraft.core {
+    // Only RaftNode.agents() (Agrona's Agent, for external scheduling) shows Agrona in the API; payloads
+    // are io.ringraft.api.Bytes. Nothing used from Agrona or JCTools needs a JVM option (docs/architecture.md).
     requires transitive org.agrona;
     requires org.jctools.core;
     requires org.slf4j;

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * An early, in-process measurement of the runtime alone: 3 nodes in one JVM over
@@ -72,7 +71,7 @@ public final class InProcessThroughput {
             Thread.sleep(50);
             leader = nodes.stream().filter(n -> n.status().isLeader()).findFirst().orElse(null);
         }
-        UnsafeBuffer payload = new UnsafeBuffer(new byte[payloadBytes]);
+        byte[] payload = new byte[payloadBytes];
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long warmupEnd = System.nanoTime() + 3_000_000_000L;
         long measureEnd = warmupEnd + seconds * 1_000_000_000L;

@@ -2,6 +2,7 @@ package io.ringraft.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftNode;
 import io.ringraft.spi.LogEntries;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,16 +36,14 @@ class DurableTcpClusterTest {
         @Override
         public void apply(LogEntries entries, ApplyResults results) {
             for (int i = 0; i < entries.count(); i++) {
-                DirectBuffer payload = entries.payloadAt(i);
-                byte[] bytes = new byte[payload.capacity()];
-                payload.getBytes(0, bytes);
+                byte[] bytes = entries.payloadAt(i).toByteArray();
                 applied.add(new String(bytes, StandardCharsets.UTF_8));
                 results.set(i, applied.size());
             }
         }
 
         @Override
-        public Object query(DirectBuffer query, int offset, int length) {
+        public Object query(Bytes query) {
             return applied.size();
         }
     }

@@ -298,8 +298,8 @@ public final class RaftConfig {
                 throw new IllegalArgumentException("ringCapacityBytes (" + ringCapacityBytes
                         + ") must hold at least two entries of maxEntryBytes (" + maxEntryBytes + ")");
             }
-            // The proposal buffer (Agrona's ManyToOneRingBuffer) takes records of at most 1/8 of its
-            // capacity; a record is the payload plus an 8-byte correlation id and an 8-byte header.
+            // The proposal queue holds at least eight proposals of maxEntryBytes, so that one large
+            // proposal never fills it; a record is the payload plus a 16-byte header.
             if (proposalQueueBytes / 8 < maxEntryBytes + 16) {
                 throw new IllegalArgumentException("proposalQueueBytes (" + proposalQueueBytes
                         + ") must be at least 8 x (maxEntryBytes + 16) = " + 8L * (maxEntryBytes + 16)

@@ -8,12 +8,12 @@ import io.ringraft.spi.RaftTransportFactory;
 import io.ringraft.spi.SnapshotStore;
 import io.ringraft.spi.StateMachine;
 import io.ringraft.spi.StreamingStateMachine;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import org.agrona.DirectBuffer;
 
 /**
  * One member of one Raft group: the application's handle to a replicated state machine.
@@ -21,8 +21,9 @@ import org.agrona.DirectBuffer;
  * <p>Build with {@link #builder()}, then {@link #start()}. Proposals go to the leader:
  * {@link #propose(byte[])} returns a future completed with the state machine's result once the
  * command is committed (durable on a quorum) <em>and</em> applied on this node;
- * {@link #tryPropose(DirectBuffer, int, int, long)} is the allocation-free form whose outcome goes to
- * the {@link ProposalListener} given to the builder.
+ * {@link #tryPropose(byte[], int, int, long)} is the allocation-free form whose outcome goes to
+ * the {@link ProposalListener} given to the builder. Commands and queries are plain {@code byte[]}s or
+ * {@link ByteBuffer}s (heap or direct); the state machine reads them back as {@link Bytes} views.
  *
  * <p><b>Threads.</b> All methods are thread-safe. The node runs its own tasks (core, log writer,
  * applier, one replicator per peer) on threads it starts, unless told otherwise; futures and
@@ -67,6 +68,20 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
+     * Proposes the bytes {@code command} has remaining (from its position to its limit), as
+     * {@link #propose(byte[])} does. The bytes are copied into the node's proposal queue before this
+     * returns, so the buffer may be reused at once; its position and limit do not move. Heap and
+     * direct buffers alike.
+     *
+     * @param command the command's bytes, from the buffer's position to its limit
+     * @return completes with the state machine's result, or exceptionally with a {@link RaftException}
+     */
+    public CompletableFuture<Object> propose(ByteBuffer command) {
+        Objects.requireNonNull(command, "command");
+        return handle.propose(command);
+    }
+
+    /**
      * Proposes a command from any node. On the leader this is {@link #propose}. On a follower the
      * command travels to the leader (over the transport, as a {@code ForwardProposal}), which appends
      * it and says where; the future completes with the state machine's result once this node has
@@ -92,10 +107,28 @@ public final class RaftNode implements AutoCloseable {
      * leadership with a quorum; a follower asks the leader). Nothing is written to the log. The
      * future fails with {@link NotLeaderException} if no leader could confirm the read (retry), or
      * {@link RejectedException} if too many reads are in flight ({@link RaftConfig#maxPendingReads()}).
+     * The array is kept, not copied, until the read is served: do not change it meanwhile. The state
+     * machine reads it as a {@link Bytes} view.
      */
     public CompletableFuture<Object> read(byte[] query) {
         Objects.requireNonNull(query, "query");
         return handle.read(query);
+    }
+
+    /**
+     * A linearizable read of the bytes {@code query} has remaining, as {@link #read(byte[])} does. The
+     * bytes are copied before this returns (the read keeps them until it is served); the buffer's
+     * position and limit do not move.
+     *
+     * @param query the query's bytes, from the buffer's position to its limit
+     * @return completes with what {@link StateMachine#query} answered, or exceptionally as
+     *         {@link #read(byte[])} does
+     */
+    public CompletableFuture<Object> read(ByteBuffer query) {
+        Objects.requireNonNull(query, "query");
+        byte[] copy = new byte[query.remaining()];
+        query.get(query.position(), copy);
+        return handle.read(copy);
     }
 
     /**
@@ -154,22 +187,64 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * Proposes {@code length} bytes of {@code buffer} from {@code offset} without allocating (the bytes
-     * are copied before it returns). If accepted, the outcome goes to the builder's
-     * {@link ProposalListener} with {@code correlationId}, exactly once. Any thread; may wait up to
+     * Proposes {@code length} bytes of {@code command} from {@code offset} without allocating. The
+     * bytes are copied into the node's bounded proposal queue before this returns, so the array may
+     * be reused at once. If accepted, the outcome goes to the builder's {@link ProposalListener} with
+     * {@code correlationId}, exactly once. Any thread; may wait up to
      * {@link RaftConfig#proposalWaitMillis()} for room in the proposal queue, never longer.
      *
+     * @param command       holds the command's bytes
+     * @param offset        where the command starts in {@code command}
+     * @param length        how many bytes the command has
+     * @param correlationId handed back to the listener with the outcome
      * @return {@link Admission#ACCEPTED}, or why the proposal was refused: {@link Admission#TOO_LARGE},
      *         {@link Admission#STOPPED}, {@link Admission#NOT_LEADER} (this node does not lead now),
      *         {@link Admission#QUEUE_FULL}; a refused proposal never entered the log and the listener
      *         is not called for it
      * @throws IllegalStateException if the node was built without a listener
+     * @throws IndexOutOfBoundsException if the range is outside {@code command}
      */
-    public Admission tryPropose(DirectBuffer buffer, int offset, int length, long correlationId) {
+    public Admission tryPropose(byte[] command, int offset, int length, long correlationId) {
+        Objects.requireNonNull(command, "command");
+        checkListener();
+        return handle.tryPropose(command, offset, length, correlationId);
+    }
+
+    /**
+     * Proposes all of {@code command} without allocating, as {@link #tryPropose(byte[], int, int, long)}
+     * does.
+     *
+     * @param command       the command's bytes
+     * @param correlationId handed back to the listener with the outcome
+     * @return {@link Admission#ACCEPTED}, or why the proposal was refused (the listener is then not called)
+     * @throws IllegalStateException if the node was built without a listener
+     */
+    public Admission tryPropose(byte[] command, long correlationId) {
+        Objects.requireNonNull(command, "command");
+        checkListener();
+        return handle.tryPropose(command, 0, command.length, correlationId);
+    }
+
+    /**
+     * Proposes the bytes {@code command} has remaining without allocating, as
+     * {@link #tryPropose(byte[], int, int, long)} does; the buffer's position and limit do not move.
+     * Heap and direct buffers alike.
+     *
+     * @param command       the command's bytes, from the buffer's position to its limit
+     * @param correlationId handed back to the listener with the outcome
+     * @return {@link Admission#ACCEPTED}, or why the proposal was refused (the listener is then not called)
+     * @throws IllegalStateException if the node was built without a listener
+     */
+    public Admission tryPropose(ByteBuffer command, long correlationId) {
+        Objects.requireNonNull(command, "command");
+        checkListener();
+        return handle.tryPropose(command, correlationId);
+    }
+
+    private void checkListener() {
         if (!hasListener) {
             throw new IllegalStateException("tryPropose needs a ProposalListener: set one on the builder");
         }
-        return handle.tryPropose(buffer, offset, length, correlationId);
     }
 
     /**

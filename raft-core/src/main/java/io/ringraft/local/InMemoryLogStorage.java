@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.agrona.DirectBuffer;
 
 /**
  * A {@link LogStorage} on the heap, for tests and examples. Every change is "durable" as soon as its
@@ -99,10 +98,7 @@ public final class InMemoryLogStorage implements LogStorage {
                 int slot = head + size + i;
                 terms[slot] = entries.termAt(i);
                 kinds[slot] = entries.kindAt(i);
-                DirectBuffer payload = entries.payloadAt(i);
-                byte[] bytes = new byte[payload.capacity()];
-                payload.getBytes(0, bytes);
-                payloads[slot] = bytes;
+                payloads[slot] = entries.payloadAt(i).toByteArray();
             }
             size += count;
         } finally {

@@ -1,11 +1,11 @@
 package io.ringraft.message;
 
 import io.ringraft.spi.LogEntries;
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
+import io.ringraft.internal.bytes.ArrayBytes;
 import java.util.Arrays;
 import java.util.Objects;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * An owned, immutable {@link LogEntries} on the heap: each payload is its own {@code byte[]}.
@@ -21,7 +21,7 @@ public final class HeapLogEntries implements LogEntries {
     private final long[] terms;
     private final EntryKind[] kinds;
     private final byte[][] payloads;
-    private final UnsafeBuffer flyweight = new UnsafeBuffer(new byte[0]);
+    private final ArrayBytes flyweight = new ArrayBytes();
 
     private HeapLogEntries(long firstIndex, long[] terms, EntryKind[] kinds, byte[][] payloads) {
         this.firstIndex = firstIndex;
@@ -49,10 +49,7 @@ public final class HeapLogEntries implements LogEntries {
         for (int i = 0; i < count; i++) {
             terms[i] = source.termAt(fromOffset + i);
             kinds[i] = source.kindAt(fromOffset + i);
-            DirectBuffer payload = source.payloadAt(fromOffset + i);
-            byte[] bytes = new byte[payload.capacity()];
-            payload.getBytes(0, bytes);
-            payloads[i] = bytes;
+            payloads[i] = source.payloadAt(fromOffset + i).toByteArray();
         }
         return new HeapLogEntries(source.firstIndex() + fromOffset, terms, kinds, payloads);
     }
@@ -98,9 +95,9 @@ public final class HeapLogEntries implements LogEntries {
     }
 
     @Override
-    public DirectBuffer payloadAt(int offset) {
-        flyweight.wrap(payloads[offset]);
-        return flyweight;
+    public Bytes payloadAt(int offset) {
+        byte[] payload = payloads[offset];
+        return flyweight.wrap(payload, 0, payload.length);
     }
 
     /**

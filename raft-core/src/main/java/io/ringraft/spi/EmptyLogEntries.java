@@ -1,7 +1,7 @@
 package io.ringraft.spi;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
-import org.agrona.DirectBuffer;
 
 /** The empty {@link LogEntries} view returned by {@link LogEntries#empty(long)}. */
 record EmptyLogEntries(long firstIndex) implements LogEntries {
@@ -28,7 +28,7 @@ record EmptyLogEntries(long firstIndex) implements LogEntries {
     }
 
     @Override
-    public DirectBuffer payloadAt(int offset) {
+    public Bytes payloadAt(int offset) {
         throw new IndexOutOfBoundsException("empty entries, offset " + offset);
     }
 }

@@ -1,8 +1,8 @@
 package io.ringraft.spi;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
-import org.agrona.DirectBuffer;
 
 /**
  * A read-only view of consecutive log entries, {@code firstIndex() .. firstIndex() + count() - 1}.
@@ -45,13 +45,14 @@ public interface LogEntries {
     EntryKind kindAt(int offset);
 
     /**
-     * Payload of the entry at {@code offset}: a buffer whose bytes {@code [0, capacity())} are the
-     * payload. The returned buffer may be a flyweight that the next call to this method re-points.
+     * Payload of the entry at {@code offset}: a read-only view whose bytes {@code [0, length())} are
+     * the payload. The returned view may be a flyweight that the next call to this method re-points,
+     * so read it (or copy it) before asking for the next entry's.
      *
      * @param offset the entry's position in this view, {@code 0 <= offset < count()}
-     * @return the payload, valid until the next call
+     * @return the payload, valid until the next call and at most as long as this view
      */
-    DirectBuffer payloadAt(int offset);
+    Bytes payloadAt(int offset);
 
     /**
      * Whether everything read from this view so far is what it held when it was handed out; call it

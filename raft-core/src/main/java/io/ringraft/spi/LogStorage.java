@@ -177,7 +177,7 @@ public interface LogStorage extends AutoCloseable {
             if (entries.kindAt(i) == null) { // checked without building a message per entry
                 throw new NullPointerException("kind of entry " + (next + i));
             }
-            int length = entries.payloadAt(i).capacity();
+            int length = entries.payloadAt(i).length();
             if (length > maxPayloadBytes) {
                 throw new IllegalArgumentException("entry " + (next + i) + " has a payload of " + length
                         + " bytes; the most this storage holds is " + maxPayloadBytes);

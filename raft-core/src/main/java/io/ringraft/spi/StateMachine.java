@@ -1,5 +1,6 @@
 package io.ringraft.spi;
 
+import io.ringraft.api.Bytes;
 
 /**
  * The user's replicated state machine. RingRaft calls it with committed commands, in log order, on
@@ -38,14 +39,15 @@ public interface StateMachine {
     /**
      * Answers a linearizable read ({@code RaftNode.read}) against the current state, without
      * changing it. Called on the applier thread, between {@link #apply} calls, once every command
-     * committed before the read began is applied; so the answer reflects all of them. The buffer is
-     * valid only during the call. State machines that serve no reads need not implement it. An
-     * exception thrown here fails only that read (with {@code io.ringraft.api.StateMachineFailedException}
-     * carrying it); the node goes on.
+     * committed before the read began is applied; so the answer reflects all of them. The query's
+     * bytes are what {@code RaftNode.read} was given, as a view valid only during the call. State
+     * machines that serve no reads need not implement it. An exception thrown here fails only that
+     * read (with {@code io.ringraft.api.StateMachineFailedException} carrying it); the node goes on.
      *
+     * @param query the bytes given to {@code RaftNode.read}
      * @return the read's result, handed to the reader
      */
-    default Object query(org.agrona.DirectBuffer query, int offset, int length) {
+    default Object query(Bytes query) {
         throw new UnsupportedOperationException(getClass().getName() + " does not answer reads");
     }
 

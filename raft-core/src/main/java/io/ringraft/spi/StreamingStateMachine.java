@@ -1,5 +1,7 @@
 package io.ringraft.spi;
 
+import io.ringraft.api.Bytes;
+
 /**
  * A replicated state machine that takes committed commands as a stream and reports its progress
  * later, possibly for many commands at once: the form for a state machine backed by an external
@@ -49,8 +51,11 @@ public interface StreamingStateMachine {
      * commands on its own threads: answer from a state that includes at least every command reported
      * applied (including later committed commands is harmless), safely against those threads. An
      * exception fails only that read, as for {@link StateMachine#query}.
+     *
+     * @param query the bytes given to {@code RaftNode.read}, valid during the call
+     * @return the read's result, handed to the reader
      */
-    default Object query(org.agrona.DirectBuffer query, int offset, int length) {
+    default Object query(Bytes query) {
         throw new UnsupportedOperationException(getClass().getName() + " does not answer reads");
     }
 

@@ -3,6 +3,7 @@ package io.ringraft.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.Vote;
 import io.ringraft.local.InMemoryLogStorage;
@@ -20,7 +21,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 
 /** The conformance suite (restart tests are skipped), plus in-memory specifics and a concurrency test. */
@@ -246,11 +246,11 @@ class InMemoryLogStorageTest extends LogStorageConformanceTest {
             for (int offset = 0; offset < read.count(); offset++) {
                 long index = from + offset;
                 long term = read.termAt(offset);
-                DirectBuffer payload = read.payloadAt(offset);
-                assertThat(payload.capacity()).isEqualTo(payloadLength(index));
+                Bytes payload = read.payloadAt(offset);
+                assertThat(payload.length()).isEqualTo(payloadLength(index));
                 assertThat(payload.getLong(0, ByteOrder.BIG_ENDIAN)).isEqualTo(index);
                 assertThat(payload.getLong(8, ByteOrder.BIG_ENDIAN)).isEqualTo(term);
-                for (int i = 16; i < payload.capacity(); i++) {
+                for (int i = 16; i < payload.length(); i++) {
                     assertThat(payload.getByte(i)).isEqualTo((byte) (index ^ term));
                 }
                 assertThat(read.kindAt(offset)).isEqualTo(kindFor(index, term));

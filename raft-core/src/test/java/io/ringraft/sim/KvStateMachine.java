@@ -48,9 +48,7 @@ final class KvStateMachine implements StateMachine {
 
     /** Applies the command at {@code offset} of {@code entries}; returns its result. */
     KvOutput applyOne(LogEntries entries, int offset) {
-        var payload = entries.payloadAt(offset);
-        byte[] bytes = new byte[payload.capacity()];
-        payload.getBytes(0, bytes);
+        byte[] bytes = entries.payloadAt(offset).toByteArray();
         KvCommand command = KvCommand.decode(bytes);
         long index = entries.firstIndex() + offset;
         observer.applied(nodeId, index, entries.termAt(offset), command);
@@ -62,9 +60,8 @@ final class KvStateMachine implements StateMachine {
 
     /** A linearizable read (ReadIndex): the query is an encoded {@link KvCommand} holding a get. */
     @Override
-    public Object query(org.agrona.DirectBuffer query, int offset, int length) {
-        byte[] bytes = new byte[length];
-        query.getBytes(offset, bytes);
+    public Object query(io.ringraft.api.Bytes query) {
+        byte[] bytes = query.toByteArray();
         KvInput.Get get = (KvInput.Get) KvCommand.decode(bytes).input();
         return KvOutput.value(data.get(get.key()));
     }

@@ -16,7 +16,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One simulated node: its disk (which survives crashes), and the running incarnation of the real
@@ -205,8 +204,7 @@ final class SimNode {
         }
         if (throughListener) {
             long correlationId = listener.register(future);
-            Admission admission = runtime.tryPropose((byte) 1, correlationId, new UnsafeBuffer(command), 0,
-                    command.length);
+            Admission admission = runtime.tryPropose((byte) 1, correlationId, command, 0, command.length);
             if (!admission.accepted()) {
                 listener.unregister(correlationId).completeExceptionally(refusal(admission));
             }
@@ -217,8 +215,7 @@ final class SimNode {
             future.completeExceptionally(new RejectedException("too many pending futures"));
             return future;
         }
-        Admission admission = runtime.tryPropose((byte) 2, correlationId, new UnsafeBuffer(command), 0,
-                command.length);
+        Admission admission = runtime.tryPropose((byte) 2, correlationId, command, 0, command.length);
         if (!admission.accepted()) {
             CompletableFuture<Object> mine = runtime.takeFuture(correlationId);
             if (mine != null) {

@@ -129,8 +129,8 @@ final class StreamingKvStateMachine implements StreamingStateMachine, Agent {
     }
 
     @Override
-    public Object query(org.agrona.DirectBuffer query, int offset, int length) {
-        return kv.query(query, offset, length);
+    public Object query(io.ringraft.api.Bytes query) {
+        return kv.query(query);
     }
 
     @Override

@@ -1,9 +1,9 @@
 package io.ringraft.storage;
 
+import io.ringraft.api.Bytes;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
-import org.agrona.DirectBuffer;
 
 /**
  * The log writer's staging buffer: entries are framed into it ({@link RecordFormat}, CRC included)
@@ -44,7 +44,7 @@ final class RecordBuffer {
     }
 
     /** Frames entry {@code index} (right after the last staged one) into the buffer. */
-    void add(long index, long term, byte kind, DirectBuffer payload, int stable) {
+    void add(long index, long term, byte kind, Bytes payload, int stable) {
         if (count == 0) {
             firstIndex = index;
         }
@@ -52,8 +52,9 @@ final class RecordBuffer {
             terms = Arrays.copyOf(terms, count * 2);
             offsets = Arrays.copyOf(offsets, count * 2);
         }
-        int length = payload.capacity();
-        payload.getBytes(0, buf, size + RecordFormat.HEADER_BYTES, length);
+        int length = payload.length();
+        buf.position(size + RecordFormat.HEADER_BYTES);
+        payload.getBytes(0, buf, length);
         RecordFormat.writeHeader(buf, size, length, index, term, stable, kind, crc);
         terms[count] = term;
         offsets[count] = size;

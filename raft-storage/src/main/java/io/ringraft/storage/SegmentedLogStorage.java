@@ -1,5 +1,6 @@
 package io.ringraft.storage;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.CRC32C;
-import org.agrona.DirectBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -303,8 +303,8 @@ public final class SegmentedLogStorage implements LogStorage {
             long first = entries.firstIndex();
             Segment tail = null;
             for (int i = 0; i < count; i++) {
-                DirectBuffer payload = entries.payloadAt(i);
-                int recordBytes = RecordFormat.HEADER_BYTES + payload.capacity();
+                Bytes payload = entries.payloadAt(i);
+                int recordBytes = RecordFormat.HEADER_BYTES + payload.length();
                 tail = tailWithRoomFor(first + i, recordBytes);
                 if (!staged.fits(recordBytes)) {
                     writeStaged(tail);

@@ -52,7 +52,7 @@ class DiskFullTest {
         assertThat(all.count()).isEqualTo((int) state.last().index());
         for (int i = 0; i < all.count(); i++) {
             assertThat(Entries.tagAt(all, i)).isEqualTo(1);
-            assertThat(all.payloadAt(i).capacity()).isEqualTo(SIZE);
+            assertThat(all.payloadAt(i).length()).isEqualTo(SIZE);
         }
         restarted.append(Entries.of(state.last().index() + 1, 1, 1, SIZE, 2));
         restarted.flush();

@@ -11,7 +11,6 @@ import io.ringraft.spi.RaftMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -54,7 +53,7 @@ public class SingleNodeProposeBenchmark {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private RaftNode node;
-    private UnsafeBuffer payload;
+    private byte[] payload;
     private long submitted;
 
     @Setup
@@ -88,7 +87,7 @@ public class SingleNodeProposeBenchmark {
             }
             Thread.sleep(10);
         }
-        payload = new UnsafeBuffer(new byte[payloadBytes]);
+        payload = new byte[payloadBytes];
     }
 
     @TearDown

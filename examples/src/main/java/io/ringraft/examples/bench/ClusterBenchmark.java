@@ -34,7 +34,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The benchmark of record: a 3-node cluster in one JVM over loopback TCP ({@link NettyTransport},
@@ -349,9 +348,10 @@ public final class ClusterBenchmark {
             shared.driver = Thread.currentThread();
             leader = awaitLeader(TimeUnit.SECONDS.toNanos(30));
             log.accept("leader is node " + leader.nodeId() + "; warming up for " + options.warmupSeconds() + " s");
-            UnsafeBuffer payload = new UnsafeBuffer(new byte[options.payload()]);
+            byte[] payload = new byte[options.payload()];
+            java.nio.ByteBuffer payloadView = java.nio.ByteBuffer.wrap(payload);
             for (int i = 0; i < options.payload(); i++) {
-                payload.putByte(i, (byte) i);
+                payload[i] = (byte) i;
             }
             int window = options.window();
             long start = System.nanoTime();
@@ -409,9 +409,9 @@ public final class ClusterBenchmark {
                 }
                 long id = submitted + 1;
                 if (options.payload() >= Long.BYTES) {
-                    payload.putLong(0, id);
+                    payloadView.putLong(0, id);
                 } else {
-                    payload.putByte(0, (byte) id);
+                    payload[0] = (byte) id;
                 }
                 shared.submitNanos[(int) (id & shared.mask)] = System.nanoTime();
                 if (leader.tryPropose(payload, 0, options.payload(), id).accepted()) {

@@ -1,8 +1,8 @@
 package io.ringraft.examples.bench;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.StateMachine;
-import org.agrona.DirectBuffer;
 
 /**
  * The benchmark's state machine: counts the commands it applied and folds each one's index, length
@@ -23,8 +23,8 @@ final class HashingStateMachine implements StateMachine {
         long first = entries.firstIndex();
         int n = entries.count();
         for (int i = 0; i < n; i++) {
-            DirectBuffer payload = entries.payloadAt(i);
-            int length = payload.capacity();
+            Bytes payload = entries.payloadAt(i);
+            int length = payload.length();
             long e = mix(first + i) ^ length;
             int j = 0;
             for (; j + 8 <= length; j += 8) {

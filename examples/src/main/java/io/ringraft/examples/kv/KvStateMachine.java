@@ -1,5 +1,6 @@
 package io.ringraft.examples.kv;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.StateMachine;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.agrona.DirectBuffer;
 
 /**
  * The replicated key-value map: keys and values are arbitrary bytes. {@link #apply} executes
@@ -54,15 +54,14 @@ public final class KvStateMachine implements StateMachine {
     @Override
     public void apply(LogEntries entries, ApplyResults results) {
         for (int i = 0; i < entries.count(); i++) {
-            DirectBuffer payload = entries.payloadAt(i);
-            results.set(i, execute(payload, 0, payload.capacity()));
+            results.set(i, execute(entries.payloadAt(i)));
         }
     }
 
     @Override
-    public Object query(DirectBuffer query, int offset, int length) {
+    public Object query(Bytes query) {
         try {
-            MessageReader in = new MessageReader(query, offset, length);
+            MessageReader in = new MessageReader(query);
             byte op = in.readByte();
             switch (op) {
                 case KvCodec.GET -> {
@@ -120,9 +119,9 @@ public final class KvStateMachine implements StateMachine {
     }
 
     /** Executes one command; malformed input changes nothing. */
-    private Object execute(DirectBuffer payload, int offset, int length) {
+    private Object execute(Bytes payload) {
         try {
-            MessageReader in = new MessageReader(payload, offset, length);
+            MessageReader in = new MessageReader(payload);
             byte op = in.readByte();
             return switch (op) {
                 case KvCodec.SET -> set(in);

@@ -1,22 +1,22 @@
 package io.ringraft.examples.kv;
 
-import java.nio.ByteOrder;
-import org.agrona.DirectBuffer;
+import io.ringraft.api.Bytes;
 
 /**
- * Reads a {@link KvCodec} message from a buffer, checking every length against the message's end:
- * a malformed message throws {@link IllegalArgumentException} and never reads out of bounds.
+ * Reads a {@link KvCodec} message from a payload or query view (big-endian, as {@link Bytes} reads),
+ * checking every length against the message's end: a malformed message throws
+ * {@link IllegalArgumentException} and never reads out of bounds.
  */
 final class MessageReader {
 
-    private final DirectBuffer buffer;
+    private final Bytes buffer;
     private final int end;
     private int position;
 
-    MessageReader(DirectBuffer buffer, int offset, int length) {
+    MessageReader(Bytes buffer) {
         this.buffer = buffer;
-        this.position = offset;
-        this.end = offset + length;
+        this.position = 0;
+        this.end = buffer.length();
     }
 
     byte readByte() {
@@ -34,7 +34,7 @@ final class MessageReader {
 
     long readLong() {
         need(8);
-        long value = buffer.getLong(position, ByteOrder.BIG_ENDIAN);
+        long value = buffer.getLong(position);
         position += 8;
         return value;
     }
@@ -46,7 +46,7 @@ final class MessageReader {
         }
         need(length);
         byte[] bytes = new byte[length];
-        buffer.getBytes(position, bytes);
+        buffer.getBytes(position, bytes, 0, length);
         position += length;
         return bytes;
     }
@@ -60,7 +60,7 @@ final class MessageReader {
 
     private int readInt() {
         need(4);
-        int value = buffer.getInt(position, ByteOrder.BIG_ENDIAN);
+        int value = buffer.getInt(position);
         position += 4;
         return value;
     }

@@ -288,7 +288,6 @@ class KvNodeProcessesTest {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", // the test-jar's simplelogger.properties says warn
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"),
                 KvMain.class.getName(), "node",
                 "--id", Long.toString(id),

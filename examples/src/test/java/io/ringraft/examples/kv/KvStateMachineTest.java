@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.message.HeapLogEntries;
 import io.ringraft.spi.StateMachine;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 class KvStateMachineTest {
@@ -128,8 +128,8 @@ class KvStateMachineTest {
         assertThat(batched).hasSize(commands.size());
         for (int i = 0; i < 20; i++) {
             byte[] key = b("k" + i);
-            Object a = one.query(new UnsafeBuffer(KvCodec.get(key)), 0, KvCodec.get(key).length);
-            Object c = other.query(new UnsafeBuffer(KvCodec.get(key)), 0, KvCodec.get(key).length);
+            Object a = one.query(Bytes.wrap(KvCodec.get(key)));
+            Object c = other.query(Bytes.wrap(KvCodec.get(key)));
             assertThat(a == null ? null : s(a)).isEqualTo(c == null ? null : s(c));
         }
         for (int i = 0; i < commands.size(); i++) {
@@ -318,7 +318,7 @@ class KvStateMachineTest {
     }
 
     private static Object query(KvStateMachine machine, byte[] query) {
-        return machine.query(new UnsafeBuffer(query), 0, query.length);
+        return machine.query(Bytes.wrap(query));
     }
 
     private Object apply(byte[] command) {
@@ -336,8 +336,8 @@ class KvStateMachineTest {
 
     private Object query(byte[] query) {
         byte[] padded = new byte[query.length + 6];
-        System.arraycopy(query, 0, padded, 3, query.length); // a query at an offset in a larger buffer
-        return kv.query(new UnsafeBuffer(padded), 3, query.length);
+        System.arraycopy(query, 0, padded, 3, query.length); // a query at an offset in a larger array
+        return kv.query(Bytes.wrap(padded, 3, query.length));
     }
 
     private static byte[] b(String s) {

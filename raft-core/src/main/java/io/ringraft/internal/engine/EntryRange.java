@@ -1,8 +1,8 @@
 package io.ringraft.internal.engine;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.spi.LogEntries;
-import org.agrona.DirectBuffer;
 
 /**
  * The entries of a leader's AppendEntries as the engine names them: {@code count} entries from
@@ -29,7 +29,7 @@ public record EntryRange(long firstIndex, int count) implements LogEntries {
     }
 
     @Override
-    public DirectBuffer payloadAt(int offset) {
+    public Bytes payloadAt(int offset) {
         throw unread();
     }
 

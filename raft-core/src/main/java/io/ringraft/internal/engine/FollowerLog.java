@@ -173,9 +173,7 @@ final class FollowerLog {
 
     /** The configuration a CONFIG entry holds, or null if its payload is malformed. */
     private static ClusterConfig configAt(LogEntries entries, int offset) {
-        var payload = entries.payloadAt(offset);
-        byte[] bytes = new byte[payload.capacity()];
-        payload.getBytes(0, bytes);
+        byte[] bytes = entries.payloadAt(offset).toByteArray();
         try {
             return ClusterConfig.decode(bytes);
         } catch (IllegalArgumentException e) {

@@ -8,9 +8,8 @@ import io.ringraft.api.RaftException;
 import io.ringraft.api.RejectedException;
 import io.ringraft.internal.runtime.requests.ProposalOutcomes;
 import io.ringraft.spi.RaftMetrics;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The one internal handle {@code io.ringraft.api.RaftNode} talks to: turns each application request
@@ -32,10 +31,20 @@ public final class NodeHandle {
 
     /** A command for the leader's log; the future completes with its result once applied here. */
     public CompletableFuture<Object> propose(byte[] command) {
+        return propose(command, null, command.length);
+    }
+
+    /** {@link #propose(byte[])} for the bytes {@code command} has remaining (its position does not move). */
+    public CompletableFuture<Object> propose(ByteBuffer command) {
+        return propose(null, command, command.remaining());
+    }
+
+    /** A command given as an array or (when {@code buffer} is not null) a buffer, of {@code length} bytes. */
+    private CompletableFuture<Object> propose(byte[] array, ByteBuffer buffer, int length) {
         CompletableFuture<Object> future = new CompletableFuture<>();
-        if (command.length > runtime.config().maxEntryBytes()) {
+        if (length > runtime.config().maxEntryBytes()) {
             runtime.rejected(RaftMetrics.Rejection.TOO_LARGE);
-            future.completeExceptionally(tooLarge(command.length));
+            future.completeExceptionally(tooLarge(length));
             return future;
         }
         if (runtime.isStopped()) {
@@ -50,15 +59,16 @@ public final class NodeHandle {
                     + runtime.config().maxPendingFutures() + ")"));
             return future;
         }
-        Admission admission = runtime.tryPropose(ProposalOutcomes.FUTURE, id, new UnsafeBuffer(command), 0,
-                command.length);
+        Admission admission = buffer == null
+                ? runtime.tryPropose(ProposalOutcomes.FUTURE, id, array, 0, length)
+                : runtime.tryPropose(ProposalOutcomes.FUTURE, id, buffer);
         if (!admission.accepted()) {
             CompletableFuture<Object> mine = runtime.takeFuture(id);
             if (mine != null) {
                 mine.completeExceptionally(switch (admission) {
                     case NOT_LEADER -> new NotLeaderException(runtime.selfId(), runtime.leaderHint());
                     case STOPPED -> stopped();
-                    case TOO_LARGE -> tooLarge(command.length);
+                    case TOO_LARGE -> tooLarge(length);
                     default -> refusal("proposal queue full (proposalQueueBytes "
                             + runtime.config().proposalQueueBytes() + ")");
                 });
@@ -68,8 +78,13 @@ public final class NodeHandle {
     }
 
     /** The allocation-free proposal; its outcome goes to the node's {@code ProposalListener} if accepted. */
-    public Admission tryPropose(DirectBuffer buffer, int offset, int length, long correlationId) {
-        return runtime.tryPropose(ProposalOutcomes.LISTENER, correlationId, buffer, offset, length);
+    public Admission tryPropose(byte[] command, int offset, int length, long correlationId) {
+        return runtime.tryPropose(ProposalOutcomes.LISTENER, correlationId, command, offset, length);
+    }
+
+    /** {@link #tryPropose(byte[], int, int, long)} for the bytes {@code command} has remaining. */
+    public Admission tryPropose(ByteBuffer command, long correlationId) {
+        return runtime.tryPropose(ProposalOutcomes.LISTENER, correlationId, command);
     }
 
     /** A command proposed through the leader from this node, which need not lead. */
@@ -84,7 +99,7 @@ public final class NodeHandle {
         return future;
     }
 
-    /** A linearizable read of {@code query}. */
+    /** A linearizable read of {@code query} (kept, not copied, until the read is served). */
     public CompletableFuture<Object> read(byte[] query) {
         CompletableFuture<Object> future = new CompletableFuture<>();
         if (!runtime.tryRead(query, future)) {

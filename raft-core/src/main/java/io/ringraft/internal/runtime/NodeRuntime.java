@@ -10,6 +10,7 @@ import io.ringraft.internal.engine.LogTerms;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.internal.engine.RecoveredState;
 import io.ringraft.internal.engine.progress.IoId;
+import io.ringraft.internal.runtime.requests.ProposalQueue;
 import io.ringraft.internal.runtime.requests.Forwards;
 import io.ringraft.internal.runtime.requests.MembershipRequest;
 import io.ringraft.internal.runtime.requests.PendingFutures;
@@ -50,13 +51,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
+import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,7 +114,7 @@ public final class NodeRuntime implements AutoCloseable {
     /** The signal of each peer slot's sender. */
     private final Signal[] senderSignals;
     /** Inbound messages from the transport to the core. */
-    private final MpscArrayQueue<RaftMessage> inbound;
+    private final MpscAtomicArrayQueue<RaftMessage> inbound;
     private final AtomicLong droppedInbound;
     private final RequestQueues requests;
     private final PendingFutures futures;
@@ -244,15 +241,14 @@ public final class NodeRuntime implements AutoCloseable {
         EntryRing ring = new EntryRing(config.ringCapacityEntries(), config.ringCapacityBytes());
         ring.resetTo(state.last().index() + 1);
         this.futures = new PendingFutures(config.maxPendingFutures());
-        int proposalBytes = config.proposalQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH;
         // Forwarded request ids start at this incarnation's clock reading: a restarted node's ids differ from
         // its earlier ones (in practice; the leader's duplicate filter only needs them distinct).
         this.requests = new RequestQueues(
-                new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(proposalBytes))),
+                new ProposalQueue(config.proposalQueueBytes()),
                 new PendingReads(config.maxPendingReads()),
                 new Forwards(config.maxPendingFutures(), Math.max(1, nanoClock.getAsLong())),
                 new AtomicReference<>(), new AtomicReference<>(), new AtomicReference<>());
-        this.inbound = new MpscArrayQueue<>(config.inboundQueueCapacity());
+        this.inbound = new MpscAtomicArrayQueue<>(config.inboundQueueCapacity());
         AtomicLong droppedInbound = new AtomicLong();
         AtomicLong droppedOutbound = new AtomicLong();
         this.droppedInbound = droppedInbound;
@@ -260,7 +256,7 @@ public final class NodeRuntime implements AutoCloseable {
         AtomicReference<SnapshotInfo> latestSnapshot = new AtomicReference<>(snapshot);
         AtomicReference<SnapshotInfo> installedSnapshot = new AtomicReference<>();
         AtomicReference<SnapshotJob> snapshotJob = new AtomicReference<>();
-        SpscArrayQueue<InstallSnapshotRequest> snapshotChunks = new SpscArrayQueue<>(SnapshotInstaller.CHUNK_QUEUE);
+        SpscAtomicArrayQueue<InstallSnapshotRequest> snapshotChunks = new SpscAtomicArrayQueue<>(SnapshotInstaller.CHUNK_QUEUE);
         TransportLink transport = new TransportLink();
         this.transport = transport;
 
@@ -430,12 +426,28 @@ public final class NodeRuntime implements AutoCloseable {
      *         {@link Admission#TOO_LARGE} (larger than {@code maxEntryBytes}), {@link Admission#STOPPED},
      *         {@link Admission#NOT_LEADER} (the core publishes no term it leads), {@link Admission#QUEUE_FULL}
      *         (no room within the wait; stopping or losing leadership while waiting says so instead)
+     * @throws IndexOutOfBoundsException if the range is outside {@code payload}
      */
-    public Admission tryPropose(byte origin, long correlationId, DirectBuffer payload, int offset, int length) {
+    public Admission tryPropose(byte origin, long correlationId, byte[] payload, int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, payload.length);
+        return queueProposal(origin, correlationId, payload, offset, length, null);
+    }
+
+    /**
+     * Queues the bytes {@code payload} has remaining as a proposal, as
+     * {@link #tryPropose(byte, long, byte[], int, int)} does; the buffer's position does not move.
+     */
+    public Admission tryPropose(byte origin, long correlationId, java.nio.ByteBuffer payload) {
+        return queueProposal(origin, correlationId, null, 0, payload.remaining(), payload);
+    }
+
+    /** Queues a payload given either as an array range or (when {@code buffer} is not null) a buffer. */
+    private Admission queueProposal(byte origin, long correlationId, byte[] array, int offset, int length,
+                                    java.nio.ByteBuffer buffer) {
         if (length > config.maxEntryBytes()) {
             return refused(Admission.TOO_LARGE);
         }
-        ManyToOneRingBuffer proposals = requests.proposals();
+        ProposalQueue proposals = requests.proposals();
         long deadline = 0;
         while (true) {
             if (stop.stopped()) {
@@ -444,12 +456,10 @@ public final class NodeRuntime implements AutoCloseable {
             if (leaderTerm.get() < 0) {
                 return refused(Admission.NOT_LEADER);
             }
-            int claim = proposals.tryClaim(origin, length + Long.BYTES);
-            if (claim > 0) {
-                var buffer = proposals.buffer();
-                buffer.putLong(claim, correlationId);
-                buffer.putBytes(claim + Long.BYTES, payload, offset, length);
-                proposals.commit(claim);
+            boolean queued = buffer == null
+                    ? proposals.offer(origin, correlationId, array, offset, length)
+                    : proposals.offer(origin, correlationId, buffer);
+            if (queued) {
                 coreSignal.wake();
                 checkLateSubmission();
                 return Admission.ACCEPTED;

@@ -8,6 +8,7 @@ import io.ringraft.api.StateMachineFailedException;
 import io.ringraft.api.StorageFailedException;
 import io.ringraft.internal.runtime.requests.MembershipRequest;
 import io.ringraft.internal.runtime.requests.ProposalOutcomes;
+import io.ringraft.internal.runtime.requests.ProposalQueue;
 import io.ringraft.internal.runtime.requests.RequestQueues;
 import io.ringraft.internal.runtime.requests.TransferRequest;
 import io.ringraft.internal.runtime.ring.EntryHeader;
@@ -16,7 +17,6 @@ import io.ringraft.internal.runtime.tasks.CoreState;
 import io.ringraft.internal.runtime.tasks.SnapshotJob;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.agrona.concurrent.MessageHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +75,7 @@ public final class NodeShutdown {
     private final Object lock = new Object();
     private final EntryHeader header = new EntryHeader();
     private RaftException refusal;
-    private final MessageHandler refuseHandler = this::refuse;
+    private final ProposalQueue.Handler refuseHandler = this::refuse;
     private volatile boolean ran;
 
     /**
@@ -162,7 +162,7 @@ public final class NodeShutdown {
         RaftException notTaken = new NodeStoppedException("node " + selfId + " stopped before the request "
                 + "was carried out" + (failure == null ? "" : " (" + failure + ")"));
         refusal = notTaken;
-        while (requests.proposals().read(refuseHandler) > 0) {
+        while (requests.proposals().drain(refuseHandler, Integer.MAX_VALUE) > 0) {
             // drain: these never entered the log
         }
         // Futures left now belong to proposals that were never queued (or are being queued: the
@@ -190,8 +190,9 @@ public final class NodeShutdown {
         }
     }
 
-    private void refuse(int origin, org.agrona.MutableDirectBuffer buffer, int offset, int length) {
-        outcomes.failed((byte) origin, buffer.getLong(offset), refusal);
+    private boolean refuse(byte origin, long correlationId, byte[] buffer, int offset, int length) {
+        outcomes.failed(origin, correlationId, refusal);
+        return true;
     }
 
     /**

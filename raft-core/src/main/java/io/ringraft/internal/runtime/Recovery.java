@@ -109,9 +109,7 @@ final class Recovery {
             }
             for (int i = 0; i < batch.count(); i++) {
                 if (batch.kindAt(i) == EntryKind.CONFIG) {
-                    var payload = batch.payloadAt(i);
-                    byte[] bytes = new byte[payload.capacity()];
-                    payload.getBytes(0, bytes);
+                    byte[] bytes = batch.payloadAt(i).toByteArray();
                     try {
                         configs.add(new ConfigEntry(batch.firstIndex() + i,
                                 ClusterConfig.decode(bytes)));

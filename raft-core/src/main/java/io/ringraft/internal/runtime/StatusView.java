@@ -2,12 +2,12 @@ package io.ringraft.internal.runtime;
 
 import io.ringraft.api.FollowerStatus;
 import io.ringraft.api.Role;
+import io.ringraft.internal.runtime.requests.ProposalQueue;
 import io.ringraft.internal.runtime.tasks.Peers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftStatus;
@@ -44,14 +44,14 @@ final class StatusView implements Supplier<RaftStatus> {
     private final StopState stop;
     private final Peers peers;
     private final AtomicLongArray followerMatch;
-    private final ManyToOneRingBuffer proposals;
-    private final MpscArrayQueue<?> inbound;
+    private final ProposalQueue proposals;
+    private final MpscAtomicArrayQueue<?> inbound;
 
     StatusView(long groupId, long selfId, AtomicReference<CoreState> coreState, AtomicReference<IoId> accepted,
                ProgressView submitted, ProgressView flushed, ProgressView durable, ProgressView committed,
                ProgressView applied, ProgressView purged, AtomicLong droppedInbound, AtomicLong droppedOutbound,
                AtomicReference<SnapshotInfo> latestSnapshot, StopState stop, Peers peers,
-               AtomicLongArray followerMatch, ManyToOneRingBuffer proposals, MpscArrayQueue<?> inbound) {
+               AtomicLongArray followerMatch, ProposalQueue proposals, MpscAtomicArrayQueue<?> inbound) {
         this.peers = peers;
         this.followerMatch = followerMatch;
         this.proposals = proposals;

@@ -1,5 +1,6 @@
 package io.ringraft.internal.engine;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.internal.engine.membership.ClusterConfig;
 import io.ringraft.internal.engine.membership.ConfigEntry;
 import io.ringraft.api.EntryKind;
@@ -16,8 +17,6 @@ import io.ringraft.message.VoteResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Package-private helpers for single-engine tests: a recorder of the engine's {@link Effect effects}
@@ -127,8 +126,8 @@ final class EngineTestSupport {
         }
 
         @Override
-        public DirectBuffer payloadAt(int offset) {
-            return new UnsafeBuffer(new byte[0]);
+        public Bytes payloadAt(int offset) {
+            return Bytes.empty();
         }
     }
 

@@ -2,6 +2,7 @@ package io.ringraft.internal.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftNode;
 import io.ringraft.api.RaftStatus;
@@ -9,6 +10,7 @@ import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.LocalNetwork;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.StateMachine;
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,7 @@ class ApplyViewStabilityTest {
     private static final int MIN_LENGTH = 16;
     private static final int MAX_LENGTH = 1000;
 
-    static long checksum(DirectBuffer buffer, int length) {
+    static long checksum(Bytes buffer, int length) {
         long h = 0xCBF29CE484222325L;
         for (int i = 0; i < length; i++) {
             h = (h ^ buffer.getByte(i)) * 0x100000001B3L;
@@ -78,19 +79,19 @@ class ApplyViewStabilityTest {
         public void apply(LogEntries entries, ApplyResults results) {
             long h = hash;
             for (int i = 0; i < entries.count(); i++) {
-                DirectBuffer payload = entries.payloadAt(i);
+                Bytes payload = entries.payloadAt(i);
                 check(entries.firstIndex() + i, payload, "when applied");
                 if (i == 0) {
-                    payload.getBytes(0, first, 0, payload.capacity());
+                    payload.getBytes(0, first, 0, payload.length());
                 }
-                h = h * 31 + payload.getLong(payload.capacity() - Long.BYTES);
+                h = h * 31 + payload.getLong(payload.length() - Long.BYTES, ByteOrder.LITTLE_ENDIAN);
                 linger();
             }
             for (int i = 0; i < entries.count(); i++) {
                 check(entries.firstIndex() + i, entries.payloadAt(i), "at the end of the call");
             }
-            DirectBuffer payload = entries.payloadAt(0);
-            for (int i = 0; i < payload.capacity(); i++) {
+            Bytes payload = entries.payloadAt(0);
+            for (int i = 0; i < payload.length(); i++) {
                 if (payload.getByte(i) != first[i]) {
                     error("entry " + entries.firstIndex() + " changed during the call");
                     break;
@@ -100,9 +101,10 @@ class ApplyViewStabilityTest {
             applied += entries.count();
         }
 
-        private void check(long index, DirectBuffer payload, String when) {
-            int length = payload.capacity();
-            if (length < MIN_LENGTH || payload.getLong(length - Long.BYTES) != checksum(payload, length - Long.BYTES)) {
+        private void check(long index, Bytes payload, String when) {
+            int length = payload.length();
+            if (length < MIN_LENGTH || payload.getLong(length - Long.BYTES, ByteOrder.LITTLE_ENDIAN)
+                    != checksum(payload, length - Long.BYTES)) {
                 error("entry " + index + " is torn or foreign " + when + " (" + length + " bytes)");
             }
         }

@@ -13,7 +13,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,7 +48,7 @@ class CloseReportsEveryProposalTest {
         try {
             node.start();
             await("leadership", () -> node.status().isLeader());
-            UnsafeBuffer command = new UnsafeBuffer(new byte[8]);
+            byte[] command = new byte[8];
             for (long id = 1; id <= PROPOSALS; id++) {
                 assertThat(node.tryPropose((byte) 1, id, command, 0, 8)).as("proposal %d queued", id)
                         .isEqualTo(io.ringraft.api.Admission.ACCEPTED);

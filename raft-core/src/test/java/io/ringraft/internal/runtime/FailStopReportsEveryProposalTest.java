@@ -13,7 +13,6 @@ import io.ringraft.spi.StateMachine;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +34,7 @@ class FailStopReportsEveryProposalTest {
         ProposalReports reports = new ProposalReports();
         RaftNode[] holder = new RaftNode[1];
         boolean[] failed = {false};
-        UnsafeBuffer command = new UnsafeBuffer(new byte[8]);
+        byte[] command = new byte[8];
         StateMachine stateMachine = (entries, results) -> {
             if (!failed[0]) {
                 failed[0] = true;

@@ -95,7 +95,7 @@ final class HeldStreamingStateMachine implements StreamingStateMachine {
     }
 
     @Override
-    public Object query(org.agrona.DirectBuffer query, int offset, int length) {
+    public Object query(io.ringraft.api.Bytes query) {
         return sum;
     }
 

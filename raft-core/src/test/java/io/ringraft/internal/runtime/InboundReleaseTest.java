@@ -2,6 +2,7 @@ package io.ringraft.internal.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftConfig;
@@ -17,7 +18,6 @@ import io.ringraft.spi.RaftTransportFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,7 +66,7 @@ class InboundReleaseTest {
         }
 
         @Override
-        public DirectBuffer payloadAt(int offset) {
+        public Bytes payloadAt(int offset) {
             check();
             return entries.payloadAt(offset);
         }

@@ -30,9 +30,7 @@ class LocalClusterTest {
         @Override
         public void apply(LogEntries entries, ApplyResults results) {
             for (int i = 0; i < entries.count(); i++) {
-                var payload = entries.payloadAt(i);
-                byte[] bytes = new byte[payload.capacity()];
-                payload.getBytes(0, bytes);
+                byte[] bytes = entries.payloadAt(i).toByteArray();
                 applied.add(new String(bytes, StandardCharsets.UTF_8));
                 results.set(i, entries.firstIndex() + i);
             }
@@ -40,7 +38,7 @@ class LocalClusterTest {
 
         /** Answers how many commands were applied. */
         @Override
-        public Object query(org.agrona.DirectBuffer query, int offset, int length) {
+        public Object query(io.ringraft.api.Bytes query) {
             return applied.size();
         }
     }

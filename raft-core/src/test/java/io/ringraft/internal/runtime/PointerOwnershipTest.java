@@ -21,7 +21,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -93,7 +92,7 @@ class PointerOwnershipTest {
         for (int i = 0; i < 600; i++) {
             CompletableFuture<Object> future = new CompletableFuture<>();
             long id = leader.registerFuture(future);
-            while (id == 0 || !leader.tryPropose(ProposalOutcomes.FUTURE, id, new UnsafeBuffer(command), 0,
+            while (id == 0 || !leader.tryPropose(ProposalOutcomes.FUTURE, id, command, 0,
                     command.length).accepted()) {
                 if (id != 0) {
                     leader.takeFuture(id);

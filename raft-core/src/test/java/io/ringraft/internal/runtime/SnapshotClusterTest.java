@@ -2,6 +2,7 @@ package io.ringraft.internal.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftException;
@@ -30,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -60,16 +60,14 @@ class SnapshotClusterTest {
                 firstApplied = entries.firstIndex();
             }
             for (int i = 0; i < entries.count(); i++) {
-                DirectBuffer payload = entries.payloadAt(i);
-                byte[] bytes = new byte[payload.capacity()];
-                payload.getBytes(0, bytes);
+                byte[] bytes = entries.payloadAt(i).toByteArray();
                 applied.add(new String(bytes, StandardCharsets.UTF_8));
                 results.set(i, entries.firstIndex() + i);
             }
         }
 
         @Override
-        public Object query(DirectBuffer query, int offset, int length) {
+        public Object query(Bytes query) {
             return List.copyOf(applied);
         }
 

@@ -31,7 +31,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,8 +73,8 @@ class StateMachineErrorsTest {
         }
 
         @Override
-        public Object query(org.agrona.DirectBuffer query, int offset, int length) {
-            if (length > 0) {
+        public Object query(io.ringraft.api.Bytes query) {
+            if (query.length() > 0) {
                 throw new IllegalArgumentException("bad query");
             }
             return applied.size();
@@ -118,8 +117,8 @@ class StateMachineErrorsTest {
         assertThat((Long) after.get(20, TimeUnit.SECONDS)).isEqualTo(beforeIndex + 2);
 
         // The allocation-free form: the listener is told, once.
-        UnsafeBuffer command = new UnsafeBuffer(bytes("reject:8"));
-        assertThat(leader.tryPropose(command, 0, command.capacity(), 42)).isEqualTo(Admission.ACCEPTED);
+        byte[] command = bytes("reject:8");
+        assertThat(leader.tryPropose(command, 0, command.length, 42)).isEqualTo(Admission.ACCEPTED);
         await("the listener hears of the rejection", () -> !reports.of(42).isEmpty());
         assertThat(reports.of(42)).hasSize(1);
         assertThat(reports.of(42).get(0).failure()).isInstanceOf(RejectedByStateMachineException.class)
@@ -407,8 +406,7 @@ class StateMachineErrorsTest {
 
     private static String text(LogEntries entries, int i) {
         var payload = entries.payloadAt(i);
-        byte[] bytes = new byte[payload.capacity()];
-        payload.getBytes(0, bytes);
+        byte[] bytes = payload.toByteArray();
         return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,7 +46,7 @@ class StreamingBackPressureTest {
             long refusedFutures = 0;
             long refusedListener = 0;
             long acceptedListener = 0;
-            UnsafeBuffer command = new UnsafeBuffer(new byte[] {1});
+            byte[] command = new byte[] {1};
             for (int i = 0; i < 200_000 && (refusedFutures < 1_000 || refusedListener < 1_000); i++) {
                 CompletableFuture<Object> future = node.propose(new byte[] {1});
                 if (future.isCompletedExceptionally()) {

@@ -12,7 +12,6 @@ import io.ringraft.local.LocalNetwork;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,13 +63,9 @@ class StreamingResultsTest {
             // would have completed before the first.
             assertThat(second).isNotDone();
             assertThat(third).isNotDone();
-            // The applier completes a proposal, then publishes `applied` (as the synchronous applier does):
-            // wait for the pointer, then check it stopped at the reported progress.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (node.status().appliedIndex() < firstIndex) {
-                assertThat(System.nanoTime() - deadline).as("applied reaches the reported progress").isNegative();
-                Thread.sleep(1); // polling a condition with a deadline, not waiting for time to pass
-            }
+            // The applier publishes applied right after completing the proposals up to it: wait for that.
+            CloseReportsEveryProposalTest.await("applied reaches the reported entry",
+                    () -> node.status().appliedIndex() >= firstIndex);
             assertThat(node.status().appliedIndex()).isEqualTo(firstIndex);
             assertThat(second).isNotDone();
 
@@ -109,7 +104,7 @@ class StreamingResultsTest {
         try {
             awaitLeader(node);
             future = node.propose(new byte[] {1});
-            UnsafeBuffer command = new UnsafeBuffer(new byte[] {2});
+            byte[] command = new byte[] {2};
             for (long correlation = 1; correlation <= 3; correlation++) {
                 assertThat(node.tryPropose(command, 0, 1, correlation)).isEqualTo(Admission.ACCEPTED);
             }

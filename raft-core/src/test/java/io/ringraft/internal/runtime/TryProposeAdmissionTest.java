@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +29,7 @@ class TryProposeAdmissionTest {
     @Test
     void eachRefusalSaysWhyAndOnlyAcceptedProposalsAreReported() throws Exception {
         ProposalReports reports = new ProposalReports();
-        UnsafeBuffer command = new UnsafeBuffer(new byte[MAX_ENTRY + 1]);
+        byte[] command = new byte[MAX_ENTRY + 1];
         RaftNode node = RaftNode.builder().nodeId(1).voters(1).config(CONFIG)
                 .stateMachine((entries, results) -> { }).proposalListener(reports)
                 .logStorage(new InMemoryLogStorage()).transport(new LocalNetwork()).externalScheduling().build();

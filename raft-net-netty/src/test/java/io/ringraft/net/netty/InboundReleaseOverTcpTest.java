@@ -23,7 +23,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -178,9 +177,7 @@ class InboundReleaseOverTcpTest {
             long index = prevIndex + 1 + i;
             assertThat(entries.termAt(i)).isEqualTo(3);
             assertThat(entries.kindAt(i)).isEqualTo(index % 5 == 0 ? EntryKind.NOOP : EntryKind.COMMAND);
-            DirectBuffer payload = entries.payloadAt(i);
-            byte[] bytes = new byte[payload.capacity()];
-            payload.getBytes(0, bytes);
+            byte[] bytes = entries.payloadAt(i).toByteArray();
             assertThat(bytes).as("payload of entry %d", index).isEqualTo(payload(index));
         }
     }

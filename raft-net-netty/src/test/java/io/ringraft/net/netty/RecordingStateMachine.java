@@ -14,9 +14,7 @@ final class RecordingStateMachine implements StateMachine {
     @Override
     public void apply(LogEntries entries, ApplyResults results) {
         for (int i = 0; i < entries.count(); i++) {
-            var payload = entries.payloadAt(i);
-            byte[] bytes = new byte[payload.capacity()];
-            payload.getBytes(0, bytes);
+            byte[] bytes = entries.payloadAt(i).toByteArray();
             applied.add(new String(bytes, StandardCharsets.UTF_8));
             results.set(i, entries.firstIndex() + i);
         }

@@ -1,5 +1,6 @@
 package io.ringraft.storage.wal;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.storage.internal.FileIo;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
-import org.agrona.DirectBuffer;
 
 /**
  * The one append stream. Every group's log writer thread writes through here: its records are
@@ -119,8 +119,8 @@ final class WalWriter {
             failStop.check();
             long first = entries.firstIndex();
             for (int i = 0; i < entries.count(); i++) {
-                DirectBuffer payload = entries.payloadAt(i);
-                makeRoom(group, payload.capacity());
+                Bytes payload = entries.payloadAt(i);
+                makeRoom(group, payload.length());
                 stage(group.groupId, entries.kindAt(i).code(), first + i, entries.termAt(i), payload, null);
             }
             writeStaged(group);
@@ -199,7 +199,7 @@ final class WalWriter {
         }
     }
 
-    private void stage(long groupId, byte kind, long index, long term, DirectBuffer payload, byte[] bytes) {
+    private void stage(long groupId, byte kind, long index, long term, Bytes payload, byte[] bytes) {
         if (stagedCount == stagedKinds.length) {
             int grown = stagedCount * 2;
             stagedKinds = Arrays.copyOf(stagedKinds, grown);
@@ -210,8 +210,9 @@ final class WalWriter {
         int at = stagedBytes;
         int length = 0;
         if (payload != null) {
-            length = payload.capacity();
-            payload.getBytes(0, staging, at + WalRecord.HEADER_BYTES, length);
+            length = payload.length();
+            staging.position(at + WalRecord.HEADER_BYTES);
+            payload.getBytes(0, staging, length);
         } else if (bytes != null) {
             length = bytes.length;
             staging.put(at + WalRecord.HEADER_BYTES, bytes);

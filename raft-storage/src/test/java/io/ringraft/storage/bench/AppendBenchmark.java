@@ -1,5 +1,6 @@
 package io.ringraft.storage.bench;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.Vote;
 import io.ringraft.spi.LogEntries;
@@ -13,8 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.stream.Stream;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Append throughput of {@link SegmentedLogStorage} against a plain {@link FileChannel} loop on the
@@ -159,12 +158,12 @@ public final class AppendBenchmark {
     /** {@code batch} entries of term 1 sharing one payload buffer: allocates nothing per append. */
     private static final class BatchView implements LogEntries {
         private final int count;
-        private final UnsafeBuffer payload;
+        private final Bytes payload;
         long firstIndex;
 
         BatchView(int size, int count) {
             this.count = count;
-            this.payload = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+            this.payload = Bytes.wrap(ByteBuffer.allocateDirect(size));
         }
 
         @Override
@@ -188,7 +187,7 @@ public final class AppendBenchmark {
         }
 
         @Override
-        public DirectBuffer payloadAt(int offset) {
+        public Bytes payloadAt(int offset) {
             return payload;
         }
     }

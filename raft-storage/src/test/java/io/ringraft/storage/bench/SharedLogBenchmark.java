@@ -1,5 +1,6 @@
 package io.ringraft.storage.bench;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.Vote;
 import io.ringraft.spi.LogEntries;
@@ -22,8 +23,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The shared WAL ({@link SharedLog}) with G groups appending 100 B entries concurrently, each group on
@@ -279,7 +278,7 @@ public final class SharedLogBenchmark {
 
     /** One entry of term 1 whose payload buffer is reused: allocates nothing per append. */
     private static final class BatchView implements LogEntries {
-        private final UnsafeBuffer payload;
+        private final Bytes payload;
         long firstIndex;
 
         BatchView() {
@@ -287,7 +286,7 @@ public final class SharedLogBenchmark {
         }
 
         BatchView(int size) {
-            this.payload = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+            this.payload = Bytes.wrap(ByteBuffer.allocateDirect(size));
         }
 
         @Override
@@ -311,7 +310,7 @@ public final class SharedLogBenchmark {
         }
 
         @Override
-        public DirectBuffer payloadAt(int offset) {
+        public Bytes payloadAt(int offset) {
             return payload;
         }
     }

@@ -3,7 +3,6 @@ package io.ringraft.internal.runtime.ring;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.RaftConfig;
 import java.util.concurrent.TimeUnit;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -35,7 +34,7 @@ public class EntryBatchBenchmark {
     public void setup() {
         RaftConfig config = RaftConfig.defaults();
         ring = new EntryRing(config.ringCapacityEntries(), config.ringCapacityBytes());
-        UnsafeBuffer payload = new UnsafeBuffer(new byte[payloadBytes]);
+        byte[] payload = new byte[payloadBytes];
         for (long index = 1; index <= BATCH; index++) {
             ring.write(index, 1, EntryKind.COMMAND, (byte) 1, index, payload, 0, payloadBytes);
         }

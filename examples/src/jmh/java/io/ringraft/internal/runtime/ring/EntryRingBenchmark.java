@@ -3,7 +3,6 @@ package io.ringraft.internal.runtime.ring;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.RaftConfig;
 import java.util.concurrent.TimeUnit;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -32,19 +31,19 @@ public class EntryRingBenchmark {
 
     private EntryRing ring;
     private final EntryHeader header = new EntryHeader();
-    private UnsafeBuffer payload;
-    private UnsafeBuffer readBuffer;
+    private byte[] payload;
+    private byte[] readBuffer;
     private long next;
 
     @Setup
     public void setup() {
         RaftConfig config = RaftConfig.defaults();
         ring = new EntryRing(config.ringCapacityEntries(), config.ringCapacityBytes());
-        payload = new UnsafeBuffer(new byte[payloadBytes]);
+        payload = new byte[payloadBytes];
         for (int i = 0; i < payloadBytes; i++) {
-            payload.putByte(i, (byte) i);
+            payload[i] = (byte) i;
         }
-        readBuffer = new UnsafeBuffer(new byte[payloadBytes]);
+        readBuffer = new byte[payloadBytes];
         next = 1;
     }
 

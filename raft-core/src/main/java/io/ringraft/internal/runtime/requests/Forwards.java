@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 /**
  * Commands a follower proposes through its leader ({@code RaftNode.forward}): sent to the leader as a
@@ -52,7 +52,7 @@ public final class Forwards {
     private final AtomicInteger pending = new AtomicInteger();
     private long nextRequestId = 1;
     /** Any thread to the core. */
-    private final MpscArrayQueue<Forward> submitted;
+    private final MpscAtomicArrayQueue<Forward> submitted;
     /** Core only: sent, waiting for the leader's answer, by request id. */
     private final Long2ObjectHashMap<Forward> awaitingAnswer = new Long2ObjectHashMap<>();
     /** Core puts, applier and core remove: appended, waiting to be applied here, by log index. */
@@ -65,7 +65,7 @@ public final class Forwards {
     public Forwards(int capacity, long firstRequestId) {
         this.capacity = capacity;
         this.nextRequestId = firstRequestId;
-        this.submitted = new MpscArrayQueue<>(capacity);
+        this.submitted = new MpscAtomicArrayQueue<>(capacity);
     }
 
     // ------------------------------------------------------------------ any thread

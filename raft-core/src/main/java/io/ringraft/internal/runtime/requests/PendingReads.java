@@ -4,8 +4,8 @@ import io.ringraft.api.RaftException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
+import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 
 /**
  * Linearizable reads in flight on one node, bounded by {@code maxPendingReads}: a table of reads by
@@ -35,14 +35,14 @@ public final class PendingReads {
     private final AtomicReferenceArray<Read> byId;
     private final int mask;
     private final AtomicLong nextId = new AtomicLong(1);
-    public final MpscArrayQueue<Read> submitted;
-    public final SpscArrayQueue<Read> ready;
+    public final MpscAtomicArrayQueue<Read> submitted;
+    public final SpscAtomicArrayQueue<Read> ready;
 
     public PendingReads(int capacity) {
         this.byId = new AtomicReferenceArray<>(capacity);
         this.mask = capacity - 1;
-        this.submitted = new MpscArrayQueue<>(capacity);
-        this.ready = new SpscArrayQueue<>(capacity);
+        this.submitted = new MpscAtomicArrayQueue<>(capacity);
+        this.ready = new SpscAtomicArrayQueue<>(capacity);
     }
 
     /** Registers and queues a read; false if the node has too many reads in flight. */

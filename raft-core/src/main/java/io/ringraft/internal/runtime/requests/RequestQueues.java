@@ -4,7 +4,6 @@ import io.ringraft.api.LogId;
 import io.ringraft.internal.runtime.NodeShutdown;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
 /**
  * Where the application's requests wait for a node's tasks, one bounded queue or slot per kind:
@@ -16,7 +15,7 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
  *
  * <p>Immutable holder; each queue documents its own threading. Never blocks.
  */
-public record RequestQueues(ManyToOneRingBuffer proposals, PendingReads reads, Forwards forwards,
+public record RequestQueues(ProposalQueue proposals, PendingReads reads, Forwards forwards,
                      AtomicReference<TransferRequest> transfer, AtomicReference<MembershipRequest> membershipChange,
                      AtomicReference<CompletableFuture<LogId>> snapshotRequest) {
 }

@@ -1,10 +1,9 @@
 package io.ringraft.internal.runtime.ring;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
+import io.ringraft.internal.bytes.ArrayBytes;
 import io.ringraft.spi.LogEntries;
-import java.nio.ByteBuffer;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A reusable batch of consecutive entries copied out of storage (or the ring): the scratch space of
@@ -21,8 +20,8 @@ public final class EntryBatch implements OriginEntries {
     private final long[] correlations;
     private final int[] offsets;
     private final int[] lengths;
-    private final UnsafeBuffer bytes;
-    private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
+    private final byte[] bytes;
+    private final ArrayBytes payloadView = new ArrayBytes();
     private final EntryHeader header = new EntryHeader();
     private final Slice slice = new Slice();
 
@@ -37,7 +36,7 @@ public final class EntryBatch implements OriginEntries {
         this.correlations = new long[maxEntries];
         this.offsets = new int[maxEntries];
         this.lengths = new int[maxEntries];
-        this.bytes = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, maxBytes)));
+        this.bytes = new byte[Math.max(1, maxBytes)];
     }
 
     public int maxEntries() {
@@ -79,16 +78,16 @@ public final class EntryBatch implements OriginEntries {
      * @return false if the batch has no room for it
      */
     public boolean add(LogEntries source, int offset) {
-        DirectBuffer payload = source.payloadAt(offset);
-        int length = payload.capacity();
-        if (isFull() || usedBytes + length > bytes.capacity()) {
+        Bytes payload = source.payloadAt(offset);
+        int length = payload.length();
+        if (isFull() || usedBytes + length > bytes.length) {
             return false;
         }
         if (source.firstIndex() + offset != firstIndex + count) {
             throw new IllegalArgumentException("entry " + (source.firstIndex() + offset)
                     + " is not the next of this batch (" + (firstIndex + count) + ")");
         }
-        bytes.putBytes(usedBytes, payload, 0, length);
+        payload.getBytes(0, bytes, usedBytes, length);
         put(source.termAt(offset), source.kindAt(offset).code(), (byte) 0, 0, length);
         return true;
     }
@@ -143,7 +142,7 @@ public final class EntryBatch implements OriginEntries {
     }
 
     @Override
-    public DirectBuffer payloadAt(int offset) {
+    public Bytes payloadAt(int offset) {
         payloadView.wrap(bytes, offsets[offset], lengths[offset]);
         return payloadView;
     }
@@ -174,7 +173,7 @@ public final class EntryBatch implements OriginEntries {
         }
 
         @Override
-        public DirectBuffer payloadAt(int offset) {
+        public Bytes payloadAt(int offset) {
             return EntryBatch.this.payloadAt(from + offset);
         }
     }

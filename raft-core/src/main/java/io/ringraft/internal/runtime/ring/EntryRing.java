@@ -1,18 +1,16 @@
 package io.ringraft.internal.runtime.ring;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
+import io.ringraft.internal.bytes.ArrayBytes;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.agrona.BitUtil;
-import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The bounded ring of log entries every task of a node reads from: {@code capacity} slots (a power
  * of two; entry {@code i} lives in slot {@code i & mask}) and an arena of pre-allocated bytes for
- * the payloads. Nothing is allocated per entry.
+ * the payloads (one heap {@code byte[]}, read and written with plain accesses and
+ * {@link System#arraycopy}; the slot versions below order them). Nothing is allocated per entry.
  *
  * <p><b>Single writer.</b> Only the core task calls the mutating methods ({@link #write},
  * {@link #truncateFrom}, {@link #reclaimUpTo}) and the core-side queries. Any thread may call
@@ -49,7 +47,7 @@ public final class EntryRing {
     private final int[] lengths;
     /** Arena position just after each slot's payload; the arena tail moves back there on a truncation. */
     private final long[] endPositions;
-    private final UnsafeBuffer arena;
+    private final byte[] arena;
     private final int arenaCapacity;
     private final RingDiscardGuard discardGuard = new RingDiscardGuard();
 
@@ -64,7 +62,7 @@ public final class EntryRing {
      * @param capacityBytes   arena bytes for payloads
      */
     public EntryRing(int capacityEntries, int capacityBytes) {
-        if (!BitUtil.isPowerOfTwo(capacityEntries) || capacityEntries < 2) {
+        if (Integer.bitCount(capacityEntries) != 1 || capacityEntries < 2) {
             throw new IllegalArgumentException("ring capacity must be a power of two >= 2, got "
                     + capacityEntries);
         }
@@ -85,7 +83,7 @@ public final class EntryRing {
         this.positions = new long[capacityEntries];
         this.lengths = new int[capacityEntries];
         this.endPositions = new long[capacityEntries];
-        this.arena = new UnsafeBuffer(ByteBuffer.allocateDirect(capacityBytes));
+        this.arena = new byte[capacityBytes];
         this.arenaCapacity = capacityBytes;
     }
 
@@ -171,7 +169,7 @@ public final class EntryRing {
         int fitting = 0;
         for (int i = fromOffset; i < entries.count(); i++) {
             long index = entries.firstIndex() + i;
-            int length = entries.payloadAt(i).capacity();
+            int length = entries.payloadAt(i).length();
             long position = allocate(tail, length);
             if (head < 0) {
                 head = position;
@@ -202,12 +200,44 @@ public final class EntryRing {
 
     /**
      * Writes entry {@code index}, which must be {@code lastIndex() + 1} (or any index when the ring is
-     * empty), into a free slot (core only). The caller checked {@link #fits} and reclaimed.
+     * empty), into a free slot, copying {@code length} bytes of {@code payload} from {@code offset}
+     * (core only; {@code payload} may be null when {@code length} is 0). The caller checked
+     * {@link #makeRoom}.
      *
      * @throws IllegalStateException if the slot or the arena is not free
      */
-    public void write(long index, long term, EntryKind kind, byte origin, long correlation, DirectBuffer payload,
+    public void write(long index, long term, EntryKind kind, byte origin, long correlation, byte[] payload,
                int offset, int length) {
+        int inArena = begin(index, term, kind, origin, correlation, length);
+        if (length > 0) {
+            System.arraycopy(payload, offset, arena, inArena, length);
+        }
+        publish(index, length);
+    }
+
+    /**
+     * Writes entry {@code index} as {@link #write(long, long, EntryKind, byte, long, byte[], int, int)}
+     * does, copying all of {@code payload} (a view of another node's entry, say).
+     */
+    public void write(long index, long term, EntryKind kind, byte origin, long correlation, Bytes payload) {
+        int length = payload.length();
+        int inArena = begin(index, term, kind, origin, correlation, length);
+        if (length == 0) {
+            // nothing to copy
+        } else if (payload instanceof ArrayBytes array) {
+            System.arraycopy(array.array(), array.offset(), arena, inArena, length);
+        } else {
+            payload.getBytes(0, arena, inArena, length);
+        }
+        publish(index, length);
+    }
+
+    /**
+     * The first half of a write: checks, makes the slot's version odd and fills the slot's fields.
+     *
+     * @return where in the arena the payload goes
+     */
+    private int begin(long index, long term, EntryKind kind, byte origin, long correlation, int length) {
         boolean empty = firstIndex > lastIndex;
         if (empty) {
             firstIndex = index;
@@ -236,7 +266,7 @@ public final class EntryRing {
         int slot = (int) (index & mask);
         long version = versions.get(slot);
         if ((version & 1) == 0) {
-            versions.set(slot, ++version);
+            versions.set(slot, version + 1);
         }
         VarHandle.storeStoreFence();
         indexes[slot] = index;
@@ -246,12 +276,15 @@ public final class EntryRing {
         correlations[slot] = correlation;
         positions[slot] = position;
         lengths[slot] = length;
-        if (length > 0) {
-            arena.putBytes(inArena, payload, offset, length);
-        }
-        arenaTail = position + length;
+        return inArena;
+    }
+
+    /** The second half of a write, once the payload is in the arena: the slot becomes readable. */
+    private void publish(long index, int length) {
+        int slot = (int) (index & mask);
+        arenaTail = positions[slot] + length;
         endPositions[slot] = arenaTail;
-        versions.setRelease(slot, version + 1);
+        versions.setRelease(slot, versions.get(slot) + 1);
         lastIndex = index;
     }
 
@@ -317,7 +350,7 @@ public final class EntryRing {
      *         written, reclaimed, truncated, or changed during the read), or if the payload is larger
      *         than {@code dst} has room for
      */
-    int read(long index, EntryHeader header, MutableDirectBuffer dst, int dstOffset) {
+    int read(long index, EntryHeader header, byte[] dst, int dstOffset) {
         int slot = (int) (index & mask);
         long before = versions.get(slot);
         if ((before & 1) != 0 || indexes[slot] != index) {
@@ -331,11 +364,11 @@ public final class EntryRing {
         int length = lengths[slot];
         int inArena = (int) (position % arenaCapacity);
         if (length < 0 || inArena < 0 || inArena + length > arenaCapacity
-                || dstOffset + length > dst.capacity()) {
+                || dstOffset + length > dst.length) {
             return ABSENT; // torn fields (the version check below would fail too) or no room
         }
         if (length > 0) {
-            dst.putBytes(dstOffset, arena, inArena, length);
+            System.arraycopy(arena, inArena, dst, dstOffset, length);
         }
         VarHandle.loadLoadFence();
         if (versions.get(slot) != before) {
@@ -382,7 +415,7 @@ public final class EntryRing {
     }
 
     /** Points {@code view} at the {@code length} arena bytes at {@code arenaOffset} (from {@link #readHeader}). */
-    void wrapPayload(UnsafeBuffer view, int arenaOffset, int length) {
+    void wrapPayload(ArrayBytes view, int arenaOffset, int length) {
         view.wrap(arena, arenaOffset, length);
     }
 

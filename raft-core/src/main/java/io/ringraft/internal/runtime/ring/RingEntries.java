@@ -1,10 +1,10 @@
 package io.ringraft.internal.runtime.ring;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
+import io.ringraft.internal.bytes.ArrayBytes;
 import io.ringraft.spi.LogEntries;
 import java.lang.invoke.VarHandle;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A reusable view of consecutive entries held by the {@link EntryRing}, read in place: capturing
@@ -36,7 +36,7 @@ public final class RingEntries implements OriginEntries {
     private final int[] arenaOffsets;
     private final int[] lengths;
     private final EntryHeader header = new EntryHeader();
-    private final UnsafeBuffer payload = new UnsafeBuffer(0, 0);
+    private final ArrayBytes payload = new ArrayBytes();
     private final Slice slice = new Slice();
 
     private long firstIndex = 1;
@@ -123,7 +123,7 @@ public final class RingEntries implements OriginEntries {
 
     /** The entry's bytes in the ring's arena, through one flyweight that the next call re-points. */
     @Override
-    public DirectBuffer payloadAt(int offset) {
+    public Bytes payloadAt(int offset) {
         ring.wrapPayload(payload, arenaOffsets[check(offset)], lengths[offset]);
         return payload;
     }
@@ -181,7 +181,7 @@ public final class RingEntries implements OriginEntries {
         }
 
         @Override
-        public DirectBuffer payloadAt(int offset) {
+        public Bytes payloadAt(int offset) {
             return RingEntries.this.payloadAt(from + checkSlice(offset));
         }
 

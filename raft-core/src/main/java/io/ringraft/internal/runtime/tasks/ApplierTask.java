@@ -35,7 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.agrona.concurrent.Agent;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +82,7 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
      */
     public record Snapshots(SnapshotStore store, AtomicReference<SnapshotInfo> latest, AtomicReference<SnapshotJob> job,
                      AtomicReference<CompletableFuture<LogId>> requested, Signal snapshotSignal,
-                     SpscArrayQueue<InstallSnapshotRequest> chunks, AtomicReference<SnapshotInfo> installed,
+                     SpscAtomicArrayQueue<InstallSnapshotRequest> chunks, AtomicReference<SnapshotInfo> installed,
                      Signal coreSignal, TransportLink transport) {
     }
 
@@ -129,6 +129,8 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private final RaftMetrics metrics;
     /** Whether {@link #metrics} wants apply times (the clock is read only then). */
     private final boolean timed;
+    /** The view of a read's query handed to the state machine (valid during its query call). */
+    private final io.ringraft.internal.bytes.ArrayBytes queryView = new io.ringraft.internal.bytes.ArrayBytes();
 
     /**
      * @param appliedPointer the {@code applied} pointer, which this task publishes; it starts at
@@ -364,8 +366,7 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
                 continue;
             }
             try {
-                read.future.complete(stateMachine.query(new org.agrona.concurrent.UnsafeBuffer(read.query), 0,
-                        read.query.length));
+                read.future.complete(stateMachine.query(queryView.wrap(read.query, 0, read.query.length)));
             } catch (RuntimeException e) {
                 // A query changes nothing: only this read fails, the node goes on.
                 read.future.completeExceptionally(StateMachineCalls.failed(selfId, "answering a read", e));
@@ -414,10 +415,9 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
         entriesSinceSnapshot += count;
         for (int i = 0; i < count; i++) {
             var payload = entries.payloadAt(i);
-            bytesSinceSnapshot += payload.capacity();
+            bytesSinceSnapshot += payload.length();
             if (entries.kindAt(i) == EntryKind.CONFIG) {
-                membership = new byte[payload.capacity()];
-                payload.getBytes(0, membership);
+                membership = payload.toByteArray();
             }
         }
     }

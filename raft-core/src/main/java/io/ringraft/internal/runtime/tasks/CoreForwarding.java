@@ -13,7 +13,6 @@ import io.ringraft.message.ForwardProposal;
 import io.ringraft.message.ForwardProposalResult;
 import io.ringraft.message.ForwardProposalResult.Outcome;
 import java.util.function.LongSupplier;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The core's side of {@code RaftNode.forward}: on a follower, sends the commands queued in
@@ -112,7 +111,7 @@ final class CoreForwarding {
             outcome = Outcome.TOO_LARGE;
         } else if (!forwardedRequests.canRecord(engine.term(), forward.from())) {
             outcome = Outcome.BUSY; // too many senders
-        } else if (!core.placeCommand(next, engine.term(), ProposalOutcomes.NONE, 0, new UnsafeBuffer(command), 0,
+        } else if (!core.placeCommand(next, engine.term(), ProposalOutcomes.NONE, 0, command, 0,
                 command.length, reclaim)) {
             outcome = Outcome.BUSY; // no ring room now
         } else {

@@ -32,6 +32,7 @@ import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.VoteResponse;
+import io.ringraft.internal.runtime.requests.ProposalQueue;
 import io.ringraft.spi.RaftMetrics;
 import io.ringraft.spi.SnapshotInfo;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,13 +40,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.ControlledMessageHandler;
-import org.agrona.concurrent.MessageHandler;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
+import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +84,7 @@ public final class CoreTask implements Agent {
      * transfer and membership change, and a snapshot the applier installed from the leader; and the
      * newest durable snapshot, which it reads.
      */
-    public record Inputs(ManyToOneRingBuffer proposals, MpscArrayQueue<RaftMessage> inbound, PendingReads reads,
+    public record Inputs(ProposalQueue proposals, MpscAtomicArrayQueue<RaftMessage> inbound, PendingReads reads,
                   Forwards forwards, AtomicReference<TransferRequest> transfer,
                   AtomicReference<MembershipRequest> membershipChange, AtomicReference<SnapshotInfo> installedSnapshot,
                   AtomicReference<SnapshotInfo> latestSnapshot) {
@@ -100,7 +97,7 @@ public final class CoreTask implements Agent {
      * publishes ({@link LeaderWatch}), where it reports measurements, and each follower's match index
      * by peer slot as it last published it (for the status; -1 for none).
      */
-    public record Outputs(Peers peers, SpscArrayQueue<InstallSnapshotRequest> snapshotChunks, Signal writerSignal,
+    public record Outputs(Peers peers, SpscAtomicArrayQueue<InstallSnapshotRequest> snapshotChunks, Signal writerSignal,
                    Signal applierSignal, AtomicLong droppedOutbound, AtomicLong droppedInbound,
                    LeaderWatch leaderWatch, RaftMetrics metrics, AtomicLongArray followerMatch) {
     }
@@ -127,14 +124,14 @@ public final class CoreTask implements Agent {
     private final ProgressView flushed;
     private final ProgressView submitted;
     private final ProgressView applied;
-    private final ManyToOneRingBuffer proposals;
-    private final MpscArrayQueue<RaftMessage> inbound;
+    private final ProposalQueue proposals;
+    private final MpscAtomicArrayQueue<RaftMessage> inbound;
     private final PendingReads reads;
     private final Forwards forwards;
     private final AtomicReference<SnapshotInfo> installedSnapshot;
     private final AtomicReference<SnapshotInfo> latestSnapshot;
     private final Peers peers;
-    private final SpscArrayQueue<InstallSnapshotRequest> snapshotChunks;
+    private final SpscAtomicArrayQueue<InstallSnapshotRequest> snapshotChunks;
     private final Signal writerSignal;
     private final Signal applierSignal;
     private final AtomicLong droppedOutbound;
@@ -155,8 +152,8 @@ public final class CoreTask implements Agent {
     private io.ringraft.internal.engine.membership.ClusterConfig publishedConfig;
     private boolean warnedMembers;
 
-    private final ControlledMessageHandler proposalHandler = this::onProposal;
-    private final MessageHandler refuseHandler = this::refuseProposal;
+    private final ProposalQueue.Handler proposalHandler = this::onProposal;
+    private final ProposalQueue.Handler refuseHandler = this::refuseProposal;
     private long proposalTerm;
     private long nextProposalIndex;
     private int proposalCount;
@@ -439,7 +436,7 @@ public final class CoreTask implements Agent {
     }
 
     private int pollProposals() {
-        if (proposals.size() == 0) {
+        if (proposals.isEmpty()) {
             return 0;
         }
         if (engine.role() == Role.LEADER && engine.transferringTo() != 0) {
@@ -448,14 +445,14 @@ public final class CoreTask implements Agent {
         long first = engine.nextProposalIndex();
         if (first < 0) {
             refusal = new NotLeaderException(selfId, engine.leaderId());
-            return proposals.read(refuseHandler, config.batchEntries());
+            return proposals.drain(refuseHandler, config.batchEntries());
         }
         // The engine chose where the commands go; they are copied there, as many as fit, then proposed.
         proposalTerm = engine.term();
         nextProposalIndex = first;
         proposalCount = 0;
         proposalReclaim = reclaimable();
-        int read = proposals.controlledRead(proposalHandler, config.batchEntries());
+        int read = proposals.drain(proposalHandler, config.batchEntries());
         if (proposalCount > 0) {
             if (timed) {
                 commitTimer.placed(nextProposalIndex - 1, proposalCount, nanoClock.getAsLong());
@@ -466,15 +463,15 @@ public final class CoreTask implements Agent {
         return read;
     }
 
-    private ControlledMessageHandler.Action onProposal(int origin, MutableDirectBuffer buffer, int offset,
-                                                       int length) {
-        if (!placeCommand(nextProposalIndex, proposalTerm, (byte) origin, buffer.getLong(offset), buffer,
-                offset + Long.BYTES, length - Long.BYTES, proposalReclaim)) {
-            return ControlledMessageHandler.Action.ABORT;
+    /** Moves one queued proposal into the ring; false (it stays queued) if the ring has no room. */
+    private boolean onProposal(byte origin, long correlationId, byte[] buffer, int offset, int length) {
+        if (!placeCommand(nextProposalIndex, proposalTerm, origin, correlationId, buffer, offset, length,
+                proposalReclaim)) {
+            return false;
         }
         nextProposalIndex++;
         proposalCount++;
-        return ControlledMessageHandler.Action.CONTINUE;
+        return true;
     }
 
     /**
@@ -485,7 +482,7 @@ public final class CoreTask implements Agent {
      *
      * @return false if the ring has no room for it now (nothing is written)
      */
-    boolean placeCommand(long index, long term, byte origin, long correlationId, org.agrona.DirectBuffer payload,
+    boolean placeCommand(long index, long term, byte origin, long correlationId, byte[] payload,
                          int offset, int length, long reclaim) {
         if (!ring.makeRoom(index + 2, 0, reclaim) || !ring.makeRoom(index, length + CONFIG_ROOM, reclaim)) {
             return false;
@@ -494,9 +491,10 @@ public final class CoreTask implements Agent {
         return true;
     }
 
-    private void refuseProposal(int origin, MutableDirectBuffer buffer, int offset, int length) {
+    private boolean refuseProposal(byte origin, long correlationId, byte[] buffer, int offset, int length) {
         metrics.proposalRejected(RaftMetrics.Rejection.NOT_LEADER);
-        outcomes.failed((byte) origin, buffer.getLong(offset), refusal);
+        outcomes.failed(origin, correlationId, refusal);
+        return true;
     }
 
     // ------------------------------------------------------------------ snapshots
@@ -641,8 +639,8 @@ public final class CoreTask implements Agent {
             throw new IllegalStateException("no ring room for configuration entry " + entry
                     + " although room was kept for it");
         }
-        ring.write(entry.index(), entry.term(), EntryKind.CONFIG, ProposalOutcomes.NONE, 0,
-                new org.agrona.concurrent.UnsafeBuffer(payload), 0, payload.length);
+        ring.write(entry.index(), entry.term(), EntryKind.CONFIG, ProposalOutcomes.NONE, 0, payload, 0,
+                payload.length);
         acceptedDirty = true;
     }
 
@@ -653,12 +651,11 @@ public final class CoreTask implements Agent {
         for (int i = append.fromOffset(); i < end; i++) {
             long index = entries.firstIndex() + i;
             var payload = entries.payloadAt(i);
-            int length = payload.capacity();
-            if (!ring.makeRoom(index, length, applied)) {
+            if (!ring.makeRoom(index, payload.length(), applied)) {
                 throw new IllegalStateException("no ring room for replicated entry " + index
                         + " although the request was cut to fit");
             }
-            ring.write(index, entries.termAt(i), entries.kindAt(i), ProposalOutcomes.NONE, 0, payload, 0, length);
+            ring.write(index, entries.termAt(i), entries.kindAt(i), ProposalOutcomes.NONE, 0, payload);
         }
         acceptedDirty = true;
     }

@@ -3,7 +3,7 @@ package io.ringraft.internal.runtime.tasks;
 import io.ringraft.internal.runtime.Signal;
 import io.ringraft.message.RaftMessage;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 
 /**
  * The other members of a node, each in a slot with what the core hands its {@link PeerSender}: the
@@ -22,7 +22,7 @@ public final class Peers {
     /** Told that a member took a slot: creates the member's sender (and runs it if the node started). */
     @FunctionalInterface
     public interface Joined {
-        void joined(int slot, long peerId, SpscArrayQueue<RaftMessage> outbox,
+        void joined(int slot, long peerId, SpscAtomicArrayQueue<RaftMessage> outbox,
                     AtomicReference<ChunkRequest> chunkRequest, Signal signal);
     }
 
@@ -31,7 +31,7 @@ public final class Peers {
     private final Joined joined;
     /** Member id by slot (0: free); written by the core before the slot's sender exists. */
     private final long[] peers;
-    private final SpscArrayQueue<RaftMessage>[] outboxes;
+    private final SpscAtomicArrayQueue<RaftMessage>[] outboxes;
     private final AtomicReference<ChunkRequest>[] chunkRequests;
     private final Signal[] signals;
     /** Slots in use; written by the core only. */
@@ -49,7 +49,7 @@ public final class Peers {
         this.joined = joined;
         this.signals = signals.clone();
         this.peers = new long[signals.length];
-        this.outboxes = new SpscArrayQueue[signals.length];
+        this.outboxes = new SpscAtomicArrayQueue[signals.length];
         this.chunkRequests = new AtomicReference[signals.length];
         for (int i = 0; i < chunkRequests.length; i++) {
             chunkRequests[i] = new AtomicReference<>();
@@ -83,7 +83,7 @@ public final class Peers {
             return -1;
         }
         peers[taken] = peerId;
-        outboxes[taken] = new SpscArrayQueue<>(outboxCapacity);
+        outboxes[taken] = new SpscAtomicArrayQueue<>(outboxCapacity);
         count = taken + 1;
         joined.joined(taken, peerId, outboxes[taken], chunkRequests[taken], signals[taken]);
         return taken;
@@ -100,7 +100,7 @@ public final class Peers {
     }
 
     /** The outbox of a slot taken. */
-    SpscArrayQueue<RaftMessage> outbox(int slot) {
+    SpscAtomicArrayQueue<RaftMessage> outbox(int slot) {
         return outboxes[slot];
     }
 

@@ -6,7 +6,6 @@ import io.ringraft.spi.StateMachine;
 import io.ringraft.spi.StreamingStateMachine;
 import java.io.IOException;
 import java.io.InputStream;
-import org.agrona.DirectBuffer;
 
 /**
  * Lets a {@link StreamingStateMachine} sit where the runtime keeps its {@link StateMachine}: reads,
@@ -28,8 +27,8 @@ public final class StreamingAdapter implements StateMachine {
     }
 
     @Override
-    public Object query(DirectBuffer query, int offset, int length) {
-        return machine.query(query, offset, length);
+    public Object query(io.ringraft.api.Bytes query) {
+        return machine.query(query);
     }
 
     @Override

@@ -1,10 +1,9 @@
 package io.ringraft.internal.engine.harness;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.spi.LogEntries;
 import java.util.List;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * An immutable {@link LogEntries} backed by a list of {@link SimEntry}: stays valid for as long as a
@@ -44,14 +43,14 @@ final class ListLogEntries implements LogEntries {
     }
 
     @Override
-    public DirectBuffer payloadAt(int offset) {
-        return new UnsafeBuffer(entries.get(offset).payload());
+    public Bytes payloadAt(int offset) {
+        return Bytes.wrap(entries.get(offset).payload());
     }
 
     /**
      * Copies entries {@code from .. count-1} of a view into harness entries. Views the harness made
-     * are copied directly (no buffer is created: Agrona's buffers need module exports the test JVM
-     * may lack); other views through {@link #payloadAt}.
+     * are shared directly (their entries are immutable); other views are copied through
+     * {@link #payloadAt}.
      */
     static List<SimEntry> copy(LogEntries view, int from) {
         if (view instanceof ListLogEntries own) {
@@ -59,9 +58,7 @@ final class ListLogEntries implements LogEntries {
         }
         SimEntry[] out = new SimEntry[view.count() - from];
         for (int i = from; i < view.count(); i++) {
-            DirectBuffer buffer = view.payloadAt(i);
-            byte[] bytes = new byte[buffer.capacity()];
-            buffer.getBytes(0, bytes);
+            byte[] bytes = view.payloadAt(i).toByteArray();
             out[i - from] = new SimEntry(view.termAt(i), view.kindAt(i), bytes);
         }
         return List.of(out);

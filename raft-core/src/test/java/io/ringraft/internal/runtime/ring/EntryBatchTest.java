@@ -3,11 +3,10 @@ package io.ringraft.internal.runtime.ring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.message.HeapLogEntries;
 import io.ringraft.spi.LogEntries;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 class EntryBatchTest {
@@ -16,10 +15,8 @@ class EntryBatchTest {
         return EntryRingTest.payload(index, 7, length);
     }
 
-    private static byte[] bytesOf(DirectBuffer buffer) {
-        byte[] bytes = new byte[buffer.capacity()];
-        buffer.getBytes(0, bytes);
-        return bytes;
+    private static byte[] bytesOf(Bytes buffer) {
+        return buffer.toByteArray();
     }
 
     /** A ring holding {@code from..from+lengths.length-1}, entry i with term i/2+1, origin i, correlation 100+i. */
@@ -30,7 +27,7 @@ class EntryBatchTest {
             byte[] bytes = payload(index, lengths[i]);
             assertThat(ring.makeRoom(index, bytes.length, 0)).isTrue();
             ring.write(index, index / 2 + 1, index % 3 == 0 ? EntryKind.NOOP : EntryKind.COMMAND, (byte) index,
-                    100 + index, new UnsafeBuffer(bytes), 0, bytes.length);
+                    100 + index, bytes, 0, bytes.length);
         }
         return ring;
     }
@@ -39,8 +36,8 @@ class EntryBatchTest {
         assertThat(entries.firstIndex() + offset).isEqualTo(index);
         assertThat(entries.termAt(offset)).isEqualTo(index / 2 + 1);
         assertThat(entries.kindAt(offset)).isEqualTo(index % 3 == 0 ? EntryKind.NOOP : EntryKind.COMMAND);
-        DirectBuffer payload = entries.payloadAt(offset);
-        assertThat(payload.capacity()).isEqualTo(length);
+        Bytes payload = entries.payloadAt(offset);
+        assertThat(payload.length()).isEqualTo(length);
         assertThat(bytesOf(payload)).isEqualTo(payload(index, length));
     }
 
@@ -255,11 +252,11 @@ class EntryBatchTest {
         batch.clear(1);
         batch.addFromRing(ring);
         batch.addFromRing(ring);
-        DirectBuffer first = batch.payloadAt(0);
+        Bytes first = batch.payloadAt(0);
         assertThat(bytesOf(first)).isEqualTo(payload(1, 3));
-        DirectBuffer second = batch.payloadAt(1);
+        Bytes second = batch.payloadAt(1);
         assertThat(second).isSameAs(first);
-        assertThat(first.capacity()).isEqualTo(5);
+        assertThat(first.length()).isEqualTo(5);
         assertThat(bytesOf(first)).isEqualTo(payload(2, 5));
         assertThat(batch.slice(0, 2).payloadAt(0)).isSameAs(first);
         assertThat(bytesOf(first)).isEqualTo(payload(1, 3));

@@ -2,15 +2,14 @@ package io.ringraft.internal.runtime.ring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
-import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,7 +48,7 @@ class EntryRingConcurrencyTest {
         return (byte) (((nonce >>> 16) & 0x7F) | 1); // never 0 (NONE)
     }
 
-    static long checksum(DirectBuffer buffer, int offset, int length) {
+    static long checksum(Bytes buffer, int offset, int length) {
         long h = 0xCBF29CE484222325L;
         int i = 0;
         for (; i + Long.BYTES <= length; i += Long.BYTES) {
@@ -62,8 +61,9 @@ class EntryRingConcurrencyTest {
         return h ^ (h >>> 31);
     }
 
-    static void fill(MutableDirectBuffer buffer, long index, long term, long nonce) {
+    static void fill(byte[] bytes, long index, long term, long nonce) {
         int length = lengthOf(nonce);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
         buffer.putLong(0, index);
         buffer.putLong(8, term);
         buffer.putLong(16, nonce);
@@ -72,13 +72,13 @@ class EntryRingConcurrencyTest {
             x ^= x << 13;
             x ^= x >>> 7;
             x ^= x << 17;
-            buffer.putByte(i, (byte) x);
+            buffer.put(i, (byte) x);
         }
-        buffer.putLong(length - Long.BYTES, checksum(buffer, 0, length - Long.BYTES));
+        buffer.putLong(length - Long.BYTES, checksum(Bytes.wrap(bytes), 0, length - Long.BYTES));
     }
 
     /** Null if the entry is consistent, else what is wrong with it. */
-    static String validate(long index, long term, EntryKind kind, byte origin, long correlation, DirectBuffer payload,
+    static String validate(long index, long term, EntryKind kind, byte origin, long correlation, Bytes payload,
                            int offset, int length) {
         if (length < MIN_LENGTH) {
             return "payload of " + length + " bytes";
@@ -132,7 +132,7 @@ class EntryRingConcurrencyTest {
         private final EntryRing ring;
         private final Shared shared;
         private final SplittableRandom random;
-        private final UnsafeBuffer source = new UnsafeBuffer(new byte[MAX_LENGTH]);
+        private final byte[] source = new byte[MAX_LENGTH];
         private long applied;
         private long term = 1;
         private long counter;
@@ -159,6 +159,7 @@ class EntryRingConcurrencyTest {
                 while (writes < MIN_WRITES
                         || (shared.validated.sum() < MIN_VALIDATED && System.nanoTime() - deadline < 0)) {
                     step();
+                    letReadersKeepUp();
                     if (writes >= MAX_WRITES) {
                         Thread.yield();
                     }
@@ -167,6 +168,19 @@ class EntryRingConcurrencyTest {
                 shared.error("writer: " + t);
             } finally {
                 shared.running = false;
+            }
+        }
+
+        /**
+         * Gives the readers the CPU while their validated reads fall behind half the pace that reaches
+         * {@link #MIN_VALIDATED} by {@link #MIN_WRITES} writes: on a loaded 2-core machine they may
+         * get so little that the writer reaches its cap first (view readers most of all: the writer
+         * changes their views before they are confirmed). Never waits: readers that have caught up
+         * with the ring have nothing to read until the writer goes on.
+         */
+        private void letReadersKeepUp() {
+            if (shared.validated.sum() * MIN_WRITES < writes * MIN_VALIDATED / 2) {
+                Thread.yield();
             }
         }
 
@@ -238,7 +252,8 @@ class EntryRingConcurrencyTest {
         private final Shared shared;
         private final SplittableRandom random;
         private final EntryHeader header = new EntryHeader();
-        private final UnsafeBuffer dst = new UnsafeBuffer(new byte[MAX_LENGTH + 16]);
+        private final byte[] dst = new byte[MAX_LENGTH + 16];
+        private final Bytes dstView = Bytes.wrap(dst);
 
         RandomReader(EntryRing ring, Shared shared, long seed) {
             this.ring = ring;
@@ -272,7 +287,7 @@ class EntryRingConcurrencyTest {
                         continue;
                     }
                     String problem = validate(index, header.term, header.kind(), header.origin, header.correlation,
-                            dst, offset, length);
+                            dstView, offset, length);
                     if (problem != null) {
                         shared.error("read(" + index + "): " + problem);
                         continue;
@@ -322,9 +337,9 @@ class EntryRingConcurrencyTest {
                     }
                     for (int i = 0; i < count; i++) {
                         long index = batch.firstIndex() + i;
-                        DirectBuffer payload = batch.payloadAt(i);
+                        Bytes payload = batch.payloadAt(i);
                         String problem = validate(index, batch.termAt(i), batch.kindAt(i), batch.originAt(i),
-                                batch.correlationAt(i), payload, 0, payload.capacity());
+                                batch.correlationAt(i), payload, 0, payload.length());
                         if (problem == null && i > 0 && batch.termAt(i) < batch.termAt(i - 1)) {
                             problem = "term " + batch.termAt(i) + " after term " + batch.termAt(i - 1)
                                     + " in one batch";
@@ -353,7 +368,8 @@ class EntryRingConcurrencyTest {
         private final RingEntries view;
         private final long[] terms = new long[16];
         private final int[] lengths = new int[16];
-        private final UnsafeBuffer[] copies = new UnsafeBuffer[16];
+        private final byte[][] copies = new byte[16][];
+        private final Bytes[] copyViews = new Bytes[16];
         long views;
         long stale;
 
@@ -361,7 +377,8 @@ class EntryRingConcurrencyTest {
             this.shared = shared;
             this.view = new RingEntries(ring, 16);
             for (int i = 0; i < copies.length; i++) {
-                copies[i] = new UnsafeBuffer(new byte[MAX_LENGTH]);
+                copies[i] = new byte[MAX_LENGTH];
+                copyViews[i] = Bytes.wrap(copies[i]);
             }
         }
 
@@ -379,10 +396,10 @@ class EntryRingConcurrencyTest {
                         continue;
                     }
                     for (int i = 0; i < count; i++) {
-                        DirectBuffer payload = view.payloadAt(i);
-                        lengths[i] = payload.capacity();
+                        Bytes payload = view.payloadAt(i);
+                        lengths[i] = payload.length();
                         terms[i] = view.termAt(i);
-                        copies[i].putBytes(0, payload, 0, lengths[i]);
+                        payload.getBytes(0, copies[i], 0, lengths[i]);
                     }
                     if (!view.stillValid()) {
                         stale++;
@@ -391,7 +408,7 @@ class EntryRingConcurrencyTest {
                     for (int i = 0; i < count; i++) {
                         long index = view.firstIndex() + i;
                         String problem = validate(index, terms[i], view.kindAt(i), view.originAt(i),
-                                view.correlationAt(i), copies[i], 0, lengths[i]);
+                                view.correlationAt(i), copyViews[i], 0, lengths[i]);
                         if (problem != null) {
                             shared.error("view from " + view.firstIndex() + ", entry " + index + ": " + problem);
                         }

@@ -1,13 +1,12 @@
 package io.ringraft.internal.runtime.ring;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.kotlinx.lincheck.LinChecker;
 import org.jetbrains.kotlinx.lincheck.annotations.Operation;
@@ -44,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * instruments: the {@code AtomicLongArray} version operations, the reads and writes of the ring's
  * fields and array elements (indexes, terms, kinds, origins, correlations, positions, lengths,
  * end positions, the core pointers), the {@link EntryHeader} and {@link EntryBatch} fields, and
- * each call into Agrona. So it places reclaim/truncate/re-append/clearOrigin steps between a
+ * each payload copy. So it places reclaim/truncate/re-append/clearOrigin steps between a
  * reader's first version check, its header-field reads, its payload copy and its second version
  * check. Bounded: 2 threads, 2 initial operations and 4 per thread, 10 random scenarios plus four
  * hand-picked races ({@link #targetedScenarios}), 120 interleavings each. Removing the read's second
@@ -52,13 +51,11 @@ import org.junit.jupiter.api.Test;
  * fail within seconds. A short {@link StressOptions} run adds real-thread executions of the same
  * operations.
  *
- * <p><b>What is not.</b> Agrona is treated as atomic ({@code treatAsAtomic} guarantee on
- * {@code org.agrona.*}): each buffer call, in particular a payload copy ({@code putBytes}, i.e.
- * {@code Unsafe.copyMemory} into or out of the off-heap arena), is one indivisible step, so a
- * payload torn <em>inside</em> a copy is never produced here (the stress test and its checksum cover
- * that). Lincheck 2.39 could not run Agrona's internals anyway: retransforming
- * {@code org.agrona.UnsafeApi} fails verification, and it cannot resolve the interface constant
- * {@code SHOULD_BOUNDS_CHECK}. The model checker is also sequentially consistent: the fences
+ * <p><b>What is not.</b> A payload copy ({@link System#arraycopy} into or out of the ring's heap
+ * arena, a native call) is one indivisible step, and so is each call on a payload view
+ * ({@code io.ringraft.internal.bytes}, treated as atomic to keep the switch points few), so a payload
+ * torn <em>inside</em> a copy is never produced here (the stress test and its checksum cover that).
+ * The model checker is also sequentially consistent: the fences
  * ({@code storeStoreFence}, {@code loadLoadFence}) and the release store are not explored for
  * reordering (that needs a weak-memory tool such as jcstress). {@code resetTo} to a new index (a
  * snapshot) and {@code countFitting} are not exercised; {@code resetTo} runs only when a truncation
@@ -83,7 +80,6 @@ public class EntryRingLincheckTest {
     // Core-only state (the "core" group never runs on two threads at once).
     private final byte[] sourceBytes = new byte[MAX_LENGTH];
     private final ByteBuffer sourceView = ByteBuffer.wrap(sourceBytes).order(ByteOrder.nativeOrder());
-    private final UnsafeBuffer source = new UnsafeBuffer(sourceBytes);
     private long term = 1;
     private long applied;
 
@@ -99,7 +95,6 @@ public class EntryRingLincheckTest {
     private static final class Scratch {
         final EntryHeader header = new EntryHeader();
         final byte[] bytes = new byte[MAX_LENGTH + 8];
-        final UnsafeBuffer dst = new UnsafeBuffer(bytes);
         final ByteBuffer view = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
         final EntryBatch batch = new EntryBatch(BATCH_ENTRIES, BATCH_ENTRIES * MAX_LENGTH);
     }
@@ -172,7 +167,7 @@ public class EntryRingLincheckTest {
             }
             applied++; // the applier caught up a little
         }
-        ring.write(index, term, EntryKind.COMMAND, (byte) 1, correlationOf(index, term), source, 0, length);
+        ring.write(index, term, EntryKind.COMMAND, (byte) 1, correlationOf(index, term), sourceBytes, 0, length);
         published = ring.lastIndex();
     }
 
@@ -219,7 +214,7 @@ public class EntryRingLincheckTest {
     public boolean read(@Param(gen = ThreadIdGen.class) int thread, @Param(name = "back") int back) {
         Scratch s = scratch[thread];
         long index = Math.max(1, published - back);
-        int length = ring.read(index, s.header, s.dst, 3);
+        int length = ring.read(index, s.header, s.bytes, 3);
         if (length == EntryRing.ABSENT) {
             return true;
         }
@@ -237,8 +232,8 @@ public class EntryRingLincheckTest {
             // copied
         }
         for (int i = 0; i < batch.count(); i++) {
-            DirectBuffer payload = batch.payloadAt(i);
-            int length = payload.capacity();
+            Bytes payload = batch.payloadAt(i);
+            int length = payload.length();
             if (length > MAX_LENGTH) {
                 return false;
             }
@@ -300,7 +295,7 @@ public class EntryRingLincheckTest {
                 .actorsAfter(0)
                 .iterations(10)
                 .invocationsPerIteration(120)
-                .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(name -> name.startsWith("org.agrona."))
+                .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(name -> name.startsWith("io.ringraft.internal.bytes."))
                         .allMethods().treatAsAtomic());
         targetedScenarios().forEach(options::addCustomScenario);
         LinChecker.check(EntryRingLincheckTest.class, options);

@@ -16,7 +16,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * {@link EntryRing} against a model: a map index -> entry of the entries the ring must hold, with
@@ -274,7 +273,7 @@ class EntryRingProperties {
             assertThat(ring.firstIndex()).as("what makeRoom reclaimed").isEqualTo(model.firstIndex());
             if (actual) {
                 byte[] payload = randomPayload(w.seed(), length);
-                ring.write(index, term, kind, w.origin(), w.correlation(), new UnsafeBuffer(payload), 0, length);
+                ring.write(index, term, kind, w.origin(), w.correlation(), payload, 0, length);
                 model.write(index, term, kind, w.origin(), w.correlation(), payload);
                 model.term = term;
             }
@@ -353,7 +352,7 @@ class EntryRingProperties {
             assertThat(ring.makeRoom(index, payload.length, model.applied))
                     .as("entry %d (%d bytes) counted as fitting", index, payload.length).isTrue();
             assertThat(model.makeRoom(index, payload.length, model.applied)).isTrue();
-            ring.write(index, newTerm, entries.kindAt(i), (byte) 0, 0, new UnsafeBuffer(payload), 0, payload.length);
+            ring.write(index, newTerm, entries.kindAt(i), (byte) 0, 0, payload, 0, payload.length);
             model.write(index, newTerm, entries.kindAt(i), (byte) 0, 0, payload);
             model.term = newTerm;
         }
@@ -371,12 +370,12 @@ class EntryRingProperties {
         private final EntryRing ring;
         private final Model model;
         private final EntryHeader header = new EntryHeader();
-        private final UnsafeBuffer dst;
+        private final byte[] dst;
 
         Checker(EntryRing ring, Model model) {
             this.ring = ring;
             this.model = model;
-            this.dst = new UnsafeBuffer(new byte[model.arena + 3]);
+            this.dst = new byte[model.arena + 3];
         }
 
         void check(String after) {
@@ -410,8 +409,7 @@ class EntryRingProperties {
             assertThat(header.kind()).isEqualTo(expected.kind);
             assertThat(header.origin).as("origin of %d after %s", index, after).isEqualTo(expected.origin);
             assertThat(header.correlation).isEqualTo(expected.correlation);
-            byte[] payload = new byte[length];
-            dst.getBytes(3, payload);
+            byte[] payload = java.util.Arrays.copyOfRange(dst, 3, 3 + length);
             assertThat(payload).as("payload of %d after %s", index, after).isEqualTo(expected.payload);
             assertThat(ring.lengthAt(index)).isEqualTo(expected.payload.length);
             assertThat(ring.originAt(index)).isEqualTo(expected.origin);

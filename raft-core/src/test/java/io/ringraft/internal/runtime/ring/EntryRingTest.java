@@ -7,14 +7,13 @@ import io.ringraft.api.EntryKind;
 import io.ringraft.internal.runtime.requests.ProposalOutcomes;
 import io.ringraft.message.HeapLogEntries;
 import io.ringraft.spi.LogEntries;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /** Exact, single-threaded behaviour of {@link EntryRing}. */
 class EntryRingTest {
 
     private final EntryHeader header = new EntryHeader();
-    private final UnsafeBuffer dst = new UnsafeBuffer(new byte[4096]);
+    private final byte[] dst = new byte[4096];
 
     // ------------------------------------------------------------------ helpers
 
@@ -41,7 +40,7 @@ class EntryRingTest {
         // at a non-zero offset of a larger buffer: the ring must honour offset and length
         byte[] framed = new byte[length + 7];
         System.arraycopy(bytes, 0, framed, 3, length);
-        ring.write(index, term, kind, origin, correlation, new UnsafeBuffer(framed), 3, length);
+        ring.write(index, term, kind, origin, correlation, framed, 3, length);
     }
 
     /** makeRoom then write, failing the test if there is no room. */
@@ -64,8 +63,7 @@ class EntryRingTest {
         assertThat(header.kind()).isEqualTo(kind);
         assertThat(header.origin).isEqualTo(origin);
         assertThat(header.correlation).isEqualTo(correlation);
-        byte[] got = new byte[length];
-        dst.getBytes(5, got);
+        byte[] got = java.util.Arrays.copyOfRange(dst, 5, 5 + length);
         assertThat(got).as("payload of %d", index).isEqualTo(payload(index, term, length));
         assertThat(ring.lengthAt(index)).isEqualTo(length);
     }
@@ -102,18 +100,18 @@ class EntryRingTest {
         ring.truncateFrom(fromIndex);
         for (int i = fromOffset; i < fromOffset + fitting; i++) {
             long index = entries.firstIndex() + i;
-            int length = entries.payloadAt(i).capacity();
+            int length = entries.payloadAt(i).length();
             assertThat(ring.makeRoom(index, length, reclaimable))
                     .as("entry %d (%d bytes) was counted as fitting", index, length).isTrue();
-            ring.write(index, entries.termAt(i), entries.kindAt(i), (byte) 0, 0, entries.payloadAt(i), 0, length);
+            ring.write(index, entries.termAt(i), entries.kindAt(i), (byte) 0, 0, entries.payloadAt(i));
         }
         int next = fromOffset + fitting;
         if (next < entries.count()) {
-            assertThat(ring.makeRoom(entries.firstIndex() + next, entries.payloadAt(next).capacity(), reclaimable))
+            assertThat(ring.makeRoom(entries.firstIndex() + next, entries.payloadAt(next).length(), reclaimable))
                     .as("entry %d was counted as not fitting", entries.firstIndex() + next).isFalse();
         }
         for (int i = fromOffset; i < fromOffset + fitting; i++) {
-            assertHolds(ring, entries.firstIndex() + i, entries.termAt(i), entries.payloadAt(i).capacity());
+            assertHolds(ring, entries.firstIndex() + i, entries.termAt(i), entries.payloadAt(i).length());
         }
         return fitting;
     }
@@ -169,16 +167,16 @@ class EntryRingTest {
         ring.write(1, 1, EntryKind.NOOP, ProposalOutcomes.NONE, 0, null, 0, 0);
         assertHolds(ring, 1, 1, EntryKind.NOOP, ProposalOutcomes.NONE, 0, 0);
         // an empty payload may be read into a destination with no room at all
-        assertThat(ring.read(1, header, new UnsafeBuffer(new byte[0]), 0)).isZero();
+        assertThat(ring.read(1, header, new byte[0], 0)).isZero();
     }
 
     @Test
     void readIsAbsentWhenTheDestinationHasNoRoom() {
         EntryRing ring = new EntryRing(4, 64);
         write(ring, 1, 1, 10);
-        UnsafeBuffer small = new UnsafeBuffer(new byte[10]);
+        byte[] small = new byte[10];
         assertThat(ring.read(1, header, small, 1)).isEqualTo(EntryRing.ABSENT);
-        assertThat(ring.read(1, header, new UnsafeBuffer(new byte[9]), 0)).isEqualTo(EntryRing.ABSENT);
+        assertThat(ring.read(1, header, new byte[9], 0)).isEqualTo(EntryRing.ABSENT);
         assertThat(ring.read(1, header, small, 0)).isEqualTo(10);
     }
 

@@ -2,14 +2,14 @@ package io.ringraft.internal.runtime.ring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.internal.runtime.tasks.CoreTask;
 import io.ringraft.internal.runtime.tasks.LogWriterTask;
+import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,10 +39,10 @@ class RingDiscardGuardConcurrencyTest {
     private static final int WINDOW = 1 << 12; // terms kept per side, far more than the ring can hold
     private static final long JOIN_MILLIS = 60_000;
 
-    static long checksum(DirectBuffer buffer, int length) {
+    static long checksum(ByteBuffer buffer, int length) {
         long h = 0xCBF29CE484222325L;
         for (int i = 0; i < length; i++) {
-            h = (h ^ buffer.getByte(i)) * 0x100000001B3L;
+            h = (h ^ buffer.get(i)) * 0x100000001B3L;
         }
         return h ^ (h >>> 29);
     }
@@ -69,7 +69,8 @@ class RingDiscardGuardConcurrencyTest {
         private final EntryRing ring;
         private final Shared shared;
         private final SplittableRandom random = new SplittableRandom(5);
-        private final UnsafeBuffer source = new UnsafeBuffer(new byte[MAX_LENGTH]);
+        private final byte[] sourceBytes = new byte[MAX_LENGTH];
+        private final ByteBuffer source = ByteBuffer.wrap(sourceBytes);
         private final long[] terms = new long[WINDOW];
         private long term = 1;
         private long committed;
@@ -148,14 +149,14 @@ class RingDiscardGuardConcurrencyTest {
             source.putLong(16, previousTerm);
             source.putLong(24, length);
             for (int i = 32; i < length - Long.BYTES; i++) {
-                source.putByte(i, (byte) (index * 31 + term * 17 + i));
+                source.put(i, (byte) (index * 31 + term * 17 + i));
             }
             source.putLong(length - Long.BYTES, checksum(source, length - Long.BYTES));
             if (!ring.makeRoom(index, length, Math.min(committed, shared.written))) {
                 Thread.onSpinWait(); // full: wait for the writer to store (and the core to commit) more
                 return false;
             }
-            ring.write(index, term, EntryKind.COMMAND, (byte) 0, 0, source, 0, length);
+            ring.write(index, term, EntryKind.COMMAND, (byte) 0, 0, sourceBytes, 0, length);
             terms[(int) (index & (WINDOW - 1))] = term;
             writes++;
             return true;
@@ -166,7 +167,7 @@ class RingDiscardGuardConcurrencyTest {
         private final EntryRing ring;
         private final Shared shared;
         private final RingEntries view;
-        private final UnsafeBuffer record = new UnsafeBuffer(new byte[MAX_LENGTH]);
+        private final ByteBuffer record = ByteBuffer.wrap(new byte[MAX_LENGTH]);
         private final long[] storedTerms = new long[WINDOW];
         private long written;
         long stored;
@@ -217,10 +218,10 @@ class RingDiscardGuardConcurrencyTest {
         }
 
         /** Copies the record slowly (a storage filling its buffer), then checks what it copied. */
-        private void store(long index, long term, DirectBuffer payload) {
-            int length = payload.capacity();
+        private void store(long index, long term, Bytes payload) {
+            int length = payload.length();
             for (int i = 0; i < length; i++) {
-                record.putByte(i, payload.getByte(i));
+                record.put(i, payload.getByte(i));
                 if ((i & 15) == 0) {
                     Thread.onSpinWait();
                 }

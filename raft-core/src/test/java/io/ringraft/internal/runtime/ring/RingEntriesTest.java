@@ -3,10 +3,9 @@ package io.ringraft.internal.runtime.ring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.spi.LogEntries;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /** Exact, single-threaded behaviour of {@link RingEntries}, the in-place view of ring slots. */
@@ -18,17 +17,15 @@ class RingEntriesTest {
     private void append(long index, long term, int length, byte origin, long correlation) {
         assertThat(ring.makeRoom(index, length, index - 1)).isTrue();
         byte[] bytes = EntryRingTest.payload(index, term, length);
-        ring.write(index, term, EntryKind.COMMAND, origin, correlation, new UnsafeBuffer(bytes), 0, length);
+        ring.write(index, term, EntryKind.COMMAND, origin, correlation, bytes, 0, length);
     }
 
     private void append(long index, long term, int length) {
         append(index, term, length, (byte) 0, 0);
     }
 
-    private static byte[] bytesOf(DirectBuffer payload) {
-        byte[] bytes = new byte[payload.capacity()];
-        payload.getBytes(0, bytes);
-        return bytes;
+    private static byte[] bytesOf(Bytes payload) {
+        return payload.toByteArray();
     }
 
     @Test
@@ -44,7 +41,7 @@ class RingEntriesTest {
         assertThat(view.originAt(0)).isEqualTo((byte) 3);
         assertThat(view.correlationAt(0)).isEqualTo(77);
         assertThat(bytesOf(view.payloadAt(0))).isEqualTo(EntryRingTest.payload(1, 1, 10));
-        assertThat(view.payloadAt(1).capacity()).isZero();
+        assertThat(view.payloadAt(1).length()).isZero();
         assertThat(bytesOf(view.payloadAt(2))).isEqualTo(EntryRingTest.payload(3, 2, 20));
         assertThat(view.payloadAt(0)).as("one flyweight, re-pointed").isSameAs(view.payloadAt(2));
         assertThat(view.stillValid()).isTrue();
@@ -95,11 +92,11 @@ class RingEntriesTest {
         RingEntries smallView = new RingEntries(small, 2);
         for (long i = 1; i <= 2; i++) {
             assertThat(small.makeRoom(i, 16, 0)).isTrue();
-            small.write(i, 1, EntryKind.COMMAND, (byte) 0, 0, new UnsafeBuffer(new byte[16]), 0, 16);
+            small.write(i, 1, EntryKind.COMMAND, (byte) 0, 0, new byte[16], 0, 16);
         }
         smallView.capture(1, 2, 1000, Long.MAX_VALUE);
         assertThat(small.makeRoom(3, 16, 1)).isTrue(); // reclaims entry 1: its slot goes to entry 3
-        small.write(3, 1, EntryKind.COMMAND, (byte) 0, 0, new UnsafeBuffer(new byte[16]), 0, 16);
+        small.write(3, 1, EntryKind.COMMAND, (byte) 0, 0, new byte[16], 0, 16);
         assertThat(smallView.stillValid()).isFalse();
     }
 

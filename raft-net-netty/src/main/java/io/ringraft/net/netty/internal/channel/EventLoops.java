@@ -10,11 +10,17 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.internal.PlatformDependent;
 import java.util.concurrent.ThreadFactory;
 
 /**
  * The event loop group and channel types: native epoll when it is available (Linux with the native
  * library on the class path) and wanted, NIO otherwise; {@link TransportChoice} says which and why.
+ *
+ * <p>Netty is asked about epoll ({@link Epoll#isAvailable()}) only when the native library of this
+ * platform is on the class path: asking loads it, and without the jar Netty falls back to
+ * {@code System.loadLibrary}, which JDK 24 and later report with a "restricted method" warning on
+ * stderr even though nothing loads. So a service without the epoll jar starts without a warning.
  *
  * <p>Only API that Netty 4.1 and 4.2 both have: {@link EpollEventLoopGroup} and
  * {@link NioEventLoopGroup} (deprecated in 4.2 in favour of {@code MultiThreadIoEventLoopGroup} with
@@ -25,10 +31,20 @@ import java.util.concurrent.ThreadFactory;
 record EventLoops(EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
                   Class<? extends Channel> channel, TransportChoice choice) {
 
+    /** Where Netty's jar for this platform keeps the epoll library (as Netty's loader looks it up). */
+    static final String NATIVE_LIBRARY = "META-INF/native/"
+            + System.mapLibraryName("netty_transport_native_epoll_" + PlatformDependent.normalizedArch());
+
     @SuppressWarnings("deprecation") // the only event loop groups both Netty 4.1 and 4.2 have
     static EventLoops create(int threads, boolean preferNative, ThreadFactory threadFactory) {
-        TransportChoice choice = TransportChoice.decide(preferNative, preferNative && Epoll.isAvailable(),
-                preferNative ? Epoll.unavailabilityCause() : null);
+        TransportChoice choice;
+        if (!preferNative) {
+            choice = TransportChoice.decide(false, false, null);
+        } else if (Epoll.class.getClassLoader().getResource(NATIVE_LIBRARY) == null) { // Epoll not initialized
+            choice = TransportChoice.libraryAbsent(NATIVE_LIBRARY);
+        } else {
+            choice = TransportChoice.decide(true, Epoll.isAvailable(), Epoll.unavailabilityCause());
+        }
         if (choice.nativeTransport()) {
             return new EventLoops(new EpollEventLoopGroup(threads, threadFactory),
                     EpollServerSocketChannel.class, EpollSocketChannel.class, choice);

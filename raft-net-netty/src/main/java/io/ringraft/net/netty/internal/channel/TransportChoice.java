@@ -31,6 +31,18 @@ record TransportChoice(boolean nativeTransport, String description) {
                 + " (linux-x86_64, linux-aarch_64), see docs/transport.md");
     }
 
+    /**
+     * NIO because the native library of this platform is not on the class path (Netty was not asked,
+     * see {@link EventLoops}).
+     *
+     * @param resource where the library would be
+     */
+    static TransportChoice libraryAbsent(String resource) {
+        return new TransportChoice(false, "NIO: native epoll is not on the class path (no " + resource
+                + "); to use it, add io.netty:netty-transport-native-epoll with the classifier of this platform"
+                + " (linux-x86_64, linux-aarch_64), see docs/transport.md");
+    }
+
     private static String reason(Throwable cause) {
         if (cause == null) {
             return "no reason given";

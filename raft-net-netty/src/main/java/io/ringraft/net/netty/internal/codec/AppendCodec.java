@@ -1,6 +1,7 @@
 package io.ringraft.net.netty.internal.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.LogId;
 import io.ringraft.message.AppendEntriesRequest;
@@ -8,7 +9,6 @@ import io.ringraft.message.AppendEntriesResponse;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.message.Releasable;
 import java.nio.ByteBuffer;
-import org.agrona.DirectBuffer;
 
 /**
  * Bodies of {@link AppendEntriesRequest} and {@link AppendEntriesResponse}.
@@ -46,7 +46,7 @@ final class AppendCodec {
         long budget = maxBodyBytes - (long) REQUEST_FIXED_BYTES;
         int count = entries.count();
         for (int i = 0; i < count; i++) {
-            budget -= ENTRY_HEADER_BYTES + (long) entries.payloadAt(i).capacity();
+            budget -= ENTRY_HEADER_BYTES + (long) entries.payloadAt(i).length();
             if (budget < 0) {
                 return i;
             }
@@ -58,7 +58,7 @@ final class AppendCodec {
     static int requestBodyBytes(LogEntries entries, int count) {
         long size = REQUEST_FIXED_BYTES;
         for (int i = 0; i < count; i++) {
-            size += ENTRY_HEADER_BYTES + (long) entries.payloadAt(i).capacity();
+            size += ENTRY_HEADER_BYTES + (long) entries.payloadAt(i).length();
         }
         return Math.toIntExact(size);
     }
@@ -74,8 +74,8 @@ final class AppendCodec {
         out.writeInt(count);
         LogEntries entries = m.entries();
         for (int i = 0; i < count; i++) {
-            DirectBuffer payload = entries.payloadAt(i);
-            int length = payload.capacity();
+            Bytes payload = entries.payloadAt(i);
+            int length = payload.length();
             out.writeLong(entries.termAt(i));
             out.writeByte(entries.kindAt(i).code());
             out.writeInt(length);
@@ -83,15 +83,15 @@ final class AppendCodec {
         }
     }
 
-    /** Copies a payload (heap, direct or off-heap address) into {@code out} without allocating. */
-    private static void copyPayload(DirectBuffer payload, int length, ByteBuf out) {
+    /** Copies a payload (a view of any memory) into {@code out} without allocating. */
+    private static void copyPayload(Bytes payload, int length, ByteBuf out) {
         if (length == 0) {
             return;
         }
         int writerIndex = out.writerIndex();
         out.ensureWritable(length);
         ByteBuffer target = out.internalNioBuffer(writerIndex, length);
-        payload.getBytes(0, target, target.position(), length);
+        payload.getBytes(0, target, length);
         out.writerIndex(writerIndex + length);
     }
 

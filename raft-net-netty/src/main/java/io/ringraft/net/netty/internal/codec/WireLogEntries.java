@@ -1,13 +1,12 @@
 package io.ringraft.net.netty.internal.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.message.Releasable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The entries of a received AppendEntries: a view over a retained slice of the frame's pooled
@@ -24,7 +23,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p><b>After release</b> {@link #termAt}, {@link #kindAt} and {@link #payloadAt} throw
  * {@link IllegalStateException} rather than read memory the pool may have handed to someone else,
- * and the payload flyweight is re-pointed at nothing. {@link #firstIndex()} and {@link #count()}
+ * and the payload flyweight (a {@link ByteBufBytes} over the slice) is re-pointed at nothing. {@link #firstIndex()} and {@link #count()}
  * (fields of the view, not of the buffer) stay valid, so a released message can still be logged.
  *
  * <p><b>Threads.</b> Built on a Netty event loop, then read by the node's core thread (the inbound
@@ -45,20 +44,13 @@ final class WireLogEntries implements LogEntries, Releasable {
         }
     }
 
-    private static final byte[] NOTHING = new byte[0];
-
     private final long firstIndex;
     private final ByteBuf data;
     /** Index in {@code data} of the region's first byte; {@code offsets} are relative to it. */
     private final int base;
     private final int bytes;
     private final int[] offsets;
-    /** Address of the slice's first byte, when it is direct memory with a known address; else 0. */
-    private final long address;
-    /** The heap array behind the slice and the offset of its first byte, when it has one; else null. */
-    private final byte[] array;
-    private final int arrayOffset;
-    private final UnsafeBuffer flyweight = new UnsafeBuffer(NOTHING);
+    private final ByteBufBytes flyweight = new ByteBufBytes();
     private volatile boolean released; // set once, through RELEASED
 
     /**
@@ -71,19 +63,6 @@ final class WireLogEntries implements LogEntries, Releasable {
         this.base = data.readerIndex();
         this.bytes = data.readableBytes();
         this.offsets = offsets;
-        if (data.hasMemoryAddress()) {
-            this.address = data.memoryAddress() + base;
-            this.array = null;
-            this.arrayOffset = 0;
-        } else if (data.hasArray()) {
-            this.address = 0;
-            this.array = data.array();
-            this.arrayOffset = data.arrayOffset() + base;
-        } else {
-            this.address = 0;
-            this.array = null;
-            this.arrayOffset = 0;
-        }
     }
 
     @Override
@@ -109,22 +88,11 @@ final class WireLogEntries implements LogEntries, Releasable {
     }
 
     @Override
-    public DirectBuffer payloadAt(int offset) {
+    public Bytes payloadAt(int offset) {
         checkLive();
         int header = offsets[offset];
         int length = data.getInt(base + header + Long.BYTES + 1);
-        int start = header + AppendCodec.ENTRY_HEADER_BYTES; // relative to base
-        if (address != 0) {
-            flyweight.wrap(address + start, length);
-        } else if (array != null) {
-            flyweight.wrap(array, arrayOffset + start, length);
-        } else {
-            // Neither an address nor an array (a composite buffer, say): copy this one payload.
-            byte[] copy = new byte[length];
-            data.getBytes(base + start, copy);
-            flyweight.wrap(copy);
-        }
-        return flyweight;
+        return flyweight.wrap(data, base + header + AppendCodec.ENTRY_HEADER_BYTES, length);
     }
 
     /** The slice this view reads (for tests: its reference count). */
@@ -141,7 +109,7 @@ final class WireLogEntries implements LogEntries, Releasable {
     @Override
     public void release() {
         if (RELEASED.compareAndSet(this, false, true)) {
-            flyweight.wrap(NOTHING); // a flyweight kept by mistake no longer reaches the pooled memory
+            flyweight.clear(); // a flyweight kept by mistake no longer reaches the pooled memory
             data.release();
         }
     }

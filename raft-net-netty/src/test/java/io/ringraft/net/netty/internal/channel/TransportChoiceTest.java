@@ -37,6 +37,23 @@ class TransportChoiceTest {
     }
 
     @Test
+    void nioNamingTheMissingLibraryWhenItIsNotOnTheClassPath() {
+        TransportChoice choice = TransportChoice.libraryAbsent("META-INF/native/libnetty_transport_native_epoll_x86_64.so");
+        assertThat(choice.nativeTransport()).isFalse();
+        assertThat(choice.description())
+                .startsWith("NIO: native epoll is not on the class path (no META-INF/native/libnetty_transport_native_epoll")
+                .contains("add io.netty:netty-transport-native-epoll");
+    }
+
+    @Test
+    void theLibraryLookedForIsTheOneNettysJarForThisPlatformHolds() {
+        // this module's tests have the linux-x86_64 jar; on another platform Netty's loader finds nothing either
+        assertThat(EventLoops.NATIVE_LIBRARY).startsWith("META-INF/native/libnetty_transport_native_epoll_");
+        assertThat(getClass().getClassLoader().getResource(EventLoops.NATIVE_LIBRARY) != null)
+                .isEqualTo(Epoll.isAvailable());
+    }
+
+    @Test
     void theEventLoopsFollowWhatNettyReports() {
         EventLoops loops = EventLoops.create(1, true, new DefaultThreadFactory("choice-test", true));
         try {

@@ -1,15 +1,14 @@
 package io.ringraft.net.netty.internal.codec;
 
+import io.ringraft.api.Bytes;
 import io.ringraft.api.EntryKind;
 import io.ringraft.spi.LogEntries;
 import java.nio.ByteBuffer;
-import org.agrona.BufferUtil;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A {@link LogEntries} view whose payloads live off-heap and are handed out as flyweights over raw
- * addresses, like the runtime's ring: exercises the encoder's address-based copy path.
+ * A {@link LogEntries} view whose payloads live in direct memory and are handed out as views of a
+ * direct {@link ByteBuffer} (no array behind them), unlike the runtime's heap ring: exercises the
+ * encoder's copy from a view of any memory.
  */
 public final class DirectLogEntries implements LogEntries {
 
@@ -19,8 +18,6 @@ public final class DirectLogEntries implements LogEntries {
     private final int[] offsets;
     private final int[] lengths;
     private final ByteBuffer memory;
-    private final long address;
-    private final UnsafeBuffer flyweight = new UnsafeBuffer(0, 0);
 
     public DirectLogEntries(LogEntries source) {
         int count = source.count();
@@ -31,20 +28,16 @@ public final class DirectLogEntries implements LogEntries {
         this.lengths = new int[count];
         int total = 0;
         for (int i = 0; i < count; i++) {
-            total += source.payloadAt(i).capacity();
+            total += source.payloadAt(i).length();
         }
         this.memory = ByteBuffer.allocateDirect(Math.max(1, total));
-        this.address = BufferUtil.address(memory);
-        UnsafeBuffer writer = new UnsafeBuffer(memory);
-        int position = 0;
         for (int i = 0; i < count; i++) {
-            DirectBuffer payload = source.payloadAt(i);
+            Bytes payload = source.payloadAt(i);
             terms[i] = source.termAt(i);
             kinds[i] = source.kindAt(i);
-            offsets[i] = position;
-            lengths[i] = payload.capacity();
-            writer.putBytes(position, payload, 0, payload.capacity());
-            position += payload.capacity();
+            offsets[i] = memory.position();
+            lengths[i] = payload.length();
+            payload.getBytes(0, memory, payload.length());
         }
     }
 
@@ -69,8 +62,7 @@ public final class DirectLogEntries implements LogEntries {
     }
 
     @Override
-    public DirectBuffer payloadAt(int offset) {
-        flyweight.wrap(address + offsets[offset], lengths[offset]);
-        return flyweight;
+    public Bytes payloadAt(int offset) {
+        return Bytes.wrap(memory.slice(offsets[offset], lengths[offset]));
     }
 }

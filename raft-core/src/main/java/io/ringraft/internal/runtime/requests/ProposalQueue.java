@@ -1,0 +1,258 @@
+package io.ringraft.internal.runtime.requests;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Proposals on their way from any thread to the core: a bounded multi-producer, single-consumer
+ * queue of variable-length records in one pre-allocated {@code byte[]}. Queuing copies the payload
+ * in once and allocates nothing; the core reads records in place and copies each payload into the
+ * ring. Full means {@link #offer} returns false, never growth.
+ *
+ * <p><b>Layout.</b> Records start at multiples of 8 and are padded to a multiple of 8:
+ * {@code [state:u8][origin:i8][unused:2][length:i32][correlation:i64][payload]}, where
+ * {@code length} counts the 16-byte header and the payload and {@code state} is 0 until the record
+ * is committed, then {@link #RECORD} or {@link #PADDING}. A record that does not fit before the end
+ * of the array starts the array again; the bytes it skips become a padding record, which the
+ * consumer steps over.
+ *
+ * <p><b>Protocol.</b> Producers claim space with a CAS on {@code tail} against a {@code head} they
+ * read with acquire (or a cached copy of it, published with release); a claimed record is written
+ * with plain stores and made visible by a release store of its state byte. The consumer reads state
+ * bytes with acquire from {@code head} on, stops at the first 0 (not yet committed), hands the
+ * records to its handler, zeroes what it consumed and publishes the new {@code head} with release,
+ * which is what lets producers reuse those bytes. A record's bytes are therefore written only
+ * between a producer's claim and the consumer's release of them.
+ *
+ * <p>Only the one-byte state is accessed atomically, so nothing depends on where the JVM places the
+ * array's elements (JDK 25 no longer promises any alignment for them, and atomic multi-byte access
+ * needs it); the multi-byte fields are plain {@link MethodHandles#byteArrayViewVarHandle} accesses,
+ * valid at any alignment. The counters sit on separate cache lines. No {@code Unsafe} is involved.
+ *
+ * <p>Any thread may call {@link #offer}; one thread at a time (the core, or the shutdown once the
+ * core stopped) calls {@link #drain}. Nothing blocks: a full queue is the caller's back-pressure.
+ */
+public final class ProposalQueue {
+
+    /** Bytes before a record's payload: state, origin, length, correlation id. */
+    static final int HEADER_BYTES = 16;
+    /** State of a committed proposal. */
+    static final byte RECORD = 1;
+    /** State of committed padding: bytes to step over (the array's end, or a record whose copy failed). */
+    static final byte PADDING = 2;
+
+    private static final int ALIGNMENT = 8;
+    private static final int ORIGIN_OFFSET = 1;
+    private static final int LENGTH_OFFSET = 4;
+    private static final int CORRELATION_OFFSET = 8;
+
+    private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(byte[].class);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final VarHandle COUNTER = MethodHandles.arrayElementVarHandle(long[].class);
+
+    /** Indexes in {@link #counters}, 64 bytes apart (and from the array's ends). */
+    private static final int TAIL = 8;
+    private static final int HEAD_CACHE = 16;
+    private static final int HEAD = 24;
+
+    /** Receives the records {@link #drain} reads; the payload is {@code length} bytes of {@code buffer} from {@code offset}. */
+    @FunctionalInterface
+    public interface Handler {
+        /**
+         * @return true to consume the record; false to leave it (and every later one) queued and stop
+         */
+        boolean onProposal(byte origin, long correlationId, byte[] buffer, int offset, int length);
+    }
+
+    private final byte[] buffer;
+    private final int capacity;
+    private final int mask;
+    private final long[] counters = new long[HEAD + 8];
+
+    /** @param capacity bytes for records, a power of two, at least 64 */
+    public ProposalQueue(int capacity) {
+        if (capacity < 64 || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("proposal queue capacity must be a power of two >= 64, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.buffer = new byte[capacity];
+    }
+
+    /** {@return the largest payload a record may have} */
+    public int maxPayload() {
+        return capacity - HEADER_BYTES;
+    }
+
+    /** Bytes queued or being queued (records, their headers and padding), for status. Any thread; a snapshot. */
+    public int size() {
+        long head = (long) COUNTER.getVolatile(counters, HEAD);
+        long tail = (long) COUNTER.getVolatile(counters, TAIL);
+        return (int) Math.max(0, Math.min(capacity, tail - head));
+    }
+
+    /** True if nothing is queued, nor being queued. Any thread; a snapshot. */
+    public boolean isEmpty() {
+        return (long) COUNTER.getVolatile(counters, TAIL) == (long) COUNTER.getVolatile(counters, HEAD);
+    }
+
+    /**
+     * Queues {@code length} bytes of {@code payload} from {@code offset}. Any thread; never blocks.
+     *
+     * @return false if the queue has no room for the record now
+     * @throws IndexOutOfBoundsException if the range is outside {@code payload}
+     * @throws IllegalArgumentException if the payload is larger than {@link #maxPayload()}
+     */
+    public boolean offer(byte origin, long correlationId, byte[] payload, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, payload.length);
+        int record = claim(length);
+        if (record < 0) {
+            return false;
+        }
+        boolean copied = false;
+        try {
+            System.arraycopy(payload, offset, buffer, record + HEADER_BYTES, length);
+            copied = true;
+        } finally {
+            commit(record, origin, correlationId, length, copied);
+        }
+        return true;
+    }
+
+    /**
+     * Queues the bytes {@code payload} has remaining, without moving its position. Any thread; never
+     * blocks.
+     *
+     * @return false if the queue has no room for the record now
+     * @throws IllegalArgumentException if the payload is larger than {@link #maxPayload()}
+     */
+    public boolean offer(byte origin, long correlationId, ByteBuffer payload) {
+        int length = payload.remaining();
+        int record = claim(length);
+        if (record < 0) {
+            return false;
+        }
+        boolean copied = false;
+        try {
+            payload.get(payload.position(), buffer, record + HEADER_BYTES, length);
+            copied = true;
+        } finally {
+            commit(record, origin, correlationId, length, copied);
+        }
+        return true;
+    }
+
+    /**
+     * Claims room for a record with {@code payloadLength} bytes of payload.
+     *
+     * @return the record's position in the array, or -1 if there is no room now
+     */
+    private int claim(int payloadLength) {
+        if (payloadLength < 0 || payloadLength > maxPayload()) {
+            throw new IllegalArgumentException("a proposal of " + payloadLength + " bytes does not fit a queue of "
+                    + capacity + " bytes");
+        }
+        int required = align(HEADER_BYTES + payloadLength);
+        long head = (long) COUNTER.getAcquire(counters, HEAD_CACHE);
+        long tail;
+        int padding;
+        int tailIndex;
+        do {
+            tail = (long) COUNTER.getVolatile(counters, TAIL);
+            if (required > capacity - (int) (tail - head)) {
+                head = (long) COUNTER.getAcquire(counters, HEAD);
+                if (required > capacity - (int) (tail - head)) {
+                    return -1;
+                }
+                COUNTER.setRelease(counters, HEAD_CACHE, head);
+            }
+            padding = 0;
+            tailIndex = (int) (tail & mask);
+            int toEnd = capacity - tailIndex;
+            if (required > toEnd) {
+                // The record starts the array again: the first `required` bytes there must be free
+                // (the total check above puts head in this lap, so they are free up to head's index).
+                int headIndex = (int) (head & mask);
+                if (required > headIndex) {
+                    head = (long) COUNTER.getAcquire(counters, HEAD);
+                    headIndex = (int) (head & mask);
+                    if (required > headIndex) {
+                        return -1;
+                    }
+                    COUNTER.setRelease(counters, HEAD_CACHE, head);
+                }
+                padding = toEnd;
+            }
+        } while (!COUNTER.compareAndSet(counters, TAIL, tail, tail + required + padding));
+        if (padding != 0) {
+            INT.set(buffer, tailIndex + LENGTH_OFFSET, padding);
+            STATE.setRelease(buffer, tailIndex, PADDING);
+            return 0;
+        }
+        return tailIndex;
+    }
+
+    /** Publishes a claimed record: as a proposal if its payload was copied, else as padding. */
+    private void commit(int record, byte origin, long correlationId, int payloadLength, boolean copied) {
+        buffer[record + ORIGIN_OFFSET] = origin;
+        INT.set(buffer, record + LENGTH_OFFSET, HEADER_BYTES + payloadLength);
+        LONG.set(buffer, record + CORRELATION_OFFSET, correlationId);
+        STATE.setRelease(buffer, record, copied ? RECORD : PADDING);
+    }
+
+    /**
+     * Hands up to {@code limit} queued records, oldest first, to {@code handler}, in place, and frees
+     * the ones it consumed. One thread at a time (the core). A record still being written ends the
+     * drain; the next drain takes it. Padding is stepped over (not counted) within the same drain, so
+     * a drain never returns 0 while committed records wait behind padding.
+     *
+     * @return the number of records consumed
+     */
+    public int drain(Handler handler, int limit) {
+        long head = (long) COUNTER.get(counters, HEAD);
+        int headIndex = (int) (head & mask);
+        int bytesRead = 0;
+        int consumed = 0;
+        try {
+            while (bytesRead < capacity && consumed < limit) {
+                int at = (int) ((head + bytesRead) & mask);
+                byte state = (byte) STATE.getAcquire(buffer, at);
+                if (state == 0) {
+                    break;
+                }
+                int length = (int) INT.get(buffer, at + LENGTH_OFFSET);
+                int aligned = align(length);
+                bytesRead += aligned;
+                if (state == PADDING) {
+                    continue;
+                }
+                long correlationId = (long) LONG.get(buffer, at + CORRELATION_OFFSET);
+                if (!handler.onProposal(buffer[at + ORIGIN_OFFSET], correlationId, buffer, at + HEADER_BYTES,
+                        length - HEADER_BYTES)) {
+                    bytesRead -= aligned;
+                    break;
+                }
+                consumed++;
+            }
+        } finally {
+            if (bytesRead > 0) {
+                // Zero what was consumed (up to two runs: records never straddle the array's end), then
+                // hand it back to the producers.
+                int firstRun = Math.min(bytesRead, capacity - headIndex);
+                Arrays.fill(buffer, headIndex, headIndex + firstRun, (byte) 0);
+                Arrays.fill(buffer, 0, bytesRead - firstRun, (byte) 0);
+                COUNTER.setRelease(counters, HEAD, head + bytesRead);
+            }
+        }
+        return consumed;
+    }
+
+    private static int align(int length) {
+        return (length + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+}
