@@ -220,8 +220,11 @@ class InMemoryLogStorageTest extends LogStorageConformanceTest {
         long reads = 0;
         while (!pointers.writerDone && reads < MAX_READS_PER_READER) {
             reads++;
-            long committed = pointers.committed;
+            // Purge target first: it never exceeds the commit index of its time, and that index only grows, so
+            // purged <= committed. Read the other way round, a reader descheduled between the two reads could
+            // see a purge far past its (older) commit index: an empty range for nextLong.
             long purged = pointers.purgeTarget;
+            long committed = pointers.committed;
             long from = rnd.nextLong(purged + 1, committed + 20);
             if (rnd.nextInt(4) == 0) {
                 long term = storage.termAt(from);
