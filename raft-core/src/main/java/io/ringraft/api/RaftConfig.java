@@ -64,116 +64,172 @@ public final class RaftConfig {
         this.maxApplyBatchesInFlight = b.maxApplyBatchesInFlight;
     }
 
-    /** A builder with the defaults. */
+    /** {@return a new builder, every setting at its default} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The defaults. */
+    /** {@return a configuration with every setting at its default (each getter names its default)} */
     public static RaftConfig defaults() {
         return builder().build();
     }
 
-    /** Length of one engine tick; all timeouts are rounded to ticks. Default 10 ms. */
+    /**
+     * {@return the length of one engine tick, in milliseconds} The core advances its timers once per
+     * tick: the election timeout, the heartbeat interval and the lease are counted in whole ticks
+     * (rounded down). Default 10 ms.
+     */
     public int tickMillis() { return tickMillis; }
 
-    /** Base election timeout; the real one is random in [1x, 2x). Default 300 ms. */
+    /**
+     * {@return the base election timeout, in milliseconds} The real one is random in [1x, 2x) (see
+     * {@link #electionTimeoutTicks()}). Default 300 ms.
+     */
     public int electionTimeoutMillis() { return electionTimeoutMillis; }
 
-    /** Leader heartbeat interval. Default 50 ms. */
+    /** {@return the leader's heartbeat interval, in milliseconds} Default 50 ms. */
     public int heartbeatIntervalMillis() { return heartbeatIntervalMillis; }
 
-    /** Pre-vote before raising the term. Default on. */
+    /**
+     * {@return whether a node runs a pre-vote round before it raises its term} A candidate that could
+     * not win then leaves the term alone. Default on.
+     */
     public boolean preVote() { return preVote; }
 
-    /** Leaders step down without a live quorum; voters ignore disruptive candidates. Default on. */
+    /**
+     * {@return whether check-quorum is on} Leaders step down without a live quorum; voters ignore
+     * disruptive candidates. Default on.
+     */
     public boolean checkQuorum() { return checkQuorum; }
 
-    /** Entries the ring holds (a power of two). Default 16384. */
+    /**
+     * {@return how many log entries the node's in-memory ring holds (a power of two)} An entry stays
+     * there at least until it is applied; a ring full of unapplied entries back-pressures proposers.
+     * Default 16384.
+     */
     public int ringCapacityEntries() { return ringCapacityEntries; }
 
-    /** Payload bytes the ring holds. Default 32 MiB. */
+    /**
+     * {@return how many payload bytes the ring holds} Allocated up front, as one heap array. Default
+     * 32 MiB.
+     */
     public int ringCapacityBytes() { return ringCapacityBytes; }
 
-    /** Largest payload of one command. Default 256 KiB. */
+    /**
+     * {@return the largest payload of one command, in bytes} A larger proposal is refused
+     * ({@link RejectedException}, or {@link Admission#TOO_LARGE} from {@code tryPropose}). Default 256 KiB.
+     */
     public int maxEntryBytes() { return maxEntryBytes; }
 
-    /** AppendEntries in flight per follower (pipelining window). Default 32. */
+    /**
+     * {@return how many AppendEntries may be in flight, not yet acknowledged, to one follower} The
+     * pipelining window. Default 32.
+     */
     public int maxInflightAppends() { return maxInflightAppends; }
 
-    /** Most entries in one AppendEntries. Default 512. */
+    /** {@return the most entries in one AppendEntries} Default 512. */
     public int maxEntriesPerAppend() { return maxEntriesPerAppend; }
 
-    /** Most payload bytes in one AppendEntries (at least one entry is always sent). Default 1 MiB. */
+    /**
+     * {@return the most payload bytes in one AppendEntries} At least one entry is always sent. Default
+     * 1 MiB.
+     */
     public int maxBytesPerAppend() { return maxBytesPerAppend; }
 
-    /** Bytes of proposals waiting for the core (a power of two). Default 4 MiB. */
+    /**
+     * {@return the size in bytes of the queue of proposals waiting for the core (a power of two)} A
+     * proposal takes its payload plus a 16-byte header there, padded to a multiple of 8. Default 4 MiB.
+     */
     public int proposalQueueBytes() { return proposalQueueBytes; }
 
-    /** Inbound messages waiting for the core. Default 1024. */
+    /**
+     * {@return how many inbound messages may wait for the core} The queue rounds it up to a power of
+     * two; when it is full, the transport drops messages or pauses reading (see
+     * {@link io.ringraft.spi.RaftTransportFactory.InboundHandler#offer}). Default 1024.
+     */
     public int inboundQueueCapacity() { return inboundQueueCapacity; }
 
-    /** Proposals made with futures that may await their result at once (a power of two). Default 65536. */
+    /**
+     * {@return how many proposals made with futures may await their results at once (a power of two)}
+     * The same bound applies, separately, to commands forwarded with {@link RaftNode#forward}. Default
+     * 65536.
+     */
     public int maxPendingFutures() { return maxPendingFutures; }
 
-    /** How long a proposer waits for room before {@link RejectedException}; 0 rejects at once. Default 0. */
+    /**
+     * {@return how long, in milliseconds, a proposer waits for room in the proposal queue} It waits on
+     * its own thread; if no room comes in time (at once with 0), the proposal is refused
+     * ({@link RejectedException}, or {@link Admission#QUEUE_FULL} from {@code tryPropose}). Default 0.
+     */
     public long proposalWaitMillis() { return proposalWaitMillis; }
 
-    /** Entries the log writer and the applier handle per batch. Default 1024. */
+    /** {@return how many entries the log writer and the applier handle per batch, at most} Default 1024. */
     public int batchEntries() { return batchEntries; }
 
-    /** Linearizable reads that may wait for their read index or their turn at once (a power of two). Default 1024. */
+    /**
+     * {@return how many linearizable reads may wait for their read index or their turn at once (a power
+     * of two)} More are refused with {@link RejectedException}. Default 1024.
+     */
     public int maxPendingReads() { return maxPendingReads; }
 
     /**
-     * Leader leases: a leader answers linearizable reads without a quorum round while its lease
-     * runs. Safe only if no node's clock runs more than {@link #clockDriftBoundPercent()} slower or
-     * faster than another's over an election timeout; needs check-quorum. Default off.
+     * {@return whether leader leases are on} A leader answers linearizable reads without a quorum round
+     * while its lease runs. Safe only if no node's clock runs more than {@link #clockDriftBoundPercent()}
+     * slower or faster than another's over an election timeout; needs check-quorum. Default off.
      */
     public boolean leaseReads() { return leaseReads; }
 
     /**
-     * The most other members (voters and learners, current and past) a node ever replicates to:
-     * one outbox and one replicator task each. Default 16.
+     * {@return the most other members (voters and learners, current and past) a node ever replicates
+     * to} One outbox and one replicator task each; a membership change that names more other members
+     * is refused. Default 16.
      */
     public int maxMembers() { return maxMembers; }
 
-    /** The clock drift the lease allows for, in percent of the election timeout. Default 10. */
+    /**
+     * {@return the clock drift the lease allows for, in percent of the election timeout} In [0, 100).
+     * Default 10.
+     */
     public int clockDriftBoundPercent() { return clockDriftBoundPercent; }
 
     /**
-     * A node with a snapshot store takes a snapshot once this many entries were applied since the
-     * last one (0: never on this account). Default 100,000.
+     * {@return how many applied entries make a snapshot due} A node with a snapshot store takes a
+     * snapshot once this many entries were applied since the last one (0: never on this account).
+     * Default 100,000.
      */
     public long snapshotIntervalEntries() { return snapshotIntervalEntries; }
 
     /**
-     * A node with a snapshot store takes a snapshot once this many payload bytes were applied since
-     * the last one (0: never on this account). Default 256 MiB.
+     * {@return how many applied payload bytes make a snapshot due} A node with a snapshot store takes a
+     * snapshot once this many payload bytes were applied since the last one (0: never on this
+     * account). Default 256 MiB.
      */
     public long snapshotIntervalBytes() { return snapshotIntervalBytes; }
 
     /**
-     * Entries kept in the log below a new snapshot when the log is purged, so that a follower a little
-     * behind catches up from the log rather than by a snapshot. Default 10,000.
+     * {@return how many entries below a new snapshot the log keeps when it is purged} So a follower a
+     * little behind catches up from the log rather than by a snapshot. Default 10,000.
      */
     public long snapshotLogTailEntries() { return snapshotLogTailEntries; }
 
     /**
-     * Bytes of snapshot data per chunk sent to a follower (one chunk in flight per follower; must fit
-     * the transport's frame limit). Default 1 MiB.
+     * {@return how many bytes of snapshot data go in one chunk sent to a follower} One chunk is in
+     * flight per follower; a chunk must fit the transport's frame limit. Default 1 MiB.
      */
     public int snapshotChunkBytes() { return snapshotChunkBytes; }
 
     /**
-     * Batches of commands a {@code StreamingStateMachine} may hold at once, handed over and not yet
-     * reported applied (each up to {@link #batchEntries()} entries, a view over the ring, no copy); the
-     * node hands over no more until progress frees one. Unused with a synchronous state machine.
-     * Default 4.
+     * {@return how many batches of commands a {@code StreamingStateMachine} may hold at once, handed
+     * over and not yet reported applied} Each holds up to {@link #batchEntries()} entries, a view over
+     * the ring, no copy; the node hands over no more until progress frees one. Unused with a
+     * synchronous state machine. Default 4.
      */
     public int maxApplyBatchesInFlight() { return maxApplyBatchesInFlight; }
 
-    /** The lease length in ticks (0 without leases): the election timeout less the drift bound. */
+    /**
+     * {@return the lease length in ticks, or 0 without leases} The election timeout in ticks less the
+     * drift bound, less one tick, and at least one tick.
+     */
     public int leaseTicks() {
         if (!leaseReads) {
             return 0;
@@ -181,12 +237,19 @@ public final class RaftConfig {
         return Math.max(1, electionTimeoutTicks() * (100 - clockDriftBoundPercent) / 100 - 1);
     }
 
-    /** Election timeout in ticks. */
+    /**
+     * {@return the base election timeout in ticks: {@link #electionTimeoutMillis()} divided by
+     * {@link #tickMillis()}, rounded down, and at least 2} A node's election timer runs out after a
+     * random number of ticks in [this, twice this).
+     */
     public int electionTimeoutTicks() {
         return Math.max(2, electionTimeoutMillis / tickMillis);
     }
 
-    /** Heartbeat interval in ticks. */
+    /**
+     * {@return the heartbeat interval in ticks: {@link #heartbeatIntervalMillis()} divided by
+     * {@link #tickMillis()}, rounded down, and at least 1}
+     */
     public int heartbeatIntervalTicks() {
         return Math.max(1, heartbeatIntervalMillis / tickMillis);
     }
@@ -235,33 +298,228 @@ public final class RaftConfig {
         private Builder() {
         }
 
+        /**
+         * Sets {@link RaftConfig#tickMillis()}.
+         *
+         * @param v the tick length in milliseconds: positive, at most {@code heartbeatIntervalMillis} (default 10)
+         * @return this builder
+         */
         public Builder tickMillis(int v) { tickMillis = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#electionTimeoutMillis()}.
+         *
+         * @param v the base election timeout in milliseconds: at least twice {@code heartbeatIntervalMillis}
+         *          (default 300)
+         * @return this builder
+         */
         public Builder electionTimeoutMillis(int v) { electionTimeoutMillis = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#heartbeatIntervalMillis()}.
+         *
+         * @param v the heartbeat interval in milliseconds: at least {@code tickMillis}, at most half of
+         *          {@code electionTimeoutMillis} (default 50)
+         * @return this builder
+         */
         public Builder heartbeatIntervalMillis(int v) { heartbeatIntervalMillis = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#preVote()}.
+         *
+         * @param v whether to run a pre-vote round before raising the term (default true)
+         * @return this builder
+         */
         public Builder preVote(boolean v) { preVote = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#checkQuorum()}.
+         *
+         * @param v whether leaders step down without a live quorum and voters ignore disruptive
+         *          candidates (default true; lease reads need it)
+         * @return this builder
+         */
         public Builder checkQuorum(boolean v) { checkQuorum = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#ringCapacityEntries()}.
+         *
+         * @param v how many entries the ring holds: a power of two, at least 2 (default 16384)
+         * @return this builder
+         */
         public Builder ringCapacityEntries(int v) { ringCapacityEntries = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#ringCapacityBytes()}.
+         *
+         * @param v how many payload bytes the ring holds: at least twice {@code maxEntryBytes} (default
+         *          32 MiB)
+         * @return this builder
+         */
         public Builder ringCapacityBytes(int v) { ringCapacityBytes = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#maxEntryBytes()}.
+         *
+         * @param v the largest payload of one command in bytes: positive, at most half of
+         *          {@code ringCapacityBytes}, at most {@code maxBytesPerAppend}, at most
+         *          {@code proposalQueueBytes / 8 - 16}, and at most what the transport carries (which
+         *          {@code RaftNode.Builder.build()} checks) (default 256 KiB)
+         * @return this builder
+         */
         public Builder maxEntryBytes(int v) { maxEntryBytes = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#maxInflightAppends()}.
+         *
+         * @param v how many AppendEntries may be in flight to one follower: positive (default 32)
+         * @return this builder
+         */
         public Builder maxInflightAppends(int v) { maxInflightAppends = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#maxEntriesPerAppend()}.
+         *
+         * @param v the most entries in one AppendEntries: positive (default 512)
+         * @return this builder
+         */
         public Builder maxEntriesPerAppend(int v) { maxEntriesPerAppend = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#maxBytesPerAppend()}.
+         *
+         * @param v the most payload bytes in one AppendEntries: at least {@code maxEntryBytes} (default
+         *          1 MiB)
+         * @return this builder
+         */
         public Builder maxBytesPerAppend(int v) { maxBytesPerAppend = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#proposalQueueBytes()}.
+         *
+         * @param v the proposal queue's size in bytes: a power of two, at least
+         *          {@code 8 * (maxEntryBytes + 16)} (default 4 MiB)
+         * @return this builder
+         */
         public Builder proposalQueueBytes(int v) { proposalQueueBytes = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#inboundQueueCapacity()}.
+         *
+         * @param v how many inbound messages may wait for the core: positive, rounded up to a power
+         *          of two (default 1024)
+         * @return this builder
+         */
         public Builder inboundQueueCapacity(int v) { inboundQueueCapacity = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#maxPendingFutures()}.
+         *
+         * @param v how many proposals with futures may await their results at once: a power of two,
+         *          at least 2 (default 65536)
+         * @return this builder
+         */
         public Builder maxPendingFutures(int v) { maxPendingFutures = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#proposalWaitMillis()}.
+         *
+         * @param v how long a proposer waits for room, in milliseconds: not negative, 0 to refuse at
+         *          once (default 0)
+         * @return this builder
+         */
         public Builder proposalWaitMillis(long v) { proposalWaitMillis = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#batchEntries()}.
+         *
+         * @param v the most entries the log writer and the applier handle per batch: positive (default
+         *          1024)
+         * @return this builder
+         */
         public Builder batchEntries(int v) { batchEntries = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#maxPendingReads()}.
+         *
+         * @param v how many linearizable reads may wait at once: a power of two, at least 2 (default
+         *          1024)
+         * @return this builder
+         */
         public Builder maxPendingReads(int v) { maxPendingReads = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#leaseReads()}.
+         *
+         * @param v whether leaders serve reads under a lease; true needs {@code checkQuorum} (default false)
+         * @return this builder
+         */
         public Builder leaseReads(boolean v) { leaseReads = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#maxMembers()}.
+         *
+         * @param v the most other members a node ever replicates to: positive (default 16)
+         * @return this builder
+         */
         public Builder maxMembers(int v) { maxMembers = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#clockDriftBoundPercent()}.
+         *
+         * @param v the clock drift the lease allows for, in percent of the election timeout: in
+         *          [0, 100) (default 10)
+         * @return this builder
+         */
         public Builder clockDriftBoundPercent(int v) { clockDriftBoundPercent = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#snapshotIntervalEntries()}.
+         *
+         * @param v applied entries that make a snapshot due: not negative, 0 for never on this account
+         *          (default 100,000)
+         * @return this builder
+         */
         public Builder snapshotIntervalEntries(long v) { snapshotIntervalEntries = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#snapshotIntervalBytes()}.
+         *
+         * @param v applied payload bytes that make a snapshot due: not negative, 0 for never on this
+         *          account (default 256 MiB)
+         * @return this builder
+         */
         public Builder snapshotIntervalBytes(long v) { snapshotIntervalBytes = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#snapshotLogTailEntries()}.
+         *
+         * @param v entries the log keeps below a new snapshot: not negative (default 10,000)
+         * @return this builder
+         */
         public Builder snapshotLogTailEntries(long v) { snapshotLogTailEntries = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#snapshotChunkBytes()}.
+         *
+         * @param v bytes of snapshot data per chunk: positive, within the transport's frame limit
+         *          (default 1 MiB)
+         * @return this builder
+         */
         public Builder snapshotChunkBytes(int v) { snapshotChunkBytes = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#maxApplyBatchesInFlight()}.
+         *
+         * @param v how many batches a streaming state machine may hold at once: positive (default 4)
+         * @return this builder
+         */
         public Builder maxApplyBatchesInFlight(int v) { maxApplyBatchesInFlight = v; return this; }
 
         /**
+         * Checks every setting, alone and against the others, and builds the configuration.
+         *
+         * @return a new immutable configuration with these settings
          * @throws IllegalArgumentException naming the first setting that is out of range or
          *                                  inconsistent with another
          */

@@ -48,7 +48,7 @@ public final class RaftNode implements AutoCloseable {
         this.hasListener = hasListener;
     }
 
-    /** A builder for a node. */
+    /** {@return a new builder for a node} */
     public static Builder builder() {
         return new Builder();
     }
@@ -61,6 +61,12 @@ public final class RaftNode implements AutoCloseable {
     /**
      * Proposes a command. The future completes with the state machine's result for it, or
      * exceptionally with a {@link RaftException} (never hangs: closing the node fails what is pending).
+     *
+     * @param command the command's bytes, at most {@link RaftConfig#maxEntryBytes()}; copied into the
+     *                node's proposal queue before this returns, so the array may be reused at once
+     * @return completes with the state machine's result once the command is committed and applied on
+     *         this node, or exceptionally with a {@link RaftException} whose type says whether the
+     *         command may have taken effect
      */
     public CompletableFuture<Object> propose(byte[] command) {
         Objects.requireNonNull(command, "command");
@@ -92,6 +98,11 @@ public final class RaftNode implements AutoCloseable {
      * was replaced by a newer leader's) mean it certainly did not; {@link IndeterminateException} (the
      * leader did not answer within two election timeouts, or the entry was not applied here within
      * ten) means it may have. At most {@link RaftConfig#maxPendingFutures()} forwards wait at once.
+     *
+     * @param command the command's bytes, at most {@link RaftConfig#maxEntryBytes()}; copied before this
+     *                returns, so the array may be reused at once
+     * @return completes with the state machine's result once this node has applied the command's entry,
+     *         or exceptionally with one of the {@link RaftException}s above
      */
     public CompletableFuture<Object> forward(byte[] command) {
         Objects.requireNonNull(command, "command");
@@ -109,6 +120,11 @@ public final class RaftNode implements AutoCloseable {
      * {@link RejectedException} if too many reads are in flight ({@link RaftConfig#maxPendingReads()}).
      * The array is kept, not copied, until the read is served: do not change it meanwhile. The state
      * machine reads it as a {@link Bytes} view.
+     *
+     * @param query the query's bytes, handed to the state machine's {@code query}
+     * @return completes with what the state machine's {@code query} answered, or exceptionally with a
+     *         {@link RaftException} (see above; a query that threw fails the read with
+     *         {@link StateMachineFailedException} carrying its exception)
      */
     public CompletableFuture<Object> read(byte[] query) {
         Objects.requireNonNull(query, "query");
@@ -139,6 +155,10 @@ public final class RaftNode implements AutoCloseable {
      * the target is not another voter, another transfer is running, the target did not take over
      * within an election timeout (this node then leads on and takes proposals again), or another
      * node won. Acknowledged writes are never lost either way.
+     *
+     * @param targetNodeId the id of the voter to hand leadership to
+     * @return completes (with {@code null}) once this node sees {@code targetNodeId} lead, or
+     *         exceptionally as described above
      */
     public CompletableFuture<Void> transferLeadership(long targetNodeId) {
         return handle.transferLeadership(targetNodeId);
@@ -158,6 +178,11 @@ public final class RaftNode implements AutoCloseable {
      * progress, the leader has not yet committed an entry of its term, an invalid or unchanged
      * configuration), or with {@link IndeterminateException} if leadership was lost or the change did
      * not commit within ten election timeouts (it may still complete).
+     *
+     * @param voters   the ids of the new configuration's voters: at least one, each positive
+     * @param learners the ids of its learners (may be empty), none of them also a voter
+     * @return completes (with {@code null}) once the new configuration is committed, or exceptionally as
+     *         described above
      */
     public CompletableFuture<Void> changeMembership(java.util.Set<Long> voters, java.util.Set<Long> learners) {
         return handle.changeMembership(voters.stream().mapToLong(Long::longValue).toArray(),
@@ -178,7 +203,15 @@ public final class RaftNode implements AutoCloseable {
         return handle.takeSnapshot();
     }
 
-    /** Adds {@code nodeId} as a learner, keeping every current member (call it on the leader). */
+    /**
+     * Adds {@code nodeId} as a learner, keeping every current member (call it on the leader): a
+     * {@link #changeMembership} to the membership {@link #status()} shows now, plus this learner.
+     *
+     * @param nodeId the new learner's id: positive, not yet a member
+     * @return completes (with {@code null}) once the configuration naming the learner is committed, or
+     *         exceptionally as {@link #changeMembership} says (a {@code nodeId} that is a member already
+     *         makes it fail with {@link RejectedException})
+     */
     public CompletableFuture<Void> addLearner(long nodeId) {
         Membership current = status().membership();
         java.util.Set<Long> learners = new java.util.TreeSet<>(current.learners());
@@ -251,6 +284,10 @@ public final class RaftNode implements AutoCloseable {
      * The node's tasks (core first), for applications that chose
      * {@link Builder#externalScheduling()} and run them on their own threads. Each agent must be run
      * by one thread at a time; different agents may run on different threads.
+     *
+     * @return a new list, as of now: the core, the log writer, the applier, the snapshot task (only with a
+     *         snapshot store) and one replicator per other member known so far; a member added later
+     *         brings a replicator that only a later call lists
      */
     public java.util.List<org.agrona.concurrent.Agent> agents() {
         return runtime.agents();
@@ -312,10 +349,12 @@ public final class RaftNode implements AutoCloseable {
         return runtime.awaitLeader(nanos);
     }
 
+    /** {@return this node's id, as given to {@link Builder#nodeId(long)}} */
     public long nodeId() {
         return runtime.selfId();
     }
 
+    /** {@return the id of the Raft group this node belongs to, as given to {@link Builder#groupId(long)}} */
     public long groupId() {
         return runtime.groupId();
     }
@@ -350,16 +389,30 @@ public final class RaftNode implements AutoCloseable {
         private Builder() {
         }
 
-        /** The Raft group this node belongs to (default 1). */
+        /**
+         * The Raft group this node belongs to (default 1).
+         *
+         * @param groupId the group's id, the same on every member of the group (the transport routes
+         *                messages by group id and node id)
+         * @return this builder
+         */
         public Builder groupId(long groupId) { this.groupId = groupId; return this; }
 
-        /** This node's id, positive, unique in the group. */
+        /**
+         * This node's id, positive, unique in the group (required).
+         *
+         * @param nodeId this node's id
+         * @return this builder
+         */
         public Builder nodeId(long nodeId) { this.nodeId = nodeId; return this; }
 
         /**
          * The ids of the voting members this node starts with (a node recovering a log with
          * configuration entries uses the newest of those instead, a node restoring a snapshot the
          * snapshot's). They must include this node, unless it is {@link #joining(boolean) joining}.
+         *
+         * @param voters the voters' ids: at least one, each positive (required; the array is copied)
+         * @return this builder
          */
         public Builder voters(long... voters) { this.voters = voters.clone(); return this; }
 
@@ -378,24 +431,52 @@ public final class RaftNode implements AutoCloseable {
          */
         public Builder joining(boolean joining) { this.joining = joining; return this; }
 
+        /**
+         * The node's timing, bounds and back-pressure settings (default {@link RaftConfig#defaults()}).
+         *
+         * @param config the configuration
+         * @return this builder
+         */
         public Builder config(RaftConfig config) { this.config = config; return this; }
 
-        /** The replicated state machine, applied synchronously in batches (this or the streaming form is required). */
+        /**
+         * The replicated state machine, applied synchronously in batches (this or the streaming form is required).
+         *
+         * @param stateMachine the state machine (see {@link StateMachine} for the threads that call it)
+         * @return this builder
+         */
         public Builder stateMachine(StateMachine stateMachine) { this.stateMachine = stateMachine; return this; }
 
         /**
          * A replicated state machine that takes committed commands as a stream and reports its progress
          * later ({@link StreamingStateMachine}); instead of {@link #stateMachine(StateMachine)} (a separate
          * name, so that a lambda for either stays unambiguous).
+         *
+         * @param stateMachine the state machine (see {@link StreamingStateMachine} for the threads that
+         *                     call it)
+         * @return this builder
          */
         public Builder streamingStateMachine(StreamingStateMachine stateMachine) {
             this.stateMachine = NodeRuntime.streaming(stateMachine);
             return this;
         }
 
-        /** Durable storage (required; use {@code io.ringraft.local.InMemoryLogStorage} for tests). */
+        /**
+         * Durable storage (required; use {@code io.ringraft.local.InMemoryLogStorage} for tests).
+         *
+         * @param logStorage the node's log; the node recovers it in {@link #build()} and closes it
+         * @return this builder
+         */
         public Builder logStorage(LogStorage logStorage) { this.logStorage = logStorage; return this; }
 
+        /**
+         * How the node reaches its peers (required): {@code io.ringraft.local.LocalNetwork} in one
+         * process, or {@code NettyTransport} of raft-net-netty over TCP. One factory may serve many nodes.
+         *
+         * @param transport the factory the node connects through when it starts (closing the node closes
+         *                  its connection, not the factory)
+         * @return this builder
+         */
         public Builder transport(RaftTransportFactory transport) { this.transport = transport; return this; }
 
         /**
@@ -405,13 +486,28 @@ public final class RaftNode implements AutoCloseable {
          * newest one when it starts, and can catch up followers that fell behind the purged log; the
          * state machine must then implement {@link StateMachine#snapshot()} and
          * {@link StateMachine#restore}. Without one the log is never purged. The node closes it.
+         *
+         * @param store the node's snapshot store
+         * @return this builder
          */
         public Builder snapshotStore(SnapshotStore store) { this.snapshotStore = store; return this; }
 
-        /** Receives the outcomes of {@link RaftNode#tryPropose} (optional). */
+        /**
+         * Receives the outcomes of {@link RaftNode#tryPropose} (optional; {@code tryPropose} needs one).
+         *
+         * @param listener told the outcome of every accepted {@code tryPropose} (see
+         *                 {@link ProposalListener} for the threads that call it)
+         * @return this builder
+         */
         public Builder proposalListener(ProposalListener listener) { this.listener = listener; return this; }
 
-        /** Run all of this node's tasks on one thread instead of one thread per task. */
+        /**
+         * Run all of this node's tasks on one thread instead of one thread per task. Replaces
+         * {@link #externalScheduling()} if called after it.
+         *
+         * @param shared true for one thread for all tasks, false for one thread per task (the default)
+         * @return this builder
+         */
         public Builder sharedThread(boolean shared) {
             this.threading = shared ? NodeRuntime.Threading.SHARED : NodeRuntime.Threading.DEDICATED;
             return this;
@@ -422,13 +518,21 @@ public final class RaftNode implements AutoCloseable {
          * nodes' agents on a few shared Agrona {@code AgentRunner}s (use an idle strategy that
          * sleeps or parks briefly; the core needs a duty cycle at least once per tick). Stop running
          * them before {@link RaftNode#close()}.
+         *
+         * @return this builder
          */
         public Builder externalScheduling() {
             this.threading = NodeRuntime.Threading.MANUAL;
             return this;
         }
 
-        /** Told about role, term and leader changes, on the core thread (optional). */
+        /**
+         * Told about role, term and leader changes, on the core thread (optional).
+         *
+         * @param listener called with the node's status after each change and once when the node
+         *                 fail-stops; must not block
+         * @return this builder
+         */
         public Builder stateListener(StateListener listener) { this.stateListener = listener; return this; }
 
         /**
@@ -444,7 +548,12 @@ public final class RaftNode implements AutoCloseable {
             return this;
         }
 
-        /** Seed of the election timer's randomness (default: random). */
+        /**
+         * Seed of the election timer's randomness (default: random).
+         *
+         * @param seed the seed; the same seed gives the same sequence of randomized election timeouts
+         * @return this builder
+         */
         public Builder randomSeed(long seed) { this.randomSeed = seed; return this; }
 
         /**
@@ -454,6 +563,7 @@ public final class RaftNode implements AutoCloseable {
          * of the membership it starts with unless it is {@link #joining(boolean) joining} (it then closes
          * what it opened).
          *
+         * @return the node, recovered and not started
          * @throws IllegalArgumentException if a required part is missing, the membership is invalid or
          *                                  does not name this node (and it is not joining), or
          *                                  {@code maxEntryBytes} exceeds what the transport carries

@@ -20,6 +20,8 @@ public interface ApplyProgress {
      * passes it (dropped on other nodes). Optional: a command without a result reports {@code null}.
      * Call it before {@link #applied} covers {@code index}.
      *
+     * @param index the command's log index, one handed to the state machine and not yet reported applied
+     * @param value the command's result, handed to its proposer on this node; may be null
      * @throws IllegalArgumentException if {@code index} was not handed to the state machine, or progress
      *                                  already passed it
      */
@@ -30,6 +32,7 @@ public interface ApplyProgress {
      * {@code snapshot} see). Monotonic: an index at or below one reported before is ignored. A view whose
      * last entry this covers may change under its reader from now on.
      *
+     * @param index the log index of the last command applied, at most the last one handed over
      * @throws IllegalArgumentException if {@code index} lies beyond the commands handed to the state machine
      */
     void applied(long index);

@@ -33,6 +33,9 @@ public interface StateMachine {
      * {@code RaftNode.status().failure()} says why. The command is committed, so a restarted node applies
      * it again: throw only for a bug or a failure of the state machine's own resources, never to refuse
      * a command.
+     *
+     * @param entries the committed commands, in index order; a view valid only during the call
+     * @param results where to put each command's result (or rejection), by offset in {@code entries}
      */
     void apply(LogEntries entries, ApplyResults results);
 
@@ -61,6 +64,8 @@ public interface StateMachine {
      * are not supported (the node then keeps its whole log). Any other exception, here or from
      * {@link Snapshot#writeTo} (other than the output stream's own {@code IOException}, a storage
      * failure), stops the node with {@code io.ringraft.api.StateMachineFailedException}.
+     *
+     * @return a view of the state as of the last applied entry, which later commands do not change
      */
     default Snapshot snapshot() {
         throw new UnsupportedOperationException(getClass().getName() + " does not take snapshots");
@@ -74,6 +79,11 @@ public interface StateMachine {
      * stops (its state is then unknown) with {@code io.ringraft.api.StateMachineFailedException}, or, if
      * reading {@code data} failed, as a storage failure; at startup {@code RaftNode.Builder.build()}
      * throws that exception instead.
+     *
+     * @param data the snapshot's data, as {@link Snapshot#writeTo} wrote it; read it to its end
+     * @throws java.io.IOException if reading {@code data} failed: let the stream's exception through,
+     *                             the node treats it as a storage failure (an {@code IOException} the
+     *                             stream did not throw counts as the state machine's failure)
      */
     default void restore(java.io.InputStream data) throws java.io.IOException {
         throw new UnsupportedOperationException(getClass().getName() + " cannot restore snapshots");
@@ -85,6 +95,11 @@ public interface StateMachine {
         /**
          * Writes the state to {@code out}. Called once, on the node's snapshot thread (which may
          * block here as long as it takes; applying continues meanwhile). Do not close {@code out}.
+         *
+         * @param out where the snapshot's data goes (the snapshot store's stream)
+         * @throws java.io.IOException if writing to {@code out} failed: let the stream's exception through,
+         *                             the node then stops as for a storage failure (an {@code IOException}
+         *                             the stream did not throw counts as the state machine's failure)
          */
         void writeTo(java.io.OutputStream out) throws java.io.IOException;
     }
@@ -94,7 +109,14 @@ public interface StateMachine {
      * machine inside {@code apply} on the applier thread. Reused between calls; not thread-safe.
      */
     interface ApplyResults {
-        /** Sets the result of the entry at {@code offset} of the current batch. */
+        /**
+         * Sets the result of the entry at {@code offset} of the current batch. Replaces a result or a
+         * rejection set for the same offset (the last call wins).
+         *
+         * @param offset the entry's offset in the current batch, {@code 0 <= offset < entries.count()}
+         * @param result the command's result, handed to its proposer on the node that proposed it; may be
+         *               null
+         */
         void set(int offset, Object result);
 
         /**

@@ -42,6 +42,11 @@ public interface StreamingStateMachine {
      * replica must agree). An exception thrown here stops the node (the state machine's state is then
      * unknown) with {@code io.ringraft.api.StateMachineFailedException}; a failure on the state machine's
      * own threads does the same through {@link ApplyProgress#fail}.
+     *
+     * @param commands the committed commands, in index order: a view over the ring, readable until
+     *                 progress is reported at or beyond its last entry (see above)
+     * @param progress where to report results and progress, from any thread (the same object on every
+     *                 call)
      */
     void accept(LogEntries commands, ApplyProgress progress);
 
@@ -64,6 +69,8 @@ public interface StreamingStateMachine {
      * only when every command handed to {@link #accept} has been reported applied, and nothing is handed
      * over until it returns, so the state is exactly that of the last reported command. The node holds
      * back further commands while it waits for that point (a snapshot costs a pause in the stream).
+     *
+     * @return a view of the state as of the last reported command, which later commands do not change
      */
     default StateMachine.Snapshot snapshot() {
         throw new UnsupportedOperationException(getClass().getName() + " does not take snapshots");
@@ -73,6 +80,9 @@ public interface StreamingStateMachine {
      * Replaces the whole state with a snapshot's, as {@link StateMachine#restore}. Called on the thread
      * that builds the node (before any {@link #accept}), or on the applier thread only when every command
      * handed over has been reported applied; the next {@code accept} continues after the snapshot.
+     *
+     * @param data the snapshot's data, as {@link StateMachine.Snapshot#writeTo} wrote it; read it to its end
+     * @throws java.io.IOException if reading {@code data} failed, as for {@link StateMachine#restore}
      */
     default void restore(java.io.InputStream data) throws java.io.IOException {
         throw new UnsupportedOperationException(getClass().getName() + " cannot restore snapshots");
