@@ -42,6 +42,13 @@ class FlowControlTest {
         return transport;
     }
 
+    /** Sends {@code bulk} until the connection refuses it (its outbound buffer is above the high water mark). */
+    private static void fillUntilRefused(RaftTransport endpoint, AppendEntriesRequest bulk) {
+        for (int sent = 0; endpoint.send(bulk); sent++) {
+            assertThat(sent).as("appends taken before the connection pushes back again").isLessThan(20_000);
+        }
+    }
+
     private static AppendEntriesRequest append(int payloadBytes) {
         LogEntries entries = HeapLogEntries.builder(1).add(1, EntryKind.COMMAND, new byte[payloadBytes]).build();
         return new AppendEntriesRequest(2, 1, 1, LogId.ZERO, entries, 0);
@@ -65,10 +72,12 @@ class FlowControlTest {
         RaftTransport endpoint = sender.connect(1, 2, m -> true);
         Await.until("connected", () -> endpoint.send(new VoteRequest(2, 1, 1, LogId.ZERO, true)));
 
-        // bulk appends are refused once the socket buffers and the 64 KiB outbound buffer are full
+        // bulk appends are refused once the socket buffers and the 64 KiB outbound buffer are full: refused 8
+        // times in a row, 20 ms apart (well within the 500 ms stall timeout), so that the kernel had the time
+        // to take what it still would (with 3, under load, it went on taking data afterwards)
         AppendEntriesRequest bulk = append(4096);
         int accepted = 0;
-        for (int refusals = 0; refusals < 3; ) {
+        for (int refusals = 0; refusals < 8; ) {
             if (endpoint.send(bulk)) {
                 accepted++;
                 refusals = 0;
@@ -79,8 +88,12 @@ class FlowControlTest {
             }
         }
         assertThat(sender.stats().sendsRefusedUnwritable()).isGreaterThanOrEqualTo(3);
-        // a forwarded command is bulk data too (even an empty one); the leader's answer is a control message
+        // a forwarded command is bulk data too (even an empty one); the leader's answer is a control message.
+        // Filled up again right before each check: meanwhile the kernel may have taken more (loopback socket
+        // buffers grow) and the connection may be writable again (seen under load).
+        fillUntilRefused(endpoint, bulk);
         assertThat(endpoint.send(new ForwardProposal(2, 1, 1, 7, new byte[100]))).as("forwarded command").isFalse();
+        fillUntilRefused(endpoint, bulk);
         assertThat(endpoint.send(new ForwardProposal(2, 1, 1, 8, new byte[0]))).as("empty forwarded command")
                 .isFalse();
         assertThat(endpoint.send(new ForwardProposalResult(2, 1, 1, 7, ForwardProposalResult.Outcome.APPENDED,
