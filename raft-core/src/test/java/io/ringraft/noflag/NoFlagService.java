@@ -1,5 +1,6 @@
 package io.ringraft.noflag;
 
+import io.ringraft.api.Admission;
 import io.ringraft.api.Bytes;
 import io.ringraft.api.ProposalListener;
 import io.ringraft.api.RaftException;
@@ -48,6 +49,14 @@ public final class NoFlagService {
     private NoFlagService() {
     }
 
+    /** Exits 1 naming the refusal unless {@code admission} accepted the proposal. */
+    private static void accepted(Admission admission) {
+        if (admission != Admission.ACCEPTED) {
+            System.out.println("tryPropose refused: " + admission);
+            System.exit(1);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         CountDownLatch listened = new CountDownLatch(COMMANDS / 2);
         AtomicLong failures = new AtomicLong();
@@ -85,15 +94,19 @@ public final class NoFlagService {
                     case 1 -> node.propose(ByteBuffer.allocate(Long.BYTES).putLong(value).array()).get(10, TimeUnit.SECONDS);
                     case 2 -> {
                         ByteBuffer.wrap(array).putLong(2, value);
-                        while (!node.tryPropose(array, 2, Long.BYTES, value).accepted()) {
+                        Admission admission;
+                        while ((admission = node.tryPropose(array, 2, Long.BYTES, value)) == Admission.QUEUE_FULL) {
                             Thread.onSpinWait();
                         }
+                        accepted(admission);
                     }
                     default -> {
                         direct.putLong(0, value);
-                        while (!node.tryPropose(direct, value).accepted()) {
+                        Admission admission;
+                        while ((admission = node.tryPropose(direct, value)) == Admission.QUEUE_FULL) {
                             Thread.onSpinWait();
                         }
+                        accepted(admission);
                     }
                 }
             }
