@@ -344,38 +344,23 @@ public final class EntryRing {
 
     /**
      * Copies entry {@code index} into {@code header} and its payload into {@code dst} at
-     * {@code dstOffset}. Any thread.
+     * {@code dstOffset}. Any thread. On {@link #ABSENT}, {@code header} may hold what was read before
+     * the entry turned out absent or changed: ignore it.
      *
      * @return the payload length, or {@link #ABSENT} if the ring does not hold the entry (never
      *         written, reclaimed, truncated, or changed during the read), or if the payload is larger
      *         than {@code dst} has room for
      */
     int read(long index, EntryHeader header, byte[] dst, int dstOffset) {
-        int slot = (int) (index & mask);
-        long before = versions.get(slot);
-        if ((before & 1) != 0 || indexes[slot] != index) {
+        // The protocol of the in-place readers: the header, the payload from the arena, then the version again.
+        if (!readHeader(index, header) || dstOffset + header.length > dst.length) {
             return ABSENT;
         }
-        long term = terms[slot];
-        byte kind = kinds[slot];
-        byte origin = origins[slot];
-        long correlation = correlations[slot];
-        long position = positions[slot];
-        int length = lengths[slot];
-        int inArena = (int) (position % arenaCapacity);
-        if (length < 0 || inArena < 0 || inArena + length > arenaCapacity
-                || dstOffset + length > dst.length) {
-            return ABSENT; // torn fields (the version check below would fail too) or no room
-        }
-        if (length > 0) {
-            System.arraycopy(arena, inArena, dst, dstOffset, length);
+        if (header.length > 0) {
+            System.arraycopy(arena, header.arenaOffset, dst, dstOffset, header.length);
         }
         VarHandle.loadLoadFence();
-        if (versions.get(slot) != before) {
-            return ABSENT;
-        }
-        header.set(index, term, kind, origin, correlation);
-        return length;
+        return unchanged(index, header.version) ? header.length : ABSENT;
     }
 
     /**
