@@ -9,8 +9,11 @@
  * <p>The shared primitives: {@code ProgressPointer} (a pointer with one writer task, which alone is
  * given it; the tasks that watch it get its read side, {@code ProgressView}), {@code Signal} and
  * {@code ParkingIdleStrategy} (a task thread parks until a pointer it watches moves),
- * {@code StopState} (closed, or the failure that stopped the node) and {@code TransportLink} (the
- * transport the sending tasks hold from construction; {@code start()} connects it).
+ * {@code StopState} (closed, or the failure that stopped the node), {@code TransportLink} (the
+ * transport the sending tasks hold from construction; {@code start()} connects it),
+ * {@code LeaderWatch} (the leader that serves, which {@code isLeader} and {@code awaitLeader} read) and
+ * {@code StateMachineCalls} (calls into the state machine whose failures fail-stop as the state
+ * machine's, not storage's).
  *
  * <p>Subpackages: {@code ring} (the bounded entry ring and its in-place views), {@code requests} (the
  * application's requests waiting for the tasks, and whose outcome goes where), {@code tasks} (the
