@@ -6,7 +6,11 @@ package io.ringraft.api;
  */
 public final class IndeterminateException extends RaftException {
 
-    /** @param message why the outcome is unknown */
+    /**
+     * A failure whose command may or may not have taken effect.
+     *
+     * @param message why the outcome is unknown
+     */
     public IndeterminateException(String message) {
         super(message, null);
     }

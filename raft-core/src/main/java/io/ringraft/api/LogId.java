@@ -18,6 +18,8 @@ public record LogId(long term, long index) implements Comparable<LogId> {
     public static final LogId ZERO = new LogId(0, 0);
 
     /**
+     * The position of one log entry.
+     *
      * @param term the entry's term (at least 0)
      * @param index the entry's index (at least 0)
      * @throws IllegalArgumentException if term or index is negative

@@ -3,7 +3,11 @@ package io.ringraft.api;
 /** The node was closed (or not started) before the command entered the log. */
 public final class NodeStoppedException extends RaftException {
 
-    /** @param message which node stopped, and when */
+    /**
+     * A request refused because the node is stopped (closed or fail-stopped).
+     *
+     * @param message which node stopped, and when
+     */
     public NodeStoppedException(String message) {
         super(message, null);
     }

@@ -7,6 +7,8 @@ public final class NotLeaderException extends RaftException {
     private final long leaderHint;
 
     /**
+     * A request that only the leader serves, asked of a node that does not lead.
+     *
      * @param nodeId     the node that was asked
      * @param leaderHint the leader that node knows of, or 0 if none
      */

@@ -22,6 +22,8 @@ public final class RejectedByStateMachineException extends RaftException {
     private final String reason;
 
     /**
+     * The state machine's rejection of the command at {@code index}.
+     *
      * @param index  the log index of the rejected command
      * @param code   the state machine's code for the rejection (its own numbering)
      * @param reason the state machine's description, or null

@@ -6,7 +6,11 @@ package io.ringraft.api;
  */
 public final class RejectedException extends RaftException {
 
-    /** @param message what was full or too large */
+    /**
+     * A request refused before it was queued; it never took effect.
+     *
+     * @param message what was full or too large
+     */
     public RejectedException(String message) {
         super(message, null);
     }

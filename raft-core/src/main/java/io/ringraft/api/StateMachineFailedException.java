@@ -21,6 +21,8 @@ package io.ringraft.api;
 public final class StateMachineFailedException extends RaftException {
 
     /**
+     * The failure of a call into the state machine, which stopped the node (or failed one read).
+     *
      * @param message which call failed, on which node
      * @param cause   what the state machine threw
      */

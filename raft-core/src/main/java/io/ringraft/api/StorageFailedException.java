@@ -7,6 +7,8 @@ package io.ringraft.api;
 public final class StorageFailedException extends RaftException {
 
     /**
+     * A storage failure that stopped the node.
+     *
      * @param message what failed
      * @param cause   the storage's error
      */

@@ -23,6 +23,8 @@ public record Vote(long term, long votedFor) {
     public static final Vote INITIAL = new Vote(0, NONE);
 
     /**
+     * The vote a node gave in a term.
+     *
      * @param term the term (at least 0)
      * @param votedFor the node voted for in that term, or {@link #NONE}
      * @throws IllegalArgumentException if term or votedFor is negative

@@ -35,7 +35,11 @@ public final class InMemorySnapshotStore implements SnapshotStore {
         this(2);
     }
 
-    /** @param retain how many committed snapshots to keep, at least 1 */
+    /**
+     * An empty store that keeps the newest {@code retain} committed snapshots.
+     *
+     * @param retain how many committed snapshots to keep, at least 1
+     */
     public InMemorySnapshotStore(int retain) {
         if (retain < 1) {
             throw new IllegalArgumentException("retain must be at least 1, got " + retain);

@@ -21,6 +21,10 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class LocalNetwork implements RaftTransportFactory {
 
+    /** A network with no nodes yet; each node joins it when it connects. */
+    public LocalNetwork() {
+    }
+
     private record Address(long groupId, long nodeId) {
     }
 

@@ -15,6 +15,8 @@ public final class SnapshotInfo {
     private final long sizeBytes;
 
     /**
+     * The description of one committed snapshot.
+     *
      * @param last       the last log entry whose effect the snapshot includes
      * @param membership the cluster membership as of {@code last}, encoded by RingRaft (opaque to
      *                   stores: they keep it byte for byte)
