@@ -75,6 +75,59 @@ public final class RaftConfig {
     }
 
     /**
+     * A builder preset for the many small groups of a {@link RaftHost}: the defaults, except for the
+     * sizes that a node reserves up front ({@link #reservedBytes()}), which are cut so that thousands of
+     * groups fit a heap: a 256-entry, 64 KiB ring, entries of at most 4 KiB, a 64 KiB proposal queue,
+     * 256 inbound messages, 1,024 pending futures and 64 pending reads. About 160 KiB per group; raise
+     * what a group needs (for example {@code maxEntryBytes} together with the ring and the queue).
+     *
+     * @return a new builder with the host sizes set
+     */
+    public static Builder hostBuilder() {
+        return builder()
+                .ringCapacityEntries(256)
+                .ringCapacityBytes(64 << 10)
+                .maxEntryBytes(4 << 10)
+                .maxBytesPerAppend(64 << 10)
+                .maxEntriesPerAppend(256)
+                .batchEntries(256)
+                .proposalQueueBytes(64 << 10)
+                .inboundQueueCapacity(256)
+                .maxPendingFutures(1024)
+                .maxPendingReads(64)
+                .maxInflightAppends(16);
+    }
+
+    /** {@return the configuration a {@link RaftHost} gives a group unless told otherwise: {@link #hostBuilder()}'s} */
+    public static RaftConfig hostDefaults() {
+        return hostBuilder().build();
+    }
+
+    /**
+     * An estimate of the memory a node with this configuration reserves when it is built, whatever its
+     * load: the ring (its arena and about 54 bytes of bookkeeping per slot), the proposal queue, and the
+     * bounded queues and tables of inbound messages, futures, reads, forwards and per-peer outboxes
+     * (4 bytes per reference, as with compressed references), plus about {@value #FIXED_NODE_BYTES}
+     * bytes of fixed structures. A {@link RaftHost} charges it against its memory budget. It leaves out
+     * what load adds within those bounds (a future per pending proposal, messages in flight) and the
+     * state machine's own state.
+     *
+     * @return the estimate in bytes
+     */
+    public long reservedBytes() {
+        long ring = (long) ringCapacityEntries * 54 + ringCapacityBytes;
+        long queues = (long) proposalQueueBytes
+                + 8L * maxPendingFutures                    // futures by id, forwards queued
+                + 12L * maxPendingReads                     // reads by id, submitted, ready
+                + 4L * inboundQueueCapacity
+                + 4L * 4 * (maxInflightAppends + 16);       // outboxes of up to four peers
+        return ring + queues + 24L * maxMembers + FIXED_NODE_BYTES;
+    }
+
+    /** The fixed part of {@link #reservedBytes()}: the node's objects, pointers and tasks (measured). */
+    static final long FIXED_NODE_BYTES = 16 << 10;
+
+    /**
      * {@return the length of one engine tick, in milliseconds} The core advances its timers once per
      * tick: the election timeout, the heartbeat interval and the lease are counted in whole ticks
      * (rounded down). Default 10 ms.

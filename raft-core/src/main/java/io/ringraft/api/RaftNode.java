@@ -385,8 +385,17 @@ public final class RaftNode implements AutoCloseable {
         private StateListener stateListener;
         private boolean joining;
         private RaftMetrics metrics = RaftMetrics.NONE;
+        /** Set by {@link RaftHost}: where the host runs the node's tasks. */
+        private io.ringraft.internal.runtime.HostedPlacement hosted;
 
         private Builder() {
+        }
+
+        /** The host runs the node's tasks on its shared threads ({@link RaftHost} only). */
+        Builder hostedBy(io.ringraft.internal.runtime.HostedPlacement placement) {
+            this.hosted = placement;
+            this.threading = NodeRuntime.Threading.HOSTED;
+            return this;
         }
 
         /**
@@ -589,7 +598,7 @@ public final class RaftNode implements AutoCloseable {
                         + "(NettyTransport: maxFrameBytes), or the leader could not send such an entry to its followers");
             }
             NodeRuntime runtime = new NodeRuntime(groupId, nodeId, voters, config, stateMachine, logStorage,
-                    snapshotStore, transport, listener, stateListener, metrics, threading, System::nanoTime,
+                    snapshotStore, transport, listener, stateListener, metrics, threading, hosted, System::nanoTime,
                     new SplittableRandom(randomSeed));
             String membership = runtime.membershipWithoutSelf();
             if (membership != null && !joining) {

@@ -88,7 +88,12 @@ public final class NodeRuntime implements AutoCloseable {
          * nodes' agents on a few shared Agrona {@code AgentRunner}s), or one step at a time (the
          * deterministic simulator).
          */
-        MANUAL
+        MANUAL,
+        /**
+         * A host's shared threads run the tasks ({@link HostedPlacement}): the CPU tasks on one of its
+         * workers, the log writer and snapshot task on one of its IO threads.
+         */
+        HOSTED
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
@@ -174,6 +179,24 @@ public final class NodeRuntime implements AutoCloseable {
                        LogStorage storage, SnapshotStore snapshotStore, RaftTransportFactory transportFactory,
                        ProposalListener listener, StateListener stateListener, RaftMetrics metrics,
                        Threading threading, LongSupplier nanoClock, RandomGenerator random) {
+        this(groupId, selfId, voters, config, stateMachine, storage, snapshotStore, transportFactory, listener,
+                stateListener, metrics, threading, null, nanoClock, random);
+    }
+
+    /**
+     * As the constructor above, with the host's place for the tasks.
+     *
+     * @param hosted where a host runs the tasks, with {@link Threading#HOSTED}; null with any other threading
+     * @throws UncheckedIOException if storage cannot be opened or holds an inconsistent state
+     * @throws IllegalArgumentException if {@code hosted} and {@code threading} disagree
+     */
+    public NodeRuntime(long groupId, long selfId, long[] voters, RaftConfig config, StateMachine stateMachine,
+                       LogStorage storage, SnapshotStore snapshotStore, RaftTransportFactory transportFactory,
+                       ProposalListener listener, StateListener stateListener, RaftMetrics metrics,
+                       Threading threading, HostedPlacement hosted, LongSupplier nanoClock, RandomGenerator random) {
+        if ((threading == Threading.HOSTED) != (hosted != null)) {
+            throw new IllegalArgumentException("a hosted placement goes with HOSTED threading, and only with it");
+        }
         this.groupId = groupId;
         this.selfId = selfId;
         this.config = config;
@@ -213,16 +236,17 @@ public final class NodeRuntime implements AutoCloseable {
             throw new UncheckedIOException("node " + selfId + " of group " + groupId + ": " + e.getMessage(), e);
         }
 
-        // Signals: one per task, or the core's for all of them on a shared thread.
-        Signal coreSignal = new Signal();
-        boolean shared = threading == Threading.SHARED;
-        Signal writerSignal = shared ? coreSignal : new Signal();
-        Signal applierSignal = shared ? coreSignal : new Signal();
-        Signal snapshotSignal = shared ? coreSignal : new Signal();
+        // Signals: one per task; the core's for all of them on a shared thread; on a host, one for the CPU
+        // tasks (their worker) and one for the IO tasks (their IO thread).
+        Signal coreSignal = hosted != null ? hosted.cpuSignal() : new Signal();
+        boolean oneCpuSignal = threading == Threading.SHARED || hosted != null;
+        Signal writerSignal = hosted != null ? hosted.ioSignal() : oneCpuSignal ? coreSignal : new Signal();
+        Signal applierSignal = oneCpuSignal ? coreSignal : new Signal();
+        Signal snapshotSignal = hosted != null ? writerSignal : oneCpuSignal ? coreSignal : new Signal();
         Signal[] senderSignals = new Signal[config.maxMembers()];
         List<Signal> signals = new ArrayList<>(List.of(coreSignal, writerSignal, applierSignal, snapshotSignal));
         for (int i = 0; i < senderSignals.length; i++) {
-            senderSignals[i] = shared ? coreSignal : new Signal();
+            senderSignals[i] = oneCpuSignal ? coreSignal : new Signal();
             signals.add(senderSignals[i]);
         }
         this.coreSignal = coreSignal;
@@ -234,7 +258,7 @@ public final class NodeRuntime implements AutoCloseable {
         this.leaderWatch = leaderWatch;
         StopState stop = new StopState(signals, leaderWatch);
         this.stop = stop;
-        TaskPlacement placement = new TaskPlacement(threading, stop::fail);
+        TaskPlacement placement = new TaskPlacement(threading, stop::fail, hosted);
         this.placement = placement;
 
         // The ring, the application's request queues, the mailboxes between tasks.
@@ -369,6 +393,14 @@ public final class NodeRuntime implements AutoCloseable {
         }
         metricsBound = true;
         transport.connect(transportFactory.connect(groupId, selfId, this::offerInbound));
+        if (placement.hosted()) {
+            List<Agent> cpuTasks = new ArrayList<>();
+            cpuTasks.add(core);
+            cpuTasks.add(applier);
+            cpuTasks.addAll(senders);
+            placement.startHosted(cpuTasks, writer, snapshots);
+            return;
+        }
         List<Agent> others = new ArrayList<>();
         List<Signal> signals = new ArrayList<>();
         others.add(writer);

@@ -16,17 +16,39 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Signal {
 
+    /** Set for a hosted group's signal: a wake schedules the group on its host thread instead. */
+    private final Runnable onWake;
     private volatile Thread owner;
     private volatile boolean parked;
     private volatile boolean pending;
 
-    /** Binds the signal to the thread that will wait on it. */
-    void bind(Thread thread) {
+    /** A signal its owner thread waits on ({@link #awaitWake}). */
+    public Signal() {
+        this.onWake = null;
+    }
+
+    /**
+     * A signal nobody waits on: each {@link #wake()} runs {@code onWake} instead (a host schedules the
+     * group whose tasks watch it on the thread that runs them). {@code onWake} runs on the waking thread,
+     * so it must be quick, never block and allocate nothing.
+     *
+     * @param onWake what a wake does
+     */
+    public Signal(Runnable onWake) {
+        this.onWake = java.util.Objects.requireNonNull(onWake, "onWake");
+    }
+
+    /** Binds the signal to the thread that will wait on it (before it first waits). */
+    public void bind(Thread thread) {
         owner = thread;
     }
 
     /** Any thread: makes the owner run its duty cycle again soon. */
     public void wake() {
+        if (onWake != null) {
+            onWake.run();
+            return;
+        }
         pending = true;
         if (parked) {
             Thread thread = owner;
@@ -37,7 +59,7 @@ public final class Signal {
     }
 
     /** Owner thread only: parks for at most {@code maxNanos} unless woken (or a wake is pending). */
-    void awaitWake(long maxNanos) {
+    public void awaitWake(long maxNanos) {
         parked = true;
         if (!pending) {
             LockSupport.parkNanos(this, maxNanos);

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a node's tasks run ({@link NodeRuntime.Threading}): a thread per task ({@code DEDICATED}),
- * one thread for all of them ({@code SHARED}), or none ({@code MANUAL}: the caller runs the agents).
+ * one thread for all of them ({@code SHARED}), a host's shared threads ({@code HOSTED}, through its
+ * {@link HostedPlacement}), or none ({@code MANUAL}: the caller runs the agents).
  * Starts the runners with a {@link ParkingIdleStrategy} bound to each task's {@link Signal}, adds the
  * sender of a member that joins later, and stops and joins every runner at close.
  *
@@ -27,13 +28,30 @@ final class TaskPlacement {
 
     private final NodeRuntime.Threading threading;
     private final Consumer<Throwable> onFailure;
+    /** The host's place for the node's tasks, with {@code HOSTED}; null otherwise. */
+    private final HostedPlacement hosted;
     private final List<AgentRunner> runners = new CopyOnWriteArrayList<>();
     private volatile boolean started;
     private DynamicCompositeAgent sharedAgent;
 
-    TaskPlacement(NodeRuntime.Threading threading, Consumer<Throwable> onFailure) {
+    TaskPlacement(NodeRuntime.Threading threading, Consumer<Throwable> onFailure, HostedPlacement hosted) {
+        if ((threading == NodeRuntime.Threading.HOSTED) != (hosted != null)) {
+            throw new IllegalArgumentException("a hosted placement goes with HOSTED threading, and only with it");
+        }
         this.threading = threading;
         this.onFailure = onFailure;
+        this.hosted = hosted;
+    }
+
+    /** {@return whether a host runs the tasks} */
+    boolean hosted() {
+        return hosted != null;
+    }
+
+    /** Starts a hosted node's tasks on its host's threads. */
+    void startHosted(List<Agent> cpuTasks, io.ringraft.internal.runtime.tasks.LogWriterTask writer, Agent snapshots) {
+        hosted.start(cpuTasks, writer, snapshots, onFailure);
+        started = true;
     }
 
     /**
@@ -66,6 +84,10 @@ final class TaskPlacement {
         if (!started || threading == NodeRuntime.Threading.MANUAL) {
             return; // started with the others, or stepped by the caller
         }
+        if (hosted != null) {
+            hosted.addCpuTask(agent);
+            return;
+        }
         if (threading == NodeRuntime.Threading.SHARED) {
             sharedAgent.tryAdd(agent);
         } else {
@@ -75,6 +97,12 @@ final class TaskPlacement {
 
     /** Stops every runner and waits for its thread to end. */
     void stop() {
+        if (hosted != null) {
+            if (started) {
+                hosted.stop();
+            }
+            return;
+        }
         for (AgentRunner runner : runners) {
             runner.close();
         }

@@ -42,7 +42,11 @@ import org.agrona.concurrent.Agent;
  * hold) in their place in that order, and purges the prefix the core allows ({@code purgeTo}: entries
  * covered by a durable snapshot, less the configured tail).
  *
- * <p>Blocks on storage IO, so it runs on a thread of its own in production. Any
+ * <p>On a host ({@code RaftHost}) an IO thread runs the two halves of the duty cycle separately,
+ * {@link #write()} for every group it serves and then {@link #finishFlush()} for each: with one shared
+ * log, the first flush makes every group's writes durable and the others return at once.
+ *
+ * <p>Blocks on storage IO, so it runs on a thread of its own (or a host's IO thread) in production. Any
  * {@link IOException} stops the node (fail-stop): the writer never retries a failed write or flush.
  *
  * <p>Built with what it touches: the ring and the storage; the core's {@code accepted},
@@ -69,6 +73,11 @@ public final class LogWriterTask implements Agent {
     private long writtenIndex;
     private long reportedSeq;
     private long purgedIndex;
+    /** Whether {@link #write()} wrote and {@link #finishFlush()} is to flush and report {@link #flushSeq}. */
+    private boolean flushDue;
+    private long flushSeq;
+    /** The last index written before the writes the next flush covers (for the flush metrics). */
+    private long firstUnflushed;
     private final RaftMetrics metrics;
     /** Whether {@link #metrics} wants the flush time (the clock is read only then). */
     private final boolean timed;
@@ -99,6 +108,7 @@ public final class LogWriterTask implements Agent {
         this.savedVote = recovered.vote();
         this.writtenIndex = recovered.last().index();
         this.purgedIndex = recovered.base().index();
+        this.firstUnflushed = writtenIndex;
         this.metrics = metrics;
         this.timed = metrics != RaftMetrics.NONE;
     }
@@ -110,7 +120,21 @@ public final class LogWriterTask implements Agent {
 
     @Override
     public int doWork() {
-        if (stop.stopped()) {
+        int work = write();
+        finishFlush();
+        return work;
+    }
+
+    /**
+     * The first half of a duty cycle: everything but the flush (the vote, a cut, the appends, a purge).
+     * A host's IO thread runs this for every group it serves, then {@link #finishFlush()} for each, so that
+     * one flush of a shared log covers every group's writes. Returns 0 (writes nothing) while a flush of the
+     * previous call is still due.
+     *
+     * @return the work done (0: nothing to write)
+     */
+    public int write() {
+        if (stop.stopped() || flushDue) {
             return 0;
         }
         IoId accepted = this.accepted.get();
@@ -129,9 +153,38 @@ public final class LogWriterTask implements Agent {
         } finally {
             guard.release();
         }
-        reportedSeq = accepted.seq();
-        flushed.publish(reportedSeq); // wakes the core
+        flushDue = true;
+        flushSeq = accepted.seq();
         return 1;
+    }
+
+    /**
+     * The second half of a duty cycle: if {@link #write()} wrote, flushes storage once and publishes
+     * {@code flushed} (which wakes the core). Does nothing otherwise.
+     */
+    public void finishFlush() {
+        if (!flushDue) {
+            return;
+        }
+        flushDue = false;
+        if (stop.stopped()) {
+            return;
+        }
+        try {
+            if (timed) {
+                long started = nanoClock.getAsLong();
+                storage.flush();
+                metrics.logFlushed(nanoClock.getAsLong() - started, (int) Math.max(0, writtenIndex - firstUnflushed));
+            } else {
+                storage.flush();
+            }
+        } catch (IOException | RuntimeException e) {
+            stop.fail(new IOException("log storage failed: " + e.getMessage(), e));
+            return;
+        }
+        firstUnflushed = writtenIndex;
+        reportedSeq = flushSeq;
+        flushed.publish(reportedSeq); // wakes the core
     }
 
     private void persist(IoId accepted) throws IOException {
@@ -155,7 +208,6 @@ public final class LogWriterTask implements Agent {
             submitted.publish(writtenIndex);
         }
         long target = accepted.lastLogId().index();
-        long firstWritten = writtenIndex;
         while (writtenIndex < target) {
             LogEntries entries = fill(target, vote.term());
             if (entries.count() == 0) {
@@ -173,13 +225,6 @@ public final class LogWriterTask implements Agent {
             purgedIndex = purge;
             purged.publish(purgedIndex);
         }
-        if (!timed) {
-            storage.flush();
-            return;
-        }
-        long started = nanoClock.getAsLong();
-        storage.flush();
-        metrics.logFlushed(nanoClock.getAsLong() - started, (int) Math.max(0, writtenIndex - firstWritten));
     }
 
     /** The next entries to append, in place in the ring; none of a newer term than the saved vote. */

@@ -1,0 +1,280 @@
+package io.ringraft.internal.host;
+
+import io.ringraft.internal.runtime.HostedPlacement;
+import io.ringraft.internal.runtime.Signal;
+import io.ringraft.internal.runtime.tasks.LogWriterTask;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.agrona.concurrent.Agent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One group's place on a host: which worker runs its CPU tasks and which IO thread its log writer and
+ * snapshot task, the two signals that schedule it there, and the guard that lets {@link #stop()} wait
+ * until none of its tasks runs.
+ *
+ * <p>Scheduling: a wake of {@link #cpuSignal()} puts the group on its worker's ready queue unless it is
+ * there already ({@code cpuQueued}), so a group is queued at most once per thread and the queues are
+ * bounded by the number of groups. The worker clears the flag before it runs the group, so a wake during
+ * the run queues it again.
+ *
+ * <p>Threads: the signals are woken from any thread; {@link #runCpu()} only by the worker,
+ * {@link #writeIo()} and {@link #flushIo()} only by the IO thread (both may run at once: the tasks they
+ * run share nothing but pointers and the ring, as with a thread per task); {@link #start} and
+ * {@link #stop()} by the thread that starts or closes the node.
+ */
+final class GroupSlot implements HostedPlacement {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupSlot.class);
+    private static final Agent[] NO_TASKS = new Agent[0];
+    /** Set in {@link #state} once the slot is stopping; the low bits count the threads inside a run. */
+    private static final int CLOSED = 1 << 30;
+
+    private final long groupId;
+    private final HostWorker worker;
+    private final IoWorker io;
+    private final Runnable onStopped;
+    private final Signal cpuSignal = new Signal(this::scheduleCpu);
+    private final Signal ioSignal = new Signal(this::scheduleIo);
+    final AtomicBoolean cpuQueued = new AtomicBoolean();
+    final AtomicBoolean ioQueued = new AtomicBoolean();
+    private final AtomicInteger state = new AtomicInteger();
+    private final AtomicBoolean left = new AtomicBoolean();
+    private volatile Agent[] cpuTasks = NO_TASKS;
+    private LogWriterTask writer;
+    private Agent snapshots;
+    private Consumer<Throwable> onFailure;
+    /** Whether the group wants ticks (false while it is quiesced); null: always. */
+    private volatile BooleanSupplier wantsTicks;
+    private volatile boolean started;
+    private volatile Thread cpuRunner;
+    private volatile Thread ioRunner;
+
+    GroupSlot(long groupId, HostWorker worker, IoWorker io, Runnable onStopped) {
+        this.groupId = groupId;
+        this.worker = worker;
+        this.io = io;
+        this.onStopped = onStopped;
+    }
+
+    long groupId() {
+        return groupId;
+    }
+
+    HostWorker worker() {
+        return worker;
+    }
+
+    IoWorker io() {
+        return io;
+    }
+
+    @Override
+    public Signal cpuSignal() {
+        return cpuSignal;
+    }
+
+    @Override
+    public Signal ioSignal() {
+        return ioSignal;
+    }
+
+    /** Tells the worker whether the group needs its periodic tick (a quiesced group does not). */
+    void wantsTicks(BooleanSupplier wantsTicks) {
+        this.wantsTicks = wantsTicks;
+    }
+
+    /** True unless the group said it needs no ticks now. Worker thread. */
+    boolean needsTick() {
+        BooleanSupplier supplier = wantsTicks;
+        return supplier == null || supplier.getAsBoolean();
+    }
+
+    @Override
+    public void start(List<Agent> cpuTasks, LogWriterTask writer, Agent snapshots, Consumer<Throwable> onFailure) {
+        this.writer = writer;
+        this.snapshots = snapshots;
+        this.onFailure = onFailure;
+        this.cpuTasks = cpuTasks.toArray(NO_TASKS);
+        started = true;
+        worker.add(this);
+        io.add(this);
+        scheduleCpu();
+        scheduleIo();
+    }
+
+    @Override
+    public synchronized void addCpuTask(Agent task) {
+        Agent[] tasks = cpuTasks;
+        Agent[] more = java.util.Arrays.copyOf(tasks, tasks.length + 1);
+        more[tasks.length] = task;
+        cpuTasks = more;
+        scheduleCpu();
+    }
+
+    private void scheduleCpu() {
+        if (started && cpuQueued.compareAndSet(false, true)) {
+            worker.enqueue(this);
+        }
+    }
+
+    private void scheduleIo() {
+        if (started && ioQueued.compareAndSet(false, true)) {
+            io.enqueue(this);
+        }
+    }
+
+    /** Schedules the CPU tasks (the worker's tick does this for every group that wants ticks). */
+    void wakeCpu() {
+        scheduleCpu();
+    }
+
+    /** Schedules the IO tasks again (after a cycle that did work). */
+    void wakeIo() {
+        scheduleIo();
+    }
+
+    /** Worker thread: one duty cycle of each CPU task; returns the work done. */
+    int runCpu() {
+        if (!enter()) {
+            return 0;
+        }
+        cpuRunner = Thread.currentThread();
+        int work = 0;
+        try {
+            for (Agent task : cpuTasks) {
+                work += runOne(task);
+            }
+        } finally {
+            cpuRunner = null;
+            exit();
+        }
+        return work;
+    }
+
+    /**
+     * IO thread: the write half of the log writer's duty cycle and the snapshot task's cycle. Returns -1
+     * if the slot is stopping (then {@link #flushIo()} must not be called); otherwise the work done, and the
+     * slot stays entered until {@link #flushIo()}.
+     */
+    int writeIo() {
+        if (!enter()) {
+            return -1;
+        }
+        ioRunner = Thread.currentThread();
+        int work = 0;
+        try {
+            work += writer.write();
+        } catch (Throwable e) {
+            fail(writer, e);
+        }
+        if (snapshots != null) {
+            work += runOne(snapshots);
+        }
+        return work;
+    }
+
+    /** IO thread, after {@link #writeIo()} returned 0 or more: the flush half; leaves the slot. */
+    void flushIo() {
+        try {
+            writer.finishFlush();
+        } catch (Throwable e) {
+            fail(writer, e);
+        } finally {
+            ioRunner = null;
+            exit();
+        }
+    }
+
+    private int runOne(Agent task) {
+        try {
+            return task.doWork();
+        } catch (Throwable e) {
+            fail(task, e);
+            return 0;
+        }
+    }
+
+    private void fail(Agent task, Throwable e) {
+        LOG.error("task {} failed; stopping group {}", task.roleName(), groupId, e);
+        onFailure.accept(e);
+        if (e instanceof Error error && !(e instanceof StackOverflowError)) {
+            throw error; // OutOfMemoryError and the like: the host thread cannot go on either
+        }
+    }
+
+    private boolean enter() {
+        while (true) {
+            int s = state.get();
+            if ((s & CLOSED) != 0) {
+                return false;
+            }
+            if (state.compareAndSet(s, s + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private void exit() {
+        state.decrementAndGet();
+    }
+
+    @Override
+    public void stop() {
+        Thread self = Thread.currentThread();
+        if (cpuRunner == self || ioRunner == self) {
+            throw new IllegalStateException("group " + groupId + " cannot be closed from one of its own tasks "
+                    + "(a state machine, listener or future callback running on its host thread): it would wait "
+                    + "for itself; close it from another thread");
+        }
+        int s;
+        do {
+            s = state.get();
+        } while ((s & CLOSED) == 0 && !state.compareAndSet(s, s | CLOSED));
+        while ((state.get() & ~CLOSED) != 0) {
+            LockSupport.parkNanos(10_000L); // a duty cycle of the group's tasks is bounded: short
+        }
+        leaveThreads();
+        if (started) {
+            for (Agent task : cpuTasks) {
+                closeTask(task);
+            }
+            closeTask(writer);
+            if (snapshots != null) {
+                closeTask(snapshots);
+            }
+        }
+        onStopped.run();
+    }
+
+    /** Gives up a slot whose node was never started (its creation failed): frees its place. */
+    void abandon() {
+        state.updateAndGet(s -> s | CLOSED);
+        leaveThreads();
+    }
+
+    private void leaveThreads() {
+        if (left.compareAndSet(false, true)) {
+            worker.remove(this);
+            io.remove(this);
+        }
+    }
+
+    private void closeTask(Agent task) {
+        try {
+            task.onClose();
+        } catch (RuntimeException e) {
+            LOG.warn("closing task {} of group {} failed", task.roleName(), groupId, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "group " + groupId + " on " + worker.roleName() + " and " + io.roleName();
+    }
+}

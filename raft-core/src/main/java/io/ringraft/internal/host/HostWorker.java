@@ -1,0 +1,139 @@
+package io.ringraft.internal.host;
+
+import io.ringraft.internal.runtime.Signal;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
+import org.agrona.concurrent.Agent;
+import org.jctools.queues.atomic.MpscChunkedAtomicArrayQueue;
+
+/**
+ * A host worker: runs the CPU tasks (core, applier, senders) of the groups placed on it, one thread
+ * for all of them.
+ *
+ * <p><b>Duty cycle.</b> Once per tick it schedules every group that wants ticks (a quiesced group does
+ * not), then runs the groups on its ready queue: each gets one duty cycle of each of its tasks (each
+ * task's cycle is bounded: so many messages, proposals, entries), and goes to the back of the queue if
+ * it did work, so a busy group gets one turn per round like every other ready group and cannot starve
+ * them. A group is queued when one of its pointers or mailboxes wakes its signal ({@link GroupSlot}).
+ *
+ * <p><b>Time.</b> One timer per worker: it parks until the next tick while any of its groups wants
+ * ticks, otherwise until woken (at most {@link #IDLE_PARK_NANOS}).
+ *
+ * <p><b>Bounds.</b> The ready queue holds each group at most once: at most as many entries as groups
+ * on the worker, which the host bounds ({@code maxGroups}).
+ *
+ * <p>Threads: {@link #doWork()} and {@link #parkNanos()} on the worker's own thread; {@link #enqueue}
+ * from any thread; {@link #add}/{@link #remove} from the threads that start and close groups.
+ */
+final class HostWorker implements Agent {
+
+    /** The longest the worker parks with no group wanting ticks: a safety net, not a polling period. */
+    static final long IDLE_PARK_NANOS = 100_000_000L;
+
+    private final String name;
+    private final LongSupplier nanoClock;
+    private final long tickNanos;
+    private final MpscChunkedAtomicArrayQueue<GroupSlot> ready;
+    private final CopyOnWriteArrayList<GroupSlot> groups = new CopyOnWriteArrayList<>();
+    private final Signal signal = new Signal();
+    private final java.util.concurrent.atomic.AtomicInteger placed = new java.util.concurrent.atomic.AtomicInteger();
+    private long nextTickNanos;
+    /** Whether the last tick found a group that wants ticks. */
+    private volatile boolean ticking = true;
+    private long groupRuns;
+
+    HostWorker(String name, int maxGroups, LongSupplier nanoClock, long tickNanos) {
+        this.name = name;
+        this.nanoClock = nanoClock;
+        this.tickNanos = tickNanos;
+        this.ready = new MpscChunkedAtomicArrayQueue<>(Math.min(1024, Math.max(2, maxGroups)), Math.max(4, maxGroups));
+        this.nextTickNanos = nanoClock.getAsLong();
+    }
+
+    @Override
+    public String roleName() {
+        return name;
+    }
+
+    /** The signal the worker's thread parks on. */
+    Signal signal() {
+        return signal;
+    }
+
+    /** Counts a group placed here before it starts (so that placement spreads groups created together). */
+    void reserve() {
+        placed.incrementAndGet();
+    }
+
+    void add(GroupSlot slot) {
+        groups.add(slot);
+        ticking = true; // the next tick looks at the new group
+        signal.wake();
+    }
+
+    /** Forgets a group placed here (once per group: started or not). */
+    void remove(GroupSlot slot) {
+        groups.remove(slot);
+        placed.decrementAndGet();
+    }
+
+    /** The number of groups placed on this worker. Any thread. */
+    int groupCount() {
+        return placed.get();
+    }
+
+    /** Any thread: puts a group on the ready queue (its slot checked it is not queued yet) and wakes the worker. */
+    void enqueue(GroupSlot slot) {
+        if (!ready.offer(slot)) {
+            // Cannot happen while the host keeps maxGroups: each group is queued at most once.
+            throw new IllegalStateException("ready queue of " + name + " full: more groups than maxGroups");
+        }
+        signal.wake();
+    }
+
+    @Override
+    public int doWork() {
+        int work = 0;
+        long now = nanoClock.getAsLong();
+        if (now - nextTickNanos >= 0) {
+            boolean anyTicking = false;
+            for (GroupSlot slot : groups) {
+                if (slot.needsTick()) {
+                    anyTicking = true;
+                    slot.wakeCpu();
+                }
+            }
+            ticking = anyTicking;
+            nextTickNanos = now + tickNanos;
+        }
+        // One round: the groups queued when it started, each once; those that did work queue again behind.
+        int round = ready.size();
+        for (int i = 0; i < round; i++) {
+            GroupSlot slot = ready.poll();
+            if (slot == null) {
+                break;
+            }
+            slot.cpuQueued.set(false);
+            int done = slot.runCpu();
+            groupRuns++;
+            if (done > 0) {
+                slot.wakeCpu();
+                work += done;
+            }
+        }
+        return work;
+    }
+
+    /** How long the worker may park now: until the next tick, or the idle bound if no group ticks. */
+    long parkNanos() {
+        if (!ticking) {
+            return IDLE_PARK_NANOS;
+        }
+        return Math.max(1_000L, Math.min(IDLE_PARK_NANOS, nextTickNanos - nanoClock.getAsLong()));
+    }
+
+    /** Group duty cycles run so far (worker thread; for tests and status). */
+    long groupRuns() {
+        return groupRuns;
+    }
+}

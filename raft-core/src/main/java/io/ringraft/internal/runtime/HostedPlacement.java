@@ -1,0 +1,49 @@
+package io.ringraft.internal.runtime;
+
+import io.ringraft.internal.runtime.tasks.LogWriterTask;
+import java.util.List;
+import java.util.function.Consumer;
+import org.agrona.concurrent.Agent;
+
+/**
+ * A group's place on a host ({@code io.ringraft.api.RaftHost}): its tasks run on threads the host
+ * shares between many groups instead of threads of their own ({@link NodeRuntime.Threading#HOSTED}).
+ * The CPU tasks (core, applier, one sender per peer) run on one worker; the log writer and the snapshot
+ * task, which block on the disk, run on one IO thread, so that a slow {@code fsync} never stalls
+ * another group's core.
+ *
+ * <p>Implemented by the host ({@code io.ringraft.internal.host}); called by {@link NodeRuntime}:
+ * {@link #cpuSignal()} and {@link #ioSignal()} while the node is built, {@link #start} once when it
+ * starts, {@link #addCpuTask} on the core's thread when a member joins, {@link #stop} once by the
+ * thread that closes the node.
+ */
+public interface HostedPlacement {
+
+    /** {@return the signal of the group's CPU tasks: a wake schedules them on their worker} */
+    Signal cpuSignal();
+
+    /** {@return the signal of the group's IO tasks: a wake schedules them on their IO thread} */
+    Signal ioSignal();
+
+    /**
+     * Starts running the group's tasks.
+     *
+     * @param cpuTasks  the core first, then the applier and the senders
+     * @param writer    the log writer (its write and flush halves are run separately, so that one flush
+     *                  of a shared log covers many groups' writes)
+     * @param snapshots the snapshot task, or null
+     * @param onFailure told when a task throws (the node then fail-stops); other groups go on
+     */
+    void start(List<Agent> cpuTasks, LogWriterTask writer, Agent snapshots, Consumer<Throwable> onFailure);
+
+    /** Adds a CPU task after start (the sender of a member that joined). Any thread. */
+    void addCpuTask(Agent task);
+
+    /**
+     * Stops running the group's tasks: returns once none of them runs or will run again, after calling
+     * each one's {@code onClose}.
+     *
+     * @throws IllegalStateException if called from one of the group's own tasks (it would wait for itself)
+     */
+    void stop();
+}

@@ -1,0 +1,229 @@
+package io.ringraft.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringraft.api.HostStatus;
+import io.ringraft.api.RaftConfig;
+import io.ringraft.api.RaftHost;
+import io.ringraft.api.RaftNode;
+import io.ringraft.api.RejectedException;
+import io.ringraft.local.InMemoryLogStorage;
+import io.ringraft.local.LocalNetwork;
+import io.ringraft.spi.LogEntries;
+import io.ringraft.spi.LogStorage;
+import io.ringraft.spi.LogStorageFactory;
+import io.ringraft.spi.StateMachine;
+import io.ringraft.sim.storage.SimDisk;
+import io.ringraft.sim.storage.SimLogStorage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Many groups on three hosts in one JVM: they elect, commit, come and go, and share a fixed set of threads. */
+class RaftHostTest {
+
+    private static final Set<Long> HOSTS = Set.of(1L, 2L, 3L);
+
+    /** Counts the commands it applied; each command's result is the new count. */
+    static final class Counter implements StateMachine {
+        private long count;
+
+        @Override
+        public void apply(LogEntries commands, ApplyResults results) {
+            for (int i = 0; i < commands.count(); i++) {
+                results.set(i, ++count);
+            }
+        }
+    }
+
+    /** Simulated disks that outlive their groups, so that a re-created group recovers its log. */
+    static final class KeptLogs implements LogStorageFactory {
+        final Map<Long, SimDisk> logs = new ConcurrentHashMap<>();
+
+        @Override
+        public LogStorage create(long groupId) {
+            return new SimLogStorage(logs.computeIfAbsent(groupId, id -> new SimDisk()));
+        }
+
+        @Override
+        public void delete(long groupId) {
+            logs.remove(groupId);
+        }
+
+        @Override
+        public Set<Long> groupsFound() {
+            return Set.copyOf(logs.keySet());
+        }
+    }
+
+    private final LocalNetwork network = new LocalNetwork();
+    private final List<RaftHost> hosts = new ArrayList<>();
+    private final Map<Long, KeptLogs> logsByHost = new ConcurrentHashMap<>();
+
+    private RaftHost host(long nodeId, int workers) {
+        KeptLogs logs = logsByHost.computeIfAbsent(nodeId, id -> new KeptLogs());
+        RaftHost host = RaftHost.builder().nodeId(nodeId).transport(network).logStorage(logs)
+                .workers(workers).ioThreads(1).build();
+        hosts.add(host);
+        return host;
+    }
+
+    @AfterEach
+    void closeHosts() {
+        hosts.forEach(RaftHost::close);
+    }
+
+    private static RaftNode leaderOf(List<RaftHost> hosts, long groupId) throws Exception {
+        RaftNode any = hosts.get(0).group(groupId).orElseThrow();
+        long leader = any.awaitLeader(Duration.ofSeconds(20));
+        for (RaftHost host : hosts) {
+            if (host.nodeId() == leader) {
+                return host.group(groupId).orElseThrow();
+            }
+        }
+        throw new AssertionError("leader " + leader + " of group " + groupId + " is not one of the hosts");
+    }
+
+    @Test
+    void manyGroupsElectAndCommitOnAFixedSetOfThreads() throws Exception {
+        int groups = 40;
+        for (long id = 1; id <= 3; id++) {
+            host(id, 2);
+        }
+        int threadsBefore = Thread.activeCount();
+        for (long g = 1; g <= groups; g++) {
+            for (RaftHost host : hosts) {
+                host.createGroup(g, HOSTS, new Counter());
+            }
+        }
+        // Groups add no threads: only the hosts' workers and IO threads run them.
+        assertThat(Thread.activeCount()).isLessThanOrEqualTo(threadsBefore);
+        List<CompletableFuture<Object>> commits = new ArrayList<>();
+        for (long g = 1; g <= groups; g++) {
+            RaftNode leader = leaderOf(hosts, g);
+            commits.add(leader.propose(new byte[] {1}));
+            commits.add(leader.propose(new byte[] {2}));
+        }
+        for (int i = 0; i < commits.size(); i++) {
+            assertThat(commits.get(i).get(20, TimeUnit.SECONDS)).isEqualTo((long) (i % 2 + 1));
+        }
+        int leaders = 0;
+        for (RaftHost host : hosts) {
+            HostStatus status = host.status();
+            assertThat(status.groups()).isEqualTo(groups);
+            assertThat(status.workers()).isEqualTo(2);
+            assertThat(status.ioThreads()).isEqualTo(1);
+            leaders += status.leaders();
+        }
+        assertThat(leaders).isEqualTo(groups);
+    }
+
+    @Test
+    void aRemovedGroupStopsAndARecreatedOneRecoversItsLog() throws Exception {
+        for (long id = 1; id <= 3; id++) {
+            host(id, 1);
+        }
+        for (RaftHost host : hosts) {
+            host.createGroup(7, HOSTS, new Counter());
+        }
+        RaftNode leader = leaderOf(hosts, 7);
+        assertThat(leader.propose(new byte[] {1}).get(20, TimeUnit.SECONDS)).isEqualTo(1L);
+        long reserved = hosts.get(0).status().reservedBytes();
+
+        assertThat(hosts.get(0).removeGroup(7)).isTrue();
+        assertThat(hosts.get(0).group(7)).isEmpty();
+        assertThat(hosts.get(0).removeGroup(7)).isFalse();
+        assertThat(hosts.get(0).status().reservedBytes()).isEqualTo(reserved - RaftConfig.hostDefaults().reservedBytes());
+        assertThat(logsByHost.get(1L).groupsFound()).containsExactly(7L);
+
+        // Re-created from its kept log: it has the entry, and the group goes on.
+        RaftNode again = hosts.get(0).createGroup(7, HOSTS, new Counter());
+        RaftNode leaderNow = leaderOf(hosts, 7);
+        assertThat(leaderNow.propose(new byte[] {2}).get(20, TimeUnit.SECONDS)).isEqualTo(2L);
+        waitUntil(() -> again.status().appliedIndex() >= leaderNow.status().committedIndex());
+    }
+
+    @Test
+    void removeWithDataDeletesTheLog() {
+        RaftHost host = host(1, 1);
+        host.createGroup(5, Set.of(1L), new Counter());
+        assertThat(host.removeGroup(5, true)).isTrue();
+        assertThat(logsByHost.get(1L).groupsFound()).isEmpty();
+    }
+
+    @Test
+    void aGroupBeyondTheBudgetIsRefusedAndTheHostGoesOn() throws Exception {
+        long perGroup = RaftConfig.hostDefaults().reservedBytes();
+        RaftHost host = RaftHost.builder().nodeId(1).transport(network).logStorage(id -> new InMemoryLogStorage())
+                .workers(1).memoryBudgetBytes(2 * perGroup + perGroup / 2).build();
+        hosts.add(host);
+        host.createGroup(1, Set.of(1L), new Counter());
+        host.createGroup(2, Set.of(1L), new Counter());
+        assertThatThrownBy(() -> host.createGroup(3, Set.of(1L), new Counter()))
+                .isInstanceOf(RejectedException.class)
+                .hasMessageContaining("does not fit host 1's memory budget");
+        assertThat(host.groupIds()).containsExactly(1L, 2L);
+        assertThat(host.status().reservedBytes()).isEqualTo(2 * perGroup);
+        // The refused id is free again once there is room.
+        host.removeGroup(1);
+        RaftNode three = host.createGroup(3, Set.of(1L), new Counter());
+        three.awaitLeader(Duration.ofSeconds(10));
+        assertThat(three.propose(new byte[] {1}).get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+    }
+
+    @Test
+    void aTakenIdAndABadSettingAreRefused() {
+        RaftHost host = host(1, 1);
+        host.createGroup(1, Set.of(1L), new Counter());
+        assertThatThrownBy(() -> host.createGroup(1, Set.of(1L), new Counter()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already holds group 1");
+        assertThatThrownBy(() -> host.createGroup(-1, Set.of(1L), new Counter()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> host.createGroup(2, Set.of(1L), new Counter(),
+                RaftConfig.hostBuilder().tickMillis(5).heartbeatIntervalMillis(50).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host's timer");
+        assertThatThrownBy(() -> host.createGroup(3, Set.of(2L), new Counter()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a member");
+        // Refusals leave nothing behind.
+        assertThat(host.groupIds()).containsExactly(1L);
+        assertThat(host.status().reservedBytes()).isEqualTo(RaftConfig.hostDefaults().reservedBytes());
+        assertThatThrownBy(() -> RaftHost.builder().nodeId(1).transport(network).build())
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("logStorage");
+    }
+
+    @Test
+    void closingAGroupFromItsOwnCallbackIsRefused() throws Exception {
+        RaftHost host = host(1, 1);
+        RaftNode node = host.createGroup(1, Set.of(1L), new Counter());
+        node.awaitLeader(Duration.ofSeconds(10));
+        CompletableFuture<Throwable> seen = new CompletableFuture<>();
+        node.propose(new byte[] {1}).whenComplete((r, e) -> {
+            try {
+                node.close();
+                seen.complete(null);
+            } catch (Throwable t) {
+                seen.complete(t);
+            }
+        }).get(10, TimeUnit.SECONDS);
+        assertThat(seen.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("its own tasks");
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 20 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+}
