@@ -198,6 +198,34 @@ public final class SharedLog implements Closeable {
     }
 
     /**
+     * This log as a {@code RaftHost}'s log storage factory: {@link #storageFor} for each group, and
+     * {@link #groups()} as the groups found. It cannot delete one group's data (a group removed with its
+     * data is refused with {@link UnsupportedOperationException}; removed without its data, a group's records
+     * stay live in the stream, and creating the group again recovers them).
+     *
+     * @return the factory; the log must be opened before the first group is created, and closed by the
+     *         application after the host
+     */
+    public io.ringraft.spi.LogStorageFactory asFactory() {
+        return new io.ringraft.spi.LogStorageFactory() {
+            @Override
+            public LogStorage create(long groupId) {
+                return storageFor(groupId);
+            }
+
+            @Override
+            public Set<Long> groupsFound() throws IOException {
+                return groups();
+            }
+
+            @Override
+            public String toString() {
+                return SharedLog.this.toString();
+            }
+        };
+    }
+
+    /**
      * {@return the groups this log holds anything for (entries, a base or a vote), in id order}
      *
      * @throws IOException if the log was not opened or has stopped
