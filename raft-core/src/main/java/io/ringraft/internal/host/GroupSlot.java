@@ -2,7 +2,7 @@ package io.ringraft.internal.host;
 
 import io.ringraft.internal.runtime.HostedPlacement;
 import io.ringraft.internal.runtime.Signal;
-import io.ringraft.internal.runtime.tasks.LogWriterTask;
+import io.ringraft.internal.runtime.WriteFlushCycle;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,7 +46,7 @@ final class GroupSlot implements HostedPlacement {
     private final AtomicInteger state = new AtomicInteger();
     private final AtomicBoolean left = new AtomicBoolean();
     private volatile Agent[] cpuTasks = NO_TASKS;
-    private LogWriterTask writer;
+    private WriteFlushCycle writer;
     private Agent snapshots;
     private Consumer<Throwable> onFailure;
     /** Whether the group wants ticks (false while it is quiesced); null: always. */
@@ -96,7 +96,7 @@ final class GroupSlot implements HostedPlacement {
     }
 
     @Override
-    public void start(List<Agent> cpuTasks, LogWriterTask writer, Agent snapshots, Consumer<Throwable> onFailure) {
+    public void start(List<Agent> cpuTasks, WriteFlushCycle writer, Agent snapshots, Consumer<Throwable> onFailure) {
         this.writer = writer;
         this.snapshots = snapshots;
         this.onFailure = onFailure;

@@ -46,8 +46,17 @@ final class HostWorker implements Agent {
         this.name = name;
         this.nanoClock = nanoClock;
         this.tickNanos = tickNanos;
-        this.ready = new MpscChunkedAtomicArrayQueue<>(Math.min(1024, Math.max(2, maxGroups)), Math.max(4, maxGroups));
+        this.ready = readyQueue(maxGroups);
         this.nextTickNanos = nanoClock.getAsLong();
+    }
+
+    /**
+     * A ready queue for up to {@code maxGroups} groups (one entry per group at most): grows in chunks of at
+     * most 1,024 entries as groups come, never beyond the bound.
+     */
+    static MpscChunkedAtomicArrayQueue<GroupSlot> readyQueue(int maxGroups) {
+        int max = Integer.highestOneBit(Math.max(4, maxGroups) - 1) << 1;
+        return new MpscChunkedAtomicArrayQueue<>(Math.min(1024, max / 2), max);
     }
 
     @Override
@@ -130,6 +139,11 @@ final class HostWorker implements Agent {
             return IDLE_PARK_NANOS;
         }
         return Math.max(1_000L, Math.min(IDLE_PARK_NANOS, nextTickNanos - nanoClock.getAsLong()));
+    }
+
+    /** The groups on this worker (tests). */
+    java.util.List<GroupSlot> groupsForTest() {
+        return groups;
     }
 
     /** Group duty cycles run so far (worker thread; for tests and status). */

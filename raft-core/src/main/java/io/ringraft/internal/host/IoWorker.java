@@ -34,7 +34,7 @@ final class IoWorker implements Agent {
 
     IoWorker(String name, int maxGroups) {
         this.name = name;
-        this.ready = new MpscChunkedAtomicArrayQueue<>(Math.min(1024, Math.max(2, maxGroups)), Math.max(4, maxGroups));
+        this.ready = HostWorker.readyQueue(maxGroups);
     }
 
     @Override

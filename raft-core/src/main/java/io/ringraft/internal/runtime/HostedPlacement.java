@@ -1,6 +1,5 @@
 package io.ringraft.internal.runtime;
 
-import io.ringraft.internal.runtime.tasks.LogWriterTask;
 import java.util.List;
 import java.util.function.Consumer;
 import org.agrona.concurrent.Agent;
@@ -34,7 +33,7 @@ public interface HostedPlacement {
      * @param snapshots the snapshot task, or null
      * @param onFailure told when a task throws (the node then fail-stops); other groups go on
      */
-    void start(List<Agent> cpuTasks, LogWriterTask writer, Agent snapshots, Consumer<Throwable> onFailure);
+    void start(List<Agent> cpuTasks, WriteFlushCycle writer, Agent snapshots, Consumer<Throwable> onFailure);
 
     /** Adds a CPU task after start (the sender of a member that joined). Any thread. */
     void addCpuTask(Agent task);

@@ -49,7 +49,7 @@ final class TaskPlacement {
     }
 
     /** Starts a hosted node's tasks on its host's threads. */
-    void startHosted(List<Agent> cpuTasks, io.ringraft.internal.runtime.tasks.LogWriterTask writer, Agent snapshots) {
+    void startHosted(List<Agent> cpuTasks, WriteFlushCycle writer, Agent snapshots) {
         hosted.start(cpuTasks, writer, snapshots, onFailure);
         started = true;
     }

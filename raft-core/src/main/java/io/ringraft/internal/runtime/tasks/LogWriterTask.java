@@ -53,7 +53,7 @@ import org.agrona.concurrent.Agent;
  * {@code logCut} (which it takes) and {@code purgeLimit}, which it reads; and the pointers it
  * publishes as their only writer, {@code submitted}, {@code flushed} and {@code purged}.
  */
-public final class LogWriterTask implements Agent {
+public final class LogWriterTask implements io.ringraft.internal.runtime.WriteFlushCycle {
 
     private final long groupId;
     private final long selfId;
@@ -133,6 +133,7 @@ public final class LogWriterTask implements Agent {
      *
      * @return the work done (0: nothing to write)
      */
+    @Override
     public int write() {
         if (stop.stopped() || flushDue) {
             return 0;
@@ -162,6 +163,7 @@ public final class LogWriterTask implements Agent {
      * The second half of a duty cycle: if {@link #write()} wrote, flushes storage once and publishes
      * {@code flushed} (which wakes the core). Does nothing otherwise.
      */
+    @Override
     public void finishFlush() {
         if (!flushDue) {
             return;

@@ -1,0 +1,246 @@
+package io.ringraft.internal.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringraft.internal.runtime.WriteFlushCycle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.concurrent.Agent;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The host threads' duty cycles, stepped by hand on the test thread: fair rounds, ticks only for groups
+ * that want them, writes before flushes, failures kept to their group, and a stop that waits.
+ */
+class HostSchedulingTest {
+
+    private static final long TICK = 10_000_000L;
+
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final HostWorker worker = new HostWorker("w", 64, clock::get, TICK);
+    private final IoWorker io = new IoWorker("io", 64);
+    private final List<String> ioLog = new ArrayList<>();
+
+    /** A task that has {@code work} units of work, one per duty cycle, and counts its cycles. */
+    static final class Task implements Agent {
+        final String name;
+        long work;
+        int runs;
+
+        Task(String name, long work) {
+            this.name = name;
+            this.work = work;
+        }
+
+        @Override
+        public int doWork() {
+            runs++;
+            if (work > 0) {
+                work--;
+                return 1;
+            }
+            return 0;
+        }
+
+        @Override
+        public String roleName() {
+            return name;
+        }
+    }
+
+    /** A log writer that records its halves in {@link #ioLog}. */
+    final class Writer implements WriteFlushCycle {
+        final String name;
+        int pending;
+
+        Writer(String name, int pending) {
+            this.name = name;
+            this.pending = pending;
+        }
+
+        @Override
+        public int write() {
+            if (pending == 0) {
+                return 0;
+            }
+            pending--;
+            ioLog.add("write " + name);
+            return 1;
+        }
+
+        @Override
+        public void finishFlush() {
+            ioLog.add("flush " + name);
+        }
+
+        @Override
+        public int doWork() {
+            int work = write();
+            finishFlush();
+            return work;
+        }
+
+        @Override
+        public String roleName() {
+            return name;
+        }
+    }
+
+    private GroupSlot group(long id, Agent cpu, WriteFlushCycle writer, List<Throwable> failures) {
+        worker.reserve();
+        io.reserve();
+        GroupSlot slot = new GroupSlot(id, worker, io, () -> { });
+        slot.start(List.of(cpu), writer, null, failures::add);
+        return slot;
+    }
+
+    @Test
+    void aBusyGroupGetsOneTurnPerRoundAndCannotStarveTheOthers() {
+        // A group that always has work: run until it has none, it would take 1,000,000 cycles.
+        Task busy = new Task("busy", 1_000_000);
+        Task quiet = new Task("quiet", 0);
+        List<Throwable> failures = new ArrayList<>();
+        group(1, busy, new Writer("a", 0), failures);
+        GroupSlot quietSlot = group(2, quiet, new Writer("b", 0), failures);
+        for (int round = 1; round <= 100; round++) {
+            quietSlot.cpuSignal().wake(); // a message for the quiet group
+            worker.doWork();
+            assertThat(quiet.runs).as("the quiet group runs in the round it was woken").isEqualTo(round);
+            assertThat(busy.runs).as("the busy group runs once per round").isEqualTo(round);
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void theTimerSchedulesOnlyGroupsThatWantTicks() {
+        Task ticking = new Task("ticking", 0);
+        Task quiesced = new Task("quiesced", 0);
+        List<Throwable> failures = new ArrayList<>();
+        group(1, ticking, new Writer("a", 0), failures);
+        GroupSlot quiet = group(2, quiesced, new Writer("b", 0), failures);
+        quiet.wantsTicks(() -> false);
+        worker.doWork(); // the first round: both started queued, and the first tick is due
+        int tickingRuns = ticking.runs;
+        int quiescedRuns = quiesced.runs;
+        for (int tick = 1; tick <= 10; tick++) {
+            clock.addAndGet(TICK);
+            worker.doWork();
+        }
+        assertThat(ticking.runs - tickingRuns).isEqualTo(10);
+        assertThat(quiesced.runs).isEqualTo(quiescedRuns);
+        assertThat(worker.parkNanos()).isLessThanOrEqualTo(TICK);
+
+        // With no group wanting ticks, the worker parks for its idle bound, not a tick.
+        worker.remove(worker.groupsForTest().get(0));
+        clock.addAndGet(TICK);
+        worker.doWork();
+        assertThat(worker.parkNanos()).isEqualTo(HostWorker.IDLE_PARK_NANOS);
+    }
+
+    @Test
+    void anIoCycleWritesEveryReadyGroupBeforeItFlushesAny() {
+        List<Throwable> failures = new ArrayList<>();
+        group(1, new Task("c1", 0), new Writer("a", 1), failures);
+        group(2, new Task("c2", 0), new Writer("b", 1), failures);
+        group(3, new Task("c3", 0), new Writer("c", 1), failures);
+        io.doWork();
+        // One shared log's first flush then covers all three groups' writes.
+        assertThat(ioLog).containsExactly("write a", "write b", "write c", "flush a", "flush b", "flush c");
+    }
+
+    @Test
+    void aFailingTaskStopsOnlyItsGroup() {
+        List<Throwable> failures = new ArrayList<>();
+        Agent failing = new Agent() {
+            @Override
+            public int doWork() {
+                throw new IllegalStateException("boom");
+            }
+
+            @Override
+            public String roleName() {
+                return "failing";
+            }
+        };
+        Task healthy = new Task("healthy", 3);
+        group(1, failing, new Writer("a", 0), failures);
+        group(2, healthy, new Writer("b", 0), failures);
+        worker.doWork();
+        worker.doWork();
+        assertThat(failures).hasSize(1).first().hasFieldOrPropertyWithValue("message", "boom");
+        assertThat(healthy.runs).isEqualTo(2);
+    }
+
+    @Test
+    void stopWaitsForARunningCycleAndThenNothingRuns() throws Exception {
+        List<Throwable> failures = new ArrayList<>();
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        int[] runs = {0};
+        Agent slow = new Agent() {
+            @Override
+            public int doWork() {
+                runs[0]++;
+                if (runs[0] == 1) {
+                    inside.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return 1;
+            }
+
+            @Override
+            public String roleName() {
+                return "slow";
+            }
+        };
+        GroupSlot slot = group(1, slow, new Writer("a", 0), failures);
+        Thread runner = new Thread(worker::doWork);
+        runner.start();
+        inside.await();
+        Thread stopper = new Thread(slot::stop);
+        stopper.start();
+        stopper.join(200);
+        assertThat(stopper.isAlive()).as("stop waits while a cycle of the group runs").isTrue();
+        release.countDown();
+        stopper.join(10_000);
+        runner.join(10_000);
+        assertThat(stopper.isAlive()).isFalse();
+        slot.cpuSignal().wake();
+        worker.doWork();
+        assertThat(runs[0]).as("nothing runs after stop").isEqualTo(1);
+        assertThat(worker.groupCount()).isZero();
+    }
+
+    @Test
+    void aGroupCannotStopFromItsOwnTask() {
+        List<Throwable> failures = new ArrayList<>();
+        GroupSlot[] self = new GroupSlot[1];
+        List<Throwable> seen = new ArrayList<>();
+        Agent closer = new Agent() {
+            @Override
+            public int doWork() {
+                try {
+                    self[0].stop();
+                } catch (IllegalStateException e) {
+                    seen.add(e);
+                }
+                return 0;
+            }
+
+            @Override
+            public String roleName() {
+                return "closer";
+            }
+        };
+        self[0] = group(1, closer, new Writer("a", 0), failures);
+        worker.doWork();
+        assertThat(seen).hasSize(1);
+        assertThatThrownBy(() -> { throw seen.get(0); }).hasMessageContaining("its own tasks");
+    }
+}
