@@ -63,6 +63,10 @@ import org.slf4j.LoggerFactory;
  * {@link RejectedException} too. Groups default to {@link RaftConfig#hostDefaults()}, sized for many
  * groups.
  *
+ * <p><b>Leadership.</b> Groups elect their leaders independently, so one host may end up leading most of
+ * them; {@link Builder#balanceLeaders} moves leadership until each host leads about its share.
+ * {@link #status()} reports how many groups this host leads.
+ *
  * <p><b>Restart.</b> The host does not remember its groups: the application re-creates them after a
  * restart, as it created them, with {@link #createGroup}; each recovers its log and snapshots from the
  * storage its factories give for its id (a log or snapshot holding a newer membership overrides the one
@@ -117,6 +121,10 @@ public final class RaftHost implements AutoCloseable {
         this.metrics = b.metrics;
         this.threads = new HostThreads(nodeId, b.workers, b.ioThreads, b.maxGroups, System::nanoTime,
                 groupConfig.tickMillis() * 1_000_000L);
+        if (b.balancePeriodMillis > 0) {
+            threads.addPeriodic(new io.ringraft.internal.host.LeaderBalancer(nodeId, this::groups),
+                    b.balancePeriodMillis * 1_000_000L);
+        }
         LOG.info("host {} started: {} workers, {} IO threads, memory budget {} bytes, at most {} groups",
                 nodeId, b.workers, b.ioThreads, budgetBytes, maxGroups);
     }
@@ -532,8 +540,28 @@ public final class RaftHost implements AutoCloseable {
         private long budgetBytes = Runtime.getRuntime().maxMemory() / 2;
         private int maxGroups = 100_000;
         private LongFunction<RaftMetrics> metrics = groupId -> RaftMetrics.NONE;
+        private long balancePeriodMillis;
 
         private Builder() {
+        }
+
+        /**
+         * Spread leadership over the hosts (default: off). Every {@code period} the host checks whether it
+         * leads more than its share of its groups (its groups divided by a group's members, rounded up,
+         * plus one) and if so hands one group to its most caught-up follower by leadership transfer; a
+         * transfer runs at a time. Turn it on for every host of a cluster; {@link HostStatus#leaders()} shows
+         * the spread.
+         *
+         * @param period how often to check, at least 10 ms; {@link java.time.Duration#ZERO} turns it off
+         * @return this builder
+         */
+        public Builder balanceLeaders(java.time.Duration period) {
+            long millis = period.toMillis();
+            if (millis != 0 && millis < 10) {
+                throw new IllegalArgumentException("the balancing period must be at least 10 ms, got " + period);
+            }
+            this.balancePeriodMillis = millis;
+            return this;
         }
 
         /**

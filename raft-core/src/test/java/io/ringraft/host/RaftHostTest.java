@@ -8,6 +8,7 @@ import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftHost;
 import io.ringraft.api.RaftNode;
 import io.ringraft.api.RejectedException;
+import io.ringraft.internal.host.LeaderBalancer;
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.LocalNetwork;
 import io.ringraft.spi.LogEntries;
@@ -124,6 +125,40 @@ class RaftHostTest {
             leaders += status.leaders();
         }
         assertThat(leaders).isEqualTo(groups);
+    }
+
+    @Test
+    void theBalancerSpreadsLeadersThatAllStartOnOneHost() throws Exception {
+        int groups = 24;
+        for (long id = 1; id <= 3; id++) {
+            host(id, 1);
+        }
+        for (long g = 1; g <= groups; g++) {
+            for (RaftHost host : hosts) {
+                host.createGroup(g, HOSTS, new Counter());
+            }
+        }
+        RaftHost first = hosts.get(0);
+        for (long g = 1; g <= groups; g++) {
+            RaftNode leader = leaderOf(hosts, g);
+            if (leader.nodeId() != 1) {
+                leader.transferLeadership(1).get(20, TimeUnit.SECONDS);
+            }
+        }
+        waitUntil(() -> first.status().leaders() == groups);
+        // Host 1's balancer (run here by hand, as the host's worker would) hands groups to hosts 2 and 3
+        // until it leads at most its share: 24 groups / 3 members, plus one.
+        LeaderBalancer balancer = new LeaderBalancer(1, first::groups);
+        waitUntil(() -> {
+            balancer.run();
+            return first.status().leaders() <= groups / 3 + 1
+                    && hosts.stream().mapToInt(h -> h.status().leaders()).sum() == groups;
+        });
+        assertThat(balancer.transfers()).isGreaterThanOrEqualTo(groups - (groups / 3 + 1));
+        assertThat(hosts.get(1).status().leaders() + hosts.get(2).status().leaders())
+                .isGreaterThanOrEqualTo(groups - (groups / 3 + 1));
+        assertThatThrownBy(() -> RaftHost.builder().balanceLeaders(Duration.ofMillis(5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 10 ms");
     }
 
     @Test

@@ -107,6 +107,14 @@ public final class HostThreads implements AutoCloseable {
         ((GroupSlot) placement).wantsTicks(wantsTicks);
     }
 
+    /**
+     * Runs a host duty (liveness checks, leader balancing) on the first worker about every {@code periodNanos}.
+     * It must be quick and must not block: it delays that worker's groups while it runs.
+     */
+    public void addPeriodic(Runnable task, long periodNanos) {
+        workers[0].addPeriodic(task, periodNanos);
+    }
+
     /** {@return the number of threads: workers plus IO threads} */
     public int threadCount() {
         return workers.length + ios.length;

@@ -17,7 +17,7 @@ import org.jctools.queues.atomic.MpscChunkedAtomicArrayQueue;
  * them. A group is queued when one of its pointers or mailboxes wakes its signal ({@link GroupSlot}).
  *
  * <p><b>Time.</b> One timer per worker: it parks until the next tick while any of its groups wants
- * ticks, otherwise until woken (at most {@link #IDLE_PARK_NANOS}).
+ * ticks, otherwise until woken or a host duty ({@link #addPeriodic}) is due (at most {@link #IDLE_PARK_NANOS}).
  *
  * <p><b>Bounds.</b> The ready queue holds each group at most once: at most as many entries as groups
  * on the worker, which the host bounds ({@code maxGroups}).
@@ -38,6 +38,21 @@ final class HostWorker implements Agent {
     private final Signal signal = new Signal();
     private final java.util.concurrent.atomic.AtomicInteger placed = new java.util.concurrent.atomic.AtomicInteger();
     private long nextTickNanos;
+    /** Host-wide duties this worker runs every so often (liveness, balancing): set before groups come. */
+    private final CopyOnWriteArrayList<Periodic> periodics = new CopyOnWriteArrayList<>();
+
+    /** A host duty and when it is next due. */
+    private static final class Periodic {
+        final Runnable task;
+        final long periodNanos;
+        long dueNanos;
+
+        Periodic(Runnable task, long periodNanos, long dueNanos) {
+            this.task = task;
+            this.periodNanos = periodNanos;
+            this.dueNanos = dueNanos;
+        }
+    }
     /** Whether the last tick found a group that wants ticks. */
     private volatile boolean ticking = true;
     private long groupRuns;
@@ -67,6 +82,15 @@ final class HostWorker implements Agent {
     /** The signal the worker's thread parks on. */
     Signal signal() {
         return signal;
+    }
+
+    /**
+     * Runs {@code task} on this worker's thread about every {@code periodNanos}, whether or not any group
+     * ticks (the worker then parks at most until it is due). The task must be quick and must not block.
+     */
+    void addPeriodic(Runnable task, long periodNanos) {
+        periodics.add(new Periodic(task, periodNanos, nanoClock.getAsLong() + periodNanos));
+        signal.wake();
     }
 
     /** Counts a group placed here before it starts (so that placement spreads groups created together). */
@@ -115,6 +139,17 @@ final class HostWorker implements Agent {
             ticking = anyTicking;
             nextTickNanos = now + tickNanos;
         }
+        for (Periodic periodic : periodics) {
+            if (now - periodic.dueNanos >= 0) {
+                periodic.dueNanos = now + periodic.periodNanos;
+                try {
+                    periodic.task.run();
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(HostWorker.class).warn("host duty on {} failed", name, e);
+                }
+                work++;
+            }
+        }
         // One round: the groups queued when it started, each once; those that did work queue again behind.
         int round = ready.size();
         for (int i = 0; i < round; i++) {
@@ -135,10 +170,12 @@ final class HostWorker implements Agent {
 
     /** How long the worker may park now: until the next tick, or the idle bound if no group ticks. */
     long parkNanos() {
-        if (!ticking) {
-            return IDLE_PARK_NANOS;
+        long now = nanoClock.getAsLong();
+        long park = ticking ? nextTickNanos - now : IDLE_PARK_NANOS;
+        for (Periodic periodic : periodics) {
+            park = Math.min(park, periodic.dueNanos - now);
         }
-        return Math.max(1_000L, Math.min(IDLE_PARK_NANOS, nextTickNanos - nanoClock.getAsLong()));
+        return Math.max(1_000L, Math.min(IDLE_PARK_NANOS, park));
     }
 
     /** The groups on this worker (tests). */
