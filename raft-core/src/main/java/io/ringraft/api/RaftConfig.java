@@ -78,7 +78,7 @@ public final class RaftConfig {
      * A builder preset for the many small groups of a {@link RaftHost}: the defaults, except for the
      * sizes that a node reserves up front ({@link #reservedBytes()}), which are cut so that thousands of
      * groups fit a heap: a 256-entry, 64 KiB ring, entries of at most 4 KiB, a 64 KiB proposal queue,
-     * 256 inbound messages, 1,024 pending futures and 64 pending reads. About 160 KiB per group; raise
+     * 256 inbound messages, 1,024 pending futures and 64 pending reads. About 170 KiB per group; raise
      * what a group needs (for example {@code maxEntryBytes} together with the ring and the queue).
      *
      * @return a new builder with the host sizes set
