@@ -137,6 +137,10 @@ public final class RaftHost implements AutoCloseable {
     /**
      * Creates and starts group {@code groupId} with the host's default group configuration.
      *
+     * @param groupId      the group's id: not negative, not held by this host already
+     * @param voters       the group's voters (host node ids), including this host's
+     * @param stateMachine the group's state machine
+     * @return the group's member, started
      * @see #createGroup(long, Set, StateMachine, RaftConfig)
      */
     public RaftNode createGroup(long groupId, Set<Long> voters, StateMachine stateMachine) {
@@ -281,6 +285,8 @@ public final class RaftHost implements AutoCloseable {
     /**
      * {@return this host's member of group {@code groupId}, if the host holds it (a group still being
      * created is not shown)}
+     *
+     * @param groupId the group
      */
     public Optional<RaftNode> group(long groupId) {
         Group group = groups.get(groupId);
@@ -308,6 +314,7 @@ public final class RaftHost implements AutoCloseable {
      * Removes group {@code groupId} from this host: stops its member (pending requests fail as when a node
      * closes) and frees its memory; its data stays, so creating the group again recovers it.
      *
+     * @param groupId the group
      * @return false if the host does not hold the group
      */
     public boolean removeGroup(long groupId) {
