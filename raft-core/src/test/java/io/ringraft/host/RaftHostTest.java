@@ -186,6 +186,62 @@ class RaftHostTest {
         waitUntil(() -> again.status().appliedIndex() >= leaderNow.status().committedIndex());
     }
 
+    /** A log whose flushes wait until {@link #release} opens (a stuck disk), once {@link #stuck} is set. */
+    static final class StuckDisk implements LogStorage {
+        final InMemoryLogStorage log = new InMemoryLogStorage();
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch flushing = new java.util.concurrent.CountDownLatch(1);
+        volatile boolean stuck;
+
+        @Override public io.ringraft.spi.LogState open() throws java.io.IOException { return log.open(); }
+        @Override public void saveVote(io.ringraft.api.Vote vote) throws java.io.IOException { log.saveVote(vote); }
+        @Override public void append(LogEntries entries) throws java.io.IOException { log.append(entries); }
+        @Override public void truncateSuffix(long from) throws java.io.IOException { log.truncateSuffix(from); }
+        @Override public void purgePrefix(long upTo) throws java.io.IOException { log.purgePrefix(upTo); }
+        @Override public void resetTo(io.ringraft.api.LogId base) throws java.io.IOException { log.resetTo(base); }
+        @Override public LogEntries read(long from, int count, int bytes) throws java.io.IOException {
+            return log.read(from, count, bytes);
+        }
+        @Override public long termAt(long index) throws java.io.IOException { return log.termAt(index); }
+        @Override public void close() { release.countDown(); log.close(); }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            if (stuck) {
+                flushing.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            log.flush();
+        }
+    }
+
+    @Test
+    void aStuckFsyncDoesNotStallAnotherGroupOnTheSameWorker() throws Exception {
+        StuckDisk stuckDisk = new StuckDisk();
+        RaftHost host = RaftHost.builder().nodeId(1).transport(network)
+                .logStorage(id -> id == 1 ? stuckDisk : new InMemoryLogStorage())
+                .workers(1).ioThreads(2).build();
+        hosts.add(host);
+        RaftNode stuck = host.createGroup(1, Set.of(1L), new Counter());   // worker 0, IO thread 0
+        RaftNode healthy = host.createGroup(2, Set.of(1L), new Counter()); // worker 0, IO thread 1
+        stuck.awaitLeader(Duration.ofSeconds(10));
+        healthy.awaitLeader(Duration.ofSeconds(10));
+        stuckDisk.stuck = true;
+        CompletableFuture<Object> waiting = stuck.propose(new byte[] {1});
+        assertThat(stuckDisk.flushing.await(10, TimeUnit.SECONDS)).isTrue();
+        // Group 1's log writer waits on its disk; group 2, on the same worker, commits on.
+        for (int i = 1; i <= 20; i++) {
+            assertThat(healthy.propose(new byte[] {1}).get(10, TimeUnit.SECONDS)).isEqualTo((long) i);
+        }
+        assertThat(waiting).isNotDone();
+        stuckDisk.release.countDown();
+        assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+    }
+
     @Test
     void removeWithDataDeletesTheLog() {
         RaftHost host = host(1, 1);
