@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * append: the follower checks its previous entry as for any reordered message).
  *
  * <p><b>Which answers wait.</b> An {@link AppendEntriesResponse} does not say what it answers, so the
- * link remembers, per (group, peer), the last heartbeat it delivered to the group from that peer
- * (directly or out of a batch). The group's next response to that peer is parked if it is of the
- * heartbeat's term and tells the leader nothing new: a success whose match index is at most the
+ * link counts, per (group, peer), the heartbeats it delivered to the group from that peer (directly
+ * or out of a batch) that the group has not answered yet (at most {@value GroupPeer#MAX_OWED}), and
+ * remembers the newest. While one is owed, the group's next response to that peer pays it off, and
+ * is parked if it is of that heartbeat's term and tells the leader nothing new: a success whose match index is at most the
  * heartbeat's previous index (where the leader believed the follower to be) or what the group already
  * acknowledged to that peer in that term, or a rejection of exactly the heartbeat's previous index.
  * Every other response, such as an acknowledgement that moves the match (the commit path), a newer
