@@ -48,8 +48,9 @@ final class GroupLink implements RaftTransport, InboundHandler {
             return false;
         }
         GroupPeer peer = peer(message.to());
-        if (peer != null) {
-            if (message instanceof AppendEntriesRequest request && request.entries().count() == 0) {
+        if (peer != null && !host.isClosed()) {
+            if (message instanceof AppendEntriesRequest request && request.entries().count() == 0
+                    && request.prevLogId().term() <= request.term()) { // (a batch's rule; a leader's always hold)
                 if (host.park(peer.peer, groupId, request)) {
                     return true;
                 }

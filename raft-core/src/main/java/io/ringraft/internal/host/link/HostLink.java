@@ -349,7 +349,9 @@ public final class HostLink implements RaftTransportFactory, AutoCloseable {
 
     /**
      * Stops sending batches and unregisters the host endpoint from the inner transport (batches then
-     * find no receiver here). Close the groups first; their endpoints are theirs to close. Idempotent.
+     * find no receiver here). Groups still connected send everything directly from now on (what was
+     * parked is dropped; Raft resends). Close the groups first; their endpoints are theirs to close.
+     * Idempotent.
      */
     @Override
     public void close() {
@@ -385,6 +387,10 @@ public final class HostLink implements RaftTransportFactory, AutoCloseable {
         }
         directFallbacks.incrementAndGet();
         return false;
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     void disconnected(GroupLink link) {

@@ -338,6 +338,19 @@ class HostLinkTest {
     }
 
     @Test
+    void afterTheLinkClosesGroupsSendDirectly() {
+        Host one = host(1);
+        Host two = host(2);
+        one.link.close();
+        AppendEntriesRequest heartbeat = new AppendEntriesRequest(1, 2, 3, new LogId(3, 10), LogEntries.empty(11), 9);
+        one.send(4, heartbeat);
+        assertThat(network.count("Heartbeat")).isEqualTo(1);
+        assertThat(two.inbox(4)).containsExactly(heartbeat);
+        assertThat(one.link.flush()).isZero();
+        assertThat(one.link.keepAlive(0)).isZero();
+    }
+
+    @Test
     void peersAreLearntFromTheGroupsMessagesWithinTheBound() {
         Host one = new Host(1, SETTINGS.withBounds(4096, 16_384, 2)).groups(1, 3);
         new Host(2, SETTINGS).groups(1, 3);
