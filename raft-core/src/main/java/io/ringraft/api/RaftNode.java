@@ -402,7 +402,9 @@ public final class RaftNode implements AutoCloseable {
          * The Raft group this node belongs to (default 1).
          *
          * @param groupId the group's id, the same on every member of the group (the transport routes
-         *                messages by group id and node id)
+         *                messages by group id and node id); any value but
+         *                {@link io.ringraft.message.HeartbeatBatch#HOST_GROUP_ID} ({@code Long.MIN_VALUE}),
+         *                which {@link #build()} refuses
          * @return this builder
          */
         public Builder groupId(long groupId) { this.groupId = groupId; return this; }
@@ -575,13 +577,18 @@ public final class RaftNode implements AutoCloseable {
          * @return the node, recovered and not started
          * @throws IllegalArgumentException if a required part is missing, the membership is invalid or
          *                                  does not name this node (and it is not joining), or
-         *                                  {@code maxEntryBytes} exceeds what the transport carries
+         *                                  {@code maxEntryBytes} exceeds what the transport carries, or
+         *                                  the group id is the reserved {@code HeartbeatBatch.HOST_GROUP_ID}
          * @throws java.io.UncheckedIOException if storage cannot be recovered
          * @throws StateMachineFailedException  if the state machine throws restoring the newest snapshot
          */
         public RaftNode build() {
             if (nodeId <= 0) {
                 throw new IllegalArgumentException("nodeId must be positive, got " + nodeId);
+            }
+            if (groupId == io.ringraft.message.HeartbeatBatch.HOST_GROUP_ID) {
+                throw new IllegalArgumentException("groupId " + groupId + " is reserved for host-level messages "
+                        + "(HeartbeatBatch.HOST_GROUP_ID); pick another group id");
             }
             if (voters == null || voters.length == 0) {
                 throw new IllegalArgumentException("voters must name at least one node");

@@ -7,13 +7,18 @@ package io.ringraft.message;
  * them when they arrive; transports encode them on the wire. A message carries no group id: the
  * transport's envelope does, so one connection can carry many groups (DESIGN section 4b).
  *
+ * <p>{@link HeartbeatBatch} and {@link HeartbeatBatchResponse} are the exception: they travel between
+ * the host links of two processes under the reserved group id {@link HeartbeatBatch#HOST_GROUP_ID}
+ * and carry many groups' heartbeats or answers; a node never receives one (it drops one if it does).
+ *
  * <p>Every message names its sender and receiver by node id (a positive {@code long}) and carries
  * the sender's current term, which drives Raft's term rules before any role-specific handling.
  */
 public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, AppendEntriesRequest, AppendEntriesResponse, ReadIndexRequest,
         ReadIndexResponse, LeadershipProbe, LeadershipProbeAck, TimeoutNow,
-        InstallSnapshotRequest, InstallSnapshotResponse, ForwardProposal, ForwardProposalResult {
+        InstallSnapshotRequest, InstallSnapshotResponse, ForwardProposal, ForwardProposalResult,
+        HeartbeatBatch, HeartbeatBatchResponse {
 
     /** {@return the node id of the sender} */
     long from();

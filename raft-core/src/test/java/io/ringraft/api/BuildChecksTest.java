@@ -39,6 +39,15 @@ class BuildChecksTest {
     }
 
     @Test
+    void theReservedHostGroupIdIsRefused() {
+        assertThatThrownBy(() -> node(1, 1).groupId(io.ringraft.message.HeartbeatBatch.HOST_GROUP_ID)
+                .logStorage(new InMemoryLogStorage()).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reserved for host-level messages");
+        node(1, 1).groupId(Long.MIN_VALUE + 1).logStorage(new InMemoryLogStorage()).build().close();
+    }
+
+    @Test
     void aMemberMayBuildWithOrWithoutJoining() {
         node(2, 1, 2, 3).logStorage(new InMemoryLogStorage()).build().close();
         node(2, 1, 2, 3).joining(true).logStorage(new InMemoryLogStorage()).build().close();

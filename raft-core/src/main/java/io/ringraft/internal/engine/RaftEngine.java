@@ -11,6 +11,8 @@ import io.ringraft.api.Role;
 import io.ringraft.api.Vote;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.HeartbeatBatch;
+import io.ringraft.message.HeartbeatBatchResponse;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.message.LeadershipProbe;
@@ -166,8 +168,9 @@ public final class RaftEngine {
      * counted in {@link #droppedMessages()}).
      */
     public void receive(RaftMessage message) {
-        if (message.to() != selfId || message.from() == selfId) {
-            droppedMessages++;
+        if (message.to() != selfId || message.from() == selfId
+                || message instanceof HeartbeatBatch || message instanceof HeartbeatBatchResponse) {
+            droppedMessages++; // (host-level batches belong to the host link, never to a node)
             return;
         }
         // Vote requests are answered whatever this node's configuration says: a node whose log (and so

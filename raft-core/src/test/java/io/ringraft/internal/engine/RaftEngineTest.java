@@ -492,6 +492,19 @@ class RaftEngineTest {
             assertThat(n.engine.droppedMessages()).isEqualTo(2);
             assertThat(n.engine.term()).isEqualTo(2);
         }
+
+        @Test
+        void hostLevelBatchesAreDropped() {
+            Node n = Node.create(config(1, THREE), vote(2), 1, 1, 2);
+
+            n.engine.receive(new io.ringraft.message.HeartbeatBatch(2, 1, new long[] {1}, new long[] {5},
+                    new long[] {2}, new long[] {1}, new long[] {1}));
+            n.engine.receive(io.ringraft.message.HeartbeatBatchResponse.empty(3, 1));
+
+            assertThat(n.drain()).isEmpty();
+            assertThat(n.engine.droppedMessages()).isEqualTo(2);
+            assertThat(n.engine.term()).isEqualTo(2);
+        }
     }
 
     // ================================================================== follower log

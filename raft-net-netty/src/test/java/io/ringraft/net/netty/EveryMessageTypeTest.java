@@ -9,6 +9,8 @@ import io.ringraft.message.AppendEntriesResponse;
 import io.ringraft.message.ForwardProposal;
 import io.ringraft.message.ForwardProposalResult;
 import io.ringraft.message.HeapLogEntries;
+import io.ringraft.message.HeartbeatBatch;
+import io.ringraft.message.HeartbeatBatchResponse;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.message.LeadershipProbe;
@@ -86,7 +88,18 @@ class EveryMessageTypeTest {
                 new ForwardProposal(2, 1, 4, 32, new byte[0]),
                 new ForwardProposalResult(2, 1, 4, 31, ForwardProposalResult.Outcome.APPENDED, new LogId(4, 11), 0),
                 new ForwardProposalResult(2, 1, 5, 32, ForwardProposalResult.Outcome.NOT_LEADER, LogId.ZERO, 3));
+        // host-level batches travel under the reserved host group, between the processes' host endpoints
+        List<RaftMessage> hostMessages = List.of(
+                new HeartbeatBatch(2, 1, new long[] {9, -4}, new long[] {4, 4}, new long[] {3, 4}, new long[] {7, 9},
+                        new long[] {7, 9}),
+                HeartbeatBatch.keepAlive(2, 1),
+                new HeartbeatBatchResponse(2, 1, new long[] {9, 11}, new long[] {4, 5}, new long[] {2},
+                        new long[] {0, 12}, new long[] {7, 0}, new long[] {3, 0}, new long[] {6, 0}));
+        List<RaftMessage> hostReceived = new CopyOnWriteArrayList<>();
+        receiver.connect(HeartbeatBatch.HOST_GROUP_ID, 1, hostReceived::add);
+        RaftTransport hostEndpoint = sender.connect(HeartbeatBatch.HOST_GROUP_ID, 2, m -> true);
         Set<Class<?>> types = messages.stream().map(Object::getClass).collect(Collectors.toSet());
+        hostMessages.forEach(m -> types.add(m.getClass()));
         types.add(VoteRequest.class);
         assertThat(types).as("every permitted message type").hasSameSizeAs(RaftMessage.class.getPermittedSubclasses());
 
@@ -98,6 +111,11 @@ class EveryMessageTypeTest {
         for (int i = 0; i < messages.size(); i++) {
             TestMessages.assertSame(received.get(i + 1), messages.get(i));
         }
+        for (RaftMessage message : hostMessages) {
+            Await.until("sent " + message, () -> hostEndpoint.send(message));
+        }
+        Await.until("every batch arrived", () -> hostReceived.size() == hostMessages.size());
+        assertThat(hostReceived).isEqualTo(hostMessages);
         assertThat(receiver.stats().protocolErrors()).isZero();
         assertThat(sender.stats().sendsRefusedTooLarge()).isZero();
     }

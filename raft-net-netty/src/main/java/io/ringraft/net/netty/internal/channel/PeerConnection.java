@@ -7,6 +7,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.ForwardProposal;
+import io.ringraft.message.HeartbeatBatch;
+import io.ringraft.message.HeartbeatBatchResponse;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.net.netty.internal.codec.MessageCodec;
@@ -106,6 +108,13 @@ final class PeerConnection {
                 context.counters.sendsRefusedTooLarge.increment();
                 chunkTooLargeLog.warn("cannot send snapshot {} chunk at offset {} to {}: {}", chunk.snapshot(),
                         chunk.offset(), address, problem);
+                return false;
+            }
+        } else if (message instanceof HeartbeatBatch || message instanceof HeartbeatBatchResponse) {
+            String problem = MessageCodec.unsendableReason(message, maxFrame);
+            if (problem != null) {
+                context.counters.sendsRefusedTooLarge.increment();
+                tooLargeLog.warn("cannot send a heartbeat batch to {}: {}", address, problem);
                 return false;
             }
         } else if (message instanceof ForwardProposal proposal) {

@@ -6,6 +6,8 @@ import io.ringraft.message.AppendEntriesRequest;
 import io.ringraft.message.AppendEntriesResponse;
 import io.ringraft.message.ForwardProposal;
 import io.ringraft.message.ForwardProposalResult;
+import io.ringraft.message.HeartbeatBatch;
+import io.ringraft.message.HeartbeatBatchResponse;
 import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.message.RaftMessage;
@@ -15,7 +17,7 @@ import io.ringraft.message.VoteResponse;
 /**
  * Encodes Raft messages into frames and decodes frames into messages, dispatching on the message
  * type to the codec of each message family ({@link VoteCodec}, {@link AppendCodec},
- * {@link ControlCodec}, {@link ForwardCodec}, {@link SnapshotCodec}). Stateless and thread-safe; no reflection, no Java
+ * {@link ControlCodec}, {@link ForwardCodec}, {@link SnapshotCodec}, {@link BatchCodec}). Stateless and thread-safe; no reflection, no Java
  * serialization.
  */
 public final class MessageCodec {
@@ -32,8 +34,8 @@ public final class MessageCodec {
      * (see {@link #unsendableReason}).
      *
      * @return the frame, owned by the caller; null if not even the first entry of an AppendEntries
-     *         fits in {@code maxFrameBytes}, or an InstallSnapshot chunk or a ForwardProposal does
-     *         not fit
+     *         fits in {@code maxFrameBytes}, or an InstallSnapshot chunk, a ForwardProposal or a
+     *         heartbeat batch does not fit
      */
     public static ByteBuf encode(ByteBufAllocator alloc, long groupId, RaftMessage message, int maxFrameBytes) {
         if (message instanceof AppendEntriesRequest m) {
@@ -71,6 +73,24 @@ public final class MessageCodec {
         if (message instanceof ForwardProposalResult m) {
             ByteBuf out = header(alloc, groupId, WireFormat.FORWARD_PROPOSAL_RESULT, ForwardCodec.RESULT_BODY_BYTES);
             ForwardCodec.encodeResult(m, out);
+            return out;
+        }
+        if (message instanceof HeartbeatBatch m) {
+            int body = BatchCodec.heartbeatsBodyBytes(m);
+            if (BatchCodec.unsendableReason(body, m.size(), maxFrameBytes) != null) {
+                return null;
+            }
+            ByteBuf out = header(alloc, groupId, WireFormat.HEARTBEAT_BATCH, body);
+            BatchCodec.encodeHeartbeats(m, out);
+            return out;
+        }
+        if (message instanceof HeartbeatBatchResponse m) {
+            int body = BatchCodec.answersBodyBytes(m);
+            if (BatchCodec.unsendableReason(body, m.size(), maxFrameBytes) != null) {
+                return null;
+            }
+            ByteBuf out = header(alloc, groupId, WireFormat.HEARTBEAT_BATCH_RESPONSE, body);
+            BatchCodec.encodeAnswers(m, out);
             return out;
         }
         if (message instanceof VoteRequest m) {
@@ -125,9 +145,9 @@ public final class MessageCodec {
 
     /**
      * Why {@link #encode} cannot put {@code message} in a frame of {@code maxFrameBytes}, or null
-     * if it can. Only an InstallSnapshot chunk and a ForwardProposal can be unsendable this way: a
-     * chunk's data plus membership exceed the frame, or its membership exceeds what a receiver
-     * accepts (64 KiB); a forwarded command exceeds the frame. (An AppendEntries is cut to the
+     * if it can. Only an InstallSnapshot chunk, a ForwardProposal and a heartbeat batch can be
+     * unsendable this way: a chunk's data plus membership exceed the frame, or its membership exceeds
+     * what a receiver accepts (64 KiB); a forwarded command or a batch exceeds the frame. (An AppendEntries is cut to the
      * entries that fit instead: see {@link #entriesFitting}.)
      */
     public static String unsendableReason(RaftMessage message, int maxFrameBytes) {
@@ -136,6 +156,12 @@ public final class MessageCodec {
         }
         if (message instanceof ForwardProposal m) {
             return ForwardCodec.unsendableReason(m, maxFrameBytes);
+        }
+        if (message instanceof HeartbeatBatch m) {
+            return BatchCodec.unsendableReason(BatchCodec.heartbeatsBodyBytes(m), m.size(), maxFrameBytes);
+        }
+        if (message instanceof HeartbeatBatchResponse m) {
+            return BatchCodec.unsendableReason(BatchCodec.answersBodyBytes(m), m.size(), maxFrameBytes);
         }
         return null;
     }
@@ -176,6 +202,8 @@ public final class MessageCodec {
                     WireFormat.LEADERSHIP_PROBE_ACK, WireFormat.TIMEOUT_NOW -> ControlCodec.decode(type, frame);
             case WireFormat.FORWARD_PROPOSAL -> ForwardCodec.decodeProposal(frame);
             case WireFormat.FORWARD_PROPOSAL_RESULT -> ForwardCodec.decodeResult(frame);
+            case WireFormat.HEARTBEAT_BATCH -> BatchCodec.decodeHeartbeats(groupId, frame);
+            case WireFormat.HEARTBEAT_BATCH_RESPONSE -> BatchCodec.decodeAnswers(groupId, frame);
             case WireFormat.INSTALL_SNAPSHOT_REQUEST -> SnapshotCodec.decodeRequest(frame);
             case WireFormat.INSTALL_SNAPSHOT_RESPONSE -> SnapshotCodec.decodeResponse(frame);
             default -> throw new MalformedFrameException("unexpected frame " + WireFormat.typeName(type));

@@ -52,6 +52,10 @@ public final class WireFormat {
     // bulk data for flow control, FORWARD_PROPOSAL_RESULT a control message (see ForwardCodec).
     public static final byte FORWARD_PROPOSAL = 25;
     public static final byte FORWARD_PROPOSAL_RESULT = 26;
+    // frame types: host-level batches of many groups' heartbeats and their answers, between two
+    // processes' host links, under the reserved host group id (see BatchCodec); 29..31 are unassigned.
+    public static final byte HEARTBEAT_BATCH = 27;
+    public static final byte HEARTBEAT_BATCH_RESPONSE = 28;
     // frame types: snapshot transfer (32..47 belong to it; 34..47 are still reserved, e.g. for an
     // abort); 48..255 are unassigned.
     public static final byte INSTALL_SNAPSHOT_REQUEST = 32;
@@ -99,6 +103,8 @@ public final class WireFormat {
             case TIMEOUT_NOW -> "TIMEOUT_NOW";
             case FORWARD_PROPOSAL -> "FORWARD_PROPOSAL";
             case FORWARD_PROPOSAL_RESULT -> "FORWARD_PROPOSAL_RESULT";
+            case HEARTBEAT_BATCH -> "HEARTBEAT_BATCH";
+            case HEARTBEAT_BATCH_RESPONSE -> "HEARTBEAT_BATCH_RESPONSE";
             case INSTALL_SNAPSHOT_REQUEST -> "INSTALL_SNAPSHOT_REQUEST";
             case INSTALL_SNAPSHOT_RESPONSE -> "INSTALL_SNAPSHOT_RESPONSE";
             default -> "type " + (type & 0xFF);
