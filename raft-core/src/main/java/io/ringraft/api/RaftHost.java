@@ -63,6 +63,10 @@ import org.slf4j.LoggerFactory;
  * {@link RejectedException} too. Groups default to {@link RaftConfig#hostDefaults()}, sized for many
  * groups.
  *
+ * <p><b>Network.</b> Every group's messages go through the host's transport; heartbeats and their
+ * answers to one peer process leave as one batch per duty cycle ({@link Builder#coalesceHeartbeats}), and
+ * a peer process not heard from for an election timeout is reported lost to every group.
+ *
  * <p><b>Leadership.</b> Groups elect their leaders independently, so one host may end up leading most of
  * them; {@link Builder#balanceLeaders} moves leadership until each host leads about its share.
  * {@link #status()} reports how many groups this host leads.
@@ -91,6 +95,10 @@ public final class RaftHost implements AutoCloseable {
     private final int maxGroups;
     private final LongFunction<RaftMetrics> metrics;
     private final HostThreads threads;
+    /** The transport the groups connect through: the application's, or a host link over it. */
+    private final RaftTransportFactory groupTransport;
+    /** Coalesces heartbeats and watches peer processes; null when coalescing is off. */
+    private final io.ringraft.internal.host.link.HostLink link;
     private final AtomicLong reservedBytes = new AtomicLong();
     /** The groups, and a placeholder for each one being created (so an id is created once). */
     private final ConcurrentHashMap<Long, Group> groups = new ConcurrentHashMap<>();
@@ -110,6 +118,20 @@ public final class RaftHost implements AutoCloseable {
         }
     }
 
+    /** Told by the host link when a peer process goes silent or is heard again (on the first worker). */
+    private final class PeerWatch implements io.ringraft.internal.host.link.PeerListener {
+        @Override
+        public void peerLost(long peer) {
+            LOG.warn("host {}: nothing heard from host {} for an election timeout",
+                    nodeId, peer);
+        }
+
+        @Override
+        public void peerReturned(long peer) {
+            LOG.info("host {}: host {} is heard from again", nodeId, peer);
+        }
+    }
+
     private RaftHost(Builder b) {
         this.nodeId = b.nodeId;
         this.transport = b.transport;
@@ -119,8 +141,27 @@ public final class RaftHost implements AutoCloseable {
         this.budgetBytes = b.budgetBytes;
         this.maxGroups = b.maxGroups;
         this.metrics = b.metrics;
-        this.threads = new HostThreads(nodeId, b.workers, b.ioThreads, b.maxGroups, System::nanoTime,
-                groupConfig.tickMillis() * 1_000_000L);
+        long tickNanos = groupConfig.tickMillis() * 1_000_000L;
+        this.threads = new HostThreads(nodeId, b.workers, b.ioThreads, b.maxGroups, System::nanoTime, tickNanos);
+        if (b.coalesceHeartbeats) {
+            io.ringraft.internal.host.link.HostLink hostLink = new io.ringraft.internal.host.link.HostLink(
+                    b.transport, nodeId, io.ringraft.internal.host.link.LinkSettings.defaults().withTiming(
+                            groupConfig.heartbeatIntervalMillis() * 1_000_000L,
+                            groupConfig.electionTimeoutMillis() * 1_000_000L),
+                    new PeerWatch());
+            this.link = hostLink;
+            this.groupTransport = hostLink;
+            threads.afterEveryRound(hostLink::flush);
+            threads.addPeriodic(() -> {
+                long now = System.nanoTime();
+                hostLink.flush();
+                hostLink.keepAlive(now);
+                hostLink.checkPeers(now);
+            }, tickNanos);
+        } else {
+            this.link = null;
+            this.groupTransport = b.transport;
+        }
         if (b.balancePeriodMillis > 0) {
             threads.addPeriodic(new io.ringraft.internal.host.LeaderBalancer(nodeId, this::groups),
                     b.balancePeriodMillis * 1_000_000L);
@@ -227,7 +268,7 @@ public final class RaftHost implements AutoCloseable {
                     .stateMachine(spec.stateMachine)
                     .logStorage(storage)
                     .snapshotStore(store)
-                    .transport(transport)
+                    .transport(groupTransport)
                     .proposalListener(spec.listener)
                     .stateListener(spec.stateListener)
                     .joining(spec.joining)
@@ -403,6 +444,9 @@ public final class RaftHost implements AutoCloseable {
             }
         }
         threads.close();
+        if (link != null) {
+            link.close();
+        }
         LOG.info("host {} closed", nodeId);
     }
 
@@ -548,8 +592,23 @@ public final class RaftHost implements AutoCloseable {
         private int maxGroups = 100_000;
         private LongFunction<RaftMetrics> metrics = groupId -> RaftMetrics.NONE;
         private long balancePeriodMillis;
+        private boolean coalesceHeartbeats = true;
 
         private Builder() {
+        }
+
+        /**
+         * Send the groups' heartbeats and their answers to each peer process as one batch message per
+         * duty cycle instead of one message per group (default: on), and watch each peer process: one not
+         * heard from for an election timeout is lost, and the host wakes its groups (quiesced groups then
+         * elect without it). Off, every group sends its own heartbeats and nothing watches peer processes.
+         *
+         * @param coalesce whether to coalesce heartbeats and watch peers
+         * @return this builder
+         */
+        public Builder coalesceHeartbeats(boolean coalesce) {
+            this.coalesceHeartbeats = coalesce;
+            return this;
         }
 
         /**

@@ -115,6 +115,13 @@ public final class HostThreads implements AutoCloseable {
         workers[0].addPeriodic(task, periodNanos);
     }
 
+    /** Runs {@code hook} on every worker after each round that ran a group; quick, non-blocking, thread-safe. */
+    public void afterEveryRound(Runnable hook) {
+        for (HostWorker worker : workers) {
+            worker.afterRound(hook);
+        }
+    }
+
     /** {@return the number of threads: workers plus IO threads} */
     public int threadCount() {
         return workers.length + ios.length;

@@ -56,6 +56,7 @@ final class HostWorker implements Agent {
     /** Whether the last tick found a group that wants ticks. */
     private volatile boolean ticking = true;
     private long groupRuns;
+    private volatile Runnable afterRound;
 
     HostWorker(String name, int maxGroups, LongSupplier nanoClock, long tickNanos) {
         this.name = name;
@@ -91,6 +92,14 @@ final class HostWorker implements Agent {
     void addPeriodic(Runnable task, long periodNanos) {
         periodics.add(new Periodic(task, periodNanos, nanoClock.getAsLong() + periodNanos));
         signal.wake();
+    }
+
+    /**
+     * Runs {@code hook} on this worker's thread after every round that ran a group (the host flushes the
+     * heartbeats its groups parked, so that they leave in one batch per peer). Set before groups come.
+     */
+    void afterRound(Runnable hook) {
+        this.afterRound = hook;
     }
 
     /** Counts a group placed here before it starts (so that placement spreads groups created together). */
@@ -163,6 +172,14 @@ final class HostWorker implements Agent {
             if (done > 0) {
                 slot.wakeCpu();
                 work += done;
+            }
+        }
+        Runnable hook = afterRound;
+        if (round > 0 && hook != null) {
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(HostWorker.class).warn("after-round hook of {} failed", name, e);
             }
         }
         return work;
