@@ -66,12 +66,12 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Usage: {@code HostBenchmark [--groups 16] [--transport netty|local] [--storage sharedlog|dirs|memory]
  * [--window 256] [--payload 100] [--warmup 5] [--seconds 10] [--idle-seconds 10] [--workers N]
- * [--io-threads 1] [--drivers 1] [--kill-host 0] [--processes]}. Durations in seconds, fractions allowed.
+ * [--io-threads 1] [--drivers 1] [--kill-host 0|1|2|3|most] [--processes]}. Durations in seconds, fractions allowed.
  * Storage: {@code sharedlog} is one {@link SharedLog} per host (fsync on; the default), {@code dirs} a
  * {@link GroupDirectories} per host (a segmented log per group, fsync on), {@code memory} an
  * {@code InMemoryLogStorage} per group (no disk). Data lives in a temporary directory, deleted afterwards.
  * Workers default to the number of cores (per host, as {@code RaftHost} does), IO threads to 1.
- * {@code --kill-host 0} kills nothing. Groups use {@link RaftConfig#hostDefaults()}. The last line of output
+ * {@code --kill-host 0} kills nothing, {@code --kill-host most} the host that leads the most groups then. Groups use {@link RaftConfig#hostDefaults()}. The last line of output
  * starts with {@code RESULT} and holds every figure as {@code key=value} pairs ({@code -1} where a phase did
  * not run).
  */
@@ -132,7 +132,7 @@ public final class HostBenchmark {
                     case "--workers" -> workers = Integer.parseInt(value);
                     case "--io-threads" -> ioThreads = Integer.parseInt(value);
                     case "--drivers" -> drivers = Integer.parseInt(value);
-                    case "--kill-host" -> kill = Long.parseLong(value);
+                    case "--kill-host" -> kill = value.equals("most") ? -1 : Long.parseLong(value);
                     case "--child" -> child = Long.parseLong(value);
                     case "--ports" -> ports = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
                     default -> throw new IllegalArgumentException("unknown option " + key + " (known: --groups,"
@@ -144,7 +144,7 @@ public final class HostBenchmark {
             Options o = new Options(groups, transport, storage, window, payload, warmup, seconds, idle, workers,
                     ioThreads, drivers, kill, processes, child, ports);
             if (groups < 1 || groups > HostLoad.GROUP_MASK || window < 1 || payload < 1 || seconds < 0
-                    || warmup < 0 || idle < 0 || workers < 1 || ioThreads < 1 || drivers < 1 || kill < 0
+                    || warmup < 0 || idle < 0 || workers < 1 || ioThreads < 1 || drivers < 1 || kill < -1
                     || kill > 3 || (processes && transport == Transport.LOCAL)) {
                 throw new IllegalArgumentException("invalid options " + o.describe()
                         + (processes && transport == Transport.LOCAL ? " (--processes needs --transport netty)" : ""));
@@ -160,7 +160,7 @@ public final class HostBenchmark {
                     "--payload", Integer.toString(payload), "--warmup", Double.toString(warmupSeconds),
                     "--seconds", Double.toString(measureSeconds), "--idle-seconds", Double.toString(idleSeconds),
                     "--workers", Integer.toString(workers), "--io-threads", Integer.toString(ioThreads),
-                    "--drivers", Integer.toString(drivers), "--kill-host", Long.toString(killHost)));
+                    "--drivers", Integer.toString(drivers), "--kill-host", killHost == -1 ? "most" : Long.toString(killHost)));
         }
 
         String describe() {
@@ -169,7 +169,7 @@ public final class HostBenchmark {
                             + " %d driver(s), kill host %s",
                     groups, processes ? "3 processes" : "one JVM", transport.name().toLowerCase(Locale.ROOT),
                     storage.name().toLowerCase(Locale.ROOT), window, payload, warmupSeconds, measureSeconds,
-                    idleSeconds, workers, ioThreads, drivers, killHost == 0 ? "none" : Long.toString(killHost));
+                    idleSeconds, workers, ioThreads, drivers, killHost == 0 ? "none" : killHost == -1 ? "most" : Long.toString(killHost));
         }
     }
 
@@ -326,7 +326,8 @@ public final class HostBenchmark {
             }
 
             if (o.killHost() != 0) {
-                kill(sides, network, (int) o.killHost(), f, log);
+                int[] leading = {sides[0].leaders(), sides[1].leaders(), sides[2].leaders()};
+                kill(sides, network, o.killHost() > 0 ? (int) o.killHost() : mostLeaders(leading), f, log);
             } else {
                 putFailover(f, 0, -1, -1, 0);
             }
@@ -585,9 +586,20 @@ public final class HostBenchmark {
         int election = RaftConfig.hostDefaults().electionTimeoutMillis();
         log.accept(String.format(Locale.ROOT, "  failover     host %d (led %d groups) killed: %s; median %.1f ms"
                         + " (election timeout %d ms)", id, count,
-                pending > 0 ? pending + " groups still without a new leader after 60 s"
+                count == 0 ? "it led no group" : pending > 0 ? pending + " groups still without a new leader after 60 s"
                         : String.format(Locale.ROOT, "every one has a new leader after %.1f ms = %.2f election timeouts",
                         lastMs, lastMs / election), medianMs, election));
+    }
+
+    /** The node id of the host that leads the most groups (the lowest id on a tie). */
+    static int mostLeaders(int[] leaders) {
+        int best = 0;
+        for (int i = 1; i < leaders.length; i++) {
+            if (leaders[i] > leaders[best]) {
+                best = i;
+            }
+        }
+        return best + 1;
     }
 
     static void putFailover(Map<String, String> f, long id, double lastMs, double medianMs, int groups) {
