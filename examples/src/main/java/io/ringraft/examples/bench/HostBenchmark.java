@@ -197,14 +197,40 @@ public final class HostBenchmark {
     private HostBenchmark() {
     }
 
+    static final String USAGE = "usage: HostBenchmark [--groups 16] [--transport netty|local]"
+            + " [--storage sharedlog|dirs|memory] [--window 256] [--payload 100] [--warmup 5] [--seconds 10]"
+            + " [--idle-seconds 10] [--workers <cores>] [--io-threads 1] [--drivers 1] [--kill-host 0|1|2|3|most]"
+            + " [--processes]";
+
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+        if (Arrays.asList(args).contains("--help")) {
+            System.out.println(USAGE);
+            return;
+        }
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
         if (options.child() != 0) {
             HostProcesses.child(options);
             return;
         }
-        Result result = options.processes() ? HostProcesses.run(options, System.out::println)
-                : run(options, System.out::println);
+        Result result;
+        try {
+            result = options.processes() ? HostProcesses.run(options, System.out::println)
+                    : run(options, System.out::println);
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().contains("-Xmx")) {
+                System.err.println("error: " + e.getMessage()); // the memory check: no stack trace
+                System.exit(2);
+            }
+            throw e;
+        }
         System.out.println(result.resultLine());
         System.exit(result.consistent() && (options.measureSeconds() == 0 || result.ops() > 0) ? 0 : 1);
     }
@@ -222,12 +248,19 @@ public final class HostBenchmark {
         log.accept(String.format(Locale.ROOT, "memory estimate: RaftConfig.hostDefaults().reservedBytes() = %,d B x %d"
                         + " groups x %d host(s) = %,.0f MiB; max heap (-Xmx) %,.0f MiB", perGroup, groups, hostsHere,
                 estimate / (double) MIB, max / (double) MIB));
+        // Measured on 2026-12-07: an idle group replica holds about 1.7x reservedBytes() of heap (the
+        // applier's batch buffer, maxBytesPerAppend, is not in the estimate); suggest twice the estimate.
+        long suggestGiB = (estimate * 2 + (1L << 30) + (1L << 30) - 1) >> 30;
         if (estimate > max) {
-            long suggestGiB = (estimate * 5 / 4 + 512 * MIB + (1L << 30) - 1) >> 30;
             throw new IllegalStateException(String.format(Locale.ROOT, "%d groups x %d host(s) reserve about %,d MiB"
                             + " (RaftConfig.hostDefaults().reservedBytes() = %,d B each), more than this JVM's maximum"
                             + " heap of %,d MiB; run with -Xmx%dg or more", groups, hostsHere, estimate / MIB, perGroup,
                     max / MIB, suggestGiB));
+        }
+        if (estimate * 2 > max) {
+            log.accept(String.format(Locale.ROOT, "WARNING: an idle group replica measured about 1.7x reservedBytes()"
+                    + " of heap; this heap may not hold %d groups x %d host(s): -Xmx%dg is safer", groups, hostsHere,
+                    suggestGiB));
         }
         return max / hostsHere;
     }
@@ -552,9 +585,11 @@ public final class HostBenchmark {
                 network.isolate(i + 1L, id);
             }
         }
+        long[] closedNanos = new long[1];
         Thread killer = new Thread(() -> {
             victim.closeTransport();
             victim.close();
+            closedNanos[0] = System.nanoTime() - t0;
         }, "hostbench-kill-" + id);
         killer.start();
         long[] newLeaderNanos = new long[count];
@@ -583,12 +618,13 @@ public final class HostBenchmark {
         double medianMs = done.length == 0 ? -1 : done[done.length / 2] / 1e6;
         putFailover(f, id, lastMs, medianMs, count);
         f.put("failoverMissing", Integer.toString(pending));
+        f.put("killCloseMs", fmt1(closedNanos[0] / 1e6));
         int election = RaftConfig.hostDefaults().electionTimeoutMillis();
         log.accept(String.format(Locale.ROOT, "  failover     host %d (led %d groups) killed: %s; median %.1f ms"
-                        + " (election timeout %d ms)", id, count,
+                        + " (election timeout %d ms); closing the killed host took %.1f ms", id, count,
                 count == 0 ? "it led no group" : pending > 0 ? pending + " groups still without a new leader after 60 s"
                         : String.format(Locale.ROOT, "every one has a new leader after %.1f ms = %.2f election timeouts",
-                        lastMs, lastMs / election), medianMs, election));
+                        lastMs, lastMs / election), medianMs, election, closedNanos[0] / 1e6));
     }
 
     /** The node id of the host that leads the most groups (the lowest id on a tie). */
