@@ -52,7 +52,8 @@ import org.HdrHistogram.Histogram;
  *       {@code tryPropose} + {@code ProposalListener} ({@link HostLoad}); after {@code --warmup} seconds it
  *       measures for {@code --seconds}: aggregate ops/s (applied at the leaders), submit-to-applied
  *       latency p50/p99/p99.9/max (HdrHistogram), process CPU per op, bytes allocated per op (whole JVM),
- *       GC; then leaders per host again, and checks that the three hosts applied the same entries (count
+ *       GC, failed proposals by kind, and refusals by {@code tryPropose} (back-pressure, retried: a group's
+ *       share of the window beyond its 256-entry ring is refused); then leaders per host again, and checks that the three hosts applied the same entries (count
  *       and hash summed over the groups).</li>
  *   <li><b>Kill</b> ({@code --kill-host ID}). Notes the groups host ID leads, then kills it. In one JVM a
  *       "kill" is: cut the host off the network at once (with {@code --transport local} every group of it
@@ -442,7 +443,7 @@ public final class HostBenchmark {
 
         static void none(Map<String, String> f) {
             for (String key : new String[] {"ops", "seconds", "opsPerSec", "p50us", "p99us", "p999us", "maxus",
-                    "cpuUsPerOp", "bytesPerOp", "gcCount", "gcMs", "failures"}) {
+                    "cpuUsPerOp", "bytesPerOp", "gcCount", "gcMs", "failures", "refused"}) {
                 f.put(key, "-1");
             }
             f.put("consistent", "true");
@@ -452,7 +453,7 @@ public final class HostBenchmark {
             long failed = 0;
             StringBuilder kinds = new StringBuilder();
             for (Failure k : Failure.values()) {
-                failed += failures[k.ordinal()];
+                failed += k == Failure.REFUSED ? 0 : failures[k.ordinal()];
                 if (failures[k.ordinal()] != 0) {
                     kinds.append(kinds.length() == 0 ? "" : ", ").append(k.name().toLowerCase(Locale.ROOT))
                             .append(' ').append(failures[k.ordinal()]);
@@ -477,6 +478,7 @@ public final class HostBenchmark {
             f.put("gcCount", Long.toString(gcCount));
             f.put("gcMs", Long.toString(gcMillis));
             f.put("failures", Long.toString(failed));
+            f.put("refused", Long.toString(failures[Failure.REFUSED.ordinal()]));
             log.accept(String.format(Locale.ROOT, "  throughput   %,.0f ops/s (%,d ops applied at the leaders in %.1f s)",
                     opsPerSec, ops, seconds));
             log.accept(String.format(Locale.ROOT, "  latency      p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms"
@@ -484,7 +486,8 @@ public final class HostBenchmark {
             log.accept(String.format(Locale.ROOT, "  CPU          %.2f us per op (process%s), %.2f cores busy; %.1f B"
                             + " allocated per op; GC %d collections, %d ms", cpuPerOp, "", cpuNanos / 1e9 / seconds,
                     bytesPerOp, gcCount, gcMillis));
-            log.accept("  failures     " + (kinds.length() == 0 ? "none" : kinds.toString())
+            log.accept("  failures     " + (kinds.length() == 0 ? "none" : kinds.toString()) + " (refused: tryPropose"
+                    + " said no, e.g. QUEUE_FULL when a group's share of the window exceeds its ring; retried, not a failure)"
                     + (leftOver > 0 ? "; " + leftOver + " proposals still outstanding after the drain" : ""));
         }
     }
