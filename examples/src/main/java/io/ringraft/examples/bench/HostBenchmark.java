@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -44,7 +45,8 @@ import org.HdrHistogram.Histogram;
  *       threads and the threads each host added with its transport and storage; heap and direct memory
  *       per idle group replica ((after - before) / (3 x G) after {@code System.gc()}, against
  *       {@code reservedBytes()}; with Netty also Netty's own direct memory counter); then the process CPU
- *       time over {@code --idle-seconds} with no load, as % of one core; and leaders per host
+ *       time over {@code --idle-seconds} with no load, as % of one core (with Netty also the frames the hosts
+ *       sent per second: heartbeat traffic); and leaders per host
  *       ({@link HostStatus#leaders()}) with the balance (most leaders on a host / (G / 3); 1.0 is even).</li>
  *   <li><b>Load</b> (unless {@code --seconds 0}). {@code --drivers} threads (default 1) keep {@code --window}
  *       proposals of {@code --payload} bytes outstanding in total, spread round-robin over the groups with
@@ -52,6 +54,7 @@ import org.HdrHistogram.Histogram;
  *       {@code tryPropose} + {@code ProposalListener} ({@link HostLoad}); after {@code --warmup} seconds it
  *       measures for {@code --seconds}: aggregate ops/s (applied at the leaders), submit-to-applied
  *       latency p50/p99/p99.9/max (HdrHistogram), process CPU per op, bytes allocated per op (whole JVM),
+ *       Netty frames sent per op (cross-group batching; with {@code --transport netty}),
  *       GC, failed proposals by kind, and refusals by {@code tryPropose} (back-pressure, retried: a group's
  *       share of the window beyond its 256-entry ring is refused); then leaders per host again, and checks that the three hosts applied the same entries (count
  *       and hash summed over the groups).</li>
@@ -323,13 +326,16 @@ public final class HostBenchmark {
                     nettyBefore < 0 ? -1 : nettyAfter - nettyBefore);
 
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long frames0 = framesSent(sides);
             long cpu0 = os.getProcessCpuTime();
             long wall0 = System.nanoTime();
             Thread.sleep((long) (o.idleSeconds() * 1000));
             long idleCpu = os.getProcessCpuTime() - cpu0;
             long idleWall = System.nanoTime() - wall0;
+            long idleFrames = frames0 < 0 ? -1 : framesSent(sides) - frames0;
             double idlePct = idleWall == 0 ? 0 : 100.0 * idleCpu / idleWall;
             f.put("idleCpuPct", fmt2(idlePct));
+            putIdleFrames(f, log, idleFrames, idleWall);
             log.accept(String.format(Locale.ROOT, "  idle CPU     %.2f%% of one core over %.1f s (the whole JVM, 3 hosts, %,d"
                     + " group replicas)", idlePct, idleWall / 1e9, 3L * g));
             putLeaders(f, log, "leaders", new int[] {sides[0].leaders(), sides[1].leaders(), sides[2].leaders()}, g,
@@ -344,7 +350,7 @@ public final class HostBenchmark {
                 for (HostLoad.Listener l : listeners) {
                     l.load = load;
                 }
-                LoadFigures lf = runLoad(load, o, log);
+                LoadFigures lf = runLoad(load, o, () -> framesSent(sides));
                 lf.put(f, log);
                 for (HostLoad.Listener l : listeners) {
                     l.load = null;
@@ -378,6 +384,30 @@ public final class HostBenchmark {
             } catch (IllegalStateException shuttingDown) {
                 // the hook runs anyway
             }
+        }
+    }
+
+    /** Netty frames sent by the hosts so far, or -1 with the in-process network. */
+    private static long framesSent(HostSide[] sides) {
+        long sum = 0;
+        for (HostSide side : sides) {
+            if (!side.isClosed()) {
+                long n = side.framesSent();
+                if (n < 0) {
+                    return -1;
+                }
+                sum += n;
+            }
+        }
+        return sum;
+    }
+
+    static void putIdleFrames(Map<String, String> f, Consumer<String> log, long frames, long wallNanos) {
+        double perSecond = frames < 0 || wallNanos <= 0 ? -1 : frames / (wallNanos / 1e9);
+        f.put("idleFramesPerSec", fmt0(perSecond));
+        if (frames >= 0) {
+            log.accept(String.format(Locale.ROOT, "  idle frames  %,.0f Netty frames per second sent by the 3 hosts while idle",
+                    perSecond));
         }
     }
 
@@ -439,11 +469,11 @@ public final class HostBenchmark {
 
     /** The figures of one load phase. */
     record LoadFigures(long ops, double seconds, Histogram histogram, long cpuNanos, long allocatedBytes,
-                       long gcCount, long gcMillis, long[] failures, long leftOver) {
+                       long gcCount, long gcMillis, long[] failures, long leftOver, long frames) {
 
         static void none(Map<String, String> f) {
             for (String key : new String[] {"ops", "seconds", "opsPerSec", "p50us", "p99us", "p999us", "maxus",
-                    "cpuUsPerOp", "bytesPerOp", "gcCount", "gcMs", "failures", "refused"}) {
+                    "cpuUsPerOp", "bytesPerOp", "gcCount", "gcMs", "failures", "refused", "framesPerOp"}) {
                 f.put(key, "-1");
             }
             f.put("consistent", "true");
@@ -479,6 +509,7 @@ public final class HostBenchmark {
             f.put("gcMs", Long.toString(gcMillis));
             f.put("failures", Long.toString(failed));
             f.put("refused", Long.toString(failures[Failure.REFUSED.ordinal()]));
+            f.put("framesPerOp", frames < 0 ? "-1" : fmt2(frames / (double) Math.max(1, ops)));
             log.accept(String.format(Locale.ROOT, "  throughput   %,.0f ops/s (%,d ops applied at the leaders in %.1f s)",
                     opsPerSec, ops, seconds));
             log.accept(String.format(Locale.ROOT, "  latency      p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms"
@@ -486,6 +517,10 @@ public final class HostBenchmark {
             log.accept(String.format(Locale.ROOT, "  CPU          %.2f us per op (process%s), %.2f cores busy; %.1f B"
                             + " allocated per op; GC %d collections, %d ms", cpuPerOp, "", cpuNanos / 1e9 / seconds,
                     bytesPerOp, gcCount, gcMillis));
+            if (frames >= 0) {
+                log.accept(String.format(Locale.ROOT, "  frames       %.2f Netty frames sent per op (all hosts; %,.0f per second)",
+                        frames / (double) Math.max(1, ops), frames / seconds));
+            }
             log.accept("  failures     " + (kinds.length() == 0 ? "none" : kinds.toString()) + " (refused: tryPropose"
                     + " said no, e.g. QUEUE_FULL when a group's share of the window exceeds its ring; retried, not a failure)"
                     + (leftOver > 0 ? "; " + leftOver + " proposals still outstanding after the drain" : ""));
@@ -493,7 +528,7 @@ public final class HostBenchmark {
     }
 
     /** Runs a load to the end: warm-up, measurement, drain. */
-    static LoadFigures runLoad(HostLoad load, Options o, Consumer<String> log) throws InterruptedException {
+    static LoadFigures runLoad(HostLoad load, Options o, LongSupplier framesSent) throws InterruptedException {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         load.start();
@@ -503,11 +538,13 @@ public final class HostBenchmark {
         long applied0 = load.applied.sum();
         long cpu0 = os.getProcessCpuTime();
         long bytes0 = threads.getTotalThreadAllocatedBytes();
+        long frames0 = framesSent.getAsLong();
         long t0 = System.nanoTime();
         load.measuring(true);
         Thread.sleep((long) (o.measureSeconds() * 1000));
         load.measuring(false);
         long t1 = System.nanoTime();
+        long frames1 = framesSent.getAsLong();
         long bytes1 = threads.getTotalThreadAllocatedBytes();
         long cpu1 = os.getProcessCpuTime();
         long applied1 = load.applied.sum();
@@ -519,7 +556,8 @@ public final class HostBenchmark {
             failures[i] = load.failures.get(i);
         }
         return new LoadFigures(applied1 - applied0, (t1 - t0) / 1e9, load.histogramCopy(), cpu1 - cpu0,
-                bytes0 < 0 || bytes1 < 0 ? -1 : bytes1 - bytes0, gc1 - gc0, gcMs1 - gcMs0, failures, left);
+                bytes0 < 0 || bytes1 < 0 ? -1 : bytes1 - bytes0, gc1 - gc0, gcMs1 - gcMs0, failures, left,
+                frames0 < 0 ? -1 : frames1 - frames0);
     }
 
     /** Waits until every group has a ready leader among {@code members}. */

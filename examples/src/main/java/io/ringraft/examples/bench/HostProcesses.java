@@ -178,6 +178,7 @@ final class HostProcesses {
             long direct = 0;
             long netty = 0;
             long cpu = 0;
+            long idleFrames = 0;
             double wall = 0;
             int[] leaders = new int[3];
             Map<String, String> first = null;
@@ -193,6 +194,7 @@ final class HostProcesses {
                 long n = Long.parseLong(m.get("netty"));
                 netty = netty < 0 || n < 0 ? -1 : netty + n;
                 cpu += Long.parseLong(m.get("cpuNanos"));
+                idleFrames += Long.parseLong(m.get("frames"));
                 wall = Math.max(wall, Long.parseLong(m.get("wallNanos")));
                 leaders[c.id - 1] = Integer.parseInt(m.get("leaders"));
                 maxJvmThreads = Math.max(maxJvmThreads, Integer.parseInt(m.get("jvmThreads")));
@@ -209,6 +211,7 @@ final class HostProcesses {
             f.put("idleCpuPct", HostBenchmark.fmt2(idlePct));
             log.accept(String.format(Locale.ROOT, "  idle CPU     %.2f%% of one core over %.1f s (the 3 processes together,"
                     + " %,d group replicas)", idlePct, wall / 1e9, 3L * g));
+            HostBenchmark.putIdleFrames(f, log, idleFrames, (long) wall);
             HostBenchmark.putLeaders(f, log, "leaders", leaders, g, null);
 
             if (o.measureSeconds() > 0) {
@@ -224,6 +227,7 @@ final class HostProcesses {
                 long gcCount = 0;
                 long gcMs = 0;
                 long left = 0;
+                long frames = 0;
                 long[] failures = new long[Failure.values().length];
                 Histogram all = new Histogram(HostLoad.HIGHEST_TRACKABLE_NANOS, 3);
                 int[] after = new int[3];
@@ -240,6 +244,7 @@ final class HostProcesses {
                     gcCount += Long.parseLong(m.get("gcCount"));
                     gcMs += Long.parseLong(m.get("gcMs"));
                     left += Long.parseLong(m.get("left"));
+                    frames += Long.parseLong(m.get("frames"));
                     String[] fs = m.get("failures").split(",");
                     for (int i = 0; i < failures.length; i++) {
                         failures[i] += Long.parseLong(fs[i]);
@@ -249,7 +254,8 @@ final class HostProcesses {
                 }
                 // Aggregate ops/s is the sum of the three rates; the record's seconds make ops / seconds equal to it.
                 double effectiveSeconds = opsPerSec > 0 ? ops / opsPerSec : seconds;
-                new HostBenchmark.LoadFigures(ops, effectiveSeconds, all, loadCpu, alloc, gcCount, gcMs, failures, left)
+                new HostBenchmark.LoadFigures(ops, effectiveSeconds, all, loadCpu, alloc, gcCount, gcMs, failures, left,
+                        frames)
                         .put(f, log);
                 HostBenchmark.putLeaders(f, log, "leadersAfterLoad", after, g, null);
                 boolean same = false;
@@ -429,14 +435,17 @@ final class HostProcesses {
                         long direct = HostBenchmark.directUsed() - directBefore;
                         long netty = nettyBefore < 0 ? -1 : HostBenchmark.nettyDirectUsed() - nettyBefore;
                         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                        long frames0 = side.framesSent();
                         long cpu0 = os.getProcessCpuTime();
                         long wall0 = System.nanoTime();
                         Thread.sleep((long) (o.idleSeconds() * 1000));
                         long cpu = os.getProcessCpuTime() - cpu0;
                         long wall = System.nanoTime() - wall0;
+                        long frames = side.framesSent() - frames0;
                         out.println("@ idle hostThreads=" + hostThreads + " jvmThreads=" + jvmThreads + " threadsBefore="
                                 + threadsBefore + " heap=" + heap + " direct=" + direct + " netty=" + netty
-                                + " cpuNanos=" + cpu + " wallNanos=" + wall + " leaders=" + side.leaders());
+                                + " cpuNanos=" + cpu + " wallNanos=" + wall + " frames=" + frames
+                                + " leaders=" + side.leaders());
                     }
                     case "load" -> {
                         long window = Long.parseLong(words[1]);
@@ -452,13 +461,13 @@ final class HostProcesses {
                             HostLoad load = new HostLoad(new RaftNode[][] {side.members}, Arrays.copyOf(led, count),
                                     window, o.drivers(), o.payload());
                             listener.load = load;
-                            lf = HostBenchmark.runLoad(load, o, s -> { });
+                            lf = HostBenchmark.runLoad(load, o, side::framesSent);
                             listener.load = null;
                         } else {
                             Thread.sleep((long) ((o.warmupSeconds() + o.measureSeconds()) * 1000));
                             lf = new HostBenchmark.LoadFigures(0, o.measureSeconds(),
                                     new Histogram(HostLoad.HIGHEST_TRACKABLE_NANOS, 3), 0, 0, 0, 0,
-                                    new long[Failure.values().length], 0);
+                                    new long[Failure.values().length], 0, 0);
                         }
                         StringBuilder failures = new StringBuilder();
                         for (long v : lf.failures()) {
@@ -466,7 +475,7 @@ final class HostProcesses {
                         }
                         out.println("@ load ops=" + lf.ops() + " seconds=" + lf.seconds() + " cpuNanos=" + lf.cpuNanos()
                                 + " alloc=" + lf.allocatedBytes() + " gcCount=" + lf.gcCount() + " gcMs=" + lf.gcMillis()
-                                + " left=" + lf.leftOver() + " failures=" + failures + " leadersAfter=" + side.leaders()
+                                + " left=" + lf.leftOver() + " frames=" + lf.frames() + " failures=" + failures + " leadersAfter=" + side.leaders()
                                 + " hist=" + encode(lf.histogram()));
                     }
                     case "digest" -> {

@@ -118,6 +118,11 @@ final class HostSide implements AutoCloseable {
         return sum;
     }
 
+    /** Frames this host's own Netty transport sent so far, or -1 without one (in-process network). */
+    long framesSent() {
+        return netty == null ? -1 : netty.stats().framesSent();
+    }
+
     boolean isClosed() {
         return closed;
     }
