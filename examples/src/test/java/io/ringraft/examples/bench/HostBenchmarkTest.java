@@ -31,6 +31,7 @@ class HostBenchmarkTest {
                         "directPerGroupB", "idleCpuPct", "opsPerSec", "p99us", "cpuUsPerOp", "leaders", "failoverMs");
         assertThat(figures.get("leaders").split("/")).hasSize(3);
         assertThat(Double.parseDouble(figures.get("failoverMs"))).isPositive();
+        assertThat(HostBenchmarkMatrix.table(List.of(figures))).contains("| jvm | 4 | 16 | ");
     }
 
     @Test
