@@ -40,14 +40,16 @@ import org.HdrHistogram.Histogram;
  *   <li><b>Create.</b> Builds the hosts (and transports and storage), takes the used heap after
  *       {@code System.gc()} and the JVM's "direct" buffer pool, then creates group 1 to G on each host in
  *       turn (group by group) and times it ({@code createMs}), then waits until every group has a ready
- *       leader ({@link RaftNode#isLeader()}; {@code leadersMs}, from the start of creation).</li>
+ *       leader at once ({@link RaftNode#isLeader()}; {@code leadersMs}, from the start of creation).</li>
  *   <li><b>Idle.</b> After 2 s to settle: threads per host (named {@code ringraft-host-<id>-*}), all JVM
  *       threads and the threads each host added with its transport and storage; heap and direct memory
  *       per idle group replica ((after - before) / (3 x G) after {@code System.gc()}, against
  *       {@code reservedBytes()}; with Netty also Netty's own direct memory counter); then the process CPU
  *       time over {@code --idle-seconds} with no load, as % of one core (with Netty also the frames the hosts
  *       sent per second: heartbeat traffic); and leaders per host
- *       ({@link HostStatus#leaders()}) with the balance (most leaders on a host / (G / 3); 1.0 is even).</li>
+ *       ({@link HostStatus#leaders()}) with the balance (most leaders on a host / (G / 3); 1.0 is even), and
+ *       signs of churn: the groups' terms summed (G after one election each), messages the nodes dropped,
+ *       and the Netty transports' refused sends and dropped inbound messages.</li>
  *   <li><b>Load</b> (unless {@code --seconds 0}). {@code --drivers} threads (default 1) keep {@code --window}
  *       proposals of {@code --payload} bytes outstanding in total, spread round-robin over the groups with
  *       at most {@code ceil(window / G)} per group, each at its group's leader through the allocation-free
@@ -340,6 +342,7 @@ public final class HostBenchmark {
                     + " group replicas)", idlePct, idleWall / 1e9, 3L * g));
             putLeaders(f, log, "leaders", new int[] {sides[0].leaders(), sides[1].leaders(), sides[2].leaders()}, g,
                     sides);
+            putChurn(f, log, "idle", churn(sides), g);
 
             if (o.measureSeconds() > 0) {
                 int[] all = new int[g];
@@ -357,6 +360,7 @@ public final class HostBenchmark {
                 }
                 putLeaders(f, log, "leadersAfterLoad",
                         new int[] {sides[0].leaders(), sides[1].leaders(), sides[2].leaders()}, g, sides);
+                putChurn(f, log, "load", churn(sides), g);
                 boolean same = awaitSameState(sides, TimeUnit.SECONDS.toNanos(30));
                 f.put("consistent", Boolean.toString(same));
                 log.accept("  consistency  " + (same ? "OK" : "MISMATCH") + ": applied entries per host "
@@ -385,6 +389,39 @@ public final class HostBenchmark {
                 // the hook runs anyway
             }
         }
+    }
+
+    /**
+     * Adds the hosts' churn figures ({@link HostSide#churn()}): terms as the most any host's members sum to
+     * (G after one election per group), everything else summed over the hosts.
+     */
+    static long[] addChurn(long[] total, long[] host) {
+        total[0] = Math.max(total[0], host[0]);
+        for (int i = 1; i < total.length; i++) {
+            total[i] += host[i];
+        }
+        return total;
+    }
+
+    static void putChurn(Map<String, String> f, Consumer<String> log, String phase, long[] churn, int groups) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < churn.length; i++) {
+            f.put(phase + Character.toUpperCase(HostSide.CHURN[i].charAt(0)) + HostSide.CHURN[i].substring(1),
+                    Long.toString(churn[i]));
+            if (i > 0) {
+                sb.append(i == 1 ? "" : ", ").append(HostSide.CHURN[i]).append(' ').append(churn[i]);
+            }
+        }
+        log.accept(String.format(Locale.ROOT, "  churn        after %s: terms summed over the groups %,d (%.2f per group);"
+                + " %s", phase, churn[0], churn[0] / (double) groups, sb));
+    }
+
+    private static long[] churn(HostSide[] sides) {
+        long[] total = new long[HostSide.CHURN.length];
+        for (HostSide side : sides) {
+            addChurn(total, side.churn());
+        }
+        return total;
     }
 
     /** Netty frames sent by the hosts so far, or -1 with the in-process network. */
@@ -563,7 +600,7 @@ public final class HostBenchmark {
     /** Waits until every group has a ready leader among {@code members}. */
     private static void awaitLeaders(RaftNode[][] members, int groups, long timeoutNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
-        int next = 0; // groups before it have had a leader (leadership may move later: the benchmark copes)
+        int next = 0; // groups before it have had a leader; at the end, all of them must have one at once
         while (next < groups) {
             boolean led = false;
             for (RaftNode[] host : members) {
@@ -574,6 +611,15 @@ public final class HostBenchmark {
             }
             if (led) {
                 next++;
+                if (next == groups) {
+                    // Every group had a leader when looked at; check that they all have one at once.
+                    for (int i = 0; i < groups; i++) {
+                        if (!ledNow(members, i)) {
+                            next = i;
+                            break;
+                        }
+                    }
+                }
                 continue;
             }
             if (System.nanoTime() > deadline) {
@@ -582,6 +628,15 @@ public final class HostBenchmark {
             }
             Thread.sleep(1);
         }
+    }
+
+    private static boolean ledNow(RaftNode[][] members, int group) {
+        for (RaftNode[] host : members) {
+            if (host[group] != null && host[group].isLeader()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean awaitSameState(HostSide[] sides, long timeoutNanos) throws InterruptedException {

@@ -123,6 +123,40 @@ final class HostSide implements AutoCloseable {
         return netty == null ? -1 : netty.stats().framesSent();
     }
 
+    /** Names of {@link #churn()}'s figures, in order. */
+    static final String[] CHURN = {"terms", "droppedIn", "droppedOut", "refusedUnwritable", "refusedNotConnected",
+        "inboundDroppedFull", "inboundDroppedNoNode", "inboundPauses"};
+
+    /**
+     * Signs of election churn and lost messages so far (allocates a status per group: between phases only):
+     * the sum of this host's members' terms, the messages its nodes dropped inbound and outbound
+     * ({@code RaftStatus.droppedInbound/droppedOutbound}), and its Netty transport's refused sends and
+     * dropped or paused inbound messages (0 with the in-process network).
+     */
+    long[] churn() {
+        long[] c = new long[CHURN.length];
+        if (closed) {
+            return c;
+        }
+        for (RaftNode member : members) {
+            if (member != null) {
+                io.ringraft.api.RaftStatus st = member.status();
+                c[0] += st.term();
+                c[1] += st.droppedInbound();
+                c[2] += st.droppedOutbound();
+            }
+        }
+        if (netty != null) {
+            io.ringraft.net.netty.TransportStats t = netty.stats();
+            c[3] = t.sendsRefusedUnwritable();
+            c[4] = t.sendsRefusedNotConnected();
+            c[5] = t.inboundDroppedFull();
+            c[6] = t.inboundDroppedNoNode();
+            c[7] = t.inboundPauses();
+        }
+        return c;
+    }
+
     boolean isClosed() {
         return closed;
     }
