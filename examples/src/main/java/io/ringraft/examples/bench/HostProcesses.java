@@ -216,6 +216,7 @@ final class HostProcesses {
             HostBenchmark.putIdleFrames(f, log, idleFrames, (long) wall);
             HostBenchmark.putLeaders(f, log, "leaders", leaders, g, null);
             HostBenchmark.putChurn(f, log, "idle", idleChurn, g);
+            int[] leadersNow = leaders;
 
             if (o.measureSeconds() > 0) {
                 long[] windows = split(o.window(), leaders);
@@ -263,6 +264,7 @@ final class HostProcesses {
                         frames)
                         .put(f, log);
                 HostBenchmark.putLeaders(f, log, "leadersAfterLoad", after, g, null);
+                leadersNow = after;
                 HostBenchmark.putChurn(f, log, "load", loadChurn, g);
                 boolean same = false;
                 String digests = "";
@@ -289,7 +291,7 @@ final class HostProcesses {
             }
 
             if (o.killHost() != 0) {
-                int victim = o.killHost() > 0 ? (int) o.killHost() : HostBenchmark.mostLeaders(leaders);
+                int victim = o.killHost() > 0 ? (int) o.killHost() : HostBenchmark.mostLeaders(leadersNow);
                 kill(children, victim, f, log);
             } else {
                 HostBenchmark.putFailover(f, 0, -1, -1, 0);
