@@ -78,7 +78,9 @@ public final class RaftConfig {
      * A builder preset for the many small groups of a {@link RaftHost}: the defaults, except for the
      * sizes that a node reserves up front ({@link #reservedBytes()}), which are cut so that thousands of
      * groups fit a heap: a 256-entry, 64 KiB ring, entries of at most 4 KiB, a 64 KiB proposal queue,
-     * 256 inbound messages, 1,024 pending futures and 64 pending reads. About 170 KiB per group; raise
+     * 256 inbound messages, 1,024 pending futures and 64 pending reads, appends of at most 64 entries or
+     * 32 KiB. About 215 KiB per group by {@link #reservedBytes()} (an idle group holds about 185 KiB: the
+     * applier's 32 KiB buffer for entries read back from storage is allocated when first needed); raise
      * what a group needs (for example {@code maxEntryBytes} together with the ring and the queue).
      *
      * @return a new builder with the host sizes set
@@ -88,9 +90,9 @@ public final class RaftConfig {
                 .ringCapacityEntries(256)
                 .ringCapacityBytes(64 << 10)
                 .maxEntryBytes(4 << 10)
-                .maxBytesPerAppend(64 << 10)
-                .maxEntriesPerAppend(256)
-                .batchEntries(256)
+                .maxBytesPerAppend(32 << 10)
+                .maxEntriesPerAppend(64)
+                .batchEntries(64)
                 .proposalQueueBytes(64 << 10)
                 .inboundQueueCapacity(256)
                 .maxPendingFutures(1024)
@@ -105,23 +107,29 @@ public final class RaftConfig {
 
     /**
      * An estimate of the memory a node with this configuration reserves when it is built, whatever its
-     * load: the ring (its arena and about 54 bytes of bookkeeping per slot), the proposal queue, and the
-     * bounded queues and tables of inbound messages, futures, reads, forwards and per-peer outboxes
-     * (4 bytes per reference, as with compressed references), plus about {@value #FIXED_NODE_BYTES}
-     * bytes of fixed structures. A {@link RaftHost} charges it against its memory budget. It leaves out
-     * what load adds within those bounds (a future per pending proposal, messages in flight) and the
-     * state machine's own state.
+     * load: the ring (its arena and about 54 bytes of bookkeeping per slot), the proposal queue, the views
+     * its tasks read the ring through (about 34 bytes per entry they can hold: the log writer's and the
+     * applier's of {@code batchEntries}, a sender's of {@code maxEntriesPerAppend} for each of up to four
+     * peers), the applier's buffer for entries read back from storage ({@code maxBytesPerAppend}; allocated
+     * the first time it is needed), and the bounded queues and tables of inbound messages, futures, reads,
+     * forwards and per-peer outboxes (4 bytes per reference, as with compressed references), plus about
+     * {@value #FIXED_NODE_BYTES} bytes of fixed structures. A {@link RaftHost} charges it against its memory
+     * budget. It leaves out what load adds within those bounds (a future per pending proposal, messages in
+     * flight) and the state machine's own state. {@code HostBenchmark} measures the heap an idle group
+     * really holds ({@code docs/benchmarks.md}).
      *
-     * @return the estimate in bytes
+     * @return the estimate in bytes, for a group of up to five members
      */
     public long reservedBytes() {
         long ring = (long) ringCapacityEntries * 54 + ringCapacityBytes;
+        long views = 34L * (2L * batchEntries + 4L * maxEntriesPerAppend)
+                + 26L * batchEntries + Math.max(maxBytesPerAppend, maxEntryBytes);
         long queues = (long) proposalQueueBytes
                 + 8L * maxPendingFutures                    // futures by id, forwards queued
                 + 12L * maxPendingReads                     // reads by id, submitted, ready
                 + 4L * inboundQueueCapacity
                 + 4L * 4 * (maxInflightAppends + 16);       // outboxes of up to four peers
-        return ring + queues + 24L * maxMembers + FIXED_NODE_BYTES;
+        return ring + views + queues + 24L * maxMembers + FIXED_NODE_BYTES;
     }
 
     /** The fixed part of {@link #reservedBytes()}: the node's objects, pointers and tasks (measured). */

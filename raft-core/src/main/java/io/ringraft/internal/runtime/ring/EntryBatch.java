@@ -20,7 +20,9 @@ public final class EntryBatch implements OriginEntries {
     private final long[] correlations;
     private final int[] offsets;
     private final int[] lengths;
-    private final byte[] bytes;
+    /** The payload bytes: allocated ({@link #maxBytes}) when the first entry is added, so an idle owner holds none. */
+    private byte[] bytes = new byte[0];
+    private final int maxBytes;
     private final ArrayBytes payloadView = new ArrayBytes();
     private final EntryHeader header = new EntryHeader();
     private final Slice slice = new Slice();
@@ -36,7 +38,7 @@ public final class EntryBatch implements OriginEntries {
         this.correlations = new long[maxEntries];
         this.offsets = new int[maxEntries];
         this.lengths = new int[maxEntries];
-        this.bytes = new byte[Math.max(1, maxBytes)];
+        this.maxBytes = Math.max(1, maxBytes);
     }
 
     public int maxEntries() {
@@ -64,6 +66,7 @@ public final class EntryBatch implements OriginEntries {
             return false;
         }
         long index = firstIndex + count;
+        ensureBytes();
         int length = ring.read(index, header, bytes, usedBytes);
         if (length == EntryRing.ABSENT) {
             return false;
@@ -80,9 +83,10 @@ public final class EntryBatch implements OriginEntries {
     public boolean add(LogEntries source, int offset) {
         Bytes payload = source.payloadAt(offset);
         int length = payload.length();
-        if (isFull() || usedBytes + length > bytes.length) {
+        if (isFull() || usedBytes + length > maxBytes) {
             return false;
         }
+        ensureBytes();
         if (source.firstIndex() + offset != firstIndex + count) {
             throw new IllegalArgumentException("entry " + (source.firstIndex() + offset)
                     + " is not the next of this batch (" + (firstIndex + count) + ")");
@@ -90,6 +94,13 @@ public final class EntryBatch implements OriginEntries {
         payload.getBytes(0, bytes, usedBytes, length);
         put(source.termAt(offset), source.kindAt(offset).code(), (byte) 0, 0, length);
         return true;
+    }
+
+    /** Allocates the payload bytes on first use (once: a batch that was used keeps them). */
+    private void ensureBytes() {
+        if (bytes.length < maxBytes) {
+            bytes = new byte[maxBytes];
+        }
     }
 
     private void put(long term, byte kind, byte origin, long correlation, int length) {
