@@ -13,7 +13,7 @@ package io.ringraft.message;
 public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, AppendEntriesRequest, AppendEntriesResponse, ReadIndexRequest,
         ReadIndexResponse, LeadershipProbe, LeadershipProbeAck, TimeoutNow,
-        InstallSnapshotRequest, InstallSnapshotResponse, ForwardProposal, ForwardProposalResult {
+        InstallSnapshotRequest, InstallSnapshotResponse, ForwardProposal, ForwardProposalResult, Quiesce {
 
     /** {@return the node id of the sender} */
     long from();

@@ -68,8 +68,11 @@ final class Replication {
                     kept = peer;
                 }
             }
-            next[i++] = kept != null ? kept
-                    : new PeerProgress(member, engine.log.lastIndex(), engine.config.maxInflightAppends());
+            if (kept == null) {
+                kept = new PeerProgress(member, engine.log.lastIndex(), engine.config.maxInflightAppends());
+                kept.lastHeardTick = engine.ticks;
+            }
+            next[i++] = kept;
         }
         return next;
     }
@@ -78,6 +81,7 @@ final class Replication {
 
     /** Appends a configuration entry; it is in force at once (Raft's rule for configurations). */
     void appendConfig(ClusterConfig next) {
+        engine.quiescence.activity();
         long index = engine.log.lastIndex() + 1;
         long term = engine.term();
         engine.log.append(term, 1);
@@ -123,6 +127,7 @@ final class Replication {
     }
 
     void appendProposals(int count) {
+        engine.quiescence.activity();
         long first = engine.log.lastIndex() + 1;
         long term = engine.term();
         engine.log.append(term, count);
@@ -181,6 +186,7 @@ final class Replication {
     // ------------------------------------------------------------------ time
 
     void tick() {
+        boolean idle = engine.config.quiesceAfterTicks() > 0 && idle();
         engine.electionElapsed++;
         heartbeatElapsed++;
         EngineConfig config = engine.config;
@@ -215,6 +221,42 @@ final class Replication {
                 heartbeat(peer);
             }
             engine.reads.tick(true);
+        }
+        engine.quiescence.leaderTicked(idle, this);
+    }
+
+    /**
+     * Whether the group is idle enough to quiesce ({@link Quiescence}): the leader's log is durable and
+     * committed to its end, every member replicates with its match at that end and nothing in flight,
+     * and was heard from within the last election timeout; no read, transfer or membership change is
+     * pending.
+     */
+    boolean idle() {
+        long last = engine.log.lastIndex();
+        if (engine.commitIndex != last || engine.io.durableIndex() < last || transferTarget != 0
+                || engine.membership.changePending() || !engine.reads.idle()) {
+            return false;
+        }
+        int window = engine.config.electionTimeoutTicks();
+        for (PeerProgress peer : peers) {
+            if (peer.state != PeerProgress.State.REPLICATE || peer.match != last || peer.inflights.count() != 0
+                    || engine.ticks - peer.lastHeardTick > window) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A quiet leader woke: heartbeat every member now (which wakes them) and give them a full election
+     * timeout to answer before check-quorum counts.
+     */
+    void wokeUp() {
+        heartbeatElapsed = 0;
+        for (PeerProgress peer : peers) {
+            peer.recentActive = false;
+            peer.stalledTicks = 0;
+            heartbeat(peer);
         }
     }
 
@@ -262,6 +304,7 @@ final class Replication {
             return;
         }
         peer.recentActive = true;
+        peer.lastHeardTick = engine.ticks;
         if (response.done()) {
             // The follower holds everything up to matchIndex durably: true whenever it was said.
             boolean advanced = peer.acknowledge(response.matchIndex());
@@ -293,6 +336,7 @@ final class Replication {
         PeerProgress peer = peer(peerId);
         if (peer != null) {
             peer.recentActive = true;
+            peer.lastHeardTick = engine.ticks;
         }
     }
 
@@ -302,6 +346,7 @@ final class Replication {
             return;
         }
         peer.recentActive = true;
+        peer.lastHeardTick = engine.ticks;
         if (response.success()) {
             boolean advanced = peer.acknowledge(response.matchIndex());
             if (peer.state == PeerProgress.State.PROBE || peer.state == PeerProgress.State.SNAPSHOT

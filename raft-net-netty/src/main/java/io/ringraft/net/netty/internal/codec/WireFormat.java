@@ -47,8 +47,10 @@ public final class WireFormat {
     public static final byte LEADERSHIP_PROBE = 22;
     public static final byte LEADERSHIP_PROBE_ACK = 23;
     public static final byte TIMEOUT_NOW = 24;
+    /** A leader puts an idle group to sleep (quiescence): a control message, like the four before it. */
+    public static final byte QUIESCE = 27;
     // frame types: a command forwarded by a follower to the leader, and the answer (the next free
-    // types after the control messages 20..24; 27..31 are still unassigned). FORWARD_PROPOSAL is
+    // types after the control messages 20..24; 27 is QUIESCE, 28..31 are still unassigned). FORWARD_PROPOSAL is
     // bulk data for flow control, FORWARD_PROPOSAL_RESULT a control message (see ForwardCodec).
     public static final byte FORWARD_PROPOSAL = 25;
     public static final byte FORWARD_PROPOSAL_RESULT = 26;
@@ -97,6 +99,7 @@ public final class WireFormat {
             case LEADERSHIP_PROBE -> "LEADERSHIP_PROBE";
             case LEADERSHIP_PROBE_ACK -> "LEADERSHIP_PROBE_ACK";
             case TIMEOUT_NOW -> "TIMEOUT_NOW";
+            case QUIESCE -> "QUIESCE";
             case FORWARD_PROPOSAL -> "FORWARD_PROPOSAL";
             case FORWARD_PROPOSAL_RESULT -> "FORWARD_PROPOSAL_RESULT";
             case INSTALL_SNAPSHOT_REQUEST -> "INSTALL_SNAPSHOT_REQUEST";
