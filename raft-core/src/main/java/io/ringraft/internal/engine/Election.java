@@ -188,7 +188,7 @@ final class Election {
             boolean canVote = request.term() > vote.term()
                     || (vote.votedFor() == request.from())
                     || (!vote.hasVoted() && engine.leaderId == 0);
-            boolean grant = canVote && upToDate;
+            boolean grant = canVote && upToDate && !engine.quiescence.yieldsPreVote(request);
             engine.send(new VoteResponse(engine.selfId, request.from(),
                     grant ? request.term() : vote.term(), grant, true));
             return;

@@ -226,16 +226,6 @@ final class FollowerLog {
         }
     }
 
-    /**
-     * Acknowledges to the leader now, even if nothing new is durable (quiescence: an answer wakes a
-     * quiet leader). Nothing without a known leader.
-     */
-    void acknowledgeNow() {
-        if (engine.leaderId != 0 && engine.role == io.ringraft.api.Role.FOLLOWER) {
-            acknowledge(true);
-        }
-    }
-
     private void acknowledge(boolean always) {
         long match = Math.min(engine.io.durableIndex(), verifiedIndex);
         if (always || match > reportedMatch) {

@@ -3,7 +3,9 @@ package io.ringraft.internal.engine;
 import io.ringraft.api.LogId;
 import io.ringraft.api.Role;
 import io.ringraft.message.AppendEntriesResponse;
+import io.ringraft.message.LeadershipProbeAck;
 import io.ringraft.message.Quiesce;
+import io.ringraft.message.RaftMessage;
 
 /**
  * Quiescence: an idle group stops ticking and heartbeating, so that a process can host thousands of
@@ -22,16 +24,23 @@ import io.ringraft.message.Quiesce;
  * log ends at the same entry, matches the leader's up to it (verified) and is durable there, and no
  * forwarded read waits; the follower then adopts the commit index and goes quiet: its ticks do not
  * advance the election timer, and it keeps treating its leader as alive (it ignores other candidates
- * as check-quorum's lease rule says). Otherwise it stays active and answers the leader with an
- * acknowledgement, which wakes the leader, so that a follower never waits for heartbeats that a
- * quiesced leader does not send.
+ * as check-quorum's lease rule says). Otherwise it stays active and sends the leader a wake-up call
+ * (a {@link LeadershipProbeAck} of round 0, which no leader ever starts, so it confirms nothing),
+ * so that a follower never waits for heartbeats that a quiesced leader does not send.
+ *
+ * <p><b>Late answers.</b> Answers to heartbeats and read rounds the leader sent before it went quiet
+ * may arrive after: a success acknowledgement of its term that does not raise the follower's match,
+ * or a probe acknowledgement of a round above 0. They tell a quiet leader nothing and do not wake it
+ * (probe acknowledgements are dropped, so no round completes, and no lease is taken, while quiet);
+ * everything else does.
  *
  * <p><b>Waking.</b> A proposal, read, transfer or membership change, and any inbound message other
  * than a matching {@code Quiesce}, wakes the node. A leader wakes by sending a heartbeat to every
  * member at once (which wakes them) and restarting check-quorum's count (a full election timeout for
  * followers to answer). A follower wakes with a fresh election timer; if what woke it did not come
- * from its leader, it acknowledges to the leader so that the leader wakes too (otherwise it would
- * campaign against a live leader that stays silent).
+ * from its leader, it sends the leader a wake-up call so that the leader wakes too (otherwise it
+ * would campaign against a live leader that stays silent). A woken leader's lease is over: its
+ * clock stood still while it was quiet.
  *
  * <p><b>Lost peers.</b> Quiet followers cannot notice a dead leader by themselves: the host's liveness
  * detector calls {@link RaftEngine#peerUnreachable(long)}. A quiet follower whose leader is that node
@@ -83,19 +92,22 @@ final class Quiescence {
     // ------------------------------------------------------------------ leader
 
     /**
-     * A leader tick ran, and the group was {@code idle} at its start ({@link Replication#idle()}): counts
-     * it, and quiesces the group once it has been idle for {@code quiesceAfterTicks} ticks in a row.
+     * A leader tick is running, and the group was {@code idle} at its start ({@link Replication#idle()}):
+     * counts it, and quiesces the group once it has been idle for {@code quiesceAfterTicks} ticks in a
+     * row, before the tick's heartbeats go out.
+     *
+     * @return true if the group went quiet (the tick must send nothing more)
      */
-    void leaderTicked(boolean idle, Replication replication) {
+    boolean leaderTicked(boolean idle) {
         if (afterTicks == 0 || engine.role != Role.LEADER) {
-            return;
+            return false;
         }
         if (!idle) {
             idleTicks = 0;
-            return;
+            return false;
         }
         if (++idleTicks < afterTicks) {
-            return;
+            return false;
         }
         idleTicks = 0;
         quiesced = true;
@@ -105,6 +117,38 @@ final class Quiescence {
             if (member != engine.selfId) {
                 engine.send(new Quiesce(engine.selfId, member, engine.term(), last));
             }
+        }
+        return true;
+    }
+
+    /** Leader, quiet: whether {@code message} is a late answer that must not wake it (see above). */
+    boolean isLateAnswer(RaftMessage message, Replication replication) {
+        if (message.term() != engine.term()) {
+            return false;
+        }
+        if (message instanceof LeadershipProbeAck ack) {
+            return ack.round() > 0;
+        }
+        return message instanceof AppendEntriesResponse response && replication.isNoNews(response);
+    }
+
+    /**
+     * Whether this node, campaigning because its leader was reported lost, refuses {@code request}'s
+     * pre-vote to break a tie: every follower of a lost leader is woken by the same report at about
+     * the same time, and two that campaign at once would each grant the other's pre-vote, then split
+     * the real vote and lose another election timeout. Between two pre-candidates of the lost leader
+     * with the same last entry, only the lower id gets the other's pre-vote. A pre-vote changes no
+     * state, so this is only about who goes first; the refused one still votes for the other.
+     */
+    boolean yieldsPreVote(io.ringraft.message.VoteRequest request) {
+        return engine.role == Role.PRE_CANDIDATE && lostLeader != 0 && lostLeaderTerm == engine.term()
+                && request.lastLogId().equals(engine.log.last()) && request.from() > engine.selfId;
+    }
+
+    /** Follower: tells the leader to wake (a probe acknowledgement of round 0). */
+    private void callLeader() {
+        if (engine.leaderId != 0 && engine.role == Role.FOLLOWER) {
+            engine.send(new LeadershipProbeAck(engine.selfId, engine.leaderId, engine.term(), 0));
         }
     }
 
@@ -136,7 +180,7 @@ final class Quiescence {
                 && engine.reads.pendingForwarded() == 0;
         if (!matches) {
             quiesced = false;
-            engine.followerLog.acknowledgeNow(); // the leader wakes and brings this follower up to date
+            callLeader(); // the leader wakes and brings this follower up to date
             return;
         }
         engine.advanceCommit(last.index()); // everything up to it is committed on the leader
@@ -172,7 +216,7 @@ final class Quiescence {
         }
         engine.followerWoke();
         if (tellLeader) {
-            engine.followerLog.acknowledgeNow();
+            callLeader();
         }
     }
 

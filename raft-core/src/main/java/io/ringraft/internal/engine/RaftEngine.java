@@ -185,6 +185,9 @@ public final class RaftEngine {
             quiescence.onQuiesce(quiesce);
             return;
         }
+        if (quiescence.quiesced() && role == Role.LEADER && quiescence.isLateAnswer(message, replication)) {
+            return; // an answer to a heartbeat or read round sent before it went quiet: no news, no wake
+        }
         quiescence.wake(message);
         // Vote requests are answered whatever this node's configuration says: a node whose log (and so
         // configuration) is behind must still vote for a candidate of a newer configuration, or a
@@ -337,6 +340,7 @@ public final class RaftEngine {
     /** A quiet leader woke: heartbeats at once, check-quorum counts afresh. */
     void leaderWoke() {
         electionElapsed = 0;
+        reads.endLease(); // its clock stood still: whatever a round confirmed meanwhile is no lease
         replication.wokeUp();
     }
 

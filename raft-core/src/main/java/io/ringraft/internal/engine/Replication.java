@@ -143,6 +143,16 @@ final class Replication {
         maybeCommit();
     }
 
+    /**
+     * Whether {@code response} tells this leader nothing new: a success of its term from a follower
+     * whose match it already knows (an answer to a heartbeat sent before it went quiet).
+     */
+    boolean isNoNews(AppendEntriesResponse response) {
+        PeerProgress peer = peer(response.from());
+        return peer != null && response.success() && response.term() == engine.term()
+                && response.matchIndex() <= peer.match;
+    }
+
     long matchOf(long peerId) {
         if (peerId == engine.selfId) {
             return engine.io.durableIndex();
@@ -206,6 +216,9 @@ final class Replication {
         if (transferTarget != 0 && ++transferElapsed >= config.electionTimeoutTicks()) {
             transferTarget = 0; // the target did not take over in time: lead on, take proposals again
         }
+        if (engine.quiescence.leaderTicked(idle)) {
+            return; // the Quiesce messages are the last this leader sends until it wakes
+        }
         for (PeerProgress peer : peers) {
             if (peer.state == PeerProgress.State.REPLICATE && peer.inflights.count() > 0
                     && ++peer.stalledTicks >= config.electionTimeoutTicks()) {
@@ -222,7 +235,6 @@ final class Replication {
             }
             engine.reads.tick(true);
         }
-        engine.quiescence.leaderTicked(idle, this);
     }
 
     /**
@@ -237,7 +249,9 @@ final class Replication {
                 || engine.membership.changePending() || !engine.reads.idle()) {
             return false;
         }
-        int window = engine.config.electionTimeoutTicks();
+        // Heard from within half an election timeout (and at least a heartbeat interval): every live
+        // follower answers several heartbeats during the idle period, a silent one is left out soon.
+        int window = Math.max(engine.config.heartbeatIntervalTicks() + 1, engine.config.electionTimeoutTicks() / 2);
         for (PeerProgress peer : peers) {
             if (peer.state != PeerProgress.State.REPLICATE || peer.match != last || peer.inflights.count() != 0
                     || engine.ticks - peer.lastHeardTick > window) {
