@@ -44,7 +44,9 @@ import io.ringraft.message.RaftMessage;
  *
  * <p><b>Lost peers.</b> Quiet followers cannot notice a dead leader by themselves: the host's liveness
  * detector calls {@link RaftEngine#peerUnreachable(long)}. A quiet follower whose leader is that node
- * wakes with its lease over and its timer set to run out within one randomized election timeout; a
+ * wakes with its lease over and its timer set to run out after a random 1 .. half an election
+ * timeout of ticks (so report and election fit in two election timeouts; followers of the same lost
+ * leader that campaign together do not split the vote, see {@link #yieldsPreVote}); a
  * quiet leader that loses a member wakes (heartbeats and check-quorum resume, so it steps down if it
  * lost its quorum). The detector must report a process only after hearing nothing from it for at
  * least one election timeout: that keeps leader leases safe, because a follower that acknowledged a

@@ -320,8 +320,8 @@ public final class RaftEngine {
     /**
      * The host's liveness detector lost node {@code nodeId}'s process: nothing was heard from it for at
      * least one election timeout of this node's clock (the report must not come sooner, or leader
-     * leases are not safe). A quiet follower whose leader it is wakes and campaigns within one
-     * randomized election timeout; a quiet leader of which it is a member wakes (heartbeats and
+     * leases are not safe). A quiet follower whose leader it is wakes and campaigns within half
+     * an election timeout (a random number of ticks); a quiet leader of which it is a member wakes (heartbeats and
      * check-quorum resume). Otherwise nothing happens: an active node notices by itself.
      */
     public void peerUnreachable(long nodeId) {
@@ -351,11 +351,13 @@ public final class RaftEngine {
 
     /**
      * A quiet follower's leader is lost: its lease is over (it helps other candidates at once) and it
-     * campaigns itself after a random number of ticks below one election timeout.
+     * campaigns itself after a random 1 .. half an election timeout of ticks. The spread is small so
+     * that a report plus the campaign fit two election timeouts; followers that start together do not
+     * split the vote ({@link Quiescence#yieldsPreVote}).
      */
     void followerLostLeader() {
-        election.resetTimer(); // a random timeout in [timeout, 2 x timeout)
-        electionElapsed = config.electionTimeoutTicks();
+        int spread = Math.max(1, config.electionTimeoutTicks() / 2);
+        election.expireLeaseAndCampaignAfter(1 + random.nextInt(spread));
     }
 
     /** A leader's probe is a heartbeat too: follow the sender, then acknowledge. */
