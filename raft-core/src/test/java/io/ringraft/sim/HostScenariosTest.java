@@ -128,6 +128,37 @@ class HostScenariosTest {
     }
 
     @Test
+    void nodesWhoseSchedulerSkippedThemWhileQuietDoNotCampaignWhenWoken() {
+        // A host scheduler may stop running quiet groups; when a message wakes one much later, the time
+        // it was not run must not count as election ticks (the message is handled before the ticks).
+        for (long seed = 401; seed <= 403; seed++) {
+            HostSimulation sim = quietHosts(seed, 3, 6);
+            int skipped = (int) (seed % 3) + 1;
+            sim.freeze(skipped, 10 * sim.electionTimeoutNanos());
+            long votes = sim.voteRequests;
+            Map<Long, Long> leaders = new HashMap<>();
+            for (HostSimulation.Group group : sim.groups()) {
+                leaders.put(group.id, group.leader().id);
+            }
+            sim.steps(2_000); // half a second: the skipped host's groups sit unscheduled
+            java.util.List<KvWorkload.ScriptedOp> writes = new java.util.ArrayList<>();
+            for (HostSimulation.Group group : sim.groups()) {
+                writes.add(sim.put(group.id, "k", "while-skipped"));
+            }
+            // the skipped host's followers get appends queued; its leaders get the proposals queued
+            sim.stepUntil("every write answered", LONG, () -> writes.stream().allMatch(op -> op.resolved));
+            assertThat(writes).allMatch(KvWorkload.ScriptedOp::isOk);
+            sim.stepUntil("every group quiet again", LONG,
+                    () -> sim.groups().stream().allMatch(HostSimulation.Group::quiet));
+            assertThat(sim.voteRequests).as("seed %d: vote requests after waking", seed).isEqualTo(votes);
+            for (HostSimulation.Group group : sim.groups()) {
+                assertThat(group.leader().id).isEqualTo(leaders.get(group.id));
+            }
+            convergeAndCheck(sim);
+        }
+    }
+
+    @Test
     void partitioningTheLeaderHostOfQuietGroupsThenHealingKeepsEveryGroupSafeAndLive() {
         for (long seed = 301; seed <= 303; seed++) {
             HostSimulation sim = quietHosts(seed, 3, 6);

@@ -147,6 +147,13 @@ final class HostSimulation {
     boolean clientsActive = true;
     /** Reports of unreachable hosts made to groups so far. */
     long unreachableReports;
+    /** Vote requests (pre-votes included) sent so far, over all groups. */
+    long voteRequests;
+    /**
+     * Per host, virtual time until which its groups' tasks do not run although the host is alive and
+     * connected (its detector runs, messages queue up): a host scheduler that skips quiet groups.
+     */
+    private final long[] frozenUntil;
 
     HostSimulation(long seed, int hosts, int groupCount, RaftConfig config, int clientsPerGroup) {
         this.seed = seed;
@@ -157,8 +164,14 @@ final class HostSimulation {
         SplittableRandom root = new SplittableRandom(seed);
         this.scheduler = root.split();
         this.nemesisRandom = root.split();
-        this.network = new SimNetwork(root.split(), hosts, (groupId, message) -> group(groupId).checker.onSend(message));
+        this.network = new SimNetwork(root.split(), hosts, (groupId, message) -> {
+            group(groupId).checker.onSend(message);
+            if (message instanceof io.ringraft.message.VoteRequest) {
+                voteRequests++;
+            }
+        });
         this.hostUp = new boolean[hosts + 1];
+        this.frozenUntil = new long[hosts + 1];
         this.restartAt = new long[hosts + 1];
         this.lastHeard = new long[hosts + 1][hosts + 1];
         this.lastReported = new long[hosts + 1][hosts + 1];
@@ -282,7 +295,7 @@ final class HostSimulation {
         List<NodeRuntime> incarnations = new ArrayList<>();
         for (Group group : groups) {
             for (SimNode node : group.nodes) {
-                if (node.isUp()) {
+                if (node.isUp() && frozenUntil[(int) node.id] <= now) {
                     for (Agent agent : node.agents()) {
                         agents.add(agent);
                         owners.add(node);
@@ -404,6 +417,14 @@ final class HostSimulation {
         }
         startHost(host);
         trace.add("restart host " + host);
+    }
+
+    /**
+     * Host {@code host}'s group tasks do not run for {@code nanos} of virtual time, as if its scheduler
+     * skipped them; the host stays alive and connected (its peers keep hearing it).
+     */
+    void freeze(int host, long nanos) {
+        frozenUntil[host] = now + nanos;
     }
 
     void setLink(int a, int b, boolean cut) {
