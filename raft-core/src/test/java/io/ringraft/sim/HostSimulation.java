@@ -27,8 +27,9 @@ import org.agrona.concurrent.Agent;
  * history must be linearizable at the end. Clients only start operations while the simulation is
  * {@linkplain #clientsActive busy}, so that groups go quiet in between.
  *
- * <p>{@link #run()} is the randomized run: busy and idle periods, host crashes and restarts,
- * partitions (a host isolated, or two hosts cut apart) and heals; then every fault is removed, every
+ * <p>{@link #run} is the randomized run: busy and idle periods, host crashes and restarts,
+ * partitions (a host isolated, or two hosts cut apart) and heals, on a lossy network for half of the
+ * seeds; then every fault is removed, every
  * group must converge, every request complete, every group go quiet again, and the final checks hold.
  * Scenario tests script their own faults instead. Single-threaded; a seed replays exactly.
  */
@@ -200,6 +201,12 @@ final class HostSimulation {
      */
     void run(int chaosSteps, int healSteps) {
         int period = 1_200 + nemesisRandom.nextInt(1_200); // busy for the first third of each period
+        if (nemesisRandom.nextBoolean()) { // half of the seeds: a lossy network (lost Quiesce messages too)
+            network.dropProbability = 0.02;
+            network.duplicateProbability = 0.02;
+            network.meanExtraDelayNanos = 3_000_000;
+            trace.add("lossy");
+        }
         for (int i = 0; i < chaosSteps; i++) {
             clientsActive = i % period < period / 3;
             nemesis();
@@ -259,6 +266,9 @@ final class HostSimulation {
     private void healAll() {
         scheduledHeals.clear();
         network.healAll();
+        network.dropProbability = 0;
+        network.duplicateProbability = 0;
+        network.meanExtraDelayNanos = 1_000_000;
         for (int h = 1; h <= hosts; h++) {
             if (!hostUp[h]) {
                 restartHost(h);
