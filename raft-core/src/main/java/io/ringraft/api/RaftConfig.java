@@ -615,12 +615,13 @@ public final class RaftConfig {
                         + "elect another leader while the lease runs");
             }
             if (quiesceAfterMillis < 0 || (quiesceAfterMillis > 0 && quiesceAfterMillis < electionTimeoutMillis)) {
-                throw new IllegalArgumentException("quiesceAfterMillis must be 0 (off) or at least electionTimeoutMillis ("
-                        + electionTimeoutMillis + "), got " + quiesceAfterMillis);
+                throw new IllegalArgumentException("quiesceAfterMillis must be 0 (off) or at least "
+                        + "electionTimeoutMillis (" + electionTimeoutMillis + "), got " + quiesceAfterMillis);
             }
             if (quiesceAfterMillis > 0 && !checkQuorum) {
-                throw new IllegalArgumentException("quiesceAfterMillis needs checkQuorum: a quiesced follower refuses "
-                        + "other candidates by check-quorum's rule, and a woken leader without a quorum must step down");
+                throw new IllegalArgumentException("quiesceAfterMillis needs checkQuorum: a quiesced follower "
+                        + "refuses other candidates by check-quorum's rule, and a woken leader without a quorum must "
+                        + "step down");
             }
             if (proposalWaitMillis < 0) {
                 throw new IllegalArgumentException("proposalWaitMillis must not be negative, got "

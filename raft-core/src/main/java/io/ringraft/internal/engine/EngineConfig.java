@@ -174,6 +174,7 @@ public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
         return "EngineConfig[self=" + selfId + " voters=" + Arrays.toString(voters) + " election="
                 + electionTimeoutTicks + " heartbeat=" + heartbeatIntervalTicks + " preVote=" + preVote
                 + " checkQuorum=" + checkQuorum + " window=" + maxInflightAppends + " batch="
-                + maxEntriesPerAppend + " reads=" + maxPendingReads + " lease=" + leaseTicks + " quiesceAfter=" + quiesceAfterTicks + "]";
+                + maxEntriesPerAppend + " reads=" + maxPendingReads + " lease=" + leaseTicks
+                + " quiesceAfter=" + quiesceAfterTicks + "]";
     }
 }

@@ -320,9 +320,9 @@ public final class RaftEngine {
     /**
      * The host's liveness detector lost node {@code nodeId}'s process: nothing was heard from it for at
      * least one election timeout of this node's clock (the report must not come sooner, or leader
-     * leases are not safe). A quiet follower whose leader it is wakes and campaigns within half
-     * an election timeout (a random number of ticks); a quiet leader of which it is a member wakes (heartbeats and
-     * check-quorum resume). Otherwise nothing happens: an active node notices by itself.
+     * leases are not safe). A quiet follower whose leader it is wakes and campaigns within half an
+     * election timeout (a random number of ticks); a quiet leader of which it is a member wakes
+     * (heartbeats and check-quorum resume). Otherwise nothing happens: an active node notices by itself.
      */
     public void peerUnreachable(long nodeId) {
         quiescence.peerUnreachable(nodeId);
