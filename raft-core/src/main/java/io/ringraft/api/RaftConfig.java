@@ -35,6 +35,7 @@ public final class RaftConfig {
     private final long snapshotLogTailEntries;
     private final int snapshotChunkBytes;
     private final int maxApplyBatchesInFlight;
+    private final int quiesceAfterMillis;
 
     private RaftConfig(Builder b) {
         this.tickMillis = b.tickMillis;
@@ -62,6 +63,7 @@ public final class RaftConfig {
         this.snapshotLogTailEntries = b.snapshotLogTailEntries;
         this.snapshotChunkBytes = b.snapshotChunkBytes;
         this.maxApplyBatchesInFlight = b.maxApplyBatchesInFlight;
+        this.quiesceAfterMillis = b.quiesceAfterMillis;
     }
 
     /** {@return a new builder, every setting at its default} */
@@ -288,6 +290,32 @@ public final class RaftConfig {
     public int maxApplyBatchesInFlight() { return maxApplyBatchesInFlight; }
 
     /**
+     * {@return how long a group must be idle before its leader quiesces it, in milliseconds; 0 (the
+     * default) for never} Idle means: everything replicated to every member and committed, no read,
+     * transfer or membership change pending, every follower answering. A quiesced group sends no
+     * heartbeats and runs no election timers until a proposal, read or message wakes it, so that a
+     * process can host many idle groups at almost no cost.
+     *
+     * <p>Quiet followers cannot notice a dead leader themselves: whoever runs the node must report a
+     * peer process it lost ({@code peerUnreachable}, as a {@code RaftHost}'s liveness detector does),
+     * only after hearing nothing from it for at least {@link #electionTimeoutMillis()}. A standalone
+     * node has no such detector, which is why quiescence is off by default. When on, at least
+     * {@link #electionTimeoutMillis()} and needs {@link #checkQuorum()}.
+     */
+    public int quiesceAfterMillis() { return quiesceAfterMillis; }
+
+    /**
+     * {@return {@link #quiesceAfterMillis()} in ticks (rounded up, at least the election timeout in
+     * ticks), or 0 when quiescence is off}
+     */
+    public int quiesceAfterTicks() {
+        if (quiesceAfterMillis == 0) {
+            return 0;
+        }
+        return Math.max(electionTimeoutTicks(), (quiesceAfterMillis + tickMillis - 1) / tickMillis);
+    }
+
+    /**
      * {@return the lease length in ticks, or 0 without leases} The election timeout in ticks less the
      * drift bound, less one tick, and at least one tick.
      */
@@ -325,7 +353,8 @@ public final class RaftConfig {
                 + maxPendingFutures + " reads=" + maxPendingReads + " lease=" + (leaseReads ? leaseTicks() + " ticks" : "off")
                 + " wait=" + proposalWaitMillis + "ms snapshot every " + snapshotIntervalEntries + " entries/"
                 + snapshotIntervalBytes + "B tail=" + snapshotLogTailEntries + " chunk=" + snapshotChunkBytes + "B"
-                + " applyBatchesInFlight=" + maxApplyBatchesInFlight + "]";
+                + " applyBatchesInFlight=" + maxApplyBatchesInFlight
+                + " quiesceAfter=" + (quiesceAfterMillis == 0 ? "off" : quiesceAfterMillis + "ms") + "]";
     }
 
     /** Builds a {@link RaftConfig}; {@link #build()} validates every setting together. */
@@ -355,6 +384,7 @@ public final class RaftConfig {
         private long snapshotLogTailEntries = 10_000;
         private int snapshotChunkBytes = 1 << 20;
         private int maxApplyBatchesInFlight = 4;
+        private int quiesceAfterMillis;
 
         private Builder() {
         }
@@ -578,6 +608,15 @@ public final class RaftConfig {
         public Builder maxApplyBatchesInFlight(int v) { maxApplyBatchesInFlight = v; return this; }
 
         /**
+         * Sets {@link RaftConfig#quiesceAfterMillis()}.
+         *
+         * @param v how long a group stays idle before it quiesces, in milliseconds: 0 for never
+         *          (default), otherwise at least {@code electionTimeoutMillis}, with check-quorum on
+         * @return this builder
+         */
+        public Builder quiesceAfterMillis(int v) { quiesceAfterMillis = v; return this; }
+
+        /**
          * Checks every setting, alone and against the others, and builds the configuration.
          *
          * @return a new immutable configuration with these settings
@@ -635,6 +674,15 @@ public final class RaftConfig {
             if (leaseReads && !checkQuorum) {
                 throw new IllegalArgumentException("leaseReads needs checkQuorum: without it followers may "
                         + "elect another leader while the lease runs");
+            }
+            if (quiesceAfterMillis < 0 || (quiesceAfterMillis > 0 && quiesceAfterMillis < electionTimeoutMillis)) {
+                throw new IllegalArgumentException("quiesceAfterMillis must be 0 (off) or at least "
+                        + "electionTimeoutMillis (" + electionTimeoutMillis + "), got " + quiesceAfterMillis);
+            }
+            if (quiesceAfterMillis > 0 && !checkQuorum) {
+                throw new IllegalArgumentException("quiesceAfterMillis needs checkQuorum: a quiesced follower "
+                        + "refuses other candidates by check-quorum's rule, and a woken leader without a quorum must "
+                        + "step down");
             }
             if (proposalWaitMillis < 0) {
                 throw new IllegalArgumentException("proposalWaitMillis must not be negative, got "

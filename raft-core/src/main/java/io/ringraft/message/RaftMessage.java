@@ -18,7 +18,7 @@ public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, AppendEntriesRequest, AppendEntriesResponse, ReadIndexRequest,
         ReadIndexResponse, LeadershipProbe, LeadershipProbeAck, TimeoutNow,
         InstallSnapshotRequest, InstallSnapshotResponse, ForwardProposal, ForwardProposalResult,
-        HeartbeatBatch, HeartbeatBatchResponse {
+        HeartbeatBatch, HeartbeatBatchResponse, Quiesce {
 
     /** {@return the node id of the sender} */
     long from();

@@ -18,6 +18,31 @@ class RaftConfigTest {
     }
 
     @Test
+    void quiescenceIsOffByDefaultAndConvertsToTicksRoundingUp() {
+        RaftConfig defaults = RaftConfig.defaults();
+        assertThat(defaults.quiesceAfterMillis()).isZero();
+        assertThat(defaults.quiesceAfterTicks()).isZero();
+        RaftConfig on = RaftConfig.builder().quiesceAfterMillis(1005).build();
+        assertThat(on.quiesceAfterMillis()).isEqualTo(1005);
+        assertThat(on.quiesceAfterTicks()).isEqualTo(101); // 10 ms ticks, rounded up
+        assertThat(RaftConfig.builder().quiesceAfterMillis(300).build().quiesceAfterTicks())
+                .isEqualTo(RaftConfig.defaults().electionTimeoutTicks());
+        assertThat(on.toString()).contains("quiesceAfter=1005ms");
+        assertThat(defaults.toString()).contains("quiesceAfter=off");
+    }
+
+    @Test
+    void quiescenceNeedsAtLeastAnElectionTimeoutAndCheckQuorum() {
+        assertThatThrownBy(() -> RaftConfig.builder().quiesceAfterMillis(-1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("quiesceAfterMillis must be 0 (off)");
+        assertThatThrownBy(() -> RaftConfig.builder().quiesceAfterMillis(299).build())
+                .hasMessageContaining("at least electionTimeoutMillis (300), got 299");
+        assertThatThrownBy(() -> RaftConfig.builder().quiesceAfterMillis(500).checkQuorum(false).build())
+                .hasMessageContaining("quiesceAfterMillis needs checkQuorum");
+        assertThat(RaftConfig.builder().quiesceAfterMillis(0).checkQuorum(false).build().quiesceAfterTicks()).isZero();
+    }
+
+    @Test
     void rejectsSettingsWithMessagesThatNameThem() {
         assertThatThrownBy(() -> RaftConfig.builder().ringCapacityEntries(1000).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ringCapacityEntries");

@@ -16,6 +16,10 @@ import java.util.function.Consumer;
  * duplicated; a connectivity matrix cuts links, symmetrically or in one direction only. Deliveries
  * happen in time order (ties by send order), so a seed replays exactly.
  *
+ * <p>Groups share the network (as groups of a host share its connections): a message is routed to the
+ * receiver's node of the sender's group; cuts are between node ids, which are the hosts' ids when a
+ * simulation runs several groups per host ({@link HostSimulation}).
+ *
  * <p>Messages are copied at send time (the sender's entry views are only valid during the call).
  * A message whose receiver is down, or whose link is cut at delivery time, is lost. The in-flight
  * queue is bounded: beyond {@link #MAX_IN_FLIGHT} messages new ones are dropped, like a full socket.
@@ -25,15 +29,24 @@ public final class SimNetwork implements RaftTransportFactory {
 
     static final int MAX_IN_FLIGHT = 20_000;
 
-    private record Delivery(long at, long seq, RaftMessage message) {
+    private record Delivery(long at, long seq, long groupId, RaftMessage message) {
     }
 
+    /** Sees every message sent, with its group. */
+    interface SendObserver {
+        void onSend(long groupId, RaftMessage message);
+    }
+
+    /** The only group of a single-group simulation: its traces leave the group out. */
+    static final long SINGLE_GROUP = 1;
+
     private final SplittableRandom random;
+    /** Receivers by {@link #key(long, long)}. */
     private final Map<Long, InboundHandler> receivers = new HashMap<>();
     private final PriorityQueue<Delivery> inFlight = new PriorityQueue<>((a, b) -> a.at != b.at
             ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
     private final boolean[][] cut;
-    private final Consumer<RaftMessage> onSend;
+    private final SendObserver onSend;
     private long seq;
     private long now;
 
@@ -47,36 +60,44 @@ public final class SimNetwork implements RaftTransportFactory {
     long dropped;
 
     SimNetwork(SplittableRandom random, int maxNodeId, Consumer<RaftMessage> onSend) {
+        this(random, maxNodeId, (groupId, message) -> onSend.accept(message));
+    }
+
+    SimNetwork(SplittableRandom random, int maxNodeId, SendObserver onSend) {
         this.random = random;
         this.cut = new boolean[maxNodeId + 1][maxNodeId + 1];
         this.onSend = onSend;
     }
 
+    private static long key(long groupId, long nodeId) {
+        return groupId << 24 | nodeId;
+    }
+
     @Override
     public RaftTransport connect(long groupId, long selfId, InboundHandler inbound) {
-        receivers.put(selfId, inbound);
+        receivers.put(key(groupId, selfId), inbound);
         return new RaftTransport() {
             @Override
             public boolean send(RaftMessage message) {
-                return SimNetwork.this.send(message);
+                return SimNetwork.this.send(groupId, message);
             }
 
             @Override
             public void close() {
-                receivers.remove(selfId, inbound);
+                receivers.remove(key(groupId, selfId), inbound);
             }
         };
     }
 
-    /** The node is down: nothing reaches it until it connects again. */
-    void disconnect(long nodeId) {
-        receivers.remove(nodeId);
+    /** Node {@code nodeId} of group {@code groupId} is down: nothing reaches it until it connects again. */
+    void disconnect(long groupId, long nodeId) {
+        receivers.remove(key(groupId, nodeId));
     }
 
     /** False only if the message's entries changed while copied (a real transport refuses it too). */
-    private boolean send(RaftMessage message) {
+    private boolean send(long groupId, RaftMessage message) {
         sent++;
-        onSend.accept(message);
+        onSend.onSend(groupId, message);
         if (inFlight.size() >= MAX_IN_FLIGHT || isCut(message.from(), message.to())
                 || random.nextDouble() < dropProbability) {
             dropped++;
@@ -87,16 +108,16 @@ public final class SimNetwork implements RaftTransportFactory {
             dropped++;
             return false;
         }
-        schedule(copy);
+        schedule(groupId, copy);
         if (random.nextDouble() < duplicateProbability) {
-            schedule(copy);
+            schedule(groupId, copy);
         }
         return true;
     }
 
-    private void schedule(RaftMessage message) {
+    private void schedule(long groupId, RaftMessage message) {
         long extra = (long) (-Math.log(1 - random.nextDouble()) * meanExtraDelayNanos);
-        inFlight.add(new Delivery(now + minDelayNanos + extra, seq++, message));
+        inFlight.add(new Delivery(now + minDelayNanos + extra, seq++, groupId, message));
     }
 
     /** Delivers every message due at or before {@code time}; returns how many were offered. */
@@ -104,13 +125,17 @@ public final class SimNetwork implements RaftTransportFactory {
         now = time;
         int count = 0;
         while (!inFlight.isEmpty() && inFlight.peek().at <= time) {
-            RaftMessage message = inFlight.poll().message;
-            InboundHandler receiver = receivers.get(message.to());
+            Delivery delivery = inFlight.poll();
+            RaftMessage message = delivery.message;
+            InboundHandler receiver = receivers.get(key(delivery.groupId, message.to()));
             if (receiver == null || isCut(message.from(), message.to()) || !receiver.offer(message)) {
                 dropped++;
                 continue;
             }
             delivered++;
+            if (delivery.groupId != SINGLE_GROUP) {
+                trace.add(delivery.groupId);
+            }
             trace.add(message.toString());
             count++;
         }

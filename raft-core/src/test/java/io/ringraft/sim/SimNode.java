@@ -25,6 +25,8 @@ import org.agrona.concurrent.Agent;
 final class SimNode {
 
     final long id;
+    /** The group this node belongs to ({@link SimNetwork#SINGLE_GROUP} unless a host simulation runs many). */
+    final long groupId;
     final SimDisk disk = new SimDisk();
     private final long[] voters;
     private final RaftConfig config;
@@ -84,6 +86,13 @@ final class SimNode {
 
     SimNode(long id, long[] voters, RaftConfig config, SimNetwork network, LongSupplier clock,
             KvStateMachine.ApplyObserver observer, long seed, CompletionChecker completions) {
+        this(SimNetwork.SINGLE_GROUP, id, voters, config, network, clock, observer, seed, completions);
+    }
+
+    /** Node {@code id} of group {@code groupId} (a host simulation's groups share the network). */
+    SimNode(long groupId, long id, long[] voters, RaftConfig config, SimNetwork network, LongSupplier clock,
+            KvStateMachine.ApplyObserver observer, long seed, CompletionChecker completions) {
+        this.groupId = groupId;
         this.id = id;
         this.completions = completions;
         this.voters = voters;
@@ -103,17 +112,17 @@ final class SimNode {
         if (streaming != null) {
             streamingIncarnations++;
         }
-        runtime = new NodeRuntime(1, id, voters, config, streaming != null ? NodeRuntime.streaming(streaming) : kv,
+        runtime = new NodeRuntime(groupId, id, voters, config, streaming != null ? NodeRuntime.streaming(streaming) : kv,
                 new SimLogStorage(disk), snapshots.reopen(), network, listener, null, NodeRuntime.Threading.MANUAL,
                 this::localClock,
-                new SplittableRandom(seed * 31 + id * 1_000_003L + incarnation));
+                new SplittableRandom(seed * 31 + id * 1_000_003L + incarnation + (groupId - 1) * 7_777_777_777L));
         runtime.start();
     }
 
     /** Power loss: the runtime vanishes, the disk keeps what {@code mode} lets it keep. */
     void crash(SplittableRandom random, SimDisk.CrashMode mode, long restartAtTime) {
         completions.nodeCrashed(this);
-        network.disconnect(id);
+        network.disconnect(groupId, id);
         runtime = null;
         streaming = null;
         disk.crash(random, mode);

@@ -66,6 +66,16 @@ final class Election {
         randomizedTimeout = base + engine.random.nextInt(base);
     }
 
+    /**
+     * The leader is known lost (quiescence): the lease is over at once (a full election timeout counts
+     * as elapsed) and the timer runs out after {@code ticks} more ticks.
+     */
+    void expireLeaseAndCampaignAfter(int ticks) {
+        int base = engine.config.electionTimeoutTicks();
+        engine.electionElapsed = base;
+        randomizedTimeout = base + ticks;
+    }
+
     void tick() {
         engine.electionElapsed++;
         if (engine.electionElapsed >= randomizedTimeout && engine.quorum.isVoter(engine.selfId)) {
@@ -188,7 +198,7 @@ final class Election {
             boolean canVote = request.term() > vote.term()
                     || (vote.votedFor() == request.from())
                     || (!vote.hasVoted() && engine.leaderId == 0);
-            boolean grant = canVote && upToDate;
+            boolean grant = canVote && upToDate && !engine.quiescence.yieldsPreVote(request);
             engine.send(new VoteResponse(engine.selfId, request.from(),
                     grant ? request.term() : vote.term(), grant, true));
             return;

@@ -28,11 +28,25 @@ import java.util.Arrays;
  *                               leader answers reads without a round for this many of its ticks
  *                               after sending a round a quorum confirmed (a leader lease); must be
  *                               less than the election timeout, and needs check-quorum
+ * @param quiesceAfterTicks      0: the group never goes quiet. Otherwise a leader whose group has
+ *                               been idle (everything replicated and committed, nothing pending,
+ *                               every follower answering) for this many consecutive ticks quiesces
+ *                               it: no heartbeats and no election timers until a proposal, read,
+ *                               message or lost peer wakes it (see {@link Quiescence}). At least the
+ *                               election timeout, and needs check-quorum
  */
 public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
                            int heartbeatIntervalTicks, boolean preVote, boolean checkQuorum,
                            int maxInflightAppends, int maxEntriesPerAppend, int maxPendingReads,
-                           int leaseTicks) {
+                           int leaseTicks, int quiesceAfterTicks) {
+
+    /** A configuration whose groups never quiesce. */
+    public EngineConfig(long selfId, long[] voters, int electionTimeoutTicks, int heartbeatIntervalTicks,
+                        boolean preVote, boolean checkQuorum, int maxInflightAppends, int maxEntriesPerAppend,
+                        int maxPendingReads, int leaseTicks) {
+        this(selfId, voters, electionTimeoutTicks, heartbeatIntervalTicks, preVote, checkQuorum,
+                maxInflightAppends, maxEntriesPerAppend, maxPendingReads, leaseTicks, 0);
+    }
 
     /** A configuration without leader leases. */
     public EngineConfig(long selfId, long[] voters, int electionTimeoutTicks, int heartbeatIntervalTicks,
@@ -96,6 +110,14 @@ public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
             throw new IllegalArgumentException("leader leases need check-quorum: without it followers do not "
                     + "refuse to elect another leader while the lease runs");
         }
+        if (quiesceAfterTicks != 0 && quiesceAfterTicks < electionTimeoutTicks) {
+            throw new IllegalArgumentException("quiesceAfterTicks must be 0 (off) or at least electionTimeoutTicks ("
+                    + electionTimeoutTicks + "), got " + quiesceAfterTicks);
+        }
+        if (quiesceAfterTicks != 0 && !checkQuorum) {
+            throw new IllegalArgumentException("quiescence needs check-quorum: a quiesced follower refuses other "
+                    + "candidates only under its lease rule, and a woken leader without a quorum must step down");
+        }
     }
 
     /** A configuration with the usual defaults: election 10 ticks, heartbeat 1, pre-vote and check-quorum on. */
@@ -117,13 +139,19 @@ public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
     /** A copy of this configuration with pre-vote and check-quorum set as given. */
     public EngineConfig withElectionSafeguards(boolean preVote, boolean checkQuorum) {
         return new EngineConfig(selfId, voters, electionTimeoutTicks, heartbeatIntervalTicks, preVote,
-                checkQuorum, maxInflightAppends, maxEntriesPerAppend, maxPendingReads, leaseTicks);
+                checkQuorum, maxInflightAppends, maxEntriesPerAppend, maxPendingReads, leaseTicks, quiesceAfterTicks);
+    }
+
+    /** A copy of this configuration with {@link #quiesceAfterTicks()} set (0: never quiesce). */
+    public EngineConfig withQuiesceAfterTicks(int ticks) {
+        return new EngineConfig(selfId, voters, electionTimeoutTicks, heartbeatIntervalTicks, preVote,
+                checkQuorum, maxInflightAppends, maxEntriesPerAppend, maxPendingReads, leaseTicks, ticks);
     }
 
     /** A copy of this configuration for another node of the same group. */
     public EngineConfig forNode(long nodeId) {
         return new EngineConfig(nodeId, voters, electionTimeoutTicks, heartbeatIntervalTicks, preVote,
-                checkQuorum, maxInflightAppends, maxEntriesPerAppend, maxPendingReads, leaseTicks);
+                checkQuorum, maxInflightAppends, maxEntriesPerAppend, maxPendingReads, leaseTicks, quiesceAfterTicks);
     }
 
     @Override
@@ -133,7 +161,7 @@ public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
                 && heartbeatIntervalTicks == c.heartbeatIntervalTicks && preVote == c.preVote
                 && checkQuorum == c.checkQuorum && maxInflightAppends == c.maxInflightAppends
                 && maxEntriesPerAppend == c.maxEntriesPerAppend && maxPendingReads == c.maxPendingReads
-                && leaseTicks == c.leaseTicks;
+                && leaseTicks == c.leaseTicks && quiesceAfterTicks == c.quiesceAfterTicks;
     }
 
     @Override
@@ -146,6 +174,7 @@ public record EngineConfig(long selfId, long[] voters, int electionTimeoutTicks,
         return "EngineConfig[self=" + selfId + " voters=" + Arrays.toString(voters) + " election="
                 + electionTimeoutTicks + " heartbeat=" + heartbeatIntervalTicks + " preVote=" + preVote
                 + " checkQuorum=" + checkQuorum + " window=" + maxInflightAppends + " batch="
-                + maxEntriesPerAppend + " reads=" + maxPendingReads + " lease=" + leaseTicks + "]";
+                + maxEntriesPerAppend + " reads=" + maxPendingReads + " lease=" + leaseTicks
+                + " quiesceAfter=" + quiesceAfterTicks + "]";
     }
 }

@@ -352,6 +352,11 @@ final class LinearizableReads {
         }
     }
 
+    /** Leader: no read waits and no confirmation round is out (quiescence may begin). */
+    boolean idle() {
+        return count == 0 && round <= confirmedRound;
+    }
+
     int pendingAsLeader() {
         return count;
     }

@@ -32,6 +32,8 @@ final class PeerProgress {
     boolean probeSent;
     /** Heard from since the last check-quorum round. */
     boolean recentActive;
+    /** The leader's tick ({@code RaftEngine.ticks}) at which it last heard from this follower (quiescence). */
+    long lastHeardTick;
     /** The commit index last sent to this follower. */
     long sentCommit;
     /** Ticks since {@link #match} last advanced while messages were in flight (stall detection). */

@@ -17,6 +17,7 @@ import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.message.LeadershipProbe;
 import io.ringraft.message.LeadershipProbeAck;
+import io.ringraft.message.Quiesce;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.ReadIndexRequest;
 import io.ringraft.message.ReadIndexResponse;
@@ -68,6 +69,7 @@ public final class RaftEngine {
     final FollowerLog followerLog;
     private final SnapshotFollower snapshotFollower;
     final LinearizableReads reads;
+    final Quiescence quiescence;
     private Replication replication;
 
     Vote vote;
@@ -112,6 +114,7 @@ public final class RaftEngine {
         this.followerLog = new FollowerLog(this);
         this.snapshotFollower = new SnapshotFollower(this);
         this.reads = new LinearizableReads(this);
+        this.quiescence = new Quiescence(this);
         election.resetTimer();
         this.publishedCommit = commitIndex;
         this.publishedApplyLimit = applyLimit();
@@ -152,8 +155,15 @@ public final class RaftEngine {
 
     // ------------------------------------------------------------------ inputs
 
-    /** Advances logical time by one tick: election timeouts, heartbeats, check-quorum. */
+    /**
+     * Advances logical time by one tick: election timeouts, heartbeats, check-quorum. Does nothing
+     * while the node is {@link #quiesced()}: a quiet node's time stands still, whether or not its
+     * scheduler keeps ticking it.
+     */
     public void tick() {
+        if (quiescence.quiesced()) {
+            return;
+        }
         ticks++;
         if (role == Role.LEADER) {
             replication.tick();
@@ -165,7 +175,8 @@ public final class RaftEngine {
 
     /**
      * Handles a message from another node. Messages not addressed to this node are dropped (and
-     * counted in {@link #droppedMessages()}).
+     * counted in {@link #droppedMessages()}). Any message other than a {@link Quiesce} this node
+     * takes wakes a quiet node first ({@link Quiescence}).
      */
     public void receive(RaftMessage message) {
         if (message.to() != selfId || message.from() == selfId
@@ -173,6 +184,14 @@ public final class RaftEngine {
             droppedMessages++; // (host-level batches belong to the host link, never to a node)
             return;
         }
+        if (message instanceof Quiesce quiesce) {
+            quiescence.onQuiesce(quiesce);
+            return;
+        }
+        if (quiescence.quiesced() && role == Role.LEADER && quiescence.isLateAnswer(message, replication)) {
+            return; // an answer to a heartbeat or read round sent before it went quiet: no news, no wake
+        }
+        quiescence.wake(message);
         // Vote requests are answered whatever this node's configuration says: a node whose log (and so
         // configuration) is behind must still vote for a candidate of a newer configuration, or a
         // cluster mid-change can lose every electable majority. A removed node cannot disrupt: its log
@@ -243,6 +262,7 @@ public final class RaftEngine {
         if (nextProposalIndex() < 0) {
             throw new IllegalStateException("node " + selfId + " takes no proposals now (" + role + ")");
         }
+        quiescence.wake(null);
         replication.appendProposals(count);
     }
 
@@ -265,6 +285,9 @@ public final class RaftEngine {
      *         another voter
      */
     public boolean transferLeadership(long target) {
+        if (role == Role.LEADER) {
+            quiescence.wake(null);
+        }
         if (role != Role.LEADER || !replication.transferTo(target)) {
             return false;
         }
@@ -283,7 +306,61 @@ public final class RaftEngine {
      * be served here now (see {@link LinearizableReads}).
      */
     public void readIndex(long requestId) {
+        quiescence.wake(null); // a quiet leader holds no lease: the read confirms leadership afresh
         reads.requestLocal(requestId);
+    }
+
+    // ------------------------------------------------------------------ quiescence
+
+    /**
+     * Whether this node is quiet ({@link Quiescence}): its ticks do nothing until a proposal, read,
+     * message or {@link #peerUnreachable(long)} wakes it. A host's scheduler may stop ticking it.
+     */
+    public boolean quiesced() {
+        return quiescence.quiesced();
+    }
+
+    /**
+     * The host's liveness detector lost node {@code nodeId}'s process: nothing was heard from it for at
+     * least one election timeout of this node's clock (the report must not come sooner, or leader
+     * leases are not safe). A quiet follower whose leader it is wakes and campaigns within half an
+     * election timeout (a random number of ticks); a quiet leader of which it is a member wakes
+     * (heartbeats and check-quorum resume). Otherwise nothing happens: an active node notices by itself.
+     */
+    public void peerUnreachable(long nodeId) {
+        quiescence.peerUnreachable(nodeId);
+    }
+
+    /**
+     * Wakes a quiet node as an inbound message would: a leader heartbeats at once, a follower restarts
+     * its election timer and tells its leader. Nothing if it is not quiet. For a runtime that lost
+     * track of which peers were reported unreachable (always safe, never faster than a report).
+     */
+    public void wake() {
+        quiescence.wakeUp(true);
+    }
+
+    /** A quiet leader woke: heartbeats at once, check-quorum counts afresh. */
+    void leaderWoke() {
+        electionElapsed = 0;
+        reads.endLease(); // its clock stood still: whatever a round confirmed meanwhile is no lease
+        replication.wokeUp();
+    }
+
+    /** A quiet follower woke: its leader gets a full election timeout to be heard again. */
+    void followerWoke() {
+        election.resetTimer();
+    }
+
+    /**
+     * A quiet follower's leader is lost: its lease is over (it helps other candidates at once) and it
+     * campaigns itself after a random 1 .. half an election timeout of ticks. The spread is small so
+     * that a report plus the campaign fit two election timeouts; followers that start together do not
+     * split the vote ({@link Quiescence#yieldsPreVote}).
+     */
+    void followerLostLeader() {
+        int spread = Math.max(1, config.electionTimeoutTicks() / 2);
+        election.expireLeaseAndCampaignAfter(1 + random.nextInt(spread));
     }
 
     /** A leader's probe is a heartbeat too: follow the sender, then acknowledge. */
@@ -448,6 +525,9 @@ public final class RaftEngine {
      *         configuration is valid and differs from the current one
      */
     public boolean changeMembership(long[] voters, long[] learners) {
+        if (role == Role.LEADER) {
+            quiescence.wake(null);
+        }
         if (role != Role.LEADER || membership.changePending() || replication.transferTarget() != 0
                 || log.termAt(commitIndex) != term()) {
             return false;
@@ -534,6 +614,7 @@ public final class RaftEngine {
         role = Role.FOLLOWER;
         leaderId = leader;
         replication = null;
+        quiescence.reset();
         election.resetTimer();
         if (term != termBefore || leader != leaderBefore) {
             followerLog.leaderChanged();
@@ -548,6 +629,7 @@ public final class RaftEngine {
         boolean changed = role != Role.PRE_CANDIDATE || leaderId != 0;
         role = Role.PRE_CANDIDATE;
         leaderId = 0;
+        quiescence.reset();
         if (changed) {
             emit(new Effect.StateChanged(role, vote.term(), 0));
             reads.onStateChange();
@@ -558,6 +640,7 @@ public final class RaftEngine {
         saveVote(new Vote(vote.term() + 1, selfId));
         role = Role.CANDIDATE;
         leaderId = 0;
+        quiescence.reset();
         followerLog.leaderChanged();
         emit(new Effect.StateChanged(role, vote.term(), 0));
         reads.onStateChange();
@@ -567,6 +650,7 @@ public final class RaftEngine {
         role = Role.LEADER;
         leaderId = selfId;
         electionElapsed = 0;
+        quiescence.reset();
         replication = new Replication(this);
         reads.onBecomeLeader();
         emit(new Effect.StateChanged(role, vote.term(), selfId));
@@ -576,7 +660,7 @@ public final class RaftEngine {
 
     @Override
     public String toString() {
-        return "RaftEngine[" + selfId + " " + role + " " + vote + " leader=" + leaderId + " last="
-                + log.last() + " commit=" + commitIndex + " " + io + "]";
+        return "RaftEngine[" + selfId + " " + role + (quiescence.quiesced() ? " quiet" : "") + " " + vote
+                + " leader=" + leaderId + " last=" + log.last() + " commit=" + commitIndex + " " + io + "]";
     }
 }

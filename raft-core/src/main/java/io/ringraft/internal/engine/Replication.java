@@ -68,8 +68,11 @@ final class Replication {
                     kept = peer;
                 }
             }
-            next[i++] = kept != null ? kept
-                    : new PeerProgress(member, engine.log.lastIndex(), engine.config.maxInflightAppends());
+            if (kept == null) {
+                kept = new PeerProgress(member, engine.log.lastIndex(), engine.config.maxInflightAppends());
+                kept.lastHeardTick = engine.ticks;
+            }
+            next[i++] = kept;
         }
         return next;
     }
@@ -78,6 +81,7 @@ final class Replication {
 
     /** Appends a configuration entry; it is in force at once (Raft's rule for configurations). */
     void appendConfig(ClusterConfig next) {
+        engine.quiescence.activity();
         long index = engine.log.lastIndex() + 1;
         long term = engine.term();
         engine.log.append(term, 1);
@@ -123,6 +127,7 @@ final class Replication {
     }
 
     void appendProposals(int count) {
+        engine.quiescence.activity();
         long first = engine.log.lastIndex() + 1;
         long term = engine.term();
         engine.log.append(term, count);
@@ -136,6 +141,16 @@ final class Replication {
     /** The leader's own flush made more entries durable. */
     void onLocalFlush() {
         maybeCommit();
+    }
+
+    /**
+     * Whether {@code response} tells this leader nothing new: a success of its term from a follower
+     * whose match it already knows (an answer to a heartbeat sent before it went quiet).
+     */
+    boolean isNoNews(AppendEntriesResponse response) {
+        PeerProgress peer = peer(response.from());
+        return peer != null && response.success() && response.term() == engine.term()
+                && response.matchIndex() <= peer.match;
     }
 
     long matchOf(long peerId) {
@@ -181,6 +196,7 @@ final class Replication {
     // ------------------------------------------------------------------ time
 
     void tick() {
+        boolean idle = engine.config.quiesceAfterTicks() > 0 && idle();
         engine.electionElapsed++;
         heartbeatElapsed++;
         EngineConfig config = engine.config;
@@ -200,6 +216,9 @@ final class Replication {
         if (transferTarget != 0 && ++transferElapsed >= config.electionTimeoutTicks()) {
             transferTarget = 0; // the target did not take over in time: lead on, take proposals again
         }
+        if (engine.quiescence.leaderTicked(idle)) {
+            return; // the Quiesce messages are the last this leader sends until it wakes
+        }
         for (PeerProgress peer : peers) {
             if (peer.state == PeerProgress.State.REPLICATE && peer.inflights.count() > 0
                     && ++peer.stalledTicks >= config.electionTimeoutTicks()) {
@@ -215,6 +234,43 @@ final class Replication {
                 heartbeat(peer);
             }
             engine.reads.tick(true);
+        }
+    }
+
+    /**
+     * Whether the group is idle enough to quiesce ({@link Quiescence}): the leader's log is durable and
+     * committed to its end, every member replicates with its match at that end and nothing in flight,
+     * and was heard from within the last election timeout; no read, transfer or membership change is
+     * pending.
+     */
+    boolean idle() {
+        long last = engine.log.lastIndex();
+        if (engine.commitIndex != last || engine.io.durableIndex() < last || transferTarget != 0
+                || engine.membership.changePending() || !engine.reads.idle()) {
+            return false;
+        }
+        // Heard from within half an election timeout (and at least a heartbeat interval): every live
+        // follower answers several heartbeats during the idle period, a silent one is left out soon.
+        int window = Math.max(engine.config.heartbeatIntervalTicks() + 1, engine.config.electionTimeoutTicks() / 2);
+        for (PeerProgress peer : peers) {
+            if (peer.state != PeerProgress.State.REPLICATE || peer.match != last || peer.inflights.count() != 0
+                    || engine.ticks - peer.lastHeardTick > window) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A quiet leader woke: heartbeat every member now (which wakes them) and give them a full election
+     * timeout to answer before check-quorum counts.
+     */
+    void wokeUp() {
+        heartbeatElapsed = 0;
+        for (PeerProgress peer : peers) {
+            peer.recentActive = false;
+            peer.stalledTicks = 0;
+            heartbeat(peer);
         }
     }
 
@@ -262,6 +318,7 @@ final class Replication {
             return;
         }
         peer.recentActive = true;
+        peer.lastHeardTick = engine.ticks;
         if (response.done()) {
             // The follower holds everything up to matchIndex durably: true whenever it was said.
             boolean advanced = peer.acknowledge(response.matchIndex());
@@ -293,6 +350,7 @@ final class Replication {
         PeerProgress peer = peer(peerId);
         if (peer != null) {
             peer.recentActive = true;
+            peer.lastHeardTick = engine.ticks;
         }
     }
 
@@ -302,6 +360,7 @@ final class Replication {
             return;
         }
         peer.recentActive = true;
+        peer.lastHeardTick = engine.ticks;
         if (response.success()) {
             boolean advanced = peer.acknowledge(response.matchIndex());
             if (peer.state == PeerProgress.State.PROBE || peer.state == PeerProgress.State.SNAPSHOT

@@ -24,6 +24,7 @@ import io.ringraft.internal.runtime.tasks.CoreState;
 import io.ringraft.internal.runtime.tasks.CoreTask;
 import io.ringraft.internal.runtime.tasks.LogCut;
 import io.ringraft.internal.runtime.tasks.LogWriterTask;
+import io.ringraft.internal.runtime.tasks.PeerLiveness;
 import io.ringraft.internal.runtime.tasks.PeerSender;
 import io.ringraft.internal.runtime.tasks.Peers;
 import io.ringraft.internal.runtime.tasks.RingRoom;
@@ -121,6 +122,8 @@ public final class NodeRuntime implements AutoCloseable {
     /** Inbound messages from the transport to the core. */
     private final MpscAtomicArrayQueue<RaftMessage> inbound;
     private final AtomicLong droppedInbound;
+    /** Unreachable peers reported by a host, and whether the node is quiet ({@link PeerLiveness}). */
+    private final PeerLiveness liveness;
     private final RequestQueues requests;
     private final PendingFutures futures;
     private final TransportLink transport;
@@ -273,6 +276,8 @@ public final class NodeRuntime implements AutoCloseable {
                 new Forwards(config.maxPendingFutures(), Math.max(1, nanoClock.getAsLong())),
                 new AtomicReference<>(), new AtomicReference<>(), new AtomicReference<>());
         this.inbound = new MpscAtomicArrayQueue<>(config.inboundQueueCapacity());
+        PeerLiveness liveness = new PeerLiveness(config.maxMembers());
+        this.liveness = liveness;
         AtomicLong droppedInbound = new AtomicLong();
         AtomicLong droppedOutbound = new AtomicLong();
         this.droppedInbound = droppedInbound;
@@ -296,7 +301,7 @@ public final class NodeRuntime implements AutoCloseable {
         EngineConfig engineConfig = new EngineConfig(selfId, voters, config.electionTimeoutTicks(),
                 config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(),
                 config.maxInflightAppends(), config.maxEntriesPerAppend(), config.maxPendingReads(),
-                config.leaseTicks());
+                config.leaseTicks(), config.quiesceAfterTicks());
         RaftEngine engine = new RaftEngine(engineConfig, new RecoveredState(state.vote(), terms, 0, configs,
                 snapshotLast, snapshotConfig), random, room);
         // A restored snapshot is committed: status agrees from the start.
@@ -336,7 +341,8 @@ public final class NodeRuntime implements AutoCloseable {
                 new CoreTask.Pointers(accepted, logCut, purgeLimit, committed, applyLimit, durable, leaderTerm,
                         coreState, flushed, submitted, applied),
                 new CoreTask.Inputs(requests.proposals(), inbound, requests.reads(), requests.forwards(),
-                        requests.transfer(), requests.membershipChange(), installedSnapshot, latestSnapshot),
+                        requests.transfer(), requests.membershipChange(), installedSnapshot, latestSnapshot,
+                        liveness),
                 new CoreTask.Outputs(peers, snapshotChunks, writerSignal, applierSignal, droppedOutbound,
                         droppedInbound, leaderWatch, metrics, followerMatch),
                 stateListener, status, stop, outcomes, shutdown);
@@ -508,6 +514,32 @@ public final class NodeRuntime implements AutoCloseable {
             }
             java.util.concurrent.locks.LockSupport.parkNanos(50_000L);
         }
+    }
+
+    // ------------------------------------------------------------------ quiescence
+
+    /**
+     * A host's liveness detector reports that it lost node {@code nodeId}'s process: nothing was heard
+     * from it for at least one election timeout. Any thread; lock-free and allocation-free (a bounded
+     * mailbox, see {@link PeerLiveness}); wakes the core, which hands it to the engine: a quiesced
+     * follower of that leader campaigns within one election timeout, a quiesced leader that lost a
+     * member resumes heartbeats. Harmless when the node is not quiesced, or does not know the node.
+     *
+     * @throws IllegalArgumentException if {@code nodeId} is not positive
+     */
+    public void peerUnreachable(long nodeId) {
+        liveness.reportUnreachable(nodeId);
+        coreSignal.wake();
+    }
+
+    /**
+     * Whether the node is quiesced ({@code RaftConfig.quiesceAfterMillis()}), as its core last
+     * published: its group is idle and it needs no ticks until something wakes it (a proposal, read or
+     * message, which signal the core anyway). Any thread; one volatile read. A host scheduler may skip
+     * ticking a quiesced node; correctness does not depend on it (a quiesced engine ignores ticks).
+     */
+    public boolean quiesced() {
+        return liveness.quiesced();
     }
 
     /** The leader this node knows of in its current term (itself if it leads), or 0. Any thread; no allocation. */

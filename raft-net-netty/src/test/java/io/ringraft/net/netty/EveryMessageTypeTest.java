@@ -15,6 +15,7 @@ import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.message.LeadershipProbe;
 import io.ringraft.message.LeadershipProbeAck;
+import io.ringraft.message.Quiesce;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.ReadIndexRequest;
@@ -80,6 +81,7 @@ class EveryMessageTypeTest {
                 new LeadershipProbe(2, 1, 4, 5),
                 new LeadershipProbeAck(2, 1, 4, 5),
                 new TimeoutNow(2, 1, 4),
+                new Quiesce(2, 1, 4, new LogId(4, 12)),
                 new InstallSnapshotRequest(2, 1, 4, new LogId(3, 500), membership, 0, chunk, false),
                 new InstallSnapshotRequest(2, 1, 4, new LogId(3, 500), membership, chunk.length, new byte[0], true),
                 InstallSnapshotResponse.progress(2, 1, 4, new LogId(3, 500), chunk.length),

@@ -81,13 +81,14 @@ public final class CoreTask implements Agent {
     /**
      * What the core takes in, as the only consumer of each: proposals and inbound messages, reads
      * (it also hands them to the applier when ready), forwarded commands, the application's leadership
-     * transfer and membership change, and a snapshot the applier installed from the leader; and the
-     * newest durable snapshot, which it reads.
+     * transfer and membership change, and a snapshot the applier installed from the leader; the
+     * newest durable snapshot, which it reads; and the peers a host reported unreachable, where it
+     * also publishes whether the node is quiet ({@link PeerLiveness}).
      */
     public record Inputs(ProposalQueue proposals, MpscAtomicArrayQueue<RaftMessage> inbound, PendingReads reads,
                   Forwards forwards, AtomicReference<TransferRequest> transfer,
                   AtomicReference<MembershipRequest> membershipChange, AtomicReference<SnapshotInfo> installedSnapshot,
-                  AtomicReference<SnapshotInfo> latestSnapshot) {
+                  AtomicReference<SnapshotInfo> latestSnapshot, PeerLiveness liveness) {
     }
 
     /**
@@ -175,6 +176,11 @@ public final class CoreTask implements Agent {
     private final AtomicLongArray followerMatch;
     /** Whether the failure was reported to the state listener (once). */
     private boolean failureReported;
+    private final PeerLiveness liveness;
+    private final java.util.function.LongConsumer unreachableHandler = this::onPeerUnreachable;
+    private final Runnable unreachableOverflow = this::onUnreachableOverflow;
+    /** Whether the engine was quiet at the end of the last cycle (as published to {@link #liveness}). */
+    private boolean quiet;
 
     /**
      * @param engine        built from the recovered storage, asking {@code room} about the ring; the
@@ -218,6 +224,7 @@ public final class CoreTask implements Agent {
         this.droppedInbound = outputs.droppedInbound();
         this.leaderWatch = outputs.leaderWatch();
         this.transfer = inputs.transfer();
+        this.liveness = inputs.liveness();
         this.stateListener = stateListener;
         this.status = status;
         this.stop = stop;
@@ -253,7 +260,8 @@ public final class CoreTask implements Agent {
         }
         // Messages that waited while this thread was descheduled go first: a heartbeat already here
         // must reset the election timer before the ticks that elapsed meanwhile are counted.
-        int work = pollFlushed();
+        int work = pollLiveness();
+        work += pollFlushed();
         work += pollInbound();
         work += tick();
         work += pollReads();
@@ -276,6 +284,12 @@ public final class CoreTask implements Agent {
         }
         long ticks = elapsed / tickNanos;
         lastTickNanos += ticks * tickNanos;
+        if (quiet) {
+            // The time since the last tick passed while the node was quiet (its scheduler may not even
+            // have run it): those ticks are dropped, or a node woken by a message in this cycle would
+            // count them at once and time out.
+            return 0;
+        }
         int run = (int) Math.min(ticks, maxCatchUpTicks); // after a long pause, not a storm of ticks
         for (int i = 0; i < run; i++) {
             engine.tick();
@@ -285,6 +299,21 @@ public final class CoreTask implements Agent {
             publishFollowerMatches();
         }
         return run;
+    }
+
+    /** Peers a host reported unreachable go to the engine ({@link PeerLiveness}). */
+    private int pollLiveness() {
+        return liveness.drain(unreachableHandler, unreachableOverflow);
+    }
+
+    private void onPeerUnreachable(long nodeId) {
+        engine.peerUnreachable(nodeId);
+        runEffects();
+    }
+
+    private void onUnreachableOverflow() {
+        engine.wake();
+        runEffects();
     }
 
     private int pollFlushed() {
@@ -797,6 +826,10 @@ public final class CoreTask implements Agent {
         }
         durable.publish(engine.durableIndex()); // for status only
         publishReadyLeader();
+        if (engine.quiesced() != quiet) {
+            quiet = !quiet;
+            liveness.publishQuiesced(quiet);
+        }
     }
 
     /**

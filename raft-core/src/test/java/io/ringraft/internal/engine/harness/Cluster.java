@@ -54,7 +54,7 @@ public final class Cluster {
             voters[i] = i + 1;
         }
         this.config = new EngineConfig(1, voters, b.electionTimeout, b.heartbeat, b.preVote, b.checkQuorum,
-                b.maxInflight, b.maxEntries);
+                b.maxInflight, b.maxEntries).withQuiesceAfterTicks(b.quiesceAfter);
         this.network = new SimNetwork(b.size);
         this.checker = new InvariantChecker(this, b.size);
         this.nodes = new SimNode[b.size];
@@ -78,6 +78,7 @@ public final class Cluster {
         private int heartbeat = 1;
         private int maxInflight = 4;
         private int maxEntries = 16;
+        private int quiesceAfter;
 
         private Builder(int size) {
             if (size < 1) {
@@ -118,6 +119,12 @@ public final class Cluster {
 
         public Builder maxEntries(int batch) {
             this.maxEntries = batch;
+            return this;
+        }
+
+        /** Idle ticks after which a leader quiesces its group (0, the default: never). */
+        public Builder quiesceAfter(int ticks) {
+            this.quiesceAfter = ticks;
             return this;
         }
 
@@ -541,6 +548,14 @@ public final class Cluster {
     public void campaign(long id) {
         mix(4_000 + id);
         node(id).engine().campaign();
+        node(id).runEffects();
+        afterEvent();
+    }
+
+    /** Node {@code id}'s host reports node {@code lost}'s process unreachable (quiescence). */
+    public void peerUnreachable(long id, long lost) {
+        mix(7_000 + id * 31 + lost);
+        node(id).engine().peerUnreachable(lost);
         node(id).runEffects();
         afterEvent();
     }

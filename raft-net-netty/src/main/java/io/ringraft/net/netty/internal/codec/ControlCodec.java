@@ -3,14 +3,16 @@ package io.ringraft.net.netty.internal.codec;
 import io.netty.buffer.ByteBuf;
 import io.ringraft.message.LeadershipProbe;
 import io.ringraft.message.LeadershipProbeAck;
+import io.ringraft.message.Quiesce;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.ReadIndexRequest;
 import io.ringraft.message.ReadIndexResponse;
 import io.ringraft.message.TimeoutNow;
+import io.ringraft.api.LogId;
 
 /**
- * Bodies of the small control messages of linearizable reads and leadership transfer: fixed size,
- * no variable parts.
+ * Bodies of the small control messages of linearizable reads, leadership transfer and quiescence:
+ * fixed size, no variable parts.
  *
  * <pre>
  * READ_INDEX_REQUEST   (32 bytes): from:i64 to:i64 term:i64 requestId:i64
@@ -18,6 +20,7 @@ import io.ringraft.message.TimeoutNow;
  * LEADERSHIP_PROBE     (32 bytes): from:i64 to:i64 term:i64 round:i64
  * LEADERSHIP_PROBE_ACK (32 bytes): from:i64 to:i64 term:i64 round:i64
  * TIMEOUT_NOW          (24 bytes): from:i64 to:i64 term:i64
+ * QUIESCE              (40 bytes): from:i64 to:i64 term:i64 lastLogTerm:i64 lastLogIndex:i64
  * </pre>
  */
 final class ControlCodec {
@@ -25,6 +28,7 @@ final class ControlCodec {
     static final int FOUR_LONGS = 4 * Long.BYTES;
     static final int READ_INDEX_RESPONSE_BYTES = 5 * Long.BYTES + 1;
     static final int TIMEOUT_NOW_BYTES = 3 * Long.BYTES;
+    static final int QUIESCE_BYTES = 5 * Long.BYTES;
     private static final int SUCCESS = 1;
 
     private ControlCodec() {
@@ -47,6 +51,9 @@ final class ControlCodec {
         if (message instanceof TimeoutNow) {
             return WireFormat.TIMEOUT_NOW;
         }
+        if (message instanceof Quiesce) {
+            return WireFormat.QUIESCE;
+        }
         return 0;
     }
 
@@ -54,6 +61,7 @@ final class ControlCodec {
         return switch (type) {
             case WireFormat.READ_INDEX_RESPONSE -> READ_INDEX_RESPONSE_BYTES;
             case WireFormat.TIMEOUT_NOW -> TIMEOUT_NOW_BYTES;
+            case WireFormat.QUIESCE -> QUIESCE_BYTES;
             default -> FOUR_LONGS;
         };
     }
@@ -72,6 +80,9 @@ final class ControlCodec {
             out.writeLong(m.round());
         } else if (message instanceof LeadershipProbeAck m) {
             out.writeLong(m.round());
+        } else if (message instanceof Quiesce m) {
+            out.writeLong(m.lastLogId().term());
+            out.writeLong(m.lastLogId().index());
         }
     }
 
@@ -96,6 +107,11 @@ final class ControlCodec {
                 case WireFormat.LEADERSHIP_PROBE -> new LeadershipProbe(from, to, term, in.readLong());
                 case WireFormat.LEADERSHIP_PROBE_ACK -> new LeadershipProbeAck(from, to, term, in.readLong());
                 case WireFormat.TIMEOUT_NOW -> new TimeoutNow(from, to, term);
+                case WireFormat.QUIESCE -> {
+                    long lastTerm = in.readLong();
+                    long lastIndex = in.readLong();
+                    yield new Quiesce(from, to, term, new LogId(lastTerm, lastIndex));
+                }
                 default -> throw new MalformedFrameException("unexpected frame " + name);
             };
             WireFormat.requireFullyRead(in, name);

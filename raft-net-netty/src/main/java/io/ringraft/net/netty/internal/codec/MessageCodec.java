@@ -199,7 +199,8 @@ public final class MessageCodec {
             case WireFormat.APPEND_ENTRIES_REQUEST -> AppendCodec.decodeRequest(frame);
             case WireFormat.APPEND_ENTRIES_RESPONSE -> AppendCodec.decodeResponse(frame);
             case WireFormat.READ_INDEX_REQUEST, WireFormat.READ_INDEX_RESPONSE, WireFormat.LEADERSHIP_PROBE,
-                    WireFormat.LEADERSHIP_PROBE_ACK, WireFormat.TIMEOUT_NOW -> ControlCodec.decode(type, frame);
+                    WireFormat.LEADERSHIP_PROBE_ACK, WireFormat.TIMEOUT_NOW, WireFormat.QUIESCE ->
+                    ControlCodec.decode(type, frame);
             case WireFormat.FORWARD_PROPOSAL -> ForwardCodec.decodeProposal(frame);
             case WireFormat.FORWARD_PROPOSAL_RESULT -> ForwardCodec.decodeResult(frame);
             case WireFormat.HEARTBEAT_BATCH -> BatchCodec.decodeHeartbeats(groupId, frame);

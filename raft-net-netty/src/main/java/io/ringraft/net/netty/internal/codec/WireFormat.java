@@ -47,13 +47,15 @@ public final class WireFormat {
     public static final byte LEADERSHIP_PROBE = 22;
     public static final byte LEADERSHIP_PROBE_ACK = 23;
     public static final byte TIMEOUT_NOW = 24;
+    /** A leader puts an idle group to sleep (quiescence): a control message, like the four before it. */
+    public static final byte QUIESCE = 29;
     // frame types: a command forwarded by a follower to the leader, and the answer (the next free
-    // types after the control messages 20..24; 27..31 are still unassigned). FORWARD_PROPOSAL is
+    // types after the control messages 20..24; 27..28 are the heartbeat batches, 29 is QUIESCE, 30..31 unassigned). FORWARD_PROPOSAL is
     // bulk data for flow control, FORWARD_PROPOSAL_RESULT a control message (see ForwardCodec).
     public static final byte FORWARD_PROPOSAL = 25;
     public static final byte FORWARD_PROPOSAL_RESULT = 26;
     // frame types: host-level batches of many groups' heartbeats and their answers, between two
-    // processes' host links, under the reserved host group id (see BatchCodec); 29..31 are unassigned.
+    // processes' host links, under the reserved host group id (see BatchCodec); 29 is QUIESCE, 30..31 are unassigned.
     public static final byte HEARTBEAT_BATCH = 27;
     public static final byte HEARTBEAT_BATCH_RESPONSE = 28;
     // frame types: snapshot transfer (32..47 belong to it; 34..47 are still reserved, e.g. for an
@@ -101,6 +103,7 @@ public final class WireFormat {
             case LEADERSHIP_PROBE -> "LEADERSHIP_PROBE";
             case LEADERSHIP_PROBE_ACK -> "LEADERSHIP_PROBE_ACK";
             case TIMEOUT_NOW -> "TIMEOUT_NOW";
+            case QUIESCE -> "QUIESCE";
             case FORWARD_PROPOSAL -> "FORWARD_PROPOSAL";
             case FORWARD_PROPOSAL_RESULT -> "FORWARD_PROPOSAL_RESULT";
             case HEARTBEAT_BATCH -> "HEARTBEAT_BATCH";

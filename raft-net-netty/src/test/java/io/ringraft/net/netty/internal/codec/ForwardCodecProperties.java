@@ -245,8 +245,8 @@ class ForwardCodecProperties {
 
     @Example
     void theRemainingTypesBeforeTheSnapshotRangeAreStillUnknown() {
-        // (27 and 28 are the host-level heartbeat batches, see BatchCodecProperties)
-        for (int type = 29; type <= 31; type++) {
+        // (27 and 28 are the host-level heartbeat batches, see BatchCodecProperties; 29 is QUIESCE)
+        for (int type = 30; type <= 31; type++) {
             ByteBuf frame = encode(new ForwardProposalResult(2, 1, 3, 4, Outcome.BUSY, LogId.ZERO, 0));
             frame.setByte(1, type);
             assertMalformed(frame, "unexpected frame type " + type);

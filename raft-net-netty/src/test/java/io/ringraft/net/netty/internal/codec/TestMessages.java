@@ -13,6 +13,7 @@ import io.ringraft.message.InstallSnapshotRequest;
 import io.ringraft.message.InstallSnapshotResponse;
 import io.ringraft.message.LeadershipProbe;
 import io.ringraft.message.LeadershipProbeAck;
+import io.ringraft.message.Quiesce;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.message.RaftMessage;
 import io.ringraft.message.ReadIndexRequest;
@@ -63,7 +64,14 @@ public final class TestMessages {
                         .as(ReadIndexResponse::new),
                 Combinators.combine(nodeIds(), nodeIds(), terms(), any).as(LeadershipProbe::new),
                 Combinators.combine(nodeIds(), nodeIds(), terms(), any).as(LeadershipProbeAck::new),
-                Combinators.combine(nodeIds(), nodeIds(), terms()).as(TimeoutNow::new));
+                Combinators.combine(nodeIds(), nodeIds(), terms()).as(TimeoutNow::new),
+                quiesces());
+    }
+
+    /** Quiesce messages: the last entry's term is at most the leader's. */
+    public static Arbitrary<Quiesce> quiesces() {
+        return terms().flatMap(term -> Combinators.combine(nodeIds(), nodeIds(), Arbitraries.longs().between(0, term),
+                indexes()).as((from, to, lastTerm, lastIndex) -> new Quiesce(from, to, term, new LogId(lastTerm, lastIndex))));
     }
 
     public static Arbitrary<VoteResponse> voteResponses() {
