@@ -122,8 +122,14 @@ public final class RaftHost implements AutoCloseable {
     private final class PeerWatch implements io.ringraft.internal.host.link.PeerListener {
         @Override
         public void peerLost(long peer) {
-            LOG.warn("host {}: nothing heard from host {} for an election timeout",
+            LOG.warn("host {}: nothing heard from host {} for an election timeout; waking the groups it shares",
                     nodeId, peer);
+            for (Group group : groups.values()) {
+                RaftNode node = group.node;
+                if (node != null) {
+                    node.peerUnreachable(peer);
+                }
+            }
         }
 
         @Override
@@ -152,12 +158,13 @@ public final class RaftHost implements AutoCloseable {
             this.link = hostLink;
             this.groupTransport = hostLink;
             threads.afterEveryRound(hostLink::flush);
+            // Keep-alives and liveness checks twice per heartbeat interval, even when every group is quiet.
             threads.addPeriodic(() -> {
                 long now = System.nanoTime();
                 hostLink.flush();
                 hostLink.keepAlive(now);
                 hostLink.checkPeers(now);
-            }, tickNanos);
+            }, Math.max(tickNanos, groupConfig.heartbeatIntervalMillis() * 500_000L));
         } else {
             this.link = null;
             this.groupTransport = b.transport;
@@ -276,6 +283,8 @@ public final class RaftHost implements AutoCloseable {
                     .randomSeed(spec.seed != null ? spec.seed : seeds.nextLong())
                     .hostedBy(placement);
             node = builder.build(); // the node owns storage and store now, and closes them
+            RaftNode built = node;
+            HostThreads.ticksWanted(placement, () -> !built.isQuiesced());
             group.node = node;
             node.start();
             if (closed) {

@@ -53,6 +53,22 @@ public final class RaftNode implements AutoCloseable {
         return new Builder();
     }
 
+    /** The host learnt that peer process {@code nodeId} is lost ({@link RaftHost}): a quiet group wakes. */
+    void peerUnreachable(long nodeId) {
+        runtime.peerUnreachable(nodeId);
+    }
+
+    /**
+     * Whether this node's group is quiesced: idle, with every member caught up, it neither ticks nor
+     * heartbeats until a proposal, read or message wakes it ({@link RaftConfig#quiesceAfterMillis()}). Any
+     * thread; one volatile read. Always false with quiescence off.
+     *
+     * @return true while the group sleeps
+     */
+    public boolean isQuiesced() {
+        return runtime.quiesced();
+    }
+
     /** Starts the node's tasks and connects it to the network. Call once. */
     public void start() {
         runtime.start();

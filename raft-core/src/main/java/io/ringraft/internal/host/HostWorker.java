@@ -169,6 +169,9 @@ final class HostWorker implements Agent {
             slot.cpuQueued.set(false);
             int done = slot.runCpu();
             groupRuns++;
+            if (!ticking && slot.needsTick()) {
+                ticking = true; // a group woke from quiescence: it wants its ticks from now on
+            }
             if (done > 0) {
                 slot.wakeCpu();
                 work += done;

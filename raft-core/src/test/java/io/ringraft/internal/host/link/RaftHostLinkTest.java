@@ -61,7 +61,7 @@ class RaftHostLinkTest {
 
     /** Messages per heartbeat interval while every group idles (but none quiesces). */
     private double idleMessagesPerInterval(boolean coalesce) throws Exception {
-        RaftConfig config = RaftConfig.hostBuilder().build();
+        RaftConfig config = RaftConfig.hostBuilder().quiesceAfterMillis(0).build();
         startHosts(coalesce, config);
         for (long g = 1; g <= GROUPS; g++) {
             leaderOf(g);
@@ -90,6 +90,26 @@ class RaftHostLinkTest {
         idleMessagesPerInterval(false);
         assertThat(network.count("Heartbeat")).isGreaterThanOrEqualTo(2 * GROUPS);
         assertThat(network.count("HeartbeatBatch") + network.count("HeartbeatBatchResponse")).isZero();
+    }
+
+    @Test
+    void quietGroupsSendNothingButTheHostsKeepAliveAndAProposalWakesAGroup() throws Exception {
+        startHosts(true, RaftConfig.hostBuilder().quiesceAfterMillis(300).build());
+        for (long g = 1; g <= GROUPS; g++) {
+            leaderOf(g);
+        }
+        waitUntil(() -> hosts.stream().allMatch(h -> h.groups().stream().allMatch(RaftNode::isQuiesced)));
+        long groupMessages = network.total() - network.count("HeartbeatBatch") - network.count("HeartbeatBatchResponse");
+        long batches = network.count("HeartbeatBatch");
+        // While every group is quiet, the wire carries only the hosts' keep-alives (empty batches); no group
+        // sends a message. Wait until some keep-alives went by, then check nothing else did.
+        waitUntil(() -> network.count("HeartbeatBatch") > batches + 3 * 2 * 4);
+        long groupMessagesAfter = network.total() - network.count("HeartbeatBatch") - network.count("HeartbeatBatchResponse");
+        assertThat(groupMessagesAfter - groupMessages).isZero();
+        // A proposal wakes its group, commits, and the group goes quiet again.
+        RaftNode leader = hosts.get((int) leaderOf(7) - 1).group(7).orElseThrow();
+        assertThat(leader.propose(new byte[] {1}).get(20, TimeUnit.SECONDS)).isNotNull();
+        waitUntil(() -> hosts.stream().allMatch(h -> h.group(7).orElseThrow().isQuiesced()));
     }
 
     @Test
