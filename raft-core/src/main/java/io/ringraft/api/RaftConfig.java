@@ -81,7 +81,9 @@ public final class RaftConfig {
      * sizes that a node reserves up front ({@link #reservedBytes()}), which are cut so that thousands of
      * groups fit a heap: a 256-entry, 64 KiB ring, entries of at most 4 KiB, a 64 KiB proposal queue,
      * 256 inbound messages, 1,024 pending futures and 64 pending reads, appends of at most 64 entries or
-     * 32 KiB; and a group idle for a second quiesces ({@link #quiesceAfterMillis()}). About 215 KiB per group by {@link #reservedBytes()} (an idle group holds about 185 KiB: the
+     * 32 KiB; coarser time (a 50 ms tick, 100 ms heartbeats, a 1 s election timeout: every active
+     * group costs its worker a duty cycle per tick, so ticks are what many groups pay for) and a group
+     * idle for two seconds quiesces ({@link #quiesceAfterMillis()}). About 215 KiB per group by {@link #reservedBytes()} (an idle group holds about 185 KiB: the
      * applier's 32 KiB buffer for entries read back from storage is allocated when first needed); raise
      * what a group needs (for example {@code maxEntryBytes} together with the ring and the queue).
      *
@@ -100,7 +102,10 @@ public final class RaftConfig {
                 .maxPendingFutures(1024)
                 .maxPendingReads(64)
                 .maxInflightAppends(16)
-                .quiesceAfterMillis(1_000);
+                .tickMillis(50)
+                .heartbeatIntervalMillis(100)
+                .electionTimeoutMillis(1_000)
+                .quiesceAfterMillis(2_000);
     }
 
     /** {@return the configuration a {@link RaftHost} gives a group unless told otherwise: {@link #hostBuilder()}'s} */

@@ -327,6 +327,18 @@ public final class HostBenchmark {
             putMemory(f, log, g * 3L, heapAfter - heapBefore, directAfter - directBefore,
                     nettyBefore < 0 ? -1 : nettyAfter - nettyBefore);
 
+            // Idle means quiet: wait (bounded) until every replica quiesced, so that the idle figures are the
+            // steady state of sleeping groups rather than the seconds before they fall asleep.
+            long quietStart = System.nanoTime();
+            long quietDeadline = quietStart + TimeUnit.SECONDS.toNanos(60 + g / 200);
+            while (quiesced(sides) < 3L * g && System.nanoTime() < quietDeadline) {
+                Thread.sleep(50);
+            }
+            long quietBefore = quiesced(sides);
+            f.put("quiesceMs", fmt1((System.nanoTime() - quietStart) / 1e6));
+            log.accept(String.format(Locale.ROOT, "  quiesce      %,d of %,d replicas quiet %.1f ms after the memory was"
+                    + " measured", quietBefore, 3L * g, (System.nanoTime() - quietStart) / 1e6));
+
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long frames0 = framesSent(sides);
             long cpu0 = os.getProcessCpuTime();
@@ -337,6 +349,7 @@ public final class HostBenchmark {
             long idleFrames = frames0 < 0 ? -1 : framesSent(sides) - frames0;
             double idlePct = idleWall == 0 ? 0 : 100.0 * idleCpu / idleWall;
             f.put("idleCpuPct", fmt2(idlePct));
+            f.put("quiescedAfterIdle", Long.toString(quiesced(sides)));
             putIdleFrames(f, log, idleFrames, idleWall);
             log.accept(String.format(Locale.ROOT, "  idle CPU     %.2f%% of one core over %.1f s (the whole JVM, 3 hosts, %,d"
                     + " group replicas)", idlePct, idleWall / 1e9, 3L * g));
@@ -425,6 +438,19 @@ public final class HostBenchmark {
     }
 
     /** Netty frames sent by the hosts so far, or -1 with the in-process network. */
+    /** How many group replicas of the hosts are quiesced now. */
+    private static long quiesced(HostSide[] sides) {
+        long quiet = 0;
+        for (HostSide side : sides) {
+            for (RaftNode member : side.members) {
+                if (member != null && member.isQuiesced()) {
+                    quiet++;
+                }
+            }
+        }
+        return quiet;
+    }
+
     private static long framesSent(HostSide[] sides) {
         long sum = 0;
         for (HostSide side : sides) {

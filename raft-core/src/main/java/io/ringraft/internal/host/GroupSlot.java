@@ -53,6 +53,8 @@ final class GroupSlot implements HostedPlacement {
     private volatile BooleanSupplier wantsTicks;
     private volatile boolean started;
     private volatile Thread cpuRunner;
+    /** Whether the worker's tick set holds this group (worker thread only). */
+    boolean inTickSet;
     private volatile Thread ioRunner;
 
     GroupSlot(long groupId, HostWorker worker, IoWorker io, Runnable onStopped) {
@@ -250,6 +252,11 @@ final class GroupSlot implements HostedPlacement {
             }
         }
         onStopped.run();
+    }
+
+    /** {@return whether the slot is stopping or stopped (its tasks run no more)} */
+    boolean stopping() {
+        return (state.get() & CLOSED) != 0;
     }
 
     /** Gives up a slot whose node was never started (its creation failed): frees its place. */

@@ -34,7 +34,15 @@ final class HostWorker implements Agent {
     private final LongSupplier nanoClock;
     private final long tickNanos;
     private final MpscChunkedAtomicArrayQueue<GroupSlot> ready;
-    private final CopyOnWriteArrayList<GroupSlot> groups = new CopyOnWriteArrayList<>();
+    /** The groups placed here (a concurrent set: groups come and go from other threads). */
+    private final java.util.Set<GroupSlot> groups = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * The groups that want ticks, as the worker last saw them (worker thread only): a group joins when it
+     * runs wanting ticks (it starts queued, and a quiet group that wakes is run), and leaves at a tick that
+     * finds it quiet or stopped. So a tick costs nothing for quiet groups, however many there are.
+     */
+    private GroupSlot[] tickSet = new GroupSlot[16];
+    private int tickCount;
     private final Signal signal = new Signal();
     private final java.util.concurrent.atomic.AtomicInteger placed = new java.util.concurrent.atomic.AtomicInteger();
     private long nextTickNanos;
@@ -54,7 +62,7 @@ final class HostWorker implements Agent {
         }
     }
     /** Whether the last tick found a group that wants ticks. */
-    private volatile boolean ticking = true;
+    private boolean ticking;
     private long groupRuns;
     private volatile Runnable afterRound;
 
@@ -108,9 +116,7 @@ final class HostWorker implements Agent {
     }
 
     void add(GroupSlot slot) {
-        groups.add(slot);
-        ticking = true; // the next tick looks at the new group
-        signal.wake();
+        groups.add(slot); // it starts queued: its first run puts it in the tick set
     }
 
     /** Forgets a group placed here (once per group: started or not). */
@@ -138,14 +144,19 @@ final class HostWorker implements Agent {
         int work = 0;
         long now = nanoClock.getAsLong();
         if (now - nextTickNanos >= 0) {
-            boolean anyTicking = false;
-            for (GroupSlot slot : groups) {
-                if (slot.needsTick()) {
-                    anyTicking = true;
+            int kept = 0;
+            for (int i = 0; i < tickCount; i++) {
+                GroupSlot slot = tickSet[i];
+                tickSet[i] = null;
+                if (!slot.stopping() && slot.needsTick()) {
+                    tickSet[kept++] = slot;
                     slot.wakeCpu();
+                } else {
+                    slot.inTickSet = false;
                 }
             }
-            ticking = anyTicking;
+            tickCount = kept;
+            ticking = kept > 0;
             nextTickNanos = now + tickNanos;
         }
         for (Periodic periodic : periodics) {
@@ -169,8 +180,8 @@ final class HostWorker implements Agent {
             slot.cpuQueued.set(false);
             int done = slot.runCpu();
             groupRuns++;
-            if (!ticking && slot.needsTick()) {
-                ticking = true; // a group woke from quiescence: it wants its ticks from now on
+            if (!slot.inTickSet && !slot.stopping() && slot.needsTick()) {
+                joinTicks(slot); // a new group, or one that woke from quiescence: it wants its ticks now
             }
             if (done > 0) {
                 slot.wakeCpu();
@@ -188,6 +199,18 @@ final class HostWorker implements Agent {
         return work;
     }
 
+    private void joinTicks(GroupSlot slot) {
+        if (tickCount == tickSet.length) {
+            tickSet = java.util.Arrays.copyOf(tickSet, tickSet.length * 2); // at most the groups on this worker
+        }
+        tickSet[tickCount++] = slot;
+        slot.inTickSet = true;
+        if (!ticking) {
+            ticking = true;
+            nextTickNanos = nanoClock.getAsLong() + tickNanos;
+        }
+    }
+
     /** How long the worker may park now: until the next tick, or the idle bound if no group ticks. */
     long parkNanos() {
         long now = nanoClock.getAsLong();
@@ -200,7 +223,7 @@ final class HostWorker implements Agent {
 
     /** The groups on this worker (tests). */
     java.util.List<GroupSlot> groupsForTest() {
-        return groups;
+        return new java.util.ArrayList<>(groups);
     }
 
     /** Group duty cycles run so far (worker thread; for tests and status). */

@@ -118,7 +118,7 @@ class HostSchedulingTest {
         Task ticking = new Task("ticking", 0);
         Task quiesced = new Task("quiesced", 0);
         List<Throwable> failures = new ArrayList<>();
-        group(1, ticking, new Writer("a", 0), failures);
+        GroupSlot active = group(1, ticking, new Writer("a", 0), failures);
         GroupSlot quiet = group(2, quiesced, new Writer("b", 0), failures);
         quiet.wantsTicks(() -> false);
         worker.doWork(); // the first round: both started queued, and the first tick is due
@@ -132,11 +132,30 @@ class HostSchedulingTest {
         assertThat(quiesced.runs).isEqualTo(quiescedRuns);
         assertThat(worker.parkNanos()).isLessThanOrEqualTo(TICK);
 
-        // With no group wanting ticks, the worker parks for its idle bound, not a tick.
-        worker.remove(worker.groupsForTest().get(0));
+        // When the last ticking group falls quiet, the next tick drops it: the worker then parks for its idle
+        // bound, not a tick, and later ticks do not look at either group.
+        active.wantsTicks(() -> false);
         clock.addAndGet(TICK);
         worker.doWork();
         assertThat(worker.parkNanos()).isEqualTo(HostWorker.IDLE_PARK_NANOS);
+        int runs = ticking.runs + quiesced.runs;
+        for (int tick = 1; tick <= 10; tick++) {
+            clock.addAndGet(TICK);
+            worker.doWork();
+        }
+        assertThat(ticking.runs + quiesced.runs).isEqualTo(runs);
+
+        // A message wakes the quiet group: it runs, wants ticks again, and is ticked from then on.
+        active.wantsTicks(() -> true);
+        active.cpuSignal().wake();
+        worker.doWork();
+        assertThat(worker.parkNanos()).isLessThanOrEqualTo(TICK);
+        int woken = ticking.runs;
+        for (int tick = 1; tick <= 5; tick++) {
+            clock.addAndGet(TICK);
+            worker.doWork();
+        }
+        assertThat(ticking.runs - woken).isEqualTo(5);
     }
 
     @Test

@@ -94,7 +94,7 @@ class RaftHostLinkTest {
 
     @Test
     void quietGroupsSendNothingButTheHostsKeepAliveAndAProposalWakesAGroup() throws Exception {
-        startHosts(true, RaftConfig.hostBuilder().quiesceAfterMillis(300).build());
+        startHosts(true, RaftConfig.hostBuilder().quiesceAfterMillis(1_000).build());
         for (long g = 1; g <= GROUPS; g++) {
             leaderOf(g);
         }
