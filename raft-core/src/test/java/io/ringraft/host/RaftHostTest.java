@@ -293,19 +293,26 @@ class RaftHostTest {
     @Test
     void closingAGroupFromItsOwnCallbackIsRefused() throws Exception {
         RaftHost host = host(1, 1);
-        RaftNode node = host.createGroup(1, Set.of(1L), new Counter());
-        node.awaitLeader(Duration.ofSeconds(10));
+        RaftNode[] self = new RaftNode[1];
         CompletableFuture<Throwable> seen = new CompletableFuture<>();
-        node.propose(new byte[] {1}).whenComplete((r, e) -> {
-            try {
-                node.close();
-                seen.complete(null);
-            } catch (Throwable t) {
-                seen.complete(t);
+        // The state machine runs on the group's worker: closing the group from there would wait for itself.
+        StateMachine closer = (commands, results) -> {
+            for (int i = 0; i < commands.count(); i++) {
+                try {
+                    self[0].close();
+                    seen.complete(null);
+                } catch (Throwable t) {
+                    seen.complete(t);
+                }
+                results.set(i, 0L);
             }
-        }).get(10, TimeUnit.SECONDS);
+        };
+        self[0] = host.createGroup(1, Set.of(1L), closer);
+        self[0].awaitLeader(Duration.ofSeconds(10));
+        self[0].propose(new byte[] {1}).get(10, TimeUnit.SECONDS);
         assertThat(seen.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("its own tasks");
+        assertThat(host.group(1)).isPresent();
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
