@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftHost;
 import io.ringraft.api.RaftNode;
+import io.ringraft.api.RejectedException;
 import io.ringraft.metrics.micrometer.MicrometerRaftMetrics;
 import io.ringraft.net.netty.NettyTransport;
 import io.ringraft.storage.GroupDirectories;
@@ -154,7 +155,14 @@ final class KvHost implements AutoCloseable {
             host = builder.build();
             List<RaftNode> nodes = new ArrayList<>(groups);
             for (long g = 1; g <= groups; g++) {
-                nodes.add(host.createGroup(g, voters, new KvStateMachine()));
+                try {
+                    nodes.add(host.createGroup(g, voters, new KvStateMachine()));
+                } catch (RejectedException e) {
+                    throw new IllegalStateException("node " + nodeId + " cannot hold " + groups + " groups of "
+                            + config.reservedBytes() + " reserved bytes each in its memory budget of " + budgetBytes
+                            + " bytes (half the heap, shared by the nodes of this process): raise -Xmx or lower "
+                            + "--groups (" + e.getMessage() + ")", e);
+                }
             }
             List<Meter> meters = registry == null ? List.of() : hostMeters(host, registry);
             return new KvHost(wal, host, List.copyOf(nodes), registry, meters);

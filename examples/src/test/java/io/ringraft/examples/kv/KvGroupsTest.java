@@ -233,6 +233,27 @@ class KvGroupsTest {
         assertThat(call(byNode.get(3L), "GET", key)).isEqualTo("moved");
     }
 
+    @Test
+    void groupsBeyondTheMemoryBudgetStopTheStartWithAClearError() throws Exception {
+        int[] ports = FreePorts.pick(1);
+        long budget = 3 * CONFIG.reservedBytes() + CONFIG.reservedBytes() / 2;
+        try (io.ringraft.net.netty.NettyTransport transport = KvCluster.newTransport(1, "127.0.0.1", ports[0])) {
+            assertThatThrownBy(() -> KvHost.start(1, java.util.Set.of(1L), GROUPS, dataDir.resolve("small"),
+                    dataDir.resolve("small/node-1"), CONFIG, transport, budget, 1, null))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("node 1 cannot hold 8 groups of " + CONFIG.reservedBytes()
+                            + " reserved bytes each in its memory budget of " + budget + " bytes")
+                    .hasMessageContaining("raise -Xmx or lower --groups");
+        }
+        // everything it opened was closed: the same directory starts again, with room this time
+        try (io.ringraft.net.netty.NettyTransport transport = KvCluster.newTransport(1, "127.0.0.1", 0);
+             KvHost host = KvHost.start(1, java.util.Set.of(1L), GROUPS, dataDir.resolve("small"),
+                     dataDir.resolve("small/node-1"), CONFIG, transport, 64L << 20, 1, null)) {
+            assertThat(host.nodes()).hasSize(GROUPS);
+            assertThat(host.host().status().reservedBytes()).isEqualTo(GROUPS * CONFIG.reservedBytes());
+        }
+    }
+
     // ------------------------------------------------------------------ node mode
 
     @Test
