@@ -3,6 +3,8 @@ package io.ringraft.examples.kv;
 import io.ringraft.api.HostStatus;
 import io.ringraft.api.RaftHost;
 import io.ringraft.api.RaftNode;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,15 +27,18 @@ final class GroupRoutes {
             throw new IllegalArgumentException("one router per group, at least one group: " + nodes.size()
                     + " nodes, " + routers.size() + " routers");
         }
-        this.nodes = List.copyOf(nodes);
+        this.nodes = Collections.unmodifiableList(new ArrayList<>(nodes));
         this.routers = List.copyOf(routers);
         this.host = host;
     }
 
-    /** One group: a plain node and its router (the KV store without {@code --groups}). */
+    /**
+     * One group: a plain node and its router (the KV store without {@code --groups}). {@code self} may be
+     * null for a server that only sends commands through the router (a test's).
+     */
     static GroupRoutes single(RaftNode self, WriteRouter router) {
-        return new GroupRoutes(List.of(Objects.requireNonNull(self, "self")),
-                List.of(Objects.requireNonNull(router, "router")), null);
+        return new GroupRoutes(Collections.singletonList(self), List.of(Objects.requireNonNull(router, "router")),
+                null);
     }
 
     /**
