@@ -140,7 +140,6 @@ public final class RespCommands {
         String given = text(args.get(0));
         String name = given.toUpperCase(Locale.ROOT);
         int n = args.size();
-        boolean hosted = groups.hosted();
         return switch (name) {
             case "PING" -> n == 1 ? done(PONG) : n == 2 ? done(RespReplies.bulk(args.get(1))) : arity(given);
             case "ECHO" -> n == 2 ? done(RespReplies.bulk(args.get(1))) : arity(given);
@@ -158,16 +157,9 @@ public final class RespCommands {
             case "DBSIZE" -> n == 1 ? dbsize() : arity(given);
             case "INFO" -> n <= 2 ? done(RespReplies.bulk(info(n == 2 ? text(args.get(1)) : null))) : arity(given);
             case "CONFIG" -> config(args);
-            case "RAFT.STATUS" -> n == 1 ? done(RespReplies.bulk(hosted ? StatusText.groups(groups)
-                    : StatusText.raft(groups.node(1).status())))
-                    : n == 2 && hosted ? inGroup(args.get(1), g -> done(RespReplies.bulk(
-                    StatusText.raft(groups.node(g).status())))) : arity(given);
-            case "RAFT.TRANSFER" -> n == 2 && !hosted ? transfer(1, args.get(1))
-                    : n == 3 && hosted ? inGroup(args.get(2), g -> transfer(g, args.get(1)))
-                    : hosted && n == 2 ? done(needsGroup("RAFT.TRANSFER <node-id> <group>")) : arity(given);
-            case "RAFT.SNAPSHOT" -> n == 1 && !hosted ? snapshot(1)
-                    : n == 2 && hosted ? inGroup(args.get(1), this::snapshot)
-                    : hosted && n == 1 ? done(needsGroup("RAFT.SNAPSHOT <group>")) : arity(given);
+            case "RAFT.STATUS" -> raftStatus(args, given);
+            case "RAFT.TRANSFER" -> raftTransfer(args, given);
+            case "RAFT.SNAPSHOT" -> raftSnapshot(args, given);
             case "RAFT.ADDLEARNER" -> membership(args, given, RespCommands::addLearner);
             case "RAFT.PROMOTE" -> membership(args, given, RespCommands::promote);
             case "RAFT.REMOVE" -> membership(args, given, RespCommands::remove);
@@ -229,6 +221,42 @@ public final class RespCommands {
 
     private String info(String section) {
         return groups.hosted() ? StatusText.info(section, groups) : StatusText.info(section, groups.node(1).status());
+    }
+
+    /** {@code RAFT.STATUS}: this node's status; with several groups, the host's and one line per group. */
+    private CompletableFuture<RedisMessage> raftStatus(List<byte[]> args, String given) {
+        if (args.size() == 1) {
+            return done(RespReplies.bulk(groups.hosted() ? StatusText.groups(groups)
+                    : StatusText.raft(groups.node(1).status())));
+        }
+        if (args.size() == 2 && groups.hosted()) { // RAFT.STATUS <group>: that group in full
+            return inGroup(args.get(1), g -> done(RespReplies.bulk(StatusText.raft(groups.node(g).status()))));
+        }
+        return arity(given);
+    }
+
+    /** {@code RAFT.TRANSFER <node-id>}; with several groups {@code RAFT.TRANSFER <node-id> <group>}. */
+    private CompletableFuture<RedisMessage> raftTransfer(List<byte[]> args, String given) {
+        if (!groups.hosted()) {
+            return args.size() == 2 ? transfer(1, args.get(1)) : arity(given);
+        }
+        return switch (args.size()) {
+            case 2 -> done(needsGroup("RAFT.TRANSFER <node-id> <group>"));
+            case 3 -> inGroup(args.get(2), g -> transfer(g, args.get(1)));
+            default -> arity(given);
+        };
+    }
+
+    /** {@code RAFT.SNAPSHOT}; with several groups {@code RAFT.SNAPSHOT <group>}. */
+    private CompletableFuture<RedisMessage> raftSnapshot(List<byte[]> args, String given) {
+        if (!groups.hosted()) {
+            return args.size() == 1 ? snapshot(1) : arity(given);
+        }
+        return switch (args.size()) {
+            case 1 -> done(needsGroup("RAFT.SNAPSHOT <group>"));
+            case 2 -> inGroup(args.get(1), this::snapshot);
+            default -> arity(given);
+        };
     }
 
     /** Runs {@code command} on the group {@code arg} names, or answers {@code -ERR} if it names none. */
