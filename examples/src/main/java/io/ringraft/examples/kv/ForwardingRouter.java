@@ -26,6 +26,8 @@ public final class ForwardingRouter implements WriteRouter {
 
     private final RaftNode self;
     private final Map<Long, String> raftAddresses;
+    /** " of group g" when the process runs several groups, else empty. */
+    private final String ofGroup;
 
     /**
      * @param self          the node whose server uses this router
@@ -33,8 +35,16 @@ public final class ForwardingRouter implements WriteRouter {
      *                      change may add only these nodes)
      */
     public ForwardingRouter(RaftNode self, Map<Long, String> raftAddresses) {
+        this(self, raftAddresses, false);
+    }
+
+    /**
+     * @param namesGroup whether error messages name {@code self}'s group (a process with several groups)
+     */
+    ForwardingRouter(RaftNode self, Map<Long, String> raftAddresses, boolean namesGroup) {
         this.self = self;
         this.raftAddresses = Map.copyOf(raftAddresses);
+        this.ofGroup = namesGroup ? " of group " + self.groupId() : "";
     }
 
     @Override
@@ -65,7 +75,7 @@ public final class ForwardingRouter implements WriteRouter {
         }
         String address = raftAddresses.get(leader);
         return CompletableFuture.failedFuture(new LeaderElsewhereException("node " + self.nodeId()
-                + " is not the leader; send " + what + " to the leader, node " + leader
+                + " is not the leader" + ofGroup + "; send " + what + " to the leader" + ofGroup + ", node " + leader
                 + (address == null ? "" : " (raft " + address + ")"), leader));
     }
 }

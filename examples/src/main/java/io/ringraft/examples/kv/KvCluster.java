@@ -5,6 +5,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.ringraft.api.RaftConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ringraft.api.RaftHost;
 import io.ringraft.api.RaftNode;
 import io.ringraft.metrics.micrometer.MicrometerRaftMetrics;
 import io.ringraft.metrics.micrometer.NettyTransportMetrics;
@@ -21,6 +22,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -39,7 +42,14 @@ import java.util.concurrent.TimeUnit;
  * <p>Metrics: with a metrics port ({@link Options#metricsPort}), one {@link MetricsEndpoint} serves every
  * node's and transport's meters (tagged {@code node.id}) at {@code http://host:port/metrics}.
  *
- * <p>{@link #close()} stops servers, then nodes, then transports, then the metrics endpoint.
+ * <p><b>Groups</b> ({@link Options#groups} above 1): each node is a {@link RaftHost} holding groups
+ * {@code 1..groups} ({@link KvHost}: one shared log per node in {@code dataDir/host-<id>/wal}, snapshots
+ * in {@code dataDir/host-<id>/groups}); keys hash to groups ({@link KeyGroups}), and each group's writes
+ * go to that group's leader ({@link InProcessRouter} per group). Its {@code /metrics} tag each group's
+ * meters with {@code group.id}.
+ *
+ * <p>{@link #close()} stops servers, then nodes (or hosts and their shared logs), then transports, then
+ * the metrics endpoint.
  *
  * <p>The parts of one node ({@link #newTransport}, {@link #buildNode}, {@link #startServer}) are
  * shared with {@link KvNode}, which runs one node per process on the same storage layout.
@@ -80,28 +90,70 @@ public final class KvCluster implements AutoCloseable {
      * @param timeout       how long a RESP command may wait for Raft before an error reply
      * @param metricsPort   the port of the process's {@code /metrics} endpoint on {@code host} (0: any free
      *                      port), or -1 for none
+     * @param groups        the number of Raft groups the keys hash to ({@link KeyGroups}), 1 to
+     *                      {@value KvHost#MAX_GROUPS}: with 1 each node is a plain {@link RaftNode}; with
+     *                      more each node is a {@link RaftHost} holding groups {@code 1..groups}
+     *                      ({@link KvHost}), and {@code config} is every group's configuration
      */
     public record Options(int nodes, Path dataDir, String host, int redisBasePort, int raftBasePort,
-                          RaftConfig config, Duration timeout, int metricsPort) {
+                          RaftConfig config, Duration timeout, int metricsPort, int groups) {
 
-        /** Without a metrics endpoint. */
+        public Options {
+            if (groups < 1 || groups > KvHost.MAX_GROUPS) {
+                throw new IllegalArgumentException("--groups must be in 1.." + KvHost.MAX_GROUPS + ", got " + groups);
+            }
+        }
+
+        /** One group. */
+        public Options(int nodes, Path dataDir, String host, int redisBasePort, int raftBasePort, RaftConfig config,
+                       Duration timeout, int metricsPort) {
+            this(nodes, dataDir, host, redisBasePort, raftBasePort, config, timeout, metricsPort, 1);
+        }
+
+        /** One group, without a metrics endpoint. */
         public Options(int nodes, Path dataDir, String host, int redisBasePort, int raftBasePort, RaftConfig config,
                        Duration timeout) {
             this(nodes, dataDir, host, redisBasePort, raftBasePort, config, timeout, -1);
         }
     }
 
-    /** One node with everything it owns. */
-    public record Member(long id, NettyTransport transport, RaftNode node, KvServer server) {
+    /**
+     * One node with everything it owns.
+     *
+     * @param node the node; with several groups, its member of group 1
+     * @param host with several groups, the host holding its groups; null with one
+     */
+    public record Member(long id, NettyTransport transport, RaftNode node, KvServer server, RaftHost host) {
+
+        /** A node of a single-group cluster. */
+        public Member(long id, NettyTransport transport, RaftNode node, KvServer server) {
+            this(id, transport, node, server, null);
+        }
+
+        /** Its member of group {@code group} (1-based; with one group, {@link #node()}). */
+        public RaftNode group(int group) {
+            if (host == null) {
+                if (group != 1) {
+                    throw new IllegalArgumentException("a single-group cluster has no group " + group);
+                }
+                return node;
+            }
+            return host.group(group).orElseThrow(() -> new IllegalArgumentException("node " + id
+                    + " holds no group " + group));
+        }
     }
 
     private final Map<Long, Member> members;
+    /** With several groups, each node's host (its shared log too); empty with one. */
+    private final Map<Long, KvHost> hosts;
     private final EventLoopGroup redisLoops;
     /** Null without a metrics port. */
     private final MetricsEndpoint metrics;
 
-    private KvCluster(Map<Long, Member> members, EventLoopGroup redisLoops, MetricsEndpoint metrics) {
+    private KvCluster(Map<Long, Member> members, Map<Long, KvHost> hosts, EventLoopGroup redisLoops,
+                      MetricsEndpoint metrics) {
         this.members = members;
+        this.hosts = hosts;
         this.redisLoops = redisLoops;
         this.metrics = metrics;
     }
@@ -138,6 +190,12 @@ public final class KvCluster implements AutoCloseable {
                     }
                 });
             }
+            if (options.groups() > 1) {
+                return startHosts(options, ids, transports, registry, metrics, redisLoops, started);
+            }
+            for (long id : ids) {
+                KvHost.checkLayout(hostDirectory(options.dataDir(), id), logDirectory(options.dataDir(), id), 1);
+            }
             Map<Long, RaftNode> nodes = new ConcurrentHashMap<>();
             for (long id : ids) {
                 RaftNode node = buildNode(id, ids, false, options.dataDir(), options.config(), transports.get(id),
@@ -154,11 +212,59 @@ public final class KvCluster implements AutoCloseable {
                 started.add(0, server);
                 members.put(id, new Member(id, transports.get(id), node, server));
             }
-            return new KvCluster(Collections.unmodifiableMap(members), redisLoops, metrics);
+            return new KvCluster(Collections.unmodifiableMap(members), Map.of(), redisLoops, metrics);
+        } catch (IOException e) {
+            UncheckedIOException failure = new UncheckedIOException(e.getMessage(), e);
+            closeAll(started, redisLoops, failure);
+            throw failure;
         } catch (Throwable e) {
             closeAll(started, redisLoops, e);
             throw e;
         }
+    }
+
+    /**
+     * The rest of {@link #start} with several groups: a {@link KvHost} per node (groups {@code 1..groups}),
+     * each group's writes routed in-process to its leader's member ({@link InProcessRouter} per group).
+     * Each host gets an equal share of half the heap as its memory budget, and an equal share of the
+     * cores as workers.
+     */
+    private static KvCluster startHosts(Options options, long[] ids, Map<Long, NettyTransport> transports,
+                                        MeterRegistry registry, MetricsEndpoint metrics, EventLoopGroup redisLoops,
+                                        List<AutoCloseable> started) {
+        Set<Long> voters = new TreeSet<>();
+        for (long id : ids) {
+            voters.add(id);
+        }
+        long budget = Runtime.getRuntime().maxMemory() / 2 / ids.length;
+        int workers = Math.max(1, Runtime.getRuntime().availableProcessors() / ids.length);
+        Map<Long, KvHost> hosts = new LinkedHashMap<>();
+        for (long id : ids) {
+            KvHost host = KvHost.start(id, voters, options.groups(), hostDirectory(options.dataDir(), id),
+                    logDirectory(options.dataDir(), id), options.config(), transports.get(id), budget, workers,
+                    registry);
+            started.add(0, host);
+            hosts.put(id, host);
+        }
+        Map<Long, Member> members = new LinkedHashMap<>();
+        for (long id : ids) {
+            KvHost host = hosts.get(id);
+            List<WriteRouter> routers = new ArrayList<>(options.groups());
+            for (int g = 1; g <= options.groups(); g++) {
+                Map<Long, RaftNode> groupMembers = new LinkedHashMap<>();
+                for (Map.Entry<Long, KvHost> other : hosts.entrySet()) {
+                    groupMembers.put(other.getKey(), other.getValue().node(g));
+                }
+                routers.add(new InProcessRouter(host.node(g), Map.copyOf(groupMembers)));
+            }
+            GroupRoutes routes = GroupRoutes.hosted(host.host(), host.nodes(), routers);
+            KvServer server = startServer(new InetSocketAddress(options.host(), port(options.redisBasePort(), id)),
+                    routes, options.config(), options.timeout(), redisLoops);
+            started.add(0, server);
+            members.put(id, new Member(id, transports.get(id), host.node(1), server, host.host()));
+        }
+        return new KvCluster(Collections.unmodifiableMap(members), Collections.unmodifiableMap(hosts), redisLoops,
+                metrics);
     }
 
     /** Node {@code id}'s log directory under {@code dataDir}. */
@@ -169,6 +275,14 @@ public final class KvCluster implements AutoCloseable {
     /** Node {@code id}'s snapshot directory under {@code dataDir}, next to its log directory. */
     public static Path snapshotDirectory(Path dataDir, long id) {
         return dataDir.resolve("node-" + id + "-snapshots");
+    }
+
+    /**
+     * With several groups, node {@code id}'s host directory under {@code dataDir}: its shared log in
+     * {@code wal/}, its groups' snapshots in {@code groups/} ({@link KvHost}).
+     */
+    public static Path hostDirectory(Path dataDir, long id) {
+        return dataDir.resolve("host-" + id);
     }
 
     // ------------------------------------------------------------------ one node's parts (KvNode too)
@@ -243,7 +357,17 @@ public final class KvCluster implements AutoCloseable {
      */
     static KvServer startServer(InetSocketAddress address, RaftNode node, WriteRouter router, RaftConfig config,
                                 Duration timeout, EventLoopGroup loops) {
-        RespCommands commands = new RespCommands(node, router, config.maxEntryBytes(), timeout);
+        return startServer(address, GroupRoutes.single(node, router), config, timeout, loops);
+    }
+
+    /**
+     * A Redis server on {@code address} for the groups of {@code routes} ({@code config}: every group's).
+     *
+     * @throws UncheckedIOException if the address cannot be bound
+     */
+    static KvServer startServer(InetSocketAddress address, GroupRoutes routes, RaftConfig config, Duration timeout,
+                                EventLoopGroup loops) {
+        RespCommands commands = new RespCommands(routes, config.maxEntryBytes(), timeout);
         return KvServer.start(address, commands, loops, config.maxEntryBytes());
     }
 
@@ -277,12 +401,24 @@ public final class KvCluster implements AutoCloseable {
         return member;
     }
 
-    /** Stops one member (server, node, transport), as if its process died. Idempotent. */
+    /**
+     * Stops one member (server, node or host and its shared log, transport), as if its process died.
+     * Idempotent.
+     */
     public void stop(long id) {
         Member member = member(id);
         member.server().close();
-        member.node().close();
+        closeNode(id);
         member.transport().close();
+    }
+
+    private void closeNode(long id) {
+        KvHost host = hosts.get(id);
+        if (host != null) {
+            host.close();
+        } else {
+            members.get(id).node().close();
+        }
     }
 
     /** The process's metrics endpoint, or null if the cluster was started without a metrics port. */
@@ -294,7 +430,7 @@ public final class KvCluster implements AutoCloseable {
     @Override
     public void close() {
         members.values().forEach(m -> m.server().close());
-        members.values().forEach(m -> m.node().close());
+        members.keySet().forEach(this::closeNode);
         members.values().forEach(m -> m.transport().close());
         redisLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (metrics != null) {

@@ -22,15 +22,18 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * cluster --nodes N [--data-dir DIR] [--redis-base-port 6381] [--raft-base-port 7381] [--metrics-port 9380|off]
+ *         [--groups G]
  *     N nodes in this process over loopback TCP with durable logs and snapshots
  *     ({@link KvCluster#snapshotPolicy}), their meters at http://127.0.0.1:9380/metrics; Ctrl-C stops them.
  * node --id ID --raft HOST:PORT --redis HOST:PORT --peers ID=HOST:PORT,... [--voters ID,...] --data-dir DIR
- *      [--metrics HOST:PORT]
+ *      [--metrics HOST:PORT] [--groups G]
  *     one node in this process ({@link KvNode}): binds --raft, dials every other peer at the address
  *     --peers gives it, serves Redis on --redis, keeps its log and snapshots under --data-dir (started
  *     again on the same directory, it rejoins with its data); Ctrl-C or SIGTERM stops it. --voters
  *     (default: every id of --peers) are the initial voters; a node outside them waits to be added
  *     (RAFT.ADDLEARNER, RAFT.PROMOTE). With --metrics it serves its meters at http://HOST:PORT/metrics.
+ * --groups G (both modes, default 1): the keys hash to G Raft groups ({@link KeyGroups}); each node is
+ *     a RaftHost holding groups 1..G ({@link KvHost}) and every command runs on its keys' group.
  * </pre>
  *
  * Bad usage exits with status 2, a failure to start (a port in use, unreadable storage) with 1.
@@ -39,9 +42,9 @@ public final class KvMain {
 
     static final String USAGE = """
             usage: ringraft-kv cluster [--nodes 3] [--data-dir DIR] [--redis-base-port 6381] [--raft-base-port 7381]
-                                      [--metrics-port 9380|off]
+                                      [--metrics-port 9380|off] [--groups 1]
                    ringraft-kv node --id ID --raft HOST:PORT --redis HOST:PORT --peers ID=HOST:PORT,... [--voters ID,...]
-                                    --data-dir DIR [--metrics HOST:PORT]
+                                    --data-dir DIR [--metrics HOST:PORT] [--groups 1]
               cluster  N nodes in this process over loopback TCP, durable logs and snapshots under --data-dir
                        (a temporary directory if not given), every node's meters in Prometheus text format at
                        http://127.0.0.1:<metrics-port>/metrics (0: any free port; off: none); Ctrl-C stops them.
@@ -55,6 +58,15 @@ public final class KvMain {
                        as a non-member and waits for the leader to add it: RAFT.ADDLEARNER <id>, then
                        RAFT.PROMOTE <id> (RAFT.REMOVE <id> takes a member out).
                        --metrics: serve the node's meters at http://HOST:PORT/metrics (none if not given).
+              --groups G  (both modes; 1..1024, default 1) split the keys over G Raft groups, each with its own
+                       leader, all sharing each process's threads, connections and one write-ahead log
+                       (<data-dir>/wal; cluster: <data-dir>/host-<id>/wal). A key's group is
+                       CRC32(key) mod G + 1 (IEEE CRC-32 as in zlib; if the key holds {tag}, a non-empty part
+                       between its first '{' and the next '}', only tag is hashed). Each command runs on its
+                       key's group; MGET, MSET, DEL and EXISTS whose keys span groups get -CROSSSLOT (give
+                       them a common {tag}). INFO shows each group's role, leader, term, commit and applied
+                       index, and the host. Every node needs the same G, and a data directory keeps it.
+                       With G above 1 the membership commands are refused and every node must be a voter.
               example  ringraft-kv node --id 1 --raft 127.0.0.1:7381 --redis 127.0.0.1:6381 \\
                          --peers 1=127.0.0.1:7381,2=127.0.0.1:7382,3=127.0.0.1:7383 --data-dir /var/lib/kv-1""";
 
@@ -101,12 +113,18 @@ public final class KvMain {
         return KvCluster.snapshotPolicy(RaftConfig.builder().ringCapacityBytes(8 << 20).maxPendingReads(8192)).build();
     }
 
+    /** The Raft configuration with {@code groups} groups: {@link #commandLineConfig()}, or each group's, {@link KvHost#groupConfig()}. */
+    static RaftConfig commandLineConfig(int groups) {
+        return groups == 1 ? commandLineConfig() : KvHost.groupConfig();
+    }
+
     private static int cluster(String[] args, PrintStream out, PrintStream err)
             throws IOException, InterruptedException {
         int nodes = 3;
         int redisBasePort = 6381;
         int raftBasePort = 7381;
         int metricsPort = DEFAULT_METRICS_PORT;
+        int groups = 1;
         Path dataDir = null;
         try {
             for (int i = 1; i < args.length; i++) {
@@ -121,6 +139,7 @@ public final class KvMain {
                     case "--redis-base-port" -> redisBasePort = Integer.parseInt(value);
                     case "--raft-base-port" -> raftBasePort = Integer.parseInt(value);
                     case "--metrics-port" -> metricsPort = metricsPort(value);
+                    case "--groups" -> groups = groups(value);
                     default -> throw new IllegalArgumentException("unknown option " + option);
                 }
             }
@@ -138,7 +157,7 @@ public final class KvMain {
         KvCluster cluster;
         try {
             cluster = KvCluster.start(new KvCluster.Options(nodes, dataDir, "127.0.0.1", redisBasePort,
-                    raftBasePort, commandLineConfig(), COMMAND_TIMEOUT, metricsPort));
+                    raftBasePort, commandLineConfig(groups), COMMAND_TIMEOUT, metricsPort, groups));
         } catch (RuntimeException e) {
             err.println("cannot start the cluster: " + describe(e)); // e.g. a port in use
             return 1;
@@ -146,6 +165,12 @@ public final class KvMain {
         CountDownLatch stopped = stopOnShutdown(cluster, out, "stopped");
         out.println("data directory " + dataDir.toAbsolutePath());
         for (KvCluster.Member member : cluster.members().values()) {
+            if (groups > 1) {
+                out.printf("node %d  redis 127.0.0.1:%d  raft 127.0.0.1:%d  groups 1..%d  data %s%n", member.id(),
+                        member.server().localAddress().getPort(), member.transport().localAddress().getPort(), groups,
+                        KvCluster.hostDirectory(dataDir.toAbsolutePath(), member.id()));
+                continue;
+            }
             out.printf("node %d  redis 127.0.0.1:%d  raft 127.0.0.1:%d  log %s  snapshots %s%n", member.id(),
                     member.server().localAddress().getPort(), member.transport().localAddress().getPort(),
                     KvCluster.logDirectory(dataDir.toAbsolutePath(), member.id()),
@@ -178,8 +203,9 @@ public final class KvMain {
             return 1;
         }
         CountDownLatch stopped = stopOnShutdown(node, out, "node " + options.id() + " stopped");
-        out.printf("node %d  raft %s  redis %s  data-dir %s%s  (Ctrl-C stops it)%n", options.id(),
+        out.printf("node %d  raft %s  redis %s  data-dir %s%s%s  (Ctrl-C stops it)%n", options.id(),
                 hostPort(node.transport().localAddress()), hostPort(node.server().localAddress()), dataDir,
+                options.groups() > 1 ? "  groups 1.." + options.groups() : "",
                 node.metrics() == null ? "" : "  metrics http://" + hostPort(node.metrics().localAddress())
                         + MetricsEndpoint.PATH);
         if (options.joining()) {
@@ -200,7 +226,7 @@ public final class KvMain {
         for (int i = 1; i < args.length; i++) {
             String option = args[i];
             switch (option) {
-                case "--id", "--raft", "--redis", "--peers", "--voters", "--data-dir", "--metrics" -> {
+                case "--id", "--raft", "--redis", "--peers", "--voters", "--data-dir", "--metrics", "--groups" -> {
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + option + "' for node");
             }
@@ -252,8 +278,28 @@ public final class KvMain {
             HostPort address = HostPort.parse("--metrics", values.get("--metrics"), true);
             metrics = new InetSocketAddress(address.host(), address.port());
         }
+        int groups = values.containsKey("--groups") ? groups(values.get("--groups")) : 1;
+        if (groups > 1 && !voters.contains(id)) {
+            throw new IllegalArgumentException("--groups " + groups + " needs every node among --voters (node " + id
+                    + " is not): a node cannot join the groups later");
+        }
         return new KvNode.Options(id, raft.host(), raft.port(), redis.host(), redis.port(), peers, voters, dataDir,
-                commandLineConfig(), COMMAND_TIMEOUT, metrics);
+                commandLineConfig(groups), COMMAND_TIMEOUT, metrics, groups);
+    }
+
+    /** {@code --groups}: 1..{@value KvHost#MAX_GROUPS}. */
+    private static int groups(String value) {
+        int groups;
+        try {
+            groups = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            groups = 0;
+        }
+        if (groups < 1 || groups > KvHost.MAX_GROUPS) {
+            throw new IllegalArgumentException("--groups: expected a number of groups in 1.." + KvHost.MAX_GROUPS
+                    + ", got '" + value + "'");
+        }
+        return groups;
     }
 
     /** {@code cluster}'s {@code --metrics-port}: a port (0: any free one), or {@code off} (-1). */

@@ -2,8 +2,10 @@ package io.ringraft.examples.kv;
 
 import io.netty.channel.EventLoopGroup;
 import io.ringraft.api.RaftConfig;
+import io.ringraft.api.RaftHost;
 import io.ringraft.api.RaftNode;
 import io.ringraft.net.netty.NettyTransport;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -39,8 +41,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>With a metrics address ({@link Options#metrics}) the node serves its own, its transport's and the
  * JVM's meters at {@code http://host:port/metrics} ({@link MetricsEndpoint}).
  *
- * <p>{@link #close()} stops the server, then the node, then the transport and the server's loops, then
- * the metrics endpoint.
+ * <p><b>Groups</b> ({@link Options#groups} above 1): the node is a {@link RaftHost} holding groups
+ * {@code 1..groups} ({@link KvHost}: one shared log in {@code <data-dir>/wal}, snapshots in
+ * {@code <data-dir>/groups}); every process runs the same groups, keys hash to groups ({@link KeyGroups}),
+ * and each group's writes are forwarded to that group's leader ({@link ForwardingRouter} per group) over
+ * the one transport, which routes by group id.
+ *
+ * <p>{@link #close()} stops the server, then the node (or the host and its shared log), then the
+ * transport and the server's loops, then the metrics endpoint.
  */
 public final class KvNode implements AutoCloseable {
 
@@ -64,10 +72,15 @@ public final class KvNode implements AutoCloseable {
      * @param timeout   how long a RESP command may wait for Raft before an error reply
      * @param metrics   the address of the node's {@code /metrics} endpoint ({@link MetricsEndpoint}; port 0:
      *                  any free port), or null for none
+     * @param groups    the number of Raft groups the keys hash to ({@link KeyGroups}), 1 to
+     *                  {@value KvHost#MAX_GROUPS}, the same on every node: with 1 the node is a plain
+     *                  {@link RaftNode}; with more a {@link RaftHost} holding groups {@code 1..groups}
+     *                  ({@link KvHost}), {@code config} is every group's configuration, and the node must be
+     *                  among the voters (a host cannot join: membership commands are per group)
      */
     public record Options(long id, String raftHost, int raftPort, String redisHost, int redisPort,
                           Map<Long, String> peers, Set<Long> voters, Path dataDir, RaftConfig config,
-                          Duration timeout, InetSocketAddress metrics) {
+                          Duration timeout, InetSocketAddress metrics, int groups) {
 
         public Options {
             if (id <= 0) {
@@ -92,6 +105,20 @@ public final class KvNode implements AutoCloseable {
                 throw new IllegalArgumentException("the voters " + voters + " name nodes that are not peers: "
                         + unknown);
             }
+            if (groups < 1 || groups > KvHost.MAX_GROUPS) {
+                throw new IllegalArgumentException("--groups must be in 1.." + KvHost.MAX_GROUPS + ", got " + groups);
+            }
+            if (groups > 1 && !voters.contains(id)) {
+                throw new IllegalArgumentException("with --groups above 1 every node must be among the voters "
+                        + voters + ": a node cannot join the groups later (node " + id + " is not)");
+            }
+        }
+
+        /** One group. */
+        public Options(long id, String raftHost, int raftPort, String redisHost, int redisPort,
+                       Map<Long, String> peers, Set<Long> voters, Path dataDir, RaftConfig config,
+                       Duration timeout, InetSocketAddress metrics) {
+            this(id, raftHost, raftPort, redisHost, redisPort, peers, voters, dataDir, config, timeout, metrics, 1);
         }
 
         /** Without a metrics endpoint. */
@@ -124,17 +151,20 @@ public final class KvNode implements AutoCloseable {
     private final long id;
     private final NettyTransport transport;
     private final RaftNode node;
+    /** With several groups, the host holding them (its shared log too); else null. */
+    private final KvHost host;
     private final KvServer server;
     private final EventLoopGroup redisLoops;
     /** Null without a metrics address. */
     private final MetricsEndpoint metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private KvNode(long id, NettyTransport transport, RaftNode node, KvServer server, EventLoopGroup redisLoops,
-                   MetricsEndpoint metrics) {
+    private KvNode(long id, NettyTransport transport, RaftNode node, KvHost host, KvServer server,
+                   EventLoopGroup redisLoops, MetricsEndpoint metrics) {
         this.id = id;
         this.transport = transport;
         this.node = node;
+        this.host = host;
         this.server = server;
         this.redisLoops = redisLoops;
         this.metrics = metrics;
@@ -164,13 +194,32 @@ public final class KvNode implements AutoCloseable {
                     transport.peer(peerId, address);
                 }
             });
+            InetSocketAddress redis = new InetSocketAddress(options.redisHost(), options.redisPort());
+            if (options.groups() > 1) {
+                KvHost host = KvHost.start(options.id(), options.voters(), options.groups(), options.dataDir(),
+                        KvCluster.logDirectory(options.dataDir(), options.id()), options.config(), transport,
+                        Runtime.getRuntime().maxMemory() / 2, Runtime.getRuntime().availableProcessors(), registry);
+                started.add(0, host);
+                List<WriteRouter> routers = new ArrayList<>(options.groups());
+                for (RaftNode member : host.nodes()) {
+                    routers.add(new ForwardingRouter(member, options.peers(), true));
+                }
+                KvServer server = KvCluster.startServer(redis, GroupRoutes.hosted(host.host(), host.nodes(), routers),
+                        options.config(), options.timeout(), redisLoops);
+                return new KvNode(options.id(), transport, host.node(1), host, server, redisLoops, metrics);
+            }
+            KvHost.checkLayout(options.dataDir(), KvCluster.logDirectory(options.dataDir(), options.id()), 1);
             RaftNode node = KvCluster.buildNode(options.id(), options.voterIds(), options.joining(), options.dataDir(),
                     options.config(), transport, registry);
             started.add(0, node);
             node.start();
-            KvServer server = KvCluster.startServer(new InetSocketAddress(options.redisHost(), options.redisPort()),
-                    node, new ForwardingRouter(node, options.peers()), options.config(), options.timeout(), redisLoops);
-            return new KvNode(options.id(), transport, node, server, redisLoops, metrics);
+            KvServer server = KvCluster.startServer(redis, node, new ForwardingRouter(node, options.peers()),
+                    options.config(), options.timeout(), redisLoops);
+            return new KvNode(options.id(), transport, node, null, server, redisLoops, metrics);
+        } catch (IOException e) {
+            UncheckedIOException failure = new UncheckedIOException(e.getMessage(), e);
+            KvCluster.closeAll(started, redisLoops, failure);
+            throw failure;
         } catch (Throwable e) {
             KvCluster.closeAll(started, redisLoops, e);
             throw e;
@@ -181,8 +230,25 @@ public final class KvNode implements AutoCloseable {
         return id;
     }
 
+    /** The node; with several groups, its member of group 1. */
     public RaftNode node() {
         return node;
+    }
+
+    /** With several groups, the host holding them; else null. */
+    public RaftHost host() {
+        return host == null ? null : host.host();
+    }
+
+    /** Its member of group {@code group} (1-based; with one group, {@link #node()}). */
+    public RaftNode group(int group) {
+        if (host == null) {
+            if (group != 1) {
+                throw new IllegalArgumentException("a single-group node has no group " + group);
+            }
+            return node;
+        }
+        return host.node(group);
     }
 
     public NettyTransport transport() {
@@ -205,7 +271,11 @@ public final class KvNode implements AutoCloseable {
             return;
         }
         server.close();
-        node.close();
+        if (host != null) {
+            host.close();
+        } else {
+            node.close();
+        }
         transport.close();
         redisLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (metrics != null) {

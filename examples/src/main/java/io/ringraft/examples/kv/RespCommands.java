@@ -23,6 +23,8 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -58,6 +60,17 @@ import java.util.regex.Pattern;
  * {@code NodeStoppedException}); {@code -UNCERTAIN} if the change may or may not take effect
  * (leadership lost after the configuration entry was appended, no commit within ten election
  * timeouts: {@code IndeterminateException}; or no answer within the command timeout).
+ *
+ * <p><b>Several groups</b> ({@code --groups N}, N above 1): every key belongs to one Raft group,
+ * {@link KeyGroups#groupOf}, and a command on keys runs on its keys' group: reads on this process's
+ * member of it, writes through that group's router to its leader. A multi-key command ({@code MGET},
+ * {@code MSET}, {@code DEL}, {@code EXISTS}) whose keys are in different groups is refused with
+ * {@code -CROSSSLOT} and has no effect (keys sharing a hash tag, {@code {tag}}, are in one group):
+ * splitting it would lose its atomicity, and a split write could half succeed. {@code DBSIZE} sums the
+ * groups' counts. {@code INFO} and {@code RAFT.STATUS} show the host and one line per group (its role,
+ * leader, term, commit and applied index); {@code RAFT.STATUS group} shows one group in full;
+ * {@code RAFT.TRANSFER id group} and {@code RAFT.SNAPSHOT group} name their group; the membership
+ * commands are refused ({@code -ERR}): a host's membership spans every group.
  */
 public final class RespCommands {
 
@@ -73,8 +86,7 @@ public final class RespCommands {
 
     private static final long READ_RETRY_DELAY_MILLIS = 10;
 
-    private final RaftNode self;
-    private final WriteRouter router;
+    private final GroupRoutes groups;
     private final int maxCommandBytes;
     private final long timeoutMillis;
 
@@ -86,8 +98,18 @@ public final class RespCommands {
      *                        {@code -UNCERTAIN} (writes) or {@code -TRYAGAIN} (reads)
      */
     public RespCommands(RaftNode self, WriteRouter router, int maxCommandBytes, Duration timeout) {
-        this.self = self;
-        this.router = router;
+        this(GroupRoutes.single(self, router), maxCommandBytes, timeout);
+    }
+
+    /**
+     * Commands over several groups: each key's command goes to its group ({@link KeyGroups}).
+     *
+     * @param groups          this process's member and router of each group
+     * @param maxCommandBytes largest encoded command ({@code RaftConfig.maxEntryBytes} of the groups)
+     * @param timeout         as above
+     */
+    RespCommands(GroupRoutes groups, int maxCommandBytes, Duration timeout) {
+        this.groups = groups;
         this.maxCommandBytes = maxCommandBytes;
         this.timeoutMillis = timeout.toMillis();
     }
@@ -121,28 +143,145 @@ public final class RespCommands {
         return switch (name) {
             case "PING" -> n == 1 ? done(PONG) : n == 2 ? done(RespReplies.bulk(args.get(1))) : arity(given);
             case "ECHO" -> n == 2 ? done(RespReplies.bulk(args.get(1))) : arity(given);
-            case "GET" -> n == 2 ? read(KvCodec.get(args.get(1))) : arity(given);
+            case "GET" -> n == 2 ? read(groups.groupOf(args.get(1)), KvCodec.get(args.get(1))) : arity(given);
             case "SET" -> n >= 3 ? set(args) : arity(given);
-            case "DEL" -> n >= 2 ? write(KvCodec.del(args.subList(1, n))) : arity(given);
-            case "EXISTS" -> n >= 2 ? read(KvCodec.exists(args.subList(1, n))) : arity(given);
-            case "INCR" -> n == 2 ? write(KvCodec.incrBy(args.get(1), 1)) : arity(given);
-            case "INCRBY" -> n == 3 ? incrBy(args.get(1), args.get(2)) : arity(given);
-            case "MGET" -> n >= 2 ? read(KvCodec.mget(args.subList(1, n))) : arity(given);
-            case "MSET" -> n >= 3 && n % 2 == 1 ? write(KvCodec.mset(args.subList(1, n))) : arity(given);
-            case "CAS" -> n == 4 ? write(KvCodec.cas(args.get(1), args.get(2), args.get(3))) : arity(given);
-            case "DBSIZE" -> n == 1 ? read(KvCodec.dbsize()) : arity(given);
-            case "INFO" -> n <= 2
-                    ? done(RespReplies.bulk(StatusText.info(n == 2 ? text(args.get(1)) : null, self.status())))
+            case "DEL" -> n >= 2 ? keysWrite(args.subList(1, n), KvCodec::del) : arity(given);
+            case "EXISTS" -> n >= 2 ? keysRead(args.subList(1, n), KvCodec::exists) : arity(given);
+            case "INCR" -> n == 2 ? write(groups.groupOf(args.get(1)), KvCodec.incrBy(args.get(1), 1))
                     : arity(given);
+            case "INCRBY" -> n == 3 ? incrBy(args.get(1), args.get(2)) : arity(given);
+            case "MGET" -> n >= 2 ? keysRead(args.subList(1, n), KvCodec::mget) : arity(given);
+            case "MSET" -> n >= 3 && n % 2 == 1 ? mset(args.subList(1, n)) : arity(given);
+            case "CAS" -> n == 4 ? write(groups.groupOf(args.get(1)), KvCodec.cas(args.get(1), args.get(2),
+                    args.get(3))) : arity(given);
+            case "DBSIZE" -> n == 1 ? dbsize() : arity(given);
+            case "INFO" -> n <= 2 ? done(RespReplies.bulk(info(n == 2 ? text(args.get(1)) : null))) : arity(given);
             case "CONFIG" -> config(args);
-            case "RAFT.STATUS" -> n == 1 ? done(RespReplies.bulk(StatusText.raft(self.status()))) : arity(given);
-            case "RAFT.TRANSFER" -> n == 2 ? transfer(args.get(1)) : arity(given);
-            case "RAFT.SNAPSHOT" -> n == 1 ? snapshot() : arity(given);
-            case "RAFT.ADDLEARNER" -> n == 2 ? changeMembership(args.get(1), RespCommands::addLearner) : arity(given);
-            case "RAFT.PROMOTE" -> n == 2 ? changeMembership(args.get(1), RespCommands::promote) : arity(given);
-            case "RAFT.REMOVE" -> n == 2 ? changeMembership(args.get(1), RespCommands::remove) : arity(given);
+            case "RAFT.STATUS" -> raftStatus(args, given);
+            case "RAFT.TRANSFER" -> raftTransfer(args, given);
+            case "RAFT.SNAPSHOT" -> raftSnapshot(args, given);
+            case "RAFT.ADDLEARNER" -> membership(args, given, RespCommands::addLearner);
+            case "RAFT.PROMOTE" -> membership(args, given, RespCommands::promote);
+            case "RAFT.REMOVE" -> membership(args, given, RespCommands::remove);
             default -> done(unknown(given, args));
         };
+    }
+
+    /** The reply to a multi-key command whose keys are in different groups. */
+    static final String CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same group; "
+            + "keys sharing a {hash tag} do";
+
+    /** A write of {@code keys} (at least one), all of which must be in one group. */
+    private CompletableFuture<RedisMessage> keysWrite(List<byte[]> keys, Function<List<byte[]>, byte[]> encode) {
+        int group = KeyGroups.commonGroup(keys, groups.count());
+        return group == 0 ? done(RespReplies.error(CROSSSLOT)) : write(group, encode.apply(keys));
+    }
+
+    /** A read of {@code keys} (at least one), all of which must be in one group. */
+    private CompletableFuture<RedisMessage> keysRead(List<byte[]> keys, Function<List<byte[]>, byte[]> encode) {
+        int group = KeyGroups.commonGroup(keys, groups.count());
+        return group == 0 ? done(RespReplies.error(CROSSSLOT)) : read(group, encode.apply(keys));
+    }
+
+    /** {@code MSET key value ...}: every key in one group. */
+    private CompletableFuture<RedisMessage> mset(List<byte[]> pairs) {
+        List<byte[]> keys = new ArrayList<>(pairs.size() / 2);
+        for (int i = 0; i < pairs.size(); i += 2) {
+            keys.add(pairs.get(i));
+        }
+        int group = KeyGroups.commonGroup(keys, groups.count());
+        return group == 0 ? done(RespReplies.error(CROSSSLOT)) : write(group, KvCodec.mset(pairs));
+    }
+
+    /**
+     * {@code DBSIZE}: with one group a linearizable count; with several, the sum of every group's
+     * linearizable count, read concurrently (so not one snapshot of all groups). If a group's read
+     * fails, its error reply is the answer.
+     */
+    private CompletableFuture<RedisMessage> dbsize() {
+        if (groups.count() == 1) {
+            return read(1, KvCodec.dbsize());
+        }
+        List<CompletableFuture<RedisMessage>> counts = new ArrayList<>(groups.count());
+        for (int g = 1; g <= groups.count(); g++) {
+            counts.add(read(g, KvCodec.dbsize()));
+        }
+        return CompletableFuture.allOf(counts.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            long total = 0;
+            for (CompletableFuture<RedisMessage> count : counts) {
+                RedisMessage reply = count.join(); // complete, never failed
+                if (!(reply instanceof IntegerRedisMessage integer)) {
+                    return reply;
+                }
+                total += integer.value();
+            }
+            return new IntegerRedisMessage(total);
+        });
+    }
+
+    private String info(String section) {
+        return groups.hosted() ? StatusText.info(section, groups) : StatusText.info(section, groups.node(1).status());
+    }
+
+    /** {@code RAFT.STATUS}: this node's status; with several groups, the host's and one line per group. */
+    private CompletableFuture<RedisMessage> raftStatus(List<byte[]> args, String given) {
+        if (args.size() == 1) {
+            return done(RespReplies.bulk(groups.hosted() ? StatusText.groups(groups)
+                    : StatusText.raft(groups.node(1).status())));
+        }
+        if (args.size() == 2 && groups.hosted()) { // RAFT.STATUS <group>: that group in full
+            return inGroup(args.get(1), g -> done(RespReplies.bulk(StatusText.raft(groups.node(g).status()))));
+        }
+        return arity(given);
+    }
+
+    /** {@code RAFT.TRANSFER <node-id>}; with several groups {@code RAFT.TRANSFER <node-id> <group>}. */
+    private CompletableFuture<RedisMessage> raftTransfer(List<byte[]> args, String given) {
+        if (!groups.hosted()) {
+            return args.size() == 2 ? transfer(1, args.get(1)) : arity(given);
+        }
+        return switch (args.size()) {
+            case 2 -> done(needsGroup("RAFT.TRANSFER <node-id> <group>"));
+            case 3 -> inGroup(args.get(2), g -> transfer(g, args.get(1)));
+            default -> arity(given);
+        };
+    }
+
+    /** {@code RAFT.SNAPSHOT}; with several groups {@code RAFT.SNAPSHOT <group>}. */
+    private CompletableFuture<RedisMessage> raftSnapshot(List<byte[]> args, String given) {
+        if (!groups.hosted()) {
+            return args.size() == 1 ? snapshot(1) : arity(given);
+        }
+        return switch (args.size()) {
+            case 1 -> done(needsGroup("RAFT.SNAPSHOT <group>"));
+            case 2 -> inGroup(args.get(1), this::snapshot);
+            default -> arity(given);
+        };
+    }
+
+    /** Runs {@code command} on the group {@code arg} names, or answers {@code -ERR} if it names none. */
+    private CompletableFuture<RedisMessage> inGroup(byte[] arg, IntFunction<CompletableFuture<RedisMessage>> command) {
+        Long group = KvStateMachine.parseLong(arg);
+        if (group == null || group < 1 || group > groups.count()) {
+            return done(RespReplies.error("ERR no group '" + text(arg) + "': the groups are 1.." + groups.count()));
+        }
+        return command.apply(group.intValue());
+    }
+
+    private static RedisMessage needsGroup(String usage) {
+        return RespReplies.error("ERR with --groups above 1 name the group: " + usage);
+    }
+
+    private CompletableFuture<RedisMessage> membership(List<byte[]> args, String given, MembershipEdit edit) {
+        if (args.size() != 2) {
+            return arity(given);
+        }
+        if (groups.hosted()) {
+            return done(RespReplies.error("ERR " + given.toUpperCase(Locale.ROOT) + " is not supported with "
+                    + "--groups above 1: a host is a member of every group, and its membership changes for "
+                    + "all of them"));
+        }
+        return changeMembership(args.get(1), edit);
     }
 
     private CompletableFuture<RedisMessage> set(List<byte[]> args) {
@@ -160,23 +299,23 @@ public final class RespCommands {
         if (flags == (KvCodec.NX | KvCodec.XX)) {
             return done(RespReplies.error("ERR syntax error"));
         }
-        return write(KvCodec.set(args.get(1), args.get(2), flags));
+        return write(groups.groupOf(args.get(1)), KvCodec.set(args.get(1), args.get(2), flags));
     }
 
     private CompletableFuture<RedisMessage> incrBy(byte[] key, byte[] delta) {
         Long parsed = KvStateMachine.parseLong(delta);
         return parsed == null ? done(RespReplies.of(KvStateMachine.NOT_AN_INTEGER))
-                : write(KvCodec.incrBy(key, parsed));
+                : write(groups.groupOf(key), KvCodec.incrBy(key, parsed));
     }
 
-    private CompletableFuture<RedisMessage> write(byte[] command) {
+    private CompletableFuture<RedisMessage> write(int group, byte[] command) {
         if (command.length > maxCommandBytes) {
             return done(RespReplies.error("ERR command of " + command.length
                     + " bytes exceeds the largest log entry (" + maxCommandBytes + " bytes)"));
         }
         CompletableFuture<Object> proposal;
         try {
-            proposal = router.propose(command);
+            proposal = groups.router(group).propose(command);
         } catch (RuntimeException e) {
             return done(RespReplies.writeFailure(e));
         }
@@ -185,9 +324,9 @@ public final class RespCommands {
                         : RespReplies.writeFailure(failure));
     }
 
-    private CompletableFuture<RedisMessage> read(byte[] query) {
+    private CompletableFuture<RedisMessage> read(int group, byte[] query) {
         CompletableFuture<RedisMessage> reply = new CompletableFuture<>();
-        read(query, reply, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+        read(groups.node(group), query, reply, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
         return reply;
     }
 
@@ -195,7 +334,7 @@ public final class RespCommands {
      * A read has no effect, so one that failed because no leader confirmed it in time or too many
      * were in flight is retried here, a little later, until the deadline; then {@code -TRYAGAIN}.
      */
-    private void read(byte[] query, CompletableFuture<RedisMessage> reply, long deadline) {
+    private void read(RaftNode self, byte[] query, CompletableFuture<RedisMessage> reply, long deadline) {
         long left = deadline - System.nanoTime();
         self.read(query).orTimeout(Math.max(1, left), TimeUnit.NANOSECONDS).whenComplete((result, failure) -> {
             if (failure == null) {
@@ -207,19 +346,19 @@ public final class RespCommands {
                     && deadline - System.nanoTime() > READ_RETRY_DELAY_MILLIS * 1_000_000L;
             if (retry) {
                 CompletableFuture.delayedExecutor(READ_RETRY_DELAY_MILLIS, TimeUnit.MILLISECONDS)
-                        .execute(() -> read(query, reply, deadline));
+                        .execute(() -> read(self, query, reply, deadline));
             } else {
                 reply.complete(RespReplies.readFailure(failure));
             }
         });
     }
 
-    private CompletableFuture<RedisMessage> transfer(byte[] target) {
+    private CompletableFuture<RedisMessage> transfer(int group, byte[] target) {
         Long id = KvStateMachine.parseLong(target);
         if (id == null || id <= 0) {
             return done(RespReplies.error("ERR node id must be a positive integer"));
         }
-        return router.transferLeadership(id).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+        return groups.router(group).transferLeadership(id).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .handle((ignored, failure) -> {
                     if (failure == null) {
                         return RespReplies.OK;
@@ -255,7 +394,7 @@ public final class RespCommands {
         UnaryOperator<Membership> change = current -> edit.apply(current, id);
         CompletableFuture<Void> future;
         try {
-            future = router.changeMembership(change);
+            future = groups.router(1).changeMembership(change);
         } catch (RuntimeException e) {
             return done(membershipFailure(e));
         }
@@ -338,8 +477,8 @@ public final class RespCommands {
      * still complete: asking again waits for the same one) or the node stopped; {@code -ERR} if the
      * node takes no snapshots or writing it failed.
      */
-    private CompletableFuture<RedisMessage> snapshot() {
-        return self.takeSnapshot().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+    private CompletableFuture<RedisMessage> snapshot(int group) {
+        return groups.node(group).takeSnapshot().orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .handle((last, failure) -> {
                     if (failure == null) {
                         return snapshotReply(last);

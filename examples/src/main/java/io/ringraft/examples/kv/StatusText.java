@@ -1,13 +1,19 @@
 package io.ringraft.examples.kv;
 
 import io.ringraft.api.FollowerStatus;
+import io.ringraft.api.HostStatus;
 import io.ringraft.api.Membership;
 import io.ringraft.api.RaftStatus;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The text of {@code INFO} and {@code RAFT.STATUS}: Redis INFO style, {@code field:value} lines. */
+/**
+ * The text of {@code INFO} and {@code RAFT.STATUS}: Redis INFO style, {@code field:value} lines; for a
+ * process with several groups, the host's fields and one line per group ({@link #groups}).
+ */
 final class StatusText {
 
     private StatusText() {
@@ -32,6 +38,76 @@ final class StatusText {
                 out.append("\r\n");
             }
             out.append("# Raft\r\n").append(raft(status));
+        }
+        return out.toString();
+    }
+
+    /**
+     * {@code INFO [section]} of a process with several groups ({@code --groups}): the {@code server}
+     * section also says {@code ringraft_groups}; the {@code raft} section is {@link #groups}.
+     */
+    static String info(String section, GroupRoutes groups) {
+        String s = section == null ? "default" : section.toLowerCase(Locale.ROOT);
+        boolean all = s.equals("default") || s.equals("all") || s.equals("everything");
+        if (!all && !s.equals("server") && !s.equals("raft")) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        if (all || s.equals("server")) {
+            out.append("# Server\r\n")
+                    .append("redis_version:7.0.0\r\n")
+                    .append("ringraft_example:kv\r\n")
+                    .append("redis_mode:standalone\r\n")
+                    .append("ringraft_groups:").append(groups.count()).append("\r\n");
+        }
+        if (all || s.equals("raft")) {
+            if (out.length() > 0) {
+                out.append("\r\n");
+            }
+            out.append("# Raft\r\n").append(groups(groups));
+        }
+        return out.toString();
+    }
+
+    /**
+     * The host and its groups, {@code field:value} lines: {@code raft_node_id}, {@code raft_groups} (the
+     * key space's groups), {@code raft_groups_with_leader} (how many know a leader), the host's
+     * {@code HostStatus} as {@code raft_host_groups} (groups it holds), {@code raft_host_leaders} (groups
+     * it leads), {@code raft_host_workers}, {@code raft_host_io_threads}, {@code raft_host_reserved_bytes}
+     * and {@code raft_host_memory_budget_bytes}; then one line per group,
+     * {@code raft_group_<g>:role=<role>,leader_id=<id>,term=<t>,committed_index=<i>,applied_index=<i>,
+     * last_log_index=<i>,snapshot_index=<i>} ({@code leader_id=0}: no leader known).
+     */
+    static String groups(GroupRoutes groups) {
+        List<RaftStatus> statuses = new ArrayList<>(groups.count());
+        int withLeader = 0;
+        for (int g = 1; g <= groups.count(); g++) {
+            RaftStatus status = groups.node(g).status();
+            statuses.add(status);
+            if (status.leaderId() != 0) {
+                withLeader++;
+            }
+        }
+        HostStatus host = groups.host();
+        StringBuilder out = new StringBuilder();
+        line(out, "node_id", host.nodeId());
+        line(out, "groups", groups.count());
+        line(out, "groups_with_leader", withLeader);
+        line(out, "host_groups", host.groups());
+        line(out, "host_leaders", host.leaders());
+        line(out, "host_workers", host.workers());
+        line(out, "host_io_threads", host.ioThreads());
+        line(out, "host_reserved_bytes", host.reservedBytes());
+        line(out, "host_memory_budget_bytes", host.budgetBytes());
+        for (int g = 1; g <= statuses.size(); g++) {
+            RaftStatus st = statuses.get(g - 1);
+            line(out, "group_" + g, "role=" + st.role().name().toLowerCase(Locale.ROOT)
+                    + ",leader_id=" + st.leaderId()
+                    + ",term=" + st.term()
+                    + ",committed_index=" + st.committedIndex()
+                    + ",applied_index=" + st.appliedIndex()
+                    + ",last_log_index=" + st.lastLogId().index()
+                    + ",snapshot_index=" + st.snapshotIndex());
         }
         return out.toString();
     }

@@ -9,5 +9,10 @@
  * one node whose peers are other processes (writes forwarded over the transport,
  * {@link io.ringraft.examples.kv.ForwardingRouter}), and {@link io.ringraft.examples.kv.KvMain} is the
  * command line ({@code ringraft-kv.jar}).
+ *
+ * <p>With {@code --groups N} the keys hash to N Raft groups ({@link io.ringraft.examples.kv.KeyGroups}):
+ * each process is a {@code RaftHost} holding groups 1..N on one shared log (package-private
+ * {@code KvHost}), and each server routes every command by its keys to its group (package-private
+ * {@code GroupRoutes}: a member and a router per group).
  */
 package io.ringraft.examples.kv;

@@ -225,6 +225,47 @@ class KvMainTest {
     }
 
     @Test
+    void groups() throws Exception {
+        assertThat(KvMain.parseNode(nodeArgs("--peers", PEERS).toArray(String[]::new)).groups())
+                .as("no --groups: one").isEqualTo(1);
+        KvNode.Options eight = KvMain.parseNode(nodeArgs("--groups", "8").toArray(String[]::new));
+        assertThat(eight.groups()).isEqualTo(8);
+        assertThat(eight.config().maxEntryBytes()).as("each group's: KvHost.groupConfig()").isEqualTo(64 << 10);
+        assertThat(eight.config().reservedBytes()).isLessThan(2L << 20);
+        assertThat(eight.config().snapshotIntervalEntries()).isEqualTo(100_000); // the cluster's policy
+        assertThat(KvMain.parseNode(nodeArgs("--groups", "1").toArray(String[]::new)).config().maxEntryBytes())
+                .as("--groups 1 is a plain node's configuration").isEqualTo(KvMain.commandLineConfig().maxEntryBytes());
+        for (String bad : List.of("0", "-1", "x", "1025", "")) {
+            assertThat(usageError(nodeArgs("--groups", bad)))
+                    .isEqualTo("--groups: expected a number of groups in 1..1024, got '" + bad + "'");
+            assertThat(usageError(List.of("cluster", "--groups", bad)))
+                    .isEqualTo("--groups: expected a number of groups in 1..1024, got '" + bad + "'");
+        }
+        // a host cannot join its groups later: with --groups above 1 every node votes
+        List<String> outside = nodeArgs("--groups", "4");
+        outside.addAll(List.of("--voters", "2,3"));
+        assertThat(usageError(outside))
+                .isEqualTo("--groups 4 needs every node among --voters (node 1 is not): a node cannot join the groups later");
+        assertThat(KvMain.USAGE).contains("[--groups 1]", "CRC32(key) mod G + 1", "CROSSSLOT");
+    }
+
+    @Test
+    void aDataDirectoryKeepsItsNumberOfGroups() throws Exception {
+        Path data = dir.resolve("host");
+        KvHost.checkLayout(data, data.resolve("node-1"), 8);
+        KvHost.checkLayout(data, data.resolve("node-1"), 8); // again: the same number
+        assertThatThrownBy(() -> KvHost.checkLayout(data, data.resolve("node-1"), 4))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds data of --groups 8");
+        assertThatThrownBy(() -> KvHost.checkLayout(data, data.resolve("node-1"), 1))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("start with --groups 8");
+        Path single = dir.resolve("single");
+        Files.createDirectories(single.resolve("node-1"));
+        assertThatThrownBy(() -> KvHost.checkLayout(single, single.resolve("node-1"), 8))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds a single-group node's data");
+        KvHost.checkLayout(single, single.resolve("node-1"), 1);
+    }
+
+    @Test
     void optionsRequireTheNodeAmongItsPeers() {
         assertThatThrownBy(() -> new KvNode.Options(2, "127.0.0.1", 1, "127.0.0.1", 0,
                 Map.of(1L, "127.0.0.1:1"), dir, KvMain.commandLineConfig(), KvMain.COMMAND_TIMEOUT))

@@ -49,6 +49,8 @@ class KvNodeProcessesTest {
     private final Map<Long, Integer> redisPorts = new LinkedHashMap<>();
     /** The {@code --voters} flag's value every node gets, or null for none (every peer votes). */
     private String voters;
+    /** The {@code --groups} flag's value every node gets, or null for none (one group). */
+    private String groups;
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -77,6 +79,12 @@ class KvNodeProcessesTest {
     @Timeout(90)
     void aFourthNodeJoinsAsLearnerIsPromotedAndRemoved() throws Throwable {
         withOutputs(this::membershipScenario);
+    }
+
+    @Test
+    @Timeout(90)
+    void threeNodeProcessesWithFourGroupsSurviveAKillAndARestart() throws Throwable {
+        withOutputs(this::groupsScenario);
     }
 
     private interface Scenario {
@@ -178,6 +186,77 @@ class KvNodeProcessesTest {
         restarted.destroy();
         assertThat(restarted.waitFor(DEADLINE_SECONDS, TimeUnit.SECONDS)).isTrue();
         assertThat(Files.readString(output.get(leader))).contains("node " + leader + " stopped");
+    }
+
+    /**
+     * {@code --groups 4}: keys spread over four groups, each with its own leader; after node 1's process
+     * is killed every group has a leader among the survivors and every acknowledged write is readable;
+     * node 1 restarted on its data directory recovers its four groups from its shared log.
+     */
+    private void groupsScenario() throws Exception {
+        groups = "4";
+        allocatePorts(3);
+        for (long id = 1; id <= 3; id++) {
+            startNode(id);
+        }
+        for (long id = 1; id <= 3; id++) {
+            connect(id);
+        }
+        awaitGroupLeaders(List.of(1L, 2L, 3L));
+        int keys = 40;
+        for (int i = 0; i < keys; i++) {
+            assertThat(write(i % 3 + 1, "SET", "g-" + i, "v" + i)).isEqualTo("OK");
+        }
+        assertThat(read(2, "DBSIZE")).isEqualTo((long) keys);
+        Object crossGroups = read(3, "MGET", "g-0", "g-1", "g-2", "g-3");
+        assertThat(crossGroups).isInstanceOf(RespTestClient.Error.class);
+        assertThat(((RespTestClient.Error) crossGroups).message()).startsWith("CROSSSLOT");
+        String info = (String) clients.get(1L).call("INFO");
+        assertThat(info).contains("ringraft_groups:4", "raft_groups:4", "raft_host_groups:4", "raft_group_4:role=");
+
+        clients.remove(1L).close();
+        Process killed = processes.remove(1L);
+        killed.destroyForcibly();
+        assertThat(killed.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        awaitGroupLeaders(List.of(2L, 3L));
+        for (int i = 0; i < keys; i++) {
+            assertThat(read(i % 2 + 2, "GET", "g-" + i)).isEqualTo("v" + i);
+        }
+        assertThat(write(2, "SET", "while-down", "w")).isEqualTo("OK");
+
+        startNode(1);
+        connect(1);
+        for (int i = 0; i < keys; i++) {
+            assertThat(read(1, "GET", "g-" + i)).isEqualTo("v" + i);
+        }
+        assertThat(read(1, "GET", "while-down")).isEqualTo("w");
+        assertThat(write(1, "SET", "back", "b")).isEqualTo("OK");
+        assertThat(read(3, "GET", "back")).isEqualTo("b");
+    }
+
+    /** Until every group has, at each of {@code candidates}, the same leader, one of the candidates. */
+    private void awaitGroupLeaders(List<Long> candidates) {
+        await("every group has a leader among " + candidates, () -> {
+            Map<String, String> agreed = new LinkedHashMap<>();
+            for (long id : candidates) {
+                String status;
+                try {
+                    status = (String) clients.get(id).call("RAFT.STATUS");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                for (int g = 1; g <= Integer.parseInt(groups); g++) {
+                    String line = field(status, "raft_group_" + g);
+                    String leader = line.replaceAll(".*leader_id=(\\d+).*", "$1");
+                    if (!candidates.contains(Long.parseLong(leader))
+                            || !leader.equals(agreed.getOrDefault("g" + g, leader))) {
+                        return null;
+                    }
+                    agreed.put("g" + g, leader);
+                }
+            }
+            return Boolean.TRUE;
+        });
     }
 
     /**
@@ -297,6 +376,9 @@ class KvNodeProcessesTest {
                 "--data-dir", dir.resolve("data-" + id).toString()));
         if (voters != null) {
             command.addAll(List.of("--voters", voters));
+        }
+        if (groups != null) {
+            command.addAll(List.of("--groups", groups));
         }
         Path file = dir.resolve("node-" + id + "-run-" + (outputs.size() + 1) + ".log");
         outputs.add(file);
