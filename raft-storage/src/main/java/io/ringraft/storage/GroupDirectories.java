@@ -43,6 +43,8 @@ public final class GroupDirectories implements LogStorageFactory {
     private final int retainSnapshots;
 
     /**
+     * Directories under {@code root}, one per group, created when a group is first created.
+     *
      * @param root            the directory that holds one directory per group (created if missing)
      * @param clusterId       written into every file and checked when read (see {@link SegmentedLogStorage})
      * @param nodeId          the host's node id, likewise
@@ -60,12 +62,22 @@ public final class GroupDirectories implements LogStorageFactory {
         }
     }
 
-    /** As the full constructor, with {@value #DEFAULT_SEGMENT_BYTES}-byte segments and two snapshots kept. */
+    /**
+     * As the full constructor, with {@value #DEFAULT_SEGMENT_BYTES}-byte segments and two snapshots kept.
+     *
+     * @param root      the directory that holds one directory per group (created if missing)
+     * @param clusterId written into every file and checked when read
+     * @param nodeId    the host's node id, likewise
+     */
     public GroupDirectories(Path root, long clusterId, long nodeId) {
         this(root, clusterId, nodeId, DEFAULT_SEGMENT_BYTES, 2);
     }
 
-    /** {@return the directory of group {@code groupId}} */
+    /**
+     * {@return the directory of group {@code groupId}}
+     *
+     * @param groupId the group, not negative
+     */
     public Path directoryOf(long groupId) {
         if (groupId < 0) {
             throw new IllegalArgumentException("group ids are not negative, got " + groupId);
@@ -81,7 +93,13 @@ public final class GroupDirectories implements LogStorageFactory {
                 .segmentBytes(segmentBytes).preallocate(false).build();
     }
 
-    /** The snapshot store of group {@code groupId} (what {@link #snapshots()} creates). */
+    /**
+     * The snapshot store of group {@code groupId} (what {@link #snapshots()} creates).
+     *
+     * @param groupId the group
+     * @return its store, opened
+     * @throws IOException if the directory cannot be created or the store opened
+     */
     public SnapshotStore snapshotStore(long groupId) throws IOException {
         Path directory = directoryOf(groupId).resolve("snapshots");
         Files.createDirectories(directory);
