@@ -76,6 +76,16 @@ final class Election {
         randomizedTimeout = base + ticks;
     }
 
+    /**
+     * Campaigns after at most {@code ticks} more ticks with the lease over (as
+     * {@link #expireLeaseAndCampaignAfter}), unless the timer runs out sooner anyway.
+     */
+    void campaignWithin(int ticks) {
+        if (randomizedTimeout - engine.electionElapsed > ticks) {
+            expireLeaseAndCampaignAfter(ticks);
+        }
+    }
+
     void tick() {
         engine.electionElapsed++;
         if (engine.electionElapsed >= randomizedTimeout && engine.quorum.isVoter(engine.selfId)) {

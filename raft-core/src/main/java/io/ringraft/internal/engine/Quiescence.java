@@ -224,12 +224,24 @@ final class Quiescence {
 
     /**
      * The host's liveness detector reports {@code nodeId}'s process lost. A quiet follower of it wakes
-     * and campaigns within one election timeout; a quiet leader with it as a member wakes.
+     * and campaigns within half an election timeout, an active one too unless its own timer runs out
+     * sooner; a quiet leader with it as a member wakes.
      *
      * @return true if this node woke
      */
     boolean peerUnreachable(long nodeId) {
-        if (!quiesced || nodeId == engine.selfId) {
+        if (nodeId == engine.selfId) {
+            return false;
+        }
+        if (!quiesced) {
+            // An active follower of the lost leader need not wait out its own randomized timeout (up to two
+            // election timeouts after the leader's last word): the report already comes an election timeout
+            // after it, so it campaigns as a quiet follower would, unless its own timer runs out sooner.
+            if (engine.role == Role.FOLLOWER && afterTicks > 0 && nodeId == engine.leaderId) {
+                lostLeader = nodeId;
+                lostLeaderTerm = engine.term();
+                engine.activeFollowerLostLeader();
+            }
             return false;
         }
         if (engine.role == Role.LEADER) {

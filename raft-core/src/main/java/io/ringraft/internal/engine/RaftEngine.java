@@ -363,6 +363,12 @@ public final class RaftEngine {
         election.expireLeaseAndCampaignAfter(1 + random.nextInt(spread));
     }
 
+    /** An active follower's leader was reported lost: as {@link #followerLostLeader()}, unless its timer is sooner. */
+    void activeFollowerLostLeader() {
+        int spread = Math.max(1, config.electionTimeoutTicks() / 2);
+        election.campaignWithin(1 + random.nextInt(spread));
+    }
+
     /** A leader's probe is a heartbeat too: follow the sender, then acknowledge. */
     private void onLeadershipProbe(LeadershipProbe probe) {
         followLeader(probe);

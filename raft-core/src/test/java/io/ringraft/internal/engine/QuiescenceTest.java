@@ -386,6 +386,41 @@ class QuiescenceTest {
     }
 
     @Test
+    void anActiveFollowerOfALostLeaderCampaignsWithinHalfAnElectionTimeoutToo() {
+        for (int offset = 0; offset < 10; offset++) {
+            Node follower = Node.create(QUIET.forNode(2), EngineTestSupport.fixedRandom(offset), vote(2), 0, 1);
+            follower.engine.receive(append(1, 2, 2, new LogId(1, 1), 1, 2));
+            follower.flushAll();
+            follower.drain();
+            assertThat(follower.engine.quiesced()).isFalse();
+            follower.engine.peerUnreachable(3); // not its leader: nothing changes
+            follower.engine.peerUnreachable(1);
+            int ticks = 0;
+            while (follower.engine.role() == Role.FOLLOWER && ticks < 100) {
+                follower.engine.tick();
+                ticks++;
+            }
+            // Without the report it would wait its randomized timeout: at least the election timeout (10).
+            assertThat(ticks).as("random offset %d", offset).isLessThanOrEqualTo(5);
+            assertThat(follower.engine.role()).isEqualTo(Role.CANDIDATE);
+        }
+    }
+
+    @Test
+    void withoutQuiescenceAReportChangesNothing() {
+        EngineConfig plain = QUIET.withQuiesceAfterTicks(0).forNode(2);
+        Node follower = Node.create(plain, EngineTestSupport.fixedRandom(0), vote(2), 0, 1);
+        follower.engine.receive(append(1, 2, 2, new LogId(1, 1), 1, 2));
+        follower.flushAll();
+        follower.drain();
+        follower.engine.peerUnreachable(1);
+        for (int i = 0; i < 9; i++) {
+            follower.engine.tick();
+        }
+        assertThat(follower.engine.role()).isEqualTo(Role.FOLLOWER);
+    }
+
+    @Test
     void engineConfigValidatesQuiescence() {
         assertThatThrownBy(() -> QUIET.withQuiesceAfterTicks(9)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("quiesceAfterTicks must be 0 (off) or at least electionTimeoutTicks (10), got 9");
