@@ -1,6 +1,7 @@
 package io.ringraft.internal.host;
 
 import io.ringraft.internal.runtime.HostedPlacement;
+import io.ringraft.internal.runtime.ParkingIdleStrategy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -47,16 +48,16 @@ public final class HostThreads implements AutoCloseable {
         for (int i = 0; i < workers; i++) {
             HostWorker worker = new HostWorker("ringraft-host-" + nodeId + "-worker-" + i, maxGroups, nanoClock, tickNanos);
             this.workers[i] = worker;
-            start(worker, new HostIdleStrategy(worker.signal(), worker::parkNanos), worker.signal());
+            start(worker, new ParkingIdleStrategy(worker.signal(), worker::parkNanos), worker.signal());
         }
         for (int i = 0; i < ioThreads; i++) {
             IoWorker io = new IoWorker("ringraft-host-" + nodeId + "-io-" + i, maxGroups);
             this.ios[i] = io;
-            start(io, new HostIdleStrategy(io.signal(), () -> HostWorker.IDLE_PARK_NANOS), io.signal());
+            start(io, new ParkingIdleStrategy(io.signal(), () -> HostWorker.IDLE_PARK_NANOS), io.signal());
         }
     }
 
-    private void start(Agent agent, HostIdleStrategy idle, io.ringraft.internal.runtime.Signal signal) {
+    private void start(Agent agent, ParkingIdleStrategy idle, io.ringraft.internal.runtime.Signal signal) {
         AgentRunner runner = new AgentRunner(idle,
                 error -> LOG.error("host thread {} hit an error outside any group's task", agent.roleName(), error),
                 null, agent);

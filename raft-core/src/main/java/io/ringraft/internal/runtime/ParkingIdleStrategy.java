@@ -4,21 +4,32 @@ import org.agrona.concurrent.IdleStrategy;
 
 /**
  * The idle strategy of RingRaft's task threads: a few spins and yields after the last useful duty
- * cycle (cheap when work arrives in bursts), then park until a {@link Signal} wakes the thread or
- * {@code maxParkNanos} passes. An idle node therefore uses no CPU beyond its tick wake-ups.
+ * cycle (cheap when work arrives in bursts), then park until a {@link Signal} wakes the thread or the
+ * park time passes (fixed, or asked each time: a host worker parks until its next tick). An idle node
+ * therefore uses no CPU beyond its tick wake-ups.
  */
-final class ParkingIdleStrategy implements IdleStrategy {
+public final class ParkingIdleStrategy implements IdleStrategy {
 
     private static final int SPINS = 10;
     private static final int YIELDS = 1;
 
     private final Signal signal;
-    private final long maxParkNanos;
+    private final java.util.function.LongSupplier parkNanos;
     private int idleCycles;
 
     ParkingIdleStrategy(Signal signal, long maxParkNanos) {
+        this(signal, () -> maxParkNanos);
+    }
+
+    /**
+     * An idle strategy that asks {@code parkNanos} how long it may park each time it parks.
+     *
+     * @param signal    the signal the thread parks on (bound to it)
+     * @param parkNanos how long to park at most, asked on the thread at each park
+     */
+    public ParkingIdleStrategy(Signal signal, java.util.function.LongSupplier parkNanos) {
         this.signal = signal;
-        this.maxParkNanos = maxParkNanos;
+        this.parkNanos = parkNanos;
     }
 
     @Override
@@ -37,7 +48,7 @@ final class ParkingIdleStrategy implements IdleStrategy {
         } else if (idleCycles < SPINS + YIELDS) {
             Thread.yield();
         } else {
-            signal.awaitWake(maxParkNanos);
+            signal.awaitWake(parkNanos.getAsLong());
         }
         idleCycles++;
     }
