@@ -76,7 +76,9 @@ import org.HdrHistogram.Histogram;
  * Storage: {@code sharedlog} is one {@link SharedLog} per host (fsync on; the default), {@code dirs} a
  * {@link GroupDirectories} per host (a segmented log per group, fsync on), {@code memory} an
  * {@code InMemoryLogStorage} per group (no disk). Data lives in a temporary directory, deleted afterwards.
- * Workers default to the number of cores (per host, as {@code RaftHost} does), IO threads to 1.
+ * Workers default to the number of cores (per host, as {@code RaftHost} does), IO threads to 1. The system
+ * property {@code hostbench.waterMarks=low,high} (bytes) sets the Netty transports' write-buffer water marks,
+ * for experiments (children of {@code --processes} inherit it).
  * {@code --kill-host 0} kills nothing, {@code --kill-host most} the host that leads the most groups then. Groups use {@link RaftConfig#hostDefaults()}. The last line of output
  * starts with {@code RESULT} and holds every figure as {@code key=value} pairs ({@code -1} where a phase did
  * not run).

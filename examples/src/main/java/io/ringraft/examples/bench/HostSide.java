@@ -53,6 +53,11 @@ final class HostSide implements AutoCloseable {
             if (transport == null) {
                 NettyTransport.Builder tb = NettyTransport.builder().clusterId("ringraft-hostbench").nodeId(id)
                         .bind("127.0.0.1", ports[(int) id - 1]);
+                String marks = System.getProperty("hostbench.waterMarks"); // "low,high" in bytes, for experiments
+                if (marks != null) {
+                    String[] lowHigh = marks.split(",");
+                    tb.writeBufferWaterMarks(Integer.parseInt(lowHigh[0].trim()), Integer.parseInt(lowHigh[1].trim()));
+                }
                 for (int j = 1; j <= 3; j++) {
                     if (j != id) {
                         tb.peer(j, "127.0.0.1:" + ports[j - 1]);
