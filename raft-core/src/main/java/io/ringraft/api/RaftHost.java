@@ -148,13 +148,24 @@ public final class RaftHost implements AutoCloseable {
         this.maxGroups = b.maxGroups;
         this.metrics = b.metrics;
         long tickNanos = groupConfig.tickMillis() * 1_000_000L;
-        this.threads = new HostThreads(nodeId, b.workers, b.ioThreads, b.maxGroups, System::nanoTime, tickNanos);
+        // The link first: it registers this node id with the transport, which refuses one taken already
+        // (another host with the same id), before any thread starts.
+        io.ringraft.internal.host.link.HostLink hostLink = null;
         if (b.coalesceHeartbeats) {
-            io.ringraft.internal.host.link.HostLink hostLink = new io.ringraft.internal.host.link.HostLink(
-                    b.transport, nodeId, io.ringraft.internal.host.link.LinkSettings.defaults().withTiming(
-                            groupConfig.heartbeatIntervalMillis() * 1_000_000L,
-                            groupConfig.electionTimeoutMillis() * 1_000_000L),
-                    new PeerWatch());
+            try {
+                hostLink = new io.ringraft.internal.host.link.HostLink(b.transport, nodeId,
+                        io.ringraft.internal.host.link.LinkSettings.defaults().withTiming(
+                                groupConfig.heartbeatIntervalMillis() * 1_000_000L,
+                                groupConfig.electionTimeoutMillis() * 1_000_000L),
+                        new PeerWatch());
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("host node id " + nodeId + " is already connected to "
+                        + b.transport + ": is another RaftHost with that node id running on it? (" + e.getMessage()
+                        + ")", e);
+            }
+        }
+        this.threads = new HostThreads(nodeId, b.workers, b.ioThreads, b.maxGroups, System::nanoTime, tickNanos);
+        if (hostLink != null) {
             this.link = hostLink;
             this.groupTransport = hostLink;
             threads.afterEveryRound(hostLink::flush);
@@ -761,6 +772,7 @@ public final class RaftHost implements AutoCloseable {
          *
          * @return the host, running, with no groups
          * @throws IllegalArgumentException naming the first missing or invalid setting
+         * @throws IllegalStateException    if the transport already has a host of this node id
          */
         public RaftHost build() {
             if (nodeId <= 0) {

@@ -271,6 +271,28 @@ class RaftHostTest {
     }
 
     @Test
+    void groupsBeyondMaxGroupsAreRefused() throws Exception {
+        for (int max : new int[] {1, 2, 3, 8, 1000}) {
+            RaftHost host = RaftHost.builder().nodeId(1).transport(network).logStorage(id -> new InMemoryLogStorage())
+                    .workers(2).maxGroups(max).build();
+            hosts.add(host);
+            for (long g = 1; g <= Math.min(max, 8); g++) {
+                host.createGroup(g, Set.of(1L), new Counter());
+            }
+            if (max <= 8) {
+                assertThatThrownBy(() -> host.createGroup(99, Set.of(1L), new Counter()))
+                        .isInstanceOf(RejectedException.class).hasMessageContaining("maximum of " + max + " groups");
+                assertThat(host.groupIds()).hasSize(max);
+            }
+            RaftNode first = host.group(1).orElseThrow();
+            first.awaitLeader(Duration.ofSeconds(10));
+            assertThat(first.propose(new byte[] {1}).get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+            host.close(); // the next host is node 1 on the same network again
+            hosts.remove(host);
+        }
+    }
+
+    @Test
     void aTakenIdAndABadSettingAreRefused() {
         RaftHost host = host(1, 1);
         host.createGroup(1, Set.of(1L), new Counter());
@@ -288,6 +310,12 @@ class RaftHostTest {
         assertThat(host.status().reservedBytes()).isEqualTo(RaftConfig.hostDefaults().reservedBytes());
         assertThatThrownBy(() -> RaftHost.builder().nodeId(1).transport(network).build())
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("logStorage");
+        // A second host with the same node id on the same network is refused before it starts a thread.
+        int threads = Thread.activeCount();
+        assertThatThrownBy(() -> RaftHost.builder().nodeId(1).transport(network)
+                .logStorage(id -> new InMemoryLogStorage()).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("host node id 1 is already connected");
+        assertThat(Thread.activeCount()).isLessThanOrEqualTo(threads);
     }
 
     @Test
