@@ -150,10 +150,10 @@ public final class RaftHost implements AutoCloseable {
         long tickNanos = groupConfig.tickMillis() * 1_000_000L;
         // The link first: it registers this node id with the transport, which refuses one taken already
         // (another host with the same id), before any thread starts.
-        io.ringraft.internal.host.link.HostLink hostLink = null;
+        io.ringraft.internal.host.link.HostLink connected = null;
         if (b.coalesceHeartbeats) {
             try {
-                hostLink = new io.ringraft.internal.host.link.HostLink(b.transport, nodeId,
+                connected = new io.ringraft.internal.host.link.HostLink(b.transport, nodeId,
                         io.ringraft.internal.host.link.LinkSettings.defaults().withTiming(
                                 groupConfig.heartbeatIntervalMillis() * 1_000_000L,
                                 groupConfig.electionTimeoutMillis() * 1_000_000L),
@@ -164,6 +164,7 @@ public final class RaftHost implements AutoCloseable {
                         + ")", e);
             }
         }
+        io.ringraft.internal.host.link.HostLink hostLink = connected;
         this.threads = new HostThreads(nodeId, b.workers, b.ioThreads, b.maxGroups, System::nanoTime, tickNanos);
         if (hostLink != null) {
             this.link = hostLink;
