@@ -94,6 +94,8 @@ public final class RaftHost implements AutoCloseable {
     private final long budgetBytes;
     private final int maxGroups;
     private final LongFunction<RaftMetrics> metrics;
+    /** Closed after the groups and threads, last registered first. */
+    private final List<AutoCloseable> closeAfter;
     private final HostThreads threads;
     /** The transport the groups connect through: the application's, or a host link over it. */
     private final RaftTransportFactory groupTransport;
@@ -147,6 +149,7 @@ public final class RaftHost implements AutoCloseable {
         this.budgetBytes = b.budgetBytes;
         this.maxGroups = b.maxGroups;
         this.metrics = b.metrics;
+        this.closeAfter = List.copyOf(b.closeAfter);
         long tickNanos = groupConfig.tickMillis() * 1_000_000L;
         // The link first: it registers this node id with the transport, which refuses one taken already
         // (another host with the same id), before any thread starts.
@@ -443,9 +446,10 @@ public final class RaftHost implements AutoCloseable {
     }
 
     /**
-     * Closes every group (as {@link RaftNode#close()}: pending requests fail) and stops the host's threads.
-     * Storage and snapshot stores close with their groups; the transport factory and the log storage
-     * factory are the application's to close (for example a shared log, after this). Idempotent.
+     * Closes every group (as {@link RaftNode#close()}: pending requests fail), stops the host's threads, then
+     * closes what was registered with {@link Builder#closeAfter}. Storage and snapshot stores close with their
+     * groups; the transport factory and the log storage factory are the application's to close (after this,
+     * or by registering them with {@code closeAfter}). Idempotent.
      */
     @Override
     public void close() {
@@ -467,6 +471,13 @@ public final class RaftHost implements AutoCloseable {
         threads.close();
         if (link != null) {
             link.close();
+        }
+        for (int i = closeAfter.size() - 1; i >= 0; i--) {
+            try {
+                closeAfter.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("host {}: closing {} failed", nodeId, closeAfter.get(i), e);
+            }
         }
         LOG.info("host {} closed", nodeId);
     }
@@ -614,8 +625,22 @@ public final class RaftHost implements AutoCloseable {
         private LongFunction<RaftMetrics> metrics = groupId -> RaftMetrics.NONE;
         private long balancePeriodMillis;
         private boolean coalesceHeartbeats = true;
+        private final List<AutoCloseable> closeAfter = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * A resource the host closes when it closes, after its groups and threads (for example the shared
+         * log its groups' storage lives in); several close in the reverse order of registration. A failure
+         * to close one is logged and the others still close.
+         *
+         * @param resource what to close after the host
+         * @return this builder
+         */
+        public Builder closeAfter(AutoCloseable resource) {
+            this.closeAfter.add(Objects.requireNonNull(resource, "resource"));
+            return this;
         }
 
         /**

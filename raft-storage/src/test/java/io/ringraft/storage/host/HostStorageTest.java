@@ -10,6 +10,7 @@ import io.ringraft.spi.LogEntries;
 import io.ringraft.spi.LogStorageFactory;
 import io.ringraft.spi.StateMachine;
 import io.ringraft.storage.GroupDirectories;
+import io.ringraft.storage.HostStorage;
 import io.ringraft.storage.wal.SharedLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +72,32 @@ class HostStorageTest {
         }
         assertThat(directories.groupsFound()).containsExactly(1L, 3L);
         assertThat(Files.exists(directories.directoryOf(2))).isFalse();
+    }
+
+    @Test
+    void theDefaultHostStorageSurvivesARestartAndClosesWithTheHost() throws Exception {
+        LocalNetwork network = new LocalNetwork();
+        HostStorage first = HostStorage.open(dir.resolve("host-1"), 0x5eed, 1);
+        try (RaftHost host = first.configure(RaftHost.builder().nodeId(1).transport(network).workers(1)).build()) {
+            for (long g = 1; g <= 3; g++) {
+                RaftNode node = host.createGroup(g, Set.of(1L), new Counter());
+                node.awaitLeader(Duration.ofSeconds(10));
+                for (int i = 0; i < g; i++) {
+                    node.propose(new byte[] {1}).get(10, TimeUnit.SECONDS);
+                }
+            }
+            assertThatThrownBy(() -> host.removeGroup(3, true)).isInstanceOf(UnsupportedOperationException.class);
+        }
+        // The host closed the shared log: the directory is free to open again.
+        HostStorage second = HostStorage.open(dir.resolve("host-1"), 0x5eed, 1);
+        try (RaftHost host = second.configure(RaftHost.builder().nodeId(1).transport(network).workers(1)).build()) {
+            assertThat(second.logs().groupsFound()).containsExactly(1L, 2L, 3L);
+            for (long g = 1; g <= 2; g++) {
+                RaftNode node = host.createGroup(g, Set.of(1L), new Counter());
+                node.awaitLeader(Duration.ofSeconds(10));
+                assertThat(node.propose(new byte[] {1}).get(10, TimeUnit.SECONDS)).isEqualTo(g + 1);
+            }
+        }
     }
 
     @Test
