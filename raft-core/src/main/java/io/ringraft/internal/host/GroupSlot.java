@@ -103,9 +103,7 @@ final class GroupSlot implements HostedPlacement {
         this.snapshots = snapshots;
         this.onFailure = onFailure;
         this.cpuTasks = cpuTasks.toArray(NO_TASKS);
-        started = true;
-        worker.add(this);
-        io.add(this);
+        started = true; // counted on its threads since placement; its first run puts it in the tick set
         scheduleCpu();
         scheduleIo();
     }

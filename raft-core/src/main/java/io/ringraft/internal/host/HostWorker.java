@@ -23,9 +23,11 @@ import org.jctools.queues.atomic.MpscChunkedAtomicArrayQueue;
  * on the worker, which the host bounds ({@code maxGroups}).
  *
  * <p>Threads: {@link #doWork()} and {@link #parkNanos()} on the worker's own thread; {@link #enqueue}
- * from any thread; {@link #add}/{@link #remove} from the threads that start and close groups.
+ * from any thread; {@link #reserve}/{@link #remove} from the threads that create and close groups.
  */
 final class HostWorker implements Agent {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HostWorker.class);
 
     /** The longest the worker parks with no group wanting ticks: a safety net, not a polling period. */
     static final long IDLE_PARK_NANOS = 100_000_000L;
@@ -34,8 +36,6 @@ final class HostWorker implements Agent {
     private final LongSupplier nanoClock;
     private final long tickNanos;
     private final MpscChunkedAtomicArrayQueue<GroupSlot> ready;
-    /** The groups placed here (a concurrent set: groups come and go from other threads). */
-    private final java.util.Set<GroupSlot> groups = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /**
      * The groups that want ticks, as the worker last saw them (worker thread only): a group joins when it
      * runs wanting ticks (it starts queued, and a quiet group that wakes is run), and leaves at a tick that
@@ -61,9 +61,6 @@ final class HostWorker implements Agent {
             this.dueNanos = dueNanos;
         }
     }
-    /** Whether the last tick found a group that wants ticks. */
-    private boolean ticking;
-    private long groupRuns;
     private volatile Runnable afterRound;
 
     HostWorker(String name, int maxGroups, LongSupplier nanoClock, long tickNanos) {
@@ -115,14 +112,9 @@ final class HostWorker implements Agent {
         placed.incrementAndGet();
     }
 
-    void add(GroupSlot slot) {
-        groups.add(slot); // it starts queued: its first run puts it in the tick set
-    }
-
     /** Forgets a group placed here (once per group: started or not). */
     void remove(GroupSlot slot) {
-        groups.remove(slot);
-        placed.decrementAndGet();
+        placed.decrementAndGet(); // a stopped group leaves the tick set at the next tick
     }
 
     /** The number of groups placed on this worker. Any thread. */
@@ -156,7 +148,6 @@ final class HostWorker implements Agent {
                 }
             }
             tickCount = kept;
-            ticking = kept > 0;
             nextTickNanos = now + tickNanos;
         }
         for (Periodic periodic : periodics) {
@@ -165,7 +156,7 @@ final class HostWorker implements Agent {
                 try {
                     periodic.task.run();
                 } catch (RuntimeException e) {
-                    org.slf4j.LoggerFactory.getLogger(HostWorker.class).warn("host duty on {} failed", name, e);
+                    LOG.warn("host duty on {} failed", name, e);
                 }
                 work++;
             }
@@ -179,7 +170,6 @@ final class HostWorker implements Agent {
             }
             slot.cpuQueued.set(false);
             int done = slot.runCpu();
-            groupRuns++;
             if (!slot.inTickSet && !slot.stopping() && slot.needsTick()) {
                 joinTicks(slot); // a new group, or one that woke from quiescence: it wants its ticks now
             }
@@ -193,41 +183,31 @@ final class HostWorker implements Agent {
             try {
                 hook.run();
             } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(HostWorker.class).warn("after-round hook of {} failed", name, e);
+                LOG.warn("after-round hook of {} failed", name, e);
             }
         }
         return work;
     }
 
     private void joinTicks(GroupSlot slot) {
+        if (tickCount == 0) {
+            nextTickNanos = nanoClock.getAsLong() + tickNanos; // the worker ticks again from now
+        }
         if (tickCount == tickSet.length) {
             tickSet = java.util.Arrays.copyOf(tickSet, tickSet.length * 2); // at most the groups on this worker
         }
         tickSet[tickCount++] = slot;
         slot.inTickSet = true;
-        if (!ticking) {
-            ticking = true;
-            nextTickNanos = nanoClock.getAsLong() + tickNanos;
-        }
     }
 
     /** How long the worker may park now: until the next tick, or the idle bound if no group ticks. */
     long parkNanos() {
         long now = nanoClock.getAsLong();
-        long park = ticking ? nextTickNanos - now : IDLE_PARK_NANOS;
+        long park = tickCount > 0 ? nextTickNanos - now : IDLE_PARK_NANOS;
         for (Periodic periodic : periodics) {
             park = Math.min(park, periodic.dueNanos - now);
         }
         return Math.max(1_000L, Math.min(IDLE_PARK_NANOS, park));
     }
 
-    /** The groups on this worker (tests). */
-    java.util.List<GroupSlot> groupsForTest() {
-        return new java.util.ArrayList<>(groups);
-    }
-
-    /** Group duty cycles run so far (worker thread; for tests and status). */
-    long groupRuns() {
-        return groupRuns;
-    }
 }

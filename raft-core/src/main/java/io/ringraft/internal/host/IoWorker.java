@@ -51,10 +51,6 @@ final class IoWorker implements Agent {
         groups.incrementAndGet();
     }
 
-    void add(GroupSlot slot) {
-        // counted by reserve()
-    }
-
     void remove(GroupSlot slot) {
         groups.decrementAndGet();
     }
