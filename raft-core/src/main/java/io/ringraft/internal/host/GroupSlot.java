@@ -64,18 +64,6 @@ final class GroupSlot implements HostedPlacement {
         this.onStopped = onStopped;
     }
 
-    long groupId() {
-        return groupId;
-    }
-
-    HostWorker worker() {
-        return worker;
-    }
-
-    IoWorker io() {
-        return io;
-    }
-
     @Override
     public Signal cpuSignal() {
         return cpuSignal;
