@@ -195,6 +195,26 @@ final class Replication {
 
     // ------------------------------------------------------------------ time
 
+    /**
+     * {@return the number of ticks until the first that acts: heartbeats (and the read rounds they
+     * carry), check-quorum, a lapsed transfer, a stalled follower's probe or snapshot resend}
+     */
+    int ticksUntilDue() {
+        EngineConfig config = engine.config;
+        int timeout = config.electionTimeoutTicks();
+        int due = Math.min(config.heartbeatIntervalTicks() - heartbeatElapsed, timeout - engine.electionElapsed);
+        if (transferTarget != 0) {
+            due = Math.min(due, timeout - transferElapsed);
+        }
+        for (PeerProgress peer : peers) {
+            if ((peer.state == PeerProgress.State.REPLICATE && peer.inflights.count() > 0)
+                    || peer.state == PeerProgress.State.SNAPSHOT) {
+                due = Math.min(due, timeout - peer.stalledTicks);
+            }
+        }
+        return Math.max(1, due);
+    }
+
     void tick() {
         boolean idle = engine.config.quiesceAfterTicks() > 0 && idle();
         engine.electionElapsed++;

@@ -409,19 +409,28 @@ public final class NodeRuntime implements AutoCloseable {
         }
         List<Agent> others = new ArrayList<>();
         List<Signal> signals = new ArrayList<>();
+        List<java.util.function.LongSupplier> parks = new ArrayList<>();
+        // Once the node stops, every task parks briefly: the runners' close waits for each thread to see it.
+        java.util.function.LongSupplier untilWoken = () -> stop.stopped() ? TaskPlacement.STOPPING_PARK_NANOS
+                : TaskPlacement.MAX_PARK_NANOS;
         others.add(writer);
         signals.add(writerSignal);
+        parks.add(untilWoken);
         others.add(applier);
         signals.add(applierSignal);
+        parks.add(() -> applier.parkNanos(untilWoken.getAsLong()));
         if (snapshots != null) {
             others.add(snapshots);
             signals.add(snapshotSignal);
+            parks.add(untilWoken);
         }
         for (PeerSender sender : senders) {
             others.add(sender);
             signals.add(senderSignals[sender.slot()]);
+            parks.add(untilWoken);
         }
-        placement.start(core, coreSignal, config.tickMillis() * 1_000_000L, others, signals);
+        placement.start(core, coreSignal, () -> core.parkNanos(untilWoken.getAsLong()), others, signals, parks,
+                untilWoken);
     }
 
     /** All tasks of this node, core first (for {@link Threading#MANUAL} stepping). */

@@ -92,6 +92,11 @@ final class CoreForwarding {
         return work;
     }
 
+    /** {@return whether forwards wait to be sent or for their answers (their deadlines need the clock)} */
+    boolean waiting() {
+        return forwards.hasSubmitted() || forwards.waiting();
+    }
+
     /** A follower's forwarded command: append it if this node leads and has room, and say where. */
     void onForwardProposal(ForwardProposal forward) {
         RaftEngine engine = core.engine();

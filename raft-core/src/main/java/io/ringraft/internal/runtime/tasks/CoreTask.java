@@ -262,6 +262,7 @@ public final class CoreTask implements Agent {
         // must reset the election timer before the ticks that elapsed meanwhile are counted.
         int work = pollLiveness();
         work += pollFlushed();
+        work += countSleptTicks();
         work += pollInbound();
         work += tick();
         work += pollReads();
@@ -275,6 +276,54 @@ public final class CoreTask implements Agent {
     }
 
     // ------------------------------------------------------------------ inputs
+
+    /**
+     * Counts the ticks that elapsed while the thread slept and that the engine said would only count
+     * ({@link RaftEngine#idleTicks()}), before the messages that woke it: they came before those
+     * messages. The ticks past them (which may act) go after the messages, in {@link #tick()}, as when
+     * the thread was descheduled: a heartbeat already here resets the election timer first.
+     */
+    private int countSleptTicks() {
+        if (quiet) {
+            return 0;
+        }
+        long elapsed = nanoClock.getAsLong() - lastTickNanos;
+        if (elapsed < tickNanos) {
+            return 0;
+        }
+        int ticks = (int) Math.min(elapsed / tickNanos, engine.idleTicks());
+        for (int i = 0; i < ticks; i++) {
+            engine.tick();
+            runEffects(); // none, by idleTicks()'s contract (the engine harness checks it)
+        }
+        lastTickNanos += ticks * tickNanos;
+        return ticks;
+    }
+
+    /**
+     * How long the core's thread may park when it has no work (its own thread or a node's shared one):
+     * until the first tick that may act ({@link RaftEngine#idleTicks()}), instead of every tick, and at
+     * most {@code maxNanos}. Every other event (a message, a proposal, a flush) wakes it through its
+     * signal. A tick at a time while forwards wait for answers or a transfer or membership change runs:
+     * those watch the clock themselves. Core thread.
+     *
+     * @param maxNanos the longest park
+     * @return the nanoseconds to park at most
+     */
+    public long parkNanos(long maxNanos) {
+        if (stop.stopped() || forwarding.waiting() || admin.busy()) {
+            return Math.min(maxNanos, tickNanos);
+        }
+        if (quiet) {
+            return maxNanos;
+        }
+        int idle = engine.idleTicks();
+        if (idle == Integer.MAX_VALUE) {
+            return maxNanos;
+        }
+        long due = lastTickNanos + (idle + 1L) * tickNanos - nanoClock.getAsLong();
+        return Math.max(0, Math.min(maxNanos, due));
+    }
 
     private int tick() {
         long now = nanoClock.getAsLong();
