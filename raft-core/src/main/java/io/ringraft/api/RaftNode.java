@@ -110,10 +110,11 @@ public final class RaftNode implements AutoCloseable {
      * applied that entry, so a read here afterwards sees the write.
      *
      * <p>Failures say whether the command may have taken effect: {@link NotLeaderException} (no leader
-     * known, or it moved; retry) and {@link RejectedException} (refused: full, too large, or its entry
-     * was replaced by a newer leader's) mean it certainly did not; {@link IndeterminateException} (the
-     * leader did not answer within two election timeouts, or the entry was not applied here within
-     * ten) means it may have. At most {@link RaftConfig#maxPendingFutures()} forwards wait at once.
+     * known, or it moved before appending it; retry) and {@link RejectedException} (refused: full, too
+     * large, not sent or not taken by the leader within two election timeouts, or its entry was replaced
+     * by a newer leader's) mean it certainly did not; {@link IndeterminateException} (sent, but the
+     * leader's answer did not come within two election timeouts, or the entry was not applied here
+     * within ten) means it may have. At most {@link RaftConfig#maxPendingFutures()} forwards wait at once.
      *
      * @param command the command's bytes, at most {@link RaftConfig#maxEntryBytes()}; copied before this
      *                returns, so the array may be reused at once
@@ -125,7 +126,33 @@ public final class RaftNode implements AutoCloseable {
         if (runtime.status().role() == Role.LEADER) {
             return propose(command);
         }
-        return handle.forward(command);
+        return handle.forward(command, io.ringraft.internal.runtime.requests.Forwards.defaultWaitNanos(
+                runtime.config()));
+    }
+
+    /**
+     * {@link #forward(byte[])} for a caller that waits at most {@code timeout} for the leader's
+     * answer. A command still queued on this node at that deadline is never sent and fails with
+     * {@link RejectedException}; one sent carries what is left of the wait (less a margin for the
+     * answer's way back), and a leader that takes it later refuses it instead of appending it, so
+     * the answer is definite unless the network itself held it up. Only a command that may be in a
+     * leader's log fails with {@link IndeterminateException}.
+     *
+     * @param command the command's bytes, at most {@link RaftConfig#maxEntryBytes()}; copied before this
+     *                returns, so the array may be reused at once
+     * @param timeout how long the caller waits for the leader's answer (positive)
+     * @return as {@link #forward(byte[])}
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
+    public CompletableFuture<Object> forward(byte[] command, java.time.Duration timeout) {
+        Objects.requireNonNull(command, "command");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        if (runtime.status().role() == Role.LEADER) {
+            return propose(command);
+        }
+        return handle.forward(command, timeout.toNanos());
     }
 
     /**

@@ -315,7 +315,9 @@ public final class RespCommands {
         }
         CompletableFuture<Object> proposal;
         try {
-            proposal = groups.router(group).propose(command);
+            // Half the command's time to learn whether the leader took it (a definite -TRYAGAIN if not),
+            // the other half for a command it took to commit and apply.
+            proposal = groups.router(group).propose(command, java.time.Duration.ofMillis(Math.max(1, timeoutMillis / 2)));
         } catch (RuntimeException e) {
             return done(RespReplies.writeFailure(e));
         }

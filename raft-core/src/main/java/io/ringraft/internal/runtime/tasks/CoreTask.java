@@ -334,8 +334,7 @@ public final class CoreTask implements Agent {
             if (message instanceof VoteResponse && !mayBecomeLeader()) {
                 break; // leave it queued until the no-op fits
             }
-            if (message instanceof io.ringraft.message.ForwardProposal
-                    && !forwarding.outboxHasRoom(message.from(), CoreForwarding.FORWARD_RESERVE)) {
+            if (message instanceof io.ringraft.message.ForwardProposal && forwarding.answerBlocked(message.from())) {
                 break; // its answer could not be sent now: leave it queued until the replicator drained some
             }
             long discardFrom = message instanceof AppendEntriesRequest request ? conflictIndex(request) : -1;
