@@ -322,7 +322,8 @@ public final class NodeRuntime implements AutoCloseable {
         Peers peers = new Peers(selfId, config.maxInflightAppends() + 16, senderSignals,
                 (slot, peerId, outbox, chunkRequest, signal) -> {
                     PeerSender sender = new PeerSender(groupId, selfId, peerId, slot, outbox, chunkRequest, config,
-                            ring, storage, snapshotStore, leaderTerm, latestSnapshot, transport, stop, this.metrics);
+                            ring, storage, snapshotStore, leaderTerm, latestSnapshot, transport, stop, this.metrics,
+                            nanoClock);
                     senders.add(sender);
                     placement.add(sender, signal);
                     if (metricsBound) {
