@@ -426,6 +426,7 @@ public final class RaftNode implements AutoCloseable {
         private NodeRuntime.Threading threading = NodeRuntime.Threading.DEDICATED;
         private long randomSeed = new SecureRandom().nextLong();
         private StateListener stateListener;
+        private FailStopHandler failStopHandler;
         private boolean joining;
         private RaftMetrics metrics = RaftMetrics.NONE;
         /** Set by {@link RaftHost}: where the host runs the node's tasks. */
@@ -590,6 +591,16 @@ public final class RaftNode implements AutoCloseable {
         public Builder stateListener(StateListener listener) { this.stateListener = listener; return this; }
 
         /**
+         * What to do when the node fail-stops, besides failing what is pending (optional; default:
+         * nothing, the process runs on and only the status says {@link Role#FAILED}). For example
+         * {@link FailStopHandler#exitProcess} so a supervisor restarts the process.
+         *
+         * @param handler run once, on its own thread, when the node fail-stops; null for none
+         * @return this builder
+         */
+        public Builder onFailStop(FailStopHandler handler) { this.failStopHandler = handler; return this; }
+
+        /**
          * Where the node reports measurements: commit, fsync and apply latencies, rejections, snapshots,
          * messages (optional; default {@link RaftMetrics#NONE}, which costs nothing). One instance per node;
          * the module {@code raft-metrics-micrometer} has one for Micrometer.
@@ -609,6 +620,21 @@ public final class RaftNode implements AutoCloseable {
          * @return this builder
          */
         public Builder randomSeed(long seed) { this.randomSeed = seed; return this; }
+
+        /** {@code listener} (may be null) followed, when the node fail-stops, by {@code handler} on its own thread. */
+        private static StateListener withFailStop(StateListener listener, FailStopHandler handler) {
+            if (handler == null) {
+                return listener;
+            }
+            return status -> {
+                if (listener != null) {
+                    listener.onStateChange(status);
+                }
+                if (status.role() == Role.FAILED) {
+                    FailStopHandler.runOnOwnThread(handler, status);
+                }
+            };
+        }
 
         /**
          * Recovers storage and assembles the node (not started). Checks, before opening anything, that
@@ -648,7 +674,8 @@ public final class RaftNode implements AutoCloseable {
                         + "(NettyTransport: maxFrameBytes), or the leader could not send such an entry to its followers");
             }
             NodeRuntime runtime = new NodeRuntime(groupId, nodeId, voters, config, stateMachine, logStorage,
-                    snapshotStore, transport, listener, stateListener, metrics, threading, hosted, System::nanoTime,
+                    snapshotStore, transport, listener, withFailStop(stateListener, failStopHandler), metrics,
+                    threading, hosted, System::nanoTime,
                     new SplittableRandom(randomSeed));
             String membership = runtime.membershipWithoutSelf();
             if (membership != null && !joining) {
