@@ -116,6 +116,8 @@ class LaggingFollowerScenariosTest {
                 .isGreaterThan(follower.engine().lastLogId().index());
         sim.stepUntil("the follower caught up", maxSteps, true, () -> follower.status().appliedIndex() >= target);
         long took = sim.now() - resumes;
+        System.out.printf("paused %d s: caught up %.2f s after resuming (virtual time), %d snapshot(s) installed%n",
+                pauseNanos / 1_000_000_000L, took / 1e9, sim.snapshotCounts()[1] - restoredBefore);
         assertThat(took).as("catch-up time after a pause of %d ns", pauseNanos).isLessThanOrEqualTo(2 * pauseNanos);
         assertThat(sim.snapshotCounts()[1] - restoredBefore).as("installed by snapshot").isPositive();
     }

@@ -90,7 +90,9 @@ public final class RespCommands {
     private final int maxCommandBytes;
     private final long timeoutMillis;
     /** Bounds the writes in flight at what the node commits; refuses the excess at once. */
-    private final WriteAdmission admission = new WriteAdmission(256, 8, 8192, System::nanoTime);
+    private final WriteAdmission admission;
+    /** Writes refused at the door so far (connections pause their reading when it moves). */
+    private final java.util.concurrent.atomic.AtomicLong writesRefused = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param self            this node: answers reads and status
@@ -114,6 +116,8 @@ public final class RespCommands {
         this.groups = groups;
         this.maxCommandBytes = maxCommandBytes;
         this.timeoutMillis = timeout.toMillis();
+        // Writes answered within a tenth of the timeout need no refusal; beyond, the excess is refused.
+        this.admission = new WriteAdmission(1024, 64, 65_536, timeout.toNanos() / 10, System::nanoTime);
     }
 
     /** How a command orders against its neighbours on one connection. */
@@ -147,6 +151,7 @@ public final class RespCommands {
         // Admission: a write beyond what the node commits without queueing is refused here, before it is
         // encoded or proposed (certainly without effect: -TRYAGAIN, with a retry hint).
         if (!admission.tryAcquire()) {
+            writesRefused.incrementAndGet();
             return done(RespReplies.error("TRYAGAIN busy: " + admission.inFlight() + " writes in flight (limit "
                     + admission.limit() + "); retry in " + admission.retryAfterMillis() + " ms"));
         }
@@ -169,6 +174,16 @@ public final class RespCommands {
             case "SET", "DEL", "INCR", "INCRBY", "MSET", "CAS" -> true;
             default -> false;
         };
+    }
+
+    /** Writes refused at the door so far. */
+    long writesRefused() {
+        return writesRefused.get();
+    }
+
+    /** How long a refused client should wait before it retries, in ms. */
+    long retryAfterMillis() {
+        return admission.retryAfterMillis();
     }
 
     /** The writes {@link WriteAdmission} admits now (for status and tests). */

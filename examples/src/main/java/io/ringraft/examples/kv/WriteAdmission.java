@@ -10,10 +10,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * goodput collapse, and through a follower made answers uncertain).
  *
  * <p><b>The limit adapts to commit latency</b> (a gradient, as in TCP Vegas): the lowest latency seen
- * recently is the node's unloaded latency; while the latest latencies stay within twice it (plus a
- * millisecond), the limit grows by one per limit's worth of completions; when they rise above, the
- * limit shrinks in proportion (at most by half per update), so the queue in front of the log stays
- * short. The lowest latency is forgotten every ten seconds, so a slower phase (a bigger disk queue,
+ * recently is the node's unloaded latency; the target is twice it plus a millisecond, but at least
+ * {@code latencyFloorNanos} (a tenth of the command timeout in the example: more writes in flight make
+ * bigger batches, so a small queue costs no goodput, while a machine whose latency jitters does not
+ * shrink the limit for nothing). While the recent average stays within the target, the limit grows by
+ * a sixteenth per update; above it, the limit shrinks in proportion (at most by half per update), so
+ * the queue in front of the log stays well within the clients' timeout. The lowest latency is forgotten every ten seconds, so a slower phase (a bigger disk queue,
  * another machine load) resets the baseline. Between {@code minLimit} and {@code maxLimit}.
  *
  * <p>Thread-safe: {@link #tryAcquire} on connections' event loops, {@link #release} wherever the
@@ -27,6 +29,7 @@ final class WriteAdmission {
 
     private final int minLimit;
     private final int maxLimit;
+    private final long latencyFloorNanos;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile int limit;
     /** Racy statistics, updated on completions. */
@@ -40,9 +43,11 @@ final class WriteAdmission {
      * @param initialLimit the first limit
      * @param minLimit     the limit never goes below (positive)
      * @param maxLimit     the limit never goes above
+     * @param latencyFloorNanos the latency target is never below this
      * @param clock        nanoseconds (System::nanoTime)
      */
-    WriteAdmission(int initialLimit, int minLimit, int maxLimit, java.util.function.LongSupplier clock) {
+    WriteAdmission(int initialLimit, int minLimit, int maxLimit, long latencyFloorNanos,
+                   java.util.function.LongSupplier clock) {
         if (minLimit < 1 || maxLimit < minLimit || initialLimit < minLimit || initialLimit > maxLimit) {
             throw new IllegalArgumentException("need 1 <= minLimit <= initialLimit <= maxLimit, got " + minLimit + ", "
                     + initialLimit + ", " + maxLimit);
@@ -50,6 +55,7 @@ final class WriteAdmission {
         this.limit = initialLimit;
         this.minLimit = minLimit;
         this.maxLimit = maxLimit;
+        this.latencyFloorNanos = latencyFloorNanos;
         this.clock = clock;
         this.minSinceNanos = clock.getAsLong();
     }
@@ -92,7 +98,7 @@ final class WriteAdmission {
             return;
         }
         completionsSinceUpdate = 0;
-        long target = 2 * minLatencyNanos + SLACK_NANOS;
+        long target = Math.max(latencyFloorNanos, 2 * minLatencyNanos + SLACK_NANOS);
         long recent = averageNanos;
         int next;
         if (recent <= target) {
