@@ -121,4 +121,34 @@ class LaggingFollowerScenariosTest {
         assertThat(took).as("catch-up time after a pause of %d ns", pauseNanos).isLessThanOrEqualTo(2 * pauseNanos);
         assertThat(sim.snapshotCounts()[1] - restoredBefore).as("installed by snapshot").isPositive();
     }
+
+    /**
+     * {@code snapshotSendBytesPerSecond} paces a transfer: the snapshot takes at least its size over
+     * the rate to arrive (virtual time, so exact), where unpaced it takes a few round trips.
+     */
+    @Test
+    void aPacedTransferTakesAtLeastItsSizeOverTheRate() throws Exception {
+        long rate = 4_000; // bytes per second
+        RaftConfig paced = SimOptions.smallBuilder().snapshotIntervalEntries(16).snapshotLogTailEntries(4)
+                .snapshotChunkBytes(256).followerRetentionEntries(0).snapshotSendBytesPerSecond(rate).build();
+        Simulation sim = sim(2014, 6, 300, paced);
+        SimNode leader = sim.awaitLeader(ELECTION_STEPS, true);
+        SimNode follower = follower(sim, leader);
+        sim.stepUntil("most keys written", LOAD_STEPS, true, () -> leader.status().committedIndex() > 1_500);
+        sim.setIsolated(follower.id, true);
+        long behind = follower.engine().lastLogId().index();
+        sim.stepUntil("the leader purged past the follower's log", LOAD_STEPS, true,
+                () -> leader.status().purgedIndex() > behind + 16);
+        long restoredBefore = sim.snapshotCounts()[1];
+        sim.setIsolated(follower.id, false);
+        long healed = sim.now();
+        sim.stepUntil("the follower installed a snapshot", 4 * LOAD_STEPS, false,
+                () -> sim.snapshotCounts()[1] > restoredBefore);
+        long took = sim.now() - healed;
+        long size = follower.snapshots.latest().orElseThrow().sizeBytes();
+        // every chunk but the first waits for the previous one's time at the rate
+        long atLeast = (size - 256) * 1_000_000_000L / rate;
+        assertThat(size).as("snapshot bytes").isGreaterThan(2_000);
+        assertThat(took).as("transfer of %d bytes at %d B/s, ns", size, rate).isGreaterThanOrEqualTo(atLeast);
+    }
 }
