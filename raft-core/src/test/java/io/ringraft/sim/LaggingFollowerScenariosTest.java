@@ -151,4 +151,28 @@ class LaggingFollowerScenariosTest {
         assertThat(size).as("snapshot bytes").isGreaterThan(2_000);
         assertThat(took).as("transfer of %d bytes at %d B/s, ns", size, rate).isGreaterThanOrEqualTo(atLeast);
     }
+
+    /**
+     * A learner added to a cluster whose leader purged its log starts receiving the leader's snapshot
+     * within a second of the configuration entry (the transfer begins on the first probe, not after
+     * timeouts). Virtual time: the network and the transport's connection set-up are not in it.
+     */
+    @Test
+    void aNewLearnerStartsReceivingTheSnapshotWithinOneSecond() {
+        Simulation sim = new Simulation(2015, new SimOptions(3, 0, 30_000, 3, 6, false, false, false, false, false,
+                false, SimOptions.smallConfig(), 1));
+        for (SimNode node : sim.nodes()) {
+            node.slowDisk = 0;
+        }
+        SimNode leader = sim.awaitLeader(ELECTION_STEPS, true);
+        sim.stepUntil("the leader purged its log", LOAD_STEPS, true, () -> leader.status().purgedIndex() > 100);
+        SimNode learner = sim.node(4);
+        java.util.concurrent.CompletableFuture<Void> added = new java.util.concurrent.CompletableFuture<>();
+        assertThat(leader.runtime().tryChangeMembership(new long[] {1, 2, 3}, new long[] {4}, added)).isTrue();
+        long asked = sim.now();
+        sim.stepUntil("the learner installed the leader's snapshot", LOAD_STEPS, true,
+                () -> learner.status().snapshotIndex() > 0);
+        long took = sim.now() - asked;
+        assertThat(took).as("from the change to the installed snapshot, ns").isLessThan(1_000_000_000L);
+    }
 }
