@@ -521,6 +521,25 @@ public final class RaftEngine {
         return config;
     }
 
+    /**
+     * The highest index the log can be purged to without sending a follower a snapshot it would not
+     * need otherwise, or restarting one under way: the followers' lowest match, or the index of the
+     * snapshot being sent to one. {@code Long.MAX_VALUE} unless this node leads (or leads alone).
+     */
+    public long purgeFloor() {
+        return role == Role.LEADER ? replication.purgeFloor() : Long.MAX_VALUE;
+    }
+
+    /**
+     * The runtime cannot read {@code snapshot} to send it to {@code peerId} (it is gone from the store):
+     * the transfer starts over with the newest snapshot. Ignored unless that transfer is under way.
+     */
+    public void snapshotUnavailable(long peerId, LogId snapshot) {
+        if (role == Role.LEADER) {
+            replication.snapshotUnavailable(peerId, snapshot);
+        }
+    }
+
     /** The match index of follower {@code peerId} if this node leads, otherwise -1. */
     public long matchIndexOf(long peerId) {
         return role == Role.LEADER ? replication.matchOf(peerId) : -1;

@@ -119,6 +119,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final Signal snapshotSignal;
     /** The signal of each peer slot's sender. */
     private final Signal[] senderSignals;
+    /** This node's clock (deadlines of forwards, arrival stamps). */
+    private final LongSupplier nanoClock;
     /** Inbound messages from the transport to the core. */
     private final MpscAtomicArrayQueue<RaftMessage> inbound;
     private final AtomicLong droppedInbound;
@@ -275,6 +277,7 @@ public final class NodeRuntime implements AutoCloseable {
                 new PendingReads(config.maxPendingReads()),
                 new Forwards(config.maxPendingFutures(), Math.max(1, nanoClock.getAsLong())),
                 new AtomicReference<>(), new AtomicReference<>(), new AtomicReference<>());
+        this.nanoClock = nanoClock;
         this.inbound = new MpscAtomicArrayQueue<>(config.inboundQueueCapacity());
         PeerLiveness liveness = new PeerLiveness(config.maxMembers());
         this.liveness = liveness;
@@ -319,7 +322,8 @@ public final class NodeRuntime implements AutoCloseable {
         Peers peers = new Peers(selfId, config.maxInflightAppends() + 16, senderSignals,
                 (slot, peerId, outbox, chunkRequest, signal) -> {
                     PeerSender sender = new PeerSender(groupId, selfId, peerId, slot, outbox, chunkRequest, config,
-                            ring, storage, snapshotStore, leaderTerm, latestSnapshot, transport, stop, this.metrics);
+                            ring, storage, snapshotStore, leaderTerm, latestSnapshot, transport, stop, this.metrics,
+                            nanoClock);
                     senders.add(sender);
                     placement.add(sender, signal);
                     if (metricsBound) {
@@ -453,6 +457,9 @@ public final class NodeRuntime implements AutoCloseable {
             droppedInbound.incrementAndGet();
             io.ringraft.message.Releasable.release(message);
             return true;
+        }
+        if (message instanceof io.ringraft.message.ForwardProposal forward) {
+            message = forward.received(nanoClock.getAsLong()); // its budget runs from now, on this node's clock
         }
         if (!inbound.offer(message)) {
             droppedInbound.incrementAndGet();
@@ -656,7 +663,19 @@ public final class NodeRuntime implements AutoCloseable {
      * @return false if too many forwards are pending or the node is stopped (the future is untouched)
      */
     public boolean tryForward(byte[] command, java.util.concurrent.CompletableFuture<Object> future) {
-        if (stop.stopped() || !requests.forwards().submit(command, future)) {
+        return tryForward(command, future, Forwards.defaultWaitNanos(config));
+    }
+
+    /**
+     * {@link #tryForward(byte[], java.util.concurrent.CompletableFuture)} with the time the caller waits
+     * for the leader's answer: a forward not sent by then fails definitely, and the leader does not
+     * append one it takes too late (see {@link Forwards}).
+     *
+     * @param waitNanos how long from now the caller waits for the leader's answer
+     * @return false if too many forwards are pending or the node is stopped (the future is untouched)
+     */
+    public boolean tryForward(byte[] command, java.util.concurrent.CompletableFuture<Object> future, long waitNanos) {
+        if (stop.stopped() || !requests.forwards().submit(command, future, nanoClock.getAsLong() + waitNanos)) {
             return false;
         }
         coreSignal.wake();

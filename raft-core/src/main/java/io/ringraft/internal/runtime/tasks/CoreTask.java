@@ -383,8 +383,7 @@ public final class CoreTask implements Agent {
             if (message instanceof VoteResponse && !mayBecomeLeader()) {
                 break; // leave it queued until the no-op fits
             }
-            if (message instanceof io.ringraft.message.ForwardProposal
-                    && !forwarding.outboxHasRoom(message.from(), CoreForwarding.FORWARD_RESERVE)) {
+            if (message instanceof io.ringraft.message.ForwardProposal && forwarding.answerBlocked(message.from())) {
                 break; // its answer could not be sent now: leave it queued until the replicator drained some
             }
             long discardFrom = message instanceof AppendEntriesRequest request ? conflictIndex(request) : -1;
@@ -609,13 +608,49 @@ public final class CoreTask implements Agent {
             runEffects();
             work++;
         }
-        long purge = Math.min(engine.latestSnapshot().index() - config.snapshotLogTailEntries(),
-                engine.commitIndex());
+        if (role == Role.LEADER) {
+            work += pollUnavailableSnapshots();
+        }
+        long purge = purgeTarget();
         if (purge > purgeLimit.get()) {
             engine.compactLog(purge);
             runEffects();
             purgeLimit.publish(purge); // wakes the log writer
             work++;
+        }
+        return work;
+    }
+
+    /**
+     * How far the log may be purged now: up to the newest snapshot less its tail (and no further than
+     * the commit index), but not past what a follower still needs from the log (its match, or the
+     * snapshot being sent to it: {@code engine.purgeFloor()}) unless that lies more than
+     * {@code followerRetentionEntries} below the newest snapshot.
+     */
+    private long purgeTarget() {
+        long snapshot = engine.latestSnapshot().index();
+        long wanted = Math.min(snapshot - config.snapshotLogTailEntries(), engine.commitIndex());
+        long floor = engine.purgeFloor();
+        if (floor >= wanted) {
+            return wanted;
+        }
+        return Math.min(wanted, Math.max(floor, snapshot - config.snapshotLogTailEntries()
+                - config.followerRetentionEntries()));
+    }
+
+    /** Snapshots a sender could not read any more: those transfers start over with the newest. */
+    private int pollUnavailableSnapshots() {
+        int work = 0;
+        for (int slot = 0, n = peers.count(); slot < n; slot++) {
+            java.util.concurrent.atomic.AtomicReference<ChunkRequest> request = peers.chunkRequest(slot);
+            ChunkRequest answer = request.get();
+            if (answer != null && answer.unavailable() && request.compareAndSet(answer, null)) {
+                if (answer.term() == engine.term()) {
+                    engine.snapshotUnavailable(peers.peerAt(slot), answer.snapshot());
+                    runEffects();
+                }
+                work++;
+            }
         }
         return work;
     }
