@@ -1,0 +1,51 @@
+package io.ringraft.messaging;
+
+import java.time.Duration;
+
+/**
+ * The bounds of a messaging group's outbox and of its delivery. Immutable; built with {@link #builder()}
+ * by the application before it creates the group. Every replica of a group must use the same capacity and
+ * high-water mark (they decide, deterministically, what apply accepts).
+ *
+ * @param capacity          most messages the outbox holds: {@link ApplyContext#emit} returns false beyond it
+ * @param highWaterMark     outbox depth at or above which {@link MessagingGroup#propose} refuses new
+ *                          commands with {@code RejectedException} and inbound messages wait (they are
+ *                          applied once the depth is below it again); {@code capacity - highWaterMark} is
+ *                          the room left for commands already in the log
+ * @param maxBatchMessages  most messages in one delivery to one target: the in-flight bound per pair
+ * @param maxBatchBytes     most bytes of one delivery (it is one log entry in the target group; keep it
+ *                          under the target's {@code RaftConfig.maxEntryBytes()})
+ * @param retryDelay        how long a pair waits after a failed delivery before trying again
+ */
+public record OutboxSettings(int capacity, int highWaterMark, int maxBatchMessages, int maxBatchBytes,
+                             Duration retryDelay) {
+
+    /**
+     * Checks the bounds.
+     *
+     * @throws IllegalArgumentException if a bound is not positive or the high-water mark exceeds the capacity
+     */
+    public OutboxSettings {
+        if (capacity < 1 || highWaterMark < 1 || highWaterMark > capacity) {
+            throw new IllegalArgumentException("need 1 <= highWaterMark <= capacity, got " + highWaterMark + " and "
+                    + capacity);
+        }
+        if (maxBatchMessages < 1 || maxBatchBytes < 64) {
+            throw new IllegalArgumentException("maxBatchMessages must be >= 1 and maxBatchBytes >= 64, got "
+                    + maxBatchMessages + " and " + maxBatchBytes);
+        }
+        if (retryDelay == null || retryDelay.isNegative()) {
+            throw new IllegalArgumentException("retryDelay must be >= 0: " + retryDelay);
+        }
+    }
+
+    /**
+     * The defaults: 10,000 messages, high-water mark 8,000, 64 messages and 256 KiB per delivery, 50 ms
+     * between retries.
+     *
+     * @return the default settings
+     */
+    public static OutboxSettings defaults() {
+        return new OutboxSettings(10_000, 8_000, 64, 256 * 1024, Duration.ofMillis(50));
+    }
+}
