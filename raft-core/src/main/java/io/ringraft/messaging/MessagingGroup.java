@@ -104,6 +104,26 @@ public final class MessagingGroup implements AutoCloseable {
     }
 
     /**
+     * Proposes a command that carries keys: {@link MessagingStateMachine#apply} sees only the command, and
+     * {@link KeyedSubscription}s filtering on any of the keys receive it once committed. Refused as
+     * {@link #propose} is while the outbox is at or above its high-water mark.
+     *
+     * @param keys    the command's keys (at most 1,024 of at most 65,535 bytes each)
+     * @param command the command
+     * @return completes as {@code RaftNode.propose}'s future, or fails with {@link RejectedException}
+     * @throws IllegalArgumentException if there are too many keys or one is too long
+     * @throws IllegalStateException    if not attached
+     */
+    public CompletableFuture<Object> propose(java.util.List<byte[]> keys, byte[] command) {
+        RaftNode attached = attached();
+        byte[] entry = Envelope.keyed(keys, command);
+        if (machine.refusing()) {
+            return CompletableFuture.failedFuture(refusal());
+        }
+        return attached.propose(entry);
+    }
+
+    /**
      * As {@link #propose}, from any replica ({@code RaftNode.forward}). The high-water mark is checked
      * against this replica's outbox, which may lag the leader's.
      *

@@ -60,9 +60,20 @@ class MessagingHostTest {
         }
     }
 
+    /** The group's leader once it serves (its election's entry committed). */
     private MessagingGroup leader(long group) throws Exception {
-        long leader = groups.get(1L).get(group).node().awaitLeader(Duration.ofSeconds(20));
-        return groups.get(leader).get(group);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            long leader = groups.get(1L).get(group).node().awaitLeader(Duration.ofSeconds(20));
+            MessagingGroup replica = groups.get(leader).get(group);
+            if (replica.node().isLeader()) {
+                return replica;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("group " + group + " has no serving leader");
+            }
+            Thread.sleep(1);
+        }
     }
 
     /** Proposes through the current leader until it is accepted (leaders may move meanwhile). */
@@ -156,9 +167,23 @@ class MessagingHostTest {
         await("the oldest message ages", () -> source.status().oldestAgeMillis() > age);
     }
 
+    /** Every outbox empty on every replica, and every replica of a group applied as far as the others. */
     private void awaitDrained() throws InterruptedException {
-        await("every outbox drained on every replica", () -> groups.values().stream()
-                .allMatch(byGroup -> byGroup.values().stream().allMatch(g -> g.status().depth() == 0)));
+        await("every outbox drained on every replica", () -> {
+            for (long g : groups.get(1L).keySet()) {
+                long applied = -1;
+                for (Map<Long, MessagingGroup> byGroup : groups.values()) {
+                    MessagingGroup replica = byGroup.get(g);
+                    io.ringraft.api.RaftStatus status = replica.node().status();
+                    if (replica.status().depth() != 0 || status.appliedIndex() != status.committedIndex()
+                            || applied >= 0 && status.appliedIndex() != applied) {
+                        return false;
+                    }
+                    applied = status.appliedIndex();
+                }
+            }
+            return true;
+        });
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

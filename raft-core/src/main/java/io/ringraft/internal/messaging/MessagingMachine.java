@@ -103,6 +103,15 @@ public final class MessagingMachine implements StateMachine {
             byte tag = in.get();
             switch (tag) {
                 case Envelope.USER -> applyUser(index, Bytes.wrap(bytes, 1, bytes.length - 1), i, results);
+                case Envelope.KEYED -> {
+                    Envelope.Keyed keyed = Envelope.readCommand(bytes);
+                    if (keyed == null) {
+                        results.reject(i, MALFORMED, "truncated KEYED entry");
+                        continue;
+                    }
+                    applyUser(index, Bytes.wrap(bytes, keyed.commandOffset(), bytes.length - keyed.commandOffset()), i,
+                            results);
+                }
                 case Envelope.DELIVER -> {
                     List<InboundMessage> messages;
                     try {
