@@ -9,8 +9,11 @@ public final class HistoryPurgedException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The index asked for. */
     private final long requestedIndex;
+    /** The last index purged from the replica's log. */
     private final long purgedIndex;
+    /** The last index its newest snapshot covers. */
     private final long snapshotIndex;
 
     /**

@@ -3,15 +3,16 @@ package io.ringraft.messaging;
 import java.time.Duration;
 
 /**
- * The bounds of a messaging group's outbox and of its delivery. Immutable; built with {@link #builder()}
- * by the application before it creates the group. Every replica of a group must use the same capacity and
+ * The bounds of a messaging group's outbox and of its delivery. Immutable; made by the application (or
+ * {@link #defaults()}) before it creates the group. Every replica of a group must use the same capacity and
  * high-water mark (they decide, deterministically, what apply accepts).
  *
- * @param capacity          most messages the outbox holds: {@link ApplyContext#emit} returns false beyond it
+ * @param capacity          most messages the outbox holds: {@link ApplyContext#emit} returns false at it,
+ *                          and inbound messages wait (are applied later) while the outbox is at it
  * @param highWaterMark     outbox depth at or above which {@link MessagingGroup#propose} refuses new
- *                          commands with {@code RejectedException} and inbound messages wait (they are
- *                          applied once the depth is below it again); {@code capacity - highWaterMark} is
- *                          the room left for commands already in the log
+ *                          commands with {@code RejectedException}; {@code capacity - highWaterMark} is
+ *                          the room left for commands already in the log and for replies to inbound
+ *                          messages
  * @param maxBatchMessages  most messages in one delivery to one target: the in-flight bound per pair
  * @param maxBatchBytes     most bytes of one delivery (it is one log entry in the target group; keep it
  *                          under the target's {@code RaftConfig.maxEntryBytes()})
@@ -22,6 +23,12 @@ public record OutboxSettings(int capacity, int highWaterMark, int maxBatchMessag
 
     /**
      * Checks the bounds.
+     *
+     * @param capacity         most messages the outbox holds
+     * @param highWaterMark    depth from which proposals are refused
+     * @param maxBatchMessages most messages in one delivery
+     * @param maxBatchBytes    most bytes of one delivery
+     * @param retryDelay       wait after a failed delivery
      *
      * @throws IllegalArgumentException if a bound is not positive or the high-water mark exceeds the capacity
      */
