@@ -151,6 +151,16 @@ public final class MessagingGroup implements AutoCloseable {
     }
 
     /**
+     * Whether this replica's outbox is at or above its high-water mark, so {@link #propose} refuses now.
+     * Any thread; one volatile read.
+     *
+     * @return true while proposals are refused
+     */
+    public boolean refusing() {
+        return machine.refusing();
+    }
+
+    /**
      * This replica's outbox status.
      *
      * @return the status now
