@@ -30,7 +30,10 @@ public interface ApplyContext {
      * @param key         the receiver's routing key, may be empty
      * @param payload     the message's bytes
      * @return true if the message was added to the outbox, false if the outbox is full
-     * @throws IllegalArgumentException if {@code targetGroup} is this group
+     * @throws IllegalArgumentException if {@code targetGroup} is this group, or the message could never be
+     *                                  delivered: it does not fit one delivery
+     *                                  ({@link OutboxSettings#maxBatchBytes()}). Check sizes before: throwing
+     *                                  from apply stops the node.
      */
     boolean emit(long targetGroup, byte[] key, byte[] payload);
 

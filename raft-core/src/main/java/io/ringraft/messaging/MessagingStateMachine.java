@@ -27,7 +27,10 @@ public interface MessagingStateMachine {
     /**
      * Applies one message another group emitted to this one: called exactly once per message, in
      * sequence order per source group, at the same index on every replica. It may emit messages in turn
-     * (a reply, a forward); it cannot refuse the message.
+     * (a reply, a forward); it cannot refuse the message. Messages are applied even when the outbox is
+     * full (refusing them could deadlock two groups that message each other), so {@code emit} may return
+     * false here: keep what must be sent in the state and emit it later (from a later command or message),
+     * or size {@link OutboxSettings#capacity()} above the high-water mark by what replies need.
      *
      * @param message the message, whose arrays now belong to the state machine
      * @param context where to emit messages

@@ -7,15 +7,17 @@ import java.time.Duration;
  * {@link #defaults()}) before it creates the group. Every replica of a group must use the same capacity and
  * high-water mark (they decide, deterministically, what apply accepts).
  *
- * @param capacity          most messages the outbox holds: {@link ApplyContext#emit} returns false at it,
- *                          and inbound messages wait (are applied later) while the outbox is at it
+ * @param capacity          most messages the outbox holds: {@link ApplyContext#emit} returns false at it
+ *                          (in {@code apply} and in {@code receive} alike)
  * @param highWaterMark     outbox depth at or above which {@link MessagingGroup#propose} refuses new
  *                          commands with {@code RejectedException}; {@code capacity - highWaterMark} is
  *                          the room left for commands already in the log and for replies to inbound
  *                          messages
  * @param maxBatchMessages  most messages in one delivery to one target: the in-flight bound per pair
  * @param maxBatchBytes     most bytes of one delivery (it is one log entry in the target group; keep it
- *                          under the target's {@code RaftConfig.maxEntryBytes()})
+ *                          at or under the target's {@code RaftConfig.maxEntryBytes()}, or every delivery
+ *                          is refused there: the deliverer logs a warning and retries for ever); a message
+ *                          that cannot fit one delivery is refused by {@link ApplyContext#emit}
  * @param retryDelay        how long a pair waits after a failed delivery before trying again
  */
 public record OutboxSettings(int capacity, int highWaterMark, int maxBatchMessages, int maxBatchBytes,
@@ -47,12 +49,12 @@ public record OutboxSettings(int capacity, int highWaterMark, int maxBatchMessag
     }
 
     /**
-     * The defaults: 10,000 messages, high-water mark 8,000, 64 messages and 256 KiB per delivery, 50 ms
-     * between retries.
+     * The defaults: 10,000 messages, high-water mark 8,000, 64 messages and 4 KiB per delivery (a host
+     * group's {@code RaftConfig.maxEntryBytes()}), 50 ms between retries.
      *
      * @return the default settings
      */
     public static OutboxSettings defaults() {
-        return new OutboxSettings(10_000, 8_000, 64, 256 * 1024, Duration.ofMillis(50));
+        return new OutboxSettings(10_000, 8_000, 64, 4 << 10, Duration.ofMillis(50));
     }
 }

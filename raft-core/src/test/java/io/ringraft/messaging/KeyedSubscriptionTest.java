@@ -168,8 +168,9 @@ class KeyedSubscriptionTest {
         while (subscription.nextIndex() <= applied) {
             rest.addAll(subscription.poll(100));
         }
+        // nothing else was proposed: whatever more the replica applied since (a new leader's entry) is no command
         assertThat(subscription.poll(100)).isEmpty();
-        assertThat(subscription.nextIndex()).isEqualTo(applied + 1);
+        assertThat(subscription.nextIndex()).isGreaterThanOrEqualTo(applied + 1);
         assertThat(texts(rest)).containsExactly("x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9");
         assertThat(rest).allSatisfy(e -> assertThat(e.keys()).isEmpty());
         assertThatThrownBy(() -> KeyedSubscription.open(leader.node(), 0, KeyFilter.any()))

@@ -118,6 +118,9 @@ class MessagingHostTest {
             for (int i = 0; i < 20; i++) {
                 pending.add(source.propose(BankMachine.transfer(i % 4, 2, 0, 1)));
             }
+            for (CompletableFuture<Object> f : pending.subList(0, 10)) { // messages in the outbox, more coming
+                assertThat(f.get(20, TimeUnit.SECONDS)).isEqualTo(BankMachine.DONE);
+            }
             for (long g = 1; g <= 2; g++) { // move both leaders while messages are in flight
                 RaftNode node = leader(g).node();
                 long next = node.nodeId() % 3 + 1;

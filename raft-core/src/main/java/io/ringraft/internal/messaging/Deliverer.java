@@ -35,6 +35,8 @@ public final class Deliverer implements Agent {
         volatile boolean deliveryInFlight;
         volatile boolean ackInFlight;
         volatile long retryAtNanos;
+        /** Deliveries that failed in a row (delivery thread and callbacks, one at a time). */
+        volatile int failuresInARow;
         /** Whether the pair waits until {@code retryAtNanos} (set with it, after it). */
         volatile boolean backingOff;
 
@@ -119,6 +121,7 @@ public final class Deliverer implements Agent {
         long first = batch.get(0).sequence();
         route.deliver(pair.target, Envelope.deliver(machine.groupId(), batch)).whenComplete((result, error) -> {
             if (error == null && result instanceof Long applied) {
+                pair.failuresInARow = 0;
                 pair.delivered.accumulateAndGet(applied, Math::max);
                 if (applied < first) { // the target applied none (full, or a gap): do not hammer it
                     pair.backOff(nanoClock.getAsLong() + retryNanos);
@@ -126,7 +129,12 @@ public final class Deliverer implements Agent {
             } else {
                 failed.incrementAndGet();
                 pair.backOff(nanoClock.getAsLong() + retryNanos);
-                if (LOG.isDebugEnabled()) {
+                int inARow = ++pair.failuresInARow;
+                if (inARow == 20 || inARow % 1000 == 0) { // a leader change fails a few; this many is a problem
+                    LOG.warn("group {}: {} deliveries in a row to group {} failed (messages {}.. wait in the outbox);"
+                            + " the last: {}", machine.groupId(), inARow, pair.target, first,
+                            error != null ? error.toString() : "the answer " + result);
+                } else if (LOG.isDebugEnabled()) {
                     LOG.debug("group {}: delivery of messages {}.. to group {} failed, retrying: {}",
                             machine.groupId(), first, pair.target, error != null ? error.toString() : result);
                 }

@@ -24,10 +24,10 @@ import java.util.function.LongSupplier;
  * its result is the source's last applied sequence (the acknowledgement the sender reads); an ACK entry
  * trims the outbox. Called on the applier thread only.
  *
- * <p>An inbound message is applied only while the outbox is below its capacity, so {@code receive} can
- * always emit at least one message (a reply); at capacity the DELIVER entry applies no more of its
- * messages and the sender retries later. Proposals stop at the lower high-water mark, which leaves the
- * room between the two to replies. An entry that is no envelope (raw bytes proposed past {@code MessagingGroup}) is
+ * <p>Inbound messages are always applied, whatever the outbox holds: refusing them while the outbox is full
+ * would deadlock two groups whose full outboxes hold messages to each other. {@code receive}'s emissions are
+ * bounded by the capacity like any other ({@code emit} returns false at it); proposals stop at the lower
+ * high-water mark, which leaves the room between the two to replies. An entry that is no envelope (raw bytes proposed past {@code MessagingGroup}) is
  * refused with code {@link #MALFORMED}, never applied.
  */
 public final class MessagingMachine implements StateMachine {
@@ -156,8 +156,8 @@ public final class MessagingMachine implements StateMachine {
             if (message.sequence() <= last) {
                 continue; // a duplicate: applied before
             }
-            if (message.sequence() != last + 1 || state.depth() >= settings.capacity()) {
-                break; // a gap, or no room to react: the sender resends from last + 1
+            if (message.sequence() != last + 1) {
+                break; // a gap: the sender resends from last + 1
             }
             context.begin(index, false);
             application.receive(message, context);
@@ -222,6 +222,12 @@ public final class MessagingMachine implements StateMachine {
             checkActive();
             if (targetGroup == groupId) {
                 throw new IllegalArgumentException("group " + groupId + " cannot send a message to itself");
+            }
+            int size = Envelope.DELIVER_HEADER + Envelope.messageBytes(key.length, payload.length);
+            if (size > settings.maxBatchBytes()) {
+                throw new IllegalArgumentException("a message of " + (key.length + payload.length)
+                        + " key and payload bytes does not fit one delivery of at most " + settings.maxBatchBytes()
+                        + " bytes (OutboxSettings.maxBatchBytes)");
             }
             return state.emit(targetGroup, key.clone(), payload.clone(), index, nanoClock.getAsLong());
         }

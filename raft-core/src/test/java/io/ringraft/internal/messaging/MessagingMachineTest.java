@@ -103,17 +103,17 @@ class MessagingMachineTest {
     }
 
     @Test
-    void inboundMessagesWaitWhileTheReceiversOutboxIsAtCapacity() {
+    void inboundMessagesApplyEvenWhenTheReceiversOutboxIsFullSoGroupsThatMessageEachOtherCannotDeadlock() {
         for (int i = 0; i < 10; i++) {
-            b.transfer(0, 3, 1, 1); // b's outbox full of messages to group 3
+            a.transfer(0, 2, 1, 1); // both outboxes full of messages to each other
+            b.transfer(0, 1, 1, 1);
         }
-        a.transfer(0, 2, 1, 5);
-        byte[] delivery = a.deliveryTo(2, 1, 10);
-        assertThat(b.applyEntry(delivery).result()).isEqualTo(0L);
-        assertThat(b.bank.balance(1)).isEqualTo(100);
-        b.applyEntry(Envelope.ack(3, 1));
-        assertThat(b.applyEntry(delivery).result()).isEqualTo(1L);
-        assertThat(b.bank.balance(1)).isEqualTo(105);
+        assertThat(a.machine.refusing()).isTrue();
+        assertThat(b.applyEntry(a.deliveryTo(2, 1, 10)).result()).isEqualTo(10L);
+        assertThat(a.applyEntry(b.deliveryTo(1, 1, 10)).result()).isEqualTo(10L);
+        assertThat(b.bank.balance(1)).isEqualTo(100 + 10);
+        assertThat(a.bank.balance(1)).isEqualTo(100 + 10);
+        assertThat(a.machine.status().depth()).isEqualTo(10); // until the acknowledgements
     }
 
     @Test
