@@ -32,8 +32,9 @@ import org.agrona.concurrent.Agent;
  * any two groups to the groups' leaders; each replica's {@link Deliverer} delivers its outbox while it leads,
  * through the target group's replica on the same host (forwarded to the target's leader, as
  * {@link MessageRoute#through} does in a {@code RaftHost}). The nemesis crashes and restarts hosts (losing,
- * keeping or tearing unflushed writes), isolates hosts, cuts pairs of hosts, and makes the network lossy for
- * half of the seeds; snapshots and log compaction run throughout.
+ * keeping or tearing unflushed writes), isolates hosts, cuts pairs of hosts, makes the network lossy for
+ * half of the seeds, and for half of the seeds changes groups' memberships (a host dropped from a group's
+ * voters, kept as a learner or not, and taken back); snapshots and log compaction run throughout.
  *
  * <p>Checks: every message is received exactly once and in order per pair ({@link BankMachine#receive}
  * throws otherwise, which fail-stops the replica, which this simulation reports); after every step money is
@@ -159,6 +160,9 @@ final class MessagingSimulation {
     private long steps;
     private boolean clientsActive = true;
     long deliveries;
+    long membershipChanges;
+    /** Per run: how often the nemesis asks a group's leader for a membership change (0 for half the seeds). */
+    private double membershipRate;
     long transfersProposed;
     long crashes;
     long refusals;
@@ -223,6 +227,7 @@ final class MessagingSimulation {
     /** Chaos with clients, then heal, drain and the final checks. Throws {@link AssertionError} on a violation. */
     void run(int chaosSteps, int healSteps) {
         int period = 1_200 + nemesisRandom.nextInt(1_200);
+        membershipRate = nemesisRandom.nextBoolean() ? 0.002 : 0;
         if (nemesisRandom.nextBoolean()) {
             network.dropProbability = 0.02;
             network.duplicateProbability = 0.02;
@@ -235,6 +240,7 @@ final class MessagingSimulation {
         }
         healAll();
         clientsActive = false;
+        stepUntil("every group back to every host as a voter", healSteps, this::fullMembership);
         stepUntil("every outbox drained on every replica and every group caught up", healSteps, this::drained);
         finalChecks();
     }
@@ -267,11 +273,74 @@ final class MessagingSimulation {
         if (!scheduledHeals.isEmpty() && nemesisRandom.nextDouble() < 0.002) {
             scheduledHeals.remove(0).run();
         }
+        if (nemesisRandom.nextDouble() < membershipRate) {
+            changeMembership();
+        }
         for (int h = 1; h <= hosts; h++) {
             if (!hostUp[h] && restartAt[h] >= 0 && restartAt[h] <= now) {
                 startHost(h);
             }
         }
+    }
+
+    /** The serving leader of group {@code group} (of the highest term among its serving replicas), or null. */
+    private Replica leaderOf(long group) {
+        Replica leader = null;
+        for (Replica replica : replicas.get((int) group - 1)) {
+            if (replica.isServing() && replica.runtime.engine().role() == Role.LEADER
+                    && (leader == null || replica.runtime.engine().term() > leader.runtime.engine().term())) {
+                leader = replica;
+            }
+        }
+        return leader;
+    }
+
+    /**
+     * A random group's leader is asked to drop a random other host from its voters (keeping it as a learner
+     * or not at all), or to take every host back as a voter. A dropped replica lags, and sources led on its
+     * host cannot deliver to the group through it until it is back: delivery must wait, then go on.
+     */
+    private void changeMembership() {
+        long group = 1 + nemesisRandom.nextInt(groupCount);
+        Replica leader = leaderOf(group);
+        if (leader == null) {
+            return;
+        }
+        long[] voters = this.voters;
+        long[] learners = new long[0];
+        if (nemesisRandom.nextBoolean()) {
+            long victim = 1 + nemesisRandom.nextInt(hosts);
+            if (victim == leader.host) {
+                return;
+            }
+            voters = java.util.Arrays.stream(this.voters).filter(v -> v != victim).toArray();
+            learners = nemesisRandom.nextBoolean() ? new long[] {victim} : new long[0];
+        }
+        if (leader.runtime.tryChangeMembership(voters, learners, new CompletableFuture<>())) {
+            membershipChanges++;
+            trace.add("membership of group " + group + ": " + java.util.Arrays.toString(voters)
+                    + java.util.Arrays.toString(learners));
+        }
+    }
+
+    /** Every group's leader has every host as a voter, no change running; asks for it where not. */
+    private boolean fullMembership() {
+        boolean full = true;
+        for (long g = 1; g <= groupCount; g++) {
+            Replica leader = leaderOf(g);
+            if (leader == null) {
+                full = false;
+                continue;
+            }
+            io.ringraft.api.Membership membership = leader.runtime.status().membership();
+            if (membership.changing() || membership.voters().size() != hosts) {
+                full = false;
+                if (steps % 400 == 0) {
+                    leader.runtime.tryChangeMembership(voters, new long[0], new CompletableFuture<>());
+                }
+            }
+        }
+        return full;
     }
 
     private void healAll() {

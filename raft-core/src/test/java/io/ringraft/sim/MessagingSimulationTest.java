@@ -32,6 +32,7 @@ class MessagingSimulationTest {
         long transfers = 0;
         long crashes = 0;
         long refusals = 0;
+        long membershipChanges = 0;
         List<String> violations = new ArrayList<>();
         for (long seed = first; seed < first + count; seed++) {
             MessagingSimulation sim = new MessagingSimulation(seed, 3, groups, CONFIG, SETTINGS);
@@ -48,14 +49,18 @@ class MessagingSimulationTest {
             transfers += sim.transfersProposed;
             crashes += sim.crashes;
             refusals += sim.refusals;
+            membershipChanges += sim.membershipChanges;
         }
         System.out.println("messaging simulation: " + count + " seeds from " + first + ", " + groups + " groups, "
                 + steps + " steps, " + transfers + " transfers proposed, " + deliveries + " deliveries, " + crashes
-                + " host crashes, " + refusals + " refusals at the high-water mark, " + violations.size()
+                + " host crashes, " + membershipChanges + " membership changes, " + refusals + " refusals at the high-water mark, " + violations.size()
                 + " violations");
         violations.forEach(System.out::println);
         assertThat(violations).isEmpty();
         assertThat(deliveries).as("messages crossed groups").isPositive();
+        if (count >= 10) {
+            assertThat(membershipChanges).as("the nemesis changed memberships").isPositive();
+        }
     }
 
     @Test

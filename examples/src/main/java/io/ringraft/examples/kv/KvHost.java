@@ -42,7 +42,8 @@ import java.time.Duration;
  *       the host, closed after it;
  *   <li>{@code groups/group-<g>/snapshots/}: group {@code g}'s snapshots ({@link GroupDirectories#snapshots()}),
  *       taken by the configuration's snapshot policy ({@link KvCluster#snapshotPolicy});
- *   <li>{@code kv-groups}: a file holding N. The key-to-group map depends on N ({@link KeyGroups}), so a
+ *   <li>{@code kv-groups}: a file holding N and {@value #MESSAGING_MARK} (a file with N alone was written
+ *       before the groups were messaging groups, and is refused). The key-to-group map depends on N ({@link KeyGroups}), so a
  *       directory written with one N refuses to start with another (and a single-group node's directory,
  *       {@code node-<id>/}, refuses any N above 1, and the other way round).
  * </ul>
@@ -66,6 +67,11 @@ final class KvHost implements AutoCloseable {
     static final int WAL_FILE_BYTES = 16 << 20;
     /** The file under the host's directory that records N. */
     static final String GROUPS_FILE = "kv-groups";
+    /**
+     * What follows N in {@link #GROUPS_FILE} since the groups are messaging groups (their entries and
+     * snapshots carry the messaging envelope): a directory without it was written before and is refused.
+     */
+    static final String MESSAGING_MARK = " messaging";
 
     /**
      * Each group's outbox (for {@code XFER}): 10,000 messages, refusing writes from 8,000; batches of up to 64
@@ -123,6 +129,13 @@ final class KvHost implements AutoCloseable {
         Path file = hostDirectory.resolve(GROUPS_FILE);
         if (Files.exists(file)) {
             String recorded = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (recorded.equals(Integer.toString(groups)) && groups > 1) {
+                throw new IllegalStateException(hostDirectory + " was written by a version before XFER: its groups'"
+                        + " log entries and snapshots carry no messaging envelope (" + GROUPS_FILE + " says \""
+                        + recorded + "\", not \"" + groups + MESSAGING_MARK + "\"); start on another data directory");
+            }
+            recorded = recorded.endsWith(MESSAGING_MARK)
+                    ? recorded.substring(0, recorded.length() - MESSAGING_MARK.length()) : recorded;
             if (!recorded.equals(Integer.toString(groups))) {
                 throw new IllegalStateException(hostDirectory + " holds data of --groups " + recorded
                         + " (keys map to groups by that number); start with --groups " + recorded
@@ -134,7 +147,7 @@ final class KvHost implements AutoCloseable {
         }
         if (groups > 1 && !Files.exists(file)) {
             Files.createDirectories(hostDirectory);
-            Files.writeString(file, groups + "\n", StandardCharsets.UTF_8);
+            Files.writeString(file, groups + MESSAGING_MARK + "\n", StandardCharsets.UTF_8);
         }
     }
 

@@ -115,6 +115,19 @@ class KvXferTest {
         }
     }
 
+    @Test
+    void aDirectoryWrittenBeforeTheGroupsCarriedTheMessagingEnvelopeIsRefused() throws IOException {
+        java.nio.file.Files.writeString(dataDir.resolve(KvHost.GROUPS_FILE), "4\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KvHost.checkLayout(dataDir, dataDir.resolve("node-1"), 4))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("before XFER");
+        Path fresh = dataDir.resolve("fresh");
+        KvHost.checkLayout(fresh, fresh.resolve("node-1"), 4);
+        assertThat(java.nio.file.Files.readString(fresh.resolve(KvHost.GROUPS_FILE)).trim()).isEqualTo("4 messaging");
+        KvHost.checkLayout(fresh, fresh.resolve("node-1"), 4); // the new format starts again
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KvHost.checkLayout(fresh, fresh.resolve("node-1"), 8))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("--groups 4");
+    }
+
     private static String account(int a) {
         return "acct-" + a;
     }
