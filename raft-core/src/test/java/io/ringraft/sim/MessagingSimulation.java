@@ -577,7 +577,12 @@ final class MessagingSimulation {
                 s.append("\n  group ").append(replica.group).append(" host ").append(replica.host).append(": ");
                 s.append(replica.runtime == null ? "down" : replica.runtime.engine() + " outbox "
                         + replica.machine.status().depthPerTarget() + " applied "
-                        + replica.runtime.status().appliedIndex());
+                        + replica.runtime.status().appliedIndex() + " membership "
+                        + replica.runtime.status().membership() + " snapshot "
+                        + replica.runtime.status().snapshotIndex() + " purged " + replica.runtime.status().purgedIndex()
+                        + " ringEntries " + replica.runtime.status().ringEntries()
+                        + (replica.runtime.status().followers().isEmpty() ? ""
+                        : " followers " + replica.runtime.status().followers()));
             }
         }
         return s.toString();
