@@ -163,14 +163,14 @@ class KeyedSubscriptionTest {
         List<CommittedEntry> first = subscription.poll(3);
         assertThat(subscription.nextIndex()).isEqualTo(4);
         assertThat(first.size()).isLessThanOrEqualTo(3);
-        long applied = leader.node().status().appliedIndex();
         List<CommittedEntry> rest = new ArrayList<>(first);
-        while (subscription.nextIndex() <= applied) {
+        // the status' applied index, which bounds what is served, is published a little after the futures
+        await("every command read", () -> {
             rest.addAll(subscription.poll(100));
-        }
+            return rest.size() >= 10;
+        });
         // nothing else was proposed: whatever more the replica applied since (a new leader's entry) is no command
         assertThat(subscription.poll(100)).isEmpty();
-        assertThat(subscription.nextIndex()).isGreaterThanOrEqualTo(applied + 1);
         assertThat(texts(rest)).containsExactly("x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9");
         assertThat(rest).allSatisfy(e -> assertThat(e.keys()).isEmpty());
         assertThatThrownBy(() -> KeyedSubscription.open(leader.node(), 0, KeyFilter.any()))
