@@ -12,4 +12,5 @@ module io.ringraft.core {
     exports io.ringraft.message;
     exports io.ringraft.spi;
     exports io.ringraft.local;
+    exports io.ringraft.messaging;
 }

@@ -337,6 +337,24 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
+     * Reads committed entries this node has applied, from its own log storage, for a subscriber of the
+     * group's committed log ({@code io.ringraft.messaging.KeyedSubscription}). Entries of every kind come
+     * back (check {@code kindAt}); the view is valid until the next read on this thread. Any thread;
+     * blocks on the storage read.
+     *
+     * @param fromIndex the first index to read
+     * @param maxCount  at most this many entries
+     * @param maxBytes  at most about this many payload bytes (at least one entry)
+     * @return the entries from {@code fromIndex}, none past the applied index (empty if there is none yet)
+     * @throws java.io.IOException if {@code fromIndex} was purged from the log ({@code status().purgedIndex()})
+     *                             or the read failed
+     */
+    public io.ringraft.spi.LogEntries readApplied(long fromIndex, int maxCount, int maxBytes)
+            throws java.io.IOException {
+        return runtime.readApplied(fromIndex, maxCount, maxBytes);
+    }
+
+    /**
      * The node's role, term, leader and progress pointers now. Allocates a fresh record on each call:
      * for a frequent leadership check use {@link #isLeader()}.
      *

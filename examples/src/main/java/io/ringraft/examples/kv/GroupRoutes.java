@@ -21,8 +21,11 @@ final class GroupRoutes {
     private final List<WriteRouter> routers;
     /** Null for a single plain node. */
     private final RaftHost host;
+    /** Each group's messaging side (outbox), or empty: a single plain node, or groups without one. */
+    private final List<io.ringraft.messaging.MessagingGroup> messaging;
 
-    private GroupRoutes(List<RaftNode> nodes, List<WriteRouter> routers, RaftHost host) {
+    private GroupRoutes(List<RaftNode> nodes, List<WriteRouter> routers, RaftHost host,
+                        List<io.ringraft.messaging.MessagingGroup> messaging) {
         if (nodes.isEmpty() || nodes.size() != routers.size()) {
             throw new IllegalArgumentException("one router per group, at least one group: " + nodes.size()
                     + " nodes, " + routers.size() + " routers");
@@ -30,6 +33,7 @@ final class GroupRoutes {
         this.nodes = Collections.unmodifiableList(new ArrayList<>(nodes));
         this.routers = List.copyOf(routers);
         this.host = host;
+        this.messaging = List.copyOf(messaging);
     }
 
     /**
@@ -38,7 +42,7 @@ final class GroupRoutes {
      */
     static GroupRoutes single(RaftNode self, WriteRouter router) {
         return new GroupRoutes(Collections.singletonList(self), List.of(Objects.requireNonNull(router, "router")),
-                null);
+                null, List.of());
     }
 
     /**
@@ -46,7 +50,26 @@ final class GroupRoutes {
      * {@code routers.get(g - 1)} its router.
      */
     static GroupRoutes hosted(RaftHost host, List<RaftNode> nodes, List<WriteRouter> routers) {
-        return new GroupRoutes(nodes, routers, Objects.requireNonNull(host, "host"));
+        return new GroupRoutes(nodes, routers, Objects.requireNonNull(host, "host"), List.of());
+    }
+
+    /** As {@link #hosted(RaftHost, List, List)}, with each group's messaging side ({@code XFER}, outbox status). */
+    static GroupRoutes hosted(RaftHost host, List<RaftNode> nodes, List<WriteRouter> routers,
+                              List<io.ringraft.messaging.MessagingGroup> messaging) {
+        if (messaging.size() != nodes.size()) {
+            throw new IllegalArgumentException(messaging.size() + " messaging groups for " + nodes.size() + " groups");
+        }
+        return new GroupRoutes(nodes, routers, Objects.requireNonNull(host, "host"), messaging);
+    }
+
+    /** Whether the groups are messaging groups ({@code XFER} works, {@code INFO} shows outboxes). */
+    boolean messaging() {
+        return !messaging.isEmpty();
+    }
+
+    /** Group {@code group}'s outbox status here; only when {@link #messaging()}. */
+    io.ringraft.messaging.OutboxStatus outbox(int group) {
+        return messaging.get(group - 1).status();
     }
 
     /** The number of groups; keys map to them with {@link KeyGroups#groupOf}. */

@@ -249,15 +249,14 @@ public final class KvCluster implements AutoCloseable {
         Map<Long, Member> members = new LinkedHashMap<>();
         for (long id : ids) {
             KvHost host = hosts.get(id);
-            List<WriteRouter> routers = new ArrayList<>(options.groups());
-            for (int g = 1; g <= options.groups(); g++) {
+            List<WriteRouter> routers = host.routers(g -> {
                 Map<Long, RaftNode> groupMembers = new LinkedHashMap<>();
                 for (Map.Entry<Long, KvHost> other : hosts.entrySet()) {
                     groupMembers.put(other.getKey(), other.getValue().node(g));
                 }
-                routers.add(new InProcessRouter(host.node(g), Map.copyOf(groupMembers)));
-            }
-            GroupRoutes routes = GroupRoutes.hosted(host.host(), host.nodes(), routers);
+                return new InProcessRouter(host.node(g), Map.copyOf(groupMembers));
+            });
+            GroupRoutes routes = host.routes(routers);
             KvServer server = startServer(new InetSocketAddress(options.host(), port(options.redisBasePort(), id)),
                     routes, options.config(), options.timeout(), redisLoops);
             started.add(0, server);

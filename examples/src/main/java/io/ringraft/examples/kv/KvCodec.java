@@ -16,6 +16,7 @@ import java.util.List;
  *   INCRBY  0x03 key delta:i64             (INCR is INCRBY 1)
  *   MSET    0x04 count:u32 (key value)*count
  *   CAS     0x05 key expected new
+ *   XFER    0x06 src dst amount:i64         (--groups only: src may live in another group than dst)
  * queries (answered by {@link KvStateMachine#query}):
  *   GET     0x10 key
  *   MGET    0x11 count:u32 key*count
@@ -38,6 +39,8 @@ public final class KvCodec {
     public static final byte MSET = 0x04;
     /** Opcode of {@code CAS}. */
     public static final byte CAS = 0x05;
+    /** Opcode of {@code XFER}. */
+    public static final byte XFER = 0x06;
     /** Opcode of the {@code GET} query. */
     public static final byte GET = 0x10;
     /** Opcode of the {@code MGET} query. */
@@ -96,6 +99,16 @@ public final class KvCodec {
         putString(b, key);
         putString(b, expected);
         putString(b, update);
+        return b.array();
+    }
+
+    /** {@code XFER src dst amount}: moves {@code amount} from integer key {@code src} to integer key {@code dst}. */
+    public static byte[] xfer(byte[] src, byte[] dst, long amount) {
+        ByteBuffer b = ByteBuffer.allocate(1 + 8 + src.length + dst.length + 8);
+        b.put(XFER);
+        putString(b, src);
+        putString(b, dst);
+        b.putLong(amount);
         return b.array();
     }
 

@@ -20,10 +20,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
+import io.ringraft.messaging.MessageRoute;
+import io.ringraft.messaging.MessagingDriver;
+import io.ringraft.messaging.MessagingGroup;
+import io.ringraft.messaging.OutboxSettings;
+import java.time.Duration;
 
 /**
  * One process's (one node id's) KV groups when the KV store runs {@code --groups N} with N above 1: a
- * {@link RaftHost} holding groups {@code 1..N}, each with a {@link KvStateMachine}, on the process's
+ * {@link RaftHost} holding groups {@code 1..N}, each with a {@link KvStateMachine} inside a messaging group
+ * ({@link KvTransfers}: {@code XFER} between groups through an outbox, delivered by a {@link MessagingDriver}
+ * thread through the host's replicas), on the process's
  * shared {@link NettyTransport} (which routes by group and node id over one connection per pair of
  * processes).
  *
@@ -35,7 +42,8 @@ import java.util.function.ToDoubleFunction;
  *       the host, closed after it;
  *   <li>{@code groups/group-<g>/snapshots/}: group {@code g}'s snapshots ({@link GroupDirectories#snapshots()}),
  *       taken by the configuration's snapshot policy ({@link KvCluster#snapshotPolicy});
- *   <li>{@code kv-groups}: a file holding N. The key-to-group map depends on N ({@link KeyGroups}), so a
+ *   <li>{@code kv-groups}: a file holding N and {@value #MESSAGING_MARK} (a file with N alone was written
+ *       before the groups were messaging groups, and is refused). The key-to-group map depends on N ({@link KeyGroups}), so a
  *       directory written with one N refuses to start with another (and a single-group node's directory,
  *       {@code node-<id>/}, refuses any N above 1, and the other way round).
  * </ul>
@@ -59,17 +67,33 @@ final class KvHost implements AutoCloseable {
     static final int WAL_FILE_BYTES = 16 << 20;
     /** The file under the host's directory that records N. */
     static final String GROUPS_FILE = "kv-groups";
+    /**
+     * What follows N in {@link #GROUPS_FILE} since the groups are messaging groups (their entries and
+     * snapshots carry the messaging envelope): a directory without it was written before and is refused.
+     */
+    static final String MESSAGING_MARK = " messaging";
+
+    /**
+     * Each group's outbox (for {@code XFER}): 10,000 messages, refusing writes from 8,000; batches of up to 64
+     * messages (an {@code XFER} credit is a key and 8 bytes) in one entry.
+     */
+    static final OutboxSettings OUTBOX = new OutboxSettings(10_000, 8_000, 64, 16 << 10, Duration.ofMillis(50));
 
     private final SharedLog wal;
     private final RaftHost host;
     private final List<RaftNode> nodes;
+    private final List<MessagingGroup> messaging;
+    private final MessagingDriver driver;
     private final MeterRegistry registry;
     private final List<Meter> meters;
 
-    private KvHost(SharedLog wal, RaftHost host, List<RaftNode> nodes, MeterRegistry registry, List<Meter> meters) {
+    private KvHost(SharedLog wal, RaftHost host, List<RaftNode> nodes, List<MessagingGroup> messaging,
+                   MessagingDriver driver, MeterRegistry registry, List<Meter> meters) {
         this.wal = wal;
         this.host = host;
         this.nodes = nodes;
+        this.messaging = messaging;
+        this.driver = driver;
         this.registry = registry;
         this.meters = meters;
     }
@@ -105,6 +129,13 @@ final class KvHost implements AutoCloseable {
         Path file = hostDirectory.resolve(GROUPS_FILE);
         if (Files.exists(file)) {
             String recorded = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (recorded.equals(Integer.toString(groups)) && groups > 1) {
+                throw new IllegalStateException(hostDirectory + " was written by a version before XFER: its groups'"
+                        + " log entries and snapshots carry no messaging envelope (" + GROUPS_FILE + " says \""
+                        + recorded + "\", not \"" + groups + MESSAGING_MARK + "\"); start on another data directory");
+            }
+            recorded = recorded.endsWith(MESSAGING_MARK)
+                    ? recorded.substring(0, recorded.length() - MESSAGING_MARK.length()) : recorded;
             if (!recorded.equals(Integer.toString(groups))) {
                 throw new IllegalStateException(hostDirectory + " holds data of --groups " + recorded
                         + " (keys map to groups by that number); start with --groups " + recorded
@@ -116,7 +147,7 @@ final class KvHost implements AutoCloseable {
         }
         if (groups > 1 && !Files.exists(file)) {
             Files.createDirectories(hostDirectory);
-            Files.writeString(file, groups + "\n", StandardCharsets.UTF_8);
+            Files.writeString(file, groups + MESSAGING_MARK + "\n", StandardCharsets.UTF_8);
         }
     }
 
@@ -143,6 +174,7 @@ final class KvHost implements AutoCloseable {
                         MeterRegistry registry, io.ringraft.api.FailStopHandler onFailStop) {
         SharedLog wal = null;
         RaftHost host = null;
+        MessagingDriver driver = null;
         try {
             checkLayout(hostDirectory, singleNodeLog, groups);
             wal = SharedLog.builder(hostDirectory.resolve("wal")).clusterId(KvCluster.STORAGE_CLUSTER_ID)
@@ -161,10 +193,16 @@ final class KvHost implements AutoCloseable {
                 builder.metrics(groupId -> new MicrometerRaftMetrics(registry));
             }
             host = builder.build();
+            driver = MessagingDriver.start("ringraft-kv-outbox-" + nodeId, Duration.ofMillis(20));
             List<RaftNode> nodes = new ArrayList<>(groups);
+            List<MessagingGroup> messaging = new ArrayList<>(groups);
             for (long g = 1; g <= groups; g++) {
                 try {
-                    nodes.add(host.createGroup(g, voters, new KvStateMachine()));
+                    MessagingGroup group = MessagingGroup.create(g, new KvTransfers(groups), OUTBOX);
+                    RaftNode node = host.createGroup(g, voters, group.stateMachine());
+                    group.attach(node, MessageRoute.through(host), driver);
+                    nodes.add(node);
+                    messaging.add(group);
                 } catch (RejectedException e) {
                     throw new IllegalStateException("node " + nodeId + " cannot hold " + groups + " groups of "
                             + config.reservedBytes() + " reserved bytes each in its memory budget of " + budgetBytes
@@ -173,14 +211,14 @@ final class KvHost implements AutoCloseable {
                 }
             }
             List<Meter> meters = registry == null ? List.of() : hostMeters(host, registry);
-            return new KvHost(wal, host, List.copyOf(nodes), registry, meters);
+            return new KvHost(wal, host, List.copyOf(nodes), List.copyOf(messaging), driver, registry, meters);
         } catch (IOException e) {
             UncheckedIOException failure = new UncheckedIOException("node " + nodeId + " cannot open its storage in "
                     + hostDirectory + ": " + e.getMessage(), e);
-            close(host, wal, failure);
+            close(driver, host, wal, failure);
             throw failure;
         } catch (RuntimeException | Error e) {
-            close(host, wal, e);
+            close(driver, host, wal, e);
             throw e;
         }
     }
@@ -204,7 +242,10 @@ final class KvHost implements AutoCloseable {
         return Gauge.builder(name, host, value).description(description).tag("node.id", node).register(registry);
     }
 
-    private static void close(RaftHost host, SharedLog wal, Throwable failure) {
+    private static void close(MessagingDriver driver, RaftHost host, SharedLog wal, Throwable failure) {
+        if (driver != null) {
+            driver.close();
+        }
         if (host != null) {
             try {
                 host.close();
@@ -236,9 +277,32 @@ final class KvHost implements AutoCloseable {
         return nodes.get(group - 1);
     }
 
-    /** Closes the host (every group), then the shared log, and removes the host's gauges. Idempotent. */
+    /** The messaging side of group {@code group} (1-based): its outbox status, the envelope its commands need. */
+    MessagingGroup messaging(int group) {
+        return messaging.get(group - 1);
+    }
+
+    /** The routers of the groups, each wrapped for its messaging group: {@code inner.apply(g)} is group g's. */
+    List<WriteRouter> routers(java.util.function.IntFunction<WriteRouter> inner) {
+        List<WriteRouter> routers = new ArrayList<>(nodes.size());
+        for (int g = 1; g <= nodes.size(); g++) {
+            routers.add(new EnvelopeRouter(inner.apply(g), messaging(g)));
+        }
+        return routers;
+    }
+
+    /** The routes a RESP server of this host uses, over {@code routers} (from {@link #routers}). */
+    GroupRoutes routes(List<WriteRouter> routers) {
+        return GroupRoutes.hosted(host, nodes, routers, messaging);
+    }
+
+    /**
+     * Stops delivering outboxes, closes the host (every group), then the shared log, and removes the host's
+     * gauges. Idempotent.
+     */
     @Override
     public void close() {
+        driver.close();
         host.close();
         try {
             wal.close();

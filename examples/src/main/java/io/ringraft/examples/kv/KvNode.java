@@ -214,11 +214,8 @@ public final class KvNode implements AutoCloseable {
                         Runtime.getRuntime().maxMemory() / 2, Runtime.getRuntime().availableProcessors(), registry,
                         onFailStop);
                 started.add(0, host);
-                List<WriteRouter> routers = new ArrayList<>(options.groups());
-                for (RaftNode member : host.nodes()) {
-                    routers.add(new ForwardingRouter(member, options.peers(), true));
-                }
-                KvServer server = KvCluster.startServer(redis, GroupRoutes.hosted(host.host(), host.nodes(), routers),
+                List<WriteRouter> routers = host.routers(g -> new ForwardingRouter(host.node(g), options.peers(), true));
+                KvServer server = KvCluster.startServer(redis, host.routes(routers),
                         options.config(), options.timeout(), redisLoops);
                 return new KvNode(options.id(), transport, host.node(1), host, server, redisLoops, metrics);
             }

@@ -141,7 +141,7 @@ public final class KvStateMachine implements StateMachine {
     }
 
     /** Executes one command; malformed input changes nothing. */
-    private Object execute(Bytes payload) {
+    Object execute(Bytes payload) {
         try {
             MessageReader in = new MessageReader(payload);
             byte op = in.readByte();
@@ -244,7 +244,17 @@ public final class KvStateMachine implements StateMachine {
         return keys;
     }
 
-    private static String key(byte[] bytes) {
+    /** The value of {@code key}, or null (for {@link KvTransfers}, on the applier thread). */
+    byte[] value(String key) {
+        return map.get(key);
+    }
+
+    /** Sets {@code key} (for {@link KvTransfers}, on the applier thread). */
+    void put(String key, byte[] value) {
+        map.put(key, value);
+    }
+
+    static String key(byte[] bytes) {
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 

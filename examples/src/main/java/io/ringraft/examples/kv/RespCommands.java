@@ -69,7 +69,10 @@ import java.util.regex.Pattern;
  * splitting it would lose its atomicity, and a split write could half succeed. {@code DBSIZE} sums the
  * groups' counts. {@code INFO} and {@code RAFT.STATUS} show the host and one line per group (its role,
  * leader, term, commit and applied index); {@code RAFT.STATUS group} shows one group in full;
- * {@code RAFT.TRANSFER id group} and {@code RAFT.SNAPSHOT group} name their group; the membership
+ * {@code RAFT.TRANSFER id group} and {@code RAFT.SNAPSHOT group} name their group; {@code XFER src dst
+ * amount} moves an amount between integer keys of any groups ({@link KvTransfers}: {@code :1} debited, the
+ * credit follows exactly once through the source group's outbox; {@code :0} short balance; {@code -TRYAGAIN}
+ * and {@code -UNCERTAIN} as for other writes; {@code INFO} shows the outbox depths); the membership
  * commands are refused ({@code -ERR}): a host's membership spans every group.
  */
 public final class RespCommands {
@@ -135,7 +138,7 @@ public final class RespCommands {
         return switch (text(args.get(0)).toUpperCase(Locale.ROOT)) {
             // RAFT.SNAPSHOT observes the state, so it waits for the connection's earlier writes.
             case "GET", "MGET", "EXISTS", "DBSIZE", "RAFT.SNAPSHOT" -> Kind.READ;
-            case "SET", "DEL", "INCR", "INCRBY", "MSET", "CAS", "RAFT.TRANSFER", "RAFT.ADDLEARNER", "RAFT.PROMOTE",
+            case "SET", "DEL", "INCR", "INCRBY", "MSET", "CAS", "XFER", "RAFT.TRANSFER", "RAFT.ADDLEARNER", "RAFT.PROMOTE",
                  "RAFT.REMOVE" -> Kind.WRITE;
             default -> Kind.LOCAL;
         };
@@ -207,6 +210,7 @@ public final class RespCommands {
             case "MSET" -> n >= 3 && n % 2 == 1 ? mset(args.subList(1, n)) : arity(given);
             case "CAS" -> n == 4 ? write(groups.groupOf(args.get(1)), KvCodec.cas(args.get(1), args.get(2),
                     args.get(3))) : arity(given);
+            case "XFER" -> n == 4 ? xfer(args.get(1), args.get(2), args.get(3)) : arity(given);
             case "DBSIZE" -> n == 1 ? dbsize() : arity(given);
             case "INFO" -> n <= 2 ? done(RespReplies.bulk(info(n == 2 ? text(args.get(1)) : null))) : arity(given);
             case "CONFIG" -> config(args);
@@ -353,6 +357,23 @@ public final class RespCommands {
             return done(RespReplies.error("ERR syntax error"));
         }
         return write(groups.groupOf(args.get(1)), KvCodec.set(args.get(1), args.get(2), flags));
+    }
+
+    /**
+     * {@code XFER src dst amount} ({@code --groups} above 1): runs in {@code src}'s group ({@link KvTransfers});
+     * {@code :1} once {@code src} is debited (the credit to {@code dst} follows exactly once through the
+     * group's outbox when {@code dst} is in another group), {@code :0} if the balance is short.
+     */
+    private CompletableFuture<RedisMessage> xfer(byte[] src, byte[] dst, byte[] amount) {
+        if (!groups.messaging()) {
+            return done(RespReplies.error("ERR XFER needs --groups above 1 (transfers between groups go through"
+                    + " their outboxes)"));
+        }
+        Long parsed = KvStateMachine.parseLong(amount);
+        if (parsed == null || parsed <= 0) {
+            return done(RespReplies.of(KvTransfers.AMOUNT));
+        }
+        return write(groups.groupOf(src), KvCodec.xfer(src, dst, parsed));
     }
 
     private CompletableFuture<RedisMessage> incrBy(byte[] key, byte[] delta) {

@@ -76,7 +76,9 @@ final class StatusText {
      * it leads), {@code raft_host_workers}, {@code raft_host_io_threads}, {@code raft_host_reserved_bytes}
      * and {@code raft_host_memory_budget_bytes}; then one line per group,
      * {@code raft_group_<g>:role=<role>,leader_id=<id>,term=<t>,committed_index=<i>,applied_index=<i>,
-     * last_log_index=<i>,snapshot_index=<i>} ({@code leader_id=0}: no leader known).
+     * last_log_index=<i>,snapshot_index=<i>,outbox_depth=<n>,outbox_oldest_age_ms=<ms>} ({@code leader_id=0}: no
+     * leader known; the outbox fields, and {@code raft_outbox_depth} (the sum over the groups, as this host's
+     * replicas see it), only for messaging groups).
      */
     static String groups(GroupRoutes groups) {
         List<RaftStatus> statuses = new ArrayList<>(groups.count());
@@ -99,15 +101,28 @@ final class StatusText {
         line(out, "host_io_threads", host.ioThreads());
         line(out, "host_reserved_bytes", host.reservedBytes());
         line(out, "host_memory_budget_bytes", host.budgetBytes());
+        if (groups.messaging()) {
+            long depth = 0;
+            for (int g = 1; g <= statuses.size(); g++) {
+                depth += groups.outbox(g).depth();
+            }
+            line(out, "outbox_depth", depth);
+        }
         for (int g = 1; g <= statuses.size(); g++) {
             RaftStatus st = statuses.get(g - 1);
+            String outbox = "";
+            if (groups.messaging()) {
+                io.ringraft.messaging.OutboxStatus box = groups.outbox(g);
+                outbox = ",outbox_depth=" + box.depth() + ",outbox_oldest_age_ms=" + box.oldestAgeMillis();
+            }
             line(out, "group_" + g, "role=" + st.role().name().toLowerCase(Locale.ROOT)
                     + ",leader_id=" + st.leaderId()
                     + ",term=" + st.term()
                     + ",committed_index=" + st.committedIndex()
                     + ",applied_index=" + st.appliedIndex()
                     + ",last_log_index=" + st.lastLogId().index()
-                    + ",snapshot_index=" + st.snapshotIndex());
+                    + ",snapshot_index=" + st.snapshotIndex()
+                    + outbox);
         }
         return out.toString();
     }

@@ -734,6 +734,22 @@ public final class NodeRuntime implements AutoCloseable {
         return status.get();
     }
 
+    /**
+     * Reads applied entries from this node's log storage, from {@code fromIndex} up to the applied index
+     * (applied entries are committed and durable here, so never truncated). Any thread (storage reads may
+     * run concurrently with the log writer).
+     *
+     * @return at most {@code maxCount} entries; empty if {@code fromIndex} is past the applied index
+     * @throws java.io.IOException if {@code fromIndex} was purged or the read failed
+     */
+    public io.ringraft.spi.LogEntries readApplied(long fromIndex, int maxCount, int maxBytes) throws java.io.IOException {
+        long applied = status().appliedIndex();
+        if (fromIndex > applied) {
+            return io.ringraft.spi.LogEntries.empty(fromIndex);
+        }
+        return storage.read(fromIndex, (int) Math.min(maxCount, applied - fromIndex + 1), maxBytes);
+    }
+
     public long selfId() {
         return selfId;
     }

@@ -1,0 +1,44 @@
+package io.ringraft.examples.kv;
+
+import io.ringraft.api.Membership;
+import io.ringraft.api.RejectedException;
+import io.ringraft.messaging.MessagingGroup;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+
+/**
+ * The {@link WriteRouter} of a messaging group ({@code --groups} above 1): wraps each command in the
+ * messaging envelope the group's state machine expects, and refuses it with {@link RejectedException}
+ * ({@code -TRYAGAIN}) while the group's outbox here is at or above its high-water mark. Everything else
+ * goes to the router it wraps. Thread-safe.
+ */
+final class EnvelopeRouter implements WriteRouter {
+
+    private final WriteRouter inner;
+    private final MessagingGroup group;
+
+    EnvelopeRouter(WriteRouter inner, MessagingGroup group) {
+        this.inner = inner;
+        this.group = group;
+    }
+
+    @Override
+    public CompletableFuture<Object> propose(byte[] command) {
+        if (group.refusing()) {
+            return CompletableFuture.failedFuture(new RejectedException("the outbox of group "
+                    + group.node().groupId() + " is at its high-water mark (" + group.status().depth()
+                    + " undelivered messages); retry once delivery catches up"));
+        }
+        return inner.propose(MessagingGroup.envelope(command));
+    }
+
+    @Override
+    public CompletableFuture<Void> transferLeadership(long targetNodeId) {
+        return inner.transferLeadership(targetNodeId);
+    }
+
+    @Override
+    public CompletableFuture<Void> changeMembership(UnaryOperator<Membership> change) {
+        return inner.changeMembership(change);
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Messages between groups (issue 15): a state machine emits messages to other groups while it applies
+ * ({@link io.ringraft.messaging.ApplyContext#emit}); they are kept in the group's replicated state (the
+ * outbox), delivered by its leader in order per pair of groups, applied exactly once by the target
+ * ({@link io.ringraft.messaging.MessagingStateMachine#receive}), and trimmed by a replicated
+ * acknowledgement. Start at {@link io.ringraft.messaging.MessagingGroup}; docs/messaging.md explains when
+ * to use it.
+ */
+package io.ringraft.messaging;
