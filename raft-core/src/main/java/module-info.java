@@ -9,6 +9,7 @@ module io.ringraft.core {
     requires org.slf4j;
 
     exports io.ringraft.api;
+    exports io.ringraft.api.client;
     exports io.ringraft.message;
     exports io.ringraft.spi;
     exports io.ringraft.local;
