@@ -13,4 +13,6 @@ module io.ringraft.core {
     exports io.ringraft.message;
     exports io.ringraft.spi;
     exports io.ringraft.local;
+
+    uses io.ringraft.api.client.RaftClientFactory;
 }
