@@ -154,9 +154,11 @@ final class KvHost implements AutoCloseable {
             }
             host = builder.build();
             List<RaftNode> nodes = new ArrayList<>(groups);
+            java.util.Map<Long, io.ringraft.api.client.SessionStateMachine> machines = new java.util.HashMap<>();
             for (long g = 1; g <= groups; g++) {
                 try {
-                    nodes.add(host.createGroup(g, voters, new KvStateMachine()));
+                    machines.put(g, KvSessions.newStateMachine());
+                    nodes.add(host.createGroup(g, voters, machines.get(g)));
                 } catch (RejectedException e) {
                     throw new IllegalStateException("node " + nodeId + " cannot hold " + groups + " groups of "
                             + config.reservedBytes() + " reserved bytes each in its memory budget of " + budgetBytes
@@ -164,6 +166,8 @@ final class KvHost implements AutoCloseable {
                             + "--groups (" + e.getMessage() + ")", e);
                 }
             }
+            // RaftClients on the Raft port (docs/client.md); closing the transport closes their connections
+            io.ringraft.net.netty.client.ClientServer.builder(transport).host(host, machines::get).build();
             List<Meter> meters = registry == null ? List.of() : hostMeters(host, registry);
             return new KvHost(wal, host, List.copyOf(nodes), registry, meters);
         } catch (IOException e) {

@@ -315,7 +315,7 @@ public final class RespCommands {
         }
         CompletableFuture<Object> proposal;
         try {
-            proposal = groups.router(group).propose(command);
+            proposal = groups.router(group).propose(io.ringraft.api.client.SessionCommands.plain(command));
         } catch (RuntimeException e) {
             return done(RespReplies.writeFailure(e));
         }

@@ -38,7 +38,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code maxSessions x maxResultsPerSession x} the largest result.
  *
  * <p><b>Results.</b> The wrapped state machine must answer session commands with a {@code byte[]} or
- * null (cached and sent to clients as bytes); anything else stops the node (fail-stop, as a bug).
+ * null (cached and sent to clients as bytes), or the wrapper needs a {@link Builder#resultEncoder};
+ * anything else stops the node (fail-stop, as a bug).
  * {@link SessionCommands#PLAIN} commands are applied every time and may answer anything.
  *
  * <p><b>Snapshots.</b> The session table goes into every snapshot, ahead of the wrapped state
@@ -54,11 +55,33 @@ public final class SessionStateMachine implements StateMachine {
     private final ReentrantLock lock = new ReentrantLock();
     private final SessionTable table;
     private final SessionApplier applier;
+    private final java.util.function.Function<Object, byte[]> encoder;
 
     private SessionStateMachine(Builder builder) {
         this.delegate = builder.delegate;
         this.table = new SessionTable(builder.maxSessions, builder.maxResultsPerSession, builder.sessionTimeoutMillis);
-        this.applier = new SessionApplier(delegate, table);
+        this.encoder = builder.encoder;
+        this.applier = new SessionApplier(delegate, table, this::encodeResult);
+    }
+
+    /**
+     * The bytes a client gets for a result of the wrapped state machine: what
+     * {@link Builder#resultEncoder} makes of it (by default a {@code byte[]} or null as it is). The
+     * client server calls it for query results; the wrapper for session commands' results. Any thread.
+     *
+     * @param result a result of the wrapped state machine's {@code apply} or {@code query}
+     * @return its bytes, or null
+     * @throws IllegalStateException if there is no encoder and {@code result} is not a {@code byte[]}
+     */
+    public byte[] encodeResult(Object result) {
+        if (encoder != null) {
+            return encoder.apply(result);
+        }
+        if (result != null && !(result instanceof byte[])) {
+            throw new IllegalStateException("a state machine wrapped in a SessionStateMachine answers clients with a "
+                    + "byte[] or null (or give the wrapper a resultEncoder), got a " + result.getClass().getName());
+        }
+        return (byte[]) result;
     }
 
     /**
@@ -146,6 +169,7 @@ public final class SessionStateMachine implements StateMachine {
         private int maxSessions = 10_000;
         private int maxResultsPerSession = 128;
         private long sessionTimeoutMillis = 60_000;
+        private java.util.function.Function<Object, byte[]> encoder;
 
         private Builder(StateMachine delegate) {
             this.delegate = delegate;
@@ -193,6 +217,20 @@ public final class SessionStateMachine implements StateMachine {
                 throw new IllegalArgumentException("sessionTimeout must be positive, got " + timeout);
             }
             this.sessionTimeoutMillis = timeout.toMillis();
+            return this;
+        }
+
+        /**
+         * Turns the wrapped state machine's results into the bytes clients get (default: none, results
+         * must be {@code byte[]} or null). Applied to a session command's result before it is cached, and
+         * to query results the client server sends. Must be deterministic; an exception it throws for a
+         * session command stops the node (fail-stop, as a bug).
+         *
+         * @param encoder result to bytes
+         * @return this builder
+         */
+        public Builder resultEncoder(java.util.function.Function<Object, byte[]> encoder) {
+            this.encoder = Objects.requireNonNull(encoder, "encoder");
             return this;
         }
 

@@ -20,13 +20,16 @@ public final class SessionApplier {
     private ClientSession[] runSessions = new ClientSession[16];
     private long[] runSeqs = new long[16];
     private StateMachine.ApplyResults results;
+    private final java.util.function.Function<Object, byte[]> encoder;
 
     /**
      * @param delegate the wrapped state machine
      * @param table    the session table it shares with the wrapper's snapshots
+     * @param encoder  turns a session command's result into the bytes cached and sent to its client
      */
-    public SessionApplier(StateMachine delegate, SessionTable table) {
+    public SessionApplier(StateMachine delegate, SessionTable table, java.util.function.Function<Object, byte[]> encoder) {
         this.delegate = delegate;
+        this.encoder = encoder;
         this.table = table;
     }
 
@@ -35,8 +38,7 @@ public final class SessionApplier {
      *
      * @param entries the committed entries, each a {@link SessionCommands} envelope
      * @param results where their answers go
-     * @throws IllegalStateException if the wrapped state machine answered a session command with
-     *                               something other than a {@code byte[]} or null
+     * @throws IllegalStateException if the encoder refused a session command's result
      */
     public void apply(LogEntries entries, StateMachine.ApplyResults results) {
         this.results = results;
@@ -167,11 +169,7 @@ public final class SessionApplier {
             } else {
                 Object value = runResults.values[k];
                 if (session != null) {
-                    if (value != null && !(value instanceof byte[])) {
-                        throw new IllegalStateException("a state machine wrapped in a SessionStateMachine must answer "
-                                + "session commands with a byte[] or null (its duplicates get the cached bytes), got a "
-                                + value.getClass().getName());
-                    }
+                    value = encoder.apply(value); // duplicates get these cached bytes
                     session.results.replace(runSeqs[k], CachedResult.PENDING,
                             new CachedResult((byte[]) value, false, 0, null));
                 }

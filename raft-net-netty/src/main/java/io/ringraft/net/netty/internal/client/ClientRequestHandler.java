@@ -146,12 +146,16 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                           Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause == null) {
-            if (result != null && !(result instanceof byte[])) {
-                done(ctx, request, group, ClientStatus.BAD_REQUEST, 0, false, "the state machine answered with a "
-                        + result.getClass().getName() + ", not bytes: clients need byte[] results", null);
-            } else {
-                done(ctx, request, group, ClientStatus.OK, 0, false, null, (byte[]) result);
+            byte[] bytes;
+            try {
+                // a session command's result was encoded by the wrapper before it was cached; a query's is encoded here
+                bytes = request.op() == ClientOp.QUERY ? group.machine().encodeResult(result) : (byte[]) result;
+            } catch (RuntimeException e) {
+                done(ctx, request, group, ClientStatus.BAD_REQUEST, 0, request.op() == ClientOp.COMMAND,
+                        "the result cannot be sent to a client: " + e.getMessage(), null);
+                return;
             }
+            done(ctx, request, group, ClientStatus.OK, 0, false, null, bytes);
         } else if (cause instanceof RejectedByStateMachineException rejected) {
             boolean may = rejected.code() == SessionCommands.SESSION_EXPIRED
                     || rejected.code() == SessionCommands.STALE_SEQUENCE;
