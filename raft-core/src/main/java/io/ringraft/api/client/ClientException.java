@@ -29,8 +29,11 @@ public final class ClientException extends RuntimeException {
         CLOSED
     }
 
+    /** The kind of failure (serialized with the exception). */
     private final Reason reason;
+    /** Whether the call may have taken effect (serialized with the exception). */
     private final boolean mayHaveTakenEffect;
+    /** The state machine's rejection code, or 0 (serialized with the exception). */
     private final int code;
 
     /**
