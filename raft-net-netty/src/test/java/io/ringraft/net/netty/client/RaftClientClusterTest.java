@@ -139,6 +139,29 @@ class RaftClientClusterTest {
     }
 
     @Test
+    void aReadWhoseChosenReplicaHangsIsReroutedAfterTheAttemptTimeout() throws Exception {
+        cluster = new ClientCluster(3);
+        try (SilentNode silent = new SilentNode()) {
+            // node 3's address leads to a replica that shakes hands and then answers nothing
+            String seeds = "1=" + cluster.address(1) + ",2=" + cluster.address(2) + ",3=" + silent.address();
+            LoadBalancer preferThree = candidates -> candidates.stream().filter(replica -> replica.nodeId() == 3)
+                    .findFirst().orElse(candidates.get(0));
+            client = RaftClient.builder().seeds(seeds).clusterId(ClientCluster.CLUSTER_ID)
+                    .attemptTimeout(Duration.ofMillis(300)).balancer(preferThree).build();
+            GroupClient group = client.group(1);
+            group.ask(CountingMachine.id(11), Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS);
+
+            long start = System.nanoTime();
+            byte[] answer = group.askOne(CountingMachine.id(11), Consistency.LINEARIZABLE, Duration.ofSeconds(3))
+                    .get(10, TimeUnit.SECONDS);
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(number(answer)).isEqualTo(1);
+            assertThat(silent.swallowed.get()).as("requests the hung replica swallowed").isPositive();
+            assertThat(tookMillis).isBetween(300L, 2999L); // one attempt timed out, then another replica answered
+        }
+    }
+
+    @Test
     void askAllWithOneReplicaDownGivesTwoAnswersAndOneError() throws Exception {
         cluster = new ClientCluster(3);
         client = cluster.client().build();
