@@ -11,11 +11,12 @@ import java.util.Map;
  * @param timeout        default deadline of a call
  * @param attemptTimeout how long one attempt at one replica may take before the call tries again
  * @param maxInFlight    most calls in flight at once over the whole client
+ * @param sessionWindow  most sequence numbers of one session between the oldest unanswered write and the newest
  * @param balancer       default strategy of {@code askOne}
  * @param zones          zone of each node, for {@link LoadBalancer#preferZone}
  * @param options        transport-specific options (the Netty client reads {@code "tls"}, a {@code TlsOptions})
  */
 public record ClientSettings(Map<Long, String> seeds, String clusterId, Duration timeout, Duration attemptTimeout,
-                             int maxInFlight, LoadBalancer balancer, Map<Long, String> zones,
+                             int maxInFlight, int sessionWindow, LoadBalancer balancer, Map<Long, String> zones,
                              Map<String, Object> options) {
 }

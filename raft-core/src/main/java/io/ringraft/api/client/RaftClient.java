@@ -44,6 +44,7 @@ public interface RaftClient extends AutoCloseable {
         private Duration timeout = Duration.ofSeconds(10);
         private Duration attemptTimeout = Duration.ofSeconds(1);
         private int maxInFlight = 1024;
+        private int sessionWindow = 128;
         private LoadBalancer balancer;
         private RaftClientFactory factory;
 
@@ -132,6 +133,24 @@ public interface RaftClient extends AutoCloseable {
         }
 
         /**
+         * Most sequence numbers a group handle's session spans between its oldest unanswered write and
+         * its newest (default 128): a write beyond waits (within its deadline) until the oldest is
+         * answered. Keep it at most the groups' {@code SessionStateMachine.Builder.maxResultsPerSession}:
+         * the group keeps the answers of the whole window, and a larger window could fill its session
+         * with answers while the oldest write cannot get in.
+         *
+         * @param window at least 1
+         * @return this builder
+         */
+        public Builder sessionWindow(int window) {
+            if (window < 1) {
+                throw new IllegalArgumentException("sessionWindow must be at least 1, got " + window);
+            }
+            this.sessionWindow = window;
+            return this;
+        }
+
+        /**
          * Default strategy of {@code askOne} (default {@link LoadBalancer#roundRobin()}).
          *
          * @param balancer the strategy
@@ -196,7 +215,7 @@ public interface RaftClient extends AutoCloseable {
                         new IllegalStateException("no RaftClientFactory found: add raft-net-netty to the class or module path"));
             }
             return chosen.create(new ClientSettings(Map.copyOf(seeds), clusterId, timeout, attemptTimeout, maxInFlight,
-                    balancer == null ? LoadBalancer.roundRobin() : balancer, Map.copyOf(zones), Map.copyOf(options)));
+                    sessionWindow, balancer == null ? LoadBalancer.roundRobin() : balancer, Map.copyOf(zones), Map.copyOf(options)));
         }
 
         private static Duration positive(Duration value, String what) {

@@ -31,6 +31,10 @@ final class ClientCluster implements AutoCloseable {
     final ClientServer[] servers;
 
     ClientCluster(int size) {
+        this(size, 128);
+    }
+
+    ClientCluster(int size, int maxResultsPerSession) {
         this.size = size;
         transports = new NettyTransport[size + 1];
         nodes = new RaftNode[size + 1];
@@ -50,7 +54,8 @@ final class ClientCluster implements AutoCloseable {
         }
         for (int id = 1; id <= size; id++) {
             machines[id] = new CountingMachine();
-            SessionStateMachine sessions = SessionStateMachine.wrap(machines[id]).build();
+            SessionStateMachine sessions = SessionStateMachine.wrap(machines[id])
+                    .maxResultsPerSession(maxResultsPerSession).build();
             nodes[id] = RaftNode.builder().nodeId(id).voters(voters).config(CONFIG).stateMachine(sessions)
                     .logStorage(new InMemoryLogStorage()).transport(transports[id]).randomSeed(id * 17L).build();
             nodes[id].start();

@@ -141,13 +141,19 @@ class RaftClientClusterTest {
     @Test
     void aReadWhoseChosenReplicaHangsIsReroutedAfterTheAttemptTimeout() throws Exception {
         cluster = new ClientCluster(3);
+        int leader = cluster.awaitLeader();
+        int hung = leader == 3 ? 2 : 3;
         try (SilentNode silent = new SilentNode()) {
-            // node 3's address leads to a replica that shakes hands and then answers nothing
-            String seeds = "1=" + cluster.address(1) + ",2=" + cluster.address(2) + ",3=" + silent.address();
-            LoadBalancer preferThree = candidates -> candidates.stream().filter(replica -> replica.nodeId() == 3)
+            // a follower's address leads to a replica that shakes hands and then answers nothing
+            StringBuilder seeds = new StringBuilder();
+            for (int id = 1; id <= 3; id++) {
+                seeds.append(id == 1 ? "" : ",").append(id).append('=').append(id == hung ? silent.address()
+                        : cluster.address(id));
+            }
+            LoadBalancer preferHung = candidates -> candidates.stream().filter(replica -> replica.nodeId() == hung)
                     .findFirst().orElse(candidates.get(0));
-            client = RaftClient.builder().seeds(seeds).clusterId(ClientCluster.CLUSTER_ID)
-                    .attemptTimeout(Duration.ofMillis(300)).balancer(preferThree).build();
+            client = RaftClient.builder().seeds(seeds.toString()).clusterId(ClientCluster.CLUSTER_ID)
+                    .attemptTimeout(Duration.ofMillis(300)).balancer(preferHung).build();
             GroupClient group = client.group(1);
             group.ask(CountingMachine.id(11), Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS);
 
@@ -211,6 +217,22 @@ class RaftClientClusterTest {
             assertThat(served).as("reads served by node %d of %d", id, reads).isBetween(450L, 550L);
         }
         System.out.println("round robin spread of " + reads + " reads:" + measured);
+    }
+
+    @Test
+    void manyMoreWritesInFlightThanTheSessionKeepsAnswersWaitForTheWindow() throws Exception {
+        cluster = new ClientCluster(3, 8); // each session keeps 8 answers
+        client = cluster.client().sessionWindow(8).build();
+        GroupClient group = client.group(1);
+        List<CompletableFuture<byte[]>> asks = new ArrayList<>();
+        for (long id = 1; id <= 200; id++) {
+            asks.add(group.ask(CountingMachine.id(id), Duration.ofSeconds(20)));
+        }
+        for (CompletableFuture<byte[]> ask : asks) {
+            ask.get(30, TimeUnit.SECONDS);
+        }
+        CountingMachine machine = cluster.machines[cluster.awaitLeader()];
+        assertThat(machine.applied).hasSize(200).allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
     }
 
     @Test

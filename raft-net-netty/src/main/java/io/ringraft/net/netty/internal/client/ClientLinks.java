@@ -33,6 +33,7 @@ public final class ClientLinks implements AutoCloseable {
     final ClientSettings settings;
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
+    private final SslContext tls;
     private final Map<Long, PeerAddress> addresses = new ConcurrentHashMap<>();
     private final Map<Long, NodeLink> links = new ConcurrentHashMap<>();
     private final Map<Long, ReplicaState> replicas = new ConcurrentHashMap<>();
@@ -46,23 +47,11 @@ public final class ClientLinks implements AutoCloseable {
     public ClientLinks(ClientSettings settings, SslContext tls) {
         this.settings = settings;
         this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("ringraft-client", true));
+        this.tls = tls;
         this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        settings.attemptTimeout().toMillis()))
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel channel) {
-                        if (tls != null) {
-                            channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
-                        }
-                        channel.pipeline().addLast("frames", new LengthFieldBasedFrameDecoder(
-                                MAX_FRAME_BYTES + WireFormat.LENGTH_FIELD_BYTES, 0, WireFormat.LENGTH_FIELD_BYTES, 0,
-                                WireFormat.LENGTH_FIELD_BYTES, true));
-                        channel.pipeline().addLast("length", new LengthFieldPrepender(WireFormat.LENGTH_FIELD_BYTES));
-                        channel.pipeline().addLast("client", new ClientLinkHandler(settings.clusterId()));
-                    }
-                });
+                        settings.attemptTimeout().toMillis()));
         settings.seeds().forEach((id, hostPort) -> addresses.put(id, PeerAddress.parse(hostPort)));
     }
 
@@ -93,8 +82,25 @@ public final class ClientLinks implements AutoCloseable {
         if (address == null) {
             return null;
         }
-        return links.computeIfAbsent(nodeId, id -> new NodeLink(id, address, bootstrap,
-                settings.attemptTimeout().toMillis()));
+        return links.computeIfAbsent(nodeId, id -> new NodeLink(id, address, bootstrap.clone().handler(
+                pipeline(address)), settings.attemptTimeout().toMillis()));
+    }
+
+    /** The handlers of a connection to {@code address}: [tls] frames, length, the client's handler. */
+    private ChannelInitializer<Channel> pipeline(PeerAddress address) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                if (tls != null) { // the node's name is checked against its certificate if TlsOptions says so
+                    channel.pipeline().addLast("tls", tls.newHandler(channel.alloc(), address.host(), address.port()));
+                }
+                channel.pipeline().addLast("frames", new LengthFieldBasedFrameDecoder(
+                        MAX_FRAME_BYTES + WireFormat.LENGTH_FIELD_BYTES, 0, WireFormat.LENGTH_FIELD_BYTES, 0,
+                        WireFormat.LENGTH_FIELD_BYTES, true));
+                channel.pipeline().addLast("length", new LengthFieldPrepender(WireFormat.LENGTH_FIELD_BYTES));
+                channel.pipeline().addLast("client", new ClientLinkHandler(settings.clusterId()));
+            }
+        };
     }
 
     ReplicaState replica(long nodeId) {

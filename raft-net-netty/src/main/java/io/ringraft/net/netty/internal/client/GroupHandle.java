@@ -82,9 +82,10 @@ public final class GroupHandle implements GroupClient {
     }
 
     private CompletableFuture<ClientResponse> write(byte[] command, boolean tell, Duration timeout) {
-        CompletableFuture<ClientResponse> out = new CompletableFuture<>();
-        if (!inFlight.tryAcquire(out)) {
-            return out;
+        CompletableFuture<ClientResponse> caller = new CompletableFuture<>();
+        CompletableFuture<ClientResponse> out = inFlight.start(caller);
+        if (out == null) {
+            return caller;
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<ClientSession> sessionFuture = session(deadline);
@@ -95,9 +96,12 @@ public final class GroupHandle implements GroupClient {
             }
             LeaderCall call = new LeaderCall(ClientOp.COMMAND, command, tell, deadline);
             call.session = session;
-            call.seq = session.begin();
             call.result.whenComplete((response, failure) -> {
-                session.end(call.seq);
+                if (call.seq > 0) {
+                    for (LeaderCall next : session.end(call.seq)) {
+                        toLeader(next); // writes that waited for room in the session's window
+                    }
+                }
                 if (failure == null) {
                     out.complete(response);
                     return;
@@ -108,9 +112,18 @@ public final class GroupHandle implements GroupClient {
                 }
                 out.completeExceptionally(client);
             });
-            toLeader(call);
+            if (session.begin(call)) {
+                toLeader(call);
+            } else {
+                links.schedule(() -> {
+                    if (session.abandon(call)) {
+                        call.result.completeExceptionally(Calls.failure(Reason.TIMEOUT, false, "the session's window of "
+                                + links.settings.sessionWindow() + " writes stayed full until the deadline"));
+                    }
+                }, Math.max(0, deadline - System.nanoTime()));
+            }
         });
-        return out;
+        return caller;
     }
 
     private CompletableFuture<ClientSession> session(long deadline) {
@@ -129,7 +142,8 @@ public final class GroupHandle implements GroupClient {
                     state.session.compareAndSet(fresh, null);
                     fresh.completeExceptionally(error);
                 } else {
-                    fresh.complete(new ClientSession(SessionCommands.clientIdOf(response.payload())));
+                    fresh.complete(new ClientSession(SessionCommands.clientIdOf(response.payload()),
+                            links.settings.sessionWindow()));
                 }
             });
             toLeader(register);
@@ -245,13 +259,14 @@ public final class GroupHandle implements GroupClient {
 
     @Override
     public CompletableFuture<byte[]> askOne(byte[] query, Consistency consistency, Duration timeout) {
-        CompletableFuture<byte[]> out = new CompletableFuture<>();
-        if (!inFlight.tryAcquire(out)) {
-            return out;
+        CompletableFuture<byte[]> caller = new CompletableFuture<>();
+        CompletableFuture<byte[]> out = inFlight.start(caller);
+        if (out == null) {
+            return caller;
         }
         QueryCall call = new QueryCall(query, consistency, System.nanoTime() + timeout.toNanos(), out);
         queryAttempt(call);
-        return out;
+        return caller;
     }
 
     /** One read across its attempts. */
@@ -337,9 +352,10 @@ public final class GroupHandle implements GroupClient {
 
     @Override
     public CompletableFuture<List<ReplicaAnswer>> askAll(byte[] query, Duration timeout) {
-        CompletableFuture<List<ReplicaAnswer>> out = new CompletableFuture<>();
-        if (!inFlight.tryAcquire(out)) {
-            return out;
+        CompletableFuture<List<ReplicaAnswer>> caller = new CompletableFuture<>();
+        CompletableFuture<List<ReplicaAnswer>> out = inFlight.start(caller);
+        if (out == null) {
+            return caller;
         }
         long[] members = reachableMembers();
         @SuppressWarnings("unchecked")
@@ -369,7 +385,7 @@ public final class GroupHandle implements GroupClient {
             }
             out.complete(all);
         });
-        return out;
+        return caller;
     }
 
     private long[] reachableMembers() {

@@ -21,19 +21,32 @@ public final class InFlight {
         this.max = max;
     }
 
-    /** Takes a permit for {@code call}, released when it completes; or fails it with BUSY (or CLOSED). */
-    boolean tryAcquire(CompletableFuture<?> call) {
+    /**
+     * Takes a permit for the call whose caller sees {@code out}: returns the future the call completes
+     * instead, which gives the permit back and then completes {@code out} (so a caller who saw the answer
+     * can start the next call at once). Returns null, with {@code out} failed with BUSY (or CLOSED), if
+     * no permit is free.
+     */
+    <T> CompletableFuture<T> start(CompletableFuture<T> out) {
         if (closed) {
-            call.completeExceptionally(Calls.failure(ClientException.Reason.CLOSED, false, "the client was closed"));
-            return false;
+            out.completeExceptionally(Calls.failure(ClientException.Reason.CLOSED, false, "the client was closed"));
+            return null;
         }
         if (!permits.tryAcquire()) {
-            call.completeExceptionally(Calls.failure(ClientException.Reason.BUSY, false, "the client has " + max
+            out.completeExceptionally(Calls.failure(ClientException.Reason.BUSY, false, "the client has " + max
                     + " calls in flight (maxInFlight)"));
-            return false;
+            return null;
         }
-        call.whenComplete((result, error) -> permits.release());
-        return true;
+        CompletableFuture<T> work = new CompletableFuture<>();
+        work.whenComplete((result, error) -> {
+            permits.release();
+            if (error != null) {
+                out.completeExceptionally(Calls.unwrap(error));
+            } else {
+                out.complete(result);
+            }
+        });
+        return work;
     }
 
     boolean closed() {

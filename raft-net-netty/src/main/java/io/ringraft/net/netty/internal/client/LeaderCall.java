@@ -16,7 +16,8 @@ final class LeaderCall {
     final long deadlineNanos;
     final CompletableFuture<ClientResponse> result = new CompletableFuture<>();
     ClientSession session;
-    long seq;
+    /** Set under the session's lock, read by the attempts and the completion. */
+    volatile long seq;
     int attempts;
     int rotate;
     boolean possiblyDelivered;

@@ -71,10 +71,9 @@ public final class NodeLink {
         }
         CompletableFuture<Channel> connecting = new CompletableFuture<>();
         ready = connecting;
-        ChannelFuture connect = bootstrap.connect(address.host(), address.port());
+        ChannelFuture connect = bootstrap.clone().attr(ClientLinkHandler.LINK, this)
+                .attr(ClientLinkHandler.READY, connecting).connect(address.host(), address.port());
         Channel channel = connect.channel();
-        channel.attr(ClientLinkHandler.LINK).set(this);
-        channel.attr(ClientLinkHandler.READY).set(connecting);
         connect.addListener(done -> {
             if (!done.isSuccess()) {
                 lost(connecting, new IOException("cannot connect to node " + nodeId + " at " + address + ": "
