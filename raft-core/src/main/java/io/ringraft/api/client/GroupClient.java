@@ -18,9 +18,11 @@ public interface GroupClient {
      * on first use) with its own sequence number, so retries, duplicates and leader changes apply it
      * once and every copy gets the first answer. The client retries by itself until the deadline: on
      * "not leader" (after refreshing the leader), lost connections, timeouts of one attempt, busy nodes.
-     * It fails "may have taken effect" when the session expired before the answer came
-     * ({@link ClientException.Reason#SESSION_EXPIRED}; a new session opens for the next call) and when the
-     * deadline passed after an attempt may have reached the leader ({@link ClientException.Reason#TIMEOUT}).
+     * It fails "may have taken effect" when the session expired before the answer came after an attempt
+     * that may have reached a leader ({@link ClientException.Reason#SESSION_EXPIRED}; a new session opens
+     * for the next call), and when the deadline passed after such an attempt
+     * ({@link ClientException.Reason#TIMEOUT}). A session found expired before any attempt could have
+     * applied the command (the handle was idle, say) is replaced and the command sent again.
      *
      * @param command the state machine's command (not copied: do not change it until the future completes)
      * @param timeout the call's deadline, from now

@@ -29,17 +29,23 @@ final class ClientCluster implements AutoCloseable {
     final RaftNode[] nodes;
     final CountingMachine[] machines;
     final ClientServer[] servers;
+    final SessionStateMachine[] sessions;
 
     ClientCluster(int size) {
         this(size, 128);
     }
 
     ClientCluster(int size, int maxResultsPerSession) {
+        this(size, maxResultsPerSession, Duration.ofSeconds(60));
+    }
+
+    ClientCluster(int size, int maxResultsPerSession, Duration sessionTimeout) {
         this.size = size;
         transports = new NettyTransport[size + 1];
         nodes = new RaftNode[size + 1];
         machines = new CountingMachine[size + 1];
         servers = new ClientServer[size + 1];
+        sessions = new SessionStateMachine[size + 1];
         long[] voters = new long[size];
         for (int id = 1; id <= size; id++) {
             voters[id - 1] = id;
@@ -54,12 +60,13 @@ final class ClientCluster implements AutoCloseable {
         }
         for (int id = 1; id <= size; id++) {
             machines[id] = new CountingMachine();
-            SessionStateMachine sessions = SessionStateMachine.wrap(machines[id])
-                    .maxResultsPerSession(maxResultsPerSession).build();
-            nodes[id] = RaftNode.builder().nodeId(id).voters(voters).config(CONFIG).stateMachine(sessions)
+            SessionStateMachine machine = SessionStateMachine.wrap(machines[id])
+                    .maxResultsPerSession(maxResultsPerSession).sessionTimeout(sessionTimeout).build();
+            nodes[id] = RaftNode.builder().nodeId(id).voters(voters).config(CONFIG).stateMachine(machine)
                     .logStorage(new InMemoryLogStorage()).transport(transports[id]).randomSeed(id * 17L).build();
+            sessions[id] = machine;
             nodes[id].start();
-            servers[id] = ClientServer.builder(transports[id]).node(nodes[id], sessions)
+            servers[id] = ClientServer.builder(transports[id]).node(nodes[id], machine)
                     .maxInFlightPerConnection(256).build();
         }
     }

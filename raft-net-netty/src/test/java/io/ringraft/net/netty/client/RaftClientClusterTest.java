@@ -236,6 +236,27 @@ class RaftClientClusterTest {
     }
 
     @Test
+    void aWriteAfterTheSessionExpiredWhileIdleOpensANewSessionAndAppliesOnce() throws Exception {
+        cluster = new ClientCluster(3, 128, Duration.ofMillis(500));
+        client = cluster.client().build();
+        GroupClient idle = client.group(1);
+        idle.ask(CountingMachine.id(1)).get(20, TimeUnit.SECONDS);
+        int leader = cluster.awaitLeader();
+        assertThat(cluster.sessions[leader].sessionCount()).isEqualTo(1);
+        // another client's writes move the log time on until the idle session expires
+        try (RaftClient other = cluster.client().build()) {
+            long id = 1_000;
+            while (cluster.sessions[leader].sessionCount() != 1 || cluster.machines[leader].applied.size() < 3) {
+                other.group(1).ask(CountingMachine.id(id++)).get(20, TimeUnit.SECONDS);
+                assertThat(id).as("writes until the idle session expired").isLessThan(100_000);
+            }
+        }
+        byte[] answer = idle.ask(CountingMachine.id(2)).get(20, TimeUnit.SECONDS);
+        assertThat(answer).isNotNull();
+        assertThat(cluster.machines[leader].applied).containsEntry(1L, 1).containsEntry(2L, 1);
+    }
+
+    @Test
     void callsBeyondMaxInFlightFailAtOnceWithoutEffect() throws Exception {
         cluster = new ClientCluster(3);
         client = cluster.client().maxInFlight(1).build();

@@ -87,7 +87,12 @@ public final class GroupHandle implements GroupClient {
         if (out == null) {
             return caller;
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        startWrite(command, tell, System.nanoTime() + timeout.toNanos(), out);
+        return caller;
+    }
+
+    /** Sends a write in the handle's session (opening one if needed), completing {@code out}. */
+    private void startWrite(byte[] command, boolean tell, long deadline, CompletableFuture<ClientResponse> out) {
         CompletableFuture<ClientSession> sessionFuture = session(deadline);
         sessionFuture.whenComplete((session, error) -> {
             if (error != null) {
@@ -109,6 +114,12 @@ public final class GroupHandle implements GroupClient {
                 ClientException client = Calls.asClientException(failure);
                 if (client.reason() == Reason.SESSION_EXPIRED) {
                     state.session.compareAndSet(sessionFuture, null); // the next call opens a new session
+                    if (!client.mayHaveTakenEffect()) {
+                        // no attempt of this write can have been applied (the session had expired while the
+                        // handle was idle, say): send it again in a new session
+                        startWrite(command, tell, deadline, out);
+                        return;
+                    }
                 }
                 out.completeExceptionally(client);
             });
@@ -123,7 +134,6 @@ public final class GroupHandle implements GroupClient {
                 }, Math.max(0, deadline - System.nanoTime()));
             }
         });
-        return caller;
     }
 
     private CompletableFuture<ClientSession> session(long deadline) {
@@ -229,7 +239,11 @@ public final class GroupHandle implements GroupClient {
 
     private void rejected(LeaderCall call, ClientResponse response) {
         int code = response.code();
-        if (code == SessionCommands.SESSION_EXPIRED || code == SessionCommands.STALE_SEQUENCE) {
+        if (code == SessionCommands.SESSION_EXPIRED) {
+            // this attempt was refused unapplied; an earlier one that may have reached a leader may have applied it
+            call.result.completeExceptionally(new ClientException(Reason.SESSION_EXPIRED, call.possiblyDelivered, code,
+                    response.message()));
+        } else if (code == SessionCommands.STALE_SEQUENCE) {
             call.result.completeExceptionally(new ClientException(Reason.SESSION_EXPIRED, true, code, response.message()));
         } else if (code == SessionCommands.SESSIONS_FULL) {
             call.result.completeExceptionally(new ClientException(Reason.BUSY, false, code, response.message()));
