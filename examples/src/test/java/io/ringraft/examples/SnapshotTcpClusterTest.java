@@ -47,7 +47,8 @@ class SnapshotTcpClusterTest {
     private static final RaftConfig CONFIG = RaftConfig.builder().tickMillis(5).heartbeatIntervalMillis(20)
             .electionTimeoutMillis(200).ringCapacityEntries(1024).ringCapacityBytes(1 << 20).maxEntryBytes(4096)
             .proposalQueueBytes(1 << 16)
-            .snapshotIntervalEntries(200).snapshotLogTailEntries(20).snapshotChunkBytes(4096).build();
+            .snapshotIntervalEntries(200).snapshotLogTailEntries(20).snapshotChunkBytes(4096)
+            .followerRetentionEntries(0).build(); // purge past a stopped follower (it catches up by snapshot)
     private static final int CHUNK_BYTES = 4096;
     private static final int WINDOW = 100;
 

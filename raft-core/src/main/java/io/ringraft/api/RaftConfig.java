@@ -33,6 +33,8 @@ public final class RaftConfig {
     private final long snapshotIntervalEntries;
     private final long snapshotIntervalBytes;
     private final long snapshotLogTailEntries;
+    private final long followerRetentionEntries;
+    private final long snapshotSendBytesPerSecond;
     private final int snapshotChunkBytes;
     private final int maxApplyBatchesInFlight;
     private final int quiesceAfterMillis;
@@ -61,6 +63,8 @@ public final class RaftConfig {
         this.snapshotIntervalEntries = b.snapshotIntervalEntries;
         this.snapshotIntervalBytes = b.snapshotIntervalBytes;
         this.snapshotLogTailEntries = b.snapshotLogTailEntries;
+        this.followerRetentionEntries = b.followerRetentionEntries;
+        this.snapshotSendBytesPerSecond = b.snapshotSendBytesPerSecond;
         this.snapshotChunkBytes = b.snapshotChunkBytes;
         this.maxApplyBatchesInFlight = b.maxApplyBatchesInFlight;
         this.quiesceAfterMillis = b.quiesceAfterMillis;
@@ -282,6 +286,23 @@ public final class RaftConfig {
     public long snapshotLogTailEntries() { return snapshotLogTailEntries; }
 
     /**
+     * {@return how many more entries below a new snapshot the leader may keep for its followers} When
+     * the log is purged after a snapshot, the leader keeps it from the lowest follower's match index,
+     * or from the index of a snapshot it is sending (so that follower continues from the log once the
+     * transfer ends, and a transfer under way never has to start over), but at most this many entries
+     * below the newest snapshot: a short pause of a follower needs no snapshot, and disk use stays
+     * bounded. 0: only {@link #snapshotLogTailEntries()} is kept. Default 100,000.
+     */
+    public long followerRetentionEntries() { return followerRetentionEntries; }
+
+    /**
+     * {@return the rate at which a leader sends snapshot data to one follower, in bytes per second} So
+     * catching a follower up does not starve the leader's writes (disk reads, network). 0: unpaced
+     * (one chunk per round trip). Default 0.
+     */
+    public long snapshotSendBytesPerSecond() { return snapshotSendBytesPerSecond; }
+
+    /**
      * {@return how many bytes of snapshot data go in one chunk sent to a follower} One chunk is in
      * flight per follower; a chunk must fit the transport's frame limit. Default 1 MiB.
      */
@@ -358,7 +379,9 @@ public final class RaftConfig {
                 + "B proposals=" + proposalQueueBytes + "B inbound=" + inboundQueueCapacity + " futures="
                 + maxPendingFutures + " reads=" + maxPendingReads + " lease=" + (leaseReads ? leaseTicks() + " ticks" : "off")
                 + " wait=" + proposalWaitMillis + "ms snapshot every " + snapshotIntervalEntries + " entries/"
-                + snapshotIntervalBytes + "B tail=" + snapshotLogTailEntries + " chunk=" + snapshotChunkBytes + "B"
+                + snapshotIntervalBytes + "B tail=" + snapshotLogTailEntries + " followerRetention=" + followerRetentionEntries
+                + " chunk=" + snapshotChunkBytes + "B" + (snapshotSendBytesPerSecond == 0 ? "" : " at "
+                + snapshotSendBytesPerSecond + "B/s")
                 + " applyBatchesInFlight=" + maxApplyBatchesInFlight
                 + " quiesceAfter=" + (quiesceAfterMillis == 0 ? "off" : quiesceAfterMillis + "ms") + "]";
     }
@@ -388,6 +411,8 @@ public final class RaftConfig {
         private long snapshotIntervalEntries = 100_000;
         private long snapshotIntervalBytes = 256L << 20;
         private long snapshotLogTailEntries = 10_000;
+        private long followerRetentionEntries = 100_000;
+        private long snapshotSendBytesPerSecond;
         private int snapshotChunkBytes = 1 << 20;
         private int maxApplyBatchesInFlight = 4;
         private int quiesceAfterMillis;
@@ -597,6 +622,23 @@ public final class RaftConfig {
         public Builder snapshotLogTailEntries(long v) { snapshotLogTailEntries = v; return this; }
 
         /**
+         * Sets {@link RaftConfig#followerRetentionEntries()}.
+         *
+         * @param v entries the leader may keep below a new snapshot for its followers: not negative
+         *          (default 100,000)
+         * @return this builder
+         */
+        public Builder followerRetentionEntries(long v) { followerRetentionEntries = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#snapshotSendBytesPerSecond()}.
+         *
+         * @param v snapshot bytes per second to one follower: not negative, 0 for unpaced (default 0)
+         * @return this builder
+         */
+        public Builder snapshotSendBytesPerSecond(long v) { snapshotSendBytesPerSecond = v; return this; }
+
+        /**
          * Sets {@link RaftConfig#snapshotChunkBytes()}.
          *
          * @param v bytes of snapshot data per chunk: positive, within the transport's frame limit
@@ -641,6 +683,10 @@ public final class RaftConfig {
             positive("maxMembers", maxMembers);
             positive("snapshotChunkBytes", snapshotChunkBytes);
             positive("maxApplyBatchesInFlight", maxApplyBatchesInFlight);
+            if (followerRetentionEntries < 0 || snapshotSendBytesPerSecond < 0) {
+                throw new IllegalArgumentException("followerRetentionEntries (" + followerRetentionEntries
+                        + ") and snapshotSendBytesPerSecond (" + snapshotSendBytesPerSecond + ") must not be negative");
+            }
             if (snapshotIntervalEntries < 0 || snapshotIntervalBytes < 0 || snapshotLogTailEntries < 0) {
                 throw new IllegalArgumentException("snapshotIntervalEntries (" + snapshotIntervalEntries
                         + "), snapshotIntervalBytes (" + snapshotIntervalBytes + ") and snapshotLogTailEntries ("

@@ -94,6 +94,7 @@ public final class RaftHost implements AutoCloseable {
     private final long budgetBytes;
     private final int maxGroups;
     private final LongFunction<RaftMetrics> metrics;
+    private final FailStopHandler failStopHandler;
     /** Closed after the groups and threads, last registered first. */
     private final List<AutoCloseable> closeAfter;
     private final HostThreads threads;
@@ -149,6 +150,7 @@ public final class RaftHost implements AutoCloseable {
         this.budgetBytes = b.budgetBytes;
         this.maxGroups = b.maxGroups;
         this.metrics = b.metrics;
+        this.failStopHandler = b.failStopHandler;
         this.closeAfter = List.copyOf(b.closeAfter);
         long tickNanos = groupConfig.tickMillis() * 1_000_000L;
         // The link first: it registers this node id with the transport, which refuses one taken already
@@ -293,6 +295,7 @@ public final class RaftHost implements AutoCloseable {
                     .transport(groupTransport)
                     .proposalListener(spec.listener)
                     .stateListener(spec.stateListener)
+                    .onFailStop(failStopHandler)
                     .joining(spec.joining)
                     .metrics(spec.metrics != null ? spec.metrics : metrics.apply(groupId))
                     .randomSeed(spec.seed != null ? spec.seed : seeds.nextLong())
@@ -623,6 +626,7 @@ public final class RaftHost implements AutoCloseable {
         private long budgetBytes = Runtime.getRuntime().maxMemory() / 2;
         private int maxGroups = 100_000;
         private LongFunction<RaftMetrics> metrics = groupId -> RaftMetrics.NONE;
+        private FailStopHandler failStopHandler;
         private long balancePeriodMillis;
         private boolean coalesceHeartbeats = true;
         private final List<AutoCloseable> closeAfter = new ArrayList<>();
@@ -790,6 +794,19 @@ public final class RaftHost implements AutoCloseable {
          */
         public Builder metrics(LongFunction<RaftMetrics> metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * What to do when one of the host's groups fail-stops ({@link RaftNode.Builder#onFailStop}),
+         * for example {@link FailStopHandler#exitProcess}; default: nothing (the group's status says
+         * {@link Role#FAILED}, the other groups go on).
+         *
+         * @param handler run once per failed group, on its own thread; null for none
+         * @return this builder
+         */
+        public Builder onFailStop(FailStopHandler handler) {
+            this.failStopHandler = handler;
             return this;
         }
 

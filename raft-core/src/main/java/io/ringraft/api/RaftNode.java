@@ -110,10 +110,11 @@ public final class RaftNode implements AutoCloseable {
      * applied that entry, so a read here afterwards sees the write.
      *
      * <p>Failures say whether the command may have taken effect: {@link NotLeaderException} (no leader
-     * known, or it moved; retry) and {@link RejectedException} (refused: full, too large, or its entry
-     * was replaced by a newer leader's) mean it certainly did not; {@link IndeterminateException} (the
-     * leader did not answer within two election timeouts, or the entry was not applied here within
-     * ten) means it may have. At most {@link RaftConfig#maxPendingFutures()} forwards wait at once.
+     * known, or it moved before appending it; retry) and {@link RejectedException} (refused: full, too
+     * large, not sent or not taken by the leader within two election timeouts, or its entry was replaced
+     * by a newer leader's) mean it certainly did not; {@link IndeterminateException} (sent, but the
+     * leader's answer did not come within two election timeouts, or the entry was not applied here
+     * within ten) means it may have. At most {@link RaftConfig#maxPendingFutures()} forwards wait at once.
      *
      * @param command the command's bytes, at most {@link RaftConfig#maxEntryBytes()}; copied before this
      *                returns, so the array may be reused at once
@@ -125,7 +126,33 @@ public final class RaftNode implements AutoCloseable {
         if (runtime.status().role() == Role.LEADER) {
             return propose(command);
         }
-        return handle.forward(command);
+        return handle.forward(command, io.ringraft.internal.runtime.requests.Forwards.defaultWaitNanos(
+                runtime.config()));
+    }
+
+    /**
+     * {@link #forward(byte[])} for a caller that waits at most {@code timeout} for the leader's
+     * answer. A command still queued on this node at that deadline is never sent and fails with
+     * {@link RejectedException}; one sent carries what is left of the wait (less a margin for the
+     * answer's way back), and a leader that takes it later refuses it instead of appending it, so
+     * the answer is definite unless the network itself held it up. Only a command that may be in a
+     * leader's log fails with {@link IndeterminateException}.
+     *
+     * @param command the command's bytes, at most {@link RaftConfig#maxEntryBytes()}; copied before this
+     *                returns, so the array may be reused at once
+     * @param timeout how long the caller waits for the leader's answer (positive)
+     * @return as {@link #forward(byte[])}
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
+    public CompletableFuture<Object> forward(byte[] command, java.time.Duration timeout) {
+        Objects.requireNonNull(command, "command");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        if (runtime.status().role() == Role.LEADER) {
+            return propose(command);
+        }
+        return handle.forward(command, timeout.toNanos());
     }
 
     /**
@@ -399,6 +426,7 @@ public final class RaftNode implements AutoCloseable {
         private NodeRuntime.Threading threading = NodeRuntime.Threading.DEDICATED;
         private long randomSeed = new SecureRandom().nextLong();
         private StateListener stateListener;
+        private FailStopHandler failStopHandler;
         private boolean joining;
         private RaftMetrics metrics = RaftMetrics.NONE;
         /** Set by {@link RaftHost}: where the host runs the node's tasks. */
@@ -563,6 +591,16 @@ public final class RaftNode implements AutoCloseable {
         public Builder stateListener(StateListener listener) { this.stateListener = listener; return this; }
 
         /**
+         * What to do when the node fail-stops, besides failing what is pending (optional; default:
+         * nothing, the process runs on and only the status says {@link Role#FAILED}). For example
+         * {@link FailStopHandler#exitProcess} so a supervisor restarts the process.
+         *
+         * @param handler run once, on its own thread, when the node fail-stops; null for none
+         * @return this builder
+         */
+        public Builder onFailStop(FailStopHandler handler) { this.failStopHandler = handler; return this; }
+
+        /**
          * Where the node reports measurements: commit, fsync and apply latencies, rejections, snapshots,
          * messages (optional; default {@link RaftMetrics#NONE}, which costs nothing). One instance per node;
          * the module {@code raft-metrics-micrometer} has one for Micrometer.
@@ -582,6 +620,21 @@ public final class RaftNode implements AutoCloseable {
          * @return this builder
          */
         public Builder randomSeed(long seed) { this.randomSeed = seed; return this; }
+
+        /** {@code listener} (may be null) followed, when the node fail-stops, by {@code handler} on its own thread. */
+        private static StateListener withFailStop(StateListener listener, FailStopHandler handler) {
+            if (handler == null) {
+                return listener;
+            }
+            return status -> {
+                if (listener != null) {
+                    listener.onStateChange(status);
+                }
+                if (status.role() == Role.FAILED) {
+                    FailStopHandler.runOnOwnThread(handler, status);
+                }
+            };
+        }
 
         /**
          * Recovers storage and assembles the node (not started). Checks, before opening anything, that
@@ -621,7 +674,8 @@ public final class RaftNode implements AutoCloseable {
                         + "(NettyTransport: maxFrameBytes), or the leader could not send such an entry to its followers");
             }
             NodeRuntime runtime = new NodeRuntime(groupId, nodeId, voters, config, stateMachine, logStorage,
-                    snapshotStore, transport, listener, stateListener, metrics, threading, hosted, System::nanoTime,
+                    snapshotStore, transport, listener, withFailStop(stateListener, failStopHandler), metrics,
+                    threading, hosted, System::nanoTime,
                     new SplittableRandom(randomSeed));
             String membership = runtime.membershipWithoutSelf();
             if (membership != null && !joining) {

@@ -27,7 +27,9 @@ public record ForwardProposalResult(long from, long to, long term, long requestI
         /** Not appended: the leader has no room now (back-pressure); retry later. */
         BUSY,
         /** Not appended: larger than the leader's {@code maxEntryBytes}. */
-        TOO_LARGE
+        TOO_LARGE,
+        /** Not appended: the leader took it after its budget ran out (the sender stopped waiting). */
+        EXPIRED
     }
 
     /**

@@ -46,6 +46,9 @@ public final class SimNetwork implements RaftTransportFactory {
     private final PriorityQueue<Delivery> inFlight = new PriorityQueue<>((a, b) -> a.at != b.at
             ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
     private final boolean[][] cut;
+    /** Links whose messages are held back (scripted): kept until {@link #release}, then delivered. */
+    private final boolean[][] holding;
+    private final java.util.List<Delivery> held = new java.util.ArrayList<>();
     private final SendObserver onSend;
     private long seq;
     private long now;
@@ -66,6 +69,7 @@ public final class SimNetwork implements RaftTransportFactory {
     SimNetwork(SplittableRandom random, int maxNodeId, SendObserver onSend) {
         this.random = random;
         this.cut = new boolean[maxNodeId + 1][maxNodeId + 1];
+        this.holding = new boolean[maxNodeId + 1][maxNodeId + 1];
         this.onSend = onSend;
     }
 
@@ -128,6 +132,10 @@ public final class SimNetwork implements RaftTransportFactory {
             Delivery delivery = inFlight.poll();
             RaftMessage message = delivery.message;
             InboundHandler receiver = receivers.get(key(delivery.groupId, message.to()));
+            if (holding[(int) message.from()][(int) message.to()]) {
+                held.add(delivery); // a slow link: it arrives when released
+                continue;
+            }
             if (receiver == null || isCut(message.from(), message.to()) || !receiver.offer(message)) {
                 dropped++;
                 continue;
@@ -148,6 +156,27 @@ public final class SimNetwork implements RaftTransportFactory {
 
     void setCut(long from, long to, boolean isCut) {
         cut[(int) from][(int) to] = isCut;
+    }
+
+    /**
+     * Scripted: holds back what travels from {@code from} to {@code to} (a link that delays without
+     * losing); {@link #release} lets it arrive, in send order.
+     */
+    void hold(long from, long to) {
+        holding[(int) from][(int) to] = true;
+    }
+
+    /** Ends {@link #hold} of the link: what it held is delivered from now on, in send order. */
+    void release(long from, long to) {
+        holding[(int) from][(int) to] = false;
+        java.util.Iterator<Delivery> it = held.iterator();
+        while (it.hasNext()) {
+            Delivery delivery = it.next();
+            if (delivery.message.from() == from && delivery.message.to() == to) {
+                it.remove();
+                inFlight.add(new Delivery(now, delivery.seq, delivery.groupId, delivery.message));
+            }
+        }
     }
 
     /** Restores every link. */

@@ -69,7 +69,9 @@ public record SimOptions(int nodes, int chaosSteps, int healSteps, int clients, 
                 .ringCapacityEntries(64).ringCapacityBytes(16 << 10).maxEntryBytes(512)
                 .maxInflightAppends(4).maxEntriesPerAppend(8).maxBytesPerAppend(4096)
                 .proposalQueueBytes(8 << 10).inboundQueueCapacity(64).maxPendingFutures(256)
-                .batchEntries(16).maxApplyBatchesInFlight(3);
+.batchEntries(16).maxApplyBatchesInFlight(3)
+                // a small retention for followers: logs are still compacted past lagging followers all the time
+                .followerRetentionEntries(16);
     }
 
     public SimOptions withNodes(int n) {

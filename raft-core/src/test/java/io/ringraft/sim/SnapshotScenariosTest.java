@@ -119,7 +119,7 @@ class SnapshotScenariosTest {
     void e43_snapshotAtTheLeadersLastIndexNeedsNoNewEntry() {
         // Snapshots only when asked, purging the whole log up to them.
         RaftConfig config = SimOptions.smallBuilder().snapshotIntervalEntries(0).snapshotIntervalBytes(0)
-                .snapshotLogTailEntries(0).snapshotChunkBytes(64).build();
+                .snapshotLogTailEntries(0).snapshotChunkBytes(64).followerRetentionEntries(0).build();
         Simulation sim = ScenarioSupport.sim(4301, 3, 0, config);
         SimNode leader = sim.awaitLeader(ELECTION_STEPS, false);
         SimNode follower = sim.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();

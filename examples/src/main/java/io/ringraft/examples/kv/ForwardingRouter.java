@@ -53,6 +53,11 @@ public final class ForwardingRouter implements WriteRouter {
     }
 
     @Override
+    public CompletableFuture<Object> propose(byte[] command, java.time.Duration answerWait) {
+        return self.forward(command, answerWait);
+    }
+
+    @Override
     public CompletableFuture<Void> transferLeadership(long targetNodeId) {
         RaftStatus status = self.status();
         return status.isLeader() ? self.transferLeadership(targetNodeId) : notHere(status, "RAFT.TRANSFER");

@@ -320,6 +320,13 @@ public final class KvCluster implements AutoCloseable {
      */
     static RaftNode buildNode(long id, long[] voters, boolean joining, Path dataDir, RaftConfig config,
                               NettyTransport transport, MeterRegistry registry) {
+        return buildNode(id, voters, joining, dataDir, config, transport, registry, null);
+    }
+
+    /** {@link #buildNode} with what to do when the node fail-stops (null: nothing, the status says so). */
+    static RaftNode buildNode(long id, long[] voters, boolean joining, Path dataDir, RaftConfig config,
+                              NettyTransport transport, MeterRegistry registry,
+                              io.ringraft.api.FailStopHandler onFailStop) {
         SegmentedLogStorage log = SegmentedLogStorage.builder(logDirectory(dataDir, id)).nodeId(id)
                 .clusterId(STORAGE_CLUSTER_ID).build();
         FileSnapshotStore snapshots;
@@ -339,7 +346,7 @@ public final class KvCluster implements AutoCloseable {
             io.ringraft.api.client.SessionStateMachine machine = KvSessions.newStateMachine();
             RaftNode.Builder builder = RaftNode.builder().nodeId(id).voters(voters).joining(joining).config(config)
                     .stateMachine(machine).logStorage(log).snapshotStore(snapshots)
-                    .transport(transport);
+                    .transport(transport).onFailStop(onFailStop);
             if (registry != null) {
                 builder.metrics(new MicrometerRaftMetrics(registry));
             }

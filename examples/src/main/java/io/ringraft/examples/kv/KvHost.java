@@ -133,6 +133,14 @@ final class KvHost implements AutoCloseable {
     static KvHost start(long nodeId, Set<Long> voters, int groups, Path hostDirectory, Path singleNodeLog,
                         RaftConfig config, NettyTransport transport, long budgetBytes, int workers,
                         MeterRegistry registry) {
+        return start(nodeId, voters, groups, hostDirectory, singleNodeLog, config, transport, budgetBytes, workers,
+                registry, null);
+    }
+
+    /** {@link #start} with what to do when a group fail-stops (null: nothing, its status says so). */
+    static KvHost start(long nodeId, Set<Long> voters, int groups, Path hostDirectory, Path singleNodeLog,
+                        RaftConfig config, NettyTransport transport, long budgetBytes, int workers,
+                        MeterRegistry registry, io.ringraft.api.FailStopHandler onFailStop) {
         SharedLog wal = null;
         RaftHost host = null;
         try {
@@ -145,7 +153,7 @@ final class KvHost implements AutoCloseable {
                     KvCluster.SNAPSHOTS_RETAINED);
             RaftHost.Builder builder = RaftHost.builder().nodeId(nodeId).transport(transport)
                     .logStorage(wal.asFactory()).snapshotStore(directories.snapshots()).groupConfig(config)
-                    .workers(workers).ioThreads(1).memoryBudgetBytes(budgetBytes);
+                    .workers(workers).ioThreads(1).memoryBudgetBytes(budgetBytes).onFailStop(onFailStop);
             // Not .maxGroups(groups): RaftHost (raft-core's HostWorker and IoWorker) refuses any maxGroups
             // from 3 to 1024 (their ready queues' initial capacity must be below the maximum), so the
             // default (100,000) bounds the ready queues; the host holds only these groups anyway.

@@ -84,6 +84,8 @@ public final class KvMain {
 
     /** How long a RESP command may wait for Raft before an error reply. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
+    /** The exit status of a {@code node} process whose Raft node fail-stopped (EX_SOFTWARE). */
+    static final int FAIL_STOP_EXIT_STATUS = 70;
 
     private KvMain() {
     }
@@ -219,7 +221,10 @@ public final class KvMain {
         KvNode node;
         try {
             Files.createDirectories(dataDir);
-            node = KvNode.start(options);
+            // A node that fail-stops ends the process (status 70), so a supervisor restarts it; with
+            // -Dringraft.kv.keepRunningOnFailure=true it keeps running and its PING answers an error.
+            node = KvNode.start(options, Boolean.getBoolean("ringraft.kv.keepRunningOnFailure") ? null
+                    : io.ringraft.api.FailStopHandler.exitProcess(FAIL_STOP_EXIT_STATUS));
         } catch (IOException | RuntimeException e) {
             err.println("cannot start node " + options.id() + ": " + describe(e)); // e.g. a port in use
             return 1;

@@ -129,6 +129,17 @@ final class KvMap {
         return view;
     }
 
+    /**
+     * Empties the map: the old entries are dropped at once (an outstanding view keeps its base for its
+     * reader; it is never written again).
+     */
+    void clear() {
+        base = new HashMap<>();
+        overlay = null;
+        view = null;
+        size = 0;
+    }
+
     /** Replaces the whole content with {@code entries} (which the map then owns). */
     void replace(HashMap<String, byte[]> entries) {
         base = entries;

@@ -178,6 +178,19 @@ public final class KvNode implements AutoCloseable {
      *                              or recovered
      */
     public static KvNode start(Options options) {
+        return start(options, null);
+    }
+
+    /**
+     * {@link #start(Options)} with what to do when a Raft node of the process fail-stops: {@code KvMain}
+     * passes {@link io.ringraft.api.FailStopHandler#exitProcess} (unless {@code --keep-running-on-failure}),
+     * so a supervisor restarts the process; null keeps it running (its PING then answers an error).
+     *
+     * @param options    the node's options
+     * @param onFailStop run when a node fail-stops; null for nothing
+     * @return the running node
+     */
+    public static KvNode start(Options options, io.ringraft.api.FailStopHandler onFailStop) {
         List<AutoCloseable> started = new ArrayList<>();
         EventLoopGroup redisLoops = KvCluster.newRedisLoops();
         try {
@@ -198,7 +211,8 @@ public final class KvNode implements AutoCloseable {
             if (options.groups() > 1) {
                 KvHost host = KvHost.start(options.id(), options.voters(), options.groups(), options.dataDir(),
                         KvCluster.logDirectory(options.dataDir(), options.id()), options.config(), transport,
-                        Runtime.getRuntime().maxMemory() / 2, Runtime.getRuntime().availableProcessors(), registry);
+                        Runtime.getRuntime().maxMemory() / 2, Runtime.getRuntime().availableProcessors(), registry,
+                        onFailStop);
                 started.add(0, host);
                 List<WriteRouter> routers = new ArrayList<>(options.groups());
                 for (RaftNode member : host.nodes()) {
@@ -210,7 +224,7 @@ public final class KvNode implements AutoCloseable {
             }
             KvHost.checkLayout(options.dataDir(), KvCluster.logDirectory(options.dataDir(), options.id()), 1);
             RaftNode node = KvCluster.buildNode(options.id(), options.voterIds(), options.joining(), options.dataDir(),
-                    options.config(), transport, registry);
+                    options.config(), transport, registry, onFailStop);
             started.add(0, node);
             node.start();
             KvServer server = KvCluster.startServer(redis, node, new ForwardingRouter(node, options.peers()),

@@ -62,6 +62,16 @@ final class KvSnapshotFormat {
         data.flush();
     }
 
+    /** Where {@link #read(InputStream, Sink)} puts the entries it reads. */
+    interface Sink {
+        /**
+         * Takes one entry.
+         *
+         * @return false if {@code key} was there already (the stream repeats it: damaged)
+         */
+        boolean put(String key, byte[] value);
+    }
+
     /**
      * Reads a whole snapshot, to the end of {@code in} (not closed).
      *
@@ -69,6 +79,21 @@ final class KvSnapshotFormat {
      * @throws IOException if the stream is not a KV snapshot of a known version or is damaged
      */
     static HashMap<String, byte[]> read(InputStream in) throws IOException {
+        HashMap<String, byte[]> entries = new HashMap<>();
+        read(in, (key, value) -> entries.put(key, value) == null, () -> { });
+        return entries;
+    }
+
+    /**
+     * Reads a whole snapshot, to the end of {@code in} (not closed), streaming its entries into
+     * {@code sink} as they come: nothing holds them all but the sink. {@code headerRead} runs once the
+     * header was checked, before the first entry (a restore drops the old state there: a foreign or
+     * newer stream is refused before).
+     *
+     * @throws IOException if the stream is not a KV snapshot of a known version or is damaged (the sink
+     *                     may then hold some of the entries)
+     */
+    static void read(InputStream in, Sink sink, Runnable headerRead) throws IOException {
         DataInputStream data = new DataInputStream(new BufferedInputStream(in, BUFFER_BYTES));
         int magic = readHeaderInt(data, "magic");
         if (magic != MAGIC) {
@@ -84,11 +109,11 @@ final class KvSnapshotFormat {
         if (count < 0) {
             throw new IOException("corrupt KV snapshot: negative entry count " + count);
         }
-        HashMap<String, byte[]> entries = new HashMap<>(Math.min(count, 1 << 16) * 4 / 3 + 1);
+        headerRead.run();
         for (int i = 0; i < count; i++) {
             String key = new String(readString(data, i, count, "key"), StandardCharsets.ISO_8859_1);
             byte[] value = readString(data, i, count, "value");
-            if (entries.put(key, value) != null) {
+            if (!sink.put(key, value)) {
                 throw new IOException("corrupt KV snapshot: entry " + i + " of " + count + " repeats key "
                         + printable(key));
             }
@@ -96,7 +121,6 @@ final class KvSnapshotFormat {
         if (data.read() != -1) {
             throw new IOException("corrupt KV snapshot: data goes on after its " + count + " entries");
         }
-        return entries;
     }
 
     private static int readHeaderInt(DataInputStream data, String field) throws IOException {

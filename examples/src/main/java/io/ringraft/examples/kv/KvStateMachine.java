@@ -31,9 +31,12 @@ import java.util.List;
  * layers, no copy of the map) and returns a view whose {@code writeTo}, on the node's snapshot thread,
  * streams it in the {@link KvSnapshotFormat} (a small header, then length-prefixed keys and values:
  * about 8 bytes plus the key and value per entry). While a snapshot is being written, changes cost one
- * extra map entry each, folded into the map once the snapshot is written. {@link #restore} reads a
- * whole snapshot into a new map and only then replaces the state: a damaged, foreign or newer stream
- * is an {@link IOException} naming the problem and leaves the state as it was.
+ * extra map entry each, folded into the map once the snapshot is written. {@link #restore} checks the
+ * snapshot's header (a foreign or newer stream is an {@link IOException} and leaves the state as it
+ * was), then drops the old state and streams the entries into the empty map, so it never holds the old
+ * and the new state together (a store of 2 M keys restores within twice its size of heap). A stream
+ * damaged after its header is an {@link IOException} naming the problem and leaves the map empty (the
+ * node fail-stops on a failed restore; a restart restores its newest good snapshot).
  *
  * <p>Deterministic: no clocks, no randomness, no iteration-order dependence. Like every state
  * machine, called by one thread at a time (the node's applier); not otherwise thread-safe (a
@@ -115,7 +118,26 @@ public final class KvStateMachine implements StateMachine {
     /** Replaces the state by the snapshot in {@code data}; on any error the state is unchanged. */
     @Override
     public void restore(InputStream data) throws IOException {
-        map.replace(KvSnapshotFormat.read(data));
+        boolean[] dropped = {false};
+        try {
+            // The old state goes as soon as the header is checked (a foreign or newer stream is refused
+            // with the state untouched): it is replaced anyway, so it is not held next to the new one.
+            KvSnapshotFormat.read(data, (key, value) -> {
+                if (map.containsKey(key)) {
+                    return false;
+                }
+                map.put(key, value);
+                return true;
+            }, () -> {
+                map.clear();
+                dropped[0] = true;
+            });
+        } catch (IOException | RuntimeException e) {
+            if (dropped[0]) {
+                map.clear(); // never a mix: empty; the node fail-stops on a failed restore anyway
+            }
+            throw e;
+        }
     }
 
     /** Executes one command; malformed input changes nothing. */

@@ -89,6 +89,10 @@ public final class RespCommands {
     private final GroupRoutes groups;
     private final int maxCommandBytes;
     private final long timeoutMillis;
+    /** Bounds the writes in flight at what the node commits; refuses the excess at once. */
+    private final WriteAdmission admission;
+    /** Writes refused at the door so far (connections pause their reading when it moves). */
+    private final java.util.concurrent.atomic.AtomicLong writesRefused = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param self            this node: answers reads and status
@@ -112,6 +116,8 @@ public final class RespCommands {
         this.groups = groups;
         this.maxCommandBytes = maxCommandBytes;
         this.timeoutMillis = timeout.toMillis();
+        // Writes answered within a tenth of the timeout need no refusal; beyond, the excess is refused.
+        this.admission = new WriteAdmission(1024, 64, 65_536, timeout.toNanos() / 10, System::nanoTime);
     }
 
     /** How a command orders against its neighbours on one connection. */
@@ -139,9 +145,56 @@ public final class RespCommands {
     public CompletableFuture<RedisMessage> execute(List<byte[]> args) {
         String given = text(args.get(0));
         String name = given.toUpperCase(Locale.ROOT);
+        if (!isDataWrite(name)) {
+            return run(name, given, args);
+        }
+        // Admission: a write beyond what the node commits without queueing is refused here, before it is
+        // encoded or proposed (certainly without effect: -TRYAGAIN, with a retry hint).
+        if (!admission.tryAcquire()) {
+            writesRefused.incrementAndGet();
+            return done(RespReplies.error("TRYAGAIN busy: " + admission.inFlight() + " writes in flight (limit "
+                    + admission.limit() + "); retry in " + admission.retryAfterMillis() + " ms"));
+        }
+        long start = System.nanoTime();
+        CompletableFuture<RedisMessage> reply;
+        try {
+            reply = run(name, given, args);
+        } catch (RuntimeException | Error e) {
+            admission.release(-1, false);
+            throw e;
+        }
+        reply.whenComplete((message, failure) -> admission.release(System.nanoTime() - start,
+                failure == null && !(message instanceof io.netty.handler.codec.redis.ErrorRedisMessage)));
+        return reply;
+    }
+
+    /** The writes of data that admission bounds (not admin commands: those must get through). */
+    private static boolean isDataWrite(String name) {
+        return switch (name) {
+            case "SET", "DEL", "INCR", "INCRBY", "MSET", "CAS" -> true;
+            default -> false;
+        };
+    }
+
+    /** Writes refused at the door so far. */
+    long writesRefused() {
+        return writesRefused.get();
+    }
+
+    /** How long a refused client should wait before it retries, in ms. */
+    long retryAfterMillis() {
+        return admission.retryAfterMillis();
+    }
+
+    /** The writes {@link WriteAdmission} admits now (for status and tests). */
+    WriteAdmission admission() {
+        return admission;
+    }
+
+    private CompletableFuture<RedisMessage> run(String name, String given, List<byte[]> args) {
         int n = args.size();
         return switch (name) {
-            case "PING" -> n == 1 ? done(PONG) : n == 2 ? done(RespReplies.bulk(args.get(1))) : arity(given);
+            case "PING" -> n > 2 ? arity(given) : ping(n == 2 ? args.get(1) : null);
             case "ECHO" -> n == 2 ? done(RespReplies.bulk(args.get(1))) : arity(given);
             case "GET" -> n == 2 ? read(groups.groupOf(args.get(1)), KvCodec.get(args.get(1))) : arity(given);
             case "SET" -> n >= 3 ? set(args) : arity(given);
@@ -308,6 +361,21 @@ public final class RespCommands {
                 : write(groups.groupOf(key), KvCodec.incrBy(key, parsed));
     }
 
+    /**
+     * {@code PONG} (or the message), unless a Raft node of this process has stopped (fail-stop or
+     * closed): then an error naming it, so a health check that pings sees a dead node as dead.
+     */
+    private CompletableFuture<RedisMessage> ping(byte[] message) {
+        for (int g = 1; g <= groups.count(); g++) {
+            io.ringraft.api.RaftStatus status = groups.node(g).status();
+            if (status.role() == io.ringraft.api.Role.FAILED || status.closed()) {
+                return done(RespReplies.error("ERR node " + status.nodeId() + " of group " + status.groupId()
+                        + (status.failure() != null ? " fail-stopped: " + status.failure() : " is closed")));
+            }
+        }
+        return done(message == null ? PONG : RespReplies.bulk(message));
+    }
+
     private CompletableFuture<RedisMessage> write(int group, byte[] command) {
         if (command.length > maxCommandBytes) {
             return done(RespReplies.error("ERR command of " + command.length
@@ -315,7 +383,11 @@ public final class RespCommands {
         }
         CompletableFuture<Object> proposal;
         try {
-            proposal = groups.router(group).propose(io.ringraft.api.client.SessionCommands.plain(command));
+            // Half the command's time to learn whether the leader took it (a definite -TRYAGAIN if not),
+            // the other half for a command it took to commit and apply. A plain envelope: the state machine
+            // is in a SessionStateMachine (RaftClients' writes come in sessions).
+            proposal = groups.router(group).propose(io.ringraft.api.client.SessionCommands.plain(command),
+                    java.time.Duration.ofMillis(Math.max(1, timeoutMillis / 2)));
         } catch (RuntimeException e) {
             return done(RespReplies.writeFailure(e));
         }

@@ -34,6 +34,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Bounded.</b> When {@code maxPending} commands are waiting or owed a reply, the connection
  * stops reading (auto-read off) until half of them are answered: a client that pipelines without
  * reading holds a bounded amount of work (plus what one socket read already decoded).
+ *
+ * <p><b>Overload.</b> When the server refused writes at the door ({@code -TRYAGAIN busy}) since the
+ * connection last looked, it stops reading for the retry hint (1 to 50 ms): a client that retries at
+ * once (most benchmarks do) then waits in its socket instead of costing a refusal per retry, which
+ * keeps the node's CPU for the writes it admitted.
  */
 final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
 
@@ -54,6 +59,10 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     private RespCommands.Kind runningKind;
     private ChannelHandlerContext ctx;
     private boolean closeWhenDrained;
+    /** {@code RespCommands.writesRefused()} when this connection last looked. */
+    private long refusalsSeen;
+    /** Reading is paused (overload) until this time ({@code System.nanoTime()}), or 0. */
+    private long pausedUntilNanos;
 
     RespConnectionHandler(RespCommands commands, int maxPending) {
         this.commands = commands;
@@ -92,6 +101,26 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         drain();
+        long refused = commands.writesRefused();
+        if (refused != refusalsSeen) {
+            refusalsSeen = refused;
+            pauseReading(Math.max(1, Math.min(50, commands.retryAfterMillis())));
+        }
+    }
+
+    /** Stops reading for {@code millis}, then resumes unless the connection is full or closing. */
+    private void pauseReading(long millis) {
+        if (closeWhenDrained) {
+            return;
+        }
+        pausedUntilNanos = System.nanoTime() + millis * 1_000_000L;
+        ctx.channel().config().setAutoRead(false);
+        ctx.executor().schedule(() -> {
+            pausedUntilNanos = 0;
+            if (!closeWhenDrained && waiting.size() + replies.size() <= maxPending / 2) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -153,7 +182,7 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.flush();
-        if (!closeWhenDrained && !ctx.channel().config().isAutoRead()
+        if (!closeWhenDrained && !ctx.channel().config().isAutoRead() && pausedUntilNanos == 0
                 && waiting.size() + replies.size() <= maxPending / 2) {
             ctx.channel().config().setAutoRead(true);
         }

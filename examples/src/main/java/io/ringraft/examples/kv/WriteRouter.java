@@ -14,6 +14,20 @@ public interface WriteRouter {
     /** Proposes a {@link KvCodec} command at the leader; completes with its result once applied there. */
     CompletableFuture<Object> propose(byte[] command);
 
+    /**
+     * {@link #propose(byte[])} by a caller that waits at most {@code answerWait} to learn whether the
+     * leader appended the command: a router that sends it elsewhere ({@code RaftNode.forward}) fails it
+     * definitely ({@code RejectedException}) if the leader did not take it by then. By default the
+     * same as {@link #propose(byte[])}.
+     *
+     * @param command     a {@link KvCodec} command
+     * @param answerWait  how long to wait for the leader to take it
+     * @return as {@link #propose(byte[])}
+     */
+    default CompletableFuture<Object> propose(byte[] command, java.time.Duration answerWait) {
+        return propose(command);
+    }
+
     /** Asks the leader to hand leadership to {@code targetNodeId}. */
     CompletableFuture<Void> transferLeadership(long targetNodeId);
 

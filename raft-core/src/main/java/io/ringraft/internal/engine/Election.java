@@ -86,6 +86,14 @@ final class Election {
         }
     }
 
+    /** {@return the number of ticks until the one that campaigns (MAX_VALUE: a non-voter never does)} */
+    int ticksUntilDue() {
+        if (!engine.quorum.isVoter(engine.selfId)) {
+            return Integer.MAX_VALUE;
+        }
+        return Math.max(1, randomizedTimeout - engine.electionElapsed);
+    }
+
     void tick() {
         engine.electionElapsed++;
         if (engine.electionElapsed >= randomizedTimeout && engine.quorum.isVoter(engine.selfId)) {

@@ -278,6 +278,17 @@ final class LinearizableReads {
 
     // ------------------------------------------------------------------ time and roles
 
+    /**
+     * {@return the number of non-leader ticks until a forwarded read times out (MAX_VALUE: none waits)}
+     * The oldest forwarded read is at the head.
+     */
+    int ticksUntilDue() {
+        if (forwardedCount == 0) {
+            return Integer.MAX_VALUE;
+        }
+        return Math.max(1, engine.config.electionTimeoutTicks() - forwardedAge[forwardedHead]);
+    }
+
     void tick(boolean heartbeat) {
         if (engine.role == Role.LEADER) {
             if (heartbeat && round > confirmedRound) {

@@ -174,6 +174,25 @@ public final class RaftEngine {
     }
 
     /**
+     * {@return how many of the coming ticks would only advance counters} None of them would emit an
+     * effect or change the role, term or leader, as long as no other input arrives first; the tick
+     * after them may ({@link Integer#MAX_VALUE}: no tick is due, as on a quiet node or a learner with
+     * no read waiting). A pure query. The runtime parks its core that many ticks past the last one
+     * instead of waking every tick, and counts the ticks that elapsed while it slept before the
+     * messages that woke it, so sleeping changes nothing the engine sees.
+     */
+    public int idleTicks() {
+        if (quiescence.quiesced()) {
+            return Integer.MAX_VALUE;
+        }
+        if (config.quiesceAfterTicks() > 0) {
+            return 0; // an active leader counts idle ticks towards quiescence: every tick counts
+        }
+        int due = role == Role.LEADER ? replication.ticksUntilDue() : Math.min(election.ticksUntilDue(), reads.ticksUntilDue());
+        return due == Integer.MAX_VALUE ? due : Math.max(0, due - 1);
+    }
+
+    /**
      * Handles a message from another node. Messages not addressed to this node are dropped (and
      * counted in {@link #droppedMessages()}). Any message other than a {@link Quiesce} this node
      * takes wakes a quiet node first ({@link Quiescence}).
@@ -500,6 +519,25 @@ public final class RaftEngine {
 
     public EngineConfig config() {
         return config;
+    }
+
+    /**
+     * The highest index the log can be purged to without sending a follower a snapshot it would not
+     * need otherwise, or restarting one under way: the followers' lowest match, or the index of the
+     * snapshot being sent to one. {@code Long.MAX_VALUE} unless this node leads (or leads alone).
+     */
+    public long purgeFloor() {
+        return role == Role.LEADER ? replication.purgeFloor() : Long.MAX_VALUE;
+    }
+
+    /**
+     * The runtime cannot read {@code snapshot} to send it to {@code peerId} (it is gone from the store):
+     * the transfer starts over with the newest snapshot. Ignored unless that transfer is under way.
+     */
+    public void snapshotUnavailable(long peerId, LogId snapshot) {
+        if (role == Role.LEADER) {
+            replication.snapshotUnavailable(peerId, snapshot);
+        }
     }
 
     /** The match index of follower {@code peerId} if this node leads, otherwise -1. */

@@ -161,6 +161,33 @@ final class Replication {
         return peer == null ? -1 : peer.match;
     }
 
+    /**
+     * The highest index up to which the log may be purged without hurting a follower: the lowest of
+     * the followers' match indexes, and for a follower being sent a snapshot, that snapshot's index
+     * (it continues from the log after it). {@code Long.MAX_VALUE} without followers.
+     */
+    long purgeFloor() {
+        long floor = Long.MAX_VALUE;
+        for (PeerProgress peer : peers) {
+            floor = Math.min(floor, peer.state == PeerProgress.State.SNAPSHOT ? peer.pendingSnapshot.index() : peer.match);
+        }
+        return floor;
+    }
+
+    /**
+     * The runtime cannot read {@code snapshot} for {@code peerId} any more (the store deleted it and the
+     * sender had it no longer open): start that follower over with the newest snapshot.
+     */
+    void snapshotUnavailable(long peerId, LogId snapshot) {
+        PeerProgress peer = peer(peerId);
+        if (peer == null || peer.state != PeerProgress.State.SNAPSHOT || !snapshot.equals(peer.pendingSnapshot)
+                || snapshot.equals(engine.snapshot)) {
+            return;
+        }
+        peer.becomeSnapshot(engine.snapshot);
+        engine.emit(new Effect.SendSnapshot(peer.id, peer.pendingSnapshot, 0));
+    }
+
     // ------------------------------------------------------------------ leadership transfer
 
     /**
@@ -194,6 +221,26 @@ final class Replication {
     }
 
     // ------------------------------------------------------------------ time
+
+    /**
+     * {@return the number of ticks until the first that acts: heartbeats (and the read rounds they
+     * carry), check-quorum, a lapsed transfer, a stalled follower's probe or snapshot resend}
+     */
+    int ticksUntilDue() {
+        EngineConfig config = engine.config;
+        int timeout = config.electionTimeoutTicks();
+        int due = Math.min(config.heartbeatIntervalTicks() - heartbeatElapsed, timeout - engine.electionElapsed);
+        if (transferTarget != 0) {
+            due = Math.min(due, timeout - transferElapsed);
+        }
+        for (PeerProgress peer : peers) {
+            if ((peer.state == PeerProgress.State.REPLICATE && peer.inflights.count() > 0)
+                    || peer.state == PeerProgress.State.SNAPSHOT) {
+                due = Math.min(due, timeout - peer.stalledTicks);
+            }
+        }
+        return Math.max(1, due);
+    }
 
     void tick() {
         boolean idle = engine.config.quiesceAfterTicks() > 0 && idle();
@@ -301,12 +348,14 @@ final class Replication {
 
     /**
      * No answer for an election timeout: send the chunk again (the follower answers with the offset
-     * it wants), or start over with a newer snapshot if one was taken meanwhile (the old one may be
-     * gone from the store).
+     * it wants). A transfer under way keeps its snapshot even if a newer one was taken meanwhile
+     * (starting over could never finish under sustained writes); one that has not started (nothing
+     * acknowledged yet) takes the newest. The runtime says if the snapshot cannot be read any more
+     * ({@link #snapshotUnavailable}).
      */
     private void resendSnapshot(PeerProgress peer) {
         peer.stalledTicks = 0;
-        if (!engine.snapshot.equals(peer.pendingSnapshot)) {
+        if (peer.snapshotOffset == 0 && !engine.snapshot.equals(peer.pendingSnapshot)) {
             peer.becomeSnapshot(engine.snapshot);
         }
         engine.emit(new Effect.SendSnapshot(peer.id, peer.pendingSnapshot, peer.snapshotOffset));

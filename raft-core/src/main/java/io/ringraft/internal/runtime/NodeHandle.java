@@ -87,12 +87,12 @@ public final class NodeHandle {
         return runtime.tryPropose(ProposalOutcomes.LISTENER, correlationId, command);
     }
 
-    /** A command proposed through the leader from this node, which need not lead. */
-    public CompletableFuture<Object> forward(byte[] command) {
+    /** A command proposed through the leader from this node, which need not lead, waiting {@code waitNanos}. */
+    public CompletableFuture<Object> forward(byte[] command, long waitNanos) {
         CompletableFuture<Object> future = new CompletableFuture<>();
         if (command.length > runtime.config().maxEntryBytes()) {
             future.completeExceptionally(tooLarge(command.length));
-        } else if (!runtime.tryForward(command.clone(), future)) {
+        } else if (!runtime.tryForward(command.clone(), future, waitNanos)) {
             future.completeExceptionally(refusal("too many forwarded commands awaiting results (maxPendingFutures "
                     + runtime.config().maxPendingFutures() + ")"));
         }

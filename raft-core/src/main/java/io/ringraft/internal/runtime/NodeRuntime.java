@@ -119,6 +119,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final Signal snapshotSignal;
     /** The signal of each peer slot's sender. */
     private final Signal[] senderSignals;
+    /** This node's clock (deadlines of forwards, arrival stamps). */
+    private final LongSupplier nanoClock;
     /** Inbound messages from the transport to the core. */
     private final MpscAtomicArrayQueue<RaftMessage> inbound;
     private final AtomicLong droppedInbound;
@@ -275,6 +277,7 @@ public final class NodeRuntime implements AutoCloseable {
                 new PendingReads(config.maxPendingReads()),
                 new Forwards(config.maxPendingFutures(), Math.max(1, nanoClock.getAsLong())),
                 new AtomicReference<>(), new AtomicReference<>(), new AtomicReference<>());
+        this.nanoClock = nanoClock;
         this.inbound = new MpscAtomicArrayQueue<>(config.inboundQueueCapacity());
         PeerLiveness liveness = new PeerLiveness(config.maxMembers());
         this.liveness = liveness;
@@ -319,7 +322,8 @@ public final class NodeRuntime implements AutoCloseable {
         Peers peers = new Peers(selfId, config.maxInflightAppends() + 16, senderSignals,
                 (slot, peerId, outbox, chunkRequest, signal) -> {
                     PeerSender sender = new PeerSender(groupId, selfId, peerId, slot, outbox, chunkRequest, config,
-                            ring, storage, snapshotStore, leaderTerm, latestSnapshot, transport, stop, this.metrics);
+                            ring, storage, snapshotStore, leaderTerm, latestSnapshot, transport, stop, this.metrics,
+                            nanoClock);
                     senders.add(sender);
                     placement.add(sender, signal);
                     if (metricsBound) {
@@ -409,19 +413,28 @@ public final class NodeRuntime implements AutoCloseable {
         }
         List<Agent> others = new ArrayList<>();
         List<Signal> signals = new ArrayList<>();
+        List<java.util.function.LongSupplier> parks = new ArrayList<>();
+        // Once the node stops, every task parks briefly: the runners' close waits for each thread to see it.
+        java.util.function.LongSupplier untilWoken = () -> stop.stopped() ? TaskPlacement.STOPPING_PARK_NANOS
+                : TaskPlacement.MAX_PARK_NANOS;
         others.add(writer);
         signals.add(writerSignal);
+        parks.add(untilWoken);
         others.add(applier);
         signals.add(applierSignal);
+        parks.add(() -> applier.parkNanos(untilWoken.getAsLong()));
         if (snapshots != null) {
             others.add(snapshots);
             signals.add(snapshotSignal);
+            parks.add(untilWoken);
         }
         for (PeerSender sender : senders) {
             others.add(sender);
             signals.add(senderSignals[sender.slot()]);
+            parks.add(untilWoken);
         }
-        placement.start(core, coreSignal, config.tickMillis() * 1_000_000L, others, signals);
+        placement.start(core, coreSignal, () -> core.parkNanos(untilWoken.getAsLong()), others, signals, parks,
+                untilWoken);
     }
 
     /** All tasks of this node, core first (for {@link Threading#MANUAL} stepping). */
@@ -444,6 +457,9 @@ public final class NodeRuntime implements AutoCloseable {
             droppedInbound.incrementAndGet();
             io.ringraft.message.Releasable.release(message);
             return true;
+        }
+        if (message instanceof io.ringraft.message.ForwardProposal forward) {
+            message = forward.received(nanoClock.getAsLong()); // its budget runs from now, on this node's clock
         }
         if (!inbound.offer(message)) {
             droppedInbound.incrementAndGet();
@@ -647,7 +663,19 @@ public final class NodeRuntime implements AutoCloseable {
      * @return false if too many forwards are pending or the node is stopped (the future is untouched)
      */
     public boolean tryForward(byte[] command, java.util.concurrent.CompletableFuture<Object> future) {
-        if (stop.stopped() || !requests.forwards().submit(command, future)) {
+        return tryForward(command, future, Forwards.defaultWaitNanos(config));
+    }
+
+    /**
+     * {@link #tryForward(byte[], java.util.concurrent.CompletableFuture)} with the time the caller waits
+     * for the leader's answer: a forward not sent by then fails definitely, and the leader does not
+     * append one it takes too late (see {@link Forwards}).
+     *
+     * @param waitNanos how long from now the caller waits for the leader's answer
+     * @return false if too many forwards are pending or the node is stopped (the future is untouched)
+     */
+    public boolean tryForward(byte[] command, java.util.concurrent.CompletableFuture<Object> future, long waitNanos) {
+        if (stop.stopped() || !requests.forwards().submit(command, future, nanoClock.getAsLong() + waitNanos)) {
             return false;
         }
         coreSignal.wake();

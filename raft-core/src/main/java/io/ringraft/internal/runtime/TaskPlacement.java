@@ -1,8 +1,11 @@
 package io.ringraft.internal.runtime;
 
+import io.ringraft.internal.runtime.tasks.ApplierTask;
+import io.ringraft.internal.runtime.tasks.CoreTask;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.DynamicCompositeAgent;
@@ -23,8 +26,14 @@ import org.slf4j.LoggerFactory;
 final class TaskPlacement {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskPlacement.class);
-    /** The longest an idle task parks without a wake: a safety net, not a polling period. */
-    private static final long IDLE_PARK_NANOS = 50_000_000L;
+    /**
+     * The longest an idle task parks without a wake: a safety net, not a polling period. Every event a
+     * task waits for wakes it through its {@link Signal}; a task that also watches the clock asks for
+     * less ({@link CoreTask#parkNanos}, {@link ApplierTask#parkNanos}).
+     */
+    static final long MAX_PARK_NANOS = 1_000_000_000L;
+    /** The longest a task parks once its node stops: closing joins every runner's thread. */
+    static final long STOPPING_PARK_NANOS = 1_000_000L;
 
     private final NodeRuntime.Threading threading;
     private final Consumer<Throwable> onFailure;
@@ -33,6 +42,8 @@ final class TaskPlacement {
     private final List<AgentRunner> runners = new CopyOnWriteArrayList<>();
     private volatile boolean started;
     private DynamicCompositeAgent sharedAgent;
+    /** How long a task added after start parks ({@link #add}). */
+    private volatile LongSupplier addedPark = () -> MAX_PARK_NANOS;
 
     TaskPlacement(NodeRuntime.Threading threading, Consumer<Throwable> onFailure, HostedPlacement hosted) {
         if ((threading == NodeRuntime.Threading.HOSTED) != (hosted != null)) {
@@ -55,10 +66,13 @@ final class TaskPlacement {
     }
 
     /**
-     * Starts the node's tasks: {@code core} parks at most a tick so that time advances, the others
-     * (given with their signals) until woken.
+     * Starts the node's tasks, each parking until its signal wakes it or the time its park supplier
+     * gives passes (the core: until its next tick that may act; one thread for all of them with
+     * {@code SHARED}: the shortest of them); {@code untilWoken} is the park of a task added later.
      */
-    void start(Agent core, Signal coreSignal, long tickNanos, List<Agent> others, List<Signal> otherSignals) {
+    void start(Agent core, Signal coreSignal, LongSupplier corePark, List<Agent> others, List<Signal> otherSignals,
+               List<LongSupplier> otherParks, LongSupplier untilWoken) {
+        addedPark = untilWoken;
         if (threading == NodeRuntime.Threading.MANUAL) {
             return;
         }
@@ -69,11 +83,16 @@ final class TaskPlacement {
                 all[i + 1] = others.get(i);
             }
             sharedAgent = new DynamicCompositeAgent(core.roleName() + "-shared", all);
-            runners.add(startRunner(sharedAgent, coreSignal, tickNanos));
+            LongSupplier[] parks = new LongSupplier[otherParks.size() + 1];
+            parks[0] = corePark;
+            for (int i = 0; i < otherParks.size(); i++) {
+                parks[i + 1] = otherParks.get(i);
+            }
+            runners.add(startRunner(sharedAgent, coreSignal, () -> shortest(parks)));
         } else {
-            runners.add(startRunner(core, coreSignal, tickNanos));
+            runners.add(startRunner(core, coreSignal, corePark));
             for (int i = 0; i < others.size(); i++) {
-                runners.add(startRunner(others.get(i), otherSignals.get(i), IDLE_PARK_NANOS));
+                runners.add(startRunner(others.get(i), otherSignals.get(i), otherParks.get(i)));
             }
         }
         started = true;
@@ -91,7 +110,7 @@ final class TaskPlacement {
         if (threading == NodeRuntime.Threading.SHARED) {
             sharedAgent.tryAdd(agent);
         } else {
-            runners.add(startRunner(agent, signal, IDLE_PARK_NANOS));
+            runners.add(startRunner(agent, signal, addedPark));
         }
     }
 
@@ -108,8 +127,16 @@ final class TaskPlacement {
         }
     }
 
-    private AgentRunner startRunner(Agent agent, Signal signal, long maxParkNanos) {
-        AgentRunner runner = new AgentRunner(new ParkingIdleStrategy(signal, maxParkNanos),
+    private static long shortest(LongSupplier[] parks) {
+        long shortest = MAX_PARK_NANOS;
+        for (LongSupplier park : parks) {
+            shortest = Math.min(shortest, park.getAsLong());
+        }
+        return shortest;
+    }
+
+    private AgentRunner startRunner(Agent agent, Signal signal, LongSupplier parkNanos) {
+        AgentRunner runner = new AgentRunner(new ParkingIdleStrategy(signal, parkNanos),
                 error -> {
                     LOG.error("task {} failed; stopping the node", agent.roleName(), error);
                     onFailure.accept(error);

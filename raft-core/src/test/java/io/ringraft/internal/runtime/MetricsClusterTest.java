@@ -36,7 +36,7 @@ class MetricsClusterTest {
 
     private static final RaftConfig.Builder BASE = RaftConfig.builder().tickMillis(5).heartbeatIntervalMillis(20)
             .electionTimeoutMillis(150).ringCapacityEntries(1024).ringCapacityBytes(1 << 20).maxEntryBytes(4096)
-            .proposalQueueBytes(1 << 16);
+            .proposalQueueBytes(1 << 16).followerRetentionEntries(0); // purges past lagging followers
     private static final RaftConfig CONFIG = BASE.build();
 
     private final LocalNetwork network = new LocalNetwork();

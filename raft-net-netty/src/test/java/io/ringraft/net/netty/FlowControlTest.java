@@ -204,12 +204,12 @@ class FlowControlTest {
         RaftTransport endpoint = sender.connect(1, 2, m -> true);
         Await.until("connected", () -> endpoint.send(new VoteRequest(2, 1, 1, LogId.ZERO, true)));
 
-        // 46 bytes of header and fixed fields: a command one byte larger than what fits
-        assertThat(endpoint.send(new ForwardProposal(2, 1, 1, 1, new byte[maxFrame - 46 + 1]))).isFalse();
+        // 54 bytes of header and fixed fields: a command one byte larger than what fits
+        assertThat(endpoint.send(new ForwardProposal(2, 1, 1, 1, new byte[maxFrame - 54 + 1]))).isFalse();
         assertThat(sender.stats().sendsRefusedTooLarge()).isEqualTo(1);
         assertThat(sender.stats().framesSent()).isEqualTo(1);
 
-        byte[] command = new byte[maxFrame - 46];
+        byte[] command = new byte[maxFrame - 54];
         new java.util.Random(11).nextBytes(command);
         assertThat(endpoint.send(new ForwardProposal(2, 1, 1, 2, command))).isTrue();
         Await.until("the command arrives", () -> received.size() == 2);

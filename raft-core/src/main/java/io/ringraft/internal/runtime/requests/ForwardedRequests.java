@@ -14,6 +14,12 @@ import org.agrona.collections.LongHashSet;
  * beyond it needs sessions in the state machine (Raft dissertation, section 6.3). Over TCP the
  * transport never repeats a message, so the window only matters on lossy, duplicating networks.
  *
+ * <p>A forward of an older term than the node's can still be answered definitely ({@code NOT_LEADER}):
+ * the node appended forwards of that term only if it led then and took them then. The memory of the
+ * last term it appended forwards in says which; for older terms, and for terms up to the one it had
+ * when it started (a restart forgets), {@link #mayHaveAppended} answers "maybe" and the node stays
+ * silent (the sender's wait ends uncertain), as an answer could be false for a duplicated message.
+ *
  * <p>Core thread only. Bounded: {@code maxSenders} senders of {@link #REMEMBERED} ids each.
  */
 public final class ForwardedRequests {
@@ -23,6 +29,8 @@ public final class ForwardedRequests {
     private final int maxSenders;
     private final Long2ObjectHashMap<Sender> senders = new Long2ObjectHashMap<>();
     private long term = -1;
+    /** Terms up to this one may have had forwards appended that this memory no longer holds. */
+    private long unknownUpTo;
 
     private static final class Sender {
         final long[] recent = new long[REMEMBERED];
@@ -45,8 +53,14 @@ public final class ForwardedRequests {
         }
     }
 
-    public ForwardedRequests(int maxSenders) {
+    /**
+     * @param maxSenders  how many senders are remembered per term
+     * @param startedTerm the node's term when it started: it may have appended forwards in any term up
+     *                    to it in an earlier incarnation
+     */
+    public ForwardedRequests(int maxSenders, long startedTerm) {
         this.maxSenders = maxSenders;
+        this.unknownUpTo = startedTerm;
     }
 
     /**
@@ -58,6 +72,7 @@ public final class ForwardedRequests {
     public boolean firstTime(long currentTerm, long from, long requestId) {
         if (currentTerm != term) {
             senders.clear();
+            unknownUpTo = Math.max(unknownUpTo, term);
             term = currentTerm;
         }
         Sender sender = senders.get(from);
@@ -74,6 +89,20 @@ public final class ForwardedRequests {
     /** Whether {@link #firstTime} would find room to remember {@code from} in {@code currentTerm}. */
     public boolean canRecord(long currentTerm, long from) {
         return currentTerm != term || senders.containsKey(from) || senders.size() < maxSenders;
+    }
+
+    /**
+     * Whether this node may have appended {@code from}'s request sent in {@code forwardTerm}: it was
+     * remembered in that term, or that term's memory is gone (or was never kept: before a restart).
+     *
+     * @return false only if this node certainly did not append it
+     */
+    public boolean mayHaveAppended(long forwardTerm, long from, long requestId) {
+        if (forwardTerm == term) {
+            Sender sender = senders.get(from);
+            return sender != null && sender.seen.contains(requestId);
+        }
+        return forwardTerm <= unknownUpTo;
     }
 
     /** Whether {@code from}'s request was seen in this term (without recording it). */

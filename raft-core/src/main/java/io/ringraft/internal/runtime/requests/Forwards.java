@@ -24,9 +24,16 @@ import org.jctools.queues.atomic.MpscAtomicArrayQueue;
  * expires the ones that wait too long; the applier completes the appended ones. Bounded: at most
  * {@code capacity} forwards are pending at once; more are refused at once (back-pressure).
  *
+ * <p>Deadlines: each forward has one, set when it is submitted. One still queued here at its deadline
+ * (the outbox to the leader had no room) was never sent: it fails with {@link RejectedException}. One
+ * sent carries what is left of its wait, less a margin for the way back, as its budget; a leader that
+ * takes it after that budget refuses it ({@code EXPIRED}), so an answer normally arrives before the
+ * deadline and is definite.
+ *
  * <p>Outcomes: the applied result; {@link NotLeaderException} or {@link RejectedException} when the
- * command certainly did not take effect (no leader known, the leader refused it, or its entry was
- * replaced by another); {@link IndeterminateException} when it may have (no answer in time, or the
+ * command certainly did not take effect (no leader known, never sent before its deadline, the leader
+ * refused it: no room, too large, past its budget, not leading any more; or its entry was replaced by
+ * another); {@link IndeterminateException} when it may have (sent but no answer by its deadline, or the
  * entry was applied here before the leader's answer arrived, or a snapshot replaced the state).
  */
 public final class Forwards {
@@ -37,14 +44,23 @@ public final class Forwards {
         public long requestId;
         public final byte[] command;
         public final CompletableFuture<Object> future;
-        /** Core only: when the core gives up waiting (for the answer, then for the apply). */
+        /**
+         * When the caller stops waiting for the leader's answer (set on submit); once appended, the core
+         * moves it to when it gives up waiting for the apply.
+         */
         long deadlineNanos;
         /** Set by the core before the forward is visible to the applier. */
         long term;
 
-        Forward(byte[] command, CompletableFuture<Object> future) {
+        Forward(byte[] command, CompletableFuture<Object> future, long deadlineNanos) {
             this.command = command;
             this.future = future;
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        /** When the caller stops waiting for the leader's answer (the node's clock). */
+        public long deadlineNanos() {
+            return deadlineNanos;
         }
     }
 
@@ -68,15 +84,29 @@ public final class Forwards {
         this.submitted = new MpscAtomicArrayQueue<>(capacity);
     }
 
+    /**
+     * How long a forward waits for the leader's answer unless its caller says: two election timeouts.
+     *
+     * @param config the node's configuration
+     * @return the wait in nanoseconds
+     */
+    public static long defaultWaitNanos(io.ringraft.api.RaftConfig config) {
+        return 2L * config.electionTimeoutMillis() * 1_000_000L;
+    }
+
     // ------------------------------------------------------------------ any thread
 
-    /** Queues a command for the core to forward; false (nothing queued) if {@code capacity} are pending. */
-    public boolean submit(byte[] command, CompletableFuture<Object> future) {
+    /**
+     * Queues a command for the core to forward; false (nothing queued) if {@code capacity} are pending.
+     *
+     * @param deadlineNanos when (the node's clock) the caller stops waiting for the leader's answer
+     */
+    public boolean submit(byte[] command, CompletableFuture<Object> future, long deadlineNanos) {
         if (pending.incrementAndGet() > capacity) {
             pending.decrementAndGet();
             return false;
         }
-        if (!submitted.offer(new Forward(command, future))) {
+        if (!submitted.offer(new Forward(command, future, deadlineNanos))) {
             pending.decrementAndGet();
             return false; // the future stays untouched: the caller completes it
         }
@@ -100,9 +130,32 @@ public final class Forwards {
         return forward;
     }
 
-    /** The forward was sent: wait for the leader's answer until {@code deadlineNanos}. */
-    public void sent(Forward forward, long deadlineNanos) {
-        forward.deadlineNanos = deadlineNanos;
+    /**
+     * Fails the queued forwards at the head whose deadline passed: they were never sent, so they
+     * certainly did not take effect. Only the head is looked at (the queue is FIFO; a later deadline
+     * ahead holds back an earlier one behind it until it goes).
+     *
+     * @return how many were failed
+     */
+    public int expireQueued(long nowNanos) {
+        int expired = 0;
+        Forward head;
+        while ((head = submitted.peek()) != null && nowNanos - head.deadlineNanos >= 0) {
+            Forward forward = submitted.poll();
+            notSent(forward);
+            expired++;
+        }
+        return expired;
+    }
+
+    /** Fails a forward taken from the queue that cannot be sent before its deadline. */
+    public static void notSent(Forward forward) {
+        forward.future.completeExceptionally(new RejectedException("the forwarded command waited in this node's "
+                + "queue until its deadline and was never sent to the leader: it did not take effect; retry"));
+    }
+
+    /** The forward was sent: wait for the leader's answer until its deadline. */
+    public void sent(Forward forward) {
         awaitingAnswer.put(forward.requestId, forward);
     }
 
@@ -136,6 +189,8 @@ public final class Forwards {
                     + result.from() + ") has no room for the forwarded command now; retry"));
             case TOO_LARGE -> forward.future.completeExceptionally(new RejectedException("the forwarded command of "
                     + forward.command.length + " bytes exceeds the leader's maxEntryBytes"));
+            case EXPIRED -> forward.future.completeExceptionally(new RejectedException("the leader (node "
+                    + result.from() + ") took the forwarded command after its deadline and did not append it; retry"));
         }
     }
 

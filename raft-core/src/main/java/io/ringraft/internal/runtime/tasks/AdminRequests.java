@@ -40,6 +40,11 @@ final class AdminRequests {
         this.membershipChange = membershipChange;
     }
 
+    /** {@return whether a transfer or membership change is asked for or running (its time limit needs the clock)} */
+    boolean busy() {
+        return transfer.get() != null || membershipChange.get() != null;
+    }
+
     int pollTransfer() {
         TransferRequest transfer = this.transfer.get();
         if (transfer == null) {

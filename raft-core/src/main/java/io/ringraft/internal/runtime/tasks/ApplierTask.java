@@ -97,6 +97,8 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private final StateMachine stateMachine;
     private final ProgressView applyLimit;
     private final ProgressPointer appliedPointer;
+    /** How often reads waiting to be applied are checked against their deadlines. */
+    private static final long READ_DEADLINE_CHECK_NANOS = 50_000_000L;
     private final PendingReads reads;
     private final Forwards forwards;
     private final SnapshotStore snapshotStore;
@@ -186,6 +188,18 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
     @Override
     public String roleName() {
         return "ringraft-applier-" + groupId + "-" + selfId;
+    }
+
+    /**
+     * How long the applier's thread may park with no work: at most {@code maxNanos}, and a read deadline's
+     * check at a time while reads wait for their index to be applied (their deadlines need the clock;
+     * everything else wakes the applier through its signal). Applier thread.
+     *
+     * @param maxNanos the longest park
+     * @return the nanoseconds to park at most
+     */
+    public long parkNanos(long maxNanos) {
+        return reads.ready.isEmpty() ? maxNanos : Math.min(maxNanos, READ_DEADLINE_CHECK_NANOS);
     }
 
     @Override

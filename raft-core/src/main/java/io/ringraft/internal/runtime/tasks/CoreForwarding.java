@@ -39,7 +39,7 @@ final class CoreForwarding {
         this.nanoClock = nanoClock;
         this.peers = peers;
         this.forwards = forwards;
-        this.forwardedRequests = new ForwardedRequests(config.maxMembers() + 1);
+        this.forwardedRequests = new ForwardedRequests(config.maxMembers() + 1, core.engine().term());
     }
 
     /** Outbox slots forwarded commands and their answers leave free for Raft's own messages. */
@@ -55,9 +55,23 @@ final class CoreForwarding {
         return outbox.size() + reserve < outbox.capacity();
     }
 
-    /** How long a forward waits for the leader's answer: two election timeouts. */
-    private long answerWaitNanos() {
-        return 2L * config.electionTimeoutMillis() * 1_000_000L;
+    /**
+     * Whether a forward from {@code peer} must wait in the inbound queue: its answer has no room in the
+     * outbox now. A sender this node has no outbox for cannot be answered at all: not blocked (it is
+     * taken and dropped, so it cannot hold up the messages behind it).
+     */
+    boolean answerBlocked(long peer) {
+        return peers.slotFor(peer) >= 0 && !outboxHasRoom(peer, FORWARD_RESERVE);
+    }
+
+    /**
+     * The budget a forward sent now carries: what is left until its deadline, less a margin for the
+     * answer's way back (half of what is left, at most one election timeout); at most 0 if too late.
+     */
+    long sendBudgetNanos(long deadlineNanos, long nowNanos) {
+        long left = deadlineNanos - nowNanos;
+        long margin = Math.min(left / 2, config.electionTimeoutMillis() * 1_000_000L);
+        return left - margin;
     }
 
     /** How long an appended forward waits to be applied here: ten election timeouts. */
@@ -65,15 +79,21 @@ final class CoreForwarding {
         return 10L * config.electionTimeoutMillis() * 1_000_000L;
     }
 
-    /** Sends this node's forwarded commands to the leader; expires those that waited too long. */
+    /**
+     * Sends this node's forwarded commands to the leader; fails those still queued at their deadline
+     * (never sent: definite) and expires those sent that waited too long for an answer (uncertain).
+     */
     int pollForwards() {
         RaftEngine engine = core.engine();
         int work = 0;
         Forwards.Forward forward;
+        long now = forwards.hasSubmitted() || forwards.waiting() ? nanoClock.getAsLong() : 0;
         while (work < config.batchEntries() && forwards.hasSubmitted()) {
             long leader = engine.leaderId();
             if (leader != 0 && engine.role() != Role.LEADER && !outboxHasRoom(leader, FORWARD_RESERVE)) {
-                break; // the outbox to the leader is busy: the forwards wait (bounded) for room
+                // the outbox to the leader is busy: the forwards wait (bounded) for room, until their deadline
+                work += forwards.expireQueued(now);
+                break;
             }
             forward = forwards.pollSubmitted();
             work++;
@@ -82,31 +102,51 @@ final class CoreForwarding {
                 forward.future.completeExceptionally(new NotLeaderException(selfId, leader));
                 continue;
             }
+            long budget = sendBudgetNanos(forward.deadlineNanos(), now);
+            if (budget <= 0) {
+                Forwards.notSent(forward);
+                continue;
+            }
             core.send(new ForwardProposal(selfId, leader, engine.term(), forward.requestId,
-                    forward.command));
-            forwards.sent(forward, nanoClock.getAsLong() + answerWaitNanos());
+                    forward.command, budget, 0));
+            forwards.sent(forward);
         }
         if (forwards.waiting()) {
-            forwards.expire(nanoClock.getAsLong());
+            forwards.expire(now);
         }
         return work;
     }
 
-    /** A follower's forwarded command: append it if this node leads and has room, and say where. */
+    /** {@return whether forwards wait to be sent or for their answers (their deadlines need the clock)} */
+    boolean waiting() {
+        return forwards.hasSubmitted() || forwards.waiting();
+    }
+
+    /**
+     * A follower's forwarded command: append it if this node leads, has room and its budget has not run
+     * out, and say where; otherwise say why not, definitely. Silent only when an answer could be false.
+     */
     void onForwardProposal(ForwardProposal forward) {
+        if (peers.slotFor(forward.from()) < 0) {
+            return; // not a peer this node can answer (removed, or unknown): its sender's wait expires
+        }
         RaftEngine engine = core.engine();
         Outcome outcome;
         LogId entry = LogId.ZERO;
         byte[] command = forward.command();
         long next = engine.nextProposalIndex();
         long reclaim = core.reclaimable();
-        if (forward.term() < engine.term() || forwardedRequests.seen(engine.term(), forward.from(), forward.requestId())) {
+        if (forward.term() < engine.term()
+                ? forwardedRequests.mayHaveAppended(forward.term(), forward.from(), forward.requestId())
+                : forwardedRequests.seen(engine.term(), forward.from(), forward.requestId())) {
             // A duplicate of one appended already, or a late request of an older term this node may have
             // appended then: no answer (saying "not appended" could be false; the sender's wait expires).
             return;
         }
         if (next < 0 || forward.term() != engine.term()) {
-            outcome = Outcome.NOT_LEADER;
+            outcome = Outcome.NOT_LEADER; // leadership moved before it was appended (or never was here)
+        } else if (forward.expired(nanoClock.getAsLong())) {
+            outcome = Outcome.EXPIRED; // the sender stopped waiting: do not append what nobody awaits
         } else if (command.length > config.maxEntryBytes()) {
             outcome = Outcome.TOO_LARGE;
         } else if (!forwardedRequests.canRecord(engine.term(), forward.from())) {

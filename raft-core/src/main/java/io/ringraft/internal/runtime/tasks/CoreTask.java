@@ -262,6 +262,7 @@ public final class CoreTask implements Agent {
         // must reset the election timer before the ticks that elapsed meanwhile are counted.
         int work = pollLiveness();
         work += pollFlushed();
+        work += countSleptTicks();
         work += pollInbound();
         work += tick();
         work += pollReads();
@@ -275,6 +276,54 @@ public final class CoreTask implements Agent {
     }
 
     // ------------------------------------------------------------------ inputs
+
+    /**
+     * Counts the ticks that elapsed while the thread slept and that the engine said would only count
+     * ({@link RaftEngine#idleTicks()}), before the messages that woke it: they came before those
+     * messages. The ticks past them (which may act) go after the messages, in {@link #tick()}, as when
+     * the thread was descheduled: a heartbeat already here resets the election timer first.
+     */
+    private int countSleptTicks() {
+        if (quiet) {
+            return 0;
+        }
+        long elapsed = nanoClock.getAsLong() - lastTickNanos;
+        if (elapsed < tickNanos) {
+            return 0;
+        }
+        int ticks = (int) Math.min(elapsed / tickNanos, engine.idleTicks());
+        for (int i = 0; i < ticks; i++) {
+            engine.tick();
+            runEffects(); // none, by idleTicks()'s contract (the engine harness checks it)
+        }
+        lastTickNanos += ticks * tickNanos;
+        return ticks;
+    }
+
+    /**
+     * How long the core's thread may park when it has no work (its own thread or a node's shared one):
+     * until the first tick that may act ({@link RaftEngine#idleTicks()}), instead of every tick, and at
+     * most {@code maxNanos}. Every other event (a message, a proposal, a flush) wakes it through its
+     * signal. A tick at a time while forwards wait for answers or a transfer or membership change runs:
+     * those watch the clock themselves. Core thread.
+     *
+     * @param maxNanos the longest park
+     * @return the nanoseconds to park at most
+     */
+    public long parkNanos(long maxNanos) {
+        if (stop.stopped() || forwarding.waiting() || admin.busy()) {
+            return Math.min(maxNanos, tickNanos);
+        }
+        if (quiet) {
+            return maxNanos;
+        }
+        int idle = engine.idleTicks();
+        if (idle == Integer.MAX_VALUE) {
+            return maxNanos;
+        }
+        long due = lastTickNanos + (idle + 1L) * tickNanos - nanoClock.getAsLong();
+        return Math.max(0, Math.min(maxNanos, due));
+    }
 
     private int tick() {
         long now = nanoClock.getAsLong();
@@ -334,8 +383,7 @@ public final class CoreTask implements Agent {
             if (message instanceof VoteResponse && !mayBecomeLeader()) {
                 break; // leave it queued until the no-op fits
             }
-            if (message instanceof io.ringraft.message.ForwardProposal
-                    && !forwarding.outboxHasRoom(message.from(), CoreForwarding.FORWARD_RESERVE)) {
+            if (message instanceof io.ringraft.message.ForwardProposal && forwarding.answerBlocked(message.from())) {
                 break; // its answer could not be sent now: leave it queued until the replicator drained some
             }
             long discardFrom = message instanceof AppendEntriesRequest request ? conflictIndex(request) : -1;
@@ -560,13 +608,49 @@ public final class CoreTask implements Agent {
             runEffects();
             work++;
         }
-        long purge = Math.min(engine.latestSnapshot().index() - config.snapshotLogTailEntries(),
-                engine.commitIndex());
+        if (role == Role.LEADER) {
+            work += pollUnavailableSnapshots();
+        }
+        long purge = purgeTarget();
         if (purge > purgeLimit.get()) {
             engine.compactLog(purge);
             runEffects();
             purgeLimit.publish(purge); // wakes the log writer
             work++;
+        }
+        return work;
+    }
+
+    /**
+     * How far the log may be purged now: up to the newest snapshot less its tail (and no further than
+     * the commit index), but not past what a follower still needs from the log (its match, or the
+     * snapshot being sent to it: {@code engine.purgeFloor()}) unless that lies more than
+     * {@code followerRetentionEntries} below the newest snapshot.
+     */
+    private long purgeTarget() {
+        long snapshot = engine.latestSnapshot().index();
+        long wanted = Math.min(snapshot - config.snapshotLogTailEntries(), engine.commitIndex());
+        long floor = engine.purgeFloor();
+        if (floor >= wanted) {
+            return wanted;
+        }
+        return Math.min(wanted, Math.max(floor, snapshot - config.snapshotLogTailEntries()
+                - config.followerRetentionEntries()));
+    }
+
+    /** Snapshots a sender could not read any more: those transfers start over with the newest. */
+    private int pollUnavailableSnapshots() {
+        int work = 0;
+        for (int slot = 0, n = peers.count(); slot < n; slot++) {
+            java.util.concurrent.atomic.AtomicReference<ChunkRequest> request = peers.chunkRequest(slot);
+            ChunkRequest answer = request.get();
+            if (answer != null && answer.unavailable() && request.compareAndSet(answer, null)) {
+                if (answer.term() == engine.term()) {
+                    engine.snapshotUnavailable(peers.peerAt(slot), answer.snapshot());
+                    runEffects();
+                }
+                work++;
+            }
         }
         return work;
     }

@@ -31,9 +31,13 @@ import org.slf4j.LoggerFactory;
  * never pairs the old leader's previous entry with entries of another log. The core may still
  * reclaim (applied) entries of the view and reuse their slots while the transport encodes them; the
  * transport then finds {@link LogEntries#stillValid()} false and refuses the send. A refused or
- * failed send is dropped: the engine's progress tracking resends. It also streams the node's newest snapshot to
+ * failed send is dropped: the engine's progress tracking resends. It also streams a snapshot to
  * a peer that needs it, one chunk per request of the core ({@link ChunkRequest}), keeping the snapshot
- * open between chunks. Runs on its own thread (or a shared one); may block on storage reads only when
+ * open between chunks: a transfer keeps its snapshot to the end even when a newer one is taken (the
+ * open stream still reads it after the store deleted it), and the last chunk is kept to be sent again
+ * without reading. A snapshot it cannot read any more is reported back through the chunk request
+ * ({@link ChunkRequest#unavailable}); the engine then starts over with the newest. Chunks are paced
+ * at {@code snapshotSendBytesPerSecond} if set. Runs on its own thread (or a shared one); may block on storage reads only when
  * serving a lagging follower.
  *
  * <p>Built when its peer takes a slot in {@link Peers}, with what it touches: the slot's outbox and
@@ -68,6 +72,14 @@ public final class PeerSender implements Agent {
     private java.io.InputStream snapshotData;
     private io.ringraft.spi.SnapshotInfo snapshotOpen;
     private long snapshotPosition;
+    /** The snapshot of the transfer under way (kept after its stream closed), or null. */
+    private io.ringraft.spi.SnapshotInfo sending;
+    /** The last chunk sent of {@link #sending}, and its offset: sent again without reading. */
+    private byte[] lastChunk;
+    private long lastChunkOffset = -1;
+    private final java.util.function.LongSupplier nanoClock;
+    /** Paced: when the next chunk may go ({@link #nanoClock}). */
+    private long nextChunkAtNanos;
 
     /**
      * @param slot           the peer's slot in {@link Peers}, with its {@code outbox} and {@code chunkRequest}
@@ -76,8 +88,10 @@ public final class PeerSender implements Agent {
     public PeerSender(long groupId, long selfId, long peerId, int slot, SpscAtomicArrayQueue<RaftMessage> outbox,
                AtomicReference<ChunkRequest> chunkRequest, RaftConfig config, EntryRing ring, LogStorage storage,
                SnapshotStore snapshotStore, ProgressView leaderTerm, AtomicReference<SnapshotInfo> latestSnapshot,
-               TransportLink transport, StopState stop, io.ringraft.spi.RaftMetrics metrics) {
+               TransportLink transport, StopState stop, io.ringraft.spi.RaftMetrics metrics,
+               java.util.function.LongSupplier nanoClock) {
         this.metrics = metrics;
+        this.nanoClock = nanoClock;
         this.groupId = groupId;
         this.selfId = selfId;
         this.peerId = peerId;
@@ -106,8 +120,8 @@ public final class PeerSender implements Agent {
             return 0;
         }
         int work = 0;
-        ChunkRequest chunk = chunkRequest.getAndSet(null);
-        if (chunk != null) {
+        ChunkRequest chunk = chunkRequest.get();
+        if (chunk != null && !chunk.unavailable() && paceAllows() && chunkRequest.compareAndSet(chunk, null)) {
             sendChunk(chunk);
             work++;
         }
@@ -168,50 +182,93 @@ public final class PeerSender implements Agent {
                 entries, request.leaderCommit());
     }
 
+    /** Whether a paced sender may send the next chunk now (it stays asked for until then). */
+    private boolean paceAllows() {
+        return config.snapshotSendBytesPerSecond() == 0 || nanoClock.getAsLong() - nextChunkAtNanos >= 0;
+    }
+
+    /** Paced: the next chunk goes once {@code bytes} have had their time at the configured rate. */
+    private void paced(int bytes) {
+        long rate = config.snapshotSendBytesPerSecond();
+        if (rate > 0) {
+            nextChunkAtNanos = nanoClock.getAsLong() + (long) (bytes * 1e9 / rate);
+        }
+    }
+
     /**
-     * Reads the asked-for chunk of the node's newest snapshot and sends it. If that snapshot is no
-     * longer the newest (or cannot be read), nothing is sent: the engine retries with the newest.
+     * Reads the asked-for chunk and sends it: of the newest snapshot, or of the one a transfer under
+     * way sends (kept open). If it is neither, or cannot be read, nothing is sent and the core is told
+     * ({@link ChunkRequest#unavailable}): the engine starts over with the newest.
      */
     private void sendChunk(ChunkRequest request) {
-        io.ringraft.spi.SnapshotInfo info = latestSnapshot.get();
-        if (leaderTerm.get() != request.term() || info == null || !info.last().equals(request.snapshot())
-                || request.offset() > info.sizeBytes()) {
+        if (leaderTerm.get() != request.term()) {
             closeSnapshot();
             return;
         }
+        io.ringraft.spi.SnapshotInfo latest = latestSnapshot.get();
+        io.ringraft.spi.SnapshotInfo info = latest != null && latest.last().equals(request.snapshot()) ? latest
+                : sending != null && sending.last().equals(request.snapshot()) ? sending : null;
+        if (info == null || request.offset() > info.sizeBytes()) {
+            closeSnapshot();
+            unavailable(request);
+            return;
+        }
+        if (!info.equals(sending)) {
+            sending = info;
+            lastChunk = null;
+            lastChunkOffset = -1;
+        }
         try {
-            if (!info.equals(snapshotOpen) || snapshotPosition != request.offset()) {
-                closeSnapshot();
-                snapshotData = snapshotStore.open(info);
-                snapshotData.skipNBytes(request.offset());
-                snapshotOpen = info;
-                snapshotPosition = request.offset();
-            }
-            int length = (int) Math.min(config.snapshotChunkBytes(), info.sizeBytes() - snapshotPosition);
-            byte[] data = snapshotData.readNBytes(length);
-            if (data.length != length) {
-                throw new java.io.IOException("snapshot " + info.last() + " ended after " + (snapshotPosition
-                        + data.length) + " of " + info.sizeBytes() + " bytes");
-            }
-            snapshotPosition += length;
-            boolean done = snapshotPosition == info.sizeBytes();
-            if (done && snapshotData.read() != -1) { // reading the end makes the store verify the data
-                throw new java.io.IOException("snapshot " + info.last() + " holds more than its " + info.sizeBytes()
-                        + " bytes");
-            }
-            if (done) {
-                closeSnapshot();
+            byte[] data;
+            boolean done;
+            if (lastChunk != null && request.offset() == lastChunkOffset) {
+                data = lastChunk; // a resend: the follower did not answer it
+                done = lastChunkOffset + data.length == info.sizeBytes();
+            } else {
+                if (!info.equals(snapshotOpen) || snapshotPosition != request.offset()) {
+                    closeSnapshot();
+                    snapshotData = snapshotStore.open(info);
+                    snapshotData.skipNBytes(request.offset());
+                    snapshotOpen = info;
+                    snapshotPosition = request.offset();
+                }
+                int length = (int) Math.min(config.snapshotChunkBytes(), info.sizeBytes() - snapshotPosition);
+                data = snapshotData.readNBytes(length);
+                if (data.length != length) {
+                    throw new java.io.IOException("snapshot " + info.last() + " ended after " + (snapshotPosition
+                            + data.length) + " of " + info.sizeBytes() + " bytes");
+                }
+                snapshotPosition += length;
+                done = snapshotPosition == info.sizeBytes();
+                if (done && snapshotData.read() != -1) { // reading the end makes the store verify the data
+                    throw new java.io.IOException("snapshot " + info.last() + " holds more than its "
+                            + info.sizeBytes() + " bytes");
+                }
+                if (done) {
+                    closeSnapshot();
+                }
+                lastChunk = data;
+                lastChunkOffset = request.offset();
             }
             if (!send(new io.ringraft.message.InstallSnapshotRequest(selfId, peerId, request.term(), info.last(),
                     info.membership(), request.offset(), data, done))) {
                 dropped++;
             } else {
                 sent++;
+                paced(data.length);
             }
         } catch (java.io.IOException | RuntimeException e) {
             LOG.warn("cannot send snapshot {} to node {}: {}", info.last(), peerId, e.toString());
             closeSnapshot();
+            lastChunk = null;
+            lastChunkOffset = -1;
+            unavailable(request);
         }
+    }
+
+    /** Tells the core that {@code request}'s snapshot cannot be sent (unless it asked for something newer). */
+    private void unavailable(ChunkRequest request) {
+        chunkRequest.compareAndSet(null, ChunkRequest.unavailable(request.term(), request.snapshot()));
     }
 
     private void closeSnapshot() {
@@ -229,6 +286,8 @@ public final class PeerSender implements Agent {
     @Override
     public void onClose() {
         closeSnapshot();
+        sending = null;
+        lastChunk = null;
     }
 
     public int slot() {

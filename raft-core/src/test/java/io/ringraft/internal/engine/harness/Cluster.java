@@ -288,9 +288,35 @@ public final class Cluster {
 
     public void tick(long id) {
         mix(1_000 + id);
-        node(id).engine().tick();
+        RaftEngine engine = node(id).engine();
+        int idle = engine.idleTicks();
+        Role role = engine.role();
+        long term = engine.term();
+        long leader = engine.leaderId();
+        engine.tick();
+        if (idle > 0) {
+            checkIdleTick(id, engine, idle, role, term, leader);
+        }
         node(id).runEffects();
         afterEvent();
+    }
+
+    /**
+     * A tick the engine said would only count ({@link RaftEngine#idleTicks()}) did nothing else, and
+     * the count went down by one: the runtime's parked core relies on both.
+     */
+    private static void checkIdleTick(long id, RaftEngine engine, int idle, Role role, long term, long leader) {
+        if (!engine.effects().list().isEmpty() || engine.role() != role || engine.term() != term
+                || engine.leaderId() != leader) {
+            throw new AssertionError("node " + id + " said " + idle + " idle ticks were coming, but its next tick "
+                    + "acted: effects " + engine.effects().list() + ", role " + role + " -> " + engine.role()
+                    + ", term " + term + " -> " + engine.term());
+        }
+        int after = engine.idleTicks();
+        if (idle != Integer.MAX_VALUE && after != idle - 1) {
+            throw new AssertionError("node " + id + " had " + idle + " idle ticks ahead, and " + after
+                    + " (not " + (idle - 1) + ") after one of them");
+        }
     }
 
     /** Ticks every running node once, in id order. */

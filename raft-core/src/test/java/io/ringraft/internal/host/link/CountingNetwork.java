@@ -59,6 +59,13 @@ final class CountingNetwork implements RaftTransportFactory {
         return count == null ? 0 : count.get();
     }
 
+    /** {@return the counts so far, by kind (a copy)} */
+    Map<String, Long> counts() {
+        Map<String, Long> copy = new java.util.TreeMap<>();
+        counts.forEach((kind, count) -> copy.put(kind, count.get()));
+        return copy;
+    }
+
     /** {@return how many messages were sent in all} */
     long total() {
         return total.get();

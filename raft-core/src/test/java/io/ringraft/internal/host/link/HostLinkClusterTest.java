@@ -174,6 +174,7 @@ class HostLinkClusterTest {
         long wireBefore = network.total();
         long directHeartbeats = network.count("Heartbeat");
         long directAnswers = network.count("AppendEntriesResponse");
+        java.util.Map<String, Long> kindsBefore = network.counts();
         long parkedBefore = sum(LinkStats::heartbeatsParked) + sum(LinkStats::answersParked);
         long batchesBefore = sum(LinkStats::batchesSent) + sum(LinkStats::keepAlivesSent);
         long from = rounds.get();
@@ -192,7 +193,8 @@ class HostLinkClusterTest {
         // excess directly: allowed, but rare.
         long answersAlone = network.count("AppendEntriesResponse") - directAnswers;
         assertThat(answersAlone).as("answers that left on their own").isLessThanOrEqualTo(parked / 50);
-        assertThat(wire).as("only batches, keep-alives and those answers crossed").isEqualTo(batches + answersAlone);
+        assertThat(wire).as("only batches, keep-alives and those answers crossed; by kind before %s, after %s",
+                kindsBefore, network.counts()).isEqualTo(batches + answersAlone);
         // 3 processes x 2 peers x (heartbeats, answers): at most 12 per round (+1 round of slack at each end)
         assertThat(wire).isLessThanOrEqualTo(12 * (flushRounds + 2));
         // every group leader heartbeats 2 followers, which answer: 4 per group per heartbeat interval

@@ -11,27 +11,28 @@ import io.ringraft.message.ForwardProposalResult.Outcome;
  * {@link ForwardProposalResult} (the leader's answer).
  *
  * <pre>
- * FORWARD_PROPOSAL        (36 bytes + command): from:i64 to:i64 term:i64 requestId:i64
- *                         commandLength:i32 command[commandLength]
+ * FORWARD_PROPOSAL        (44 bytes + command): from:i64 to:i64 term:i64 requestId:i64
+ *                         budgetNanos:i64 (0: no deadline) commandLength:i32 command[commandLength]
  * FORWARD_PROPOSAL_RESULT (57 bytes): from:i64 to:i64 term:i64 requestId:i64
- *                         outcome:u8 (1 APPENDED, 2 NOT_LEADER, 3 BUSY, 4 TOO_LARGE)
+ *                         outcome:u8 (1 APPENDED, 2 NOT_LEADER, 3 BUSY, 4 TOO_LARGE, 5 EXPIRED)
  *                         entryTerm:i64 entryIndex:i64 leaderHint:i64
  * </pre>
  *
- * <p>The outcome codes are fixed here, independent of the enum's declaration order; 0 and 5..255
- * are rejected. Decoding copies the command into a fresh array that the message owns (the frame is
+ * <p>The outcome codes are fixed here, independent of the enum's declaration order; 0 and 6..255
+ * are rejected. The receiver's arrival stamp of a proposal is not sent. Decoding copies the command into a fresh array that the message owns (the frame is
  * released right after decoding).
  */
 final class ForwardCodec {
 
     /** The proposal body without its command bytes. */
-    static final int PROPOSAL_FIXED_BYTES = 4 * Long.BYTES + Integer.BYTES;
+    static final int PROPOSAL_FIXED_BYTES = 5 * Long.BYTES + Integer.BYTES;
     static final int RESULT_BODY_BYTES = 4 * Long.BYTES + 1 + 3 * Long.BYTES;
 
     private static final int APPENDED = 1;
     private static final int NOT_LEADER = 2;
     private static final int BUSY = 3;
     private static final int TOO_LARGE = 4;
+    private static final int EXPIRED = 5;
 
     private ForwardCodec() {
     }
@@ -56,6 +57,7 @@ final class ForwardCodec {
         out.writeLong(m.to());
         out.writeLong(m.term());
         out.writeLong(m.requestId());
+        out.writeLong(m.budgetNanos());
         out.writeInt(m.command().length);
         out.writeBytes(m.command());
     }
@@ -66,6 +68,7 @@ final class ForwardCodec {
         long to = in.readLong();
         long term = in.readLong();
         long requestId = in.readLong();
+        long budgetNanos = in.readLong();
         int commandLength = in.readInt();
         int room = in.readableBytes();
         if (commandLength < 0 || commandLength > room) {
@@ -79,7 +82,7 @@ final class ForwardCodec {
         in.readBytes(command);
         WireFormat.requireFullyRead(in, "FORWARD_PROPOSAL");
         try {
-            return new ForwardProposal(from, to, term, requestId, command);
+            return new ForwardProposal(from, to, term, requestId, command, budgetNanos, 0);
         } catch (IllegalArgumentException e) {
             throw new MalformedFrameException("invalid FORWARD_PROPOSAL", e);
         }
@@ -129,6 +132,7 @@ final class ForwardCodec {
             case NOT_LEADER -> NOT_LEADER;
             case BUSY -> BUSY;
             case TOO_LARGE -> TOO_LARGE;
+            case EXPIRED -> EXPIRED;
         };
     }
 
@@ -138,6 +142,7 @@ final class ForwardCodec {
             case NOT_LEADER -> Outcome.NOT_LEADER;
             case BUSY -> Outcome.BUSY;
             case TOO_LARGE -> Outcome.TOO_LARGE;
+            case EXPIRED -> Outcome.EXPIRED;
             default -> throw new MalformedFrameException("FORWARD_PROPOSAL_RESULT has unknown outcome " + code);
         };
     }

@@ -38,8 +38,9 @@ class ForwardCodecProperties {
     private static final int TERM = 26;
     private static final int REQUEST_ID = 34;
     // the proposal's
-    private static final int COMMAND_LENGTH = 42;
-    private static final int COMMAND = 46;
+    private static final int BUDGET = 42;
+    private static final int COMMAND_LENGTH = 50;
+    private static final int COMMAND = 54;
     // the result's
     private static final int OUTCOME = 42;
     private static final int ENTRY_TERM = 43;
@@ -91,7 +92,7 @@ class ForwardCodecProperties {
     @Example
     void aCommandOfExactlyTheMaximumFrameFitsAndOneByteMoreIsNotEncoded() {
         int overhead = WireFormat.HEADER_BYTES + ForwardCodec.PROPOSAL_FIXED_BYTES;
-        assertThat(overhead).isEqualTo(46); // as documented
+        assertThat(overhead).isEqualTo(54); // as documented
         ForwardProposal exact = proposal(DEFAULT_MAX_FRAME - overhead);
         assertThat(MessageCodec.unsendableReason(exact, DEFAULT_MAX_FRAME)).isNull();
         ByteBuf frame = MessageCodec.encode(ByteBufAllocator.DEFAULT, 5, exact, DEFAULT_MAX_FRAME);
@@ -120,9 +121,9 @@ class ForwardCodecProperties {
 
     @Example
     void frameSizesMatchTheDocumentedLayout() {
-        // docs/transport.md: header 10 bytes; bodies 36 + command, and 57
-        assertThat(frameSize(proposal(0))).isEqualTo(10 + 36);
-        assertThat(frameSize(proposal(100))).isEqualTo(10 + 36 + 100);
+        // docs/transport.md: header 10 bytes; bodies 44 + command, and 57
+        assertThat(frameSize(proposal(0))).isEqualTo(10 + 44);
+        assertThat(frameSize(proposal(100))).isEqualTo(10 + 44 + 100);
         assertThat(frameSize(new ForwardProposalResult(2, 1, 3, 4, Outcome.BUSY, LogId.ZERO, 0))).isEqualTo(10 + 57);
         ByteBuf frame = encode(new ForwardProposal(1, 2, 3, 77, new byte[] {6, 7, 8}));
         try {
@@ -131,6 +132,7 @@ class ForwardCodecProperties {
             assertThat(frame.getLong(TO)).isEqualTo(2);
             assertThat(frame.getLong(TERM)).isEqualTo(3);
             assertThat(frame.getLong(REQUEST_ID)).isEqualTo(77);
+            assertThat(frame.getLong(BUDGET)).isZero();
             assertThat(frame.getInt(COMMAND_LENGTH)).isEqualTo(3);
             assertThat(frame.getByte(COMMAND + 2)).isEqualTo((byte) 8);
         } finally {
@@ -224,7 +226,7 @@ class ForwardCodecProperties {
 
     @Example
     void unknownOutcomesAreRejected() {
-        for (int code : new int[] {0, 5, 6, 0x7F, 0x80, 0xFF}) {
+        for (int code : new int[] {0, 6, 7, 0x7F, 0x80, 0xFF}) {
             ByteBuf frame = encode(new ForwardProposalResult(2, 1, 3, 4, Outcome.APPENDED, new LogId(3, 9), 0));
             frame.setByte(OUTCOME, code);
             assertMalformed(frame, "FORWARD_PROPOSAL_RESULT has unknown outcome " + code);
@@ -255,14 +257,16 @@ class ForwardCodecProperties {
 
     @Example
     void aProposalFrameWithAResultTypeIsRejectedAndViceVersa() {
-        ByteBuf proposal = encode(proposal(57 - 36)); // a body as long as a result's
+        ByteBuf proposal = encode(proposal(57 - 44)); // a body as long as a result's
         proposal.setByte(1, WireFormat.FORWARD_PROPOSAL_RESULT);
         // read as a result, the outcome is the command length's high byte: 0, an unknown outcome
         assertThat(proposal.getByte(OUTCOME)).isZero();
         assertMalformed(proposal, "unknown outcome 0");
         ByteBuf result = encode(new ForwardProposalResult(2, 1, 3, 4, Outcome.BUSY, LogId.ZERO, 0));
         result.setByte(1, WireFormat.FORWARD_PROPOSAL);
-        assertMalformed(result, "FORWARD_PROPOSAL claims");
+        // read as a proposal, the command length (body offset 40) falls in the zero high bytes of the entry's
+        // index: an empty command, and 13 bytes left over
+        assertMalformed(result, "FORWARD_PROPOSAL has 13 trailing bytes");
     }
 
     // ---- helpers

@@ -104,10 +104,12 @@ public final class TestMessages {
                 indexes()).as(InstallSnapshotResponse::new);
     }
 
-    /** Forwarded commands of 0..300 bytes, with any request id. */
+    /** Forwarded commands of 0..300 bytes, with any request id and budget (0: none). */
     public static Arbitrary<ForwardProposal> forwardProposals() {
         return Combinators.combine(nodeIds(), nodeIds(), terms(), Arbitraries.longs(),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(300)).as(ForwardProposal::new);
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(300), Arbitraries.longs().greaterOrEqual(0))
+                .as((from, to, term, requestId, command, budget) -> new ForwardProposal(from, to, term, requestId,
+                        command, budget, 0));
     }
 
     /** Answers to forwarded commands: every outcome, with an entry and a leader hint as the record allows. */
@@ -191,6 +193,7 @@ public final class TestMessages {
         } else if (expected instanceof ForwardProposal e) {
             assertThat(actual).isInstanceOf(ForwardProposal.class);
             ForwardProposal a = (ForwardProposal) actual;
+            assertThat(a.budgetNanos()).isEqualTo(e.budgetNanos());
             assertThat(List.of(a.from(), a.to(), a.term(), a.requestId()))
                     .isEqualTo(List.of(e.from(), e.to(), e.term(), e.requestId()));
             assertThat(a.command()).isEqualTo(e.command());
