@@ -9,8 +9,11 @@ module io.ringraft.core {
     requires org.slf4j;
 
     exports io.ringraft.api;
+    exports io.ringraft.api.client;
     exports io.ringraft.message;
     exports io.ringraft.spi;
     exports io.ringraft.local;
     exports io.ringraft.messaging;
+
+    uses io.ringraft.api.client.RaftClientFactory;
 }

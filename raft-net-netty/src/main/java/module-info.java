@@ -13,4 +13,7 @@ module io.ringraft.net.netty {
     requires org.slf4j;
 
     exports io.ringraft.net.netty;
+    exports io.ringraft.net.netty.client;
+
+    provides io.ringraft.api.client.RaftClientFactory with io.ringraft.net.netty.client.NettyRaftClientFactory;
 }

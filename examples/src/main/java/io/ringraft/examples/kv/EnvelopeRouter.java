@@ -7,8 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /**
- * The {@link WriteRouter} of a messaging group ({@code --groups} above 1): wraps each command in the
- * messaging envelope the group's state machine expects, and refuses it with {@link RejectedException}
+ * The {@link WriteRouter} of a messaging group ({@code --groups} above 1): frames each command in the
+ * messaging envelope the group's state machine expects ({@link #frame}), and refuses it with {@link RejectedException}
  * ({@code -TRYAGAIN}) while the group's outbox here is at or above its high-water mark. Everything else
  * goes to the router it wraps. Thread-safe.
  */
@@ -23,13 +23,27 @@ final class EnvelopeRouter implements WriteRouter {
     }
 
     @Override
-    public CompletableFuture<Object> propose(byte[] command) {
-        if (group.refusing()) {
-            return CompletableFuture.failedFuture(new RejectedException("the outbox of group "
-                    + group.node().groupId() + " is at its high-water mark (" + group.status().depth()
-                    + " undelivered messages); retry once delivery catches up"));
+    public byte[] frame(byte[] command) {
+        return MessagingGroup.envelope(command);
+    }
+
+    @Override
+    public CompletableFuture<Object> propose(byte[] framed) {
+        return refusal() != null ? refusal() : inner.propose(framed);
+    }
+
+    @Override
+    public CompletableFuture<Object> propose(byte[] framed, java.time.Duration answerWait) {
+        return refusal() != null ? refusal() : inner.propose(framed, answerWait);
+    }
+
+    private CompletableFuture<Object> refusal() {
+        if (!group.refusing()) {
+            return null;
         }
-        return inner.propose(MessagingGroup.envelope(command));
+        return CompletableFuture.failedFuture(new RejectedException("the outbox of group "
+                + group.node().groupId() + " is at its high-water mark (" + group.status().depth()
+                + " undelivered messages); retry once delivery catches up"));
     }
 
     @Override

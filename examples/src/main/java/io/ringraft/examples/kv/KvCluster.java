@@ -342,13 +342,17 @@ public final class KvCluster implements AutoCloseable {
             throw e;
         }
         try {
+            io.ringraft.api.client.SessionStateMachine machine = KvSessions.newStateMachine();
             RaftNode.Builder builder = RaftNode.builder().nodeId(id).voters(voters).joining(joining).config(config)
-                    .stateMachine(new KvStateMachine()).logStorage(log).snapshotStore(snapshots)
+                    .stateMachine(machine).logStorage(log).snapshotStore(snapshots)
                     .transport(transport).onFailStop(onFailStop);
             if (registry != null) {
                 builder.metrics(new MicrometerRaftMetrics(registry));
             }
-            return builder.build();
+            RaftNode node = builder.build();
+            // RaftClients on the Raft port (docs/client.md); closing the transport closes their connections
+            io.ringraft.net.netty.client.ClientServer.builder(transport).node(node, machine).build();
+            return node;
         } catch (RuntimeException | Error e) {
             closeQuietly(log, e); // the node closes both once built, not if building failed
             closeQuietly(snapshots, e);

@@ -210,6 +210,8 @@ final class KvHost implements AutoCloseable {
                             + "--groups (" + e.getMessage() + ")", e);
                 }
             }
+            // No RaftClients with --groups: the groups' state machines are messaging groups, and client
+            // sessions over an outbox are not built (docs/client.md, "The KV example").
             List<Meter> meters = registry == null ? List.of() : hostMeters(host, registry);
             return new KvHost(wal, host, List.copyOf(nodes), List.copyOf(messaging), driver, registry, meters);
         } catch (IOException e) {

@@ -32,6 +32,8 @@ import java.util.stream.Collectors;
  *     again on the same directory, it rejoins with its data); Ctrl-C or SIGTERM stops it. --voters
  *     (default: every id of --peers) are the initial voters; a node outside them waits to be added
  *     (RAFT.ADDLEARNER, RAFT.PROMOTE). With --metrics it serves its meters at http://HOST:PORT/metrics.
+ * bench --seeds ID=HOST:PORT,... [--seconds 10] ...
+ *     drives a running cluster through a {@code RaftClient} ({@link KvBench}) and prints ops/s, p50/p99.
  * --groups G (both modes, default 1): the keys hash to G Raft groups ({@link KeyGroups}); each node is
  *     a RaftHost holding groups 1..G ({@link KvHost}) and every command runs on its keys' group.
  * </pre>
@@ -45,6 +47,9 @@ public final class KvMain {
                                       [--metrics-port 9380|off] [--groups 1]
                    ringraft-kv node --id ID --raft HOST:PORT --redis HOST:PORT --peers ID=HOST:PORT,... [--voters ID,...]
                                     --data-dir DIR [--metrics HOST:PORT] [--groups 1]
+                   ringraft-kv bench --seeds ID=HOST:PORT,... [--seconds 10] [--concurrency 32] [--read-percent 50]
+                                     [--reads-on followers|all|leader] [--group 1] [--value-bytes 100] [--keys 10000]
+                                     [--cluster-id ringraft-kv]
               cluster  N nodes in this process over loopback TCP, durable logs and snapshots under --data-dir
                        (a temporary directory if not given), every node's meters in Prometheus text format at
                        http://127.0.0.1:<metrics-port>/metrics (0: any free port; off: none); Ctrl-C stops them.
@@ -58,6 +63,10 @@ public final class KvMain {
                        as a non-member and waits for the leader to add it: RAFT.ADDLEARNER <id>, then
                        RAFT.PROMOTE <id> (RAFT.REMOVE <id> takes a member out).
                        --metrics: serve the node's meters at http://HOST:PORT/metrics (none if not given).
+              bench    drives a running cluster through a RaftClient (docs/client.md): each of --concurrency callers
+                       writes (SET, ask: exactly once) or reads (GET, askOne: linearizable, round robin over the
+                       followers by default), the next when the last answered, for --seconds; then prints ops/s
+                       and p50/p99 of each. --seeds are the nodes' Raft addresses (those --peers gives).
               --groups G  (both modes; 1..1024, default 1) split the keys over G Raft groups, each with its own
                        leader, all sharing each process's threads, connections and one write-ahead log
                        (<data-dir>/wal; cluster: <data-dir>/host-<id>/wal). A key's group is
@@ -99,6 +108,8 @@ public final class KvMain {
                 return cluster(args, out, err);
             case "node":
                 return node(args, out, err);
+            case "bench":
+                return bench(args, out, err);
             case "-h":
             case "--help":
             case "help":
@@ -184,6 +195,17 @@ public final class KvMain {
         out.println("Ctrl-C stops the cluster");
         stopped.await();
         return 0;
+    }
+
+    private static int bench(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+        KvBench.Options options;
+        try {
+            options = KvBench.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage() + "\n" + USAGE);
+            return 2;
+        }
+        return KvBench.run(options, out);
     }
 
     private static int node(String[] args, PrintStream out, PrintStream err)

@@ -405,8 +405,10 @@ public final class RespCommands {
         CompletableFuture<Object> proposal;
         try {
             // Half the command's time to learn whether the leader took it (a definite -TRYAGAIN if not),
-            // the other half for a command it took to commit and apply.
-            proposal = groups.router(group).propose(command, java.time.Duration.ofMillis(Math.max(1, timeoutMillis / 2)));
+            // the other half for a command it took to commit and apply. Framed as the group's state machine
+            // expects (a plain session command; a messaging envelope with --groups).
+            WriteRouter router = groups.router(group);
+            proposal = router.propose(router.frame(command), java.time.Duration.ofMillis(Math.max(1, timeoutMillis / 2)));
         } catch (RuntimeException e) {
             return done(RespReplies.writeFailure(e));
         }

@@ -12,6 +12,17 @@ import java.util.function.UnaryOperator;
 public interface WriteRouter {
 
     /** Proposes a {@link KvCodec} command at the leader; completes with its result once applied there. */
+    /**
+     * {@return {@code command} (a KV command as {@link KvCodec} encodes it) in the envelope this group's
+     * state machine expects} By default a plain command of the {@link io.ringraft.api.client.SessionStateMachine}
+     * that serves RaftClients' sessions too; a messaging group's router wraps it for its outbox instead.
+     *
+     * @param command the encoded KV command
+     */
+    default byte[] frame(byte[] command) {
+        return io.ringraft.api.client.SessionCommands.plain(command);
+    }
+
     CompletableFuture<Object> propose(byte[] command);
 
     /**

@@ -124,6 +124,23 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
     }
 
     /**
+     * Serves clients on this transport's port: a connection whose HELLO carries the client role (node id
+     * 0) and this cluster's id is handed, once the handshake is done, to {@code clients}, which installs the
+     * client protocol's handlers ({@code io.ringraft.net.netty.client.ClientServer} calls this; applications
+     * use that class). Without it such connections are refused. Any thread.
+     *
+     * @param clients takes each client connection on its event loop, or null to refuse them again
+     */
+    public void acceptClients(java.util.function.Consumer<io.netty.channel.Channel> clients) {
+        core.acceptClients(clients);
+    }
+
+    /** {@return the largest frame this transport takes, without its length prefix} */
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /**
      * Sets the address of {@code nodeId} for every group (unless a group overrides it).
      *
      * @param nodeId the node's id (positive)

@@ -78,8 +78,13 @@ public final class TlsOptions {
                 .sslProvider(SslProvider.JDK).protocols(protocols).build();
     }
 
-    /** The context for outgoing connections. */
-    SslContext clientContext() throws SSLException {
+    /**
+     * The context for outgoing connections (also used by {@code RaftClient}'s Netty transport).
+     *
+     * @return a new client context with these keys and trust
+     * @throws SSLException if the keys or certificates cannot be loaded
+     */
+    public SslContext clientContext() throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forClient();
         if (keyManager != null) {
             builder.keyManager(keyManager);

@@ -70,10 +70,24 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
             }
             Hello hello = HandshakeCodec.decodeHello(frame);
             int version = Math.min(WireFormat.MAX_VERSION, hello.maxVersion());
-            Refuse refusal = check(hello, version);
+            boolean client = hello.nodeId() == WireFormat.CLIENT_NODE_ID;
+            java.util.function.Consumer<io.netty.channel.Channel> clients = context.clients;
+            Refuse refusal = client && clients == null
+                    ? new Refuse(RefuseReason.UNKNOWN_NODE, "this node serves no clients (no ClientServer attached)")
+                    : check(hello, version, client);
             finished = true;
             if (refusal != null) {
                 refuse(ctx, hello, refusal);
+                return;
+            }
+            if (client) {
+                ctx.writeAndFlush(HandshakeCodec.encodeAck(ctx.alloc(),
+                        new HelloAck(version, context.settings.nodeId(), context.settings.clusterId())));
+                frameDecoder.handshakeDone();
+                ctx.pipeline().remove("dispatch");
+                ctx.pipeline().remove("errors");
+                clients.accept(ctx.channel()); // the client server installs its handlers
+                ctx.pipeline().remove(this);
                 return;
             }
             ctx.channel().attr(ConnectionErrors.PEER_NODE_ID).set(hello.nodeId());
@@ -91,7 +105,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private Refuse check(Hello hello, int version) {
+    private Refuse check(Hello hello, int version, boolean client) {
         if (!context.settings.clusterId().equals(hello.clusterId())) {
             return new Refuse(RefuseReason.WRONG_CLUSTER, "this node belongs to cluster '"
                     + context.settings.clusterId() + "', not '" + hello.clusterId() + "'");
@@ -101,7 +115,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
                     + hello.minVersion() + ".." + hello.maxVersion() + ", this node " + WireFormat.MIN_VERSION
                     + ".." + WireFormat.MAX_VERSION);
         }
-        if (!context.addressBook.isKnown(hello.nodeId())) {
+        if (!client && !context.addressBook.isKnown(hello.nodeId())) {
             return new Refuse(RefuseReason.UNKNOWN_NODE, "node id " + hello.nodeId() + " is not a known peer");
         }
         return null;

@@ -18,6 +18,8 @@ final class TransportContext {
     final SslContext clientSsl;
     final LengthFieldPrepender prepender = new LengthFieldPrepender(WireFormat.LENGTH_FIELD_BYTES);
     final ConnectionErrorHandler errorHandler = new ConnectionErrorHandler(this);
+    /** Takes connections that shook hands in the client role; null while no client server is attached. */
+    volatile java.util.function.Consumer<io.netty.channel.Channel> clients;
 
     TransportContext(TransportSettings settings, SslContext serverSsl, SslContext clientSsl) {
         this.settings = settings;

@@ -97,6 +97,11 @@ public final class TransportCore implements AutoCloseable {
         return loops.nativeTransport();
     }
 
+    /** Hands connections in the client role to {@code clients} (null: refuse them). */
+    public void acceptClients(java.util.function.Consumer<io.netty.channel.Channel> clients) {
+        context.clients = clients;
+    }
+
     public void putPeer(long nodeId, PeerAddress address) {
         context.addressBook.put(nodeId, address);
         registry.retainMapped();

@@ -62,6 +62,13 @@ public final class WireFormat {
     // abort); 48..255 are unassigned.
     public static final byte INSTALL_SNAPSHOT_REQUEST = 32;
     public static final byte INSTALL_SNAPSHOT_RESPONSE = 33;
+    // frame types: the client protocol (48..63 belong to it; see docs/client.md), spoken on connections
+    // whose HELLO carries CLIENT_NODE_ID
+    public static final byte CLIENT_REQUEST = 48;
+    public static final byte CLIENT_RESPONSE = 49;
+    public static final byte CLIENT_ERROR = 50;
+    /** Node id a client (not a Raft node) sends in its HELLO: node ids are positive, so it names no node. */
+    public static final long CLIENT_NODE_ID = 0;
 
     private WireFormat() {
     }
@@ -74,7 +81,7 @@ public final class WireFormat {
     }
 
     /** Throws unless {@code frame} still holds {@code bytes} readable bytes. */
-    static void require(ByteBuf frame, int bytes, String what) {
+    public static void require(ByteBuf frame, int bytes, String what) {
         if (frame.readableBytes() < bytes) {
             throw new MalformedFrameException(what + " needs " + bytes + " more bytes, frame has "
                     + frame.readableBytes());
@@ -82,7 +89,7 @@ public final class WireFormat {
     }
 
     /** Throws unless {@code frame} was read to its end. */
-    static void requireFullyRead(ByteBuf frame, String what) {
+    public static void requireFullyRead(ByteBuf frame, String what) {
         if (frame.isReadable()) {
             throw new MalformedFrameException(what + " has " + frame.readableBytes() + " trailing bytes");
         }
@@ -110,6 +117,9 @@ public final class WireFormat {
             case HEARTBEAT_BATCH_RESPONSE -> "HEARTBEAT_BATCH_RESPONSE";
             case INSTALL_SNAPSHOT_REQUEST -> "INSTALL_SNAPSHOT_REQUEST";
             case INSTALL_SNAPSHOT_RESPONSE -> "INSTALL_SNAPSHOT_RESPONSE";
+            case CLIENT_REQUEST -> "CLIENT_REQUEST";
+            case CLIENT_RESPONSE -> "CLIENT_RESPONSE";
+            case CLIENT_ERROR -> "CLIENT_ERROR";
             default -> "type " + (type & 0xFF);
         };
     }

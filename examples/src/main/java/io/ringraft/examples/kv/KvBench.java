@@ -1,0 +1,174 @@
+package io.ringraft.examples.kv;
+
+import io.ringraft.api.client.ClientException;
+import io.ringraft.api.client.Consistency;
+import io.ringraft.api.client.GroupClient;
+import io.ringraft.api.client.LoadBalancer;
+import io.ringraft.api.client.RaftClient;
+import io.ringraft.api.client.Replica;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The {@code bench} subcommand: drives a running KV cluster through a {@code RaftClient} for a while,
+ * writes with {@code ask} (SET of a random key) and reads with {@code askOne} (GET, linearizable, spread
+ * round robin over the followers, or over every replica with {@code --reads-on all}, or the leader only with
+ * {@code --reads-on leader}), each of {@code --concurrency} callers issuing its next operation when the last one
+ * answered, then prints ops/s and p50/p99 per kind. Runs on the caller's thread; the client's one I/O
+ * thread does the rest.
+ */
+final class KvBench {
+
+    /** The bench's options. */
+    record Options(String seeds, String clusterId, int seconds, int concurrency, long group, int readPercent,
+                   int valueBytes, int keys, String readsOn) {
+    }
+
+    private final Options options;
+    private final LatencyHistogram writes = new LatencyHistogram();
+    private final LatencyHistogram reads = new LatencyHistogram();
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong lastError = new AtomicLong();
+    private volatile String lastErrorText = "";
+
+    private KvBench(Options options) {
+        this.options = options;
+    }
+
+    static Options parse(String[] args) {
+        Map<String, String> values = new java.util.HashMap<>();
+        for (int i = 1; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --option value, got '" + args[i] + "'");
+            }
+            values.put(args[i], args[i + 1]);
+        }
+        List<String> known = List.of("--seeds", "--cluster-id", "--seconds", "--concurrency", "--group", "--read-percent",
+                "--value-bytes", "--keys", "--reads-on");
+        for (String key : values.keySet()) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("unknown option " + key);
+            }
+        }
+        String seeds = values.get("--seeds");
+        if (seeds == null) {
+            throw new IllegalArgumentException("bench needs --seeds ID=HOST:PORT,...");
+        }
+        String readsOn = values.getOrDefault("--reads-on", "followers");
+        if (!List.of("followers", "all", "leader").contains(readsOn)) {
+            throw new IllegalArgumentException("--reads-on must be followers, all or leader, got " + readsOn);
+        }
+        Options options = new Options(seeds, values.getOrDefault("--cluster-id", KvCluster.CLUSTER_ID),
+                positive(values.getOrDefault("--seconds", "10"), "--seconds"),
+                positive(values.getOrDefault("--concurrency", "32"), "--concurrency"),
+                positive(values.getOrDefault("--group", "1"), "--group"),
+                Integer.parseInt(values.getOrDefault("--read-percent", "50")),
+                positive(values.getOrDefault("--value-bytes", "100"), "--value-bytes"),
+                positive(values.getOrDefault("--keys", "10000"), "--keys"), readsOn);
+        if (options.readPercent() < 0 || options.readPercent() > 100) {
+            throw new IllegalArgumentException("--read-percent must be in 0..100, got " + options.readPercent());
+        }
+        return options;
+    }
+
+    private static int positive(String value, String what) {
+        int parsed = Integer.parseInt(value);
+        if (parsed < 1) {
+            throw new IllegalArgumentException(what + " must be at least 1, got " + value);
+        }
+        return parsed;
+    }
+
+    /** Runs the bench; returns the exit status: 0, or 1 if no operation succeeded. */
+    static int run(Options options, PrintStream out) throws InterruptedException {
+        return new KvBench(options).run(out);
+    }
+
+    private int run(PrintStream out) throws InterruptedException {
+        GroupClient[] holder = new GroupClient[1];
+        LoadBalancer roundRobin = LoadBalancer.roundRobin();
+        LoadBalancer placement = candidates -> {
+            long leader = holder[0].knownLeader();
+            if (options.readsOn().equals("all") || leader == 0) {
+                return roundRobin.choose(candidates);
+            }
+            List<Replica> chosen = candidates.stream().filter(replica -> options.readsOn().equals("leader")
+                    == (replica.nodeId() == leader)).toList();
+            return roundRobin.choose(chosen.isEmpty() ? candidates : chosen);
+        };
+        try (RaftClient client = RaftClient.builder().seeds(options.seeds()).clusterId(options.clusterId())
+                .maxInFlight(Math.max(options.concurrency(), 1) * 2).balancer(placement).build()) {
+            GroupClient group = client.group(options.group());
+            holder[0] = group;
+            out.printf("bench: %d s against %s, group %d, concurrency %d, %d%% reads (linearizable, on %s)%n",
+                    options.seconds(), options.seeds(), options.group(), options.concurrency(), options.readPercent(),
+                    options.readsOn());
+            try { // warm-up, not timed: find the leader, open the session, connect to every replica
+                byte[] key = "bench:warmup".getBytes(StandardCharsets.UTF_8);
+                group.ask(KvCodec.set(key, new byte[1], 0), Duration.ofSeconds(30)).get(60, TimeUnit.SECONDS);
+                group.askAll(KvCodec.get(key), Duration.ofSeconds(5)).get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                out.println("bench: the cluster did not take a write within 30 s: " + e.getMessage());
+                return 1;
+            }
+            long start = System.nanoTime();
+            long deadline = start + TimeUnit.SECONDS.toNanos(options.seconds());
+            CountDownLatch done = new CountDownLatch(options.concurrency());
+            for (int i = 0; i < options.concurrency(); i++) {
+                next(group, deadline, done);
+            }
+            if (!done.await(options.seconds() + 60L, TimeUnit.SECONDS)) {
+                out.println("bench: operations still running a minute after the end");
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            print(out, "writes (ask)", writes, seconds);
+            print(out, "reads (askOne)", reads, seconds);
+            out.printf("%-16s %8d ops  %10.1f ops/s%n", "total", writes.count() + reads.count(),
+                    (writes.count() + reads.count()) / seconds);
+            out.printf("errors %d%s%n", errors.get(), errors.get() == 0 ? "" : " (last: " + lastErrorText + ")");
+            return writes.count() + reads.count() > 0 ? 0 : 1;
+        }
+    }
+
+    private void next(GroupClient group, long deadline, CountDownLatch done) {
+        if (System.nanoTime() - deadline >= 0) {
+            done.countDown();
+            return;
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        byte[] key = ("key:" + random.nextInt(options.keys())).getBytes(StandardCharsets.UTF_8);
+        boolean read = random.nextInt(100) < options.readPercent();
+        long began = System.nanoTime();
+        java.util.concurrent.CompletableFuture<byte[]> op;
+        if (read) {
+            op = group.askOne(KvCodec.get(key), Consistency.LINEARIZABLE, Duration.ofSeconds(10));
+        } else {
+            byte[] value = new byte[options.valueBytes()];
+            random.nextBytes(value);
+            op = group.ask(KvCodec.set(key, value, 0), Duration.ofSeconds(10));
+        }
+        op.whenComplete((result, error) -> {
+            if (error == null) {
+                (read ? reads : writes).record(System.nanoTime() - began);
+            } else {
+                errors.incrementAndGet();
+                Throwable cause = error.getCause() instanceof ClientException client ? client : error;
+                lastErrorText = cause.getMessage();
+                lastError.set(System.nanoTime());
+            }
+            next(group, deadline, done);
+        });
+    }
+
+    private static void print(PrintStream out, String what, LatencyHistogram histogram, double seconds) {
+        out.printf("%-16s %8d ops  %10.1f ops/s  p50 %7.2f ms  p99 %7.2f ms%n", what, histogram.count(),
+                histogram.count() / seconds, histogram.percentile(50) / 1e6, histogram.percentile(99) / 1e6);
+    }
+}

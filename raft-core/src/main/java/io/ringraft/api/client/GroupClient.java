@@ -1,0 +1,95 @@
+package io.ringraft.api.client;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A client's handle to one Raft group ({@link RaftClient#group}), whose state machine is a
+ * {@link SessionStateMachine}. Thread-safe; never blocks: every call returns a future completed on the
+ * client's I/O thread (do not block in its callbacks), exceptionally with a {@link ClientException}
+ * that says whether the call may have taken effect. Calls in flight are bounded by the client's
+ * {@code maxInFlight}: one more fails at once with {@link ClientException.Reason#BUSY}.
+ */
+public interface GroupClient {
+
+    /**
+     * A write, applied exactly once: the command goes to the leader in this handle's session (opened
+     * on first use) with its own sequence number, so retries, duplicates and leader changes apply it
+     * once and every copy gets the first answer. The client retries by itself until the deadline: on
+     * "not leader" (after refreshing the leader), lost connections, timeouts of one attempt, busy nodes.
+     * It fails "may have taken effect" when the session expired before the answer came after an attempt
+     * that may have reached a leader ({@link ClientException.Reason#SESSION_EXPIRED}; a new session opens
+     * for the next call), and when the deadline passed after such an attempt
+     * ({@link ClientException.Reason#TIMEOUT}). A session found expired before any attempt could have
+     * applied the command (the handle was idle, say) is replaced and the command sent again.
+     *
+     * @param command the state machine's command (not copied: do not change it until the future completes)
+     * @param timeout the call's deadline, from now
+     * @return the state machine's answer (bytes, or null)
+     */
+    CompletableFuture<byte[]> ask(byte[] command, Duration timeout);
+
+    /**
+     * {@link #ask(byte[], Duration)} with the client's default timeout.
+     *
+     * @param command the state machine's command
+     * @return the state machine's answer
+     */
+    CompletableFuture<byte[]> ask(byte[] command);
+
+    /**
+     * A write without waiting for its result: completes once the leader accepted the command into its
+     * log queue (retrying like {@link #ask} until then). It then applies at most once; it may still be
+     * lost if the leader fails before committing it (nobody retries it after acceptance).
+     *
+     * @param command the state machine's command
+     * @return completes (with null) on acceptance
+     */
+    CompletableFuture<Void> tell(byte[] command);
+
+    /**
+     * A read answered by one replica, chosen by the load balancer, at {@code consistency}. If the chosen
+     * replica cannot be reached, fails, lags too far or does not answer within the attempt timeout, the
+     * read goes to another (one this call has not tried, if any) until the deadline.
+     *
+     * @param query       the state machine's query
+     * @param consistency how fresh the answer must be
+     * @param timeout     the call's deadline, from now
+     * @return the state machine's answer
+     */
+    CompletableFuture<byte[]> askOne(byte[] query, Consistency consistency, Duration timeout);
+
+    /**
+     * {@link #askOne(byte[], Consistency, Duration)} with the client's default timeout.
+     *
+     * @param query       the state machine's query
+     * @param consistency how fresh the answer must be
+     * @return the state machine's answer
+     */
+    CompletableFuture<byte[]> askOne(byte[] query, Consistency consistency);
+
+    /**
+     * A read sent to every known replica ({@link Consistency#ANY}: each answers from its own state):
+     * completes when all answered or the deadline passed, with one entry per replica in node-id order,
+     * an answer (with applied index and role) or an error.
+     *
+     * @param query   the state machine's query
+     * @param timeout how long to wait for the answers
+     * @return one entry per replica
+     */
+    CompletableFuture<List<ReplicaAnswer>> askAll(byte[] query, Duration timeout);
+
+    /**
+     * {@return a handle to the same group (and session) whose {@link #askOne} uses {@code balancer}}
+     *
+     * @param balancer the strategy, overriding the client's
+     */
+    GroupClient withBalancer(LoadBalancer balancer);
+
+    /** {@return the group's id} */
+    long groupId();
+
+    /** {@return the leader this handle knows, 0 if none (learnt from answers; no request)} */
+    long knownLeader();
+}
