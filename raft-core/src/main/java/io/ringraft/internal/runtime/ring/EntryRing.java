@@ -87,7 +87,8 @@ public final class EntryRing {
         this.arenaCapacity = capacityBytes;
     }
 
-    int capacity() {
+    /** {@return how many entries the ring holds at most} */
+    public int capacity() {
         return capacity;
     }
 

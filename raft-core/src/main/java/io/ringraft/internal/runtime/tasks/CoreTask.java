@@ -113,6 +113,15 @@ public final class CoreTask implements Agent {
     private final LongSupplier nanoClock;
     private final RaftEngine engine;
     private final EntryRing ring;
+    /**
+     * Ring slots past a command that commands may not take ({@link #placeCommand}): room for the no-ops
+     * and configuration entries of later leaders. A leader can commit nothing before an entry of its own
+     * term (its no-op), and a candidate whose ring has no slot for that no-op does not take leadership; if
+     * commands could fill the ring, a run of leaders that each appended a no-op but committed nothing
+     * would leave every node with a ring full of uncommitted entries, and no leader could ever commit
+     * again. An eighth of the ring (at least 2) makes that take that many leaderships in a row.
+     */
+    private final int reservedSlots;
     private final RingRoom room;
     private final AtomicReference<IoId> accepted;
     private final AtomicReference<LogCut> logCut;
@@ -198,6 +207,7 @@ public final class CoreTask implements Agent {
         this.nanoClock = nanoClock;
         this.engine = engine;
         this.ring = ring;
+        this.reservedSlots = Math.max(2, ring.capacity() / 8);
         this.room = room;
         this.accepted = pointers.accepted();
         this.logCut = pointers.logCut();
@@ -553,7 +563,7 @@ public final class CoreTask implements Agent {
 
     /**
      * Copies a command into the ring at {@code index}, the place the engine chose for it, if it fits
-     * while keeping two slots and some bytes free beyond it: a future leader's no-op and a
+     * while keeping {@link #reservedSlots} slots and some bytes free beyond it: later leaders' no-ops and a
      * configuration entry the engine appends on its own (leaving a joint configuration) must fit.
      * The only place commands enter the ring (proposals and forwarded commands alike).
      *
@@ -561,7 +571,7 @@ public final class CoreTask implements Agent {
      */
     boolean placeCommand(long index, long term, byte origin, long correlationId, byte[] payload,
                          int offset, int length, long reclaim) {
-        if (!ring.makeRoom(index + 2, 0, reclaim) || !ring.makeRoom(index, length + CONFIG_ROOM, reclaim)) {
+        if (!ring.makeRoom(index + reservedSlots, 0, reclaim) || !ring.makeRoom(index, length + CONFIG_ROOM, reclaim)) {
             return false;
         }
         ring.write(index, term, EntryKind.COMMAND, origin, correlationId, payload, offset, length);
