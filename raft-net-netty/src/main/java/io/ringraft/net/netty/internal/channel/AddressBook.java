@@ -56,6 +56,22 @@ final class AddressBook {
         return false;
     }
 
+    /** Every address {@code nodeId} is mapped to, in the shared map or in any group's map (usually one). */
+    java.util.Set<PeerAddress> addressesOf(long nodeId) {
+        java.util.Set<PeerAddress> addresses = new java.util.HashSet<>(2);
+        PeerAddress address = shared.get(nodeId);
+        if (address != null) {
+            addresses.add(address);
+        }
+        for (Map<Long, PeerAddress> group : groups.values()) {
+            address = group.get(nodeId);
+            if (address != null) {
+                addresses.add(address);
+            }
+        }
+        return addresses;
+    }
+
     /** True if {@code nodeId} appears in the shared map or in any group's map. */
     boolean isKnown(long nodeId) {
         if (shared.containsKey(nodeId)) {

@@ -45,6 +45,20 @@ final class ConnectionRegistry {
         return connection;
     }
 
+    /**
+     * Node {@code nodeId} completed a handshake on a connection it opened to this process (event loop):
+     * every existing connection to an address of that node that is down tries again now instead of
+     * waiting out its backoff (creates none).
+     */
+    void peerReachable(long nodeId) {
+        for (PeerAddress address : context.addressBook.addressesOf(nodeId)) {
+            PeerConnection connection = connections.get(address);
+            if (connection != null) {
+                connection.peerReachable();
+            }
+        }
+    }
+
     /** Closes and forgets the connections to addresses that no address map mentions any more. */
     void retainMapped() {
         connections.forEach((address, connection) -> {

@@ -19,6 +19,13 @@ final class TransportContext {
     final LengthFieldPrepender prepender = new LengthFieldPrepender(WireFormat.LENGTH_FIELD_BYTES);
     final ConnectionErrorHandler errorHandler = new ConnectionErrorHandler(this);
 
+    /**
+     * Told the node id of every peer whose handshake on an accepted connection completed (event loop);
+     * the transport points it at its connection registry, so a peer that reaches this process again is
+     * dialled back at once.
+     */
+    volatile java.util.function.LongConsumer peerAccepted = nodeId -> { };
+
     TransportContext(TransportSettings settings, SslContext serverSsl, SslContext clientSsl) {
         this.settings = settings;
         this.serverSsl = serverSsl;

@@ -55,6 +55,7 @@ public final class TransportCore implements AutoCloseable {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
         this.registry = new ConnectionRegistry(context, client,
                 new ReconnectBackoff(settings.backoffInitialNanos(), settings.backoffMaxNanos()));
+        context.peerAccepted = registry::peerReachable;
         ServerBootstrap serverBootstrap = new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 128)
