@@ -461,6 +461,11 @@ public final class RaftEngine {
         return vote;
     }
 
+    /** {@return why the latest election round of this node started} For the runtime's log line. */
+    public CampaignCause lastCampaign() {
+        return election.lastCause();
+    }
+
     /** The leader this node follows or is, or 0 if unknown. */
     public long leaderId() {
         return leaderId;

@@ -12,6 +12,7 @@ import io.ringraft.internal.engine.LogRoom;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftStatus;
 import io.ringraft.api.StateListener;
+import io.ringraft.internal.engine.CampaignCause;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.internal.engine.progress.IoId;
 import io.ringraft.internal.runtime.LeaderWatch;
@@ -146,6 +147,8 @@ public final class CoreTask implements Agent {
     private final ProposalOutcomes outcomes;
     private final NodeShutdown shutdown;
     private final long tickNanos;
+    /** The longest time between two tick passes since the last election line (core thread). */
+    private long longestTickGapNanos;
     private final int maxCatchUpTicks;
     private long lastTickNanos;
     private boolean acceptedDirty;
@@ -284,6 +287,9 @@ public final class CoreTask implements Agent {
         }
         long ticks = elapsed / tickNanos;
         lastTickNanos += ticks * tickNanos;
+        if (elapsed > longestTickGapNanos) {
+            longestTickGapNanos = elapsed;
+        }
         if (quiet) {
             // The time since the last tick passed while the node was quiet (its scheduler may not even
             // have run it): those ticks are dropped, or a node woken by a message in this cycle would
@@ -708,6 +714,9 @@ public final class CoreTask implements Agent {
     }
 
     private void stateChanged(Role newRole, long term, long leaderId) {
+        if ((newRole == Role.PRE_CANDIDATE || newRole == Role.CANDIDATE) && newRole != role) {
+            logCampaign(newRole, term);
+        }
         if (role == Role.LEADER && newRole != Role.LEADER) {
             long ledTerm = leaderTerm.get();
             RaftMetrics.StepDown reason = stepDownReason(ledTerm, term);
@@ -739,6 +748,31 @@ public final class CoreTask implements Agent {
                 LOG.warn("state listener of node {} threw", selfId, e);
             }
         }
+    }
+
+    /**
+     * One INFO line per election round this node starts (a pre-vote, or a vote without or after one),
+     * with its reason: which timer, the leader it last followed, how long ago it heard from a leader,
+     * and the longest gap between the core's ticks since the previous such line (a gap far above the
+     * tick shows the core thread was starved: CPU, GC or a blocking call, not a lost leader).
+     */
+    private void logCampaign(Role newRole, long term) {
+        CampaignCause cause = engine.lastCampaign();
+        long tickMillis = tickNanos / 1_000_000;
+        String round = newRole == Role.PRE_CANDIDATE ? "a pre-vote for term " + (term + 1)
+                : "an election for term " + term + (role == Role.PRE_CANDIDATE ? " (pre-vote won)" : "");
+        String why = switch (cause.reason()) {
+            case ELECTION_TIMEOUT -> "election timeout: nothing from "
+                    + (cause.formerLeader() != 0 ? "leader " + cause.formerLeader() : "any leader") + " for "
+                    + cause.elapsedTicks() + " ticks (" + cause.elapsedTicks() * tickMillis + " ms; timeout drawn "
+                    + cause.timeoutTicks() + " ticks)";
+            case LEADER_REPORTED_LOST -> "leader " + cause.formerLeader() + "'s process was reported lost";
+            case TRANSFER -> "leader " + cause.formerLeader() + " handed leadership over";
+            case REQUESTED -> "asked to campaign";
+        };
+        LOG.info("node {} of group {} starts {}: {}; longest gap between core ticks since the last election {} ms "
+                + "(tick {} ms)", selfId, groupId, round, why, longestTickGapNanos / 1_000_000, tickMillis);
+        longestTickGapNanos = 0;
     }
 
     /**
