@@ -17,9 +17,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A peer that comes back is reached at once, not after the backoff: node 1 failed to reach node 2 and
- * waits at least 10 s before its next attempt (backoff 20 s); node 2 starts and dials node 1; node 1
- * dials back as soon as node 2's handshake completes, and its messages reach node 2 within seconds.
+ * Connections are there before they are needed. A peer that comes back is reached at once, not after
+ * the backoff: node 1 failed to reach node 2 and waits at least 10 s before its next attempt (backoff
+ * 20 s); node 2 starts and dials node 1; node 1 dials back as soon as node 2's handshake completes, and
+ * its messages reach node 2 within seconds. A node that registers with its transport connects to its
+ * peers at once, so its first message is not refused for want of a connection.
  */
 class ReconnectWhenPeerReturnsTest {
 
@@ -69,5 +71,25 @@ class ReconnectWhenPeerReturnsTest {
         });
         assertThat(receivedByTwo.get(0)).isEqualTo(toTwo);
         assertThat(one.stats().connectAttempts()).isEqualTo(2);
+    }
+
+    @Test
+    void aNodeThatRegistersConnectsToItsPeersBeforeItSendsAnything() {
+        NettyTransport one = transport(1, 0);
+        NettyTransport two = transport(2, 0);
+        two.peer(1, "127.0.0.1:" + one.localAddress().getPort());
+        List<RaftMessage> receivedByTwo = new CopyOnWriteArrayList<>();
+        two.connect(1, 2, receivedByTwo::add);
+        one.peer(2, "127.0.0.1:" + two.localAddress().getPort());
+        one.peer(1, "127.0.0.1:" + one.localAddress().getPort()); // its own address: never dialled
+        assertThat(one.stats().connectAttempts()).as("no node registered yet").isZero();
+
+        RaftTransport fromOne = one.connect(1, 1, m -> true);
+        Await.until("node 1's process connected to node 2's", Duration.ofSeconds(5),
+                () -> one.stats().connectionsEstablished() == 1);
+        assertThat(one.stats().connectAttempts()).isEqualTo(1);
+        VoteRequest first = new VoteRequest(1, 2, 5, LogId.ZERO, false);
+        assertThat(fromOne.send(first)).as("the first message finds the connection up").isTrue();
+        Await.until("node 2 got it", Duration.ofSeconds(5), () -> receivedByTwo.contains(first));
     }
 }

@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * the backoff skips is time it stays unreachable after it is); a successful handshake resets it. No
  * timer runs for a peer that is down: attempts happen only on sends, at most once per delay.
  *
+ * <p><b>Probed.</b> When a node registers with the transport, and when an address is added while
+ * nodes are registered, every idle connection to another node is opened at once ({@link #probe}), so
+ * the first messages do not meet a closed connection, and a restarted process announces itself.
+ *
  * <p><b>Prompt after a heal.</b> When the peer connects to this process ({@link #peerReachable}: its
  * handshake on an accepted connection completed) while this connection is down, the backoff is
  * reset and an attempt starts at once: the network between the two works again, so waiting out the
@@ -172,6 +176,11 @@ final class PeerConnection {
         }
         context.counters.sendsRefusedUnwritable.increment();
         return false;
+    }
+
+    /** Connects now if idle and no backoff delay is running (any thread); see {@code ConnectionRegistry.probeAll}. */
+    void probe() {
+        connectIfDue();
     }
 
     private void connectIfDue() {
