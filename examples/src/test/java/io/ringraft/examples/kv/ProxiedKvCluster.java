@@ -37,8 +37,15 @@ final class ProxiedKvCluster implements AutoCloseable {
     private final Map<Long, Process> processes = new LinkedHashMap<>();
     private final Map<Long, RespTestClient> clients = new LinkedHashMap<>();
     private final List<Path> outputs = new ArrayList<>();
+    /** Data directories other than {@code dir/data-<id>}. */
+    private final Map<Long, Path> dataDirs = new LinkedHashMap<>();
 
     ProxiedKvCluster(Path dir, int size, List<String> jvmOptions) throws IOException {
+        this(dir, size, jvmOptions, true);
+    }
+
+    /** @param proxied false: the nodes dial each other directly (no {@link LinkProxy}, no partitions) */
+    ProxiedKvCluster(Path dir, int size, List<String> jvmOptions, boolean proxied) throws IOException {
         this.dir = dir;
         this.size = size;
         this.jvmOptions = List.copyOf(jvmOptions);
@@ -47,7 +54,7 @@ final class ProxiedKvCluster implements AutoCloseable {
             raftPorts.put(id, ports[(int) id - 1]);
             redisPorts.put(id, ports[(int) id - 1 + size]);
         }
-        for (long from = 1; from <= size; from++) {
+        for (long from = 1; from <= size && proxied; from++) {
             for (long to = 1; to <= size; to++) {
                 if (from != to) {
                     links.put(from * 100 + to, new LinkProxy(from + "-" + to, raftPorts.get(to)));
@@ -68,6 +75,11 @@ final class ProxiedKvCluster implements AutoCloseable {
         return links.get(from * 100 + to);
     }
 
+    /** Node {@code id} keeps its data in {@code dataDir} (from its next start on). */
+    void dataDir(long id, Path dataDir) {
+        dataDirs.put(id, dataDir);
+    }
+
     /** Every link back to {@link LinkProxy.Mode#OPEN}. */
     void healAll() {
         links.values().forEach(link -> link.mode(LinkProxy.Mode.OPEN));
@@ -77,7 +89,7 @@ final class ProxiedKvCluster implements AutoCloseable {
     void start(long id) throws IOException {
         StringBuilder peers = new StringBuilder();
         for (long peer = 1; peer <= size; peer++) {
-            int port = peer == id ? raftPorts.get(id) : link(id, peer).port();
+            int port = peer == id || links.isEmpty() ? raftPorts.get(peer) : link(id, peer).port();
             peers.append(peers.length() == 0 ? "" : ",").append(peer).append("=127.0.0.1:").append(port);
         }
         List<String> command = new ArrayList<>(List.of(
@@ -92,10 +104,16 @@ final class ProxiedKvCluster implements AutoCloseable {
                 "--raft", "127.0.0.1:" + raftPorts.get(id),
                 "--redis", "127.0.0.1:" + redisPorts.get(id),
                 "--peers", peers.toString(),
-                "--data-dir", dir.resolve("data-" + id).toString()));
+                "--data-dir", dataDirs.getOrDefault(id, dir.resolve("data-" + id)).toString()));
         Path file = dir.resolve("node-" + id + "-run-" + (outputs.size() + 1) + ".log");
         outputs.add(file);
         processes.put(id, new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(file.toFile()).start());
+    }
+
+    /** Whether node {@code id}'s process runs. */
+    boolean alive(long id) {
+        Process process = processes.get(id);
+        return process != null && process.isAlive();
     }
 
     /** kill -9 of node {@code id}'s process; waits until it is gone. */
@@ -151,6 +169,15 @@ final class ProxiedKvCluster implements AutoCloseable {
     RespTestClient client(long id) {
         RespTestClient client = clients.get(id);
         return client != null ? client : connect(id);
+    }
+
+    int redisPort(long id) {
+        return redisPorts.get(id);
+    }
+
+    /** The current output files (one per process start), oldest first. */
+    List<Path> outputFiles() {
+        return List.copyOf(outputs);
     }
 
     private InetSocketAddress redisAddress(long id) {
