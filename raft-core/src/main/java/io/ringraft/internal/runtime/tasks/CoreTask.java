@@ -150,6 +150,8 @@ public final class CoreTask implements Agent {
     /** The longest time between two tick passes since the last election line (core thread). */
     private long longestTickGapNanos;
     private final int maxCatchUpTicks;
+    /** A gap between ticks longer than this many ticks means the core was starved (see {@link #tick()}). */
+    private final int starvedAfterTicks;
     private long lastTickNanos;
     private boolean acceptedDirty;
     private Role role = Role.FOLLOWER;
@@ -235,6 +237,7 @@ public final class CoreTask implements Agent {
         this.shutdown = shutdown;
         this.tickNanos = config.tickMillis() * 1_000_000L;
         this.maxCatchUpTicks = 2 * config.electionTimeoutTicks();
+        this.starvedAfterTicks = Math.max(1, config.electionTimeoutTicks() / 2);
         this.forwarding = new CoreForwarding(this, selfId, config, nanoClock, peers, forwards);
         this.admin = new AdminRequests(this, selfId, config, nanoClock, ring, inputs.transfer(),
                 inputs.membershipChange());
@@ -297,6 +300,16 @@ public final class CoreTask implements Agent {
             return 0;
         }
         int run = (int) Math.min(ticks, maxCatchUpTicks); // after a long pause, not a storm of ticks
+        if (run > starvedAfterTicks && role != Role.LEADER) {
+            // This core did not run for more than half an election timeout (CPU starvation, a GC pause):
+            // what it missed it cannot tell from a leader gone silent, and the leader's heartbeats may
+            // simply not have been read yet. A follower counts at most half an election timeout of such a
+            // gap, so a stall of its own never makes it campaign against a live leader; a leader that is
+            // really gone is noticed after the timeout of running time. Liveness only: a follower that
+            // counts fewer ticks keeps its vote lease longer (check-quorum, leases), which is safe; a
+            // leader counts every tick (its lease and check-quorum must not outlast real time).
+            run = starvedAfterTicks;
+        }
         for (int i = 0; i < run; i++) {
             engine.tick();
             runEffects();
