@@ -300,15 +300,20 @@ public final class CoreTask implements Agent {
             return 0;
         }
         int run = (int) Math.min(ticks, maxCatchUpTicks); // after a long pause, not a storm of ticks
-        if (run > starvedAfterTicks && role != Role.LEADER) {
+        if (run > starvedAfterTicks && (role != Role.LEADER || !config.leaseReads())) {
             // This core did not run for more than half an election timeout (CPU starvation, a GC pause):
-            // what it missed it cannot tell from a leader gone silent, and the leader's heartbeats may
-            // simply not have been read yet. A follower counts at most half an election timeout of such a
-            // gap, so a stall of its own never makes it campaign against a live leader; a leader that is
+            // what it missed it cannot tell from a peer gone silent, and the peers' messages may simply
+            // not have been read yet. It counts at most half an election timeout of such a gap: a
+            // follower's stall of its own never makes it campaign against a live leader, and a leader's
+            // never makes it step down (check-quorum) from followers that were answering; a peer that is
             // really gone is noticed after the timeout of running time. Liveness only: a follower that
-            // counts fewer ticks keeps its vote lease longer (check-quorum, leases), which is safe; a
-            // leader counts every tick (its lease and check-quorum must not outlast real time).
+            // counts fewer ticks keeps its vote lease longer, which is safe. With lease reads a leader
+            // counts every tick: its lease must never outlast real time.
             run = starvedAfterTicks;
+            if (role == Role.LEADER) {
+                engine.coreStalled();
+                runEffects();
+            }
         }
         for (int i = 0; i < run; i++) {
             engine.tick();
