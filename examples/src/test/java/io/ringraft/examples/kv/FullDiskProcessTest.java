@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real full disk under a real node: node 1 of three {@link KvMain} {@code node} processes keeps its
  * data on a 72 MiB tmpfs, which a ballast file fills up to 64 KiB once the node has started (its first
- * 32 MiB log segment is preallocated, with zeros). Writes through node 2 fill that segment; the node's
+ * 32 MiB log segment is preallocated, with zeros, at its first append). Writes through node 2 fill that segment; the node's
  * next segment does not fit and the kernel answers ENOSPC. Then:
  * <ul>
  *   <li>node 1 fail-stops: its RAFT.STATUS says {@code raft_role:failed} and the failure names the full
@@ -56,8 +55,9 @@ class FullDiskProcessTest {
     private void scenario(ProxiedKvCluster cluster, TmpfsMount disk) throws Exception {
         cluster.ids().forEach(cluster::connect);
         cluster.awaitLeader();
+        assertThat(cluster.firstWrite(1, "first", 20_000)).isPositive(); // node 1 appended: its segment exists
         Path ballast = disk.directory().resolve("ballast");
-        fill(ballast, disk.freeBytes() - (64 << 10));
+        fill(ballast, 64 << 10);
 
         // write through node 2 until node 1 fails (its disk full); remember what was acknowledged
         RespTestClient writer = cluster.client(2);
@@ -116,15 +116,19 @@ class FullDiskProcessTest {
         return value.toString();
     }
 
-    private static void fill(Path file, long bytes) throws IOException {
-        byte[] chunk = new byte[1 << 20];
-        try (OutputStream out = Files.newOutputStream(file)) {
-            long left = bytes;
-            while (left > 0) {
-                int n = (int) Math.min(chunk.length, left);
-                out.write(chunk, 0, n);
-                left -= n;
+    /** Writes {@code file} until the file system is full, then gives {@code reserve} bytes of it back. */
+    private static void fill(Path file, long reserve) throws IOException {
+        byte[] chunk = new byte[64 << 10];
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            try {
+                while (true) {
+                    out.write(java.nio.ByteBuffer.wrap(chunk));
+                }
+            } catch (IOException full) {
+                assertThat(full).hasMessageContaining("No space left on device");
             }
+            out.truncate(Math.max(0, out.size() - reserve));
         }
     }
 }

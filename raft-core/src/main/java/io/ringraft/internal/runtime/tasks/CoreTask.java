@@ -303,16 +303,18 @@ public final class CoreTask implements Agent {
         if (run > starvedAfterTicks && (role != Role.LEADER || !config.leaseReads())) {
             // This core did not run for more than half an election timeout (CPU starvation, a GC pause):
             // what it missed it cannot tell from a peer gone silent, and the peers' messages may simply
-            // not have been read yet. It counts at most half an election timeout of such a gap: a
-            // follower's stall of its own never makes it campaign against a live leader, and a leader's
-            // never makes it step down (check-quorum) from followers that were answering; a peer that is
-            // really gone is noticed after the timeout of running time. Liveness only: a follower that
+            // not have been read yet. A follower counts at most half an election timeout of such a gap,
+            // so a stall of its own never makes it campaign against a live leader; a leader counts none
+            // of it and starts its check-quorum window afresh, so it never steps down from followers that
+            // were answering; a peer that is really gone is noticed after the timeout of running time. Liveness only: a follower that
             // counts fewer ticks keeps its vote lease longer, which is safe. With lease reads a leader
             // counts every tick: its lease must never outlast real time.
-            run = starvedAfterTicks;
             if (role == Role.LEADER) {
-                engine.coreStalled();
+                engine.coreStalled(); // restarts its check-quorum window, heartbeats now: no catch-up ticks
                 runEffects();
+                run = 0;
+            } else {
+                run = starvedAfterTicks;
             }
         }
         for (int i = 0; i < run; i++) {
