@@ -40,6 +40,10 @@ final class Election {
     private long grantTerm;
     /** The current real round was asked for by the leader (leadership transfer). */
     private boolean transferCampaign;
+    /** The timer was shortened because the leader was reported lost. */
+    private boolean leaderReportedLost;
+    /** Why the latest round started. */
+    private CampaignCause lastCause = CampaignCause.NONE;
 
     Election(RaftEngine engine) {
         this.engine = engine;
@@ -61,6 +65,7 @@ final class Election {
     // ------------------------------------------------------------------ timer
 
     void resetTimer() {
+        leaderReportedLost = false;
         engine.electionElapsed = 0;
         int base = engine.config.electionTimeoutTicks();
         randomizedTimeout = base + engine.random.nextInt(base);
@@ -74,6 +79,7 @@ final class Election {
         int base = engine.config.electionTimeoutTicks();
         engine.electionElapsed = base;
         randomizedTimeout = base + ticks;
+        leaderReportedLost = true;
     }
 
     /**
@@ -97,15 +103,26 @@ final class Election {
     void tick() {
         engine.electionElapsed++;
         if (engine.electionElapsed >= randomizedTimeout && engine.quorum.isVoter(engine.selfId)) {
-            campaign();
+            campaign(leaderReportedLost ? CampaignCause.Reason.LEADER_REPORTED_LOST
+                    : CampaignCause.Reason.ELECTION_TIMEOUT);
         }
+    }
+
+    /** Why the latest round started. */
+    CampaignCause lastCause() {
+        return lastCause;
     }
 
     /** Starts a pre-vote round if enabled, otherwise a real election. */
     void campaign() {
+        campaign(CampaignCause.Reason.REQUESTED);
+    }
+
+    private void campaign(CampaignCause.Reason reason) {
         if (!engine.quorum.isVoter(engine.selfId)) {
             return;
         }
+        lastCause = new CampaignCause(reason, engine.leaderId(), engine.electionElapsed, randomizedTimeout);
         transferCampaign = false;
         startRound(engine.config.preVote());
     }
@@ -115,6 +132,8 @@ final class Election {
         if (!engine.quorum.isVoter(engine.selfId)) {
             return;
         }
+        lastCause = new CampaignCause(CampaignCause.Reason.TRANSFER, engine.leaderId(), engine.electionElapsed,
+                randomizedTimeout);
         transferCampaign = true;
         startRound(false);
     }

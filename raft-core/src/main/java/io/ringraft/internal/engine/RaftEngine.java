@@ -359,6 +359,18 @@ public final class RaftEngine {
         quiescence.wakeUp(true);
     }
 
+    /**
+     * The runtime's core did not run for a while (CPU starvation, a GC pause) and counts only part of the
+     * gap as ticks: a leader restarts its check-quorum window and heartbeats at once, as a quiet leader
+     * that wakes, so that followers that answered all along are heard before it judges them. The runtime
+     * calls it only without lease reads (a lease must count real time); nothing on other roles.
+     */
+    public void coreStalled() {
+        if (role == Role.LEADER) {
+            leaderWoke();
+        }
+    }
+
     /** A quiet leader woke: heartbeats at once, check-quorum counts afresh. */
     void leaderWoke() {
         electionElapsed = 0;
@@ -478,6 +490,11 @@ public final class RaftEngine {
 
     public Vote vote() {
         return vote;
+    }
+
+    /** {@return why the latest election round of this node started} For the runtime's log line. */
+    public CampaignCause lastCampaign() {
+        return election.lastCause();
     }
 
     /** The leader this node follows or is, or 0 if unknown. */

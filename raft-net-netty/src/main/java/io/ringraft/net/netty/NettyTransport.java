@@ -37,8 +37,9 @@ import javax.net.ssl.SSLException;
  * arrive over the connection it opened, so two processes that talk both ways hold one connection
  * each way. Each connection starts with a handshake (cluster id, node id, protocol version); a
  * connection from another cluster, an unknown node id or an incompatible version is refused with
- * a logged reason. Lost connections are re-established lazily with jittered exponential backoff; a
- * peer that is down costs no CPU.
+ * a logged reason. Lost connections are re-established lazily with jittered exponential backoff
+ * bounded at 250 ms by default, and at once when the peer connects to this process; a peer that is
+ * down costs one refused connect per delay, only while something is sent to it.
  *
  * <p><b>Bounded.</b> {@link RaftTransport#send} never blocks: it encodes the message into a pooled
  * direct buffer and writes it if the connection is below its high water mark, and returns false
@@ -219,8 +220,8 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
         private TlsOptions tls;
         private int eventLoopThreads = 2;
         private boolean preferNative = true;
-        private Duration backoffInitial = Duration.ofMillis(100);
-        private Duration backoffMax = Duration.ofSeconds(5);
+        private Duration backoffInitial = Duration.ofMillis(50);
+        private Duration backoffMax = Duration.ofMillis(250);
         private Duration connectTimeout = Duration.ofSeconds(3);
         private Duration handshakeTimeout = Duration.ofSeconds(5);
         private int lowWaterMark = 256 << 10;
@@ -366,7 +367,10 @@ public final class NettyTransport implements RaftTransportFactory, AutoCloseable
 
         /**
          * Reconnect delays: the n-th consecutive failure waits a random time in
-         * {@code [c/2, c]} with {@code c = min(max, initial * 2^(n-1))} (default 100 ms, 5 s).
+         * {@code [c/2, c]} with {@code c = min(max, initial * 2^(n-1))} (default 50 ms, 250 ms). Keep
+         * {@code max} well under the time a partition may take to heal: a peer that comes back is
+         * reached at the latest {@code max} later (sooner when it dials this process first, which
+         * resets the delay). Each attempt to a down peer costs one refused connect.
          *
          * @param initial the delay after the first failure
          * @param max the longest delay

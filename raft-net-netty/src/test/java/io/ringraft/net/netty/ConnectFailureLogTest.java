@@ -33,11 +33,11 @@ class ConnectFailureLogTest {
         String peer = "127.0.0.1:" + deadPort;
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8)); // from the first attempt on
         try (NettyTransport transport = NettyTransport.builder().clusterId("log-test").nodeId(1)
                 .bind("127.0.0.1", 0).peer(2, peer).eventLoopThreads(1).preferNativeTransport(false)
                 .reconnectBackoff(Duration.ofMillis(5), Duration.ofMillis(10)).build()) {
             RaftTransport node = transport.connect(1, 1, message -> true);
-            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (transport.stats().connectFailures() < 4) {
                 assertThat(node.send(new TimeoutNow(1, 2, 1))).as("nothing to send to").isFalse();

@@ -12,6 +12,7 @@ import io.ringraft.internal.engine.LogRoom;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftStatus;
 import io.ringraft.api.StateListener;
+import io.ringraft.internal.engine.CampaignCause;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.internal.engine.progress.IoId;
 import io.ringraft.internal.runtime.LeaderWatch;
@@ -155,7 +156,15 @@ public final class CoreTask implements Agent {
     private final ProposalOutcomes outcomes;
     private final NodeShutdown shutdown;
     private final long tickNanos;
+    /**
+     * The longest time between two tick passes since the last election line, not counting the idle ticks
+     * the core slept through on purpose ({@link #countSleptTicks}): how late the core ran for a tick
+     * that was due (core thread).
+     */
+    private long longestTickGapNanos;
     private final int maxCatchUpTicks;
+    /** A gap between ticks longer than this many ticks means the core was starved (see {@link #tick()}). */
+    private final int starvedAfterTicks;
     private long lastTickNanos;
     private boolean acceptedDirty;
     private Role role = Role.FOLLOWER;
@@ -242,6 +251,7 @@ public final class CoreTask implements Agent {
         this.shutdown = shutdown;
         this.tickNanos = config.tickMillis() * 1_000_000L;
         this.maxCatchUpTicks = 2 * config.electionTimeoutTicks();
+        this.starvedAfterTicks = Math.max(1, config.electionTimeoutTicks() / 2);
         this.forwarding = new CoreForwarding(this, selfId, config, nanoClock, peers, forwards);
         this.admin = new AdminRequests(this, selfId, config, nanoClock, ring, inputs.transfer(),
                 inputs.membershipChange());
@@ -343,6 +353,9 @@ public final class CoreTask implements Agent {
         }
         long ticks = elapsed / tickNanos;
         lastTickNanos += ticks * tickNanos;
+        if (elapsed > longestTickGapNanos) {
+            longestTickGapNanos = elapsed;
+        }
         if (quiet) {
             // The time since the last tick passed while the node was quiet (its scheduler may not even
             // have run it): those ticks are dropped, or a node woken by a message in this cycle would
@@ -350,6 +363,23 @@ public final class CoreTask implements Agent {
             return 0;
         }
         int run = (int) Math.min(ticks, maxCatchUpTicks); // after a long pause, not a storm of ticks
+        if (run > starvedAfterTicks && (role != Role.LEADER || !config.leaseReads())) {
+            // This core did not run for more than half an election timeout (CPU starvation, a GC pause):
+            // what it missed it cannot tell from a peer gone silent, and the peers' messages may simply
+            // not have been read yet. A follower counts at most half an election timeout of such a gap,
+            // so a stall of its own never makes it campaign against a live leader; a leader counts none
+            // of it and starts its check-quorum window afresh, so it never steps down from followers that
+            // were answering; a peer that is really gone is noticed after the timeout of running time. Liveness only: a follower that
+            // counts fewer ticks keeps its vote lease longer, which is safe. With lease reads a leader
+            // counts every tick: its lease must never outlast real time.
+            if (role == Role.LEADER) {
+                engine.coreStalled(); // restarts its check-quorum window, heartbeats now: no catch-up ticks
+                runEffects();
+                run = 0;
+            } else {
+                run = starvedAfterTicks;
+            }
+        }
         for (int i = 0; i < run; i++) {
             engine.tick();
             runEffects();
@@ -802,6 +832,9 @@ public final class CoreTask implements Agent {
     }
 
     private void stateChanged(Role newRole, long term, long leaderId) {
+        if ((newRole == Role.PRE_CANDIDATE || newRole == Role.CANDIDATE) && newRole != role) {
+            logCampaign(newRole, term);
+        }
         if (role == Role.LEADER && newRole != Role.LEADER) {
             long ledTerm = leaderTerm.get();
             RaftMetrics.StepDown reason = stepDownReason(ledTerm, term);
@@ -833,6 +866,32 @@ public final class CoreTask implements Agent {
                 LOG.warn("state listener of node {} threw", selfId, e);
             }
         }
+    }
+
+    /**
+     * One INFO line per election round this node starts (a pre-vote, or a vote without or after one),
+     * with its reason: which timer, the leader it last followed, how long ago it heard from a leader,
+     * and the longest gap between the core's ticks since the previous such line, less the idle ticks it
+     * slept through on purpose (a gap far above the tick shows the core thread was starved: CPU, GC or a
+     * blocking call, not a lost leader).
+     */
+    private void logCampaign(Role newRole, long term) {
+        CampaignCause cause = engine.lastCampaign();
+        long tickMillis = tickNanos / 1_000_000;
+        String round = newRole == Role.PRE_CANDIDATE ? "a pre-vote for term " + (term + 1)
+                : "an election for term " + term + (role == Role.PRE_CANDIDATE ? " (pre-vote won)" : "");
+        String why = switch (cause.reason()) {
+            case ELECTION_TIMEOUT -> "election timeout: nothing from "
+                    + (cause.formerLeader() != 0 ? "leader " + cause.formerLeader() : "any leader") + " for "
+                    + cause.elapsedTicks() + " ticks (" + cause.elapsedTicks() * tickMillis + " ms; timeout drawn "
+                    + cause.timeoutTicks() + " ticks)";
+            case LEADER_REPORTED_LOST -> "leader " + cause.formerLeader() + "'s process was reported lost";
+            case TRANSFER -> "leader " + cause.formerLeader() + " handed leadership over";
+            case REQUESTED -> "asked to campaign";
+        };
+        LOG.info("node {} of group {} starts {}: {}; longest gap between core ticks since the last election {} ms "
+                + "(tick {} ms)", selfId, groupId, round, why, longestTickGapNanos / 1_000_000, tickMillis);
+        longestTickGapNanos = 0;
     }
 
     /**

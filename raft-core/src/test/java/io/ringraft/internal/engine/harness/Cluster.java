@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
- * A deterministic multi-engine harness: N {@link SimNode}s (ids 1..N), a {@link SimNetwork}, an
+ * A deterministic multi-engine harness: N {@link HarnessNode}s (ids 1..N), a {@link HarnessNetwork}, an
  * {@link InvariantChecker} run after every event, and one seeded {@link SplittableRandom} that
  * drives every random choice, so a seed reproduces a run exactly.
  *
@@ -29,9 +29,9 @@ public final class Cluster {
 
     final long seed;
     private final SplittableRandom random;
-    private final SimNode[] nodes;
-    private final List<SimNode> nodeList;
-    private final SimNetwork network;
+    private final HarnessNode[] nodes;
+    private final List<HarnessNode> nodeList;
+    private final HarnessNetwork network;
     final InvariantChecker checker;
     private final EngineConfig config;
     private long payloadCounter;
@@ -55,11 +55,11 @@ public final class Cluster {
         }
         this.config = new EngineConfig(1, voters, b.electionTimeout, b.heartbeat, b.preVote, b.checkQuorum,
                 b.maxInflight, b.maxEntries).withQuiesceAfterTicks(b.quiesceAfter);
-        this.network = new SimNetwork(b.size);
+        this.network = new HarnessNetwork(b.size);
         this.checker = new InvariantChecker(this, b.size);
-        this.nodes = new SimNode[b.size];
+        this.nodes = new HarnessNode[b.size];
         for (int i = 0; i < b.size; i++) {
-            nodes[i] = new SimNode(i + 1, this, config.forNode(i + 1));
+            nodes[i] = new HarnessNode(i + 1, this, config.forNode(i + 1));
         }
         this.nodeList = List.of(nodes);
     }
@@ -151,11 +151,11 @@ public final class Cluster {
         return nodes.length;
     }
 
-    public List<SimNode> nodes() {
+    public List<HarnessNode> nodes() {
         return nodeList;
     }
 
-    public SimNode node(long id) {
+    public HarnessNode node(long id) {
         return nodes[(int) id - 1];
     }
 
@@ -163,7 +163,7 @@ public final class Cluster {
         return node(id).engine();
     }
 
-    public SimNetwork network() {
+    public HarnessNetwork network() {
         return network;
     }
 
@@ -199,7 +199,7 @@ public final class Cluster {
     /** Ids of the running nodes that believe they lead (any term). */
     public List<Long> leaders() {
         List<Long> out = new ArrayList<>();
-        for (SimNode node : nodes) {
+        for (HarnessNode node : nodes) {
             if (node.isLeader()) {
                 out.add(node.id);
             }
@@ -211,7 +211,7 @@ public final class Cluster {
     public long leader() {
         long best = 0;
         long bestTerm = -1;
-        for (SimNode node : nodes) {
+        for (HarnessNode node : nodes) {
             if (node.isLeader() && node.engine().term() > bestTerm) {
                 best = node.id;
                 bestTerm = node.engine().term();
@@ -228,7 +228,7 @@ public final class Cluster {
         long leader = 0;
         long term = -1;
         for (long id : group) {
-            SimNode node = node(id);
+            HarnessNode node = node(id);
             if (!node.isUp()) {
                 return 0;
             }
@@ -246,7 +246,7 @@ public final class Cluster {
 
     public List<Long> upIds() {
         List<Long> out = new ArrayList<>();
-        for (SimNode node : nodes) {
+        for (HarnessNode node : nodes) {
             if (node.isUp()) {
                 out.add(node.id);
             }
@@ -256,7 +256,7 @@ public final class Cluster {
 
     public List<Long> allIds() {
         List<Long> out = new ArrayList<>();
-        for (SimNode node : nodes) {
+        for (HarnessNode node : nodes) {
             out.add(node.id);
         }
         return out;
@@ -268,7 +268,7 @@ public final class Cluster {
 
     public long maxTerm() {
         long max = 0;
-        for (SimNode node : nodes) {
+        for (HarnessNode node : nodes) {
             if (node.isUp()) {
                 max = Math.max(max, node.engine().term());
             }
@@ -321,7 +321,7 @@ public final class Cluster {
 
     /** Ticks every running node once, in id order. */
     public void tickAll() {
-        for (SimNode node : nodes) {
+        for (HarnessNode node : nodes) {
             if (node.isUp()) {
                 tick(node.id);
             }
@@ -342,7 +342,7 @@ public final class Cluster {
 
     /** Makes the first {@code ops} pending changes durable (partial durability). */
     public boolean flushPrefix(long id, int ops) {
-        SimNode node = node(id);
+        HarnessNode node = node(id);
         if (!node.isUp() || node.pendingOps() == 0) {
             return false;
         }
@@ -355,7 +355,7 @@ public final class Cluster {
     /** Flushes every running node; returns true if anything was pending. */
     public boolean flushAll() {
         boolean any = false;
-        for (SimNode node : nodes) {
+        for (HarnessNode node : nodes) {
             any |= flush(node.id);
         }
         return any;
@@ -365,7 +365,7 @@ public final class Cluster {
      * Delivers one in-flight message (removing it from flight). It is lost instead if its link is
      * cut or its receiver is crashed. Returns true if it reached a running engine.
      */
-    public boolean deliver(SimNetwork.Envelope envelope) {
+    public boolean deliver(HarnessNetwork.Envelope envelope) {
         if (!network.remove(envelope)) {
             throw new IllegalArgumentException("not in flight: " + envelope);
         }
@@ -374,7 +374,7 @@ public final class Cluster {
 
     private boolean deliverRemoved(RaftMessage message) {
         mix(message.toString().hashCode());
-        SimNode to = node(message.to());
+        HarnessNode to = node(message.to());
         if (!network.linked(message.from(), message.to()) || !to.isUp()) {
             network.stats().lost++;
             afterEvent();
@@ -394,7 +394,7 @@ public final class Cluster {
 
     /** Delivers the oldest in-flight message matching {@code filter}; false if there is none. */
     public boolean deliverFirst(Predicate<RaftMessage> filter) {
-        List<SimNetwork.Envelope> matching = network.matching(filter);
+        List<HarnessNetwork.Envelope> matching = network.matching(filter);
         if (matching.isEmpty()) {
             return false;
         }
@@ -477,7 +477,7 @@ public final class Cluster {
         if (r < deliverWeight) {
             int i = network.pickRandom(checker.events(), random);
             if (i >= 0) {
-                SimNetwork.Envelope envelope = network.removeAt(i);
+                HarnessNetwork.Envelope envelope = network.removeAt(i);
                 if (network.dropRate > 0 && random.nextDouble() < network.dropRate) {
                     network.stats().lost++;
                     mix(-envelope.id());
@@ -492,14 +492,14 @@ public final class Cluster {
             }
         }
         if (r < deliverWeight + flushWeight) {
-            List<SimNode> dirty = new ArrayList<>();
-            for (SimNode node : nodes) {
+            List<HarnessNode> dirty = new ArrayList<>();
+            for (HarnessNode node : nodes) {
                 if (node.isUp() && node.pendingOps() > 0) {
                     dirty.add(node);
                 }
             }
             if (!dirty.isEmpty()) {
-                SimNode node = dirty.get(random.nextInt(dirty.size()));
+                HarnessNode node = dirty.get(random.nextInt(dirty.size()));
                 int ops = random.nextDouble() < partialFlushRate ? 1 + random.nextInt(node.pendingOps())
                         : Integer.MAX_VALUE;
                 flushPrefix(node.id, ops);
@@ -545,7 +545,7 @@ public final class Cluster {
 
     /** Proposes the given payloads on node {@code id}; returns the first index, or -1 if it does not lead. */
     public long propose(long id, String... payloads) {
-        SimNode node = node(id);
+        HarnessNode node = node(id);
         if (!node.isUp()) {
             return -1;
         }
@@ -602,7 +602,7 @@ public final class Cluster {
 
     /** Crashes {@code id}, persisting a random prefix of its pending changes. */
     public void crashRandomly(long id) {
-        SimNode node = node(id);
+        HarnessNode node = node(id);
         crash(id, random.nextInt(node.pendingOps() + 1));
     }
 
@@ -629,7 +629,7 @@ public final class Cluster {
         return out;
     }
 
-    void onSend(SimNode from, RaftMessage message) {
+    void onSend(HarnessNode from, RaftMessage message) {
         checker.onSend(from, message);
         if (sentLog != null) {
             sentLog.add(message);
@@ -642,7 +642,7 @@ public final class Cluster {
     /** True if every running node has committed its whole log and all logs are equal. */
     public boolean converged() {
         List<SimEntry> reference = null;
-        for (SimNode node : nodes) {
+        for (HarnessNode node : nodes) {
             if (!node.isUp()) {
                 continue;
             }
@@ -663,11 +663,11 @@ public final class Cluster {
                 .append(checker.events()).append(" inFlight=").append(network.inFlightCount())
                 .append(" links=").append(network.isHealed() ? "healed" : "partitioned")
                 .append(" net{").append(network.stats()).append("}\n");
-        for (SimNode node : nodes) {
+        for (HarnessNode node : nodes) {
             s.append("  ").append(node).append('\n');
         }
         List<SimEntry> committed = checker.committedLog();
-        s.append("  committed=").append(committed.size()).append(' ').append(SimNode.summarize(committed)).append('\n');
+        s.append("  committed=").append(committed.size()).append(' ').append(HarnessNode.summarize(committed)).append('\n');
         return s.toString();
     }
 
@@ -679,7 +679,7 @@ public final class Cluster {
     /** Role of every node, for messages. */
     public String roles() {
         StringBuilder s = new StringBuilder();
-        for (SimNode node : nodes) {
+        for (HarnessNode node : nodes) {
             Role role = node.role();
             s.append(node.id).append('=').append(role == null ? "DOWN" : role + "/T" + node.engine().term()).append(' ');
         }

@@ -76,7 +76,7 @@ class CommitmentScenariosTest {
         c.flush(3);
         c.deliverFirst(between(3, 1));
         assertEquals(new LogId(2, 2), c.engine(3).lastLogId(), c::dump);
-        List<SimNetwork.Envelope> next = c.network().matching(appendRequest(1, 3));
+        List<HarnessNetwork.Envelope> next = c.network().matching(appendRequest(1, 3));
         assertEquals(1, next.size(), c::dump);
         AppendEntriesRequest held = (AppendEntriesRequest) next.get(0).message();
         assertEquals(4, held.entries().termAt(0), c::dump);

@@ -109,7 +109,7 @@ public final class InvariantChecker {
 
     // ------------------------------------------------------------------ hooks from the nodes
 
-    void onAccepted(SimNode node, long index, SimEntry entry) {
+    void onAccepted(HarnessNode node, long index, SimEntry entry) {
         long prevTerm = index == 1 ? 0 : node.entry(index - 1).term();
         if (entry.term() < prevTerm) {
             throw violation("node " + node.id + " appended " + entry + " at " + index + " after term " + prevTerm);
@@ -127,7 +127,7 @@ public final class InvariantChecker {
         }
     }
 
-    void onTruncate(SimNode node, long fromIndex) {
+    void onTruncate(HarnessNode node, long fromIndex) {
         RaftEngine engine = node.engine();
         if (engine.role() == Role.LEADER) {
             throw violation("node " + node.id + " truncates from " + fromIndex + " while leader of term "
@@ -139,7 +139,7 @@ public final class InvariantChecker {
         }
     }
 
-    void onCommitted(SimNode node, long index) {
+    void onCommitted(HarnessNode node, long index) {
         RaftEngine engine = node.engine();
         if (index <= node.reportedCommit) {
             throw violation("I6: node " + node.id + " commit went from " + node.reportedCommit + " to " + index);
@@ -166,7 +166,7 @@ public final class InvariantChecker {
             } else {
                 committed.add(entry);
                 commitTerm.add(term);
-                for (SimNode other : cluster.nodes()) {
+                for (HarnessNode other : cluster.nodes()) {
                     if (other.isLeader() && other.engine().term() >= term) {
                         checkHolds(other, i, "newly committed");
                     }
@@ -176,11 +176,11 @@ public final class InvariantChecker {
         node.reportedCommit = index;
     }
 
-    private void checkDurableOnQuorum(SimNode leader, long index) {
+    private void checkDurableOnQuorum(HarnessNode leader, long index) {
         SimEntry entry = leader.entry(index);
         int holders = 0;
         StringBuilder who = new StringBuilder();
-        for (SimNode node : cluster.nodes()) {
+        for (HarnessNode node : cluster.nodes()) {
             List<SimEntry> durable = node.durableLog();
             if (durable.size() >= index && durable.get((int) index - 1).equals(entry)) {
                 holders++;
@@ -193,7 +193,7 @@ public final class InvariantChecker {
         }
     }
 
-    private void checkHolds(SimNode leader, long index, String why) {
+    private void checkHolds(HarnessNode leader, long index, String why) {
         SimEntry expected = committed.get((int) index - 1);
         SimEntry actual = leader.entry(index);
         if (!expected.equals(actual)) {
@@ -203,7 +203,7 @@ public final class InvariantChecker {
         }
     }
 
-    void onStateChanged(SimNode node, Role role, long term, long leaderId) {
+    void onStateChanged(HarnessNode node, Role role, long term, long leaderId) {
         if (role != Role.LEADER) {
             return;
         }
@@ -225,7 +225,7 @@ public final class InvariantChecker {
         }
     }
 
-    void onSend(SimNode node, RaftMessage message) {
+    void onSend(HarnessNode node, RaftMessage message) {
         RaftEngine engine = node.engine();
         if (message.from() != node.id) {
             throw violation("node " + node.id + " sent a message claiming to be from " + message.from() + ": " + message);
@@ -256,7 +256,7 @@ public final class InvariantChecker {
         }
     }
 
-    private void checkAcknowledgement(SimNode node, AppendEntriesResponse response) {
+    private void checkAcknowledgement(HarnessNode node, AppendEntriesResponse response) {
         long match = response.matchIndex();
         if (match == 0) {
             return;
@@ -274,7 +274,7 @@ public final class InvariantChecker {
                     + response.term() + " (leader " + known + ")");
         }
         long leaderId = known.id();
-        SimNode leader = cluster.node(leaderId);
+        HarnessNode leader = cluster.node(leaderId);
         if (leader.isLeader() && leader.incarnation() == known.incarnation() && leader.engine().term() == response.term()
                 && !node.entry(match).equals(leader.entry(match))) {
             throw violation("I5: node " + node.id + " acknowledged " + match + " holding " + node.entry(match)
@@ -282,7 +282,7 @@ public final class InvariantChecker {
         }
     }
 
-    void onDurableVote(SimNode node, Vote before, Vote after) {
+    void onDurableVote(HarnessNode node, Vote before, Vote after) {
         if (after.term() < before.term()
                 || (after.term() == before.term() && before.hasVoted() && after.votedFor() != before.votedFor())) {
             throw violation("I6/I7: node " + node.id + " durable vote went from " + before + " to " + after);
@@ -294,7 +294,7 @@ public final class InvariantChecker {
     /** Runs after every delivered message, flush and tick. */
     void afterEvent() {
         events++;
-        for (SimNode node : cluster.nodes()) {
+        for (HarnessNode node : cluster.nodes()) {
             int i = (int) node.id;
             if (!node.isUp()) {
                 continue;
@@ -345,7 +345,7 @@ public final class InvariantChecker {
     public void checkFull() {
         List<List<SimEntry>> logs = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        for (SimNode node : cluster.nodes()) {
+        for (HarnessNode node : cluster.nodes()) {
             logs.add(node.log());
             names.add("accepted log of " + node.id);
             logs.add(node.durableLog());

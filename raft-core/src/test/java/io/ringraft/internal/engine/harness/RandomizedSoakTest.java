@@ -137,7 +137,7 @@ class RandomizedSoakTest {
 
     private static void partition(Cluster c, SplittableRandom random) {
         List<Long> ids = new ArrayList<>(c.allIds());
-        SimNetwork net = c.network();
+        HarnessNetwork net = c.network();
         net.heal();
         switch (random.nextInt(4)) {
             case 0 -> net.isolate(ids.get(random.nextInt(ids.size())));

@@ -186,7 +186,7 @@ class ReplicationScenariosTest {
 
     private static int distinctTerms(Cluster c) {
         Set<Long> terms = new HashSet<>();
-        for (SimNode node : c.nodes()) {
+        for (HarnessNode node : c.nodes()) {
             for (SimEntry e : node.log()) {
                 terms.add(e.term());
             }
@@ -308,7 +308,7 @@ class ReplicationScenariosTest {
         c.propose(1, "a");
         c.propose(1, "b");
         c.propose(1, "c");
-        List<SimNetwork.Envelope> toThree = c.network().matching(appendRequest(1, 3));
+        List<HarnessNetwork.Envelope> toThree = c.network().matching(appendRequest(1, 3));
         assertEquals(3, toThree.size(), c::dump);
         AppendEntriesRequest aeA = (AppendEntriesRequest) toThree.get(0).message();
         int truncationsBefore = truncations(c.node(3));
@@ -330,7 +330,7 @@ class ReplicationScenariosTest {
         Scenarios.assertConverged(c);
     }
 
-    private static int truncations(SimNode node) {
+    private static int truncations(HarnessNode node) {
         return (int) node.history().stream().filter(op -> op instanceof StorageOp.Truncate).count();
     }
 
@@ -344,7 +344,7 @@ class ReplicationScenariosTest {
         c.flush(1);
         c.deliverAll(appendRequest(1, 2));
         c.flush(2);
-        List<SimNetwork.Envelope> acks = c.network().matching(between(2, 1));
+        List<HarnessNetwork.Envelope> acks = c.network().matching(between(2, 1));
         assertEquals(1, acks.size(), c::dump);
         for (int i = 0; i < 3; i++) {
             c.network().replay(acks.get(0).message());
@@ -446,7 +446,7 @@ class ReplicationScenariosTest {
     }
 
     private static void assertUnchanged(Cluster c, long id, RaftMessage message) {
-        SimNode node = c.node(id);
+        HarnessNode node = c.node(id);
         Role role = node.role();
         Vote vote = c.engine(id).vote();
         long leader = c.engine(id).leaderId();

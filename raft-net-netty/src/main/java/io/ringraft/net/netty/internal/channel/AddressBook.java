@@ -56,6 +56,40 @@ final class AddressBook {
         return false;
     }
 
+    /** Every address some node other than {@code self} is mapped to, in any map. */
+    java.util.Set<PeerAddress> addressesExcept(long self) {
+        java.util.Set<PeerAddress> addresses = new java.util.HashSet<>();
+        shared.forEach((node, address) -> {
+            if (node != self) {
+                addresses.add(address);
+            }
+        });
+        for (Map<Long, PeerAddress> group : groups.values()) {
+            group.forEach((node, address) -> {
+                if (node != self) {
+                    addresses.add(address);
+                }
+            });
+        }
+        return addresses;
+    }
+
+    /** Every address {@code nodeId} is mapped to, in the shared map or in any group's map (usually one). */
+    java.util.Set<PeerAddress> addressesOf(long nodeId) {
+        java.util.Set<PeerAddress> addresses = new java.util.HashSet<>(2);
+        PeerAddress address = shared.get(nodeId);
+        if (address != null) {
+            addresses.add(address);
+        }
+        for (Map<Long, PeerAddress> group : groups.values()) {
+            address = group.get(nodeId);
+            if (address != null) {
+                addresses.add(address);
+            }
+        }
+        return addresses;
+    }
+
     /** True if {@code nodeId} appears in the shared map or in any group's map. */
     boolean isKnown(long nodeId) {
         if (shared.containsKey(nodeId)) {

@@ -45,6 +45,35 @@ final class ConnectionRegistry {
         return connection;
     }
 
+    /**
+     * Node {@code nodeId} completed a handshake on a connection it opened to this process (event loop):
+     * every existing connection to an address of that node that is down tries again now instead of
+     * waiting out its backoff (creates none).
+     */
+    void peerReachable(long nodeId) {
+        for (PeerAddress address : context.addressBook.addressesOf(nodeId)) {
+            PeerConnection connection = connections.get(address);
+            if (connection != null) {
+                connection.peerReachable();
+            }
+        }
+    }
+
+    /**
+     * Connects now to every address of another node that has no connection yet (idle ones only: a
+     * connection up, connecting or waiting out its backoff is left alone), so that the first message a
+     * node sends there finds the connection up instead of being refused while it opens, and so that
+     * a restarted process tells its peers at once that it is back (they dial back on its handshake).
+     */
+    void probeAll(long selfNodeId) {
+        for (PeerAddress address : context.addressBook.addressesExcept(selfNodeId)) {
+            PeerConnection connection = get(address);
+            if (connection != null) {
+                connection.probe();
+            }
+        }
+    }
+
     /** Closes and forgets the connections to addresses that no address map mentions any more. */
     void retainMapped() {
         connections.forEach((address, connection) -> {

@@ -19,11 +19,22 @@ import org.slf4j.LoggerFactory;
  * The one outgoing connection of this process to one peer process (address), shared by every group
  * and node that sends there.
  *
- * <p><b>Lazy, with backoff.</b> Nothing connects until a message is sent. A send while not
+ * <p><b>Lazy, with bounded backoff.</b> Nothing connects until a message is sent. A send while not
  * connected starts one attempt if none is running and the backoff delay has passed, and returns
- * false (the message is not queued: Raft resends). Failed attempts and lost connections grow the
- * jittered exponential delay; a successful handshake resets it. No timer runs for a peer that is
- * down: attempts happen only on sends, at most once per delay.
+ * false (the message is not queued: Raft resends). Failed attempts (refused connects and connections
+ * closed before the handshake completed) and lost connections grow the jittered exponential delay up
+ * to its bound (250 ms by default: a peer Raft keeps sending to is expected back, and every attempt
+ * the backoff skips is time it stays unreachable after it is); a successful handshake resets it. No
+ * timer runs for a peer that is down: attempts happen only on sends, at most once per delay.
+ *
+ * <p><b>Probed.</b> When a node registers with the transport, and when an address is added while
+ * nodes are registered, every idle connection to another node is opened at once ({@link #probe}), so
+ * the first messages do not meet a closed connection, and a restarted process announces itself.
+ *
+ * <p><b>Prompt after a heal.</b> When the peer connects to this process ({@link #peerReachable}: its
+ * handshake on an accepted connection completed) while this connection is down, the backoff is
+ * reset and an attempt starts at once: the network between the two works again, so waiting out the
+ * delay would only delay the heal.
  *
  * <p><b>Bounded outbound.</b> A message is encoded into a pooled direct buffer on the sender's
  * thread (while its entries view is valid; if the view reports after encoding that the node reused
@@ -167,6 +178,11 @@ final class PeerConnection {
         return false;
     }
 
+    /** Connects now if idle and no backoff delay is running (any thread); see {@code ConnectionRegistry.probeAll}. */
+    void probe() {
+        connectIfDue();
+    }
+
     private void connectIfDue() {
         synchronized (this) {
             if (closed || current != null || (failures > 0 && System.nanoTime() - retryAt < 0)) {
@@ -231,23 +247,41 @@ final class PeerConnection {
                 failureLog.warn("connection to {} closed; reconnecting on the next send", address);
             } else {
                 failures = Math.min(failures + 1, 1000);
+                failedAttempts++;
             }
-            retryAt = System.nanoTime() + backoff.delayNanos(failures);
+            long delay = backoff.delayNanos(failures);
+            retryAt = System.nanoTime() + delay;
+            LOG.debug("next connection attempt to {} in {} ms at the earliest (consecutive failures: {})", address,
+                    delay / 1_000_000, failures);
         }
+    }
+
+    /**
+     * The peer behind this address just completed a handshake on a connection it opened to this process
+     * (event loop): the network works both ways again, so an idle connection attempt is due now, whatever
+     * the backoff said.
+     */
+    void peerReachable() {
+        synchronized (this) {
+            if (closed || current != null || failures == 0) {
+                return; // connected, connecting, or never failed (the next send connects)
+            }
+            failures = 0;
+            LOG.debug("{} connected to this process: connecting back now", address);
+        }
+        connectIfDue();
     }
 
     private void failed(String reason) {
         LOG.debug("cannot connect to {}: {}", address, reason);
         connectFailed(reason);
+        failedAttempts++;
         failures = Math.min(failures + 1, 1000);
         retryAt = System.nanoTime() + backoff.delayNanos(failures);
     }
 
     /** A connection attempt failed (any thread): WARN, rate limited per peer. */
     private void connectFailed(String reason) {
-        synchronized (this) {
-            failedAttempts++;
-        }
         failureLog.warn("cannot connect to {}: {}; retrying with backoff", address, reason);
     }
 

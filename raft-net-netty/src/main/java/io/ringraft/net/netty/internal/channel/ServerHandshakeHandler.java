@@ -97,6 +97,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
             context.counters.connectionsAccepted.increment();
             LOG.debug("accepted connection {}", ConnectionErrors.describe(ctx.channel()));
             ctx.pipeline().remove(this);
+            context.peerAccepted.accept(hello.nodeId());
         } catch (MalformedFrameException e) {
             finished = true;
             ConnectionErrors.protocolError(ctx.channel(), context.counters, e);

@@ -21,6 +21,13 @@ final class TransportContext {
     /** Takes connections that shook hands in the client role; null while no client server is attached. */
     volatile java.util.function.Consumer<io.netty.channel.Channel> clients;
 
+    /**
+     * Told the node id of every peer whose handshake on an accepted connection completed (event loop);
+     * the transport points it at its connection registry, so a peer that reaches this process again is
+     * dialled back at once.
+     */
+    volatile java.util.function.LongConsumer peerAccepted = nodeId -> { };
+
     TransportContext(TransportSettings settings, SslContext serverSsl, SslContext clientSsl) {
         this.settings = settings;
         this.serverSsl = serverSsl;

@@ -35,6 +35,8 @@ public final class TransportCore implements AutoCloseable {
     private final ConnectionRegistry registry;
     private final Channel server;
     private volatile boolean closed;
+    /** Whether some node registered: from then on a new address is probed at once. */
+    private volatile boolean nodesRegistered;
 
     /**
      * Starts the event loops and binds {@code bindAddress}.
@@ -55,6 +57,7 @@ public final class TransportCore implements AutoCloseable {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark);
         this.registry = new ConnectionRegistry(context, client,
                 new ReconnectBackoff(settings.backoffInitialNanos(), settings.backoffMaxNanos()));
+        context.peerAccepted = registry::peerReachable;
         ServerBootstrap serverBootstrap = new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 128)
@@ -86,6 +89,8 @@ public final class TransportCore implements AutoCloseable {
             throw new IllegalStateException("transport is closed");
         }
         context.router.register(groupId, selfId, inbound);
+        nodesRegistered = true;
+        registry.probeAll(context.settings.nodeId());
         return new NodeEndpoint(context, registry, groupId, selfId, inbound);
     }
 
@@ -105,11 +110,19 @@ public final class TransportCore implements AutoCloseable {
     public void putPeer(long nodeId, PeerAddress address) {
         context.addressBook.put(nodeId, address);
         registry.retainMapped();
+        probeIfNodes();
     }
 
     public void putPeer(long groupId, long nodeId, PeerAddress address) {
         context.addressBook.put(groupId, nodeId, address);
         registry.retainMapped();
+        probeIfNodes();
+    }
+
+    private void probeIfNodes() {
+        if (nodesRegistered && !closed) {
+            registry.probeAll(context.settings.nodeId());
+        }
     }
 
     public void removePeer(long nodeId) {

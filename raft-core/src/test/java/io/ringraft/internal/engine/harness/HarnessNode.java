@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  * {@code seq} to the engine. A crash keeps only the durable state (optionally after silently
  * persisting a prefix of the pending changes, as a disk that wrote them before the crash would).
  */
-public final class SimNode implements LogRoom {
+public final class HarnessNode implements LogRoom {
 
     final long id;
     private final Cluster cluster;
@@ -50,7 +50,7 @@ public final class SimNode implements LogRoom {
     /** Payloads for the next {@link RaftEngine#propose(int)} call, set by the harness. */
     private List<String> proposal;
 
-    SimNode(long id, Cluster cluster, EngineConfig config) {
+    HarnessNode(long id, Cluster cluster, EngineConfig config) {
         this.id = id;
         this.cluster = cluster;
         this.config = config;

@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  * <p>For randomized runs it also carries fault rates (applied by the {@link Cluster}'s random step):
  * drop, duplicate (replay), and defer (hold a message back for a number of events: long reordering).
  */
-public final class SimNetwork {
+public final class HarnessNetwork {
 
     /** A message in flight. {@code notBefore} is the event count before which random delivery skips it. */
     public record Envelope(long id, RaftMessage message, long notBefore) {
@@ -38,7 +38,7 @@ public final class SimNetwork {
 
     private final Stats stats = new Stats();
 
-    SimNetwork(int size) {
+    HarnessNetwork(int size) {
         this.size = size;
         this.link = new boolean[size + 1][size + 1];
         heal();
@@ -47,7 +47,7 @@ public final class SimNetwork {
     // ------------------------------------------------------------------ faults
 
     /** Sets the randomized-run fault rates. */
-    public SimNetwork faults(double drop, double duplicate, double defer) {
+    public HarnessNetwork faults(double drop, double duplicate, double defer) {
         this.dropRate = drop;
         this.duplicateRate = duplicate;
         this.deferRate = defer;
