@@ -301,15 +301,16 @@ public final class CoreTask implements Agent {
      * Counts the ticks that elapsed while the thread slept and that the engine said would only count
      * ({@link RaftEngine#idleTicks()}), before the messages that woke it: they came before those
      * messages. The ticks past them (which may act) go after the messages, in {@link #tick()}, as when
-     * the thread was descheduled: a heartbeat already here resets the election timer first.
+     * the thread was descheduled: a heartbeat already here resets the election timer first. A gap longer
+     * than the core ever sleeps on purpose is a stall, left whole to {@link #tick()}.
      */
     private int countSleptTicks() {
         if (quiet) {
             return 0;
         }
         long elapsed = nanoClock.getAsLong() - lastTickNanos;
-        if (elapsed < tickNanos) {
-            return 0;
+        if (elapsed < tickNanos || elapsed / tickNanos > starvedAfterTicks) {
+            return 0; // nothing slept through, or a stall: tick() decides what of it counts
         }
         int ticks = (int) Math.min(elapsed / tickNanos, engine.idleTicks());
         for (int i = 0; i < ticks; i++) {
@@ -322,8 +323,9 @@ public final class CoreTask implements Agent {
 
     /**
      * How long the core's thread may park when it has no work (its own thread or a node's shared one):
-     * until the first tick that may act ({@link RaftEngine#idleTicks()}), instead of every tick, and at
-     * most {@code maxNanos}. Every other event (a message, a proposal, a flush) wakes it through its
+     * until the first tick that may act ({@link RaftEngine#idleTicks()}), instead of every tick, but not
+     * for as long as half an election timeout (a gap {@link #tick()} takes for a stall of the thread) nor
+     * more than {@code maxNanos}. Every other event (a message, a proposal, a flush) wakes it through its
      * signal. A tick at a time while forwards wait for answers or a transfer or membership change runs:
      * those watch the clock themselves. Core thread.
      *
@@ -337,11 +339,10 @@ public final class CoreTask implements Agent {
         if (quiet) {
             return maxNanos;
         }
-        int idle = engine.idleTicks();
-        if (idle == Integer.MAX_VALUE) {
-            return maxNanos;
-        }
-        long due = lastTickNanos + (idle + 1L) * tickNanos - nanoClock.getAsLong();
+        // Never longer than a gap tick() takes for a stall: an idle core sleeps at most just under half an
+        // election timeout, so a longer gap always means the thread did not run when it meant to.
+        long idle = Math.min(engine.idleTicks(), starvedAfterTicks - 1L);
+        long due = lastTickNanos + (idle + 1) * tickNanos - nanoClock.getAsLong();
         return Math.max(0, Math.min(maxNanos, due));
     }
 
