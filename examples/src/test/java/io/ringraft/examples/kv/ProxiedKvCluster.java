@@ -116,6 +116,20 @@ final class ProxiedKvCluster implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** Waits up to {@code millis} for node {@code id}'s process to end by itself; returns its exit status. */
+    int awaitExit(long id, long millis) throws InterruptedException {
+        Process process = processes.get(id);
+        if (!process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("node " + id + "'s process still runs after " + millis + " ms");
+        }
+        RespTestClient client = clients.remove(id);
+        if (client != null) {
+            closeQuietly(client);
+        }
+        processes.remove(id);
+        return process.exitValue();
+    }
+
     /** kill -9 of node {@code id}'s process; waits until it is gone. */
     void kill(long id) throws InterruptedException {
         RespTestClient client = clients.remove(id);
