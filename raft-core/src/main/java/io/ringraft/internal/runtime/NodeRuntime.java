@@ -323,7 +323,7 @@ public final class NodeRuntime implements AutoCloseable {
                 (slot, peerId, outbox, chunkRequest, signal) -> {
                     PeerSender sender = new PeerSender(groupId, selfId, peerId, slot, outbox, chunkRequest, config,
                             ring, storage, snapshotStore, leaderTerm, latestSnapshot, transport, stop, this.metrics,
-                            nanoClock);
+                            nanoClock, requests.forwards());
                     senders.add(sender);
                     placement.add(sender, signal);
                     if (metricsBound) {

@@ -69,6 +69,12 @@ public final class Forwards {
     private long nextRequestId = 1;
     /** Any thread to the core. */
     private final MpscAtomicArrayQueue<Forward> submitted;
+    /**
+     * Peer senders to the core: request ids of forwards the transport refused to send (not connected to
+     * the leader, its buffer full). Bounded by {@link #capacity}; when full a report is dropped and its
+     * forward waits for its deadline instead.
+     */
+    private final MpscAtomicArrayQueue<Long> undelivered;
     /** Core only: sent, waiting for the leader's answer, by request id. */
     private final Long2ObjectHashMap<Forward> awaitingAnswer = new Long2ObjectHashMap<>();
     /** Core puts, applier and core remove: appended, waiting to be applied here, by log index. */
@@ -82,6 +88,39 @@ public final class Forwards {
         this.capacity = capacity;
         this.nextRequestId = firstRequestId;
         this.submitted = new MpscAtomicArrayQueue<>(capacity);
+        this.undelivered = new MpscAtomicArrayQueue<>(capacity);
+    }
+
+    /**
+     * A peer sender's transport refused the forward with {@code requestId}: it never left this node.
+     * Any thread; never blocks (a report that finds the queue full is dropped: the forward then fails at
+     * its deadline).
+     *
+     * @param requestId the forward's request id
+     */
+    public void undelivered(long requestId) {
+        undelivered.offer(requestId);
+    }
+
+    /**
+     * Fails the forwards a transport refused ({@link #undelivered}) that still wait for an answer: they
+     * certainly did not take effect, so their callers retry at once instead of at their deadline. Core
+     * thread.
+     *
+     * @return how many were failed
+     */
+    public int failUndelivered() {
+        int failed = 0;
+        Long requestId;
+        while ((requestId = undelivered.poll()) != null) {
+            Forward forward = awaitingAnswer.remove(requestId.longValue());
+            if (forward != null) {
+                forward.future.completeExceptionally(new RejectedException("the transport could not send the "
+                        + "forwarded command to the leader (no connection to it now): it did not take effect; retry"));
+                failed++;
+            }
+        }
+        return failed;
     }
 
     /**

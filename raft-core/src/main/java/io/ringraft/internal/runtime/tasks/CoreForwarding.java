@@ -107,10 +107,11 @@ final class CoreForwarding {
                 Forwards.notSent(forward);
                 continue;
             }
+            forwards.sent(forward); // before its sender can report it undelivered
             core.send(new ForwardProposal(selfId, leader, engine.term(), forward.requestId,
                     forward.command, budget, 0));
-            forwards.sent(forward);
         }
+        work += forwards.failUndelivered();
         if (forwards.waiting()) {
             forwards.expire(now);
         }

@@ -60,6 +60,8 @@ public final class PeerSender implements Agent {
     private final ProgressView leaderTerm;
     private final AtomicReference<SnapshotInfo> latestSnapshot;
     private final TransportLink transport;
+    /** Where a forwarded command the transport refused is reported (this node's forwards). */
+    private final io.ringraft.internal.runtime.requests.Forwards forwards;
     private final StopState stop;
     private final RingEntries view;
     private long dropped;
@@ -89,8 +91,9 @@ public final class PeerSender implements Agent {
                AtomicReference<ChunkRequest> chunkRequest, RaftConfig config, EntryRing ring, LogStorage storage,
                SnapshotStore snapshotStore, ProgressView leaderTerm, AtomicReference<SnapshotInfo> latestSnapshot,
                TransportLink transport, StopState stop, io.ringraft.spi.RaftMetrics metrics,
-               java.util.function.LongSupplier nanoClock) {
+               java.util.function.LongSupplier nanoClock, io.ringraft.internal.runtime.requests.Forwards forwards) {
         this.metrics = metrics;
+        this.forwards = forwards;
         this.nanoClock = nanoClock;
         this.groupId = groupId;
         this.selfId = selfId;
@@ -137,6 +140,9 @@ public final class PeerSender implements Agent {
             }
             if (!send(message)) {
                 dropped++;
+                if (message instanceof io.ringraft.message.ForwardProposal forward) {
+                    forwards.undelivered(forward.requestId()); // certainly not delivered: its caller may retry now
+                }
             } else {
                 sent++;
             }
