@@ -87,7 +87,7 @@ final class CoreForwarding {
         RaftEngine engine = core.engine();
         int work = 0;
         Forwards.Forward forward;
-        long now = forwards.hasSubmitted() || forwards.waiting() ? nanoClock.getAsLong() : 0;
+        long now = waiting() ? nanoClock.getAsLong() : 0;
         while (work < config.batchEntries() && forwards.hasSubmitted()) {
             long leader = engine.leaderId();
             if (leader != 0 && engine.role() != Role.LEADER && !outboxHasRoom(leader, FORWARD_RESERVE)) {

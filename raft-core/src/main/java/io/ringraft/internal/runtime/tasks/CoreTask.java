@@ -12,7 +12,6 @@ import io.ringraft.internal.engine.LogRoom;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftStatus;
 import io.ringraft.api.StateListener;
-import io.ringraft.internal.engine.CampaignCause;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.internal.engine.progress.IoId;
 import io.ringraft.internal.runtime.LeaderWatch;
@@ -156,12 +155,8 @@ public final class CoreTask implements Agent {
     private final ProposalOutcomes outcomes;
     private final NodeShutdown shutdown;
     private final long tickNanos;
-    /**
-     * The longest time between two tick passes since the last election line, not counting the idle ticks
-     * the core slept through on purpose ({@link #countSleptTicks}): how late the core ran for a tick
-     * that was due (core thread).
-     */
-    private long longestTickGapNanos;
+    /** The election log line, with the longest gap between tick passes (idle ticks slept through left out). */
+    private final CampaignLog campaignLog;
     private final int maxCatchUpTicks;
     /** A gap between ticks longer than this many ticks means the core was starved (see {@link #tick()}). */
     private final int starvedAfterTicks;
@@ -250,6 +245,7 @@ public final class CoreTask implements Agent {
         this.outcomes = outcomes;
         this.shutdown = shutdown;
         this.tickNanos = config.tickMillis() * 1_000_000L;
+        this.campaignLog = new CampaignLog(groupId, selfId, tickNanos);
         this.maxCatchUpTicks = 2 * config.electionTimeoutTicks();
         this.starvedAfterTicks = Math.max(1, config.electionTimeoutTicks() / 2);
         this.forwarding = new CoreForwarding(this, selfId, config, nanoClock, peers, forwards);
@@ -354,9 +350,7 @@ public final class CoreTask implements Agent {
         }
         long ticks = elapsed / tickNanos;
         lastTickNanos += ticks * tickNanos;
-        if (elapsed > longestTickGapNanos) {
-            longestTickGapNanos = elapsed;
-        }
+        campaignLog.tickGap(elapsed);
         if (quiet) {
             // The time since the last tick passed while the node was quiet (its scheduler may not even
             // have run it): those ticks are dropped, or a node woken by a message in this cycle would
@@ -834,7 +828,7 @@ public final class CoreTask implements Agent {
 
     private void stateChanged(Role newRole, long term, long leaderId) {
         if ((newRole == Role.PRE_CANDIDATE || newRole == Role.CANDIDATE) && newRole != role) {
-            logCampaign(newRole, term);
+            campaignLog.campaign(engine.lastCampaign(), newRole, role, term);
         }
         if (role == Role.LEADER && newRole != Role.LEADER) {
             long ledTerm = leaderTerm.get();
@@ -867,32 +861,6 @@ public final class CoreTask implements Agent {
                 LOG.warn("state listener of node {} threw", selfId, e);
             }
         }
-    }
-
-    /**
-     * One INFO line per election round this node starts (a pre-vote, or a vote without or after one),
-     * with its reason: which timer, the leader it last followed, how long ago it heard from a leader,
-     * and the longest gap between the core's ticks since the previous such line, less the idle ticks it
-     * slept through on purpose (a gap far above the tick shows the core thread was starved: CPU, GC or a
-     * blocking call, not a lost leader).
-     */
-    private void logCampaign(Role newRole, long term) {
-        CampaignCause cause = engine.lastCampaign();
-        long tickMillis = tickNanos / 1_000_000;
-        String round = newRole == Role.PRE_CANDIDATE ? "a pre-vote for term " + (term + 1)
-                : "an election for term " + term + (role == Role.PRE_CANDIDATE ? " (pre-vote won)" : "");
-        String why = switch (cause.reason()) {
-            case ELECTION_TIMEOUT -> "election timeout: nothing from "
-                    + (cause.formerLeader() != 0 ? "leader " + cause.formerLeader() : "any leader") + " for "
-                    + cause.elapsedTicks() + " ticks (" + cause.elapsedTicks() * tickMillis + " ms; timeout drawn "
-                    + cause.timeoutTicks() + " ticks)";
-            case LEADER_REPORTED_LOST -> "leader " + cause.formerLeader() + "'s process was reported lost";
-            case TRANSFER -> "leader " + cause.formerLeader() + " handed leadership over";
-            case REQUESTED -> "asked to campaign";
-        };
-        LOG.info("node {} of group {} starts {}: {}; longest gap between core ticks since the last election {} ms "
-                + "(tick {} ms)", selfId, groupId, round, why, longestTickGapNanos / 1_000_000, tickMillis);
-        longestTickGapNanos = 0;
     }
 
     /**
