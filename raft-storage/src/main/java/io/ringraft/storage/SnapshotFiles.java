@@ -16,12 +16,23 @@ import java.util.regex.Pattern;
  *
  * <p>Metadata layout: a {@link FileHeader} block (magic {@code "RRSN"}) with {@code long lastIndex},
  * {@code long lastTerm}, {@code long dataBytes}, {@code int dataCrc} (CRC32C of the data),
- * {@code int membershipLength} and the membership bytes. Stateless.
+ * {@code int membershipLength} and the membership bytes.
+ *
+ * <p>A snapshot being received from a leader is written to {@code received.data}; {@code received.meta}
+ * (magic {@code "RRSR"}, written atomically at each checkpoint) records it: the same fields, where
+ * {@code dataBytes} and {@code dataCrc} describe the durable prefix, then {@code long leaderId} and
+ * {@code long leaderTerm}. Stateless.
  */
 final class SnapshotFiles {
 
     static final String DATA_SUFFIX = ".data";
     static final String META_SUFFIX = ".meta";
+    /** The data of the snapshot being received from a leader (at most one). */
+    static final String RECEIVED_DATA = "received.data";
+    /** What of {@link #RECEIVED_DATA} is durable, and where it comes from. */
+    static final String RECEIVED_META = "received.meta";
+
+    private static final int RECEIVED_MAGIC = 0x52525352; // "RRSR"
 
     private static final int MAGIC = 0x5252534E; // "RRSN"
     private static final int FIXED_BYTES = FileHeader.PREFIX_BYTES + 8 + 8 + 8 + 4 + 4 + 4;
@@ -63,6 +74,50 @@ final class SnapshotFiles {
         block.put(p + 32, membership);
         FileHeader.writeCrc(block, length);
         return block;
+    }
+
+    /** The received snapshot's checkpoint: its first {@code durableBytes} bytes have CRC32C {@code crc}. */
+    static ByteBuffer encodeReceived(StorageIdentity identity, io.ringraft.spi.PartialSnapshot partial, int crc) {
+        byte[] membership = partial.membership();
+        int length = FIXED_BYTES + membership.length + 16;
+        ByteBuffer block = ByteBuffer.allocate(length);
+        FileHeader.writePrefix(block, RECEIVED_MAGIC, length, identity);
+        int p = FileHeader.PREFIX_BYTES;
+        block.putLong(p, partial.last().index());
+        block.putLong(p + 8, partial.last().term());
+        block.putLong(p + 16, partial.durableBytes());
+        block.putInt(p + 24, crc);
+        block.putInt(p + 28, membership.length);
+        block.put(p + 32, membership);
+        block.putLong(p + 32 + membership.length, partial.leaderId());
+        block.putLong(p + 40 + membership.length, partial.leaderTerm());
+        FileHeader.writeCrc(block, length);
+        return block;
+    }
+
+    /** A received snapshot's checkpoint and the CRC32C of its durable prefix. */
+    record Received(io.ringraft.spi.PartialSnapshot partial, int crc) {
+    }
+
+    static Received decodeReceived(ByteBuffer block, Path file, StorageIdentity identity) throws IOException {
+        int length = FileHeader.verify(block, block.limit(), RECEIVED_MAGIC, FIXED_BYTES + 16,
+                "received snapshot checkpoint", file, identity);
+        int p = FileHeader.PREFIX_BYTES;
+        long index = block.getLong(p);
+        long term = block.getLong(p + 8);
+        long dataBytes = block.getLong(p + 16);
+        int dataCrc = block.getInt(p + 24);
+        int membershipLength = block.getInt(p + 28);
+        if (index < 0 || term < 0 || dataBytes < 0 || membershipLength != length - FIXED_BYTES - 16) {
+            throw new CorruptStorageException(file, p, "holds impossible values: last " + index + "/" + term
+                    + ", " + dataBytes + " data bytes, membership of " + membershipLength + " bytes");
+        }
+        byte[] membership = new byte[membershipLength];
+        block.get(p + 32, membership);
+        long leaderId = block.getLong(p + 32 + membershipLength);
+        long leaderTerm = block.getLong(p + 40 + membershipLength);
+        return new Received(new io.ringraft.spi.PartialSnapshot(new LogId(term, index), membership, leaderId,
+                leaderTerm, dataBytes), dataCrc);
     }
 
     static SnapshotMeta decodeMeta(ByteBuffer block, Path file, StorageIdentity identity) throws IOException {
