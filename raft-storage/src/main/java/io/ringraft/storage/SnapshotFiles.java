@@ -60,39 +60,14 @@ final class SnapshotFiles {
     }
 
     static ByteBuffer encodeMeta(StorageIdentity identity, SnapshotMeta meta) {
-        SnapshotInfo info = meta.info();
-        byte[] membership = info.membership();
-        int length = FIXED_BYTES + membership.length;
-        ByteBuffer block = ByteBuffer.allocate(length);
-        FileHeader.writePrefix(block, MAGIC, length, identity);
-        int p = FileHeader.PREFIX_BYTES;
-        block.putLong(p, info.last().index());
-        block.putLong(p + 8, info.last().term());
-        block.putLong(p + 16, info.sizeBytes());
-        block.putInt(p + 24, meta.dataCrc());
-        block.putInt(p + 28, membership.length);
-        block.put(p + 32, membership);
-        FileHeader.writeCrc(block, length);
-        return block;
+        return encode(identity, MAGIC, meta, 0, 0, 0);
     }
 
     /** The received snapshot's checkpoint: its first {@code durableBytes} bytes have CRC32C {@code crc}. */
     static ByteBuffer encodeReceived(StorageIdentity identity, io.ringraft.spi.PartialSnapshot partial, int crc) {
-        byte[] membership = partial.membership();
-        int length = FIXED_BYTES + membership.length + 16;
-        ByteBuffer block = ByteBuffer.allocate(length);
-        FileHeader.writePrefix(block, RECEIVED_MAGIC, length, identity);
-        int p = FileHeader.PREFIX_BYTES;
-        block.putLong(p, partial.last().index());
-        block.putLong(p + 8, partial.last().term());
-        block.putLong(p + 16, partial.durableBytes());
-        block.putInt(p + 24, crc);
-        block.putInt(p + 28, membership.length);
-        block.put(p + 32, membership);
-        block.putLong(p + 32 + membership.length, partial.leaderId());
-        block.putLong(p + 40 + membership.length, partial.leaderTerm());
-        FileHeader.writeCrc(block, length);
-        return block;
+        SnapshotMeta durable = new SnapshotMeta(new SnapshotInfo(partial.last(), partial.membership(),
+                partial.durableBytes()), crc);
+        return encode(identity, RECEIVED_MAGIC, durable, 16, partial.leaderId(), partial.leaderTerm());
     }
 
     /** A received snapshot's checkpoint and the CRC32C of its durable prefix. */
@@ -100,36 +75,49 @@ final class SnapshotFiles {
     }
 
     static Received decodeReceived(ByteBuffer block, Path file, StorageIdentity identity) throws IOException {
-        int length = FileHeader.verify(block, block.limit(), RECEIVED_MAGIC, FIXED_BYTES + 16,
-                "received snapshot checkpoint", file, identity);
-        int p = FileHeader.PREFIX_BYTES;
-        long index = block.getLong(p);
-        long term = block.getLong(p + 8);
-        long dataBytes = block.getLong(p + 16);
-        int dataCrc = block.getInt(p + 24);
-        int membershipLength = block.getInt(p + 28);
-        if (index < 0 || term < 0 || dataBytes < 0 || membershipLength != length - FIXED_BYTES - 16) {
-            throw new CorruptStorageException(file, p, "holds impossible values: last " + index + "/" + term
-                    + ", " + dataBytes + " data bytes, membership of " + membershipLength + " bytes");
-        }
-        byte[] membership = new byte[membershipLength];
-        block.get(p + 32, membership);
-        long leaderId = block.getLong(p + 32 + membershipLength);
-        long leaderTerm = block.getLong(p + 40 + membershipLength);
-        return new Received(new io.ringraft.spi.PartialSnapshot(new LogId(term, index), membership, leaderId,
-                leaderTerm, dataBytes), dataCrc);
+        SnapshotMeta durable = decode(block, file, identity, RECEIVED_MAGIC, 16, "received snapshot checkpoint");
+        int leaderAt = block.limit() - 4 - 16;
+        SnapshotInfo info = durable.info();
+        return new Received(new io.ringraft.spi.PartialSnapshot(info.last(), info.membership(), block.getLong(leaderAt),
+                block.getLong(leaderAt + 8), info.sizeBytes()), durable.dataCrc());
     }
 
     static SnapshotMeta decodeMeta(ByteBuffer block, Path file, StorageIdentity identity) throws IOException {
-        int length = FileHeader.verify(block, block.limit(), MAGIC, FIXED_BYTES, "snapshot metadata file", file,
-                identity);
+        return decode(block, file, identity, MAGIC, 0, "snapshot metadata file");
+    }
+
+    /** The metadata block, with {@code extra} bytes (0 or two longs, {@code a} and {@code b}) after the membership. */
+    private static ByteBuffer encode(StorageIdentity identity, int magic, SnapshotMeta meta, int extra, long a, long b) {
+        SnapshotInfo info = meta.info();
+        byte[] membership = info.membership();
+        int length = FIXED_BYTES + membership.length + extra;
+        ByteBuffer block = ByteBuffer.allocate(length);
+        FileHeader.writePrefix(block, magic, length, identity);
+        int p = FileHeader.PREFIX_BYTES;
+        block.putLong(p, info.last().index());
+        block.putLong(p + 8, info.last().term());
+        block.putLong(p + 16, info.sizeBytes());
+        block.putInt(p + 24, meta.dataCrc());
+        block.putInt(p + 28, membership.length);
+        block.put(p + 32, membership);
+        if (extra > 0) {
+            block.putLong(p + 32 + membership.length, a);
+            block.putLong(p + 40 + membership.length, b);
+        }
+        FileHeader.writeCrc(block, length);
+        return block;
+    }
+
+    private static SnapshotMeta decode(ByteBuffer block, Path file, StorageIdentity identity, int magic, int extra,
+                                       String kind) throws IOException {
+        int length = FileHeader.verify(block, block.limit(), magic, FIXED_BYTES + extra, kind, file, identity);
         int p = FileHeader.PREFIX_BYTES;
         long index = block.getLong(p);
         long term = block.getLong(p + 8);
         long dataBytes = block.getLong(p + 16);
         int dataCrc = block.getInt(p + 24);
         int membershipLength = block.getInt(p + 28);
-        if (index < 0 || term < 0 || dataBytes < 0 || membershipLength != length - FIXED_BYTES) {
+        if (index < 0 || term < 0 || dataBytes < 0 || membershipLength != length - FIXED_BYTES - extra) {
             throw new CorruptStorageException(file, p, "holds impossible values: last " + index + "/" + term
                     + ", " + dataBytes + " data bytes, membership of " + membershipLength + " bytes");
         }
