@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>What blocks.</b> {@code append} writes to the page cache (one positional write per batch)
  * and, every {@code segmentBytes}, seals the full segment and creates the next one (three
  * {@code fsync}s; with preallocation the new segment's zeros were written ahead of time by the
- * {@linkplain Builder#segmentPreparer segment preparer} once the tail was half full, and are written
+ * {@linkplain Builder#segmentPreparer segment preparer} after the previous rollover (or once the first
+ * segment was a quarter full), and are written
  * here only if that preparation has not finished). {@code flush} is one
  * {@code fdatasync} of the tail segment, whatever was appended since the last one (group commit).
  * {@code saveVote} and {@code purgePrefix} replace a small file (two {@code fsync}s);
@@ -354,13 +355,18 @@ public final class SegmentedLogStorage implements LogStorage {
             long end = tail.writePosition + staged.size() + recordBytes;
             boolean holdsRecords = !tail.isEmpty() || staged.count() > 0;
             if (!holdsRecords || (end <= segmentBytes && end <= Integer.MAX_VALUE)) {
-                if (spare != null && end > segmentBytes / 2) {
-                    spare.prepare(); // the tail is half full: zero-fill the next segment off this thread
+                if (spare != null && end > segmentBytes / 4) {
+                    spare.prepare(); // the tail is a quarter full: zero-fill the next segment off this thread
                 }
                 return tail;
             }
             writeStaged(tail);
             seal(tail, tail.lastIndex);
+            Segment next = createSegment(index);
+            if (spare != null) {
+                spare.prepare(); // a storage that filled a segment fills the next: have the one after it ready early
+            }
+            return next;
         }
         // Otherwise there is no segment yet, the tail is sealed, or (after a purge beyond what an
         // earlier crash left) the newest segment ends below the base: it holds only purged entries,

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>The spare is {@code spare-segment.tmp} in the log directory: a temporary file, so recovery deletes
  * a leftover one, and it has no segment's name until {@link SegmentFiles#createFromSpare} wrote its
  * header, forced it and renamed it. Preparing it writes {@code bytes} of zeros and forces them. At most
- * one spare exists per storage; it is prepared once the tail segment is half full, so an idle group
- * holds no spare until it writes.
+ * one spare exists per storage; it is prepared right after a rollover (a storage that filled a segment
+ * is writing), or once the first segment is a quarter full, so an idle group holds no spare.
  *
  * <p><b>Threads.</b> {@link #prepare} and {@link #take} from the storage's writing thread; the zeros are
  * written by the executor (by default {@link #SHARED}: one daemon thread for every storage of the JVM;
@@ -64,7 +64,8 @@ final class SpareSegment {
     /** Zeros, shared read-only (each write takes its own duplicate). */
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_CHUNK_BYTES).asReadOnlyBuffer();
 
-    private enum State { IDLE, PREPARING, READY, CLOSED }
+    /** IDLE: none; QUEUED: handed to the executor; FILLING: being written; READY: to take; CLOSED: never again. */
+    private enum State { IDLE, QUEUED, FILLING, READY, CLOSED }
 
     private final FileIo io;
     private final Path path;
@@ -90,7 +91,7 @@ final class SpareSegment {
             if (state != State.IDLE) {
                 return;
             }
-            state = State.PREPARING;
+            state = State.QUEUED;
         }
         executor.execute(this::zeroFill);
     }
@@ -105,12 +106,12 @@ final class SpareSegment {
     }
 
     /**
-     * Waits for a preparation in progress; no spare is handed out after. The file stays (the next open's
-     * recovery deletes it, as any temporary file: closing writes nothing, so a close after a crash
-     * changes nothing on disk). Idempotent.
+     * Waits for a spare being written (one segment's zeros); a preparation still queued will do nothing.
+     * No spare is handed out after. The file stays (the next open's recovery deletes it, as any temporary
+     * file: closing writes nothing, so a close after a crash changes nothing on disk). Idempotent.
      */
     synchronized void close() throws IOException {
-        while (state == State.PREPARING) {
+        while (state == State.FILLING) {
             try {
                 wait();
             } catch (InterruptedException e) {
@@ -122,6 +123,12 @@ final class SpareSegment {
     }
 
     private void zeroFill() {
+        synchronized (this) {
+            if (state != State.QUEUED) {
+                return; // closed meanwhile: the storage may be gone, write nothing
+            }
+            state = State.FILLING;
+        }
         boolean ready = false;
         try (FileHandle file = io.open(path, true)) {
             file.truncate(0);
@@ -135,7 +142,7 @@ final class SpareSegment {
                     + "needed: {}", path.getParent(), e.toString());
         }
         synchronized (this) {
-            if (state == State.PREPARING) {
+            if (state == State.FILLING) {
                 state = ready ? State.READY : State.IDLE;
             }
             notifyAll();

@@ -14,7 +14,7 @@ import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link SpareSegment}: the next segment is zero-filled once the tail is half full, by the segment
+ * {@link SpareSegment}: the next segment is zero-filled once the tail is a quarter full, by the segment
  * preparer, and a rollover renames it into place instead of writing a segment of zeros on the appending
  * thread; a leftover spare is deleted at open and never read as a segment; without a preparer, segments
  * are created as before.
@@ -38,14 +38,14 @@ class SpareSegmentTest {
     }
 
     @Test
-    void aRolloverRenamesTheSparePreparedOnceTheTailWasHalfFull() throws IOException {
+    void aRolloverRenamesTheSparePreparedOnceTheTailWasAQuarterFull() throws IOException {
         SegmentedLogStorage storage = open(preparer);
-        long index = append(storage, 1, 10); // a little of the first segment
-        assertThat(queued).as("nothing prepared while the tail is less than half full").isEmpty();
+        long index = append(storage, 1, 5); // a little of the first segment
+        assertThat(queued).as("nothing prepared while the tail is less than a quarter full").isEmpty();
         for (int i = 0; i < SEGMENT_BYTES / 100 && queued.isEmpty(); i++) {
             index = append(storage, index, 1);
         }
-        assertThat(queued).as("the spare's preparation, queued once the tail is half full").hasSize(1);
+        assertThat(queued).as("the spare's preparation, queued once the tail is a quarter full").hasSize(1);
         assertThat(disk.list(DIR)).doesNotContain(SpareSegment.FILE_NAME);
         queued.remove(0).run(); // the preparer zero-fills the spare
         assertThat(disk.list(DIR)).contains(SpareSegment.FILE_NAME);
@@ -57,8 +57,12 @@ class SpareSegmentTest {
         }
         assertThat(segments()).as("rolled over").isEqualTo(segmentsBefore + 1);
         assertThat(disk.list(DIR)).as("the spare became the new segment").doesNotContain(SpareSegment.FILE_NAME);
+        assertThat(queued).as("the next spare is queued right after the rollover").hasSize(1);
         storage.flush();
-        storage.close();
+        storage.close(); // does not wait for a preparation that has not started
+        queued.remove(0).run();
+        assertThat(disk.list(DIR)).as("a preparation that starts after the close writes nothing")
+                .doesNotContain(SpareSegment.FILE_NAME);
 
         disk.powerLoss(FaultyFileIo.CrashMode.DROP);
         SegmentedLogStorage reopened = open(null);

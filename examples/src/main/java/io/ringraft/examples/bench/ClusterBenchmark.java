@@ -50,8 +50,15 @@ import org.HdrHistogram.Histogram;
  * {@code SegmentedLogStorage.Builder.unsafeNoFsync(true)}, which is <b>not durable</b>. The last line of output starts with
  * {@code RESULT} and holds every figure as {@code key=value} pairs (what {@link BenchmarkMatrix}
  * reads).
+ *
+ * <p>With {@code -Dringraft.bench.timeline=DIR} it also records the latency over time
+ * ({@link LatencyTimeline}: {@code DIR/latency.hlog}, {@code timeline.csv} and {@code timeline.svg}, with
+ * GC time, leader changes, log segment rolls and snapshots per second).
  */
 public final class ClusterBenchmark {
+
+    /** Where {@link LatencyTimeline} writes, if set. */
+    static final String TIMELINE_PROPERTY = "ringraft.bench.timeline";
 
     /** The benchmark's settings. */
     public record Options(int payload, int window, boolean fsync, double warmupSeconds, double measureSeconds) {
@@ -186,7 +193,13 @@ public final class ClusterBenchmark {
         Thread cleanup = new Thread(() -> deleteRecursively(dataDir), "ringraft-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try (Cluster cluster = new Cluster(options, dataDir)) {
-            return new Driver(options, cluster, log).run();
+            String timeline = System.getProperty(TIMELINE_PROPERTY);
+            if (timeline != null) {
+                cluster.shared.timeline = new LatencyTimeline(Path.of(timeline), HIGHEST_TRACKABLE_NANOS);
+            }
+            Driver driver = new Driver(options, cluster, log);
+            driver.dataDir = dataDir;
+            return driver.run();
         } finally {
             deleteRecursively(dataDir);
             try {
@@ -266,6 +279,8 @@ public final class ClusterBenchmark {
         volatile Thread driver;
         volatile boolean measuring;
         volatile boolean leaderSuspect;
+        /** Latency over time, or null. */
+        volatile LatencyTimeline timeline;
 
         Shared(int window) {
             int size = Integer.highestOneBit(Math.max(1 << 16, window * 8) - 1) << 1;
@@ -294,7 +309,12 @@ public final class ClusterBenchmark {
         public void onApplied(long correlationId, long index, Object result) {
             if (shared.measuring) {
                 long latency = System.nanoTime() - shared.submitNanos[(int) (correlationId & shared.mask)];
-                histogram.recordValue(Math.min(Math.max(latency, 0), HIGHEST_TRACKABLE_NANOS));
+                long value = Math.min(Math.max(latency, 0), HIGHEST_TRACKABLE_NANOS);
+                histogram.recordValue(value);
+                LatencyTimeline timeline = shared.timeline;
+                if (timeline != null) {
+                    timeline.record(value);
+                }
             }
             shared.applied.incrementAndGet();
             shared.completed();
@@ -336,6 +356,13 @@ public final class ClusterBenchmark {
         RaftNode leader;
         int leaderChanges;
         long submitted;
+        Path dataDir;
+        /** The timeline's previous second: when, GC time, leader changes, segment files, snapshot indexes. */
+        long timelineAt;
+        long timelineGc;
+        int timelineLeaderChanges;
+        long timelineSegments;
+        long[] timelineSnapshots;
 
         Driver(Options options, Cluster cluster, java.util.function.Consumer<String> log) {
             this.options = options;
@@ -381,9 +408,15 @@ public final class ClusterBenchmark {
                     measureStart = System.nanoTime();
                     measureEnd = measureStart + (long) (options.measureSeconds() * 1e9);
                     log.accept("measuring for " + options.measureSeconds() + " s");
+                    if (shared.timeline != null) {
+                        timelineSecond(measureStart, measureStart); // the baseline (its histogram is warm-up: empty)
+                    }
                 }
                 if (measuring && now >= measureEnd) {
                     break;
+                }
+                if (measuring && shared.timeline != null && now - timelineAt >= 1_000_000_000L) {
+                    timelineSecond(now, measureStart);
                 }
                 if (shared.leaderSuspect) {
                     shared.leaderSuspect = false;
@@ -427,6 +460,10 @@ public final class ClusterBenchmark {
             long endApplied = shared.applied.get();
             long endNanos = System.nanoTime();
             shared.measuring = false;
+            if (shared.timeline != null) {
+                shared.timeline.finish();
+                log.accept("timeline written to " + System.getProperty(TIMELINE_PROPERTY));
+            }
             long gcCount = gcCount() - startGcCount;
             long gcMillis = gcMillis() - startGcMillis;
             long peakHeap = 0;
@@ -471,6 +508,45 @@ public final class ClusterBenchmark {
                 sum += Math.max(0, gc.getCollectionCount());
             }
             return sum;
+        }
+
+        /** Closes a second of the timeline with what happened in it (allocates: once a second). */
+        private void timelineSecond(long now, long measureStart) {
+            long gc = gcMillis();
+            long segments = segmentFiles();
+            long[] snapshots = new long[cluster.nodes.size()];
+            int snapshotsTaken = 0;
+            for (int i = 0; i < snapshots.length; i++) {
+                snapshots[i] = cluster.nodes.get(i).status().snapshotIndex();
+                if (timelineSnapshots != null && snapshots[i] != timelineSnapshots[i]) {
+                    snapshotsTaken++;
+                }
+            }
+            if (timelineSnapshots != null) {
+                shared.timeline.second((now - measureStart) / 1e9, gc - timelineGc, leaderChanges - timelineLeaderChanges,
+                        (int) Math.max(0, segments - timelineSegments), snapshotsTaken);
+            } else {
+                shared.timeline.begin();
+            }
+            timelineAt = now;
+            timelineGc = gc;
+            timelineLeaderChanges = leaderChanges;
+            timelineSegments = segments;
+            timelineSnapshots = snapshots;
+        }
+
+        /** Segment files in the nodes' log directories (a roll adds one; purges may remove some, read as 0 rolls). */
+        private long segmentFiles() {
+            long count = 0;
+            for (int id = 1; id <= cluster.nodes.size(); id++) {
+                try (java.util.stream.Stream<Path> files = Files.list(dataDir.resolve("node-" + id))) {
+                    count += files.filter(f -> f.getFileName().toString().startsWith("segment-")
+                            && f.getFileName().toString().endsWith(".log")).count();
+                } catch (IOException e) {
+                    return timelineSegments; // a directory being changed: count nothing this second
+                }
+            }
+            return count;
         }
 
         private long gcMillis() {
