@@ -32,7 +32,7 @@ public record OutboxSettings(int capacity, int highWaterMark, int maxBatchMessag
                              Duration retryDelay, int maxBatchesInFlight) {
 
     /** The default of {@link #maxBatchesInFlight()}. */
-    public static final int DEFAULT_BATCHES_IN_FLIGHT = 4;
+    public static final int DEFAULT_BATCHES_IN_FLIGHT = 8;
 
     /**
      * Checks the bounds.
@@ -91,7 +91,7 @@ public record OutboxSettings(int capacity, int highWaterMark, int maxBatchMessag
 
     /**
      * The defaults: 10,000 messages, high-water mark 8,000, 64 messages and 4 KiB per delivery (a host
-     * group's {@code RaftConfig.maxEntryBytes()}), 50 ms between retries, 4 deliveries in flight per pair.
+     * group's {@code RaftConfig.maxEntryBytes()}), 50 ms between retries, 8 deliveries in flight per pair.
      *
      * @return the default settings
      */

@@ -51,7 +51,7 @@ import org.HdrHistogram.Histogram;
  * outbox fills to its high-water mark (the latency is then mostly queueing in the outbox).
  * {@code --in-flight N} sets {@link OutboxSettings#maxBatchesInFlight()} (default
  * {@link OutboxSettings#DEFAULT_BATCHES_IN_FLIGHT}; 1 is the unpipelined delivery).
- * Usage: {@code MessagingBenchmark [--window 256] [--rate 0] [--seconds 10] [--entries 20000] [--in-flight 4]}.
+ * Usage: {@code MessagingBenchmark [--window 256] [--rate 0] [--seconds 10] [--entries 20000] [--in-flight 8]}.
  */
 public final class MessagingBenchmark {
 
