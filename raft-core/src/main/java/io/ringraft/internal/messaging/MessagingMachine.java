@@ -153,13 +153,22 @@ public final class MessagingMachine implements StateMachine {
             return;
         }
         context.begin(index, true);
-        Object result = application.apply(command, context);
+        state.beginCommand();
+        Object result;
+        try {
+            result = application.apply(command, context);
+        } finally {
+            if (context.rejected) {
+                state.takeBackCommand(); // a refused command emits nothing, even what it emitted before refusing
+            }
+            state.endCommand();
+            context.end();
+        }
         if (context.rejected) {
             results.reject(offset, context.rejectCode, context.rejectMessage);
         } else {
             results.set(offset, result);
         }
-        context.end();
     }
 
     /** Applies the messages in order that are next for their source; returns the source's last applied. */

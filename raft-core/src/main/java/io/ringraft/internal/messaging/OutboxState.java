@@ -42,6 +42,13 @@ final class OutboxState {
     private final TreeMap<Long, Long> lastApplied = new TreeMap<>();
     private volatile int depth;
     private long bytes;
+    /**
+     * The targets of the messages the command being applied emitted so far, oldest first (applier thread):
+     * what {@link #takeBackCommand} removes if the command is refused. At most {@code capacity} long.
+     */
+    private final ArrayList<Long> emittedByCommand = new ArrayList<>();
+    /** Whether a command is being applied (emissions are recorded only then; receive's are not). */
+    private boolean inCommand;
 
     OutboxState(int capacity) {
         this.capacity = capacity;
@@ -61,7 +68,37 @@ final class OutboxState {
         stream.queue.addLast(new Pending(stream.nextSequence++, index, key, payload, nowNanos));
         depth++;
         bytes += key.length + payload.length;
+        if (inCommand) {
+            emittedByCommand.add(target);
+        }
         return true;
+    }
+
+    /** A command starts: its emissions are counted from here for {@link #takeBackCommand}. Applier thread. */
+    synchronized void beginCommand() {
+        emittedByCommand.clear();
+        inCommand = true;
+    }
+
+    /** The command was applied (or refused and taken back). Applier thread. */
+    synchronized void endCommand() {
+        emittedByCommand.clear();
+        inCommand = false;
+    }
+
+    /**
+     * Removes what the command being applied emitted (newest first), and the sequence numbers it took, so a
+     * refused command leaves the outbox as it found it. Applier thread.
+     */
+    synchronized void takeBackCommand() {
+        for (int i = emittedByCommand.size() - 1; i >= 0; i--) {
+            Stream stream = targets.get(emittedByCommand.get(i));
+            Pending undone = stream.queue.removeLast();
+            stream.nextSequence--;
+            depth--;
+            bytes -= undone.key().length + undone.payload().length;
+        }
+        emittedByCommand.clear();
     }
 
     /** Drops {@code target}'s messages up to sequence {@code upTo} (acknowledged). Applier thread. */

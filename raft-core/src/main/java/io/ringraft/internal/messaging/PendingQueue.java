@@ -62,6 +62,15 @@ final class PendingQueue {
         return first;
     }
 
+    /** Removes and returns the newest message. */
+    OutboxState.Pending removeLast() {
+        int last = (head + size - 1) & (slots.length - 1);
+        OutboxState.Pending newest = slots[last];
+        slots[last] = null;
+        size--;
+        return newest;
+    }
+
     /** Position of the message with {@code sequence}, clamped to {@code [0, size()]}. */
     int positionOf(long sequence) {
         if (size == 0) {

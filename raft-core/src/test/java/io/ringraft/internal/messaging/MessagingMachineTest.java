@@ -113,6 +113,41 @@ class MessagingMachineTest {
     }
 
     @Test
+    void aCommandThatEmitsAndThenRefusesLeavesTheOutboxAsItFoundIt() {
+        // command {n, r}: emit n messages, alternately to groups 4 and 5, then refuse if r == 1
+        MachineHarness h = new MachineHarness(3, SETTINGS, 0, 0);
+        h.machine = new MessagingMachine(3, new io.ringraft.messaging.MessagingStateMachine() {
+            @Override
+            public Object apply(io.ringraft.api.Bytes command, io.ringraft.messaging.ApplyContext context) {
+                for (int i = 0; i < command.getByte(0); i++) {
+                    context.emit(4 + i % 2, new byte[0], new byte[] {command.getByte(0), (byte) i});
+                }
+                if (command.getByte(1) == 1) {
+                    context.reject(9, "refused after emitting");
+                }
+                return null;
+            }
+
+            @Override
+            public void receive(io.ringraft.messaging.InboundMessage message, io.ringraft.messaging.ApplyContext context) {
+            }
+        }, SETTINGS, () -> 0L);
+        h.applyEntry(Envelope.user(new byte[] {3, 0}, 0, 2)); // 4: 1, 2; 5: 1
+        OutboxStatus before = h.machine.status();
+
+        assertThat(h.applyEntry(Envelope.user(new byte[] {5, 1}, 0, 2)).rejectCode()).isEqualTo(9);
+        assertThat(h.machine.status()).as("outbox unchanged").isEqualTo(before);
+        assertThat(h.machine.status().depth()).isEqualTo(3);
+
+        h.applyEntry(Envelope.user(new byte[] {2, 0}, 0, 2)); // the next sequences are the ones taken back
+        assertThat(h.machine.state().batch(4, 1, 10, 1 << 20)).extracting(OutboxState.Pending::sequence)
+                .containsExactly(1L, 2L, 3L);
+        assertThat(h.machine.state().batch(5, 1, 10, 1 << 20)).extracting(OutboxState.Pending::sequence)
+                .containsExactly(1L, 2L);
+        assertThat(h.machine.state().batch(4, 3, 10, 1 << 20).get(0).payload()).containsExactly(2, 0);
+    }
+
+    @Test
     void aCommandThatReachesTheLogPastTheHighWaterMarkIsRefusedWhenAppliedAndChangesNothing() {
         for (int i = 0; i < 6; i++) {
             a.transfer(0, 2, 1, 1);
