@@ -38,6 +38,13 @@ class KvXferKillTest {
     private static final int SOURCES = 4;
     private static final int TRANSFERS = 90;
     private static final long INITIAL = 1_000;
+    /** The kills come once this many transfers were answered. */
+    private static final int[] KILL_AT = {TRANSFERS / 4, TRANSFERS / 2};
+    /**
+     * How far past a kill's mark clients may go before that kill happened: they keep transferring until the
+     * kill (so it hits transfers in flight), and cannot all finish before it.
+     */
+    private static final int SLACK = 12;
 
     @TempDir
     Path dir;
@@ -83,32 +90,36 @@ class KvXferKillTest {
         Outcome[] outcomes = new Outcome[TRANSFERS];
         java.util.Arrays.fill(outcomes, Outcome.NOT_SENT);
         AtomicInteger answered = new AtomicInteger();
+        AtomicInteger kills = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> clients = new ArrayList<>();
         for (int t = 0; t < 3; t++) {
             int thread = t;
             clients.add(new Thread(() -> {
                 try {
-                    transfers(cluster, thread, sources, destinations, outcomes, answered);
+                    transfers(cluster, thread, sources, destinations, outcomes, answered, kills);
                 } catch (Throwable e) {
                     failure.set(e);
                 }
             }, "xfer-client-" + t));
         }
-        clients.forEach(Thread::start);
+        for (Thread client : clients) {
+            client.setDaemon(true);
+            client.start();
+        }
 
         // the source group's leader, then the target group's (by then perhaps another process), each killed
         // while transfers are in flight and started again on its data directory
-        int[] killAt = {TRANSFERS / 4, TRANSFERS / 2};
         int[] groupsToKill = {source, target};
         for (int k = 0; k < 2; k++) {
-            int after = killAt[k];
+            int after = KILL_AT[k];
             await(after + " transfers answered", 60, () -> answered.get() >= after || failure.get() != null);
             long victim = leaderOf(cluster, groupsToKill[k]);
             String depth = fields((String) call(cluster.client(victim), "INFO", "raft")).get("raft_outbox_depth");
             System.out.println("kill -9 of node " + victim + ", leader of group " + groupsToKill[k] + ", after "
                     + answered.get() + " transfers answered; its outboxes held " + depth + " messages");
             cluster.kill(victim);
+            kills.incrementAndGet();
             cluster.start(victim);
             cluster.connect(victim);
         }
@@ -159,13 +170,25 @@ class KvXferKillTest {
 
     /**
      * Client thread {@code thread}: the transfers {@code n = thread, thread + 3, ...}, each through the next
-     * live node. {@code -TRYAGAIN} (certainly no effect) is retried; a lost answer is recorded as uncertain.
+     * live node, none more than {@link #SLACK} past a kill's mark before that kill. {@code -TRYAGAIN} (certainly no effect) is retried; a lost answer is recorded as uncertain.
      */
     private static void transfers(ProxiedKvCluster cluster, int thread, String[] sources, String[] destinations,
-                                  Outcome[] outcomes, AtomicInteger answered) throws InterruptedException {
+                                  Outcome[] outcomes, AtomicInteger answered, AtomicInteger kills)
+            throws InterruptedException {
         RespTestClient client = null;
         long node = thread + 1;
         for (int n = thread; n < TRANSFERS; n += 3) {
+            int killsBefore = 0;
+            for (int mark : KILL_AT) {
+                killsBefore += n >= mark + SLACK ? 1 : 0;
+            }
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (kills.get() < killsBefore) { // not past a kill's mark by more than SLACK before it happened
+                if (System.nanoTime() > waitUntil) {
+                    throw new AssertionError("kill " + killsBefore + " did not come");
+                }
+                Thread.sleep(5);
+            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (outcomes[n] == Outcome.NOT_SENT) {
                 if (System.nanoTime() > deadline) {
