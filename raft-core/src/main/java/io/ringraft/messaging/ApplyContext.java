@@ -40,7 +40,8 @@ public interface ApplyContext {
     /**
      * Refuses the command being applied: its proposer gets an
      * {@code io.ringraft.api.RejectedByStateMachineException} with this code and message. Leave the state
-     * unchanged, and do not emit, for a refused command. Not available in
+     * unchanged for a refused command; what it emitted before refusing is taken back from the outbox when
+     * {@code apply} returns (a refused command emits nothing). Not available in
      * {@link MessagingStateMachine#receive} (a message is applied exactly once and cannot be refused).
      *
      * @param code    the state machine's own code

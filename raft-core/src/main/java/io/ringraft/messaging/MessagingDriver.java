@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * {@link MessagingGroup#attach}). Each round runs every attached group's delivery loop once (a group that
  * does not lead does nothing); the thread parks between rounds until a group emits, a delivery or
  * acknowledgement completes, or {@code pollInterval} passes (which is how it notices leadership changes).
- * Its work per round is bounded: one batch per pair in flight. Delivery never blocks this thread; the
+ * Its work per round is bounded: at most {@link OutboxSettings#maxBatchesInFlight()} batches per pair in flight. Delivery never blocks this thread; the
  * futures complete on the groups' threads, which only wake it.
  */
 public final class MessagingDriver implements AutoCloseable {

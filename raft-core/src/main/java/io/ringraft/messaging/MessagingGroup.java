@@ -92,7 +92,9 @@ public final class MessagingGroup implements AutoCloseable {
      *
      * @param command the command, handed to {@link MessagingStateMachine#apply}
      * @return completes as {@code RaftNode.propose}'s future; fails at once with {@link RejectedException}
-     *         while the outbox is at or above its high-water mark (retry once delivery caught up)
+     *         while the outbox is at or above its high-water mark (retry once delivery caught up), and with
+     *         {@code RejectedByStateMachineException} (code {@code -16}, nothing changed) if the outbox reached
+     *         the mark before the command was applied
      * @throws IllegalStateException if not attached
      */
     public CompletableFuture<Object> propose(byte[] command) {
@@ -141,7 +143,10 @@ public final class MessagingGroup implements AutoCloseable {
 
     /**
      * The envelope a raw {@code RaftNode.propose} must carry for {@code command} (for callers that propose
-     * through the node's zero-allocation API themselves; they bypass the high-water check).
+     * through the node's zero-allocation API themselves). Such a proposal is not checked against the
+     * high-water mark before it enters the log, but the group's state machine refuses it when it applies it
+     * while the outbox is at or above the mark: the proposer's future then fails with
+     * {@code RejectedByStateMachineException} (code {@code -16}), and nothing changed.
      *
      * @param command the command's bytes
      * @return the entry to propose

@@ -1,9 +1,11 @@
 package io.ringraft.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringraft.api.RaftHost;
 import io.ringraft.api.RaftNode;
+import io.ringraft.api.RejectedByStateMachineException;
 import io.ringraft.api.RejectedException;
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.LocalNetwork;
@@ -168,6 +170,20 @@ class MessagingHostTest {
         assertThat(status.oldestIndex()).isPositive();
         long age = status.oldestAgeMillis();
         await("the oldest message ages", () -> source.status().oldestAgeMillis() > age);
+
+        // past MessagingGroup: the raw envelope on RaftNode.propose enters the log, and is refused when applied
+        BankMachine bank = banks.get(source.node().nodeId()).get(1L);
+        long balance = bank.balance(0);
+        assertThatThrownBy(() -> source.node().propose(MessagingGroup.envelope(BankMachine.transfer(0, 2, 0, 1)))
+                .get(20, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(RejectedByStateMachineException.class, e -> {
+                    assertThat(e.code()).isEqualTo(-16);
+                    assertThat(e.mayHaveTakenEffect()).isFalse();
+                    assertThat(e).hasMessageContaining("high-water mark");
+                });
+        assertThat(source.status().depth()).isEqualTo(SETTINGS.highWaterMark());
+        assertThat(bank.balance(0)).isEqualTo(balance);
     }
 
     /** Every outbox empty on every replica, and every replica of a group applied as far as the others. */

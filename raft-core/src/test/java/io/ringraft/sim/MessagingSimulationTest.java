@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The messaging simulation ({@link MessagingSimulation#run}: bank groups on 3 hosts under the nemesis) over
  * seeds {@code ringraft.msgsim.firstSeed} .. {@code + ringraft.msgsim.seeds - 1} (defaults 1 and 10; run
- * more with {@code -Dringraft.msgsim.seeds=500}). Prints one summary line, and each failing seed with the
+ * more with {@code -Dringraft.msgsim.seeds=500}; {@code -Dringraft.msgsim.inFlight=N} sets the deliveries in flight
+ * per pair, default {@link OutboxSettings#DEFAULT_BATCHES_IN_FLIGHT}). Prints one summary line, and each failing seed with the
  * command that replays it.
  */
 class MessagingSimulationTest {
@@ -20,7 +21,8 @@ class MessagingSimulationTest {
     static final RaftConfig CONFIG = SimOptions.smallBuilder().snapshotIntervalEntries(48).snapshotLogTailEntries(8)
             .snapshotChunkBytes(64).build();
     /** A small outbox (often full under partitions) and batches that fit the small config's 512-byte entries. */
-    static final OutboxSettings SETTINGS = new OutboxSettings(48, 32, 8, 480, Duration.ofMillis(20));
+    static final OutboxSettings SETTINGS = new OutboxSettings(48, 32, 8, 480, Duration.ofMillis(20),
+            Integer.getInteger("ringraft.msgsim.inFlight", OutboxSettings.DEFAULT_BATCHES_IN_FLIGHT));
 
     @Test
     void everySeedDeliversEachMessageExactlyOnceInOrderAndConservesMoney() {

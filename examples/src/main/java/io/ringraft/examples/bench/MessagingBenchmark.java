@@ -49,7 +49,9 @@ import org.HdrHistogram.Histogram;
  * With {@code --rate R} the commands are paced at R per second (open loop, still at most {@code --window}
  * outstanding), which measures latency below the delivery capacity; without, the load is closed-loop and the
  * outbox fills to its high-water mark (the latency is then mostly queueing in the outbox).
- * Usage: {@code MessagingBenchmark [--window 256] [--rate 0] [--seconds 10] [--entries 20000]}.
+ * {@code --in-flight N} sets {@link OutboxSettings#maxBatchesInFlight()} (default
+ * {@link OutboxSettings#DEFAULT_BATCHES_IN_FLIGHT}; 1 is the unpipelined delivery).
+ * Usage: {@code MessagingBenchmark [--window 256] [--rate 0] [--seconds 10] [--entries 20000] [--in-flight 8]}.
  */
 public final class MessagingBenchmark {
 
@@ -94,12 +96,14 @@ public final class MessagingBenchmark {
         double seconds = 10;
         int entries = 20_000;
         int rate = 0;
+        int inFlight = OutboxSettings.DEFAULT_BATCHES_IN_FLIGHT;
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--window" -> window = Integer.parseInt(args[i + 1]);
                 case "--seconds" -> seconds = Double.parseDouble(args[i + 1]);
                 case "--entries" -> entries = Integer.parseInt(args[i + 1]);
                 case "--rate" -> rate = Integer.parseInt(args[i + 1]);
+                case "--in-flight" -> inFlight = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -129,7 +133,8 @@ public final class MessagingBenchmark {
                 closing.add(0, netty);
                 closing.add(0, host);
                 closing.add(0, driver);
-                OutboxSettings settings = new OutboxSettings(100_000, 80_000, 32, 4 << 10, Duration.ofMillis(20));
+                OutboxSettings settings = new OutboxSettings(100_000, 80_000, 32, 4 << 10, Duration.ofMillis(20),
+                        inFlight);
                 for (int g = 1; g <= 2; g++) {
                     MessagingGroup group = MessagingGroup.create(g, new Probe(), settings);
                     RaftNode node = host.createGroup(g, VOTERS, group.stateMachine());
@@ -137,6 +142,7 @@ public final class MessagingBenchmark {
                     groups[g][(int) h - 1] = group;
                 }
             }
+            System.out.printf(Locale.ROOT, "outbox: %d batches of at most 32 messages in flight per pair%n", inFlight);
             outbox(groups, window, seconds, rate);
             fanOut(groups, entries);
         } finally {

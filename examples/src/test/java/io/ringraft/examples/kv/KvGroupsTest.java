@@ -1,5 +1,8 @@
 package io.ringraft.examples.kv;
 
+import static io.ringraft.examples.kv.KvGroupsCluster.await;
+import static io.ringraft.examples.kv.KvGroupsCluster.call;
+import static io.ringraft.examples.kv.KvGroupsCluster.fields;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +11,6 @@ import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftNode;
 import io.ringraft.examples.FreePorts;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,15 +40,7 @@ class KvGroupsTest {
     private static final int GROUPS = 8;
     private static final int KEYS = 120;
 
-    /**
-     * Host-sized groups with room for 16 KiB commands; an election timeout of a second keeps a loaded
-     * 2-core machine (24 groups, the test, the build) from deposing healthy leaders, so that exact
-     * results never come back UNCERTAIN.
-     */
-    private static final RaftConfig CONFIG = KvCluster.snapshotPolicy(RaftConfig.hostBuilder()
-            .maxEntryBytes(16 << 10).ringCapacityEntries(512).ringCapacityBytes(256 << 10)
-            .proposalQueueBytes(256 << 10).maxBytesPerAppend(64 << 10).maxPendingReads(1024)
-            .heartbeatIntervalMillis(50).electionTimeoutMillis(1000)).build();
+    private static final RaftConfig CONFIG = KvGroupsCluster.CONFIG;
 
     @TempDir
     Path dataDir;
@@ -397,49 +390,6 @@ class KvGroupsTest {
             client.close();
         }
         clients.clear();
-    }
-
-    private static Map<String, String> fields(String info) {
-        Map<String, String> fields = new HashMap<>();
-        for (String line : info.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && !line.startsWith("#")) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1));
-            }
-        }
-        return fields;
-    }
-
-    /** Sends a command, retrying while the answer is TRYAGAIN (the command then certainly had no effect). */
-    private static Object call(RespTestClient client, String... command) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            Object reply;
-            try {
-                reply = client.call(command);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (!(reply instanceof RespTestClient.Error e && e.message().startsWith("TRYAGAIN"))) {
-                assertThat(reply instanceof RespTestClient.Error e && e.message().startsWith("UNCERTAIN"))
-                        .as("%s answered %s", Arrays.toString(command), reply).isFalse();
-                return reply;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(Arrays.toString(command) + " kept answering " + reply);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
     }
 
     private static long crc32(byte[] bytes) {

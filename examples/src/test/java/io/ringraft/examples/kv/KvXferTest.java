@@ -1,22 +1,19 @@
 package io.ringraft.examples.kv;
 
+import static io.ringraft.examples.kv.KvGroupsCluster.await;
+import static io.ringraft.examples.kv.KvGroupsCluster.call;
+import static io.ringraft.examples.kv.KvGroupsCluster.fields;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringraft.api.RaftConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,10 +30,7 @@ class KvXferTest {
 
     private static final int GROUPS = 4;
     private static final int ACCOUNTS = 16;
-    private static final RaftConfig CONFIG = KvCluster.snapshotPolicy(RaftConfig.hostBuilder()
-            .maxEntryBytes(16 << 10).ringCapacityEntries(512).ringCapacityBytes(256 << 10)
-            .proposalQueueBytes(256 << 10).maxBytesPerAppend(64 << 10).maxPendingReads(1024)
-            .heartbeatIntervalMillis(50).electionTimeoutMillis(1000)).build();
+    private static final RaftConfig CONFIG = KvGroupsCluster.CONFIG;
 
     @TempDir
     Path dataDir;
@@ -134,48 +128,5 @@ class KvXferTest {
 
     private static int group(int a) {
         return KeyGroups.groupOf(account(a).getBytes(StandardCharsets.UTF_8), GROUPS);
-    }
-
-    private static Map<String, String> fields(String info) {
-        Map<String, String> fields = new HashMap<>();
-        for (String line : info.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && !line.startsWith("#")) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1));
-            }
-        }
-        return fields;
-    }
-
-    /** Sends a command, retrying while the answer is TRYAGAIN (then it certainly had no effect). */
-    private static Object call(RespTestClient client, String... command) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            Object reply;
-            try {
-                reply = client.call(command);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (!(reply instanceof RespTestClient.Error e && e.message().startsWith("TRYAGAIN"))) {
-                assertThat(reply instanceof RespTestClient.Error e && e.message().startsWith("UNCERTAIN"))
-                        .as("%s answered %s", Arrays.toString(command), reply).isFalse();
-                return reply;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(Arrays.toString(command) + " kept answering " + reply);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
     }
 }

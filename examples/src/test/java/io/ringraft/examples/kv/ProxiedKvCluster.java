@@ -39,6 +39,8 @@ final class ProxiedKvCluster implements AutoCloseable {
     private final List<Path> outputs = new ArrayList<>();
     /** Data directories other than {@code dir/data-<id>}. */
     private final Map<Long, Path> dataDirs = new LinkedHashMap<>();
+    /** Options added to every {@code node} command line (such as {@code --groups 4}). */
+    private List<String> nodeArgs = List.of();
 
     ProxiedKvCluster(Path dir, int size, List<String> jvmOptions) throws IOException {
         this(dir, size, jvmOptions, true);
@@ -80,6 +82,11 @@ final class ProxiedKvCluster implements AutoCloseable {
         dataDirs.put(id, dataDir);
     }
 
+    /** Every node started from now on gets {@code args} on its {@code node} command line too. */
+    void nodeArgs(String... args) {
+        nodeArgs = List.of(args);
+    }
+
     /** Every link back to {@link LinkProxy.Mode#OPEN}. */
     void healAll() {
         links.values().forEach(link -> link.mode(LinkProxy.Mode.OPEN));
@@ -105,6 +112,7 @@ final class ProxiedKvCluster implements AutoCloseable {
                 "--redis", "127.0.0.1:" + redisPorts.get(id),
                 "--peers", peers.toString(),
                 "--data-dir", dataDirs.getOrDefault(id, dir.resolve("data-" + id)).toString()));
+        command.addAll(nodeArgs);
         Path file = dir.resolve("node-" + id + "-run-" + (outputs.size() + 1) + ".log");
         outputs.add(file);
         processes.put(id, new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(file.toFile()).start());

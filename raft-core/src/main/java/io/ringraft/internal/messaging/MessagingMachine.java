@@ -26,14 +26,21 @@ import java.util.function.LongSupplier;
  *
  * <p>Inbound messages are always applied, whatever the outbox holds: refusing them while the outbox is full
  * would deadlock two groups whose full outboxes hold messages to each other. {@code receive}'s emissions are
- * bounded by the capacity like any other ({@code emit} returns false at it); proposals stop at the lower
- * high-water mark, which leaves the room between the two to replies. An entry that is no envelope (raw bytes proposed past {@code MessagingGroup}) is
+ * bounded by the capacity like any other ({@code emit} returns false at it). Commands (USER and KEYED
+ * entries) stop at the lower high-water mark: {@code MessagingGroup} refuses them before proposing, and this
+ * machine refuses, deterministically, every command it applies while the outbox is at or above the mark
+ * (code {@link #ABOVE_HIGH_WATER_MARK}, nothing changed), whichever way it entered the log (a raw
+ * {@code RaftNode.propose} or {@code forward} of an envelope, a command admitted just before the mark was
+ * reached). The room between the mark and the capacity is left to replies and to commands that emit
+ * several messages. An entry that is no envelope (raw bytes proposed past {@code MessagingGroup}) is
  * refused with code {@link #MALFORMED}, never applied.
  */
 public final class MessagingMachine implements StateMachine {
 
     /** Rejection code of an entry that is not a messaging envelope. */
     public static final int MALFORMED = -15;
+    /** Rejection code of a command applied while the outbox is at or above its high-water mark. */
+    public static final int ABOVE_HIGH_WATER_MARK = -16;
 
     private final long groupId;
     private final MessagingStateMachine application;
@@ -138,14 +145,30 @@ public final class MessagingMachine implements StateMachine {
     }
 
     private void applyUser(long index, Bytes command, int offset, ApplyResults results) {
+        int depth = state.depth();
+        if (depth >= settings.highWaterMark()) { // replicated state: every replica refuses it alike
+            results.reject(offset, ABOVE_HIGH_WATER_MARK, "the outbox of group " + groupId + " holds " + depth
+                    + " undelivered messages, at or above its high-water mark " + settings.highWaterMark()
+                    + "; retry once delivery catches up");
+            return;
+        }
         context.begin(index, true);
-        Object result = application.apply(command, context);
+        state.beginCommand();
+        Object result;
+        try {
+            result = application.apply(command, context);
+        } finally {
+            if (context.rejected) {
+                state.takeBackCommand(); // a refused command emits nothing, even what it emitted before refusing
+            }
+            state.endCommand();
+            context.end();
+        }
         if (context.rejected) {
             results.reject(offset, context.rejectCode, context.rejectMessage);
         } else {
             results.set(offset, result);
         }
-        context.end();
     }
 
     /** Applies the messages in order that are next for their source; returns the source's last applied. */

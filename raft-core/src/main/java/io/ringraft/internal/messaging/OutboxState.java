@@ -6,7 +6,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -35,7 +34,7 @@ final class OutboxState {
     /** One target's stream. */
     private static final class Stream {
         long nextSequence = 1;
-        final ArrayDeque<Pending> queue = new ArrayDeque<>();
+        final PendingQueue queue = new PendingQueue();
     }
 
     private final int capacity;
@@ -43,6 +42,13 @@ final class OutboxState {
     private final TreeMap<Long, Long> lastApplied = new TreeMap<>();
     private volatile int depth;
     private long bytes;
+    /**
+     * The targets of the messages the command being applied emitted so far, oldest first (applier thread):
+     * what {@link #takeBackCommand} removes if the command is refused. At most {@code capacity} long.
+     */
+    private final ArrayList<Long> emittedByCommand = new ArrayList<>();
+    /** Whether a command is being applied (emissions are recorded only then; receive's are not). */
+    private boolean inCommand;
 
     OutboxState(int capacity) {
         this.capacity = capacity;
@@ -62,7 +68,37 @@ final class OutboxState {
         stream.queue.addLast(new Pending(stream.nextSequence++, index, key, payload, nowNanos));
         depth++;
         bytes += key.length + payload.length;
+        if (inCommand) {
+            emittedByCommand.add(target);
+        }
         return true;
+    }
+
+    /** A command starts: its emissions are counted from here for {@link #takeBackCommand}. Applier thread. */
+    synchronized void beginCommand() {
+        emittedByCommand.clear();
+        inCommand = true;
+    }
+
+    /** The command was applied (or refused and taken back). Applier thread. */
+    synchronized void endCommand() {
+        emittedByCommand.clear();
+        inCommand = false;
+    }
+
+    /**
+     * Removes what the command being applied emitted (newest first), and the sequence numbers it took, so a
+     * refused command leaves the outbox as it found it. Applier thread.
+     */
+    synchronized void takeBackCommand() {
+        for (int i = emittedByCommand.size() - 1; i >= 0; i--) {
+            Stream stream = targets.get(emittedByCommand.get(i));
+            Pending undone = stream.queue.removeLast();
+            stream.nextSequence--;
+            depth--;
+            bytes -= undone.key().length + undone.payload().length;
+        }
+        emittedByCommand.clear();
     }
 
     /** Drops {@code target}'s messages up to sequence {@code upTo} (acknowledged). Applier thread. */
@@ -71,8 +107,8 @@ final class OutboxState {
         if (stream == null) {
             return;
         }
-        while (!stream.queue.isEmpty() && stream.queue.peekFirst().sequence() <= upTo) {
-            Pending done = stream.queue.pollFirst();
+        while (!stream.queue.isEmpty() && stream.queue.first().sequence() <= upTo) {
+            Pending done = stream.queue.removeFirst();
             depth--;
             bytes -= done.key().length + done.payload().length;
         }
@@ -100,12 +136,13 @@ final class OutboxState {
         if (stream == null) {
             return 0;
         }
-        return stream.queue.isEmpty() ? stream.nextSequence - 1 : stream.queue.peekFirst().sequence() - 1;
+        return stream.queue.isEmpty() ? stream.nextSequence - 1 : stream.queue.first().sequence() - 1;
     }
 
     /**
      * A copy of {@code target}'s undelivered messages from sequence {@code from} on, in order: at most
-     * {@code maxMessages} of them and (but at least one) at most {@code maxBytes} as a DELIVER entry.
+     * {@code maxMessages} of them and (but at least one) at most {@code maxBytes} as a DELIVER entry. Finds
+     * {@code from} in constant time (sequences in a stream are consecutive).
      */
     synchronized List<Pending> batch(long target, long from, int maxMessages, int maxBytes) {
         Stream stream = targets.get(target);
@@ -114,10 +151,8 @@ final class OutboxState {
         }
         List<Pending> batch = new ArrayList<>();
         int size = Envelope.DELIVER_HEADER;
-        for (Pending m : stream.queue) {
-            if (m.sequence() < from) {
-                continue;
-            }
+        for (int i = stream.queue.positionOf(from); i < stream.queue.size(); i++) {
+            Pending m = stream.queue.get(i);
             size += Envelope.messageBytes(m.key().length, m.payload().length);
             if (batch.size() == maxMessages || (!batch.isEmpty() && size > maxBytes)) {
                 break;
@@ -133,7 +168,7 @@ final class OutboxState {
         long oldestIndex = 0;
         long oldestAt = 0;
         for (Map.Entry<Long, Stream> e : targets.entrySet()) {
-            Pending first = e.getValue().queue.peekFirst();
+            Pending first = e.getValue().queue.first();
             if (first == null) {
                 continue;
             }
@@ -163,7 +198,9 @@ final class OutboxState {
                 out.writeLong(e.getKey());
                 out.writeLong(e.getValue().nextSequence);
                 out.writeInt(e.getValue().queue.size());
-                for (Pending m : e.getValue().queue) {
+                PendingQueue queue = e.getValue().queue;
+                for (int k = 0; k < queue.size(); k++) {
+                    Pending m = queue.get(k);
                     out.writeLong(m.sequence());
                     out.writeLong(m.index());
                     out.writeInt(m.key().length);
@@ -209,6 +246,10 @@ final class OutboxState {
                 in.readFully(key);
                 byte[] payload = new byte[readCount(in)];
                 in.readFully(payload);
+                if (stream.queue.size() > 0 && sequence != stream.queue.get(stream.queue.size() - 1).sequence() + 1) {
+                    throw new IOException("corrupt messaging state: message " + sequence + " to group " + target
+                            + " does not follow the one before");
+                }
                 stream.queue.addLast(new Pending(sequence, index, key, payload, nowNanos));
                 newDepth++;
                 newBytes += key.length + payload.length;

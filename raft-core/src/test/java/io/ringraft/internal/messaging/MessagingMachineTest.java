@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 class MessagingMachineTest {
 
     private static final OutboxSettings SETTINGS = new OutboxSettings(10, 6, 4, 64 * 1024, Duration.ofMillis(10));
+    /** The high-water mark at the capacity: commands fill the outbox. */
+    private static final OutboxSettings AT_CAPACITY = new OutboxSettings(10, 10, 4, 64 * 1024, Duration.ofMillis(10));
 
     private final MachineHarness a = new MachineHarness(1, SETTINGS, 4, 100);
     private final MachineHarness b = new MachineHarness(2, SETTINGS, 4, 100);
@@ -79,14 +81,92 @@ class MessagingMachineTest {
 
     @Test
     void atCapacityEmitFailsAndTheCommandIsRefusedWithoutTouchingTheState() {
+        MachineHarness full = new MachineHarness(1, AT_CAPACITY, 4, 100);
         for (int i = 0; i < 10; i++) {
-            assertThat(a.transfer(0, 2, 1, 1).result()).isEqualTo(BankMachine.DONE);
+            assertThat(full.transfer(0, 2, 1, 1).result()).isEqualTo(BankMachine.DONE);
+        }
+        assertThat(full.machine.refusing()).isTrue();
+        MachineHarness.Outcome refused = full.transfer(0, 2, 1, 1);
+        assertThat(refused.rejectCode()).isEqualTo(MessagingMachine.ABOVE_HIGH_WATER_MARK); // before emit
+        assertThat(full.bank.balance(0)).isEqualTo(90);
+        assertThat(full.machine.status().depth()).isEqualTo(10);
+
+        // one command below the mark that emits past the capacity: emit answers false from the capacity on
+        List<Boolean> emitted = new java.util.ArrayList<>();
+        MachineHarness burst = new MachineHarness(3, SETTINGS, 0, 0);
+        burst.machine = new MessagingMachine(3, new io.ringraft.messaging.MessagingStateMachine() {
+            @Override
+            public Object apply(io.ringraft.api.Bytes command, io.ringraft.messaging.ApplyContext context) {
+                for (int i = 0; i < command.getByte(0); i++) {
+                    emitted.add(context.emit(4, new byte[0], new byte[] {(byte) i}));
+                }
+                return null;
+            }
+
+            @Override
+            public void receive(io.ringraft.messaging.InboundMessage message, io.ringraft.messaging.ApplyContext context) {
+            }
+        }, SETTINGS, () -> 0L);
+        burst.applyEntry(Envelope.user(new byte[] {12}, 0, 1));
+        assertThat(emitted).containsExactly(true, true, true, true, true, true, true, true, true, true, false, false);
+        assertThat(burst.machine.status().depth()).isEqualTo(10);
+    }
+
+    @Test
+    void aCommandThatEmitsAndThenRefusesLeavesTheOutboxAsItFoundIt() {
+        // command {n, r}: emit n messages, alternately to groups 4 and 5, then refuse if r == 1
+        MachineHarness h = new MachineHarness(3, SETTINGS, 0, 0);
+        h.machine = new MessagingMachine(3, new io.ringraft.messaging.MessagingStateMachine() {
+            @Override
+            public Object apply(io.ringraft.api.Bytes command, io.ringraft.messaging.ApplyContext context) {
+                for (int i = 0; i < command.getByte(0); i++) {
+                    context.emit(4 + i % 2, new byte[0], new byte[] {command.getByte(0), (byte) i});
+                }
+                if (command.getByte(1) == 1) {
+                    context.reject(9, "refused after emitting");
+                }
+                return null;
+            }
+
+            @Override
+            public void receive(io.ringraft.messaging.InboundMessage message, io.ringraft.messaging.ApplyContext context) {
+            }
+        }, SETTINGS, () -> 0L);
+        h.applyEntry(Envelope.user(new byte[] {3, 0}, 0, 2)); // 4: 1, 2; 5: 1
+        OutboxStatus before = h.machine.status();
+
+        assertThat(h.applyEntry(Envelope.user(new byte[] {5, 1}, 0, 2)).rejectCode()).isEqualTo(9);
+        assertThat(h.machine.status()).as("outbox unchanged").isEqualTo(before);
+        assertThat(h.machine.status().depth()).isEqualTo(3);
+
+        h.applyEntry(Envelope.user(new byte[] {2, 0}, 0, 2)); // the next sequences are the ones taken back
+        assertThat(h.machine.state().batch(4, 1, 10, 1 << 20)).extracting(OutboxState.Pending::sequence)
+                .containsExactly(1L, 2L, 3L);
+        assertThat(h.machine.state().batch(5, 1, 10, 1 << 20)).extracting(OutboxState.Pending::sequence)
+                .containsExactly(1L, 2L);
+        assertThat(h.machine.state().batch(4, 3, 10, 1 << 20).get(0).payload()).containsExactly(2, 0);
+    }
+
+    @Test
+    void aCommandThatReachesTheLogPastTheHighWaterMarkIsRefusedWhenAppliedAndChangesNothing() {
+        for (int i = 0; i < 6; i++) {
+            a.transfer(0, 2, 1, 1);
         }
         assertThat(a.machine.refusing()).isTrue();
-        MachineHarness.Outcome refused = a.transfer(0, 2, 1, 1);
-        assertThat(refused.rejectCode()).isEqualTo(BankMachine.OUTBOX_FULL);
-        assertThat(a.bank.balance(0)).isEqualTo(90);
-        assertThat(a.machine.status().depth()).isEqualTo(10);
+        byte[] before = a.snapshot();
+        byte[] transfer = BankMachine.transfer(1, 2, 1, 5);
+        byte[] local = BankMachine.transfer(1, 1, 2, 5); // emits nothing, but is a new command all the same
+        List<MachineHarness.Outcome> outcomes = a.applyEntries(List.of(Envelope.user(transfer, 0, transfer.length),
+                Envelope.keyed(List.of(new byte[] {7}), local)));
+        assertThat(outcomes).allSatisfy(o -> assertThat(o.rejectCode())
+                .isEqualTo(MessagingMachine.ABOVE_HIGH_WATER_MARK));
+        assertThat(Arrays.equals(a.snapshot(), before)).isTrue();
+
+        // deliveries and acknowledgements still apply, and below the mark commands do again
+        assertThat(b.applyEntry(a.deliveryTo(2, 1, 10)).result()).isEqualTo(6L);
+        a.applyEntry(Envelope.ack(2, 6));
+        assertThat(a.machine.refusing()).isFalse();
+        assertThat(a.applyEntry(Envelope.user(transfer, 0, transfer.length)).result()).isEqualTo(BankMachine.DONE);
     }
 
     @Test
@@ -104,11 +184,14 @@ class MessagingMachineTest {
 
     @Test
     void inboundMessagesApplyEvenWhenTheReceiversOutboxIsFullSoGroupsThatMessageEachOtherCannotDeadlock() {
+        MachineHarness a = new MachineHarness(1, AT_CAPACITY, 4, 100);
+        MachineHarness b = new MachineHarness(2, AT_CAPACITY, 4, 100);
         for (int i = 0; i < 10; i++) {
             a.transfer(0, 2, 1, 1); // both outboxes full of messages to each other
             b.transfer(0, 1, 1, 1);
         }
         assertThat(a.machine.refusing()).isTrue();
+        assertThat(a.machine.status().depth()).isEqualTo(AT_CAPACITY.capacity());
         assertThat(b.applyEntry(a.deliveryTo(2, 1, 10)).result()).isEqualTo(10L);
         assertThat(a.applyEntry(b.deliveryTo(1, 1, 10)).result()).isEqualTo(10L);
         assertThat(b.bank.balance(1)).isEqualTo(100 + 10);
