@@ -9,7 +9,7 @@ package io.ringraft.testkit;
  *
  * <p><b>Who implements it:</b> the user's test, describing the state machine under test as a plain
  * sequential object. <b>Who calls it:</b> only the checker, on the thread that called
- * {@code Simulation.Builder.run()}, after each seed's run.
+ * {@link Simulation.Builder#run()}, after each seed's run.
  *
  * <p><b>Contract.</b> Implementations must be pure and deterministic: the result of a step depends
  * only on its arguments. States must be immutable, never {@code null}, and have value-based

@@ -4,7 +4,7 @@ package io.ringraft.testkit;
  * Maps an operation to the independent part of the state it touches (for a key-value store: its key;
  * for a ledger: its account). Linearizability is local (P-compositional), so the checker judges each
  * part's operations on their own, which keeps the searches small
- * ({@code Simulation.Builder.partitionBy}).
+ * ({@link Simulation.Builder#partitionBy}).
  *
  * <p>Only sound if the model treats different parts independently: no operation may read or write
  * more than one part, and the {@link Model} then describes one part. Must be pure; keys need value

@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  *
  * <p><b>Who implements it:</b> the user's test, for its own operation type {@code I} (a record or a
  * sealed interface of records works well) and output type {@code O}. <b>Who calls it:</b> the
- * simulator, on its single thread; one instance per seed (the {@code Simulation.Builder.workload}
+ * simulator, on its single thread; one instance per seed (the {@link Simulation.Builder#workload}
  * supplier is called once per seed), so an instance may keep state such as a counter of values written.
  *
  * <p><b>Determinism.</b> Draw randomness only from the {@code random} handed to {@link #next}, and do not

@@ -22,13 +22,17 @@ final class ObservedStateMachine implements StateMachine {
     private final StateMachine user;
     private final StateDigest digest;
     private final ApplyObserver observer;
-    /** Told the first exception the user's state machine throws (it is rethrown: the node fail-stops). */
-    private final java.util.function.Consumer<RuntimeException> failures;
+    /**
+     * Told every violation the observer finds and every exception the user's state machine throws
+     * (both are rethrown, but the node turns what {@code apply} throws into a fail-stop: the simulation
+     * reports them from here).
+     */
+    private final java.util.function.Consumer<AssertionError> failures;
     /** Index of the last command applied, or of the last one a restored snapshot holds. */
     private long lastIndex;
 
     ObservedStateMachine(long nodeId, StateMachine user, ApplyObserver observer,
-                         java.util.function.Consumer<RuntimeException> failures) {
+                         java.util.function.Consumer<AssertionError> failures) {
         this.failures = failures;
         this.nodeId = nodeId;
         this.user = user;
@@ -47,19 +51,28 @@ final class ObservedStateMachine implements StateMachine {
     }
 
     private void applyRange(LogEntries entries, int from, int count, ApplyResults results) {
-        for (int i = from; i < from + count; i++) {
-            observer.applied(nodeId, entries.firstIndex() + i, entries.termAt(i),
-                    CommandEnvelope.opId(entries.payloadAt(i)));
+        try {
+            for (int i = from; i < from + count; i++) {
+                observer.applied(nodeId, entries.firstIndex() + i, entries.termAt(i),
+                        CommandEnvelope.opId(entries.payloadAt(i)));
+            }
+        } catch (AssertionError violation) {
+            throw reported(violation);
         }
         try {
             user.apply(new UserEntries(entries, from, count), results);
         } catch (RuntimeException e) {
-            failures.accept(e);
+            failures.accept(new AssertionError("the state machine threw on node " + nodeId + " applying "
+                    + (entries.firstIndex() + from) + "+" + count + ": " + e, e));
             throw e;
         }
         lastIndex = entries.firstIndex() + from + count - 1;
         if (digest != null) {
-            observer.stateAt(nodeId, lastIndex, digest.stateDigest());
+            try {
+                observer.stateAt(nodeId, lastIndex, digest.stateDigest());
+            } catch (AssertionError violation) {
+                throw reported(violation);
+            }
         }
     }
 
@@ -72,7 +85,11 @@ final class ObservedStateMachine implements StateMachine {
     public Snapshot snapshot() {
         Snapshot inner = user.snapshot();
         long index = lastIndex;
-        observer.snapshot(nodeId, index, digest != null, digest == null ? 0 : digest.stateDigest(), false);
+        try {
+            observer.snapshot(nodeId, index, digest != null, digest == null ? 0 : digest.stateDigest(), false);
+        } catch (AssertionError violation) {
+            throw reported(violation);
+        }
         return out -> {
             DataOutputStream stream = new DataOutputStream(out);
             stream.writeLong(index);
@@ -86,7 +103,16 @@ final class ObservedStateMachine implements StateMachine {
         long index = new DataInputStream(data).readLong();
         user.restore(data);
         lastIndex = index;
-        observer.snapshot(nodeId, index, digest != null, digest == null ? 0 : digest.stateDigest(), true);
+        try {
+            observer.snapshot(nodeId, index, digest != null, digest == null ? 0 : digest.stateDigest(), true);
+        } catch (AssertionError violation) {
+            throw reported(violation);
+        }
+    }
+
+    private AssertionError reported(AssertionError violation) {
+        failures.accept(violation);
+        return violation;
     }
 
     /** Index of the last command applied, or of the last one a restored snapshot holds. */

@@ -87,7 +87,10 @@ final class SimNode {
     }
     /** Committed snapshots survive crashes (as if fsynced); a snapshot being written is lost with the node. */
     final io.ringraft.local.InMemorySnapshotStore snapshots = new io.ringraft.local.InMemorySnapshotStore(2);
-    /** The first exception the user's state machine threw on this node, as a violation; null if none. */
+    /**
+     * The first violation found while this node applied, snapshotted or restored, or the first exception its
+     * state machine threw (which the node turns into a fail-stop); null if none. The simulation throws it.
+     */
     AssertionError stateMachineFailure;
     /** Scripted: the log writer does not run at all while set (flushes complete late). */
     boolean writerHeld;
@@ -123,7 +126,7 @@ final class SimNode {
         }
         ObservedStateMachine kv = new ObservedStateMachine(id, user, observer, failure -> {
             if (stateMachineFailure == null) {
-                stateMachineFailure = new AssertionError("the state machine threw on node " + id + ": " + failure, failure);
+                stateMachineFailure = failure;
             }
         });
         streaming = streamRandom != null && streamRandom.nextInt(4) != 0
