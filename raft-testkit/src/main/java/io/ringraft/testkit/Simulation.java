@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> {@link Builder#run()} runs on the calling thread and blocks until every seed ran or
  * one failed; it starts no thread. The state machine, workload and model are called on that thread only.
- * A seed takes a second or two of CPU with the default steps. Separate builders may run on separate
+ * A seed takes well under a second with the default steps (docs/testing.md). Separate builders may run on separate
  * threads at once.
  */
 public final class Simulation {

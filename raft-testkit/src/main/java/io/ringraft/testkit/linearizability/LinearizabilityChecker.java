@@ -2,7 +2,6 @@ package io.ringraft.testkit.linearizability;
 
 import io.ringraft.testkit.Model;
 import io.ringraft.testkit.Partitioner;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,6 @@
 package io.ringraft.testkit.linearizability;
 
 import io.ringraft.testkit.Model;
-
 import io.ringraft.testkit.linearizability.EntryList.Entry;
 import java.util.ArrayList;
 import java.util.BitSet;

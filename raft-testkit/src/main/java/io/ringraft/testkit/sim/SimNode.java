@@ -1,17 +1,17 @@
 package io.ringraft.testkit.sim;
 
 import io.ringraft.api.Admission;
+import io.ringraft.api.NodeStoppedException;
 import io.ringraft.api.NotLeaderException;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftException;
 import io.ringraft.api.RaftStatus;
 import io.ringraft.api.RejectedException;
-import io.ringraft.api.NodeStoppedException;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.internal.runtime.NodeRuntime;
 import io.ringraft.internal.simdisk.SimDisk;
-import io.ringraft.spi.StateMachine;
 import io.ringraft.internal.simdisk.SimLogStorage;
+import io.ringraft.spi.StateMachine;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;

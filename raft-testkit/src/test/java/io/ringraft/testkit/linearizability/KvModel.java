@@ -1,7 +1,6 @@
 package io.ringraft.testkit.linearizability;
 
 import io.ringraft.testkit.Model;
-
 import java.util.Objects;
 
 /**

@@ -1,7 +1,5 @@
 package io.ringraft.testkit.linearizability;
 
-import io.ringraft.testkit.Model;
-
 import static io.ringraft.testkit.linearizability.KvOps.FULL;
 import static io.ringraft.testkit.linearizability.KvOps.SEARCH_ONLY;
 import static io.ringraft.testkit.linearizability.KvOps.get;
@@ -10,6 +8,7 @@ import static io.ringraft.testkit.linearizability.KvOps.put;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringraft.testkit.Model;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

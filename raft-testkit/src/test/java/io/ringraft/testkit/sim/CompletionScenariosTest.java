@@ -5,8 +5,8 @@ import static io.ringraft.testkit.sim.ScenarioSupport.converge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringraft.api.IndeterminateException;
-import io.ringraft.testkit.sim.ClientWorkload.ScriptedOp;
 import io.ringraft.testkit.linearizability.KvInput;
+import io.ringraft.testkit.sim.ClientWorkload.ScriptedOp;
 import org.junit.jupiter.api.Test;
 
 /**

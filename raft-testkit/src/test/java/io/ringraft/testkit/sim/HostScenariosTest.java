@@ -1,12 +1,11 @@
 package io.ringraft.testkit.sim;
 
-import io.ringraft.testkit.linearizability.KvInput;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.Role;
 import io.ringraft.internal.simdisk.SimDisk;
+import io.ringraft.testkit.linearizability.KvInput;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringraft.api.EntryKind;
 import io.ringraft.api.RaftConfig;
+import io.ringraft.internal.simdisk.SimDisk.CrashMode;
 import io.ringraft.message.HeapLogEntries;
-import io.ringraft.testkit.sim.ClientWorkload.ScriptedOp;
 import io.ringraft.testkit.linearizability.KvInput;
 import io.ringraft.testkit.linearizability.KvOutput;
-import io.ringraft.internal.simdisk.SimDisk.CrashMode;
+import io.ringraft.testkit.sim.ClientWorkload.ScriptedOp;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
