@@ -55,6 +55,17 @@ class SnapshotTcpClusterTest {
     @TempDir
     Path dataDir;
 
+    /** A transfer paced to 64 KiB/s in 4 KiB chunks, checkpointed every 16 KiB: it takes seconds. */
+    private static final RaftConfig SLOW_TRANSFER = RaftConfig.builder().tickMillis(5).heartbeatIntervalMillis(20)
+            .electionTimeoutMillis(200).ringCapacityEntries(1024).ringCapacityBytes(1 << 20).maxEntryBytes(4096)
+            .proposalQueueBytes(1 << 16)
+            .snapshotIntervalEntries(200).snapshotLogTailEntries(20).snapshotChunkBytes(4096)
+            .snapshotSendBytesPerSecond(64 * 1024).snapshotCheckpointBytes(16 * 1024)
+            .followerRetentionEntries(0).build();
+
+    private RaftConfig config = CONFIG;
+    /** Wraps each node's snapshot store as it is built (the resume test counts what a follower receives). */
+    private java.util.function.UnaryOperator<io.ringraft.spi.SnapshotStore> storeWrapper = store -> store;
     private int[] ports;
     private final RaftNode[] nodes = new RaftNode[3];
     private final NettyTransport[] transports = new NettyTransport[3];
@@ -128,6 +139,146 @@ class SnapshotTcpClusterTest {
         assertEveryNodeHoldsEveryAcknowledgedWrite();
     }
 
+    /**
+     * Issue 20, "resume a partly received snapshot": a follower restarted in the middle of a slow
+     * (paced) snapshot transfer continues it from its last checkpoint instead of from the start: it
+     * receives only the rest of the data, and ends with every acknowledged write.
+     */
+    @Test
+    void aFollowerRestartedDuringASnapshotTransferResumesItFromItsLastCheckpoint() throws Exception {
+        config = SLOW_TRANSFER;
+        ports = FreePorts.pick(3);
+        for (long id = 1; id <= 3; id++) {
+            build(id).start();
+        }
+        write(0, 100);
+        long followerId = running().filter(n -> !n.status().isLeader()).findFirst().orElseThrow().nodeId();
+        long stoppedAt = node(followerId).status().lastLogId().index();
+        stop(followerId);
+        write(100, 2_000);
+        await("the running nodes purged their logs past the stopped follower's last entry " + stoppedAt,
+                () -> running().allMatch(n -> n.status().purgedIndex() > stoppedAt));
+
+        ReceiveCounter first = new ReceiveCounter();
+        storeWrapper = first;
+        build(followerId).start();
+        await("the follower checkpointed part of the snapshot it receives", () -> first.checkpointed.get() >= 32 * 1024);
+        stop(followerId); // mid-transfer
+        long kept;
+        try (FileSnapshotStore store = openSnapshotStore(followerId)) {
+            io.ringraft.spi.PartialSnapshot partial = store.partial().orElseThrow(
+                    () -> new AssertionError("no partial snapshot kept after the follower stopped mid-transfer"));
+            kept = partial.durableBytes();
+            assertThat(kept).isGreaterThanOrEqualTo(32 * 1024);
+        }
+
+        ReceiveCounter second = new ReceiveCounter();
+        storeWrapper = second;
+        RaftNode follower = build(followerId);
+        follower.start();
+        long commit = leader().status().committedIndex();
+        await("the restarted follower caught up to " + commit + " from a snapshot",
+                () -> follower.status().appliedIndex() >= commit && follower.status().snapshotIndex() > stoppedAt);
+        long size = snapshotDataBytes(followerId, follower.status().snapshotIndex());
+        assertThat(second.resumedAt.get()).as("resumed at its checkpoint").isEqualTo(kept);
+        assertThat(second.received.get()).as("received only the rest of the %d bytes", size).isEqualTo(size - kept);
+        storeWrapper = store -> store;
+        write(2_000, 2_010);
+        assertEveryNodeHoldsEveryAcknowledgedWrite();
+    }
+
+    /** Counts what a node's snapshot store receives from a leader: bytes, checkpoints, a resume. */
+    private static final class ReceiveCounter implements java.util.function.UnaryOperator<io.ringraft.spi.SnapshotStore> {
+        final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong checkpointed = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong resumedAt = new java.util.concurrent.atomic.AtomicLong(-1);
+
+        @Override
+        public io.ringraft.spi.SnapshotStore apply(io.ringraft.spi.SnapshotStore store) {
+            return new io.ringraft.spi.SnapshotStore() {
+                @Override
+                public java.util.Optional<io.ringraft.spi.SnapshotInfo> latest() throws IOException {
+                    return store.latest();
+                }
+
+                @Override
+                public io.ringraft.spi.SnapshotSink begin(io.ringraft.api.LogId last, byte[] membership)
+                        throws IOException {
+                    return store.begin(last, membership);
+                }
+
+                @Override
+                public io.ringraft.spi.SnapshotSink beginReceiving(io.ringraft.api.LogId last, byte[] membership,
+                                                                   long leaderId, long leaderTerm) throws IOException {
+                    return counting(store.beginReceiving(last, membership, leaderId, leaderTerm), 0);
+                }
+
+                @Override
+                public java.util.Optional<io.ringraft.spi.PartialSnapshot> partial() throws IOException {
+                    return store.partial();
+                }
+
+                @Override
+                public io.ringraft.spi.SnapshotSink resume(io.ringraft.spi.PartialSnapshot partial) throws IOException {
+                    io.ringraft.spi.SnapshotSink sink = store.resume(partial);
+                    resumedAt.set(partial.durableBytes());
+                    return counting(sink, partial.durableBytes());
+                }
+
+                @Override
+                public java.io.InputStream open(io.ringraft.spi.SnapshotInfo snapshot) throws IOException {
+                    return store.open(snapshot);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    store.close();
+                }
+            };
+        }
+
+        private io.ringraft.spi.SnapshotSink counting(io.ringraft.spi.SnapshotSink sink, long held) {
+            java.util.concurrent.atomic.AtomicLong position = new java.util.concurrent.atomic.AtomicLong(held);
+            java.io.OutputStream data = new java.io.OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    sink.data().write(b);
+                    received.incrementAndGet();
+                    position.incrementAndGet();
+                }
+
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    sink.data().write(bytes, offset, length);
+                    received.addAndGet(length);
+                    position.addAndGet(length);
+                }
+            };
+            return new io.ringraft.spi.SnapshotSink() {
+                @Override
+                public java.io.OutputStream data() {
+                    return data;
+                }
+
+                @Override
+                public void checkpoint() throws IOException {
+                    sink.checkpoint();
+                    checkpointed.set(position.get());
+                }
+
+                @Override
+                public io.ringraft.spi.SnapshotInfo commit() throws IOException {
+                    return sink.commit();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    sink.close();
+                }
+            };
+        }
+    }
+
     // ------------------------------------------------------------------ cluster
 
     /** Builds node {@code id} (transport, log and snapshot store in its directories, a fresh KV map). */
@@ -141,13 +292,17 @@ class SnapshotTcpClusterTest {
             }
         }
         transports[i] = transport.build();
-        nodes[i] = RaftNode.builder().nodeId(id).voters(1, 2, 3).config(CONFIG).stateMachine(new KvStateMachine())
+        nodes[i] = RaftNode.builder().nodeId(id).voters(1, 2, 3).config(config).stateMachine(new KvStateMachine())
                 .logStorage(SegmentedLogStorage.builder(KvCluster.logDirectory(dataDir, id)).nodeId(id)
                         .clusterId(KvCluster.STORAGE_CLUSTER_ID).build())
-                .snapshotStore(FileSnapshotStore.open(KvCluster.snapshotDirectory(dataDir, id),
-                        KvCluster.STORAGE_CLUSTER_ID, 1, id, KvCluster.SNAPSHOTS_RETAINED))
+                .snapshotStore(storeWrapper.apply(openSnapshotStore(id)))
                 .transport(transports[i]).randomSeed(id).build();
         return nodes[i];
+    }
+
+    private FileSnapshotStore openSnapshotStore(long id) throws IOException {
+        return FileSnapshotStore.open(KvCluster.snapshotDirectory(dataDir, id), KvCluster.STORAGE_CLUSTER_ID, 1, id,
+                KvCluster.SNAPSHOTS_RETAINED);
     }
 
     private void stop(long id) {

@@ -123,7 +123,7 @@ public final class RaftNode implements AutoCloseable {
      */
     public CompletableFuture<Object> forward(byte[] command) {
         Objects.requireNonNull(command, "command");
-        if (runtime.status().role() == Role.LEADER) {
+        if (runtime.role() == Role.LEADER) {
             return propose(command);
         }
         return handle.forward(command, io.ringraft.internal.runtime.requests.Forwards.defaultWaitNanos(
@@ -149,7 +149,7 @@ public final class RaftNode implements AutoCloseable {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, got " + timeout);
         }
-        if (runtime.status().role() == Role.LEADER) {
+        if (runtime.role() == Role.LEADER) {
             return propose(command);
         }
         return handle.forward(command, timeout.toNanos());

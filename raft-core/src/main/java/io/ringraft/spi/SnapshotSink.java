@@ -18,6 +18,16 @@ public interface SnapshotSink extends AutoCloseable {
     OutputStream data();
 
     /**
+     * Makes the data written so far durable, for a sink of {@link SnapshotStore#beginReceiving}: after a
+     * crash, {@link SnapshotStore#partial()} reports at least these bytes, so the transfer resumes there.
+     * RingRaft calls it every few MiB of a transfer. By default nothing (a store that cannot resume).
+     *
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
+     */
+    default void checkpoint() throws IOException {
+    }
+
+    /**
      * Makes the snapshot durable and visible, atomically: after a crash it is either there completely
      * or not at all. Tried once: if it throws, the sink is finished and the snapshot may or may not be
      * visible after a restart (never partially), so RingRaft purges nothing on its account.

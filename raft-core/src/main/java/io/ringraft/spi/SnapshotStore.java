@@ -46,6 +46,47 @@ public interface SnapshotStore extends AutoCloseable {
     SnapshotSink begin(LogId last, byte[] membership) throws IOException;
 
     /**
+     * Starts a snapshot a follower receives from a leader. A store that can resume transfers keeps what
+     * the sink {@linkplain SnapshotSink#checkpoint() checkpoints} across a crash and reports it through
+     * {@link #partial()}; starting a received snapshot drops any partial one kept before (a store keeps
+     * at most one). By default the same as {@link #begin} (nothing survives a crash).
+     *
+     * @param last       the last entry the snapshot includes
+     * @param membership the membership as of {@code last}, kept byte for byte
+     * @param leaderId   the leader sending it
+     * @param leaderTerm that leader's term
+     * @return the sink to write the received data to and commit it
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
+     */
+    default SnapshotSink beginReceiving(LogId last, byte[] membership, long leaderId, long leaderTerm)
+            throws IOException {
+        return begin(last, membership);
+    }
+
+    /**
+     * {@return the received snapshot left unfinished by an earlier run, if the store kept one} Called by
+     * the node's applier when a transfer's chunk arrives and no transfer is under way. By default none.
+     *
+     * @throws IOException if the storage fails; RingRaft then stops the node (fail-stop)
+     */
+    default Optional<PartialSnapshot> partial() throws IOException {
+        return Optional.empty();
+    }
+
+    /**
+     * Continues {@code partial} (as {@link #partial()} returned it): a sink holding its
+     * {@link PartialSnapshot#durableBytes() durable bytes}, to which the rest of the data is written. A
+     * store that finds the kept data damaged drops it and throws; RingRaft then starts the transfer over.
+     *
+     * @param partial what {@link #partial()} returned
+     * @return the sink, positioned after the durable bytes
+     * @throws IOException if the kept data cannot be continued (RingRaft starts over); by default always
+     */
+    default SnapshotSink resume(PartialSnapshot partial) throws IOException {
+        throw new IOException("this snapshot store cannot resume a partly received snapshot");
+    }
+
+    /**
      * Opens the data of a committed snapshot for reading, from the start.
      *
      * @param snapshot a snapshot {@link #latest} returned

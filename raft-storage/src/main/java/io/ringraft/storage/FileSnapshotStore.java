@@ -64,6 +64,13 @@ import org.slf4j.LoggerFactory;
  * metadata before its data. Purge the log up to a snapshot only after its commit returned; then
  * every entry is in the newest snapshot or in the log, whatever the crash (catalogue D38).
  *
+ * <p><b>Resuming a received snapshot.</b> A snapshot received from a leader ({@link #beginReceiving}) is
+ * written to {@code received.data}; each {@link SnapshotWriter#checkpoint()} forces it and atomically
+ * rewrites {@code received.meta} (snapshot, leader, term, durable length and its CRC32C). After a crash,
+ * {@link #partial()} reports the checkpoint and {@link #resume} re-reads the durable bytes against the CRC,
+ * cuts what follows them and continues. A {@code received.data} with no checkpoint is deleted at open;
+ * starting another received snapshot, abandoning it or committing it drops both files.
+ *
  * <p><b>Failure.</b> Damaged metadata, a data file of the wrong size, or data failing its size or
  * CRC32C check at the end of a stream is a {@link CorruptStorageException}; files of another
  * cluster or group, of another node's directory, or of a newer format an
@@ -150,6 +157,9 @@ public final class FileSnapshotStore implements SnapshotStore {
                 hasMeta.merge(id, name.endsWith(SnapshotFiles.META_SUFFIX), Boolean::logicalOr);
             }
         }
+        if (!io.exists(directory.resolve(SnapshotFiles.RECEIVED_META))) {
+            io.delete(directory.resolve(SnapshotFiles.RECEIVED_DATA)); // a transfer never checkpointed
+        }
         for (Map.Entry<LogId, Boolean> entry : hasMeta.entrySet()) {
             String stem = SnapshotFiles.stem(entry.getKey());
             Path data = directory.resolve(stem + SnapshotFiles.DATA_SUFFIX);
@@ -201,13 +211,135 @@ public final class FileSnapshotStore implements SnapshotStore {
         return new SnapshotWriter(this, last, membership, temp, file);
     }
 
+    /**
+     * Starts a snapshot received from leader {@code leaderId} in {@code leaderTerm}, in
+     * {@code received.data}; drops any received snapshot kept before. Its writer's
+     * {@link SnapshotWriter#checkpoint()} makes it resumable after a crash.
+     */
+    @Override
+    public synchronized SnapshotWriter beginReceiving(LogId last, byte[] membership, long leaderId, long leaderTerm)
+            throws IOException {
+        Objects.requireNonNull(last, "last");
+        Objects.requireNonNull(membership, "membership");
+        checkOpen();
+        dropReceived();
+        Path data = directory.resolve(SnapshotFiles.RECEIVED_DATA);
+        FileHandle file = io.open(data, true);
+        try {
+            file.truncate(0);
+        } catch (IOException | RuntimeException e) {
+            SegmentFiles.closeQuietly(file, e);
+            throw e;
+        }
+        return new SnapshotWriter(this, last, membership, data, file, new long[] {leaderId, leaderTerm}, 0,
+                new java.util.zip.CRC32C());
+    }
+
+    /**
+     * The received snapshot an earlier run checkpointed, if any: read from {@code received.meta}. A
+     * checkpoint whose data file is missing or shorter than it says (a crash between committing the
+     * snapshot and deleting the checkpoint, or damage) is dropped. Reads one small file.
+     */
+    @Override
+    public synchronized Optional<io.ringraft.spi.PartialSnapshot> partial() throws IOException {
+        checkOpen();
+        SnapshotFiles.Received kept = readReceived();
+        return kept == null ? Optional.empty() : Optional.of(kept.partial());
+    }
+
+    /**
+     * Continues {@code partial}: re-reads its durable bytes to check them against the checkpoint's
+     * CRC32C (and to carry the CRC on), cuts whatever a crash left after them, and returns a writer
+     * positioned there. Damaged data is dropped and reported as a {@link CorruptStorageException}
+     * (the caller starts the transfer over). Reads the durable part once.
+     */
+    @Override
+    public synchronized SnapshotWriter resume(io.ringraft.spi.PartialSnapshot partial) throws IOException {
+        checkOpen();
+        SnapshotFiles.Received kept = readReceived();
+        if (kept == null || !kept.partial().continuedBy(partial.last(), partial.leaderId(), partial.leaderTerm())
+                || kept.partial().durableBytes() != partial.durableBytes()) {
+            throw new IOException("no received snapshot " + partial.last() + " from node " + partial.leaderId()
+                    + " in term " + partial.leaderTerm() + " is kept in " + directory);
+        }
+        Path data = directory.resolve(SnapshotFiles.RECEIVED_DATA);
+        FileHandle file = io.open(data, false);
+        try {
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+            long position = 0;
+            long durable = partial.durableBytes();
+            while (position < durable) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), durable - position));
+                int n = file.read(buffer, position);
+                if (n <= 0) {
+                    break;
+                }
+                crc.update(buffer.array(), 0, n);
+                position += n;
+            }
+            if (position != durable || (int) crc.getValue() != kept.crc()) {
+                throw new CorruptStorageException(data, -1, "the received snapshot's " + durable + " checkpointed bytes"
+                        + " fail their check (read " + position + " bytes)");
+            }
+            file.truncate(durable);
+            return new SnapshotWriter(this, partial.last(), partial.membership(), data, file,
+                    new long[] {partial.leaderId(), partial.leaderTerm()}, durable, crc);
+        } catch (IOException | RuntimeException e) {
+            SegmentFiles.closeQuietly(file, e);
+            SegmentFiles.closeQuietly(this::dropReceived, e);
+            throw e;
+        }
+    }
+
+    /** Records a received snapshot's durable part (called by {@link SnapshotWriter#checkpoint()}). */
+    synchronized void checkpointReceived(io.ringraft.spi.PartialSnapshot partial, int crc) throws IOException {
+        checkOpen();
+        AtomicFile.replace(io, directory, SnapshotFiles.RECEIVED_META, SnapshotFiles.encodeReceived(identity, partial, crc));
+    }
+
+    /** The kept received snapshot's checkpoint, or null (dropping one whose data is missing or short). */
+    private SnapshotFiles.Received readReceived() throws IOException {
+        Path metaFile = directory.resolve(SnapshotFiles.RECEIVED_META);
+        if (!io.exists(metaFile)) {
+            return null;
+        }
+        SnapshotFiles.Received kept = SnapshotFiles.decodeReceived(AtomicFile.readAll(io, metaFile), metaFile, identity);
+        Path data = directory.resolve(SnapshotFiles.RECEIVED_DATA);
+        long size = -1;
+        if (io.exists(data)) {
+            try (FileHandle file = io.open(data, false)) {
+                size = file.size();
+            }
+        }
+        if (size < kept.partial().durableBytes()) {
+            LOG.warn("dropping the received snapshot checkpoint in {}: its data holds {} bytes of the {} it records",
+                    directory, Math.max(0, size), kept.partial().durableBytes());
+            dropReceived();
+            return null;
+        }
+        return kept;
+    }
+
+    /** Deletes the received snapshot's checkpoint (first: it then no longer counts) and data. */
+    private void dropReceived() throws IOException {
+        io.delete(directory.resolve(SnapshotFiles.RECEIVED_META));
+        io.forceDirectory(directory);
+        io.delete(directory.resolve(SnapshotFiles.RECEIVED_DATA));
+    }
+
     /** Makes a written snapshot visible (called by {@link SnapshotWriter#commit()}). */
     synchronized SnapshotInfo publish(SnapshotMeta meta, Path tempData) throws IOException {
         checkOpen();
         LogId last = meta.info().last();
         SnapshotMeta existing = snapshots.get(last.index());
+        boolean received = tempData.getFileName().toString().equals(SnapshotFiles.RECEIVED_DATA);
         if (existing != null && existing.info().last().equals(last)) {
-            io.delete(tempData);
+            if (received) {
+                dropReceived();
+            } else {
+                io.delete(tempData);
+            }
             return existing.info();
         }
         String stem = SnapshotFiles.stem(last);
@@ -215,6 +347,9 @@ public final class FileSnapshotStore implements SnapshotStore {
         io.forceDirectory(directory);
         AtomicFile.replace(io, directory, stem + SnapshotFiles.META_SUFFIX, SnapshotFiles.encodeMeta(identity, meta));
         snapshots.put(last.index(), meta);
+        if (received) {
+            io.delete(directory.resolve(SnapshotFiles.RECEIVED_META)); // the transfer is done
+        }
         try {
             applyRetention();
         } catch (IOException e) {
@@ -224,9 +359,13 @@ public final class FileSnapshotStore implements SnapshotStore {
         return meta.info();
     }
 
-    /** Deletes the temporary data of an abandoned snapshot. */
+    /** Deletes the temporary data of an abandoned snapshot (and a received one's checkpoint). */
     synchronized void abandon(Path tempData) throws IOException {
-        io.delete(tempData);
+        if (tempData.getFileName().toString().equals(SnapshotFiles.RECEIVED_DATA)) {
+            dropReceived();
+        } else {
+            io.delete(tempData);
+        }
     }
 
     private void applyRetention() throws IOException {

@@ -62,6 +62,31 @@ final class SegmentFiles {
         return segment;
     }
 
+    /**
+     * Creates a segment from a zero-filled spare ({@link SpareSegment}): writes the header over the
+     * spare's first bytes, forces it, renames the spare to the segment's name and forces the directory,
+     * so a file with a segment's name still always has a complete, durable header.
+     *
+     * @param spare the prepared spare, of the segment size (zeros, forced)
+     */
+    static Segment createFromSpare(FileIo io, Path directory, StorageIdentity identity, SegmentName name, Path spare)
+            throws IOException {
+        Path path = directory.resolve(name.fileName());
+        FileHandle file = io.open(spare, false);
+        try {
+            file.write(Segment.encodeHeader(identity, name, null), 0);
+            file.force(false); // the size did not change: the data's fsync suffices
+            io.rename(spare, path);
+            io.forceDirectory(directory);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(file, e);
+            throw e;
+        }
+        Segment segment = new Segment(name, path, file, null);
+        segment.markIndexed();
+        return segment;
+    }
+
     /** Opens an existing segment and checks its header (not its records). */
     static Segment open(FileIo io, Path directory, StorageIdentity identity, SegmentName name) throws IOException {
         Path path = directory.resolve(name.fileName());

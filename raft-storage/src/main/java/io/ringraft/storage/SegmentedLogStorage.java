@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -44,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>What blocks.</b> {@code append} writes to the page cache (one positional write per batch)
  * and, every {@code segmentBytes}, seals the full segment and creates the next one (three
- * {@code fsync}s and, with preallocation, writing the new segment's zeros). {@code flush} is one
+ * {@code fsync}s; with preallocation the new segment's zeros were written ahead of time by the
+ * {@linkplain Builder#segmentPreparer segment preparer} once the tail was half full, and are written
+ * here only if that preparation has not finished). {@code flush} is one
  * {@code fdatasync} of the tail segment, whatever was appended since the last one (group commit).
  * {@code saveVote} and {@code purgePrefix} replace a small file (two {@code fsync}s);
  * {@code truncateSuffix} forces a seal or creates a segment; {@code resetTo} creates a segment and
@@ -113,6 +116,9 @@ public final class SegmentedLogStorage implements LogStorage {
     /** The first failure; once set, every call throws. */
     private volatile IOException failure;
 
+    /** The next segment, zero-filled ahead of time; null without preallocation or preparing. */
+    private final SpareSegment spare;
+
     private SegmentedLogStorage(Builder builder) {
         this.directory = builder.directory;
         this.identity = new StorageIdentity(builder.clusterId, builder.groupId);
@@ -122,6 +128,9 @@ public final class SegmentedLogStorage implements LogStorage {
         this.verifyOnOpen = builder.verifyOnOpen;
         this.unsafeNoFsync = builder.unsafeNoFsync;
         this.io = builder.io;
+        Executor preparer = builder.preparerSet ? builder.preparer : builder.io == NioFileIo.INSTANCE ? SpareSegment.SHARED : null;
+        this.spare = builder.preallocate && preparer != null
+                ? new SpareSegment(builder.io, builder.directory, builder.segmentBytes, preparer) : null;
     }
 
     /**
@@ -240,6 +249,13 @@ public final class SegmentedLogStorage implements LogStorage {
                 }
             }
             segments.clear();
+            if (spare != null) {
+                try {
+                    spare.close();
+                } catch (IOException e) {
+                    first = first == null ? e : first;
+                }
+            }
             if (directoryLock != null) {
                 try {
                     directoryLock.close();
@@ -338,6 +354,9 @@ public final class SegmentedLogStorage implements LogStorage {
             long end = tail.writePosition + staged.size() + recordBytes;
             boolean holdsRecords = !tail.isEmpty() || staged.count() > 0;
             if (!holdsRecords || (end <= segmentBytes && end <= Integer.MAX_VALUE)) {
+                if (spare != null && end > segmentBytes / 2) {
+                    spare.prepare(); // the tail is half full: zero-fill the next segment off this thread
+                }
                 return tail;
             }
             writeStaged(tail);
@@ -407,7 +426,9 @@ public final class SegmentedLogStorage implements LogStorage {
      */
     private Segment createSegment(long firstIndex) throws IOException {
         SegmentName name = new SegmentName(nextSeq, firstIndex);
-        Segment created = SegmentFiles.create(io, directory, identity, name, preallocate ? segmentBytes : 0, null);
+        Path ready = spare == null ? null : spare.take();
+        Segment created = ready != null ? SegmentFiles.createFromSpare(io, directory, identity, name, ready)
+                : SegmentFiles.create(io, directory, identity, name, preallocate ? segmentBytes : 0, null);
         nextSeq++;
         List<Segment> removed = new ArrayList<>();
         lock.writeLock().lock();
@@ -775,6 +796,8 @@ public final class SegmentedLogStorage implements LogStorage {
         private boolean verifyOnOpen;
         private boolean unsafeNoFsync;
         private FileIo io = NioFileIo.INSTANCE;
+        private Executor preparer;
+        private boolean preparerSet;
 
         private Builder(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory");
@@ -887,6 +910,22 @@ public final class SegmentedLogStorage implements LogStorage {
         }
 
         /** Replaces the file layer (tests inject faults through it). */
+        /**
+         * Where the next segment is zero-filled ahead of time (with {@link #preallocate(boolean)} on), so a
+         * rollover does not write a segment of zeros in the middle of an append. By default one daemon
+         * thread shared by every storage of the JVM ({@code ringraft-segment-preparer}); {@code null}
+         * creates each segment when it is needed (the zeros are written on the appending thread).
+         *
+         * @param preparer runs the zero-filling; {@code Runnable::run} runs it on the writing thread,
+         *                 right after a rollover
+         * @return this builder
+         */
+        public Builder segmentPreparer(Executor preparer) {
+            this.preparer = preparer;
+            this.preparerSet = true;
+            return this;
+        }
+
         Builder fileIo(FileIo io) {
             this.io = Objects.requireNonNull(io, "io");
             return this;

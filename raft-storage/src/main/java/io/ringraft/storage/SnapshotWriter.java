@@ -23,6 +23,11 @@ import java.util.zip.CRC32C;
  * {@code commit} throws, the snapshot may or may not be there after a restart (the failure may have
  * hit after its metadata was renamed into place), but it is never there partially: a caller must not
  * purge the log up to it.
+ *
+ * <p>A writer of a snapshot received from a leader ({@link FileSnapshotStore#beginReceiving}) writes to
+ * {@code received.data} and can {@link #checkpoint()}: the bytes written so far are forced and recorded,
+ * so after a crash {@link FileSnapshotStore#partial()} reports them and {@link FileSnapshotStore#resume}
+ * continues after them.
  */
 public final class SnapshotWriter implements SnapshotSink {
 
@@ -33,7 +38,9 @@ public final class SnapshotWriter implements SnapshotSink {
     private final byte[] membership;
     private final Path tempData;
     private final FileHandle file;
-    private final CRC32C crc = new CRC32C();
+    private final CRC32C crc;
+    /** The leader and term of a received snapshot ({@code null} for a local one). */
+    private final long[] source;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
     private final DataStream stream = new DataStream();
     private long written;
@@ -42,11 +49,24 @@ public final class SnapshotWriter implements SnapshotSink {
     private IOException failure;
 
     SnapshotWriter(FileSnapshotStore store, LogId last, byte[] membership, Path tempData, FileHandle file) {
+        this(store, last, membership, tempData, file, null, 0, new CRC32C());
+    }
+
+    /**
+     * A writer holding {@code written} bytes already (with CRC32C state {@code crc}).
+     *
+     * @param source the leader and term of a received snapshot, or null for a local one
+     */
+    SnapshotWriter(FileSnapshotStore store, LogId last, byte[] membership, Path tempData, FileHandle file,
+                   long[] source, long written, CRC32C crc) {
         this.store = store;
         this.last = last;
         this.membership = membership.clone();
         this.tempData = tempData;
         this.file = file;
+        this.source = source;
+        this.written = written;
+        this.crc = crc;
     }
 
     /** {@return the entry the snapshot covers up to} */
@@ -95,6 +115,26 @@ public final class SnapshotWriter implements SnapshotSink {
         file.close();
         SnapshotMeta meta = new SnapshotMeta(new SnapshotInfo(last, membership, written), (int) crc.getValue());
         return store.publish(meta, tempData);
+    }
+
+    /**
+     * For a received snapshot: forces the data written so far and records it, atomically, as the
+     * transfer's durable part ({@code received.meta}); a crash then keeps it for
+     * {@link FileSnapshotStore#resume}. Nothing for a local snapshot. A failed checkpoint finishes
+     * nothing: the node stops on it anyway (fail-stop).
+     */
+    @Override
+    public void checkpoint() throws IOException {
+        if (source == null || finished) {
+            return;
+        }
+        if (failure != null) {
+            throw new IOException("snapshot " + last + " failed earlier: " + failure.getMessage(), failure);
+        }
+        flushBuffer();
+        file.force(false);
+        store.checkpointReceived(new io.ringraft.spi.PartialSnapshot(last, membership, source[0], source[1], written),
+                (int) crc.getValue());
     }
 
     /** Abandons the snapshot unless it was committed: deletes its temporary data. Idempotent. */

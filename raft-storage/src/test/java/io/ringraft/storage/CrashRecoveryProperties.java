@@ -285,8 +285,10 @@ class CrashRecoveryProperties {
 
         /** Opens a new storage on the disk and checks what it recovered. */
         void reopen(Set<Vote> allowedVotes) throws IOException {
+            // A spare segment zero-filled on the writing thread (deterministic), or segments created when needed.
             storage = SegmentedLogStorage.builder(DIR).nodeId(1).segmentBytes(segmentBytes).preallocate(preallocate)
-                    .fileIo(disk).verifyOnOpen(random.nextBoolean()).build();
+                    .fileIo(disk).verifyOnOpen(random.nextBoolean())
+                    .segmentPreparer(random.nextBoolean() ? Runnable::run : null).build();
             LogState state = storage.open();
             assertThat(allowedVotes).as("recovered vote").contains(state.vote());
             vote = state.vote();

@@ -9,9 +9,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.redis.RedisArrayAggregator;
-import io.netty.handler.codec.redis.RedisBulkStringAggregator;
-import io.netty.handler.codec.redis.RedisDecoder;
 import io.netty.handler.codec.redis.RedisEncoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
@@ -59,11 +56,8 @@ public final class KvServer implements AutoCloseable {
                         connections.add(ch);
                         ch.pipeline().addLast(
                                 new RedisEncoder(),
-                                new RedisDecoder(true),
-                                new RespLimitHandler(maxBulkBytes),
-                                new RedisBulkStringAggregator(),
-                                new RedisArrayAggregator(MAX_ARGUMENTS, 1),
-                                new RespConnectionHandler(commands, MAX_PENDING_PER_CONNECTION));
+                                new RespCommandDecoder(maxBulkBytes, MAX_ARGUMENTS),
+                                new RespConnectionHandler(commands, MAX_PENDING_PER_CONNECTION, commands.doorWaitNanos()));
                     }
                 });
         Channel channel;

@@ -144,19 +144,32 @@ public final class RespCommands {
         };
     }
 
-    /** Executes one command ({@code args.get(0)} is its name); the future never fails. */
+    /**
+     * Executes one command ({@code args.get(0)} is its name); the future never fails. A data write
+     * beyond what admission admits now is refused at once ({@code -TRYAGAIN}); connections that can wait
+     * use {@link #needsAdmission}, {@link WriteAdmission#tryAcquire} and {@link #executeAdmitted} instead.
+     */
     public CompletableFuture<RedisMessage> execute(List<byte[]> args) {
-        String given = text(args.get(0));
-        String name = given.toUpperCase(Locale.ROOT);
-        if (!isDataWrite(name)) {
-            return run(name, given, args);
+        if (!needsAdmission(args)) {
+            return executeAdmitted(args);
         }
         // Admission: a write beyond what the node commits without queueing is refused here, before it is
         // encoded or proposed (certainly without effect: -TRYAGAIN, with a retry hint).
         if (!admission.tryAcquire()) {
-            writesRefused.incrementAndGet();
-            return done(RespReplies.error("TRYAGAIN busy: " + admission.inFlight() + " writes in flight (limit "
-                    + admission.limit() + "); retry in " + admission.retryAfterMillis() + " ms"));
+            return done(refusal());
+        }
+        return executeAdmitted(args);
+    }
+
+    /**
+     * Executes one command whose admission slot (if it {@link #needsAdmission needs one}) the caller
+     * holds; the slot is released when the reply completes. The future never fails.
+     */
+    CompletableFuture<RedisMessage> executeAdmitted(List<byte[]> args) {
+        String given = text(args.get(0));
+        String name = given.toUpperCase(Locale.ROOT);
+        if (!isDataWrite(name)) {
+            return run(name, given, args);
         }
         long start = System.nanoTime();
         CompletableFuture<RedisMessage> reply;
@@ -171,12 +184,33 @@ public final class RespCommands {
         return reply;
     }
 
+    /** Whether {@code args} is a data write, which takes an admission slot. */
+    static boolean needsAdmission(List<byte[]> args) {
+        byte[] name = args.get(0);
+        return name.length <= 6 && isDataWrite(text(name).toUpperCase(Locale.ROOT));
+    }
+
+    /** The {@code -TRYAGAIN} answer to a write admission refused (counted: connections pause reading). */
+    RedisMessage refusal() {
+        writesRefused.incrementAndGet();
+        return RespReplies.error("TRYAGAIN busy: " + admission.inFlight() + " writes in flight (limit "
+                + admission.limit() + "); retry in " + admission.retryAfterMillis() + " ms");
+    }
+
     /** The writes of data that admission bounds (not admin commands: those must get through). */
     private static boolean isDataWrite(String name) {
         return switch (name) {
             case "SET", "DEL", "INCR", "INCRBY", "MSET", "CAS" -> true;
             default -> false;
         };
+    }
+
+    /**
+     * How long a data write may wait at a connection's door for an admission slot before it is refused:
+     * a quarter of the command timeout, so a write admitted late still has most of it to commit.
+     */
+    long doorWaitNanos() {
+        return timeoutMillis * 1_000_000L / 4;
     }
 
     /** Writes refused at the door so far. */

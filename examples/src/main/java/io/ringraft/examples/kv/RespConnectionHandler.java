@@ -4,15 +4,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.redis.ArrayRedisMessage;
-import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
-import io.netty.handler.codec.redis.InlineCommandRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
-import io.netty.handler.codec.redis.SimpleStringRedisMessage;
-import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,19 +28,31 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stops reading (auto-read off) until half of them are answered: a client that pipelines without
  * reading holds a bounded amount of work (plus what one socket read already decoded).
  *
- * <p><b>Overload.</b> When the server refused writes at the door ({@code -TRYAGAIN busy}) since the
- * connection last looked, it stops reading for the retry hint (1 to 50 ms): a client that retries at
- * once (most benchmarks do) then waits in its socket instead of costing a refusal per retry, which
- * keeps the node's CPU for the writes it admitted.
+ * <p><b>Overload.</b> A data write that finds every admission slot taken ({@link WriteAdmission}) waits
+ * at the door: the connection stops reading and is woken when a write completes, so an overloading
+ * client is slowed by TCP back-pressure instead of being answered (and retrying) at the cost of a
+ * refusal per command. Only a write that waited longer than {@code doorWaitNanos} is refused
+ * ({@code -TRYAGAIN busy}: certainly without effect), so the node stays at its capacity and refuses the
+ * excess only. When the server refused writes since the connection last looked, it also stops reading
+ * for the retry hint (1 to 50 ms): a client that retries at once then waits in its socket.
  */
 final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
 
-    /** A command not started yet. */
-    private record Waiting(List<byte[]> args, RespCommands.Kind kind) {
+    /** A command not started yet, received at {@code arrivedNanos} ({@code System.nanoTime()}). */
+    private record Waiting(List<byte[]> args, RespCommands.Kind kind, long arrivedNanos) {
     }
 
     private final RespCommands commands;
     private final int maxPending;
+    private final long doorWaitNanos;
+    /** Registered with admission to be woken when a slot frees (at most once at a time). */
+    private final AtomicBoolean awaitingSlot = new AtomicBoolean();
+    /** The head of {@link #waiting} is a write waiting for an admission slot (reading is off meanwhile). */
+    private boolean blockedAtDoor;
+    /** A timer is armed to refuse the door's head once it waited {@link #doorWaitNanos}. */
+    private boolean doorTimerArmed;
+    /** Admission slots this connection took (to tell whether a wake-up was used). */
+    private long slotsTaken;
     /** Commands not started yet, in arrival order; all of them arrived after every started one. */
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     /** Replies owed, in arrival order. */
@@ -64,9 +69,14 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Reading is paused (overload) until this time ({@code System.nanoTime()}), or 0. */
     private long pausedUntilNanos;
 
-    RespConnectionHandler(RespCommands commands, int maxPending) {
+    /**
+     * @param maxPending    commands a connection may hold (waiting or owed a reply) before it stops reading
+     * @param doorWaitNanos how long a write may wait for admission before it is refused
+     */
+    RespConnectionHandler(RespCommands commands, int maxPending, long doorWaitNanos) {
         this.commands = commands;
         this.maxPending = maxPending;
+        this.doorWaitNanos = doorWaitNanos;
     }
 
     @Override
@@ -75,26 +85,23 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (closeWhenDrained) {
-                return;
-            }
-            List<byte[]> args = arguments(msg);
-            if (args == null) {
-                protocolError("expected an array of bulk strings");
-                return;
-            }
-            if (args.isEmpty()) {
-                return; // an empty inline line, as Redis ignores it
-            }
-            waiting.add(new Waiting(args, RespCommands.kindOf(args)));
-            startWhatMay();
-            if (waiting.size() + replies.size() >= maxPending) {
-                ctx.channel().config().setAutoRead(false);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
+        if (closeWhenDrained) {
+            return;
+        }
+        if (msg instanceof RespCommandDecoder.ProtocolError error) {
+            protocolError(error.reason());
+            return;
+        }
+        List<byte[]> args = (List<byte[]>) msg; // RespCommandDecoder's only other output
+        if (args.isEmpty()) {
+            return; // an empty inline line, as Redis ignores it
+        }
+        waiting.add(new Waiting(args, RespCommands.kindOf(args), System.nanoTime()));
+        startWhatMay();
+        if (waiting.size() + replies.size() >= maxPending) {
+            ctx.channel().config().setAutoRead(false);
         }
     }
 
@@ -117,10 +124,16 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         ctx.executor().schedule(() -> {
             pausedUntilNanos = 0;
-            if (!closeWhenDrained && waiting.size() + replies.size() <= maxPending / 2) {
-                ctx.channel().config().setAutoRead(true);
-            }
+            resumeReadingIfRoom();
         }, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Reads again unless closing, paused, blocked at the door or holding too many commands. */
+    private void resumeReadingIfRoom() {
+        if (!closeWhenDrained && !ctx.channel().config().isAutoRead() && pausedUntilNanos == 0 && !blockedAtDoor
+                && waiting.size() + replies.size() <= maxPending / 2) {
+            ctx.channel().config().setAutoRead(true);
+        }
     }
 
     @Override
@@ -135,16 +148,33 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
         closeWhenDrained = true;
     }
 
-    /** Starts waiting commands in order while each is compatible with what is still running. */
+    /**
+     * Starts waiting commands in order while each is compatible with what is still running and, for a
+     * data write, admission has a slot; a write without one waits at the door (see the class comment).
+     */
     private void startWhatMay() {
+        blockedAtDoor = false;
         while (!waiting.isEmpty()) {
             Waiting next = waiting.peek();
             boolean running = startedAsync != completedAsync.get();
             if (running && next.kind() != RespCommands.Kind.LOCAL && next.kind() != runningKind) {
                 return;
             }
+            CompletableFuture<RedisMessage> reply;
+            if (RespCommands.needsAdmission(next.args())) {
+                if (commands.admission().tryAcquire()) {
+                    slotsTaken++;
+                    reply = commands.executeAdmitted(next.args());
+                } else if (System.nanoTime() - next.arrivedNanos() >= doorWaitNanos) {
+                    reply = CompletableFuture.completedFuture(commands.refusal()); // waited too long: the excess
+                } else {
+                    waitAtDoor(next);
+                    return;
+                }
+            } else {
+                reply = commands.execute(next.args());
+            }
             waiting.poll();
-            CompletableFuture<RedisMessage> reply = commands.execute(next.args());
             replies.add(reply);
             if (!reply.isDone()) {
                 startedAsync++;
@@ -155,6 +185,40 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
                 });
             }
         }
+    }
+
+    /**
+     * The head write found no admission slot: stop reading, ask admission to wake this connection when
+     * a slot frees, and arm a timer that refuses the head once it waited {@link #doorWaitNanos}.
+     */
+    private void waitAtDoor(Waiting head) {
+        blockedAtDoor = true;
+        ctx.channel().config().setAutoRead(false);
+        if (awaitingSlot.compareAndSet(false, true)) {
+            commands.admission().awaitSlot(this::wokenAtDoor);
+        }
+        if (!doorTimerArmed) {
+            doorTimerArmed = true;
+            long delay = Math.max(0, head.arrivedNanos() + doorWaitNanos - System.nanoTime());
+            ctx.executor().schedule(() -> {
+                doorTimerArmed = false;
+                drain();
+            }, delay, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Admission freed a slot (called on the releasing thread): try the door again on the event loop. */
+    private void wokenAtDoor() {
+        awaitingSlot.set(false);
+        ctx.executor().execute(() -> {
+            long before = slotsTaken;
+            if (ctx.channel().isActive()) {
+                drain();
+            }
+            if (slotsTaken == before && !awaitingSlot.get()) {
+                commands.admission().wakeNext(); // not needed here: pass the wake-up on
+            }
+        });
     }
 
     private void scheduleDrain() {
@@ -174,46 +238,13 @@ final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.write(replies.poll().getNow(null));
             wrote = true;
         }
-        if (!wrote) {
-            return;
-        }
-        if (closeWhenDrained && replies.isEmpty()) {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
-        ctx.flush();
-        if (!closeWhenDrained && !ctx.channel().config().isAutoRead() && pausedUntilNanos == 0
-                && waiting.size() + replies.size() <= maxPending / 2) {
-            ctx.channel().config().setAutoRead(true);
-        }
-    }
-
-    /** A command's arguments, or null if the message is not a command. */
-    private static List<byte[]> arguments(Object msg) {
-        if (msg instanceof InlineCommandRedisMessage inline) {
-            List<byte[]> args = new ArrayList<>();
-            for (String word : inline.content().trim().split("\\s+")) {
-                if (!word.isEmpty()) {
-                    args.add(word.getBytes(StandardCharsets.UTF_8));
-                }
+        if (wrote) {
+            if (closeWhenDrained && replies.isEmpty()) {
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                return;
             }
-            return args;
+            ctx.flush();
         }
-        if (!(msg instanceof ArrayRedisMessage array) || array.isNull() || array.children().isEmpty()) {
-            return null;
-        }
-        List<byte[]> args = new ArrayList<>(array.children().size());
-        for (RedisMessage child : array.children()) {
-            if (child instanceof FullBulkStringRedisMessage bulk && !bulk.isNull()) {
-                byte[] bytes = new byte[bulk.content().readableBytes()];
-                bulk.content().getBytes(bulk.content().readerIndex(), bytes);
-                args.add(bytes);
-            } else if (child instanceof SimpleStringRedisMessage simple) {
-                args.add(simple.content().getBytes(StandardCharsets.UTF_8));
-            } else {
-                return null;
-            }
-        }
-        return args;
+        resumeReadingIfRoom();
     }
 }

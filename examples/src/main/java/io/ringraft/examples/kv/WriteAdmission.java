@@ -18,9 +18,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the queue in front of the log stays well within the clients' timeout. The lowest latency is forgotten every ten seconds, so a slower phase (a bigger disk queue,
  * another machine load) resets the baseline. Between {@code minLimit} and {@code maxLimit}.
  *
+ * <p><b>Waiting at the door.</b> A connection that finds no slot may {@link #awaitSlot wait} for one
+ * instead of refusing at once: each release wakes one waiting connection, which takes the slot (or
+ * passes the wake on with {@link #wakeNext} if it no longer needs one). A connection waits at most once
+ * at a time, so the waiters are bounded by the open connections.
+ *
  * <p>Thread-safe: {@link #tryAcquire} on connections' event loops, {@link #release} wherever the
- * write's future completes. Lock-free; the statistics are racy by design (a lost update only delays
- * the next adjustment).
+ * write's future completes; waiters are woken on the releasing thread and must only schedule their
+ * work. Lock-free; the statistics are racy by design (a lost update only delays the next adjustment).
  */
 final class WriteAdmission {
 
@@ -38,6 +43,9 @@ final class WriteAdmission {
     private volatile long averageNanos;
     private volatile int completionsSinceUpdate;
     private final java.util.function.LongSupplier clock;
+    /** Connections waiting for a slot, each at most once (so bounded by the open connections). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> waiters =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * @param initialLimit the first limit
@@ -81,6 +89,7 @@ final class WriteAdmission {
      */
     void release(long latencyNanos, boolean committed) {
         inFlight.decrementAndGet();
+        wakeNext();
         if (!committed || latencyNanos < 0) {
             return;
         }
@@ -107,6 +116,33 @@ final class WriteAdmission {
             next = (int) Math.max(current / 2, (long) current * target / recent);
         }
         limit = Math.max(minLimit, Math.min(maxLimit, next));
+    }
+
+    /**
+     * Registers {@code wake} to run once a slot may be free (on the thread that frees it: it must only
+     * schedule work). The caller registers at most once until woken, and tries {@link #tryAcquire}
+     * again after registering, so a slot freed meanwhile is not missed.
+     *
+     * @param wake what wakes the waiting connection
+     */
+    void awaitSlot(Runnable wake) {
+        waiters.add(wake);
+    }
+
+    /**
+     * Wakes the longest waiting connection, if any: called on each release, and by a woken connection
+     * that did not need the slot after all, so a free slot never sits idle while others wait.
+     */
+    void wakeNext() {
+        Runnable next = waiters.poll();
+        if (next != null) {
+            next.run();
+        }
+    }
+
+    /** Connections waiting for a slot now. */
+    int waiting() {
+        return waiters.size();
     }
 
     /** The current limit of writes in flight. */

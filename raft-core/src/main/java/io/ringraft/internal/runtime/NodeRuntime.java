@@ -735,6 +735,14 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /**
+     * The role now, as {@link #status()} would show it, without allocating the status (the forwarding
+     * path asks on every command). Any thread.
+     */
+    public io.ringraft.api.Role role() {
+        return status.role();
+    }
+
+    /**
      * Reads applied entries from this node's log storage, from {@code fromIndex} up to the applied index
      * (applied entries are committed and durable here, so never truncated). Any thread (storage reads may
      * run concurrently with the log writer).

@@ -72,6 +72,11 @@ final class StatusView implements Supplier<RaftStatus> {
         this.stop = stop;
     }
 
+    /** The role now ({@link Role#FAILED} after a fail-stop), without building the whole status. Any thread. */
+    Role role() {
+        return stop.failure() != null ? Role.FAILED : coreState.get().role();
+    }
+
     /** The status now. Any thread. */
     @Override
     public RaftStatus get() {

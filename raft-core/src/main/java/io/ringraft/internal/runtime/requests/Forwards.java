@@ -77,6 +77,13 @@ public final class Forwards {
     private final MpscAtomicArrayQueue<Long> undelivered;
     /** Core only: sent, waiting for the leader's answer, by request id. */
     private final Long2ObjectHashMap<Forward> awaitingAnswer = new Long2ObjectHashMap<>();
+    /** How often, at most, {@link #expire} scans the forwards sent (so deadlines hold to within this). */
+    static final long EXPIRY_SCAN_NANOS = 1_000_000L;
+    /** The earliest deadline of the forwards sent (core thread), valid while {@link #deadlineKnown}. */
+    private long earliestDeadlineNanos;
+    private boolean deadlineKnown;
+    private long lastScanNanos;
+    private boolean scanned;
     /** Core puts, applier and core remove: appended, waiting to be applied here, by log index. */
     private final ConcurrentSkipListMap<Long, Forward> appended = new ConcurrentSkipListMap<>();
 
@@ -196,6 +203,7 @@ public final class Forwards {
     /** The forward was sent: wait for the leader's answer until its deadline. */
     public void sent(Forward forward) {
         awaitingAnswer.put(forward.requestId, forward);
+        keepEarliest(forward.deadlineNanos);
     }
 
     /**
@@ -233,8 +241,20 @@ public final class Forwards {
         }
     }
 
-    /** Fails what waited past its deadline: it may have been appended (and may commit). */
+    /**
+     * Fails what waited past its deadline: it may have been appended (and may commit). Scans the forwards
+     * sent only once the earliest of their deadlines passed, and at most once per {@link #EXPIRY_SCAN_NANOS}
+     * (a deadline is kept to within that), so thousands of forwards in flight do not cost a scan per duty
+     * cycle of the core.
+     */
     public void expire(long nowNanos) {
+        if (!deadlineKnown || nowNanos - earliestDeadlineNanos < 0
+                || (scanned && nowNanos - lastScanNanos < EXPIRY_SCAN_NANOS)) {
+            return;
+        }
+        scanned = true;
+        lastScanNanos = nowNanos;
+        deadlineKnown = false;
         if (!awaitingAnswer.isEmpty()) {
             Iterator<Forward> it = awaitingAnswer.values().iterator();
             while (it.hasNext()) {
@@ -243,15 +263,26 @@ public final class Forwards {
                     it.remove();
                     forward.future.completeExceptionally(new IndeterminateException("the leader did not answer the "
                             + "forwarded command in time; it may still take effect"));
+                } else {
+                    keepEarliest(forward.deadlineNanos);
                 }
             }
         }
         for (Map.Entry<Long, Forward> entry : appended.entrySet()) {
             Forward forward = entry.getValue();
-            if (nowNanos - forward.deadlineNanos >= 0 && appended.remove(entry.getKey(), forward)) {
+            if (nowNanos - forward.deadlineNanos < 0) {
+                keepEarliest(forward.deadlineNanos);
+            } else if (appended.remove(entry.getKey(), forward)) {
                 forward.future.completeExceptionally(new IndeterminateException("the forwarded command was appended at "
                         + entry.getKey() + " but not applied here in time; it may still take effect"));
             }
+        }
+    }
+
+    private void keepEarliest(long deadlineNanos) {
+        if (!deadlineKnown || deadlineNanos - earliestDeadlineNanos < 0) {
+            earliestDeadlineNanos = deadlineNanos;
+            deadlineKnown = true;
         }
     }
 

@@ -182,7 +182,8 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
                 : null;
         this.installer = new SnapshotInstaller(groupId, selfId, snapshots.store(), stateMachine, snapshots.chunks(),
                 snapshots.installed(), snapshots.latest(), snapshots.coreSignal(), snapshots.transport(),
-                () -> this.applied, this::restored, () -> stream == null || stream.idle(), nanoClock, metrics);
+                () -> this.applied, this::restored, () -> stream == null || stream.idle(), nanoClock, metrics,
+                config.snapshotCheckpointBytes());
     }
 
     @Override

@@ -29,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * <p>Crash safety: the snapshot becomes visible only when the store commits it, so a crash during the
  * transfer leaves no partial snapshot; at restart the node restores the newest committed snapshot and
  * reconciles its log with it, so a crash after the commit but before the log was reset is harmless.
+ *
+ * <p>Resuming: every {@code RaftConfig.snapshotCheckpointBytes} received, the sink is {@linkplain SnapshotSink#checkpoint()
+ * checkpointed}. After a restart, the first chunk that arrives with no transfer under way is checked
+ * against the store's {@linkplain SnapshotStore#partial() partial snapshot}: if the same leader in the
+ * same term is still sending the same snapshot, the transfer continues from the checkpoint (the answer
+ * names that offset and the leader seeks there) instead of starting over.
  * A transfer interrupted by a new leader or a newer snapshot is abandoned when the first chunk of the
  * new one arrives. Memory: one transfer's sink at a time.
  *
@@ -66,10 +72,16 @@ public final class SnapshotInstaller {
     private LogId receiving;
     private long receivingTerm;
     private long received;
+    /** {@link #received} at the last checkpoint. */
+    private long checkpointed;
+    /** Whether the store was asked for a partial snapshot left by an earlier run (once per run). */
+    private boolean partialChecked;
     /** When the first chunk of the snapshot being received arrived. */
     private long receivingSince;
     private final java.util.function.LongSupplier nanoClock;
     private final io.ringraft.spi.RaftMetrics metrics;
+    /** Bytes received between checkpoints of a transfer (so a restart loses at most this much). */
+    private final long checkpointBytes;
 
     /**
      * @param snapshotStore  where the snapshot is written; null if the node takes none (a chunk then
@@ -81,7 +93,8 @@ public final class SnapshotInstaller {
                       AtomicReference<SnapshotInfo> installedSnapshot, AtomicReference<SnapshotInfo> latestSnapshot,
                       Signal coreSignal, TransportLink transport, java.util.function.LongSupplier applied,
                       Restored restored, java.util.function.BooleanSupplier mayRestore,
-                      java.util.function.LongSupplier nanoClock, io.ringraft.spi.RaftMetrics metrics) {
+                      java.util.function.LongSupplier nanoClock, io.ringraft.spi.RaftMetrics metrics,
+                      long checkpointBytes) {
         this.groupId = groupId;
         this.selfId = selfId;
         this.snapshotStore = snapshotStore;
@@ -96,6 +109,7 @@ public final class SnapshotInstaller {
         this.mayRestore = mayRestore;
         this.nanoClock = nanoClock;
         this.metrics = metrics;
+        this.checkpointBytes = checkpointBytes;
     }
 
     /**
@@ -129,13 +143,14 @@ public final class SnapshotInstaller {
                     + chunk.from() + " but has no snapshot store to install it: configure one on every node");
         }
         boolean current = sink != null && chunk.snapshot().equals(receiving) && chunk.term() == receivingTerm;
+        if (!current && !partialChecked) {
+            partialChecked = true;
+            current = resumeIfKept(chunk);
+        }
         if (chunk.offset() == 0 && !current) {
             abandon();
-            sink = snapshotStore.begin(chunk.snapshot(), chunk.membership());
-            receiving = chunk.snapshot();
-            receivingTerm = chunk.term();
-            received = 0;
-            receivingSince = nanoClock.getAsLong();
+            sink = snapshotStore.beginReceiving(chunk.snapshot(), chunk.membership(), chunk.from(), chunk.term());
+            receiving(chunk, 0);
             LOG.info("node {} of group {} is receiving snapshot {} from node {}", selfId, groupId,
                     receiving, chunk.from());
             current = true;
@@ -148,6 +163,10 @@ public final class SnapshotInstaller {
         out.write(chunk.data());
         received += chunk.data().length;
         if (!chunk.done()) {
+            if (received - checkpointed >= checkpointBytes) {
+                sink.checkpoint();
+                checkpointed = received;
+            }
             answer(chunk, received);
             return;
         }
@@ -169,6 +188,38 @@ public final class SnapshotInstaller {
         installedSnapshot.set(info);
         latestSnapshot.accumulateAndGet(info, SnapshotTask::newer);
         coreSignal.wake();
+    }
+
+    /**
+     * Continues the snapshot an earlier run was receiving, if the store kept part of it and {@code chunk}
+     * belongs to the same transfer (same snapshot, leader and term); true if it does.
+     */
+    private boolean resumeIfKept(InstallSnapshotRequest chunk) throws IOException {
+        java.util.Optional<io.ringraft.spi.PartialSnapshot> kept = snapshotStore.partial();
+        if (kept.isEmpty() || !kept.get().continuedBy(chunk.snapshot(), chunk.from(), chunk.term())) {
+            return false;
+        }
+        io.ringraft.spi.PartialSnapshot partial = kept.get();
+        try {
+            sink = snapshotStore.resume(partial);
+        } catch (IOException e) {
+            LOG.warn("node {} of group {} cannot resume snapshot {} at byte {}; starting it over: {}", selfId,
+                    groupId, partial.last(), partial.durableBytes(), e.toString());
+            return false;
+        }
+        receiving(chunk, partial.durableBytes());
+        LOG.info("node {} of group {} resumes receiving snapshot {} from node {} at byte {} (kept across a restart)",
+                selfId, groupId, receiving, chunk.from(), received);
+        return true;
+    }
+
+    /** Records the transfer {@code chunk} belongs to as under way, with {@code bytes} of it held. */
+    private void receiving(InstallSnapshotRequest chunk, long bytes) {
+        receiving = chunk.snapshot();
+        receivingTerm = chunk.term();
+        received = bytes;
+        checkpointed = bytes;
+        receivingSince = nanoClock.getAsLong();
     }
 
     private void answer(InstallSnapshotRequest chunk, long nextOffset) {

@@ -65,4 +65,34 @@ class ForwardsDeadlineTest {
         assertThat(failure(refused).mayHaveTakenEffect()).isFalse();
         assertThat(failure(unanswered)).isInstanceOf(IndeterminateException.class);
     }
+
+    @Test
+    void sentForwardsAreScannedOnlyOnceTheEarliestDeadlinePassedAndAtMostOncePerMillisecond() {
+        Forwards forwards = new Forwards(8, 1);
+        long ms = Forwards.EXPIRY_SCAN_NANOS;
+        CompletableFuture<Object> first = new CompletableFuture<>();
+        CompletableFuture<Object> second = new CompletableFuture<>();
+        CompletableFuture<Object> third = new CompletableFuture<>();
+        forwards.submit(new byte[] {1}, first, 10 * ms);
+        forwards.submit(new byte[] {2}, second, 10 * ms + 1);
+        forwards.submit(new byte[] {3}, third, 30 * ms);
+        for (int i = 0; i < 3; i++) {
+            forwards.sent(forwards.pollSubmitted());
+        }
+
+        forwards.expire(10 * ms - 1);
+        assertThat(first).as("before the earliest deadline").isNotDone();
+        forwards.expire(10 * ms);
+        assertThat(failure(first)).isInstanceOf(IndeterminateException.class);
+        assertThat(second).as("its deadline is a nanosecond later").isNotDone();
+        forwards.expire(10 * ms + 1);
+        assertThat(second).as("no second scan within a millisecond").isNotDone();
+        forwards.expire(11 * ms);
+        assertThat(failure(second)).as("kept to within a millisecond").isInstanceOf(IndeterminateException.class);
+        forwards.expire(29 * ms);
+        assertThat(third).isNotDone();
+        forwards.expire(30 * ms);
+        assertThat(failure(third)).isInstanceOf(IndeterminateException.class);
+        assertThat(forwards.waiting()).isFalse();
+    }
 }
