@@ -15,5 +15,11 @@ module io.ringraft.core {
     exports io.ringraft.local;
     exports io.ringraft.messaging;
 
+    // The simulator (raft-testkit) steps a node's tasks itself and reads the engine's state to check Raft's
+    // invariants; its disk is the simulated one. Nobody else sees these packages.
+    exports io.ringraft.internal.runtime to io.ringraft.testkit;
+    exports io.ringraft.internal.engine to io.ringraft.testkit;
+    exports io.ringraft.internal.simdisk to io.ringraft.testkit;
+
     uses io.ringraft.api.client.RaftClientFactory;
 }

@@ -56,7 +56,7 @@ class BomTest {
     }
 
     /**
-     * raft-core's test-jar (the conformance suite and the simulator, which users extend and debug) is
+     * raft-core's test-jar (the conformance suite, which users extend and debug) is
      * published with its sources, as every library jar is ({@code -test-sources.jar}).
      */
     @Test

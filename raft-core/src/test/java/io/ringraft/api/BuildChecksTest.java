@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.local.LocalNetwork;
-import io.ringraft.sim.storage.SimDisk;
-import io.ringraft.sim.storage.SimLogStorage;
+import io.ringraft.internal.simdisk.SimDisk;
+import io.ringraft.internal.simdisk.SimLogStorage;
 import io.ringraft.spi.RaftTransport;
 import io.ringraft.spi.RaftTransportFactory;
 import org.junit.jupiter.api.Test;

@@ -65,8 +65,9 @@ public final class SessionApplier {
             malformed(offset, "REGISTER of " + payload.length() + " bytes");
             return;
         }
+        long time = payload.getLong(1); // before flush(): it re-points the entries' payload flyweight
         flush();
-        table.advance(payload.getLong(1));
+        table.advance(time);
         if (table.open(index)) {
             results.set(offset, java.nio.ByteBuffer.allocate(8).putLong(index).array());
         } else {
@@ -80,9 +81,11 @@ public final class SessionApplier {
             malformed(offset, "UNREGISTER of " + payload.length() + " bytes");
             return;
         }
+        long clientId = payload.getLong(1); // before flush(): it re-points the entries' payload flyweight
+        long time = payload.getLong(9);
         flush();
-        table.advance(payload.getLong(9));
-        table.close(payload.getLong(1));
+        table.advance(time);
+        table.close(clientId);
         results.set(offset, null);
     }
 
