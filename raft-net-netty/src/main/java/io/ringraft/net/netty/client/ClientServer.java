@@ -2,6 +2,7 @@ package io.ringraft.net.netty.client;
 
 import io.ringraft.api.RaftHost;
 import io.ringraft.api.RaftNode;
+import io.ringraft.api.client.GroupBalancing;
 import io.ringraft.api.client.SessionStateMachine;
 import io.ringraft.net.netty.NettyTransport;
 import io.ringraft.net.netty.internal.client.ClientAcceptor;
@@ -65,7 +66,9 @@ public final class ClientServer implements AutoCloseable {
     /** Configures a {@link ClientServer}. Not thread-safe. */
     public static final class Builder {
         private final NettyTransport transport;
-        private final Map<Long, ServedGroup> nodes = new HashMap<>();
+        private final Map<Long, RaftNode> nodes = new HashMap<>();
+        private final Map<Long, SessionStateMachine> nodeMachines = new HashMap<>();
+        private LongFunction<GroupBalancing> balancing = groupId -> null;
         private final Map<Long, String> advertised = new HashMap<>();
         private RaftHost host;
         private LongFunction<SessionStateMachine> hostMachines;
@@ -84,7 +87,8 @@ public final class ClientServer implements AutoCloseable {
          * @return this builder
          */
         public Builder node(RaftNode node, SessionStateMachine machine) {
-            nodes.put(node.groupId(), new ServedGroup(node, Objects.requireNonNull(machine, "machine")));
+            nodes.put(node.groupId(), node);
+            nodeMachines.put(node.groupId(), Objects.requireNonNull(machine, "machine"));
             return this;
         }
 
@@ -98,6 +102,31 @@ public final class ClientServer implements AutoCloseable {
         public Builder host(RaftHost host, LongFunction<SessionStateMachine> machines) {
             this.host = Objects.requireNonNull(host, "host");
             this.hostMachines = Objects.requireNonNull(machines, "machines");
+            return this;
+        }
+
+        /**
+         * The balancing every served group advertises to clients (default: none, clients use their own
+         * default). Configure the same on every node of a group: a client takes whatever the member it
+         * asks for the membership says.
+         *
+         * @param balancing the strategy and weights
+         * @return this builder
+         */
+        public Builder balancing(GroupBalancing balancing) {
+            Objects.requireNonNull(balancing, "balancing");
+            this.balancing = groupId -> balancing;
+            return this;
+        }
+
+        /**
+         * The balancing each served group advertises to clients, by group id (null: none).
+         *
+         * @param balancing group id to its strategy and weights (or null); called on any thread, possibly for every request: keep it cheap
+         * @return this builder
+         */
+        public Builder balancing(LongFunction<GroupBalancing> balancing) {
+            this.balancing = Objects.requireNonNull(balancing, "balancing");
             return this;
         }
 
@@ -138,7 +167,10 @@ public final class ClientServer implements AutoCloseable {
 
         /** {@return the server, serving from now on} */
         public ClientServer build() {
-            Map<Long, ServedGroup> served = Map.copyOf(nodes);
+            LongFunction<GroupBalancing> advertisedBalancing = balancing;
+            Map<Long, ServedGroup> served = new HashMap<>();
+            nodes.forEach((groupId, node) -> served.put(groupId, new ServedGroup(node, nodeMachines.get(groupId),
+                    advertisedBalancing.apply(groupId))));
             RaftHost servedHost = host;
             LongFunction<SessionStateMachine> machines = hostMachines;
             LongFunction<ServedGroup> groups = groupId -> {
@@ -146,7 +178,7 @@ public final class ClientServer implements AutoCloseable {
                 if (group == null && servedHost != null) {
                     RaftNode node = servedHost.group(groupId).orElse(null);
                     SessionStateMachine machine = node == null ? null : machines.apply(groupId);
-                    group = machine == null ? null : new ServedGroup(node, machine);
+                    group = machine == null ? null : new ServedGroup(node, machine, advertisedBalancing.apply(groupId));
                 }
                 return group;
             };

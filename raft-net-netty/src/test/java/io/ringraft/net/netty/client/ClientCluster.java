@@ -3,6 +3,7 @@ package io.ringraft.net.netty.client;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftNode;
 import io.ringraft.api.RaftStatus;
+import io.ringraft.api.client.GroupBalancing;
 import io.ringraft.api.client.RaftClient;
 import io.ringraft.api.client.SessionStateMachine;
 import io.ringraft.local.InMemoryLogStorage;
@@ -40,6 +41,15 @@ final class ClientCluster implements AutoCloseable {
     }
 
     ClientCluster(int size, int maxResultsPerSession, Duration sessionTimeout) {
+        this(size, maxResultsPerSession, sessionTimeout, null);
+    }
+
+    /** A cluster whose client servers advertise {@code balancing} (null: none). */
+    ClientCluster(int size, GroupBalancing balancing) {
+        this(size, 128, Duration.ofSeconds(60), balancing);
+    }
+
+    ClientCluster(int size, int maxResultsPerSession, Duration sessionTimeout, GroupBalancing balancing) {
         this.size = size;
         transports = new NettyTransport[size + 1];
         nodes = new RaftNode[size + 1];
@@ -66,8 +76,12 @@ final class ClientCluster implements AutoCloseable {
                     .logStorage(new InMemoryLogStorage()).transport(transports[id]).randomSeed(id * 17L).build();
             sessions[id] = machine;
             nodes[id].start();
-            servers[id] = ClientServer.builder(transports[id]).node(nodes[id], machine)
-                    .maxInFlightPerConnection(256).build();
+            ClientServer.Builder server = ClientServer.builder(transports[id]).node(nodes[id], machine)
+                    .maxInFlightPerConnection(256);
+            if (balancing != null) {
+                server.balancing(balancing);
+            }
+            servers[id] = server.build();
         }
     }
 

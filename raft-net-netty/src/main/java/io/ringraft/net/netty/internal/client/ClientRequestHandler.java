@@ -101,7 +101,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private byte[] info(ServedGroup group) {
         RaftStatus status = group.node().status();
         return new ClusterInfo(status.membership().voters(), status.membership().learners(),
-                advertised).encode();
+                advertised, group.balancing()).encode();
     }
 
     private void propose(ChannelHandlerContext ctx, ClientRequest request, ServedGroup group, byte[] envelope) {
