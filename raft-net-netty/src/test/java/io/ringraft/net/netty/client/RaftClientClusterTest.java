@@ -241,6 +241,39 @@ class RaftClientClusterTest {
         assertThat(overridden[1]).isEqualTo(100);
     }
 
+    @Test
+    void aReadBoundedByTimeIsServedByAFreshFollowerAndRefusedByOneCutOffForLonger() throws Exception {
+        cluster = new ClientCluster(3);
+        int leader = cluster.awaitLeader();
+        int follower = leader % 3 + 1;
+        int other = follower % 3 + 1;
+        client = cluster.client().build();
+        client.group(1).ask(CountingMachine.id(7)).get(20, TimeUnit.SECONDS);
+        ClientCluster.await("the follower applied it", () -> cluster.machines[follower].applied.containsKey(7L));
+        // a client that knows only the follower's address (the nodes advertise none): every read goes there
+        try (RaftClient onlyFollower = RaftClient.builder().seeds(follower + "=" + cluster.address(follower))
+                .clusterId(ClientCluster.CLUSTER_ID).attemptTimeout(Duration.ofMillis(500)).build()) {
+            GroupClient group = onlyFollower.group(1);
+            assertThat(number(group.askOne(CountingMachine.id(7), Consistency.boundedStaleness(Duration.ofSeconds(1)))
+                    .get(20, TimeUnit.SECONDS))).isEqualTo(1);
+            cluster.kill(leader);
+            cluster.kill(other);
+            ClientCluster.await("the follower is 300 ms stale",
+                    () -> cluster.nodes[follower].appliedStalenessNanos() > TimeUnit.MILLISECONDS.toNanos(300));
+            assertThat(group.askOne(CountingMachine.id(7), Consistency.boundedStaleness(Duration.ofMillis(300)),
+                    Duration.ofSeconds(2))).failsWithin(Duration.ofSeconds(20))
+                    .withThrowableOfType(ExecutionException.class).havingCause()
+                    .isInstanceOfSatisfying(ClientException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(ClientException.Reason.TIMEOUT);
+                        assertThat(e.mayHaveTakenEffect()).isFalse();
+                        assertThat(e.getMessage()).contains("STALE").contains("ms old against its leader's commit");
+                    });
+            // the same replica still answers reads that ask for nothing fresher
+            assertThat(number(group.askOne(CountingMachine.id(7), Consistency.ANY).get(20, TimeUnit.SECONDS)))
+                    .isEqualTo(1);
+        }
+    }
+
     /** Sends {@code reads} ANY reads through {@code group}; {@return how many each node served} */
     private long[] readsServed(GroupClient group, int reads) throws Exception {
         long[] before = new long[4];

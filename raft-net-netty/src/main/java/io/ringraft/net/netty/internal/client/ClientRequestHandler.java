@@ -132,6 +132,18 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                     ? " and knows no leader" : ", more than " + request.maxLag() + " behind"), null);
             return;
         }
+        if (request.consistency() == ClientRequest.BOUNDED_TIME) {
+            long stalenessNanos = group.node().appliedStalenessNanos();
+            long boundNanos = request.maxLag() >= Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE - 1
+                    : request.maxLag() * 1_000_000L; // a replica that never heard a commit it applied always refuses
+            if (stalenessNanos > boundNanos) {
+                done(ctx, request, group, ClientStatus.STALE, 0, false, "replica " + status.nodeId()
+                        + (stalenessNanos == Long.MAX_VALUE ? " has not heard a leader commit index it applied"
+                        : "'s applied state is " + stalenessNanos / 1_000_000 + " ms old against its leader's commit")
+                        + ", more than " + request.maxLag() + " ms", null);
+                return;
+            }
+        }
         Object result;
         try {
             result = group.machine().localQuery(Bytes.wrap(request.payload()));

@@ -365,10 +365,11 @@ public final class GroupHandle implements GroupClient {
         int level = switch (consistency.level()) {
             case LINEARIZABLE -> ClientRequest.LINEARIZABLE;
             case BOUNDED_STALENESS -> ClientRequest.BOUNDED;
+            case BOUNDED_TIME -> ClientRequest.BOUNDED_TIME;
             case ANY -> ClientRequest.ANY;
         };
         return new ClientRequest(groupId, links.nextRequestId(), ClientOp.QUERY, 0, 0, 0, false, level,
-                consistency.maxLagEntries(), query);
+                level == ClientRequest.BOUNDED_TIME ? consistency.maxLagMillis() : consistency.maxLagEntries(), query);
     }
 
     @Override
