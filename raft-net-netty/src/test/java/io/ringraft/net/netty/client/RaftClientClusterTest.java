@@ -70,6 +70,16 @@ class RaftClientClusterTest {
     @Test
     void killingTheLeaderMidAskStillAppliesEveryWriteOnce() throws Exception {
         cluster = new ClientCluster(3);
+        killTheLeaderMidAskAndCheckEveryWriteAppliedOnce();
+    }
+
+    @Test
+    void sessionsOverAStreamingStateMachineApplyEveryWriteOnceThroughALeaderKill() throws Exception {
+        cluster = ClientCluster.streaming(3);
+        killTheLeaderMidAskAndCheckEveryWriteAppliedOnce();
+    }
+
+    private void killTheLeaderMidAskAndCheckEveryWriteAppliedOnce() throws Exception {
         client = cluster.client().build();
         GroupClient group = client.group(1);
         group.ask(CountingMachine.id(0)).get(20, TimeUnit.SECONDS); // session open, leader known

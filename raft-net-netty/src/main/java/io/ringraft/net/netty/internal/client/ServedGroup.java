@@ -2,7 +2,7 @@ package io.ringraft.net.netty.internal.client;
 
 import io.ringraft.api.RaftNode;
 import io.ringraft.api.client.GroupBalancing;
-import io.ringraft.api.client.SessionStateMachine;
+import io.ringraft.api.client.SessionWrapper;
 
 /**
  * A group this node serves to clients: the replica, and the session wrapper its state machine is.
@@ -11,5 +11,5 @@ import io.ringraft.api.client.SessionStateMachine;
  * @param machine   its state machine, a session wrapper (local reads go through it)
  * @param balancing the balancing the group advertises to clients, or null
  */
-public record ServedGroup(RaftNode node, SessionStateMachine machine, GroupBalancing balancing) {
+public record ServedGroup(RaftNode node, SessionWrapper machine, GroupBalancing balancing) {
 }
