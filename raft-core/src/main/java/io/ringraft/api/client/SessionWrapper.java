@@ -33,4 +33,18 @@ public interface SessionWrapper {
 
     /** {@return how many client sessions are open on this replica (any thread; a moment's value)} */
     int sessionCount();
+
+    /**
+     * Proposes a session envelope ({@link SessionCommands}) on {@code node}, the group's leader: by default
+     * {@code node.propose(sessionEnvelope)}; a group whose entries carry another envelope around the
+     * session's (a messaging group, {@link SessionMessagingStateMachine#servedBy}) wraps it. Called on the
+     * client server's event loops; must not block.
+     *
+     * @param node            the group's replica here (the leader)
+     * @param sessionEnvelope the envelope to propose
+     * @return completes as {@code RaftNode.propose}'s future does
+     */
+    default java.util.concurrent.CompletableFuture<Object> propose(io.ringraft.api.RaftNode node, byte[] sessionEnvelope) {
+        return node.propose(sessionEnvelope);
+    }
 }

@@ -111,7 +111,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                     + " does not lead group " + request.groupId(), null);
             return;
         }
-        CompletableFuture<Object> future = group.node().propose(envelope);
+        CompletableFuture<Object> future = group.machine().propose(group.node(), envelope);
         if (request.tell() && !future.isDone()) {
             done(ctx, request, group, ClientStatus.ACCEPTED, 0, false, null, null);
             return;
