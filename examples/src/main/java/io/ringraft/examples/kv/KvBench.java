@@ -28,7 +28,7 @@ final class KvBench {
 
     /** The bench's options. */
     record Options(String seeds, String clusterId, int seconds, int concurrency, long group, int readPercent,
-                   int valueBytes, int keys, String readsOn, int groups) {
+                   int valueBytes, int keys, String readsOn, int groups, Consistency consistency) {
     }
 
     private final Options options;
@@ -51,7 +51,8 @@ final class KvBench {
             values.put(args[i], args[i + 1]);
         }
         List<String> known = List.of("--seeds", "--cluster-id", "--seconds", "--concurrency", "--group", "--read-percent",
-                "--value-bytes", "--keys", "--reads-on", "--groups");
+                "--value-bytes", "--keys", "--reads-on", "--groups",
+                "--consistency");
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
                 throw new IllegalArgumentException("unknown option " + key);
@@ -72,7 +73,8 @@ final class KvBench {
                 Integer.parseInt(values.getOrDefault("--read-percent", "50")),
                 positive(values.getOrDefault("--value-bytes", "100"), "--value-bytes"),
                 positive(values.getOrDefault("--keys", "10000"), "--keys"), readsOn,
-                positive(values.getOrDefault("--groups", "1"), "--groups"));
+                positive(values.getOrDefault("--groups", "1"), "--groups"),
+                consistency(values.getOrDefault("--consistency", "linearizable")));
         if (options.groups() > KvHost.MAX_GROUPS) {
             throw new IllegalArgumentException("--groups must be at most " + KvHost.MAX_GROUPS + ", got " + options.groups());
         }
@@ -80,6 +82,25 @@ final class KvBench {
             throw new IllegalArgumentException("--read-percent must be in 0..100, got " + options.readPercent());
         }
         return options;
+    }
+
+    /** {@code linearizable}, {@code any}, or {@code <T>ms} (bounded staleness by time). */
+    private static Consistency consistency(String value) {
+        if (value.equals("linearizable")) {
+            return Consistency.LINEARIZABLE;
+        }
+        if (value.equals("any")) {
+            return Consistency.ANY;
+        }
+        if (value.endsWith("ms")) {
+            try {
+                return Consistency.boundedStaleness(Duration.ofMillis(Long.parseLong(value.substring(0,
+                        value.length() - 2))));
+            } catch (IllegalArgumentException e) {
+                // fall through to the error below
+            }
+        }
+        throw new IllegalArgumentException("--consistency must be linearizable, any or <T>ms, got " + value);
     }
 
     private static int positive(String value, String what) {
@@ -118,10 +139,10 @@ final class KvBench {
                 GroupClient[] handle = {client.group(options.groups() > 1 ? g + 1 : options.group())};
                 groups[g] = handle[0].withBalancer(placement(handle));
             }
-            out.printf("bench: %d s against %s, %s, concurrency %d, %d%% reads (linearizable, on %s)%n",
+            out.printf("bench: %d s against %s, %s, concurrency %d, %d%% reads (%s, on %s)%n",
                     options.seconds(), options.seeds(), options.groups() > 1 ? "groups 1.." + options.groups()
                     + " (keys hashed)" : "group " + options.group(), options.concurrency(), options.readPercent(),
-                    options.readsOn());
+                    describe(options.consistency()), options.readsOn());
             try { // warm-up, not timed: find the leaders, open the sessions, connect to every replica
                 byte[] key = "bench:warmup".getBytes(StandardCharsets.UTF_8);
                 for (GroupClient group : groups) {
@@ -151,6 +172,15 @@ final class KvBench {
         }
     }
 
+    private static String describe(Consistency consistency) {
+        return switch (consistency.level()) {
+            case LINEARIZABLE -> "linearizable";
+            case ANY -> "any";
+            case BOUNDED_TIME -> "within " + consistency.maxLagMillis() + " ms of the leader's commit";
+            case BOUNDED_STALENESS -> "within " + consistency.maxLagEntries() + " entries";
+        };
+    }
+
     private void next(GroupClient[] groups, long deadline, CountDownLatch done) {
         if (System.nanoTime() - deadline >= 0) {
             done.countDown();
@@ -163,7 +193,7 @@ final class KvBench {
         long began = System.nanoTime();
         java.util.concurrent.CompletableFuture<byte[]> op;
         if (read) {
-            op = group.askOne(KvCodec.get(key), Consistency.LINEARIZABLE, Duration.ofSeconds(10));
+            op = group.askOne(KvCodec.get(key), options.consistency(), Duration.ofSeconds(10));
         } else {
             byte[] value = new byte[options.valueBytes()];
             random.nextBytes(value);

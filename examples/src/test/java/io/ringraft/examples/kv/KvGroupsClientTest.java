@@ -99,12 +99,13 @@ class KvGroupsClientTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = KvMain.run(new String[] {"bench", "--seeds", seeds(), "--seconds", "2", "--concurrency", "4",
-                        "--groups", Integer.toString(GROUPS)},
+                        "--groups", Integer.toString(GROUPS), "--consistency", "1000ms"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String printed = out.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
         assertThat(status).as(printed + err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(printed).contains("groups 1.." + GROUPS + " (keys hashed)").contains("errors 0");
+        assertThat(printed).contains("groups 1.." + GROUPS + " (keys hashed)")
+                .contains("within 1000 ms of the leader's commit").contains("errors 0");
         assertThat(count(printed, "writes \\(ask\\)")).isPositive();
         assertThat(count(printed, "reads \\(askOne\\)")).isPositive();
     }
