@@ -28,8 +28,8 @@ public record Consistency(Level level, long maxLagEntries, long maxLagMillis) {
         /**
          * The replica has applied everything its leader had committed when it sent a message (an append
          * or a heartbeat) that the replica received at most {@code maxLagMillis} ago by the replica's own
-         * monotonic clock ({@code RaftNode.appliedStalenessNanos()}); a leader that has applied its whole
-         * commit index always qualifies. No clock of another machine is compared. So the answer misses at
+         * monotonic clock ({@code RaftNode.appliedStalenessNanos()}); a leader that serves (it committed an
+         * entry of its term) and has applied its whole commit index always qualifies. No clock of another machine is compared. So the answer misses at
          * most what the leader committed in the last {@code maxLagMillis} plus that message's one-way
          * delay; against a newer leader elected elsewhere, also what that one committed before the old
          * leader stepped down (within an election timeout, by check-quorum). A replica cut off from its

@@ -8,7 +8,9 @@ package io.ringraft.internal.runtime;
  * {@code time}. No clock of another machine is read.
  *
  * <p>The core records a sample for each AppendEntries (heartbeats included) it takes from the leader of
- * its term, in order; a sample whose commit is below the last one's (a reordered message) is ignored,
+ * its term whose commit index is an entry of that term in this replica's log (before the leader has
+ * committed an entry of its own term, its commit index may lag what its predecessor committed, so it
+ * dates nothing), in order; a leader records its own commit index whenever it rises, once it serves; a sample whose commit is below the last one's (a reordered message) is ignored,
  * one with the same commit moves that sample's time forward. The samples are kept in a ring of
  * {@link #CAPACITY}: an older applied index than the oldest kept sample's commit reads as never fresh
  * (conservative). Thread-safe: the core writes, readers (client servers) read on any thread; one

@@ -566,7 +566,8 @@ public final class NodeRuntime implements AutoCloseable {
 
     /**
      * How long ago, by this node's clock, this replica last knew that it had applied everything its leader
-     * had committed ({@link CommitFreshness}): 0 on a leader that applied its whole commit index,
+     * had committed ({@link CommitFreshness}): 0 on a leader that serves (it committed an entry of its
+     * term) and applied its whole commit index,
      * {@link Long#MAX_VALUE} if it never knew or the node stopped. Any thread.
      */
     public long appliedStalenessNanos() {
@@ -574,8 +575,8 @@ public final class NodeRuntime implements AutoCloseable {
             return Long.MAX_VALUE;
         }
         long appliedIndex = appliedView.get();
-        if (coreState.get().role() == io.ringraft.api.Role.LEADER && appliedIndex >= committedView.get()) {
-            return 0;
+        if (isReadyLeader() && appliedIndex >= committedView.get()) {
+            return 0; // a leader that committed an entry of its term: nothing committed is missing from its commit
         }
         return freshness.stalenessNanos(appliedIndex, nanoClock.getAsLong());
     }
