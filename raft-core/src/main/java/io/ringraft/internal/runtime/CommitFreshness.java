@@ -27,6 +27,23 @@ public final class CommitFreshness {
     private long count;
 
     /**
+     * Records a leader's commit index, if it dates anything: only once it is an entry of the leader's
+     * term (before the leader committed an entry of its own term, its commit index may lag what its
+     * predecessor committed). Core thread.
+     *
+     * @param nanos        the receive time (or, on the leader, the time the commit index rose), the node's
+     *                     monotonic clock
+     * @param commit       the leader's commit index
+     * @param termAtCommit the term of entry {@code commit} in this replica's log (-1 if it holds none)
+     * @param leaderTerm   the leader's term
+     */
+    public void observeLeaderCommit(long nanos, long commit, long termAtCommit, long leaderTerm) {
+        if (termAtCommit == leaderTerm) {
+            observe(nanos, commit);
+        }
+    }
+
+    /**
      * Records that the leader's commit index was {@code commit} when it sent a message received at {@code nanos}.
      * Core thread.
      *

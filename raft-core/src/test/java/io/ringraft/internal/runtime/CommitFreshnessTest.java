@@ -23,6 +23,17 @@ class CommitFreshnessTest {
     }
 
     @Test
+    void aNewLeadersCommitIndexDatesNothingUntilItIsAnEntryOfItsTerm() {
+        CommitFreshness freshness = new CommitFreshness();
+        freshness.observeLeaderCommit(100, 10, 4, 5); // entry 10 is of term 4: the term-5 leader may lag its predecessor
+        freshness.observeLeaderCommit(200, 10, -1, 5); // not in this log at all
+        assertThat(freshness.stalenessNanos(10, 1_000)).isEqualTo(Long.MAX_VALUE);
+        freshness.observeLeaderCommit(300, 12, 5, 5); // its no-op (or later) committed: now it dates the state
+        assertThat(freshness.stalenessNanos(12, 1_000)).isEqualTo(700);
+        assertThat(freshness.stalenessNanos(11, 1_000)).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void aReorderedOlderCommitIsIgnored() {
         CommitFreshness freshness = new CommitFreshness();
         freshness.observe(100, 9);

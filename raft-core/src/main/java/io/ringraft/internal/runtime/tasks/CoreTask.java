@@ -444,10 +444,9 @@ public final class CoreTask implements Agent {
             try {
                 engine.receive(message);
                 if (message instanceof AppendEntriesRequest request && engine.term() == request.term()
-                        && engine.leaderId() == request.from() && engine.termAt(request.leaderCommit()) == request.term()) {
-                    // the leader's commit, as sent, once it covers an entry of the leader's term here: a new
-                    // leader's commit index may lag its predecessor's until then, so it dates nothing
-                    freshness.observe(nanoClock.getAsLong(), request.leaderCommit());
+                        && engine.leaderId() == request.from()) { // the leader's commit, as sent
+                    freshness.observeLeaderCommit(nanoClock.getAsLong(), request.leaderCommit(),
+                            engine.termAt(request.leaderCommit()), request.term());
                 }
                 runEffects(); // appends copy the message's entries into the ring
             } finally {
@@ -983,8 +982,8 @@ public final class CoreTask implements Agent {
     /** {@link Effect.Limits}: the commit index and the apply limit rose. */
     private void publishLimits(long commit, long applyLimit) {
         committed.publish(commit);
-        if (engine.role() == Role.LEADER && engine.termAt(commit) == engine.term()) {
-            freshness.observe(nanoClock.getAsLong(), commit); // a leader that serves: its commit is current
+        if (engine.role() == Role.LEADER) {
+            freshness.observeLeaderCommit(nanoClock.getAsLong(), commit, engine.termAt(commit), engine.term());
         }
         if (timed && commitTimer.pending() > 0) {
             commitTimer.committed(commit, nanoClock.getAsLong(), metrics);
