@@ -365,6 +365,23 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
+     * How stale this replica's applied state may be, measured without any other machine's clock: how long
+     * ago, by this node's monotonic clock, it received from its leader a message (AppendEntries or
+     * heartbeat) whose leader commit index (an entry of the leader's term) it has applied in full.
+     * Everything the leader had committed when it sent that message is applied here. On a leader that
+     * serves (it committed an entry of its term) and has applied its whole commit index it is 0. The bound
+     * reads bounded by time check (docs/client.md): the state is at most this old plus
+     * that message's one-way delay, as seen by the leader this replica follows (a leader deposed without
+     * knowing it steps down within an election timeout, by check-quorum). Any thread; no allocation.
+     *
+     * @return nanoseconds, or {@link Long#MAX_VALUE} if the replica never heard a commit index it has
+     *         applied (among the last 64 it heard), or it stopped
+     */
+    public long appliedStalenessNanos() {
+        return runtime.appliedStalenessNanos();
+    }
+
+    /**
      * Whether this node is a leader that serves now: it leads its current term, has committed an entry
      * of that term (its election's no-op, so its commit index is current), and has not stopped. Then
      * proposals, linearizable reads and membership changes are taken here without waiting. Unlike

@@ -8,7 +8,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The {@link WriteRouter} of a messaging group ({@code --groups} above 1): frames each command in the
- * messaging envelope the group's state machine expects ({@link #frame}), and refuses it with {@link RejectedException}
+ * envelopes the group's state machine expects ({@link #frame}: a plain session envelope inside the
+ * messaging one), and refuses it with {@link RejectedException}
  * ({@code -TRYAGAIN}) while the group's outbox here is at or above its high-water mark. Everything else
  * goes to the router it wraps. Thread-safe.
  */
@@ -24,7 +25,7 @@ final class EnvelopeRouter implements WriteRouter {
 
     @Override
     public byte[] frame(byte[] command) {
-        return MessagingGroup.envelope(command);
+        return MessagingGroup.envelope(io.ringraft.api.client.SessionCommands.plain(command)); // outside any session
     }
 
     @Override

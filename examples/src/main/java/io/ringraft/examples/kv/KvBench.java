@@ -28,7 +28,7 @@ final class KvBench {
 
     /** The bench's options. */
     record Options(String seeds, String clusterId, int seconds, int concurrency, long group, int readPercent,
-                   int valueBytes, int keys, String readsOn) {
+                   int valueBytes, int keys, String readsOn, int groups, Consistency consistency) {
     }
 
     private final Options options;
@@ -51,7 +51,8 @@ final class KvBench {
             values.put(args[i], args[i + 1]);
         }
         List<String> known = List.of("--seeds", "--cluster-id", "--seconds", "--concurrency", "--group", "--read-percent",
-                "--value-bytes", "--keys", "--reads-on");
+                "--value-bytes", "--keys", "--reads-on", "--groups",
+                "--consistency");
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
                 throw new IllegalArgumentException("unknown option " + key);
@@ -71,11 +72,35 @@ final class KvBench {
                 positive(values.getOrDefault("--group", "1"), "--group"),
                 Integer.parseInt(values.getOrDefault("--read-percent", "50")),
                 positive(values.getOrDefault("--value-bytes", "100"), "--value-bytes"),
-                positive(values.getOrDefault("--keys", "10000"), "--keys"), readsOn);
+                positive(values.getOrDefault("--keys", "10000"), "--keys"), readsOn,
+                positive(values.getOrDefault("--groups", "1"), "--groups"),
+                consistency(values.getOrDefault("--consistency", "linearizable")));
+        if (options.groups() > KvHost.MAX_GROUPS) {
+            throw new IllegalArgumentException("--groups must be at most " + KvHost.MAX_GROUPS + ", got " + options.groups());
+        }
         if (options.readPercent() < 0 || options.readPercent() > 100) {
             throw new IllegalArgumentException("--read-percent must be in 0..100, got " + options.readPercent());
         }
         return options;
+    }
+
+    /** {@code linearizable}, {@code any}, or {@code <T>ms} (bounded staleness by time). */
+    private static Consistency consistency(String value) {
+        if (value.equals("linearizable")) {
+            return Consistency.LINEARIZABLE;
+        }
+        if (value.equals("any")) {
+            return Consistency.ANY;
+        }
+        if (value.endsWith("ms")) {
+            try {
+                return Consistency.boundedStaleness(Duration.ofMillis(Long.parseLong(value.substring(0,
+                        value.length() - 2))));
+            } catch (IllegalArgumentException e) {
+                // fall through to the error below
+            }
+        }
+        throw new IllegalArgumentException("--consistency must be linearizable, any or <T>ms, got " + value);
     }
 
     private static int positive(String value, String what) {
@@ -91,11 +116,11 @@ final class KvBench {
         return new KvBench(options).run(out);
     }
 
-    private int run(PrintStream out) throws InterruptedException {
-        GroupClient[] holder = new GroupClient[1];
+    /** The balancer of {@code group}'s reads: on its followers, on every replica, or on its leader. */
+    private LoadBalancer placement(GroupClient[] group) {
         LoadBalancer roundRobin = LoadBalancer.roundRobin();
-        LoadBalancer placement = candidates -> {
-            long leader = holder[0].knownLeader();
+        return candidates -> {
+            long leader = group[0].knownLeader();
             if (options.readsOn().equals("all") || leader == 0) {
                 return roundRobin.choose(candidates);
             }
@@ -103,17 +128,27 @@ final class KvBench {
                     == (replica.nodeId() == leader)).toList();
             return roundRobin.choose(chosen.isEmpty() ? candidates : chosen);
         };
+    }
+
+    private int run(PrintStream out) throws InterruptedException {
         try (RaftClient client = RaftClient.builder().seeds(options.seeds()).clusterId(options.clusterId())
-                .maxInFlight(Math.max(options.concurrency(), 1) * 2).balancer(placement).build()) {
-            GroupClient group = client.group(options.group());
-            holder[0] = group;
-            out.printf("bench: %d s against %s, group %d, concurrency %d, %d%% reads (linearizable, on %s)%n",
-                    options.seconds(), options.seeds(), options.group(), options.concurrency(), options.readPercent(),
-                    options.readsOn());
-            try { // warm-up, not timed: find the leader, open the session, connect to every replica
+                .maxInFlight(Math.max(options.concurrency(), 1) * 2).build()) {
+            // with --groups N the keys are hashed over groups 1..N as the KV nodes do (KeyGroups); else --group
+            GroupClient[] groups = new GroupClient[options.groups()];
+            for (int g = 0; g < groups.length; g++) {
+                GroupClient[] handle = {client.group(options.groups() > 1 ? g + 1 : options.group())};
+                groups[g] = handle[0].withBalancer(placement(handle));
+            }
+            out.printf("bench: %d s against %s, %s, concurrency %d, %d%% reads (%s, on %s)%n",
+                    options.seconds(), options.seeds(), options.groups() > 1 ? "groups 1.." + options.groups()
+                    + " (keys hashed)" : "group " + options.group(), options.concurrency(), options.readPercent(),
+                    describe(options.consistency()), options.readsOn());
+            try { // warm-up, not timed: find the leaders, open the sessions, connect to every replica
                 byte[] key = "bench:warmup".getBytes(StandardCharsets.UTF_8);
-                group.ask(KvCodec.set(key, new byte[1], 0), Duration.ofSeconds(30)).get(60, TimeUnit.SECONDS);
-                group.askAll(KvCodec.get(key), Duration.ofSeconds(5)).get(60, TimeUnit.SECONDS);
+                for (GroupClient group : groups) {
+                    group.ask(KvCodec.set(key, new byte[1], 0), Duration.ofSeconds(30)).get(60, TimeUnit.SECONDS);
+                    group.askAll(KvCodec.get(key), Duration.ofSeconds(5)).get(60, TimeUnit.SECONDS);
+                }
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 out.println("bench: the cluster did not take a write within 30 s: " + e.getMessage());
                 return 1;
@@ -122,7 +157,7 @@ final class KvBench {
             long deadline = start + TimeUnit.SECONDS.toNanos(options.seconds());
             CountDownLatch done = new CountDownLatch(options.concurrency());
             for (int i = 0; i < options.concurrency(); i++) {
-                next(group, deadline, done);
+                next(groups, deadline, done);
             }
             if (!done.await(options.seconds() + 60L, TimeUnit.SECONDS)) {
                 out.println("bench: operations still running a minute after the end");
@@ -137,18 +172,28 @@ final class KvBench {
         }
     }
 
-    private void next(GroupClient group, long deadline, CountDownLatch done) {
+    private static String describe(Consistency consistency) {
+        return switch (consistency.level()) {
+            case LINEARIZABLE -> "linearizable";
+            case ANY -> "any";
+            case BOUNDED_TIME -> "within " + consistency.maxLagMillis() + " ms of the leader's commit";
+            case BOUNDED_STALENESS -> "within " + consistency.maxLagEntries() + " entries";
+        };
+    }
+
+    private void next(GroupClient[] groups, long deadline, CountDownLatch done) {
         if (System.nanoTime() - deadline >= 0) {
             done.countDown();
             return;
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         byte[] key = ("key:" + random.nextInt(options.keys())).getBytes(StandardCharsets.UTF_8);
+        GroupClient group = groups.length == 1 ? groups[0] : groups[KeyGroups.groupOf(key, groups.length) - 1];
         boolean read = random.nextInt(100) < options.readPercent();
         long began = System.nanoTime();
         java.util.concurrent.CompletableFuture<byte[]> op;
         if (read) {
-            op = group.askOne(KvCodec.get(key), Consistency.LINEARIZABLE, Duration.ofSeconds(10));
+            op = group.askOne(KvCodec.get(key), options.consistency(), Duration.ofSeconds(10));
         } else {
             byte[] value = new byte[options.valueBytes()];
             random.nextBytes(value);
@@ -163,7 +208,7 @@ final class KvBench {
                 lastErrorText = cause.getMessage();
                 lastError.set(System.nanoTime());
             }
-            next(group, deadline, done);
+            next(groups, deadline, done);
         });
     }
 

@@ -7,8 +7,10 @@ import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftHost;
 import io.ringraft.api.RaftNode;
 import io.ringraft.api.RejectedException;
+import io.ringraft.api.client.SessionMessagingStateMachine;
 import io.ringraft.metrics.micrometer.MicrometerRaftMetrics;
 import io.ringraft.net.netty.NettyTransport;
+import io.ringraft.net.netty.client.ClientServer;
 import io.ringraft.storage.GroupDirectories;
 import io.ringraft.storage.wal.SharedLog;
 import java.io.IOException;
@@ -30,7 +32,9 @@ import java.time.Duration;
  * One process's (one node id's) KV groups when the KV store runs {@code --groups N} with N above 1: a
  * {@link RaftHost} holding groups {@code 1..N}, each with a {@link KvStateMachine} inside a messaging group
  * ({@link KvTransfers}: {@code XFER} between groups through an outbox, delivered by a {@link MessagingDriver}
- * thread through the host's replicas), on the process's
+ * thread through the host's replicas) with client sessions in between ({@link SessionMessagingStateMachine}:
+ * every entry is a session envelope inside the messaging one, and the groups serve {@code RaftClient}s on
+ * the Raft port through a {@link ClientServer}), on the process's
  * shared {@link NettyTransport} (which routes by group and node id over one connection per pair of
  * processes).
  *
@@ -43,7 +47,8 @@ import java.time.Duration;
  *   <li>{@code groups/group-<g>/snapshots/}: group {@code g}'s snapshots ({@link GroupDirectories#snapshots()}),
  *       taken by the configuration's snapshot policy ({@link KvCluster#snapshotPolicy});
  *   <li>{@code kv-groups}: a file holding N and {@value #MESSAGING_MARK} (a file with N alone was written
- *       before the groups were messaging groups, and is refused). The key-to-group map depends on N ({@link KeyGroups}), so a
+ *       before the groups were messaging groups, one with N and {@value #MESSAGING_WITHOUT_SESSIONS_MARK}
+ *       before they kept client sessions: both are refused). The key-to-group map depends on N ({@link KeyGroups}), so a
  *       directory written with one N refuses to start with another (and a single-group node's directory,
  *       {@code node-<id>/}, refuses any N above 1, and the other way round).
  * </ul>
@@ -71,7 +76,13 @@ final class KvHost implements AutoCloseable {
      * What follows N in {@link #GROUPS_FILE} since the groups are messaging groups (their entries and
      * snapshots carry the messaging envelope): a directory without it was written before and is refused.
      */
-    static final String MESSAGING_MARK = " messaging";
+    static final String MESSAGING_MARK = " messaging sessions";
+    /**
+     * The mark of directories written while the groups were messaging groups without client sessions
+     * (their entries carry no session envelope inside the messaging one, their snapshots no session
+     * table): refused.
+     */
+    static final String MESSAGING_WITHOUT_SESSIONS_MARK = " messaging";
 
     /**
      * Each group's outbox (for {@code XFER}): 10,000 messages, refusing writes from 8,000; batches of up to 64
@@ -133,6 +144,12 @@ final class KvHost implements AutoCloseable {
                 throw new IllegalStateException(hostDirectory + " was written by a version before XFER: its groups'"
                         + " log entries and snapshots carry no messaging envelope (" + GROUPS_FILE + " says \""
                         + recorded + "\", not \"" + groups + MESSAGING_MARK + "\"); start on another data directory");
+            }
+            if (recorded.equals(groups + MESSAGING_WITHOUT_SESSIONS_MARK)) {
+                throw new IllegalStateException(hostDirectory + " was written by a version before the groups served "
+                        + "RaftClients: its groups' log entries and snapshots carry no session envelope (" + GROUPS_FILE
+                        + " says \"" + recorded + "\", not \"" + groups + MESSAGING_MARK + "\"); start on another data "
+                        + "directory");
             }
             recorded = recorded.endsWith(MESSAGING_MARK)
                     ? recorded.substring(0, recorded.length() - MESSAGING_MARK.length()) : recorded;
@@ -196,13 +213,18 @@ final class KvHost implements AutoCloseable {
             driver = MessagingDriver.start("ringraft-kv-outbox-" + nodeId, Duration.ofMillis(20));
             List<RaftNode> nodes = new ArrayList<>(groups);
             List<MessagingGroup> messaging = new ArrayList<>(groups);
+            ClientServer.Builder clients = ClientServer.builder(transport);
             for (long g = 1; g <= groups; g++) {
                 try {
-                    MessagingGroup group = MessagingGroup.create(g, new KvTransfers(groups), OUTBOX);
+                    // sessions inside the messaging envelope: RaftClients get exactly-once writes (RESP replies)
+                    SessionMessagingStateMachine sessions = SessionMessagingStateMachine.wrap(new KvTransfers(groups))
+                            .resultEncoder(KvClientResults::encode).build();
+                    MessagingGroup group = MessagingGroup.create(g, sessions, OUTBOX);
                     RaftNode node = host.createGroup(g, voters, group.stateMachine());
                     group.attach(node, MessageRoute.through(host), driver);
                     nodes.add(node);
                     messaging.add(group);
+                    clients.node(node, sessions.servedBy(group));
                 } catch (RejectedException e) {
                     throw new IllegalStateException("node " + nodeId + " cannot hold " + groups + " groups of "
                             + config.reservedBytes() + " reserved bytes each in its memory budget of " + budgetBytes
@@ -210,8 +232,8 @@ final class KvHost implements AutoCloseable {
                             + "--groups (" + e.getMessage() + ")", e);
                 }
             }
-            // No RaftClients with --groups: the groups' state machines are messaging groups, and client
-            // sessions over an outbox are not built (docs/client.md, "The KV example").
+            // RaftClients on the Raft port (docs/client.md); closing the transport closes their connections
+            clients.build();
             List<Meter> meters = registry == null ? List.of() : hostMeters(host, registry);
             return new KvHost(wal, host, List.copyOf(nodes), List.copyOf(messaging), driver, registry, meters);
         } catch (IOException e) {

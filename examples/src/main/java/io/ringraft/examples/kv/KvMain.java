@@ -49,7 +49,7 @@ public final class KvMain {
                                     --data-dir DIR [--metrics HOST:PORT] [--groups 1]
                    ringraft-kv bench --seeds ID=HOST:PORT,... [--seconds 10] [--concurrency 32] [--read-percent 50]
                                      [--reads-on followers|all|leader] [--group 1] [--value-bytes 100] [--keys 10000]
-                                     [--cluster-id ringraft-kv]
+                                     [--cluster-id ringraft-kv] [--groups 1] [--consistency linearizable|any|<T>ms]
               cluster  N nodes in this process over loopback TCP, durable logs and snapshots under --data-dir
                        (a temporary directory if not given), every node's meters in Prometheus text format at
                        http://127.0.0.1:<metrics-port>/metrics (0: any free port; off: none); Ctrl-C stops them.
@@ -67,6 +67,9 @@ public final class KvMain {
                        writes (SET, ask: exactly once) or reads (GET, askOne: linearizable, round robin over the
                        followers by default), the next when the last answered, for --seconds; then prints ops/s
                        and p50/p99 of each. --seeds are the nodes' Raft addresses (those --peers gives).
+                       Against a cluster started with --groups G, give --groups G: keys go to their groups.
+                       --consistency of the reads: linearizable (default), any, or <T>ms (bounded staleness:
+                       the replica's state within T ms of its leader's commit).
               --groups G  (both modes; 1..1024, default 1) split the keys over G Raft groups, each with its own
                        leader, all sharing each process's threads, connections and one write-ahead log
                        (<data-dir>/wal; cluster: <data-dir>/host-<id>/wal). A key's group is

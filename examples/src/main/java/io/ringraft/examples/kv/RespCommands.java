@@ -440,7 +440,7 @@ public final class RespCommands {
         try {
             // Half the command's time to learn whether the leader took it (a definite -TRYAGAIN if not),
             // the other half for a command it took to commit and apply. Framed as the group's state machine
-            // expects (a plain session command; a messaging envelope with --groups).
+            // expects (a plain session command; inside a messaging envelope with --groups).
             WriteRouter router = groups.router(group);
             proposal = router.propose(router.frame(command), java.time.Duration.ofMillis(Math.max(1, timeoutMillis / 2)));
         } catch (RuntimeException e) {

@@ -85,6 +85,11 @@ class KvBenchTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--seeds").contains("usage");
+        ByteArrayOutputStream badConsistency = new ByteArrayOutputStream();
+        assertThat(KvMain.run(new String[] {"bench", "--seeds", "1=127.0.0.1:1", "--consistency", "soon"},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(badConsistency, true, StandardCharsets.UTF_8)))
+                .isEqualTo(2);
+        assertThat(badConsistency.toString(StandardCharsets.UTF_8)).contains("--consistency must be linearizable, any or <T>ms");
     }
 
     private static long count(String printed, String label) {

@@ -116,7 +116,7 @@ class KvXferTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("before XFER");
         Path fresh = dataDir.resolve("fresh");
         KvHost.checkLayout(fresh, fresh.resolve("node-1"), 4);
-        assertThat(java.nio.file.Files.readString(fresh.resolve(KvHost.GROUPS_FILE)).trim()).isEqualTo("4 messaging");
+        assertThat(java.nio.file.Files.readString(fresh.resolve(KvHost.GROUPS_FILE)).trim()).isEqualTo("4" + KvHost.MESSAGING_MARK);
         KvHost.checkLayout(fresh, fresh.resolve("node-1"), 4); // the new format starts again
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> KvHost.checkLayout(fresh, fresh.resolve("node-1"), 8))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("--groups 4");

@@ -12,7 +12,7 @@ import java.util.Map;
  * @param attemptTimeout how long one attempt at one replica may take before the call tries again
  * @param maxInFlight    most calls in flight at once over the whole client
  * @param sessionWindow  most sequence numbers of one session between the oldest unanswered write and the newest
- * @param balancer       default strategy of {@code askOne}
+ * @param balancer       the caller's strategy of {@code askOne} for every group, or null (each group's advertised one)
  * @param zones          zone of each node, for {@link LoadBalancer#preferZone}
  * @param options        transport-specific options (the Netty client reads {@code "tls"}, a {@code TlsOptions})
  */

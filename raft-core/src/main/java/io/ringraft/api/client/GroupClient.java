@@ -49,7 +49,9 @@ public interface GroupClient {
     CompletableFuture<Void> tell(byte[] command);
 
     /**
-     * A read answered by one replica, chosen by the load balancer, at {@code consistency}. If the chosen
+     * A read answered by one replica, chosen by the load balancer (the caller's, else the group's
+     * advertised {@link GroupBalancing}, else round robin; weights as the group advertises), at
+     * {@code consistency}. If the chosen
      * replica cannot be reached, fails, lags too far or does not answer within the attempt timeout, the
      * read goes to another (one this call has not tried, if any) until the deadline.
      *
@@ -82,10 +84,19 @@ public interface GroupClient {
 
     /**
      * {@return a handle to the same group (and session) whose {@link #askOne} uses {@code balancer}}
+     * The group's advertised weights still reach it through {@link Replica#weight()}.
      *
-     * @param balancer the strategy, overriding the client's
+     * @param balancer the strategy, overriding the group's and the client's
      */
     GroupClient withBalancer(LoadBalancer balancer);
+
+    /**
+     * {@return the balancing the group advertised in the last membership answer, or null (none yet, or
+     * the group advertises none)} Its strategy chooses the replica of {@link #askOne} unless the caller
+     * chose one ({@link RaftClient.Builder#balancer}, {@link #withBalancer}); until a membership answer
+     * came, round robin does.
+     */
+    GroupBalancing advertisedBalancing();
 
     /** {@return the group's id} */
     long groupId();

@@ -2,11 +2,11 @@ package io.ringraft.api.client;
 
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Picks the replica that answers a {@link GroupClient#askOne} (pluggable: implement it, or use a
- * strategy here). Called by the client on the caller's thread or its I/O thread, concurrently: an
+ * strategy here). The built-in strategies respect {@link Replica#weight()} (which a group advertises,
+ * {@link GroupBalancing}): a replica of weight 0 is chosen only when every candidate weighs 0. Called by the client on the caller's thread or its I/O thread, concurrently: an
  * implementation is thread-safe and must not block.
  */
 @FunctionalInterface
@@ -21,18 +21,24 @@ public interface LoadBalancer {
      */
     Replica choose(List<Replica> candidates);
 
-    /** {@return round robin over the candidates (each its share in turn)} */
+    /**
+     * {@return weighted round robin: over choices among the same candidates each gets its weight's share,
+     * evenly interleaved (smooth weighted round robin; equal weights give plain rotation)}
+     */
     static LoadBalancer roundRobin() {
-        AtomicLong next = new AtomicLong();
-        return candidates -> candidates.get((int) Math.floorMod(next.getAndIncrement(), (long) candidates.size()));
+        return new io.ringraft.internal.client.SmoothRoundRobin();
     }
 
-    /** {@return the candidate with the fewest requests in flight (ties: the first)} */
+    /**
+     * {@return the candidate with the least requests in flight per weight, {@code (outstanding + 1) /
+     * weight} (ties: the first)}
+     */
     static LoadBalancer leastOutstanding() {
         return candidates -> {
+            boolean allZero = io.ringraft.internal.client.Weights.allZero(candidates);
             Replica best = candidates.get(0);
             for (Replica replica : candidates) {
-                if (replica.outstanding() < best.outstanding()) {
+                if (io.ringraft.internal.client.Weights.lighter(replica, best, allZero)) {
                     best = replica;
                 }
             }
@@ -40,14 +46,23 @@ public interface LoadBalancer {
         };
     }
 
-    /** {@return of two candidates picked at random, the one with fewer requests in flight} */
+    /**
+     * {@return of two candidates drawn at random in proportion to their weights, the one with fewer
+     * requests in flight per weight (the first drawn on a tie, so an idle group gets weighted random)}
+     */
     static LoadBalancer powerOfTwoChoices() {
         return candidates -> {
             ThreadLocalRandom random = ThreadLocalRandom.current();
-            Replica first = candidates.get(random.nextInt(candidates.size()));
-            Replica second = candidates.get(random.nextInt(candidates.size()));
-            return second.outstanding() < first.outstanding() ? second : first;
+            Replica first = io.ringraft.internal.client.Weights.draw(candidates, random);
+            Replica second = io.ringraft.internal.client.Weights.draw(candidates, random);
+            return io.ringraft.internal.client.Weights.lighterNow(second, first,
+                    io.ringraft.internal.client.Weights.allZero(candidates)) ? second : first;
         };
+    }
+
+    /** {@return a candidate drawn at random in proportion to its weight} */
+    static LoadBalancer random() {
+        return candidates -> io.ringraft.internal.client.Weights.draw(candidates, ThreadLocalRandom.current());
     }
 
     /**

@@ -151,7 +151,8 @@ public interface RaftClient extends AutoCloseable {
         }
 
         /**
-         * Default strategy of {@code askOne} (default {@link LoadBalancer#roundRobin()}).
+         * The strategy of {@code askOne} for every group, overriding what the groups advertise (default:
+         * none, each group's advertised {@link GroupBalancing}, or round robin where a group advertises none).
          *
          * @param balancer the strategy
          * @return this builder
@@ -215,7 +216,7 @@ public interface RaftClient extends AutoCloseable {
                         new IllegalStateException("no RaftClientFactory found: add raft-net-netty to the class or module path"));
             }
             return chosen.create(new ClientSettings(Map.copyOf(seeds), clusterId, timeout, attemptTimeout, maxInFlight,
-                    sessionWindow, balancer == null ? LoadBalancer.roundRobin() : balancer, Map.copyOf(zones), Map.copyOf(options)));
+                    sessionWindow, balancer, Map.copyOf(zones), Map.copyOf(options)));
         }
 
         private static Duration positive(Duration value, String what) {

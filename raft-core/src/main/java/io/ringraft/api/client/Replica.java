@@ -15,7 +15,10 @@ public interface Replica {
     /** {@return this client's requests to the replica now in flight} */
     int outstanding();
 
-    /** {@return the replica's weight (default 1): strategies that weigh pick it proportionally more} */
+    /**
+     * {@return the replica's weight in its group (default 1; the group advertises it, {@link GroupBalancing}):
+     * the built-in strategies pick it in proportion, and a replica of weight 0 only when all weigh 0}
+     */
     default int weight() {
         return 1;
     }

@@ -49,7 +49,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread: apply, snapshot, restore and queries hold one lock, so the wrapped state machine is never
  * called concurrently.
  */
-public final class SessionStateMachine implements StateMachine {
+public final class SessionStateMachine implements StateMachine, SessionWrapper {
 
     private final StateMachine delegate;
     private final ReentrantLock lock = new ReentrantLock();
@@ -73,6 +73,7 @@ public final class SessionStateMachine implements StateMachine {
      * @return its bytes, or null
      * @throws IllegalStateException if there is no encoder and {@code result} is not a {@code byte[]}
      */
+    @Override
     public byte[] encodeResult(Object result) {
         if (encoder != null) {
             return encoder.apply(result);
@@ -121,11 +122,12 @@ public final class SessionStateMachine implements StateMachine {
      * @param query the query, handed to the wrapped state machine's {@link StateMachine#query}
      * @return its answer
      */
+    @Override
     public Object localQuery(Bytes query) {
         return query(query);
     }
 
-    /** {@return how many sessions are open (any thread; a moment's value)} */
+    @Override
     public int sessionCount() {
         lock.lock();
         try {

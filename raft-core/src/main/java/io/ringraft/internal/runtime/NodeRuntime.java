@@ -130,6 +130,10 @@ public final class NodeRuntime implements AutoCloseable {
     private final PendingFutures futures;
     private final TransportLink transport;
     private final StatusView status;
+    /** What this replica heard of its leader's commit index, and when (reads bounded by time). */
+    private final CommitFreshness freshness = new CommitFreshness();
+    private final ProgressView appliedView;
+    private final ProgressView committedView;
     /** Every progress pointer, for the tests that check each has one writer. */
     private final List<ProgressPointer> pointers;
     private final NodeShutdown shutdown;
@@ -333,6 +337,8 @@ public final class NodeRuntime implements AutoCloseable {
         this.peers = peers;
         // Each follower's match index as the leader's core last published it (-1: none), for the status.
         AtomicLongArray followerMatch = new AtomicLongArray(config.maxMembers());
+        this.appliedView = applied;
+        this.committedView = committed;
         this.status = new StatusView(groupId, selfId, coreState, accepted, submitted, flushed, durable, committed,
                 applied, purged, droppedInbound, droppedOutbound, latestSnapshot, stop, peers, followerMatch,
                 requests.proposals(), inbound);
@@ -348,7 +354,7 @@ public final class NodeRuntime implements AutoCloseable {
                         requests.transfer(), requests.membershipChange(), installedSnapshot, latestSnapshot,
                         liveness),
                 new CoreTask.Outputs(peers, snapshotChunks, writerSignal, applierSignal, droppedOutbound,
-                        droppedInbound, leaderWatch, metrics, followerMatch),
+                        droppedInbound, leaderWatch, metrics, followerMatch, freshness),
                 stateListener, status, stop, outcomes, shutdown);
         this.writer = new LogWriterTask(groupId, selfId, config, ring, storage, state, accepted, logCut, purgeLimit,
                 submitted, flushed, purged, stop, nanoClock, metrics);
@@ -556,6 +562,23 @@ public final class NodeRuntime implements AutoCloseable {
      */
     public boolean quiesced() {
         return liveness.quiesced();
+    }
+
+    /**
+     * How long ago, by this node's clock, this replica last knew that it had applied everything its leader
+     * had committed ({@link CommitFreshness}): 0 on a leader that serves (it committed an entry of its
+     * term) and applied its whole commit index,
+     * {@link Long#MAX_VALUE} if it never knew or the node stopped. Any thread.
+     */
+    public long appliedStalenessNanos() {
+        if (stop.stopped()) {
+            return Long.MAX_VALUE;
+        }
+        long appliedIndex = appliedView.get();
+        if (isReadyLeader() && appliedIndex >= committedView.get()) {
+            return 0; // a leader that committed an entry of its term: nothing committed is missing from its commit
+        }
+        return freshness.stalenessNanos(appliedIndex, nanoClock.getAsLong());
     }
 
     /** The leader this node knows of in its current term (itself if it leads), or 0. Any thread; no allocation. */

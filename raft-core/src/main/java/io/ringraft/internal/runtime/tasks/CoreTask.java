@@ -14,6 +14,7 @@ import io.ringraft.api.RaftStatus;
 import io.ringraft.api.StateListener;
 import io.ringraft.internal.engine.RaftEngine;
 import io.ringraft.internal.engine.progress.IoId;
+import io.ringraft.internal.runtime.CommitFreshness;
 import io.ringraft.internal.runtime.LeaderWatch;
 import io.ringraft.internal.runtime.NodeShutdown;
 import io.ringraft.internal.runtime.ProgressPointer;
@@ -95,12 +96,14 @@ public final class CoreTask implements Agent {
      * Where the core hands work to the other tasks: the peers' outboxes and chunk requests, the
      * applier's queue of snapshot chunks from the leader, the signals of the log writer and the
      * applier, the counters of messages dropped on the way out and in, and the ready leader it
-     * publishes ({@link LeaderWatch}), where it reports measurements, and each follower's match index
-     * by peer slot as it last published it (for the status; -1 for none).
+     * publishes ({@link LeaderWatch}), where it reports measurements, each follower's match index
+     * by peer slot as it last published it (for the status; -1 for none), and what it heard of the
+     * leader's commit index and when ({@link CommitFreshness}).
      */
     public record Outputs(Peers peers, SpscAtomicArrayQueue<InstallSnapshotRequest> snapshotChunks, Signal writerSignal,
                    Signal applierSignal, AtomicLong droppedOutbound, AtomicLong droppedInbound,
-                   LeaderWatch leaderWatch, RaftMetrics metrics, AtomicLongArray followerMatch) {
+                   LeaderWatch leaderWatch, RaftMetrics metrics, AtomicLongArray followerMatch,
+                   CommitFreshness freshness) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(CoreTask.class);
@@ -110,6 +113,8 @@ public final class CoreTask implements Agent {
     private final long groupId;
     private final long selfId;
     private final RaftConfig config;
+    /** The leader commit indexes this replica heard, and when (reads bounded by time). */
+    private final CommitFreshness freshness;
     private final LongSupplier nanoClock;
     private final RaftEngine engine;
     private final EntryRing ring;
@@ -254,6 +259,7 @@ public final class CoreTask implements Agent {
         this.metrics = outputs.metrics();
         this.timed = metrics != RaftMetrics.NONE;
         this.followerMatch = outputs.followerMatch();
+        this.freshness = outputs.freshness();
         for (int i = 0; i < followerMatch.length(); i++) {
             followerMatch.set(i, -1);
         }
@@ -437,6 +443,11 @@ public final class CoreTask implements Agent {
             }
             try {
                 engine.receive(message);
+                if (message instanceof AppendEntriesRequest request && engine.term() == request.term()
+                        && engine.leaderId() == request.from()) { // the leader's commit, as sent
+                    freshness.observeLeaderCommit(nanoClock.getAsLong(), request.leaderCommit(),
+                            engine.termAt(request.leaderCommit()), request.term());
+                }
                 runEffects(); // appends copy the message's entries into the ring
             } finally {
                 // The ring holds what the node keeps: the transport's memory can go back.
@@ -971,6 +982,9 @@ public final class CoreTask implements Agent {
     /** {@link Effect.Limits}: the commit index and the apply limit rose. */
     private void publishLimits(long commit, long applyLimit) {
         committed.publish(commit);
+        if (engine.role() == Role.LEADER) {
+            freshness.observeLeaderCommit(nanoClock.getAsLong(), commit, engine.termAt(commit), engine.term());
+        }
         if (timed && commitTimer.pending() > 0) {
             commitTimer.committed(commit, nanoClock.getAsLong(), metrics);
         }

@@ -2,7 +2,9 @@ package io.ringraft.net.netty.client;
 
 import io.ringraft.api.RaftHost;
 import io.ringraft.api.RaftNode;
+import io.ringraft.api.client.GroupBalancing;
 import io.ringraft.api.client.SessionStateMachine;
+import io.ringraft.api.client.SessionWrapper;
 import io.ringraft.net.netty.NettyTransport;
 import io.ringraft.net.netty.internal.client.ClientAcceptor;
 import io.ringraft.net.netty.internal.client.ServedGroup;
@@ -16,7 +18,8 @@ import java.util.function.LongFunction;
  * Serves {@code RaftClient}s on a node's Raft port: connections whose handshake carries the client role
  * (and this cluster's id) speak the client protocol (docs/client.md) to this node's groups, with the
  * transport's TLS (and mutual TLS) if it has any. Build one per process after its nodes or host, with
- * the {@link SessionStateMachine} each served group's state machine is; {@link #close()} stops serving
+ * the session wrapper each served group's state machine is ({@link SessionStateMachine},
+ * {@code StreamingSessionStateMachine}, or an application's own {@link SessionWrapper}); {@link #close()} stops serving
  * (the transport goes on).
  *
  * <p><b>Bounded.</b> At most {@link Builder#maxConnections} client connections (one more gets an error
@@ -65,10 +68,12 @@ public final class ClientServer implements AutoCloseable {
     /** Configures a {@link ClientServer}. Not thread-safe. */
     public static final class Builder {
         private final NettyTransport transport;
-        private final Map<Long, ServedGroup> nodes = new HashMap<>();
+        private final Map<Long, RaftNode> nodes = new HashMap<>();
+        private final Map<Long, SessionWrapper> nodeMachines = new HashMap<>();
+        private LongFunction<GroupBalancing> balancing = groupId -> null;
         private final Map<Long, String> advertised = new HashMap<>();
         private RaftHost host;
-        private LongFunction<SessionStateMachine> hostMachines;
+        private LongFunction<? extends SessionWrapper> hostMachines;
         private int maxConnections = 1024;
         private int maxInFlightPerConnection = 1024;
 
@@ -80,11 +85,12 @@ public final class ClientServer implements AutoCloseable {
          * Serves {@code node}'s group.
          *
          * @param node    a node on this transport
-         * @param machine the session wrapper the node's state machine is
+         * @param machine the session wrapper the node's state machine is (a SessionStateMachine, a StreamingSessionStateMachine, or the application's own)
          * @return this builder
          */
-        public Builder node(RaftNode node, SessionStateMachine machine) {
-            nodes.put(node.groupId(), new ServedGroup(node, Objects.requireNonNull(machine, "machine")));
+        public Builder node(RaftNode node, SessionWrapper machine) {
+            nodes.put(node.groupId(), node);
+            nodeMachines.put(node.groupId(), Objects.requireNonNull(machine, "machine"));
             return this;
         }
 
@@ -95,9 +101,34 @@ public final class ClientServer implements AutoCloseable {
          * @param machines the session wrapper of a group's state machine, by group id (null: not served)
          * @return this builder
          */
-        public Builder host(RaftHost host, LongFunction<SessionStateMachine> machines) {
+        public Builder host(RaftHost host, LongFunction<? extends SessionWrapper> machines) {
             this.host = Objects.requireNonNull(host, "host");
             this.hostMachines = Objects.requireNonNull(machines, "machines");
+            return this;
+        }
+
+        /**
+         * The balancing every served group advertises to clients (default: none, clients use their own
+         * default). Configure the same on every node of a group: a client takes whatever the member it
+         * asks for the membership says.
+         *
+         * @param balancing the strategy and weights
+         * @return this builder
+         */
+        public Builder balancing(GroupBalancing balancing) {
+            Objects.requireNonNull(balancing, "balancing");
+            this.balancing = groupId -> balancing;
+            return this;
+        }
+
+        /**
+         * The balancing each served group advertises to clients, by group id (null: none).
+         *
+         * @param balancing group id to its strategy and weights (or null); called on any thread, possibly for every request: keep it cheap
+         * @return this builder
+         */
+        public Builder balancing(LongFunction<GroupBalancing> balancing) {
+            this.balancing = Objects.requireNonNull(balancing, "balancing");
             return this;
         }
 
@@ -138,15 +169,18 @@ public final class ClientServer implements AutoCloseable {
 
         /** {@return the server, serving from now on} */
         public ClientServer build() {
-            Map<Long, ServedGroup> served = Map.copyOf(nodes);
+            LongFunction<GroupBalancing> advertisedBalancing = balancing;
+            Map<Long, ServedGroup> served = new HashMap<>();
+            nodes.forEach((groupId, node) -> served.put(groupId, new ServedGroup(node, nodeMachines.get(groupId),
+                    advertisedBalancing.apply(groupId))));
             RaftHost servedHost = host;
-            LongFunction<SessionStateMachine> machines = hostMachines;
+            LongFunction<? extends SessionWrapper> machines = hostMachines;
             LongFunction<ServedGroup> groups = groupId -> {
                 ServedGroup group = served.get(groupId);
                 if (group == null && servedHost != null) {
                     RaftNode node = servedHost.group(groupId).orElse(null);
-                    SessionStateMachine machine = node == null ? null : machines.apply(groupId);
-                    group = machine == null ? null : new ServedGroup(node, machine);
+                    SessionWrapper machine = node == null ? null : machines.apply(groupId);
+                    group = machine == null ? null : new ServedGroup(node, machine, advertisedBalancing.apply(groupId));
                 }
                 return group;
             };

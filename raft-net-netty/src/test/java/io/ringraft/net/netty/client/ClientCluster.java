@@ -3,8 +3,11 @@ package io.ringraft.net.netty.client;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.api.RaftNode;
 import io.ringraft.api.RaftStatus;
+import io.ringraft.api.client.GroupBalancing;
 import io.ringraft.api.client.RaftClient;
 import io.ringraft.api.client.SessionStateMachine;
+import io.ringraft.api.client.SessionWrapper;
+import io.ringraft.api.client.StreamingSessionStateMachine;
 import io.ringraft.local.InMemoryLogStorage;
 import io.ringraft.net.netty.NettyTransport;
 import java.time.Duration;
@@ -29,7 +32,9 @@ final class ClientCluster implements AutoCloseable {
     final RaftNode[] nodes;
     final CountingMachine[] machines;
     final ClientServer[] servers;
-    final SessionStateMachine[] sessions;
+    final SessionWrapper[] sessions;
+    /** The streams, if the cluster streams (their counting machines are {@link #machines}). */
+    final StreamingCountingMachine[] streams;
 
     ClientCluster(int size) {
         this(size, 128);
@@ -40,12 +45,32 @@ final class ClientCluster implements AutoCloseable {
     }
 
     ClientCluster(int size, int maxResultsPerSession, Duration sessionTimeout) {
+        this(size, maxResultsPerSession, sessionTimeout, null);
+    }
+
+    /** A cluster whose client servers advertise {@code balancing} (null: none). */
+    ClientCluster(int size, GroupBalancing balancing) {
+        this(size, 128, Duration.ofSeconds(60), balancing);
+    }
+
+    ClientCluster(int size, int maxResultsPerSession, Duration sessionTimeout, GroupBalancing balancing) {
+        this(size, maxResultsPerSession, sessionTimeout, balancing, false);
+    }
+
+    /** A cluster whose state machines are streams applied late, in {@link StreamingSessionStateMachine}s. */
+    static ClientCluster streaming(int size) {
+        return new ClientCluster(size, 128, Duration.ofSeconds(60), null, true);
+    }
+
+    private ClientCluster(int size, int maxResultsPerSession, Duration sessionTimeout, GroupBalancing balancing,
+                          boolean streaming) {
         this.size = size;
         transports = new NettyTransport[size + 1];
         nodes = new RaftNode[size + 1];
         machines = new CountingMachine[size + 1];
         servers = new ClientServer[size + 1];
-        sessions = new SessionStateMachine[size + 1];
+        sessions = new SessionWrapper[size + 1];
+        streams = new StreamingCountingMachine[size + 1];
         long[] voters = new long[size];
         for (int id = 1; id <= size; id++) {
             voters[id - 1] = id;
@@ -59,15 +84,32 @@ final class ClientCluster implements AutoCloseable {
             }
         }
         for (int id = 1; id <= size; id++) {
-            machines[id] = new CountingMachine();
-            SessionStateMachine machine = SessionStateMachine.wrap(machines[id])
-                    .maxResultsPerSession(maxResultsPerSession).sessionTimeout(sessionTimeout).build();
-            nodes[id] = RaftNode.builder().nodeId(id).voters(voters).config(CONFIG).stateMachine(machine)
-                    .logStorage(new InMemoryLogStorage()).transport(transports[id]).randomSeed(id * 17L).build();
+            RaftNode.Builder node = RaftNode.builder().nodeId(id).voters(voters).config(CONFIG)
+                    .logStorage(new InMemoryLogStorage()).transport(transports[id]).randomSeed(id * 17L);
+            SessionWrapper machine;
+            if (streaming) {
+                streams[id] = new StreamingCountingMachine();
+                machines[id] = streams[id].counting;
+                StreamingSessionStateMachine wrapper = StreamingSessionStateMachine.wrap(streams[id])
+                        .maxResultsPerSession(maxResultsPerSession).sessionTimeout(sessionTimeout).build();
+                node.streamingStateMachine(wrapper);
+                machine = wrapper;
+            } else {
+                machines[id] = new CountingMachine();
+                SessionStateMachine wrapper = SessionStateMachine.wrap(machines[id])
+                        .maxResultsPerSession(maxResultsPerSession).sessionTimeout(sessionTimeout).build();
+                node.stateMachine(wrapper);
+                machine = wrapper;
+            }
+            nodes[id] = node.build();
             sessions[id] = machine;
             nodes[id].start();
-            servers[id] = ClientServer.builder(transports[id]).node(nodes[id], machine)
-                    .maxInFlightPerConnection(256).build();
+            ClientServer.Builder server = ClientServer.builder(transports[id]).node(nodes[id], machine)
+                    .maxInFlightPerConnection(256);
+            if (balancing != null) {
+                server.balancing(balancing);
+            }
+            servers[id] = server.build();
         }
     }
 
@@ -111,6 +153,17 @@ final class ClientCluster implements AutoCloseable {
         nodes[id].close();
         transports[id].close();
         nodes[id] = null;
+        closeStream(id);
+    }
+
+    private void closeStream(int id) {
+        if (streams[id] != null) {
+            try {
+                streams[id].close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     static void await(String what, BooleanSupplier condition) {
@@ -130,6 +183,7 @@ final class ClientCluster implements AutoCloseable {
                 servers[id].close();
                 nodes[id].close();
                 transports[id].close();
+                closeStream(id);
             }
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringraft.api.Role;
 import io.ringraft.api.client.ClientException;
 import io.ringraft.api.client.Consistency;
+import io.ringraft.api.client.GroupBalancing;
 import io.ringraft.api.client.GroupClient;
 import io.ringraft.api.client.LoadBalancer;
 import io.ringraft.api.client.RaftClient;
@@ -69,6 +70,16 @@ class RaftClientClusterTest {
     @Test
     void killingTheLeaderMidAskStillAppliesEveryWriteOnce() throws Exception {
         cluster = new ClientCluster(3);
+        killTheLeaderMidAskAndCheckEveryWriteAppliedOnce();
+    }
+
+    @Test
+    void sessionsOverAStreamingStateMachineApplyEveryWriteOnceThroughALeaderKill() throws Exception {
+        cluster = ClientCluster.streaming(3);
+        killTheLeaderMidAskAndCheckEveryWriteAppliedOnce();
+    }
+
+    private void killTheLeaderMidAskAndCheckEveryWriteAppliedOnce() throws Exception {
         client = cluster.client().build();
         GroupClient group = client.group(1);
         group.ask(CountingMachine.id(0)).get(20, TimeUnit.SECONDS); // session open, leader known
@@ -192,7 +203,8 @@ class RaftClientClusterTest {
     @Test
     void roundRobinSpreadsReadsWithinTenPercentOfEachShare() throws Exception {
         cluster = new ClientCluster(3);
-        client = cluster.client().balancer(LoadBalancer.roundRobin()).build();
+        // a long attempt timeout: on a loaded machine a re-routed read would count twice and skew the spread
+        client = cluster.client().balancer(LoadBalancer.roundRobin()).attemptTimeout(Duration.ofSeconds(10)).build();
         GroupClient group = client.group(1);
         group.ask(CountingMachine.id(1)).get(20, TimeUnit.SECONDS);
         long[] before = new long[4];
@@ -217,6 +229,82 @@ class RaftClientClusterTest {
             assertThat(served).as("reads served by node %d of %d", id, reads).isBetween(450L, 550L);
         }
         System.out.println("round robin spread of " + reads + " reads:" + measured);
+    }
+
+    @Test
+    void theGroupsAdvertisedStrategyAndWeightsSpreadReadsUnlessTheCallerOverrides() throws Exception {
+        GroupBalancing advertised = GroupBalancing.of(GroupBalancing.Strategy.ROUND_ROBIN).withWeight(1, 0)
+                .withWeight(3, 3);
+        cluster = new ClientCluster(3, advertised);
+        client = cluster.client().attemptTimeout(Duration.ofSeconds(10)).build(); // no balancer of its own: the group's
+        GroupClient group = client.group(1);
+        group.ask(CountingMachine.id(1)).get(20, TimeUnit.SECONDS);
+        ClientCluster.await("the advertised balancing", () -> advertised.equals(group.advertisedBalancing()));
+        long[] served = readsServed(group, 1200);
+        System.out.println("advertised weights 0/1/3, 1200 reads: node 1=" + served[1] + " node 2=" + served[2]
+                + " node 3=" + served[3]);
+        assertThat(served[1]).isZero();
+        assertThat(served[2]).isBetween(270L, 330L);
+        assertThat(served[3]).isBetween(810L, 990L);
+        // the caller's strategy overrides the group's (it sees the weights, and may ignore them)
+        long[] overridden = readsServed(group.withBalancer(candidates -> candidates.get(0)), 100);
+        assertThat(overridden[1]).isEqualTo(100);
+    }
+
+    @Test
+    void aReadBoundedByTimeIsServedByAFreshFollowerAndRefusedByOneCutOffForLonger() throws Exception {
+        cluster = new ClientCluster(3);
+        int leader = cluster.awaitLeader();
+        int follower = leader % 3 + 1;
+        int other = follower % 3 + 1;
+        client = cluster.client().build();
+        client.group(1).ask(CountingMachine.id(7)).get(20, TimeUnit.SECONDS);
+        ClientCluster.await("the follower applied it", () -> cluster.machines[follower].applied.containsKey(7L));
+        // a client that knows only the follower's address (the nodes advertise none): every read goes there
+        try (RaftClient onlyFollower = RaftClient.builder().seeds(follower + "=" + cluster.address(follower))
+                .clusterId(ClientCluster.CLUSTER_ID).attemptTimeout(Duration.ofMillis(500)).build()) {
+            GroupClient group = onlyFollower.group(1);
+            assertThat(number(group.askOne(CountingMachine.id(7), Consistency.boundedStaleness(Duration.ofSeconds(1)))
+                    .get(20, TimeUnit.SECONDS))).isEqualTo(1);
+            cluster.kill(leader);
+            cluster.kill(other);
+            ClientCluster.await("the follower is 300 ms stale",
+                    () -> cluster.nodes[follower].appliedStalenessNanos() > TimeUnit.MILLISECONDS.toNanos(300));
+            assertThat(group.askOne(CountingMachine.id(7), Consistency.boundedStaleness(Duration.ofMillis(300)),
+                    Duration.ofSeconds(2))).failsWithin(Duration.ofSeconds(20))
+                    .withThrowableOfType(ExecutionException.class).havingCause()
+                    .isInstanceOfSatisfying(ClientException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(ClientException.Reason.TIMEOUT);
+                        assertThat(e.mayHaveTakenEffect()).isFalse();
+                        assertThat(e.getMessage()).contains("STALE").contains("ms old against its leader's commit");
+                    });
+            // the same replica still answers reads that ask for nothing fresher
+            assertThat(number(group.askOne(CountingMachine.id(7), Consistency.ANY).get(20, TimeUnit.SECONDS)))
+                    .isEqualTo(1);
+        }
+    }
+
+    /** Sends {@code reads} ANY reads through {@code group}; {@return how many each node served} */
+    private long[] readsServed(GroupClient group, int reads) throws Exception {
+        long[] before = new long[4];
+        for (int id = 1; id <= 3; id++) {
+            before[id] = cluster.machines[id].queries.get();
+        }
+        List<CompletableFuture<byte[]>> all = new ArrayList<>();
+        for (int i = 0; i < reads; i++) {
+            all.add(group.askOne(CountingMachine.id(1), Consistency.ANY));
+            if (all.size() % 64 == 0) {
+                all.get(all.size() - 1).get(20, TimeUnit.SECONDS);
+            }
+        }
+        for (CompletableFuture<byte[]> read : all) {
+            read.get(20, TimeUnit.SECONDS);
+        }
+        long[] served = new long[4];
+        for (int id = 1; id <= 3; id++) {
+            served[id] = cluster.machines[id].queries.get() - before[id];
+        }
+        return served;
     }
 
     @Test

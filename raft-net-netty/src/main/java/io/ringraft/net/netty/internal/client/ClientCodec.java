@@ -96,10 +96,13 @@ public final class ClientCodec {
             case QUERY -> {
                 WireFormat.require(frame, 9, "QUERY");
                 int consistency = frame.readUnsignedByte();
-                if (consistency < ClientRequest.LINEARIZABLE || consistency > ClientRequest.ANY) {
+                if (consistency < ClientRequest.LINEARIZABLE || consistency > ClientRequest.BOUNDED_TIME) {
                     throw new MalformedFrameException("unknown consistency " + consistency);
                 }
                 long maxLag = frame.readLong();
+                if (maxLag < 0) {
+                    throw new MalformedFrameException("negative maxLag " + maxLag);
+                }
                 yield new ClientRequest(groupId, requestId, op, 0, 0, 0, false, consistency, maxLag, rest(frame));
             }
             default -> {

@@ -10,8 +10,9 @@ package io.ringraft.net.netty.internal.client;
  * @param seq         the command's sequence (COMMAND)
  * @param ackedBelow  sequences below it are answered at the client (COMMAND)
  * @param tell        answer on acceptance (COMMAND)
- * @param consistency the read's level code (QUERY): 1 linearizable, 2 bounded staleness, 3 any
- * @param maxLag      most entries the replica's applied index may lag its commit index (QUERY, bounded)
+ * @param consistency the read's level code (QUERY): 1 linearizable, 2 bounded staleness, 3 any, 4 bounded by time
+ * @param maxLag      most entries the replica's applied index may lag its commit index (QUERY, bounded), or
+ *                    most milliseconds its applied state may be old (QUERY, bounded by time)
  * @param payload     the command or query bytes
  */
 public record ClientRequest(long groupId, long requestId, ClientOp op, long clientId, long seq, long ackedBelow,
@@ -23,6 +24,8 @@ public record ClientRequest(long groupId, long requestId, ClientOp op, long clie
     public static final int BOUNDED = 2;
     /** Consistency code: whatever the replica applied. */
     public static final int ANY = 3;
+    /** Consistency code: the replica's applied state at most {@code maxLag} ms old (RaftNode.appliedStalenessNanos). */
+    public static final int BOUNDED_TIME = 4;
 
     /** {@return an INFO request} @param groupId group @param requestId id */
     public static ClientRequest info(long groupId, long requestId) {

@@ -101,7 +101,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private byte[] info(ServedGroup group) {
         RaftStatus status = group.node().status();
         return new ClusterInfo(status.membership().voters(), status.membership().learners(),
-                advertised).encode();
+                advertised, group.balancing()).encode();
     }
 
     private void propose(ChannelHandlerContext ctx, ClientRequest request, ServedGroup group, byte[] envelope) {
@@ -111,7 +111,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                     + " does not lead group " + request.groupId(), null);
             return;
         }
-        CompletableFuture<Object> future = group.node().propose(envelope);
+        CompletableFuture<Object> future = group.machine().propose(group.node(), envelope);
         if (request.tell() && !future.isDone()) {
             done(ctx, request, group, ClientStatus.ACCEPTED, 0, false, null, null);
             return;
@@ -131,6 +131,18 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                     + status.appliedIndex() + " of commit index " + status.committedIndex() + (status.leaderId() == 0
                     ? " and knows no leader" : ", more than " + request.maxLag() + " behind"), null);
             return;
+        }
+        if (request.consistency() == ClientRequest.BOUNDED_TIME) {
+            long stalenessNanos = group.node().appliedStalenessNanos();
+            long boundNanos = request.maxLag() >= Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE - 1
+                    : request.maxLag() * 1_000_000L; // a replica that never heard a commit it applied always refuses
+            if (stalenessNanos > boundNanos) {
+                done(ctx, request, group, ClientStatus.STALE, 0, false, "replica " + status.nodeId()
+                        + (stalenessNanos == Long.MAX_VALUE ? " has not heard a leader commit index it applied"
+                        : "'s applied state is " + stalenessNanos / 1_000_000 + " ms old against its leader's commit")
+                        + ", more than " + request.maxLag() + " ms", null);
+                return;
+            }
         }
         Object result;
         try {

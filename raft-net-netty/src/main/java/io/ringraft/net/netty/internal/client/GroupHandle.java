@@ -4,6 +4,7 @@ import io.ringraft.api.Role;
 import io.ringraft.api.client.ClientException;
 import io.ringraft.api.client.ClientException.Reason;
 import io.ringraft.api.client.Consistency;
+import io.ringraft.api.client.GroupBalancing;
 import io.ringraft.api.client.GroupClient;
 import io.ringraft.api.client.LoadBalancer;
 import io.ringraft.api.client.Replica;
@@ -37,7 +38,7 @@ public final class GroupHandle implements GroupClient {
      * @param links    the client's connections
      * @param inFlight the client's bound on calls in flight
      * @param state    what the client knows of the group (shared by its handles)
-     * @param balancer the strategy of {@link #askOne}
+     * @param balancer the caller's strategy of {@link #askOne}, or null for the one the group advertises
      */
     GroupHandle(long groupId, ClientLinks links, InFlight inFlight, GroupState state, LoadBalancer balancer) {
         this.groupId = groupId;
@@ -63,7 +64,12 @@ public final class GroupHandle implements GroupClient {
 
     @Override
     public GroupClient withBalancer(LoadBalancer balancer) {
-        return new GroupHandle(groupId, links, inFlight, state, balancer);
+        return new GroupHandle(groupId, links, inFlight, state, java.util.Objects.requireNonNull(balancer, "balancer"));
+    }
+
+    @Override
+    public GroupBalancing advertisedBalancing() {
+        return state.balancing();
     }
 
     @Override
@@ -316,7 +322,7 @@ public final class GroupHandle implements GroupClient {
         List<Replica> candidates = new ArrayList<>(members.length);
         for (long member : members) {
             if (!call.tried.contains(member)) {
-                candidates.add(links.replica(member));
+                candidates.add(new WeightedReplica(links.replica(member), state.weightOf(member)));
             }
         }
         if (candidates.isEmpty()) {
@@ -329,7 +335,8 @@ public final class GroupHandle implements GroupClient {
             links.schedule(() -> queryAttempt(call), Math.min(remaining, Calls.backoffNanos(++call.attempts)));
             return;
         }
-        ReplicaState chosen = links.replica(balancer.choose(candidates).nodeId());
+        LoadBalancer strategy = balancer != null ? balancer : state.advertisedBalancer();
+        ReplicaState chosen = links.replica(strategy.choose(candidates).nodeId());
         chosen.outstanding.incrementAndGet();
         long attemptMillis = Math.max(1, Math.min(remaining / 1_000_000, links.settings.attemptTimeout().toMillis()));
         links.link(chosen.nodeId()).send(queryRequest(call.query, call.consistency), attemptMillis)
@@ -358,10 +365,11 @@ public final class GroupHandle implements GroupClient {
         int level = switch (consistency.level()) {
             case LINEARIZABLE -> ClientRequest.LINEARIZABLE;
             case BOUNDED_STALENESS -> ClientRequest.BOUNDED;
+            case BOUNDED_TIME -> ClientRequest.BOUNDED_TIME;
             case ANY -> ClientRequest.ANY;
         };
         return new ClientRequest(groupId, links.nextRequestId(), ClientOp.QUERY, 0, 0, 0, false, level,
-                consistency.maxLagEntries(), query);
+                level == ClientRequest.BOUNDED_TIME ? consistency.maxLagMillis() : consistency.maxLagEntries(), query);
     }
 
     @Override
@@ -448,6 +456,7 @@ public final class GroupHandle implements GroupClient {
                                 state.members = ids.stream().mapToLong(Long::longValue).toArray();
                             }
                             state.learn(response.term(), response.leaderId());
+                            state.advertise(info.balancing());
                         }
                     } catch (RuntimeException e) {
                         // a malformed INFO: keep what we know, the next answer tries again

@@ -19,7 +19,7 @@ public final class GroupStates {
     /**
      * @param links    the client's connections
      * @param inFlight the client's bound on calls in flight
-     * @param balancer the default strategy of askOne
+     * @param balancer the caller's strategy of askOne, or null for each group's advertised one
      */
     public GroupStates(ClientLinks links, InFlight inFlight, LoadBalancer balancer) {
         this.links = links;
