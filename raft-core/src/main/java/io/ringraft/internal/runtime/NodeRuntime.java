@@ -309,6 +309,7 @@ public final class NodeRuntime implements AutoCloseable {
                 snapshotLast, snapshotConfig), random, room);
         // A restored snapshot is committed: status agrees from the start.
         ProgressPointer committed = ProgressPointer.monotonic("committed", engine.commitIndex()); // core
+        room.bind(committed, engine::durableIndex);
         ProgressPointer applyLimit = ProgressPointer.monotonic("applyLimit", engine.applyLimit(), applierSignal); // core
         ProgressPointer durable = ProgressPointer.movable("durable", engine.durableIndex()); // core
         AtomicReference<IoId> accepted = new AtomicReference<>(engine.accepted()); // core

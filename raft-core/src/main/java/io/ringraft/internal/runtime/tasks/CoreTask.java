@@ -794,12 +794,13 @@ public final class CoreTask implements Agent {
 
     private void appendReplicated(Effect.AppendReplicated append) {
         LogEntries entries = append.entries();
-        long applied = reclaimable();
+        // The bound the room counted with (RingRoom.acceptable); it can only have risen since.
+        long bound = room.evictable();
         int end = append.fromOffset() + append.count();
         for (int i = append.fromOffset(); i < end; i++) {
             long index = entries.firstIndex() + i;
             var payload = entries.payloadAt(i);
-            if (!ring.makeRoom(index, payload.length(), applied)) {
+            if (!ring.makeRoom(index, payload.length(), bound)) {
                 throw new IllegalStateException("no ring room for replicated entry " + index
                         + " although the request was cut to fit");
             }

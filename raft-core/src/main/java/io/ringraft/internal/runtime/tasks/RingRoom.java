@@ -4,14 +4,17 @@ import io.ringraft.internal.engine.LogRoom;
 import io.ringraft.internal.runtime.ProgressView;
 import io.ringraft.internal.runtime.ring.EntryRing;
 import io.ringraft.spi.LogEntries;
+import java.util.function.LongSupplier;
 
 /**
  * The engine's {@link LogRoom}, answered from the entry ring: how many entries go into one
  * AppendEntries (byte budget) and how many of a leader's entries the ring can take. Also where the
- * ring's reclaim line is: entries up to {@link #reclaimable()} may be overwritten.
+ * ring's reclaim lines are: entries up to {@link #reclaimable()} may be overwritten at any time, and
+ * a leader's entries may also overwrite those up to {@link #evictable()} (stored, not yet committed).
  *
- * <p>Built before the engine (which asks it) and the core task (which owns the engine); called on the
- * core's thread only, inside engine calls and by the core itself. Never blocks, allocates nothing.
+ * <p>Built before the engine (which asks it) and the core task (which owns the engine), then given
+ * the engine's durable index and the commit pointer ({@link #bind}); called on the core's thread only,
+ * inside engine calls and by the core itself. Never blocks, allocates nothing.
  */
 public final class RingRoom implements LogRoom {
 
@@ -19,12 +22,29 @@ public final class RingRoom implements LogRoom {
     private final ProgressView applied;
     private final ProgressView submitted;
     private final int maxBytesPerAppend;
+    /** The commit index as the core published it (the applier reads no further); null until {@link #bind}. */
+    private ProgressView committed;
+    /** The engine's durable index: flushed and still in the current log (a truncation lowers it at once). */
+    private LongSupplier durableIndex;
 
     public RingRoom(EntryRing ring, ProgressView applied, ProgressView submitted, int maxBytesPerAppend) {
         this.ring = ring;
         this.applied = applied;
         this.submitted = submitted;
         this.maxBytesPerAppend = maxBytesPerAppend;
+    }
+
+    /**
+     * Gives the room what {@link #evictable()} needs once the engine and the commit pointer exist (the
+     * engine is built asking this room). Called once, by the node's builder, before any task runs;
+     * until then nothing is evictable beyond {@link #reclaimable()}.
+     *
+     * @param committed    the commit pointer the core publishes
+     * @param durableIndex the engine's durable index ({@code RaftEngine::durableIndex}), read on the core's thread
+     */
+    public void bind(ProgressView committed, LongSupplier durableIndex) {
+        this.committed = committed;
+        this.durableIndex = durableIndex;
     }
 
     /**
@@ -35,10 +55,42 @@ public final class RingRoom implements LogRoom {
         return Math.min(applied.get(), submitted.get());
     }
 
-    /** {@link LogRoom}: how many of a leader's entries the ring can take (the engine appends that many). */
+    /**
+     * Ring entries up to here may be overwritten to take a leader's entries: those up to
+     * {@link #reclaimable()}, and, once the applier has applied everything committed, also the
+     * uncommitted entries this node's storage holds durably in its current log. Those are read back
+     * from storage by whoever needs them later (the applier once they commit, a replicator if this
+     * node leads); without this, a follower whose ring is full of uncommitted entries could take no
+     * entry of a new leader, and a leader that needs that follower (a joint configuration) could
+     * never commit one: nothing would ever free a slot.
+     *
+     * <p>Why each bound: entries up to the published commit index may be in the applier's hands (it
+     * reads them in place), so nothing past {@code applied} is evicted while {@code applied} is below
+     * it; the durable index is the engine's, which a truncation lowers at once (the log writer's
+     * {@code submitted} may still count a truncated suffix it has not cut yet); {@code submitted} keeps
+     * out entries a snapshot covers that the log writer has still to copy out of the ring. A follower
+     * holds no local proposal past the commit index (a leader that steps down forgets their origins),
+     * so no proposal's outcome is lost with its slot. Core thread.
+     *
+     * @return the highest index that may be overwritten when a replicated entry needs room
+     */
+    long evictable() {
+        long appliedIndex = applied.get();
+        long stored = submitted.get();
+        long reclaim = Math.min(appliedIndex, stored);
+        if (committed == null || appliedIndex < committed.get()) {
+            return reclaim;
+        }
+        return Math.max(reclaim, Math.min(stored, durableIndex.getAsLong()));
+    }
+
+    /**
+     * {@link LogRoom}: how many of a leader's entries the ring can take (the engine appends that many),
+     * overwriting entries up to {@link #evictable()} if need be.
+     */
     @Override
     public int acceptable(LogEntries entries, int fromOffset) {
-        return ring.countFitting(entries, fromOffset, reclaimable());
+        return ring.countFitting(entries, fromOffset, evictable());
     }
 
     /**
