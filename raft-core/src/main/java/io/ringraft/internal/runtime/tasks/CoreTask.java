@@ -61,8 +61,10 @@ import org.slf4j.LoggerFactory;
  * bounded and offered to (a full outbox drops the message; Raft retransmits).
  *
  * <p>Back-pressure it applies: proposals stay in their bounded queue while the ring has no room
- * (keeping one slot in reserve for a new leader's no-op); an AppendEntries is cut to the entries the
- * ring can take; a candidate holds off the inputs that could make it leader until its no-op fits.
+ * (keeping slots in reserve for later leaders' no-ops); an AppendEntries is cut to the entries the
+ * ring can take (which, once everything committed is applied, may overwrite uncommitted entries
+ * stored durably: {@link RingRoom#evictable()}); a candidate holds off the inputs that could make it
+ * leader until its no-op fits.
  */
 public final class CoreTask implements Agent {
 
