@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * <p>Back-pressure it applies: proposals stay in their bounded queue while the ring has no room
  * (keeping slots in reserve for later leaders' no-ops); an AppendEntries is cut to the entries the
  * ring can take (which, once everything committed is applied, may overwrite uncommitted entries
- * stored durably: {@link RingRoom#evictable()}); a candidate holds off the inputs that could make it
+ * stored durably: {@code RingRoom.evictable()}); a candidate holds off the inputs that could make it
  * leader until its no-op fits.
  */
 public final class CoreTask implements Agent {
