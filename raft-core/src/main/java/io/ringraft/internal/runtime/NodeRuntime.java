@@ -300,7 +300,7 @@ public final class NodeRuntime implements AutoCloseable {
         ProgressPointer submitted = ProgressPointer.movable("submitted", state.last().index()); // log writer; wakes nobody: the core, which reads it for ring room, is woken by flushed, published after the same cycle's appends
         ProgressPointer applied = ProgressPointer.monotonic("applied", snapshotLast.index(), coreSignal); // applier
         ProgressPointer leaderTerm = ProgressPointer.movable("leaderTerm", -1); // core
-        RingRoom room = new RingRoom(ring, applied, submitted, config.maxBytesPerAppend());
+        RingRoom room = new RingRoom(ring, applied, submitted, flushed, config.maxBytesPerAppend());
         EngineConfig engineConfig = new EngineConfig(selfId, voters, config.electionTimeoutTicks(),
                 config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(),
                 config.maxInflightAppends(), config.maxEntriesPerAppend(), config.maxPendingReads(),

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * its storage holds durably (messaging simulation seed 114: a follower's 64-entry ring held 64
  * uncommitted term-2 entries, a joint configuration needed it, and it could take no term-3 entry, so
  * nothing ever committed again), and overwrites nothing the applier or the log writer may still read
- * from the ring.
+ * from the ring; nor does a new leader's no-op, which may overwrite any entry storage holds, even
+ * just after a truncation that the log writer has not carried out yet.
  */
 class RingRoomEvictionTest {
 
@@ -24,8 +25,9 @@ class RingRoomEvictionTest {
     private final ProgressPointer applied = ProgressPointer.monotonic("applied", 0);
     private final ProgressPointer submitted = ProgressPointer.movable("submitted", 0);
     private final ProgressPointer committed = ProgressPointer.monotonic("committed", 0);
+    private final ProgressPointer flushed = ProgressPointer.monotonic("flushed", 0);
     private long durable;
-    private final RingRoom room = new RingRoom(ring, applied, submitted, 1 << 20);
+    private final RingRoom room = new RingRoom(ring, applied, submitted, flushed, 1 << 20);
 
     RingRoomEvictionTest() {
         room.bind(committed, () -> durable);
@@ -89,9 +91,35 @@ class RingRoomEvictionTest {
 
     @Test
     void anUnboundRoomReclaimsOnlyAppliedEntries() {
-        RingRoom unbound = new RingRoom(ring, applied, submitted, 1 << 20);
+        RingRoom unbound = new RingRoom(ring, applied, submitted, flushed, 1 << 20);
         submitted.publish(4);
 
         assertThat(unbound.acceptable(leaderEntries(5, 1), 0)).isZero();
+    }
+
+    @Test
+    void aNoopReclaimsStoredEntriesButNoneWrittenAfterATruncationTheLogWriterHasNotCarriedOut() {
+        submitted.publish(4);
+        flushed.publish(3);
+        assertThat(room.noopReclaimable(4)).as("every entry is in storage").isEqualTo(4);
+
+        // A follower's conflict: entries 1..4 replaced by term 3 ones (storage change 5); the log writer has
+        // not seen the cut, so submitted still says 4, but the ring's 1..4 are in no storage yet.
+        ring.truncateFrom(1);
+        room.discarded(1, 5);
+        for (long index = 1; index <= SLOTS; index++) {
+            assertThat(ring.makeRoom(index, 8, 0)).isTrue();
+            ring.write(index, 3, EntryKind.COMMAND, ProposalOutcomes.NONE, 0, new byte[8], 0, 8);
+        }
+        assertThat(room.noopReclaimable(4)).as("nothing before the writer cut storage").isZero();
+        assertThat(ring.makeRoom(5, 0, room.noopReclaimable(4))).as("no slot for a no-op at 5").isFalse();
+
+        // The writer cut storage (submitted 0), wrote 1 and 2 of the new entries, and flushed past the cut.
+        submitted.publish(0);
+        submitted.publish(2);
+        flushed.publish(6);
+        assertThat(room.noopReclaimable(4)).as("the new entries it stored").isEqualTo(2);
+        assertThat(ring.makeRoom(5, 0, room.noopReclaimable(4))).isTrue();
+        assertThat(ring.firstIndex()).as("entry 1 made room, 2..4 stay").isEqualTo(2);
     }
 }

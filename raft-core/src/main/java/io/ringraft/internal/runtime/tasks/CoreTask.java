@@ -466,7 +466,7 @@ public final class CoreTask implements Agent {
     }
 
     private long noopReclaimBound() {
-        return Math.max(reclaimable(), Math.min(submitted.get(), engine.lastLogId().index()));
+        return room.noopReclaimable(engine.lastLogId().index());
     }
 
     /** Ring entries up to here may be overwritten ({@link RingRoom#reclaimable()}). */
@@ -731,11 +731,11 @@ public final class CoreTask implements Agent {
         } else if (effect instanceof Effect.ReadFailed failed) {
             readFailed(failed.requestId(), failed.leaderHint(), failed.busy());
         } else if (effect instanceof Effect.Truncate truncate) {
-            truncateFrom(truncate.fromIndex());
+            truncateFrom(truncate.fromIndex(), truncate.seq());
         } else if (effect instanceof Effect.AppendConfig config) {
             appendConfig(config.entry(), config.payload());
         } else if (effect instanceof Effect.ResetLog reset) {
-            resetLog(reset.base());
+            resetLog(reset.base(), reset.seq());
         } else if (effect instanceof Effect.SendSnapshot chunk) {
             sendSnapshot(chunk.peerId(), chunk.snapshot(), chunk.offset());
         } else if (effect instanceof Effect.InstallSnapshotChunk chunk) {
@@ -745,14 +745,16 @@ public final class CoreTask implements Agent {
         }
     }
 
-    private void truncateFrom(long index) {
+    private void truncateFrom(long index, long seq) {
         ring.truncateFrom(index);
+        room.discarded(index, seq);
         logCut.updateAndGet(cut -> cut == null ? new LogCut(null, index) : cut.truncate(index));
         acceptedDirty = true;
     }
 
-    private void resetLog(LogId base) {
+    private void resetLog(LogId base, long seq) {
         ring.resetTo(base.index() + 1);
+        room.discarded(base.index() + 1, seq);
         // Any truncation still pending is moot: the reset discards everything.
         logCut.set(new LogCut(base, Long.MAX_VALUE));
         acceptedDirty = true;

@@ -21,16 +21,35 @@ public final class RingRoom implements LogRoom {
     private final EntryRing ring;
     private final ProgressView applied;
     private final ProgressView submitted;
+    /** The storage sequence the log writer last reported durable (it cut storage before it got there). */
+    private final ProgressView flushed;
     private final int maxBytesPerAppend;
+    /**
+     * The lowest index a truncation or reset discarded since {@link #flushed} last reached
+     * {@link #discardSeq}, or {@code Long.MAX_VALUE}: until the log writer got there, {@link #submitted}
+     * may still count the discarded suffix, and the ring's entries from here on may not be in storage.
+     */
+    private long discardedFrom = Long.MAX_VALUE;
+    /** The sequence of the newest truncation or reset ({@link #discarded}). */
+    private long discardSeq;
     /** The commit index as the core published it (the applier reads no further); null until {@link #bind}. */
     private ProgressView committed;
     /** The engine's durable index: flushed and still in the current log (a truncation lowers it at once). */
     private LongSupplier durableIndex;
 
-    public RingRoom(EntryRing ring, ProgressView applied, ProgressView submitted, int maxBytesPerAppend) {
+    /**
+     * @param ring              the node's entry ring
+     * @param applied           the applier's pointer
+     * @param submitted         the log writer's last index handed to storage
+     * @param flushed           the log writer's last sequence reported durable
+     * @param maxBytesPerAppend the byte budget of one AppendEntries
+     */
+    public RingRoom(EntryRing ring, ProgressView applied, ProgressView submitted, ProgressView flushed,
+                    int maxBytesPerAppend) {
         this.ring = ring;
         this.applied = applied;
         this.submitted = submitted;
+        this.flushed = flushed;
         this.maxBytesPerAppend = maxBytesPerAppend;
     }
 
@@ -82,6 +101,49 @@ public final class RingRoom implements LogRoom {
             return reclaim;
         }
         return Math.max(reclaim, Math.min(stored, durableIndex.getAsLong()));
+    }
+
+    /**
+     * The core truncated (or reset) the log from {@code fromIndex} with the storage change of sequence
+     * {@code seq} ({@code Effect.Truncate}, {@code Effect.ResetLog}): until the log writer reported that
+     * sequence durable, {@code submitted} may still count entries it has not cut, so the entries written
+     * into the ring from {@code fromIndex} on count as not stored ({@link #storedInLog()}). Core thread.
+     *
+     * @param fromIndex the first index discarded
+     * @param seq       the sequence of the storage change that discards it
+     */
+    public void discarded(long fromIndex, long seq) {
+        discardedFrom = Math.min(discardedFrom, fromIndex);
+        discardSeq = Math.max(discardSeq, seq);
+    }
+
+    /**
+     * The last index the log writer has handed to storage in the current log: {@code submitted}, but
+     * below a truncation or reset it has not carried out yet. It carried one out once it reports a
+     * sequence at or past it durable: it reads the newest accepted state (published after the cut),
+     * then the cut, cuts storage and lowers {@code submitted}, then flushes and publishes
+     * {@code flushed}; {@code flushed} is read first here. Core thread.
+     */
+    long storedInLog() {
+        if (discardedFrom != Long.MAX_VALUE && flushed.get() >= discardSeq) {
+            discardedFrom = Long.MAX_VALUE;
+        }
+        long stored = submitted.get();
+        return discardedFrom == Long.MAX_VALUE ? stored : Math.min(stored, discardedFrom - 1);
+    }
+
+    /**
+     * How far a new leader's no-op or a configuration entry may reclaim ring entries to find room
+     * ({@link #reclaimable()}, or further, any entry storage holds in the current log): those entries
+     * are read back from storage by whoever needs them. Never an entry the log writer has still to copy
+     * out of the ring, even just after a truncation (a stale {@code submitted} would name one, the
+     * writer would never find it, and report it durable with the rest). Core thread.
+     *
+     * @param lastIndex the log's last index
+     * @return the highest index that may be overwritten for the entry
+     */
+    public long noopReclaimable(long lastIndex) {
+        return Math.max(reclaimable(), Math.min(storedInLog(), lastIndex));
     }
 
     /**
