@@ -309,8 +309,8 @@ public final class NodeRuntime implements AutoCloseable {
                 snapshotLast, snapshotConfig), random, room);
         // A restored snapshot is committed: status agrees from the start.
         ProgressPointer committed = ProgressPointer.monotonic("committed", engine.commitIndex()); // core
-        room.bind(committed, engine::durableIndex);
         ProgressPointer applyLimit = ProgressPointer.monotonic("applyLimit", engine.applyLimit(), applierSignal); // core
+        room.bind(committed, applyLimit, engine::durableIndex);
         ProgressPointer durable = ProgressPointer.movable("durable", engine.durableIndex()); // core
         AtomicReference<IoId> accepted = new AtomicReference<>(engine.accepted()); // core
         AtomicReference<CoreState> coreState = new AtomicReference<>(CoreState.initial()); // core

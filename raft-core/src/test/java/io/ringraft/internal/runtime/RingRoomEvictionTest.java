@@ -26,11 +26,12 @@ class RingRoomEvictionTest {
     private final ProgressPointer submitted = ProgressPointer.movable("submitted", 0);
     private final ProgressPointer committed = ProgressPointer.monotonic("committed", 0);
     private final ProgressPointer flushed = ProgressPointer.monotonic("flushed", 0);
+    private final ProgressPointer applyLimit = ProgressPointer.monotonic("applyLimit", 0);
     private long durable;
     private final RingRoom room = new RingRoom(ring, applied, submitted, flushed, 1 << 20);
 
     RingRoomEvictionTest() {
-        room.bind(committed, () -> durable);
+        room.bind(committed, applyLimit, () -> durable);
         // Entries 1..4 of term 2 fill the ring; none is committed (the follower knows commit index 0).
         for (long index = 1; index <= SLOTS; index++) {
             assertThat(ring.makeRoom(index, 8, 0)).isTrue();
@@ -121,5 +122,21 @@ class RingRoomEvictionTest {
         assertThat(room.noopReclaimable(4)).as("the new entries it stored").isEqualTo(2);
         assertThat(ring.makeRoom(5, 0, room.noopReclaimable(4))).isTrue();
         assertThat(ring.firstIndex()).as("entry 1 made room, 2..4 stay").isEqualTo(2);
+    }
+
+    @Test
+    void aNoopReclaimsNothingPastAppliedWhileTheApplierMayReadEntriesInPlace() {
+        submitted.publish(4);
+        flushed.publish(3);
+        committed.publish(2);
+        applyLimit.publish(2); // the applier may be reading entries 1 and 2 in place
+
+        assertThat(room.noopReclaimable(4)).isZero();
+
+        applied.publish(1);
+        assertThat(room.noopReclaimable(4)).as("entry 1 is applied").isEqualTo(1);
+
+        applied.publish(2);
+        assertThat(room.noopReclaimable(4)).as("the applier reads nothing in place: any stored entry").isEqualTo(4);
     }
 }

@@ -32,8 +32,10 @@ public final class RingRoom implements LogRoom {
     private long discardedFrom = Long.MAX_VALUE;
     /** The sequence of the newest truncation or reset ({@link #discarded}). */
     private long discardSeq;
-    /** The commit index as the core published it (the applier reads no further); null until {@link #bind}. */
+    /** The commit index as the core published it; null until {@link #bind}. */
     private ProgressView committed;
+    /** How far the core lets the applier go (it reads entries up to there in place); null until {@link #bind}. */
+    private ProgressView applyLimit;
     /** The engine's durable index: flushed and still in the current log (a truncation lowers it at once). */
     private LongSupplier durableIndex;
 
@@ -59,10 +61,12 @@ public final class RingRoom implements LogRoom {
      * until then nothing is evictable beyond {@link #reclaimable()}.
      *
      * @param committed    the commit pointer the core publishes
+     * @param applyLimit   the apply limit the core publishes
      * @param durableIndex the engine's durable index ({@code RaftEngine::durableIndex}), read on the core's thread
      */
-    public void bind(ProgressView committed, LongSupplier durableIndex) {
+    public void bind(ProgressView committed, ProgressView applyLimit, LongSupplier durableIndex) {
         this.committed = committed;
+        this.applyLimit = applyLimit;
         this.durableIndex = durableIndex;
     }
 
@@ -137,13 +141,20 @@ public final class RingRoom implements LogRoom {
      * ({@link #reclaimable()}, or further, any entry storage holds in the current log): those entries
      * are read back from storage by whoever needs them. Never an entry the log writer has still to copy
      * out of the ring, even just after a truncation (a stale {@code submitted} would name one, the
-     * writer would never find it, and report it durable with the rest). Core thread.
+     * writer would never find it, and report it durable with the rest), and nothing past
+     * {@code applied} while the applier may still be reading entries up to the apply limit in place
+     * (their arena bytes could be reused under it): it applies one and frees its slot soon, the apply
+     * limit waiting for nothing the core holds back. Core thread.
      *
      * @param lastIndex the log's last index
      * @return the highest index that may be overwritten for the entry
      */
     public long noopReclaimable(long lastIndex) {
-        return Math.max(reclaimable(), Math.min(storedInLog(), lastIndex));
+        long reclaim = reclaimable();
+        if (applyLimit != null && applied.get() < applyLimit.get()) {
+            return reclaim;
+        }
+        return Math.max(reclaim, Math.min(storedInLog(), lastIndex));
     }
 
     /**
