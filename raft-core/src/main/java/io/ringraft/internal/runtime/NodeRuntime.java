@@ -304,7 +304,7 @@ public final class NodeRuntime implements AutoCloseable {
         ProgressPointer submitted = ProgressPointer.movable("submitted", state.last().index()); // log writer; wakes nobody: the core, which reads it for ring room, is woken by flushed, published after the same cycle's appends
         ProgressPointer applied = ProgressPointer.monotonic("applied", snapshotLast.index(), coreSignal); // applier
         ProgressPointer leaderTerm = ProgressPointer.movable("leaderTerm", -1); // core
-        RingRoom room = new RingRoom(ring, applied, submitted, config.maxBytesPerAppend());
+        RingRoom room = new RingRoom(ring, applied, submitted, flushed, config.maxBytesPerAppend());
         EngineConfig engineConfig = new EngineConfig(selfId, voters, config.electionTimeoutTicks(),
                 config.heartbeatIntervalTicks(), config.preVote(), config.checkQuorum(),
                 config.maxInflightAppends(), config.maxEntriesPerAppend(), config.maxPendingReads(),
@@ -314,6 +314,7 @@ public final class NodeRuntime implements AutoCloseable {
         // A restored snapshot is committed: status agrees from the start.
         ProgressPointer committed = ProgressPointer.monotonic("committed", engine.commitIndex()); // core
         ProgressPointer applyLimit = ProgressPointer.monotonic("applyLimit", engine.applyLimit(), applierSignal); // core
+        room.bind(committed, applyLimit, engine::durableIndex);
         ProgressPointer durable = ProgressPointer.movable("durable", engine.durableIndex()); // core
         AtomicReference<IoId> accepted = new AtomicReference<>(engine.accepted()); // core
         AtomicReference<CoreState> coreState = new AtomicReference<>(CoreState.initial()); // core

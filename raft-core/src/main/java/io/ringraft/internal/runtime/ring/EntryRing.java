@@ -26,9 +26,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * overwritten under it.
  *
  * <p><b>When a slot is reused.</b> Entry {@code i + capacity} may take entry {@code i}'s slot only
- * after the core reclaimed {@code i}, which it does only up to the {@code applied} pointer: applied
+ * after the core reclaimed {@code i}, which it does up to the {@code applied} pointer: applied
  * entries are committed (never truncated) and durable in storage (applied never passes flushed), so
- * a task that still wants them reads them from storage. The arena follows the same rule.
+ * a task that still wants them reads them from storage. The arena follows the same rule. Two
+ * exceptions reclaim entries not yet applied, both only entries the log writer has handed to storage:
+ * a new leader's no-op and configuration entries, and a follower taking a leader's entries once
+ * everything committed is applied, which evicts uncommitted entries durable in its current log
+ * ({@code RingRoom.evictable}); the applier reads them from storage once they commit.
  */
 public final class EntryRing {
 
@@ -421,7 +425,7 @@ public final class EntryRing {
 
     /**
      * Whether the ring holds entry {@code index} now. Any thread; a racy hint, exact for entries that
-     * are written and not yet applied (those are never reclaimed).
+     * are written, committed and not yet applied (those are never reclaimed).
      */
     public boolean holds(long index) {
         int slot = (int) (index & mask);

@@ -62,8 +62,10 @@ import org.slf4j.LoggerFactory;
  * bounded and offered to (a full outbox drops the message; Raft retransmits).
  *
  * <p>Back-pressure it applies: proposals stay in their bounded queue while the ring has no room
- * (keeping one slot in reserve for a new leader's no-op); an AppendEntries is cut to the entries the
- * ring can take; a candidate holds off the inputs that could make it leader until its no-op fits.
+ * (keeping slots in reserve for later leaders' no-ops); an AppendEntries is cut to the entries the
+ * ring can take (which, once everything committed is applied, may overwrite uncommitted entries
+ * stored durably: {@code RingRoom.evictable()}); a candidate holds off the inputs that could make it
+ * leader until its no-op fits.
  */
 public final class CoreTask implements Agent {
 
@@ -475,7 +477,7 @@ public final class CoreTask implements Agent {
     }
 
     private long noopReclaimBound() {
-        return Math.max(reclaimable(), Math.min(submitted.get(), engine.lastLogId().index()));
+        return room.noopReclaimable(engine.lastLogId().index());
     }
 
     /** Ring entries up to here may be overwritten ({@link RingRoom#reclaimable()}). */
@@ -740,11 +742,11 @@ public final class CoreTask implements Agent {
         } else if (effect instanceof Effect.ReadFailed failed) {
             readFailed(failed.requestId(), failed.leaderHint(), failed.busy());
         } else if (effect instanceof Effect.Truncate truncate) {
-            truncateFrom(truncate.fromIndex());
+            truncateFrom(truncate.fromIndex(), truncate.seq());
         } else if (effect instanceof Effect.AppendConfig config) {
             appendConfig(config.entry(), config.payload());
         } else if (effect instanceof Effect.ResetLog reset) {
-            resetLog(reset.base());
+            resetLog(reset.base(), reset.seq());
         } else if (effect instanceof Effect.SendSnapshot chunk) {
             sendSnapshot(chunk.peerId(), chunk.snapshot(), chunk.offset());
         } else if (effect instanceof Effect.InstallSnapshotChunk chunk) {
@@ -754,14 +756,16 @@ public final class CoreTask implements Agent {
         }
     }
 
-    private void truncateFrom(long index) {
+    private void truncateFrom(long index, long seq) {
         ring.truncateFrom(index);
+        room.discarded(index, seq);
         logCut.updateAndGet(cut -> cut == null ? new LogCut(null, index) : cut.truncate(index));
         acceptedDirty = true;
     }
 
-    private void resetLog(LogId base) {
+    private void resetLog(LogId base, long seq) {
         ring.resetTo(base.index() + 1);
+        room.discarded(base.index() + 1, seq);
         // Any truncation still pending is moot: the reset discards everything.
         logCut.set(new LogCut(base, Long.MAX_VALUE));
         acceptedDirty = true;
@@ -805,12 +809,13 @@ public final class CoreTask implements Agent {
 
     private void appendReplicated(Effect.AppendReplicated append) {
         LogEntries entries = append.entries();
-        long applied = reclaimable();
+        // The bound the room counted with (RingRoom.acceptable); it can only have risen since.
+        long bound = room.evictable();
         int end = append.fromOffset() + append.count();
         for (int i = append.fromOffset(); i < end; i++) {
             long index = entries.firstIndex() + i;
             var payload = entries.payloadAt(i);
-            if (!ring.makeRoom(index, payload.length(), applied)) {
+            if (!ring.makeRoom(index, payload.length(), bound)) {
                 throw new IllegalStateException("no ring room for replicated entry " + index
                         + " although the request was cut to fit");
             }
