@@ -34,7 +34,7 @@ import java.util.function.Function;
  * part of the group's snapshots. A command the application refuses ({@link ApplyContext#reject}) is
  * cached as refused, like any answer.
  *
- * <p><b>Threads.</b> The messaging layer calls it on the group's applier thread; {@link #localQuery} and
+ * <p><b>Threads.</b> The messaging layer calls it on the group's applier thread; {@code localQuery} and
  * {@link #sessionCount} may be called from any thread: apply, receive, query, snapshot and restore hold
  * one lock.
  */
