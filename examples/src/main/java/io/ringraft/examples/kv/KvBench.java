@@ -28,12 +28,20 @@ final class KvBench {
 
     /** The bench's options. */
     record Options(String seeds, String clusterId, int seconds, int concurrency, long group, int readPercent,
-                   int valueBytes, int keys, String readsOn, int groups, Consistency consistency) {
+                   int valueBytes, int keys, String readsOn, int groups, Consistency consistency, int xferPercent,
+                   int accounts) {
     }
+
+    /** Each account's opening balance in the bank workload ({@code --xfer-percent}). */
+    static final long OPENING_BALANCE = 1_000;
 
     private final Options options;
     private final LatencyHistogram writes = new LatencyHistogram();
     private final LatencyHistogram reads = new LatencyHistogram();
+    private final LatencyHistogram transfers = new LatencyHistogram();
+    /** Transfers answered 1 (debited; credited through the outbox) and 0 (balance short). */
+    private final AtomicLong debited = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong lastError = new AtomicLong();
     private volatile String lastErrorText = "";
@@ -52,7 +60,7 @@ final class KvBench {
         }
         List<String> known = List.of("--seeds", "--cluster-id", "--seconds", "--concurrency", "--group", "--read-percent",
                 "--value-bytes", "--keys", "--reads-on", "--groups",
-                "--consistency");
+                "--consistency", "--xfer-percent", "--accounts");
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
                 throw new IllegalArgumentException("unknown option " + key);
@@ -74,12 +82,24 @@ final class KvBench {
                 positive(values.getOrDefault("--value-bytes", "100"), "--value-bytes"),
                 positive(values.getOrDefault("--keys", "10000"), "--keys"), readsOn,
                 positive(values.getOrDefault("--groups", "1"), "--groups"),
-                consistency(values.getOrDefault("--consistency", "linearizable")));
+                consistency(values.getOrDefault("--consistency", "linearizable")),
+                Integer.parseInt(values.getOrDefault("--xfer-percent", "0")),
+                positive(values.getOrDefault("--accounts", "100"), "--accounts"));
         if (options.groups() > KvHost.MAX_GROUPS) {
             throw new IllegalArgumentException("--groups must be at most " + KvHost.MAX_GROUPS + ", got " + options.groups());
         }
         if (options.readPercent() < 0 || options.readPercent() > 100) {
             throw new IllegalArgumentException("--read-percent must be in 0..100, got " + options.readPercent());
+        }
+        if (options.xferPercent() < 0 || options.xferPercent() > 100) {
+            throw new IllegalArgumentException("--xfer-percent must be in 0..100, got " + options.xferPercent());
+        }
+        if (options.xferPercent() > 0 && options.accounts() < 2) {
+            throw new IllegalArgumentException("--xfer-percent needs --accounts of at least 2");
+        }
+        if (options.xferPercent() > 0 && options.groups() < 2) {
+            throw new IllegalArgumentException("--xfer-percent needs --groups above 1 (XFER moves credits between"
+                    + " groups through their outboxes)");
         }
         return options;
     }
@@ -149,6 +169,14 @@ final class KvBench {
                     group.ask(KvCodec.set(key, new byte[1], 0), Duration.ofSeconds(30)).get(60, TimeUnit.SECONDS);
                     group.askAll(KvCodec.get(key), Duration.ofSeconds(5)).get(60, TimeUnit.SECONDS);
                 }
+                if (options.xferPercent() > 0) { // the bank: open every account, exactly once (sessions)
+                    for (int a = 0; a < options.accounts(); a++) {
+                        byte[] account = account(a);
+                        groupOf(groups, account).ask(KvCodec.set(account,
+                                Long.toString(OPENING_BALANCE).getBytes(StandardCharsets.UTF_8), 0),
+                                Duration.ofSeconds(30)).get(60, TimeUnit.SECONDS);
+                    }
+                }
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 out.println("bench: the cluster did not take a write within 30 s: " + e.getMessage());
                 return 1;
@@ -165,11 +193,75 @@ final class KvBench {
             double seconds = (System.nanoTime() - start) / 1e9;
             print(out, "writes (ask)", writes, seconds);
             print(out, "reads (askOne)", reads, seconds);
-            out.printf("%-16s %8d ops  %10.1f ops/s%n", "total", writes.count() + reads.count(),
-                    (writes.count() + reads.count()) / seconds);
+            long total = writes.count() + reads.count();
+            boolean conserved = true;
+            if (options.xferPercent() > 0) {
+                print(out, "XFER (ask)", transfers, seconds);
+                out.printf("transfers: %d debited (:1), %d refused for a short balance (:0)%n", debited.get(),
+                        refused.get());
+                conserved = moneyConserved(groups, out);
+                total += transfers.count();
+            }
+            out.printf("%-16s %8d ops  %10.1f ops/s%n", "total", total, total / seconds);
             out.printf("errors %d%s%n", errors.get(), errors.get() == 0 ? "" : " (last: " + lastErrorText + ")");
-            return writes.count() + reads.count() > 0 ? 0 : 1;
+            return total > 0 && conserved ? 0 : 1;
         }
+    }
+
+    /** The bank's account {@code a}: an integer key. */
+    private static byte[] account(int a) {
+        return ("acct:" + a).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A balance from the RESP answer to {@code GET} ({@link KvClientResults}): {@code $-1} is 0. */
+    static long balance(byte[] answer) {
+        String text = new String(answer, StandardCharsets.ISO_8859_1);
+        if (text.startsWith("$-1")) {
+            return 0;
+        }
+        int body = text.indexOf("\r\n");
+        if (!text.startsWith("$") || body < 0) {
+            throw new IllegalStateException("GET answered " + text.trim());
+        }
+        return Long.parseLong(text.substring(body + 2, text.length() - 2));
+    }
+
+    private static GroupClient groupOf(GroupClient[] groups, byte[] key) {
+        return groups.length == 1 ? groups[0] : groups[KeyGroups.groupOf(key, groups.length) - 1];
+    }
+
+    /**
+     * Once the outboxes drained, the accounts must hold what they opened with: every debit was credited
+     * exactly once. Reads every balance (linearizable) until the sum matches, for at most 30 s (credits
+     * still in an outbox are in flight, not lost).
+     */
+    private boolean moneyConserved(GroupClient[] groups, PrintStream out) {
+        long expected = OPENING_BALANCE * options.accounts();
+        long sum = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() - deadline < 0) {
+            sum = 0;
+            try {
+                for (int a = 0; a < options.accounts(); a++) {
+                    byte[] account = account(a);
+                    byte[] value = groupOf(groups, account).askOne(KvCodec.get(account), Consistency.LINEARIZABLE,
+                            Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS);
+                    sum += balance(value);
+                }
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                sum = -1; // a read failed: read them all again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (sum == expected) {
+                out.printf("money conserved: the %d accounts hold %d, as opened%n", options.accounts(), sum);
+                return true;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+        out.printf("MONEY NOT CONSERVED: the %d accounts hold %d, opened with %d%n", options.accounts(), sum, expected);
+        return false;
     }
 
     private static String describe(Consistency consistency) {
@@ -187,10 +279,29 @@ final class KvBench {
             return;
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        byte[] key = ("key:" + random.nextInt(options.keys())).getBytes(StandardCharsets.UTF_8);
-        GroupClient group = groups.length == 1 ? groups[0] : groups[KeyGroups.groupOf(key, groups.length) - 1];
-        boolean read = random.nextInt(100) < options.readPercent();
         long began = System.nanoTime();
+        if (random.nextInt(100) < options.xferPercent()) {
+            int from = random.nextInt(options.accounts());
+            int to = (from + 1 + random.nextInt(options.accounts() - 1)) % options.accounts();
+            byte[] src = account(from);
+            groupOf(groups, src).ask(KvCodec.xfer(src, account(to), 1), Duration.ofSeconds(10))
+                    .whenComplete((result, error) -> {
+                        String answer = result == null ? "" : new String(result, StandardCharsets.ISO_8859_1);
+                        if (error == null && (answer.startsWith(":1") || answer.startsWith(":0"))) {
+                            transfers.record(System.nanoTime() - began);
+                            (answer.startsWith(":1") ? debited : refused).incrementAndGet();
+                        } else if (error == null) {
+                            failed(new IllegalStateException("XFER answered " + answer.trim()));
+                        } else {
+                            failed(error);
+                        }
+                        next(groups, deadline, done);
+                    });
+            return;
+        }
+        byte[] key = ("key:" + random.nextInt(options.keys())).getBytes(StandardCharsets.UTF_8);
+        GroupClient group = groupOf(groups, key);
+        boolean read = random.nextInt(100) < options.readPercent();
         java.util.concurrent.CompletableFuture<byte[]> op;
         if (read) {
             op = group.askOne(KvCodec.get(key), options.consistency(), Duration.ofSeconds(10));
@@ -203,13 +314,17 @@ final class KvBench {
             if (error == null) {
                 (read ? reads : writes).record(System.nanoTime() - began);
             } else {
-                errors.incrementAndGet();
-                Throwable cause = error.getCause() instanceof ClientException client ? client : error;
-                lastErrorText = cause.getMessage();
-                lastError.set(System.nanoTime());
+                failed(error);
             }
             next(groups, deadline, done);
         });
+    }
+
+    private void failed(Throwable error) {
+        errors.incrementAndGet();
+        Throwable cause = error.getCause() instanceof ClientException client ? client : error;
+        lastErrorText = cause.getMessage();
+        lastError.set(System.nanoTime());
     }
 
     private static void print(PrintStream out, String what, LatencyHistogram histogram, double seconds) {

@@ -50,6 +50,7 @@ public final class KvMain {
                    ringraft-kv bench --seeds ID=HOST:PORT,... [--seconds 10] [--concurrency 32] [--read-percent 50]
                                      [--reads-on followers|all|leader] [--group 1] [--value-bytes 100] [--keys 10000]
                                      [--cluster-id ringraft-kv] [--groups 1] [--consistency linearizable|any|<T>ms]
+                                     [--xfer-percent 0] [--accounts 100]
               cluster  N nodes in this process over loopback TCP, durable logs and snapshots under --data-dir
                        (a temporary directory if not given), every node's meters in Prometheus text format at
                        http://127.0.0.1:<metrics-port>/metrics (0: any free port; off: none); Ctrl-C stops them.
@@ -70,6 +71,10 @@ public final class KvMain {
                        Against a cluster started with --groups G, give --groups G: keys go to their groups.
                        --consistency of the reads: linearizable (default), any, or <T>ms (bounded staleness:
                        the replica's state within T ms of its leader's commit).
+                       --xfer-percent P (with --groups above 1): the bank workload; --accounts accounts open
+                       with 1000 each, P % of the operations are XFER src dst 1 between random accounts
+                       (ask at src's group), and at the end the bench checks the accounts still hold what
+                       they opened with once the outboxes drained (exit 1 if not).
               --groups G  (both modes; 1..1024, default 1) split the keys over G Raft groups, each with its own
                        leader, all sharing each process's threads, connections and one write-ahead log
                        (<data-dir>/wal; cluster: <data-dir>/host-<id>/wal). A key's group is

@@ -110,6 +110,31 @@ class KvGroupsClientTest {
         assertThat(count(printed, "reads \\(askOne\\)")).isPositive();
     }
 
+    /**
+     * The bank workload through the client: opening balances, then XFERs between accounts that live in
+     * different groups (asked at the source's group, credited through its outbox) mixed with the usual
+     * writes and reads; the bench itself checks that the accounts hold what they opened with once the
+     * outboxes drained, and exits 1 otherwise.
+     */
+    @Test
+    void benchRunsTheBankWorkloadThroughTheClientAndMoneyIsConserved() throws Exception {
+        cluster = KvCluster.start(new KvCluster.Options(3, dataDir, "127.0.0.1", 0, 0, CONFIG, Duration.ofSeconds(5), 0,
+                GROUPS));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = KvMain.run(new String[] {"bench", "--seeds", seeds(), "--seconds", "3", "--concurrency", "6",
+                        "--groups", Integer.toString(GROUPS), "--xfer-percent", "50", "--accounts", "8"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        System.out.println(printed);
+        assertThat(status).as(printed + err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(count(printed, "XFER \\(ask\\)")).as("transfers answered").isPositive();
+        assertThat(printed).contains("money conserved: the 8 accounts hold 8000, as opened").contains("errors 0");
+        Matcher debited = Pattern.compile("transfers: (\\d+) debited").matcher(printed);
+        assertThat(debited.find()).as(printed).isTrue();
+        assertThat(Long.parseLong(debited.group(1))).as("transfers that moved money").isPositive();
+    }
+
     private static Object call(RespTestClient client, String... command) {
         try {
             return client.call(command);
