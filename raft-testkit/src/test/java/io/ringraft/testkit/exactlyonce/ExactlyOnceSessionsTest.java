@@ -26,6 +26,8 @@ class ExactlyOnceSessionsTest {
                         .maxResultsPerSession(4_096).build())
                 .workload(SessionClients::new)
                 .model(new ExactlyOnceModel())
+                // -Dringraft.exactlyonce.checkerSteps: a larger search for a history the default budget leaves UNKNOWN
+                .checkerStepBudget(Long.getLong("ringraft.exactlyonce.checkerSteps", 2_000_000L))
                 .seeds(Long.getLong("ringraft.exactlyonce.firstSeed", 1), Integer.getInteger("ringraft.exactlyonce.seeds", 30))
                 .run()
                 .assertNoViolation();
