@@ -119,6 +119,8 @@ public final class SegmentedLogStorage implements LogStorage {
 
     /** The next segment, zero-filled ahead of time; null without preallocation or preparing. */
     private final SpareSegment spare;
+    /** The spare was asked for since the tail segment was created (writing thread; asked once per segment). */
+    private boolean spareAsked;
 
     private SegmentedLogStorage(Builder builder) {
         this.directory = builder.directory;
@@ -355,8 +357,9 @@ public final class SegmentedLogStorage implements LogStorage {
             long end = tail.writePosition + staged.size() + recordBytes;
             boolean holdsRecords = !tail.isEmpty() || staged.count() > 0;
             if (!holdsRecords || (end <= segmentBytes && end <= Integer.MAX_VALUE)) {
-                if (spare != null && end > segmentBytes / 4) {
+                if (spare != null && !spareAsked && end > segmentBytes / 4) {
                     spare.prepare(); // the tail is a quarter full: zero-fill the next segment off this thread
+                    spareAsked = true;
                 }
                 return tail;
             }
@@ -365,6 +368,7 @@ public final class SegmentedLogStorage implements LogStorage {
             Segment next = createSegment(index);
             if (spare != null) {
                 spare.prepare(); // a storage that filled a segment fills the next: have the one after it ready early
+                spareAsked = true;
             }
             return next;
         }
@@ -433,6 +437,7 @@ public final class SegmentedLogStorage implements LogStorage {
     private Segment createSegment(long firstIndex) throws IOException {
         SegmentName name = new SegmentName(nextSeq, firstIndex);
         Path ready = spare == null ? null : spare.take();
+        spareAsked = false;
         Segment created = ready != null ? SegmentFiles.createFromSpare(io, directory, identity, name, ready)
                 : SegmentFiles.create(io, directory, identity, name, preallocate ? segmentBytes : 0, null);
         nextSeq++;

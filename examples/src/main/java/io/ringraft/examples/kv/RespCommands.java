@@ -187,7 +187,28 @@ public final class RespCommands {
     /** Whether {@code args} is a data write, which takes an admission slot. */
     static boolean needsAdmission(List<byte[]> args) {
         byte[] name = args.get(0);
-        return name.length <= 6 && isDataWrite(text(name).toUpperCase(Locale.ROOT));
+        for (String write : DATA_WRITES) { // compared in place: asked for every command, before it runs
+            if (equalsIgnoreAsciiCase(name, write)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The data writes that admission bounds, as {@link #isDataWrite} names them. */
+    private static final String[] DATA_WRITES = {"SET", "DEL", "INCR", "INCRBY", "MSET", "CAS"};
+
+    private static boolean equalsIgnoreAsciiCase(byte[] bytes, String upper) {
+        if (bytes.length != upper.length()) {
+            return false;
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] >= 'a' && bytes[i] <= 'z' ? bytes[i] - 32 : bytes[i];
+            if (b != upper.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The {@code -TRYAGAIN} answer to a write admission refused (counted: connections pause reading). */
