@@ -93,9 +93,10 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().attr(ConnectionErrors.PEER_NODE_ID).set(ack.nodeId());
             frameDecoder.handshakeDone();
             ctx.pipeline().remove(this);
-            context.counters.connectionsEstablished.increment();
             LOG.debug("connected {}", ConnectionErrors.describe(ctx.channel()));
             peer.onReady(ctx.channel());
+            // Counted once sends can use it: a caller that sees the count may send at once.
+            context.counters.connectionsEstablished.increment();
         } catch (MalformedFrameException e) {
             ConnectionErrors.protocolError(ctx.channel(), context.counters, e);
         } finally {
