@@ -444,7 +444,7 @@ public final class NodeRuntime implements AutoCloseable {
         for (PeerSender sender : senders) {
             others.add(sender);
             signals.add(senderSignals[sender.slot()]);
-            parks.add(untilWoken);
+            parks.add(() -> sender.parkNanos(untilWoken.getAsLong()));
         }
         placement.start(core, coreSignal, () -> core.parkNanos(untilWoken.getAsLong()), others, signals, parks,
                 untilWoken);

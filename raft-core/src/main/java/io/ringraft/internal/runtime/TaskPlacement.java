@@ -116,7 +116,9 @@ final class TaskPlacement {
         if (threading == NodeRuntime.Threading.SHARED || threading == NodeRuntime.Threading.COMPACT) {
             sharedAgent.tryAdd(agent); // only senders are added later: in COMPACT too they join the core's thread
         } else {
-            runners.add(startRunner(agent, signal, addedPark));
+            LongSupplier park = addedPark;
+            runners.add(startRunner(agent, signal, agent instanceof PeerSender sender
+                    ? () -> sender.parkNanos(park.getAsLong()) : park));
         }
     }
 
