@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -25,19 +26,35 @@ import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
 
 /**
- * The shared WAL ({@link SharedLog}) with G groups appending 100 B entries concurrently, each group on
- * its own thread doing what a log writer does (append a batch, flush), against one
- * {@link SegmentedLogStorage} per group and against a single-stream raw {@link FileChannel} loop that
- * writes the same bytes per {@code fdatasync} as the WAL achieved (the same batching), in the same
- * run; then recovery of about 1 GB of log spread over 1,000 groups. A benchmark, not a test.
+ * The shared WAL ({@link SharedLog}) with G groups appending 100 B entries, in two shapes, each against
+ * a single-stream raw {@link FileChannel} loop with the same batching measured right after it in the
+ * same run; then one {@link SegmentedLogStorage} per group, and recovery of about 1 GB of log spread
+ * over 1,000 groups. A benchmark, not a test.
  *
- * <p>Usage: {@code SharedLogBenchmark [directory] [secondsPerRun] [recoveryMiB]} (defaults
- * {@code target/wal-bench}, 2.0, 1024). The directory is wiped before and after.
+ * <ul>
+ *   <li><b>thread per group</b>: each group on its own thread does what a log writer does (append a
+ *       batch, flush) and waits for its own flush;</li>
+ *   <li><b>IO threads</b>: what {@code RaftHost}'s IO threads do ({@code IoWorker}): N threads (default 1)
+ *       own the groups round-robin; each cycle takes up to 256 of its groups, appends a batch to each,
+ *       then flushes each (the first flush makes the cycle durable with one {@code fdatasync}, the others
+ *       return at once).</li>
+ * </ul>
+ *
+ * <p><b>Same batching.</b> The raw loop is one thread that, per round, writes with one positional
+ * {@code write} the payload bytes of as many entries as the WAL run before it made durable per
+ * {@code fdatasync} on average (entries / flush fsyncs, rounded; no framing, so it writes fewer bytes
+ * than the WAL), then calls {@code force(false)}; into a zero-filled 64 MiB file used as a ring.
+ *
+ * <p>Usage: {@code SharedLogBenchmark [directory] [secondsPerRun] [recoveryMiB] [ioThreads] [groups,...]}
+ * (defaults {@code target/wal-bench}, 2.0, 1024, 1, {@code 1,16,256,1024}; recoveryMiB 0 skips the
+ * recovery run). The directory is wiped before and after.
  */
 public final class SharedLogBenchmark {
 
     private static final int PAYLOAD = 100;
     private static final int[] GROUPS = {1, 16, 256, 1024};
+    /** Groups written before their flushes in one IO cycle, as {@code IoWorker.MAX_BATCH}. */
+    private static final int IO_BATCH = 256;
 
     private SharedLogBenchmark() {
     }
@@ -46,34 +63,46 @@ public final class SharedLogBenchmark {
         Path dir = Path.of(args.length > 0 ? args[0] : "target/wal-bench").toAbsolutePath();
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 2.0;
         int recoveryMiB = args.length > 2 ? Integer.parseInt(args[2]) : 1024;
+        int ioThreads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        int[] groupCounts = args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray()
+                : GROUPS;
         wipe(dir);
-        System.out.printf(Locale.ROOT, "directory %s, %.1f s per run, %d B entries, %d cores%n", dir, seconds, PAYLOAD,
-                Runtime.getRuntime().availableProcessors());
-        runWal(dir, 16, 0.5); // warm-up
+        System.out.printf(Locale.ROOT, "directory %s, %.1f s per run, %d B entries, %d IO threads, %d cores%n", dir,
+                seconds, PAYLOAD, ioThreads, Runtime.getRuntime().availableProcessors());
+        runWal(dir, 16, 0.5, 0); // warm-up
+        runWal(dir, 16, 0.5, ioThreads);
         System.out.println();
         System.out.println("| groups | storage | entries/s | fsyncs/s | MB/s | entries per fsync | p99 append to durable | open log files |");
         System.out.println("|---|---|---|---|---|---|---|---|");
-        for (int groups : GROUPS) {
-            Result wal = runWal(dir, groups, seconds);
-            Result raw = runRaw(dir, Math.max(1, Math.round(wal.bytesPerFsync())), seconds);
-            print(groups, "SharedLog", wal);
-            print(groups, "raw FileChannel write + force, same bytes per fsync", raw);
-            System.out.printf(Locale.ROOT, "| %d | SharedLog / raw | | | %.0f%% | | | |%n", groups, 100 * wal.mbps() / raw.mbps());
+        for (int groups : groupCounts) {
+            compare(dir, groups, seconds, 0);
+            compare(dir, groups, seconds, ioThreads);
             if (groups <= 256) {
-                print(groups, "SegmentedLogStorage per group (1 MiB segments)", runSegmented(dir, groups, seconds));
+                print(groups, "SegmentedLogStorage per group (1 MiB segments), thread per group",
+                        runSegmented(dir, groups, seconds));
             }
         }
-        recovery(dir, recoveryMiB);
+        if (recoveryMiB > 0) {
+            recovery(dir, recoveryMiB);
+        }
         wipe(dir);
+    }
+
+    /** The WAL in one shape ({@code ioThreads} 0: a thread per group), then the raw loop with its batching. */
+    private static void compare(Path dir, int groups, double seconds, int ioThreads) throws Exception {
+        String shape = ioThreads == 0 ? "thread per group" : ioThreads + " IO thread" + (ioThreads == 1 ? "" : "s");
+        Result wal = runWal(dir, groups, seconds, ioThreads);
+        long entriesPerFsync = Math.max(1, Math.round((double) wal.entries() / Math.max(1, wal.fsyncs())));
+        Result raw = runRaw(dir, entriesPerFsync, seconds);
+        print(groups, "SharedLog, " + shape, wal);
+        print(groups, "raw FileChannel write + force, " + entriesPerFsync + " entries per fsync", raw);
+        System.out.printf(Locale.ROOT, "| %d | **SharedLog / raw, %s** | **%.0f%%** | | | | | |%n", groups, shape,
+                100 * wal.mbps() / raw.mbps());
     }
 
     record Result(long entries, long fsyncs, double seconds, double p99Micros, int openFiles) {
         double mbps() {
             return entries * (double) PAYLOAD / seconds / 1e6;
-        }
-
-        double bytesPerFsync() {
-            return fsyncs == 0 ? 0 : entries * (double) PAYLOAD / fsyncs;
         }
     }
 
@@ -83,8 +112,11 @@ public final class SharedLogBenchmark {
                 Double.isNaN(r.p99Micros()) ? "" : String.format(Locale.ROOT, "%.2f ms", r.p99Micros() / 1000), r.openFiles());
     }
 
-    /** One log writer per group: append one entry, flush, record the time from append to durable. */
-    private static Result runWal(Path dir, int groups, double seconds) throws Exception {
+    /**
+     * The shared log with {@code groups} groups, driven by a thread per group ({@code ioThreads} 0) or by
+     * {@code ioThreads} IO threads; records the time from append to durable.
+     */
+    private static Result runWal(Path dir, int groups, double seconds, int ioThreads) throws Exception {
         wipe(dir);
         try (SharedLog log = SharedLog.builder(dir.resolve("wal")).nodeId(1).build()) {
             log.open();
@@ -96,7 +128,7 @@ public final class SharedLogBenchmark {
                 storages.add(storage);
             }
             long forcesBefore = WalBenchAccess.flushForces(log);
-            Result r = drive(storages, seconds);
+            Result r = ioThreads == 0 ? drive(storages, seconds) : driveIo(storages, ioThreads, seconds);
             long fsyncs = WalBenchAccess.flushForces(log) - forcesBefore;
             return new Result(r.entries(), fsyncs, r.seconds(), r.p99Micros(), WalBenchAccess.openFiles(log));
         } finally {
@@ -175,12 +207,80 @@ public final class SharedLogBenchmark {
         return new Result(entries.get(), 0, elapsed, histogram.getValueAtPercentile(99), 0);
     }
 
-    /** One thread: write {@code bytesPerFsync} bytes, force(false), into a 64 MiB zero-filled file reused as a ring. */
-    private static Result runRaw(Path dir, long bytesPerFsync, double seconds) throws IOException {
+    /**
+     * {@code ioThreads} threads own the groups round-robin; each cycle appends to up to
+     * {@link #IO_BATCH} of its groups, then flushes each of them (as {@code RaftHost}'s IO threads do).
+     */
+    private static Result driveIo(List<LogStorage> storages, int ioThreads, double seconds) throws Exception {
+        Recorder latencies = new Recorder(3);
+        AtomicLong entries = new AtomicLong();
+        CyclicBarrier start = new CyclicBarrier(ioThreads + 1);
+        long[] window = new long[2];
+        List<Thread> threads = new ArrayList<>();
+        Throwable[] failure = new Throwable[1];
+        for (int t = 0; t < ioThreads; t++) {
+            List<LogStorage> own = new ArrayList<>();
+            for (int g = t; g < storages.size(); g += ioThreads) {
+                own.add(storages.get(g));
+            }
+            Thread thread = new Thread(() -> {
+                BatchView view = new BatchView();
+                long[] next = new long[own.size()];
+                Arrays.fill(next, 1);
+                long[] appendedAt = new long[IO_BATCH];
+                long done = 0;
+                try {
+                    start.await();
+                    long deadline = window[1];
+                    int cursor = 0;
+                    while (System.nanoTime() < deadline) {
+                        int batch = Math.min(IO_BATCH, own.size());
+                        for (int i = 0; i < batch; i++) {
+                            int g = (cursor + i) % own.size();
+                            appendedAt[i] = System.nanoTime();
+                            view.firstIndex = next[g]++;
+                            own.get(g).append(view);
+                        }
+                        for (int i = 0; i < batch; i++) {
+                            own.get((cursor + i) % own.size()).flush();
+                        }
+                        long now = System.nanoTime();
+                        for (int i = 0; i < batch; i++) {
+                            latencies.recordValue((now - appendedAt[i]) / 1000);
+                        }
+                        done += batch;
+                        cursor = (cursor + batch) % own.size();
+                    }
+                    entries.addAndGet(done);
+                } catch (Throwable e) {
+                    failure[0] = e;
+                }
+            }, "io-" + t);
+            thread.start();
+            threads.add(thread);
+        }
+        window[0] = System.nanoTime();
+        window[1] = window[0] + (long) (seconds * 1e9);
+        start.await();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        if (failure[0] != null) {
+            throw new IllegalStateException(failure[0]);
+        }
+        double elapsed = (System.nanoTime() - window[0]) / 1e9;
+        return new Result(entries.get(), 0, elapsed, latencies.getIntervalHistogram().getValueAtPercentile(99), 0);
+    }
+
+    /**
+     * One thread, each round one positional write of {@code entriesPerFsync} 100 B payloads then
+     * {@code force(false)}, into a 64 MiB zero-filled file reused as a ring.
+     */
+    private static Result runRaw(Path dir, long entriesPerFsync, double seconds) throws IOException {
         wipe(dir);
         Files.createDirectories(dir);
         long fileBytes = 64L << 20;
-        ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(bytesPerFsync, 16 << 20));
+        ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(entriesPerFsync * PAYLOAD, 16 << 20));
         long fsyncs = 0;
         long bytes = 0;
         Recorder latencies = new Recorder(3);
