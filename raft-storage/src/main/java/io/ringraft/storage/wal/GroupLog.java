@@ -182,6 +182,23 @@ final class GroupLog implements LogStorage {
                     + maxCount + " maxBytes=" + maxBytes);
         }
         GroupState group = readable();
+        for (int attempt = 0;; attempt++) {
+            LogEntries read = tryRead(group, fromIndex, maxCount, maxBytes, attempt > 0);
+            if (read != null) {
+                return read;
+            }
+            // An entry asked for is still in the writer's staging buffer: have it written, then read again.
+            log.writer().drain();
+        }
+    }
+
+    /**
+     * Reads from the files; returns null if the first entry wanted is still staged, or (unless
+     * {@code partial}) any entry wanted is: the caller drains the staging buffer and tries again, then
+     * with {@code partial}, so that a writer appending all the time cannot keep the reader from returning.
+     */
+    private LogEntries tryRead(GroupState group, long fromIndex, int maxCount, int maxBytes, boolean partial)
+            throws IOException {
         WalFiles files = log.files();
         files.lock.readLock().lock();
         group.lock.readLock().lock();
@@ -191,12 +208,19 @@ final class GroupLog implements LogStorage {
                 throw new IOException("cannot read from index " + fromIndex + " of group " + groupId + ": entries up to "
                         + group.base.index() + " are purged or never existed (base " + group.base + ")");
             }
+            long written = log.writer().writtenLsn();
             HeapLogEntries.Builder builder = HeapLogEntries.builder(fromIndex);
             EntryReader reader = new EntryReader();
             long bytes = 0;
             int count = 0;
             for (long index = fromIndex; index <= group.lastIndex && count < maxCount; index++) {
                 long location = group.locations.get(index);
+                if (location >= written) {
+                    if (count == 0 || !partial) {
+                        return null;
+                    }
+                    break;
+                }
                 WalFile file = files.get(Lsn.seq(location));
                 if (file == null) {
                     throw new CorruptStorageException(log.directory().resolve(WalFile.name(Lsn.seq(location))), -1,

@@ -99,7 +99,8 @@ public final class SharedLog implements Closeable {
         this.background = builder.background;
         this.io = builder.io;
         this.failStop = new FailStop(directory, this::wakeWaiters);
-        this.writer = new WalWriter(io, directory, identity, fileBytes, preallocate, files, failStop, this::rolled);
+        this.writer = new WalWriter(io, directory, identity, fileBytes, preallocate, files, failStop, this::rolled,
+                builder.writeThrough);
     }
 
     /**
@@ -248,7 +249,8 @@ public final class SharedLog implements Closeable {
 
     /**
      * Stops the maintenance thread, closes every file and releases the directory. Changes not flushed
-     * may be lost. Every group's storage throws afterwards. Idempotent.
+     * are lost (they may still be in the writer's staging buffer). Every group's storage throws
+     * afterwards. Idempotent.
      */
     @Override
     public synchronized void close() throws IOException {
@@ -384,6 +386,7 @@ public final class SharedLog implements Closeable {
         private boolean preallocate = true;
         private int checkpointEveryFiles = DEFAULT_CHECKPOINT_EVERY_FILES;
         private boolean background = true;
+        private boolean writeThrough;
         private FileIo io = NioFileIo.INSTANCE;
 
         private Builder(Path directory) {
@@ -460,6 +463,25 @@ public final class SharedLog implements Closeable {
                 throw new IllegalArgumentException("checkpointEveryFiles must be at least 1, got " + files);
             }
             this.checkpointEveryFiles = files;
+            return this;
+        }
+
+        /**
+         * Whether every change is written to its file (the page cache) before its call returns (default
+         * false). Without it, changes wait in the writer's staging buffer (256 KiB, shared by every
+         * group) until a flush or vote of any group, a read of them, or the buffer filling writes them
+         * out together: a round of appends to many groups followed by their flushes costs one
+         * {@code write} and one {@code fdatasync}. Durability is the same either way (a change is durable
+         * once a later flush returns). What differs is a process crash that the machine survives:
+         * without write-through it loses the changes not yet written out (never anything flushed),
+         * as a power loss loses those not yet forced; with it, it loses nothing, at one {@code write}
+         * system call per change.
+         *
+         * @param writeThrough whether each change is written before its call returns
+         * @return this builder
+         */
+        public Builder writeThrough(boolean writeThrough) {
+            this.writeThrough = writeThrough;
             return this;
         }
 
