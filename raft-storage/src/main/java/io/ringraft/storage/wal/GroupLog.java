@@ -100,12 +100,8 @@ final class GroupLog implements LogStorage {
     public void append(LogEntries entries) throws IOException {
         Objects.requireNonNull(entries, "entries");
         GroupState group = writable();
-        group.lock.readLock().lock();
-        try {
-            LogStorage.checkAppend(group.lastId(), entries, log.maxPayload());
-        } finally {
-            group.lock.readLock().unlock();
-        }
+        // No lock: base, last index and terms change only through this group's own calls (this thread).
+        LogStorage.checkAppend(group.lastId(), entries, log.maxPayload());
         if (entries.count() > 0) {
             log.writer().append(group, entries);
         }

@@ -63,6 +63,9 @@ final class WalWriter {
     /** Where the staging buffer goes in {@link #tail}: everything before it is written to the file. */
     private long position;
     private ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_BYTES);
+    /** A second view of {@link #staging} for the CRC (its position and limit move). */
+    private ByteBuffer stagingView = staging.duplicate();
+    private final byte[] header = new byte[WalRecord.HEADER_BYTES];
     private int stagedBytes;
     /** The records of the current call, published to its group at the end of the call. */
     private int callCount;
@@ -238,6 +241,7 @@ final class WalWriter {
             writeStaged();
             if (recordBytes > staging.capacity()) {
                 staging = ByteBuffer.allocateDirect(Math.max(recordBytes, staging.capacity() * 2));
+                stagingView = staging.duplicate();
             }
         }
     }
@@ -262,7 +266,7 @@ final class WalWriter {
             staging.put(at + WalRecord.HEADER_BYTES, bytes);
         }
         int stable = (int) tail.durableOffset;
-        WalRecord.writeHeader(staging, at, length, groupId, index, term, stable, kind, crc);
+        WalRecord.frame(staging, stagingView, header, at, length, groupId, index, term, stable, kind, crc);
         callKinds[callCount] = kind;
         callIndexes[callCount] = index;
         callTerms[callCount] = term;

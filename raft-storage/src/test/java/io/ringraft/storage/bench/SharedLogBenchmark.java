@@ -56,6 +56,7 @@ public final class SharedLogBenchmark {
     /** Groups written before their flushes in one IO cycle, as {@code IoWorker.MAX_BATCH}. */
     private static final int IO_BATCH = 256;
 
+
     private SharedLogBenchmark() {
     }
 
@@ -72,8 +73,9 @@ public final class SharedLogBenchmark {
         runWal(dir, 16, 0.5, 0); // warm-up
         runWal(dir, 16, 0.5, ioThreads);
         System.out.println();
-        System.out.println("| groups | storage | entries/s | fsyncs/s | MB/s | entries per fsync | p99 append to durable | open log files |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.println("| groups | storage | entries/s | fsyncs/s | MB/s | entries per fsync | p99 append to durable"
+                + " | CPU per entry | open log files |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (int groups : groupCounts) {
             compare(dir, groups, seconds, 0);
             compare(dir, groups, seconds, ioThreads);
@@ -96,20 +98,22 @@ public final class SharedLogBenchmark {
         Result raw = runRaw(dir, entriesPerFsync, seconds);
         print(groups, "SharedLog, " + shape, wal);
         print(groups, "raw FileChannel write + force, " + entriesPerFsync + " entries per fsync", raw);
-        System.out.printf(Locale.ROOT, "| %d | **SharedLog / raw, %s** | **%.0f%%** | | | | | |%n", groups, shape,
+        System.out.printf(Locale.ROOT, "| %d | **SharedLog / raw, %s** | **%.0f%%** | | | | | | |%n", groups, shape,
                 100 * wal.mbps() / raw.mbps());
     }
 
-    record Result(long entries, long fsyncs, double seconds, double p99Micros, int openFiles) {
+    /** {@code cpuNanos}: CPU time of the whole JVM during the run (every thread: JIT and GC too). */
+    record Result(long entries, long fsyncs, double seconds, double p99Micros, int openFiles, long cpuNanos) {
         double mbps() {
             return entries * (double) PAYLOAD / seconds / 1e6;
         }
     }
 
     private static void print(int groups, String what, Result r) {
-        System.out.printf(Locale.ROOT, "| %d | %s | %,.0f | %,.0f | %.2f | %.1f | %s | %d |%n", groups, what,
+        System.out.printf(Locale.ROOT, "| %d | %s | %,.0f | %,.0f | %.2f | %.1f | %s | %.2f us | %d |%n", groups, what,
                 r.entries() / r.seconds(), r.fsyncs() / r.seconds(), r.mbps(), (double) r.entries() / Math.max(1, r.fsyncs()),
-                Double.isNaN(r.p99Micros()) ? "" : String.format(Locale.ROOT, "%.2f ms", r.p99Micros() / 1000), r.openFiles());
+                Double.isNaN(r.p99Micros()) ? "" : String.format(Locale.ROOT, "%.2f ms", r.p99Micros() / 1000),
+                r.cpuNanos() / 1000.0 / Math.max(1, r.entries()), r.openFiles());
     }
 
     /**
@@ -130,7 +134,7 @@ public final class SharedLogBenchmark {
             long forcesBefore = WalBenchAccess.flushForces(log);
             Result r = ioThreads == 0 ? drive(storages, seconds) : driveIo(storages, ioThreads, seconds);
             long fsyncs = WalBenchAccess.flushForces(log) - forcesBefore;
-            return new Result(r.entries(), fsyncs, r.seconds(), r.p99Micros(), WalBenchAccess.openFiles(log));
+            return new Result(r.entries(), fsyncs, r.seconds(), r.p99Micros(), WalBenchAccess.openFiles(log), r.cpuNanos());
         } finally {
             wipe(dir);
         }
@@ -152,7 +156,7 @@ public final class SharedLogBenchmark {
             try (Stream<Path> all = Files.walk(dir)) {
                 files = (int) all.filter(p -> p.getFileName().toString().endsWith(".log")).count();
             }
-            return new Result(r.entries(), r.entries(), r.seconds(), r.p99Micros(), files);
+            return new Result(r.entries(), r.entries(), r.seconds(), r.p99Micros(), files, r.cpuNanos());
         } finally {
             for (LogStorage storage : storages) {
                 storage.close();
@@ -193,18 +197,20 @@ public final class SharedLogBenchmark {
             thread.start();
             threads.add(thread);
         }
+        long cpuStart = processCpuNanos();
         window[0] = System.nanoTime();
         window[1] = window[0] + (long) (seconds * 1e9);
         start.await();
         for (Thread thread : threads) {
             thread.join();
         }
+        long cpu = processCpuNanos() - cpuStart;
         if (failure[0] != null) {
             throw new IllegalStateException(failure[0]);
         }
         double elapsed = (System.nanoTime() - window[0]) / 1e9;
         Histogram histogram = latencies.getIntervalHistogram();
-        return new Result(entries.get(), 0, elapsed, histogram.getValueAtPercentile(99), 0);
+        return new Result(entries.get(), 0, elapsed, histogram.getValueAtPercentile(99), 0, cpu);
     }
 
     /**
@@ -259,17 +265,20 @@ public final class SharedLogBenchmark {
             thread.start();
             threads.add(thread);
         }
+        long cpuStart = processCpuNanos();
         window[0] = System.nanoTime();
         window[1] = window[0] + (long) (seconds * 1e9);
         start.await();
         for (Thread thread : threads) {
             thread.join();
         }
+        long cpu = processCpuNanos() - cpuStart;
         if (failure[0] != null) {
             throw new IllegalStateException(failure[0]);
         }
         double elapsed = (System.nanoTime() - window[0]) / 1e9;
-        return new Result(entries.get(), 0, elapsed, latencies.getIntervalHistogram().getValueAtPercentile(99), 0);
+        return new Result(entries.get(), 0, elapsed, latencies.getIntervalHistogram().getValueAtPercentile(99), 0,
+                cpu);
     }
 
     /**
@@ -293,6 +302,7 @@ public final class SharedLogBenchmark {
             }
             file.force(true);
             long position = 0;
+            long cpuStart = processCpuNanos();
             long begin = System.nanoTime();
             long deadline = begin + (long) (seconds * 1e9);
             while (System.nanoTime() < deadline) {
@@ -310,7 +320,9 @@ public final class SharedLogBenchmark {
                 bytes += buffer.capacity();
             }
             double elapsed = (System.nanoTime() - begin) / 1e9;
-            return new Result(bytes / PAYLOAD, fsyncs, elapsed, latencies.getIntervalHistogram().getValueAtPercentile(99), 1);
+            long cpu = processCpuNanos() - cpuStart;
+            return new Result(bytes / PAYLOAD, fsyncs, elapsed, latencies.getIntervalHistogram().getValueAtPercentile(99), 1,
+                    cpu);
         } finally {
             wipe(dir);
         }
@@ -363,6 +375,10 @@ public final class SharedLogBenchmark {
                 + " opened in %.2f s, %d open files, %,d entries recovered%n", groups, entriesPerGroup * groups, payload,
                 logBytes / 1048576.0, writeSeconds, seconds, openFiles, recovered);
         wipe(dir);
+    }
+
+    private static long processCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
     private static void wipe(Path dir) throws IOException {
