@@ -132,6 +132,16 @@ final class GroupState {
         lastIndex = newBase.index();
     }
 
+    /** The group's data is deleted: no entries, no base, no vote, as if it had never been written. */
+    void delete() {
+        refs.clear();
+        locations.reset(1);
+        runs = new TermRuns();
+        base = LogId.ZERO;
+        lastIndex = 0;
+        vote = Vote.INITIAL;
+    }
+
     void saveVote(Vote next) {
         if (next.term() < vote.term()
                 || (next.term() == vote.term() && vote.hasVoted() && next.votedFor() != vote.votedFor())) {

@@ -140,7 +140,11 @@ public final class SharedLog implements Closeable {
             for (WalFile file : recovered.files) {
                 files.add(file);
             }
-            groups.putAll(recovered.groups);
+            for (GroupState group : recovered.groups.values()) {
+                if (!group.isPristine()) { // a deleted group leaves nothing behind
+                    groups.put(group.groupId, group);
+                }
+            }
             WalFile tail = recovered.tail;
             long firstSeq = recovered.files.isEmpty() ? 1 : recovered.files.get(0).seq;
             if (tail == null) {
@@ -152,6 +156,8 @@ public final class SharedLog implements Closeable {
             writer.start(tail, recovered.position, commit);
             if (recovered.cutTorn || recovered.tailSealed) {
                 writer.rollForOpen(recovered.cutTorn);
+            } else if (tail.version < WalFile.FORMAT_VERSION) {
+                writer.rollForOpen(true); // records of the newer format never go into an older file
             }
             WalWriter.SyncPoint end = writer.syncPoint();
             end.file().handle.force(true);
@@ -199,10 +205,10 @@ public final class SharedLog implements Closeable {
     }
 
     /**
-     * This log as a {@code RaftHost}'s log storage factory: {@link #storageFor} for each group, and
-     * {@link #groups()} as the groups found. It cannot delete one group's data (a group removed with its
-     * data is refused with {@link UnsupportedOperationException}; removed without its data, a group's records
-     * stay live in the stream, and creating the group again recovers them).
+     * This log as a {@code RaftHost}'s log storage factory: {@link #storageFor} for each group,
+     * {@link #groups()} as the groups found, and {@link #deleteGroup} to delete a group's data (a group
+     * removed without its data keeps its records live in the stream, and creating the group again
+     * recovers them).
      *
      * @return the factory; the log must be opened before the first group is created, and closed by the
      *         application after the host
@@ -217,6 +223,11 @@ public final class SharedLog implements Closeable {
             @Override
             public Set<Long> groupsFound() throws IOException {
                 return groups();
+            }
+
+            @Override
+            public void delete(long groupId) throws IOException {
+                deleteGroup(groupId);
             }
 
             @Override
@@ -245,6 +256,55 @@ public final class SharedLog implements Closeable {
             }
         }
         return ids;
+    }
+
+    /**
+     * Deletes everything group {@code groupId} stored: its entries, base and vote. Writes one delete
+     * record to the stream and makes it durable before returning; nothing of any group is rewritten.
+     * The group's entries stop counting as live, so the files holding them are reclaimed as usual (once
+     * a checkpoint follows them, and their other groups' live entries are purged or moved forward).
+     * From then on, and after a restart, {@link #groups()} does not list the group, and opening its
+     * storage again starts it empty. A crash before the record is durable leaves the group as it was.
+     *
+     * <p>Called by {@code RaftHost.removeGroup(id, true)} (through {@link #asFactory()}) after the
+     * group's node closed its storage; any thread. Blocks on one group commit.
+     *
+     * @param groupId the group
+     * @throws IllegalStateException if the group's storage is open
+     * @throws IOException           if the log was not opened or has stopped, or the write or force fails
+     *                               (the log then stops: fail-stop)
+     */
+    public void deleteGroup(long groupId) throws IOException {
+        GroupState group;
+        synchronized (this) {
+            ensureOpen();
+            failStop.check();
+            group = groups.get(groupId);
+            if (group == null) {
+                return; // nothing stored
+            }
+            if (group.inUse) {
+                throw new IllegalStateException("group " + groupId + " is open in the shared log in " + directory
+                        + ": close its storage before deleting its data");
+            }
+            group.inUse = true; // nobody opens it while its delete record goes out
+        }
+        try {
+            writer.writeChange(group, WalRecord.KIND_DELETE, 0, 0);
+            commit.awaitDurable(group.lastLsn);
+        } finally {
+            synchronized (this) {
+                group.inUse = false;
+                if (group.isPristine()) {
+                    writer.lock.lock(); // checkpoints list the groups under the writer's lock
+                    try {
+                        groups.remove(groupId, group);
+                    } finally {
+                        writer.lock.unlock();
+                    }
+                }
+            }
+        }
     }
 
     /**

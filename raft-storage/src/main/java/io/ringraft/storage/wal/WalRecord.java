@@ -22,7 +22,8 @@ import java.util.zip.CRC32C;
  *     32    4 stable offset   bytes of this file that were durable (forced) when the record was written
  *     36    1 kind            1 command, 2 no-op, 3 config; 0x40 | those: an entry moved forward by
  *                             space reclamation; 0x54 truncate, 0x50 purge, 0x52 reset, 0x56 vote,
- *                             0x53 seal
+ *                             0x53 seal, 0x58 delete (the group's log and vote are dropped; index
+ *                             and term 0; format version 2 on)
  *     37    3 zero            reserved
  *     40    n payload         entries only
  * </pre>
@@ -47,6 +48,8 @@ final class WalRecord {
     static final byte KIND_RESET = 0x52;
     static final byte KIND_VOTE = 0x56;
     static final byte KIND_SEAL = 0x53;
+    /** The group's data is deleted: it is empty, with no vote (files of format version 2 on). */
+    static final byte KIND_DELETE = 0x58;
 
     /** Largest payload length a frame may claim (larger lengths are damage). */
     static final int MAX_PAYLOAD = 1 << 30;
@@ -57,7 +60,7 @@ final class WalRecord {
     /** True for a kind this version writes. */
     static boolean isKnownKind(byte kind) {
         return isEntry(kind) || kind == KIND_TRUNCATE || kind == KIND_PURGE || kind == KIND_RESET
-                || kind == KIND_VOTE || kind == KIND_SEAL;
+                || kind == KIND_VOTE || kind == KIND_SEAL || kind == KIND_DELETE;
     }
 
     /** True for an entry, original or moved. */
