@@ -28,7 +28,7 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * Crash tests of the shared log with several groups: random interleavings of every group's calls
- * (append, flush, truncate, purge, reset, vote) and of maintenance rounds (checkpoint, moving live
+ * (append, flush, truncate, purge, reset, vote, deleting the group's data) and of maintenance rounds (checkpoint, moving live
  * entries forward, deleting files), on the fault-injecting file layer with tiny files, interrupted by
  * power losses (un-forced writes dropped, kept, or torn and reordered at sector granularity), crashes
  * at any file operation inside a call, and process crashes. After every crash the log is reopened and
@@ -50,8 +50,12 @@ class CrossGroupCrashProperties {
     private static final Path DIR = Path.of("/host/wal");
     private static final int GROUPS = 3;
 
-    sealed interface Action permits Append, Flush, Truncate, Purge, Reset, NewTerm, Maintain, CrashDuringNext,
-            PowerLoss, ProcessCrash {
+    sealed interface Action permits Append, Flush, Truncate, Purge, Reset, NewTerm, Delete, Maintain,
+            CrashDuringNext, PowerLoss, ProcessCrash {
+    }
+
+    /** The group's storage is closed, its data deleted ({@link SharedLog#deleteGroup}), and it is opened again. */
+    record Delete(int group) implements Action {
     }
 
     record Append(int group, int count, boolean newTerm, int sizeSeed) implements Action {
@@ -97,6 +101,7 @@ class CrossGroupCrashProperties {
                 Tuple.of(5, Combinators.combine(group, permille).as(Purge::new)),
                 Tuple.of(1, Combinators.combine(group, permille, permille).as(Reset::new)),
                 Tuple.of(1, Combinators.combine(group, Arbitraries.of(true, false)).as(NewTerm::new)),
+                Tuple.of(1, group.map(Delete::new)),
                 Tuple.of(6, Arbitraries.of(true, false).map(Maintain::new)),
                 Tuple.of(2, Arbitraries.integers().between(1, 14).map(CrashDuringNext::new)),
                 Tuple.of(2, Arbitraries.of(FaultyFileIo.CrashMode.class).map(PowerLoss::new)),
@@ -285,6 +290,14 @@ class CrossGroupCrashProperties {
                 push(g, state.with(g, next));
                 storages[g].saveVote(next);
                 durableFrom = history.size() - 1;
+            } else if (action instanceof Delete d) {
+                int g = d.group();
+                push(g, state.with(g, ModelLog.EMPTY).with(g, Vote.INITIAL));
+                storages[g].close();
+                log.deleteGroup(groupId(g));
+                durableFrom = history.size() - 1;
+                storages[g] = log.storageFor(groupId(g));
+                assertThat(storages[g].open()).isEqualTo(new LogState(Vote.INITIAL, LogId.ZERO, LogId.ZERO));
             } else if (action instanceof Maintain m) {
                 if (m.checkpoint()) {
                     log.checkpointNow();
@@ -318,6 +331,10 @@ class CrossGroupCrashProperties {
             }
         }
 
+        static long groupId(int g) {
+            return 100 + g * 1_000_003L;
+        }
+
         /** Opens the log again and checks what every group recovered. */
         void reopen() throws IOException {
             log = SharedLog.builder(DIR).nodeId(1).fileBytes(fileBytes).preallocate(preallocate)
@@ -326,7 +343,7 @@ class CrossGroupCrashProperties {
             ModelLog[] logs = new ModelLog[GROUPS];
             Vote[] votes = new Vote[GROUPS];
             for (int g = 0; g < GROUPS; g++) {
-                storages[g] = log.storageFor(100 + g * 1_000_003L);
+                storages[g] = log.storageFor(groupId(g));
                 LogState state = storages[g].open();
                 votes[g] = state.vote();
                 logs[g] = ModelLog.readFrom(storages[g], state.base(), state.last());
