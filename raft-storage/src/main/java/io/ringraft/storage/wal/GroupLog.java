@@ -23,10 +23,12 @@ import java.util.Objects;
  * flushed meanwhile. After a crash each group's log is the result of a prefix of its calls,
  * including every call before its last returned flush or vote.
  *
- * <p><b>Blocking.</b> Changes take the shared writer's lock for one positional write (and, every
- * {@code fileBytes} of the whole stream, a roll to a new file); {@code flush} and {@code saveVote} block
- * on the group commit; {@code read} reads the files (the page cache, usually) under this group's read
- * lock; {@code termAt} does no IO.
+ * <p><b>Blocking.</b> Changes take the shared writer's lock to stage their records (and, when the
+ * staging buffer is full or every {@code fileBytes} of the whole stream, a write or a roll to a new
+ * file); {@code flush} and {@code saveVote} block on the group commit (one write of the staging buffer,
+ * one {@code fdatasync}); {@code read} reads the files (the page cache, usually) under this group's
+ * read lock, after having the staging buffer written out if it needs a record still in it;
+ * {@code termAt} does no IO.
  */
 final class GroupLog implements LogStorage {
 

@@ -39,10 +39,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * any thread reads it. Groups run concurrently; {@code storageFor} and {@code groups} are thread-safe.
  * One background thread ({@code ringraft-wal-maintenance}) writes checkpoints and reclaims space.
  *
- * <p><b>What blocks.</b> A change takes the stream's lock for one positional write (every
- * {@code fileBytes} of the stream, also a roll: seal, {@code fsync}, new file). A flush or vote waits
- * for one {@code fdatasync} shared with every other group flushing then. {@code open} reads the newest
- * checkpoint and the stream after it.
+ * <p><b>What blocks.</b> A change takes the stream's lock to copy its records into the staging
+ * buffer that all groups share (when the buffer is full, and every {@code fileBytes} of the stream, also
+ * a write, or a roll: seal, {@code fsync}, new file). A flush or vote waits for one write of the staging
+ * buffer and one {@code fdatasync}, both shared with every other group flushing then: a round of
+ * appends to many groups followed by their flushes costs one {@code write} and one {@code fdatasync}.
+ * A read of a record still staged writes the buffer out first. {@link #deleteGroup} waits for one
+ * {@code fdatasync}. {@code open} reads the newest checkpoint and the stream after it.
  *
  * <p><b>Guarantees.</b> Per group, those of {@link LogStorage}: appends are readable at once and
  * durable when a later flush returns; the recovered log is the result of a prefix of the group's calls
@@ -51,7 +54,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * damage to durable records is a {@link CorruptStorageException} naming the file and offset; files of
  * another cluster or node or of a newer format are refused with an
  * {@link IncompatibleStorageException}. A torn or lost write of one group never damages another
- * group's flushed entries (they precede it in the stream).
+ * group's flushed entries (they precede it in the stream). A process crash loses the changes still
+ * staged (never a flushed one), unless {@link Builder#writeThrough(boolean)} is on.
  *
  * <p><b>Failure.</b> Fail-stop: after any IO error (a failed write or {@code fsync}, corruption found
  * by a read, a failed checkpoint) every group's storage throws an {@link IOException} saying why;

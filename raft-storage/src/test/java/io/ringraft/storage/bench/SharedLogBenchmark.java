@@ -27,9 +27,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The shared WAL ({@link SharedLog}) with G groups appending 100 B entries, in two shapes, each against
- * a single-stream raw {@link FileChannel} loop with the same batching measured right after it in the
- * same run; then one {@link SegmentedLogStorage} per group, and recovery of about 1 GB of log spread
- * over 1,000 groups. A benchmark, not a test.
+ * a single-stream raw {@link FileChannel} loop with the same batching in the same run (four
+ * alternations of a WAL slice and a raw slice, totals printed); then one {@link SegmentedLogStorage} per
+ * group, and recovery of about 1 GB of log spread over 1,000 groups. A benchmark, not a test.
  *
  * <ul>
  *   <li><b>thread per group</b>: each group on its own thread does what a log writer does (append a
@@ -41,7 +41,7 @@ import org.HdrHistogram.Histogram;
  * </ul>
  *
  * <p><b>Same batching.</b> The raw loop is one thread that, per round, writes with one positional
- * {@code write} the payload bytes of as many entries as the WAL run before it made durable per
+ * {@code write} the payload bytes of as many entries as the WAL slice just before it made durable per
  * {@code fdatasync} on average (entries / flush fsyncs, rounded; no framing, so it writes fewer bytes
  * than the WAL), then calls {@code force(false)}; into a zero-filled 64 MiB file used as a ring.
  *
@@ -53,6 +53,8 @@ public final class SharedLogBenchmark {
 
     private static final int PAYLOAD = 100;
     private static final int[] GROUPS = {1, 16, 256, 1024};
+    /** Alternations of the WAL and the raw loop per comparison. */
+    private static final int SLICES = 4;
     /** Groups written before their flushes in one IO cycle, as {@code IoWorker.MAX_BATCH}. */
     private static final int IO_BATCH = 256;
 
@@ -70,15 +72,15 @@ public final class SharedLogBenchmark {
         wipe(dir);
         System.out.printf(Locale.ROOT, "directory %s, %.1f s per run, %d B entries, %d IO threads, %d cores%n", dir,
                 seconds, PAYLOAD, ioThreads, Runtime.getRuntime().availableProcessors());
-        runWal(dir, 16, 0.5, 0); // warm-up
-        runWal(dir, 16, 0.5, ioThreads);
+        compare(dir, 16, 0.5, 0, false); // warm-up
+        compare(dir, 16, 0.5, ioThreads, false);
         System.out.println();
         System.out.println("| groups | storage | entries/s | fsyncs/s | MB/s | entries per fsync | p99 append to durable"
                 + " | CPU per entry | open log files |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (int groups : groupCounts) {
-            compare(dir, groups, seconds, 0);
-            compare(dir, groups, seconds, ioThreads);
+            compare(dir, groups, seconds, 0, true);
+            compare(dir, groups, seconds, Math.min(ioThreads, groups), true);
             if (groups <= 256) {
                 print(groups, "SegmentedLogStorage per group (1 MiB segments), thread per group",
                         runSegmented(dir, groups, seconds));
@@ -90,54 +92,77 @@ public final class SharedLogBenchmark {
         wipe(dir);
     }
 
-    /** The WAL in one shape ({@code ioThreads} 0: a thread per group), then the raw loop with its batching. */
-    private static void compare(Path dir, int groups, double seconds, int ioThreads) throws Exception {
-        String shape = ioThreads == 0 ? "thread per group" : ioThreads + " IO thread" + (ioThreads == 1 ? "" : "s");
-        Result wal = runWal(dir, groups, seconds, ioThreads);
-        long entriesPerFsync = Math.max(1, Math.round((double) wal.entries() / Math.max(1, wal.fsyncs())));
-        Result raw = runRaw(dir, entriesPerFsync, seconds);
-        print(groups, "SharedLog, " + shape, wal);
-        print(groups, "raw FileChannel write + force, " + entriesPerFsync + " entries per fsync", raw);
-        System.out.printf(Locale.ROOT, "| %d | **SharedLog / raw, %s** | **%.0f%%** | | | | | | |%n", groups, shape,
-                100 * wal.mbps() / raw.mbps());
-    }
-
-    /** {@code cpuNanos}: CPU time of the whole JVM during the run (every thread: JIT and GC too). */
-    record Result(long entries, long fsyncs, double seconds, double p99Micros, int openFiles, long cpuNanos) {
-        double mbps() {
-            return entries * (double) PAYLOAD / seconds / 1e6;
-        }
-    }
-
-    private static void print(int groups, String what, Result r) {
-        System.out.printf(Locale.ROOT, "| %d | %s | %,.0f | %,.0f | %.2f | %.1f | %s | %.2f us | %d |%n", groups, what,
-                r.entries() / r.seconds(), r.fsyncs() / r.seconds(), r.mbps(), (double) r.entries() / Math.max(1, r.fsyncs()),
-                Double.isNaN(r.p99Micros()) ? "" : String.format(Locale.ROOT, "%.2f ms", r.p99Micros() / 1000),
-                r.cpuNanos() / 1000.0 / Math.max(1, r.entries()), r.openFiles());
-    }
-
     /**
-     * The shared log with {@code groups} groups, driven by a thread per group ({@code ioThreads} 0) or by
-     * {@code ioThreads} IO threads; records the time from append to durable.
+     * The WAL in one shape ({@code ioThreads} 0: a thread per group) against the raw loop with its
+     * batching: {@link #SLICES} alternations of a WAL slice and a raw slice (each a quarter of
+     * {@code seconds}; the raw slice writes per fsync as many entries as the WAL slice just before it),
+     * so that both see the same disk and neighbours; the totals are printed.
      */
-    private static Result runWal(Path dir, int groups, double seconds, int ioThreads) throws Exception {
+    private static void compare(Path dir, int groups, double seconds, int ioThreads, boolean print) throws Exception {
+        String shape = ioThreads == 0 ? "thread per group" : ioThreads + " IO thread" + (ioThreads == 1 ? "" : "s");
         wipe(dir);
-        try (SharedLog log = SharedLog.builder(dir.resolve("wal")).nodeId(1).build()) {
+        Files.createDirectories(dir);
+        List<LogStorage> storages = new ArrayList<>();
+        try (SharedLog log = SharedLog.builder(dir.resolve("wal")).nodeId(1).build();
+                RawLoop raw = new RawLoop(dir.resolve("raw.log"))) {
             log.open();
-            List<LogStorage> storages = new ArrayList<>();
             for (int g = 0; g < groups; g++) {
                 LogStorage storage = log.storageFor(g);
                 storage.open();
                 storage.saveVote(new Vote(1, 1));
                 storages.add(storage);
             }
-            long forcesBefore = WalBenchAccess.flushForces(log);
-            Result r = ioThreads == 0 ? drive(storages, seconds) : driveIo(storages, ioThreads, seconds);
-            long fsyncs = WalBenchAccess.flushForces(log) - forcesBefore;
-            return new Result(r.entries(), fsyncs, r.seconds(), r.p99Micros(), WalBenchAccess.openFiles(log), r.cpuNanos());
+            long[] next = new long[groups];
+            Arrays.fill(next, 1);
+            Result walTotal = null;
+            Result rawTotal = null;
+            for (int slice = 0; slice < SLICES; slice++) {
+                long forcesBefore = WalBenchAccess.flushForces(log);
+                Result w = ioThreads == 0 ? drive(storages, seconds / SLICES, next)
+                        : driveIo(storages, ioThreads, seconds / SLICES, next);
+                long fsyncs = WalBenchAccess.flushForces(log) - forcesBefore;
+                w = new Result(w.entries(), fsyncs, w.seconds(), w.latencies(), WalBenchAccess.openFiles(log), w.cpuNanos());
+                long entriesPerFsync = Math.max(1, Math.round((double) w.entries() / Math.max(1, fsyncs)));
+                Result r = raw.run(entriesPerFsync, seconds / SLICES);
+                walTotal = walTotal == null ? w : walTotal.plus(w);
+                rawTotal = rawTotal == null ? r : rawTotal.plus(r);
+            }
+            if (print) {
+                print(groups, "SharedLog, " + shape, walTotal);
+                print(groups, "raw FileChannel write + force, same entries per fsync", rawTotal);
+                System.out.printf(Locale.ROOT, "| %d | **SharedLog / raw, %s** | **%.0f%%** | | | | | | |%n", groups,
+                        shape, 100 * walTotal.mbps() / rawTotal.mbps());
+            }
         } finally {
+            for (LogStorage storage : storages) {
+                storage.close();
+            }
             wipe(dir);
         }
+    }
+
+    /**
+     * A run's totals. {@code cpuNanos}: CPU time of the whole JVM during the run (every thread: JIT
+     * and GC too); {@code latencies} in microseconds.
+     */
+    record Result(long entries, long fsyncs, double seconds, Histogram latencies, int openFiles, long cpuNanos) {
+        double mbps() {
+            return entries * (double) PAYLOAD / seconds / 1e6;
+        }
+
+        Result plus(Result other) {
+            Histogram merged = latencies.copy();
+            merged.add(other.latencies);
+            return new Result(entries + other.entries, fsyncs + other.fsyncs, seconds + other.seconds, merged,
+                    Math.max(openFiles, other.openFiles), cpuNanos + other.cpuNanos);
+        }
+    }
+
+    private static void print(int groups, String what, Result r) {
+        System.out.printf(Locale.ROOT, "| %d | %s | %,.0f | %,.0f | %.2f | %.1f | %.2f ms | %.2f us | %d |%n", groups,
+                what, r.entries() / r.seconds(), r.fsyncs() / r.seconds(), r.mbps(),
+                (double) r.entries() / Math.max(1, r.fsyncs()), r.latencies().getValueAtPercentile(99) / 1000.0,
+                r.cpuNanos() / 1000.0 / Math.max(1, r.entries()), r.openFiles());
     }
 
     private static Result runSegmented(Path dir, int groups, double seconds) throws Exception {
@@ -151,12 +176,14 @@ public final class SharedLogBenchmark {
                 storage.saveVote(new Vote(1, 1));
                 storages.add(storage);
             }
-            Result r = drive(storages, seconds);
+            long[] next = new long[groups];
+            Arrays.fill(next, 1);
+            Result r = drive(storages, seconds, next);
             int files;
             try (Stream<Path> all = Files.walk(dir)) {
                 files = (int) all.filter(p -> p.getFileName().toString().endsWith(".log")).count();
             }
-            return new Result(r.entries(), r.entries(), r.seconds(), r.p99Micros(), files, r.cpuNanos());
+            return new Result(r.entries(), r.entries(), r.seconds(), r.latencies(), files, r.cpuNanos());
         } finally {
             for (LogStorage storage : storages) {
                 storage.close();
@@ -165,8 +192,11 @@ public final class SharedLogBenchmark {
         }
     }
 
-    /** Each storage on its own thread: append one entry, flush, until the time is up. */
-    private static Result drive(List<LogStorage> storages, double seconds) throws Exception {
+    /**
+     * Each storage on its own thread: append one entry, flush, until the time is up; storage
+     * {@code i} appends from index {@code next[i]} on and leaves the next index there.
+     */
+    private static Result drive(List<LogStorage> storages, double seconds, long[] next) throws Exception {
         int groups = storages.size();
         Recorder latencies = new Recorder(3);
         AtomicLong entries = new AtomicLong();
@@ -174,10 +204,12 @@ public final class SharedLogBenchmark {
         long[] window = new long[2];
         List<Thread> threads = new ArrayList<>();
         Throwable[] failure = new Throwable[1];
-        for (LogStorage storage : storages) {
+        for (int i = 0; i < groups; i++) {
+            LogStorage storage = storages.get(i);
+            int slot = i;
             Thread thread = new Thread(() -> {
                 BatchView view = new BatchView();
-                long index = 1;
+                long index = next[slot];
                 try {
                     start.await();
                     long deadline = window[1];
@@ -190,6 +222,7 @@ public final class SharedLogBenchmark {
                         index++;
                         entries.incrementAndGet();
                     }
+                    next[slot] = index;
                 } catch (Throwable e) {
                     failure[0] = e;
                 }
@@ -210,14 +243,15 @@ public final class SharedLogBenchmark {
         }
         double elapsed = (System.nanoTime() - window[0]) / 1e9;
         Histogram histogram = latencies.getIntervalHistogram();
-        return new Result(entries.get(), 0, elapsed, histogram.getValueAtPercentile(99), 0, cpu);
+        return new Result(entries.get(), 0, elapsed, histogram, 0, cpu);
     }
 
     /**
      * {@code ioThreads} threads own the groups round-robin; each cycle appends to up to
      * {@link #IO_BATCH} of its groups, then flushes each of them (as {@code RaftHost}'s IO threads do).
      */
-    private static Result driveIo(List<LogStorage> storages, int ioThreads, double seconds) throws Exception {
+    private static Result driveIo(List<LogStorage> storages, int ioThreads, double seconds, long[] next)
+            throws Exception {
         Recorder latencies = new Recorder(3);
         AtomicLong entries = new AtomicLong();
         CyclicBarrier start = new CyclicBarrier(ioThreads + 1);
@@ -226,13 +260,13 @@ public final class SharedLogBenchmark {
         Throwable[] failure = new Throwable[1];
         for (int t = 0; t < ioThreads; t++) {
             List<LogStorage> own = new ArrayList<>();
+            List<Integer> slots = new ArrayList<>();
             for (int g = t; g < storages.size(); g += ioThreads) {
                 own.add(storages.get(g));
+                slots.add(g);
             }
             Thread thread = new Thread(() -> {
                 BatchView view = new BatchView();
-                long[] next = new long[own.size()];
-                Arrays.fill(next, 1);
                 long[] appendedAt = new long[IO_BATCH];
                 long done = 0;
                 try {
@@ -244,7 +278,7 @@ public final class SharedLogBenchmark {
                         for (int i = 0; i < batch; i++) {
                             int g = (cursor + i) % own.size();
                             appendedAt[i] = System.nanoTime();
-                            view.firstIndex = next[g]++;
+                            view.firstIndex = next[slots.get(g)]++;
                             own.get(g).append(view);
                         }
                         for (int i = 0; i < batch; i++) {
@@ -277,38 +311,40 @@ public final class SharedLogBenchmark {
             throw new IllegalStateException(failure[0]);
         }
         double elapsed = (System.nanoTime() - window[0]) / 1e9;
-        return new Result(entries.get(), 0, elapsed, latencies.getIntervalHistogram().getValueAtPercentile(99), 0,
-                cpu);
+        return new Result(entries.get(), 0, elapsed, latencies.getIntervalHistogram(), 0, cpu);
     }
 
     /**
-     * One thread, each round one positional write of {@code entriesPerFsync} 100 B payloads then
-     * {@code force(false)}, into a 64 MiB zero-filled file reused as a ring.
+     * The raw loop: one thread, each round one positional write of {@code entriesPerFsync} 100 B payloads
+     * then {@code force(false)}, into a 64 MiB zero-filled file reused as a ring.
      */
-    private static Result runRaw(Path dir, long entriesPerFsync, double seconds) throws IOException {
-        wipe(dir);
-        Files.createDirectories(dir);
-        long fileBytes = 64L << 20;
-        ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(entriesPerFsync * PAYLOAD, 16 << 20));
-        long fsyncs = 0;
-        long bytes = 0;
-        Recorder latencies = new Recorder(3);
-        try (FileChannel file = FileChannel.open(dir.resolve("raw.log"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE)) {
+    private static final class RawLoop implements AutoCloseable {
+        private static final long FILE_BYTES = 64L << 20;
+        private final FileChannel file;
+        private long position;
+
+        RawLoop(Path path) throws IOException {
+            file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
-            for (long at = 0; at < fileBytes; at += zeros.capacity()) {
+            for (long at = 0; at < FILE_BYTES; at += zeros.capacity()) {
                 zeros.clear();
                 file.write(zeros, at);
             }
             file.force(true);
-            long position = 0;
+        }
+
+        Result run(long entriesPerFsync, double seconds) throws IOException {
+            ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(entriesPerFsync * PAYLOAD, 16 << 20));
+            long fsyncs = 0;
+            long bytes = 0;
+            Recorder latencies = new Recorder(3);
             long cpuStart = processCpuNanos();
             long begin = System.nanoTime();
             long deadline = begin + (long) (seconds * 1e9);
             while (System.nanoTime() < deadline) {
                 long t0 = System.nanoTime();
                 buffer.clear();
-                if (position + buffer.capacity() > fileBytes) {
+                if (position + buffer.capacity() > FILE_BYTES) {
                     position = 0;
                 }
                 while (buffer.hasRemaining()) {
@@ -321,10 +357,12 @@ public final class SharedLogBenchmark {
             }
             double elapsed = (System.nanoTime() - begin) / 1e9;
             long cpu = processCpuNanos() - cpuStart;
-            return new Result(bytes / PAYLOAD, fsyncs, elapsed, latencies.getIntervalHistogram().getValueAtPercentile(99), 1,
-                    cpu);
-        } finally {
-            wipe(dir);
+            return new Result(bytes / PAYLOAD, fsyncs, elapsed, latencies.getIntervalHistogram(), 1, cpu);
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
         }
     }
 
