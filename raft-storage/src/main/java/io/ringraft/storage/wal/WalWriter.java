@@ -122,7 +122,10 @@ final class WalWriter {
         }
     }
 
-    /** Writes out what is staged and returns where the written stream ends: forcing its file up to there makes everything appended so far durable. */
+    /**
+     * Writes out what is staged and returns where the written stream ends: forcing its file up to
+     * there makes everything appended so far durable.
+     */
     SyncPoint syncPoint() throws IOException {
         lock.lock();
         try {
@@ -230,7 +233,10 @@ final class WalWriter {
         }
     }
 
-    /** Writes out what is staged if a record of {@code payloadBytes} does not fit it, and rolls if it does not fit the file. */
+    /**
+     * Writes out what is staged if a record of {@code payloadBytes} does not fit the staging buffer,
+     * and rolls to a new file if it does not fit the newest one.
+     */
     private void makeRoom(int payloadBytes) throws IOException {
         int recordBytes = WalRecord.HEADER_BYTES + payloadBytes;
         if (position + stagedBytes + recordBytes + WalRecord.HEADER_BYTES > fileBytes) {
