@@ -5,6 +5,7 @@ import io.ringraft.api.RaftNode;
 import io.ringraft.api.client.GroupBalancing;
 import io.ringraft.api.client.SessionStateMachine;
 import io.ringraft.api.client.SessionWrapper;
+import io.ringraft.messaging.MessagingGroup;
 import io.ringraft.net.netty.NettyTransport;
 import io.ringraft.net.netty.internal.client.ClientAcceptor;
 import io.ringraft.net.netty.internal.client.ServedGroup;
@@ -74,6 +75,7 @@ public final class ClientServer implements AutoCloseable {
         private final Map<Long, String> advertised = new HashMap<>();
         private RaftHost host;
         private LongFunction<? extends SessionWrapper> hostMachines;
+        private LongFunction<MessagingGroup> messaging = groupId -> null;
         private int maxConnections = 1024;
         private int maxInFlightPerConnection = 1024;
 
@@ -104,6 +106,23 @@ public final class ClientServer implements AutoCloseable {
         public Builder host(RaftHost host, LongFunction<? extends SessionWrapper> machines) {
             this.host = Objects.requireNonNull(host, "host");
             this.hostMachines = Objects.requireNonNull(machines, "machines");
+            return this;
+        }
+
+        /**
+         * Serves messaging groups, by group id (null: not a messaging group here): deliveries from source
+         * groups in other processes ({@code MessageRoute.through(RaftClient)}: appended by the group's leader
+         * here, deduplicated by sequence) and remote keyed subscriptions to the group's committed log
+         * ({@code GroupClient.subscribe}). A messaging group that is not also served with a session wrapper
+         * ({@link #node}, {@link #host}) is served for these two only: session commands and reads to it are
+         * answered BAD_REQUEST. Give the same groups on every node of a group.
+         *
+         * @param groups the messaging group of a group id, attached to its replica here, or null; called on
+         *               the event loops for every request: keep it cheap
+         * @return this builder
+         */
+        public Builder messaging(LongFunction<MessagingGroup> groups) {
+            this.messaging = Objects.requireNonNull(groups, "groups");
             return this;
         }
 
@@ -172,15 +191,23 @@ public final class ClientServer implements AutoCloseable {
             LongFunction<GroupBalancing> advertisedBalancing = balancing;
             Map<Long, ServedGroup> served = new HashMap<>();
             nodes.forEach((groupId, node) -> served.put(groupId, new ServedGroup(node, nodeMachines.get(groupId),
-                    advertisedBalancing.apply(groupId))));
+                    advertisedBalancing.apply(groupId), messagingOf(groupId))));
             RaftHost servedHost = host;
             LongFunction<? extends SessionWrapper> machines = hostMachines;
+            LongFunction<MessagingGroup> messagingGroups = messaging;
             LongFunction<ServedGroup> groups = groupId -> {
                 ServedGroup group = served.get(groupId);
                 if (group == null && servedHost != null) {
                     RaftNode node = servedHost.group(groupId).orElse(null);
                     SessionWrapper machine = node == null ? null : machines.apply(groupId);
-                    group = machine == null ? null : new ServedGroup(node, machine, advertisedBalancing.apply(groupId));
+                    group = machine == null ? null : new ServedGroup(node, machine, advertisedBalancing.apply(groupId),
+                            messagingGroups.apply(groupId));
+                }
+                if (group == null) {
+                    MessagingGroup only = messagingGroups.apply(groupId);
+                    if (only != null && only.node() != null) {
+                        group = new ServedGroup(only.node(), null, advertisedBalancing.apply(groupId), only);
+                    }
                 }
                 return group;
             };
@@ -188,6 +215,10 @@ public final class ClientServer implements AutoCloseable {
                     new ServerLimits(maxConnections, maxInFlightPerConnection), advertised);
             transport.acceptClients(acceptor);
             return new ClientServer(transport, acceptor);
+        }
+
+        private MessagingGroup messagingOf(long groupId) {
+            return messaging.apply(groupId);
         }
 
         private static int positive(int value, String what) {
