@@ -49,6 +49,13 @@ public interface RemoteSubscription extends AutoCloseable {
     long nextIndex();
 
     /**
+     * The node serving the subscription now, or 0 between two replicas (after a loss, before the next one).
+     *
+     * @return the node id, or 0
+     */
+    long servingNode();
+
+    /**
      * How many times this subscription was served again by a replica after a connection or replica was lost.
      *
      * @return the count of resubscriptions

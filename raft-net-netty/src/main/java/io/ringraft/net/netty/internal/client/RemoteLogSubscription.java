@@ -215,6 +215,11 @@ final class RemoteLogSubscription implements RemoteSubscription {
     }
 
     @Override
+    public synchronized long servingNode() {
+        return currentLink == null ? 0 : currentLink.nodeId();
+    }
+
+    @Override
     public synchronized long resubscriptions() {
         return resubscriptions;
     }
