@@ -112,7 +112,7 @@ final class RemoteLogSubscription implements RemoteSubscription {
             }
             LOG.warn("group {}: node {} sent a batch from {} (expected {}) with {} credit left; subscribing again",
                     groupId, link.nodeId(), batch.fromIndex(), receivedNext, free);
-            again(true);
+            again();
         }
         link.unregister(batch.requestId());
         link.sendOneWay(unsubscribe(batch.requestId()));
@@ -138,7 +138,7 @@ final class RemoteLogSubscription implements RemoteSubscription {
                 default -> {
                     LOG.debug("group {}: node {} ended the subscription: {} {}", groupId, response.nodeId(),
                             response.status(), response.message());
-                    again(false);
+                    again();
                 }
             }
         }
@@ -151,17 +151,17 @@ final class RemoteLogSubscription implements RemoteSubscription {
                 return;
             }
             LOG.debug("group {}: subscription lost ({}); subscribing again from {}", groupId, why, receivedNext);
-            again(false);
+            again();
         }
     }
 
-    /** Subscribes again at the next member, at once after a protocol problem, else after a backoff. Locked. */
-    private void again(boolean now) {
+    /** Subscribes again at the next member after a backoff (5 to 200 ms, growing with failures in a row). Locked. */
+    private void again() {
         currentRequest = 0;
         currentLink = null;
         resubscriptions++;
         failures++;
-        links.schedule(this::start, now ? 0 : Math.min(Calls.backoffNanos(failures), TimeUnit.MILLISECONDS.toNanos(500)));
+        links.schedule(this::start, Calls.backoffNanos(failures));
     }
 
     private ClientRequest unsubscribe(long requestId) {
