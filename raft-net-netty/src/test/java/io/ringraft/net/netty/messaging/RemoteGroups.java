@@ -47,8 +47,16 @@ final class RemoteGroups implements AutoCloseable {
     RaftClient sourceClient;
     private MessagingDriver sourceDriver;
 
-    /** The three target hosts, with {@code config} for their groups. */
+    private final OutboxSettings outbox;
+
+    /** The three target hosts, with {@code config} for their groups and the tests' small outboxes. */
     RemoteGroups(RaftConfig config) {
+        this(config, OUTBOX);
+    }
+
+    /** The three target hosts, with {@code config} for their groups and {@code outbox} for every outbox. */
+    RemoteGroups(RaftConfig config, OutboxSettings outbox) {
+        this.outbox = outbox;
         for (int id = 1; id <= 3; id++) {
             transports[id] = NettyTransport.builder().clusterId(CLUSTER_ID).nodeId(id).eventLoopThreads(1)
                     .bind("127.0.0.1", 0).reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200)).build();
@@ -65,7 +73,7 @@ final class RemoteGroups implements AutoCloseable {
                     .logStorage(group -> new InMemoryLogStorage()).snapshotStore(group -> new InMemorySnapshotStore())
                     .groupConfig(config).workers(1).ioThreads(1).build();
             ledgers[id] = new Ledger();
-            targets[id] = MessagingGroup.create(TARGET, ledgers[id], OUTBOX);
+            targets[id] = MessagingGroup.create(TARGET, ledgers[id], outbox);
             RaftNode node = hosts[id].createGroup(TARGET, Set.of(1L, 2L, 3L), targets[id].stateMachine());
             targets[id].attach(node, MessageRoute.through(hosts[id]), targetDriver);
             MessagingGroup served = targets[id];
@@ -89,7 +97,7 @@ final class RemoteGroups implements AutoCloseable {
         sourceClient = client();
         sourceDriver = MessagingDriver.start("messaging-source", Duration.ofMillis(5));
         sourceLedger = new Ledger();
-        source = MessagingGroup.create(SOURCE, sourceLedger, OUTBOX);
+        source = MessagingGroup.create(SOURCE, sourceLedger, outbox);
         RaftNode node = sourceHost.createGroup(SOURCE, Set.of(10L), source.stateMachine());
         source.attach(node, MessageRoute.through(sourceHost, sourceClient), sourceDriver);
     }

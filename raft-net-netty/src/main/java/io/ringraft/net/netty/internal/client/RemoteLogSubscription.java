@@ -59,7 +59,7 @@ final class RemoteLogSubscription implements RemoteSubscription {
         this.free = spec.window();
         this.receivedNext = spec.fromIndex();
         this.nextIndex = spec.fromIndex();
-        this.rotate = (int) Math.floorMod(groupId, 7);
+        this.rotate = Math.floorMod(groupId, 7);
     }
 
     /**

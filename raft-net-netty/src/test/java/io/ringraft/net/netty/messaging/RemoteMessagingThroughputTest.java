@@ -1,0 +1,107 @@
+package io.ringraft.net.netty.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringraft.api.client.RaftClient;
+import io.ringraft.messaging.KeyFilter;
+import io.ringraft.messaging.MessagingGroup;
+import io.ringraft.messaging.OutboxSettings;
+import io.ringraft.messaging.RemoteSubscription;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Figures for docs/messaging.md, off by default ({@code -Dringraft.remotebench=true}): a remote subscriber
+ * reading a committed backlog over TCP (entries per second), and messages routed through the client protocol
+ * to a group with no replica in the source's process (messages per second, source commit to target apply).
+ * In-memory logs, every host in this JVM; the numbers print on standard output. Sizes:
+ * {@code -Dringraft.remotebench.entries} (default 50,000) and {@code -Dringraft.remotebench.messages} (20,000).
+ */
+@EnabledIfSystemProperty(named = "ringraft.remotebench", matches = "true")
+class RemoteMessagingThroughputTest {
+
+    private RemoteGroups groups;
+
+    @AfterEach
+    void close() {
+        if (groups != null) {
+            groups.close();
+        }
+    }
+
+    @Test
+    void remoteSubscriptionAndRoutedDeliveryThroughput() throws Exception {
+        int entries = Integer.getInteger("ringraft.remotebench.entries", 50_000);
+        int messages = Integer.getInteger("ringraft.remotebench.messages", 20_000);
+        groups = new RemoteGroups(RemoteGroups.config().build(), OutboxSettings.defaults());
+        groups.startSource();
+
+        MessagingGroup leader = groups.targets[groups.targetLeader()];
+        Semaphore window = new Semaphore(512);
+        byte[] key = {1};
+        for (int i = 0; i < entries; i++) {
+            window.acquire();
+            leader.propose(List.of(key), ByteBuffer.allocate(64).putLong(i).array())
+                    .whenComplete((r, e) -> window.release());
+        }
+        window.acquire(512);
+        try (RaftClient client = groups.client();
+             RemoteSubscription subscription = client.group(RemoteGroups.TARGET).subscribe(1, KeyFilter.any(), 16, 256,
+                     256 << 10)) {
+            long start = System.nanoTime();
+            long received = 0;
+            while (received < entries) {
+                received += subscription.poll(Duration.ofSeconds(10)).size();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "remote subscription: %d committed entries of 64 bytes (+1 key byte) read in"
+                    + " %.2f s: %.0f entries/s (window 16 batches of 256)%n", entries, seconds, entries / seconds);
+            assertThat(received).isEqualTo(entries);
+        }
+
+        groups.targetLeader();
+        for (int i = 0; i < 200; i++) { // warm-up: the route's connections and sessions
+            groups.source.propose(Ledger.send(RemoteGroups.TARGET, 1)).get(10, TimeUnit.SECONDS);
+        }
+        RemoteGroups.await("the warm-up delivered", () -> groups.source.status().depth() == 0);
+        int target = groups.targetLeader();
+        long before = groups.ledgers[target].received();
+        long sentBefore = groups.sourceLedger.sent();
+        java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+        long start = System.nanoTime();
+        Semaphore outstanding = new Semaphore(256);
+        while (groups.sourceLedger.sent() - sentBefore < messages) {
+            outstanding.acquire();
+            if (groups.source.refusing() || groups.sourceLedger.sent() - sentBefore + 256 - outstanding.availablePermits()
+                    > messages) {
+                outstanding.release();
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000); // back-pressure: wait for delivery
+                continue;
+            }
+            CompletableFuture<Object> f = groups.source.propose(Ledger.send(RemoteGroups.TARGET, 1));
+            f.whenComplete((r, e) -> {
+                if (e != null) {
+                    refused.incrementAndGet(); // the outbox at its high-water mark: back-pressure
+                }
+                outstanding.release();
+            });
+        }
+        outstanding.acquire(256);
+        long sent = groups.sourceLedger.sent() - sentBefore;
+        outstanding.release(256);
+        RemoteGroups.await("every message applied at the target", () -> groups.ledgers[target].received() - before >= sent);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "routed delivery: %d messages (%d proposals refused while the outbox was above its high-water mark)"
+                + " through the client protocol in %.2f s: %.0f messages/s (%d batches in flight per pair, at most %d"
+                + " messages a batch)%n", sent, refused.get(), seconds, sent / seconds,
+                OutboxSettings.defaults().maxBatchesInFlight(), OutboxSettings.defaults().maxBatchMessages());
+    }
+}
