@@ -1,7 +1,10 @@
 package io.ringraft.net.netty.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringraft.api.client.ClientException;
+import io.ringraft.api.client.RaftClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -62,5 +65,24 @@ class RemoteDeliveryTest {
             assertThat(ledger.receivedAmount()).isEqualTo(80 * 81 / 2);
         }
         assertThat(groups.source.status().lastAppliedPerSource()).isEmpty();
+    }
+
+    @Test
+    void anEntryThatIsNoDeliveryIsRefusedAndChangesNothing() throws Exception {
+        groups = new RemoteGroups(RemoteGroups.config().build());
+        int leader = groups.targetLeader();
+        try (RaftClient client = groups.client()) {
+            CompletableFuture<Object> answer = client.group(RemoteGroups.TARGET).deliver(Ledger.send(1, 1));
+            assertThatThrownBy(() -> answer.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(ClientException.class)
+                    .cause().satisfies(e -> {
+                        assertThat(((ClientException) e).reason()).isEqualTo(ClientException.Reason.BAD_REQUEST);
+                        assertThat(e.getMessage()).contains("not a messaging delivery entry");
+                    });
+            // a group this cluster does not serve for messaging: every node answers UNKNOWN_GROUP until the deadline
+            CompletableFuture<Object> nowhere = client.group(99).deliver(new byte[] {1});
+            assertThatThrownBy(() -> nowhere.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(ClientException.class);
+        }
+        assertThat(groups.ledgers[leader].received()).isZero();
+        assertThat(groups.targets[leader].status().lastAppliedPerSource()).isEmpty();
     }
 }
