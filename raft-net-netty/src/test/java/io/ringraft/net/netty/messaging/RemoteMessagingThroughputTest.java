@@ -23,7 +23,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * reading a committed backlog over TCP (entries per second), and messages routed through the client protocol
  * to a group with no replica in the source's process (messages per second, source commit to target apply).
  * In-memory logs, every host in this JVM; the numbers print on standard output. Sizes:
- * {@code -Dringraft.remotebench.entries} (default 50,000) and {@code -Dringraft.remotebench.messages} (20,000).
+ * {@code -Dringraft.remotebench.entries} (default 50,000), {@code -Dringraft.remotebench.subscribers} (fan-out, 10)
+ * and {@code -Dringraft.remotebench.messages} (20,000).
  */
 @EnabledIfSystemProperty(named = "ringraft.remotebench", matches = "true")
 class RemoteMessagingThroughputTest {
@@ -65,6 +66,42 @@ class RemoteMessagingThroughputTest {
             System.out.printf(Locale.ROOT, "remote subscription: %d committed entries of 64 bytes (+1 key byte) read in"
                     + " %.2f s: %.0f entries/s (window 16 batches of 256)%n", entries, seconds, entries / seconds);
             assertThat(received).isEqualTo(entries);
+        }
+
+        int fanOut = Integer.getInteger("ringraft.remotebench.subscribers", 10);
+        try (RaftClient client = groups.client()) {
+            List<RemoteSubscription> subscriptions = new java.util.ArrayList<>();
+            for (int s = 0; s < fanOut; s++) {
+                subscriptions.add(client.group(RemoteGroups.TARGET).subscribe(1, KeyFilter.any(), 16, 256, 256 << 10));
+            }
+            java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+            List<Thread> readers = new java.util.ArrayList<>();
+            long start = System.nanoTime();
+            for (RemoteSubscription subscription : subscriptions) {
+                Thread reader = new Thread(() -> {
+                    long got = 0;
+                    try {
+                        while (got < entries) {
+                            got += subscription.poll(Duration.ofSeconds(10)).size();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        total.addAndGet(got);
+                        subscription.close();
+                    }
+                });
+                reader.start();
+                readers.add(reader);
+            }
+            for (Thread reader : readers) {
+                reader.join(TimeUnit.MINUTES.toMillis(5));
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "remote subscription fan-out: %d subscribers (one client, replicas in turn)"
+                    + " read the backlog of %d entries each in %.2f s: %.0f entries/s in all%n", fanOut, entries, seconds,
+                    total.get() / seconds);
+            assertThat(total.get()).isEqualTo((long) entries * fanOut);
         }
 
         groups.targetLeader();
