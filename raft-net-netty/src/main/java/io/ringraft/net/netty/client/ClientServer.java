@@ -20,8 +20,9 @@ import java.util.function.LongFunction;
  * (and this cluster's id) speak the client protocol (docs/client.md) to this node's groups, with the
  * transport's TLS (and mutual TLS) if it has any. Build one per process after its nodes or host, with
  * the session wrapper each served group's state machine is ({@link SessionStateMachine},
- * {@code StreamingSessionStateMachine}, or an application's own {@link SessionWrapper}); {@link #close()} stops serving
- * (the transport goes on).
+ * {@code StreamingSessionStateMachine}, or an application's own {@link SessionWrapper}), and for messaging
+ * groups ({@link Builder#messaging}) deliveries from other processes' outboxes and remote keyed subscriptions;
+ * {@link #close()} stops serving (the transport goes on).
  *
  * <p><b>Bounded.</b> At most {@link Builder#maxConnections} client connections (one more gets an error
  * frame and is closed) and {@link Builder#maxInFlightPerConnection} requests of one connection in
@@ -33,7 +34,8 @@ import java.util.function.LongFunction;
  * <p><b>Threads.</b> Requests are served on the transport's event loops; session commands are proposed
  * on the leader (never blocking), answers written when the node completes them. Reads at consistency
  * {@code ANY} or bounded staleness run the state machine's query on the event loop, waiting for an apply
- * batch in progress (the wrapper's lock). Thread-safe.
+ * batch in progress (the wrapper's lock); so do remote subscriptions' log reads (at most 16 reads of one
+ * batch each per turn, then the loop's other work). Thread-safe.
  */
 public final class ClientServer implements AutoCloseable {
 
