@@ -81,9 +81,9 @@ final class RemoteGroups implements AutoCloseable {
         }
     }
 
-    /** Fast elections, no quiescence, snapshots as given. */
+    /** Elections after 1 s (no spurious ones on the loaded 2-core machine), no quiescence, snapshots as given. */
     static RaftConfig.Builder config() {
-        return RaftConfig.hostBuilder().tickMillis(10).heartbeatIntervalMillis(30).electionTimeoutMillis(300)
+        return RaftConfig.hostBuilder().tickMillis(10).heartbeatIntervalMillis(50).electionTimeoutMillis(1000)
                 .quiesceAfterMillis(0);
     }
 
