@@ -23,6 +23,8 @@ final class Ledger implements MessagingStateMachine {
     private volatile long sent;
     private volatile long received;
     private volatile long receivedAmount;
+    /** Told the ordinal of each message received (a benchmark's clock), or null. */
+    private volatile java.util.function.LongConsumer onReceived;
 
     static byte[] send(long target, long amount) {
         return ByteBuffer.allocate(16).putLong(target).putLong(amount).array();
@@ -52,6 +54,15 @@ final class Ledger implements MessagingStateMachine {
         }
         receivedAmount += payload.getLong();
         received++;
+        java.util.function.LongConsumer listener = onReceived;
+        if (listener != null) {
+            listener.accept(ordinal);
+        }
+    }
+
+    /** Tells {@code listener} (on the applier thread) the ordinal of every message received from now on. */
+    void onReceived(java.util.function.LongConsumer listener) {
+        this.onReceived = listener;
     }
 
     long sent() {

@@ -140,5 +140,50 @@ class RemoteMessagingThroughputTest {
                 + " through the client protocol in %.2f s: %.0f messages/s (%d batches in flight per pair, at most %d"
                 + " messages a batch)%n", sent, refused.get(), seconds, sent / seconds,
                 OutboxSettings.defaults().maxBatchesInFlight(), OutboxSettings.defaults().maxBatchMessages());
+
+        latency(Integer.getInteger("ringraft.remotebench.rate", 500), Integer.getInteger("ringraft.remotebench.seconds", 4));
+    }
+
+    /**
+     * Source apply to target apply latency on the remote route, open loop at {@code rate} messages per second:
+     * the time from the source's apply of the emitting command (its proposal's completion) to the target
+     * leader's apply of the message.
+     */
+    private void latency(int rate, int seconds) throws Exception {
+        int count = rate * seconds;
+        int target = groups.targetLeader();
+        long firstOrdinal = groups.sourceLedger.sent() + 1;
+        long[] emitted = new long[count];
+        long[] applied = new long[count];
+        groups.ledgers[target].onReceived(ordinal -> {
+            long i = ordinal - firstOrdinal;
+            if (i >= 0 && i < count) {
+                applied[(int) i] = System.nanoTime();
+            }
+        });
+        List<CompletableFuture<Void>> futures = new java.util.ArrayList<>(count);
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            long due = start + i * 1_000_000_000L / rate;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            int slot = i; // proposed in order from this thread to a one-replica group: applied (and numbered) in order
+            futures.add(groups.source.propose(Ledger.send(RemoteGroups.TARGET, 1))
+                    .thenRun(() -> emitted[slot] = System.nanoTime()));
+        }
+        for (CompletableFuture<Void> f : futures) {
+            f.get(20, TimeUnit.SECONDS); // none refused, or the slots would not match the ordinals
+        }
+        RemoteGroups.await("every timed message applied at the target", () -> applied[count - 1] != 0);
+        long[] micros = new long[count];
+        for (int i = 0; i < count; i++) {
+            micros[i] = (applied[i] - emitted[i]) / 1_000; // the source's completion callback may run a hair late
+        }
+        java.util.Arrays.sort(micros);
+        System.out.printf(Locale.ROOT, "routed delivery latency (source apply -> target leader apply) at %d messages/s"
+                + " for %d s: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", rate, seconds, micros[count / 2] / 1e3,
+                micros[(int) (count * 0.99)] / 1e3, micros[count - 1] / 1e3);
     }
 }
