@@ -102,6 +102,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final long groupId;
     private final long selfId;
     private final RaftConfig config;
+    /** The node's entry ring (for {@link #idleBuffersReleased()}). */
+    private final EntryRing ring;
     private final RaftTransportFactory transportFactory;
     private final LogStorage storage;
     /** Null if the node takes no snapshots. */
@@ -271,7 +273,8 @@ public final class NodeRuntime implements AutoCloseable {
         this.placement = placement;
 
         // The ring, the application's request queues, the mailboxes between tasks.
-        EntryRing ring = new EntryRing(config.ringCapacityEntries(), config.ringCapacityBytes());
+        EntryRing ring = new EntryRing(config.ringCapacityEntries(), config.ringCapacityBytes()); // allocated by its first write
+        this.ring = ring;
         ring.resetTo(state.last().index() + 1);
         this.futures = new PendingFutures(config.maxPendingFutures());
         // Forwarded request ids start at this incarnation's clock reading: a restarted node's ids differ from
@@ -563,6 +566,17 @@ public final class NodeRuntime implements AutoCloseable {
      */
     public boolean quiesced() {
         return liveness.quiesced();
+    }
+
+    /**
+     * Whether the node holds neither its ring's tables and arena nor its proposal queue's array now: a
+     * quiet node hands them back once it applied what its ring held, and allocates them again when it next
+     * writes an entry or takes a proposal ({@code CoreTask}). Any thread; a snapshot, for tests and status.
+     *
+     * @return true if both are released (or were never allocated)
+     */
+    public boolean idleBuffersReleased() {
+        return !ring.isAllocated() && !requests.proposals().isAllocated();
     }
 
     /**

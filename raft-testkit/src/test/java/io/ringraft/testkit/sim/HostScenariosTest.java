@@ -94,9 +94,16 @@ class HostScenariosTest {
                 assertThat(node.engine().term()).isEqualTo(terms.get(group.id));
             }
         }
+        // quiet groups hold no ring tables nor proposal array (once applied: the applier wakes the core)
+        sim.stepUntil("every quiet group released its ring and queue", LONG,
+                () -> sim.groups().stream().allMatch(HostSimulation.Group::released));
         // and they wake on demand: a write to every group succeeds, then they go quiet again
         writeToEveryGroup(sim, "after-quiet");
+        assertThat(sim.groups().stream().allMatch(HostSimulation.Group::released))
+                .as("groups that just took a write hold their ring again").isFalse();
         sim.stepUntil("every group quiet again", LONG, () -> sim.groups().stream().allMatch(HostSimulation.Group::quiet));
+        sim.stepUntil("every group released its ring and queue again", LONG,
+                () -> sim.groups().stream().allMatch(HostSimulation.Group::released));
         convergeAndCheck(sim);
     }
 

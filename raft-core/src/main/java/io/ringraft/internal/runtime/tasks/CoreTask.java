@@ -968,6 +968,22 @@ public final class CoreTask implements Agent {
             quiet = !quiet;
             liveness.publishQuiesced(quiet);
         }
+        if (quiet) {
+            releaseIdleMemory();
+        }
+    }
+
+    /**
+     * A quiet node hands back its ring's tables and arena and its proposal queue's array, once every entry
+     * the ring holds may be reclaimed (applied and handed to storage: the applier wakes this core when it
+     * gets there); the next write or proposal allocates them again ({@link EntryRing#releaseUpTo},
+     * {@link ProposalQueue#release}).
+     */
+    private void releaseIdleMemory() {
+        if (ring.isAllocated()) {
+            ring.releaseUpTo(room.reclaimable());
+        }
+        proposals.release();
     }
 
     /**
