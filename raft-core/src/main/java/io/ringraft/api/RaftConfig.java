@@ -39,6 +39,7 @@ public final class RaftConfig {
     private final long snapshotCheckpointBytes;
     private final int maxApplyBatchesInFlight;
     private final int quiesceAfterMillis;
+    private final boolean startDormant;
 
     private RaftConfig(Builder b) {
         this.tickMillis = b.tickMillis;
@@ -70,6 +71,7 @@ public final class RaftConfig {
         this.snapshotCheckpointBytes = b.snapshotCheckpointBytes;
         this.maxApplyBatchesInFlight = b.maxApplyBatchesInFlight;
         this.quiesceAfterMillis = b.quiesceAfterMillis;
+        this.startDormant = b.startDormant;
     }
 
     /** {@return a new builder, every setting at its default} */
@@ -111,7 +113,8 @@ public final class RaftConfig {
                 .tickMillis(50)
                 .heartbeatIntervalMillis(100)
                 .electionTimeoutMillis(1_000)
-                .quiesceAfterMillis(2_000);
+                .quiesceAfterMillis(2_000)
+                .startDormant(true);
     }
 
     /** {@return the configuration a {@link RaftHost} gives a group unless told otherwise: {@link #hostBuilder()}'s} */
@@ -343,6 +346,18 @@ public final class RaftConfig {
     public int quiesceAfterMillis() { return quiesceAfterMillis; }
 
     /**
+     * {@return whether a node starts dormant} A dormant node is quiet from its start without knowing a
+     * leader: it runs no election timer until a peer's message (a candidate's vote request, a leader's
+     * append), a local read, a proposal it must forward, or a caller waiting for a leader
+     * ({@code RaftNode.awaitLeader}) wakes it; local demand makes it campaign within half an election
+     * timeout. So a host that creates or restarts thousands of groups does not start thousands of
+     * elections at once: each group elects when it is first used (or when a peer campaigns). A group
+     * nobody uses has no leader. Without {@link #quiesceAfterMillis()} it has no effect (the wake-up paths
+     * are quiescence's). Default off; on in {@link #hostBuilder()}.
+     */
+    public boolean startDormant() { return startDormant; }
+
+    /**
      * {@return {@link #quiesceAfterMillis()} in ticks (rounded up, at least the election timeout in
      * ticks), or 0 when quiescence is off}
      */
@@ -394,7 +409,8 @@ public final class RaftConfig {
                 + " chunk=" + snapshotChunkBytes + "B" + (snapshotSendBytesPerSecond == 0 ? "" : " at "
                 + snapshotSendBytesPerSecond + "B/s")
                 + " applyBatchesInFlight=" + maxApplyBatchesInFlight
-                + " quiesceAfter=" + (quiesceAfterMillis == 0 ? "off" : quiesceAfterMillis + "ms") + "]";
+                + " quiesceAfter=" + (quiesceAfterMillis == 0 ? "off" : quiesceAfterMillis + "ms")
+                + (startDormant ? " dormant" : "") + "]";
     }
 
     /** Builds a {@link RaftConfig}; {@link #build()} validates every setting together. */
@@ -428,6 +444,7 @@ public final class RaftConfig {
         private long snapshotCheckpointBytes = 8L << 20;
         private int maxApplyBatchesInFlight = 4;
         private int quiesceAfterMillis;
+        private boolean startDormant;
 
         private Builder() {
         }
@@ -683,6 +700,14 @@ public final class RaftConfig {
          * @return this builder
          */
         public Builder quiesceAfterMillis(int v) { quiesceAfterMillis = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#startDormant()}.
+         *
+         * @param v whether nodes start dormant (default false; no effect without {@code quiesceAfterMillis})
+         * @return this builder
+         */
+        public Builder startDormant(boolean v) { startDormant = v; return this; }
 
         /**
          * Checks every setting, alone and against the others, and builds the configuration.

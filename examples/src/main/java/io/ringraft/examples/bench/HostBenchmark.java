@@ -304,6 +304,9 @@ public final class HostBenchmark {
                 for (HostSide side : sides) {
                     side.create(i);
                 }
+                for (HostSide side : sides) {
+                    side.demandIfDesignated(i);
+                }
             }
             long created = System.nanoTime();
             awaitLeaders(members, g, TimeUnit.SECONDS.toNanos(120 + g / 50));
@@ -323,14 +326,9 @@ public final class HostBenchmark {
                             + " %.1f added per host with its transport and storage; %d in the JVM", hostThreads,
                     o.workers(), o.ioThreads(), (jvmThreads - jvmThreadsBefore) / 3.0, jvmThreads));
 
-            long heapAfter = usedHeapAfterGc();
-            long directAfter = directUsed();
-            long nettyAfter = nettyDirectUsed();
-            putMemory(f, log, g * 3L, heapAfter - heapBefore, directAfter - directBefore,
-                    nettyBefore < 0 ? -1 : nettyAfter - nettyBefore);
-
-            // Idle means quiet: wait (bounded) until every replica quiesced, so that the idle figures are the
-            // steady state of sleeping groups rather than the seconds before they fall asleep.
+            // Idle means quiet: wait (bounded) until every replica quiesced, so that the idle figures (memory:
+            // a quiet group hands back its ring and proposal queue; CPU) are the steady state of sleeping groups
+            // rather than the seconds before they fall asleep.
             long quietStart = System.nanoTime();
             long quietDeadline = quietStart + TimeUnit.SECONDS.toNanos(60 + g / 200);
             while (quiesced(sides) < 3L * g && System.nanoTime() < quietDeadline) {
@@ -338,8 +336,14 @@ public final class HostBenchmark {
             }
             long quietBefore = quiesced(sides);
             f.put("quiesceMs", fmt1((System.nanoTime() - quietStart) / 1e6));
-            log.accept(String.format(Locale.ROOT, "  quiesce      %,d of %,d replicas quiet %.1f ms after the memory was"
-                    + " measured", quietBefore, 3L * g, (System.nanoTime() - quietStart) / 1e6));
+            log.accept(String.format(Locale.ROOT, "  quiesce      %,d of %,d replicas quiet %.1f ms after the threads were"
+                    + " counted", quietBefore, 3L * g, (System.nanoTime() - quietStart) / 1e6));
+            Thread.sleep(SETTLE_MILLIS); // the last groups to fall quiet hand their buffers back once applied
+            long heapAfter = usedHeapAfterGc();
+            long directAfter = directUsed();
+            long nettyAfter = nettyDirectUsed();
+            putMemory(f, log, g * 3L, heapAfter - heapBefore, directAfter - directBefore,
+                    nettyBefore < 0 ? -1 : nettyAfter - nettyBefore);
 
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long frames0 = framesSent(sides);

@@ -314,6 +314,9 @@ public final class NodeRuntime implements AutoCloseable {
                 config.leaseTicks(), config.quiesceAfterTicks());
         RaftEngine engine = new RaftEngine(engineConfig, new RecoveredState(state.vote(), terms, 0, configs,
                 snapshotLast, snapshotConfig), random, room);
+        if (config.startDormant() && engine.startDormant()) {
+            liveness.publishDormant(true); // no election timer until a peer's message or local demand (RaftConfig.startDormant)
+        }
         // A restored snapshot is committed: status agrees from the start.
         ProgressPointer committed = ProgressPointer.monotonic("committed", engine.commitIndex()); // core
         ProgressPointer applyLimit = ProgressPointer.monotonic("applyLimit", engine.applyLimit(), applierSignal); // core
@@ -518,6 +521,7 @@ public final class NodeRuntime implements AutoCloseable {
                 return refused(Admission.STOPPED);
             }
             if (leaderTerm.get() < 0) {
+                demand(); // a dormant node that is asked to lead campaigns (RaftConfig.startDormant)
                 return refused(Admission.NOT_LEADER);
             }
             boolean queued = buffer == null
@@ -569,6 +573,17 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /**
+     * Someone on this node needs the group: a dormant node ({@code RaftConfig.startDormant}) campaigns
+     * within half an election timeout; nothing otherwise ({@code RaftEngine.demand()}). Any thread.
+     */
+    public void demand() {
+        if (liveness.dormant()) {
+            liveness.requestDemand();
+            coreSignal.wake();
+        }
+    }
+
+    /**
      * Whether the node holds neither its ring's tables and arena nor its proposal queue's array now: a
      * quiet node hands them back once it applied what its ring held, and allocates them again when it next
      * writes an entry or takes a proposal ({@code CoreTask}). Any thread; a snapshot, for tests and status.
@@ -617,6 +632,7 @@ public final class NodeRuntime implements AutoCloseable {
      * @throws io.ringraft.api.RejectedException      if too many threads wait already
      */
     public long awaitLeader(long timeoutNanos) throws InterruptedException, java.util.concurrent.TimeoutException {
+        demand(); // someone needs a leader: a dormant node campaigns
         return leaderWatch.await(timeoutNanos, selfId, stop::stopped);
     }
 
