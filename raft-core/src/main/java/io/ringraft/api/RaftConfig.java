@@ -91,9 +91,10 @@ public final class RaftConfig {
      * 256 inbound messages, 1,024 pending futures and 64 pending reads, appends of at most 64 entries or
      * 32 KiB; coarser time (a 50 ms tick, 100 ms heartbeats, a 1 s election timeout: every active
      * group costs its worker a duty cycle per tick, so ticks are what many groups pay for) and a group
-     * idle for two seconds quiesces ({@link #quiesceAfterMillis()}). About 215 KiB per group by {@link #reservedBytes()} (an idle group holds about 185 KiB: the
-     * applier's 32 KiB buffer for entries read back from storage is allocated when first needed); raise
-     * what a group needs (for example {@code maxEntryBytes} together with the ring and the queue).
+     * idle for two seconds quiesces ({@link #quiesceAfterMillis()}); nodes start dormant
+     * ({@link #startDormant()}). About 215 KiB per group by {@link #reservedBytes()}; a quiet group hands
+     * its ring and proposal queue back and holds about 45 KB; raise what a group needs (for example
+     * {@code maxEntryBytes} together with the ring and the queue).
      *
      * @return a new builder with the host sizes set
      */
@@ -131,7 +132,9 @@ public final class RaftConfig {
      * the first time it is needed), and the bounded queues and tables of inbound messages, futures, reads,
      * forwards and per-peer outboxes (4 bytes per reference, as with compressed references), plus about
      * {@value #FIXED_NODE_BYTES} bytes of fixed structures. A {@link RaftHost} charges it against its memory
-     * budget. It leaves out what load adds within those bounds (a future per pending proposal, messages in
+     * budget, for as long as the group exists: the ring and the proposal queue are allocated when first
+     * used and handed back while the group is quiet, but stay reserved, so that a group the host admitted
+     * can always wake. It leaves out what load adds within those bounds (a future per pending proposal, messages in
      * flight) and the state machine's own state. {@code HostBenchmark} measures the heap an idle group
      * really holds ({@code docs/benchmarks.md}).
      *
@@ -188,8 +191,8 @@ public final class RaftConfig {
     public int ringCapacityEntries() { return ringCapacityEntries; }
 
     /**
-     * {@return how many payload bytes the ring holds} Allocated up front, as one heap array. Default
-     * 32 MiB.
+     * {@return how many payload bytes the ring holds} One heap array, allocated with the ring's first entry
+     * and handed back while the group is quiet ({@link #quiesceAfterMillis()}). Default 32 MiB.
      */
     public int ringCapacityBytes() { return ringCapacityBytes; }
 
@@ -216,7 +219,8 @@ public final class RaftConfig {
 
     /**
      * {@return the size in bytes of the queue of proposals waiting for the core (a power of two)} A
-     * proposal takes its payload plus a 16-byte header there, padded to a multiple of 8. Default 4 MiB.
+     * proposal takes its payload plus a 16-byte header there, padded to a multiple of 8. Allocated with the
+     * first proposal and handed back while the group is quiet. Default 4 MiB.
      */
     public int proposalQueueBytes() { return proposalQueueBytes; }
 

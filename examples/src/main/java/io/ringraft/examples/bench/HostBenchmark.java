@@ -338,12 +338,6 @@ public final class HostBenchmark {
             f.put("quiesceMs", fmt1((System.nanoTime() - quietStart) / 1e6));
             log.accept(String.format(Locale.ROOT, "  quiesce      %,d of %,d replicas quiet %.1f ms after the threads were"
                     + " counted", quietBefore, 3L * g, (System.nanoTime() - quietStart) / 1e6));
-            Thread.sleep(SETTLE_MILLIS); // the last groups to fall quiet hand their buffers back once applied
-            long heapAfter = usedHeapAfterGc();
-            long directAfter = directUsed();
-            long nettyAfter = nettyDirectUsed();
-            putMemory(f, log, g * 3L, heapAfter - heapBefore, directAfter - directBefore,
-                    nettyBefore < 0 ? -1 : nettyAfter - nettyBefore);
 
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long frames0 = framesSent(sides);
@@ -362,6 +356,14 @@ public final class HostBenchmark {
             putLeaders(f, log, "leaders", new int[] {sides[0].leaders(), sides[1].leaders(), sides[2].leaders()}, g,
                     sides);
             putChurn(f, log, "idle", churn(sides), g);
+            // Memory after the idle CPU window: the collection it forces (and the heap the JVM gives back after
+            // it) would otherwise be counted as idle CPU.
+            long heapAfter = usedHeapAfterGc();
+            long directAfter = directUsed();
+            long nettyAfter = nettyDirectUsed();
+            putMemory(f, log, g * 3L, heapAfter - heapBefore, directAfter - directBefore,
+                    nettyBefore < 0 ? -1 : nettyAfter - nettyBefore);
+
 
             if (o.measureSeconds() > 0) {
                 int[] all = new int[g];

@@ -466,9 +466,6 @@ final class HostProcesses {
                             Thread.sleep(50);
                         }
                         Thread.sleep(HostBenchmark.SETTLE_MILLIS);
-                        long heap = HostBenchmark.usedHeapAfterGc() - heapBefore;
-                        long direct = HostBenchmark.directUsed() - directBefore;
-                        long netty = nettyBefore < 0 ? -1 : HostBenchmark.nettyDirectUsed() - nettyBefore;
                         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                         long frames0 = side.framesSent();
                         long cpu0 = os.getProcessCpuTime();
@@ -477,6 +474,10 @@ final class HostProcesses {
                         long cpu = os.getProcessCpuTime() - cpu0;
                         long wall = System.nanoTime() - wall0;
                         long frames = side.framesSent() - frames0;
+                        // After the CPU window: the collection it forces would otherwise count as idle CPU.
+                        long heap = HostBenchmark.usedHeapAfterGc() - heapBefore;
+                        long direct = HostBenchmark.directUsed() - directBefore;
+                        long netty = nettyBefore < 0 ? -1 : HostBenchmark.nettyDirectUsed() - nettyBefore;
                         out.println("@ idle hostThreads=" + hostThreads + " jvmThreads=" + jvmThreads + " threadsBefore="
                                 + threadsBefore + " heap=" + heap + " direct=" + direct + " netty=" + netty
                                 + " cpuNanos=" + cpu + " wallNanos=" + wall + " frames=" + frames
