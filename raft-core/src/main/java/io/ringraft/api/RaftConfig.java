@@ -93,7 +93,7 @@ public final class RaftConfig {
      * group costs its worker a duty cycle per tick, so ticks are what many groups pay for) and a group
      * idle for two seconds quiesces ({@link #quiesceAfterMillis()}); nodes start dormant
      * ({@link #startDormant()}). About 215 KiB per group by {@link #reservedBytes()}; a quiet group hands
-     * its ring and proposal queue back and holds about 45 KB; raise what a group needs (for example
+     * its ring and proposal queue back and holds about 41 KB (measured); raise what a group needs (for example
      * {@code maxEntryBytes} together with the ring and the queue).
      *
      * @return a new builder with the host sizes set
