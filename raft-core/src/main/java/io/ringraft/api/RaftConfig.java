@@ -40,6 +40,7 @@ public final class RaftConfig {
     private final long snapshotCheckpointBytes;
     private final int maxApplyBatchesInFlight;
     private final int quiesceAfterMillis;
+    private final boolean startDormant;
 
     private RaftConfig(Builder b) {
         this.tickMillis = b.tickMillis;
@@ -72,6 +73,7 @@ public final class RaftConfig {
         this.snapshotCheckpointBytes = b.snapshotCheckpointBytes;
         this.maxApplyBatchesInFlight = b.maxApplyBatchesInFlight;
         this.quiesceAfterMillis = b.quiesceAfterMillis;
+        this.startDormant = b.startDormant;
     }
 
     /** {@return a new builder, every setting at its default} */
@@ -91,9 +93,10 @@ public final class RaftConfig {
      * 256 inbound messages, 1,024 pending futures and 64 pending reads, appends of at most 64 entries or
      * 32 KiB; coarser time (a 50 ms tick, 100 ms heartbeats, a 1 s election timeout: every active
      * group costs its worker a duty cycle per tick, so ticks are what many groups pay for) and a group
-     * idle for two seconds quiesces ({@link #quiesceAfterMillis()}). About 215 KiB per group by {@link #reservedBytes()} (an idle group holds about 185 KiB: the
-     * applier's 32 KiB buffer for entries read back from storage is allocated when first needed); raise
-     * what a group needs (for example {@code maxEntryBytes} together with the ring and the queue).
+     * idle for two seconds quiesces ({@link #quiesceAfterMillis()}); nodes start dormant
+     * ({@link #startDormant()}). About 215 KiB per group by {@link #reservedBytes()}; a quiet group hands
+     * its ring and proposal queue back and holds about 41 KB (measured); raise what a group needs (for example
+     * {@code maxEntryBytes} together with the ring and the queue).
      *
      * @return a new builder with the host sizes set
      */
@@ -113,7 +116,8 @@ public final class RaftConfig {
                 .tickMillis(50)
                 .heartbeatIntervalMillis(100)
                 .electionTimeoutMillis(1_000)
-                .quiesceAfterMillis(2_000);
+                .quiesceAfterMillis(2_000)
+                .startDormant(true);
     }
 
     /** {@return the configuration a {@link RaftHost} gives a group unless told otherwise: {@link #hostBuilder()}'s} */
@@ -130,7 +134,9 @@ public final class RaftConfig {
      * the first time it is needed), and the bounded queues and tables of inbound messages, futures, reads,
      * forwards and per-peer outboxes (4 bytes per reference, as with compressed references), plus about
      * {@value #FIXED_NODE_BYTES} bytes of fixed structures. A {@link RaftHost} charges it against its memory
-     * budget. It leaves out what load adds within those bounds (a future per pending proposal, messages in
+     * budget, for as long as the group exists: the ring and the proposal queue are allocated when first
+     * used and handed back while the group is quiet, but stay reserved, so that a group the host admitted
+     * can always wake. It leaves out what load adds within those bounds (a future per pending proposal, messages in
      * flight) and the state machine's own state. {@code HostBenchmark} measures the heap an idle group
      * really holds ({@code docs/benchmarks.md}).
      *
@@ -187,8 +193,8 @@ public final class RaftConfig {
     public int ringCapacityEntries() { return ringCapacityEntries; }
 
     /**
-     * {@return how many payload bytes the ring holds} Allocated up front, as one heap array. Default
-     * 32 MiB.
+     * {@return how many payload bytes the ring holds} One heap array, allocated with the ring's first entry
+     * and handed back while the group is quiet ({@link #quiesceAfterMillis()}). Default 32 MiB.
      */
     public int ringCapacityBytes() { return ringCapacityBytes; }
 
@@ -215,7 +221,8 @@ public final class RaftConfig {
 
     /**
      * {@return the size in bytes of the queue of proposals waiting for the core (a power of two)} A
-     * proposal takes its payload plus a 16-byte header there, padded to a multiple of 8. Default 4 MiB.
+     * proposal takes its payload plus a 16-byte header there, padded to a multiple of 8. Allocated with the
+     * first proposal and handed back while the group is quiet. Default 4 MiB.
      */
     public int proposalQueueBytes() { return proposalQueueBytes; }
 
@@ -356,6 +363,18 @@ public final class RaftConfig {
     public int quiesceAfterMillis() { return quiesceAfterMillis; }
 
     /**
+     * {@return whether a node starts dormant} A dormant node is quiet from its start without knowing a
+     * leader: it runs no election timer until a peer's message (a candidate's vote request, a leader's
+     * append), a local read, a proposal it must forward, or a caller waiting for a leader
+     * ({@code RaftNode.awaitLeader}) wakes it; local demand makes it campaign within half an election
+     * timeout. So a host that creates or restarts thousands of groups does not start thousands of
+     * elections at once: each group elects when it is first used (or when a peer campaigns). A group
+     * nobody uses has no leader. Without {@link #quiesceAfterMillis()} it has no effect (the wake-up paths
+     * are quiescence's). Default off; on in {@link #hostBuilder()}.
+     */
+    public boolean startDormant() { return startDormant; }
+
+    /**
      * {@return {@link #quiesceAfterMillis()} in ticks (rounded up, at least the election timeout in
      * ticks), or 0 when quiescence is off}
      */
@@ -408,7 +427,8 @@ public final class RaftConfig {
                 + snapshotSendBytesPerSecond + "B/s") + (catchUpBytesPerSecond == 0 ? "" : " catchUp="
                 + catchUpBytesPerSecond + "B/s")
                 + " applyBatchesInFlight=" + maxApplyBatchesInFlight
-                + " quiesceAfter=" + (quiesceAfterMillis == 0 ? "off" : quiesceAfterMillis + "ms") + "]";
+                + " quiesceAfter=" + (quiesceAfterMillis == 0 ? "off" : quiesceAfterMillis + "ms")
+                + (startDormant ? " dormant" : "") + "]";
     }
 
     /** Builds a {@link RaftConfig}; {@link #build()} validates every setting together. */
@@ -443,6 +463,7 @@ public final class RaftConfig {
         private long snapshotCheckpointBytes = 8L << 20;
         private int maxApplyBatchesInFlight = 4;
         private int quiesceAfterMillis;
+        private boolean startDormant;
 
         private Builder() {
         }
@@ -707,6 +728,14 @@ public final class RaftConfig {
          * @return this builder
          */
         public Builder quiesceAfterMillis(int v) { quiesceAfterMillis = v; return this; }
+
+        /**
+         * Sets {@link RaftConfig#startDormant()}.
+         *
+         * @param v whether nodes start dormant (default false; no effect without {@code quiesceAfterMillis})
+         * @return this builder
+         */
+        public Builder startDormant(boolean v) { startDormant = v; return this; }
 
         /**
          * Checks every setting, alone and against the others, and builds the configuration.

@@ -427,6 +427,16 @@ public final class RaftNode implements AutoCloseable {
         return runtime.awaitLeader(nanos);
     }
 
+    /**
+     * Asks for a leader without waiting: a dormant node ({@link RaftConfig#startDormant()}, the default of
+     * host groups) campaigns within half an election timeout; any other node is left alone (it elects or
+     * follows by itself). Proposals, reads and {@link #awaitLeader} ask the same by themselves; this is for
+     * an application that wants a group elected before it uses it. Any thread; never blocks.
+     */
+    public void demandLeader() {
+        runtime.demand();
+    }
+
     /** {@return this node's id, as given to {@link Builder#nodeId(long)}} */
     public long nodeId() {
         return runtime.selfId();

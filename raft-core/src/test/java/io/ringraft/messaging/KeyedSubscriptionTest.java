@@ -90,6 +90,8 @@ class KeyedSubscriptionTest {
 
     /** The leader once it serves (its election's entry committed). */
     private MessagingGroup leader() throws Exception {
+        // Host groups start dormant (RaftConfig.startDormant): asking for a leader is what makes one campaign.
+        replicas.values().iterator().next().node().awaitLeader(java.time.Duration.ofSeconds(30));
         MessagingGroup[] found = new MessagingGroup[1];
         await("a serving leader", () -> {
             for (MessagingGroup replica : replicas.values()) {

@@ -39,17 +39,20 @@ import org.HdrHistogram.Histogram;
  *       {@code -Xmx} to use. Each host's memory budget is the maximum heap divided by the hosts in the JVM.</li>
  *   <li><b>Create.</b> Builds the hosts (and transports and storage), takes the used heap after
  *       {@code System.gc()} and the JVM's "direct" buffer pool, then creates group 1 to G on each host in
- *       turn (group by group) and times it ({@code createMs}), then waits until every group has a ready
- *       leader at once ({@link RaftNode#isLeader()}; {@code leadersMs}, from the start of creation).</li>
+ *       turn (group by group), asking host {@code i % 3 + 1}'s replica of group {@code i} for a leader right
+ *       after ({@link RaftNode#demandLeader()}: host groups start dormant), and times it ({@code createMs}),
+ *       then waits until every group has a ready leader at once ({@link RaftNode#isLeader()};
+ *       {@code leadersMs}, from the start of creation).</li>
  *   <li><b>Idle.</b> After 2 s to settle: threads per host (named {@code ringraft-host-<id>-*}), all JVM
- *       threads and the threads each host added with its transport and storage; heap and direct memory
- *       per idle group replica ((after - before) / (3 x G) after {@code System.gc()}, against
- *       {@code reservedBytes()}; with Netty also Netty's own direct memory counter); then the process CPU
- *       time over {@code --idle-seconds} with no load, as % of one core (with Netty also the frames the hosts
+ *       threads and the threads each host added with its transport and storage; then, once every replica is
+ *       quiet (bounded wait), the process CPU time over {@code --idle-seconds} with no load, as % of one core (with Netty also the frames the hosts
  *       sent per second: heartbeat traffic); and leaders per host
  *       ({@link HostStatus#leaders()}) with the balance (most leaders on a host / (G / 3); 1.0 is even), and
  *       signs of churn: the groups' terms summed (G after one election each), messages the nodes dropped,
- *       and the Netty transports' refused sends and dropped inbound messages.</li>
+ *       and the Netty transports' refused sends and dropped inbound messages; then heap and direct memory
+ *       per idle (quiet) group replica ((after - before) / (3 x G) after {@code System.gc()}, against
+ *       {@code reservedBytes()}; with Netty also Netty's own direct memory counter), measured after the CPU
+ *       window so that the forced collection does not count as idle CPU.</li>
  *   <li><b>Load</b> (unless {@code --seconds 0}). {@code --drivers} threads (default 1) keep {@code --window}
  *       proposals of {@code --payload} bytes outstanding in total, spread round-robin over the groups with
  *       at most {@code ceil(window / G)} per group, each at its group's leader through the allocation-free
@@ -304,6 +307,9 @@ public final class HostBenchmark {
                 for (HostSide side : sides) {
                     side.create(i);
                 }
+                for (HostSide side : sides) {
+                    side.demandIfDesignated(i);
+                }
             }
             long created = System.nanoTime();
             awaitLeaders(members, g, TimeUnit.SECONDS.toNanos(120 + g / 50));
@@ -323,14 +329,9 @@ public final class HostBenchmark {
                             + " %.1f added per host with its transport and storage; %d in the JVM", hostThreads,
                     o.workers(), o.ioThreads(), (jvmThreads - jvmThreadsBefore) / 3.0, jvmThreads));
 
-            long heapAfter = usedHeapAfterGc();
-            long directAfter = directUsed();
-            long nettyAfter = nettyDirectUsed();
-            putMemory(f, log, g * 3L, heapAfter - heapBefore, directAfter - directBefore,
-                    nettyBefore < 0 ? -1 : nettyAfter - nettyBefore);
-
-            // Idle means quiet: wait (bounded) until every replica quiesced, so that the idle figures are the
-            // steady state of sleeping groups rather than the seconds before they fall asleep.
+            // Idle means quiet: wait (bounded) until every replica quiesced, so that the idle figures (memory:
+            // a quiet group hands back its ring and proposal queue; CPU) are the steady state of sleeping groups
+            // rather than the seconds before they fall asleep.
             long quietStart = System.nanoTime();
             long quietDeadline = quietStart + TimeUnit.SECONDS.toNanos(60 + g / 200);
             while (quiesced(sides) < 3L * g && System.nanoTime() < quietDeadline) {
@@ -338,8 +339,8 @@ public final class HostBenchmark {
             }
             long quietBefore = quiesced(sides);
             f.put("quiesceMs", fmt1((System.nanoTime() - quietStart) / 1e6));
-            log.accept(String.format(Locale.ROOT, "  quiesce      %,d of %,d replicas quiet %.1f ms after the memory was"
-                    + " measured", quietBefore, 3L * g, (System.nanoTime() - quietStart) / 1e6));
+            log.accept(String.format(Locale.ROOT, "  quiesce      %,d of %,d replicas quiet %.1f ms after the threads were"
+                    + " counted", quietBefore, 3L * g, (System.nanoTime() - quietStart) / 1e6));
 
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long frames0 = framesSent(sides);
@@ -358,6 +359,14 @@ public final class HostBenchmark {
             putLeaders(f, log, "leaders", new int[] {sides[0].leaders(), sides[1].leaders(), sides[2].leaders()}, g,
                     sides);
             putChurn(f, log, "idle", churn(sides), g);
+            // Memory after the idle CPU window: the collection it forces (and the heap the JVM gives back after
+            // it) would otherwise be counted as idle CPU.
+            long heapAfter = usedHeapAfterGc();
+            long directAfter = directUsed();
+            long nettyAfter = nettyDirectUsed();
+            putMemory(f, log, g * 3L, heapAfter - heapBefore, directAfter - directBefore,
+                    nettyBefore < 0 ? -1 : nettyAfter - nettyBefore);
+
 
             if (o.measureSeconds() > 0) {
                 int[] all = new int[g];

@@ -441,6 +441,7 @@ final class HostProcesses {
                         long start = System.currentTimeMillis();
                         for (int i = 0; i < g; i++) {
                             side.create(i);
+                            side.demandIfDesignated(i);
                         }
                         long end = System.currentTimeMillis();
                         // Passes until one finds every group's leader known without waiting (all led at once).
@@ -458,9 +459,13 @@ final class HostProcesses {
                     case "idle" -> {
                         int hostThreads = HostBenchmark.hostThreads(o.child());
                         int jvmThreads = HostBenchmark.jvmThreads();
-                        long heap = HostBenchmark.usedHeapAfterGc() - heapBefore;
-                        long direct = HostBenchmark.directUsed() - directBefore;
-                        long netty = nettyBefore < 0 ? -1 : HostBenchmark.nettyDirectUsed() - nettyBefore;
+                        // Memory of quiet replicas (they hand back their ring and proposal queue): wait, bounded.
+                        long quietDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60 + g / 200);
+                        while (System.nanoTime() < quietDeadline
+                                && !java.util.Arrays.stream(side.members).allMatch(RaftNode::isQuiesced)) {
+                            Thread.sleep(50);
+                        }
+                        Thread.sleep(HostBenchmark.SETTLE_MILLIS);
                         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                         long frames0 = side.framesSent();
                         long cpu0 = os.getProcessCpuTime();
@@ -469,6 +474,10 @@ final class HostProcesses {
                         long cpu = os.getProcessCpuTime() - cpu0;
                         long wall = System.nanoTime() - wall0;
                         long frames = side.framesSent() - frames0;
+                        // After the CPU window: the collection it forces would otherwise count as idle CPU.
+                        long heap = HostBenchmark.usedHeapAfterGc() - heapBefore;
+                        long direct = HostBenchmark.directUsed() - directBefore;
+                        long netty = nettyBefore < 0 ? -1 : HostBenchmark.nettyDirectUsed() - nettyBefore;
                         out.println("@ idle hostThreads=" + hostThreads + " jvmThreads=" + jvmThreads + " threadsBefore="
                                 + threadsBefore + " heap=" + heap + " direct=" + direct + " netty=" + netty
                                 + " cpuNanos=" + cpu + " wallNanos=" + wall + " frames=" + frames

@@ -98,6 +98,18 @@ final class HostSide implements AutoCloseable {
                 .create();
     }
 
+    /**
+     * Asks for a leader in group {@code index} if this host is the one meant to: host {@code index % 3 + 1}.
+     * Host groups start dormant ({@code RaftConfig.startDormant}): a group elects when it is first used, and
+     * the benchmark uses each group at once. One replica per group asks, so its election is not contested
+     * and leaders start spread evenly.
+     */
+    void demandIfDesignated(int index) {
+        if (members[index] != null && id == index % 3 + 1) {
+            members[index].demandLeader();
+        }
+    }
+
     /** How many of this host's members are ready leaders now ({@link RaftNode#isLeader()}). */
     int leaders() {
         if (closed) {

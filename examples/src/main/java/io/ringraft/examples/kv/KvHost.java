@@ -190,6 +190,12 @@ final class KvHost implements AutoCloseable {
                 registry, null);
     }
 
+    /** Whether this node is the voter that asks group {@code g} for a leader: the {@code g mod n}-th, by id. */
+    static boolean designated(long g, long nodeId, Set<Long> voters) {
+        long[] ids = voters.stream().mapToLong(Long::longValue).sorted().toArray();
+        return ids.length > 0 && ids[(int) (g % ids.length)] == nodeId;
+    }
+
     /** {@link #start} with what to do when a group fail-stops (null: nothing, its status says so). */
     static KvHost start(long nodeId, Set<Long> voters, int groups, Path hostDirectory, Path singleNodeLog,
                         RaftConfig config, NettyTransport transport, long budgetBytes, int workers,
@@ -227,6 +233,11 @@ final class KvHost implements AutoCloseable {
                     MessagingGroup group = MessagingGroup.create(g, sessions, OUTBOX);
                     RaftNode node = host.createGroup(g, voters, group.stateMachine());
                     group.attach(node, MessageRoute.through(host), driver);
+                    if (designated(g, nodeId, voters)) {
+                        // Host groups start dormant (RaftConfig.startDormant); the server elects every group at
+                        // start, so that INFO and routing find a leader: one voter per group asks, in turn.
+                        node.demandLeader();
+                    }
                     nodes.add(node);
                     messaging.add(group);
                     clients.node(node, sessions.servedBy(group));

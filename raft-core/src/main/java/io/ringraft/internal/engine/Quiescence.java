@@ -53,6 +53,16 @@ import io.ringraft.message.RaftMessage;
  * lease round is active (quiescing ends the leader's lease first) and the detector cannot fire for it
  * within the lease.
  *
+ * <p><b>Dormant start.</b> A node the runtime starts dormant ({@link RaftEngine#startDormant()}) is quiet
+ * from its first moment without knowing a leader: it runs no election timer, so a host that creates (or
+ * restarts) thousands of groups does not start thousands of elections at once. It wakes as any quiet node
+ * does: a peer's message (a candidate's vote request, a leader's append or {@code Quiesce}) or
+ * {@link RaftEngine#wake()} wakes it with a fresh election timer; local demand (a read, or
+ * {@link RaftEngine#demand()}: a proposal to forward, someone waiting for a leader) wakes it to campaign
+ * within a random 1 .. half an election timeout, like a follower whose leader was reported lost. A
+ * report of a lost peer does not wake it (it follows nobody). Once woken, or once it follows a leader,
+ * it is an ordinary node.
+ *
  * <p>Owned by the engine; single-threaded.
  */
 final class Quiescence {
@@ -61,6 +71,8 @@ final class Quiescence {
     private final int afterTicks;
     /** Whether this node is quiet now (leader or follower). */
     private boolean quiesced;
+    /** Quiet since it started, following nobody ({@link #startDormant()}); implies {@link #quiesced}. */
+    private boolean dormant;
     /** Leader: consecutive idle ticks so far. */
     private int idleTicks;
     /**
@@ -88,7 +100,27 @@ final class Quiescence {
     /** A role or term change: a node in a new role is never quiet. */
     void reset() {
         quiesced = false;
+        dormant = false;
         idleTicks = 0;
+    }
+
+    /**
+     * Starts the node dormant (see the class comment): a follower that knows no leader, before any input.
+     *
+     * @return true if it is dormant now; false if quiescence is off or the node is not a follower without a leader
+     */
+    boolean startDormant() {
+        if (afterTicks == 0 || engine.role != Role.FOLLOWER || engine.leaderId != 0) {
+            return false;
+        }
+        quiesced = true;
+        dormant = true;
+        return true;
+    }
+
+    /** Whether the node is still dormant: quiet since it started, following nobody. */
+    boolean dormant() {
+        return dormant;
     }
 
     // ------------------------------------------------------------------ leader
@@ -174,6 +206,7 @@ final class Quiescence {
         if (message.term() > engine.term()) {
             engine.becomeFollower(message.term(), message.from());
         }
+        dormant = false; // it follows a leader now
         engine.followLeader(message); // (throws if this node leads the same term: two leaders)
         LogId last = message.lastLogId();
         boolean matches = engine.log.last().equals(last)
@@ -199,6 +232,14 @@ final class Quiescence {
         if (cause != null && cause.from() == lostLeader) {
             lostLeader = 0; // heard from again: it was not lost after all, or it is back
         }
+        if (dormant && cause == null && engine.leaderId == 0) {
+            // Local demand on a node that never heard of a leader: campaign soon, not after a whole timeout.
+            dormant = false;
+            quiesced = false;
+            idleTicks = 0;
+            engine.followerLostLeader();
+            return;
+        }
         wakeUp(cause != null && (cause.from() != engine.leaderId || cause.term() != engine.term()));
     }
 
@@ -211,6 +252,7 @@ final class Quiescence {
             return;
         }
         quiesced = false;
+        dormant = false;
         idleTicks = 0;
         if (engine.role == Role.LEADER) {
             engine.leaderWoke();

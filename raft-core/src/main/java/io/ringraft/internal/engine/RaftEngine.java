@@ -351,6 +351,35 @@ public final class RaftEngine {
     }
 
     /**
+     * Starts this node dormant ({@link Quiescence}, "Dormant start"): quiet, with no election timer, until a
+     * peer's message, a local demand ({@link #demand()}, a read) or {@link #wake()}. The runtime calls it
+     * once, before any other input, for a node configured to start dormant. Only a follower that knows no
+     * leader, with quiescence on, starts dormant.
+     *
+     * @return true if the node is dormant now
+     */
+    public boolean startDormant() {
+        return quiescence.startDormant();
+    }
+
+    /** {@return whether this node is still dormant: quiet since it started, following nobody} */
+    public boolean dormant() {
+        return quiescence.dormant();
+    }
+
+    /**
+     * Something on this node needs the group (a proposal to forward to a leader, a caller waiting for a
+     * leader): a dormant node campaigns within a random 1 .. half an election timeout, as a follower whose
+     * leader was lost does. Nothing otherwise: an awake node elects or follows by itself, and a quiet one
+     * with a leader is woken by the forwarded request reaching the leader.
+     */
+    public void demand() {
+        if (quiescence.dormant()) {
+            quiescence.wake(null);
+        }
+    }
+
+    /**
      * Wakes a quiet node as an inbound message would: a leader heartbeats at once, a follower restarts
      * its election timer and tells its leader. Nothing if it is not quiet. For a runtime that lost
      * track of which peers were reported unreachable (always safe, never faster than a report).

@@ -108,6 +108,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final long groupId;
     private final long selfId;
     private final RaftConfig config;
+    /** The node's entry ring (for {@link #idleBuffersReleased()}). */
+    private final EntryRing ring;
     private final RaftTransportFactory transportFactory;
     private final LogStorage storage;
     /** Null if the node takes no snapshots. */
@@ -277,7 +279,8 @@ public final class NodeRuntime implements AutoCloseable {
         this.placement = placement;
 
         // The ring, the application's request queues, the mailboxes between tasks.
-        EntryRing ring = new EntryRing(config.ringCapacityEntries(), config.ringCapacityBytes());
+        EntryRing ring = new EntryRing(config.ringCapacityEntries(), config.ringCapacityBytes()); // allocated by its first write
+        this.ring = ring;
         ring.resetTo(state.last().index() + 1);
         this.futures = new PendingFutures(config.maxPendingFutures());
         // Forwarded request ids start at this incarnation's clock reading: a restarted node's ids differ from
@@ -317,6 +320,9 @@ public final class NodeRuntime implements AutoCloseable {
                 config.leaseTicks(), config.quiesceAfterTicks());
         RaftEngine engine = new RaftEngine(engineConfig, new RecoveredState(state.vote(), terms, 0, configs,
                 snapshotLast, snapshotConfig), random, room);
+        if (config.startDormant() && engine.startDormant()) {
+            liveness.publishDormant(true); // no election timer until a peer's message or local demand (RaftConfig.startDormant)
+        }
         // A restored snapshot is committed: status agrees from the start.
         ProgressPointer committed = ProgressPointer.monotonic("committed", engine.commitIndex()); // core
         ProgressPointer applyLimit = ProgressPointer.monotonic("applyLimit", engine.applyLimit(), applierSignal); // core
@@ -521,6 +527,7 @@ public final class NodeRuntime implements AutoCloseable {
                 return refused(Admission.STOPPED);
             }
             if (leaderTerm.get() < 0) {
+                demand(); // a dormant node that is asked to lead campaigns (RaftConfig.startDormant)
                 return refused(Admission.NOT_LEADER);
             }
             boolean queued = buffer == null
@@ -572,6 +579,28 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /**
+     * Someone on this node needs the group: a dormant node ({@code RaftConfig.startDormant}) campaigns
+     * within half an election timeout; nothing otherwise ({@code RaftEngine.demand()}). Any thread.
+     */
+    public void demand() {
+        if (liveness.dormant()) {
+            liveness.requestDemand();
+            coreSignal.wake();
+        }
+    }
+
+    /**
+     * Whether the node holds neither its ring's tables and arena nor its proposal queue's array now: a
+     * quiet node hands them back once it applied what its ring held, and allocates them again when it next
+     * writes an entry or takes a proposal ({@code CoreTask}). Any thread; a snapshot, for tests and status.
+     *
+     * @return true if both are released (or were never allocated)
+     */
+    public boolean idleBuffersReleased() {
+        return !ring.isAllocated() && !requests.proposals().isAllocated();
+    }
+
+    /**
      * How long ago, by this node's clock, this replica last knew that it had applied everything its leader
      * had committed ({@link CommitFreshness}): 0 on a leader that serves (it committed an entry of its
      * term) and applied its whole commit index,
@@ -609,6 +638,7 @@ public final class NodeRuntime implements AutoCloseable {
      * @throws io.ringraft.api.RejectedException      if too many threads wait already
      */
     public long awaitLeader(long timeoutNanos) throws InterruptedException, java.util.concurrent.TimeoutException {
+        demand(); // someone needs a leader: a dormant node campaigns
         return leaderWatch.await(timeoutNanos, selfId, stop::stopped);
     }
 

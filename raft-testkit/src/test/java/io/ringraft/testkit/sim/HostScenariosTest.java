@@ -94,9 +94,16 @@ class HostScenariosTest {
                 assertThat(node.engine().term()).isEqualTo(terms.get(group.id));
             }
         }
+        // quiet groups hold no ring tables nor proposal array (once applied: the applier wakes the core)
+        sim.stepUntil("every quiet group released its ring and queue", LONG,
+                () -> sim.groups().stream().allMatch(HostSimulation.Group::released));
         // and they wake on demand: a write to every group succeeds, then they go quiet again
         writeToEveryGroup(sim, "after-quiet");
+        assertThat(sim.groups().stream().allMatch(HostSimulation.Group::released))
+                .as("groups that just took a write hold their ring again").isFalse();
         sim.stepUntil("every group quiet again", LONG, () -> sim.groups().stream().allMatch(HostSimulation.Group::quiet));
+        sim.stepUntil("every group released its ring and queue again", LONG,
+                () -> sim.groups().stream().allMatch(HostSimulation.Group::released));
         convergeAndCheck(sim);
     }
 
@@ -183,5 +190,45 @@ class HostScenariosTest {
             sim.stepUntil("every group quiet after the heal", LONG,
                     () -> sim.groups().stream().allMatch(HostSimulation.Group::quiet));
         }
+    }
+
+    @Test
+    void dormantGroupsElectNobodyUntilUsedThenServeAndFailOverAsUsual() {
+        RaftConfig dormant = SimOptions.smallBuilder().snapshotIntervalEntries(48).snapshotLogTailEntries(8)
+                .snapshotChunkBytes(64).quiesceAfterMillis(200).startDormant(true).build();
+        HostSimulation sim = new HostSimulation(501, 3, 6, dormant, 1);
+        sim.clientsActive = false; // nobody uses the groups yet
+        long until = sim.now() + 10 * sim.electionTimeoutNanos();
+        while (sim.now() < until) {
+            sim.step();
+        }
+        assertThat(sim.network().sent).as("messages sent by dormant groups in ten election timeouts").isZero();
+        assertThat(sim.groups()).allMatch(group -> group.leader() == null);
+        // First use: a write to node 1 of each group. It is refused (no leader yet), and asks for one.
+        long firstUse = sim.now();
+        for (HostSimulation.Group group : sim.groups()) {
+            ClientWorkload.ScriptedOp<KvInput> op = sim.put(group.id, "k", "first-use");
+            sim.stepUntil("the first write to group " + group.id, LONG, () -> op.resolved);
+        }
+        sim.stepUntil("a leader in every group", LONG,
+                () -> sim.groups().stream().allMatch(group -> group.leader() != null));
+        assertThat(sim.now() - firstUse).as("first use to every group led (ns)")
+                .isLessThanOrEqualTo(2 * sim.electionTimeoutNanos());
+        for (HostSimulation.Group group : sim.groups()) {
+            assertThat(group.leader().id).as("group %d: only the used replica campaigned", group.id).isEqualTo(1);
+            assertThat(group.leader().engine().term()).as("group %d: one uncontested election", group.id).isEqualTo(1);
+        }
+        writeToEveryGroup(sim, "after-first-use");
+        sim.stepUntil("every group quiet", LONG, () -> sim.groups().stream().allMatch(HostSimulation.Group::quiet));
+        // Failover is that of any quiet group: the leader host crashes, every group elects within two timeouts.
+        long crashedAt = sim.now();
+        sim.crashHost(1, SimDisk.CrashMode.values()[0]);
+        sim.stepUntil("a live leader in every group", LONG, () -> sim.groups().stream()
+                .allMatch(group -> group.leader() != null && group.leader().id != 1));
+        assertThat(sim.now() - crashedAt).as("crash to the last group's new leader (ns)")
+                .isLessThanOrEqualTo(2 * sim.electionTimeoutNanos());
+        sim.restartHost(1);
+        writeToEveryGroup(sim, "after-crash");
+        convergeAndCheck(sim);
     }
 }

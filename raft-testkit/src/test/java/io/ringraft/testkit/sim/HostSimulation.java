@@ -104,6 +104,16 @@ final class HostSimulation {
             return true;
         }
 
+        /** Every node of the group up and holding no ring tables or proposal array (a quiet group gives them back). */
+        boolean released() {
+            for (SimNode node : nodes) {
+                if (!node.isServing() || !node.runtime().idleBuffersReleased()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         void finalChecks() {
             checker.checkLogMatching(nodes);
             for (SimNode node : nodes) {
@@ -219,6 +229,8 @@ final class HostSimulation {
         awaitCompletions();
         // Once healed and idle, every group goes quiet again (quiescence is live).
         stepUntil("every group quiet after healing", healSteps, () -> groups.stream().allMatch(Group::quiet));
+        stepUntil("every quiet group released its ring and queue", healSteps,
+                () -> groups.stream().allMatch(Group::released));
         for (Group group : groups) {
             group.finalChecks();
         }

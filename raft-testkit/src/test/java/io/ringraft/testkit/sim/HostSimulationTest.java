@@ -46,6 +46,27 @@ class HostSimulationTest {
     }
 
     @Test
+    void dormantGroupsKeepEachGroupsInvariantsConvergeAndGoQuietUnderTheSameChaos() {
+        // Host groups start dormant (RaftConfig.startDormant): every restarted replica too. The clients'
+        // proposals and reads are the demand that makes groups elect.
+        io.ringraft.api.RaftConfig dormant = SimOptions.smallBuilder().snapshotIntervalEntries(48)
+                .snapshotLogTailEntries(8).snapshotChunkBytes(64).quiesceAfterMillis(200).startDormant(true).build();
+        long first = Long.getLong("ringraft.hostsim.dormantFirstSeed", 1001);
+        int count = Integer.getInteger("ringraft.hostsim.dormantSeeds", 20);
+        List<String> violations = new ArrayList<>();
+        for (long seed = first; seed < first + count; seed++) {
+            HostSimulation sim = new HostSimulation(seed, 3, 3, dormant, 2);
+            try {
+                sim.run(8_000, 60_000);
+            } catch (AssertionError | RuntimeException e) {
+                violations.add("seed " + seed + ": " + e);
+            }
+        }
+        violations.forEach(System.out::println);
+        assertThat(violations).isEmpty();
+    }
+
+    @Test
     void theSameSeedGivesTheSameTrace() {
         HostSimulation first = new HostSimulation(7, 3, 2, HostScenariosTest.CONFIG, 2);
         first.run(3_000, 60_000);

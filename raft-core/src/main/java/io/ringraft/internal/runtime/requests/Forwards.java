@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.jctools.queues.atomic.MpscAtomicArrayQueue;
+import org.jctools.queues.atomic.MpscChunkedAtomicArrayQueue;
 
 /**
  * Commands a follower proposes through its leader ({@code RaftNode.forward}): sent to the leader as a
@@ -68,13 +68,13 @@ public final class Forwards {
     private final AtomicInteger pending = new AtomicInteger();
     private long nextRequestId = 1;
     /** Any thread to the core. */
-    private final MpscAtomicArrayQueue<Forward> submitted;
+    private final MpscChunkedAtomicArrayQueue<Forward> submitted;
     /**
      * Peer senders to the core: request ids of forwards the transport refused to send (not connected to
      * the leader, its buffer full). Bounded by {@link #capacity}; when full a report is dropped and its
      * forward waits for its deadline instead.
      */
-    private final MpscAtomicArrayQueue<Long> undelivered;
+    private final MpscChunkedAtomicArrayQueue<Long> undelivered;
     /** Core only: sent, waiting for the leader's answer, by request id. */
     private final Long2ObjectHashMap<Forward> awaitingAnswer = new Long2ObjectHashMap<>();
     /** How often, at most, {@link #expire} scans the forwards sent (so deadlines hold to within this). */
@@ -91,11 +91,18 @@ public final class Forwards {
      * @param firstRequestId where this incarnation's request ids start: distinct from earlier
      *                       incarnations' (the leader remembers ids per sender to drop duplicates)
      */
+    /** References per chunk of the two queues: what an idle node keeps of each. */
+    private static final int CHUNK = 16;
+
     public Forwards(int capacity, long firstRequestId) {
         this.capacity = capacity;
         this.nextRequestId = firstRequestId;
-        this.submitted = new MpscAtomicArrayQueue<>(capacity);
-        this.undelivered = new MpscAtomicArrayQueue<>(capacity);
+        // Chunked: an idle node holds one small chunk per queue, not a table of `capacity` references; the
+        // queues still refuse beyond `capacity` (rounded up to a power of two, as a plain array queue's is).
+        int max = Math.max(4, capacity);
+        int chunk = Math.min(CHUNK, Integer.highestOneBit(max) / 2);
+        this.submitted = new MpscChunkedAtomicArrayQueue<>(chunk, max);
+        this.undelivered = new MpscChunkedAtomicArrayQueue<>(chunk, max);
     }
 
     /**

@@ -33,8 +33,17 @@ import java.util.Objects;
  * needs it); the multi-byte fields are plain {@link MethodHandles#byteArrayViewVarHandle} accesses,
  * valid at any alignment. The counters sit on separate cache lines. No {@code Unsafe} is involved.
  *
+ * <p><b>Lazy storage.</b> The array (and its counters) is allocated by the first {@link #offer}, not by
+ * the constructor, and the consumer may hand it back with {@link #release()} while the queue is empty (a
+ * quiet group): it closes the storage by a CAS of {@code tail} from {@code head} to {@link #CLOSED}, which
+ * succeeds only if no producer holds a claim (every claim moves {@code tail}, and {@code head} passes a
+ * record only once it is consumed) and makes every later claim on that storage fail; a producer that
+ * meets a closed (or no) storage installs a fresh one with a CAS and claims there. So no record is ever
+ * written into storage the consumer no longer reads.
+ *
  * <p>Any thread may call {@link #offer}; one thread at a time (the core, or the shutdown once the
- * core stopped) calls {@link #drain}. Nothing blocks: a full queue is the caller's back-pressure.
+ * core stopped) calls {@link #drain} and {@link #release}. Nothing blocks: a full queue is the caller's
+ * back-pressure.
  */
 public final class ProposalQueue {
 
@@ -69,19 +78,89 @@ public final class ProposalQueue {
         boolean onProposal(byte origin, long correlationId, byte[] buffer, int offset, int length);
     }
 
-    private final byte[] buffer;
+    /** The {@code tail} of a storage the consumer released: claims on it fail, and producers install a fresh one. */
+    private static final long CLOSED = Long.MIN_VALUE;
+    /** What {@link #claim} returns when the storage was released under the producer: claim again on a fresh one. */
+    private static final int RETRY = -2;
+    private static final VarHandle STORAGE;
+
+    static {
+        try {
+            STORAGE = MethodHandles.lookup().findVarHandle(ProposalQueue.class, "storage", Storage.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** One allocation of the queue: the records' array and the counters over it. */
+    private static final class Storage {
+        final byte[] buffer;
+        final long[] counters = new long[HEAD + 8];
+
+        Storage(int capacity) {
+            buffer = new byte[capacity];
+        }
+    }
+
     private final int capacity;
     private final int mask;
-    private final long[] counters = new long[HEAD + 8];
+    /** The storage records are queued in, or null before the first offer and after a {@link #release()}. */
+    private volatile Storage storage;
+    /** How many times a storage was allocated (tests). */
+    private final java.util.concurrent.atomic.AtomicLong allocations = new java.util.concurrent.atomic.AtomicLong();
 
-    /** @param capacity bytes for records, a power of two, at least 64 */
+    /** @param capacity bytes for records, a power of two, at least 64; allocated by the first offer */
     public ProposalQueue(int capacity) {
         if (capacity < 64 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("proposal queue capacity must be a power of two >= 64, got " + capacity);
         }
         this.capacity = capacity;
         this.mask = capacity - 1;
-        this.buffer = new byte[capacity];
+    }
+
+    /** The storage to claim in: the current one, or a fresh one if there is none or it was closed. */
+    private Storage openStorage() {
+        while (true) {
+            Storage current = storage;
+            if (current != null && (long) COUNTER.getVolatile(current.counters, TAIL) != CLOSED) {
+                return current;
+            }
+            Storage fresh = new Storage(capacity);
+            if (STORAGE.compareAndSet(this, current, fresh)) {
+                allocations.incrementAndGet();
+                return fresh;
+            }
+        }
+    }
+
+    /**
+     * Hands the array back if the queue is empty and no producer is queuing (consumer only); the next offer
+     * allocates a new one.
+     *
+     * @return true if released now; false if records are queued or being queued, or nothing was allocated
+     */
+    public boolean release() {
+        Storage current = storage;
+        if (current == null) {
+            return false;
+        }
+        long head = (long) COUNTER.get(current.counters, HEAD);
+        if (!COUNTER.compareAndSet(current.counters, TAIL, head, CLOSED)) {
+            return false; // a record is queued or a producer holds a claim
+        }
+        STORAGE.compareAndSet(this, current, null); // unless a producer already replaced the closed one
+        return true;
+    }
+
+    /** {@return whether the queue's array is allocated now} Any thread; a snapshot. */
+    public boolean isAllocated() {
+        Storage current = storage;
+        return current != null && (long) COUNTER.getVolatile(current.counters, TAIL) != CLOSED;
+    }
+
+    /** {@return how many times the queue's array was allocated} Any thread (tests). */
+    long allocations() {
+        return allocations.get();
     }
 
     /** {@return the largest payload a record may have} */
@@ -91,14 +170,23 @@ public final class ProposalQueue {
 
     /** Bytes queued or being queued (records, their headers and padding), for status. Any thread; a snapshot. */
     public int size() {
-        long head = (long) COUNTER.getVolatile(counters, HEAD);
-        long tail = (long) COUNTER.getVolatile(counters, TAIL);
-        return (int) Math.max(0, Math.min(capacity, tail - head));
+        Storage current = storage;
+        if (current == null) {
+            return 0;
+        }
+        long head = (long) COUNTER.getVolatile(current.counters, HEAD);
+        long tail = (long) COUNTER.getVolatile(current.counters, TAIL);
+        return tail == CLOSED ? 0 : (int) Math.max(0, Math.min(capacity, tail - head));
     }
 
     /** True if nothing is queued, nor being queued. Any thread; a snapshot. */
     public boolean isEmpty() {
-        return (long) COUNTER.getVolatile(counters, TAIL) == (long) COUNTER.getVolatile(counters, HEAD);
+        Storage current = storage;
+        if (current == null) {
+            return true;
+        }
+        long tail = (long) COUNTER.getVolatile(current.counters, TAIL);
+        return tail == CLOSED || tail == (long) COUNTER.getVolatile(current.counters, HEAD);
     }
 
     /**
@@ -110,16 +198,22 @@ public final class ProposalQueue {
      */
     public boolean offer(byte origin, long correlationId, byte[] payload, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, payload.length);
-        int record = claim(length);
+        checkLength(length);
+        Storage s;
+        int record;
+        do {
+            s = openStorage();
+            record = claim(s, length);
+        } while (record == RETRY);
         if (record < 0) {
             return false;
         }
         boolean copied = false;
         try {
-            System.arraycopy(payload, offset, buffer, record + HEADER_BYTES, length);
+            System.arraycopy(payload, offset, s.buffer, record + HEADER_BYTES, length);
             copied = true;
         } finally {
-            commit(record, origin, correlationId, length, copied);
+            commit(s.buffer, record, origin, correlationId, length, copied);
         }
         return true;
     }
@@ -133,16 +227,22 @@ public final class ProposalQueue {
      */
     public boolean offer(byte origin, long correlationId, ByteBuffer payload) {
         int length = payload.remaining();
-        int record = claim(length);
+        checkLength(length);
+        Storage s;
+        int record;
+        do {
+            s = openStorage();
+            record = claim(s, length);
+        } while (record == RETRY);
         if (record < 0) {
             return false;
         }
         boolean copied = false;
         try {
-            payload.get(payload.position(), buffer, record + HEADER_BYTES, length);
+            payload.get(payload.position(), s.buffer, record + HEADER_BYTES, length);
             copied = true;
         } finally {
-            commit(record, origin, correlationId, length, copied);
+            commit(s.buffer, record, origin, correlationId, length, copied);
         }
         return true;
     }
@@ -150,20 +250,21 @@ public final class ProposalQueue {
     /**
      * Claims room for a record with {@code payloadLength} bytes of payload.
      *
-     * @return the record's position in the array, or -1 if there is no room now
+     * @return the record's position in the array, -1 if there is no room now, or {@link #RETRY} if the
+     *         storage was released (claim again in a fresh one)
      */
-    private int claim(int payloadLength) {
-        if (payloadLength < 0 || payloadLength > maxPayload()) {
-            throw new IllegalArgumentException("a proposal of " + payloadLength + " bytes does not fit a queue of "
-                    + capacity + " bytes");
-        }
+    private int claim(Storage s, int payloadLength) {
         int required = align(HEADER_BYTES + payloadLength);
+        long[] counters = s.counters;
         long head = (long) COUNTER.getAcquire(counters, HEAD_CACHE);
         long tail;
         int padding;
         int tailIndex;
         do {
             tail = (long) COUNTER.getVolatile(counters, TAIL);
+            if (tail == CLOSED) {
+                return RETRY;
+            }
             if (required > capacity - (int) (tail - head)) {
                 head = (long) COUNTER.getAcquire(counters, HEAD);
                 if (required > capacity - (int) (tail - head)) {
@@ -190,15 +291,23 @@ public final class ProposalQueue {
             }
         } while (!COUNTER.compareAndSet(counters, TAIL, tail, tail + required + padding));
         if (padding != 0) {
-            INT.set(buffer, tailIndex + LENGTH_OFFSET, padding);
-            STATE.setRelease(buffer, tailIndex, PADDING);
+            INT.set(s.buffer, tailIndex + LENGTH_OFFSET, padding);
+            STATE.setRelease(s.buffer, tailIndex, PADDING);
             return 0;
         }
         return tailIndex;
     }
 
+    private void checkLength(int payloadLength) {
+        if (payloadLength < 0 || payloadLength > maxPayload()) {
+            throw new IllegalArgumentException("a proposal of " + payloadLength + " bytes does not fit a queue of "
+                    + capacity + " bytes");
+        }
+    }
+
     /** Publishes a claimed record: as a proposal if its payload was copied, else as padding. */
-    private void commit(int record, byte origin, long correlationId, int payloadLength, boolean copied) {
+    private static void commit(byte[] buffer, int record, byte origin, long correlationId, int payloadLength,
+                               boolean copied) {
         buffer[record + ORIGIN_OFFSET] = origin;
         INT.set(buffer, record + LENGTH_OFFSET, HEADER_BYTES + payloadLength);
         LONG.set(buffer, record + CORRELATION_OFFSET, correlationId);
@@ -214,6 +323,12 @@ public final class ProposalQueue {
      * @return the number of records consumed
      */
     public int drain(Handler handler, int limit) {
+        Storage s = storage; // only this thread closes it: while it drains, it stays the current one
+        if (s == null) {
+            return 0;
+        }
+        byte[] buffer = s.buffer;
+        long[] counters = s.counters;
         long head = (long) COUNTER.get(counters, HEAD);
         int headIndex = (int) (head & mask);
         int bytesRead = 0;

@@ -8,9 +8,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The bounded ring of log entries every task of a node reads from: {@code capacity} slots (a power
- * of two; entry {@code i} lives in slot {@code i & mask}) and an arena of pre-allocated bytes for
- * the payloads (one heap {@code byte[]}, read and written with plain accesses and
- * {@link System#arraycopy}; the slot versions below order them). Nothing is allocated per entry.
+ * of two; entry {@code i} lives in slot {@code i & mask}) and an arena of bytes for the payloads (one
+ * heap {@code byte[]}, read and written with plain accesses and {@link System#arraycopy}; the slot
+ * versions below order them). Nothing is allocated per entry (the tables are allocated whole, see
+ * "Lazy storage" below).
  *
  * <p><b>Single writer.</b> Only the core task calls the mutating methods ({@link #write},
  * {@link #truncateFrom}, {@link #reclaimUpTo}) and the core-side queries. Any thread may call
@@ -33,6 +34,16 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * a new leader's no-op and configuration entries, and a follower taking a leader's entries once
  * everything committed is applied, which evicts uncommitted entries durable in its current log
  * ({@code RingRoom.evictable}); the applier reads them from storage once they commit.
+ *
+ * <p><b>Lazy storage.</b> The slot tables and the arena ({@link Slots}) are allocated by the first write,
+ * not by the constructor, and the core may hand them back with {@link #release()} when the ring is empty
+ * (every entry reclaimed: a quiet group), to be allocated again by the next write. Releasing needs no
+ * cooperation from the readers: an empty ring has every slot invalid (odd), so a reader still holding the
+ * old tables fails its seqlock check; and the next tables' versions start above every version the old ones
+ * ever had, so a reader that read a header from the old tables and checks it against the new ones
+ * ({@link #unchanged}) fails too. A consumer that reads without checking versions (the applier, the log
+ * writer under the {@link RingDiscardGuard}) only reads entries the core may not reclaim yet, and an empty
+ * ring holds none.
  */
 public final class EntryRing {
 
@@ -41,19 +52,14 @@ public final class EntryRing {
 
     private final int capacity;
     private final int mask;
-    private final AtomicLongArray versions;
-    private final long[] indexes;
-    private final long[] terms;
-    private final byte[] kinds;
-    private final long[] correlations;
-    private final byte[] origins;
-    private final long[] positions;
-    private final int[] lengths;
-    /** Arena position just after each slot's payload; the arena tail moves back there on a truncation. */
-    private final long[] endPositions;
-    private final byte[] arena;
     private final int arenaCapacity;
     private final RingDiscardGuard discardGuard = new RingDiscardGuard();
+    /** The slot tables and arena, or null while released ({@link #release()}); written by the core only. */
+    private volatile Slots slots;
+    /** The odd version the next allocated tables start every slot at: above every version used before. */
+    private long versionBase = 1;
+    /** How many times the tables were allocated (for tests and status). Core only. */
+    private long allocations;
 
     // Core-only state.
     private long firstIndex = 1;
@@ -75,20 +81,101 @@ public final class EntryRing {
         }
         this.capacity = capacityEntries;
         this.mask = capacityEntries - 1;
-        this.versions = new AtomicLongArray(capacityEntries);
-        for (int i = 0; i < capacityEntries; i++) {
-            versions.set(i, 1); // odd: empty
-        }
-        this.indexes = new long[capacityEntries];
-        this.terms = new long[capacityEntries];
-        this.kinds = new byte[capacityEntries];
-        this.correlations = new long[capacityEntries];
-        this.origins = new byte[capacityEntries];
-        this.positions = new long[capacityEntries];
-        this.lengths = new int[capacityEntries];
-        this.endPositions = new long[capacityEntries];
-        this.arena = new byte[capacityBytes];
         this.arenaCapacity = capacityBytes;
+    }
+
+    /**
+     * The slot tables and the payload arena of one allocation: what {@link #release()} hands back. Every
+     * field but the versions is written by the core between a slot's odd and even version (seqlock).
+     */
+    private static final class Slots {
+        final AtomicLongArray versions;
+        final long[] indexes;
+        final long[] terms;
+        final byte[] kinds;
+        final long[] correlations;
+        final byte[] origins;
+        final long[] positions;
+        final int[] lengths;
+        /** Arena position just after each slot's payload; the arena tail moves back there on a truncation. */
+        final long[] endPositions;
+        final byte[] arena;
+
+        Slots(int capacity, int arenaCapacity, long firstVersion) {
+            versions = new AtomicLongArray(capacity);
+            for (int i = 0; i < capacity; i++) {
+                versions.set(i, firstVersion); // odd: empty
+            }
+            indexes = new long[capacity];
+            terms = new long[capacity];
+            kinds = new byte[capacity];
+            correlations = new long[capacity];
+            origins = new byte[capacity];
+            positions = new long[capacity];
+            lengths = new int[capacity];
+            endPositions = new long[capacity];
+            arena = new byte[arenaCapacity];
+        }
+    }
+
+    /** The tables, allocated if released or never allocated (core only; called before a write). */
+    private Slots allocated() {
+        Slots current = slots;
+        if (current == null) {
+            current = new Slots(capacity, arenaCapacity, versionBase);
+            allocations++;
+            slots = current; // volatile: readers see the tables filled
+        }
+        return current;
+    }
+
+    /**
+     * Hands the slot tables and the arena back to the garbage collector if the ring is empty (core only):
+     * a quiet group keeps only this object. The next write allocates them again. Safe against readers of
+     * any thread (see the class comment); the caller makes sure the ring is empty by reclaiming what it
+     * may ({@link #reclaimUpTo}) first.
+     *
+     * @return true if the tables were released now; false if the ring holds entries or was released already
+     */
+    public boolean release() {
+        Slots current = slots;
+        if (current == null || firstIndex <= lastIndex) {
+            return false;
+        }
+        long highest = 1;
+        for (int i = 0; i < capacity; i++) {
+            highest = Math.max(highest, current.versions.get(i));
+        }
+        // Every slot is odd in an empty ring; the next tables start above all of them, still odd.
+        versionBase = (highest | 1) + 2;
+        slots = null;
+        arenaHead = arenaTail = 0;
+        return true;
+    }
+
+    /**
+     * Reclaims every entry the ring holds and releases its tables ({@link #release()}), if every entry is at
+     * or below {@code reclaimable} (core only; {@code reclaimable} as for {@link #makeRoom}).
+     *
+     * @param reclaimable the highest index that may be reclaimed
+     * @return true if the tables were released now
+     */
+    public boolean releaseUpTo(long reclaimable) {
+        if (slots == null || lastIndex > reclaimable) {
+            return false;
+        }
+        reclaimUpTo(lastIndex);
+        return release();
+    }
+
+    /** {@return whether the slot tables and arena are allocated now} Any thread; a snapshot. */
+    public boolean isAllocated() {
+        return slots != null;
+    }
+
+    /** {@return how many times the slot tables were allocated} Core only (tests). */
+    long allocations() {
+        return allocations;
     }
 
     /** {@return how many entries the ring holds at most} */
@@ -168,8 +255,9 @@ public final class EntryRing {
         boolean keepsAny = oldest <= keptLast;
         // The truncation moves the tail back to the end of the last kept entry, even if every kept
         // entry is then reclaimed; with nothing kept the first payload starts the arena (as in write).
-        long tail = keptLast >= firstIndex ? endPositions[(int) (keptLast & mask)] : arenaTail;
-        long head = keepsAny ? positions[(int) (oldest & mask)] : -1;
+        Slots s = slots; // not null while the ring holds entries; read only then
+        long tail = keptLast >= firstIndex ? s.endPositions[(int) (keptLast & mask)] : arenaTail;
+        long head = keepsAny ? s.positions[(int) (oldest & mask)] : -1;
         long firstHeld = keepsAny ? oldest : fromIndex;
         int fitting = 0;
         for (int i = fromOffset; i < entries.count(); i++) {
@@ -191,16 +279,17 @@ public final class EntryRing {
     /** Reclaims every entry up to {@code index} (core only; {@code index} must be applied). */
     void reclaimUpTo(long index) {
         long upTo = Math.min(index, lastIndex);
+        Slots s = slots;
         for (long i = firstIndex; i <= upTo; i++) {
             int slot = (int) (i & mask);
-            versions.incrementAndGet(slot); // odd: readers of this slot now fail
+            s.versions.incrementAndGet(slot); // odd: readers of this slot now fail
         }
         if (upTo >= firstIndex) {
             firstIndex = upTo + 1;
         }
         // The head is where the oldest held payload starts: bytes skipped at the arena's end before
         // it are free too (countFitting counts on that).
-        arenaHead = firstIndex > lastIndex ? arenaTail : positions[(int) (firstIndex & mask)];
+        arenaHead = firstIndex > lastIndex ? arenaTail : s.positions[(int) (firstIndex & mask)];
     }
 
     /**
@@ -215,7 +304,7 @@ public final class EntryRing {
                int offset, int length) {
         int inArena = begin(index, term, kind, origin, correlation, length);
         if (length > 0) {
-            System.arraycopy(payload, offset, arena, inArena, length);
+            System.arraycopy(payload, offset, slots.arena, inArena, length);
         }
         publish(index, length);
     }
@@ -227,6 +316,7 @@ public final class EntryRing {
     public void write(long index, long term, EntryKind kind, byte origin, long correlation, Bytes payload) {
         int length = payload.length();
         int inArena = begin(index, term, kind, origin, correlation, length);
+        byte[] arena = slots.arena;
         if (length == 0) {
             // nothing to copy
         } else if (payload instanceof ArrayBytes array) {
@@ -268,28 +358,30 @@ public final class EntryRing {
             throw new IllegalStateException("ring arena full: " + length + " bytes for entry " + index
                     + " do not fit");
         }
+        Slots s = allocated();
         int slot = (int) (index & mask);
-        long version = versions.get(slot);
+        long version = s.versions.get(slot);
         if ((version & 1) == 0) {
-            versions.set(slot, version + 1);
+            s.versions.set(slot, version + 1);
         }
         VarHandle.storeStoreFence();
-        indexes[slot] = index;
-        terms[slot] = term;
-        kinds[slot] = kind.code();
-        origins[slot] = origin;
-        correlations[slot] = correlation;
-        positions[slot] = position;
-        lengths[slot] = length;
+        s.indexes[slot] = index;
+        s.terms[slot] = term;
+        s.kinds[slot] = kind.code();
+        s.origins[slot] = origin;
+        s.correlations[slot] = correlation;
+        s.positions[slot] = position;
+        s.lengths[slot] = length;
         return inArena;
     }
 
     /** The second half of a write, once the payload is in the arena: the slot becomes readable. */
     private void publish(long index, int length) {
+        Slots s = slots;
         int slot = (int) (index & mask);
-        arenaTail = positions[slot] + length;
-        endPositions[slot] = arenaTail;
-        versions.setRelease(slot, versions.get(slot) + 1);
+        arenaTail = s.positions[slot] + length;
+        s.endPositions[slot] = arenaTail;
+        s.versions.setRelease(slot, s.versions.get(slot) + 1);
         lastIndex = index;
     }
 
@@ -303,23 +395,27 @@ public final class EntryRing {
             return;
         }
         invalidate(index, lastIndex);
-        arenaTail = endPositions[(int) ((index - 1) & mask)];
+        arenaTail = slots.endPositions[(int) ((index - 1) & mask)];
         lastIndex = index - 1;
     }
 
     private void invalidate(long from, long to) {
+        Slots s = slots;
+        if (s == null) {
+            return; // released: nothing held
+        }
         for (long i = from; i <= to; i++) {
             int slot = (int) (i & mask);
-            long version = versions.get(slot);
+            long version = s.versions.get(slot);
             if ((version & 1) == 0) {
-                versions.set(slot, version + 1);
+                s.versions.set(slot, version + 1);
             }
         }
     }
 
     /** The origin tag of entry {@code index} (core only; the entry must be held). */
     public byte originAt(long index) {
-        return origins[(int) (index & mask)];
+        return slots.origins[(int) (index & mask)];
     }
 
     /**
@@ -328,21 +424,25 @@ public final class EntryRing {
      * the slot's version like any write.
      */
     public void clearOrigin(long index) {
+        Slots s = slots;
         int slot = (int) (index & mask);
-        long version = versions.get(slot);
-        if ((version & 1) != 0 || indexes[slot] != index) {
+        if (s == null) {
             return;
         }
-        versions.set(slot, version + 1);
+        long version = s.versions.get(slot);
+        if ((version & 1) != 0 || s.indexes[slot] != index) {
+            return;
+        }
+        s.versions.set(slot, version + 1);
         VarHandle.storeStoreFence();
-        origins[slot] = 0;
-        correlations[slot] = 0;
-        versions.setRelease(slot, version + 2);
+        s.origins[slot] = 0;
+        s.correlations[slot] = 0;
+        s.versions.setRelease(slot, version + 2);
     }
 
     /** The correlation id of entry {@code index} (core only; the entry must be held). */
     public long correlationAt(long index) {
-        return correlations[(int) (index & mask)];
+        return slots.correlations[(int) (index & mask)];
     }
 
     // ------------------------------------------------------------------ any thread
@@ -358,14 +458,15 @@ public final class EntryRing {
      */
     int read(long index, EntryHeader header, byte[] dst, int dstOffset) {
         // The protocol of the in-place readers: the header, the payload from the arena, then the version again.
-        if (!readHeader(index, header) || dstOffset + header.length > dst.length) {
+        Slots s = slots;
+        if (s == null || !readHeader(s, index, header) || dstOffset + header.length > dst.length) {
             return ABSENT;
         }
         if (header.length > 0) {
-            System.arraycopy(arena, header.arenaOffset, dst, dstOffset, header.length);
+            System.arraycopy(s.arena, header.arenaOffset, dst, dstOffset, header.length);
         }
         VarHandle.loadLoadFence();
-        return unchanged(index, header.version) ? header.length : ABSENT;
+        return s.versions.get((int) (index & mask)) == header.version ? header.length : ABSENT;
     }
 
     /**
@@ -378,17 +479,23 @@ public final class EntryRing {
      *         changed during the read)
      */
     public boolean readHeader(long index, EntryHeader header) {
+        Slots s = slots;
+        return s != null && readHeader(s, index, header);
+    }
+
+    private boolean readHeader(Slots s, long index, EntryHeader header) {
         int slot = (int) (index & mask);
+        AtomicLongArray versions = s.versions;
         long before = versions.get(slot);
-        if ((before & 1) != 0 || indexes[slot] != index) {
+        if ((before & 1) != 0 || s.indexes[slot] != index) {
             return false;
         }
-        long term = terms[slot];
-        byte kind = kinds[slot];
-        byte origin = origins[slot];
-        long correlation = correlations[slot];
-        long position = positions[slot];
-        int length = lengths[slot];
+        long term = s.terms[slot];
+        byte kind = s.kinds[slot];
+        byte origin = s.origins[slot];
+        long correlation = s.correlations[slot];
+        long position = s.positions[slot];
+        int length = s.lengths[slot];
         int inArena = (int) (position % arenaCapacity);
         if (length < 0 || inArena < 0 || inArena + length > arenaCapacity) {
             return false; // torn fields: the version check below would fail too
@@ -406,8 +513,13 @@ public final class EntryRing {
 
     /** Points {@code view} at the {@code length} arena bytes at {@code arenaOffset} (from {@link #readHeader}). */
     void wrapPayload(ArrayBytes view, int arenaOffset, int length) {
-        view.wrap(arena, arenaOffset, length);
+        Slots s = slots;
+        // Released since the header was read: whatever is read here fails the version check afterwards.
+        view.wrap(s == null ? RELEASED_ARENA : s.arena, s == null ? 0 : arenaOffset, s == null ? 0 : length);
     }
+
+    /** What a payload read from a released ring points at: nothing (its version check fails anyway). */
+    private static final byte[] RELEASED_ARENA = new byte[0];
 
     /**
      * Whether entry {@code index}'s slot still has the {@code version} {@link #readHeader} saw: then
@@ -415,7 +527,8 @@ public final class EntryRing {
      * {@link VarHandle#loadLoadFence()} between reading the payload and calling this.
      */
     boolean unchanged(long index, long version) {
-        return versions.get((int) (index & mask)) == version;
+        Slots s = slots;
+        return s != null && s.versions.get((int) (index & mask)) == version;
     }
 
     /** The guard between the log writer reading entries and the core discarding them. */
@@ -428,8 +541,9 @@ public final class EntryRing {
      * are written, committed and not yet applied (those are never reclaimed).
      */
     public boolean holds(long index) {
+        Slots s = slots;
         int slot = (int) (index & mask);
-        return (versions.get(slot) & 1) == 0 && indexes[slot] == index;
+        return s != null && (s.versions.get(slot) & 1) == 0 && s.indexes[slot] == index;
     }
 
         /** Payload length of entry {@code index}, or {@link #ABSENT} (core only). */
@@ -437,6 +551,6 @@ public final class EntryRing {
         if (index < firstIndex || index > lastIndex) {
             return ABSENT;
         }
-        return lengths[(int) (index & mask)];
+        return slots.lengths[(int) (index & mask)];
     }
 }

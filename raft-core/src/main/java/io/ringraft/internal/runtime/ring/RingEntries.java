@@ -111,6 +111,18 @@ public final class RingEntries implements OriginEntries {
         return true;
     }
 
+    /**
+     * Lets go of the ring's arena: the flyweight {@link #payloadAt} returned stops pointing into it (the
+     * next {@code payloadAt} points it again). The task that owns the view calls this once it is done with
+     * a batch, so that an idle task does not keep the arena of a ring that a quiet node released
+     * ({@link EntryRing#release()}) reachable.
+     */
+    public void forgetPayload() {
+        payload.wrap(NOTHING, 0, 0);
+    }
+
+    private static final byte[] NOTHING = new byte[0];
+
     @Override
     public long firstIndex() {
         return firstIndex;

@@ -226,6 +226,7 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
                 }
                 applied += batch.count();
                 appliedTerm = batch.termAt(batch.count() - 1);
+                ringView.forgetPayload(); // an idle applier keeps no released arena reachable
                 appliedPointer.publish(applied); // wakes the core, which may reuse those ring slots
                 work += batch.count();
             }

@@ -238,6 +238,9 @@ final class ApplyStream {
             if (timed) {
                 metrics.entriesApplied(nanoClock.getAsLong() - handedAt[head], count);
             }
+            if (batch instanceof RingEntries view) {
+                view.forgetPayload(); // the state machine is done with it: keep no released arena reachable
+            }
             batches[head] = null;
             head = (head + 1) % batches.length;
             inFlight--;

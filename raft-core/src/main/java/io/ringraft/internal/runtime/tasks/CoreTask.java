@@ -295,6 +295,7 @@ public final class CoreTask implements Agent {
         work += pollProposals();
         work += pollSnapshots();
         work += forwarding.pollForwards();
+        work += demandForForwards();
         publish();
         return work;
     }
@@ -393,9 +394,28 @@ public final class CoreTask implements Agent {
         return run;
     }
 
-    /** Peers a host reported unreachable go to the engine ({@link PeerLiveness}). */
+    /** Peers a host reported unreachable go to the engine ({@link PeerLiveness}), and demand for a leader. */
     private int pollLiveness() {
-        return liveness.drain(unreachableHandler, unreachableOverflow);
+        int work = liveness.drain(unreachableHandler, unreachableOverflow);
+        if (liveness.takeDemand()) {
+            engine.demand();
+            runEffects();
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * A dormant node ({@code RaftConfig.startDormant}) with proposals waiting to be forwarded to a leader it
+     * does not know: that is demand, it campaigns ({@code RaftEngine.demand()}).
+     */
+    private int demandForForwards() {
+        if (!engine.dormant() || !forwarding.waiting()) {
+            return 0;
+        }
+        engine.demand();
+        runEffects();
+        return 1;
     }
 
     private void onPeerUnreachable(long nodeId) {
@@ -968,6 +988,25 @@ public final class CoreTask implements Agent {
             quiet = !quiet;
             liveness.publishQuiesced(quiet);
         }
+        if (quiet) {
+            releaseIdleMemory();
+        }
+        if (liveness.dormant() && !engine.dormant()) {
+            liveness.publishDormant(false);
+        }
+    }
+
+    /**
+     * A quiet node hands back its ring's tables and arena and its proposal queue's array, once every entry
+     * the ring holds may be reclaimed (applied and handed to storage: the applier wakes this core when it
+     * gets there); the next write or proposal allocates them again ({@link EntryRing#releaseUpTo},
+     * {@link ProposalQueue#release}).
+     */
+    private void releaseIdleMemory() {
+        if (ring.isAllocated()) {
+            ring.releaseUpTo(room.reclaimable());
+        }
+        proposals.release();
     }
 
     /**

@@ -220,6 +220,7 @@ public final class LogWriterTask implements io.ringraft.internal.runtime.WriteFl
             submitted.publish(writtenIndex);
         }
         ring.discardGuard().release(); // the ring's entries are in storage now: not during the flush
+        view.forgetPayload(); // an idle writer keeps no released arena reachable
         long purge = Math.min(purgeLimit.get(), writtenIndex);
         if (purge > purgedIndex) {
             // Covered by a durable snapshot; a crash before the flush just keeps the entries.

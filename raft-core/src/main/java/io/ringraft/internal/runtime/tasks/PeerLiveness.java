@@ -26,7 +26,11 @@ public final class PeerLiveness {
 
     private final AtomicLongArray unreachable;
     private final AtomicBoolean overflow = new AtomicBoolean();
+    /** Something on this node needs the group ({@code RaftEngine.demand()}), for the core to take. */
+    private final AtomicBoolean demanded = new AtomicBoolean();
     private volatile boolean quiesced;
+    /** Whether the node is still dormant ({@code RaftConfig.startDormant}): set at start, cleared by the core. */
+    private volatile boolean dormant;
 
     /**
      * @param slots how many distinct unreachable peers the mailbox holds between two core cycles: the
@@ -66,6 +70,19 @@ public final class PeerLiveness {
     }
 
     /**
+     * Records that something on this node needs the group (a caller waiting for a leader), for the core
+     * to pass to its engine ({@code RaftEngine.demand()}). Any thread; the caller wakes the core afterwards.
+     */
+    public void requestDemand() {
+        demanded.set(true);
+    }
+
+    /** Core thread: whether demand was recorded since the last call (and forgets it). */
+    boolean takeDemand() {
+        return demanded.get() && demanded.getAndSet(false);
+    }
+
+    /**
      * Core thread: hands every reported node id to {@code each} (a duplicate now and then is harmless:
      * the engine's input is idempotent), and runs {@code onOverflow} once if reports were lost.
      *
@@ -93,6 +110,16 @@ public final class PeerLiveness {
     /** Whether the node is quiet, as its core last published. Any thread; one volatile read. */
     public boolean quiesced() {
         return quiesced;
+    }
+
+    /** Whether the node is still dormant, as last published: demand then matters. Any thread; one volatile read. */
+    public boolean dormant() {
+        return dormant;
+    }
+
+    /** Publishes whether the node is dormant: its builder at start, then the core. */
+    public void publishDormant(boolean value) {
+        dormant = value;
     }
 
     /** Core thread: publishes whether the node is quiet now. */

@@ -156,6 +156,7 @@ public final class PeerSender implements Agent {
             }
         }
         if (work > 0) {
+            view.forgetPayload(); // sent (the transport copied the entries): keep no released arena reachable
             metrics.messagesSent(peerId, (int) (sent - reportedSent), (int) (dropped - reportedDropped));
             reportedSent = sent;
             reportedDropped = dropped;

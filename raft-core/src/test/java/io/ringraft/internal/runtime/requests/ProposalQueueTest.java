@@ -139,6 +139,48 @@ class ProposalQueueTest {
 
     @Test
     void manyProducersOneConsumerLoseDuplicateReorderAndTearNothing() throws Exception {
+        manyProducersOneConsumer(false);
+    }
+
+    @Test
+    void aConsumerThatReleasesTheArrayWheneverItCanLosesNothingEither() throws Exception {
+        manyProducersOneConsumer(true);
+    }
+
+    @Test
+    void theArrayIsAllocatedByTheFirstOfferAndReleasedOnlyWhenEmpty() {
+        ProposalQueue queue = new ProposalQueue(1024);
+        assertThat(queue.isAllocated()).isFalse();
+        assertThat(queue.isEmpty()).isTrue();
+        assertThat(queue.size()).isZero();
+        assertThat(queue.release()).as("nothing allocated").isFalse();
+        assertThat(drainAll(queue)).isEmpty();
+        assertThatThrownBy(() -> queue.offer((byte) 1, 1, new byte[2000], 0, 2000))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(queue.isAllocated()).as("a refused offer allocates nothing").isFalse();
+
+        assertThat(queue.offer((byte) 1, 1, payload(1, 10), 0, 10)).isTrue();
+        assertThat(queue.isAllocated()).isTrue();
+        assertThat(queue.allocations()).isEqualTo(1);
+        assertThat(queue.release()).as("a record is queued").isFalse();
+        assertThat(drainAll(queue)).hasSize(1);
+        assertThat(queue.release()).isTrue();
+        assertThat(queue.isAllocated()).isFalse();
+        assertThat(queue.isEmpty()).isTrue();
+        assertThat(queue.size()).isZero();
+        assertThat(drainAll(queue)).isEmpty();
+
+        byte[] second = payload(2, 30);
+        assertThat(queue.offer((byte) 2, 2, second, 0, 30)).isTrue();
+        assertThat(queue.allocations()).isEqualTo(2);
+        assertThat(queue.size()).isPositive();
+        List<Record> out = drainAll(queue);
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).correlationId()).isEqualTo(2);
+        assertThat(out.get(0).payload()).isEqualTo(second);
+    }
+
+    private void manyProducersOneConsumer(boolean release) throws Exception {
         int producers = 3;
         int perProducer = 50_000;
         ProposalQueue queue = new ProposalQueue(4096);
@@ -186,6 +228,9 @@ class ProposalQueueTest {
                 }
                 return true;
             }, 64);
+            if (release) {
+                queue.release();
+            }
         }
         for (Thread thread : threads) {
             thread.join(TimeUnit.SECONDS.toMillis(10));
@@ -193,5 +238,9 @@ class ProposalQueueTest {
         assertThat(errors).isEmpty();
         assertThat(received).as("records received").isEqualTo(total);
         assertThat(queue.isEmpty()).isTrue();
+        if (release) {
+            queue.release();
+            assertThat(queue.isAllocated()).isFalse();
+        }
     }
 }
