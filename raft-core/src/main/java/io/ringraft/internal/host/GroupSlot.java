@@ -61,6 +61,8 @@ final class GroupSlot implements HostedPlacement {
     private Consumer<Throwable> onFailure;
     /** Whether the group wants ticks (false while it is quiesced); null: always. */
     private volatile BooleanSupplier wantsTicks;
+    /** How long the group may go unrun unless woken (HostedPlacement#start); null: always due. */
+    private volatile java.util.function.LongSupplier idleNanos;
     private volatile boolean started;
     private volatile Thread cpuRunner;
     /** Whether the worker's tick set holds this group (worker thread only). */
@@ -97,8 +99,30 @@ final class GroupSlot implements HostedPlacement {
         return supplier == null || supplier.getAsBoolean();
     }
 
+    /**
+     * Worker thread, between the group's turns: whether a tick now may act for the group (its next tick that
+     * may act comes before the worker's next tick). A tick that would only count is skipped: the core counts
+     * it from the clock when it next runs, as a standalone core counts the ticks it parked through.
+     *
+     * @param tickNanos the worker's tick
+     * @return true if the worker's tick should run the group
+     */
+    boolean tickDue(long tickNanos) {
+        java.util.function.LongSupplier idle = idleNanos;
+        if (idle == null || stopping()) {
+            return true;
+        }
+        try {
+            return idle.getAsLong() <= tickNanos;
+        } catch (RuntimeException e) {
+            return true; // the group's turn reports its failure
+        }
+    }
+
     @Override
-    public void start(List<Agent> cpuTasks, WriteFlushCycle writer, Agent snapshots, Consumer<Throwable> onFailure) {
+    public void start(List<Agent> cpuTasks, WriteFlushCycle writer, Agent snapshots, Consumer<Throwable> onFailure,
+                      java.util.function.LongSupplier idleNanos) {
+        this.idleNanos = idleNanos;
         this.writer = writer;
         this.snapshots = snapshots;
         this.onFailure = onFailure;

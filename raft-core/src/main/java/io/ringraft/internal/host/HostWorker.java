@@ -17,7 +17,9 @@ import org.jctools.queues.atomic.MpscChunkedAtomicArrayQueue;
  * other ready group and cannot starve them. A group is queued when one of its pointers or mailboxes wakes
  * its signal from another thread ({@link GroupSlot}).
  *
- * <p><b>Time.</b> One timer per worker: it parks until the next tick while any of its groups wants
+ * <p><b>Time.</b> One timer per worker: at each tick it runs the groups that want ticks and whose next
+ * tick that may act is due before the next ({@link GroupSlot#tickDue}: a follower waiting out its election
+ * timeout is not run at every tick). It parks until the next tick while any of its groups wants
  * ticks, otherwise until woken or a host duty ({@link #addPeriodic}) is due (at most {@link #IDLE_PARK_NANOS}).
  *
  * <p><b>Bounds.</b> The ready queue holds each group at most once: at most as many entries as groups
@@ -146,7 +148,9 @@ final class HostWorker implements Agent {
                 tickSet[i] = null;
                 if (!slot.stopping() && slot.needsTick()) {
                     tickSet[kept++] = slot;
-                    slot.wakeCpu();
+                    if (slot.tickDue(tickNanos)) {
+                        slot.wakeCpu(); // otherwise its next tick that may act is later: it counts this one then
+                    }
                 } else {
                     slot.inTickSet = false;
                 }

@@ -92,7 +92,7 @@ class HostSchedulingTest {
         worker.reserve();
         io.reserve();
         GroupSlot slot = new GroupSlot(id, worker, io, () -> { });
-        slot.start(List.of(cpu), writer, null, failures::add);
+        slot.start(List.of(cpu), writer, null, failures::add, null);
         return slot;
     }
 
@@ -111,6 +111,37 @@ class HostSchedulingTest {
             assertThat(busy.runs).as("the busy group gets one turn per round: its passes, no more")
                     .isEqualTo(round * GroupSlot.PASSES_PER_TURN);
         }
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aTickRunsAGroupOnlyWhenItsNextTickThatMayActIsDue() {
+        Task task = new Task("follower", 0);
+        AtomicLong idle = new AtomicLong(5 * TICK); // e.g. a follower: nothing may act for 5 ticks
+        List<Throwable> failures = new ArrayList<>();
+        worker.reserve();
+        io.reserve();
+        GroupSlot slot = new GroupSlot(1, worker, io, () -> { });
+        slot.start(List.of(task), new Writer("a", 0), null, failures::add, idle::get);
+        worker.doWork(); // its first turn: it joins the tick set
+        int runs = task.runs;
+        for (int tick = 1; tick <= 4; tick++) {
+            clock.addAndGet(TICK);
+            idle.addAndGet(-TICK);
+            worker.doWork();
+            if (idle.get() > TICK) {
+                assertThat(task.runs).as("tick %d only counts: the group is not run", tick).isEqualTo(runs);
+            }
+        }
+        assertThat(idle.get()).isEqualTo(TICK);
+        assertThat(task.runs).as("run at the tick before its acting tick is due").isEqualTo(runs + 1);
+        // Still in the tick set: a group that keeps needing ticks every tick is run at every tick.
+        idle.set(0);
+        for (int tick = 1; tick <= 3; tick++) {
+            clock.addAndGet(TICK);
+            worker.doWork();
+        }
+        assertThat(task.runs).isEqualTo(runs + 4);
         assertThat(failures).isEmpty();
     }
 
@@ -168,7 +199,7 @@ class HostSchedulingTest {
         worker.reserve();
         io.reserve();
         slot[0] = new GroupSlot(1, worker, io, () -> { });
-        slot[0].start(List.of(consumer, producer), new Writer("a", 0), null, failures::add);
+        slot[0].start(List.of(consumer, producer), new Writer("a", 0), null, failures::add, null);
         worker.doWork();
         assertThat(consumer.work).as("the consumer ran in the same turn").isZero();
         assertThat(consumer.runs).isEqualTo(GroupSlot.PASSES_PER_TURN);
