@@ -56,7 +56,10 @@ import org.HdrHistogram.Histogram;
  *       {@code tryPropose} + {@code ProposalListener} ({@link HostLoad}); after {@code --warmup} seconds it
  *       measures for {@code --seconds}: aggregate ops/s (applied at the leaders), submit-to-applied
  *       latency p50/p99/p99.9/max (HdrHistogram), process CPU per op, bytes allocated per op (whole JVM),
- *       Netty frames sent per op (cross-group batching; with {@code --transport netty}),
+ *       Netty frames sent per op (cross-group batching; with {@code --transport netty}), group turns per op and
+ *       those that found no work, IO cycles per op and groups written per IO cycle
+ *       ({@link HostStatus#turns()} and the counters after it), Netty flushes per op and frames per flush
+ *       ({@code TransportStats.flushes}),
  *       GC, failed proposals by kind, and refusals by {@code tryPropose} (back-pressure, retried: a group's
  *       share of the window beyond its 256-entry ring is refused); then leaders per host again, and checks that the three hosts applied the same entries (count
  *       and hash summed over the groups).</li>
