@@ -35,6 +35,7 @@ public final class RaftConfig {
     private final long snapshotLogTailEntries;
     private final long followerRetentionEntries;
     private final long snapshotSendBytesPerSecond;
+    private final long catchUpBytesPerSecond;
     private final int snapshotChunkBytes;
     private final long snapshotCheckpointBytes;
     private final int maxApplyBatchesInFlight;
@@ -66,6 +67,7 @@ public final class RaftConfig {
         this.snapshotLogTailEntries = b.snapshotLogTailEntries;
         this.followerRetentionEntries = b.followerRetentionEntries;
         this.snapshotSendBytesPerSecond = b.snapshotSendBytesPerSecond;
+        this.catchUpBytesPerSecond = b.catchUpBytesPerSecond;
         this.snapshotChunkBytes = b.snapshotChunkBytes;
         this.snapshotCheckpointBytes = b.snapshotCheckpointBytes;
         this.maxApplyBatchesInFlight = b.maxApplyBatchesInFlight;
@@ -305,6 +307,17 @@ public final class RaftConfig {
     public long snapshotSendBytesPerSecond() { return snapshotSendBytesPerSecond; }
 
     /**
+     * {@return the rate at which a leader sends one follower entries it has to read back from storage,
+     * in payload bytes per second} A follower far behind (after a pause, a restart, or a snapshot it
+     * just installed) is sent entries the ring no longer holds, read from the log: without a pace the
+     * leader reads and sends them as fast as it can, and its own writes slow down meanwhile. Entries the
+     * ring still holds (every follower that keeps up) are never paced, and messages to the paced
+     * follower wait behind a paced read for at most one read's time at this rate. Must exceed the
+     * group's write rate for such a follower to catch up at all. 0: unpaced. Default 0.
+     */
+    public long catchUpBytesPerSecond() { return catchUpBytesPerSecond; }
+
+    /**
      * {@return how many bytes of snapshot data go in one chunk sent to a follower} One chunk is in
      * flight per follower; a chunk must fit the transport's frame limit. Default 1 MiB.
      */
@@ -392,7 +405,8 @@ public final class RaftConfig {
                 + " wait=" + proposalWaitMillis + "ms snapshot every " + snapshotIntervalEntries + " entries/"
                 + snapshotIntervalBytes + "B tail=" + snapshotLogTailEntries + " followerRetention=" + followerRetentionEntries
                 + " chunk=" + snapshotChunkBytes + "B" + (snapshotSendBytesPerSecond == 0 ? "" : " at "
-                + snapshotSendBytesPerSecond + "B/s")
+                + snapshotSendBytesPerSecond + "B/s") + (catchUpBytesPerSecond == 0 ? "" : " catchUp="
+                + catchUpBytesPerSecond + "B/s")
                 + " applyBatchesInFlight=" + maxApplyBatchesInFlight
                 + " quiesceAfter=" + (quiesceAfterMillis == 0 ? "off" : quiesceAfterMillis + "ms") + "]";
     }
@@ -424,6 +438,7 @@ public final class RaftConfig {
         private long snapshotLogTailEntries = 10_000;
         private long followerRetentionEntries = 100_000;
         private long snapshotSendBytesPerSecond;
+        private long catchUpBytesPerSecond;
         private int snapshotChunkBytes = 1 << 20;
         private long snapshotCheckpointBytes = 8L << 20;
         private int maxApplyBatchesInFlight = 4;
@@ -651,6 +666,15 @@ public final class RaftConfig {
         public Builder snapshotSendBytesPerSecond(long v) { snapshotSendBytesPerSecond = v; return this; }
 
         /**
+         * Sets {@link RaftConfig#catchUpBytesPerSecond()}.
+         *
+         * @param v payload bytes per second of entries read from storage for one follower: not negative,
+         *          0 for unpaced (default 0)
+         * @return this builder
+         */
+        public Builder catchUpBytesPerSecond(long v) { catchUpBytesPerSecond = v; return this; }
+
+        /**
          * Sets {@link RaftConfig#snapshotChunkBytes()}.
          *
          * @param v bytes of snapshot data per chunk: positive, within the transport's frame limit
@@ -706,9 +730,10 @@ public final class RaftConfig {
                 throw new IllegalArgumentException("snapshotCheckpointBytes must be positive, got " + snapshotCheckpointBytes);
             }
             positive("maxApplyBatchesInFlight", maxApplyBatchesInFlight);
-            if (followerRetentionEntries < 0 || snapshotSendBytesPerSecond < 0) {
+            if (followerRetentionEntries < 0 || snapshotSendBytesPerSecond < 0 || catchUpBytesPerSecond < 0) {
                 throw new IllegalArgumentException("followerRetentionEntries (" + followerRetentionEntries
-                        + ") and snapshotSendBytesPerSecond (" + snapshotSendBytesPerSecond + ") must not be negative");
+                        + "), snapshotSendBytesPerSecond (" + snapshotSendBytesPerSecond + ") and catchUpBytesPerSecond ("
+                        + catchUpBytesPerSecond + ") must not be negative");
             }
             if (snapshotIntervalEntries < 0 || snapshotIntervalBytes < 0 || snapshotLogTailEntries < 0) {
                 throw new IllegalArgumentException("snapshotIntervalEntries (" + snapshotIntervalEntries

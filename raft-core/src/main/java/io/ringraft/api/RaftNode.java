@@ -604,6 +604,22 @@ public final class RaftNode implements AutoCloseable {
         }
 
         /**
+         * Run the peer senders on the core's thread instead of a thread per peer: a node then has four
+         * threads (core and senders, log writer, applier, snapshots) whatever its number of peers, and an
+         * AppendEntries the core decides leaves in the same duty cycle, with no thread wake-up in between.
+         * The cost: while a sender reads a lagging follower's entries from storage (entries the ring no
+         * longer holds), the core waits. Replaces {@link #sharedThread} and {@link #externalScheduling()}
+         * if called after them.
+         *
+         * @param compact true for the senders on the core's thread, false for a thread per task (the default)
+         * @return this builder
+         */
+        public Builder sendersOnCoreThread(boolean compact) {
+            this.threading = compact ? NodeRuntime.Threading.COMPACT : NodeRuntime.Threading.DEDICATED;
+            return this;
+        }
+
+        /**
          * Start no threads: the application runs {@link RaftNode#agents()} itself, for example many
          * nodes' agents on a few shared Agrona {@code AgentRunner}s (use an idle strategy that
          * sleeps or parks briefly; the core needs a duty cycle at least once per tick). Stop running

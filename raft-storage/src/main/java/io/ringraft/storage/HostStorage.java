@@ -25,9 +25,10 @@ import java.util.Objects;
  *
  * <p>Called by the thread that sets the host up: {@link #open} recovers the shared log (every group's
  * index) before it returns; {@link #configure} hands the factories to the host's builder and registers
- * this storage to be closed after the host's groups ({@link RaftHost.Builder#closeAfter}). A group's data
- * cannot be deleted from the shared log ({@code removeGroup(id, true)} throws
- * {@link UnsupportedOperationException}; remove it without its data). Thread-safe after {@code open}.
+ * this storage to be closed after the host's groups ({@link RaftHost.Builder#closeAfter}).
+ * {@code removeGroup(id, true)} deletes the group's data: a delete record in the shared log
+ * ({@link SharedLog#deleteGroup}; its space is reclaimed with the files) and its snapshot directory.
+ * Thread-safe after {@code open}.
  */
 public final class HostStorage implements AutoCloseable {
 

@@ -119,6 +119,8 @@ public final class SegmentedLogStorage implements LogStorage {
 
     /** The next segment, zero-filled ahead of time; null without preallocation or preparing. */
     private final SpareSegment spare;
+    /** Background forces of the tail in {@code unsafeNoFsync} mode (null otherwise), so seals stay short. */
+    private final WriteBehind writeBehind;
     /** The spare was asked for since the tail segment was created (writing thread; asked once per segment). */
     private boolean spareAsked;
 
@@ -134,6 +136,7 @@ public final class SegmentedLogStorage implements LogStorage {
         Executor preparer = builder.preparerSet ? builder.preparer : builder.io == NioFileIo.INSTANCE ? SpareSegment.SHARED : null;
         this.spare = builder.preallocate && preparer != null
                 ? new SpareSegment(builder.io, builder.directory, builder.segmentBytes, preparer) : null;
+        this.writeBehind = builder.unsafeNoFsync && preparer != null ? new WriteBehind(preparer) : null;
     }
 
     /**
@@ -479,12 +482,15 @@ public final class SegmentedLogStorage implements LogStorage {
      * Forces the tail segment if anything was written to it since the last force: one
      * {@code fdatasync} makes every append before it durable. With {@link Builder#unsafeNoFsync} it
      * forces nothing and returns (the appends stay in the page cache, and the stable offset that
-     * recovery trusts does not move, so a power loss cuts them as a torn tail).
+     * recovery trusts does not move, so a power loss cuts them as a torn tail); every mebibyte appended
+     * it has the tail forced on the preparer thread instead ({@link WriteBehind}), so that the seal of a
+     * full segment, which must force it, finds little left to write.
      */
     @Override
     public void flush() throws IOException {
         checkWritable();
         if (unsafeNoFsync) {
+            writeBehind();
             return;
         }
         try {
@@ -495,6 +501,20 @@ public final class SegmentedLogStorage implements LogStorage {
                 tail.stableOffset = position;
             }
         } catch (IOException | RuntimeException e) {
+            fail(e);
+            throw e;
+        }
+    }
+
+    /** In {@code unsafeNoFsync} mode: has the tail's data forced in the background, a step at a time. */
+    private void writeBehind() throws IOException {
+        Segment tail = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+        if (writeBehind == null || tail == null || tail.sealed) {
+            return;
+        }
+        try {
+            writeBehind.appended(tail);
+        } catch (IOException e) {
             fail(e);
             throw e;
         }
@@ -907,7 +927,10 @@ public final class SegmentedLogStorage implements LogStorage {
          * commit) entries that a power loss or kernel crash then loses, which breaks Raft's safety (a
          * committed entry can vanish, two nodes can disagree). A process crash alone loses nothing (the
          * kernel still holds the pages). Votes, truncations, purges, resets and new segments are still
-         * forced: they are rare, and keep the files recoverable. {@code open()} logs a WARN saying so.
+         * forced: they are rare, and keep the files recoverable. So that a segment's seal does not meet a
+         * whole segment of dirty pages, the tail is forced in the background every mebibyte appended
+         * (on the segment preparer's thread; a failure of it fail-stops the storage at the next
+         * {@code flush()}). {@code open()} logs a WARN saying so.
          *
          * <p>For tests and benchmarks that measure everything but the disk's flush latency (default
          * false). Never for data you keep.

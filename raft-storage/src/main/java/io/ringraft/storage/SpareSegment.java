@@ -134,6 +134,9 @@ final class SpareSegment {
             file.truncate(0);
             for (long at = 0; at < bytes; at += ZERO_CHUNK_BYTES) {
                 file.write(ZEROS.duplicate().limit((int) Math.min(ZERO_CHUNK_BYTES, bytes - at)), at);
+                // Each chunk reaches the disk on its own: one force of the whole segment keeps the device busy
+                // for tens of ms, and every log's fsync issued meanwhile waits behind it (the tail of issue 19).
+                file.force(false);
             }
             file.force(true);
             ready = true;

@@ -61,7 +61,13 @@ public final class ClusterBenchmark {
     static final String TIMELINE_PROPERTY = "ringraft.bench.timeline";
 
     /** The benchmark's settings. */
-    public record Options(int payload, int window, boolean fsync, double warmupSeconds, double measureSeconds) {
+    public record Options(int payload, int window, boolean fsync, double warmupSeconds, double measureSeconds,
+                          boolean compactThreads) {
+
+        /** With a thread per task (the library's default). */
+        public Options(int payload, int window, boolean fsync, double warmupSeconds, double measureSeconds) {
+            this(payload, window, fsync, warmupSeconds, measureSeconds, false);
+        }
 
         public static Options defaults() {
             return new Options(100, 256, true, 10, 20);
@@ -76,19 +82,30 @@ public final class ClusterBenchmark {
                 }
                 String value = args[++i];
                 switch (key) {
-                    case "--payload" -> o = new Options(Integer.parseInt(value), o.window, o.fsync, o.warmupSeconds, o.measureSeconds);
-                    case "--window" -> o = new Options(o.payload, Integer.parseInt(value), o.fsync, o.warmupSeconds, o.measureSeconds);
-                    case "--fsync" -> o = new Options(o.payload, o.window, parseOnOff(value), o.warmupSeconds, o.measureSeconds);
-                    case "--warmup" -> o = new Options(o.payload, o.window, o.fsync, Double.parseDouble(value), o.measureSeconds);
-                    case "--seconds" -> o = new Options(o.payload, o.window, o.fsync, o.warmupSeconds, Double.parseDouble(value));
+                    case "--payload" -> o = new Options(Integer.parseInt(value), o.window, o.fsync, o.warmupSeconds, o.measureSeconds, o.compactThreads);
+                    case "--window" -> o = new Options(o.payload, Integer.parseInt(value), o.fsync, o.warmupSeconds, o.measureSeconds, o.compactThreads);
+                    case "--fsync" -> o = new Options(o.payload, o.window, parseOnOff(value), o.warmupSeconds, o.measureSeconds, o.compactThreads);
+                    case "--warmup" -> o = new Options(o.payload, o.window, o.fsync, Double.parseDouble(value), o.measureSeconds, o.compactThreads);
+                    case "--seconds" -> o = new Options(o.payload, o.window, o.fsync, o.warmupSeconds, Double.parseDouble(value), o.compactThreads);
+                    case "--threads" -> o = new Options(o.payload, o.window, o.fsync, o.warmupSeconds, o.measureSeconds,
+                            parseThreads(value));
                     default -> throw new IllegalArgumentException("unknown option " + key
-                            + " (known: --payload, --window, --fsync on|off, --warmup, --seconds)");
+                            + " (known: --payload, --window, --fsync on|off, --warmup, --seconds, --threads per-task|compact)");
                 }
             }
             if (o.payload < 1 || o.window < 1 || o.measureSeconds <= 0 || o.warmupSeconds < 0) {
                 throw new IllegalArgumentException("invalid options " + o);
             }
             return o;
+        }
+
+        private static boolean parseThreads(String value) {
+            return switch (value) {
+                case "per-task" -> false;
+                case "compact" -> true;
+                default -> throw new IllegalArgumentException("--threads takes per-task or compact (the peer senders on"
+                        + " the core's thread), got " + value);
+            };
         }
 
         private static boolean parseOnOff(String value) {
@@ -242,7 +259,7 @@ public final class ClusterBenchmark {
                     listeners.add(listener);
                     nodes.add(RaftNode.builder().nodeId(id).voters(1, 2, 3).config(RaftConfig.defaults())
                             .stateMachine(sm).logStorage(storage).transport(transport).proposalListener(listener)
-                            .randomSeed(id).build());
+                            .randomSeed(id).sendersOnCoreThread(options.compactThreads()).build());
                 }
                 nodes.forEach(RaftNode::start);
             } catch (RuntimeException e) {

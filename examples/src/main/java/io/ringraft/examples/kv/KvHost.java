@@ -118,6 +118,11 @@ final class KvHost implements AutoCloseable {
      * reserved per group ({@link RaftConfig#reservedBytes()}).
      */
     static RaftConfig groupConfig() {
+        return groupConfigBuilder().build();
+    }
+
+    /** {@link #groupConfig()}'s builder, for a caller that adds to it. */
+    static RaftConfig.Builder groupConfigBuilder() {
         return KvCluster.snapshotPolicy(RaftConfig.hostBuilder()
                 .maxEntryBytes(64 << 10)
                 .ringCapacityEntries(1024)
@@ -126,7 +131,7 @@ final class KvHost implements AutoCloseable {
                 .maxBytesPerAppend(256 << 10)
                 .maxPendingFutures(4096)
                 .maxPendingReads(1024)
-                .inboundQueueCapacity(1024)).build();
+                .inboundQueueCapacity(1024));
     }
 
     /**

@@ -46,7 +46,7 @@ public final class KvMain {
             usage: ringraft-kv cluster [--nodes 3] [--data-dir DIR] [--redis-base-port 6381] [--raft-base-port 7381]
                                       [--metrics-port 9380|off] [--groups 1]
                    ringraft-kv node --id ID --raft HOST:PORT --redis HOST:PORT --peers ID=HOST:PORT,... [--voters ID,...]
-                                    --data-dir DIR [--metrics HOST:PORT] [--groups 1]
+                                    --data-dir DIR [--metrics HOST:PORT] [--groups 1] [--catch-up-rate MB/s]
                    ringraft-kv bench --seeds ID=HOST:PORT,... [--seconds 10] [--concurrency 32] [--read-percent 50]
                                      [--reads-on followers|all|leader] [--group 1] [--value-bytes 100] [--keys 10000]
                                      [--cluster-id ringraft-kv] [--groups 1] [--consistency linearizable|any|<T>ms]
@@ -64,6 +64,9 @@ public final class KvMain {
                        as a non-member and waits for the leader to add it: RAFT.ADDLEARNER <id>, then
                        RAFT.PROMOTE <id> (RAFT.REMOVE <id> takes a member out).
                        --metrics: serve the node's meters at http://HOST:PORT/metrics (none if not given).
+                       --catch-up-rate: as leader, send a follower far behind at most this many MB/s of snapshot
+                       data and of entries read back from the log (default: unpaced); keeps the leader's own
+                       writes going while a wiped or paused node catches up; must exceed the write rate.
               bench    drives a running cluster through a RaftClient (docs/client.md): each of --concurrency callers
                        writes (SET, ask: exactly once) or reads (GET, askOne: linearizable, round robin over the
                        followers by default), the next when the last answered, for --seconds; then prints ops/s
@@ -131,12 +134,18 @@ public final class KvMain {
 
     /** The Raft configuration of both subcommands: larger buffers than the defaults, and {@link KvCluster#snapshotPolicy}. */
     static RaftConfig commandLineConfig() {
-        return KvCluster.snapshotPolicy(RaftConfig.builder().ringCapacityBytes(8 << 20).maxPendingReads(8192)).build();
+        return commandLineBuilder(1).build();
     }
 
     /** The Raft configuration with {@code groups} groups: {@link #commandLineConfig()}, or each group's, {@link KvHost#groupConfig()}. */
     static RaftConfig commandLineConfig(int groups) {
-        return groups == 1 ? commandLineConfig() : KvHost.groupConfig();
+        return commandLineBuilder(groups).build();
+    }
+
+    /** {@link #commandLineConfig(int)}'s builder. */
+    private static RaftConfig.Builder commandLineBuilder(int groups) {
+        return groups == 1 ? KvCluster.snapshotPolicy(RaftConfig.builder().ringCapacityBytes(8 << 20).maxPendingReads(8192))
+                : KvHost.groupConfigBuilder();
     }
 
     private static int cluster(String[] args, PrintStream out, PrintStream err)
@@ -261,7 +270,8 @@ public final class KvMain {
         for (int i = 1; i < args.length; i++) {
             String option = args[i];
             switch (option) {
-                case "--id", "--raft", "--redis", "--peers", "--voters", "--data-dir", "--metrics", "--groups" -> {
+                case "--id", "--raft", "--redis", "--peers", "--voters", "--data-dir", "--metrics", "--groups",
+                     "--catch-up-rate" -> {
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + option + "' for node");
             }
@@ -318,8 +328,27 @@ public final class KvMain {
             throw new IllegalArgumentException("--groups " + groups + " needs every node among --voters (node " + id
                     + " is not): a node cannot join the groups later");
         }
+        RaftConfig.Builder config = commandLineBuilder(groups);
+        if (values.containsKey("--catch-up-rate")) {
+            long rate = catchUpRate(values.get("--catch-up-rate"));
+            config.snapshotSendBytesPerSecond(rate).catchUpBytesPerSecond(rate);
+        }
         return new KvNode.Options(id, raft.host(), raft.port(), redis.host(), redis.port(), peers, voters, dataDir,
-                commandLineConfig(groups), COMMAND_TIMEOUT, metrics, groups);
+                config.build(), COMMAND_TIMEOUT, metrics, groups);
+    }
+
+    /** {@code --catch-up-rate} (MB/s, 1..100,000), in bytes per second. */
+    private static long catchUpRate(String value) {
+        long megabytes;
+        try {
+            megabytes = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            megabytes = 0;
+        }
+        if (megabytes < 1 || megabytes > 100_000) {
+            throw new IllegalArgumentException("--catch-up-rate: expected MB per second in 1..100000, got '" + value + "'");
+        }
+        return megabytes * 1_000_000L;
     }
 
     /** {@code --groups}: 1..{@value KvHost#MAX_GROUPS}. */

@@ -1,6 +1,8 @@
 package io.ringraft.examples.kv;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -14,18 +16,33 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's RESP (Redis protocol) server: Netty's redis codec in front of {@link RespCommands}.
  * Listens until {@link #close()}, which also closes every client connection. The event loop group
- * (NIO) is the caller's, so that many servers can share one.
+ * (NIO) is the caller's, so that many servers can share one. Serves at most {@link #MAX_CLIENTS}
+ * connections at once; one more is refused with an error reply.
  */
 public final class KvServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KvServer.class);
 
     /** Replies a connection may owe before it stops reading. */
     static final int MAX_PENDING_PER_CONNECTION = 1024;
     /** Most elements in one command. */
     static final int MAX_ARGUMENTS = 1 << 20;
+    /**
+     * Most client connections served at once (Redis's {@code maxclients} default). One more is answered
+     * {@code -ERR max number of clients reached} and closed, so the connections, and with them the
+     * replies they may owe and the door's waiters (at most one per connection), stay bounded.
+     */
+    static final int MAX_CLIENTS = 10_000;
+    /** The answer to a connection beyond {@link #MAX_CLIENTS}. */
+    static final String TOO_MANY_CLIENTS = "-ERR max number of clients reached\r\n";
 
     private final Channel serverChannel;
     private final ChannelGroup connections;
@@ -44,7 +61,14 @@ public final class KvServer implements AutoCloseable {
      */
     public static KvServer start(InetSocketAddress address, RespCommands commands, EventLoopGroup group,
                                  int maxBulkBytes) {
+        return start(address, commands, group, maxBulkBytes, MAX_CLIENTS);
+    }
+
+    /** As {@link #start(InetSocketAddress, RespCommands, EventLoopGroup, int)}, serving at most {@code maxClients}. */
+    static KvServer start(InetSocketAddress address, RespCommands commands, EventLoopGroup group, int maxBulkBytes,
+                          int maxClients) {
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        AtomicInteger open = new AtomicInteger();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -53,6 +77,15 @@ public final class KvServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (open.incrementAndGet() > maxClients) {
+                            open.decrementAndGet();
+                            LOG.warn("refused a Redis client from {}: {} connections are open (the most served at once)",
+                                    ch.remoteAddress(), maxClients);
+                            ch.writeAndFlush(Unpooled.copiedBuffer(TOO_MANY_CLIENTS, StandardCharsets.US_ASCII))
+                                    .addListener(ChannelFutureListener.CLOSE);
+                            return;
+                        }
+                        ch.closeFuture().addListener(closed -> open.decrementAndGet());
                         connections.add(ch);
                         ch.pipeline().addLast(
                                 new RedisEncoder(),

@@ -225,6 +225,22 @@ class KvMainTest {
     }
 
     @Test
+    void catchUpRatePacesSnapshotsAndLogCatchUp() throws Exception {
+        KvNode.Options unpaced = KvMain.parseNode(nodeArgs("--peers", PEERS).toArray(String[]::new));
+        assertThat(unpaced.config().catchUpBytesPerSecond()).as("default: unpaced").isZero();
+        assertThat(unpaced.config().snapshotSendBytesPerSecond()).isZero();
+        KvNode.Options paced = KvMain.parseNode(nodeArgs("--catch-up-rate", "40").toArray(String[]::new));
+        assertThat(paced.config().catchUpBytesPerSecond()).isEqualTo(40_000_000L);
+        assertThat(paced.config().snapshotSendBytesPerSecond()).isEqualTo(40_000_000L);
+        assertThat(paced.config().snapshotIntervalEntries()).as("the rest as before").isEqualTo(100_000);
+        for (String bad : List.of("0", "-5", "fast", "100001")) {
+            assertThat(usageError(nodeArgs("--catch-up-rate", bad)))
+                    .isEqualTo("--catch-up-rate: expected MB per second in 1..100000, got '" + bad + "'");
+        }
+        assertThat(KvMain.USAGE).contains("[--catch-up-rate MB/s]");
+    }
+
+    @Test
     void groups() throws Exception {
         assertThat(KvMain.parseNode(nodeArgs("--peers", PEERS).toArray(String[]::new)).groups())
                 .as("no --groups: one").isEqualTo(1);

@@ -72,8 +72,7 @@ public final class SessionMessagingStateMachine implements MessagingStateMachine
     private SessionMessagingStateMachine(Builder builder) {
         this.delegate = builder.delegate;
         this.encoder = builder.settings.encoder;
-        this.table = new SessionTable(builder.settings.maxSessions, builder.settings.maxResultsPerSession,
-                builder.settings.sessionTimeoutMillis);
+        this.table = builder.settings.newTable();
         this.sessions = new CommandSessions(table, this::encodeResult);
         this.application = (command, refusal) -> {
             inner.refusal = refusal;
@@ -157,15 +156,7 @@ public final class SessionMessagingStateMachine implements MessagingStateMachine
      * @throws IllegalStateException if there is no encoder and {@code result} is not a {@code byte[]}
      */
     public byte[] encodeResult(Object result) {
-        if (encoder != null) {
-            return encoder.apply(result);
-        }
-        if (result != null && !(result instanceof byte[])) {
-            throw new IllegalStateException("a messaging state machine in a SessionMessagingStateMachine answers "
-                    + "clients with a byte[] or null (or give the wrapper a resultEncoder), got a "
-                    + result.getClass().getName());
-        }
-        return (byte[]) result;
+        return SessionSettings.encode(encoder, result, "SessionMessagingStateMachine");
     }
 
     /** {@return how many sessions are open (any thread; a moment's value)} */

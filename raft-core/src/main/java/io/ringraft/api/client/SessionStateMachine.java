@@ -59,8 +59,8 @@ public final class SessionStateMachine implements StateMachine, SessionWrapper {
 
     private SessionStateMachine(Builder builder) {
         this.delegate = builder.delegate;
-        this.table = new SessionTable(builder.maxSessions, builder.maxResultsPerSession, builder.sessionTimeoutMillis);
-        this.encoder = builder.encoder;
+        this.table = builder.sessions.newTable();
+        this.encoder = builder.sessions.encoder;
         this.applier = new SessionApplier(delegate, table, this::encodeResult);
     }
 
@@ -75,14 +75,7 @@ public final class SessionStateMachine implements StateMachine, SessionWrapper {
      */
     @Override
     public byte[] encodeResult(Object result) {
-        if (encoder != null) {
-            return encoder.apply(result);
-        }
-        if (result != null && !(result instanceof byte[])) {
-            throw new IllegalStateException("a state machine wrapped in a SessionStateMachine answers clients with a "
-                    + "byte[] or null (or give the wrapper a resultEncoder), got a " + result.getClass().getName());
-        }
-        return (byte[]) result;
+        return SessionSettings.encode(encoder, result, "SessionStateMachine");
     }
 
     /**
@@ -168,10 +161,7 @@ public final class SessionStateMachine implements StateMachine, SessionWrapper {
     /** Configures a {@link SessionStateMachine}. Not thread-safe. */
     public static final class Builder {
         private final StateMachine delegate;
-        private int maxSessions = 10_000;
-        private int maxResultsPerSession = 128;
-        private long sessionTimeoutMillis = 60_000;
-        private java.util.function.Function<Object, byte[]> encoder;
+        private final SessionSettings sessions = new SessionSettings();
 
         private Builder(StateMachine delegate) {
             this.delegate = delegate;
@@ -185,10 +175,7 @@ public final class SessionStateMachine implements StateMachine, SessionWrapper {
          * @return this builder
          */
         public Builder maxSessions(int maxSessions) {
-            if (maxSessions < 1) {
-                throw new IllegalArgumentException("maxSessions must be at least 1, got " + maxSessions);
-            }
-            this.maxSessions = maxSessions;
+            sessions.maxSessions(maxSessions);
             return this;
         }
 
@@ -200,10 +187,7 @@ public final class SessionStateMachine implements StateMachine, SessionWrapper {
          * @return this builder
          */
         public Builder maxResultsPerSession(int maxResults) {
-            if (maxResults < 1) {
-                throw new IllegalArgumentException("maxResultsPerSession must be at least 1, got " + maxResults);
-            }
-            this.maxResultsPerSession = maxResults;
+            sessions.maxResultsPerSession(maxResults);
             return this;
         }
 
@@ -215,10 +199,7 @@ public final class SessionStateMachine implements StateMachine, SessionWrapper {
          * @return this builder
          */
         public Builder sessionTimeout(java.time.Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("sessionTimeout must be positive, got " + timeout);
-            }
-            this.sessionTimeoutMillis = timeout.toMillis();
+            sessions.sessionTimeout(timeout);
             return this;
         }
 
@@ -232,7 +213,7 @@ public final class SessionStateMachine implements StateMachine, SessionWrapper {
          * @return this builder
          */
         public Builder resultEncoder(java.util.function.Function<Object, byte[]> encoder) {
-            this.encoder = Objects.requireNonNull(encoder, "encoder");
+            sessions.encoder = Objects.requireNonNull(encoder, "encoder");
             return this;
         }
 

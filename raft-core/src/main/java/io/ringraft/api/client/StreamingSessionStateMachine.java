@@ -49,8 +49,7 @@ public final class StreamingSessionStateMachine implements StreamingStateMachine
 
     private StreamingSessionStateMachine(Builder builder) {
         this.delegate = builder.delegate;
-        this.table = new SessionTable(builder.sessions.maxSessions, builder.sessions.maxResultsPerSession,
-                builder.sessions.sessionTimeoutMillis);
+        this.table = builder.sessions.newTable();
         this.encoder = builder.sessions.encoder;
         this.applier = new StreamingSessionApplier(delegate, table, this::encodeResult, lock);
     }
@@ -86,14 +85,7 @@ public final class StreamingSessionStateMachine implements StreamingStateMachine
 
     @Override
     public byte[] encodeResult(Object result) {
-        if (encoder != null) {
-            return encoder.apply(result);
-        }
-        if (result != null && !(result instanceof byte[])) {
-            throw new IllegalStateException("a state machine wrapped in a StreamingSessionStateMachine answers clients "
-                    + "with a byte[] or null (or give the wrapper a resultEncoder), got a " + result.getClass().getName());
-        }
-        return (byte[]) result;
+        return SessionSettings.encode(encoder, result, "StreamingSessionStateMachine");
     }
 
     @Override

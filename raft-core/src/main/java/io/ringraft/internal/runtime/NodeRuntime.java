@@ -85,6 +85,12 @@ public final class NodeRuntime implements AutoCloseable {
         /** One thread runs all of this node's tasks (saves threads; storage IO stalls the node). */
         SHARED,
         /**
+         * The core and the peer senders share one thread (an AppendEntries leaves in the core's own duty
+         * cycle, with no wake-up between them); the log writer, the applier and the snapshot task keep
+         * their own. A sender reading a lagging follower's entries from storage then delays the core.
+         */
+        COMPACT,
+        /**
          * No threads: the caller runs {@link #agents()} itself, on its own threads (for example many
          * nodes' agents on a few shared Agrona {@code AgentRunner}s), or one step at a time (the
          * deterministic simulator).
@@ -245,8 +251,8 @@ public final class NodeRuntime implements AutoCloseable {
             throw new UncheckedIOException("node " + selfId + " of group " + groupId + ": " + e.getMessage(), e);
         }
 
-        // Signals: one per task; the core's for all of them on a shared thread; on a host, one for the CPU
-        // tasks (their worker) and one for the IO tasks (their IO thread).
+        // Signals: one per task; the core's for all of them on a shared thread (for the senders too when they
+        // share the core's); on a host, one for the CPU tasks (their worker) and one for the IO tasks.
         Signal coreSignal = hosted != null ? hosted.cpuSignal() : new Signal();
         boolean oneCpuSignal = threading == Threading.SHARED || hosted != null;
         Signal writerSignal = hosted != null ? hosted.ioSignal() : oneCpuSignal ? coreSignal : new Signal();
@@ -255,7 +261,7 @@ public final class NodeRuntime implements AutoCloseable {
         Signal[] senderSignals = new Signal[config.maxMembers()];
         List<Signal> signals = new ArrayList<>(List.of(coreSignal, writerSignal, applierSignal, snapshotSignal));
         for (int i = 0; i < senderSignals.length; i++) {
-            senderSignals[i] = oneCpuSignal ? coreSignal : new Signal();
+            senderSignals[i] = oneCpuSignal || threading == Threading.COMPACT ? coreSignal : new Signal();
             signals.add(senderSignals[i]);
         }
         this.coreSignal = coreSignal;
@@ -440,7 +446,7 @@ public final class NodeRuntime implements AutoCloseable {
         for (PeerSender sender : senders) {
             others.add(sender);
             signals.add(senderSignals[sender.slot()]);
-            parks.add(untilWoken);
+            parks.add(() -> sender.parkNanos(untilWoken.getAsLong()));
         }
         placement.start(core, coreSignal, () -> core.parkNanos(untilWoken.getAsLong()), others, signals, parks,
                 untilWoken);

@@ -2,6 +2,8 @@ package io.ringraft.internal.runtime;
 
 import io.ringraft.internal.runtime.tasks.ApplierTask;
 import io.ringraft.internal.runtime.tasks.CoreTask;
+import io.ringraft.internal.runtime.tasks.PeerSender;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -14,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a node's tasks run ({@link NodeRuntime.Threading}): a thread per task ({@code DEDICATED}),
- * one thread for all of them ({@code SHARED}), a host's shared threads ({@code HOSTED}, through its
+ * one thread for all of them ({@code SHARED}), one for the core and the peer senders and one for each
+ * other task ({@code COMPACT}), a host's shared threads ({@code HOSTED}, through its
  * {@link HostedPlacement}), or none ({@code MANUAL}: the caller runs the agents).
  * Starts the runners with a {@link ParkingIdleStrategy} bound to each task's {@link Signal}, adds the
  * sender of a member that joins later, and stops and joins every runner at close.
@@ -76,18 +79,21 @@ final class TaskPlacement {
         if (threading == NodeRuntime.Threading.MANUAL) {
             return;
         }
-        if (threading == NodeRuntime.Threading.SHARED) {
-            Agent[] all = new Agent[others.size() + 1];
-            all[0] = core;
+        if (threading == NodeRuntime.Threading.SHARED || threading == NodeRuntime.Threading.COMPACT) {
+            boolean all = threading == NodeRuntime.Threading.SHARED;
+            List<Agent> mates = new ArrayList<>(List.of(core));
+            List<LongSupplier> mateParks = new ArrayList<>(List.of(corePark));
             for (int i = 0; i < others.size(); i++) {
-                all[i + 1] = others.get(i);
+                if (all || others.get(i) instanceof PeerSender) {
+                    mates.add(others.get(i));
+                    mateParks.add(otherParks.get(i));
+                } else {
+                    runners.add(startRunner(others.get(i), otherSignals.get(i), otherParks.get(i)));
+                }
             }
-            sharedAgent = new DynamicCompositeAgent(core.roleName() + "-shared", all);
-            LongSupplier[] parks = new LongSupplier[otherParks.size() + 1];
-            parks[0] = corePark;
-            for (int i = 0; i < otherParks.size(); i++) {
-                parks[i + 1] = otherParks.get(i);
-            }
+            sharedAgent = new DynamicCompositeAgent(core.roleName() + (all ? "-shared" : "-and-senders"),
+                    mates.toArray(Agent[]::new));
+            LongSupplier[] parks = mateParks.toArray(LongSupplier[]::new);
             runners.add(startRunner(sharedAgent, coreSignal, () -> shortest(parks)));
         } else {
             runners.add(startRunner(core, coreSignal, corePark));
@@ -107,10 +113,12 @@ final class TaskPlacement {
             hosted.addCpuTask(agent);
             return;
         }
-        if (threading == NodeRuntime.Threading.SHARED) {
-            sharedAgent.tryAdd(agent);
+        if (threading == NodeRuntime.Threading.SHARED || threading == NodeRuntime.Threading.COMPACT) {
+            sharedAgent.tryAdd(agent); // only senders are added later: in COMPACT too they join the core's thread
         } else {
-            runners.add(startRunner(agent, signal, addedPark));
+            LongSupplier park = addedPark;
+            runners.add(startRunner(agent, signal, agent instanceof PeerSender sender
+                    ? () -> sender.parkNanos(park.getAsLong()) : park));
         }
     }
 

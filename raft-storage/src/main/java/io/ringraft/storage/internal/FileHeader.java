@@ -36,8 +36,16 @@ public final class FileHeader {
 
     /** Writes the prefix of a block of {@code length} bytes at the start of {@code block}. */
     public static void writePrefix(ByteBuffer block, int magic, int length, StorageIdentity identity) {
+        writePrefix(block, magic, length, identity, FORMAT_VERSION);
+    }
+
+    /**
+     * Writes the prefix of a block with a format version of the file kind's own (a kind whose format
+     * changed, such as the shared log's files, counts its versions itself).
+     */
+    public static void writePrefix(ByteBuffer block, int magic, int length, StorageIdentity identity, short version) {
         block.putInt(0, magic);
-        block.putShort(4, FORMAT_VERSION);
+        block.putShort(4, version);
         block.putShort(6, (short) 0);
         block.putInt(8, length);
         block.putLong(12, identity.clusterId());
@@ -59,6 +67,20 @@ public final class FileHeader {
      */
     public static int verify(ByteBuffer block, int available, int magic, int minLength, String kind, Path file,
             StorageIdentity identity) throws CorruptStorageException, IncompatibleStorageException {
+        return verify(block, available, magic, minLength, kind, file, identity, FORMAT_VERSION);
+    }
+
+    /**
+     * As {@link #verify(ByteBuffer, int, int, int, String, Path, StorageIdentity)}, for a file kind that
+     * reads format versions 1 to {@code newestVersion}.
+     *
+     * @param newestVersion the newest format version of this kind that the caller reads
+     * @return the block's length
+     * @throws CorruptStorageException      if it is short, has the wrong magic or fails its CRC
+     * @throws IncompatibleStorageException if it is of a version above {@code newestVersion} or another cluster/group
+     */
+    public static int verify(ByteBuffer block, int available, int magic, int minLength, String kind, Path file,
+            StorageIdentity identity, short newestVersion) throws CorruptStorageException, IncompatibleStorageException {
         if (available < PREFIX_BYTES) {
             throw new CorruptStorageException(file, 0, kind + " is cut short: " + available + " bytes");
         }
@@ -68,9 +90,9 @@ public final class FileHeader {
                     + Integer.toHexString(foundMagic) + ", expected 0x" + Integer.toHexString(magic) + ")");
         }
         short version = block.getShort(4);
-        if (version > FORMAT_VERSION) {
+        if (version > newestVersion) {
             throw new IncompatibleStorageException(file + ": " + kind + " has format version " + version
-                    + ", newer than the versions this RingRaft reads (up to " + FORMAT_VERSION
+                    + ", newer than the versions this RingRaft reads (up to " + newestVersion
                     + "); it was written by a newer RingRaft: upgrade instead of downgrading");
         }
         if (version < 1) {

@@ -233,7 +233,8 @@ final class Checkpoint {
      */
     static Loaded read(FileIo io, Path file, WalIdentity identity) throws IOException {
         try (FileHandle in = io.open(file, false)) {
-            ByteBuffer header = WalFile.verifyHeader(in, file, MAGIC, HEADER_BYTES, "checkpoint header", identity);
+            ByteBuffer header = WalFile.verifyHeader(in, file, MAGIC, HEADER_BYTES, "checkpoint header", identity,
+                    FileHeader.FORMAT_VERSION);
             long lsn = header.getLong(OFFSET_LSN);
             int groupCount = header.getInt(OFFSET_GROUPS);
             int fileCount = header.getInt(OFFSET_FILES);

@@ -5,8 +5,9 @@ import java.io.InterruptedIOException;
 
 /**
  * Group commit across groups: {@link #awaitDurable} returns once the stream is durable up to a
- * position. The first caller that finds the stream not durable enough becomes the leader: it takes
- * the writer's current end ({@link WalWriter#syncPoint()}) and forces the newest file once, which
+ * position (at once, without the monitor, if it already is). The first caller that finds the stream
+ * not durable enough becomes the leader: it has the writer write out its staging buffer and takes the
+ * written end ({@link WalWriter#syncPoint()}), and forces the newest file once, which
  * makes every record of every group written before that point durable; callers arriving meanwhile
  * wait for it, and return if it covered them, or elect the next leader. So concurrent flushes from
  * many groups cost one {@code fdatasync} per round, however many groups took part. (Older files
@@ -21,8 +22,8 @@ final class GroupCommit {
     private final WalWriter writer;
     private final FailStop failStop;
     private final Object monitor = new Object();
-    // Guarded by monitor.
-    private long durableLsn;
+    // Written under monitor; read without it by the fast path of awaitDurable.
+    private volatile long durableLsn;
     private boolean forcing;
     private long forces;
 
@@ -34,6 +35,10 @@ final class GroupCommit {
 
     /** Returns once every record that ends at or before {@code lsn} is durable. */
     void awaitDurable(long lsn) throws IOException {
+        failStop.check();
+        if (durableLsn >= lsn) {
+            return; // the round that covered it is over: no monitor, no wake-up
+        }
         while (true) {
             synchronized (monitor) {
                 while (true) {

@@ -23,10 +23,12 @@ import java.util.Objects;
  * flushed meanwhile. After a crash each group's log is the result of a prefix of its calls,
  * including every call before its last returned flush or vote.
  *
- * <p><b>Blocking.</b> Changes take the shared writer's lock for one positional write (and, every
- * {@code fileBytes} of the whole stream, a roll to a new file); {@code flush} and {@code saveVote} block
- * on the group commit; {@code read} reads the files (the page cache, usually) under this group's read
- * lock; {@code termAt} does no IO.
+ * <p><b>Blocking.</b> Changes take the shared writer's lock to stage their records (and, when the
+ * staging buffer is full or every {@code fileBytes} of the whole stream, a write or a roll to a new
+ * file); {@code flush} and {@code saveVote} block on the group commit (one write of the staging buffer,
+ * one {@code fdatasync}); {@code read} reads the files (the page cache, usually) under this group's
+ * read lock, after having the staging buffer written out if it needs a record still in it;
+ * {@code termAt} does no IO.
  */
 final class GroupLog implements LogStorage {
 
@@ -100,12 +102,8 @@ final class GroupLog implements LogStorage {
     public void append(LogEntries entries) throws IOException {
         Objects.requireNonNull(entries, "entries");
         GroupState group = writable();
-        group.lock.readLock().lock();
-        try {
-            LogStorage.checkAppend(group.lastId(), entries, log.maxPayload());
-        } finally {
-            group.lock.readLock().unlock();
-        }
+        // No lock: base, last index and terms change only through this group's own calls (this thread).
+        LogStorage.checkAppend(group.lastId(), entries, log.maxPayload());
         if (entries.count() > 0) {
             log.writer().append(group, entries);
         }
@@ -182,6 +180,23 @@ final class GroupLog implements LogStorage {
                     + maxCount + " maxBytes=" + maxBytes);
         }
         GroupState group = readable();
+        for (int attempt = 0;; attempt++) {
+            LogEntries read = tryRead(group, fromIndex, maxCount, maxBytes, attempt > 0);
+            if (read != null) {
+                return read;
+            }
+            // An entry asked for is still in the writer's staging buffer: have it written, then read again.
+            log.writer().drain();
+        }
+    }
+
+    /**
+     * Reads from the files; returns null if the first entry wanted is still staged, or (unless
+     * {@code partial}) any entry wanted is: the caller drains the staging buffer and tries again, then
+     * with {@code partial}, so that a writer appending all the time cannot keep the reader from returning.
+     */
+    private LogEntries tryRead(GroupState group, long fromIndex, int maxCount, int maxBytes, boolean partial)
+            throws IOException {
         WalFiles files = log.files();
         files.lock.readLock().lock();
         group.lock.readLock().lock();
@@ -191,12 +206,19 @@ final class GroupLog implements LogStorage {
                 throw new IOException("cannot read from index " + fromIndex + " of group " + groupId + ": entries up to "
                         + group.base.index() + " are purged or never existed (base " + group.base + ")");
             }
+            long written = log.writer().writtenLsn();
             HeapLogEntries.Builder builder = HeapLogEntries.builder(fromIndex);
             EntryReader reader = new EntryReader();
             long bytes = 0;
             int count = 0;
             for (long index = fromIndex; index <= group.lastIndex && count < maxCount; index++) {
                 long location = group.locations.get(index);
+                if (location >= written) {
+                    if (count == 0 || !partial) {
+                        return null;
+                    }
+                    break;
+                }
                 WalFile file = files.get(Lsn.seq(location));
                 if (file == null) {
                     throw new CorruptStorageException(log.directory().resolve(WalFile.name(Lsn.seq(location))), -1,

@@ -43,7 +43,12 @@ final class GroupState {
 
     /** The last entry's id, or the base when the log holds none. */
     LogId lastId() {
-        return lastIndex == base.index() ? base : new LogId(runs.termOf(lastIndex), lastIndex);
+        return lastIndex == base.index() ? base : new LogId(runs.lastTerm(), lastIndex);
+    }
+
+    /** The last entry's term (the last run's: the runs cover base + 1 to last), or the base's. */
+    long lastTerm() {
+        return lastIndex == base.index() ? base.term() : runs.lastTerm();
     }
 
     /** The term at {@code index}: the base's at the base, -1 outside {@code [base, last]}. */
@@ -69,9 +74,9 @@ final class GroupState {
             throw new IllegalStateException("group " + groupId + ": entry " + index + " does not follow the last entry "
                     + lastIndex);
         }
-        if (term < lastId().term()) {
+        if (term < lastTerm()) {
             throw new IllegalStateException("group " + groupId + ": entry " + index + " has term " + term
-                    + ", lower than the term before it " + lastId().term());
+                    + ", lower than the term before it " + lastTerm());
         }
         if (locations.size() == 0) {
             locations.reset(index);
@@ -125,6 +130,16 @@ final class GroupState {
         runs = new TermRuns();
         base = newBase;
         lastIndex = newBase.index();
+    }
+
+    /** The group's data is deleted: no entries, no base, no vote, as if it had never been written. */
+    void delete() {
+        refs.clear();
+        locations.reset(1);
+        runs = new TermRuns();
+        base = LogId.ZERO;
+        lastIndex = 0;
+        vote = Vote.INITIAL;
     }
 
     void saveVote(Vote next) {

@@ -211,7 +211,7 @@ final class Maintenance {
         if (dead.isEmpty()) {
             return;
         }
-        commit.awaitDurable(writer.writtenLsn());
+        commit.awaitDurable(writer.endLsn());
         files.delete(io, dead);
         io.forceDirectory(directory);
         LOG.debug("deleted {} WAL files in {}", dead.size(), directory);

@@ -26,6 +26,7 @@ final class Replay {
                 case WalRecord.KIND_PURGE -> group.purgeThrough(index, term);
                 case WalRecord.KIND_RESET -> group.resetTo(new LogId(term, index));
                 case WalRecord.KIND_VOTE -> group.saveVote(new Vote(term, index));
+                case WalRecord.KIND_DELETE -> group.delete();
                 default -> throw new IllegalStateException("record kind 0x" + Integer.toHexString(kind & 0xff)
                         + " does not change a group");
             }

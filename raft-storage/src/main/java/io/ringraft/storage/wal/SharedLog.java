@@ -39,10 +39,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * any thread reads it. Groups run concurrently; {@code storageFor} and {@code groups} are thread-safe.
  * One background thread ({@code ringraft-wal-maintenance}) writes checkpoints and reclaims space.
  *
- * <p><b>What blocks.</b> A change takes the stream's lock for one positional write (every
- * {@code fileBytes} of the stream, also a roll: seal, {@code fsync}, new file). A flush or vote waits
- * for one {@code fdatasync} shared with every other group flushing then. {@code open} reads the newest
- * checkpoint and the stream after it.
+ * <p><b>What blocks.</b> A change takes the stream's lock to copy its records into the staging
+ * buffer that all groups share (when the buffer is full, and every {@code fileBytes} of the stream, also
+ * a write, or a roll: seal, {@code fsync}, new file). A flush or vote waits for one write of the staging
+ * buffer and one {@code fdatasync}, both shared with every other group flushing then: a round of
+ * appends to many groups followed by their flushes costs one {@code write} and one {@code fdatasync}.
+ * A read of a record still staged writes the buffer out first. {@link #deleteGroup} waits for one
+ * {@code fdatasync}. {@code open} reads the newest checkpoint and the stream after it.
  *
  * <p><b>Guarantees.</b> Per group, those of {@link LogStorage}: appends are readable at once and
  * durable when a later flush returns; the recovered log is the result of a prefix of the group's calls
@@ -51,7 +54,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * damage to durable records is a {@link CorruptStorageException} naming the file and offset; files of
  * another cluster or node or of a newer format are refused with an
  * {@link IncompatibleStorageException}. A torn or lost write of one group never damages another
- * group's flushed entries (they precede it in the stream).
+ * group's flushed entries (they precede it in the stream). A process crash loses the changes still
+ * staged (never a flushed one), unless {@link Builder#writeThrough(boolean)} is on.
  *
  * <p><b>Failure.</b> Fail-stop: after any IO error (a failed write or {@code fsync}, corruption found
  * by a read, a failed checkpoint) every group's storage throws an {@link IOException} saying why;
@@ -99,7 +103,8 @@ public final class SharedLog implements Closeable {
         this.background = builder.background;
         this.io = builder.io;
         this.failStop = new FailStop(directory, this::wakeWaiters);
-        this.writer = new WalWriter(io, directory, identity, fileBytes, preallocate, files, failStop, this::rolled);
+        this.writer = new WalWriter(io, directory, identity, fileBytes, preallocate, files, failStop, this::rolled,
+                builder.writeThrough);
     }
 
     /**
@@ -139,7 +144,11 @@ public final class SharedLog implements Closeable {
             for (WalFile file : recovered.files) {
                 files.add(file);
             }
-            groups.putAll(recovered.groups);
+            for (GroupState group : recovered.groups.values()) {
+                if (!group.isPristine()) { // a deleted group leaves nothing behind
+                    groups.put(group.groupId, group);
+                }
+            }
             WalFile tail = recovered.tail;
             long firstSeq = recovered.files.isEmpty() ? 1 : recovered.files.get(0).seq;
             if (tail == null) {
@@ -151,6 +160,8 @@ public final class SharedLog implements Closeable {
             writer.start(tail, recovered.position, commit);
             if (recovered.cutTorn || recovered.tailSealed) {
                 writer.rollForOpen(recovered.cutTorn);
+            } else if (tail.version < WalFile.FORMAT_VERSION) {
+                writer.rollForOpen(true); // records of the newer format never go into an older file
             }
             WalWriter.SyncPoint end = writer.syncPoint();
             end.file().handle.force(true);
@@ -198,10 +209,10 @@ public final class SharedLog implements Closeable {
     }
 
     /**
-     * This log as a {@code RaftHost}'s log storage factory: {@link #storageFor} for each group, and
-     * {@link #groups()} as the groups found. It cannot delete one group's data (a group removed with its
-     * data is refused with {@link UnsupportedOperationException}; removed without its data, a group's records
-     * stay live in the stream, and creating the group again recovers them).
+     * This log as a {@code RaftHost}'s log storage factory: {@link #storageFor} for each group,
+     * {@link #groups()} as the groups found, and {@link #deleteGroup} to delete a group's data (a group
+     * removed without its data keeps its records live in the stream, and creating the group again
+     * recovers them).
      *
      * @return the factory; the log must be opened before the first group is created, and closed by the
      *         application after the host
@@ -216,6 +227,11 @@ public final class SharedLog implements Closeable {
             @Override
             public Set<Long> groupsFound() throws IOException {
                 return groups();
+            }
+
+            @Override
+            public void delete(long groupId) throws IOException {
+                deleteGroup(groupId);
             }
 
             @Override
@@ -247,8 +263,58 @@ public final class SharedLog implements Closeable {
     }
 
     /**
+     * Deletes everything group {@code groupId} stored: its entries, base and vote. Writes one delete
+     * record to the stream and makes it durable before returning; nothing of any group is rewritten.
+     * The group's entries stop counting as live, so the files holding them are reclaimed as usual (once
+     * a checkpoint follows them, and their other groups' live entries are purged or moved forward).
+     * From then on, and after a restart, {@link #groups()} does not list the group, and opening its
+     * storage again starts it empty. A crash before the record is durable leaves the group as it was.
+     *
+     * <p>Called by {@code RaftHost.removeGroup(id, true)} (through {@link #asFactory()}) after the
+     * group's node closed its storage; any thread. Blocks on one group commit.
+     *
+     * @param groupId the group
+     * @throws IllegalStateException if the group's storage is open
+     * @throws IOException           if the log was not opened or has stopped, or the write or force fails
+     *                               (the log then stops: fail-stop)
+     */
+    public void deleteGroup(long groupId) throws IOException {
+        GroupState group;
+        synchronized (this) {
+            ensureOpen();
+            failStop.check();
+            group = groups.get(groupId);
+            if (group == null) {
+                return; // nothing stored
+            }
+            if (group.inUse) {
+                throw new IllegalStateException("group " + groupId + " is open in the shared log in " + directory
+                        + ": close its storage before deleting its data");
+            }
+            group.inUse = true; // nobody opens it while its delete record goes out
+        }
+        try {
+            writer.writeChange(group, WalRecord.KIND_DELETE, 0, 0);
+            commit.awaitDurable(group.lastLsn);
+        } finally {
+            synchronized (this) {
+                group.inUse = false;
+                if (group.isPristine()) {
+                    writer.lock.lock(); // checkpoints list the groups under the writer's lock
+                    try {
+                        groups.remove(groupId, group);
+                    } finally {
+                        writer.lock.unlock();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Stops the maintenance thread, closes every file and releases the directory. Changes not flushed
-     * may be lost. Every group's storage throws afterwards. Idempotent.
+     * are lost (they may still be in the writer's staging buffer). Every group's storage throws
+     * afterwards. Idempotent.
      */
     @Override
     public synchronized void close() throws IOException {
@@ -384,6 +450,7 @@ public final class SharedLog implements Closeable {
         private boolean preallocate = true;
         private int checkpointEveryFiles = DEFAULT_CHECKPOINT_EVERY_FILES;
         private boolean background = true;
+        private boolean writeThrough;
         private FileIo io = NioFileIo.INSTANCE;
 
         private Builder(Path directory) {
@@ -460,6 +527,25 @@ public final class SharedLog implements Closeable {
                 throw new IllegalArgumentException("checkpointEveryFiles must be at least 1, got " + files);
             }
             this.checkpointEveryFiles = files;
+            return this;
+        }
+
+        /**
+         * Whether every change is written to its file (the page cache) before its call returns (default
+         * false). Without it, changes wait in the writer's staging buffer (256 KiB, shared by every
+         * group) until a flush or vote of any group, a read of them, or the buffer filling writes them
+         * out together: a round of appends to many groups followed by their flushes costs one
+         * {@code write} and one {@code fdatasync}. Durability is the same either way (a change is durable
+         * once a later flush returns). What differs is a process crash that the machine survives:
+         * without write-through it loses the changes not yet written out (never anything flushed),
+         * as a power loss loses those not yet forced; with it, it loses nothing, at one {@code write}
+         * system call per change.
+         *
+         * @param writeThrough whether each change is written before its call returns
+         * @return this builder
+         */
+        public Builder writeThrough(boolean writeThrough) {
+            this.writeThrough = writeThrough;
             return this;
         }
 

@@ -25,6 +25,12 @@ import java.nio.file.Path;
  */
 final class WalFile {
 
+    /**
+     * The format version of WAL files this code writes and the newest it reads: 1, the first; 2 adds
+     * the delete record ({@link WalRecord#KIND_DELETE}). Files of version 1 are read (and the stream
+     * goes on in a new file of version 2); a RingRaft that reads only version 1 refuses version 2 files.
+     */
+    static final short FORMAT_VERSION = 2;
     static final int MAGIC = 0x5252574c; // "RRWL"
     static final int HEADER_BYTES = 64;
     private static final int OFFSET_SEQ = FileHeader.PREFIX_BYTES;
@@ -33,6 +39,8 @@ final class WalFile {
     private static final int ZERO_CHUNK = 1 << 20;
 
     final long seq;
+    /** The file's format version (see {@link #FORMAT_VERSION}). */
+    final short version;
     final Path path;
     final FileHandle handle;
     /** Bytes of the file known to be durable (forced); of a file opened by recovery, 0 until the opener forces it. */
@@ -40,8 +48,9 @@ final class WalFile {
     /** Entry records ever written to this file (original and moved); guarded by the writer's lock. */
     long entryRecords;
 
-    private WalFile(long seq, Path path, FileHandle handle, long durableOffset) {
+    private WalFile(long seq, short version, Path path, FileHandle handle, long durableOffset) {
         this.seq = seq;
+        this.version = version;
         this.path = path;
         this.handle = handle;
         this.durableOffset = durableOffset;
@@ -71,7 +80,7 @@ final class WalFile {
         Path temp = directory.resolve(name(seq) + AtomicFile.TEMP_SUFFIX);
         ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
         StorageIdentity ids = identity.asHeaderIdentity();
-        FileHeader.writePrefix(header, MAGIC, HEADER_BYTES, ids);
+        FileHeader.writePrefix(header, MAGIC, HEADER_BYTES, ids, FORMAT_VERSION);
         header.putLong(OFFSET_SEQ, seq);
         FileHeader.writeCrc(header, HEADER_BYTES);
         try (FileHandle file = io.open(temp, true)) {
@@ -86,7 +95,7 @@ final class WalFile {
         }
         io.rename(temp, path);
         io.forceDirectory(directory);
-        return new WalFile(seq, path, io.open(path, false), HEADER_BYTES);
+        return new WalFile(seq, FORMAT_VERSION, path, io.open(path, false), HEADER_BYTES);
     }
 
     /**
@@ -99,14 +108,13 @@ final class WalFile {
     static WalFile open(FileIo io, Path path, long seq, WalIdentity identity) throws IOException {
         FileHandle handle = io.open(path, false);
         try {
-            verifyHeader(handle, path, MAGIC, HEADER_BYTES, "WAL file header", identity);
-            ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
-            handle.read(header, 0);
+            ByteBuffer header = verifyHeader(handle, path, MAGIC, HEADER_BYTES, "WAL file header", identity,
+                    FORMAT_VERSION);
             if (header.getLong(OFFSET_SEQ) != seq) {
                 throw new CorruptStorageException(path, OFFSET_SEQ, "header names seq " + header.getLong(OFFSET_SEQ)
                         + " but the file name says " + seq);
             }
-            return new WalFile(seq, path, handle, 0);
+            return new WalFile(seq, header.getShort(4), path, handle, 0);
         } catch (IOException | RuntimeException e) {
             handle.close();
             throw e;
@@ -115,16 +123,16 @@ final class WalFile {
 
     /**
      * Checks the common header block at the start of {@code handle} ({@code length} bytes, of
-     * {@code magic}): format version, CRC, flags (none are defined) and identity.
+     * {@code magic}): format version (1 to {@code newestVersion}), CRC, flags (none are defined) and identity.
      */
     static ByteBuffer verifyHeader(FileHandle handle, Path path, int magic, int length, String kind,
-            WalIdentity identity) throws IOException {
+            WalIdentity identity, short newestVersion) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(length);
         int read = handle.read(header, 0);
         // The common check compares the ids with themselves (it cannot name a node); ours follows.
         StorageIdentity own = read >= FileHeader.PREFIX_BYTES
                 ? new StorageIdentity(header.getLong(12), header.getLong(20)) : new StorageIdentity(0, 0);
-        FileHeader.verify(header, read, magic, length, kind, path, own);
+        FileHeader.verify(header, read, magic, length, kind, path, own, newestVersion);
         short flags = header.getShort(6);
         if (flags != 0) {
             throw new IncompatibleStorageException(path + ": " + kind + " has flags 0x" + Integer.toHexString(flags)

@@ -1,7 +1,10 @@
 package io.ringraft.storage.wal;
 
 import io.ringraft.api.EntryKind;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
 /**
@@ -19,7 +22,8 @@ import java.util.zip.CRC32C;
  *     32    4 stable offset   bytes of this file that were durable (forced) when the record was written
  *     36    1 kind            1 command, 2 no-op, 3 config; 0x40 | those: an entry moved forward by
  *                             space reclamation; 0x54 truncate, 0x50 purge, 0x52 reset, 0x56 vote,
- *                             0x53 seal
+ *                             0x53 seal, 0x58 delete (the group's log and vote are dropped; index
+ *                             and term 0; format version 2 on)
  *     37    3 zero            reserved
  *     40    n payload         entries only
  * </pre>
@@ -44,6 +48,8 @@ final class WalRecord {
     static final byte KIND_RESET = 0x52;
     static final byte KIND_VOTE = 0x56;
     static final byte KIND_SEAL = 0x53;
+    /** The group's data is deleted: it is empty, with no vote (files of format version 2 on). */
+    static final byte KIND_DELETE = 0x58;
 
     /** Largest payload length a frame may claim (larger lengths are damage). */
     static final int MAX_PAYLOAD = 1 << 30;
@@ -54,7 +60,7 @@ final class WalRecord {
     /** True for a kind this version writes. */
     static boolean isKnownKind(byte kind) {
         return isEntry(kind) || kind == KIND_TRUNCATE || kind == KIND_PURGE || kind == KIND_RESET
-                || kind == KIND_VOTE || kind == KIND_SEAL;
+                || kind == KIND_VOTE || kind == KIND_SEAL || kind == KIND_DELETE;
     }
 
     /** True for an entry, original or moved. */
@@ -85,6 +91,35 @@ final class WalRecord {
         buf.put(at + OFFSET_KIND + 2, (byte) 0);
         buf.put(at + OFFSET_KIND + 3, (byte) 0);
         buf.putInt(at + OFFSET_CRC, crcOf(buf, at, payloadLength, crc));
+    }
+
+    /** Writes big-endian longs and ints into a byte array. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+    /**
+     * The same as {@link #writeHeader}, for the writer's hot path: the header is built in
+     * {@code scratch} (at least {@link #HEADER_BYTES}) and put into {@code buf} with one copy, and the
+     * CRC reads the payload through {@code view} (a duplicate of {@code buf} whose position and limit
+     * this changes), so that {@code buf}'s own position and limit are not touched.
+     */
+    static void frame(ByteBuffer buf, ByteBuffer view, byte[] scratch, int at, int payloadLength, long group,
+            long index, long term, int stable, byte kind, CRC32C crc) {
+        INTS.set(scratch, OFFSET_LENGTH, payloadLength);
+        LONGS.set(scratch, OFFSET_GROUP, group);
+        LONGS.set(scratch, OFFSET_INDEX, index);
+        LONGS.set(scratch, OFFSET_TERM, term);
+        INTS.set(scratch, OFFSET_STABLE, stable);
+        INTS.set(scratch, OFFSET_KIND, (kind & 0xff) << 24);
+        crc.reset();
+        crc.update(scratch, 0, OFFSET_CRC);
+        crc.update(scratch, OFFSET_GROUP, HEADER_BYTES - OFFSET_GROUP);
+        if (payloadLength > 0) {
+            view.limit(at + HEADER_BYTES + payloadLength).position(at + HEADER_BYTES);
+            crc.update(view);
+        }
+        INTS.set(scratch, OFFSET_CRC, (int) crc.getValue());
+        buf.put(at, scratch, 0, HEADER_BYTES);
     }
 
     /** The CRC of the record at {@code at} (all of it in {@code buf}); position and limit are kept. */

@@ -163,6 +163,10 @@ final class WalRecovery {
                     }
                     return;
                 }
+                if (kind == WalRecord.KIND_DELETE && file.version < 2) {
+                    throw new CorruptStorageException(file.path, at, "a delete record in a file of format version "
+                            + file.version + ", which has none");
+                }
                 GroupState group = result.groups.computeIfAbsent(cursor.group(), GroupState::new);
                 if (Lsn.of(file.seq, at) >= group.checkpointLsn) {
                     try {

@@ -13,15 +13,30 @@ import java.util.zip.CRC32C;
 
 /**
  * The one append stream. Every group's log writer thread writes through here: its records are
- * framed (CRC32C each) into one staging buffer and written to the newest file with one positional
- * write, then published to the group's in-memory state. Records of all groups thus interleave in
- * one stream in the order their calls took the lock; a flush ({@link GroupCommit}) forces the stream.
+ * framed (CRC32C each) into one staging buffer shared by all groups and published to the group's
+ * in-memory state at once, at the stream position they will have; the staging buffer goes to the
+ * newest file with one positional write when a flush asks for it ({@link #syncPoint()}, called by
+ * the leader of a {@link GroupCommit} round), when it is full, before a roll, and when a reader needs a
+ * record still in it ({@link #drain()}). Records of all groups thus interleave in one stream in the
+ * order their calls took the lock, and a round of appends to many groups followed by their flushes
+ * costs one {@code write} and one {@code fdatasync}, as a single-stream append loop would.
+ *
+ * <p><b>Crash properties.</b> What is staged is lost by a crash as what is written but not forced is:
+ * the stream on disk is always a prefix of the stream appended, so every group's recovered log is a
+ * prefix of its calls. Nothing is acknowledged durable before a force that followed its write. A
+ * process crash (the page cache survives) loses what was staged; with {@code writeThrough} every call
+ * writes its records before it returns, so a process crash loses nothing (at one write per call).
  *
  * <p><b>Threads and blocking.</b> Callers are the groups' log writer threads, the maintenance
- * thread (moved entries) and the opener. {@link #lock} serializes them; it is held across the
- * positional write (the page cache, usually) and, every {@code fileBytes}, across rolling to the next
- * file: sealing the full file, forcing it, and creating the next one (written, forced, renamed, the
- * directory forced). Never across a flush's {@code fsync}.
+ * thread (moved entries), readers ({@link #drain()}), group commit leaders ({@link #syncPoint()}) and
+ * the opener. {@link #lock} serializes them; it is held across copying records into the staging
+ * buffer, across the positional write of the buffer (the page cache, usually) and, every
+ * {@code fileBytes}, across rolling to the next file: sealing the full file, forcing it, and creating
+ * the next one (written, forced, renamed, the directory forced). Never across a flush's {@code fsync}.
+ * Lock order: this lock, then a group's lock; the group's lock is never held across a write or roll.
+ *
+ * <p><b>Memory.</b> The staging buffer is fixed (256 KiB, grown only for a record larger than it);
+ * when full it is written out. The per-call arrays grow to the largest batch one call wrote.
  *
  * <p>Callers validate arguments first; any exception inside a write is recorded by {@link FailStop}.
  */
@@ -39,23 +54,32 @@ final class WalWriter {
     private final WalFiles files;
     private final FailStop failStop;
     private final Runnable onRoll;
+    private final boolean writeThrough;
     private GroupCommit commit;
     private final CRC32C crc = new CRC32C();
 
     // Guarded by lock.
     private WalFile tail;
+    /** Where the staging buffer goes in {@link #tail}: everything before it is written to the file. */
     private long position;
     private ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_BYTES);
+    /** A second view of {@link #staging} for the CRC (its position and limit move). */
+    private ByteBuffer stagingView = staging.duplicate();
+    private final byte[] header = new byte[WalRecord.HEADER_BYTES];
     private int stagedBytes;
-    private int stagedCount;
-    private byte[] stagedKinds = new byte[256];
-    private long[] stagedIndexes = new long[256];
-    private long[] stagedTerms = new long[256];
-    private int[] stagedOffsets = new int[256];
+    /** The records of the current call, published to its group at the end of the call. */
+    private int callCount;
+    private byte[] callKinds = new byte[64];
+    private long[] callIndexes = new long[64];
+    private long[] callTerms = new long[64];
+    private long[] callLocations = new long[64];
+    /** {@code Lsn.of(tail.seq, position)}: everything before it is written (not necessarily forced). */
     private volatile long writtenLsn;
+    /** {@code Lsn.of(tail.seq, position + stagedBytes)}: where the next record goes. */
+    private volatile long endLsn;
 
     WalWriter(FileIo io, Path directory, WalIdentity identity, long fileBytes, boolean preallocate, WalFiles files,
-            FailStop failStop, Runnable onRoll) {
+            FailStop failStop, Runnable onRoll, boolean writeThrough) {
         this.io = io;
         this.directory = directory;
         this.identity = identity;
@@ -64,6 +88,7 @@ final class WalWriter {
         this.files = files;
         this.failStop = failStop;
         this.onRoll = onRoll;
+        this.writeThrough = writeThrough;
     }
 
     /** Starts writing at {@code position} of {@code tail} (called once, by the opener). */
@@ -72,6 +97,7 @@ final class WalWriter {
         this.position = position;
         this.commit = commit;
         this.writtenLsn = Lsn.of(tail.seq, position);
+        this.endLsn = writtenLsn;
     }
 
     /** The largest payload an entry may have: a record must fit in one file with a seal after it. */
@@ -79,9 +105,14 @@ final class WalWriter {
         return (int) Math.min(WalRecord.MAX_PAYLOAD, fileBytes - WalFile.HEADER_BYTES - 2L * WalRecord.HEADER_BYTES);
     }
 
-    /** Where the next record goes: everything before it has been written (not necessarily forced). */
+    /** Everything before this position has been written to its file (not necessarily forced). */
     long writtenLsn() {
         return writtenLsn;
+    }
+
+    /** Where the next record goes: everything before it was appended (possibly still staged). */
+    long endLsn() {
+        return endLsn;
     }
 
     /** The newest file and the position up to which it is written, taken together. */
@@ -91,10 +122,27 @@ final class WalWriter {
         }
     }
 
-    SyncPoint syncPoint() {
+    /**
+     * Writes out what is staged and returns where the written stream ends: forcing its file up to
+     * there makes everything appended so far durable.
+     */
+    SyncPoint syncPoint() throws IOException {
         lock.lock();
         try {
+            failStop.check();
+            writeStagedOrFail();
             return new SyncPoint(tail, position);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes out what is staged (a reader needs a record that is still in the staging buffer). */
+    void drain() throws IOException {
+        lock.lock();
+        try {
+            failStop.check();
+            writeStagedOrFail();
         } finally {
             lock.unlock();
         }
@@ -112,18 +160,19 @@ final class WalWriter {
 
     // ------------------------------------------------------------------ writes
 
-    /** Writes {@code entries} (validated by the caller) for {@code group} and publishes them. */
+    /** Stages {@code entries} (validated by the caller) for {@code group} and publishes them. */
     void append(GroupState group, LogEntries entries) throws IOException {
         lock.lock();
         try {
             failStop.check();
             long first = entries.firstIndex();
-            for (int i = 0; i < entries.count(); i++) {
+            int count = entries.count();
+            for (int i = 0; i < count; i++) {
                 Bytes payload = entries.payloadAt(i);
-                makeRoom(group, payload.length());
+                makeRoom(payload.length());
                 stage(group.groupId, entries.kindAt(i).code(), first + i, entries.termAt(i), payload, null);
             }
-            writeStaged(group);
+            publish(group);
         } catch (IOException | RuntimeException e) {
             failStop.fail(e);
             throw e;
@@ -132,14 +181,14 @@ final class WalWriter {
         }
     }
 
-    /** Writes one record of a per-group change (truncate, purge, reset, vote) and applies it. */
+    /** Stages one record of a per-group change (truncate, purge, reset, vote, delete) and applies it. */
     void writeChange(GroupState group, byte kind, long index, long term) throws IOException {
         lock.lock();
         try {
             failStop.check();
-            makeRoom(group, 0);
+            makeRoom(0);
             stage(group.groupId, kind, index, term, null, null);
-            writeStaged(group);
+            publish(group);
         } catch (IOException | RuntimeException e) {
             failStop.fail(e);
             throw e;
@@ -169,12 +218,12 @@ final class WalWriter {
                         || group.locations.get(entry.index()) != entry.from()) {
                     continue;
                 }
-                makeRoom(group, entry.payload().length);
+                makeRoom(entry.payload().length);
                 stage(group.groupId, (byte) (entry.kind() | WalRecord.MOVED), entry.index(), entry.term(), null,
                         entry.payload());
                 moved++;
             }
-            writeStaged(group);
+            publish(group);
             return moved;
         } catch (IOException | RuntimeException e) {
             failStop.fail(e);
@@ -184,28 +233,32 @@ final class WalWriter {
         }
     }
 
-    /** Writes out what is staged and rolls if a record of {@code payloadBytes} does not fit the file. */
-    private void makeRoom(GroupState group, int payloadBytes) throws IOException {
+    /**
+     * Writes out what is staged if a record of {@code payloadBytes} does not fit the staging buffer,
+     * and rolls to a new file if it does not fit the newest one.
+     */
+    private void makeRoom(int payloadBytes) throws IOException {
         int recordBytes = WalRecord.HEADER_BYTES + payloadBytes;
         if (position + stagedBytes + recordBytes + WalRecord.HEADER_BYTES > fileBytes) {
-            writeStaged(group);
+            writeStaged();
             roll();
         }
         if (stagedBytes + recordBytes > staging.capacity()) {
-            writeStaged(group);
+            writeStaged();
             if (recordBytes > staging.capacity()) {
                 staging = ByteBuffer.allocateDirect(Math.max(recordBytes, staging.capacity() * 2));
+                stagingView = staging.duplicate();
             }
         }
     }
 
     private void stage(long groupId, byte kind, long index, long term, Bytes payload, byte[] bytes) {
-        if (stagedCount == stagedKinds.length) {
-            int grown = stagedCount * 2;
-            stagedKinds = Arrays.copyOf(stagedKinds, grown);
-            stagedIndexes = Arrays.copyOf(stagedIndexes, grown);
-            stagedTerms = Arrays.copyOf(stagedTerms, grown);
-            stagedOffsets = Arrays.copyOf(stagedOffsets, grown);
+        if (callCount == callKinds.length) {
+            int grown = callCount * 2;
+            callKinds = Arrays.copyOf(callKinds, grown);
+            callIndexes = Arrays.copyOf(callIndexes, grown);
+            callTerms = Arrays.copyOf(callTerms, grown);
+            callLocations = Arrays.copyOf(callLocations, grown);
         }
         int at = stagedBytes;
         int length = 0;
@@ -213,48 +266,66 @@ final class WalWriter {
             length = payload.length();
             staging.position(at + WalRecord.HEADER_BYTES);
             payload.getBytes(0, staging, length);
+            staging.position(0);
         } else if (bytes != null) {
             length = bytes.length;
             staging.put(at + WalRecord.HEADER_BYTES, bytes);
         }
         int stable = (int) tail.durableOffset;
-        WalRecord.writeHeader(staging, at, length, groupId, index, term, stable, kind, crc);
-        stagedKinds[stagedCount] = kind;
-        stagedIndexes[stagedCount] = index;
-        stagedTerms[stagedCount] = term;
-        stagedOffsets[stagedCount] = at;
-        stagedCount++;
+        WalRecord.frame(staging, stagingView, header, at, length, groupId, index, term, stable, kind, crc);
+        callKinds[callCount] = kind;
+        callIndexes[callCount] = index;
+        callTerms[callCount] = term;
+        callLocations[callCount] = Lsn.of(tail.seq, position + at);
+        callCount++;
         stagedBytes += WalRecord.HEADER_BYTES + length;
+        if (WalRecord.isEntry(kind)) {
+            tail.entryRecords++;
+        }
     }
 
-    /** Writes the staged records of {@code group} with one write and applies them to its state. */
-    private void writeStaged(GroupState group) throws IOException {
-        if (stagedCount == 0) {
+    /** Applies the records of this call to {@code group}'s state (they are readable from now on). */
+    private void publish(GroupState group) throws IOException {
+        if (callCount == 0) {
+            return;
+        }
+        group.lock.writeLock().lock();
+        try {
+            for (int i = 0; i < callCount; i++) {
+                Replay.apply(group, callKinds[i], callIndexes[i], callTerms[i], callLocations[i]);
+            }
+            long end = Lsn.of(tail.seq, position + stagedBytes);
+            endLsn = end;
+            group.lastLsn = end;
+        } finally {
+            group.lock.writeLock().unlock();
+            callCount = 0;
+        }
+        if (writeThrough) {
+            writeStaged();
+        }
+    }
+
+    private void writeStagedOrFail() throws IOException {
+        try {
+            writeStaged();
+        } catch (IOException | RuntimeException e) {
+            failStop.fail(e);
+            throw e;
+        }
+    }
+
+    /** Writes the staging buffer to the newest file with one positional write. Needs the lock. */
+    private void writeStaged() throws IOException {
+        if (stagedBytes == 0) {
             return;
         }
         staging.limit(stagedBytes).position(0);
         tail.handle.write(staging, position);
         staging.clear();
-        long at = position;
-        int entryRecords = 0;
-        group.lock.writeLock().lock();
-        try {
-            for (int i = 0; i < stagedCount; i++) {
-                byte kind = stagedKinds[i];
-                Replay.apply(group, kind, stagedIndexes[i], stagedTerms[i], Lsn.of(tail.seq, at + stagedOffsets[i]));
-                if (WalRecord.isEntry(kind)) {
-                    entryRecords++;
-                }
-            }
-            position = at + stagedBytes;
-            group.lastLsn = Lsn.of(tail.seq, position);
-        } finally {
-            group.lock.writeLock().unlock();
-        }
-        tail.entryRecords += entryRecords;
-        writtenLsn = Lsn.of(tail.seq, position);
+        position += stagedBytes;
         stagedBytes = 0;
-        stagedCount = 0;
+        writtenLsn = Lsn.of(tail.seq, position);
     }
 
     /** Seals the newest file, forces it, and continues in a new one. Needs the lock, nothing staged. */
@@ -271,6 +342,7 @@ final class WalWriter {
         tail = next;
         position = WalFile.HEADER_BYTES;
         writtenLsn = Lsn.of(tail.seq, position);
+        endLsn = writtenLsn;
         onRoll.run();
     }
 
@@ -283,6 +355,8 @@ final class WalWriter {
         long end = position + WalRecord.HEADER_BYTES;
         commit.markDurable(tail, end);
         position = end;
+        writtenLsn = Lsn.of(tail.seq, position);
+        endLsn = writtenLsn;
     }
 
     /**

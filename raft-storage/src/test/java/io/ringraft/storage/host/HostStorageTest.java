@@ -1,7 +1,6 @@
 package io.ringraft.storage.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringraft.api.RaftHost;
 import io.ringraft.api.RaftNode;
@@ -20,7 +19,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A host's groups on durable storage: a restarted host finds its groups and each recovers its log. */
+/**
+ * A host's groups on durable storage: a restarted host finds its groups and each recovers its log; a
+ * group removed with its data is gone after the restart.
+ */
 class HostStorageTest {
 
     /** Counts the commands it applied; each command's result is the new count. */
@@ -86,12 +88,18 @@ class HostStorageTest {
                     node.propose(new byte[] {1}).get(10, TimeUnit.SECONDS);
                 }
             }
-            assertThatThrownBy(() -> host.removeGroup(3, true)).isInstanceOf(UnsupportedOperationException.class);
+            assertThat(first.logs().groupsFound()).containsExactly(1L, 2L, 3L);
+            assertThat(host.removeGroup(3, true)).isTrue(); // a delete record in the shared log
+            assertThat(first.logs().groupsFound()).containsExactly(1L, 2L);
         }
         // The host closed the shared log: the directory is free to open again.
         HostStorage second = HostStorage.open(dir.resolve("host-1"), 0x5eed, 1);
         try (RaftHost host = second.configure(RaftHost.builder().nodeId(1).transport(network).workers(1)).build()) {
-            assertThat(second.logs().groupsFound()).containsExactly(1L, 2L, 3L);
+            assertThat(second.logs().groupsFound()).containsExactly(1L, 2L);
+            // Created again, the deleted group starts empty: its first command counts 1.
+            RaftNode recreated = host.createGroup(3, Set.of(1L), new Counter());
+            recreated.awaitLeader(Duration.ofSeconds(10));
+            assertThat(recreated.propose(new byte[] {1}).get(10, TimeUnit.SECONDS)).isEqualTo(1L);
             for (long g = 1; g <= 2; g++) {
                 RaftNode node = host.createGroup(g, Set.of(1L), new Counter());
                 node.awaitLeader(Duration.ofSeconds(10));
@@ -126,7 +134,8 @@ class HostStorageTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            assertThatThrownBy(() -> second[0].asFactory().delete(1)).isInstanceOf(UnsupportedOperationException.class);
+            second[0].asFactory().delete(1);
+            assertThat(second[0].asFactory().groupsFound()).containsExactly(2L, 3L);
         } finally {
             first.close();
             if (second[0] != null) {

@@ -28,7 +28,7 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * Crash tests of the shared log with several groups: random interleavings of every group's calls
- * (append, flush, truncate, purge, reset, vote) and of maintenance rounds (checkpoint, moving live
+ * (append, flush, truncate, purge, reset, vote, deleting the group's data) and of maintenance rounds (checkpoint, moving live
  * entries forward, deleting files), on the fault-injecting file layer with tiny files, interrupted by
  * power losses (un-forced writes dropped, kept, or torn and reordered at sector granularity), crashes
  * at any file operation inside a call, and process crashes. After every crash the log is reopened and
@@ -40,7 +40,8 @@ import net.jqwik.api.constraints.IntRange;
  *       torn or lost write of one group never takes away or damages another group's entries, unless
  *       they came after it in the stream and were not flushed;</li>
  *   <li>that prefix includes every record of a group up to its last returned flush, and everything up
- *       to the last returned vote; after a process crash, everything;</li>
+ *       to the last returned vote; after a process crash, everything with {@code writeThrough}, and
+ *       without it (changes wait in the writer's staging buffer) the same as after a power loss;</li>
  *   <li>after a crashed call, every group's calls fail (fail-stop).</li>
  * </ul>
  */
@@ -49,8 +50,12 @@ class CrossGroupCrashProperties {
     private static final Path DIR = Path.of("/host/wal");
     private static final int GROUPS = 3;
 
-    sealed interface Action permits Append, Flush, Truncate, Purge, Reset, NewTerm, Maintain, CrashDuringNext,
-            PowerLoss, ProcessCrash {
+    sealed interface Action permits Append, Flush, Truncate, Purge, Reset, NewTerm, Delete, Maintain,
+            CrashDuringNext, PowerLoss, ProcessCrash {
+    }
+
+    /** The group's storage is closed, its data deleted ({@link SharedLog#deleteGroup}), and it is opened again. */
+    record Delete(int group) implements Action {
     }
 
     record Append(int group, int count, boolean newTerm, int sizeSeed) implements Action {
@@ -96,6 +101,7 @@ class CrossGroupCrashProperties {
                 Tuple.of(5, Combinators.combine(group, permille).as(Purge::new)),
                 Tuple.of(1, Combinators.combine(group, permille, permille).as(Reset::new)),
                 Tuple.of(1, Combinators.combine(group, Arbitraries.of(true, false)).as(NewTerm::new)),
+                Tuple.of(1, group.map(Delete::new)),
                 Tuple.of(6, Arbitraries.of(true, false).map(Maintain::new)),
                 Tuple.of(2, Arbitraries.integers().between(1, 14).map(CrashDuringNext::new)),
                 Tuple.of(2, Arbitraries.of(FaultyFileIo.CrashMode.class).map(PowerLoss::new)),
@@ -106,8 +112,9 @@ class CrossGroupCrashProperties {
     @Property(tries = 400)
     void recoveredGroupsAreOnePrefixOfTheInterleavedHistory(@ForAll("histories") List<Action> history,
             @ForAll @IntRange(min = 1024, max = 4096) int fileBytes, @ForAll boolean preallocate,
-            @ForAll @IntRange(min = 1, max = 3) int checkpointEveryFiles, @ForAll long seed) throws IOException {
-        Runner runner = new Runner(seed, fileBytes, preallocate, checkpointEveryFiles);
+            @ForAll @IntRange(min = 1, max = 3) int checkpointEveryFiles, @ForAll boolean writeThrough,
+            @ForAll long seed) throws IOException {
+        Runner runner = new Runner(seed, fileBytes, preallocate, checkpointEveryFiles, writeThrough);
         runner.reopen();
         for (Action action : history) {
             runner.step(action);
@@ -152,6 +159,8 @@ class CrossGroupCrashProperties {
         final int fileBytes;
         final boolean preallocate;
         final int checkpointEveryFiles;
+        /** With it a process crash loses nothing; without, what was staged (as a power loss). */
+        final boolean writeThrough;
         final SplittableRandom random;
         SharedLog log;
         final LogStorage[] storages = new LogStorage[GROUPS];
@@ -163,7 +172,8 @@ class CrossGroupCrashProperties {
         int crashAt;
         long payloadCounter;
 
-        Runner(long seed, int fileBytes, boolean preallocate, int checkpointEveryFiles) {
+        Runner(long seed, int fileBytes, boolean preallocate, int checkpointEveryFiles, boolean writeThrough) {
+            this.writeThrough = writeThrough;
             this.disk = new FaultyFileIo(seed);
             this.fileBytes = fileBytes;
             this.preallocate = preallocate;
@@ -192,7 +202,9 @@ class CrossGroupCrashProperties {
             if (action instanceof ProcessCrash) {
                 disk.processCrash();
                 close();
-                durableFrom = history.size() - 1;
+                if (writeThrough) {
+                    durableFrom = history.size() - 1;
+                }
                 reopen();
                 return;
             }
@@ -278,6 +290,14 @@ class CrossGroupCrashProperties {
                 push(g, state.with(g, next));
                 storages[g].saveVote(next);
                 durableFrom = history.size() - 1;
+            } else if (action instanceof Delete d) {
+                int g = d.group();
+                push(g, state.with(g, ModelLog.EMPTY).with(g, Vote.INITIAL));
+                storages[g].close();
+                log.deleteGroup(groupId(g));
+                durableFrom = history.size() - 1;
+                storages[g] = log.storageFor(groupId(g));
+                assertThat(storages[g].open()).isEqualTo(new LogState(Vote.INITIAL, LogId.ZERO, LogId.ZERO));
             } else if (action instanceof Maintain m) {
                 if (m.checkpoint()) {
                     log.checkpointNow();
@@ -311,14 +331,19 @@ class CrossGroupCrashProperties {
             }
         }
 
+        static long groupId(int g) {
+            return 100 + g * 1_000_003L;
+        }
+
         /** Opens the log again and checks what every group recovered. */
         void reopen() throws IOException {
             log = SharedLog.builder(DIR).nodeId(1).fileBytes(fileBytes).preallocate(preallocate)
+                    .writeThrough(writeThrough)
                     .checkpointEveryFiles(checkpointEveryFiles).backgroundMaintenance(false).fileIo(disk).build();
             ModelLog[] logs = new ModelLog[GROUPS];
             Vote[] votes = new Vote[GROUPS];
             for (int g = 0; g < GROUPS; g++) {
-                storages[g] = log.storageFor(100 + g * 1_000_003L);
+                storages[g] = log.storageFor(groupId(g));
                 LogState state = storages[g].open();
                 votes[g] = state.vote();
                 logs[g] = ModelLog.readFrom(storages[g], state.base(), state.last());

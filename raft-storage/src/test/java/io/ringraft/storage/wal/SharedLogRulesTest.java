@@ -96,10 +96,10 @@ class SharedLogRulesTest {
             opened(log, 1).saveVote(new Vote(1, 1));
         }
         Path file = DIR.resolve(WalFile.name(1));
-        disk.flipBits(file, 5, 0x02); // version 1 -> 3
+        disk.flipBits(file, 5, 0x01); // version 2 -> 3
         assertThatThrownBy(() -> onDisk(disk).build().open()).isInstanceOf(IncompatibleStorageException.class)
                 .hasMessageContaining("format version 3");
-        disk.flipBits(file, 5, 0x02);
+        disk.flipBits(file, 5, 0x01);
         byte[] content = disk.content(file);
         ByteBuffer header = ByteBuffer.wrap(content);
         header.putShort(6, (short) 0x0004); // a flag nobody knows, with a valid CRC

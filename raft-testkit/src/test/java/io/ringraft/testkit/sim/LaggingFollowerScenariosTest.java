@@ -153,6 +153,40 @@ class LaggingFollowerScenariosTest {
     }
 
     /**
+     * {@code catchUpBytesPerSecond} paces the entries a leader reads back from its log for a follower
+     * far behind (the ring no longer holds them): the follower still catches up, and takes much longer
+     * than unpaced on the same seed (virtual time). Logs keep every entry, so it catches up from the log.
+     */
+    @Test
+    void aPacedCatchUpFromTheLogIsSlowerButFinishes() {
+        long unpaced = catchUpNanos(0);
+        long paced = catchUpNanos(2_000); // bytes per second of payload
+        System.out.printf("catch-up of 1,000 entries from the log: unpaced %.2f s, paced at 2,000 B/s %.2f s (virtual)%n",
+                unpaced / 1e9, paced / 1e9);
+        assertThat(unpaced).as("unpaced catch-up, ns").isPositive();
+        assertThat(paced).as("paced at 2,000 B/s vs unpaced %d ns", unpaced)
+                .isGreaterThan(Math.max(1_000_000_000L, 5 * unpaced));
+    }
+
+    /** Virtual time for an isolated follower to catch up 1,000 entries behind, from the leader's log. */
+    private static long catchUpNanos(long rate) {
+        RaftConfig config = SimOptions.smallBuilder().snapshotIntervalEntries(0).snapshotIntervalBytes(0)
+                .catchUpBytesPerSecond(rate).build();
+        KvSimulation sim = sim(2016, 3, 6, config);
+        SimNode leader = sim.awaitLeader(ELECTION_STEPS, true);
+        SimNode follower = follower(sim, leader);
+        sim.setIsolated(follower.id, true);
+        long behind = follower.engine().lastLogId().index();
+        sim.stepUntil("the leader wrote 1,000 entries past the isolated follower", LOAD_STEPS, true,
+                () -> leader.status().committedIndex() > behind + 1_000);
+        sim.setIsolated(follower.id, false);
+        long healed = sim.now();
+        long target = sim.leader().status().committedIndex();
+        sim.stepUntil("the follower caught up", 4 * LOAD_STEPS, true, () -> follower.status().appliedIndex() >= target);
+        return sim.now() - healed;
+    }
+
+    /**
      * A learner added to a cluster whose leader purged its log starts receiving the leader's snapshot
      * within a second of the configuration entry (the transfer begins on the first probe, not after
      * timeouts). Virtual time: the network and the transport's connection set-up are not in it.

@@ -57,6 +57,16 @@ public final class RingEntries implements OriginEntries {
     }
 
     /**
+     * {@return whether the ring holds {@code index} now} (A capture from it would take at least one entry,
+     * unless the ring reclaims it first.) Reads no payload.
+     *
+     * @param index a log index
+     */
+    public boolean holds(long index) {
+        return ring.readHeader(index, header);
+    }
+
+    /**
      * Makes this view the entries from {@code fromIndex} on that the ring holds now, up to
      * {@code lastIndex}, at most {@code maxEntries} of them, while their payloads stay within
      * {@code maxBytes} (the first entry is always taken) and their terms at most {@code maxTerm}.

@@ -82,6 +82,10 @@ public final class PeerSender implements Agent {
     private final java.util.function.LongSupplier nanoClock;
     /** Paced: when the next chunk may go ({@link #nanoClock}). */
     private long nextChunkAtNanos;
+    /** Paced ({@code catchUpBytesPerSecond}): when the next read from storage may go. */
+    private long nextReadAtNanos;
+    /** An AppendEntries that needs a read from storage the pace does not allow yet (sent first), or null. */
+    private AppendEntriesRequest held;
 
     /**
      * @param slot           the peer's slot in {@link Peers}, with its {@code outbox} and {@code chunkRequest}
@@ -129,9 +133,13 @@ public final class PeerSender implements Agent {
             work++;
         }
         RaftMessage message;
-        while (work < 64 && (message = outbox.poll()) != null) {
+        while (work < 64 && (message = nextMessage()) != null) {
             work++;
             if (message instanceof AppendEntriesRequest request && request.entries() instanceof EntryRange range) {
+                if (!view.holds(range.firstIndex()) && !readAllowed()) {
+                    held = request; // the rest of the outbox waits behind it: at most one read's time
+                    break;
+                }
                 message = materialize(request, range);
                 if (message == null) {
                     dropped++;
@@ -155,6 +163,43 @@ public final class PeerSender implements Agent {
         return work;
     }
 
+    /** The held AppendEntries once the pace allows it, else the outbox's next message. */
+    private RaftMessage nextMessage() {
+        if (held == null) {
+            return outbox.poll();
+        }
+        if (!readAllowed()) {
+            return null;
+        }
+        RaftMessage message = held;
+        held = null;
+        return message;
+    }
+
+    /** Whether a read from storage may go now ({@code catchUpBytesPerSecond}). */
+    private boolean readAllowed() {
+        return config.catchUpBytesPerSecond() == 0 || nanoClock.getAsLong() - nextReadAtNanos >= 0;
+    }
+
+    /**
+     * How long this sender may park, at most {@code maxNanos}: until the pace lets a held read or a
+     * requested snapshot chunk go.
+     *
+     * @param maxNanos the longest park otherwise
+     * @return the park, in nanoseconds
+     */
+    public long parkNanos(long maxNanos) {
+        long park = maxNanos;
+        long now = nanoClock.getAsLong();
+        if (held != null) {
+            park = Math.min(park, Math.max(0, nextReadAtNanos - now));
+        }
+        if (config.snapshotSendBytesPerSecond() > 0 && chunkRequest.get() != null) {
+            park = Math.min(park, Math.max(0, nextChunkAtNanos - now));
+        }
+        return park;
+    }
+
     private boolean send(RaftMessage message) {
         try {
             return transport.send(message);
@@ -175,6 +220,7 @@ public final class PeerSender implements Agent {
         if (view.capture(range.firstIndex(), last, config.maxBytesPerAppend(), Long.MAX_VALUE) == 0) {
             try {
                 entries = storage.read(range.firstIndex(), range.count(), config.maxBytesPerAppend());
+                pacedRead(entries);
             } catch (IOException e) {
                 LOG.debug("cannot read entries {}.. for node {} from storage: {}", range.firstIndex(), peerId,
                         e.toString());
@@ -186,6 +232,18 @@ public final class PeerSender implements Agent {
         }
         return new AppendEntriesRequest(request.from(), request.to(), request.term(), request.prevLogId(),
                 entries, request.leaderCommit());
+    }
+
+    /** Paced: the next read from storage goes once {@code entries} have had their time at the configured rate. */
+    private void pacedRead(LogEntries entries) {
+        long rate = config.catchUpBytesPerSecond();
+        if (rate > 0) {
+            long bytes = 0;
+            for (int i = 0; i < entries.count(); i++) {
+                bytes += entries.payloadAt(i).length();
+            }
+            nextReadAtNanos = nanoClock.getAsLong() + (long) (bytes * 1e9 / rate);
+        }
     }
 
     /** Whether a paced sender may send the next chunk now (it stays asked for until then). */
