@@ -41,6 +41,34 @@ public final class KeyFilter {
     }
 
     /**
+     * Whether this filter takes every command ({@link #any()}).
+     *
+     * @return true for {@link #any()}
+     */
+    public boolean matchesEverything() {
+        return keys == null;
+    }
+
+    /**
+     * The keys of a filter made by {@link #of} (copies, in no particular order); empty for {@link #any()}.
+     * A remote subscription sends them to the replica that serves it.
+     *
+     * @return the keys
+     */
+    public List<byte[]> keys() {
+        if (keys == null) {
+            return List.of();
+        }
+        List<byte[]> copies = new java.util.ArrayList<>(keys.size());
+        for (ByteBuffer key : keys) {
+            byte[] copy = new byte[key.remaining()];
+            key.duplicate().get(copy);
+            copies.add(copy);
+        }
+        return copies;
+    }
+
+    /**
      * Whether a command with {@code commandKeys} passes.
      *
      * @param commandKeys the command's keys

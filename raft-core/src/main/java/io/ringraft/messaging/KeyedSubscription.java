@@ -21,7 +21,8 @@ import java.util.Objects;
  * <p><b>Back-pressure.</b> Pull-based: {@link #poll} reads at most the given number of log entries from the
  * replica's log storage, and nothing is buffered between calls, so a slow subscriber only reads later (it is
  * paused, never queued for). <b>Threads.</b> One thread at a time per subscription; {@code poll} blocks on
- * the storage read. Subscribers in another process need a transport, which does not exist yet.
+ * the storage read. Subscribers in another process subscribe through a {@code RaftClient}
+ * ({@code GroupClient.subscribe}, {@link RemoteSubscription}); the serving replica reads with this class.
  */
 public final class KeyedSubscription {
 
@@ -65,8 +66,25 @@ public final class KeyedSubscription {
      * @throws UncheckedIOException   if the storage read failed otherwise
      */
     public List<CommittedEntry> poll(int maxEntries) {
+        return poll(maxEntries, MAX_READ_BYTES);
+    }
+
+    /**
+     * As {@link #poll(int)}, reading at most about {@code maxBytes} bytes of log entries (at least one entry)
+     * in this call: a remote subscription's batch bound.
+     *
+     * @param maxEntries most log entries to read in this call (at least 1)
+     * @param maxBytes   most bytes of entries to read, about (at least 1; one entry is read whatever its size)
+     * @return the matching commands (maybe none)
+     * @throws HistoryPurgedException if the cursor's entry was purged from this replica's log
+     * @throws UncheckedIOException   if the storage read failed otherwise
+     */
+    public List<CommittedEntry> poll(int maxEntries, int maxBytes) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries must be >= 1");
+        }
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be >= 1");
         }
         RaftStatus status = replica.status();
         if (nextIndex <= status.purgedIndex()) {
@@ -74,7 +92,7 @@ public final class KeyedSubscription {
         }
         LogEntries entries;
         try {
-            entries = replica.readApplied(nextIndex, maxEntries, MAX_READ_BYTES);
+            entries = replica.readApplied(nextIndex, maxEntries, maxBytes);
         } catch (IOException e) {
             RaftStatus now = replica.status();
             if (nextIndex <= now.purgedIndex()) {

@@ -2,6 +2,7 @@ package io.ringraft.messaging;
 
 import io.ringraft.api.RaftHost;
 import io.ringraft.api.RaftNode;
+import io.ringraft.api.client.RaftClient;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongFunction;
 
@@ -14,10 +15,11 @@ import java.util.function.LongFunction;
  * tell. A route may fail, time out, deliver twice or deliver late: the target drops duplicates and the
  * source retries, so any of these costs only time. It must not block: return a future.
  *
- * <p>Two routes ship: {@link #through(RaftHost)} and {@link #throughLocalReplicas(LongFunction)}, both for a
+ * <p>Routes that ship: {@link #through(RaftHost)} and {@link #throughLocalReplicas(LongFunction)}, for a
  * process that holds a replica of the target group (they forward from it to the target's leader, which may
- * be in another process). A target with no replica in the source's process needs a network client that
- * proposes to a remote group: none ships yet (issue 16's client is meant to plug in here).
+ * be in another process); {@link #through(RaftClient)}, for targets in other processes only (the client
+ * protocol's DELIVER request to the target's leader); and {@link #through(RaftHost, RaftClient)}: the
+ * host's replica when it has one, the client otherwise.
  */
 @FunctionalInterface
 public interface MessageRoute {
@@ -58,6 +60,37 @@ public interface MessageRoute {
                         + " in this process: this route cannot reach it"));
             }
             return replica.forward(entry);
+        };
+    }
+
+    /**
+     * Delivers through {@code client} to the target group's leader wherever it runs (the client protocol's
+     * DELIVER request, answered once the leader applied the entry; retried across leader changes and lost
+     * connections until the client's timeout). The target's nodes must serve the group's
+     * {@code MessagingGroup} to clients ({@code ClientServer.Builder.messaging}).
+     *
+     * @param client a client of the cluster the target groups run in
+     * @return the route
+     */
+    static MessageRoute through(RaftClient client) {
+        java.util.Objects.requireNonNull(client, "client");
+        return (targetGroup, entry) -> client.group(targetGroup).deliver(entry);
+    }
+
+    /**
+     * Delivers through the host's own replica of the target group when it has one, and through
+     * {@code client} to a target with no replica in this process.
+     *
+     * @param host   the host running the source group
+     * @param client a client of the cluster the other groups run in
+     * @return the route
+     */
+    static MessageRoute through(RaftHost host, RaftClient client) {
+        java.util.Objects.requireNonNull(host, "host");
+        MessageRoute remote = through(client);
+        return (targetGroup, entry) -> {
+            RaftNode replica = host.group(targetGroup).orElse(null);
+            return replica != null ? replica.forward(entry) : remote.deliver(targetGroup, entry);
         };
     }
 }

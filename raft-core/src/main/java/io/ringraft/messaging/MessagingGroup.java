@@ -142,6 +142,27 @@ public final class MessagingGroup implements AutoCloseable {
     }
 
     /**
+     * Appends a delivery that a source group's {@link MessageRoute} sent from another process (the client
+     * protocol's DELIVER request, served by {@code ClientServer} on this group's leader). Only a complete
+     * DELIVER entry, as a source's deliverer builds it, is taken; it is proposed as it is (no session: the
+     * group deduplicates it by the source's sequence numbers), and never refused by this group's high-water
+     * mark (inbound messages always apply, see docs/messaging.md).
+     *
+     * @param entry the DELIVER entry
+     * @return completes as {@code RaftNode.propose}'s future: with the last sequence this group applied from
+     *         the entry's source (a {@code Long}) once it is applied here
+     * @throws IllegalArgumentException if {@code entry} is not a DELIVER entry
+     * @throws IllegalStateException    if not attached
+     */
+    public CompletableFuture<Object> acceptDelivery(byte[] entry) {
+        RaftNode attached = attached();
+        if (!Envelope.isDelivery(entry)) {
+            throw new IllegalArgumentException("not a messaging delivery entry (" + entry.length + " bytes)");
+        }
+        return attached.propose(entry);
+    }
+
+    /**
      * The envelope a raw {@code RaftNode.propose} must carry for {@code command} (for callers that propose
      * through the node's zero-allocation API themselves). Such a proposal is not checked against the
      * high-water mark before it enters the log, but the group's state machine refuses it when it applies it

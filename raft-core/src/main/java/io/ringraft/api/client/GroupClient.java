@@ -103,4 +103,50 @@ public interface GroupClient {
 
     /** {@return the leader this handle knows, 0 if none (learnt from answers; no request)} */
     long knownLeader();
+
+    /**
+     * Has this group's leader append a messaging delivery entry built by a source group's deliverer in
+     * another process (what {@code MessageRoute.through(RaftClient)} calls; not for applications). No
+     * session: the group deduplicates deliveries by the source's sequence numbers, so the call is retried
+     * (leader changes, lost connections) until the client's timeout.
+     *
+     * @param deliveryEntry the DELIVER entry, as the source's {@code MessageRoute} received it
+     * @return completes with the last sequence the group applied from the entry's source (a {@code Long}),
+     *         or fails with {@link ClientException}
+     */
+    default java.util.concurrent.CompletableFuture<Object> deliver(byte[] deliveryEntry) {
+        return java.util.concurrent.CompletableFuture.failedFuture(
+                new UnsupportedOperationException("this client cannot deliver messages"));
+    }
+
+    /**
+     * Subscribes to this messaging group's committed log from {@code fromIndex}, filtered by
+     * {@code filter}, served by one of its replicas (re-routed to another when it or the connection is
+     * lost), with a window of 16 batches of at most 256 entries and 256 KiB each.
+     *
+     * @param fromIndex the first index (1 for the whole log; a stored {@code nextIndex()} to resume)
+     * @param filter    which commands to receive
+     * @return the subscription, already asking a replica
+     * @throws IllegalArgumentException if {@code fromIndex < 1}
+     */
+    default io.ringraft.messaging.RemoteSubscription subscribe(long fromIndex, io.ringraft.messaging.KeyFilter filter) {
+        return subscribe(fromIndex, filter, 16, 256, 256 << 10);
+    }
+
+    /**
+     * As {@link #subscribe(long, io.ringraft.messaging.KeyFilter)}, with the flow-control bounds given.
+     *
+     * @param fromIndex       the first index (at least 1)
+     * @param filter          which commands to receive (at most 1,024 keys)
+     * @param window          most batches sent and not yet taken by {@code poll} (1 to 1,024)
+     * @param maxBatchEntries most log entries the replica reads for one batch (1 to 65,535)
+     * @param maxBatchBytes   most bytes of log entries it reads for one batch, about (1 KiB to 4 MiB; one entry
+     *                        is read whatever its size)
+     * @return the subscription
+     * @throws IllegalArgumentException if a bound is out of range
+     */
+    default io.ringraft.messaging.RemoteSubscription subscribe(long fromIndex, io.ringraft.messaging.KeyFilter filter,
+                                                                int window, int maxBatchEntries, int maxBatchBytes) {
+        throw new UnsupportedOperationException("this client cannot subscribe");
+    }
 }

@@ -31,6 +31,23 @@ public final class Envelope {
     private Envelope() {
     }
 
+    /**
+     * Whether {@code entry} is a DELIVER entry that decodes (a batch of messages from a source group), the
+     * only kind another process may hand to this group's leader (the client protocol's DELIVER request).
+     */
+    public static boolean isDelivery(byte[] entry) {
+        if (entry.length < DELIVER_HEADER || entry[0] != DELIVER) {
+            return false;
+        }
+        try {
+            ByteBuffer in = ByteBuffer.wrap(entry, 1, entry.length - 1);
+            readDeliver(in);
+            return !in.hasRemaining();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** A user command wrapped as a USER entry. */
     public static byte[] user(byte[] command, int offset, int length) {
         byte[] out = new byte[1 + length];

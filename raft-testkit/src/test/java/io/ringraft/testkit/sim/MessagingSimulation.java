@@ -61,6 +61,8 @@ final class MessagingSimulation {
         BankMachine bank;
         Deliverer deliverer;
         int incarnation;
+        /** The remote route's first host to try: the last one that led the target (1-based). */
+        long lastRemoteLeader = 1;
 
         Replica(long group, long host) {
             this.group = group;
@@ -87,7 +89,8 @@ final class MessagingSimulation {
                     return MessagingSimulation.propose(mine, entry);
                 }
             };
-            deliverer = new Deliverer(machine, source, this::deliver, () -> now, () -> { });
+            deliverer = new Deliverer(machine, source, remoteRoute ? this::deliverRemotely : this::deliver, () -> now,
+                    () -> { });
         }
 
         /** The route: through this host's replica of the target group. */
@@ -106,6 +109,44 @@ final class MessagingSimulation {
                 future.completeExceptionally(new RejectedException("too many forwards"));
             }
             return future;
+        }
+
+        /**
+         * The route as {@code MessageRoute.through(RaftClient)} takes it, without the client's wire: the request
+         * goes to the target's replicas in turn, from the last one that led, on hosts this host is not cut from;
+         * the one that leads appends the entry as it is (the client server's DELIVER) and answers when it applied
+         * it; a follower, a crashed or unreachable replica fails the attempt (the deliverer retries). On a lossy
+         * network the answer is lost as often as a message is: the entry may apply all the same, and the retry's
+         * copy is dropped by the target.
+         */
+        private CompletableFuture<Object> deliverRemotely(long target, byte[] entry) {
+            deliveries++;
+            for (int i = 0; i < hosts; i++) {
+                long h = (lastRemoteLeader + i - 1) % hosts + 1;
+                Replica there = replica(target, h);
+                if (!there.isServing() || network.isCut(host, h) || there.runtime.engine().role() != Role.LEADER) {
+                    continue;
+                }
+                lastRemoteLeader = h;
+                CompletableFuture<Object> appended = MessagingSimulation.propose(there.runtime, entry);
+                CompletableFuture<Object> answer = new CompletableFuture<>();
+                boolean lost = network.dropProbability > 0 && nemesisRandom.nextDouble() < network.dropProbability;
+                appended.whenComplete((result, error) -> {
+                    if (lost) {
+                        remoteAnswersLost++;
+                        answer.completeExceptionally(new java.io.IOException("answer lost"));
+                    } else if (error != null) {
+                        answer.completeExceptionally(error);
+                    } else {
+                        answer.complete(result);
+                    }
+                });
+                // the client's deadline: a replica that crashed (or was cut off) with the entry never answers
+                remoteCalls.add(new RemoteCall(now + REMOTE_TIMEOUT_NANOS, answer));
+                return answer;
+            }
+            return CompletableFuture.failedFuture(new IllegalStateException("no leader of group " + target
+                    + " reachable from host " + host));
         }
 
         void crash(SimDisk.CrashMode mode) {
@@ -139,7 +180,27 @@ final class MessagingSimulation {
         long[] lastApplied;
     }
 
+    /** The remote route's deadline for one delivery (the client's timeout), in simulated time. */
+    private static final long REMOTE_TIMEOUT_NANOS = 500_000_000L;
+
+    /** A delivery on the remote route waiting for its answer until its deadline. */
+    private record RemoteCall(long deadline, CompletableFuture<Object> answer) {
+    }
+
+    /** Remote deliveries not answered yet: at most the deliverers' windows (groups x groups x in-flight). */
+    private final List<RemoteCall> remoteCalls = new ArrayList<>();
+
+    private void expireRemoteCalls() {
+        remoteCalls.removeIf(call -> {
+            if (!call.answer().isDone() && call.deadline() - now <= 0) {
+                call.answer().completeExceptionally(new java.util.concurrent.TimeoutException("no answer by the deadline"));
+            }
+            return call.answer().isDone();
+        });
+    }
+
     private final long seed;
+    private final boolean remoteRoute;
     private final int hosts;
     private final int groupCount;
     private final RaftConfig config;
@@ -166,9 +227,20 @@ final class MessagingSimulation {
     long transfersProposed;
     long crashes;
     long refusals;
+    long remoteAnswersLost;
 
     MessagingSimulation(long seed, int hosts, int groupCount, RaftConfig config, OutboxSettings settings) {
+        this(seed, hosts, groupCount, config, settings, false);
+    }
+
+    /**
+     * A simulation whose deliverers take the remote route ({@code remoteRoute}: to the target's leader directly,
+     * as through the client protocol) instead of the local replica's forward.
+     */
+    MessagingSimulation(long seed, int hosts, int groupCount, RaftConfig config, OutboxSettings settings,
+                        boolean remoteRoute) {
         this.seed = seed;
+        this.remoteRoute = remoteRoute;
         this.hosts = hosts;
         this.groupCount = groupCount;
         this.config = config;
@@ -361,6 +433,7 @@ final class MessagingSimulation {
     void step() {
         now += STEP_NANOS + scheduler.nextLong(STEP_NANOS);
         steps++;
+        expireRemoteCalls();
         network.deliverDue(now, trace);
         List<Agent> agents = new ArrayList<>();
         List<Replica> owners = new ArrayList<>();

@@ -26,8 +26,20 @@ class MessagingSimulationTest {
 
     @Test
     void everySeedDeliversEachMessageExactlyOnceInOrderAndConservesMoney() {
-        long first = Long.getLong("ringraft.msgsim.firstSeed", 1);
-        int count = Integer.getInteger("ringraft.msgsim.seeds", 10);
+        runSeeds(Long.getLong("ringraft.msgsim.firstSeed", 1), Integer.getInteger("ringraft.msgsim.seeds", 10), false);
+    }
+
+    /**
+     * The same with the deliverers on the remote route (straight to the target's leader, answers lost as often
+     * as messages on a lossy network: the path of {@code MessageRoute.through(RaftClient)} without its wire);
+     * {@code -Dringraft.msgsim.remoteSeeds} seeds from {@code ringraft.msgsim.firstSeed} (default 5).
+     */
+    @Test
+    void everySeedDeliversExactlyOnceInOrderOnTheRemoteRoute() {
+        runSeeds(Long.getLong("ringraft.msgsim.firstSeed", 1), Integer.getInteger("ringraft.msgsim.remoteSeeds", 5), true);
+    }
+
+    private static void runSeeds(long first, int count, boolean remote) {
         int groups = Integer.getInteger("ringraft.msgsim.groups", 3);
         long steps = 0;
         long deliveries = 0;
@@ -35,16 +47,19 @@ class MessagingSimulationTest {
         long crashes = 0;
         long refusals = 0;
         long membershipChanges = 0;
+        long answersLost = 0;
         List<String> violations = new ArrayList<>();
         for (long seed = first; seed < first + count; seed++) {
-            MessagingSimulation sim = new MessagingSimulation(seed, 3, groups, CONFIG, SETTINGS);
+            MessagingSimulation sim = new MessagingSimulation(seed, 3, groups, CONFIG, SETTINGS, remote);
             try {
                 sim.run(8_000, 80_000);
             } catch (AssertionError | RuntimeException e) {
                 violations.add("seed " + seed + ": " + e + (e.getCause() != null ? " caused by " + e.getCause() : "")
                         + "\n  replay: ./mvnw -o -B test -pl raft-testkit -am -Dringraft.msgsim.seeds=1"
                         + " -Dringraft.msgsim.firstSeed=" + seed
-                        + " -Dtest=MessagingSimulationTest -Dsurefire.failIfNoSpecifiedTests=false");
+                        + (remote ? " -Dringraft.msgsim.remoteSeeds=1 -Dtest=MessagingSimulationTest#everySeedDeliversExactlyOnceInOrderOnTheRemoteRoute"
+                        : " -Dtest=MessagingSimulationTest#everySeedDeliversEachMessageExactlyOnceInOrderAndConservesMoney")
+                        + " -Dsurefire.failIfNoSpecifiedTests=false");
             }
             steps += sim.steps();
             deliveries += sim.deliveries;
@@ -52,8 +67,10 @@ class MessagingSimulationTest {
             crashes += sim.crashes;
             refusals += sim.refusals;
             membershipChanges += sim.membershipChanges;
+            answersLost += sim.remoteAnswersLost;
         }
-        System.out.println("messaging simulation: " + count + " seeds from " + first + ", " + groups + " groups, "
+        System.out.println("messaging simulation" + (remote ? " (remote route, " + answersLost + " answers lost)" : "")
+                + ": " + count + " seeds from " + first + ", " + groups + " groups, "
                 + steps + " steps, " + transfers + " transfers proposed, " + deliveries + " deliveries, " + crashes
                 + " host crashes, " + membershipChanges + " membership changes, " + refusals + " refusals at the high-water mark, " + violations.size()
                 + " violations");

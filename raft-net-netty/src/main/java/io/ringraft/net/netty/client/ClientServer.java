@@ -5,6 +5,7 @@ import io.ringraft.api.RaftNode;
 import io.ringraft.api.client.GroupBalancing;
 import io.ringraft.api.client.SessionStateMachine;
 import io.ringraft.api.client.SessionWrapper;
+import io.ringraft.messaging.MessagingGroup;
 import io.ringraft.net.netty.NettyTransport;
 import io.ringraft.net.netty.internal.client.ClientAcceptor;
 import io.ringraft.net.netty.internal.client.ServedGroup;
@@ -19,8 +20,9 @@ import java.util.function.LongFunction;
  * (and this cluster's id) speak the client protocol (docs/client.md) to this node's groups, with the
  * transport's TLS (and mutual TLS) if it has any. Build one per process after its nodes or host, with
  * the session wrapper each served group's state machine is ({@link SessionStateMachine},
- * {@code StreamingSessionStateMachine}, or an application's own {@link SessionWrapper}); {@link #close()} stops serving
- * (the transport goes on).
+ * {@code StreamingSessionStateMachine}, or an application's own {@link SessionWrapper}), and for messaging
+ * groups ({@link Builder#messaging}) deliveries from other processes' outboxes and remote keyed subscriptions;
+ * {@link #close()} stops serving (the transport goes on).
  *
  * <p><b>Bounded.</b> At most {@link Builder#maxConnections} client connections (one more gets an error
  * frame and is closed) and {@link Builder#maxInFlightPerConnection} requests of one connection in
@@ -32,7 +34,8 @@ import java.util.function.LongFunction;
  * <p><b>Threads.</b> Requests are served on the transport's event loops; session commands are proposed
  * on the leader (never blocking), answers written when the node completes them. Reads at consistency
  * {@code ANY} or bounded staleness run the state machine's query on the event loop, waiting for an apply
- * batch in progress (the wrapper's lock). Thread-safe.
+ * batch in progress (the wrapper's lock); so do remote subscriptions' log reads (at most 16 reads of one
+ * batch each per turn, then the loop's other work). Thread-safe.
  */
 public final class ClientServer implements AutoCloseable {
 
@@ -74,6 +77,7 @@ public final class ClientServer implements AutoCloseable {
         private final Map<Long, String> advertised = new HashMap<>();
         private RaftHost host;
         private LongFunction<? extends SessionWrapper> hostMachines;
+        private LongFunction<MessagingGroup> messaging = groupId -> null;
         private int maxConnections = 1024;
         private int maxInFlightPerConnection = 1024;
 
@@ -104,6 +108,23 @@ public final class ClientServer implements AutoCloseable {
         public Builder host(RaftHost host, LongFunction<? extends SessionWrapper> machines) {
             this.host = Objects.requireNonNull(host, "host");
             this.hostMachines = Objects.requireNonNull(machines, "machines");
+            return this;
+        }
+
+        /**
+         * Serves messaging groups, by group id (null: not a messaging group here): deliveries from source
+         * groups in other processes ({@code MessageRoute.through(RaftClient)}: appended by the group's leader
+         * here, deduplicated by sequence) and remote keyed subscriptions to the group's committed log
+         * ({@code GroupClient.subscribe}). A messaging group that is not also served with a session wrapper
+         * ({@link #node}, {@link #host}) is served for these two only: session commands and reads to it are
+         * answered BAD_REQUEST. Give the same groups on every node of a group.
+         *
+         * @param groups the messaging group of a group id, attached to its replica here, or null; called on
+         *               the event loops for every request: keep it cheap
+         * @return this builder
+         */
+        public Builder messaging(LongFunction<MessagingGroup> groups) {
+            this.messaging = Objects.requireNonNull(groups, "groups");
             return this;
         }
 
@@ -172,15 +193,23 @@ public final class ClientServer implements AutoCloseable {
             LongFunction<GroupBalancing> advertisedBalancing = balancing;
             Map<Long, ServedGroup> served = new HashMap<>();
             nodes.forEach((groupId, node) -> served.put(groupId, new ServedGroup(node, nodeMachines.get(groupId),
-                    advertisedBalancing.apply(groupId))));
+                    advertisedBalancing.apply(groupId), messagingOf(groupId))));
             RaftHost servedHost = host;
             LongFunction<? extends SessionWrapper> machines = hostMachines;
+            LongFunction<MessagingGroup> messagingGroups = messaging;
             LongFunction<ServedGroup> groups = groupId -> {
                 ServedGroup group = served.get(groupId);
                 if (group == null && servedHost != null) {
                     RaftNode node = servedHost.group(groupId).orElse(null);
                     SessionWrapper machine = node == null ? null : machines.apply(groupId);
-                    group = machine == null ? null : new ServedGroup(node, machine, advertisedBalancing.apply(groupId));
+                    group = machine == null ? null : new ServedGroup(node, machine, advertisedBalancing.apply(groupId),
+                            messagingGroups.apply(groupId));
+                }
+                if (group == null) {
+                    MessagingGroup only = messagingGroups.apply(groupId);
+                    if (only != null && only.node() != null) {
+                        group = new ServedGroup(only.node(), null, advertisedBalancing.apply(groupId), only);
+                    }
                 }
                 return group;
             };
@@ -188,6 +217,10 @@ public final class ClientServer implements AutoCloseable {
                     new ServerLimits(maxConnections, maxInFlightPerConnection), advertised);
             transport.acceptClients(acceptor);
             return new ClientServer(transport, acceptor);
+        }
+
+        private MessagingGroup messagingOf(long groupId) {
+            return messaging.apply(groupId);
         }
 
         private static int positive(int value, String what) {

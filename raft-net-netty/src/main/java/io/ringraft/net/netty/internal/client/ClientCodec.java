@@ -14,10 +14,16 @@ import java.nio.charset.StandardCharsets;
  *                     COMMAND    clientId:i64 seq:i64 ackedBelow:i64 flags:u8(1 = tell) payload[rest]
  *                     UNREGISTER clientId:i64
  *                     QUERY      consistency:u8 maxLag:i64 payload[rest]
+ *                     DELIVER    entry[rest]
+ *                     SUBSCRIBE  fromIndex:i64 window:u16 credit:u16 maxBatchEntries:u16 maxBatchBytes:i32
+ *                                keys:u16 (0xFFFF: any) (length:u16 key)*
+ *                     CREDIT     subscription:i64 batches:u16         (no answer)
+ *                     UNSUBSCRIBE subscription:i64                   (no answer)
  *                     INFO, REGISTER: nothing
  * CLIENT_RESPONSE : requestId:i64 status:u8 nodeId:i64 role:u8 term:i64 leaderId:i64 applied:i64 commit:i64
- *                   then OK: present:u8 payload[rest]; other statuses: code:i32 mayHaveTakenEffect:u8 message[rest, utf-8]
+ *                   then OK, ACCEPTED, PURGED: present:u8 payload[rest]; other statuses: code:i32 mayHaveTakenEffect:u8 message[rest, utf-8]
  * CLIENT_ERROR    : code:u8 message[rest, utf-8]; the node closes the connection after it
+ * SUBSCRIPTION_BATCH: see {@link SubscriptionCodec}
  * </pre>
  * Stateless; any thread.
  */
@@ -56,6 +62,12 @@ public final class ClientCodec {
                 out.writeLong(request.maxLag());
                 out.writeBytes(request.payload());
             }
+            case DELIVER, SUBSCRIBE -> out.writeBytes(request.payload());
+            case CREDIT -> {
+                out.writeLong(request.clientId());
+                out.writeShort((int) request.seq());
+            }
+            case UNSUBSCRIBE -> out.writeLong(request.clientId());
             default -> {
             }
         }
@@ -87,11 +99,24 @@ public final class ClientCodec {
                 int flags = frame.readUnsignedByte();
                 yield new ClientRequest(groupId, requestId, op, clientId, seq, acked, (flags & 1) != 0, 0, 0, rest(frame));
             }
-            case UNREGISTER -> {
-                WireFormat.require(frame, 8, "UNREGISTER");
+            case UNREGISTER, UNSUBSCRIBE -> {
+                WireFormat.require(frame, 8, op.name());
                 long clientId = frame.readLong();
-                WireFormat.requireFullyRead(frame, "UNREGISTER");
+                WireFormat.requireFullyRead(frame, op.name());
                 yield new ClientRequest(groupId, requestId, op, clientId, 0, 0, false, 0, 0, null);
+            }
+            case CREDIT -> {
+                WireFormat.require(frame, 10, "CREDIT");
+                long subscription = frame.readLong();
+                int batches = frame.readUnsignedShort();
+                WireFormat.requireFullyRead(frame, "CREDIT");
+                yield new ClientRequest(groupId, requestId, op, subscription, batches, 0, false, 0, 0, null);
+            }
+            case DELIVER -> new ClientRequest(groupId, requestId, op, 0, 0, 0, false, 0, 0, rest(frame));
+            case SUBSCRIBE -> {
+                byte[] spec = rest(frame);
+                SubscriptionCodec.decodeSpec(spec); // validated here: a bad one is a malformed frame
+                yield new ClientRequest(groupId, requestId, op, 0, 0, 0, false, 0, 0, spec);
             }
             case QUERY -> {
                 WireFormat.require(frame, 9, "QUERY");
@@ -126,7 +151,7 @@ public final class ClientCodec {
         out.writeLong(response.leaderId());
         out.writeLong(response.appliedIndex());
         out.writeLong(response.commitIndex());
-        if (response.status() == ClientStatus.OK || response.status() == ClientStatus.ACCEPTED) {
+        if (hasPayload(response.status())) {
             out.writeByte(response.payload() == null ? 0 : 1);
             if (response.payload() != null) {
                 out.writeBytes(response.payload());
@@ -161,7 +186,7 @@ public final class ClientCodec {
         long leaderId = frame.readLong();
         long applied = frame.readLong();
         long commit = frame.readLong();
-        if (status == ClientStatus.OK || status == ClientStatus.ACCEPTED) {
+        if (hasPayload(status)) {
             WireFormat.require(frame, 1, "result presence");
             boolean present = frame.readUnsignedByte() != 0;
             byte[] payload = present ? rest(frame) : null;
@@ -174,6 +199,10 @@ public final class ClientCodec {
         String message = frame.readCharSequence(frame.readableBytes(), StandardCharsets.UTF_8).toString();
         return new ClientResponse(groupId, requestId, status, nodeId, role, term, leaderId, applied, commit, null,
                 failure, may, message);
+    }
+
+    private static boolean hasPayload(ClientStatus status) {
+        return status == ClientStatus.OK || status == ClientStatus.ACCEPTED || status == ClientStatus.PURGED;
     }
 
     /** {@return a connection-level error frame} @param alloc allocator @param code the code @param message why */
@@ -216,7 +245,7 @@ public final class ClientCodec {
         return groupId;
     }
 
-    private static byte[] rest(ByteBuf frame) {
+    static byte[] rest(ByteBuf frame) {
         byte[] bytes = new byte[frame.readableBytes()];
         frame.readBytes(bytes);
         return bytes;

@@ -70,6 +70,10 @@ final class ClientLinkHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
                 return;
             }
+            if (type == WireFormat.SUBSCRIPTION_BATCH) {
+                link.batch(SubscriptionCodec.decodeBatch(frame));
+                return;
+            }
             link.answered(ClientCodec.decodeResponse(frame));
         } catch (MalformedFrameException e) {
             LOG.warn("closing the connection to node {}: {}", link.nodeId(), e.getMessage());

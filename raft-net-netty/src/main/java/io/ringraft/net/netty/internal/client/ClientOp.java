@@ -11,7 +11,15 @@ public enum ClientOp {
     /** Closes a session. */
     UNREGISTER(4),
     /** A read at a consistency level, served by the replica that receives it. */
-    QUERY(5);
+    QUERY(5),
+    /** A messaging delivery entry for the group's leader to append as it is (no session). */
+    DELIVER(6),
+    /** Opens a keyed subscription to the group's committed log, served by the receiving replica. */
+    SUBSCRIBE(7),
+    /** Grants a subscription more batches (no answer). */
+    CREDIT(8),
+    /** Ends a subscription (no answer). */
+    UNSUBSCRIBE(9);
 
     final int code;
 

@@ -40,6 +40,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private final Runnable onClose;
     private final java.util.Map<Long, String> advertised;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Open subscriptions of this connection by request id; each counts as a request in progress. Event loop. */
+    private final java.util.Map<Long, SubscriptionStream> subscriptions = new java.util.HashMap<>();
     private boolean failed;
 
     ClientRequestHandler(LongFunction<ServedGroup> groups, ServerLimits limits, java.util.Map<Long, String> advertised,
@@ -69,6 +71,17 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void serve(ChannelHandlerContext ctx, ClientRequest request) {
+        if (request.op() == ClientOp.CREDIT || request.op() == ClientOp.UNSUBSCRIBE) {
+            SubscriptionStream stream = subscriptions.get(request.clientId());
+            if (stream != null && request.op() == ClientOp.CREDIT) {
+                stream.grant((int) request.seq());
+            } else if (stream != null) {
+                stream.cancel();
+                subscriptions.remove(request.clientId());
+                inFlight.decrementAndGet();
+            }
+            return; // no answer; one for a subscription that already ended is ignored
+        }
         ServedGroup group = groups.apply(request.groupId());
         if (group == null) {
             answer(ctx, request, null, ClientStatus.UNKNOWN_GROUP, 0, false,
@@ -81,6 +94,12 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                     + limits.maxInFlightPerConnection() + " requests of this connection in progress", null);
             return;
         }
+        if (group.machine() == null && request.op() != ClientOp.INFO && request.op() != ClientOp.DELIVER
+                && request.op() != ClientOp.SUBSCRIBE) {
+            done(ctx, request, group, ClientStatus.BAD_REQUEST, 0, false, "group " + request.groupId()
+                    + " is served here for messaging only (deliveries and subscriptions), not for sessions", null);
+            return;
+        }
         try {
             switch (request.op()) {
                 case INFO -> done(ctx, request, group, ClientStatus.OK, 0, false, null, info(group));
@@ -90,6 +109,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 case COMMAND -> propose(ctx, request, group, SessionCommands.command(request.clientId(), request.seq(),
                         request.ackedBelow(), System.currentTimeMillis(), request.payload()));
                 case QUERY -> query(ctx, request, group);
+                case DELIVER -> deliver(ctx, request, group);
+                case SUBSCRIBE -> subscribe(ctx, request, group);
                 default -> throw new IllegalStateException("unhandled op " + request.op());
             }
         } catch (RuntimeException e) {
@@ -117,6 +138,62 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         future.whenComplete((result, error) -> complete(ctx, request, group, result, error));
+    }
+
+    private void deliver(ChannelHandlerContext ctx, ClientRequest request, ServedGroup group) {
+        if (group.messaging() == null) {
+            done(ctx, request, group, ClientStatus.BAD_REQUEST, 0, false, "group " + request.groupId()
+                    + " is not served as a messaging group here", null);
+            return;
+        }
+        RaftStatus status = group.node().status();
+        if (status.role() != Role.LEADER) {
+            done(ctx, request, group, ClientStatus.NOT_LEADER, 0, false, "node " + status.nodeId()
+                    + " does not lead group " + request.groupId(), null);
+            return;
+        }
+        CompletableFuture<Object> future;
+        try {
+            future = group.messaging().acceptDelivery(request.payload());
+        } catch (IllegalArgumentException e) {
+            done(ctx, request, group, ClientStatus.BAD_REQUEST, 0, false, e.getMessage(), null);
+            return;
+        }
+        future.whenComplete((result, error) -> complete(ctx, request, group, result, error));
+    }
+
+    private void subscribe(ChannelHandlerContext ctx, ClientRequest request, ServedGroup group) {
+        if (group.messaging() == null) {
+            done(ctx, request, group, ClientStatus.BAD_REQUEST, 0, false, "group " + request.groupId()
+                    + " is not served as a messaging group here", null);
+            return;
+        }
+        if (subscriptions.containsKey(request.requestId())) {
+            done(ctx, request, group, ClientStatus.BAD_REQUEST, 0, false, "subscription " + request.requestId()
+                    + " is open already on this connection", null);
+            return;
+        }
+        SubscriptionSpec spec = SubscriptionCodec.decodeSpec(request.payload()); // checked when decoded
+        io.ringraft.messaging.KeyedSubscription reader = io.ringraft.messaging.KeyedSubscription.open(group.node(),
+                spec.fromIndex(), spec.filter());
+        SubscriptionStream stream = new SubscriptionStream(request.requestId(), request.groupId(), ctx, reader, spec,
+                (ended, status, message, payload) -> {
+                    if (subscriptions.remove(ended.requestId) != null) {
+                        done(ctx, request, group, status, 0, false, message, payload);
+                    }
+                });
+        subscriptions.put(request.requestId(), stream);
+        stream.pump();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            for (SubscriptionStream stream : java.util.List.copyOf(subscriptions.values())) {
+                stream.pump();
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     private void query(ChannelHandlerContext ctx, ClientRequest request, ServedGroup group) {
@@ -161,7 +238,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             byte[] bytes;
             try {
                 // a session command's result was encoded by the wrapper before it was cached; a query's is encoded here
-                bytes = request.op() == ClientOp.QUERY ? group.machine().encodeResult(result) : (byte[]) result;
+                bytes = request.op() == ClientOp.QUERY ? group.machine().encodeResult(result)
+                        : request.op() == ClientOp.DELIVER ? java.nio.ByteBuffer.allocate(8).putLong((Long) result).array()
+                        : (byte[]) result;
             } catch (RuntimeException e) {
                 done(ctx, request, group, ClientStatus.BAD_REQUEST, 0, request.op() == ClientOp.COMMAND,
                         "the result cannot be sent to a client: " + e.getMessage(), null);
@@ -226,6 +305,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        subscriptions.values().forEach(SubscriptionStream::cancel);
+        subscriptions.clear();
         onClose.run();
         ctx.fireChannelInactive();
     }

@@ -21,7 +21,9 @@ public enum ClientStatus {
     /** The request failed on the replica; the flag says whether it may have taken effect. */
     FAILED(8),
     /** A {@code tell}: the leader accepted the command into its log queue. */
-    ACCEPTED(9);
+    ACCEPTED(9),
+    /** A subscription's start was purged from the replica's log; the payload is purgedIndex:i64 snapshotIndex:i64. */
+    PURGED(10);
 
     final int code;
 

@@ -410,6 +410,43 @@ public final class GroupHandle implements GroupClient {
         return caller;
     }
 
+    @Override
+    public CompletableFuture<Object> deliver(byte[] deliveryEntry) {
+        java.util.Objects.requireNonNull(deliveryEntry, "deliveryEntry");
+        CompletableFuture<Object> caller = new CompletableFuture<>();
+        CompletableFuture<Object> out = inFlight.start(caller);
+        if (out == null) {
+            return caller;
+        }
+        LeaderCall call = new LeaderCall(ClientOp.DELIVER, deliveryEntry, false,
+                System.nanoTime() + links.settings.timeout().toNanos());
+        call.result.whenComplete((response, error) -> {
+            if (error != null) {
+                out.completeExceptionally(Calls.asClientException(error));
+            } else if (response.payload() == null || response.payload().length != 8) {
+                out.completeExceptionally(Calls.failure(Reason.BAD_REQUEST, true, "a delivery's answer is not a sequence"));
+            } else {
+                out.complete(java.nio.ByteBuffer.wrap(response.payload()).getLong());
+            }
+        });
+        toLeader(call);
+        return caller;
+    }
+
+    @Override
+    public io.ringraft.messaging.RemoteSubscription subscribe(long fromIndex, io.ringraft.messaging.KeyFilter filter,
+                                                              int window, int maxBatchEntries, int maxBatchBytes) {
+        SubscriptionSpec spec = new SubscriptionSpec(fromIndex, window, window, maxBatchEntries, maxBatchBytes,
+                java.util.Objects.requireNonNull(filter, "filter"));
+        String problem = spec.problem();
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        RemoteLogSubscription subscription = new RemoteLogSubscription(groupId, links, this::reachableMembers, spec);
+        subscription.start();
+        return subscription;
+    }
+
     private long[] reachableMembers() {
         long[] members = state.members;
         int count = 0;

@@ -37,6 +37,7 @@ final class LeaderCall {
             case COMMAND -> new ClientRequest(groupId, requestId, op, session.clientId, seq, session.ackedBelow(), tell,
                     0, 0, payload);
             case UNREGISTER -> new ClientRequest(groupId, requestId, op, session.clientId, 0, 0, false, 0, 0, null);
+            case DELIVER -> new ClientRequest(groupId, requestId, op, 0, 0, 0, false, 0, 0, payload);
             default -> throw new IllegalStateException("not a leader call: " + op);
         };
     }

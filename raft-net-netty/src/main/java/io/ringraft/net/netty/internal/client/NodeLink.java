@@ -24,6 +24,8 @@ public final class NodeLink {
     private final Bootstrap bootstrap;
     private final Map<Long, CompletableFuture<ClientResponse>> pending = new ConcurrentHashMap<>();
     private final long handshakeTimeoutMillis;
+    /** Open remote subscriptions through this link, by their SUBSCRIBE request id (at most one per subscription). */
+    private final Map<Long, RemoteLogSubscription> subscriptions = new ConcurrentHashMap<>();
     private CompletableFuture<Channel> ready;
 
     NodeLink(long nodeId, PeerAddress address, Bootstrap bootstrap, long handshakeTimeoutMillis) {
@@ -63,6 +65,45 @@ public final class NodeLink {
             }, timeoutMillis, TimeUnit.MILLISECONDS);
         });
         return answer;
+    }
+
+    /**
+     * Sends {@code request}, which gets no answer (CREDIT, UNSUBSCRIBE) or is answered by a stream
+     * (SUBSCRIBE, registered with {@link #register}); the future fails if the connection cannot be made or
+     * the write failed.
+     */
+    CompletableFuture<Void> sendOneWay(ClientRequest request) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        ready().whenComplete((channel, error) -> {
+            if (error != null) {
+                sent.completeExceptionally(error);
+                return;
+            }
+            channel.writeAndFlush(ClientCodec.encode(channel.alloc(), request)).addListener(write -> {
+                if (write.isSuccess()) {
+                    sent.complete(null);
+                } else {
+                    sent.completeExceptionally(new IOException("sending to node " + nodeId + " failed: " + write.cause()));
+                }
+            });
+        });
+        return sent;
+    }
+
+    void register(long requestId, RemoteLogSubscription subscription) {
+        subscriptions.put(requestId, subscription);
+    }
+
+    void unregister(long requestId) {
+        subscriptions.remove(requestId);
+    }
+
+    /** A batch of a subscription arrived (event loop). */
+    void batch(SubscriptionBatch batch) {
+        RemoteLogSubscription subscription = subscriptions.get(batch.requestId());
+        if (subscription != null) {
+            subscription.batch(this, batch);
+        }
     }
 
     private synchronized CompletableFuture<Channel> ready() {
@@ -106,12 +147,23 @@ public final class NodeLink {
                 waiting.completeExceptionally(why);
             }
         }
+        for (Long id : subscriptions.keySet()) {
+            RemoteLogSubscription subscription = subscriptions.remove(id);
+            if (subscription != null) {
+                subscription.lost(id, why.getMessage());
+            }
+        }
     }
 
     void answered(ClientResponse response) {
         CompletableFuture<ClientResponse> waiting = pending.remove(response.requestId());
         if (waiting != null) {
             waiting.complete(response);
+            return;
+        }
+        RemoteLogSubscription subscription = subscriptions.remove(response.requestId());
+        if (subscription != null) {
+            subscription.ended(response);
         }
     }
 

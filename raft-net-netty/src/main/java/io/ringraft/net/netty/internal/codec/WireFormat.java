@@ -67,6 +67,8 @@ public final class WireFormat {
     public static final byte CLIENT_REQUEST = 48;
     public static final byte CLIENT_RESPONSE = 49;
     public static final byte CLIENT_ERROR = 50;
+    /** A batch of a remote keyed subscription's committed entries (docs/client.md). */
+    public static final byte SUBSCRIPTION_BATCH = 51;
     /** Node id a client (not a Raft node) sends in its HELLO: node ids are positive, so it names no node. */
     public static final long CLIENT_NODE_ID = 0;
 
@@ -120,6 +122,7 @@ public final class WireFormat {
             case CLIENT_REQUEST -> "CLIENT_REQUEST";
             case CLIENT_RESPONSE -> "CLIENT_RESPONSE";
             case CLIENT_ERROR -> "CLIENT_ERROR";
+            case SUBSCRIPTION_BATCH -> "SUBSCRIPTION_BATCH";
             default -> "type " + (type & 0xFF);
         };
     }
