@@ -59,7 +59,10 @@ import org.HdrHistogram.Histogram;
  *       {@code tryPropose} + {@code ProposalListener} ({@link HostLoad}); after {@code --warmup} seconds it
  *       measures for {@code --seconds}: aggregate ops/s (applied at the leaders), submit-to-applied
  *       latency p50/p99/p99.9/max (HdrHistogram), process CPU per op, bytes allocated per op (whole JVM),
- *       Netty frames sent per op (cross-group batching; with {@code --transport netty}),
+ *       Netty frames sent per op (cross-group batching; with {@code --transport netty}), group turns per op and
+ *       those that found no work, IO cycles per op and groups written per IO cycle
+ *       ({@link HostStatus#turns()} and the counters after it), Netty flushes per op and frames per flush
+ *       ({@code TransportStats.flushes}),
  *       GC, failed proposals by kind, and refusals by {@code tryPropose} (back-pressure, retried: a group's
  *       share of the window beyond its 256-entry ring is refused); then leaders per host again, and checks that the three hosts applied the same entries (count
  *       and hash summed over the groups).</li>
@@ -377,7 +380,7 @@ public final class HostBenchmark {
                 for (HostLoad.Listener l : listeners) {
                     l.load = load;
                 }
-                LoadFigures lf = runLoad(load, o, () -> framesSent(sides));
+                LoadFigures lf = runLoad(load, o, () -> framesSent(sides), () -> hostCounters(sides));
                 lf.put(f, log);
                 for (HostLoad.Listener l : listeners) {
                     l.load = null;
@@ -462,6 +465,23 @@ public final class HostBenchmark {
         return quiet;
     }
 
+    /**
+     * The hosts' scheduling and IO counters summed ({@link HostSide#counters()}): group turns, idle turns, IO
+     * cycles, groups written in them, and the Netty transports' flushes (-1 without Netty).
+     */
+    private static long[] hostCounters(HostSide[] sides) {
+        long[] sum = new long[HostSide.COUNTERS];
+        for (HostSide side : sides) {
+            if (!side.isClosed()) {
+                long[] c = side.counters();
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] = c[i] < 0 || sum[i] < 0 ? -1 : sum[i] + c[i];
+                }
+            }
+        }
+        return sum;
+    }
+
     private static long framesSent(HostSide[] sides) {
         long sum = 0;
         for (HostSide side : sides) {
@@ -543,7 +563,13 @@ public final class HostBenchmark {
 
     /** The figures of one load phase. */
     record LoadFigures(long ops, double seconds, Histogram histogram, long cpuNanos, long allocatedBytes,
-                       long gcCount, long gcMillis, long[] failures, long leftOver, long frames) {
+                       long gcCount, long gcMillis, long[] failures, long leftOver, long frames, long[] counters) {
+
+        /** Without the hosts' counters (three processes: each child reports its own figures). */
+        LoadFigures(long ops, double seconds, Histogram histogram, long cpuNanos, long allocatedBytes,
+                    long gcCount, long gcMillis, long[] failures, long leftOver, long frames) {
+            this(ops, seconds, histogram, cpuNanos, allocatedBytes, gcCount, gcMillis, failures, leftOver, frames, null);
+        }
 
         static void none(Map<String, String> f) {
             for (String key : new String[] {"ops", "seconds", "opsPerSec", "p50us", "p99us", "p999us", "maxus",
@@ -584,6 +610,14 @@ public final class HostBenchmark {
             f.put("failures", Long.toString(failed));
             f.put("refused", Long.toString(failures[Failure.REFUSED.ordinal()]));
             f.put("framesPerOp", frames < 0 ? "-1" : fmt2(frames / (double) Math.max(1, ops)));
+            double perOp = Math.max(1, ops);
+            if (counters != null) {
+                f.put("turnsPerOp", fmt2(counters[0] / perOp));
+                f.put("idleTurnsPerOp", fmt2(counters[1] / perOp));
+                f.put("ioCyclesPerOp", fmt2(counters[2] / perOp));
+                f.put("groupsPerIoCycle", fmt2(counters[3] / (double) Math.max(1, counters[2])));
+                f.put("flushesPerOp", counters[4] < 0 ? "-1" : fmt2(counters[4] / perOp));
+            }
             log.accept(String.format(Locale.ROOT, "  throughput   %,.0f ops/s (%,d ops applied at the leaders in %.1f s)",
                     opsPerSec, ops, seconds));
             log.accept(String.format(Locale.ROOT, "  latency      p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms"
@@ -595,6 +629,17 @@ public final class HostBenchmark {
                 log.accept(String.format(Locale.ROOT, "  frames       %.2f Netty frames sent per op (all hosts; %,.0f per second)",
                         frames / (double) Math.max(1, ops), frames / seconds));
             }
+            if (counters != null) {
+                log.accept(String.format(Locale.ROOT, "  scheduling   %.2f group turns per op (all hosts), %.2f of them"
+                                + " found no work; IO %.3f cycles per op, %.1f groups written per cycle",
+                        counters[0] / perOp, counters[1] / perOp, counters[2] / perOp,
+                        counters[3] / (double) Math.max(1, counters[2])));
+                if (counters[4] >= 0 && frames >= 0) {
+                    log.accept(String.format(Locale.ROOT, "  writes       %.2f Netty flushes per op, %.1f frames per flush"
+                                    + " (all hosts; a flush is one write syscall, or more if the socket is full)",
+                            counters[4] / perOp, frames / (double) Math.max(1, counters[4])));
+                }
+            }
             log.accept("  failures     " + (kinds.length() == 0 ? "none" : kinds.toString()) + " (refused: tryPropose"
                     + " said no, e.g. QUEUE_FULL when a group's share of the window exceeds its ring; retried, not a failure)"
                     + (leftOver > 0 ? "; " + leftOver + " proposals still outstanding after the drain" : ""));
@@ -603,6 +648,12 @@ public final class HostBenchmark {
 
     /** Runs a load to the end: warm-up, measurement, drain. */
     static LoadFigures runLoad(HostLoad load, Options o, LongSupplier framesSent) throws InterruptedException {
+        return runLoad(load, o, framesSent, () -> null);
+    }
+
+    /** Runs a load to the end, with the hosts' counters ({@code counters} may return null) over the measurement. */
+    static LoadFigures runLoad(HostLoad load, Options o, LongSupplier framesSent,
+                               java.util.function.Supplier<long[]> counters) throws InterruptedException {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         load.start();
@@ -613,12 +664,14 @@ public final class HostBenchmark {
         long cpu0 = os.getProcessCpuTime();
         long bytes0 = threads.getTotalThreadAllocatedBytes();
         long frames0 = framesSent.getAsLong();
+        long[] counters0 = counters.get();
         long t0 = System.nanoTime();
         load.measuring(true);
         Thread.sleep((long) (o.measureSeconds() * 1000));
         load.measuring(false);
         long t1 = System.nanoTime();
         long frames1 = framesSent.getAsLong();
+        long[] counters1 = counters.get();
         long bytes1 = threads.getTotalThreadAllocatedBytes();
         long cpu1 = os.getProcessCpuTime();
         long applied1 = load.applied.sum();
@@ -631,7 +684,18 @@ public final class HostBenchmark {
         }
         return new LoadFigures(applied1 - applied0, (t1 - t0) / 1e9, load.histogramCopy(), cpu1 - cpu0,
                 bytes0 < 0 || bytes1 < 0 ? -1 : bytes1 - bytes0, gc1 - gc0, gcMs1 - gcMs0, failures, left,
-                frames0 < 0 ? -1 : frames1 - frames0);
+                frames0 < 0 ? -1 : frames1 - frames0, difference(counters0, counters1));
+    }
+
+    private static long[] difference(long[] before, long[] after) {
+        if (before == null || after == null) {
+            return null;
+        }
+        long[] d = new long[before.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = before[i] < 0 || after[i] < 0 ? -1 : after[i] - before[i];
+        }
+        return d;
     }
 
     /** Waits until every group has a ready leader among {@code members}. */

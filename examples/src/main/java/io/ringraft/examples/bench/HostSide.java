@@ -140,6 +140,19 @@ final class HostSide implements AutoCloseable {
         return netty == null ? -1 : netty.stats().framesSent();
     }
 
+    /** The number of {@link #counters()}. */
+    static final int COUNTERS = 5;
+
+    /**
+     * This host's counters so far: group turns its workers ran, turns that found no work, IO cycles, group
+     * writes in them ({@link io.ringraft.api.HostStatus}), and its Netty transport's flushes (-1 without one).
+     */
+    long[] counters() {
+        io.ringraft.api.HostStatus st = host.status();
+        return new long[] {st.turns(), st.idleTurns(), st.ioCycles(), st.ioGroupWrites(),
+            netty == null ? -1 : netty.stats().flushes()};
+    }
+
     /** Names of {@link #churn()}'s figures, in order. */
     static final String[] CHURN = {"terms", "droppedIn", "droppedOut", "refusedUnwritable", "refusedNotConnected",
         "inboundDroppedFull", "inboundDroppedNoNode", "inboundPauses"};

@@ -20,8 +20,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Scheduling: a wake of {@link #cpuSignal()} puts the group on its worker's ready queue unless it is
  * there already ({@code cpuQueued}), so a group is queued at most once per thread and the queues are
- * bounded by the number of groups. The worker clears the flag before it runs the group, so a wake during
- * the run queues it again.
+ * bounded by the number of groups. The worker clears the flag before it runs the group, so a wake from
+ * another thread during the run queues it again.
+ *
+ * <p><b>A turn.</b> {@link #runCpu()} runs up to {@value #PASSES_PER_TURN} duty cycles of the group's tasks
+ * in a row: the second at once if the first did work or one of the group's own tasks woke the others (the
+ * core publishing to its senders and applier, say), while the group's state is still in the cache; a wake
+ * from the group's own tasks during its turn does not queue it (it is running). Only a group that still
+ * did work, or was woken by its own tasks, in its last pass queues again, behind the others. Before, every
+ * turn that did work was followed by a turn one round later that found nothing, with the group's state
+ * evicted by the other groups in between.
  *
  * <p>Threads: the signals are woken from any thread; {@link #runCpu()} only by the worker,
  * {@link #writeIo()} and {@link #flushIo()} only by the IO thread (both may run at once: the tasks they
@@ -34,6 +42,8 @@ final class GroupSlot implements HostedPlacement {
     private static final Agent[] NO_TASKS = new Agent[0];
     /** Set in {@link #state} once the slot is stopping; the low bits count the threads inside a run. */
     private static final int CLOSED = 1 << 30;
+    /** The most duty cycles of its tasks a group runs per turn: each is bounded, so a turn is too. */
+    static final int PASSES_PER_TURN = 2;
 
     private final long groupId;
     private final HostWorker worker;
@@ -51,10 +61,14 @@ final class GroupSlot implements HostedPlacement {
     private Consumer<Throwable> onFailure;
     /** Whether the group wants ticks (false while it is quiesced); null: always. */
     private volatile BooleanSupplier wantsTicks;
+    /** How long the group may go unrun unless woken (HostedPlacement#start); null: always due. */
+    private volatile java.util.function.LongSupplier idleNanos;
     private volatile boolean started;
     private volatile Thread cpuRunner;
     /** Whether the worker's tick set holds this group (worker thread only). */
     boolean inTickSet;
+    /** Whether one of the group's own tasks woke it during the current pass (worker thread, during a turn). */
+    private boolean rewoken;
     private volatile Thread ioRunner;
 
     GroupSlot(long groupId, HostWorker worker, IoWorker io, Runnable onStopped) {
@@ -85,8 +99,30 @@ final class GroupSlot implements HostedPlacement {
         return supplier == null || supplier.getAsBoolean();
     }
 
+    /**
+     * Worker thread, between the group's turns: whether a tick now may act for the group (its next tick that
+     * may act comes before the worker's next tick). A tick that would only count is skipped: the core counts
+     * it from the clock when it next runs, as a standalone core counts the ticks it parked through.
+     *
+     * @param tickNanos the worker's tick
+     * @return true if the worker's tick should run the group
+     */
+    boolean tickDue(long tickNanos) {
+        java.util.function.LongSupplier idle = idleNanos;
+        if (idle == null || stopping()) {
+            return true;
+        }
+        try {
+            return idle.getAsLong() <= tickNanos;
+        } catch (RuntimeException e) {
+            return true; // the group's turn reports its failure
+        }
+    }
+
     @Override
-    public void start(List<Agent> cpuTasks, WriteFlushCycle writer, Agent snapshots, Consumer<Throwable> onFailure) {
+    public void start(List<Agent> cpuTasks, WriteFlushCycle writer, Agent snapshots, Consumer<Throwable> onFailure,
+                      java.util.function.LongSupplier idleNanos) {
+        this.idleNanos = idleNanos;
         this.writer = writer;
         this.snapshots = snapshots;
         this.onFailure = onFailure;
@@ -106,6 +142,10 @@ final class GroupSlot implements HostedPlacement {
     }
 
     private void scheduleCpu() {
+        if (cpuRunner == Thread.currentThread()) {
+            rewoken = true; // a task of this group, during its turn: runCpu() decides whether to run again
+            return;
+        }
         if (started && cpuQueued.compareAndSet(false, true)) {
             worker.enqueue(this);
         }
@@ -127,20 +167,38 @@ final class GroupSlot implements HostedPlacement {
         scheduleIo();
     }
 
-    /** Worker thread: one duty cycle of each CPU task; returns the work done. */
+    /**
+     * Worker thread: the group's turn, up to {@value #PASSES_PER_TURN} duty cycles of each CPU task (see the
+     * class comment); queues the group again if its last pass did work or its tasks woke it meanwhile.
+     *
+     * @return the work done
+     */
     int runCpu() {
         if (!enter()) {
             return 0;
         }
         cpuRunner = Thread.currentThread();
         int work = 0;
+        boolean again = false;
         try {
-            for (Agent task : cpuTasks) {
-                work += runOne(task);
+            for (int pass = 0; pass < PASSES_PER_TURN; pass++) {
+                rewoken = false;
+                int done = 0;
+                for (Agent task : cpuTasks) {
+                    done += runOne(task);
+                }
+                work += done;
+                again = done > 0 || rewoken;
+                if (!again || stopping()) {
+                    break; // idle, or a stop waits for this turn: no further pass
+                }
             }
         } finally {
             cpuRunner = null;
             exit();
+        }
+        if (again) {
+            scheduleCpu(); // still busy: behind the other ready groups
         }
         return work;
     }

@@ -123,6 +123,42 @@ public final class HostThreads implements AutoCloseable {
         }
     }
 
+    /** {@return the group turns the workers ran (each up to {@value GroupSlot#PASSES_PER_TURN} duty cycles)} */
+    public long turns() {
+        long sum = 0;
+        for (HostWorker worker : workers) {
+            sum += worker.turns();
+        }
+        return sum;
+    }
+
+    /** {@return the group turns in which none of the group's tasks found work} */
+    public long idleTurns() {
+        long sum = 0;
+        for (HostWorker worker : workers) {
+            sum += worker.idleTurns();
+        }
+        return sum;
+    }
+
+    /** {@return the IO threads' cycles that ran at least one group (one flush of a shared log each)} */
+    public long ioCycles() {
+        long sum = 0;
+        for (IoWorker io : ios) {
+            sum += io.cycles();
+        }
+        return sum;
+    }
+
+    /** {@return the groups' log writer cycles the IO threads ran, over all their cycles} */
+    public long ioGroupWrites() {
+        long sum = 0;
+        for (IoWorker io : ios) {
+            sum += io.groupWrites();
+        }
+        return sum;
+    }
+
     /** {@return the number of threads: workers plus IO threads} */
     public int threadCount() {
         return workers.length + ios.length;

@@ -11,12 +11,15 @@ import org.jctools.queues.atomic.MpscChunkedAtomicArrayQueue;
  * for all of them.
  *
  * <p><b>Duty cycle.</b> Once per tick it schedules every group that wants ticks (a quiesced group does
- * not), then runs the groups on its ready queue: each gets one duty cycle of each of its tasks (each
- * task's cycle is bounded: so many messages, proposals, entries), and goes to the back of the queue if
- * it did work, so a busy group gets one turn per round like every other ready group and cannot starve
- * them. A group is queued when one of its pointers or mailboxes wakes its signal ({@link GroupSlot}).
+ * not), then runs the groups on its ready queue: each gets one turn, at most {@value GroupSlot#PASSES_PER_TURN}
+ * duty cycles of each of its tasks (each task's cycle is bounded: so many messages, proposals, entries),
+ * and goes to the back of the queue if it is still busy, so a busy group gets one turn per round like every
+ * other ready group and cannot starve them. A group is queued when one of its pointers or mailboxes wakes
+ * its signal from another thread ({@link GroupSlot}).
  *
- * <p><b>Time.</b> One timer per worker: it parks until the next tick while any of its groups wants
+ * <p><b>Time.</b> One timer per worker: at each tick it runs the groups that want ticks and whose next
+ * tick that may act is due before the next ({@link GroupSlot#tickDue}: a follower waiting out its election
+ * timeout is not run at every tick). It parks until the next tick while any of its groups wants
  * ticks, otherwise until woken or a host duty ({@link #addPeriodic}) is due (at most {@link #IDLE_PARK_NANOS}).
  *
  * <p><b>Bounds.</b> The ready queue holds each group at most once: at most as many entries as groups
@@ -62,6 +65,9 @@ final class HostWorker implements Agent {
         }
     }
     private volatile Runnable afterRound;
+    /** Group turns run, and those in which no task found work (worker thread writes, any thread reads). */
+    private final java.util.concurrent.atomic.AtomicLong turns = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong idleTurns = new java.util.concurrent.atomic.AtomicLong();
 
     HostWorker(String name, int maxGroups, LongSupplier nanoClock, long tickNanos) {
         this.name = name;
@@ -142,7 +148,9 @@ final class HostWorker implements Agent {
                 tickSet[i] = null;
                 if (!slot.stopping() && slot.needsTick()) {
                     tickSet[kept++] = slot;
-                    slot.wakeCpu();
+                    if (slot.tickDue(tickNanos)) {
+                        slot.wakeCpu(); // otherwise its next tick that may act is later: it counts this one then
+                    }
                 } else {
                     slot.inTickSet = false;
                 }
@@ -173,9 +181,10 @@ final class HostWorker implements Agent {
             if (!slot.inTickSet && !slot.stopping() && slot.needsTick()) {
                 joinTicks(slot); // a new group, or one that woke from quiescence: it wants its ticks now
             }
-            if (done > 0) {
-                slot.wakeCpu();
-                work += done;
+            work += done; // a group that is still busy queued itself again, behind the others (runCpu)
+            turns.lazySet(turns.get() + 1); // the worker is the only writer
+            if (done == 0) {
+                idleTurns.lazySet(idleTurns.get() + 1);
             }
         }
         Runnable hook = afterRound;
@@ -198,6 +207,16 @@ final class HostWorker implements Agent {
         }
         tickSet[tickCount++] = slot;
         slot.inTickSet = true;
+    }
+
+    /** {@return the group turns this worker ran} Any thread. */
+    long turns() {
+        return turns.get();
+    }
+
+    /** {@return the group turns in which none of the group's tasks found work} Any thread. */
+    long idleTurns() {
+        return idleTurns.get();
     }
 
     /** How long the worker may park now: until the next tick, or the idle bound if no group ticks. */

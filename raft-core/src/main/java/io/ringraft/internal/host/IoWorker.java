@@ -31,6 +31,9 @@ final class IoWorker implements Agent {
     private final GroupSlot[] batch = new GroupSlot[MAX_BATCH];
     private final int[] batchWork = new int[MAX_BATCH];
     private final AtomicInteger groups = new AtomicInteger();
+    /** Cycles that ran at least one group, and the group write halves they ran (IO thread writes). */
+    private final java.util.concurrent.atomic.AtomicLong cycles = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong groupWrites = new java.util.concurrent.atomic.AtomicLong();
 
     IoWorker(String name, int maxGroups) {
         this.name = name;
@@ -67,6 +70,16 @@ final class IoWorker implements Agent {
         signal.wake();
     }
 
+    /** {@return the cycles that ran at least one group} Any thread. */
+    long cycles() {
+        return cycles.get();
+    }
+
+    /** {@return the groups' write-and-flush halves run, over all cycles} Any thread. */
+    long groupWrites() {
+        return groupWrites.get();
+    }
+
     @Override
     public int doWork() {
         int count = 0;
@@ -84,6 +97,10 @@ final class IoWorker implements Agent {
             batch[count] = slot;
             batchWork[count] = done;
             count++;
+        }
+        if (count > 0) {
+            cycles.lazySet(cycles.get() + 1); // the IO thread is the only writer
+            groupWrites.lazySet(groupWrites.get() + count);
         }
         int work = 0;
         for (int i = 0; i < count; i++) {

@@ -32,8 +32,14 @@ public interface HostedPlacement {
      *                  of a shared log covers many groups' writes)
      * @param snapshots the snapshot task, or null
      * @param onFailure told when a task throws (the node then fail-stops); other groups go on
+     * @param idleNanos how long the CPU tasks may go unrun unless woken (the shortest park of the core and
+     *                  the applier: until the core's next tick that may act, {@code CoreTask.parkNanos}); the
+     *                  host reads it on the group's worker between the group's turns, to skip the ticks that
+     *                  would only count (the core counts them from the clock when it next runs); null: every
+     *                  tick runs the group
      */
-    void start(List<Agent> cpuTasks, WriteFlushCycle writer, Agent snapshots, Consumer<Throwable> onFailure);
+    void start(List<Agent> cpuTasks, WriteFlushCycle writer, Agent snapshots, Consumer<Throwable> onFailure,
+               java.util.function.LongSupplier idleNanos);
 
     /** Adds a CPU task after start (the sender of a member that joined). Any thread. */
     void addCpuTask(Agent task);

@@ -427,7 +427,9 @@ public final class NodeRuntime implements AutoCloseable {
             cpuTasks.add(core);
             cpuTasks.add(applier);
             cpuTasks.addAll(senders);
-            placement.startHosted(cpuTasks, writer, snapshots);
+            // As a SHARED thread parks: until the core's next tick that may act, or the applier's read deadline.
+            placement.startHosted(cpuTasks, writer, snapshots, () -> Math.min(
+                    core.parkNanos(TaskPlacement.MAX_PARK_NANOS), applier.parkNanos(TaskPlacement.MAX_PARK_NANOS)));
             return;
         }
         List<Agent> others = new ArrayList<>();

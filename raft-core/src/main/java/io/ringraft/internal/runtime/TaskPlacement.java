@@ -63,8 +63,8 @@ final class TaskPlacement {
     }
 
     /** Starts a hosted node's tasks on its host's threads. */
-    void startHosted(List<Agent> cpuTasks, WriteFlushCycle writer, Agent snapshots) {
-        hosted.start(cpuTasks, writer, snapshots, onFailure);
+    void startHosted(List<Agent> cpuTasks, WriteFlushCycle writer, Agent snapshots, LongSupplier idleNanos) {
+        hosted.start(cpuTasks, writer, snapshots, onFailure, idleNanos);
         started = true;
     }
 

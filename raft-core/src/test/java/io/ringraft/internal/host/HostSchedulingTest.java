@@ -92,7 +92,7 @@ class HostSchedulingTest {
         worker.reserve();
         io.reserve();
         GroupSlot slot = new GroupSlot(id, worker, io, () -> { });
-        slot.start(List.of(cpu), writer, null, failures::add);
+        slot.start(List.of(cpu), writer, null, failures::add, null);
         return slot;
     }
 
@@ -108,8 +108,105 @@ class HostSchedulingTest {
             quietSlot.cpuSignal().wake(); // a message for the quiet group
             worker.doWork();
             assertThat(quiet.runs).as("the quiet group runs in the round it was woken").isEqualTo(round);
-            assertThat(busy.runs).as("the busy group runs once per round").isEqualTo(round);
+            assertThat(busy.runs).as("the busy group gets one turn per round: its passes, no more")
+                    .isEqualTo(round * GroupSlot.PASSES_PER_TURN);
         }
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aTickRunsAGroupOnlyWhenItsNextTickThatMayActIsDue() {
+        Task task = new Task("follower", 0);
+        AtomicLong idle = new AtomicLong(5 * TICK); // e.g. a follower: nothing may act for 5 ticks
+        List<Throwable> failures = new ArrayList<>();
+        worker.reserve();
+        io.reserve();
+        GroupSlot slot = new GroupSlot(1, worker, io, () -> { });
+        slot.start(List.of(task), new Writer("a", 0), null, failures::add, idle::get);
+        worker.doWork(); // its first turn: it joins the tick set
+        int runs = task.runs;
+        for (int tick = 1; tick <= 4; tick++) {
+            clock.addAndGet(TICK);
+            idle.addAndGet(-TICK);
+            worker.doWork();
+            if (idle.get() > TICK) {
+                assertThat(task.runs).as("tick %d only counts: the group is not run", tick).isEqualTo(runs);
+            }
+        }
+        assertThat(idle.get()).isEqualTo(TICK);
+        assertThat(task.runs).as("run at the tick before its acting tick is due").isEqualTo(runs + 1);
+        // Still in the tick set: a group that keeps needing ticks every tick is run at every tick.
+        idle.set(0);
+        for (int tick = 1; tick <= 3; tick++) {
+            clock.addAndGet(TICK);
+            worker.doWork();
+        }
+        assertThat(task.runs).isEqualTo(runs + 4);
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aGroupThatRanOutOfWorkInItsTurnIsNotQueuedAgain() {
+        // Two units of work, one per cycle: the turn's passes take both, a third finds none.
+        Task task = new Task("t", 2);
+        List<Throwable> failures = new ArrayList<>();
+        group(1, task, new Writer("a", 0), failures);
+        worker.doWork();
+        assertThat(task.work).isZero();
+        worker.doWork();
+        int runs = task.runs;
+        assertThat(worker.doWork()).as("nothing queued: the group is not run again").isZero();
+        assertThat(task.runs).isEqualTo(runs);
+
+        // One unit: the first pass does it, the second (at once, in the same turn) finds nothing, and the
+        // group is not queued for a later round that would find nothing either.
+        Task once = new Task("once", 1);
+        GroupSlot slot = group(2, once, new Writer("b", 0), failures);
+        worker.doWork(); // group 2's first turn
+        assertThat(once.runs).isEqualTo(2);
+        assertThat(worker.doWork()).isZero();
+        assertThat(once.runs).as("no empty turn a round later").isEqualTo(2);
+        assertThat(slot.cpuQueued.get()).isFalse();
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aWakeFromTheGroupsOwnTaskRunsItsOtherTasksInTheSameTurn() {
+        List<Throwable> failures = new ArrayList<>();
+        GroupSlot[] slot = new GroupSlot[1];
+        // "producer" publishes once and wakes the group's signal, as the core wakes its senders; "consumer"
+        // comes first in the order, so it sees the work only in the next pass.
+        Task consumer = new Task("consumer", 0);
+        Agent producer = new Agent() {
+            boolean published;
+
+            @Override
+            public int doWork() {
+                if (published) {
+                    return 0;
+                }
+                published = true;
+                consumer.work = 1;
+                slot[0].cpuSignal().wake();
+                return 0; // reports no work: the wake alone must bring the consumer's pass
+            }
+
+            @Override
+            public String roleName() {
+                return "producer";
+            }
+        };
+        worker.reserve();
+        io.reserve();
+        slot[0] = new GroupSlot(1, worker, io, () -> { });
+        slot[0].start(List.of(consumer, producer), new Writer("a", 0), null, failures::add, null);
+        worker.doWork();
+        assertThat(consumer.work).as("the consumer ran in the same turn").isZero();
+        assertThat(consumer.runs).isEqualTo(GroupSlot.PASSES_PER_TURN);
+        // Its last pass did work, so it runs once more a round later, finds nothing, and is done.
+        worker.doWork();
+        assertThat(worker.doWork()).isZero();
+        assertThat(consumer.runs).isEqualTo(GroupSlot.PASSES_PER_TURN + 1);
         assertThat(failures).isEmpty();
     }
 
@@ -189,7 +286,7 @@ class HostSchedulingTest {
         worker.doWork();
         worker.doWork();
         assertThat(failures).hasSize(1).first().hasFieldOrPropertyWithValue("message", "boom");
-        assertThat(healthy.runs).isEqualTo(2);
+        assertThat(healthy.work).as("the healthy group kept running").isZero();
     }
 
     @Test

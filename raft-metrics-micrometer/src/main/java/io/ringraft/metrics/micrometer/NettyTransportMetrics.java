@@ -80,6 +80,8 @@ public final class NettyTransportMetrics implements MeterBinder, AutoCloseable {
         this.registry = registry;
         counter("ringraft.transport.frames.sent", "Raft messages written", null, TransportStats::framesSent);
         counter("ringraft.transport.frames.received", "Raft messages decoded", null, TransportStats::framesReceived);
+        counter("ringraft.transport.flushes", "flushes of outgoing connections (each writes every frame queued since"
+                + " the previous one: frames.sent / flushes is frames per write)", null, TransportStats::flushes);
         bytes("ringraft.transport.bytes.sent", "bytes of the frames written (without length prefix, before TLS)",
                 TransportStats::bytesSent);
         bytes("ringraft.transport.bytes.received", "bytes of the frames decoded (without length prefix)",

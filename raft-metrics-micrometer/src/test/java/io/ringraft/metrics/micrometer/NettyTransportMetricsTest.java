@@ -66,6 +66,9 @@ class NettyTransportMetricsTest {
         await("node 1 has sent and received frames", () -> counter("ringraft.transport.frames.sent") > 0
                 && counter("ringraft.transport.frames.received") > 0);
 
+        // Every frame left in some flush, and a flush writes at least one frame.
+        assertThat(counter("ringraft.transport.flushes")).isPositive()
+                .isLessThanOrEqualTo(counter("ringraft.transport.frames.sent"));
         // A frame is at least its 10-byte header.
         assertThat(counter("ringraft.transport.bytes.sent")).isGreaterThan(counter("ringraft.transport.frames.sent"));
         assertThat(counter("ringraft.transport.bytes.received"))

@@ -34,6 +34,10 @@ package io.ringraft.net.netty;
  *                                 their 4-byte length prefix, before TLS)
  * @param bytesReceived            bytes of the Raft messages decoded ({@code framesReceived}, counted the
  *                                 same way)
+ * @param flushes                  flushes of Raft frames to connections: each writes every frame queued on
+ *                                 its connection since the previous one, in one {@code write}/{@code writev}
+ *                                 syscall unless the socket buffer is full ({@code framesSent / flushes}:
+ *                                 frames per write)
  */
 public record TransportStats(long connectAttempts, long connectFailures, long connectionsEstablished,
                              long connectionsAccepted, long handshakesRefused, long handshakesRejectedByPeer,
@@ -41,5 +45,5 @@ public record TransportStats(long connectAttempts, long connectFailures, long co
                              long sendsRefusedUnknownPeer, long sendsRefusedNotConnected,
                              long sendsRefusedUnwritable, long sendsRefusedTooLarge, long appendsTruncated,
                              long inboundPauses, long inboundDroppedNoNode, long inboundDroppedFull,
-                             long stalledConnectionsClosed, long bytesSent, long bytesReceived) {
+                             long stalledConnectionsClosed, long bytesSent, long bytesReceived, long flushes) {
 }

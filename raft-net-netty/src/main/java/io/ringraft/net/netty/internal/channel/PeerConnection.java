@@ -39,10 +39,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Bounded outbound.</b> A message is encoded into a pooled direct buffer on the sender's
  * thread (while its entries view is valid; if the view reports after encoding that the node reused
  * its ring slots meanwhile, {@code LogEntries.stillValid}, the frame is discarded and the send
- * refused) and written only if the channel is writable (below the
- * high water mark); votes, responses and heartbeats may also use a small reserve above it, so a
- * full pipeline of AppendEntries never starves them. A connection that stays unwritable longer
- * than the stall timeout is closed (a peer that stopped reading).
+ * refused) and taken only while the connection's backlog (what Netty holds plus what waits in its
+ * {@link SendQueue}) is below the high water mark; votes, responses and heartbeats may also use a
+ * small reserve above it, so a full pipeline of AppendEntries never starves them. A connection that
+ * stays above the mark longer than the stall timeout is closed (a peer that stopped reading).
+ *
+ * <p><b>Batched writes.</b> Frames go to the connection's {@link SendQueue}, which its event loop
+ * writes with one flush for everything queued since its last drain: the messages of many groups to
+ * one peer process leave in one syscall ({@code TransportStats.flushes}).
  *
  * <p>Thread-safe: {@link #send} runs on replicator threads; state changes happen under this
  * object's lock (rare); the ready channel is a volatile read on the hot path.
@@ -66,7 +70,8 @@ final class PeerConnection {
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, FAILURE_WARN_INTERVAL_MILLIS);
     static final long FAILURE_WARN_INTERVAL_MILLIS = 30_000;
 
-    private volatile Channel ready;
+    /** The established connection's send queue (its channel), or null. */
+    private volatile SendQueue ready;
     private volatile long unwritableSince;
 
     // guarded by this
@@ -92,13 +97,14 @@ final class PeerConnection {
 
     /** Encodes and writes {@code message} of {@code groupId}; false if it cannot be taken now. */
     boolean send(long groupId, RaftMessage message) {
-        Channel channel = ready;
-        if (channel == null) {
+        SendQueue queue = ready;
+        if (queue == null) {
             context.counters.sendsRefusedNotConnected.increment();
             connectIfDue();
             return false;
         }
-        if (!admit(channel, message)) {
+        Channel channel = queue.channel;
+        if (!admit(channel, queue.queuedBytes(), message)) {
             return false;
         }
         int maxFrame = context.settings.maxFrameBytes();
@@ -144,18 +150,28 @@ final class PeerConnection {
             return false;
         }
         int bytes = frame.readableBytes();
-        channel.writeAndFlush(frame, channel.voidPromise());
+        queue.add(frame);
         context.counters.framesSent.increment();
         context.counters.bytesSent.add(bytes);
         return true;
     }
 
-    private boolean admit(Channel channel, RaftMessage message) {
+    /**
+     * Whether the connection takes {@code message} now: its backlog (Netty's pending bytes plus
+     * {@code queued}, the bytes in its send queue) is below the high water mark, or the message is a
+     * small control message and the backlog is within the control reserve above it.
+     */
+    private boolean admit(Channel channel, long queued, RaftMessage message) {
         if (!channel.isActive()) { // closed a moment ago; onClosed() will clear it
             context.counters.sendsRefusedNotConnected.increment();
             return false;
         }
-        if (channel.isWritable()) {
+        TransportSettings s = context.settings;
+        // Netty's pending bytes, from what it reports on either side of its water marks
+        long pending = channel.isWritable() ? s.highWaterMark() - channel.bytesBeforeUnwritable()
+                : s.lowWaterMark() + channel.bytesBeforeWritable();
+        long backlog = pending + queued;
+        if (backlog < s.highWaterMark()) {
             unwritableSince = 0;
             return true;
         }
@@ -171,7 +187,7 @@ final class PeerConnection {
             channel.close();
             return false;
         }
-        if (MessageCodec.isControl(message) && channel.bytesBeforeWritable() <= controlAllowance) {
+        if (MessageCodec.isControl(message) && backlog - s.lowWaterMark() <= controlAllowance) {
             return true;
         }
         context.counters.sendsRefusedUnwritable.increment();
@@ -225,7 +241,7 @@ final class PeerConnection {
             }
             failures = 0;
             unwritableSince = 0;
-            ready = channel;
+            ready = new SendQueue(channel, context.counters);
             if (failedAttempts > 0) {
                 LOG.info("connected to {} after {} failed attempts", address, failedAttempts);
             }
@@ -240,7 +256,8 @@ final class PeerConnection {
                 return;
             }
             current = null;
-            if (ready == channel) {
+            SendQueue queue = ready;
+            if (queue != null && queue.channel == channel) {
                 ready = null;
                 failures = 1; // lost an established connection: retry soon
                 LOG.debug("connection to {} closed", address);

@@ -2,7 +2,6 @@ package io.ringraft.net.netty.internal.channel;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
 
 /**
@@ -10,8 +9,11 @@ import io.netty.handler.ssl.SslHandler;
  *
  * <pre>
  * accepted: [tls] frames(decoder) length(prepender) handshake(server) dispatch errors
- * outgoing: [tls] frames(decoder) length(prepender) flush(consolidation) handshake(client) dispatch errors
+ * outgoing: [tls] frames(decoder) length(prepender) handshake(client) dispatch errors
  * </pre>
+ *
+ * The outgoing side needs no flush consolidation: senders do not flush, their frames wait in the
+ * connection's {@link SendQueue}, and its event loop flushes once per drain.
  *
  * Both sides can receive Raft messages after the handshake (a connection is symmetric on the wire);
  * this transport sends only on the connections it opened.
@@ -46,8 +48,6 @@ final class Pipelines {
         FrameDecoder frames = new FrameDecoder(context.settings.maxFrameBytes());
         pipeline.addLast("frames", frames);
         pipeline.addLast("length", context.prepender);
-        // Senders on many threads flush after every message; consolidate into fewer syscalls.
-        pipeline.addLast("flush", new FlushConsolidationHandler(64, true));
         pipeline.addLast("handshake", new ClientHandshakeHandler(context, frames, peer));
         pipeline.addLast("dispatch", new InboundDispatcher(context));
         pipeline.addLast("errors", context.errorHandler);

@@ -26,6 +26,7 @@ final class TransportCounters {
     final LongAdder stalledConnectionsClosed = new LongAdder();
     final LongAdder bytesSent = new LongAdder();
     final LongAdder bytesReceived = new LongAdder();
+    final LongAdder flushes = new LongAdder();
 
     TransportStats snapshot() {
         return new TransportStats(connectAttempts.sum(), connectFailures.sum(), connectionsEstablished.sum(),
@@ -34,6 +35,6 @@ final class TransportCounters {
                 sendsRefusedUnknownPeer.sum(), sendsRefusedNotConnected.sum(), sendsRefusedUnwritable.sum(),
                 sendsRefusedTooLarge.sum(), appendsTruncated.sum(), inboundPauses.sum(),
                 inboundDroppedNoNode.sum(), inboundDroppedFull.sum(), stalledConnectionsClosed.sum(), bytesSent.sum(),
-                bytesReceived.sum());
+                bytesReceived.sum(), flushes.sum());
     }
 }
