@@ -44,6 +44,8 @@ for i in 1 2 3; do start $i; done
 sleep 8; findleader
 load --warmup 0 --seconds 15 > "$OUT/load.txt" 2>&1
 findleader; load --warmup 2 --seconds 10 > "$OUT/before.txt" 2>&1
+# the same 2 s slices as during the catch-up (each a fresh load JVM, no warm-up), to compare like with like
+for k in $(seq 1 5); do load --warmup 0 --seconds 2 2>&1 | grep RESULT | sed "s/^/$(date -u +%T) /"; done > "$OUT/before-slices.txt"
 start 4; sleep 3; findleader
 (for k in $(seq 1 10); do load --warmup 0 --seconds 2 2>&1 | grep RESULT | sed "s/^/$(date -u +%T) /"; done > "$OUT/during.txt") &
 slices=$!
@@ -51,6 +53,7 @@ sleep 2; findleader
 date -u +%FT%T.%3NZ > "$OUT/addlearner.txt"; redis-cli -p $((B+100+leader)) RAFT.ADDLEARNER 4 >> "$OUT/addlearner.txt"
 wait $slices
 grep -h "receiving snapshot\|received snapshot" "$OUT/node4.log" > "$OUT/transfer.txt"
-echo "before: $(grep RESULT "$OUT/before.txt")"; echo "during (2 s each):"
+echo "before: $(grep RESULT "$OUT/before.txt")"; echo "before, 2 s slices:"
+grep -o "^[0-9:]*\|ok_per_s=.*" "$OUT/before-slices.txt" | paste - -; echo "during (2 s each):"
 grep -o "^[0-9:]*\|ok_per_s=.*" "$OUT/during.txt" | paste - -; cat "$OUT/addlearner.txt" "$OUT/transfer.txt"
 pkill -f "$DATA/n"
