@@ -71,6 +71,7 @@ class SubscriptionStreamTest {
         group = MessagingGroup.create(GROUP, new Quiet(), OutboxSettings.defaults());
         RaftNode node = host.createGroup(GROUP, Set.of(1L), group.stateMachine());
         group.attach(node, MessageRoute.through(host), driver);
+        node.demandLeader(); // a host group starts dormant: it elects once something needs it
         await("a leader", node::isLeader);
         ServedGroup served = new ServedGroup(node, null, null, group);
         channel = new EmbeddedChannel(new ClientRequestHandler(id -> id == GROUP ? served : null,
