@@ -161,13 +161,27 @@ class SubscriptionStreamTest {
         start(RaftConfig.hostBuilder().build());
         propose(5);
         subscribe(3, 1, 4);
-        List<Object> first = sent();
-        assertThat(first).hasSize(1);
+        List<SubscriptionBatch> batches = new ArrayList<>();
+        List<Long> values = new ArrayList<>();
+        collect(batches, values, 5); // what was applied before: one batch, or more if it looked while applying
         propose(1);
-        List<Object> later = sent();
-        SubscriptionBatch batch = (SubscriptionBatch) later.get(0);
-        assertThat(batch.fromIndex()).isEqualTo(((SubscriptionBatch) first.get(0)).nextIndex());
-        assertThat(ByteBuffer.wrap(batch.entries().get(0).command()).getLong()).isZero(); // the 6th proposal's value
+        collect(batches, values, 6); // the subscription was idle; the entry applied later comes too
+        assertThat(values).containsExactly(0L, 1L, 2L, 3L, 4L, 0L); // the 6th proposal's value is 0
+        for (int i = 1; i < batches.size(); i++) {
+            assertThat(batches.get(i).fromIndex()).as("batch %d continues the one before", i)
+                    .isEqualTo(batches.get(i - 1).nextIndex());
+        }
+    }
+
+    /** Adds the batches the connection sends, and their entries' values, until {@code values} holds {@code count}. */
+    private void collect(List<SubscriptionBatch> batches, List<Long> values, int count) {
+        while (values.size() < count) {
+            for (Object frame : sent()) {
+                SubscriptionBatch batch = (SubscriptionBatch) frame;
+                batches.add(batch);
+                batch.entries().forEach(entry -> values.add(ByteBuffer.wrap(entry.command()).getLong()));
+            }
+        }
     }
 
     /** What the connection sends once the replica's applied index has moved (it looks again every 1 to 8 ms). */
