@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> {@link #prepare} and {@link #take} from the storage's writing thread; the zeros are
  * written by the executor (by default {@link #SHARED}: one daemon thread for every storage of the JVM;
- * each storage has at most one preparation queued or running, so its queue holds at most one task per
- * open storage). {@link #close} may wait for a preparation in progress (one segment's zeros).
+ * each storage has at most one preparation queued or running, and with {@code unsafeNoFsync} at most one
+ * {@link WriteBehind} force, so its queue holds at most two tasks per open storage). {@link #close} may wait for a preparation in progress (one segment's zeros).
  * A failed preparation is logged and forgotten: the next rollover creates its segment the slow way.
  */
 final class SpareSegment {

@@ -136,7 +136,7 @@ public final class PeerSender implements Agent {
         while (work < 64 && (message = nextMessage()) != null) {
             work++;
             if (message instanceof AppendEntriesRequest request && request.entries() instanceof EntryRange range) {
-                if (!view.holds(range.firstIndex()) && !readAllowed()) {
+                if (!readAllowed() && !view.holds(range.firstIndex())) { // unpaced: no ring look here
                     held = request; // the rest of the outbox waits behind it: at most one read's time
                     break;
                 }
@@ -195,7 +195,8 @@ public final class PeerSender implements Agent {
         if (held != null) {
             park = Math.min(park, Math.max(0, nextReadAtNanos - now));
         }
-        if (config.snapshotSendBytesPerSecond() > 0 && chunkRequest.get() != null) {
+        ChunkRequest chunk = chunkRequest.get();
+        if (config.snapshotSendBytesPerSecond() > 0 && chunk != null && !chunk.unavailable()) { // one the core must take
             park = Math.min(park, Math.max(0, nextChunkAtNanos - now));
         }
         return park;
