@@ -340,6 +340,21 @@ public final class RaftEngine {
     }
 
     /**
+     * Hands back the read tables that hold no read ({@code LinearizableReads}); the next read allocates them
+     * again. The runtime calls it while the node is quiet. Allocates nothing.
+     *
+     * @return true if anything was released
+     */
+    public boolean releaseIdleMemory() {
+        return reads.releaseIdle();
+    }
+
+    /** {@return whether the read tables are allocated now} For tests. */
+    public boolean readTablesAllocated() {
+        return reads.tablesAllocated();
+    }
+
+    /**
      * The host's liveness detector lost node {@code nodeId}'s process: nothing was heard from it for at
      * least one election timeout of this node's clock (the report must not come sooner, or leader
      * leases are not safe). A quiet follower whose leader it is wakes and campaigns within half an

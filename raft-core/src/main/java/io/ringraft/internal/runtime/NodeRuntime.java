@@ -603,6 +603,27 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /**
+     * Whether the node holds none of what a quiet node hands back now ({@code CoreTask}): its ring's tables
+     * and arena, its proposal queue's array ({@link #idleBuffersReleased()}), its pending futures' table, the
+     * tables of its tasks' views over the ring (log writer, applier, senders) and of its engine's reads. Any
+     * thread; a snapshot (the tasks' fields are read without synchronization), for tests and the memory walk.
+     *
+     * @return true if all are released (or were never allocated)
+     */
+    public boolean idleMemoryReleased() {
+        if (!idleBuffersReleased() || futures.isAllocated() || writer.viewAllocated() || applier.viewsAllocated()
+                || core.engine().readTablesAllocated()) {
+            return false;
+        }
+        for (PeerSender sender : senders) {
+            if (sender.viewAllocated()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * How long ago, by this node's clock, this replica last knew that it had applied everything its leader
      * had committed ({@link CommitFreshness}): 0 on a leader that serves (it committed an entry of its
      * term) and applied its whole commit index,

@@ -186,6 +186,14 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
                 config.snapshotCheckpointBytes());
     }
 
+    /**
+     * {@return whether the applier's view over the ring or its batch for entries read from storage holds its
+     * tables} Any thread; a snapshot, for tests.
+     */
+    public boolean viewsAllocated() {
+        return ringView.isAllocated() || stored.isAllocated();
+    }
+
     @Override
     public String roleName() {
         return "ringraft-applier-" + groupId + "-" + selfId;
@@ -232,6 +240,12 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
             }
             work += serveReads();
             work += maybeSnapshot();
+            if (work == 0 && stream == null && !ring.isAllocated()) {
+                // A quiet group (the core released the ring and wakes us): hand back the views' tables (a
+                // streaming state machine's stream keeps them: it may still hold a batch it handed over).
+                ringView.releaseIfRingReleased();
+                stored.release();
+            }
         } catch (IOException | RuntimeException e) {
             stop.fail(e);
             return 1;

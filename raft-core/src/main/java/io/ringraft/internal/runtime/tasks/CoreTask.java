@@ -1000,13 +1000,23 @@ public final class CoreTask implements Agent {
      * A quiet node hands back its ring's tables and arena and its proposal queue's array, once every entry
      * the ring holds may be reclaimed (applied and handed to storage: the applier wakes this core when it
      * gets there); the next write or proposal allocates them again ({@link EntryRing#releaseUpTo},
-     * {@link ProposalQueue#release}).
+     * {@link ProposalQueue#release}). Once the ring is released, the tasks that read it are woken to hand back
+     * their views over it at their next idle cycle ({@code RingEntries#releaseIfRingReleased}). The tables
+     * that hold nothing now go too: the pending futures' table, the engine's read tables, the commit timer's,
+     * and all but the newest commit-freshness sample; each is allocated again by its next use.
      */
     private void releaseIdleMemory() {
-        if (ring.isAllocated()) {
-            ring.releaseUpTo(room.reclaimable());
+        if (ring.isAllocated() && ring.releaseUpTo(room.reclaimable())) {
+            // The tasks that read the ring hand back their views' tables at their next idle cycle.
+            writerSignal.wake();
+            applierSignal.wake();
+            peers.wakeSenders();
         }
         proposals.release();
+        outcomes.releaseIdle();
+        engine.releaseIdleMemory();
+        commitTimer.releaseIdle();
+        freshness.releaseIdle();
     }
 
     /**

@@ -155,7 +155,9 @@ public final class PeerSender implements Agent {
                 sent++;
             }
         }
-        if (work > 0) {
+        if (work == 0) {
+            view.releaseIfRingReleased(); // a quiet group: the core wakes us once it released the ring
+        } else {
             view.forgetPayload(); // sent (the transport copied the entries): keep no released arena reachable
             metrics.messagesSent(peerId, (int) (sent - reportedSent), (int) (dropped - reportedDropped));
             reportedSent = sent;
@@ -354,6 +356,11 @@ public final class PeerSender implements Agent {
         closeSnapshot();
         sending = null;
         lastChunk = null;
+    }
+
+    /** {@return whether this sender's view over the ring holds its tables} Any thread; a snapshot, for tests. */
+    public boolean viewAllocated() {
+        return view.isAllocated();
     }
 
     public int slot() {

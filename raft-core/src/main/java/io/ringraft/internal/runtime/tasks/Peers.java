@@ -109,6 +109,14 @@ public final class Peers {
         return chunkRequests[slot];
     }
 
+    /** Wakes every slot's sender (core thread: after the ring was released, so that they hand back their views). */
+    void wakeSenders() {
+        int taken = count;
+        for (int i = 0; i < taken; i++) {
+            signals[i].wake();
+        }
+    }
+
     /** The signal that wakes the slot's sender. */
     Signal signal(int slot) {
         return signals[slot];
