@@ -340,13 +340,15 @@ public final class RaftEngine {
     }
 
     /**
-     * Hands back the read tables that hold no read ({@code LinearizableReads}); the next read allocates them
-     * again. The runtime calls it while the node is quiet. Allocates nothing.
+     * Hands back the read tables that hold no read ({@code LinearizableReads}) and the append marks if none
+     * waits for a flush ({@link IoProgress#releaseIdle()}); the next read or append allocates them again. The
+     * runtime calls it while the node is quiet. Allocates nothing.
      *
      * @return true if anything was released
      */
     public boolean releaseIdleMemory() {
-        return reads.releaseIdle();
+        boolean reads = this.reads.releaseIdle();
+        return io.releaseIdle() | reads;
     }
 
     /** {@return whether the read tables are allocated now} For tests. */

@@ -16,7 +16,7 @@ import io.ringraft.spi.SnapshotStore;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.concurrent.Agent;
-import org.jctools.queues.atomic.SpscAtomicArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +52,7 @@ public final class PeerSender implements Agent {
     private final long selfId;
     private final long peerId;
     private final int slot;
-    private final SpscAtomicArrayQueue<RaftMessage> outbox;
+    private final MessagePassingQueue<RaftMessage> outbox;
     private final AtomicReference<ChunkRequest> chunkRequest;
     private final RaftConfig config;
     private final LogStorage storage;
@@ -91,7 +91,7 @@ public final class PeerSender implements Agent {
      * @param slot           the peer's slot in {@link Peers}, with its {@code outbox} and {@code chunkRequest}
      * @param snapshotStore  where the newest snapshot is read from; null if the node takes none
      */
-    public PeerSender(long groupId, long selfId, long peerId, int slot, SpscAtomicArrayQueue<RaftMessage> outbox,
+    public PeerSender(long groupId, long selfId, long peerId, int slot, MessagePassingQueue<RaftMessage> outbox,
                AtomicReference<ChunkRequest> chunkRequest, RaftConfig config, EntryRing ring, LogStorage storage,
                SnapshotStore snapshotStore, ProgressView leaderTerm, AtomicReference<SnapshotInfo> latestSnapshot,
                TransportLink transport, StopState stop, io.ringraft.spi.RaftMetrics metrics,
