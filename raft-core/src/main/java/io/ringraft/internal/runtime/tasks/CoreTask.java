@@ -1001,8 +1001,8 @@ public final class CoreTask implements Agent {
      * gets there); the next write or proposal allocates them again ({@link EntryRing#releaseUpTo},
      * {@link ProposalQueue#release}). Once the ring is released, the tasks that read it are woken to hand back
      * their views over it at their next idle cycle ({@code RingEntries#releaseIfRingReleased}). The tables
-     * that hold nothing now go too: the pending futures' table, the engine's read tables, the commit timer's,
-     * and all but the newest commit-freshness sample; each is allocated again by its next use.
+     * that hold nothing now go too: the pending futures' table, the engine's read tables and append marks, the
+     * commit timer's, and all but the newest commit-freshness sample; each is allocated again by its next use.
      */
     private void releaseIdleMemory() {
         if (ring.isAllocated() && ring.releaseUpTo(room.reclaimable())) {
