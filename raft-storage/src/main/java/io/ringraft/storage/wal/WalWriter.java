@@ -4,6 +4,8 @@ import io.ringraft.api.Bytes;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.storage.internal.FileIo;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,6 +45,15 @@ import java.util.zip.CRC32C;
 final class WalWriter {
 
     private static final int STAGING_BYTES = 256 * 1024;
+    private static final VarHandle END_LSN;
+
+    static {
+        try {
+            END_LSN = MethodHandles.lookup().findVarHandle(WalWriter.class, "endLsn", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final ReentrantLock lock = new ReentrantLock();
 
@@ -292,11 +303,18 @@ final class WalWriter {
         group.lock.writeLock().lock();
         try {
             for (int i = 0; i < callCount; i++) {
-                Replay.apply(group, callKinds[i], callIndexes[i], callTerms[i], callLocations[i]);
+                byte kind = callKinds[i];
+                if (kind > 0 && kind < WalRecord.MOVED) { // an original entry: the common case, no dispatch
+                    group.appendEntry(callIndexes[i], callTerms[i], callLocations[i]);
+                } else {
+                    Replay.apply(group, kind, callIndexes[i], callTerms[i], callLocations[i]);
+                }
             }
             long end = Lsn.of(tail.seq, position + stagedBytes);
-            endLsn = end;
-            group.lastLsn = end;
+            // Release stores, not volatile ones: a reader that sees the new end also sees the records
+            // before it, and the appending thread saves a full fence per call.
+            END_LSN.setRelease(this, end);
+            GroupState.LAST_LSN.setRelease(group, end);
         } finally {
             group.lock.writeLock().unlock();
             callCount = 0;
