@@ -123,15 +123,14 @@ final class GroupCommit {
     private void lead() throws IOException {
         WalWriter.SyncPoint point = null;
         boolean forced = false;
+        boolean issued = false;
         try {
             point = writer.syncPoint();
             if (point.file().durableOffset < point.offset()) {
                 long start = System.nanoTime();
                 point.file().handle.force(false);
                 lastForceNanos = System.nanoTime() - start;
-                synchronized (monitor) {
-                    forces++;
-                }
+                issued = true;
             }
             forced = true;
         } catch (IOException | RuntimeException e) {
@@ -139,10 +138,14 @@ final class GroupCommit {
             throw e;
         } finally {
             synchronized (monitor) {
-                forcing = false;
                 if (forced) {
+                    // Before forcing is cleared: a spinning caller that sees the round over sees its end.
                     noteDurable(point.file(), point.offset());
+                    if (issued) {
+                        forces++;
+                    }
                 }
+                forcing = false;
                 monitor.notifyAll();
             }
         }
