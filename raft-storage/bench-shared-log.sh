@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs io.ringraft.storage.bench.SharedLogBenchmark (see docs/benchmarks.md, "Shared write-ahead log").
 # Usage, from the repository root: raft-storage/bench-shared-log.sh [directory] [secondsPerRun] [recoveryMiB] [ioThreads] [groups,...]
-# Set SKIP_BUILD=1 to reuse the compiled classes; JAVA_OPTS adds JVM options (for example a JFR recording).
+# Set SKIP_BUILD=1 to reuse the compiled classes; JAVA_OPTS adds JVM options (for example a JFR recording,
+# -Dwalbench.ioOnly=true for the IO-thread shape only, -Dwalbench.fsync=false for a CPU-only run without forces).
 set -e
 cd "$(dirname "$0")/.."
 if [ -z "$SKIP_BUILD" ]; then

@@ -162,12 +162,28 @@ public interface LogStorage extends AutoCloseable {
      * @throws NullPointerException     if an entry has no kind
      */
     static void checkAppend(LogId last, LogEntries entries, int maxPayloadBytes) {
-        long next = last.index() + 1;
+        checkAppend(last.index(), last.term(), entries, maxPayloadBytes);
+    }
+
+    /**
+     * The same as {@link #checkAppend(LogId, LogEntries, int)} with the last entry given as its index
+     * and term: for implementations that keep them apart and would otherwise build a {@link LogId}
+     * per call.
+     *
+     * @param lastIndex the index of the last entry held
+     * @param lastTerm the term of the last entry held
+     * @param entries the entries to check
+     * @param maxPayloadBytes the largest payload allowed
+     * @throws IllegalArgumentException naming the first entry that breaks a rule
+     * @throws NullPointerException     if an entry has no kind
+     */
+    static void checkAppend(long lastIndex, long lastTerm, LogEntries entries, int maxPayloadBytes) {
+        long next = lastIndex + 1;
         if (entries.firstIndex() != next) {
             throw new IllegalArgumentException("append must start at index " + next
-                    + " (right after the last entry " + last + "), got " + entries.firstIndex());
+                    + " (right after the last entry " + lastTerm + "-" + lastIndex + "), got " + entries.firstIndex());
         }
-        long previousTerm = last.term();
+        long previousTerm = lastTerm;
         for (int i = 0; i < entries.count(); i++) {
             long term = entries.termAt(i);
             if (term < previousTerm) {

@@ -17,6 +17,10 @@ final class FileRefs {
 
     /** Adds {@code delta} to the count of file {@code seq}; a row that reaches zero goes. */
     void add(long seq, long delta) {
+        if (rows > 0 && delta > 0 && seqs[rows - 1] == seq) {
+            counts[rows - 1] += delta; // the common case: an entry appended to the newest file
+            return;
+        }
         int at = Arrays.binarySearch(seqs, 0, rows, seq);
         if (at < 0) {
             if (delta <= 0) {

@@ -103,7 +103,8 @@ final class GroupLog implements LogStorage {
         Objects.requireNonNull(entries, "entries");
         GroupState group = writable();
         // No lock: base, last index and terms change only through this group's own calls (this thread).
-        LogStorage.checkAppend(group.lastId(), entries, log.maxPayload());
+        // The last entry as index and term: no LogId built per append.
+        LogStorage.checkAppend(group.lastIndex, group.lastTerm(), entries, log.maxPayload());
         if (entries.count() > 0) {
             log.writer().append(group, entries);
         }

@@ -3,6 +3,8 @@ package io.ringraft.storage.wal;
 import io.ringraft.api.LogId;
 import io.ringraft.api.Vote;
 import io.ringraft.storage.internal.TermRuns;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -32,6 +34,16 @@ final class GroupState {
     final FileRefs refs = new FileRefs();
     /** End LSN of this group's last record: a flush waits until the stream is durable up to it. */
     volatile long lastLsn;
+    /** {@link #lastLsn} for the writer's release stores. */
+    static final VarHandle LAST_LSN;
+
+    static {
+        try {
+            LAST_LSN = MethodHandles.lookup().findVarHandle(GroupState.class, "lastLsn", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** During recovery: records of this group before this LSN are in the checkpoint already. */
     long checkpointLsn;
     /** True while a {@link GroupLog} has it open; guarded by the shared log's monitor. */

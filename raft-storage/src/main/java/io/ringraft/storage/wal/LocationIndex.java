@@ -2,9 +2,13 @@ package io.ringraft.storage.wal;
 
 /**
  * Where each live entry of one group is: for every index from {@link #firstIndex()} on, the
- * {@link Lsn} of its record. Grows with the group's live log and shrinks when it is purged (the
- * array is compacted, and shrunk when at most a quarter of it is used): memory is bounded by the
- * live log, which purges bound.
+ * {@link Lsn} of its record. Grows with the group's live log and shrinks when it is purged: when an
+ * append reaches the array's end, the live slots move to its front if they fill at most half of it,
+ * else to an array twice their number (rounded up to a power of two); a purge that leaves less than a
+ * sixteenth of the array used shrinks it to four times the live slots. So a log that is appended to
+ * and purged in a steady rhythm (Raft with snapshots: the live log swinging by up to about 8 times)
+ * reuses its array instead of allocating on every purge cycle, and after a purge memory is bounded by
+ * the live log (at most 16 times it, or 16 slots), which purges bound.
  *
  * <p>Not thread-safe: the group's lock guards it.
  */
@@ -35,10 +39,20 @@ final class LocationIndex {
         return size;
     }
 
+    /** Slots allocated (tests: the memory bound and the reuse of the array). */
+    int capacity() {
+        return slots.length;
+    }
+
     /** Adds the location of entry {@code firstIndex() + size()}. */
     void append(long location) {
         if (head + size == slots.length) {
-            compact(size + 1);
+            if (2L * (size + 1) <= slots.length) {
+                System.arraycopy(slots, head, slots, 0, size); // room enough: reuse the array
+                head = 0;
+            } else {
+                compact(size + 1);
+            }
         }
         slots[head + size] = location;
         size++;
@@ -63,8 +77,8 @@ final class LocationIndex {
         head += drop;
         size -= drop;
         firstIndex += drop;
-        if (size * 4 < slots.length && slots.length > MIN_CAPACITY) {
-            compact(size);
+        if (size * 16L < slots.length && slots.length > MIN_CAPACITY) {
+            compact(2 * size);
         }
     }
 

@@ -4,6 +4,8 @@ import io.ringraft.api.Bytes;
 import io.ringraft.spi.LogEntries;
 import io.ringraft.storage.internal.FileIo;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,6 +45,17 @@ import java.util.zip.CRC32C;
 final class WalWriter {
 
     private static final int STAGING_BYTES = 256 * 1024;
+    private static final VarHandle END_LSN;
+    /** How long a group commit's leader spins for {@link #lock} before it blocks. */
+    private static final long SYNC_LOCK_SPIN_NANOS = 20_000;
+
+    static {
+        try {
+            END_LSN = MethodHandles.lookup().findVarHandle(WalWriter.class, "endLsn", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final ReentrantLock lock = new ReentrantLock();
 
@@ -127,7 +140,7 @@ final class WalWriter {
      * there makes everything appended so far durable.
      */
     SyncPoint syncPoint() throws IOException {
-        lock.lock();
+        lockForSync();
         try {
             failStop.check();
             writeStagedOrFail();
@@ -135,6 +148,26 @@ final class WalWriter {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Takes {@link #lock} for a group commit's leader: spins up to {@link #SYNC_LOCK_SPIN_NANOS} on
+     * {@code tryLock} first, since appends hold the lock for well under a microsecond each and parking
+     * would cost the leader a wake-up, during which the disk idles; then blocks as {@code lock()} does.
+     * Only the leader (one thread at a time) spins here.
+     */
+    private void lockForSync() {
+        if (lock.tryLock()) {
+            return;
+        }
+        long deadline = System.nanoTime() + SYNC_LOCK_SPIN_NANOS;
+        while (System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+            if (lock.tryLock()) {
+                return;
+            }
+        }
+        lock.lock();
     }
 
     /** Writes out what is staged (a reader needs a record that is still in the staging buffer). */
@@ -292,11 +325,18 @@ final class WalWriter {
         group.lock.writeLock().lock();
         try {
             for (int i = 0; i < callCount; i++) {
-                Replay.apply(group, callKinds[i], callIndexes[i], callTerms[i], callLocations[i]);
+                byte kind = callKinds[i];
+                if (kind > 0 && kind < WalRecord.MOVED) { // an original entry: the common case, no dispatch
+                    group.appendEntry(callIndexes[i], callTerms[i], callLocations[i]);
+                } else {
+                    Replay.apply(group, kind, callIndexes[i], callTerms[i], callLocations[i]);
+                }
             }
             long end = Lsn.of(tail.seq, position + stagedBytes);
-            endLsn = end;
-            group.lastLsn = end;
+            // Release stores, not volatile ones: a reader that sees the new end also sees the records
+            // before it, and the appending thread saves a full fence per call.
+            END_LSN.setRelease(this, end);
+            GroupState.LAST_LSN.setRelease(group, end);
         } finally {
             group.lock.writeLock().unlock();
             callCount = 0;

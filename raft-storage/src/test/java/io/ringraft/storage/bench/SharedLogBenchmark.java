@@ -47,7 +47,11 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Usage: {@code SharedLogBenchmark [directory] [secondsPerRun] [recoveryMiB] [ioThreads] [groups,...]}
  * (defaults {@code target/wal-bench}, 2.0, 1024, 1, {@code 1,16,256,1024}; recoveryMiB 0 skips the
- * recovery run). The directory is wiped before and after.
+ * recovery run). The directory is wiped before and after. System properties: {@code -Dwalbench.ioOnly=true}
+ * runs the IO-thread shape only (no thread-per-group or per-group-log runs); {@code -Dwalbench.fsync=false}
+ * makes every force a no-op, for the WAL and the raw loop (a CPU-only run, never durable: it shows the
+ * WAL's own CPU without the disk); {@code -Dwalbench.fsync=<micros>} replaces every force of both by a
+ * park of that long (a model of a quiet disk, for the hand-over between IO threads; never durable).
  */
 public final class SharedLogBenchmark {
 
@@ -55,6 +59,16 @@ public final class SharedLogBenchmark {
     private static final int[] GROUPS = {1, 16, 256, 1024};
     /** Alternations of the WAL and the raw loop per comparison. */
     private static final int SLICES = 4;
+    /**
+     * -1: real forces ({@code -Dwalbench.fsync} unset or {@code true}); otherwise forces are replaced,
+     * for the WAL and the raw loop, by a park of that many nanoseconds ({@code -Dwalbench.fsync=<micros>},
+     * a model of a disk) or by nothing ({@code false}: a CPU-only run).
+     */
+    private static final long FAKE_FORCE_NANOS = fakeForceNanos(System.getProperty("walbench.fsync", "true"));
+    /** True: only the IO-thread shape is run. */
+    private static final boolean IO_ONLY = Boolean.getBoolean("walbench.ioOnly");
+    /** Lines printed after the table (the group commit's hand-overs per comparison). */
+    private static final List<String> NOTES = new ArrayList<>();
     /** Groups written before their flushes in one IO cycle, as {@code IoWorker.MAX_BATCH}. */
     private static final int IO_BATCH = 256;
 
@@ -70,8 +84,10 @@ public final class SharedLogBenchmark {
         int[] groupCounts = args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray()
                 : GROUPS;
         wipe(dir);
-        System.out.printf(Locale.ROOT, "directory %s, %.1f s per run, %d B entries, %d IO threads, %d cores%n", dir,
-                seconds, PAYLOAD, ioThreads, Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "directory %s, %.1f s per run, %d B entries, %d IO threads, %d cores%s%n", dir,
+                seconds, PAYLOAD, ioThreads, Runtime.getRuntime().availableProcessors(),
+                FAKE_FORCE_NANOS < 0 ? "" : FAKE_FORCE_NANOS == 0 ? ", fsync OFF (CPU only, never durable)"
+                        : ", fsync replaced by a park of " + FAKE_FORCE_NANOS / 1000 + " us (never durable)");
         compare(dir, 16, 0.5, 0, false); // warm-up
         compare(dir, 16, 0.5, ioThreads, false);
         System.out.println();
@@ -79,6 +95,10 @@ public final class SharedLogBenchmark {
                 + " | CPU per entry | open log files |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (int groups : groupCounts) {
+            if (IO_ONLY) {
+                compare(dir, groups, seconds, Math.min(ioThreads, groups), true);
+                continue;
+            }
             compare(dir, groups, seconds, 0, true);
             compare(dir, groups, seconds, Math.min(ioThreads, groups), true);
             if (groups <= 256) {
@@ -86,6 +106,8 @@ public final class SharedLogBenchmark {
                         runSegmented(dir, groups, seconds));
             }
         }
+        System.out.println();
+        NOTES.forEach(System.out::println);
         if (recoveryMiB > 0) {
             recovery(dir, recoveryMiB);
         }
@@ -103,7 +125,7 @@ public final class SharedLogBenchmark {
         wipe(dir);
         Files.createDirectories(dir);
         List<LogStorage> storages = new ArrayList<>();
-        try (SharedLog log = SharedLog.builder(dir.resolve("wal")).nodeId(1).build();
+        try (SharedLog log = WalBenchAccess.builder(dir.resolve("wal"), FAKE_FORCE_NANOS).build();
                 RawLoop raw = new RawLoop(dir.resolve("raw.log"))) {
             log.open();
             for (int g = 0; g < groups; g++) {
@@ -116,11 +138,16 @@ public final class SharedLogBenchmark {
             Arrays.fill(next, 1);
             Result walTotal = null;
             Result rawTotal = null;
+            long spins = 0;
+            long forces = 0;
             for (int slice = 0; slice < SLICES; slice++) {
                 long forcesBefore = WalBenchAccess.flushForces(log);
+                long spinsBefore = WalBenchAccess.spinHandOvers(log);
                 Result w = ioThreads == 0 ? drive(storages, seconds / SLICES, next)
                         : driveIo(storages, ioThreads, seconds / SLICES, next);
                 long fsyncs = WalBenchAccess.flushForces(log) - forcesBefore;
+                spins += WalBenchAccess.spinHandOvers(log) - spinsBefore;
+                forces += fsyncs;
                 w = new Result(w.entries(), fsyncs, w.seconds(), w.latencies(), WalBenchAccess.openFiles(log), w.cpuNanos());
                 long entriesPerFsync = Math.max(1, Math.round((double) w.entries() / Math.max(1, fsyncs)));
                 Result r = raw.run(entriesPerFsync, seconds / SLICES);
@@ -132,6 +159,8 @@ public final class SharedLogBenchmark {
                 print(groups, "raw FileChannel write + force, same entries per fsync", rawTotal);
                 System.out.printf(Locale.ROOT, "| %d | **SharedLog / raw, %s** | **%.0f%%** | | | | | | |%n", groups,
                         shape, 100 * walTotal.mbps() / rawTotal.mbps());
+                NOTES.add(String.format(Locale.ROOT, "%d groups, %s: %,d flush fsyncs, %,d flushes handed over by"
+                        + " spinning (no wake-up)", groups, shape, forces, spins));
             }
         } finally {
             for (LogStorage storage : storages) {
@@ -347,7 +376,11 @@ public final class SharedLogBenchmark {
                 while (buffer.hasRemaining()) {
                     position += file.write(buffer, position);
                 }
-                file.force(false);
+                if (FAKE_FORCE_NANOS < 0) {
+                    file.force(false);
+                } else {
+                    WalBenchAccess.fakeForce(FAKE_FORCE_NANOS);
+                }
                 latencies.recordValue((System.nanoTime() - t0) / 1000);
                 fsyncs++;
                 bytes += buffer.capacity();
@@ -410,6 +443,14 @@ public final class SharedLogBenchmark {
                 + " opened in %.2f s, %d open files, %,d entries recovered%n", groups, entriesPerGroup * groups, payload,
                 logBytes / 1048576.0, writeSeconds, seconds, openFiles, recovered);
         wipe(dir);
+    }
+
+    private static long fakeForceNanos(String setting) {
+        return switch (setting) {
+            case "true" -> -1;
+            case "false" -> 0;
+            default -> Long.parseLong(setting) * 1000;
+        };
     }
 
     private static long processCpuNanos() {
