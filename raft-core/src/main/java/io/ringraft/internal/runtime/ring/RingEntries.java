@@ -34,6 +34,8 @@ public final class RingEntries implements OriginEntries {
     private final long[] correlations;
     private final long[] versions;
     private final int[] arenaOffsets;
+    /** Where each captured payload lies (the arena, or a proposal queue's array); cleared by {@link #forgetPayload}. */
+    private final byte[][] arrays;
     private final int[] lengths;
     private final EntryHeader header = new EntryHeader();
     private final ArrayBytes payload = new ArrayBytes();
@@ -41,6 +43,8 @@ public final class RingEntries implements OriginEntries {
 
     private long firstIndex = 1;
     private int count;
+    /** How many {@link #arrays} entries may be set since the last {@link #forgetPayload}. */
+    private int arraysHeld;
 
     public RingEntries(EntryRing ring, int maxEntries) {
         if (maxEntries < 1) {
@@ -53,6 +57,7 @@ public final class RingEntries implements OriginEntries {
         this.correlations = new long[maxEntries];
         this.versions = new long[maxEntries];
         this.arenaOffsets = new int[maxEntries];
+        this.arrays = new byte[maxEntries][];
         this.lengths = new int[maxEntries];
     }
 
@@ -89,10 +94,12 @@ public final class RingEntries implements OriginEntries {
             correlations[count] = header.correlation;
             versions[count] = header.version;
             arenaOffsets[count] = header.arenaOffset;
+            arrays[count] = header.array;
             lengths[count] = header.length;
             bytes += header.length;
             count++;
         }
+        arraysHeld = Math.max(arraysHeld, count);
         return count;
     }
 
@@ -119,6 +126,9 @@ public final class RingEntries implements OriginEntries {
      */
     public void forgetPayload() {
         payload.wrap(NOTHING, 0, 0);
+        java.util.Arrays.fill(arrays, 0, arraysHeld, null);
+        arraysHeld = 0;
+        header.array = null;
     }
 
     private static final byte[] NOTHING = new byte[0];
@@ -146,7 +156,7 @@ public final class RingEntries implements OriginEntries {
     /** The entry's bytes in the ring's arena, through one flyweight that the next call re-points. */
     @Override
     public Bytes payloadAt(int offset) {
-        ring.wrapPayload(payload, arenaOffsets[check(offset)], lengths[offset]);
+        ring.wrapPayload(payload, arrays[check(offset)], arenaOffsets[offset], lengths[offset]);
         return payload;
     }
 
