@@ -221,8 +221,11 @@ public final class RaftConfig {
 
     /**
      * {@return the size in bytes of the queue of proposals waiting for the core (a power of two)} A
-     * proposal takes its payload plus a 16-byte header there, padded to a multiple of 8. Allocated with the
-     * first proposal and handed back while the group is quiet. Default 4 MiB.
+     * proposal takes its payload plus a 16-byte header there, padded to a multiple of 8, from the moment it
+     * is accepted until its entry is applied and the ring lets go of it (a leader's ring reads proposals in
+     * place there: they are copied once). So it bounds the proposals queued and those a leader holds
+     * uncommitted or unapplied; a full queue refuses proposals ({@code Admission.QUEUE_FULL}). Allocated with
+     * the first proposal and handed back while the group is quiet. Default 4 MiB.
      */
     public int proposalQueueBytes() { return proposalQueueBytes; }
 
