@@ -99,7 +99,12 @@ public final class ProposalQueue {
     @FunctionalInterface
     public interface PinningHandler {
         /**
-         * @param position the record's queue position (what {@link #freeUpTo} compares with)
+         * @param origin        where the proposal's outcome goes
+         * @param correlationId the proposal's correlation id
+         * @param buffer        the queue's array, holding the payload
+         * @param offset        where in {@code buffer} the payload starts
+         * @param length        the payload's length
+         * @param position      the record's queue position (what {@link #freeUpTo} compares with)
          * @return true to consume the record; false to leave it (and every later one) queued and stop
          */
         boolean onProposal(byte origin, long correlationId, byte[] buffer, int offset, int length, long position);
@@ -231,8 +236,8 @@ public final class ProposalQueue {
     }
 
     /**
-     * Bytes taken by the consumer and not freed yet (proposals held in place, and holes behind them).
-     * Consumer only.
+     * {@return bytes taken by the consumer and not freed yet (proposals held in place, and holes between
+     * them)} Consumer only.
      */
     public int pinnedBytes() {
         Storage current = storage;

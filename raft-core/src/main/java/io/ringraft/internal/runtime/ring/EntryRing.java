@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * "Lazy storage" below).
  *
  * <p><b>Single writer.</b> Only the core task calls the mutating methods ({@link #write},
- * {@link #truncateFrom}, {@link #reclaimUpTo}) and the core-side queries. Any thread may call
+ * {@link #writeInPlace}, {@link #truncateFrom}, {@link #reclaimUpTo}, {@link #reclaimEarly}) and the core-side
+ * queries ({@link #oldestPin}). Any thread may call
  * {@link #read} (a copy) or {@link #readHeader} (for reading the payload in place, see
  * {@link RingEntries}).
  *
@@ -341,7 +342,14 @@ public final class EntryRing {
      * until the ring no longer holds the entry: {@code pin} is their queue position, which
      * {@link #oldestPin} reports while the entry is held.
      *
-     * @param pin the record's queue position; pins rise with the index
+     * @param index       the entry's index
+     * @param term        the entry's term
+     * @param origin      where the proposal's outcome goes
+     * @param correlation the proposal's correlation id
+     * @param buffer      the array holding the payload (the proposal queue's)
+     * @param offset      where in {@code buffer} the payload starts
+     * @param length      the payload's length
+     * @param pin         the record's queue position; pins rise with the index
      * @throws IllegalStateException if the slot is not free
      */
     public void writeInPlace(long index, long term, byte origin, long correlation, byte[] buffer, int offset,

@@ -595,7 +595,7 @@ public final class CoreTask implements Agent {
             freeProposalBytes();
             return refused;
         }
-        // The engine chose where the commands go; they are copied there, as many as fit, then proposed.
+        // The engine chose where the commands go; they take those slots (in place), as many as fit, then are proposed.
         proposalTerm = engine.term();
         nextProposalIndex = first;
         proposalCount = 0;
@@ -651,7 +651,8 @@ public final class CoreTask implements Agent {
      * Copies a command into the ring at {@code index}, the place the engine chose for it, if it fits
      * while keeping {@link #reservedSlots} slots and some bytes free beyond it: later leaders' no-ops and a
      * configuration entry the engine appends on its own (leaving a joint configuration) must fit.
-     * The only place commands enter the ring (proposals and forwarded commands alike).
+     * Forwarded commands enter the ring here; local proposals stay in place in the proposal queue
+     * ({@link #onProposal}), under the same room check.
      *
      * @return false if the ring has no room for it now (nothing is written)
      */
