@@ -127,8 +127,8 @@ public final class RaftConfig {
 
     /**
      * An estimate of the memory a node with this configuration reserves when it is built, whatever its
-     * load: the ring (its arena and about 54 bytes of bookkeeping per slot), the proposal queue, the views
-     * its tasks read the ring through (about 34 bytes per entry they can hold: the log writer's and the
+     * load: the ring (its arena and about 70 bytes of bookkeeping per slot), the proposal queue, the views
+     * its tasks read the ring through (about 38 bytes per entry they can hold: the log writer's and the
      * applier's of {@code batchEntries}, a sender's of {@code maxEntriesPerAppend} for each of up to four
      * peers), the applier's buffer for entries read back from storage ({@code maxBytesPerAppend}; allocated
      * the first time it is needed), and the bounded queues and tables of inbound messages, futures, reads,
@@ -143,8 +143,10 @@ public final class RaftConfig {
      * @return the estimate in bytes, for a group of up to five members
      */
     public long reservedBytes() {
-        long ring = (long) ringCapacityEntries * 54 + ringCapacityBytes;
-        long views = 34L * (2L * batchEntries + 4L * maxEntriesPerAppend)
+        // Per slot: version, index, term, kind, correlation, origin, position, length, end position, and where
+        // the payload lies (array reference, offset, the proposal queue's pin).
+        long ring = (long) ringCapacityEntries * 70 + ringCapacityBytes;
+        long views = 38L * (2L * batchEntries + 4L * maxEntriesPerAppend)
                 + 26L * batchEntries + Math.max(maxBytesPerAppend, maxEntryBytes);
         long queues = (long) proposalQueueBytes
                 + 8L * maxPendingFutures                    // futures by id, forwards queued
@@ -221,8 +223,11 @@ public final class RaftConfig {
 
     /**
      * {@return the size in bytes of the queue of proposals waiting for the core (a power of two)} A
-     * proposal takes its payload plus a 16-byte header there, padded to a multiple of 8. Allocated with the
-     * first proposal and handed back while the group is quiet. Default 4 MiB.
+     * proposal takes its payload plus a 16-byte header there, padded to a multiple of 8, from the moment it
+     * is accepted until its entry is applied and the ring lets go of it (a leader's ring reads proposals in
+     * place there: they are copied once). So it bounds the proposals queued and those a leader holds
+     * uncommitted or unapplied; a full queue refuses proposals ({@code Admission.QUEUE_FULL}). Allocated with
+     * the first proposal and handed back while the group is quiet. Default 4 MiB.
      */
     public int proposalQueueBytes() { return proposalQueueBytes; }
 

@@ -30,7 +30,8 @@ package io.ringraft.api;
  * @param ringEntries     entries in the ring the core may not reclaim yet (accepted, but not yet both
  *                        applied and handed to storage); proposals wait once it nears
  *                        {@link RaftConfig#ringCapacityEntries()}
- * @param proposalQueueBytes bytes of proposals waiting for the core, of {@link RaftConfig#proposalQueueBytes()}
+ * @param proposalQueueBytes bytes of the proposal queue in use (proposals waiting for the core, and those a leader
+ *                           holds in place until applied), of {@link RaftConfig#proposalQueueBytes()}
  * @param inboundQueueSize   messages waiting for the core, of {@link RaftConfig#inboundQueueCapacity()}
  */
 public record RaftStatus(long groupId, long nodeId, Role role, long term, long leaderId, Vote vote,

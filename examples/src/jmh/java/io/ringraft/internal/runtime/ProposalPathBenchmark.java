@@ -1,6 +1,5 @@
 package io.ringraft.internal.runtime;
 
-import io.ringraft.api.EntryKind;
 import io.ringraft.api.RaftConfig;
 import io.ringraft.internal.runtime.ring.EntryRing;
 import io.ringraft.internal.runtime.requests.ProposalQueue;
@@ -17,11 +16,14 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The proposal queue path of one node, on one thread: {@code NodeRuntime.tryPropose}'s
- * {@link ProposalQueue#offer} (claim, copy, commit), then {@code CoreTask}'s drain that moves each
- * proposal into the {@link EntryRing} (the same two {@code makeRoom} calls and the same
- * {@code write}). Proposals are queued in bursts of {@value #BURST} and drained in one drain, as
- * under load; the score is per proposal. Not measured: the core's wake-up signal, the engine and
- * the other tasks (see the single-node benchmark for those).
+ * {@link ProposalQueue#offer} (claim, copy, commit: the one copy of the payload), then {@code CoreTask}'s
+ * take that makes each proposal a ring entry in place (the same two {@code makeRoom} calls and the same
+ * {@link EntryRing#writeInPlace}), and the freeing of the queue once the ring let go of the entries
+ * ({@code CoreTask.freeProposalBytes}: here every entry counts as applied at once, so the ring reclaims
+ * them all and the queue frees up to what it took). Proposals are queued in bursts of {@value #BURST} and
+ * taken in one take, as under load; the score is per proposal. Not measured: the core's wake-up signal,
+ * the engine and the other tasks (see the single-node benchmark for those). Before 2026-12-08 the take
+ * copied each payload into the ring's arena ({@code EntryRing.write}) and the queue freed it at once.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -42,7 +44,7 @@ public class ProposalPathBenchmark {
     private long nextIndex;
     private long correlation;
     private int moved;
-    private final ProposalQueue.Handler handler = this::onProposal;
+    private final ProposalQueue.PinningHandler handler = this::onProposal;
 
     @Setup
     public void setup() {
@@ -63,23 +65,27 @@ public class ProposalPathBenchmark {
             }
         }
         moved = 0;
-        // A drain takes at most batchEntries proposals (as one duty cycle of the core does).
-        for (int drains = 0; moved < BURST; drains++) {
-            proposals.drain(handler, batchEntries);
-            if (drains == 3) {
+        // A take takes at most batchEntries proposals (as one duty cycle of the core does).
+        for (int takes = 0; moved < BURST; takes++) {
+            proposals.take(handler, batchEntries);
+            if (takes == 3) {
                 throw new IllegalStateException("moved " + moved + " proposals");
             }
         }
+        // Everything counts as applied: the ring lets go of it and the queue frees its bytes.
+        ring.reclaimEarly(nextIndex - 1);
+        proposals.freeUpTo(ring.oldestPin(proposals.consumed()));
         return moved;
     }
 
-    private boolean onProposal(byte origin, long correlationId, byte[] buffer, int offset, int length) {
+    private boolean onProposal(byte origin, long correlationId, byte[] buffer, int offset, int length,
+                               long position) {
         long applied = nextIndex - 1; // everything before counts as applied: reclaimable
         if (!ring.makeRoom(nextIndex + 2, 0, applied)
-                || !ring.makeRoom(nextIndex, length + CONFIG_ROOM, applied)) {
+                || !ring.makeRoom(nextIndex, CONFIG_ROOM, applied)) {
             return false;
         }
-        ring.write(nextIndex, 1, EntryKind.COMMAND, origin, correlationId, buffer, offset, length);
+        ring.writeInPlace(nextIndex, 1, origin, correlationId, buffer, offset, length, position);
         nextIndex++;
         moved++;
         return true;

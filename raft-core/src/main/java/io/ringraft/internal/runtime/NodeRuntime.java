@@ -542,6 +542,8 @@ public final class NodeRuntime implements AutoCloseable {
                 checkLateSubmission();
                 return Admission.ACCEPTED;
             }
+            // The core frees queue bytes the ring let go of (applied proposals held in place) when it runs.
+            coreSignal.wake();
             long waitMillis = config.proposalWaitMillis();
             if (waitMillis == 0) {
                 return refused(Admission.QUEUE_FULL);

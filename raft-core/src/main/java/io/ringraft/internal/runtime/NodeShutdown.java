@@ -75,7 +75,7 @@ public final class NodeShutdown {
     private final Object lock = new Object();
     private final EntryHeader header = new EntryHeader();
     private RaftException refusal;
-    private final ProposalQueue.Handler refuseHandler = this::refuse;
+    private final ProposalQueue.PinningHandler refuseHandler = this::refuse;
     private volatile boolean ran;
 
     /**
@@ -162,7 +162,7 @@ public final class NodeShutdown {
         RaftException notTaken = new NodeStoppedException("node " + selfId + " stopped before the request "
                 + "was carried out" + (failure == null ? "" : " (" + failure + ")"));
         refusal = notTaken;
-        while (requests.proposals().drain(refuseHandler, Integer.MAX_VALUE) > 0) {
+        while (requests.proposals().take(refuseHandler, Integer.MAX_VALUE) > 0) {
             // drain: these never entered the log
         }
         // Futures left now belong to proposals that were never queued (or are being queued: the
@@ -190,7 +190,7 @@ public final class NodeShutdown {
         }
     }
 
-    private boolean refuse(byte origin, long correlationId, byte[] buffer, int offset, int length) {
+    private boolean refuse(byte origin, long correlationId, byte[] buffer, int offset, int length, long position) {
         outcomes.failed(origin, correlationId, refusal);
         return true;
     }

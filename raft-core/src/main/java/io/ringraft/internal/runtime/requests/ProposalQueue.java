@@ -10,8 +10,9 @@ import java.util.Objects;
 /**
  * Proposals on their way from any thread to the core: a bounded multi-producer, single-consumer
  * queue of variable-length records in one pre-allocated {@code byte[]}. Queuing copies the payload
- * in once and allocates nothing; the core reads records in place and copies each payload into the
- * ring. Full means {@link #offer} returns false, never growth.
+ * in once and allocates nothing; the core reads records in place and points the ring's entry at the
+ * payload where it lies ({@link #take}), so that a proposal's bytes are copied once, from the
+ * caller's buffer into this array. Full means {@link #offer} returns false, never growth.
  *
  * <p><b>Layout.</b> Records start at multiples of 8 and are padded to a multiple of 8:
  * {@code [state:u8][origin:i8][unused:2][length:i32][correlation:i64][payload]}, where
@@ -27,6 +28,16 @@ import java.util.Objects;
  * records to its handler, zeroes what it consumed and publishes the new {@code head} with release,
  * which is what lets producers reuse those bytes. A record's bytes are therefore written only
  * between a producer's claim and the consumer's release of them.
+ *
+ * <p><b>Consumed, then freed.</b> The consumer's reading position ({@code consumed}) and the line up
+ * to which producers may reuse bytes ({@code head}) are two pointers: {@link #take} moves only the
+ * first, {@link #freeUpTo} the second. Between them lie records the ring still holds entries for
+ * (their payloads are read in place until the core reclaims or truncates those entries) and records
+ * consumed otherwise (refused proposals, padding): holes that the free line passes with the held
+ * records around them. The core frees up to the queue position of the oldest entry its ring holds
+ * in this array, or up to {@code consumed} if it holds none ({@code EntryRing.oldestPin}); records
+ * are consumed in queue order and proposals get their indexes in that order, so that line only
+ * moves forward. {@link #drain} frees what it consumes at once (for callers that keep nothing).
  *
  * <p>Only the one-byte state is accessed atomically, so nothing depends on where the JVM places the
  * array's elements (JDK 25 no longer promises any alignment for them, and atomic multi-byte access
@@ -68,6 +79,8 @@ public final class ProposalQueue {
     private static final int TAIL = 8;
     private static final int HEAD_CACHE = 16;
     private static final int HEAD = 24;
+    /** The consumer's reading position: {@code head <= consumed <= tail}. Written by the consumer only. */
+    private static final int CONSUMED = 32;
 
     /** Receives the records {@link #drain} reads; the payload is {@code length} bytes of {@code buffer} from {@code offset}. */
     @FunctionalInterface
@@ -76,6 +89,25 @@ public final class ProposalQueue {
          * @return true to consume the record; false to leave it (and every later one) queued and stop
          */
         boolean onProposal(byte origin, long correlationId, byte[] buffer, int offset, int length);
+    }
+
+    /**
+     * Receives the records {@link #take} reads, with where each lies: the payload is {@code length} bytes
+     * of {@code buffer} from {@code offset}, and stays there, unchanged, until {@link #freeUpTo} passes
+     * {@code position}.
+     */
+    @FunctionalInterface
+    public interface PinningHandler {
+        /**
+         * @param origin        where the proposal's outcome goes
+         * @param correlationId the proposal's correlation id
+         * @param buffer        the queue's array, holding the payload
+         * @param offset        where in {@code buffer} the payload starts
+         * @param length        the payload's length
+         * @param position      the record's queue position (what {@link #freeUpTo} compares with)
+         * @return true to consume the record; false to leave it (and every later one) queued and stop
+         */
+        boolean onProposal(byte origin, long correlationId, byte[] buffer, int offset, int length, long position);
     }
 
     /** The {@code tail} of a storage the consumer released: claims on it fail, and producers install a fresh one. */
@@ -95,7 +127,7 @@ public final class ProposalQueue {
     /** One allocation of the queue: the records' array and the counters over it. */
     private static final class Storage {
         final byte[] buffer;
-        final long[] counters = new long[HEAD + 8];
+        final long[] counters = new long[CONSUMED + 8];
 
         Storage(int capacity) {
             buffer = new byte[capacity];
@@ -168,7 +200,10 @@ public final class ProposalQueue {
         return capacity - HEADER_BYTES;
     }
 
-    /** Bytes queued or being queued (records, their headers and padding), for status. Any thread; a snapshot. */
+    /**
+     * Bytes queued or being queued, or consumed and not freed yet (records, their headers and padding:
+     * proposals the ring still holds in place), for status. Any thread; a snapshot.
+     */
     public int size() {
         Storage current = storage;
         if (current == null) {
@@ -179,14 +214,69 @@ public final class ProposalQueue {
         return tail == CLOSED ? 0 : (int) Math.max(0, Math.min(capacity, tail - head));
     }
 
-    /** True if nothing is queued, nor being queued. Any thread; a snapshot. */
+    /** True if nothing is queued, nor being queued, that the consumer did not take yet. Any thread; a snapshot. */
     public boolean isEmpty() {
         Storage current = storage;
         if (current == null) {
             return true;
         }
         long tail = (long) COUNTER.getVolatile(current.counters, TAIL);
-        return tail == CLOSED || tail == (long) COUNTER.getVolatile(current.counters, HEAD);
+        return tail == CLOSED || tail == (long) COUNTER.getVolatile(current.counters, CONSUMED);
+    }
+
+    /**
+     * The consumer's reading position in the current array: every record before it was taken. Consumer
+     * only.
+     *
+     * @return the position, or -1 if no array is allocated (nothing to free)
+     */
+    public long consumed() {
+        Storage current = storage;
+        return current == null ? -1 : (long) COUNTER.get(current.counters, CONSUMED);
+    }
+
+    /**
+     * {@return bytes taken by the consumer and not freed yet (proposals held in place, and holes between
+     * them)} Consumer only.
+     */
+    public int pinnedBytes() {
+        Storage current = storage;
+        if (current == null) {
+            return 0;
+        }
+        return (int) ((long) COUNTER.get(current.counters, CONSUMED) - (long) COUNTER.get(current.counters, HEAD));
+    }
+
+    /** {@return the array's size in bytes} */
+    public int capacity() {
+        return capacity;
+    }
+
+    /**
+     * Lets producers reuse the bytes before {@code line} (consumer only): zeroes them and publishes the
+     * new head. A line at or before the head, or past what was consumed, frees only up to what was
+     * consumed (nothing is freed twice, nothing untaken is freed).
+     *
+     * @param line a queue position ({@link #consumed()}, or a {@link PinningHandler}'s {@code position})
+     */
+    public void freeUpTo(long line) {
+        Storage s = storage;
+        if (s == null) {
+            return;
+        }
+        long[] counters = s.counters;
+        long head = (long) COUNTER.get(counters, HEAD);
+        long upTo = Math.min(line, (long) COUNTER.get(counters, CONSUMED));
+        if (upTo <= head) {
+            return;
+        }
+        int bytes = (int) (upTo - head);
+        int headIndex = (int) (head & mask);
+        // Up to two runs (records never straddle the array's end), then hand them back to the producers.
+        int firstRun = Math.min(bytes, capacity - headIndex);
+        Arrays.fill(s.buffer, headIndex, headIndex + firstRun, (byte) 0);
+        Arrays.fill(s.buffer, 0, bytes - firstRun, (byte) 0);
+        COUNTER.setRelease(counters, HEAD, upTo);
     }
 
     /**
@@ -316,26 +406,47 @@ public final class ProposalQueue {
 
     /**
      * Hands up to {@code limit} queued records, oldest first, to {@code handler}, in place, and frees
-     * the ones it consumed. One thread at a time (the core). A record still being written ends the
-     * drain; the next drain takes it. Padding is stepped over (not counted) within the same drain, so
-     * a drain never returns 0 while committed records wait behind padding.
+     * the ones it consumed at once (with every record consumed before: use it only when nothing holds
+     * records in place, see {@link #take}). One thread at a time (the consumer).
      *
      * @return the number of records consumed
      */
     public int drain(Handler handler, int limit) {
-        Storage s = storage; // only this thread closes it: while it drains, it stays the current one
+        int consumed = take(handler, null, limit);
+        freeUpTo(Long.MAX_VALUE);
+        return consumed;
+    }
+
+    /**
+     * Hands up to {@code limit} queued records, oldest first, to {@code handler}, in place, and marks the
+     * ones it consumed as taken; their bytes stay as they are until {@link #freeUpTo} passes them. One
+     * thread at a time (the core, or the shutdown once the core stopped). A record still being written
+     * ends the call; the next one takes it. Padding is stepped over (not counted) within the same call, so
+     * it never returns 0 while committed records wait behind padding.
+     *
+     * @return the number of records consumed
+     */
+    public int take(PinningHandler handler, int limit) {
+        return take(null, handler, limit);
+    }
+
+    /** {@link #take} with either handler (the other null). */
+    private int take(Handler plain, PinningHandler pinning, int limit) {
+        Storage s = storage; // only this thread closes it: while it takes, it stays the current one
         if (s == null) {
             return 0;
         }
         byte[] buffer = s.buffer;
         long[] counters = s.counters;
-        long head = (long) COUNTER.get(counters, HEAD);
-        int headIndex = (int) (head & mask);
+        long from = (long) COUNTER.get(counters, CONSUMED);
+        // Everything up to head + capacity may hold records; bytes past it are the head's, already taken.
+        int readable = capacity - (int) (from - (long) COUNTER.get(counters, HEAD));
         int bytesRead = 0;
         int consumed = 0;
         try {
-            while (bytesRead < capacity && consumed < limit) {
-                int at = (int) ((head + bytesRead) & mask);
+            while (bytesRead < readable && consumed < limit) {
+                long position = from + bytesRead;
+                int at = (int) (position & mask);
                 byte state = (byte) STATE.getAcquire(buffer, at);
                 if (state == 0) {
                     break;
@@ -347,8 +458,11 @@ public final class ProposalQueue {
                     continue;
                 }
                 long correlationId = (long) LONG.get(buffer, at + CORRELATION_OFFSET);
-                if (!handler.onProposal(buffer[at + ORIGIN_OFFSET], correlationId, buffer, at + HEADER_BYTES,
-                        length - HEADER_BYTES)) {
+                byte origin = buffer[at + ORIGIN_OFFSET];
+                int payloadLength = length - HEADER_BYTES;
+                if (!(pinning != null
+                        ? pinning.onProposal(origin, correlationId, buffer, at + HEADER_BYTES, payloadLength, position)
+                        : plain.onProposal(origin, correlationId, buffer, at + HEADER_BYTES, payloadLength))) {
                     bytesRead -= aligned;
                     break;
                 }
@@ -356,12 +470,7 @@ public final class ProposalQueue {
             }
         } finally {
             if (bytesRead > 0) {
-                // Zero what was consumed (up to two runs: records never straddle the array's end), then
-                // hand it back to the producers.
-                int firstRun = Math.min(bytesRead, capacity - headIndex);
-                Arrays.fill(buffer, headIndex, headIndex + firstRun, (byte) 0);
-                Arrays.fill(buffer, 0, bytesRead - firstRun, (byte) 0);
-                COUNTER.setRelease(counters, HEAD, head + bytesRead);
+                COUNTER.setRelease(counters, CONSUMED, from + bytesRead);
             }
         }
         return consumed;

@@ -11,6 +11,8 @@ public final class EntryHeader {
     public long correlation;
     /** Set by {@link EntryRing#readHeader}: the slot's version when read, and where the payload lies. */
     long version;
+    /** The array holding the payload (the ring's arena, or a proposal queue's array) and where in it. */
+    byte[] array;
     int arenaOffset;
     int length;
 

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * "Lazy storage" below).
  *
  * <p><b>Single writer.</b> Only the core task calls the mutating methods ({@link #write},
- * {@link #truncateFrom}, {@link #reclaimUpTo}) and the core-side queries. Any thread may call
+ * {@link #writeInPlace}, {@link #truncateFrom}, {@link #reclaimUpTo}, {@link #reclaimEarly}) and the core-side
+ * queries ({@link #oldestPin}). Any thread may call
  * {@link #read} (a copy) or {@link #readHeader} (for reading the payload in place, see
  * {@link RingEntries}).
  *
@@ -35,6 +36,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * everything committed is applied, which evicts uncommitted entries durable in its current log
  * ({@code RingRoom.evictable}); the applier reads them from storage once they commit.
  *
+ * <p><b>Payloads held elsewhere.</b> A local proposal's payload stays where its proposer copied it, in
+ * the proposal queue's array ({@link #writeInPlace}): the slot points at it there and takes no arena
+ * bytes (for the arena it is an empty entry). The slot keeps that record's queue position (its
+ * <em>pin</em>); the core lets producers reuse the queue's bytes only up to the oldest pin the ring
+ * still holds ({@link #oldestPin}), so those bytes change only after the slot was invalidated (reclaimed
+ * or truncated), as arena bytes do: readers see a payload overwritten under them through the version,
+ * the same way. Pins rise with the index (the core takes proposals in queue order), so the oldest held
+ * pin is the first one from {@link #firstIndex()} on.
+ *
  * <p><b>Lazy storage.</b> The slot tables and the arena ({@link Slots}) are allocated by the first write,
  * not by the constructor, and the core may hand them back with {@link #release()} when the ring is empty
  * (every entry reclaimed: a quiet group), to be allocated again by the next write. Releasing needs no
@@ -49,6 +59,8 @@ public final class EntryRing {
 
     /** Returned by {@link #read} when the ring does not (or no longer) hold the entry. */
     public static final int ABSENT = -1;
+    /** The pin of an entry whose payload lies in the arena (nothing held in a proposal queue). */
+    private static final long NO_PIN = Long.MIN_VALUE;
 
     private final int capacity;
     private final int mask;
@@ -66,6 +78,8 @@ public final class EntryRing {
     private long lastIndex;
     private long arenaHead;
     private long arenaTail;
+    /** No entry below this (and at or above {@link #firstIndex}) has a pin ({@link #oldestPin}). */
+    private long pinCursor = 1;
 
     /**
      * @param capacityEntries slots, a power of two
@@ -99,6 +113,12 @@ public final class EntryRing {
         final int[] lengths;
         /** Arena position just after each slot's payload; the arena tail moves back there on a truncation. */
         final long[] endPositions;
+        /** Where each slot's payload lies: the arena, or a proposal queue's array; null once reclaimed. */
+        final byte[][] payloadArrays;
+        /** Where in {@link #payloadArrays} each slot's payload starts. */
+        final int[] payloadOffsets;
+        /** Each slot's pin (the queue position of a payload held in place, {@link #writeInPlace}), or {@link #NO_PIN}. */
+        final long[] pins;
         final byte[] arena;
 
         Slots(int capacity, int arenaCapacity, long firstVersion) {
@@ -114,6 +134,9 @@ public final class EntryRing {
             positions = new long[capacity];
             lengths = new int[capacity];
             endPositions = new long[capacity];
+            payloadArrays = new byte[capacity][];
+            payloadOffsets = new int[capacity];
+            pins = new long[capacity];
             arena = new byte[arenaCapacity];
         }
     }
@@ -205,6 +228,7 @@ public final class EntryRing {
         firstIndex = nextIndex;
         lastIndex = nextIndex - 1;
         arenaHead = arenaTail;
+        pinCursor = nextIndex;
     }
 
     /**
@@ -283,6 +307,7 @@ public final class EntryRing {
         for (long i = firstIndex; i <= upTo; i++) {
             int slot = (int) (i & mask);
             s.versions.incrementAndGet(slot); // odd: readers of this slot now fail
+            s.payloadArrays[slot] = null; // keeps no released proposal array reachable
         }
         if (upTo >= firstIndex) {
             firstIndex = upTo + 1;
@@ -307,6 +332,69 @@ public final class EntryRing {
             System.arraycopy(payload, offset, slots.arena, inArena, length);
         }
         publish(index, length);
+    }
+
+    /**
+     * Writes local proposal {@code index} (a command), which must be {@code lastIndex() + 1} (or any index
+     * when the ring is empty), without copying its payload: the slot points at the {@code length} bytes of
+     * {@code buffer} from {@code offset}, where the proposer put them, and the entry takes no arena bytes
+     * (core only; the caller checked {@link #makeRoom} for an empty payload). Those bytes must not change
+     * until the ring no longer holds the entry: {@code pin} is their queue position, which
+     * {@link #oldestPin} reports while the entry is held.
+     *
+     * @param index       the entry's index
+     * @param term        the entry's term
+     * @param origin      where the proposal's outcome goes
+     * @param correlation the proposal's correlation id
+     * @param buffer      the array holding the payload (the proposal queue's)
+     * @param offset      where in {@code buffer} the payload starts
+     * @param length      the payload's length
+     * @param pin         the record's queue position; pins rise with the index
+     * @throws IllegalStateException if the slot is not free
+     */
+    public void writeInPlace(long index, long term, byte origin, long correlation, byte[] buffer, int offset,
+                             int length, long pin) {
+        begin(index, term, EntryKind.COMMAND, origin, correlation, 0);
+        Slots s = slots;
+        int slot = (int) (index & mask);
+        s.payloadArrays[slot] = buffer;
+        s.payloadOffsets[slot] = offset;
+        s.lengths[slot] = length;
+        s.pins[slot] = pin;
+        publish(index, 0);
+    }
+
+    /**
+     * The queue position of the oldest entry the ring holds whose payload lies in place in the proposal
+     * queue ({@link #writeInPlace}), or {@code none} if it holds none (core only): the proposal queue may
+     * free its bytes up to there. Amortized constant time (a cursor that only a truncation moves back).
+     *
+     * @param none what to return when no held entry is pinned (the queue's consumed position)
+     * @return the oldest held pin, or {@code none}
+     */
+    public long oldestPin(long none) {
+        Slots s = slots;
+        if (s == null || firstIndex > lastIndex) {
+            return none;
+        }
+        long i = Math.max(pinCursor, firstIndex);
+        while (i <= lastIndex && s.pins[(int) (i & mask)] == NO_PIN) {
+            i++;
+        }
+        pinCursor = i;
+        return i <= lastIndex ? s.pins[(int) (i & mask)] : none;
+    }
+
+    /**
+     * Reclaims every entry up to {@code index}, which must be applied and handed to storage (core only):
+     * frees the arena and any proposal bytes those entries hold in place before they are needed.
+     *
+     * @param index the highest index to reclaim ({@code RingRoom.reclaimable()} at most)
+     */
+    public void reclaimEarly(long index) {
+        if (slots != null && index >= firstIndex) {
+            reclaimUpTo(index);
+        }
     }
 
     /**
@@ -337,6 +425,7 @@ public final class EntryRing {
         if (empty) {
             firstIndex = index;
             lastIndex = index - 1;
+            pinCursor = index;
         } else if (index != lastIndex + 1) {
             throw new IllegalStateException("ring holds " + firstIndex + ".." + lastIndex
                     + ", cannot write entry " + index);
@@ -372,6 +461,9 @@ public final class EntryRing {
         s.correlations[slot] = correlation;
         s.positions[slot] = position;
         s.lengths[slot] = length;
+        s.payloadArrays[slot] = s.arena;
+        s.payloadOffsets[slot] = inArena;
+        s.pins[slot] = NO_PIN;
         return inArena;
     }
 
@@ -397,6 +489,7 @@ public final class EntryRing {
         invalidate(index, lastIndex);
         arenaTail = slots.endPositions[(int) ((index - 1) & mask)];
         lastIndex = index - 1;
+        pinCursor = Math.min(pinCursor, index);
     }
 
     private void invalidate(long from, long to) {
@@ -410,6 +503,7 @@ public final class EntryRing {
             if ((version & 1) == 0) {
                 s.versions.set(slot, version + 1);
             }
+            s.payloadArrays[slot] = null;
         }
     }
 
@@ -463,7 +557,7 @@ public final class EntryRing {
             return ABSENT;
         }
         if (header.length > 0) {
-            System.arraycopy(s.arena, header.arenaOffset, dst, dstOffset, header.length);
+            System.arraycopy(header.array, header.arenaOffset, dst, dstOffset, header.length);
         }
         VarHandle.loadLoadFence();
         return s.versions.get((int) (index & mask)) == header.version ? header.length : ABSENT;
@@ -494,10 +588,10 @@ public final class EntryRing {
         byte kind = s.kinds[slot];
         byte origin = s.origins[slot];
         long correlation = s.correlations[slot];
-        long position = s.positions[slot];
+        byte[] array = s.payloadArrays[slot];
+        int offset = s.payloadOffsets[slot];
         int length = s.lengths[slot];
-        int inArena = (int) (position % arenaCapacity);
-        if (length < 0 || inArena < 0 || inArena + length > arenaCapacity) {
+        if (array == null || length < 0 || offset < 0 || offset + length > array.length) {
             return false; // torn fields: the version check below would fail too
         }
         VarHandle.loadLoadFence();
@@ -506,16 +600,21 @@ public final class EntryRing {
         }
         header.set(index, term, kind, origin, correlation);
         header.version = before;
-        header.arenaOffset = inArena;
+        header.array = array;
+        header.arenaOffset = offset;
         header.length = length;
         return true;
     }
 
-    /** Points {@code view} at the {@code length} arena bytes at {@code arenaOffset} (from {@link #readHeader}). */
-    void wrapPayload(ArrayBytes view, int arenaOffset, int length) {
-        Slots s = slots;
-        // Released since the header was read: whatever is read here fails the version check afterwards.
-        view.wrap(s == null ? RELEASED_ARENA : s.arena, s == null ? 0 : arenaOffset, s == null ? 0 : length);
+    /**
+     * Points {@code view} at the {@code length} bytes of {@code array} at {@code offset} (where
+     * {@link #readHeader} found the payload: the arena or a proposal queue's array), or at nothing if the
+     * ring released its tables since. If the bytes were reused since, whatever is read there fails the
+     * version check afterwards.
+     */
+    void wrapPayload(ArrayBytes view, byte[] array, int offset, int length) {
+        boolean released = slots == null;
+        view.wrap(released ? RELEASED_ARENA : array, released ? 0 : offset, released ? 0 : length);
     }
 
     /** What a payload read from a released ring points at: nothing (its version check fails anyway). */

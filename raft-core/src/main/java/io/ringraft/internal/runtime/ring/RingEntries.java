@@ -33,6 +33,8 @@ public final class RingEntries implements OriginEntries {
     private final int maxEntries;
     /** The captured entries' fields, or null until the first capture and after {@link #releaseIfRingReleased}. */
     private Columns columns;
+    /** How many {@link Columns#arrays} entries may be set since the last {@link #forgetPayload}. */
+    private int arraysHeld;
     private final EntryHeader header = new EntryHeader();
     private final ArrayBytes payload = new ArrayBytes();
     private final Slice slice = new Slice();
@@ -56,6 +58,8 @@ public final class RingEntries implements OriginEntries {
         final long[] correlations;
         final long[] versions;
         final int[] arenaOffsets;
+        /** Where each captured payload lies (the arena, or a proposal queue's array); cleared by {@link #forgetPayload}. */
+        final byte[][] arrays;
         final int[] lengths;
 
         Columns(int maxEntries) {
@@ -65,6 +69,7 @@ public final class RingEntries implements OriginEntries {
             correlations = new long[maxEntries];
             versions = new long[maxEntries];
             arenaOffsets = new int[maxEntries];
+            arrays = new byte[maxEntries][];
             lengths = new int[maxEntries];
         }
     }
@@ -129,10 +134,12 @@ public final class RingEntries implements OriginEntries {
             c.correlations[count] = header.correlation;
             c.versions[count] = header.version;
             c.arenaOffsets[count] = header.arenaOffset;
+            c.arrays[count] = header.array;
             c.lengths[count] = header.length;
             bytes += header.length;
             count++;
         }
+        arraysHeld = Math.max(arraysHeld, count);
         return count;
     }
 
@@ -159,6 +166,11 @@ public final class RingEntries implements OriginEntries {
      */
     public void forgetPayload() {
         payload.wrap(NOTHING, 0, 0);
+        if (columns != null) {
+            java.util.Arrays.fill(columns.arrays, 0, arraysHeld, null);
+        }
+        arraysHeld = 0;
+        header.array = null;
     }
 
     private static final byte[] NOTHING = new byte[0];
@@ -189,7 +201,7 @@ public final class RingEntries implements OriginEntries {
     @Override
     public Bytes payloadAt(int offset) {
         int i = check(offset);
-        ring.wrapPayload(payload, columns.arenaOffsets[i], columns.lengths[i]);
+        ring.wrapPayload(payload, columns.arrays[i], columns.arenaOffsets[i], columns.lengths[i]);
         return payload;
     }
 

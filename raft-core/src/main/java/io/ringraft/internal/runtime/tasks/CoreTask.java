@@ -172,8 +172,8 @@ public final class CoreTask implements Agent {
     private io.ringraft.internal.engine.membership.ClusterConfig publishedConfig;
     private boolean warnedMembers;
 
-    private final ProposalQueue.Handler proposalHandler = this::onProposal;
-    private final ProposalQueue.Handler refuseHandler = this::refuseProposal;
+    private final ProposalQueue.PinningHandler proposalHandler = this::onProposal;
+    private final ProposalQueue.PinningHandler refuseHandler = this::refuseProposal;
     private long proposalTerm;
     private long nextProposalIndex;
     private int proposalCount;
@@ -580,6 +580,7 @@ public final class CoreTask implements Agent {
     }
 
     private int pollProposals() {
+        freeProposalBytes();
         if (proposals.isEmpty()) {
             return 0;
         }
@@ -589,14 +590,16 @@ public final class CoreTask implements Agent {
         long first = engine.nextProposalIndex();
         if (first < 0) {
             refusal = new NotLeaderException(selfId, engine.leaderId());
-            return proposals.drain(refuseHandler, config.batchEntries());
+            int refused = proposals.take(refuseHandler, config.batchEntries());
+            freeProposalBytes();
+            return refused;
         }
-        // The engine chose where the commands go; they are copied there, as many as fit, then proposed.
+        // The engine chose where the commands go; they take those slots (in place), as many as fit, then are proposed.
         proposalTerm = engine.term();
         nextProposalIndex = first;
         proposalCount = 0;
         proposalReclaim = reclaimable();
-        int read = proposals.drain(proposalHandler, config.batchEntries());
+        int read = proposals.take(proposalHandler, config.batchEntries());
         if (proposalCount > 0) {
             if (timed) {
                 commitTimer.placed(nextProposalIndex - 1, proposalCount, nanoClock.getAsLong());
@@ -607,35 +610,71 @@ public final class CoreTask implements Agent {
         return read;
     }
 
-    /** Moves one queued proposal into the ring; false (it stays queued) if the ring has no room. */
-    private boolean onProposal(byte origin, long correlationId, byte[] buffer, int offset, int length) {
-        if (!placeCommand(nextProposalIndex, proposalTerm, origin, correlationId, buffer, offset, length,
-                proposalReclaim)) {
+    /**
+     * Makes one queued proposal the ring's next entry, its payload left where its proposer copied it (the
+     * queue frees it once the ring lets go of the entry: {@link #freeProposalBytes}); false (it stays
+     * queued) if the ring has no room.
+     */
+    private boolean onProposal(byte origin, long correlationId, byte[] buffer, int offset, int length,
+                               long position) {
+        long index = nextProposalIndex;
+        if (!hasCommandRoom(index, 0, proposalReclaim)) {
             return false;
         }
+        ring.writeInPlace(index, proposalTerm, origin, correlationId, buffer, offset, length, position);
         nextProposalIndex++;
         proposalCount++;
         return true;
     }
 
     /**
+     * Lets proposers reuse the proposal queue's bytes the ring no longer reads: up to the oldest entry it
+     * holds in place there, or all that was taken if it holds none. When they are more than half the
+     * queue, the ring first reclaims what it may (applied entries: the ring otherwise keeps them until it
+     * needs their slots, which would hold proposers back with the queue full of applied commands).
+     */
+    private void freeProposalBytes() {
+        long consumed = proposals.consumed();
+        if (consumed < 0) {
+            return;
+        }
+        long line = ring.oldestPin(consumed);
+        if (line < consumed && proposals.pinnedBytes() > proposals.capacity() / 2) {
+            ring.reclaimEarly(reclaimable());
+            line = ring.oldestPin(consumed);
+        }
+        proposals.freeUpTo(line);
+    }
+
+    /**
      * Copies a command into the ring at {@code index}, the place the engine chose for it, if it fits
      * while keeping {@link #reservedSlots} slots and some bytes free beyond it: later leaders' no-ops and a
      * configuration entry the engine appends on its own (leaving a joint configuration) must fit.
-     * The only place commands enter the ring (proposals and forwarded commands alike).
+     * Forwarded commands enter the ring here; local proposals stay in place in the proposal queue
+     * ({@link #onProposal}), under the same room check.
      *
      * @return false if the ring has no room for it now (nothing is written)
      */
     boolean placeCommand(long index, long term, byte origin, long correlationId, byte[] payload,
                          int offset, int length, long reclaim) {
-        if (!ring.makeRoom(index + reservedSlots, 0, reclaim) || !ring.makeRoom(index, length + CONFIG_ROOM, reclaim)) {
+        if (!hasCommandRoom(index, length, reclaim)) {
             return false;
         }
         ring.write(index, term, EntryKind.COMMAND, origin, correlationId, payload, offset, length);
         return true;
     }
 
-    private boolean refuseProposal(byte origin, long correlationId, byte[] buffer, int offset, int length) {
+    /**
+     * Whether a command may take slot {@code index} with {@code arenaBytes} of payload in the arena (0 for
+     * a proposal whose payload stays in the proposal queue), keeping {@link #reservedSlots} slots and
+     * {@link #CONFIG_ROOM} bytes free beyond it (reclaiming up to {@code reclaim} to get there).
+     */
+    private boolean hasCommandRoom(long index, int arenaBytes, long reclaim) {
+        return ring.makeRoom(index + reservedSlots, 0, reclaim) && ring.makeRoom(index, arenaBytes + CONFIG_ROOM, reclaim);
+    }
+
+    private boolean refuseProposal(byte origin, long correlationId, byte[] buffer, int offset, int length,
+                                   long position) {
         metrics.proposalRejected(RaftMetrics.Rejection.NOT_LEADER);
         outcomes.failed(origin, correlationId, refusal);
         return true;
@@ -1011,6 +1050,7 @@ public final class CoreTask implements Agent {
             applierSignal.wake();
             peers.wakeSenders();
         }
+        freeProposalBytes();
         proposals.release();
         outcomes.releaseIdle();
         engine.releaseIdleMemory();
