@@ -441,7 +441,7 @@ public final class RaftHost implements AutoCloseable {
         }
         return new HostStatus(nodeId, count, leaders, threads.workerCount(), threads.ioThreadCount(),
                 reservedBytes.get(), budgetBytes, threads.turns(), threads.idleTurns(), threads.ioCycles(),
-                threads.ioGroupWrites());
+                threads.ioGroupWrites(), threads.taskRuns());
     }
 
     /** {@return this host's node id: the id of its member in every group it holds} */

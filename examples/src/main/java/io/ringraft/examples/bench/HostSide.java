@@ -141,7 +141,7 @@ final class HostSide implements AutoCloseable {
     }
 
     /** The number of {@link #counters()}. */
-    static final int COUNTERS = 5;
+    static final int COUNTERS = 6;
 
     /**
      * This host's counters so far: group turns its workers ran, turns that found no work, IO cycles, group
@@ -150,7 +150,7 @@ final class HostSide implements AutoCloseable {
     long[] counters() {
         io.ringraft.api.HostStatus st = host.status();
         return new long[] {st.turns(), st.idleTurns(), st.ioCycles(), st.ioGroupWrites(),
-            netty == null ? -1 : netty.stats().flushes()};
+            netty == null ? -1 : netty.stats().flushes(), st.taskRuns()};
     }
 
     /** Names of {@link #churn()}'s figures, in order. */
