@@ -84,7 +84,8 @@ import org.HdrHistogram.Histogram;
  * {@code InMemoryLogStorage} per group (no disk). Data lives in a temporary directory, deleted afterwards.
  * Workers default to the number of cores (per host, as {@code RaftHost} does), IO threads to 1. The system
  * property {@code hostbench.waterMarks=low,high} (bytes) sets the Netty transports' write-buffer water marks,
- * for experiments (children of {@code --processes} inherit it).
+ * for experiments (children of {@code --processes} inherit it); {@code hostbench.batchAnswers=false} turns off
+ * {@code RaftHost.Builder.batchAnswers} (answers to appends then leave at once, a frame each).
  * {@code --kill-host 0} kills nothing, {@code --kill-host most} the host that leads the most groups then. Groups use {@link RaftConfig#hostDefaults()}. The last line of output
  * starts with {@code RESULT} and holds every figure as {@code key=value} pairs ({@code -1} where a phase did
  * not run).

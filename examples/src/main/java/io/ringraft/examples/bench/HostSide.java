@@ -80,7 +80,8 @@ final class HostSide implements AutoCloseable {
             }
             built = RaftHost.builder().nodeId(id).transport(transport).logStorage(logs).workers(options.workers())
                     .ioThreads(options.ioThreads()).memoryBudgetBytes(budgetBytes)
-                    .maxGroups(Math.max(1, options.groups())).build();
+                    .maxGroups(Math.max(1, options.groups()))
+                    .batchAnswers(!"false".equals(System.getProperty("hostbench.batchAnswers"))).build();
         } catch (IOException | RuntimeException e) {
             closeQuietly(built, ownTransport, sharedLog);
             throw e;
