@@ -2,15 +2,20 @@
 # learner-catch-up.sh JAR OUTDIR: the leader's write rate while a wiped fourth node catches up (issue 20).
 #
 # Three KV `node` processes are loaded with 100,000 keys of 1 KiB (RespFlood, 8 connections x 32 pipelined
-# SETs), the leader's rate is measured for 10 s, then a wiped fourth node is started and added with
-# RAFT.ADDLEARNER 4 while the same load runs in back-to-back 2 s slices. Prints the rate before, each slice,
-# and node 4's transfer log lines.
+# SETs, 15 s), a wiped fourth node is started, then ONE continuous load (RespFlood --every 1: a rate per
+# second) runs for BEFORE + AFTER seconds; RAFT.ADDLEARNER 4 is sent BEFORE seconds into it, and the leader's
+# lag for node 4 is polled every 0.5 s. Prints the mean rate over the BEFORE seconds, over the catch-up (from
+# the command until node 4's lag first falls to at most CAUGHT_UP entries), and after it, with every
+# per-second rate and node 4's transfer log lines. (Until 2026-12-08 this script compared 2 s slices, each
+# run by a fresh load JVM: its own warm-up made the slices swing by +-35 %.)
 #
 # Environment:
 #   NODE_ARGS  extra `node` options for every node (for example "--catch-up-rate 40")
 #   PIN=1      the learner gets CPU 1 to itself; the three voters and the load generator share CPU 0 (as a
 #              learner on its own machine would not take the voters' CPU); -XX:ActiveProcessorCount=2 keeps
 #              every JVM's ergonomics as without pinning
+#   BEFORE, AFTER  seconds of load before and after RAFT.ADDLEARNER (default 20 and 40)
+#   CAUGHT_UP  the lag (entries) at which node 4 counts as caught up (default 1000)
 #   BASE_PORT  first of the ports used (default 21300: Raft on BASE+1..4, Redis on BASE+101..104)
 # Needs redis-cli. Data under $TMPDIR/kvlearner (wiped first). Kills its nodes at the end.
 set -u
@@ -43,17 +48,28 @@ load() {
 for i in 1 2 3; do start $i; done
 sleep 8; findleader
 load --warmup 0 --seconds 15 > "$OUT/load.txt" 2>&1
-findleader; load --warmup 2 --seconds 10 > "$OUT/before.txt" 2>&1
-# the same 2 s slices as during the catch-up (each a fresh load JVM, no warm-up), to compare like with like
-for k in $(seq 1 5); do load --warmup 0 --seconds 2 2>&1 | grep RESULT | sed "s/^/$(date -u +%T) /"; done > "$OUT/before-slices.txt"
-start 4; sleep 3; findleader
-(for k in $(seq 1 10); do load --warmup 0 --seconds 2 2>&1 | grep RESULT | sed "s/^/$(date -u +%T) /"; done > "$OUT/during.txt") &
-slices=$!
-sleep 2; findleader
-date -u +%FT%T.%3NZ > "$OUT/addlearner.txt"; redis-cli -p $((B+100+leader)) RAFT.ADDLEARNER 4 >> "$OUT/addlearner.txt"
-wait $slices
+findleader; start 4; sleep 3; findleader
+BEFORE=${BEFORE:-20}; AFTER=${AFTER:-40}; CAUGHT_UP=${CAUGHT_UP:-1000}
+load --warmup 3 --seconds $((BEFORE + AFTER)) --every 1 > "$OUT/timeline.txt" 2>&1 &
+flood=$!
+sleep $((3 + BEFORE))
+add=$(date +%s%3N); redis-cli -p $((B+100+leader)) RAFT.ADDLEARNER 4 > "$OUT/addlearner.txt"
+echo "$add" >> "$OUT/addlearner.txt"
+while kill -0 $flood 2>/dev/null; do
+  lag=$(redis-cli -p $((B+100+leader)) RAFT.STATUS 2>/dev/null | tr -d '\r' | grep '^raft_follower_4:' | sed 's/.*lag=//')
+  echo "$(date +%s%3N) ${lag:--}" >> "$OUT/lag.txt"; sleep 0.5
+done
 grep -h "receiving snapshot\|received snapshot" "$OUT/node4.log" > "$OUT/transfer.txt"
-echo "before: $(grep RESULT "$OUT/before.txt")"; echo "before, 2 s slices:"
-grep -o "^[0-9:]*\|ok_per_s=.*" "$OUT/before-slices.txt" | paste - -; echo "during (2 s each):"
-grep -o "^[0-9:]*\|ok_per_s=.*" "$OUT/during.txt" | paste - -; cat "$OUT/addlearner.txt" "$OUT/transfer.txt"
+caught=$(awk -v add=$add -v t=$CAUGHT_UP '$1 > add && $2 != "-" && $2 <= t { print $1; exit }' "$OUT/lag.txt")
+awk -v add=$add -v caught=${caught:-0} -v before=$BEFORE '
+  /^SLICE/ { split($2, a, "="); split($4, r, "="); ms = a[2]; rate = r[2]
+             if (ms <= add && ms > add - before * 1000) { b += rate; nb++ }
+             else if (ms > add && (caught == 0 || ms <= caught + 1000)) { d += rate; nd++ }
+             else if (ms > add) { f += rate; nf++ }
+             printf "%+7.1f s %8d\n", (ms - add) / 1000, rate }
+  END { if (nb) printf "before: %d writes/s over %d s\n", b / nb, nb
+        if (nd) printf "catch-up: %d writes/s over %d s (%.0f %% of before)%s\n", d / nd, nd, 100 * d / nd / (b / nb), caught ? "" : " (never caught up)"
+        if (nf) printf "after: %d writes/s over %d s (%.0f %% of before)\n", f / nf, nf, 100 * f / nf / (b / nb) }' "$OUT/timeline.txt"
+[ -n "$caught" ] && echo "caught up (lag <= $CAUGHT_UP) $(( (caught - add) )) ms after RAFT.ADDLEARNER"
+cat "$OUT/addlearner.txt" "$OUT/transfer.txt"
 pkill -f "$DATA/n"

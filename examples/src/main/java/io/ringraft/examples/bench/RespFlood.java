@@ -31,17 +31,20 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code --pipeline} {@code SET}s of {@code --value-bytes} bytes outstanding over {@code --keys} keys
  * (a new one as each reply arrives: closed loop). The connections are spread over the targets
  * round-robin. After {@code --warmup} seconds it counts for {@code --seconds} and prints one line per
- * target and a {@code RESULT} line of {@code key=value} pairs.
+ * target and a {@code RESULT} line of {@code key=value} pairs. With {@code --every S} it also prints, every
+ * S seconds of the measured window, a {@code SLICE epoch_ms=<end of the slice, wall clock> ok=<OK replies in
+ * the slice> ok_per_s=<rate>} line: a timeline of one continuous load, to compare the rate before and
+ * during an event (a learner catching up) without restarting the load.
  *
  * <p>Usage: {@code RespFlood --targets host:port[,host:port...] [--connections 200] [--pipeline 200]
- * [--value-bytes 1024] [--keys 100000] [--warmup 5] [--seconds 30]}. Runs on its own two event-loop
- * threads; bounded: a connection holds at most {@code --pipeline} requests.
+ * [--value-bytes 1024] [--keys 100000] [--warmup 5] [--seconds 30] [--every 0]}. Runs on its own two
+ * event-loop threads; bounded: a connection holds at most {@code --pipeline} requests.
  */
 public final class RespFlood {
 
     /** The flood's settings. */
     record Options(List<InetSocketAddress> targets, int connections, int pipeline, int valueBytes, int keys,
-                   double warmupSeconds, double seconds) {
+                   double warmupSeconds, double seconds, double everySeconds) {
     }
 
     /** The replies of one target, by kind. */
@@ -94,6 +97,7 @@ public final class RespFlood {
         int keys = 100_000;
         double warmup = 5;
         double seconds = 30;
+        double every = 0;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -113,14 +117,15 @@ public final class RespFlood {
                 case "--keys" -> keys = Integer.parseInt(value);
                 case "--warmup" -> warmup = Double.parseDouble(value);
                 case "--seconds" -> seconds = Double.parseDouble(value);
+                case "--every" -> every = Double.parseDouble(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        if (targets.isEmpty() || connections < 1 || pipeline < 1 || valueBytes < 0 || keys < 1) {
+        if (targets.isEmpty() || connections < 1 || pipeline < 1 || valueBytes < 0 || keys < 1 || every < 0) {
             throw new IllegalArgumentException("usage: RespFlood --targets host:port[,host:port...] [--connections N] "
-                    + "[--pipeline N] [--value-bytes N] [--keys N] [--warmup S] [--seconds S]");
+                    + "[--pipeline N] [--value-bytes N] [--keys N] [--warmup S] [--seconds S] [--every S]");
         }
-        return new Options(List.copyOf(targets), connections, pipeline, valueBytes, keys, warmup, seconds);
+        return new Options(List.copyOf(targets), connections, pipeline, valueBytes, keys, warmup, seconds, every);
     }
 
     static void run(Options options, PrintStream out) throws Exception {
@@ -149,7 +154,7 @@ public final class RespFlood {
             Map<InetSocketAddress, long[]> before = new java.util.LinkedHashMap<>();
             counts.forEach((t, c) -> before.put(t, c.snapshot()));
             long start = System.nanoTime();
-            Thread.sleep((long) (options.seconds() * 1000));
+            measure(options, counts, start, out);
             double elapsed = (System.nanoTime() - start) / 1e9;
             long totalOk = 0;
             StringBuilder result = new StringBuilder("RESULT seconds=").append(String.format(Locale.ROOT, "%.1f", elapsed));
@@ -180,6 +185,37 @@ public final class RespFlood {
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    /** Waits out the measured window, printing a {@code SLICE} line every {@code --every} seconds if set. */
+    private static void measure(Options options, Map<InetSocketAddress, Counts> counts, long start, PrintStream out)
+            throws InterruptedException {
+        long end = start + (long) (options.seconds() * 1e9);
+        if (options.everySeconds() <= 0) {
+            TimeUnit.NANOSECONDS.sleep(end - System.nanoTime());
+            return;
+        }
+        long slice = (long) (options.everySeconds() * 1e9);
+        long sliceStart = start;
+        long okAtStart = totalOk(counts);
+        while (sliceStart < end) {
+            long sliceEnd = Math.min(end, sliceStart + slice);
+            TimeUnit.NANOSECONDS.sleep(sliceEnd - System.nanoTime());
+            long okNow = totalOk(counts);
+            out.printf(Locale.ROOT, "SLICE epoch_ms=%d ok=%d ok_per_s=%.0f%n", System.currentTimeMillis(),
+                    okNow - okAtStart, (okNow - okAtStart) * 1e9 / (sliceEnd - sliceStart));
+            out.flush();
+            okAtStart = okNow;
+            sliceStart = sliceEnd;
+        }
+    }
+
+    private static long totalOk(Map<InetSocketAddress, Counts> counts) {
+        long sum = 0;
+        for (Counts c : counts.values()) {
+            sum += c.ok.sum();
+        }
+        return sum;
     }
 
     /** One connection: keeps {@code pipeline} SETs outstanding, counts each reply line. */

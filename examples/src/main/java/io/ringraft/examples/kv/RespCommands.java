@@ -18,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -272,9 +270,9 @@ public final class RespCommands {
             case "RAFT.STATUS" -> raftStatus(args, given);
             case "RAFT.TRANSFER" -> raftTransfer(args, given);
             case "RAFT.SNAPSHOT" -> raftSnapshot(args, given);
-            case "RAFT.ADDLEARNER" -> membership(args, given, RespCommands::addLearner);
-            case "RAFT.PROMOTE" -> membership(args, given, RespCommands::promote);
-            case "RAFT.REMOVE" -> membership(args, given, RespCommands::remove);
+            case "RAFT.ADDLEARNER" -> membership(args, given, MembershipEdits::addLearner);
+            case "RAFT.PROMOTE" -> membership(args, given, MembershipEdits::promote);
+            case "RAFT.REMOVE" -> membership(args, given, MembershipEdits::remove);
             default -> done(unknown(given, args));
         };
     }
@@ -384,7 +382,7 @@ public final class RespCommands {
         return RespReplies.error("ERR with --groups above 1 name the group: " + usage);
     }
 
-    private CompletableFuture<RedisMessage> membership(List<byte[]> args, String given, MembershipEdit edit) {
+    private CompletableFuture<RedisMessage> membership(List<byte[]> args, String given, MembershipEdits.Edit edit) {
         if (args.size() != 2) {
             return arity(given);
         }
@@ -525,16 +523,7 @@ public final class RespCommands {
                 });
     }
 
-    /** How a membership change command turns the leader's membership into the new one. */
-    @FunctionalInterface
-    interface MembershipEdit {
-        /**
-         * @throws IllegalArgumentException if the request does not fit {@code current} ({@code -ERR})
-         */
-        Membership apply(Membership current, long id);
-    }
-
-    private CompletableFuture<RedisMessage> changeMembership(byte[] node, MembershipEdit edit) {
+    private CompletableFuture<RedisMessage> changeMembership(byte[] node, MembershipEdits.Edit edit) {
         Long id = KvStateMachine.parseLong(node);
         if (id == null || id <= 0) {
             return done(RespReplies.error("ERR node id must be a positive integer"));
@@ -544,79 +533,10 @@ public final class RespCommands {
         try {
             future = groups.router(1).changeMembership(change);
         } catch (RuntimeException e) {
-            return done(membershipFailure(e));
+            return done(MembershipEdits.failureReply(e));
         }
         return future.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                .handle((ignored, failure) -> failure == null ? RespReplies.OK : membershipFailure(failure));
-    }
-
-    /** {@code RAFT.ADDLEARNER}: {@code id} must not be a member yet. */
-    static Membership addLearner(Membership current, long id) {
-        requireNotMember(current, id);
-        Set<Long> learners = new TreeSet<>(current.learners());
-        learners.add(id);
-        return new Membership(current.voters(), learners, false);
-    }
-
-    /** {@code RAFT.PROMOTE}: {@code id} must be a learner. */
-    static Membership promote(Membership current, long id) {
-        if (current.voters().contains(id)) {
-            throw new IllegalArgumentException("node " + id + " is already a voter");
-        }
-        if (!current.learners().contains(id)) {
-            throw new IllegalArgumentException("node " + id + " is not a learner (voters " + current.voters()
-                    + ", learners " + current.learners() + "); add it with RAFT.ADDLEARNER first");
-        }
-        Set<Long> voters = new TreeSet<>(current.voters());
-        voters.add(id);
-        Set<Long> learners = new TreeSet<>(current.learners());
-        learners.remove(id);
-        return new Membership(voters, learners, false);
-    }
-
-    /** {@code RAFT.REMOVE}: {@code id} must be a member, and not the last voter. */
-    static Membership remove(Membership current, long id) {
-        if (!current.voters().contains(id) && !current.learners().contains(id)) {
-            throw new IllegalArgumentException("node " + id + " is not a member (voters " + current.voters()
-                    + ", learners " + current.learners() + ")");
-        }
-        if (current.voters().equals(Set.of(id))) {
-            throw new IllegalArgumentException("node " + id + " is the only voter; it cannot be removed");
-        }
-        Set<Long> voters = new TreeSet<>(current.voters());
-        voters.remove(id);
-        Set<Long> learners = new TreeSet<>(current.learners());
-        learners.remove(id);
-        return new Membership(voters, learners, false);
-    }
-
-    private static void requireNotMember(Membership current, long id) {
-        if (current.voters().contains(id)) {
-            throw new IllegalArgumentException("node " + id + " is already a voter");
-        }
-        if (current.learners().contains(id)) {
-            throw new IllegalArgumentException("node " + id + " is already a learner");
-        }
-    }
-
-    /**
-     * The reply for a failed membership change: {@code -ERR} for a request that does not fit (or went
-     * to a node that is not the leader), {@code -TRYAGAIN} only if it certainly had no effect,
-     * {@code -UNCERTAIN} otherwise.
-     */
-    static RedisMessage membershipFailure(Throwable failure) {
-        Throwable cause = RespReplies.unwrap(failure);
-        if (cause instanceof IllegalArgumentException || cause instanceof LeaderElsewhereException) {
-            return RespReplies.error("ERR " + cause.getMessage());
-        }
-        if (cause instanceof RaftException raft && !raft.mayHaveTakenEffect()) {
-            return RespReplies.error("TRYAGAIN " + cause.getMessage());
-        }
-        if (cause instanceof TimeoutException) {
-            return RespReplies.error("UNCERTAIN the membership change did not commit in time; it may still take effect");
-        }
-        return RespReplies.error("UNCERTAIN " + cause.getClass().getSimpleName() + ": " + cause.getMessage()
-                + "; the membership change may or may not take effect");
+                .handle((ignored, failure) -> failure == null ? RespReplies.OK : MembershipEdits.failureReply(failure));
     }
 
     /**

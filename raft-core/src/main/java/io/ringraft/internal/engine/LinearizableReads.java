@@ -33,17 +33,21 @@ import io.ringraft.message.ReadIndexResponse;
  *
  * <p>Both sides keep reads in fixed-size FIFO arrays ({@code maxPendingReads}); a read that does
  * not fit fails at once. A failed read had no effect and may be retried. Owned by the engine.
+ *
+ * <p>Each side's arrays are allocated by its first read and handed back by {@link #releaseIdle()} while
+ * that side holds none (a quiet group's core calls it through {@link RaftEngine#releaseIdleMemory()}), so a
+ * group that serves no reads holds none of them.
  */
 final class LinearizableReads {
 
     private final RaftEngine engine;
     private final int capacity;
 
-    // Leader side: reads in arrival order.
-    private final long[] ids;
-    private final long[] requesters;
-    private final long[] readIndexes;
-    private final long[] rounds;
+    // Leader side: reads in arrival order (null while none is allocated: see the class comment).
+    private long[] ids;
+    private long[] requesters;
+    private long[] readIndexes;
+    private long[] rounds;
     private int head;
     private int count;
     private long round;
@@ -55,9 +59,9 @@ final class LinearizableReads {
     private long[] ackedRounds;
     private final Quorum.IndexSource ackedRound = this::ackedRoundOf;
 
-    // Follower side: reads forwarded to the leader, oldest first.
-    private final long[] forwardedIds;
-    private final int[] forwardedAge;
+    // Follower side: reads forwarded to the leader, oldest first (null while none is allocated).
+    private long[] forwardedIds;
+    private int[] forwardedAge;
     private int forwardedHead;
     private int forwardedCount;
     private long forwardedTo;
@@ -65,14 +69,35 @@ final class LinearizableReads {
     LinearizableReads(RaftEngine engine) {
         this.engine = engine;
         this.capacity = engine.config.maxPendingReads();
-        this.ids = new long[capacity];
-        this.requesters = new long[capacity];
-        this.readIndexes = new long[capacity];
-        this.rounds = new long[capacity];
         this.voterIds = engine.clusterConfig().membersView();
         this.ackedRounds = new long[voterIds.length];
-        this.forwardedIds = new long[capacity];
-        this.forwardedAge = new int[capacity];
+    }
+
+    /**
+     * Hands back the arrays of each side that holds no read (the core of a quiet group); the next read
+     * allocates them again.
+     *
+     * @return true if any was released
+     */
+    boolean releaseIdle() {
+        boolean released = false;
+        if (ids != null && count == 0) {
+            ids = requesters = readIndexes = rounds = null;
+            head = 0;
+            released = true;
+        }
+        if (forwardedIds != null && forwardedCount == 0) {
+            forwardedIds = null;
+            forwardedAge = null;
+            forwardedHead = 0;
+            released = true;
+        }
+        return released;
+    }
+
+    /** {@return whether either side's arrays are allocated now} For tests. */
+    boolean tablesAllocated() {
+        return ids != null || forwardedIds != null;
     }
 
     // ------------------------------------------------------------------ requests
@@ -85,6 +110,10 @@ final class LinearizableReads {
             if (forwardedTo != engine.leaderId) {
                 failForwarded();
                 forwardedTo = engine.leaderId;
+            }
+            if (forwardedIds == null) {
+                forwardedIds = new long[capacity];
+                forwardedAge = new int[capacity];
             }
             int slot = (forwardedHead + forwardedCount++) % capacity;
             forwardedIds[slot] = requestId;
@@ -115,6 +144,12 @@ final class LinearizableReads {
             // A follower's read is left unanswered: it times out there as "busy", which is the truth,
             // whereas a negative answer would read as "not the leader".
             return;
+        }
+        if (ids == null) {
+            ids = new long[capacity];
+            requesters = new long[capacity];
+            readIndexes = new long[capacity];
+            rounds = new long[capacity];
         }
         int slot = (head + count++) % capacity;
         ids[slot] = requestId;

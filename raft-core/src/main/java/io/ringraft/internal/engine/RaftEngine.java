@@ -340,6 +340,23 @@ public final class RaftEngine {
     }
 
     /**
+     * Hands back the read tables that hold no read ({@code LinearizableReads}) and the append marks if none
+     * waits for a flush ({@link IoProgress#releaseIdle()}); the next read or append allocates them again. The
+     * runtime calls it while the node is quiet. Allocates nothing.
+     *
+     * @return true if anything was released
+     */
+    public boolean releaseIdleMemory() {
+        boolean reads = this.reads.releaseIdle();
+        return io.releaseIdle() | reads;
+    }
+
+    /** {@return whether the read tables are allocated now} For tests. */
+    public boolean readTablesAllocated() {
+        return reads.tablesAllocated();
+    }
+
+    /**
      * The host's liveness detector lost node {@code nodeId}'s process: nothing was heard from it for at
      * least one election timeout of this node's clock (the report must not come sooner, or leader
      * leases are not safe). A quiet follower whose leader it is wakes and campaigns within half an

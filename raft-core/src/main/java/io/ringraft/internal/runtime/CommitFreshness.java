@@ -15,16 +15,24 @@ package io.ringraft.internal.runtime;
  * {@link #CAPACITY}: an older applied index than the oldest kept sample's commit reads as never fresh
  * (conservative). Thread-safe: the core writes, readers (client servers) read on any thread; one
  * monitor, held for a few array operations.
+ *
+ * <p>The ring of samples is allocated when a second commit index is observed; the core of a quiet group
+ * hands it back with {@link #releaseIdle()}, which keeps only the newest sample (in two fields), so that a
+ * quiet replica still dates what it applied up to that sample's commit; an older applied index reads as
+ * never fresh (conservative, as for a sample the ring no longer keeps).
  */
 public final class CommitFreshness {
 
     /** Samples kept. */
     static final int CAPACITY = 64;
 
-    private final long[] times = new long[CAPACITY];
-    private final long[] commits = new long[CAPACITY];
-    /** Samples taken so far; the newest is at {@code (count - 1) % CAPACITY}. */
+    /** The samples, or null while at most one is kept (in {@link #soleTime} and {@link #soleCommit}). */
+    private long[] times;
+    private long[] commits;
+    /** Samples taken so far; the newest is at {@code (count - 1) % CAPACITY} (or the sole one, while no ring). */
     private long count;
+    private long soleTime;
+    private long soleCommit;
 
     /**
      * Records a leader's commit index, if it dates anything: only once it is an entry of the leader's
@@ -51,6 +59,25 @@ public final class CommitFreshness {
      * @param commit the leader commit index the message carried
      */
     public synchronized void observe(long nanos, long commit) {
+        if (times == null) {
+            if (count == 0) {
+                soleTime = nanos;
+                soleCommit = commit;
+                count = 1;
+                return;
+            }
+            if (commit <= soleCommit) {
+                if (commit == soleCommit) {
+                    soleTime = Math.max(soleTime, nanos);
+                }
+                return;
+            }
+            times = new long[CAPACITY]; // a second commit index: the group is active again
+            commits = new long[CAPACITY];
+            times[0] = soleTime;
+            commits[0] = soleCommit;
+            count = 1;
+        }
         if (count > 0) {
             int newest = (int) ((count - 1) % CAPACITY);
             if (commit < commits[newest]) {
@@ -75,6 +102,9 @@ public final class CommitFreshness {
      * @param nowNanos now, the node's monotonic clock
      */
     public synchronized long stalenessNanos(long applied, long nowNanos) {
+        if (times == null) {
+            return count > 0 && soleCommit <= applied ? Math.max(0, nowNanos - soleTime) : Long.MAX_VALUE;
+        }
         long kept = Math.min(count, CAPACITY);
         for (long i = 0; i < kept; i++) {
             int slot = (int) ((count - 1 - i) % CAPACITY);
@@ -83,5 +113,29 @@ public final class CommitFreshness {
             }
         }
         return Long.MAX_VALUE;
+    }
+
+    /**
+     * Hands the ring of samples back, keeping only the newest sample (core thread, a quiet group); the next
+     * higher commit index observed allocates it again.
+     *
+     * @return true if it was released now
+     */
+    public synchronized boolean releaseIdle() {
+        if (times == null) {
+            return false;
+        }
+        int newest = (int) ((count - 1) % CAPACITY);
+        soleTime = times[newest];
+        soleCommit = commits[newest];
+        times = null;
+        commits = null;
+        count = 1;
+        return true;
+    }
+
+    /** {@return whether the ring of samples is allocated now} For tests. */
+    synchronized boolean ringAllocated() {
+        return times != null;
     }
 }

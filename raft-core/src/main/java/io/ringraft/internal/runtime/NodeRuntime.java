@@ -1,5 +1,6 @@
 package io.ringraft.internal.runtime;
 
+import io.ringraft.internal.runtime.requests.BoundedQueues;
 import io.ringraft.api.Admission;
 import io.ringraft.api.LogId;
 import io.ringraft.api.ProposalListener;
@@ -53,8 +54,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.agrona.concurrent.Agent;
-import org.jctools.queues.atomic.MpscAtomicArrayQueue;
-import org.jctools.queues.atomic.SpscAtomicArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,7 +130,7 @@ public final class NodeRuntime implements AutoCloseable {
     /** This node's clock (deadlines of forwards, arrival stamps). */
     private final LongSupplier nanoClock;
     /** Inbound messages from the transport to the core. */
-    private final MpscAtomicArrayQueue<RaftMessage> inbound;
+    private final MessagePassingQueue<RaftMessage> inbound;
     private final AtomicLong droppedInbound;
     /** Unreachable peers reported by a host, and whether the node is quiet ({@link PeerLiveness}). */
     private final PeerLiveness liveness;
@@ -285,15 +285,17 @@ public final class NodeRuntime implements AutoCloseable {
         this.ring = ring;
         ring.resetTo(state.last().index() + 1);
         this.futures = new PendingFutures(config.maxPendingFutures());
+        // A host's groups take unpadded queues (BoundedQueues): same bounds, a fraction of an idle group's heap.
+        BoundedQueues queues = new BoundedQueues(hosted == null);
         // Forwarded request ids start at this incarnation's clock reading: a restarted node's ids differ from
         // its earlier ones (in practice; the leader's duplicate filter only needs them distinct).
         this.requests = new RequestQueues(
                 new ProposalQueue(config.proposalQueueBytes()),
-                new PendingReads(config.maxPendingReads()),
-                new Forwards(config.maxPendingFutures(), Math.max(1, nanoClock.getAsLong())),
+                new PendingReads(config.maxPendingReads(), queues),
+                new Forwards(config.maxPendingFutures(), Math.max(1, nanoClock.getAsLong()), queues),
                 new AtomicReference<>(), new AtomicReference<>(), new AtomicReference<>());
         this.nanoClock = nanoClock;
-        this.inbound = new MpscAtomicArrayQueue<>(config.inboundQueueCapacity());
+        this.inbound = queues.mpsc(config.inboundQueueCapacity());
         PeerLiveness liveness = new PeerLiveness(config.maxMembers());
         this.liveness = liveness;
         AtomicLong droppedInbound = new AtomicLong();
@@ -303,7 +305,7 @@ public final class NodeRuntime implements AutoCloseable {
         AtomicReference<SnapshotInfo> latestSnapshot = new AtomicReference<>(snapshot);
         AtomicReference<SnapshotInfo> installedSnapshot = new AtomicReference<>();
         AtomicReference<SnapshotJob> snapshotJob = new AtomicReference<>();
-        SpscAtomicArrayQueue<InstallSnapshotRequest> snapshotChunks = new SpscAtomicArrayQueue<>(SnapshotInstaller.CHUNK_QUEUE);
+        MessagePassingQueue<InstallSnapshotRequest> snapshotChunks = queues.spsc(SnapshotInstaller.CHUNK_QUEUE);
         TransportLink transport = new TransportLink();
         this.transport = transport;
 
@@ -338,7 +340,7 @@ public final class NodeRuntime implements AutoCloseable {
                 leaderTerm);
         List<PeerSender> senders = new CopyOnWriteArrayList<>();
         this.senders = senders;
-        Peers peers = new Peers(selfId, config.maxInflightAppends() + 16, senderSignals,
+        Peers peers = new Peers(selfId, config.maxInflightAppends() + 16, queues, senderSignals,
                 (slot, peerId, outbox, chunkRequest, signal) -> {
                     PeerSender sender = new PeerSender(groupId, selfId, peerId, slot, outbox, chunkRequest, config,
                             ring, storage, snapshotStore, leaderTerm, latestSnapshot, transport, stop, this.metrics,
@@ -602,6 +604,27 @@ public final class NodeRuntime implements AutoCloseable {
      */
     public boolean idleBuffersReleased() {
         return !ring.isAllocated() && !requests.proposals().isAllocated();
+    }
+
+    /**
+     * Whether the node holds none of what a quiet node hands back now ({@code CoreTask}): its ring's tables
+     * and arena, its proposal queue's array ({@link #idleBuffersReleased()}), its pending futures' table, the
+     * tables of its tasks' views over the ring (log writer, applier, senders) and of its engine's reads. Any
+     * thread; a snapshot (the tasks' fields are read without synchronization), for tests and the memory walk.
+     *
+     * @return true if all are released (or were never allocated)
+     */
+    public boolean idleMemoryReleased() {
+        if (!idleBuffersReleased() || futures.isAllocated() || writer.viewAllocated() || applier.viewsAllocated()
+                || core.engine().readTablesAllocated()) {
+            return false;
+        }
+        for (PeerSender sender : senders) {
+            if (sender.viewAllocated()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

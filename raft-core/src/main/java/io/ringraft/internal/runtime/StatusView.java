@@ -7,7 +7,7 @@ import io.ringraft.internal.runtime.tasks.Peers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.jctools.queues.atomic.MpscAtomicArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 
 import io.ringraft.api.LogId;
 import io.ringraft.api.RaftStatus;
@@ -45,13 +45,13 @@ final class StatusView implements Supplier<RaftStatus> {
     private final Peers peers;
     private final AtomicLongArray followerMatch;
     private final ProposalQueue proposals;
-    private final MpscAtomicArrayQueue<?> inbound;
+    private final MessagePassingQueue<?> inbound;
 
     StatusView(long groupId, long selfId, AtomicReference<CoreState> coreState, AtomicReference<IoId> accepted,
                ProgressView submitted, ProgressView flushed, ProgressView durable, ProgressView committed,
                ProgressView applied, ProgressView purged, AtomicLong droppedInbound, AtomicLong droppedOutbound,
                AtomicReference<SnapshotInfo> latestSnapshot, StopState stop, Peers peers,
-               AtomicLongArray followerMatch, ProposalQueue proposals, MpscAtomicArrayQueue<?> inbound) {
+               AtomicLongArray followerMatch, ProposalQueue proposals, MessagePassingQueue<?> inbound) {
         this.peers = peers;
         this.followerMatch = followerMatch;
         this.proposals = proposals;

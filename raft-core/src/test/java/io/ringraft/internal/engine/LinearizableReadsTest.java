@@ -199,4 +199,25 @@ class LinearizableReadsTest {
         single.engine.readIndex(4);
         assertThat(single.drain()).containsExactly(new ReadReady(4, 1));
     }
+
+    @Test
+    void theReadTablesAreAllocatedByAReadAndHandedBackOnlyWhileNoneWaits() {
+        Node leader = committedLeader();
+        assertThat(leader.engine.readTablesAllocated()).as("no read yet").isFalse();
+        leader.engine.readIndex(7);
+        leader.drain();
+        assertThat(leader.engine.readTablesAllocated()).isTrue();
+        leader.engine.releaseIdleMemory();
+        assertThat(leader.engine.readTablesAllocated()).as("read 7 waits for its round").isTrue();
+        leader.engine.receive(new LeadershipProbeAck(2, 1, 2, 1));
+        assertThat(leader.drain()).containsExactly(new ReadReady(7, 3));
+        leader.engine.releaseIdleMemory();
+        assertThat(leader.engine.readTablesAllocated()).isFalse();
+        leader.engine.readIndex(8);
+        assertThat(leader.drain()).as("the next read allocates again and takes its round").containsExactly(
+                send(new LeadershipProbe(1, 2, 2, 2)),
+                send(new LeadershipProbe(1, 3, 2, 2)));
+        leader.engine.receive(new LeadershipProbeAck(3, 1, 2, 2));
+        assertThat(leader.drain()).containsExactly(new ReadReady(8, 3));
+    }
 }

@@ -51,4 +51,31 @@ class CommitFreshnessTest {
         assertThat(freshness.stalenessNanos(11, 10_000)).isEqualTo(10_000 - 110);
         assertThat(freshness.stalenessNanos(10, 10_000)).isEqualTo(Long.MAX_VALUE); // dropped from the ring
     }
+
+    @Test
+    void aQuietReplicaKeepsOnlyItsNewestSampleAndStillDatesWhatItCovers() {
+        CommitFreshness freshness = new CommitFreshness();
+        freshness.observe(100, 5);
+        assertThat(freshness.ringAllocated()).as("one sample needs no ring").isFalse();
+        freshness.observe(200, 5);
+        assertThat(freshness.ringAllocated()).isFalse();
+        assertThat(freshness.stalenessNanos(5, 1_000)).isEqualTo(800);
+        freshness.observe(300, 9);
+        assertThat(freshness.ringAllocated()).as("a second commit index").isTrue();
+        freshness.observe(400, 12);
+        assertThat(freshness.releaseIdle()).isTrue();
+        assertThat(freshness.ringAllocated()).isFalse();
+        assertThat(freshness.releaseIdle()).isFalse();
+        assertThat(freshness.stalenessNanos(12, 1_000)).as("the newest sample is kept").isEqualTo(600);
+        assertThat(freshness.stalenessNanos(11, 1_000)).as("older ones are not: never fresh (conservative)")
+                .isEqualTo(Long.MAX_VALUE);
+        freshness.observe(500, 11); // reordered: ignored
+        freshness.observe(600, 12);
+        assertThat(freshness.ringAllocated()).isFalse();
+        assertThat(freshness.stalenessNanos(12, 1_000)).isEqualTo(400);
+        freshness.observe(700, 15);
+        assertThat(freshness.ringAllocated()).as("woken: the ring again").isTrue();
+        assertThat(freshness.stalenessNanos(14, 1_000)).isEqualTo(400);
+        assertThat(freshness.stalenessNanos(15, 1_000)).isEqualTo(300);
+    }
 }

@@ -104,10 +104,13 @@ final class HostSimulation {
             return true;
         }
 
-        /** Every node of the group up and holding no ring tables or proposal array (a quiet group gives them back). */
+        /**
+         * Every node of the group up and holding none of what a quiet group gives back: ring tables, proposal
+         * array, futures' table, the tasks' views over the ring, the engine's read tables.
+         */
         boolean released() {
             for (SimNode node : nodes) {
-                if (!node.isServing() || !node.runtime().idleBuffersReleased()) {
+                if (!node.isServing() || !node.runtime().idleMemoryReleased()) {
                     return false;
                 }
             }

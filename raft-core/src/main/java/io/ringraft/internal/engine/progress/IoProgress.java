@@ -19,8 +19,9 @@ package io.ringraft.internal.engine.progress;
  *
  * <p>The appends not yet covered by a report are kept as (seq, last index) marks in a fixed array.
  * When it is full the two newest marks are merged into the later one; that only delays when the
- * earlier entries count as durable, so memory stays bounded without giving up safety.
- * Single-threaded, owned by the engine.
+ * earlier entries count as durable, so memory stays bounded without giving up safety. The array is
+ * allocated by the first append and handed back by {@link #releaseIdle()} while no mark is pending (a quiet
+ * group). Single-threaded, owned by the engine.
  */
 public final class IoProgress {
 
@@ -29,8 +30,10 @@ public final class IoProgress {
     private long voteSeq;
     private long durableIndex;
 
-    private final long[] markSeq;
-    private final long[] markIndex;
+    private final int maxMarks;
+    /** Null until the first append and after {@link #releaseIdle()}. */
+    private long[] markSeq;
+    private long[] markIndex;
     private int markHead;
     private int markCount;
 
@@ -43,8 +46,22 @@ public final class IoProgress {
             throw new IllegalArgumentException("maxMarks must be >= 2, got " + maxMarks);
         }
         this.durableIndex = durableIndex;
-        this.markSeq = new long[maxMarks];
-        this.markIndex = new long[maxMarks];
+        this.maxMarks = maxMarks;
+    }
+
+    /**
+     * Hands the marks' arrays back if no append waits for its flush report; the next append allocates them.
+     *
+     * @return true if they were released now
+     */
+    public boolean releaseIdle() {
+        if (markSeq == null || markCount > 0) {
+            return false;
+        }
+        markSeq = null;
+        markIndex = null;
+        markHead = 0;
+        return true;
     }
 
     /** The sequence of the last change handed to storage. */
@@ -76,11 +93,15 @@ public final class IoProgress {
     /** Registers an append ending at {@code lastIndex} and returns its sequence. */
     public long appended(long lastIndex) {
         long seq = ++acceptedSeq;
-        if (markCount == markSeq.length) {
+        if (markSeq == null) {
+            markSeq = new long[maxMarks];
+            markIndex = new long[maxMarks];
+        }
+        if (markCount == maxMarks) {
             // Full: fold the newest mark into this one (it becomes durable a little later).
             markCount--;
         }
-        int slot = (markHead + markCount) % markSeq.length;
+        int slot = (markHead + markCount) % maxMarks;
         markSeq[slot] = seq;
         markIndex[slot] = lastIndex;
         markCount++;
@@ -95,7 +116,7 @@ public final class IoProgress {
         // Pending appends keep only their entries below the cut; marks are nondecreasing in index,
         // so the clamped ones are the newest.
         for (int i = markCount - 1; i >= 0; i--) {
-            int slot = (markHead + i) % markSeq.length;
+            int slot = (markHead + i) % maxMarks;
             if (markIndex[slot] <= keep) {
                 break;
             }
@@ -143,7 +164,7 @@ public final class IoProgress {
         flushedSeq = seq;
         while (markCount > 0 && markSeq[markHead] <= seq) {
             durableIndex = Math.max(durableIndex, markIndex[markHead]);
-            markHead = (markHead + 1) % markSeq.length;
+            markHead = (markHead + 1) % maxMarks;
             markCount--;
         }
         return true;

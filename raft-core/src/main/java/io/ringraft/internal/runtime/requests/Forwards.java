@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.jctools.queues.atomic.MpscChunkedAtomicArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 
 /**
  * Commands a follower proposes through its leader ({@code RaftNode.forward}): sent to the leader as a
@@ -68,13 +68,13 @@ public final class Forwards {
     private final AtomicInteger pending = new AtomicInteger();
     private long nextRequestId = 1;
     /** Any thread to the core. */
-    private final MpscChunkedAtomicArrayQueue<Forward> submitted;
+    private final MessagePassingQueue<Forward> submitted;
     /**
      * Peer senders to the core: request ids of forwards the transport refused to send (not connected to
      * the leader, its buffer full). Bounded by {@link #capacity}; when full a report is dropped and its
      * forward waits for its deadline instead.
      */
-    private final MpscChunkedAtomicArrayQueue<Long> undelivered;
+    private final MessagePassingQueue<Long> undelivered;
     /** Core only: sent, waiting for the leader's answer, by request id. */
     private final Long2ObjectHashMap<Forward> awaitingAnswer = new Long2ObjectHashMap<>();
     /** How often, at most, {@link #expire} scans the forwards sent (so deadlines hold to within this). */
@@ -95,14 +95,23 @@ public final class Forwards {
     private static final int CHUNK = 16;
 
     public Forwards(int capacity, long firstRequestId) {
+        this(capacity, firstRequestId, new BoundedQueues(true));
+    }
+
+    /**
+     * @param capacity       the most forwards in flight
+     * @param firstRequestId the first request id this node gives a forward
+     * @param queues         builds the two queues (padded on a node with threads of its own)
+     */
+    public Forwards(int capacity, long firstRequestId, BoundedQueues queues) {
         this.capacity = capacity;
         this.nextRequestId = firstRequestId;
         // Chunked: an idle node holds one small chunk per queue, not a table of `capacity` references; the
         // queues still refuse beyond `capacity` (rounded up to a power of two, as a plain array queue's is).
         int max = Math.max(4, capacity);
         int chunk = Math.min(CHUNK, Integer.highestOneBit(max) / 2);
-        this.submitted = new MpscChunkedAtomicArrayQueue<>(chunk, max);
-        this.undelivered = new MpscChunkedAtomicArrayQueue<>(chunk, max);
+        this.submitted = queues.mpscChunked(chunk, max);
+        this.undelivered = queues.mpscChunked(chunk, max);
     }
 
     /**

@@ -4,8 +4,7 @@ import io.ringraft.api.RaftException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import org.jctools.queues.atomic.MpscAtomicArrayQueue;
-import org.jctools.queues.atomic.SpscAtomicArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 
 /**
  * Linearizable reads in flight on one node, bounded by {@code maxPendingReads}: a table of reads by
@@ -35,14 +34,22 @@ public final class PendingReads {
     private final AtomicReferenceArray<Read> byId;
     private final int mask;
     private final AtomicLong nextId = new AtomicLong(1);
-    public final MpscAtomicArrayQueue<Read> submitted;
-    public final SpscAtomicArrayQueue<Read> ready;
+    public final MessagePassingQueue<Read> submitted;
+    public final MessagePassingQueue<Read> ready;
 
     public PendingReads(int capacity) {
+        this(capacity, new BoundedQueues(true));
+    }
+
+    /**
+     * @param capacity the most reads in flight
+     * @param queues   builds the two queues (padded on a node with threads of its own)
+     */
+    public PendingReads(int capacity, BoundedQueues queues) {
         this.byId = new AtomicReferenceArray<>(capacity);
         this.mask = capacity - 1;
-        this.submitted = new MpscAtomicArrayQueue<>(capacity);
-        this.ready = new SpscAtomicArrayQueue<>(capacity);
+        this.submitted = queues.mpsc(capacity);
+        this.ready = queues.spsc(capacity);
     }
 
     /** Registers and queues a read; false if the node has too many reads in flight. */

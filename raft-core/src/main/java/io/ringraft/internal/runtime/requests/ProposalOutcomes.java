@@ -72,6 +72,15 @@ public final class ProposalOutcomes {
     }
 
     /**
+     * Hands the futures' table back if none is pending (core thread, a quiet group): {@link PendingFutures#release()}.
+     *
+     * @return true if it was released now
+     */
+    public boolean releaseIdle() {
+        return futures.release();
+    }
+
+    /**
      * Fails every pending future (the node stopped): called by {@link NodeShutdown} after it reported the
      * proposals in the ring and in the queue, so only futures whose proposal never got queued are left.
      */

@@ -9,19 +9,24 @@ import io.ringraft.spi.LogEntries;
  * A reusable batch of consecutive entries copied out of storage (or the ring): the scratch space of
  * the applier for entries the ring no longer holds (the hot path reads the ring in place, see
  * {@link RingEntries}). Bounded by a number of entries and of payload bytes fixed at construction;
- * filling it allocates nothing. Exposes itself, or a sub-range of itself, as {@link LogEntries}.
+ * filling it allocates nothing once its tables exist (they are allocated by the first entry added, and
+ * again after a {@link #release()}). Exposes itself, or a sub-range of itself, as {@link LogEntries}.
  * Owned and used by one thread.
  */
 public final class EntryBatch implements OriginEntries {
 
-    private final long[] terms;
-    private final byte[] kinds;
-    private final byte[] origins;
-    private final long[] correlations;
-    private final int[] offsets;
-    private final int[] lengths;
-    /** The payload bytes: allocated ({@link #maxBytes}) when the first entry is added, so an idle owner holds none. */
+    /*
+     * The tables and the payload bytes ({@link #maxBytes}) are allocated when the first entry is added, so an
+     * owner that never falls behind its ring holds none, and handed back by {@link #release()}.
+     */
+    private long[] terms;
+    private byte[] kinds;
+    private byte[] origins;
+    private long[] correlations;
+    private int[] offsets;
+    private int[] lengths;
     private byte[] bytes = new byte[0];
+    private final int maxEntries;
     private final int maxBytes;
     private final ArrayBytes payloadView = new ArrayBytes();
     private final EntryHeader header = new EntryHeader();
@@ -32,17 +37,37 @@ public final class EntryBatch implements OriginEntries {
     private int usedBytes;
 
     public EntryBatch(int maxEntries, int maxBytes) {
-        this.terms = new long[maxEntries];
-        this.kinds = new byte[maxEntries];
-        this.origins = new byte[maxEntries];
-        this.correlations = new long[maxEntries];
-        this.offsets = new int[maxEntries];
-        this.lengths = new int[maxEntries];
+        this.maxEntries = Math.max(0, maxEntries);
         this.maxBytes = Math.max(1, maxBytes);
     }
 
     public int maxEntries() {
-        return terms.length;
+        return maxEntries;
+    }
+
+    /**
+     * Empties the batch and hands its tables and payload bytes back to the garbage collector (owner only: a
+     * quiet group's applier); the next entry added allocates them again.
+     *
+     * @return true if it held any
+     */
+    public boolean release() {
+        count = 0;
+        usedBytes = 0;
+        if (terms == null) {
+            return false;
+        }
+        terms = correlations = null;
+        kinds = origins = null;
+        offsets = lengths = null;
+        bytes = new byte[0];
+        payloadView.wrap(bytes, 0, 0);
+        return true;
+    }
+
+    /** {@return whether the batch holds its tables now} For tests. */
+    public boolean isAllocated() {
+        return terms != null;
     }
 
     /** Empties the batch; the next entry added must be {@code nextIndex}. */
@@ -53,7 +78,7 @@ public final class EntryBatch implements OriginEntries {
     }
 
     boolean isFull() {
-        return count == terms.length;
+        return count == maxEntries;
     }
 
     /**
@@ -96,9 +121,15 @@ public final class EntryBatch implements OriginEntries {
         return true;
     }
 
-    /** Allocates the payload bytes on first use (once: a batch that was used keeps them). */
+    /** Allocates the tables and the payload bytes on first use (again after a {@link #release()}). */
     private void ensureBytes() {
-        if (bytes.length < maxBytes) {
+        if (terms == null) {
+            terms = new long[maxEntries];
+            kinds = new byte[maxEntries];
+            origins = new byte[maxEntries];
+            correlations = new long[maxEntries];
+            offsets = new int[maxEntries];
+            lengths = new int[maxEntries];
             bytes = new byte[maxBytes];
         }
     }

@@ -10,7 +10,9 @@ import java.lang.invoke.VarHandle;
  * A reusable view of consecutive entries held by the {@link EntryRing}, read in place: capturing
  * the view copies each entry's fixed fields and the version of its slot (a seqlock read), never a
  * payload; {@link #payloadAt} points one flyweight buffer at the entry's bytes in the ring's arena.
- * Capturing and reading allocate nothing. Bounded by a number of entries fixed at construction.
+ * Capturing and reading allocate nothing, except the view's tables on the first capture after they were
+ * handed back ({@link #releaseIfRingReleased}: a quiet group). Bounded by a number of entries fixed at
+ * construction.
  *
  * <p>Whether the payload bytes stay what they were when captured depends on the reader:
  * <ul>
@@ -28,13 +30,9 @@ import java.lang.invoke.VarHandle;
 public final class RingEntries implements OriginEntries {
 
     private final EntryRing ring;
-    private final long[] terms;
-    private final byte[] kinds;
-    private final byte[] origins;
-    private final long[] correlations;
-    private final long[] versions;
-    private final int[] arenaOffsets;
-    private final int[] lengths;
+    private final int maxEntries;
+    /** The captured entries' fields, or null until the first capture and after {@link #releaseIfRingReleased}. */
+    private Columns columns;
     private final EntryHeader header = new EntryHeader();
     private final ArrayBytes payload = new ArrayBytes();
     private final Slice slice = new Slice();
@@ -47,13 +45,51 @@ public final class RingEntries implements OriginEntries {
             throw new IllegalArgumentException("a ring view needs room for at least one entry, got " + maxEntries);
         }
         this.ring = ring;
-        this.terms = new long[maxEntries];
-        this.kinds = new byte[maxEntries];
-        this.origins = new byte[maxEntries];
-        this.correlations = new long[maxEntries];
-        this.versions = new long[maxEntries];
-        this.arenaOffsets = new int[maxEntries];
-        this.lengths = new int[maxEntries];
+        this.maxEntries = maxEntries;
+    }
+
+    /** The fixed fields of up to {@code maxEntries} captured entries: what a quiet task's view hands back. */
+    private static final class Columns {
+        final long[] terms;
+        final byte[] kinds;
+        final byte[] origins;
+        final long[] correlations;
+        final long[] versions;
+        final int[] arenaOffsets;
+        final int[] lengths;
+
+        Columns(int maxEntries) {
+            terms = new long[maxEntries];
+            kinds = new byte[maxEntries];
+            origins = new byte[maxEntries];
+            correlations = new long[maxEntries];
+            versions = new long[maxEntries];
+            arenaOffsets = new int[maxEntries];
+            lengths = new int[maxEntries];
+        }
+    }
+
+    /**
+     * Hands this view's tables back to the garbage collector if the ring released its own ({@link
+     * EntryRing#release()}: a quiet group); the next capture allocates them again. Owner thread only, between
+     * batches (never while the entries of the last capture are still being read or handed on); the view is empty
+     * afterwards. Costs one volatile read when there is nothing to release.
+     *
+     * @return true if the tables were released now
+     */
+    public boolean releaseIfRingReleased() {
+        if (columns == null || ring.isAllocated()) {
+            return false;
+        }
+        columns = null;
+        count = 0;
+        forgetPayload();
+        return true;
+    }
+
+    /** {@return whether this view holds its tables now} For tests and the memory walk. */
+    public boolean isAllocated() {
+        return columns != null;
     }
 
     /**
@@ -78,18 +114,22 @@ public final class RingEntries implements OriginEntries {
         firstIndex = fromIndex;
         count = 0;
         long bytes = 0;
-        for (long index = fromIndex; index <= lastIndex && count < terms.length; index++) {
+        Columns c = columns;
+        for (long index = fromIndex; index <= lastIndex && count < maxEntries; index++) {
             if (!ring.readHeader(index, header) || header.term > maxTerm
                     || (count > 0 && bytes + header.length > maxBytes)) {
                 break;
             }
-            terms[count] = header.term;
-            kinds[count] = header.kind;
-            origins[count] = header.origin;
-            correlations[count] = header.correlation;
-            versions[count] = header.version;
-            arenaOffsets[count] = header.arenaOffset;
-            lengths[count] = header.length;
+            if (c == null) {
+                c = columns = new Columns(maxEntries); // the first capture, or the first after a quiet spell
+            }
+            c.terms[count] = header.term;
+            c.kinds[count] = header.kind;
+            c.origins[count] = header.origin;
+            c.correlations[count] = header.correlation;
+            c.versions[count] = header.version;
+            c.arenaOffsets[count] = header.arenaOffset;
+            c.lengths[count] = header.length;
             bytes += header.length;
             count++;
         }
@@ -104,7 +144,7 @@ public final class RingEntries implements OriginEntries {
     public boolean stillValid() {
         VarHandle.loadLoadFence(); // the payload reads before this call stay before the version reads
         for (int i = 0; i < count; i++) {
-            if (!ring.unchanged(firstIndex + i, versions[i])) {
+            if (!ring.unchanged(firstIndex + i, columns.versions[i])) {
                 return false;
             }
         }
@@ -135,29 +175,34 @@ public final class RingEntries implements OriginEntries {
 
     @Override
     public long termAt(int offset) {
-        return terms[check(offset)];
+        int i = check(offset);
+        return columns.terms[i];
     }
 
     @Override
     public EntryKind kindAt(int offset) {
-        return EntryKind.fromCode(kinds[check(offset)]);
+        int i = check(offset);
+        return EntryKind.fromCode(columns.kinds[i]);
     }
 
     /** The entry's bytes in the ring's arena, through one flyweight that the next call re-points. */
     @Override
     public Bytes payloadAt(int offset) {
-        ring.wrapPayload(payload, arenaOffsets[check(offset)], lengths[offset]);
+        int i = check(offset);
+        ring.wrapPayload(payload, columns.arenaOffsets[i], columns.lengths[i]);
         return payload;
     }
 
     @Override
     public byte originAt(int offset) {
-        return origins[check(offset)];
+        int i = check(offset);
+        return columns.origins[i];
     }
 
     @Override
     public long correlationAt(int offset) {
-        return correlations[check(offset)];
+        int i = check(offset);
+        return columns.correlations[i];
     }
 
     @Override

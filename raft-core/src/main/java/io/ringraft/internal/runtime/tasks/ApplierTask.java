@@ -35,7 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.agrona.concurrent.Agent;
-import org.jctools.queues.atomic.SpscAtomicArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +82,7 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
      */
     public record Snapshots(SnapshotStore store, AtomicReference<SnapshotInfo> latest, AtomicReference<SnapshotJob> job,
                      AtomicReference<CompletableFuture<LogId>> requested, Signal snapshotSignal,
-                     SpscAtomicArrayQueue<InstallSnapshotRequest> chunks, AtomicReference<SnapshotInfo> installed,
+                     MessagePassingQueue<InstallSnapshotRequest> chunks, AtomicReference<SnapshotInfo> installed,
                      Signal coreSignal, TransportLink transport) {
     }
 
@@ -114,7 +114,9 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
     private final int maxBatchBytes;
     /** What the current batch reads: {@link #ringView} or, for entries the ring no longer holds, {@link #stored}. */
     private OriginEntries batch;
-    private final Object[] results;
+    /** The results of the run being applied: allocated by the first run, handed back while quiet (null then). */
+    private Object[] results;
+    private final int batchEntries;
     private final SnapshotInstaller installer;
     /** With a streaming state machine: hands it commands and follows its reported progress; else null. */
     private final ApplyStream stream;
@@ -170,7 +172,7 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
         this.ringView = new RingEntries(ring, config.batchEntries());
         this.stored = new EntryBatch(config.batchEntries(), maxBatchBytes);
         this.batch = stored;
-        this.results = new Object[config.batchEntries()];
+        this.batchEntries = config.batchEntries();
         this.applied = applied.index();
         this.appliedTerm = applied.term();
         this.membership = membership;
@@ -184,6 +186,14 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
                 snapshots.installed(), snapshots.latest(), snapshots.coreSignal(), snapshots.transport(),
                 () -> this.applied, this::restored, () -> stream == null || stream.idle(), nanoClock, metrics,
                 config.snapshotCheckpointBytes());
+    }
+
+    /**
+     * {@return whether the applier's view over the ring or its batch for entries read from storage holds its
+     * tables} Any thread; a snapshot, for tests.
+     */
+    public boolean viewsAllocated() {
+        return ringView.isAllocated() || stored.isAllocated();
     }
 
     @Override
@@ -232,6 +242,13 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
             }
             work += serveReads();
             work += maybeSnapshot();
+            if (work == 0 && stream == null && !ring.isAllocated()) {
+                // A quiet group (the core released the ring and wakes us): hand back the views' tables (a
+                // streaming state machine's stream keeps them: it may still hold a batch it handed over).
+                ringView.releaseIfRingReleased();
+                stored.release();
+                results = null; // every run's results were handed on and cleared
+            }
         } catch (IOException | RuntimeException e) {
             stop.fail(e);
             return 1;
@@ -440,6 +457,9 @@ public final class ApplierTask implements Agent, StateMachine.ApplyResults {
 
     private void applyRun(int from, int count) {
         resultBase = from;
+        if (results == null) {
+            results = new Object[batchEntries]; // the first run, or the first after a quiet spell
+        }
         Arrays.fill(results, from, from + count, null);
         try {
             stateMachine.apply(batch.slice(from, count), this);

@@ -9,21 +9,28 @@ import io.ringraft.spi.RaftMetrics;
  *
  * <p>Bounded: at most {@value #BATCHES} batches are tracked; a batch placed while the table is full is
  * merged into the newest one (which keeps the newest one's, earlier, time: latencies of merged batches
- * read a little high, counts stay exact). Core thread only; allocates nothing after construction.
+ * read a little high, counts stay exact). Core thread only. Its tables are allocated by the first batch
+ * placed and handed back by {@link #releaseIdle()} while no batch waits (a quiet group); nothing else allocates.
  */
 final class CommitTimer {
 
     /** Batches tracked at once: with a commit per few batches under load, far more than ever wait. */
     static final int BATCHES = 64;
 
-    private final long[] lastIndexes = new long[BATCHES];
-    private final long[] placedAt = new long[BATCHES];
-    private final int[] counts = new int[BATCHES];
+    /** Null until the first batch and after {@link #releaseIdle()}. */
+    private long[] lastIndexes;
+    private long[] placedAt;
+    private int[] counts;
     private int head;
     private int size;
 
     /** A batch of {@code count} proposals ending at {@code lastIndex} was placed at {@code nanos}. */
     void placed(long lastIndex, int count, long nanos) {
+        if (lastIndexes == null) {
+            lastIndexes = new long[BATCHES];
+            placedAt = new long[BATCHES];
+            counts = new int[BATCHES];
+        }
         if (size == BATCHES) {
             int newest = (head + size - 1) % BATCHES;
             lastIndexes[newest] = lastIndex;
@@ -50,6 +57,21 @@ final class CommitTimer {
     void clear() {
         head = 0;
         size = 0;
+    }
+
+    /**
+     * Hands the tables back if no batch waits (core thread, a quiet group); the next batch allocates them again.
+     *
+     * @return true if they were released now
+     */
+    boolean releaseIdle() {
+        if (lastIndexes == null || size > 0) {
+            return false;
+        }
+        lastIndexes = placedAt = null;
+        counts = null;
+        head = 0;
+        return true;
     }
 
     /** Batches waiting for their commit. */

@@ -42,8 +42,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.agrona.concurrent.Agent;
-import org.jctools.queues.atomic.MpscAtomicArrayQueue;
-import org.jctools.queues.atomic.SpscAtomicArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +87,7 @@ public final class CoreTask implements Agent {
      * newest durable snapshot, which it reads; and the peers a host reported unreachable, where it
      * also publishes whether the node is quiet ({@link PeerLiveness}).
      */
-    public record Inputs(ProposalQueue proposals, MpscAtomicArrayQueue<RaftMessage> inbound, PendingReads reads,
+    public record Inputs(ProposalQueue proposals, MessagePassingQueue<RaftMessage> inbound, PendingReads reads,
                   Forwards forwards, AtomicReference<TransferRequest> transfer,
                   AtomicReference<MembershipRequest> membershipChange, AtomicReference<SnapshotInfo> installedSnapshot,
                   AtomicReference<SnapshotInfo> latestSnapshot, PeerLiveness liveness) {
@@ -102,7 +101,7 @@ public final class CoreTask implements Agent {
      * by peer slot as it last published it (for the status; -1 for none), and what it heard of the
      * leader's commit index and when ({@link CommitFreshness}).
      */
-    public record Outputs(Peers peers, SpscAtomicArrayQueue<InstallSnapshotRequest> snapshotChunks, Signal writerSignal,
+    public record Outputs(Peers peers, MessagePassingQueue<InstallSnapshotRequest> snapshotChunks, Signal writerSignal,
                    Signal applierSignal, AtomicLong droppedOutbound, AtomicLong droppedInbound,
                    LeaderWatch leaderWatch, RaftMetrics metrics, AtomicLongArray followerMatch,
                    CommitFreshness freshness) {
@@ -142,13 +141,13 @@ public final class CoreTask implements Agent {
     private final ProgressView submitted;
     private final ProgressView applied;
     private final ProposalQueue proposals;
-    private final MpscAtomicArrayQueue<RaftMessage> inbound;
+    private final MessagePassingQueue<RaftMessage> inbound;
     private final PendingReads reads;
     private final Forwards forwards;
     private final AtomicReference<SnapshotInfo> installedSnapshot;
     private final AtomicReference<SnapshotInfo> latestSnapshot;
     private final Peers peers;
-    private final SpscAtomicArrayQueue<InstallSnapshotRequest> snapshotChunks;
+    private final MessagePassingQueue<InstallSnapshotRequest> snapshotChunks;
     private final Signal writerSignal;
     private final Signal applierSignal;
     private final AtomicLong droppedOutbound;
@@ -1000,13 +999,23 @@ public final class CoreTask implements Agent {
      * A quiet node hands back its ring's tables and arena and its proposal queue's array, once every entry
      * the ring holds may be reclaimed (applied and handed to storage: the applier wakes this core when it
      * gets there); the next write or proposal allocates them again ({@link EntryRing#releaseUpTo},
-     * {@link ProposalQueue#release}).
+     * {@link ProposalQueue#release}). Once the ring is released, the tasks that read it are woken to hand back
+     * their views over it at their next idle cycle ({@code RingEntries#releaseIfRingReleased}). The tables
+     * that hold nothing now go too: the pending futures' table, the engine's read tables and append marks, the
+     * commit timer's, and all but the newest commit-freshness sample; each is allocated again by its next use.
      */
     private void releaseIdleMemory() {
-        if (ring.isAllocated()) {
-            ring.releaseUpTo(room.reclaimable());
+        if (ring.isAllocated() && ring.releaseUpTo(room.reclaimable())) {
+            // The tasks that read the ring hand back their views' tables at their next idle cycle.
+            writerSignal.wake();
+            applierSignal.wake();
+            peers.wakeSenders();
         }
         proposals.release();
+        outcomes.releaseIdle();
+        engine.releaseIdleMemory();
+        commitTimer.releaseIdle();
+        freshness.releaseIdle();
     }
 
     /**

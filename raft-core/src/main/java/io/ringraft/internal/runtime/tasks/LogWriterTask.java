@@ -118,6 +118,11 @@ public final class LogWriterTask implements io.ringraft.internal.runtime.WriteFl
         return "ringraft-log-writer-" + groupId + "-" + selfId;
     }
 
+    /** {@return whether the writer's view over the ring holds its tables} Any thread; a snapshot, for tests. */
+    public boolean viewAllocated() {
+        return view.isAllocated();
+    }
+
     @Override
     public int doWork() {
         int work = write();
@@ -140,6 +145,7 @@ public final class LogWriterTask implements io.ringraft.internal.runtime.WriteFl
         }
         IoId accepted = this.accepted.get();
         if (accepted == null || accepted.seq() == reportedSeq && Math.min(purgeLimit.get(), writtenIndex) <= purgedIndex) {
+            view.releaseIfRingReleased(); // a quiet group: the core wakes us once it released the ring
             return 0;
         }
         RingDiscardGuard guard = ring.discardGuard();

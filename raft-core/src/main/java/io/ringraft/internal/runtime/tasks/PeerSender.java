@@ -16,7 +16,7 @@ import io.ringraft.spi.SnapshotStore;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.concurrent.Agent;
-import org.jctools.queues.atomic.SpscAtomicArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +52,7 @@ public final class PeerSender implements Agent {
     private final long selfId;
     private final long peerId;
     private final int slot;
-    private final SpscAtomicArrayQueue<RaftMessage> outbox;
+    private final MessagePassingQueue<RaftMessage> outbox;
     private final AtomicReference<ChunkRequest> chunkRequest;
     private final RaftConfig config;
     private final LogStorage storage;
@@ -91,7 +91,7 @@ public final class PeerSender implements Agent {
      * @param slot           the peer's slot in {@link Peers}, with its {@code outbox} and {@code chunkRequest}
      * @param snapshotStore  where the newest snapshot is read from; null if the node takes none
      */
-    public PeerSender(long groupId, long selfId, long peerId, int slot, SpscAtomicArrayQueue<RaftMessage> outbox,
+    public PeerSender(long groupId, long selfId, long peerId, int slot, MessagePassingQueue<RaftMessage> outbox,
                AtomicReference<ChunkRequest> chunkRequest, RaftConfig config, EntryRing ring, LogStorage storage,
                SnapshotStore snapshotStore, ProgressView leaderTerm, AtomicReference<SnapshotInfo> latestSnapshot,
                TransportLink transport, StopState stop, io.ringraft.spi.RaftMetrics metrics,
@@ -155,7 +155,9 @@ public final class PeerSender implements Agent {
                 sent++;
             }
         }
-        if (work > 0) {
+        if (work == 0) {
+            view.releaseIfRingReleased(); // a quiet group: the core wakes us once it released the ring
+        } else {
             view.forgetPayload(); // sent (the transport copied the entries): keep no released arena reachable
             metrics.messagesSent(peerId, (int) (sent - reportedSent), (int) (dropped - reportedDropped));
             reportedSent = sent;
@@ -354,6 +356,11 @@ public final class PeerSender implements Agent {
         closeSnapshot();
         sending = null;
         lastChunk = null;
+    }
+
+    /** {@return whether this sender's view over the ring holds its tables} Any thread; a snapshot, for tests. */
+    public boolean viewAllocated() {
+        return view.isAllocated();
     }
 
     public int slot() {

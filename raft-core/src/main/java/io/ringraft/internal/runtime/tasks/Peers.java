@@ -1,9 +1,10 @@
 package io.ringraft.internal.runtime.tasks;
 
+import io.ringraft.internal.runtime.requests.BoundedQueues;
 import io.ringraft.internal.runtime.Signal;
 import io.ringraft.message.RaftMessage;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jctools.queues.atomic.SpscAtomicArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 
 /**
  * The other members of a node, each in a slot with what the core hands its {@link PeerSender}: the
@@ -22,7 +23,7 @@ public final class Peers {
     /** Told that a member took a slot: creates the member's sender (and runs it if the node started). */
     @FunctionalInterface
     public interface Joined {
-        void joined(int slot, long peerId, SpscAtomicArrayQueue<RaftMessage> outbox,
+        void joined(int slot, long peerId, MessagePassingQueue<RaftMessage> outbox,
                     AtomicReference<ChunkRequest> chunkRequest, Signal signal);
     }
 
@@ -31,25 +32,29 @@ public final class Peers {
     private final Joined joined;
     /** Member id by slot (0: free); written by the core before the slot's sender exists. */
     private final long[] peers;
-    private final SpscAtomicArrayQueue<RaftMessage>[] outboxes;
+    private final MessagePassingQueue<RaftMessage>[] outboxes;
     private final AtomicReference<ChunkRequest>[] chunkRequests;
     private final Signal[] signals;
+    /** Builds the outboxes (padded or not). */
+    private final BoundedQueues queues;
     /** Slots in use; written by the core only. */
     private volatile int count;
 
     /**
      * @param outboxCapacity how many messages each outbox holds
+     * @param queues         builds each outbox (padded on a node with threads of its own)
      * @param signals        the signal of each slot's sender ({@code maxMembers} of them)
      * @param joined         creates the sender of a slot when a member takes it
      */
     @SuppressWarnings("unchecked")
-    public Peers(long selfId, int outboxCapacity, Signal[] signals, Joined joined) {
+    public Peers(long selfId, int outboxCapacity, BoundedQueues queues, Signal[] signals, Joined joined) {
         this.selfId = selfId;
+        this.queues = queues;
         this.outboxCapacity = outboxCapacity;
         this.joined = joined;
         this.signals = signals.clone();
         this.peers = new long[signals.length];
-        this.outboxes = new SpscAtomicArrayQueue[signals.length];
+        this.outboxes = new MessagePassingQueue[signals.length];
         this.chunkRequests = new AtomicReference[signals.length];
         for (int i = 0; i < chunkRequests.length; i++) {
             chunkRequests[i] = new AtomicReference<>();
@@ -83,7 +88,7 @@ public final class Peers {
             return -1;
         }
         peers[taken] = peerId;
-        outboxes[taken] = new SpscAtomicArrayQueue<>(outboxCapacity);
+        outboxes[taken] = queues.spsc(outboxCapacity);
         count = taken + 1;
         joined.joined(taken, peerId, outboxes[taken], chunkRequests[taken], signals[taken]);
         return taken;
@@ -100,13 +105,21 @@ public final class Peers {
     }
 
     /** The outbox of a slot taken. */
-    SpscAtomicArrayQueue<RaftMessage> outbox(int slot) {
+    MessagePassingQueue<RaftMessage> outbox(int slot) {
         return outboxes[slot];
     }
 
     /** Where the core asks the slot's sender for a snapshot chunk (newest wins). */
     AtomicReference<ChunkRequest> chunkRequest(int slot) {
         return chunkRequests[slot];
+    }
+
+    /** Wakes every slot's sender (core thread: after the ring was released, so that they hand back their views). */
+    void wakeSenders() {
+        int taken = count;
+        for (int i = 0; i < taken; i++) {
+            signals[i].wake();
+        }
     }
 
     /** The signal that wakes the slot's sender. */

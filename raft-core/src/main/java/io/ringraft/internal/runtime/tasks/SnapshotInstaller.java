@@ -14,7 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jctools.queues.atomic.SpscAtomicArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +57,7 @@ public final class SnapshotInstaller {
     private final long selfId;
     private final SnapshotStore snapshotStore;
     private final StateMachine stateMachine;
-    private final SpscAtomicArrayQueue<InstallSnapshotRequest> snapshotChunks;
+    private final MessagePassingQueue<InstallSnapshotRequest> snapshotChunks;
     private final AtomicReference<SnapshotInfo> installedSnapshot;
     private final AtomicReference<SnapshotInfo> latestSnapshot;
     private final Signal coreSignal;
@@ -89,7 +89,7 @@ public final class SnapshotInstaller {
      * @param snapshotChunks the chunks the core queued, at most {@link #CHUNK_QUEUE}
      */
     SnapshotInstaller(long groupId, long selfId, SnapshotStore snapshotStore, StateMachine stateMachine,
-                      SpscAtomicArrayQueue<InstallSnapshotRequest> snapshotChunks,
+                      MessagePassingQueue<InstallSnapshotRequest> snapshotChunks,
                       AtomicReference<SnapshotInfo> installedSnapshot, AtomicReference<SnapshotInfo> latestSnapshot,
                       Signal coreSignal, TransportLink transport, java.util.function.LongSupplier applied,
                       Restored restored, java.util.function.BooleanSupplier mayRestore,

@@ -135,4 +135,23 @@ class IoProgressTest {
         io.flushed(s4);
         assertThat(io.durableIndex()).isEqualTo(8);
     }
+
+    @Test
+    void theMarksAreHandedBackOnlyWhileNoAppendWaitsForItsFlush() {
+        IoProgress io = new IoProgress(0, 4);
+        assertThat(io.releaseIdle()).as("nothing allocated before the first append").isFalse();
+        long a = io.appended(3);
+        assertThat(io.releaseIdle()).as("append 3 waits for its flush").isFalse();
+        io.flushed(a);
+        assertThat(io.durableIndex()).isEqualTo(3);
+        assertThat(io.releaseIdle()).isTrue();
+        assertThat(io.releaseIdle()).isFalse();
+        long b = io.appended(5);
+        io.truncated(5);
+        long c = io.appended(6);
+        assertThat(io.flushed(b)).isTrue();
+        assertThat(io.durableIndex()).as("the truncation clamped the re-allocated mark").isEqualTo(4);
+        assertThat(io.flushed(c)).isTrue();
+        assertThat(io.durableIndex()).isEqualTo(6);
+    }
 }

@@ -281,4 +281,24 @@ class EntryBatchTest {
         assertEntry(batch, 0, 2, 30);
         assertEntry(batch, 1, 3, 30);
     }
+
+    @Test
+    void aBatchAllocatesItsTablesWithItsFirstEntryAndAgainAfterARelease() {
+        EntryRing ring = ring(1, 10, 20);
+        EntryBatch batch = new EntryBatch(4, 100);
+        assertThat(batch.isAllocated()).as("built with no tables").isFalse();
+        assertThat(batch.release()).isFalse();
+        batch.clear(1);
+        assertThat(batch.isAllocated()).as("clearing allocates nothing").isFalse();
+        assertThat(batch.addFromRing(ring)).isTrue();
+        assertThat(batch.isAllocated()).isTrue();
+        assertThat(batch.release()).isTrue();
+        assertThat(batch.isAllocated()).isFalse();
+        assertThat(batch.count()).as("empty once released").isZero();
+        batch.clear(2);
+        assertThat(batch.addFromRing(ring)).isTrue();
+        assertThat(batch.count()).isEqualTo(1);
+        assertThat(batch.termAt(0)).isEqualTo(2);
+        assertThat(bytesOf(batch.payloadAt(0))).isEqualTo(payload(2, 20));
+    }
 }

@@ -118,4 +118,30 @@ class RingEntriesTest {
         ring.truncateFrom(4);
         assertThat(slice.stillValid()).as("the slice checks the whole view").isFalse();
     }
+
+    @Test
+    void aViewHoldsNoTablesBeforeItsFirstCaptureAndHandsThemBackOnlyOnceTheRingReleasedItsOwn() {
+        assertThat(view.isAllocated()).as("built with no tables").isFalse();
+        assertThat(view.capture(1, 3, 1000, Long.MAX_VALUE)).as("an empty ring: nothing to hold").isZero();
+        assertThat(view.isAllocated()).isFalse();
+        append(1, 1, 10, (byte) 3, 77);
+        append(2, 1, 20);
+        assertThat(view.capture(1, 2, 1000, Long.MAX_VALUE)).isEqualTo(2);
+        assertThat(view.isAllocated()).isTrue();
+        assertThat(view.releaseIfRingReleased()).as("the ring still holds its tables").isFalse();
+        assertThat(view.count()).isEqualTo(2);
+        ring.reclaimUpTo(2);
+        assertThat(ring.release()).isTrue();
+        assertThat(view.releaseIfRingReleased()).isTrue();
+        assertThat(view.isAllocated()).isFalse();
+        assertThat(view.count()).as("empty once released").isZero();
+        assertThatThrownBy(() -> view.termAt(0)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(view.releaseIfRingReleased()).as("once").isFalse();
+        append(3, 2, 30);
+        assertThat(view.capture(3, 3, 1000, Long.MAX_VALUE)).as("the next capture allocates again").isEqualTo(1);
+        assertThat(view.isAllocated()).isTrue();
+        assertThat(view.termAt(0)).isEqualTo(2);
+        assertThat(bytesOf(view.payloadAt(0))).isEqualTo(EntryRingTest.payload(3, 2, 30));
+        assertThat(view.stillValid()).isTrue();
+    }
 }

@@ -59,4 +59,19 @@ class CommitTimerTest {
         timer.committed(7, 3_500, metrics);
         assertThat(reported).containsExactly(new long[] {500, 1});
     }
+
+    @Test
+    void theTablesAreHandedBackOnlyWhileNoBatchWaits() {
+        CommitTimer timer = new CommitTimer();
+        assertThat(timer.releaseIdle()).as("nothing allocated yet").isFalse();
+        timer.placed(10, 10, 1_000);
+        assertThat(timer.releaseIdle()).as("a batch waits").isFalse();
+        timer.committed(10, 3_000, metrics);
+        assertThat(timer.releaseIdle()).isTrue();
+        assertThat(timer.pending()).isZero();
+        timer.placed(12, 2, 4_000);
+        timer.committed(12, 4_500, metrics);
+        assertThat(reported).hasSize(2);
+        assertThat(reported.get(1)).containsExactly(500, 2);
+    }
 }
