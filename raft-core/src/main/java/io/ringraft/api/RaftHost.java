@@ -64,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * groups.
  *
  * <p><b>Network.</b> Every group's messages go through the host's transport; heartbeats and their
- * answers to one peer process leave as one batch per duty cycle ({@link Builder#coalesceHeartbeats}), and
- * a peer process not heard from for an election timeout is reported lost to every group.
+ * answers to one peer process leave as one batch per duty cycle ({@link Builder#coalesceHeartbeats}), as
+ * do the answers to appends ({@link Builder#batchAnswers}); a peer process not heard from for an election
+ * timeout is reported lost to every group.
  *
  * <p><b>Leadership.</b> Groups elect their leaders independently, so one host may end up leading most of
  * them; {@link Builder#balanceLeaders} moves leadership until each host leads about its share.
@@ -161,7 +162,8 @@ public final class RaftHost implements AutoCloseable {
                 connected = new io.ringraft.internal.host.link.HostLink(b.transport, nodeId,
                         io.ringraft.internal.host.link.LinkSettings.defaults().withTiming(
                                 groupConfig.heartbeatIntervalMillis() * 1_000_000L,
-                                groupConfig.electionTimeoutMillis() * 1_000_000L),
+                                groupConfig.electionTimeoutMillis() * 1_000_000L)
+                                .withEveryAnswerBatched(b.batchAnswers),
                         new PeerWatch());
             } catch (IllegalStateException e) {
                 throw new IllegalStateException("host node id " + nodeId + " is already connected to "
@@ -441,7 +443,7 @@ public final class RaftHost implements AutoCloseable {
         }
         return new HostStatus(nodeId, count, leaders, threads.workerCount(), threads.ioThreadCount(),
                 reservedBytes.get(), budgetBytes, threads.turns(), threads.idleTurns(), threads.ioCycles(),
-                threads.ioGroupWrites());
+                threads.ioGroupWrites(), threads.taskRuns());
     }
 
     /** {@return this host's node id: the id of its member in every group it holds} */
@@ -630,6 +632,7 @@ public final class RaftHost implements AutoCloseable {
         private FailStopHandler failStopHandler;
         private long balancePeriodMillis;
         private boolean coalesceHeartbeats = true;
+        private boolean batchAnswers = true;
         private final List<AutoCloseable> closeAfter = new ArrayList<>();
 
         private Builder() {
@@ -659,6 +662,21 @@ public final class RaftHost implements AutoCloseable {
          */
         public Builder coalesceHeartbeats(boolean coalesce) {
             this.coalesceHeartbeats = coalesce;
+            return this;
+        }
+
+        /**
+         * With {@link #coalesceHeartbeats} on (else ignored): send every answer to an append in the peer
+         * process's answer batch, which leaves when the worker that ran the answering group finishes its round
+         * (default: on), so that the answers of many groups share one frame. Off, only answers to heartbeats
+         * that tell the leader nothing new are batched, and the others leave at once, each in a frame of its
+         * own. On costs an answer at most the rest of its worker's round (each ready group's turn once).
+         *
+         * @param batch whether every answer waits for its worker's round to end
+         * @return this builder
+         */
+        public Builder batchAnswers(boolean batch) {
+            this.batchAnswers = batch;
             return this;
         }
 

@@ -84,7 +84,8 @@ import org.HdrHistogram.Histogram;
  * {@code InMemoryLogStorage} per group (no disk). Data lives in a temporary directory, deleted afterwards.
  * Workers default to the number of cores (per host, as {@code RaftHost} does), IO threads to 1. The system
  * property {@code hostbench.waterMarks=low,high} (bytes) sets the Netty transports' write-buffer water marks,
- * for experiments (children of {@code --processes} inherit it).
+ * for experiments (children of {@code --processes} inherit it); {@code hostbench.batchAnswers=false} turns off
+ * {@code RaftHost.Builder.batchAnswers} (answers to appends then leave at once, a frame each).
  * {@code --kill-host 0} kills nothing, {@code --kill-host most} the host that leads the most groups then. Groups use {@link RaftConfig#hostDefaults()}. The last line of output
  * starts with {@code RESULT} and holds every figure as {@code key=value} pairs ({@code -1} where a phase did
  * not run).
@@ -614,6 +615,7 @@ public final class HostBenchmark {
             if (counters != null) {
                 f.put("turnsPerOp", fmt2(counters[0] / perOp));
                 f.put("idleTurnsPerOp", fmt2(counters[1] / perOp));
+                f.put("taskRunsPerOp", fmt2(counters[5] / perOp));
                 f.put("ioCyclesPerOp", fmt2(counters[2] / perOp));
                 f.put("groupsPerIoCycle", fmt2(counters[3] / (double) Math.max(1, counters[2])));
                 f.put("flushesPerOp", counters[4] < 0 ? "-1" : fmt2(counters[4] / perOp));
@@ -631,8 +633,9 @@ public final class HostBenchmark {
             }
             if (counters != null) {
                 log.accept(String.format(Locale.ROOT, "  scheduling   %.2f group turns per op (all hosts), %.2f of them"
-                                + " found no work; IO %.3f cycles per op, %.1f groups written per cycle",
-                        counters[0] / perOp, counters[1] / perOp, counters[2] / perOp,
+                                + " found no work, %.2f task duty cycles per op; IO %.3f cycles per op, %.1f groups"
+                                + " written per cycle",
+                        counters[0] / perOp, counters[1] / perOp, counters[5] / perOp, counters[2] / perOp,
                         counters[3] / (double) Math.max(1, counters[2])));
                 if (counters[4] >= 0 && frames >= 0) {
                     log.accept(String.format(Locale.ROOT, "  writes       %.2f Netty flushes per op, %.1f frames per flush"

@@ -80,7 +80,8 @@ final class HostSide implements AutoCloseable {
             }
             built = RaftHost.builder().nodeId(id).transport(transport).logStorage(logs).workers(options.workers())
                     .ioThreads(options.ioThreads()).memoryBudgetBytes(budgetBytes)
-                    .maxGroups(Math.max(1, options.groups())).build();
+                    .maxGroups(Math.max(1, options.groups()))
+                    .batchAnswers(!"false".equals(System.getProperty("hostbench.batchAnswers"))).build();
         } catch (IOException | RuntimeException e) {
             closeQuietly(built, ownTransport, sharedLog);
             throw e;
@@ -141,7 +142,7 @@ final class HostSide implements AutoCloseable {
     }
 
     /** The number of {@link #counters()}. */
-    static final int COUNTERS = 5;
+    static final int COUNTERS = 6;
 
     /**
      * This host's counters so far: group turns its workers ran, turns that found no work, IO cycles, group
@@ -150,7 +151,7 @@ final class HostSide implements AutoCloseable {
     long[] counters() {
         io.ringraft.api.HostStatus st = host.status();
         return new long[] {st.turns(), st.idleTurns(), st.ioCycles(), st.ioGroupWrites(),
-            netty == null ? -1 : netty.stats().flushes()};
+            netty == null ? -1 : netty.stats().flushes(), st.taskRuns()};
     }
 
     /** Names of {@link #churn()}'s figures, in order. */

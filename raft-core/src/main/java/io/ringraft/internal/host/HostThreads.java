@@ -141,6 +141,15 @@ public final class HostThreads implements AutoCloseable {
         return sum;
     }
 
+    /** {@return the task duty cycles (core, applier, senders) the group turns ran} */
+    public long taskRuns() {
+        long sum = 0;
+        for (HostWorker worker : workers) {
+            sum += worker.taskRuns();
+        }
+        return sum;
+    }
+
     /** {@return the IO threads' cycles that ran at least one group (one flush of a shared log each)} */
     public long ioCycles() {
         long sum = 0;

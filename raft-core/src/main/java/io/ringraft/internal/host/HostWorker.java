@@ -12,7 +12,7 @@ import org.jctools.queues.atomic.MpscChunkedAtomicArrayQueue;
  *
  * <p><b>Duty cycle.</b> Once per tick it schedules every group that wants ticks (a quiesced group does
  * not), then runs the groups on its ready queue: each gets one turn, at most {@value GroupSlot#PASSES_PER_TURN}
- * duty cycles of each of its tasks (each task's cycle is bounded: so many messages, proposals, entries),
+ * duty cycles of each of its woken tasks (each task's cycle is bounded: so many messages, proposals, entries),
  * and goes to the back of the queue if it is still busy, so a busy group gets one turn per round like every
  * other ready group and cannot starve them. A group is queued when one of its pointers or mailboxes wakes
  * its signal from another thread ({@link GroupSlot}).
@@ -68,6 +68,8 @@ final class HostWorker implements Agent {
     /** Group turns run, and those in which no task found work (worker thread writes, any thread reads). */
     private final java.util.concurrent.atomic.AtomicLong turns = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong idleTurns = new java.util.concurrent.atomic.AtomicLong();
+    /** Task duty cycles run in those turns (worker thread writes, any thread reads). */
+    private final java.util.concurrent.atomic.AtomicLong taskRuns = new java.util.concurrent.atomic.AtomicLong();
 
     HostWorker(String name, int maxGroups, LongSupplier nanoClock, long tickNanos) {
         this.name = name;
@@ -183,6 +185,7 @@ final class HostWorker implements Agent {
             }
             work += done; // a group that is still busy queued itself again, behind the others (runCpu)
             turns.lazySet(turns.get() + 1); // the worker is the only writer
+            taskRuns.lazySet(taskRuns.get() + slot.lastTaskRuns());
             if (done == 0) {
                 idleTurns.lazySet(idleTurns.get() + 1);
             }
@@ -217,6 +220,11 @@ final class HostWorker implements Agent {
     /** {@return the group turns in which none of the group's tasks found work} Any thread. */
     long idleTurns() {
         return idleTurns.get();
+    }
+
+    /** {@return the task duty cycles (core, applier, senders) the group turns ran} Any thread. */
+    long taskRuns() {
+        return taskRuns.get();
     }
 
     /** How long the worker may park now: until the next tick, or the idle bound if no group ticks. */

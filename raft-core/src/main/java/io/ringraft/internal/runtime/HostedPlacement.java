@@ -12,14 +12,22 @@ import org.agrona.concurrent.Agent;
  * another group's core.
  *
  * <p>Implemented by the host ({@code io.ringraft.internal.host}); called by {@link NodeRuntime}:
- * {@link #cpuSignal()} and {@link #ioSignal()} while the node is built, {@link #start} once when it
+ * the signals while the node is built, {@link #start} once when it
  * starts, {@link #addCpuTask} on the core's thread when a member joins, {@link #stop} once by the
  * thread that closes the node.
  */
 public interface HostedPlacement {
 
-    /** {@return the signal of the group's CPU tasks: a wake schedules them on their worker} */
+    /**
+     * {@return the signal of the group's core: a wake schedules the core on the group's worker}
+     */
     Signal cpuSignal();
+
+    /** {@return the signal of the group's applier: a wake schedules the applier on the group's worker} */
+    Signal applierSignal();
+
+    /** {@return the signal of the group's senders (one for all): a wake schedules them on the group's worker} */
+    Signal senderSignal();
 
     /** {@return the signal of the group's IO tasks: a wake schedules them on their IO thread} */
     Signal ioSignal();

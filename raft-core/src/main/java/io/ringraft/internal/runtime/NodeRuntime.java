@@ -254,16 +254,18 @@ public final class NodeRuntime implements AutoCloseable {
         }
 
         // Signals: one per task; the core's for all of them on a shared thread (for the senders too when they
-        // share the core's); on a host, one for the CPU tasks (their worker) and one for the IO tasks.
+        // share the core's); on a host, the core's, the applier's and one for all senders (each schedules its
+        // task on the group's worker, which runs only the tasks woken) and one for the IO tasks.
         Signal coreSignal = hosted != null ? hosted.cpuSignal() : new Signal();
-        boolean oneCpuSignal = threading == Threading.SHARED || hosted != null;
+        boolean oneCpuSignal = threading == Threading.SHARED;
         Signal writerSignal = hosted != null ? hosted.ioSignal() : oneCpuSignal ? coreSignal : new Signal();
-        Signal applierSignal = oneCpuSignal ? coreSignal : new Signal();
+        Signal applierSignal = hosted != null ? hosted.applierSignal() : oneCpuSignal ? coreSignal : new Signal();
         Signal snapshotSignal = hosted != null ? writerSignal : oneCpuSignal ? coreSignal : new Signal();
         Signal[] senderSignals = new Signal[config.maxMembers()];
         List<Signal> signals = new ArrayList<>(List.of(coreSignal, writerSignal, applierSignal, snapshotSignal));
         for (int i = 0; i < senderSignals.length; i++) {
-            senderSignals[i] = oneCpuSignal || threading == Threading.COMPACT ? coreSignal : new Signal();
+            senderSignals[i] = hosted != null ? hosted.senderSignal()
+                    : oneCpuSignal || threading == Threading.COMPACT ? coreSignal : new Signal();
             signals.add(senderSignals[i]);
         }
         this.coreSignal = coreSignal;

@@ -24,7 +24,7 @@ class HostSchedulingTest {
     private final List<String> ioLog = new ArrayList<>();
 
     /** A task that has {@code work} units of work, one per duty cycle, and counts its cycles. */
-    static final class Task implements Agent {
+    static class Task implements Agent {
         final String name;
         long work;
         int runs;
@@ -207,6 +207,119 @@ class HostSchedulingTest {
         worker.doWork();
         assertThat(worker.doWork()).isZero();
         assertThat(consumer.runs).isEqualTo(GroupSlot.PASSES_PER_TURN + 1);
+        assertThat(failures).isEmpty();
+    }
+
+    /** A group of four CPU tasks, as a node's: core, applier, two senders; started and run until idle. */
+    private GroupSlot fourTasks(Agent core, Task applier, Task sender1, Task sender2, List<Throwable> failures) {
+        worker.reserve();
+        io.reserve();
+        GroupSlot slot = new GroupSlot(1, worker, io, () -> { });
+        slot.start(List.of(core, applier, sender1, sender2), new Writer("a", 0), null, failures::add, null);
+        worker.doWork(); // the start wakes every task once
+        assertThat(worker.doWork()).as("idle after its first turn").isZero();
+        return slot;
+    }
+
+    @Test
+    void aTurnRunsOnlyTheTasksWhoseSignalWasWoken() {
+        List<Throwable> failures = new ArrayList<>();
+        Task core = new Task("core", 0);
+        Task applier = new Task("applier", 0);
+        Task sender1 = new Task("sender-1", 0);
+        Task sender2 = new Task("sender-2", 0);
+        GroupSlot slot = fourTasks(core, applier, sender1, sender2, failures);
+        int[] before = {core.runs, applier.runs, sender1.runs, sender2.runs};
+
+        slot.applierSignal().wake();
+        worker.doWork();
+        assertThat(new int[] {core.runs, applier.runs, sender1.runs, sender2.runs}).as("the applier alone")
+                .containsExactly(before[0], before[1] + 1, before[2], before[3]);
+
+        slot.senderSignal().wake();
+        worker.doWork();
+        assertThat(new int[] {core.runs, applier.runs, sender1.runs, sender2.runs}).as("the senders, all of them")
+                .containsExactly(before[0], before[1] + 1, before[2] + 1, before[3] + 1);
+
+        slot.cpuSignal().wake();
+        worker.doWork();
+        assertThat(new int[] {core.runs, applier.runs, sender1.runs, sender2.runs}).as("the core alone")
+                .containsExactly(before[0] + 1, before[1] + 1, before[2] + 1, before[3] + 1);
+        assertThat(worker.turns()).isEqualTo(4); // the first turn and one per wake
+        assertThat(worker.taskRuns()).as("task cycles counted")
+                .isEqualTo(core.runs + applier.runs + sender1.runs + sender2.runs);
+
+        // A task that did work runs again in the next pass, woken or not (its cycle is bounded: it may have more).
+        applier.work = 3;
+        slot.applierSignal().wake();
+        worker.doWork();
+        assertThat(applier.runs).isEqualTo(before[1] + 1 + GroupSlot.PASSES_PER_TURN);
+        worker.doWork();
+        assertThat(applier.work).as("still busy after its turn: queued again").isZero();
+        assertThat(core.runs).isEqualTo(before[0] + 1);
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aTaskWokenByAnEarlierTaskOfItsGroupRunsInTheSamePass() {
+        List<Throwable> failures = new ArrayList<>();
+        List<String> order = new ArrayList<>();
+        Task applier = new Task("applier", 0);
+        Task sender1 = new Task("sender-1", 0) {
+            @Override
+            public int doWork() {
+                order.add(name + (work > 0 ? " sends" : " idle"));
+                return super.doWork();
+            }
+        };
+        Task sender2 = new Task("sender-2", 0);
+        GroupSlot[] slot = new GroupSlot[1];
+        boolean[] publish = {false};
+        Agent core = new Agent() {
+            @Override
+            public int doWork() {
+                if (!publish[0]) {
+                    order.add("core idle");
+                    return 0;
+                }
+                publish[0] = false;
+                sender1.work = 1; // as the core hands entries to its senders
+                slot[0].senderSignal().wake();
+                order.add("core publishes");
+                return 1;
+            }
+
+            @Override
+            public String roleName() {
+                return "core";
+            }
+        };
+        slot[0] = fourTasks(core, applier, sender1, sender2, failures);
+        order.clear();
+        int applierRuns = applier.runs;
+        publish[0] = true;
+        slot[0].cpuSignal().wake(); // a proposal
+        worker.doWork();
+        assertThat(order).as("the sender sends in the core's pass, then both look once more")
+                .containsExactly("core publishes", "sender-1 sends", "core idle", "sender-1 idle");
+        assertThat(applier.runs).as("the applier was not woken").isEqualTo(applierRuns);
+        assertThat(worker.doWork()).as("done: not queued again").isZero();
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aTickRunsEveryTaskOfTheGroup() {
+        List<Throwable> failures = new ArrayList<>();
+        Task core = new Task("core", 0);
+        Task applier = new Task("applier", 0);
+        Task sender1 = new Task("sender-1", 0);
+        Task sender2 = new Task("sender-2", 0);
+        fourTasks(core, applier, sender1, sender2, failures);
+        int[] before = {core.runs, applier.runs, sender1.runs, sender2.runs};
+        clock.addAndGet(TICK);
+        worker.doWork();
+        assertThat(new int[] {core.runs, applier.runs, sender1.runs, sender2.runs}).as("each task's timed work")
+                .containsExactly(before[0] + 1, before[1] + 1, before[2] + 1, before[3] + 1);
         assertThat(failures).isEmpty();
     }
 

@@ -54,12 +54,11 @@ final class GroupLink implements RaftTransport, InboundHandler {
                 if (host.park(peer.peer, groupId, request)) {
                     return true;
                 }
-            } else if (message instanceof AppendEntriesResponse response && peer.answersHeartbeat(response)) {
-                if (host.park(peer.peer, groupId, response)) {
+            } else if (message instanceof AppendEntriesResponse response) {
+                boolean nothingNew = peer.answersHeartbeat(response); // pays an owed heartbeat off, notes the match
+                if ((nothingNew || host.batchesEveryAnswer()) && host.park(peer.peer, groupId, response)) {
                     return true;
                 }
-            } else if (message instanceof AppendEntriesResponse response) {
-                peer.noteAcknowledged(response);
             }
         }
         boolean accepted = endpoint.send(message);

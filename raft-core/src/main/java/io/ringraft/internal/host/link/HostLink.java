@@ -46,7 +46,15 @@ import org.slf4j.LoggerFactory;
  * heartbeat's previous index (where the leader believed the follower to be) or what the group already
  * acknowledged to that peer in that term, or a rejection of exactly the heartbeat's previous index.
  * Every other response, such as an acknowledgement that moves the match (the commit path), a newer
- * term, or the answer to an append, leaves at once. A misjudged answer only waits one flush.
+ * term, or the answer to an append, leaves at once, unless {@link LinkSettings#batchEveryAnswer()}: then it
+ * waits for the flush too (a host flushes after every worker round), so that the answers of many groups to
+ * one peer process share a frame instead of taking one each. A misjudged answer only waits one flush.
+ *
+ * <p><b>A group's parked answer.</b> A group has at most one answer parked per peer; a newer one replaces
+ * it, except a success of the same term with a lower or equal match index, or a rejection, after a parked
+ * success of that term: the parked success tells the leader more (a leader's log only grows within its
+ * term, so a later answer never unsays it; the leader's pipelining window frees up to the highest match it
+ * hears). An older term never replaces a newer one.
  *
  * <p><b>Receiving.</b> The link connects to the inner transport as node {@code selfId} of the reserved
  * group {@link HeartbeatBatch#HOST_GROUP_ID} (transports route by group id and node id, so peers' links
@@ -387,6 +395,11 @@ public final class HostLink implements RaftTransportFactory, AutoCloseable {
         }
         directFallbacks.incrementAndGet();
         return false;
+    }
+
+    /** Whether every answer to an append waits for the flush, not only those that tell the leader nothing new. */
+    boolean batchesEveryAnswer() {
+        return settings.batchEveryAnswer();
     }
 
     boolean isClosed() {

@@ -19,9 +19,13 @@ import java.util.concurrent.TimeUnit;
  *                               that finds a buffer full sends its message directly instead
  * @param maxPeers               the most peer processes tracked (buffers and liveness); messages to or
  *                               from more are sent directly and their liveness is not watched
+ * @param batchEveryAnswer       whether every answer to an append waits for the next flush (and leaves in the
+ *                               peer's answer batch), not only the answers to heartbeats that tell the leader
+ *                               nothing new; for a caller that flushes often (a host flushes after every
+ *                               worker round): an answer then waits at most until the flush
  */
 public record LinkSettings(long keepAliveIntervalNanos, long peerTimeoutNanos, int maxBatchGroups,
-                           int maxPendingPerPeer, int maxPeers) {
+                           int maxPendingPerPeer, int maxPeers, boolean batchEveryAnswer) {
 
     /**
      * Checks the bounds (see the parameter comments).
@@ -31,6 +35,7 @@ public record LinkSettings(long keepAliveIntervalNanos, long peerTimeoutNanos, i
      * @param maxBatchGroups         groups per batch, 1..{@link HeartbeatBatch#MAX_GROUPS}
      * @param maxPendingPerPeer      pending heartbeats (and answers) per peer, at least 1
      * @param maxPeers               tracked peers, at least 1
+     * @param batchEveryAnswer       whether every answer to an append is batched
      * @throws IllegalArgumentException if a bound is out of range
      */
     public LinkSettings {
@@ -51,13 +56,14 @@ public record LinkSettings(long keepAliveIntervalNanos, long peerTimeoutNanos, i
     /**
      * The defaults, matching {@code RaftConfig}'s: keep-alive every 50 ms (the heartbeat interval), a
      * peer lost after 300 ms (the election timeout), 4,096 groups per batch, 16,384 pending heartbeats
-     * and as many answers per peer, 256 peers.
+     * and as many answers per peer, 256 peers; only answers to heartbeats that tell nothing new are
+     * batched (the others leave at once).
      *
      * @return the default settings
      */
     public static LinkSettings defaults() {
         return new LinkSettings(TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.MILLISECONDS.toNanos(300), 4096,
-                16_384, 256);
+                16_384, 256, false);
     }
 
     /**
@@ -68,7 +74,8 @@ public record LinkSettings(long keepAliveIntervalNanos, long peerTimeoutNanos, i
      * @return the new settings
      */
     public LinkSettings withTiming(long keepAliveInterval, long peerTimeout) {
-        return new LinkSettings(keepAliveInterval, peerTimeout, maxBatchGroups, maxPendingPerPeer, maxPeers);
+        return new LinkSettings(keepAliveInterval, peerTimeout, maxBatchGroups, maxPendingPerPeer, maxPeers,
+                batchEveryAnswer);
     }
 
     /**
@@ -80,6 +87,18 @@ public record LinkSettings(long keepAliveIntervalNanos, long peerTimeoutNanos, i
      * @return the new settings
      */
     public LinkSettings withBounds(int batchGroups, int pendingPerPeer, int peers) {
-        return new LinkSettings(keepAliveIntervalNanos, peerTimeoutNanos, batchGroups, pendingPerPeer, peers);
+        return new LinkSettings(keepAliveIntervalNanos, peerTimeoutNanos, batchGroups, pendingPerPeer, peers,
+                batchEveryAnswer);
+    }
+
+    /**
+     * These settings with every answer to an append batched, or only the answers to heartbeats.
+     *
+     * @param everyAnswer whether every answer waits for the next flush
+     * @return the new settings
+     */
+    public LinkSettings withEveryAnswerBatched(boolean everyAnswer) {
+        return new LinkSettings(keepAliveIntervalNanos, peerTimeoutNanos, maxBatchGroups, maxPendingPerPeer, maxPeers,
+                everyAnswer);
     }
 }

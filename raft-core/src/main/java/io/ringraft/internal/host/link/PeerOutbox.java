@@ -13,8 +13,10 @@ import org.agrona.collections.Long2LongHashMap;
  *
  * <p><b>Bounded.</b> At most {@code capacity} groups' heartbeats and as many groups' answers; the
  * columns start small and double as used, up to that bound (about 100 bytes per slot with the
- * index). A group's newer heartbeat (or answer) replaces its pending one in place; an offer for a new
- * group when full is refused, and the caller sends the message directly.
+ * index). A group's newer heartbeat replaces its pending one in place, and so does a newer answer unless
+ * the pending one is a success of the same term that tells more (a higher match, or a success against a
+ * rejection: see {@link HostLink}); an offer for a new group when full is refused, and the caller sends
+ * the message directly.
  *
  * <p><b>Threads.</b> Offers come from the groups' sending threads, takes from the host's flushing
  * threads, all under this object's lock (short: copying a few longs; a take copies at most one batch).
@@ -107,6 +109,12 @@ final class PeerOutbox {
             rsGroups[slot] = groupId;
             rsSlots.put(groupId, slot);
             pending = hbCount + rsCount;
+        } else if (rsTerms[slot] == answer.term() && rsSuccess[slot]
+                && (!answer.success() || answer.matchIndex() <= rsMatches[slot])) {
+            return true; // the parked success of this term tells the leader more: it stays (a later answer never
+                         // unsays it: a leader's log only grows within its term)
+        } else if (rsTerms[slot] > answer.term()) {
+            return true; // (a follower's term never goes back; kept for safety)
         }
         rsTerms[slot] = answer.term();
         rsSuccess[slot] = answer.success();

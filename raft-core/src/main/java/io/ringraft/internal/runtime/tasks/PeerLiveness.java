@@ -26,6 +26,12 @@ public final class PeerLiveness {
 
     private final AtomicLongArray unreachable;
     private final AtomicBoolean overflow = new AtomicBoolean();
+    /**
+     * Set after a report lands (in a slot or as the overflow), cleared by {@link #drain} before it looks: a
+     * core cycle with nothing reported reads this one flag, not every slot (it runs at every turn of a host
+     * group).
+     */
+    private volatile boolean reported;
     /** Something on this node needs the group ({@code RaftEngine.demand()}), for the core to take. */
     private final AtomicBoolean demanded = new AtomicBoolean();
     private volatile boolean quiesced;
@@ -62,10 +68,12 @@ public final class PeerLiveness {
         }
         for (int i = 0; i < slots; i++) {
             if (unreachable.get(i) == 0 && unreachable.compareAndSet(i, 0, nodeId)) {
+                reported = true; // after the slot: a drain that clears the flag first then sees the slot
                 return true;
             }
         }
         overflow.set(true);
+        reported = true;
         return false;
     }
 
@@ -89,6 +97,10 @@ public final class PeerLiveness {
      * @return how many reports were taken (an overflow counts as one)
      */
     int drain(LongConsumer each, Runnable onOverflow) {
+        if (!reported) {
+            return 0; // nothing landed since the last drain (a report racing with this call sets it after)
+        }
+        reported = false;
         int taken = 0;
         int slots = unreachable.length();
         for (int i = 0; i < slots; i++) {

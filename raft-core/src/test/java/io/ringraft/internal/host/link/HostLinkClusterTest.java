@@ -29,6 +29,12 @@ class HostLinkClusterTest {
 
     private static final int GROUPS = 12;
     private static final int HEARTBEAT_MILLIS = 25;
+    /**
+     * The nodes' election timeout and the links' peer timeout: 40 heartbeat intervals. (At 250 ms, a test JVM
+     * starved for a quarter of a second on a loaded machine lost a peer or started an election in the idle
+     * window, whose checks then failed: the test was flaky.)
+     */
+    private static final int TIMEOUT_MILLIS = 1000;
     private static final long[] IDS = {1, 2, 3};
 
     private final CountingNetwork network = new CountingNetwork();
@@ -77,7 +83,7 @@ class HostLinkClusterTest {
         for (long id : IDS) {
             List<String> seen = new CopyOnWriteArrayList<>();
             events.add(seen);
-            links.add(new HostLink(network, id, LinkSettings.defaults().withTiming(HEARTBEAT_MILLIS * ms, 250 * ms),
+            links.add(new HostLink(network, id, LinkSettings.defaults().withTiming(HEARTBEAT_MILLIS * ms, TIMEOUT_MILLIS * ms),
                     new PeerListener() {
                         @Override
                         public void peerLost(long nodeId) {
@@ -109,7 +115,7 @@ class HostLinkClusterTest {
         driver.start();
 
         RaftConfig config = RaftConfig.builder().tickMillis(5).heartbeatIntervalMillis(HEARTBEAT_MILLIS)
-                .electionTimeoutMillis(250).ringCapacityEntries(256).ringCapacityBytes(1 << 18)
+                .electionTimeoutMillis(TIMEOUT_MILLIS).ringCapacityEntries(256).ringCapacityBytes(1 << 18)
                 .maxEntryBytes(1024).proposalQueueBytes(1 << 14).build();
         for (int g = 0; g < GROUPS; g++) {
             for (int n = 0; n < IDS.length; n++) {

@@ -156,6 +156,44 @@ class HostLinkTest {
     }
 
     @Test
+    void withEveryAnswerBatchedTheAnswersToAppendsOfManyGroupsShareOneBatchAndKeepTheirNews() {
+        LinkSettings everyAnswer = SETTINGS.withEveryAnswerBatched(true);
+        Host one = new Host(1, everyAnswer).groups(1, GROUPS);
+        Host two = new Host(2, everyAnswer).groups(1, GROUPS);
+        Map<Long, AppendEntriesResponse> expected = new HashMap<>();
+        for (long g = 1; g <= GROUPS; g++) {
+            // acknowledgements that move the match (the commit path): no heartbeat is owed
+            AppendEntriesResponse answer = AppendEntriesResponse.success(2, 1, 4, 20 + g);
+            expected.put(g, answer);
+            two.send(g, answer);
+        }
+        assertThat(network.total()).as("parked, nothing on the wire yet").isZero();
+        // Less news after a parked success of the same term does not replace it; more news, or a newer term, does.
+        two.send(5, AppendEntriesResponse.success(2, 1, 4, 3));
+        two.send(6, AppendEntriesResponse.rejected(2, 1, 4, 99, new LogId(2, 5)));
+        AppendEntriesResponse further = AppendEntriesResponse.success(2, 1, 4, 100);
+        two.send(7, further);
+        expected.put(7L, further);
+        AppendEntriesResponse newerTerm = AppendEntriesResponse.rejected(2, 1, 5, 8, new LogId(4, 8));
+        two.send(8, newerTerm);
+        expected.put(8L, newerTerm);
+        two.send(8, AppendEntriesResponse.success(2, 1, 4, 50)); // an older term never replaces a newer one
+
+        assertThat(two.link.flush()).isEqualTo(1);
+        assertThat(network.total()).as("one frame for every group's answer").isEqualTo(1);
+        assertThat(network.count("HeartbeatBatchResponse")).isEqualTo(1);
+        for (long g = 1; g <= GROUPS; g++) {
+            assertThat(one.inbox(g)).as("group %d", g).containsExactly(expected.get(g));
+        }
+
+        // The default settings send such an answer at once.
+        Host three = new Host(3, SETTINGS).groups(1, 1);
+        long before = network.count("AppendEntriesResponse");
+        three.send(1, AppendEntriesResponse.success(3, 1, 4, 30));
+        assertThat(network.count("AppendEntriesResponse")).isEqualTo(before + 1);
+    }
+
+    @Test
     void aNewerHeartbeatOfAGroupReplacesTheParkedOne() {
         Host one = host(1);
         Host two = host(2);

@@ -26,6 +26,10 @@ class PeerLivenessTest {
         taken.clear();
         assertThat(liveness.drain(taken::add, overflows::incrementAndGet)).isZero();
         assertThat(taken).isEmpty();
+        // A report after a drain that found nothing (and skipped the slots) is taken by the next one.
+        assertThat(liveness.reportUnreachable(7)).isTrue();
+        assertThat(liveness.drain(taken::add, overflows::incrementAndGet)).isEqualTo(1);
+        assertThat(taken).containsExactly(7L);
     }
 
     @Test
