@@ -123,14 +123,15 @@ final class GroupCommit {
     private void lead() throws IOException {
         WalWriter.SyncPoint point = null;
         boolean forced = false;
-        boolean issued = false;
         try {
             point = writer.syncPoint();
             if (point.file().durableOffset < point.offset()) {
                 long start = System.nanoTime();
                 point.file().handle.force(false);
                 lastForceNanos = System.nanoTime() - start;
-                issued = true;
+                synchronized (monitor) {
+                    forces++;
+                }
             }
             forced = true;
         } catch (IOException | RuntimeException e) {
@@ -138,14 +139,10 @@ final class GroupCommit {
             throw e;
         } finally {
             synchronized (monitor) {
-                if (forced) {
-                    // Before forcing is cleared: a spinning caller that sees the round over sees its end.
-                    noteDurable(point.file(), point.offset());
-                    if (issued) {
-                        forces++;
-                    }
-                }
                 forcing = false;
+                if (forced) {
+                    noteDurable(point.file(), point.offset());
+                }
                 monitor.notifyAll();
             }
         }
