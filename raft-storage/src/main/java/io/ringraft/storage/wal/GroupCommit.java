@@ -20,10 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * are fast: the last one took at most {@link #SPIN_FORCE_LIMIT_NANOS}, and it spins at most twice
  * that long. It then returns if the force covered it, or leads the next round at once: with a few IO
  * threads (RaftHost), the next {@code fdatasync} starts right after the previous one instead of after
- * a thread wake-up (tens of microseconds, of the order of a fast disk's {@code fdatasync}). Only a
- * caller that finds nobody waiting on the monitor spins, and at most one at a time: with many
- * callers per round (a thread per group) somebody is waiting, nobody spins, and the cores stay with
- * the threads that append; with slow forces nobody spins either.
+ * a thread wake-up (tens of microseconds, of the order of a fast disk's {@code fdatasync}). At most one
+ * caller spins at a time (the others wait on the monitor), so a thread per group costs one spinning
+ * thread, not one per group; with slow forces nobody spins.
  *
  * <p><b>Threads.</b> Called by the groups' log writer threads ({@code flush}, {@code saveVote}) and the
  * maintenance thread. Blocks on the {@code fsync}, or on waiting for another caller's. A failed
@@ -44,8 +43,6 @@ final class GroupCommit {
     private long forces;
     /** How long the last force took; written by the leader, read by callers deciding whether to spin. */
     private volatile long lastForceNanos = Long.MAX_VALUE;
-    /** Callers waiting on the monitor; written under it, read without it by a caller deciding whether to spin. */
-    private volatile int waiters;
     /** True while one caller spins for the force in progress. */
     private final AtomicBoolean spinning = new AtomicBoolean();
     /** Callers that spun and found the force over (returned, or led the next round without waiting). */
@@ -78,12 +75,7 @@ final class GroupCommit {
                         break;
                     }
                     try {
-                        waiters++;
-                        try {
-                            monitor.wait();
-                        } finally {
-                            waiters--;
-                        }
+                        monitor.wait();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new InterruptedIOException("interrupted while waiting for the shared log's fsync");
@@ -102,7 +94,7 @@ final class GroupCommit {
      */
     private boolean spinForForce(long lsn) {
         long budget = lastForceNanos;
-        if (!forcing || waiters > 0 || budget > SPIN_FORCE_LIMIT_NANOS || !spinning.compareAndSet(false, true)) {
+        if (!forcing || budget > SPIN_FORCE_LIMIT_NANOS || !spinning.compareAndSet(false, true)) {
             return false;
         }
         try {
