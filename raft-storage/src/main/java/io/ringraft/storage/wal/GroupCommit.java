@@ -2,8 +2,6 @@ package io.ringraft.storage.wal;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Group commit across groups: {@link #awaitDurable} returns once the stream is durable up to a
@@ -15,38 +13,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * many groups cost one {@code fdatasync} per round, however many groups took part. (Older files
  * were forced when the stream rolled past them.)
  *
- * <p><b>Hand-over without a wake-up.</b> A caller that arrives while a force is in progress and finds
- * no other caller spinning spins (instead of waiting on the monitor) until that force ends, if forces
- * are fast: the last one took at most {@link #SPIN_FORCE_LIMIT_NANOS}, and it spins at most twice
- * that long. It then returns if the force covered it, or leads the next round at once: with a few IO
- * threads (RaftHost), the next {@code fdatasync} starts right after the previous one instead of after
- * a thread wake-up (tens of microseconds, of the order of a fast disk's {@code fdatasync}). At most one
- * caller spins at a time (the others wait on the monitor), so a thread per group costs one spinning
- * thread, not one per group; with slow forces nobody spins.
- *
  * <p><b>Threads.</b> Called by the groups' log writer threads ({@code flush}, {@code saveVote}) and the
  * maintenance thread. Blocks on the {@code fsync}, or on waiting for another caller's. A failed
  * force is recorded by {@link FailStop} and wakes every waiter, which then throws.
  */
 final class GroupCommit {
 
-    /** Callers spin for the force in progress only if the last force took at most this long. */
-    static final long SPIN_FORCE_LIMIT_NANOS = 500_000;
-
     private final WalWriter writer;
     private final FailStop failStop;
     private final Object monitor = new Object();
     // Written under monitor; read without it by the fast path of awaitDurable.
     private volatile long durableLsn;
-    // Written under monitor; read without it by the spinning caller.
-    private volatile boolean forcing;
+    private boolean forcing;
     private long forces;
-    /** How long the last force took; written by the leader, read by callers deciding whether to spin. */
-    private volatile long lastForceNanos = Long.MAX_VALUE;
-    /** True while one caller spins for the force in progress. */
-    private final AtomicBoolean spinning = new AtomicBoolean();
-    /** Callers that spun and found the force over (returned, or led the next round without waiting). */
-    private final AtomicLong spinHandOvers = new AtomicLong();
 
     GroupCommit(WalWriter writer, FailStop failStop, long durableLsn) {
         this.writer = writer;
@@ -59,10 +38,6 @@ final class GroupCommit {
         failStop.check();
         if (durableLsn >= lsn) {
             return; // the round that covered it is over: no monitor, no wake-up
-        }
-        if (spinForForce(lsn)) {
-            failStop.check();
-            return;
         }
         while (true) {
             synchronized (monitor) {
@@ -87,30 +62,6 @@ final class GroupCommit {
         }
     }
 
-    /**
-     * Spins while a fast force is in progress (see the class comment), if no other caller spins.
-     *
-     * @return true if the stream is now durable up to {@code lsn}
-     */
-    private boolean spinForForce(long lsn) {
-        long budget = lastForceNanos;
-        if (!forcing || budget > SPIN_FORCE_LIMIT_NANOS || !spinning.compareAndSet(false, true)) {
-            return false;
-        }
-        try {
-            long deadline = System.nanoTime() + 2 * budget;
-            while (forcing && durableLsn < lsn && System.nanoTime() - deadline < 0) {
-                Thread.onSpinWait();
-            }
-            if (!forcing || durableLsn >= lsn) {
-                spinHandOvers.incrementAndGet();
-            }
-            return durableLsn >= lsn;
-        } finally {
-            spinning.set(false);
-        }
-    }
-
     /** Forces the stream up to the writer's current end, as the leader of one round. */
     private void lead() throws IOException {
         WalWriter.SyncPoint point = null;
@@ -118,9 +69,7 @@ final class GroupCommit {
         try {
             point = writer.syncPoint();
             if (point.file().durableOffset < point.offset()) {
-                long start = System.nanoTime();
                 point.file().handle.force(false);
-                lastForceNanos = System.nanoTime() - start;
                 synchronized (monitor) {
                     forces++;
                 }
@@ -160,11 +109,6 @@ final class GroupCommit {
         synchronized (monitor) {
             monitor.notifyAll();
         }
-    }
-
-    /** Callers that spun for a force and found it over without a wake-up (for tests and the benchmark). */
-    long spinHandOvers() {
-        return spinHandOvers.get();
     }
 
     /** Forces issued by flushes so far (for tests and the benchmark). */

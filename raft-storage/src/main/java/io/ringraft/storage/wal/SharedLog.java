@@ -411,11 +411,6 @@ public final class SharedLog implements Closeable {
         maintenance.checkpoint();
     }
 
-    /** Flushes that spun for a force in progress and found it over without a wake-up (tests, benchmark). */
-    long spinHandOvers() {
-        return commit.spinHandOvers();
-    }
-
     /** {@code fdatasync}s issued by flushes so far. */
     long flushForces() {
         return commit.forces();

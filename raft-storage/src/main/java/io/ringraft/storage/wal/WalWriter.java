@@ -46,8 +46,6 @@ final class WalWriter {
 
     private static final int STAGING_BYTES = 256 * 1024;
     private static final VarHandle END_LSN;
-    /** How long a group commit's leader spins for {@link #lock} before it blocks. */
-    private static final long SYNC_LOCK_SPIN_NANOS = 20_000;
 
     static {
         try {
@@ -140,7 +138,7 @@ final class WalWriter {
      * there makes everything appended so far durable.
      */
     SyncPoint syncPoint() throws IOException {
-        lockForSync();
+        lock.lock();
         try {
             failStop.check();
             writeStagedOrFail();
@@ -148,26 +146,6 @@ final class WalWriter {
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * Takes {@link #lock} for a group commit's leader: spins up to {@link #SYNC_LOCK_SPIN_NANOS} on
-     * {@code tryLock} first, since appends hold the lock for well under a microsecond each and parking
-     * would cost the leader a wake-up, during which the disk idles; then blocks as {@code lock()} does.
-     * Only the leader (one thread at a time) spins here.
-     */
-    private void lockForSync() {
-        if (lock.tryLock()) {
-            return;
-        }
-        long deadline = System.nanoTime() + SYNC_LOCK_SPIN_NANOS;
-        while (System.nanoTime() - deadline < 0) {
-            Thread.onSpinWait();
-            if (lock.tryLock()) {
-                return;
-            }
-        }
-        lock.lock();
     }
 
     /** Writes out what is staged (a reader needs a record that is still in the staging buffer). */

@@ -67,8 +67,6 @@ public final class SharedLogBenchmark {
     private static final long FAKE_FORCE_NANOS = fakeForceNanos(System.getProperty("walbench.fsync", "true"));
     /** True: only the IO-thread shape is run. */
     private static final boolean IO_ONLY = Boolean.getBoolean("walbench.ioOnly");
-    /** Lines printed after the table (the group commit's hand-overs per comparison). */
-    private static final List<String> NOTES = new ArrayList<>();
     /** Groups written before their flushes in one IO cycle, as {@code IoWorker.MAX_BATCH}. */
     private static final int IO_BATCH = 256;
 
@@ -106,8 +104,6 @@ public final class SharedLogBenchmark {
                         runSegmented(dir, groups, seconds));
             }
         }
-        System.out.println();
-        NOTES.forEach(System.out::println);
         if (recoveryMiB > 0) {
             recovery(dir, recoveryMiB);
         }
@@ -138,16 +134,11 @@ public final class SharedLogBenchmark {
             Arrays.fill(next, 1);
             Result walTotal = null;
             Result rawTotal = null;
-            long spins = 0;
-            long forces = 0;
             for (int slice = 0; slice < SLICES; slice++) {
                 long forcesBefore = WalBenchAccess.flushForces(log);
-                long spinsBefore = WalBenchAccess.spinHandOvers(log);
                 Result w = ioThreads == 0 ? drive(storages, seconds / SLICES, next)
                         : driveIo(storages, ioThreads, seconds / SLICES, next);
                 long fsyncs = WalBenchAccess.flushForces(log) - forcesBefore;
-                spins += WalBenchAccess.spinHandOvers(log) - spinsBefore;
-                forces += fsyncs;
                 w = new Result(w.entries(), fsyncs, w.seconds(), w.latencies(), WalBenchAccess.openFiles(log), w.cpuNanos());
                 long entriesPerFsync = Math.max(1, Math.round((double) w.entries() / Math.max(1, fsyncs)));
                 Result r = raw.run(entriesPerFsync, seconds / SLICES);
@@ -159,8 +150,6 @@ public final class SharedLogBenchmark {
                 print(groups, "raw FileChannel write + force, same entries per fsync", rawTotal);
                 System.out.printf(Locale.ROOT, "| %d | **SharedLog / raw, %s** | **%.0f%%** | | | | | | |%n", groups,
                         shape, 100 * walTotal.mbps() / rawTotal.mbps());
-                NOTES.add(String.format(Locale.ROOT, "%d groups, %s: %,d flush fsyncs, %,d flushes handed over by"
-                        + " spinning (no wake-up)", groups, shape, forces, spins));
             }
         } finally {
             for (LogStorage storage : storages) {

@@ -11,11 +11,6 @@ public final class WalBenchAccess {
         return log.flushForces();
     }
 
-    /** Flushes that spun for a force in progress and found it over without a wake-up, so far. */
-    public static long spinHandOvers(SharedLog log) {
-        return log.spinHandOvers();
-    }
-
     /** WAL files open now. */
     public static int openFiles(SharedLog log) {
         return log.openFiles();
