@@ -7,10 +7,7 @@ import io.ringraft.api.Vote;
 import io.ringraft.message.HeapLogEntries;
 import io.ringraft.spi.LogStorage;
 import io.ringraft.storage.internal.FaultyFileIo;
-import io.ringraft.storage.internal.FileIo;
-import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,86 +28,29 @@ class GroupCommitTest {
     private static final int GROUPS = 16;
 
     /** The simulated disk, with a gate that holds forces while it is closed. */
-    private static final class GatedIo implements FileIo {
-        final FaultyFileIo disk = new FaultyFileIo(9);
+    private static final class GatedIo extends ForceHookFileIo {
+        final FaultyFileIo disk;
         volatile CountDownLatch gate = new CountDownLatch(0);
         final CountDownLatch forceEntered = new CountDownLatch(1);
 
-        @Override
-        public FileHandle open(Path file, boolean create) throws IOException {
-            FileHandle handle = disk.open(file, create);
-            return new FileHandle() {
-                @Override
-                public int read(ByteBuffer dst, long position) throws IOException {
-                    return handle.read(dst, position);
-                }
+        GatedIo() {
+            this(new FaultyFileIo(9));
+        }
 
-                @Override
-                public void write(ByteBuffer src, long position) throws IOException {
-                    handle.write(src, position);
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return handle.size();
-                }
-
-                @Override
-                public void truncate(long size) throws IOException {
-                    handle.truncate(size);
-                }
-
-                @Override
-                public void force(boolean metadata) throws IOException {
-                    forceEntered.countDown();
-                    try {
-                        gate.await();
-                    } catch (InterruptedException e) {
-                        throw new IOException(e);
-                    }
-                    handle.force(metadata);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    handle.close();
-                }
-            };
+        private GatedIo(FaultyFileIo disk) {
+            super(disk);
+            this.disk = disk;
         }
 
         @Override
-        public boolean exists(Path path) throws IOException {
-            return disk.exists(path);
-        }
-
-        @Override
-        public List<String> list(Path directory) throws IOException {
-            return disk.list(directory);
-        }
-
-        @Override
-        public void createDirectories(Path directory) throws IOException {
-            disk.createDirectories(directory);
-        }
-
-        @Override
-        public void delete(Path file) throws IOException {
-            disk.delete(file);
-        }
-
-        @Override
-        public void rename(Path source, Path target) throws IOException {
-            disk.rename(source, target);
-        }
-
-        @Override
-        public void forceDirectory(Path directory) throws IOException {
-            disk.forceDirectory(directory);
-        }
-
-        @Override
-        public Closeable lockDirectory(Path directory) throws IOException {
-            return disk.lockDirectory(directory);
+        protected void force(FileHandle file, boolean metadata) throws IOException {
+            forceEntered.countDown();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+            file.force(metadata);
         }
     }
 
